@@ -1,0 +1,33 @@
+// Bundles the two entry points with @vercel/ncc into dist/ (ESM). onnxruntime-node stays out of
+// the bundle: its native binaries are provisioned at run time (src/runners/onnxruntime-loader.ts).
+import ncc from '@vercel/ncc';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const dist = join(root, 'dist');
+const entries = { 'index.js': 'src/index.ts', 'cli.js': 'src/cli.ts' };
+
+await rm(dist, { recursive: true, force: true });
+await mkdir(dist, { recursive: true });
+for (const [out, entry] of Object.entries(entries)) {
+  const { code, assets } = await ncc(join(root, entry), {
+    externals: ['onnxruntime-node'],
+    minify: false,
+    sourceMap: false,
+    license: 'licenses.txt',
+    quiet: true,
+    target: 'es2023',
+  });
+  const shebang = out === 'cli.js' && !code.startsWith('#!') ? '#!/usr/bin/env node\n' : '';
+  await writeFile(join(dist, out), shebang + code, { mode: out === 'cli.js' ? 0o755 : 0o644 });
+  for (const [name, asset] of Object.entries(assets)) {
+    if (name === 'package.json') continue;
+    // Each bundle lists the licenses of what it contains.
+    const target = name === 'licenses.txt' ? out.replace(/\.js$/, '.licenses.txt') : name;
+    await mkdir(dirname(join(dist, target)), { recursive: true });
+    await writeFile(join(dist, target), asset.source);
+  }
+}
+await writeFile(join(dist, 'package.json'), '{\n  "type": "module"\n}\n');

@@ -1,0 +1,151 @@
+/**
+ * Error scenarios: what the model does with requests it should not accept. Each outcome is
+ * recorded (rejected / non_finite / finite / empty) and judged against the accepted outcomes.
+ */
+import type { Outcome, ScenarioConfig, ScenarioName } from '../config/types.ts';
+import { SCENARIOS } from '../config/types.ts';
+import { feedsFor, isFloat, rowWidth, tensorOf, type FeatureRows } from '../data/features.ts';
+import { getErrorMessage } from '../errors.ts';
+import type { DType, Feeds, Outputs } from '../runners/types.ts';
+import { elementCount, toNumbers } from '../runners/types.ts';
+import { INFERENCE_TIMEOUT_MS, withTimeout, type CheckContext } from './context.ts';
+import { result, type CheckResult } from './types.ts';
+
+const CATEGORY = 'errors';
+
+export interface ScenarioOutcome {
+  scenario: ScenarioName;
+  /** What was sent, in words. */
+  request: string;
+  outcome: Outcome;
+  /** The model's error, or what it returned. */
+  detail: string;
+}
+
+interface ScenarioRequest {
+  request: string;
+  feeds: Feeds;
+}
+
+const SWAPPED: Partial<Record<DType, DType>> = {
+  float32: 'float64',
+  float64: 'float32',
+  int32: 'float32',
+  int64: 'float32',
+};
+
+/** The request each scenario sends, or why it does not apply to this model. */
+export function scenarioRequest(name: ScenarioName, rows: FeatureRows, cfg: ScenarioConfig): ScenarioRequest | string {
+  const primary = rows.bindings[0]!;
+  const width = rowWidth(primary);
+  const good = feedsFor(rows, 0, 1);
+  const firstRow = rows.values[0]!.subarray(0, width);
+  switch (name) {
+    case 'wrong_feature_count': {
+      const last = primary.rowShape.at(-1) ?? 1;
+      const changed = last > 1 ? last - 1 : last + 1;
+      const shape = [...primary.rowShape.slice(0, -1), changed];
+      const count = elementCount(shape);
+      const values = Float64Array.from({ length: count }, (_, i) => firstRow[i % width]!);
+      return {
+        request: `"${primary.name}" with ${changed} features per row instead of ${last}`,
+        feeds: { ...good, [primary.name]: tensorOf(primary.dtype, values, [1, ...shape]) },
+      };
+    }
+    case 'wrong_dtype': {
+      const other = SWAPPED[primary.dtype]!;
+      return {
+        request: `"${primary.name}" as ${other} instead of ${primary.dtype}`,
+        feeds: { ...good, [primary.name]: tensorOf(other, firstRow, [1, ...primary.rowShape]) },
+      };
+    }
+    case 'nan_input':
+    case 'inf_input': {
+      if (!isFloat(primary.dtype)) return `"${primary.name}" is ${primary.dtype}, which cannot hold NaN or Inf`;
+      const values = Float64Array.from(firstRow);
+      values[0] = name === 'nan_input' ? Number.NaN : Number.POSITIVE_INFINITY;
+      return {
+        request: `one row with ${name === 'nan_input' ? 'NaN' : '+Inf'} in its first feature`,
+        feeds: { ...good, [primary.name]: tensorOf(primary.dtype, values, [1, ...primary.rowShape]) },
+      };
+    }
+    case 'empty_batch':
+      return { request: 'a batch of 0 rows', feeds: feedsFor(rows, 0, 0) };
+    case 'missing_input': {
+      const rest = { ...good };
+      delete rest[primary.name];
+      rest[`${primary.name}_misnamed`] = good[primary.name]!;
+      return { request: `the input "${primary.name}" sent under another name`, feeds: rest };
+    }
+    case 'oversized_batch': {
+      const size = cfg.size ?? 4096;
+      return { request: `a batch of ${size} rows`, feeds: feedsFor(rows, 0, size) };
+    }
+  }
+}
+
+export function classify(outputs: Outputs): { outcome: Outcome; detail: string } {
+  const tensors = Object.values(outputs);
+  if (tensors.length > 0 && tensors.every((t) => elementCount(t.dims) === 0)) {
+    return { outcome: 'empty', detail: 'returned 0 rows' };
+  }
+  for (const [name, t] of Object.entries(outputs)) {
+    const v = toNumbers(t);
+    if (v && v.some((x) => !Number.isFinite(x))) return { outcome: 'non_finite', detail: `returned NaN/Inf in "${name}"` };
+  }
+  return { outcome: 'finite', detail: 'returned finite values' };
+}
+
+const OUTCOME_WORDS: Record<Outcome, string> = {
+  rejected: 'rejected it',
+  non_finite: 'returned NaN/Inf',
+  finite: 'returned finite values',
+  empty: 'returned 0 rows',
+};
+
+export function judgeScenario(observed: ScenarioOutcome, cfg: ScenarioConfig): CheckResult {
+  const ok = cfg.expect.includes(observed.outcome);
+  return result({
+    id: `errors.${observed.scenario}`,
+    category: CATEGORY,
+    severity: cfg.severity,
+    status: ok ? 'pass' : 'fail',
+    value: observed.outcome,
+    threshold: `one of: ${cfg.expect.join(', ')}`,
+    message: `${observed.request}: the model ${OUTCOME_WORDS[observed.outcome]}${observed.outcome === 'rejected' || !ok ? ` (${observed.detail})` : ''}${ok ? '' : ` — expected ${cfg.expect.map((o) => OUTCOME_WORDS[o]).join(' or ')}`}`,
+  });
+}
+
+export async function runErrorScenarios(ctx: CheckContext): Promise<{ checks: CheckResult[]; outcomes: ScenarioOutcome[] }> {
+  const cfg = ctx.config.checks.errors;
+  const checks: CheckResult[] = [];
+  const outcomes: ScenarioOutcome[] = [];
+  if (!cfg.enabled) return { checks, outcomes };
+  ctx.progress('error scenarios');
+  for (const name of SCENARIOS) {
+    const sc = cfg[name];
+    if (!sc.enabled) continue;
+    const req = scenarioRequest(name, ctx.rows, sc);
+    if (typeof req === 'string') {
+      checks.push(result({ id: `errors.${name}`, category: CATEGORY, severity: sc.severity, status: 'skip', message: req }));
+      continue;
+    }
+    let observed: ScenarioOutcome;
+    try {
+      const out = await withTimeout(ctx.runner.infer(req.feeds), INFERENCE_TIMEOUT_MS, 'the model');
+      observed = { scenario: name, request: req.request, ...classify(out) };
+    } catch (error) {
+      const message = getErrorMessage(error);
+      if (/did not finish within/.test(message)) {
+        checks.push(result({ id: `errors.${name}`, category: CATEGORY, severity: sc.severity, status: 'error', message: `${req.request}: ${message}` }));
+        continue;
+      }
+      observed = { scenario: name, request: req.request, outcome: 'rejected', detail: firstLine(message) };
+    }
+    outcomes.push(observed);
+    checks.push(judgeScenario(observed, sc));
+  }
+  return { checks, outcomes };
+}
+
+const firstLine = (s: string) => s.split('\n')[0]!.trim();

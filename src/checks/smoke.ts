@@ -1,0 +1,148 @@
+/**
+ * Smoke: the model loads, answers one row and batches of the configured sizes, with outputs of the
+ * declared types and shapes, and a batch gives the same answers as the same rows one by one.
+ */
+import { feedsFor } from '../data/features.ts';
+import { getErrorMessage } from '../errors.ts';
+import type { ModelSignature, Outputs } from '../runners/types.ts';
+import { toNumbers } from '../runners/types.ts';
+import { INFERENCE_TIMEOUT_MS, withTimeout, type CheckContext } from './context.ts';
+import { outputsShapeLine } from './predictions.ts';
+import { result, type CheckResult, type Severity } from './types.ts';
+
+const CATEGORY = 'smoke';
+
+export interface LoadOutcome {
+  ok: boolean;
+  ms: number;
+  error: string | null;
+}
+
+export function judgeLoad(load: LoadOutcome, target: string, severity: Severity): CheckResult {
+  return load.ok
+    ? result({
+        id: 'smoke.load',
+        category: CATEGORY,
+        severity,
+        status: 'pass',
+        value: round(load.ms),
+        message: `loaded in ${round(load.ms)} ms`,
+      })
+    : result({
+        id: 'smoke.load',
+        category: CATEGORY,
+        severity,
+        status: 'fail',
+        message: `${target} does not load: ${load.error}`,
+      });
+}
+
+export async function runSmoke(ctx: CheckContext): Promise<CheckResult[]> {
+  const cfg = ctx.config.checks.smoke;
+  const { severity } = cfg;
+  const checks: CheckResult[] = [];
+  ctx.progress('smoke: single and batch inference');
+  const attempt = async (id: string, n: number): Promise<Outputs | null> => {
+    try {
+      const out = await withTimeout(ctx.runner.infer(feedsFor(ctx.rows, 0, n)), INFERENCE_TIMEOUT_MS, 'inference');
+      const problems = signatureProblems(ctx.runner.signature, out, n);
+      checks.push(
+        result({
+          id,
+          category: CATEGORY,
+          severity,
+          status: problems.length === 0 ? 'pass' : 'fail',
+          value: n,
+          message:
+            problems.length === 0
+              ? `${n === 1 ? '1 row' : `batch of ${n}`} -> ${outputsShapeLine(out)}`
+              : `${n === 1 ? '1 row' : `batch of ${n}`}: ${problems.join('; ')}`,
+        }),
+      );
+      return out;
+    } catch (error) {
+      checks.push(
+        result({ id, category: CATEGORY, severity, status: 'fail', value: n, message: `inference failed: ${getErrorMessage(error)}` }),
+      );
+      return null;
+    }
+  };
+  await attempt('smoke.single', 1);
+  for (const n of cfg.batch_sizes.filter((b) => b > 1)) {
+    const batch = await attempt(`smoke.batch_${n}`, n);
+    if (batch) checks.push(await batchConsistency(ctx, batch, n));
+  }
+  return checks;
+}
+
+/** Output types and shapes against what the model declares. */
+export function signatureProblems(signature: ModelSignature, outputs: Outputs, batch: number): string[] {
+  const problems: string[] = [];
+  for (const spec of signature.outputs) {
+    const t = outputs[spec.name];
+    if (!t) {
+      problems.push(`declared output "${spec.name}" is missing`);
+      continue;
+    }
+    if (spec.dtype && t.dtype !== spec.dtype) problems.push(`"${spec.name}" is ${t.dtype}, declared ${spec.dtype}`);
+    if (spec.shape.length > 0) {
+      if (t.dims.length !== spec.shape.length) {
+        problems.push(`"${spec.name}" has rank ${t.dims.length}, declared ${spec.shape.length}`);
+        continue;
+      }
+      spec.shape.forEach((d, i) => {
+        if (typeof d === 'number' && t.dims[i] !== d) {
+          problems.push(`"${spec.name}" dimension ${i} is ${t.dims[i]}, declared ${d}`);
+        }
+      });
+    }
+    if (t.dims[0] !== batch) problems.push(`"${spec.name}" has ${t.dims[0]} rows for a batch of ${batch}`);
+  }
+  return problems;
+}
+
+async function batchConsistency(ctx: CheckContext, batch: Outputs, n: number): Promise<CheckResult> {
+  const { rtol, atol, severity } = ctx.config.checks.smoke;
+  const id = `smoke.batch_${n}_consistency`;
+  try {
+    let worst = 0;
+    let mismatched = 0;
+    const examples: string[] = [];
+    for (let r = 0; r < n; r++) {
+      const single = await withTimeout(ctx.runner.infer(feedsFor(ctx.rows, r, 1)), INFERENCE_TIMEOUT_MS, 'inference');
+      for (const [name, tensor] of Object.entries(batch)) {
+        const b = toNumbers(tensor);
+        const s = single[name] ? toNumbers(single[name]) : null;
+        if (!b || !s) continue;
+        const width = s.length;
+        for (let j = 0; j < width; j++) {
+          const x = b[r * width + j]!;
+          const y = s[j]!;
+          if (Number.isNaN(x) && Number.isNaN(y)) continue;
+          const diff = Math.abs(x - y);
+          if (!(diff <= atol + rtol * Math.abs(y))) {
+            mismatched++;
+            if (examples.length < 3) examples.push(`"${name}" row ${r}[${j}]: batch ${x} vs single ${y}`);
+          }
+          if (Number.isFinite(diff)) worst = Math.max(worst, diff);
+        }
+      }
+    }
+    return result({
+      id,
+      category: CATEGORY,
+      severity,
+      status: mismatched === 0 ? 'pass' : 'fail',
+      value: worst,
+      threshold: `|batch - single| <= ${atol} + ${rtol}·|single|`,
+      message:
+        mismatched === 0
+          ? `batch of ${n} equals row-by-row results (largest difference ${worst.toExponential(2)})`
+          : `batch of ${n} differs from row-by-row results in ${mismatched} values, e.g. ${examples.join('; ')}`,
+    });
+  } catch (error) {
+    return result({ id, category: CATEGORY, severity, status: 'error', message: `row-by-row inference failed: ${getErrorMessage(error)}` });
+  }
+}
+
+export const round = (x: number, digits = 3) => Number(x.toFixed(digits));

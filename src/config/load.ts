@@ -1,0 +1,191 @@
+/**
+ * Reads the YAML config, validates it against the published JSON Schema and applies its defaults.
+ * Every problem is located: file, line, column and key path, with "did you mean" for unknown keys.
+ */
+import { readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { Ajv, type ErrorObject } from 'ajv';
+import { closest } from 'fastest-levenshtein';
+import { LineCounter, isMap, isNode, isPair, isScalar, parseDocument, type Document, type Node } from 'yaml';
+import schema from '../../schema/model-gate.schema.json' with { type: 'json' };
+import { ConfigError, getErrorMessage, type SourceLocation } from '../errors.ts';
+import { SCENARIOS, type GateConfig, type ScenarioConfig } from './types.ts';
+
+export interface ConfigIssue {
+  message: string;
+  keyPath: string;
+  location: SourceLocation;
+}
+
+/** A config that failed validation: every issue, the first one as the error's own location. */
+export class ConfigValidationError extends ConfigError {
+  readonly issues: ConfigIssue[];
+  constructor(issues: ConfigIssue[]) {
+    const first = issues[0]!;
+    super(
+      issues.length === 1
+        ? first.message
+        : `${issues.length} problems in the config:\n${issues.map((i) => `  ${formatIssue(i)}`).join('\n')}`,
+      first.location,
+      first.keyPath,
+    );
+    this.issues = issues;
+  }
+}
+
+export function formatIssue(issue: ConfigIssue): string {
+  return `${issue.location.file}:${issue.location.line}:${issue.location.column}: ${issue.message}`;
+}
+
+export interface LoadedConfig {
+  config: GateConfig;
+  /** The file it came from; null when no file exists and defaults apply. */
+  path: string | null;
+  /** sha256 of the file's bytes (null without a file). */
+  sha256: string | null;
+}
+
+const ajv = new Ajv({ allErrors: true, useDefaults: true, verbose: true, strict: true, allowUnionTypes: true });
+const validate = ajv.compile(schema);
+
+/** Built-in expectations per error scenario, straight from the schema's defaults. */
+const scenarioDefaults = schema.properties.checks.properties.errors.properties as unknown as Record<
+  string,
+  { default?: Partial<ScenarioConfig> }
+>;
+
+export function loadConfigFile(path: string): LoadedConfig {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const cause = code === 'ENOENT' ? 'file not found' : code === 'EISDIR' ? 'is a directory' : getErrorMessage(error);
+    throw new ConfigError(`cannot read config ${path}: ${cause}`, { file: path, line: 1, column: 1 });
+  }
+  return {
+    config: parseConfig(text, path),
+    path,
+    sha256: createHash('sha256').update(text).digest('hex'),
+  };
+}
+
+export function defaultConfig(): GateConfig {
+  return parseConfig('{}', '<defaults>');
+}
+
+export function parseConfig(text: string, file: string): GateConfig {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  const locate = (offset: number): SourceLocation => {
+    const { line, col } = lineCounter.linePos(offset);
+    return { file, line, column: col };
+  };
+  if (doc.errors.length > 0) {
+    throw new ConfigValidationError(
+      doc.errors.map((e) => ({
+        message: `YAML syntax: ${e.message.split('\n')[0]}`,
+        keyPath: '',
+        location: locate(e.pos[0]),
+      })),
+    );
+  }
+  const value: unknown = doc.toJS() ?? {};
+  if (!validate(value)) {
+    const issues = dedupe((validate.errors ?? []).map((e) => toIssue(e, doc, locate))).sort(
+      (a, b) => a.location.line - b.location.line || a.location.column - b.location.column,
+    );
+    throw new ConfigValidationError(issues);
+  }
+  return withScenarioDefaults(value as GateConfig);
+}
+
+/** A partly given scenario (say, only `severity`) keeps the rest of its built-in default. */
+function withScenarioDefaults(config: GateConfig): GateConfig {
+  for (const name of SCENARIOS) {
+    const builtIn = scenarioDefaults[name]?.default ?? {};
+    const given: Partial<ScenarioConfig> = config.checks.errors[name] ?? {};
+    config.checks.errors[name] = { ...builtIn, ...given, enabled: given.enabled ?? true } as ScenarioConfig;
+  }
+  return config;
+}
+
+function toIssue(error: ErrorObject, doc: Document, locate: (offset: number) => SourceLocation): ConfigIssue {
+  const path = error.instancePath
+    .split('/')
+    .slice(1)
+    .map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
+  const keyPath = path.join('.') || '(top level)';
+  if (error.keyword === 'additionalProperty' || error.keyword === 'additionalProperties') {
+    const key = String(error.params.additionalProperty);
+    const known = Object.keys((error.parentSchema as { properties?: object }).properties ?? {});
+    const suggestion = known.length > 0 ? closest(key, known) : undefined;
+    const hint =
+      suggestion && distanceOk(key, suggestion)
+        ? `; did you mean "${suggestion}"?`
+        : known.length > 0
+          ? `; expected one of: ${known.join(', ')}`
+          : '';
+    const at = [...path, key].join('.');
+    return {
+      message: `unknown key "${at}"${hint}`,
+      keyPath: at,
+      location: locate(keyOffset(doc, path, key) ?? valueOffset(doc, path)),
+    };
+  }
+  return { message: `${keyPath}: ${describe(error)}`, keyPath, location: locate(valueOffset(doc, path)) };
+}
+
+function describe(error: ErrorObject): string {
+  switch (error.keyword) {
+    case 'enum':
+      return `must be one of: ${(error.params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')} (got ${JSON.stringify(error.data)})`;
+    case 'const':
+      return `must be ${JSON.stringify(error.params.allowedValue)} (got ${JSON.stringify(error.data)})`;
+    case 'type':
+      return `must be ${String(error.params.type).replace(',', ' or ')} (got ${JSON.stringify(error.data)})`;
+    case 'propertyNames':
+      return `has a key that is not allowed here (${error.message ?? 'invalid name'})`;
+    default:
+      return `${error.message ?? 'is invalid'}${error.data !== undefined && typeof error.data !== 'object' ? ` (got ${JSON.stringify(error.data)})` : ''}`;
+  }
+}
+
+function distanceOk(a: string, b: string): boolean {
+  // Suggest only near misses: a typo, not an unrelated word.
+  let same = 0;
+  for (const ch of new Set(a)) if (b.includes(ch)) same++;
+  return same / Math.max(new Set(a).size, 1) >= 0.6;
+}
+
+function nodeAt(doc: Document, path: string[]): Node | undefined {
+  const node = doc.getIn(path, true);
+  return isNode(node) ? node : undefined;
+}
+
+function valueOffset(doc: Document, path: string[]): number {
+  for (let depth = path.length; depth >= 0; depth--) {
+    const node = depth === 0 ? doc.contents : nodeAt(doc, path.slice(0, depth));
+    if (isNode(node) && node.range) return node.range[0];
+  }
+  return 0;
+}
+
+function keyOffset(doc: Document, path: string[], key: string): number | undefined {
+  const parent = path.length === 0 ? doc.contents : nodeAt(doc, path);
+  if (!isMap(parent)) return undefined;
+  for (const pair of parent.items) {
+    if (isPair(pair) && isScalar(pair.key) && String(pair.key.value) === key) return pair.key.range?.[0];
+  }
+  return undefined;
+}
+
+function dedupe(issues: ConfigIssue[]): ConfigIssue[] {
+  const seen = new Set<string>();
+  return issues.filter((i) => {
+    const k = `${i.keyPath}|${i.message}`;
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
+}

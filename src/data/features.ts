@@ -1,0 +1,159 @@
+/**
+ * Maps data set columns to model inputs and turns rows into feeds. Default: all non-label numeric
+ * columns, in file order, as one 2-D input; configurable per input.
+ */
+import type { InputBindingConfig } from '../config/types.ts';
+import { UsageError } from '../errors.ts';
+import type { DType, Dim, Feeds, ModelSignature, Tensor, TensorData, TensorSpec } from '../runners/types.ts';
+import { FLOAT_TYPES, INTEGER_TYPES } from '../runners/types.ts';
+import type { Dataset } from './dataset.ts';
+
+export interface InputBinding {
+  name: string;
+  dtype: DType;
+  /** Per-row shape after the batch dimension, e.g. [4] for [N, 4]; [] for a 1-D input. */
+  rowShape: number[];
+  /** Data set columns feeding it, or null when rows are generated. */
+  columns: string[] | null;
+}
+
+/** Rows for every input, row-major: binding i's values for row r at [r * width_i, (r+1) * width_i). */
+export interface FeatureRows {
+  bindings: InputBinding[];
+  rows: number;
+  values: Float64Array[];
+  /** Where the rows came from, for the report. */
+  source: string;
+}
+
+export const rowWidth = (b: InputBinding): number => b.rowShape.reduce((a, d) => a * d, 1);
+
+const SUPPORTED: ReadonlySet<DType> = new Set(['float32', 'float64', 'int32', 'int64']);
+
+/** Bindings from the signature alone (for generated rows): every row dimension must be fixed. */
+export function bindInputs(
+  signature: ModelSignature,
+  dataset: Dataset | null,
+  config: Record<string, InputBindingConfig> | undefined,
+  exclude: ReadonlySet<string>,
+): InputBinding[] {
+  const tensorInputs = signature.inputs.filter((i) => i.dtype !== null);
+  if (tensorInputs.length !== signature.inputs.length) {
+    throw new UsageError('the model has non-tensor inputs (sequences or maps), which model-gate cannot feed');
+  }
+  for (const name of Object.keys(config ?? {})) {
+    if (!tensorInputs.some((i) => i.name === name)) {
+      throw new UsageError(
+        `model.inputs names "${name}", but the model's inputs are: ${tensorInputs.map((i) => i.name).join(', ')}`,
+      );
+    }
+  }
+  const numericColumns = dataset
+    ? dataset.columns.filter((c) => c.kind === 'numeric' && !exclude.has(c.name)).map((c) => c.name)
+    : null;
+  return tensorInputs.map((spec) => {
+    const cfg = config?.[spec.name];
+    const dtype = (cfg?.dtype ?? spec.dtype) as DType;
+    if (!SUPPORTED.has(dtype)) {
+      throw new UsageError(`input "${spec.name}" is ${dtype}; model-gate feeds float32, float64, int32 or int64 inputs`);
+    }
+    let columns: string[] | null = null;
+    if (cfg?.columns) columns = cfg.columns;
+    else if (numericColumns && tensorInputs.length === 1) columns = numericColumns;
+    else if (dataset && dataset.columns.some((c) => c.name === spec.name)) columns = [spec.name];
+    else if (dataset) {
+      throw new UsageError(
+        `cannot tell which columns feed input "${spec.name}" of a model with ${tensorInputs.length} inputs; set model.inputs.${spec.name}.columns in the config`,
+      );
+    }
+    if (columns && dataset) {
+      for (const c of columns) {
+        const col = dataset.columns.find((x) => x.name === c);
+        if (!col) throw new UsageError(`input "${spec.name}": column "${c}" is not in ${dataset.path}`);
+        if (col.kind !== 'numeric') throw new UsageError(`input "${spec.name}": column "${c}" in ${dataset.path} is not numeric`);
+      }
+    }
+    return { name: spec.name, dtype, rowShape: rowShape(spec, columns?.length ?? null), columns };
+  });
+}
+
+/** The per-row shape: fixed dims as declared, one symbolic dim solved from the column count. */
+function rowShape(spec: TensorSpec, columnCount: number | null): number[] {
+  const dims: Dim[] = spec.shape.length === 0 ? [null, columnCount ?? null] : spec.shape.slice(1);
+  const fixed = dims.filter((d): d is number => typeof d === 'number');
+  const open = dims.length - fixed.length;
+  const fixedProduct = fixed.reduce((a, d) => a * d, 1);
+  if (open === 0) {
+    if (columnCount !== null && fixedProduct !== columnCount) {
+      throw new UsageError(
+        `input "${spec.name}" takes ${fixedProduct} values per row (shape ${formatShape(spec.shape)}), but ${columnCount} columns feed it`,
+      );
+    }
+    return dims as number[];
+  }
+  if (open === 1 && columnCount !== null && columnCount % fixedProduct === 0) {
+    return dims.map((d) => (typeof d === 'number' ? d : columnCount / fixedProduct));
+  }
+  throw new UsageError(
+    columnCount === null
+      ? `input "${spec.name}" has no fixed size per row (shape ${formatShape(spec.shape)}); give evaluation or reference data so model-gate knows what to feed`
+      : `cannot fit ${columnCount} columns into input "${spec.name}" of shape ${formatShape(spec.shape)}`,
+  );
+}
+
+export function formatShape(shape: readonly Dim[]): string {
+  return `[${shape.map((d) => (d === null ? '?' : String(d))).join(', ')}]`;
+}
+
+/** Row-major feature values of a data set for each binding. */
+export function featuresFromDataset(dataset: Dataset, bindings: InputBinding[]): FeatureRows {
+  const values = bindings.map((b) => {
+    const cols = b.columns!.map((name) => dataset.columns.find((c) => c.name === name)!.values!);
+    const width = cols.length;
+    const out = new Float64Array(dataset.rows * width);
+    for (let r = 0; r < dataset.rows; r++) for (let j = 0; j < width; j++) out[r * width + j] = cols[j]![r]!;
+    return out;
+  });
+  return { bindings, rows: dataset.rows, values, source: dataset.path };
+}
+
+/** Feeds for rows [start, start + count) — wrapping around when the rows run out. */
+export function feedsFor(rows: FeatureRows, start: number, count: number): Feeds {
+  const feeds: Feeds = {};
+  rows.bindings.forEach((b, i) => {
+    const width = rowWidth(b);
+    const src = rows.values[i]!;
+    const flat = new Float64Array(count * width);
+    for (let k = 0; k < count; k++) {
+      const r = (start + k) % rows.rows;
+      flat.set(src.subarray(r * width, (r + 1) * width), k * width);
+    }
+    feeds[b.name] = tensorOf(b.dtype, flat, [count, ...b.rowShape]);
+  });
+  return feeds;
+}
+
+/** A tensor of the given type from float values (rounded for integer types). */
+export function tensorOf(dtype: DType, values: ArrayLike<number>, dims: number[]): Tensor {
+  let data: TensorData;
+  switch (dtype) {
+    case 'float32':
+      data = Float32Array.from(values);
+      break;
+    case 'float64':
+      data = Float64Array.from(values);
+      break;
+    case 'int32':
+      data = Int32Array.from(values, (v) => Math.round(v));
+      break;
+    case 'int64':
+      data = BigInt64Array.from(Array.from(values, (v) => BigInt(Number.isFinite(v) ? Math.round(v) : 0)));
+      break;
+    default:
+      throw new UsageError(`cannot build a ${dtype} tensor`);
+  }
+  return { dtype, dims, data };
+}
+
+export const isFloat = (d: DType | null) => d !== null && FLOAT_TYPES.has(d);
+export const isInteger = (d: DType | null) => d !== null && INTEGER_TYPES.has(d);

@@ -1,0 +1,29 @@
+/** Writes the report files; the only place the reports touch the filesystem. */
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { ReportFiles } from '../constants.ts';
+import type { Report } from './json.ts';
+import { renderManifest } from './manifest.ts';
+import { renderMarkdown } from './markdown.ts';
+
+export interface WrittenReports {
+  json: string;
+  manifest: string;
+  markdown: string;
+}
+
+export async function writeReports(outDir: string, report: Report): Promise<WrittenReports> {
+  const dir = resolve(outDir);
+  await mkdir(dir, { recursive: true });
+  const files: WrittenReports = {
+    json: join(dir, ReportFiles.Json),
+    manifest: join(dir, ReportFiles.Manifest),
+    markdown: join(dir, ReportFiles.Markdown),
+  };
+  await Promise.all([
+    writeFile(files.json, `${JSON.stringify(report, null, 2)}\n`),
+    writeFile(files.manifest, renderManifest(report)),
+    writeFile(files.markdown, renderMarkdown(report)),
+  ]);
+  return files;
+}

@@ -1,0 +1,66 @@
+/** Markdown for the job summary (and the report file): verdict first, then the full checklist. */
+import type { CheckResult, CheckStatus } from '../checks/types.ts';
+import type { Decision } from '../decision.ts';
+import type { Report } from './json.ts';
+
+export const DECISION_ICON: Record<Decision, string> = { GO: '✅', 'NO-GO': '⛔', DELAY: '⏸️' };
+export const STATUS_ICON: Record<CheckStatus, string> = { pass: '✅', warn: '⚠️', fail: '❌', error: '💥', skip: '⏭️' };
+
+/** Table cells hold one line without pipes. */
+export const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
+const fixed = (n: number, digits = 2) => (Number.isFinite(n) ? n.toFixed(digits) : '—');
+
+const isProblem = (c: CheckResult) => (c.status === 'fail' || c.status === 'error') && c.severity !== 'info';
+
+export function renderMarkdown(report: Report): string {
+  const lines: string[] = [];
+  lines.push(`## ${DECISION_ICON[report.decision]} ${report.decision} — model-gate`);
+  lines.push('');
+  lines.push(`**${report.headline}**`);
+  lines.push('');
+  lines.push(`${report.reason}.`);
+  lines.push('');
+  lines.push(`| Version | Model | sha256 |`);
+  lines.push(`|---|---|---|`);
+  lines.push(`| \`${report.version.id || '—'}\` | \`${cell(report.model.path)}\` | \`${report.version.sha256.slice(0, 16) || '—'}…\` |`);
+  lines.push('');
+  const problems = report.checks.filter(isProblem);
+  if (problems.length > 0) {
+    lines.push('### What needs attention');
+    lines.push('');
+    for (const c of problems) lines.push(`- ${STATUS_ICON[c.status]} **\`${c.id}\`** (${c.severity}): ${cell(c.message)}`);
+    lines.push('');
+  }
+  lines.push('### Checklist');
+  lines.push('');
+  lines.push('| | Check | Severity | Result | Threshold |');
+  lines.push('|---|---|---|---|---|');
+  for (const c of report.checks) {
+    lines.push(`| ${STATUS_ICON[c.status]} | \`${c.id}\` | ${c.severity} | ${cell(c.message)} | ${c.threshold ? cell(c.threshold) : ''} |`);
+  }
+  lines.push('');
+  if (report.latency.length > 0) {
+    lines.push('### Latency');
+    lines.push('');
+    lines.push('| Batch | Calls | p50 ms | p95 ms | p99 ms | max ms | mean ms | rows/s |');
+    lines.push('|---:|---:|---:|---:|---:|---:|---:|---:|');
+    for (const l of report.latency) {
+      lines.push(
+        `| ${l.batch_size} | ${l.samples} | ${fixed(l.p50_ms, 3)} | ${fixed(l.p95_ms, 3)} | ${fixed(l.p99_ms, 3)} | ${fixed(l.max_ms, 3)} | ${fixed(l.mean_ms, 3)} | ${fixed(l.rows_per_s, 0)} |`,
+      );
+    }
+    lines.push('');
+  }
+  if (report.error_scenarios.length > 0) {
+    lines.push('### Error scenarios');
+    lines.push('');
+    lines.push('| Scenario | Request | What the model did |');
+    lines.push('|---|---|---|');
+    for (const e of report.error_scenarios) lines.push(`| \`${e.scenario}\` | ${cell(e.request)} | ${e.outcome}: ${cell(e.detail)} |`);
+    lines.push('');
+  }
+  lines.push(
+    `<sub>model-gate ${report.tool.version} · ${report.data.source ? cell(report.data.source) : 'no rows evaluated'} · ${Math.round(report.duration_ms)} ms</sub>`,
+  );
+  return `${lines.join('\n')}\n`;
+}

@@ -1,0 +1,102 @@
+/**
+ * How any model is called. The ONNX runner implements this today; HTTP and command runners later.
+ * Checks only ever see these types, so every check works unchanged on every runner.
+ */
+
+export type DType =
+  | 'float32'
+  | 'float64'
+  | 'float16'
+  | 'int8'
+  | 'uint8'
+  | 'int16'
+  | 'uint16'
+  | 'int32'
+  | 'uint32'
+  | 'int64'
+  | 'uint64'
+  | 'bool'
+  | 'string';
+
+export type TensorData =
+  | Float32Array
+  | Float64Array
+  | Int8Array
+  | Uint8Array
+  | Int16Array
+  | Uint16Array
+  | Int32Array
+  | Uint32Array
+  | BigInt64Array
+  | BigUint64Array
+  | string[];
+
+/** A dense tensor in row-major order. */
+export interface Tensor {
+  dtype: DType;
+  dims: readonly number[];
+  data: TensorData;
+}
+
+export type Feeds = Record<string, Tensor>;
+export type Outputs = Record<string, Tensor>;
+
+/** A declared dimension: a number when fixed, a name when symbolic ("N"), null when unknown. */
+export type Dim = number | string | null;
+
+export interface TensorSpec {
+  name: string;
+  /** null for non-tensor values (sequences, maps). */
+  dtype: DType | null;
+  /** Declared shape; [] when the model does not declare one. */
+  shape: Dim[];
+}
+
+export interface ModelSignature {
+  inputs: TensorSpec[];
+  outputs: TensorSpec[];
+}
+
+export interface ModelRunner {
+  readonly kind: string;
+  /** What is being run: a file path, a URL, a command line. */
+  readonly target: string;
+  readonly signature: ModelSignature;
+  infer(feeds: Feeds): Promise<Outputs>;
+  close(): Promise<void>;
+}
+
+/** Opening a runner can fail; the smoke check reports why instead of crashing the run. */
+export interface RunnerOpener {
+  (target: string): Promise<ModelRunner>;
+}
+
+export const FLOAT_TYPES: ReadonlySet<DType> = new Set(['float32', 'float64', 'float16']);
+export const INTEGER_TYPES: ReadonlySet<DType> = new Set([
+  'int8',
+  'uint8',
+  'int16',
+  'uint16',
+  'int32',
+  'uint32',
+  'int64',
+  'uint64',
+]);
+
+/** Element count of a tensor's shape. */
+export function elementCount(dims: readonly number[]): number {
+  return dims.reduce((a, b) => a * b, 1);
+}
+
+/** Numeric view of any numeric tensor's data (BigInt64 -> number), for checks that compare values. */
+export function toNumbers(tensor: Tensor): Float64Array | null {
+  const { data } = tensor;
+  if (Array.isArray(data)) return null;
+  if (data instanceof Float64Array) return data;
+  if (data instanceof BigInt64Array || data instanceof BigUint64Array) {
+    const out = new Float64Array(data.length);
+    for (let i = 0; i < data.length; i++) out[i] = Number(data[i]);
+    return out;
+  }
+  return Float64Array.from(data as ArrayLike<number>);
+}

@@ -1,0 +1,152 @@
+/**
+ * The only reader of action inputs and CLI flags. Both faces produce the same typed Settings;
+ * nothing else looks at argv or INPUT_* variables.
+ */
+import { parseArgs } from 'node:util';
+import { DEFAULT_OUT_DIR, Inputs, MODES, type Mode } from './constants.ts';
+import { UsageError } from './errors.ts';
+
+export type FailOn = 'no-go' | 'delay';
+
+/** Values that override the config file; undefined means "keep what the config says". */
+export interface Overrides {
+  model?: string;
+  baseline?: string;
+  data?: string;
+  label?: string;
+  reference?: string;
+  failOn?: FailOn;
+}
+
+export interface Settings {
+  mode: Mode;
+  /** Explicit config path; undefined means the default location, if a file is there. */
+  configPath?: string;
+  overrides: Overrides;
+  outDir: string;
+  /** CLI: print the JSON report on stdout and nothing else there. */
+  json: boolean;
+  debug: boolean;
+  githubToken?: string;
+}
+
+const FAIL_ON: readonly FailOn[] = ['no-go', 'delay'];
+
+function failOn(value: string | undefined, where: string): FailOn | undefined {
+  if (value === undefined || value === '') return undefined;
+  if (!FAIL_ON.includes(value as FailOn)) {
+    throw new UsageError(`${where} must be "no-go" or "delay", got "${value}"`);
+  }
+  return value as FailOn;
+}
+
+const nonEmpty = (v: string | undefined) => (v === undefined || v.trim() === '' ? undefined : v.trim());
+
+/** Action inputs (`getInput` is @actions/core's, passed in so tests need no environment). */
+export function settingsFromInputs(getInput: (name: string) => string, env: NodeJS.ProcessEnv): Settings {
+  const mode = nonEmpty(getInput(Inputs.Mode)) ?? 'validate';
+  if (!MODES.includes(mode as Mode)) {
+    throw new UsageError(`input "mode" must be one of: ${MODES.join(', ')}; got "${mode}"`);
+  }
+  return {
+    mode: mode as Mode,
+    configPath: nonEmpty(getInput(Inputs.Config)),
+    overrides: {
+      model: nonEmpty(getInput(Inputs.Model)),
+      baseline: nonEmpty(getInput(Inputs.Baseline)),
+      data: nonEmpty(getInput(Inputs.Data)),
+      label: nonEmpty(getInput(Inputs.Label)),
+      reference: nonEmpty(getInput(Inputs.Reference)),
+      failOn: failOn(nonEmpty(getInput(Inputs.FailOn)), 'input "fail-on"'),
+    },
+    outDir: nonEmpty(getInput(Inputs.Out)) ?? DEFAULT_OUT_DIR,
+    json: false,
+    debug: env.RUNNER_DEBUG === '1',
+    githubToken: nonEmpty(getInput(Inputs.GithubToken)),
+  };
+}
+
+export type CliCommand = { kind: 'help'; text: string } | { kind: 'version' } | { kind: 'run'; settings: Settings };
+
+export const CLI_HELP = `model-gate — decide whether a machine-learning model may ship
+
+Usage:
+  model-gate validate [options]    run the validation suite and print GO / NO-GO / DELAY
+  model-gate --version             print the version
+  model-gate <command> --help      help for a command
+
+Exit codes: 0 GO, 1 NO-GO, 2 usage / config / IO error, 3 DELAY.
+`;
+
+export const VALIDATE_HELP = `Usage: model-gate validate [options]
+
+Runs the validation suite on a model and decides GO / NO-GO / DELAY.
+Flags override the config file. A run with only --model works with defaults.
+
+Options:
+  --config FILE       config file (default: .github/model-gate.yml when present)
+  --model FILE        the candidate ONNX model
+  --baseline FILE     the model in production, for lineage and comparison
+  --data FILE         labelled evaluation data (CSV)
+  --label COLUMN      label column of --data
+  --reference FILE    reference data (CSV), e.g. the training set
+  --out DIR           where report.json, deployment_manifest.yaml and summary.md go
+                      (default: ${DEFAULT_OUT_DIR})
+  --json              print the JSON report on stdout, nothing else
+  --debug             print stack traces of unexpected errors
+  -h, --help          this help
+
+Exit codes: 0 GO, 1 NO-GO, 2 usage / config / IO error, 3 DELAY.
+`;
+
+export function settingsFromArgv(argv: string[], env: NodeJS.ProcessEnv): CliCommand {
+  const [command, ...rest] = argv;
+  if (command === undefined || command === '-h' || command === '--help' || command === 'help') {
+    return { kind: 'help', text: CLI_HELP };
+  }
+  if (command === '--version' || command === '-v') return { kind: 'version' };
+  if (command !== 'validate') {
+    throw new UsageError(`unknown command "${command}"; run "model-gate --help" for the commands`);
+  }
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: rest,
+      allowPositionals: false,
+      strict: true,
+      options: {
+        config: { type: 'string' },
+        model: { type: 'string' },
+        baseline: { type: 'string' },
+        data: { type: 'string' },
+        label: { type: 'string' },
+        reference: { type: 'string' },
+        out: { type: 'string' },
+        json: { type: 'boolean', default: false },
+        debug: { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+    });
+  } catch (error) {
+    throw new UsageError(`${(error as Error).message.split('\n')[0]}; run "model-gate validate --help"`);
+  }
+  const v = parsed.values;
+  if (v.help) return { kind: 'help', text: VALIDATE_HELP };
+  return {
+    kind: 'run',
+    settings: {
+      mode: 'validate',
+      configPath: nonEmpty(v.config),
+      overrides: {
+        model: nonEmpty(v.model),
+        baseline: nonEmpty(v.baseline),
+        data: nonEmpty(v.data),
+        label: nonEmpty(v.label),
+        reference: nonEmpty(v.reference),
+      },
+      outDir: nonEmpty(v.out) ?? DEFAULT_OUT_DIR,
+      json: v.json ?? false,
+      debug: (v.debug ?? false) || env.RUNNER_DEBUG === '1',
+    },
+  };
+}

@@ -1,0 +1,267 @@
+/**
+ * The validate engine shared by the action and the CLI: settings -> config -> runner + data ->
+ * check families -> decision -> report. It returns data; the shells print and write it.
+ */
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { readFile, stat } from 'node:fs/promises';
+import type { ArtifactFacts } from './checks/artifact.ts';
+import { judgeArtifact } from './checks/artifact.ts';
+import type { CheckContext } from './checks/context.ts';
+import { FAMILIES, type Measurements } from './checks/index.ts';
+import { judgeLoad, type LoadOutcome } from './checks/smoke.ts';
+import { errored, result, skipped, type CheckResult } from './checks/types.ts';
+import type { Clock } from './clock.ts';
+import { defaultConfig, loadConfigFile, type LoadedConfig } from './config/load.ts';
+import type { GateConfig } from './config/types.ts';
+import { DEFAULT_CONFIG_PATHS } from './constants.ts';
+import { readCsv } from './data/csv.ts';
+import type { Dataset } from './data/dataset.ts';
+import { bindInputs, featuresFromDataset, type FeatureRows } from './data/features.ts';
+import { generateRows } from './data/generate.ts';
+import { decide } from './decision.ts';
+import { InputFileError, UsageError, getErrorMessage } from './errors.ts';
+import { buildReport, type Report } from './report/json.ts';
+import { readOnnxFormat } from './runners/onnx-format.ts';
+import { openOnnxRunner } from './runners/onnx.ts';
+import type { OrtModule } from './runners/onnxruntime-loader.ts';
+import type { ModelRunner } from './runners/types.ts';
+import type { Settings } from './settings.ts';
+import { provenanceFromActionsEnv, versionId, type Provenance, type VersionInfo } from './version.ts';
+
+export interface EngineDeps {
+  clock: Clock;
+  /** Loads onnxruntime (provisioning it if needed). */
+  loadRuntime: () => Promise<OrtModule>;
+  progress: (message: string) => void;
+  provenance: Provenance;
+}
+
+export interface ValidationRun {
+  report: Report;
+  config: GateConfig;
+  configPath: string | null;
+}
+
+/** The config file the settings point at, or the default location, or built-in defaults. */
+export function resolveConfig(settings: Settings): LoadedConfig {
+  if (settings.configPath) return loadConfigFile(settings.configPath);
+  const found = DEFAULT_CONFIG_PATHS.find((p) => existsSync(p));
+  if (found) return loadConfigFile(found);
+  return { config: defaultConfig(), path: null, sha256: null };
+}
+
+export function applyOverrides(config: GateConfig, settings: Settings): GateConfig {
+  const o = settings.overrides;
+  return {
+    ...config,
+    model: { ...config.model, path: o.model ?? config.model.path },
+    baseline: o.baseline ?? config.baseline ?? null,
+    data: {
+      ...config.data,
+      eval: o.data ?? config.data.eval,
+      label: o.label ?? config.data.label,
+      reference: o.reference ?? config.data.reference,
+    },
+    fail_on: o.failOn ?? config.fail_on,
+  };
+}
+
+export async function validate(settings: Settings, deps: EngineDeps): Promise<ValidationRun> {
+  const started = deps.clock.date();
+  const t0 = deps.clock.now();
+  const loaded = resolveConfig(settings);
+  const config = applyOverrides(loaded.config, settings);
+  const modelPath = config.model.path;
+  if (!modelPath) {
+    throw new UsageError(
+      `no model given: pass --model (input "model") or set model.path in ${loaded.path ?? 'the config'}`,
+    );
+  }
+
+  const evalData = config.data.eval ? await readCsv(config.data.eval) : null;
+  const reference = config.data.reference ? await readCsv(config.data.reference) : null;
+  if (evalData && config.data.label && !evalData.columns.some((c) => c.name === config.data.label)) {
+    throw new InputFileError(
+      evalData.path,
+      `label column "${config.data.label}" is not there; columns: ${evalData.columns.map((c) => c.name).join(', ')}`,
+    );
+  }
+  const baseline = config.baseline ? await fileFacts(config.baseline) : null;
+  if (baseline?.readError) throw new InputFileError(baseline.path, baseline.readError);
+
+  deps.progress(`artifact: ${modelPath}`);
+  const artifact = await fileFacts(modelPath);
+  const checks: CheckResult[] = judgeArtifact(artifact, config);
+  const measured: Measurements = {};
+  let rowsSource: string | null = null;
+
+  let runner: ModelRunner | null = null;
+  if (artifact.readError === null) {
+    deps.progress('smoke: loading the model');
+    const load = await openRunner(modelPath, deps);
+    runner = load.runner;
+    checks.push(judgeLoad(load.outcome, modelPath, config.checks.smoke.severity));
+  }
+  try {
+    if (runner) {
+      const rows = makeRows(runner, evalData, reference, config, checks);
+      if (rows) {
+        rowsSource = rows.source;
+        const ctx: CheckContext = { config, runner, rows, clock: deps.clock, progress: deps.progress };
+        for (const family of FAMILIES) {
+          if (!family.enabled(ctx)) continue;
+          try {
+            checks.push(...(await family.run(ctx, measured)));
+          } catch (error) {
+            checks.push(errored(`${family.name}.run`, family.name, 'blocker', `${family.name} checks could not run: ${getErrorMessage(error)}`));
+          }
+        }
+      }
+    } else {
+      for (const family of FAMILIES) {
+        checks.push(skipped(`${family.name}.run`, family.name, 'info', 'not run: the model did not load'));
+      }
+    }
+  } finally {
+    await runner?.close().catch(() => undefined);
+  }
+
+  const version = versionInfo(started, artifact, baseline, loaded, deps.provenance);
+  checks.push(
+    result({
+      id: 'version.id',
+      category: 'version',
+      severity: 'info',
+      status: artifact.readError === null ? 'pass' : 'skip',
+      value: version.id,
+      message: artifact.readError === null ? `version ${version.id}` : 'no version: the model could not be read',
+    }),
+  );
+  const outcome = decide(checks);
+  const report = buildReport({
+    outcome,
+    checks,
+    config,
+    configPath: loaded.path,
+    version,
+    artifact,
+    signature: runner?.signature ?? null,
+    measured,
+    data: {
+      eval: config.data.eval ?? null,
+      label: config.data.label ?? null,
+      reference: config.data.reference ?? null,
+      rows_evaluated: measured.predictions?.rows ?? 0,
+      source: rowsSource,
+    },
+    startedAt: started,
+    durationMs: deps.clock.now() - t0,
+  });
+  return { report, config, configPath: loaded.path };
+}
+
+async function openRunner(path: string, deps: EngineDeps): Promise<{ runner: ModelRunner | null; outcome: LoadOutcome }> {
+  let ort: OrtModule;
+  try {
+    ort = await deps.loadRuntime();
+  } catch (error) {
+    return { runner: null, outcome: { ok: false, ms: 0, error: `the ONNX runtime is not available: ${getErrorMessage(error)}` } };
+  }
+  const t = deps.clock.now();
+  try {
+    const runner = await openOnnxRunner(ort, path);
+    return { runner, outcome: { ok: true, ms: deps.clock.now() - t, error: null } };
+  } catch (error) {
+    return { runner: null, outcome: { ok: false, ms: deps.clock.now() - t, error: firstLines(getErrorMessage(error)) } };
+  }
+}
+
+/** Rows to run the model on; a mapping problem becomes a failing blocker, not a crash. */
+function makeRows(
+  runner: ModelRunner,
+  evalData: Dataset | null,
+  reference: Dataset | null,
+  config: GateConfig,
+  checks: CheckResult[],
+): FeatureRows | null {
+  const exclude = new Set(config.data.label ? [config.data.label] : []);
+  const source = evalData ?? reference;
+  try {
+    const bindings = bindInputs(runner.signature, source, config.model.inputs, exclude);
+    const rows = evalData
+      ? featuresFromDataset(evalData, bindings)
+      : generateRows(bindings, config.data.generated_rows, config.data.seed, reference);
+    if (rows.rows === 0) throw new UsageError(`${evalData?.path} has no data rows`);
+    checks.push(
+      result({
+        id: 'inputs.mapping',
+        category: 'inputs',
+        severity: 'blocker',
+        status: 'pass',
+        value: rows.rows,
+        message: bindings
+          .map((b) => `"${b.name}" ${b.dtype}[N, ${b.rowShape.join(', ')}] <- ${b.columns ? b.columns.join(', ') : 'generated'}`)
+          .join('; '),
+      }),
+    );
+    return rows;
+  } catch (error) {
+    checks.push(
+      result({
+        id: 'inputs.mapping',
+        category: 'inputs',
+        severity: 'blocker',
+        status: 'fail',
+        message: `cannot feed the model${source ? ` from ${source.path}` : ''}: ${getErrorMessage(error)}`,
+      }),
+    );
+    return null;
+  }
+}
+
+async function fileFacts(path: string): Promise<ArtifactFacts> {
+  let bytes: Buffer;
+  try {
+    const info = await stat(path);
+    if (info.isDirectory()) throw Object.assign(new Error('is a directory'), { code: 'EISDIR' });
+    bytes = await readFile(path);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const readError =
+      code === 'ENOENT' ? 'file not found' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'is a directory' : getErrorMessage(error);
+    return { path, readError, size_bytes: 0, sha256: '', format: null, formatError: null };
+  }
+  const sha256 = createHash('sha256').update(bytes).digest('hex');
+  try {
+    return { path, readError: null, size_bytes: bytes.length, sha256, format: readOnnxFormat(bytes), formatError: null };
+  } catch (error) {
+    return { path, readError: null, size_bytes: bytes.length, sha256, format: null, formatError: getErrorMessage(error) };
+  }
+}
+
+function versionInfo(
+  at: Date,
+  artifact: ArtifactFacts,
+  baseline: ArtifactFacts | null,
+  loaded: LoadedConfig,
+  provenance: Provenance,
+): VersionInfo {
+  return {
+    id: artifact.sha256 ? versionId(at, artifact.sha256) : '',
+    sha256: artifact.sha256,
+    size_bytes: artifact.size_bytes,
+    created_at: at.toISOString().slice(0, 19) + 'Z',
+    git_commit: provenance.gitCommit,
+    git_ref: provenance.gitRef,
+    run_url: provenance.runUrl,
+    config_sha256: loaded.sha256,
+    baseline: baseline
+      ? { sha256: baseline.sha256, short_sha: baseline.sha256.slice(0, 8), size_bytes: baseline.size_bytes, path: baseline.path }
+      : null,
+  };
+}
+
+const firstLines = (s: string) => s.split('\n').map((l) => l.trim()).filter(Boolean).slice(0, 3).join(' ');
+
+export { provenanceFromActionsEnv };
