@@ -41148,7 +41148,11 @@ async function readCsv(path) {
     let header;
     const cells = [];
     try {
-        const parser = (0,external_node_fs_namespaceObject.createReadStream)(path).pipe(parse({ bom: true, skip_empty_lines: true, trim: true, relax_column_count: false }));
+        const parser = parse({ bom: true, skip_empty_lines: true, trim: true, relax_column_count: false });
+        const input = (0,external_node_fs_namespaceObject.createReadStream)(path);
+        // .pipe() does not forward read errors (a missing file): hand them to the parser we iterate.
+        input.on('error', (error) => parser.destroy(error));
+        input.pipe(parser);
         for await (const record of parser) {
             if (!header) {
                 header = record;

@@ -74,7 +74,7 @@ def export(pipe, name, doc):
 
 def write_csv(path, x, y):
     with open(path, "w", newline="") as f:
-        w = csv.writer(f)
+        w = csv.writer(f, lineterminator="\n")
         w.writerow(FEATURES + ["species"])
         for row, label in zip(x, y):
             w.writerow([f"{v:.1f}" for v in row] + [int(label)])
@@ -94,7 +94,7 @@ def main():
     write_csv(os.path.join(HERE, "eval.csv"), x_eval, y_eval)
     write_csv(os.path.join(HERE, "reference.csv"), x_train, y_train)
     with open(os.path.join(HERE, "sklearn_proba.csv"), "w", newline="") as f:
-        w = csv.writer(f)
+        w = csv.writer(f, lineterminator="\n")
         w.writerow(["p0", "p1", "p2"])
         for row in candidate.predict_proba(x_eval):
             w.writerow([repr(float(v)) for v in row])

@@ -27,9 +27,11 @@ export async function readCsv(path: string): Promise<Dataset> {
   let header: string[] | undefined;
   const cells: string[][] = [];
   try {
-    const parser = createReadStream(path).pipe(
-      parse({ bom: true, skip_empty_lines: true, trim: true, relax_column_count: false }),
-    );
+    const parser = parse({ bom: true, skip_empty_lines: true, trim: true, relax_column_count: false });
+    const input = createReadStream(path);
+    // .pipe() does not forward read errors (a missing file): hand them to the parser we iterate.
+    input.on('error', (error) => parser.destroy(error));
+    input.pipe(parser);
     for await (const record of parser as AsyncIterable<string[]>) {
       if (!header) {
         header = record;
