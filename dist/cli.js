@@ -1,6 +1,5 @@
 #!/usr/bin/env node
 import { createRequire as __WEBPACK_EXTERNAL_createRequire } from "module";
-import * as __WEBPACK_EXTERNAL_MODULE_onnxruntime_node_6a60201e__ from "onnxruntime-node";
 /******/ var __webpack_modules__ = ({
 
 /***/ 2463:
@@ -6523,6 +6522,14 @@ const ONNXRUNTIME_PIN = {
 };
 
 ;// CONCATENATED MODULE: ./src/runners/onnxruntime-loader.ts
+var __rewriteRelativeImportExtension = (undefined && undefined.__rewriteRelativeImportExtension) || function (path, preserveJsx) {
+    if (typeof path === "string" && /^\.\.?\//.test(path)) {
+        return path.replace(/\.(tsx)$|((?:\.d)?)((?:\.[^./]+?)?)\.([cm]?)ts$/i, function (m, tsx, d, ext, cm) {
+            return tsx ? preserveJsx ? ".jsx" : ".js" : d && (!ext || !cm) ? m : (d + ext + "." + cm.toLowerCase() + "js");
+        });
+    }
+    return path;
+};
 /**
  * Finds onnxruntime-node: from node_modules when model-gate is installed as a package, otherwise
  * provisioned once into the runner's tool cache with the npm client already on the machine (so the
@@ -6536,6 +6543,7 @@ const ONNXRUNTIME_PIN = {
 
 
 
+const ORT_PACKAGE = 'onnxruntime-node';
 class RuntimeProvisionError extends Error {
     name = 'RuntimeProvisionError';
 }
@@ -6551,7 +6559,8 @@ function loadOnnxRuntime(log, env = process.env) {
 async function load(log, env) {
     if (env.MODEL_GATE_ORT_PROVISION !== 'always') {
         try {
-            const mod = (await Promise.resolve(/* import() */).then(__nccwpck_require__.bind(__nccwpck_require__, 3958)));
+            // Kept out of the bundle: the bundler must not turn this into a static import.
+            const mod = (await import(__rewriteRelativeImportExtension(/* webpackIgnore: true */ ORT_PACKAGE)));
             return mod.default ?? mod;
         }
         catch (error) {
@@ -6561,7 +6570,7 @@ async function load(log, env) {
     }
     const dir = await provisionOnnxRuntime(cacheRoot(env), log);
     const requireFromCache = (0,external_node_module_namespaceObject.createRequire)((0,external_node_path_namespaceObject.join)(dir, 'node_modules', '.model-gate.cjs'));
-    return requireFromCache('onnxruntime-node');
+    return requireFromCache(ORT_PACKAGE);
 }
 /** Where provisioned runtimes live: the Actions tool cache, else the user's cache directory. */
 function cacheRoot(env) {
@@ -6577,12 +6586,13 @@ function cacheRoot(env) {
  * temporary directory and renamed into place, so a crashed or concurrent run never leaves half a
  * runtime behind.
  */
-async function provisionOnnxRuntime(root, log) {
-    const { version, packages } = ONNXRUNTIME_PIN;
+async function provisionOnnxRuntime(root, log, pin = ONNXRUNTIME_PIN) {
+    const { version, packages } = pin;
     const toolDir = (0,external_node_path_namespaceObject.join)(root, 'model-gate-onnxruntime', version);
     const finalDir = (0,external_node_path_namespaceObject.join)(toolDir, `${process.platform}-${process.arch}`);
     const marker = `${finalDir}.complete`;
-    if ((0,external_node_fs_namespaceObject.existsSync)(marker) && (0,external_node_fs_namespaceObject.readFileSync)(marker, 'utf8') === markerText()) {
+    const markerText = JSON.stringify(packages);
+    if ((0,external_node_fs_namespaceObject.existsSync)(marker) && (0,external_node_fs_namespaceObject.readFileSync)(marker, 'utf8') === markerText) {
         log.info(`Using onnxruntime-node ${version} from the tool cache (${finalDir})`);
         return finalDir;
     }
@@ -6616,7 +6626,7 @@ async function provisionOnnxRuntime(root, log) {
             if (!(0,external_node_fs_namespaceObject.existsSync)((0,external_node_path_namespaceObject.join)(finalDir, 'node_modules', 'onnxruntime-node')))
                 throw error;
         }
-        await (0,promises_namespaceObject.writeFile)(marker, markerText());
+        await (0,promises_namespaceObject.writeFile)(marker, markerText);
         log.info(`onnxruntime-node ${version} is in the tool cache (${finalDir})`);
         return finalDir;
     }
@@ -6624,7 +6634,6 @@ async function provisionOnnxRuntime(root, log) {
         await (0,promises_namespaceObject.rm)(staging, { recursive: true, force: true });
     }
 }
-const markerText = () => JSON.stringify(ONNXRUNTIME_PIN.packages);
 /** The package ships binaries for every OS; keep only this machine's (~300 MB -> ~30 MB). */
 async function pruneOtherPlatforms(packageDir) {
     const binRoot = (0,external_node_path_namespaceObject.join)(packageDir, 'bin');
@@ -10591,13 +10600,6 @@ process.exitCode = await (0,_cli_run_js__WEBPACK_IMPORTED_MODULE_0__/* .runCli *
 
 __webpack_async_result__();
 } catch(e) { __webpack_async_result__(e); } }, 1);
-
-/***/ }),
-
-/***/ 3958:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_MODULE_onnxruntime_node_6a60201e__;
 
 /***/ }),
 

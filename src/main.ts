@@ -61,9 +61,9 @@ function annotate(report: Report): void {
   for (const c of report.checks) {
     if (c.status !== 'fail' && c.status !== 'error') continue;
     const text = `${c.id}: ${c.message}`;
-    if (c.severity === 'blocker') core.error(text, { title: `model-gate: ${c.id}` });
-    else if (c.severity === 'warning') core.warning(text, { title: `model-gate: ${c.id}` });
-    else core.notice(text, { title: `model-gate: ${c.id}` });
+    if (c.severity === 'blocker') core.error(text, { title: `model-gate ${c.id}` });
+    else if (c.severity === 'warning') core.warning(text, { title: `model-gate ${c.id}` });
+    else core.notice(text, { title: `model-gate ${c.id}` });
   }
 }
 

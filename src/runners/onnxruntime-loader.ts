@@ -15,6 +15,8 @@ import { ONNXRUNTIME_PIN } from './onnxruntime-pin.ts';
 
 export type OrtModule = typeof Ort;
 
+const ORT_PACKAGE = 'onnxruntime-node';
+
 export interface LoaderLog {
   info(message: string): void;
 }
@@ -37,7 +39,8 @@ export function loadOnnxRuntime(log: LoaderLog, env: NodeJS.ProcessEnv = process
 async function load(log: LoaderLog, env: NodeJS.ProcessEnv): Promise<OrtModule> {
   if (env.MODEL_GATE_ORT_PROVISION !== 'always') {
     try {
-      const mod = (await import('onnxruntime-node')) as OrtModule & { default?: OrtModule };
+      // Kept out of the bundle: the bundler must not turn this into a static import.
+      const mod = (await import(/* webpackIgnore: true */ ORT_PACKAGE)) as OrtModule & { default?: OrtModule };
       return mod.default ?? mod;
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'ERR_MODULE_NOT_FOUND') throw error;
@@ -45,7 +48,7 @@ async function load(log: LoaderLog, env: NodeJS.ProcessEnv): Promise<OrtModule> 
   }
   const dir = await provisionOnnxRuntime(cacheRoot(env), log);
   const requireFromCache = createRequire(join(dir, 'node_modules', '.model-gate.cjs'));
-  return requireFromCache('onnxruntime-node') as OrtModule;
+  return requireFromCache(ORT_PACKAGE) as OrtModule;
 }
 
 /** Where provisioned runtimes live: the Actions tool cache, else the user's cache directory. */
@@ -61,12 +64,17 @@ export function cacheRoot(env: NodeJS.ProcessEnv): string {
  * temporary directory and renamed into place, so a crashed or concurrent run never leaves half a
  * runtime behind.
  */
-export async function provisionOnnxRuntime(root: string, log: LoaderLog): Promise<string> {
-  const { version, packages } = ONNXRUNTIME_PIN;
+export async function provisionOnnxRuntime(
+  root: string,
+  log: LoaderLog,
+  pin: typeof ONNXRUNTIME_PIN = ONNXRUNTIME_PIN,
+): Promise<string> {
+  const { version, packages } = pin;
   const toolDir = join(root, 'model-gate-onnxruntime', version);
   const finalDir = join(toolDir, `${process.platform}-${process.arch}`);
   const marker = `${finalDir}.complete`;
-  if (existsSync(marker) && readFileSync(marker, 'utf8') === markerText()) {
+  const markerText = JSON.stringify(packages);
+  if (existsSync(marker) && readFileSync(marker, 'utf8') === markerText) {
     log.info(`Using onnxruntime-node ${version} from the tool cache (${finalDir})`);
     return finalDir;
   }
@@ -99,15 +107,13 @@ export async function provisionOnnxRuntime(root: string, log: LoaderLog): Promis
       // Another run finished first: theirs is as good as ours.
       if (!existsSync(join(finalDir, 'node_modules', 'onnxruntime-node'))) throw error;
     }
-    await writeFile(marker, markerText());
+    await writeFile(marker, markerText);
     log.info(`onnxruntime-node ${version} is in the tool cache (${finalDir})`);
     return finalDir;
   } finally {
     await rm(staging, { recursive: true, force: true });
   }
 }
-
-const markerText = () => JSON.stringify(ONNXRUNTIME_PIN.packages);
 
 /** The package ships binaries for every OS; keep only this machine's (~300 MB -> ~30 MB). */
 async function pruneOtherPlatforms(packageDir: string): Promise<void> {
