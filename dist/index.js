@@ -34326,7 +34326,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3435);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1685);
 /** Action entry: calls run() and nothing else. */
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
@@ -34336,7 +34336,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 3435:
+/***/ 1685:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -38119,6 +38119,10 @@ function formatBytes(n) {
  * How any model is called. The ONNX runner implements this today; HTTP and command runners later.
  * Checks only ever see these types, so every check works unchanged on every runner.
  */
+/** A request that did not finish in time: the model hung, which is neither an answer nor a rejection. */
+class RunnerTimeoutError extends Error {
+    name = 'RunnerTimeoutError';
+}
 const FLOAT_TYPES = new Set(['float32', 'float64', 'float16']);
 const types_INTEGER_TYPES = new Set([
     'int8',
@@ -38141,18 +38145,35 @@ function toNumbers(tensor) {
         return null;
     if (data instanceof Float64Array)
         return data;
+    const out = new Float64Array(data.length);
+    copyNumbers(data, out, 0);
+    return out;
+}
+/**
+ * Copies numeric tensor data into `out` at `offset` as doubles. 64-bit integers are read as two
+ * 32-bit words (little-endian, as on every platform onnxruntime ships for): exact below 2^53 and
+ * much faster than converting each BigInt.
+ */
+function copyNumbers(data, out, offset) {
     if (data instanceof BigInt64Array || data instanceof BigUint64Array) {
-        const out = new Float64Array(data.length);
-        for (let i = 0; i < data.length; i++)
-            out[i] = Number(data[i]);
-        return out;
+        const words = new Int32Array(data.buffer, data.byteOffset, data.length * 2);
+        const signed = data instanceof BigInt64Array;
+        for (let i = 0; i < data.length; i++) {
+            const lo = words[2 * i] >>> 0;
+            const hi = words[2 * i + 1];
+            out[offset + i] = (signed ? hi : hi >>> 0) * 4294967296 + lo;
+        }
+        return;
     }
-    return Float64Array.from(data);
+    out.set(data, offset); // native element conversion
 }
 
 ;// CONCATENATED MODULE: ./src/data/features.ts
 
 
+function featureRows(bindings, rows, values, source) {
+    return { bindings, rows, values, typed: bindings.map((b, i) => typedArray(b.dtype, values[i])), source };
+}
 const rowWidth = (b) => b.rowShape.reduce((a, d) => a * d, 1);
 const SUPPORTED = new Set(['float32', 'float64', 'int32', 'int64']);
 /** Bindings from the signature alone (for generated rows): every row dimension must be fixed. */
@@ -38230,66 +38251,52 @@ function featuresFromDataset(dataset, bindings) {
                 out[r * width + j] = cols[j][r];
         return out;
     });
-    return { bindings, rows: dataset.rows, values, source: dataset.path };
+    return featureRows(bindings, dataset.rows, values, dataset.path);
 }
-/** Feeds for rows [start, start + count) — wrapping around when the rows run out. */
+/** Feeds for rows [start, start + count), wrapping around when the rows run out. */
 function feedsFor(rows, start, count) {
     const feeds = {};
+    const first = rows.rows === 0 ? 0 : start % rows.rows;
     rows.bindings.forEach((b, i) => {
         const width = rowWidth(b);
-        const src = rows.values[i];
-        const flat = new Float64Array(count * width);
+        const src = rows.typed[i];
+        const dims = [count, ...b.rowShape];
+        if (first + count <= rows.rows) {
+            // The hot path: a view, no copy.
+            feeds[b.name] = { dtype: b.dtype, dims, data: src.subarray(first * width, (first + count) * width) };
+            return;
+        }
+        const flat = new src.constructor(count * width);
         for (let k = 0; k < count; k++) {
-            const r = (start + k) % rows.rows;
+            const r = (first + k) % rows.rows;
             flat.set(src.subarray(r * width, (r + 1) * width), k * width);
         }
-        feeds[b.name] = tensorOf(b.dtype, flat, [count, ...b.rowShape]);
+        feeds[b.name] = { dtype: b.dtype, dims, data: flat };
     });
     return feeds;
 }
-/** A tensor of the given type from float values (rounded for integer types). */
-function tensorOf(dtype, values, dims) {
-    let data;
+/** Float values in the given element type (rounded for integer types). */
+function typedArray(dtype, values) {
     switch (dtype) {
         case 'float32':
-            data = Float32Array.from(values);
-            break;
+            return new Float32Array(values);
         case 'float64':
-            data = Float64Array.from(values);
-            break;
+            return values instanceof Float64Array ? values : new Float64Array(values);
         case 'int32':
-            data = Int32Array.from(values, (v) => Math.round(v));
-            break;
+            return Int32Array.from(values, (v) => Math.round(v));
         case 'int64':
-            data = BigInt64Array.from(Array.from(values, (v) => BigInt(Number.isFinite(v) ? Math.round(v) : 0)));
-            break;
+            return BigInt64Array.from(Array.from(values, (v) => BigInt(Number.isFinite(v) ? Math.round(v) : 0)));
         default:
             throw new errors_UsageError(`cannot build a ${dtype} tensor`);
     }
-    return { dtype, dims, data };
+}
+function tensorOf(dtype, values, dims) {
+    return { dtype, dims, data: typedArray(dtype, values) };
 }
 const isFloat = (d) => d !== null && FLOAT_TYPES.has(d);
 const isInteger = (d) => d !== null && INTEGER_TYPES.has(d);
 
-;// CONCATENATED MODULE: ./src/checks/context.ts
-/** Runs `work`, failing after `ms` so that no wait on a model can hang the gate. */
-async function withTimeout(work, ms, what) {
-    let timer;
-    const timeout = new Promise((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`${what} did not finish within ${ms / 1000} s`)), ms);
-    });
-    try {
-        return await Promise.race([work, timeout]);
-    }
-    finally {
-        clearTimeout(timer);
-    }
-}
-/** Per-call ceiling for a single inference. */
-const INFERENCE_TIMEOUT_MS = 60_000;
-
 ;// CONCATENATED MODULE: ./src/checks/error-scenarios.ts
-
 
 
 
@@ -38400,12 +38407,12 @@ async function runErrorScenarios(ctx) {
         }
         let observed;
         try {
-            const out = await withTimeout(ctx.runner.infer(req.feeds), INFERENCE_TIMEOUT_MS, 'the model');
+            const out = await ctx.runner.infer(req.feeds);
             observed = { scenario: name, request: req.request, ...classify(out) };
         }
         catch (error) {
             const message = getErrorMessage(error);
-            if (/did not finish within/.test(message)) {
+            if (error instanceof RunnerTimeoutError) {
                 checks.push(result({ id: `errors.${name}`, category: error_scenarios_CATEGORY, severity: sc.severity, status: 'error', message: `${req.request}: ${message}` }));
                 continue;
             }
@@ -38456,40 +38463,55 @@ function mean(values) {
 /** Runs the model over every row once, in batches; several check families judge the result. */
 
 
-
+/** Rows per call when running over a whole data set: large enough to amortise each call's overhead. */
+const PREDICTION_BATCH = 1024;
 async function predictAll(runner, rows, batchSize, onBatch) {
-    const chunks = new Map();
+    const columns = new Map();
     for (let start = 0; start < rows.rows; start += batchSize) {
         const n = Math.min(batchSize, rows.rows - start);
-        const out = await withTimeout(runner.infer(feedsFor(rows, start, n)), INFERENCE_TIMEOUT_MS, 'inference');
-        for (const [name, tensor] of Object.entries(out)) {
-            const numbers = toNumbers(tensor);
-            if (!numbers)
-                continue;
+        const out = await runner.infer(feedsFor(rows, start, n));
+        for (const name in out) {
+            const tensor = out[name];
+            if (Array.isArray(tensor.data))
+                continue; // string outputs are not judged numerically
             const width = rowWidthOf(tensor, n, name);
-            const entry = chunks.get(name) ?? { dtype: tensor.dtype, width, parts: [] };
-            entry.parts.push(numbers);
-            chunks.set(name, entry);
+            let column = columns.get(name);
+            const data = tensor.data;
+            if (!column) {
+                const Values = data.constructor;
+                column = { name, dtype: tensor.dtype, width, values: new Values(rows.rows * width) };
+                columns.set(name, column);
+            }
+            else if (column.width !== width) {
+                throw new Error(`output "${name}" has ${width} values per row in one batch and ${column.width} in another`);
+            }
+            if (column.values.constructor !== data.constructor) {
+                throw new Error(`output "${name}" changed its element type between batches`);
+            }
+            column.values.set(data, start * width); // same type: a memcpy
         }
         onBatch?.(start + n, rows.rows);
     }
-    const outputs = [...chunks].map(([name, c]) => {
-        const values = new Float64Array(c.parts.reduce((a, p) => a + p.length, 0));
-        let at = 0;
-        for (const p of c.parts) {
-            values.set(p, at);
-            at += p.length;
-        }
-        return { name, dtype: c.dtype, width: c.width, values };
-    });
-    return { rows: rows.rows, outputs, batchSize };
+    return { rows: rows.rows, outputs: [...columns.values()], batchSize };
+}
+/** An output's values as plain numbers; 64-bit integers are converted (exact below 2^53). */
+function numbersOf(column) {
+    const { values } = column;
+    if (!(values instanceof BigInt64Array || values instanceof BigUint64Array))
+        return values;
+    const out = new Float64Array(values.length);
+    copyNumbers(values, out, 0);
+    return out;
 }
 /** Values per row of an output, checking that its first dimension is the batch. */
 function rowWidthOf(tensor, batch, name) {
     if (tensor.dims.length === 0 || tensor.dims[0] !== batch) {
         throw new Error(`output "${name}" has shape [${tensor.dims.join(', ')}]; expected the batch of ${batch} rows first`);
     }
-    return tensor.dims.slice(1).reduce((a, d) => a * d, 1);
+    let width = 1;
+    for (let i = 1; i < tensor.dims.length; i++)
+        width *= tensor.dims[i];
+    return width;
 }
 function outputsShapeLine(outputs) {
     return Object.entries(outputs)
@@ -38502,7 +38524,6 @@ function outputsShapeLine(outputs) {
  * Smoke: the model loads, answers one row and batches of the configured sizes, with outputs of the
  * declared types and shapes, and a batch gives the same answers as the same rows one by one.
  */
-
 
 
 
@@ -38534,7 +38555,7 @@ async function runSmoke(ctx) {
     ctx.progress('smoke: single and batch inference');
     const attempt = async (id, n) => {
         try {
-            const out = await withTimeout(ctx.runner.infer(feedsFor(ctx.rows, 0, n)), INFERENCE_TIMEOUT_MS, 'inference');
+            const out = await ctx.runner.infer(feedsFor(ctx.rows, 0, n));
             const problems = signatureProblems(ctx.runner.signature, out, n);
             checks.push(result({
                 id,
@@ -38596,7 +38617,7 @@ async function batchConsistency(ctx, batch, n) {
         let mismatched = 0;
         const examples = [];
         for (let r = 0; r < n; r++) {
-            const single = await withTimeout(ctx.runner.infer(feedsFor(ctx.rows, r, 1)), INFERENCE_TIMEOUT_MS, 'inference');
+            const single = await ctx.runner.infer(feedsFor(ctx.rows, r, 1));
             for (const [name, tensor] of Object.entries(batch)) {
                 const b = toNumbers(tensor);
                 const s = single[name] ? toNumbers(single[name]) : null;
@@ -38643,7 +38664,6 @@ const round = (x, digits = 3) => Number(x.toFixed(digits));
 
 
 
-
 const latency_CATEGORY = 'latency';
 function summarize(batchSize, samplesMs) {
     const sorted = sortedCopy(samplesMs);
@@ -38669,12 +38689,12 @@ async function measureLatency(ctx, batchSize) {
     // Feeds are built before timing so that only the model call is measured.
     const feeds = Array.from({ length: Math.min(iterations, 64) }, (_, i) => feedsFor(ctx.rows, i * batchSize, batchSize));
     for (let i = 0; i < warmup; i++)
-        await withTimeout(ctx.runner.infer(feeds[i % feeds.length]), INFERENCE_TIMEOUT_MS, 'warm-up call');
+        await ctx.runner.infer(feeds[i % feeds.length]);
     const samples = new Float64Array(iterations);
     for (let i = 0; i < iterations; i++) {
         const feed = feeds[i % feeds.length];
         const t0 = ctx.clock.now();
-        await withTimeout(ctx.runner.infer(feed), INFERENCE_TIMEOUT_MS, 'timed call');
+        await ctx.runner.infer(feed);
         samples[i] = ctx.clock.now() - t0;
     }
     return summarize(batchSize, samples);
@@ -38745,6 +38765,7 @@ async function runLatency(ctx) {
 ;// CONCATENATED MODULE: ./src/checks/outputs.ts
 
 
+
 const outputs_CATEGORY = 'outputs';
 /** The configured kind, else a guess from the name and type that sklearn-onnx style models follow. */
 function outputKind(output, cfg) {
@@ -38756,10 +38777,11 @@ function outputKind(output, cfg) {
         return 'labels';
     return 'scores';
 }
-function judgeOutputs(predictions, config) {
+function judgeOutputs(raw, config) {
     const cfg = config.checks.outputs;
     if (!cfg.enabled)
         return [];
+    const predictions = { ...raw, outputs: raw.outputs.map((o) => ({ ...o, values: numbersOf(o) })) };
     const { severity } = cfg;
     const rowsNote = `${predictions.rows} rows`;
     const checks = [];
@@ -38900,8 +38922,7 @@ const FAMILIES = [
         enabled: (c) => c.config.checks.outputs.enabled,
         run: async (ctx, measured) => {
             ctx.progress(`outputs: ${ctx.rows.rows} rows`);
-            const batch = Math.max(...ctx.config.checks.smoke.batch_sizes, 256);
-            measured.predictions = await predictAll(ctx.runner, ctx.rows, batch);
+            measured.predictions = await predictAll(ctx.runner, ctx.rows, PREDICTION_BATCH);
             return judgeOutputs(measured.predictions, ctx.config);
         },
     },
@@ -41362,7 +41383,7 @@ function generateRows(bindings, rows, seed, reference) {
     const source = reference
         ? `${rows} rows generated within the ranges of ${reference.path} (seed ${seed})`
         : `${rows} rows generated from a standard normal distribution (seed ${seed})`;
-    return { bindings, rows, values, source };
+    return featureRows(bindings, rows, values, source);
 }
 function columnRange(data, name) {
     const values = data.columns.find((c) => c.name === name)?.values;
@@ -41563,14 +41584,16 @@ class OnnxRunner {
         };
     }
     async infer(feeds) {
+        // Hot path: plain loops, and zero-copy tensors (onnxruntime takes the typed arrays as they are).
         const ortFeeds = {};
-        for (const [name, t] of Object.entries(feeds)) {
-            // Zero-copy: onnxruntime takes the typed array as is.
+        for (const name in feeds) {
+            const t = feeds[name];
             ortFeeds[name] = new this.#ort.Tensor(t.dtype, t.data, t.dims);
         }
         const results = await this.#session.run(ortFeeds);
         const outputs = {};
-        for (const [name, value] of Object.entries(results)) {
+        for (const name in results) {
+            const value = results[name];
             outputs[name] = { dtype: value.type, dims: value.dims, data: value.data };
         }
         return outputs;

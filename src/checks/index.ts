@@ -6,7 +6,7 @@ import type { CheckContext } from './context.ts';
 import { runErrorScenarios, type ScenarioOutcome } from './error-scenarios.ts';
 import { runLatency, type LatencyStats } from './latency.ts';
 import { judgeOutputs } from './outputs.ts';
-import { predictAll, type Predictions } from './predictions.ts';
+import { PREDICTION_BATCH, predictAll, type Predictions } from './predictions.ts';
 import { runSmoke } from './smoke.ts';
 import type { CheckResult } from './types.ts';
 
@@ -30,8 +30,7 @@ export const FAMILIES: readonly CheckFamily[] = [
     enabled: (c) => c.config.checks.outputs.enabled,
     run: async (ctx, measured) => {
       ctx.progress(`outputs: ${ctx.rows.rows} rows`);
-      const batch = Math.max(...ctx.config.checks.smoke.batch_sizes, 256);
-      measured.predictions = await predictAll(ctx.runner, ctx.rows, batch);
+      measured.predictions = await predictAll(ctx.runner, ctx.rows, PREDICTION_BATCH);
       return judgeOutputs(measured.predictions, ctx.config);
     },
   },

@@ -6,7 +6,7 @@ import type { GateConfig, LatencyLimits } from '../config/types.ts';
 import { feedsFor } from '../data/features.ts';
 import { getErrorMessage } from '../errors.ts';
 import { mean, quantileSorted, sortedCopy } from '../stats/quantile.ts';
-import { INFERENCE_TIMEOUT_MS, withTimeout, type CheckContext } from './context.ts';
+import type { CheckContext } from './context.ts';
 import { round } from './smoke.ts';
 import { errored, result, type CheckResult } from './types.ts';
 
@@ -48,12 +48,12 @@ export async function measureLatency(ctx: CheckContext, batchSize: number): Prom
   const { warmup, iterations } = ctx.config.checks.latency;
   // Feeds are built before timing so that only the model call is measured.
   const feeds = Array.from({ length: Math.min(iterations, 64) }, (_, i) => feedsFor(ctx.rows, i * batchSize, batchSize));
-  for (let i = 0; i < warmup; i++) await withTimeout(ctx.runner.infer(feeds[i % feeds.length]!), INFERENCE_TIMEOUT_MS, 'warm-up call');
+  for (let i = 0; i < warmup; i++) await ctx.runner.infer(feeds[i % feeds.length]!);
   const samples = new Float64Array(iterations);
   for (let i = 0; i < iterations; i++) {
     const feed = feeds[i % feeds.length]!;
     const t0 = ctx.clock.now();
-    await withTimeout(ctx.runner.infer(feed), INFERENCE_TIMEOUT_MS, 'timed call');
+    await ctx.runner.infer(feed);
     samples[i] = ctx.clock.now() - t0;
   }
   return summarize(batchSize, samples);

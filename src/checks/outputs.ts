@@ -4,7 +4,11 @@
  */
 import type { GateConfig, OutputConfig } from '../config/types.ts';
 import { INTEGER_TYPES } from '../runners/types.ts';
-import type { OutputColumn, Predictions } from './predictions.ts';
+import type { NumberArray } from '../runners/types.ts';
+import { numbersOf, type OutputColumn, type Predictions } from './predictions.ts';
+
+/** An output read as plain numbers. */
+type NumericColumn = Omit<OutputColumn, 'values'> & { values: NumberArray };
 import { result, type CheckResult } from './types.ts';
 
 const CATEGORY = 'outputs';
@@ -12,16 +16,17 @@ const CATEGORY = 'outputs';
 export type OutputKind = 'probabilities' | 'labels' | 'scores';
 
 /** The configured kind, else a guess from the name and type that sklearn-onnx style models follow. */
-export function outputKind(output: OutputColumn, cfg: OutputConfig | undefined): OutputKind {
+export function outputKind(output: Pick<OutputColumn, 'name' | 'dtype'>, cfg: OutputConfig | undefined): OutputKind {
   if (cfg?.kind) return cfg.kind;
   if (/prob/i.test(output.name) && !INTEGER_TYPES.has(output.dtype)) return 'probabilities';
   if (/label|class/i.test(output.name) && INTEGER_TYPES.has(output.dtype)) return 'labels';
   return 'scores';
 }
 
-export function judgeOutputs(predictions: Predictions, config: GateConfig): CheckResult[] {
+export function judgeOutputs(raw: Predictions, config: GateConfig): CheckResult[] {
   const cfg = config.checks.outputs;
   if (!cfg.enabled) return [];
+  const predictions = { ...raw, outputs: raw.outputs.map((o) => ({ ...o, values: numbersOf(o) })) };
   const { severity } = cfg;
   const rowsNote = `${predictions.rows} rows`;
   const checks: CheckResult[] = [];
@@ -108,7 +113,7 @@ export function judgeOutputs(predictions: Predictions, config: GateConfig): Chec
   return checks;
 }
 
-function judgeProbabilities(output: OutputColumn, tolerance: number, severity: CheckResult['severity'], rowsNote: string) {
+function judgeProbabilities(output: NumericColumn, tolerance: number, severity: CheckResult['severity'], rowsNote: string) {
   const outside = countWhere(output, (v) => !(v >= 0 && v <= 1));
   let badSums = 0;
   let firstBadRow = -1;
@@ -145,7 +150,7 @@ function judgeProbabilities(output: OutputColumn, tolerance: number, severity: C
   });
 }
 
-function countWhere(output: OutputColumn, bad: (v: number) => boolean): { count: number; firstRow: number } {
+function countWhere(output: NumericColumn, bad: (v: number) => boolean): { count: number; firstRow: number } {
   let count = 0;
   let firstRow = -1;
   const { values, width } = output;

@@ -1,16 +1,20 @@
 /** Runs the model over every row once, in batches; several check families judge the result. */
 import { feedsFor, type FeatureRows } from '../data/features.ts';
-import type { DType, ModelRunner, Outputs, Tensor } from '../runners/types.ts';
-import { toNumbers } from '../runners/types.ts';
-import { INFERENCE_TIMEOUT_MS, withTimeout } from './context.ts';
+import type { DType, ModelRunner, NumberArray, Outputs, Tensor, TensorData } from '../runners/types.ts';
+
+type NumericData = Exclude<TensorData, string[]>;
+import { copyNumbers } from '../runners/types.ts';
 
 export interface OutputColumn {
   name: string;
   dtype: DType;
   /** Values per row (the product of the dims after the first). */
   width: number;
-  /** Row-major values, rows × width, as numbers (string outputs are not kept). */
-  values: Float64Array;
+  /**
+   * Row-major values, rows × width, exactly as the model returned them (string outputs are not
+   * kept). Read them through `numbersOf`, which turns 64-bit integers into doubles.
+   */
+  values: NumericData;
 }
 
 export interface Predictions {
@@ -19,36 +23,49 @@ export interface Predictions {
   batchSize: number;
 }
 
+/** Rows per call when running over a whole data set: large enough to amortise each call's overhead. */
+export const PREDICTION_BATCH = 1024;
+
 export async function predictAll(
   runner: ModelRunner,
   rows: FeatureRows,
   batchSize: number,
   onBatch?: (done: number, total: number) => void,
 ): Promise<Predictions> {
-  const chunks = new Map<string, { dtype: DType; width: number; parts: Float64Array[] }>();
+  const columns = new Map<string, OutputColumn>();
   for (let start = 0; start < rows.rows; start += batchSize) {
     const n = Math.min(batchSize, rows.rows - start);
-    const out = await withTimeout(runner.infer(feedsFor(rows, start, n)), INFERENCE_TIMEOUT_MS, 'inference');
-    for (const [name, tensor] of Object.entries(out)) {
-      const numbers = toNumbers(tensor);
-      if (!numbers) continue;
+    const out = await runner.infer(feedsFor(rows, start, n));
+    for (const name in out) {
+      const tensor = out[name]!;
+      if (Array.isArray(tensor.data)) continue; // string outputs are not judged numerically
       const width = rowWidthOf(tensor, n, name);
-      const entry = chunks.get(name) ?? { dtype: tensor.dtype, width, parts: [] };
-      entry.parts.push(numbers);
-      chunks.set(name, entry);
+      let column = columns.get(name);
+      const data = tensor.data;
+      if (!column) {
+        const Values = data.constructor as new (n: number) => NumericData;
+        column = { name, dtype: tensor.dtype, width, values: new Values(rows.rows * width) };
+        columns.set(name, column);
+      } else if (column.width !== width) {
+        throw new Error(`output "${name}" has ${width} values per row in one batch and ${column.width} in another`);
+      }
+      if (column.values.constructor !== data.constructor) {
+        throw new Error(`output "${name}" changed its element type between batches`);
+      }
+      (column.values as Float64Array).set(data as Float64Array, start * width); // same type: a memcpy
     }
     onBatch?.(start + n, rows.rows);
   }
-  const outputs: OutputColumn[] = [...chunks].map(([name, c]) => {
-    const values = new Float64Array(c.parts.reduce((a, p) => a + p.length, 0));
-    let at = 0;
-    for (const p of c.parts) {
-      values.set(p, at);
-      at += p.length;
-    }
-    return { name, dtype: c.dtype, width: c.width, values };
-  });
-  return { rows: rows.rows, outputs, batchSize };
+  return { rows: rows.rows, outputs: [...columns.values()], batchSize };
+}
+
+/** An output's values as plain numbers; 64-bit integers are converted (exact below 2^53). */
+export function numbersOf(column: OutputColumn): NumberArray {
+  const { values } = column;
+  if (!(values instanceof BigInt64Array || values instanceof BigUint64Array)) return values;
+  const out = new Float64Array(values.length);
+  copyNumbers(values, out, 0);
+  return out;
 }
 
 /** Values per row of an output, checking that its first dimension is the batch. */
@@ -56,7 +73,9 @@ export function rowWidthOf(tensor: Tensor, batch: number, name: string): number 
   if (tensor.dims.length === 0 || tensor.dims[0] !== batch) {
     throw new Error(`output "${name}" has shape [${tensor.dims.join(', ')}]; expected the batch of ${batch} rows first`);
   }
-  return tensor.dims.slice(1).reduce((a, d) => a * d, 1);
+  let width = 1;
+  for (let i = 1; i < tensor.dims.length; i++) width *= tensor.dims[i]!;
+  return width;
 }
 
 export function outputsShapeLine(outputs: Outputs): string {

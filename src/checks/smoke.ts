@@ -6,7 +6,7 @@ import { feedsFor } from '../data/features.ts';
 import { getErrorMessage } from '../errors.ts';
 import type { ModelSignature, Outputs } from '../runners/types.ts';
 import { toNumbers } from '../runners/types.ts';
-import { INFERENCE_TIMEOUT_MS, withTimeout, type CheckContext } from './context.ts';
+import type { CheckContext } from './context.ts';
 import { outputsShapeLine } from './predictions.ts';
 import { result, type CheckResult, type Severity } from './types.ts';
 
@@ -44,7 +44,7 @@ export async function runSmoke(ctx: CheckContext): Promise<CheckResult[]> {
   ctx.progress('smoke: single and batch inference');
   const attempt = async (id: string, n: number): Promise<Outputs | null> => {
     try {
-      const out = await withTimeout(ctx.runner.infer(feedsFor(ctx.rows, 0, n)), INFERENCE_TIMEOUT_MS, 'inference');
+      const out = await ctx.runner.infer(feedsFor(ctx.rows, 0, n));
       const problems = signatureProblems(ctx.runner.signature, out, n);
       checks.push(
         result({
@@ -109,7 +109,7 @@ async function batchConsistency(ctx: CheckContext, batch: Outputs, n: number): P
     let mismatched = 0;
     const examples: string[] = [];
     for (let r = 0; r < n; r++) {
-      const single = await withTimeout(ctx.runner.infer(feedsFor(ctx.rows, r, 1)), INFERENCE_TIMEOUT_MS, 'inference');
+      const single = await ctx.runner.infer(feedsFor(ctx.rows, r, 1));
       for (const [name, tensor] of Object.entries(batch)) {
         const b = toNumbers(tensor);
         const s = single[name] ? toNumbers(single[name]) : null;

@@ -22,8 +22,14 @@ export interface FeatureRows {
   bindings: InputBinding[];
   rows: number;
   values: Float64Array[];
+  /** The same values in each input's element type, converted once so batches are zero-copy views. */
+  typed: TensorData[];
   /** Where the rows came from, for the report. */
   source: string;
+}
+
+export function featureRows(bindings: InputBinding[], rows: number, values: Float64Array[], source: string): FeatureRows {
+  return { bindings, rows, values, typed: bindings.map((b, i) => typedArray(b.dtype, values[i]!)), source };
 }
 
 export const rowWidth = (b: InputBinding): number => b.rowShape.reduce((a, d) => a * d, 1);
@@ -114,45 +120,52 @@ export function featuresFromDataset(dataset: Dataset, bindings: InputBinding[]):
     for (let r = 0; r < dataset.rows; r++) for (let j = 0; j < width; j++) out[r * width + j] = cols[j]![r]!;
     return out;
   });
-  return { bindings, rows: dataset.rows, values, source: dataset.path };
+  return featureRows(bindings, dataset.rows, values, dataset.path);
 }
 
-/** Feeds for rows [start, start + count) — wrapping around when the rows run out. */
+type NumericData = Exclude<TensorData, string[]>;
+
+/** Feeds for rows [start, start + count), wrapping around when the rows run out. */
 export function feedsFor(rows: FeatureRows, start: number, count: number): Feeds {
   const feeds: Feeds = {};
+  const first = rows.rows === 0 ? 0 : start % rows.rows;
   rows.bindings.forEach((b, i) => {
     const width = rowWidth(b);
-    const src = rows.values[i]!;
-    const flat = new Float64Array(count * width);
-    for (let k = 0; k < count; k++) {
-      const r = (start + k) % rows.rows;
-      flat.set(src.subarray(r * width, (r + 1) * width), k * width);
+    const src = rows.typed[i] as NumericData;
+    const dims = [count, ...b.rowShape];
+    if (first + count <= rows.rows) {
+      // The hot path: a view, no copy.
+      feeds[b.name] = { dtype: b.dtype, dims, data: src.subarray(first * width, (first + count) * width) };
+      return;
     }
-    feeds[b.name] = tensorOf(b.dtype, flat, [count, ...b.rowShape]);
+    const flat = new (src.constructor as new (n: number) => NumericData)(count * width);
+    for (let k = 0; k < count; k++) {
+      const r = (first + k) % rows.rows;
+      (flat as Float64Array).set(src.subarray(r * width, (r + 1) * width) as Float64Array, k * width);
+    }
+    feeds[b.name] = { dtype: b.dtype, dims, data: flat };
   });
   return feeds;
 }
 
-/** A tensor of the given type from float values (rounded for integer types). */
-export function tensorOf(dtype: DType, values: ArrayLike<number>, dims: number[]): Tensor {
-  let data: TensorData;
+/** Float values in the given element type (rounded for integer types). */
+export function typedArray(dtype: DType, values: ArrayLike<number>): TensorData {
   switch (dtype) {
     case 'float32':
-      data = Float32Array.from(values);
-      break;
+      return new Float32Array(values);
     case 'float64':
-      data = Float64Array.from(values);
-      break;
+      return values instanceof Float64Array ? values : new Float64Array(values);
     case 'int32':
-      data = Int32Array.from(values, (v) => Math.round(v));
-      break;
+      return Int32Array.from(values, (v) => Math.round(v));
     case 'int64':
-      data = BigInt64Array.from(Array.from(values, (v) => BigInt(Number.isFinite(v) ? Math.round(v) : 0)));
-      break;
+      return BigInt64Array.from(Array.from(values, (v) => BigInt(Number.isFinite(v) ? Math.round(v) : 0)));
     default:
       throw new UsageError(`cannot build a ${dtype} tensor`);
   }
-  return { dtype, dims, data };
+}
+
+export function tensorOf(dtype: DType, values: ArrayLike<number>, dims: number[]): Tensor {
+  return { dtype, dims, data: typedArray(dtype, values) };
 }
 
 export const isFloat = (d: DType | null) => d !== null && FLOAT_TYPES.has(d);

@@ -5,7 +5,7 @@
 import { uniformFloat64 } from 'pure-rand/distribution/uniformFloat64';
 import { mersenne } from 'pure-rand/generator/mersenne';
 import type { Dataset } from './dataset.ts';
-import { rowWidth, type FeatureRows, type InputBinding } from './features.ts';
+import { featureRows, rowWidth, type FeatureRows, type InputBinding } from './features.ts';
 
 /** A seeded source of uniform doubles in [0, 1). */
 export function uniformSource(seed: number): () => number {
@@ -41,7 +41,7 @@ export function generateRows(
   const source = reference
     ? `${rows} rows generated within the ranges of ${reference.path} (seed ${seed})`
     : `${rows} rows generated from a standard normal distribution (seed ${seed})`;
-  return { bindings, rows, values, source };
+  return featureRows(bindings, rows, values, source);
 }
 
 function columnRange(data: Dataset, name: string): [number, number] | undefined {

@@ -40,14 +40,16 @@ class OnnxRunner implements ModelRunner {
   }
 
   async infer(feeds: Feeds): Promise<Outputs> {
+    // Hot path: plain loops, and zero-copy tensors (onnxruntime takes the typed arrays as they are).
     const ortFeeds: Record<string, OrtTensor> = {};
-    for (const [name, t] of Object.entries(feeds)) {
-      // Zero-copy: onnxruntime takes the typed array as is.
+    for (const name in feeds) {
+      const t = feeds[name]!;
       ortFeeds[name] = new this.#ort.Tensor(t.dtype as never, t.data as never, t.dims as number[]);
     }
     const results = await this.#session.run(ortFeeds);
     const outputs: Outputs = {};
-    for (const [name, value] of Object.entries(results)) {
+    for (const name in results) {
+      const value = results[name]!;
       outputs[name] = { dtype: value.type as DType, dims: value.dims, data: value.data as never };
     }
     return outputs;

@@ -57,6 +57,10 @@ export interface ModelSignature {
   outputs: TensorSpec[];
 }
 
+/**
+ * Every runner bounds its own waits: a network or process runner rejects a request that exceeds
+ * its timeout with RunnerTimeoutError (it knows how to cancel it). The ONNX runner runs in-process.
+ */
 export interface ModelRunner {
   readonly kind: string;
   /** What is being run: a file path, a URL, a command line. */
@@ -64,6 +68,11 @@ export interface ModelRunner {
   readonly signature: ModelSignature;
   infer(feeds: Feeds): Promise<Outputs>;
   close(): Promise<void>;
+}
+
+/** A request that did not finish in time: the model hung, which is neither an answer nor a rejection. */
+export class RunnerTimeoutError extends Error {
+  override readonly name = 'RunnerTimeoutError';
 }
 
 /** Opening a runner can fail; the smoke check reports why instead of crashing the run. */
@@ -83,6 +92,9 @@ export const INTEGER_TYPES: ReadonlySet<DType> = new Set([
   'uint64',
 ]);
 
+/** Tensor data readable as plain numbers (every type but strings and 64-bit integers). */
+export type NumberArray = Exclude<TensorData, string[] | BigInt64Array | BigUint64Array>;
+
 /** Element count of a tensor's shape. */
 export function elementCount(dims: readonly number[]): number {
   return dims.reduce((a, b) => a * b, 1);
@@ -93,10 +105,26 @@ export function toNumbers(tensor: Tensor): Float64Array | null {
   const { data } = tensor;
   if (Array.isArray(data)) return null;
   if (data instanceof Float64Array) return data;
+  const out = new Float64Array(data.length);
+  copyNumbers(data, out, 0);
+  return out;
+}
+
+/**
+ * Copies numeric tensor data into `out` at `offset` as doubles. 64-bit integers are read as two
+ * 32-bit words (little-endian, as on every platform onnxruntime ships for): exact below 2^53 and
+ * much faster than converting each BigInt.
+ */
+export function copyNumbers(data: Exclude<TensorData, string[]>, out: Float64Array, offset: number): void {
   if (data instanceof BigInt64Array || data instanceof BigUint64Array) {
-    const out = new Float64Array(data.length);
-    for (let i = 0; i < data.length; i++) out[i] = Number(data[i]);
-    return out;
+    const words = new Int32Array(data.buffer, data.byteOffset, data.length * 2);
+    const signed = data instanceof BigInt64Array;
+    for (let i = 0; i < data.length; i++) {
+      const lo = words[2 * i]! >>> 0;
+      const hi = words[2 * i + 1]!;
+      out[offset + i] = (signed ? hi : hi >>> 0) * 4294967296 + lo;
+    }
+    return;
   }
-  return Float64Array.from(data as ArrayLike<number>);
+  out.set(data, offset); // native element conversion
 }

@@ -1,0 +1,120 @@
+/**
+ * npm run bench: speed targets as ratios against a reference measured in the same run.
+ *   1. rows/s of the suite's batched inference vs a bare onnxruntime-node loop (target >= 0.95),
+ *      for the example model and an MLP with three 1024-wide hidden layers;
+ *   2. whole-run wall time of `model-gate validate` on both;
+ *   3. the action's start-up time, against a bare `node -e 0`.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadOnnxRuntime } from '../src/runners/onnxruntime-loader.ts';
+import { PREDICTION_BATCH, predictAll } from '../src/checks/predictions.ts';
+import { generateRows } from '../src/data/generate.ts';
+import { bindInputs, feedsFor } from '../src/data/features.ts';
+import { openOnnxRunner } from '../src/runners/onnx.ts';
+import { mlp } from '../test/support/onnx-builder.ts';
+
+const ort = await loadOnnxRuntime({ info: () => undefined });
+const ROWS = 8192;
+const BATCH = PREDICTION_BATCH; // the batch the suite uses
+const ROUNDS = 15;
+const work = mkdtempSync(join(tmpdir(), 'mg-bench-'));
+const mlpPath = join(work, 'mlp-1024.onnx');
+writeFileSync(mlpPath, mlp([256, 1024, 1024, 1024, 10]));
+const models = [
+  { name: 'iris (example)', path: 'examples/iris/model.onnx' },
+  { name: 'MLP 256-1024x3-10', path: mlpPath },
+];
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const seconds = (t0: bigint) => Number(process.hrtime.bigint() - t0) / 1e9;
+
+interface Row {
+  [k: string]: string | number;
+}
+const results: Row[] = [];
+
+for (const model of models) {
+  const runner = await openOnnxRunner(ort, model.path);
+  const bindings = bindInputs(runner.signature, null, undefined, new Set());
+  const rows = generateRows(bindings, ROWS, 7, null);
+  const input = bindings[0]!.name;
+  // The bare loop gets the same rows, already in onnxruntime tensors: the best case.
+  const session = await ort.InferenceSession.create(model.path, { executionProviders: ['cpu'], graphOptimizationLevel: 'all' });
+  const bareFeeds: Record<string, InstanceType<typeof ort.Tensor>>[] = [];
+  for (let s = 0; s < ROWS; s += BATCH) {
+    const f = feedsFor(rows, s, Math.min(BATCH, ROWS - s))[input]!;
+    bareFeeds.push({ [input]: new ort.Tensor('float32', f.data as Float32Array, f.dims as number[]) });
+  }
+  const bare: number[] = [];
+  const suite: number[] = [];
+  // Warm up both, and repeat each pass enough times for a round to last ~0.5 s.
+  const t0 = process.hrtime.bigint();
+  await predictAll(runner, rows, BATCH);
+  for (const f of bareFeeds) await session.run(f);
+  const reps = Math.max(1, Math.ceil(1 / seconds(t0)));
+  const timeBare = async () => {
+    const t = process.hrtime.bigint();
+    for (let k = 0; k < reps; k++) for (const f of bareFeeds) await session.run(f);
+    bare.push((reps * ROWS) / seconds(t));
+  };
+  const timeSuite = async () => {
+    const t = process.hrtime.bigint();
+    for (let k = 0; k < reps; k++) await predictAll(runner, rows, BATCH);
+    suite.push((reps * ROWS) / seconds(t));
+  };
+  for (let r = 0; r < ROUNDS; r++) {
+    // Interleaved rounds in alternating order (ABBA), so drift in machine load hits both sides alike.
+    if (r % 2 === 0) {
+      await timeBare();
+      await timeSuite();
+    } else {
+      await timeSuite();
+      await timeBare();
+    }
+  }
+  await runner.close();
+  await session.release();
+  // Each round pairs the two sides under the same machine load; the median pair decides.
+  const ratio = median(suite.map((x, i) => x / bare[i]!));
+  results.push({
+    measure: `batched inference, ${model.name}`,
+    'model-gate': `${Math.round(median(suite)).toLocaleString('en')} rows/s`,
+    reference: `${Math.round(median(bare)).toLocaleString('en')} rows/s (bare onnxruntime loop)`,
+    ratio: ratio.toFixed(3),
+    target: '>= 0.95',
+    met: ratio >= 0.95 ? 'yes' : 'NO',
+  });
+}
+
+const node = process.execPath;
+function wall(args: string[], env: NodeJS.ProcessEnv = process.env, repeat = 3): number {
+  const times: number[] = [];
+  for (let i = 0; i < repeat; i++) {
+    const t0 = process.hrtime.bigint();
+    spawnSync(node, args, { env, stdio: 'ignore' });
+    times.push(seconds(t0));
+  }
+  return median(times);
+}
+
+const out = join(work, 'out');
+for (const model of models) {
+  const t = wall(['dist/cli.js', 'validate', '--model', model.path, '--out', out], process.env, 1);
+  results.push({ measure: `validate wall time, ${model.name}`, 'model-gate': `${t.toFixed(2)} s`, reference: '', ratio: '', target: '', met: '' });
+}
+const bareNode = wall(['-e', '0'], process.env, 5);
+const startEnv = { ...process.env, 'INPUT_MODE': 'validate', GITHUB_ACTIONS: 'true' };
+const startup = wall(['dist/index.js'], startEnv, 5); // no model given: settings, config, exit
+results.push({
+  measure: 'action start-up (to a usage error)',
+  'model-gate': `${(startup * 1000).toFixed(0)} ms`,
+  reference: `${(bareNode * 1000).toFixed(0)} ms (node -e 0)`,
+  ratio: (startup / bareNode).toFixed(2),
+  target: '',
+  met: '',
+});
+
+console.table(results);
