@@ -5,7 +5,9 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Ajv } from 'ajv';
 import { parse } from 'yaml';
+import reportSchema from '../schema/report.schema.json' with { type: 'json' };
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Report } from '../src/report/json.ts';
 import { cli } from './support/cli.ts';
@@ -55,9 +57,8 @@ describe('validate on the iris example', () => {
       expect(l.p95_ms).toBeLessThanOrEqual(l.p99_ms);
       expect(l.p99_ms).toBeLessThanOrEqual(l.max_ms);
     }
-    for (const c of report.checks) {
-      expect(Object.keys(c).sort()).toEqual(['category', 'id', 'message', 'severity', 'status', 'threshold', 'value']);
-    }
+    const validateReport = new Ajv({ allowUnionTypes: true }).compile(reportSchema);
+    expect(validateReport(report), JSON.stringify(validateReport.errors)).toBe(true);
     const manifest = parse(readFileSync(join(out, 'deployment_manifest.yaml'), 'utf8'));
     expect(manifest).toMatchObject({
       version: report.version.id,
@@ -180,6 +181,8 @@ describe('broken model files: NO-GO naming the file and the cause, never a crash
       expect(check.message).toMatch(message);
       expect(report.decision).toBe('NO-GO');
       expect(code).toBe(1);
+      const validateReport = new Ajv({ allowUnionTypes: true }).compile(reportSchema);
+      expect(validateReport(report), JSON.stringify(validateReport.errors)).toBe(true);
     });
   }
 

@@ -97,7 +97,27 @@ export function parseConfig(text: string, file: string): GateConfig {
     );
     throw new ConfigValidationError(issues);
   }
-  return withScenarioDefaults(value as GateConfig);
+  const config = withScenarioDefaults(value as GateConfig);
+  const semantic = semanticIssues(config).map(([path, message]) => ({
+    message: `${path.join('.')}: ${message}`,
+    keyPath: path.join('.'),
+    location: locate(valueOffset(doc, path)),
+  }));
+  if (semantic.length > 0) throw new ConfigValidationError(semantic);
+  return config;
+}
+
+/** Rules JSON Schema cannot express. */
+function semanticIssues(config: GateConfig): [string[], string][] {
+  const issues: [string[], string][] = [];
+  const stages = config.promotion.stages;
+  if (stages.some((w, i) => i > 0 && w <= stages[i - 1]!)) {
+    issues.push([['promotion', 'stages'], `must be strictly ascending (got ${stages.join(', ')})`]);
+  }
+  if (stages.at(-1) !== 100) {
+    issues.push([['promotion', 'stages'], `must end at 100, the full roll-out (got ${stages.at(-1)})`]);
+  }
+  return issues;
 }
 
 /** A partly given scenario (say, only `severity`) keeps the rest of its built-in default. */

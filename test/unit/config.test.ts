@@ -62,6 +62,13 @@ describe('config', () => {
     expect(c.checks.errors.nan_input).toEqual({ enabled: true, expect: ['rejected', 'non_finite'], severity: 'blocker' });
   });
 
+  it('checks what the schema cannot: promotion stages ascend to 100', () => {
+    const [issue] = issuesOf('promotion:\n  stages: [5, 50, 25, 100]\n');
+    expect(issue!.message).toBe('promotion.stages: must be strictly ascending (got 5, 50, 25, 100)');
+    expect(issue!.location.line).toBe(2);
+    expect(issuesOf('promotion:\n  stages: [5, 25]\n')[0]!.message).toContain('must end at 100');
+  });
+
   it('names the file when it cannot be read', () => {
     expect(() => loadConfigFile('/nonexistent/gate.yml')).toThrowError(ConfigError);
     expect(() => loadConfigFile('/nonexistent/gate.yml')).toThrowError(/\/nonexistent\/gate.yml: file not found/);
