@@ -6384,19 +6384,25 @@ function renderMarkdown(report) {
 
 
 
+
 async function writeReports(outDir, report) {
     const dir = (0,external_node_path_namespaceObject.resolve)(outDir);
-    await (0,promises_namespaceObject.mkdir)(dir, { recursive: true });
     const files = {
         json: (0,external_node_path_namespaceObject.join)(dir, ReportFiles.Json),
         manifest: (0,external_node_path_namespaceObject.join)(dir, ReportFiles.Manifest),
         markdown: (0,external_node_path_namespaceObject.join)(dir, ReportFiles.Markdown),
     };
-    await Promise.all([
-        (0,promises_namespaceObject.writeFile)(files.json, `${JSON.stringify(report, null, 2)}\n`),
-        (0,promises_namespaceObject.writeFile)(files.manifest, renderManifest(report)),
-        (0,promises_namespaceObject.writeFile)(files.markdown, renderMarkdown(report)),
-    ]);
+    try {
+        await (0,promises_namespaceObject.mkdir)(dir, { recursive: true });
+        await Promise.all([
+            (0,promises_namespaceObject.writeFile)(files.json, `${JSON.stringify(report, null, 2)}\n`),
+            (0,promises_namespaceObject.writeFile)(files.manifest, renderManifest(report)),
+            (0,promises_namespaceObject.writeFile)(files.markdown, renderMarkdown(report)),
+        ]);
+    }
+    catch (error) {
+        throw new InputFileError(dir, `cannot write the reports there: ${getErrorMessage(error)}`);
+    }
     return files;
 }
 
@@ -6502,7 +6508,7 @@ const STATUS_STYLE = { pass: 'green', warn: 'yellow', fail: 'red', error: 'red',
 const DECISION_STYLE = { GO: ['bold', 'green'], 'NO-GO': ['bold', 'red'], DELAY: ['bold', 'yellow'] };
 function renderTerminal(report, color, width = 120) {
     const paint = (style, text) => (color ? (0,external_node_util_namespaceObject.styleText)(style, text, { validateStream: false }) : text);
-    const idWidth = Math.min(34, Math.max(...report.checks.map((c) => c.id.length), 5));
+    const idWidth = Math.min(40, Math.max(...report.checks.map((c) => c.id.length), 5));
     const messageWidth = Math.max(30, width - idWidth - 20);
     const lines = [`model-gate ${report.tool.version} · ${report.model.path}`, ''];
     lines.push(paint('bold', `${'STATUS'.padEnd(7)} ${'CHECK'.padEnd(idWidth)} ${'SEVERITY'.padEnd(8)} RESULT`));

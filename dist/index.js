@@ -37709,19 +37709,25 @@ function renderMarkdown(report) {
 
 
 
+
 async function writeReports(outDir, report) {
     const dir = (0,external_node_path_namespaceObject.resolve)(outDir);
-    await (0,promises_namespaceObject.mkdir)(dir, { recursive: true });
     const files = {
         json: (0,external_node_path_namespaceObject.join)(dir, ReportFiles.Json),
         manifest: (0,external_node_path_namespaceObject.join)(dir, ReportFiles.Manifest),
         markdown: (0,external_node_path_namespaceObject.join)(dir, ReportFiles.Markdown),
     };
-    await Promise.all([
-        (0,promises_namespaceObject.writeFile)(files.json, `${JSON.stringify(report, null, 2)}\n`),
-        (0,promises_namespaceObject.writeFile)(files.manifest, renderManifest(report)),
-        (0,promises_namespaceObject.writeFile)(files.markdown, renderMarkdown(report)),
-    ]);
+    try {
+        await (0,promises_namespaceObject.mkdir)(dir, { recursive: true });
+        await Promise.all([
+            (0,promises_namespaceObject.writeFile)(files.json, `${JSON.stringify(report, null, 2)}\n`),
+            (0,promises_namespaceObject.writeFile)(files.manifest, renderManifest(report)),
+            (0,promises_namespaceObject.writeFile)(files.markdown, renderMarkdown(report)),
+        ]);
+    }
+    catch (error) {
+        throw new InputFileError(dir, `cannot write the reports there: ${getErrorMessage(error)}`);
+    }
     return files;
 }
 

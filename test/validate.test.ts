@@ -247,6 +247,14 @@ describe('usage, config and IO problems: exit code 2 with a located message', ()
     expect(code).toBe(1);
   });
 
+  it('an --out that cannot be written', async () => {
+    const blocker = join(work, 'a-file');
+    writeFileSync(blocker, '');
+    const r = await cli(['validate', '--model', `${EXAMPLE}/model.onnx`, '--config', fastConfig, '--out', join(blocker, 'reports')]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/a-file\/reports: cannot write the reports there/);
+  });
+
   it('unknown flags and commands', async () => {
     expect((await cli(['validate', '--modle', 'x'])).code).toBe(2);
     expect((await cli(['validate', '--modle', 'x'])).stderr).toContain("Unknown option '--modle'");

@@ -2,6 +2,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { ReportFiles } from '../constants.ts';
+import { InputFileError, getErrorMessage } from '../errors.ts';
 import type { Report } from './json.ts';
 import { renderManifest } from './manifest.ts';
 import { renderMarkdown } from './markdown.ts';
@@ -14,16 +15,20 @@ export interface WrittenReports {
 
 export async function writeReports(outDir: string, report: Report): Promise<WrittenReports> {
   const dir = resolve(outDir);
-  await mkdir(dir, { recursive: true });
   const files: WrittenReports = {
     json: join(dir, ReportFiles.Json),
     manifest: join(dir, ReportFiles.Manifest),
     markdown: join(dir, ReportFiles.Markdown),
   };
-  await Promise.all([
-    writeFile(files.json, `${JSON.stringify(report, null, 2)}\n`),
-    writeFile(files.manifest, renderManifest(report)),
-    writeFile(files.markdown, renderMarkdown(report)),
-  ]);
+  try {
+    await mkdir(dir, { recursive: true });
+    await Promise.all([
+      writeFile(files.json, `${JSON.stringify(report, null, 2)}\n`),
+      writeFile(files.manifest, renderManifest(report)),
+      writeFile(files.markdown, renderMarkdown(report)),
+    ]);
+  } catch (error) {
+    throw new InputFileError(dir, `cannot write the reports there: ${getErrorMessage(error)}`);
+  }
   return files;
 }
