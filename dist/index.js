@@ -37577,12 +37577,9 @@ const ReportFiles = {
 
 ;// CONCATENATED MODULE: external "node:child_process"
 const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
-;// CONCATENATED MODULE: ./src/version.ts
-/** Version IDs: `v_<UTC timestamp to the second>_<first 8 hex of the model's sha256>`. */
-function versionId(at, sha256) {
-    const stamp = at.toISOString().slice(0, 19); // 2026-11-05T16:38:36
-    return `v_${stamp}_${sha256.slice(0, 8)}`;
-}
+;// CONCATENATED MODULE: ./src/provenance.ts
+/** Where a run happens: Actions' variables in Actions, else what the local git checkout says. */
+
 function provenanceFromActionsEnv(env) {
     const server = env.GITHUB_SERVER_URL;
     const repo = env.GITHUB_REPOSITORY;
@@ -37591,11 +37588,6 @@ function provenanceFromActionsEnv(env) {
     const runUrl = server && repo && runId ? `${server}/${repo}/actions/runs/${runId}${attempt ? `/attempts/${attempt}` : ''}` : null;
     return { gitCommit: env.GITHUB_SHA ?? null, gitRef: env.GITHUB_REF ?? null, runUrl };
 }
-
-;// CONCATENATED MODULE: ./src/provenance.ts
-/** Where a run happens: Actions' variables in Actions, else what the local git checkout says. */
-
-
 function detectProvenance(env) {
     if (env.GITHUB_ACTIONS === 'true')
         return provenanceFromActionsEnv(env);
@@ -38054,6 +38046,8 @@ function errored(id, category, severity, cause) {
 function skipped(id, category, severity, why) {
     return result({ id, category, severity, status: 'skip', message: why });
 }
+/** Measured values in reports: a few decimals, not float noise. */
+const round = (x, digits = 3) => Number(x.toFixed(digits));
 
 ;// CONCATENATED MODULE: ./src/checks/artifact.ts
 
@@ -38485,207 +38479,7 @@ function mean(values) {
     return sum / values.length;
 }
 
-;// CONCATENATED MODULE: ./src/checks/predictions.ts
-/** Runs the model over every row once, in batches; several check families judge the result. */
-
-
-/** Rows per call when running over a whole data set: large enough to amortise each call's overhead. */
-const PREDICTION_BATCH = 1024;
-async function predictAll(runner, rows, batchSize, onBatch) {
-    const columns = new Map();
-    for (let start = 0; start < rows.rows; start += batchSize) {
-        const n = Math.min(batchSize, rows.rows - start);
-        const out = await runner.infer(feedsFor(rows, start, n));
-        for (const name in out) {
-            const tensor = out[name];
-            if (Array.isArray(tensor.data))
-                continue; // string outputs are not judged numerically
-            const width = rowWidthOf(tensor, n, name);
-            let column = columns.get(name);
-            const data = tensor.data;
-            if (!column) {
-                const Values = data.constructor;
-                column = { name, dtype: tensor.dtype, width, values: new Values(rows.rows * width) };
-                columns.set(name, column);
-            }
-            else if (column.width !== width) {
-                throw new Error(`output "${name}" has ${width} values per row in one batch and ${column.width} in another`);
-            }
-            if (column.values.constructor !== data.constructor) {
-                throw new Error(`output "${name}" changed its element type between batches`);
-            }
-            column.values.set(data, start * width); // same type: a memcpy
-        }
-        onBatch?.(start + n, rows.rows);
-    }
-    return { rows: rows.rows, outputs: [...columns.values()], batchSize };
-}
-/** An output's values as plain numbers; 64-bit integers are converted (exact below 2^53). */
-function numbersOf(column) {
-    const { values } = column;
-    if (!(values instanceof BigInt64Array || values instanceof BigUint64Array))
-        return values;
-    const out = new Float64Array(values.length);
-    copyNumbers(values, out, 0);
-    return out;
-}
-/** Values per row of an output, checking that its first dimension is the batch. */
-function rowWidthOf(tensor, batch, name) {
-    if (tensor.dims.length === 0 || tensor.dims[0] !== batch) {
-        throw new Error(`output "${name}" has shape [${tensor.dims.join(', ')}]; expected the batch of ${batch} rows first`);
-    }
-    let width = 1;
-    for (let i = 1; i < tensor.dims.length; i++)
-        width *= tensor.dims[i];
-    return width;
-}
-function outputsShapeLine(outputs) {
-    return Object.entries(outputs)
-        .map(([k, t]) => `${k} ${t.dtype}[${t.dims.join(', ')}]`)
-        .join(', ');
-}
-
-;// CONCATENATED MODULE: ./src/checks/smoke.ts
-/**
- * Smoke: the model loads, answers one row and batches of the configured sizes, with outputs of the
- * declared types and shapes, and a batch gives the same answers as the same rows one by one.
- */
-
-
-
-
-
-const smoke_CATEGORY = 'smoke';
-function judgeLoad(load, target, severity) {
-    return load.ok
-        ? result({
-            id: 'smoke.load',
-            category: smoke_CATEGORY,
-            severity,
-            status: 'pass',
-            value: round(load.ms),
-            message: `loaded in ${round(load.ms)} ms`,
-        })
-        : result({
-            id: 'smoke.load',
-            category: smoke_CATEGORY,
-            severity,
-            status: 'fail',
-            message: `${target} does not load: ${load.error}`,
-        });
-}
-async function runSmoke(ctx) {
-    const cfg = ctx.config.checks.smoke;
-    const { severity } = cfg;
-    const checks = [];
-    ctx.progress('smoke: single and batch inference');
-    const attempt = async (id, n) => {
-        try {
-            const out = await ctx.runner.infer(feedsFor(ctx.rows, 0, n));
-            const problems = signatureProblems(ctx.runner.signature, out, n);
-            checks.push(result({
-                id,
-                category: smoke_CATEGORY,
-                severity,
-                status: problems.length === 0 ? 'pass' : 'fail',
-                value: n,
-                message: problems.length === 0
-                    ? `${n === 1 ? '1 row' : `batch of ${n}`} -> ${outputsShapeLine(out)}`
-                    : `${n === 1 ? '1 row' : `batch of ${n}`}: ${problems.join('; ')}`,
-            }));
-            return out;
-        }
-        catch (error) {
-            checks.push(result({ id, category: smoke_CATEGORY, severity, status: 'fail', value: n, message: `inference failed: ${getErrorMessage(error)}` }));
-            return null;
-        }
-    };
-    await attempt('smoke.single', 1);
-    for (const n of cfg.batch_sizes.filter((b) => b > 1)) {
-        const batch = await attempt(`smoke.batch_${n}`, n);
-        if (batch)
-            checks.push(await batchConsistency(ctx, batch, n));
-    }
-    return checks;
-}
-/** Output types and shapes against what the model declares. */
-function signatureProblems(signature, outputs, batch) {
-    const problems = [];
-    for (const spec of signature.outputs) {
-        const t = outputs[spec.name];
-        if (!t) {
-            problems.push(`declared output "${spec.name}" is missing`);
-            continue;
-        }
-        if (spec.dtype && t.dtype !== spec.dtype)
-            problems.push(`"${spec.name}" is ${t.dtype}, declared ${spec.dtype}`);
-        if (spec.shape.length > 0) {
-            if (t.dims.length !== spec.shape.length) {
-                problems.push(`"${spec.name}" has rank ${t.dims.length}, declared ${spec.shape.length}`);
-                continue;
-            }
-            spec.shape.forEach((d, i) => {
-                if (typeof d === 'number' && t.dims[i] !== d) {
-                    problems.push(`"${spec.name}" dimension ${i} is ${t.dims[i]}, declared ${d}`);
-                }
-            });
-        }
-        if (t.dims[0] !== batch)
-            problems.push(`"${spec.name}" has ${t.dims[0]} rows for a batch of ${batch}`);
-    }
-    return problems;
-}
-async function batchConsistency(ctx, batch, n) {
-    const { rtol, atol, severity } = ctx.config.checks.smoke;
-    const id = `smoke.batch_${n}_consistency`;
-    try {
-        let worst = 0;
-        let mismatched = 0;
-        const examples = [];
-        for (let r = 0; r < n; r++) {
-            const single = await ctx.runner.infer(feedsFor(ctx.rows, r, 1));
-            for (const [name, tensor] of Object.entries(batch)) {
-                const b = toNumbers(tensor);
-                const s = single[name] ? toNumbers(single[name]) : null;
-                if (!b || !s)
-                    continue;
-                const width = s.length;
-                for (let j = 0; j < width; j++) {
-                    const x = b[r * width + j];
-                    const y = s[j];
-                    if (Number.isNaN(x) && Number.isNaN(y))
-                        continue;
-                    const diff = Math.abs(x - y);
-                    if (!(diff <= atol + rtol * Math.abs(y))) {
-                        mismatched++;
-                        if (examples.length < 3)
-                            examples.push(`"${name}" row ${r}[${j}]: batch ${x} vs single ${y}`);
-                    }
-                    if (Number.isFinite(diff))
-                        worst = Math.max(worst, diff);
-                }
-            }
-        }
-        return result({
-            id,
-            category: smoke_CATEGORY,
-            severity,
-            status: mismatched === 0 ? 'pass' : 'fail',
-            value: worst,
-            threshold: `|batch - single| <= ${atol} + ${rtol}·|single|`,
-            message: mismatched === 0
-                ? `batch of ${n} equals row-by-row results (largest difference ${worst.toExponential(2)})`
-                : `batch of ${n} differs from row-by-row results in ${mismatched} values, e.g. ${examples.join('; ')}`,
-        });
-    }
-    catch (error) {
-        return result({ id, category: smoke_CATEGORY, severity, status: 'error', message: `row-by-row inference failed: ${getErrorMessage(error)}` });
-    }
-}
-const round = (x, digits = 3) => Number(x.toFixed(digits));
-
 ;// CONCATENATED MODULE: ./src/checks/latency.ts
-
 
 
 
@@ -38786,6 +38580,66 @@ async function runLatency(ctx) {
         }
     }
     return { checks, stats };
+}
+
+;// CONCATENATED MODULE: ./src/checks/predictions.ts
+/** Runs the model over every row once, in batches; several check families judge the result. */
+
+
+/** Rows per call when running over a whole data set: large enough to amortise each call's overhead. */
+const PREDICTION_BATCH = 1024;
+async function predictAll(runner, rows, batchSize, onBatch) {
+    const columns = new Map();
+    for (let start = 0; start < rows.rows; start += batchSize) {
+        const n = Math.min(batchSize, rows.rows - start);
+        const out = await runner.infer(feedsFor(rows, start, n));
+        for (const name in out) {
+            const tensor = out[name];
+            if (Array.isArray(tensor.data))
+                continue; // string outputs are not judged numerically
+            const width = rowWidthOf(tensor, n, name);
+            let column = columns.get(name);
+            const data = tensor.data;
+            if (!column) {
+                const Values = data.constructor;
+                column = { name, dtype: tensor.dtype, width, values: new Values(rows.rows * width) };
+                columns.set(name, column);
+            }
+            else if (column.width !== width) {
+                throw new Error(`output "${name}" has ${width} values per row in one batch and ${column.width} in another`);
+            }
+            if (column.values.constructor !== data.constructor) {
+                throw new Error(`output "${name}" changed its element type between batches`);
+            }
+            column.values.set(data, start * width); // same type: a memcpy
+        }
+        onBatch?.(start + n, rows.rows);
+    }
+    return { rows: rows.rows, outputs: [...columns.values()], batchSize };
+}
+/** An output's values as plain numbers; 64-bit integers are converted (exact below 2^53). */
+function numbersOf(column) {
+    const { values } = column;
+    if (!(values instanceof BigInt64Array || values instanceof BigUint64Array))
+        return values;
+    const out = new Float64Array(values.length);
+    copyNumbers(values, out, 0);
+    return out;
+}
+/** Values per row of an output, checking that its first dimension is the batch. */
+function rowWidthOf(tensor, batch, name) {
+    if (tensor.dims.length === 0 || tensor.dims[0] !== batch) {
+        throw new Error(`output "${name}" has shape [${tensor.dims.join(', ')}]; expected the batch of ${batch} rows first`);
+    }
+    let width = 1;
+    for (let i = 1; i < tensor.dims.length; i++)
+        width *= tensor.dims[i];
+    return width;
+}
+function outputsShapeLine(outputs) {
+    return Object.entries(outputs)
+        .map(([k, t]) => `${k} ${t.dtype}[${t.dims.join(', ')}]`)
+        .join(', ');
 }
 
 ;// CONCATENATED MODULE: ./src/checks/outputs.ts
@@ -38934,6 +38788,144 @@ function countWhere(output, bad) {
     return { count, firstRow };
 }
 const range = (n) => Array.from({ length: n }, (_, i) => i);
+
+;// CONCATENATED MODULE: ./src/checks/smoke.ts
+/**
+ * Smoke: the model loads, answers one row and batches of the configured sizes, with outputs of the
+ * declared types and shapes, and a batch gives the same answers as the same rows one by one.
+ */
+
+
+
+
+
+const smoke_CATEGORY = 'smoke';
+function judgeLoad(load, target, severity) {
+    return load.ok
+        ? result({
+            id: 'smoke.load',
+            category: smoke_CATEGORY,
+            severity,
+            status: 'pass',
+            value: round(load.ms),
+            message: `loaded in ${round(load.ms)} ms`,
+        })
+        : result({
+            id: 'smoke.load',
+            category: smoke_CATEGORY,
+            severity,
+            status: 'fail',
+            message: `${target} does not load: ${load.error}`,
+        });
+}
+async function runSmoke(ctx) {
+    const cfg = ctx.config.checks.smoke;
+    const { severity } = cfg;
+    const checks = [];
+    ctx.progress('smoke: single and batch inference');
+    const attempt = async (id, n) => {
+        try {
+            const out = await ctx.runner.infer(feedsFor(ctx.rows, 0, n));
+            const problems = signatureProblems(ctx.runner.signature, out, n);
+            checks.push(result({
+                id,
+                category: smoke_CATEGORY,
+                severity,
+                status: problems.length === 0 ? 'pass' : 'fail',
+                value: n,
+                message: problems.length === 0
+                    ? `${n === 1 ? '1 row' : `batch of ${n}`} -> ${outputsShapeLine(out)}`
+                    : `${n === 1 ? '1 row' : `batch of ${n}`}: ${problems.join('; ')}`,
+            }));
+            return out;
+        }
+        catch (error) {
+            checks.push(result({ id, category: smoke_CATEGORY, severity, status: 'fail', value: n, message: `inference failed: ${getErrorMessage(error)}` }));
+            return null;
+        }
+    };
+    await attempt('smoke.single', 1);
+    for (const n of cfg.batch_sizes.filter((b) => b > 1)) {
+        const batch = await attempt(`smoke.batch_${n}`, n);
+        if (batch)
+            checks.push(await batchConsistency(ctx, batch, n));
+    }
+    return checks;
+}
+/** Output types and shapes against what the model declares. */
+function signatureProblems(signature, outputs, batch) {
+    const problems = [];
+    for (const spec of signature.outputs) {
+        const t = outputs[spec.name];
+        if (!t) {
+            problems.push(`declared output "${spec.name}" is missing`);
+            continue;
+        }
+        if (spec.dtype && t.dtype !== spec.dtype)
+            problems.push(`"${spec.name}" is ${t.dtype}, declared ${spec.dtype}`);
+        if (spec.shape.length > 0) {
+            if (t.dims.length !== spec.shape.length) {
+                problems.push(`"${spec.name}" has rank ${t.dims.length}, declared ${spec.shape.length}`);
+                continue;
+            }
+            spec.shape.forEach((d, i) => {
+                if (typeof d === 'number' && t.dims[i] !== d) {
+                    problems.push(`"${spec.name}" dimension ${i} is ${t.dims[i]}, declared ${d}`);
+                }
+            });
+        }
+        if (t.dims[0] !== batch)
+            problems.push(`"${spec.name}" has ${t.dims[0]} rows for a batch of ${batch}`);
+    }
+    return problems;
+}
+async function batchConsistency(ctx, batch, n) {
+    const { rtol, atol, severity } = ctx.config.checks.smoke;
+    const id = `smoke.batch_${n}_consistency`;
+    try {
+        let worst = 0;
+        let mismatched = 0;
+        const examples = [];
+        for (let r = 0; r < n; r++) {
+            const single = await ctx.runner.infer(feedsFor(ctx.rows, r, 1));
+            for (const [name, tensor] of Object.entries(batch)) {
+                const b = toNumbers(tensor);
+                const s = single[name] ? toNumbers(single[name]) : null;
+                if (!b || !s)
+                    continue;
+                const width = s.length;
+                for (let j = 0; j < width; j++) {
+                    const x = b[r * width + j];
+                    const y = s[j];
+                    if (Number.isNaN(x) && Number.isNaN(y))
+                        continue;
+                    const diff = Math.abs(x - y);
+                    if (!(diff <= atol + rtol * Math.abs(y))) {
+                        mismatched++;
+                        if (examples.length < 3)
+                            examples.push(`"${name}" row ${r}[${j}]: batch ${x} vs single ${y}`);
+                    }
+                    if (Number.isFinite(diff))
+                        worst = Math.max(worst, diff);
+                }
+            }
+        }
+        return result({
+            id,
+            category: smoke_CATEGORY,
+            severity,
+            status: mismatched === 0 ? 'pass' : 'fail',
+            value: worst,
+            threshold: `|batch - single| <= ${atol} + ${rtol}·|single|`,
+            message: mismatched === 0
+                ? `batch of ${n} equals row-by-row results (largest difference ${worst.toExponential(2)})`
+                : `batch of ${n} differs from row-by-row results in ${mismatched} values, e.g. ${examples.join('; ')}`,
+        });
+    }
+    catch (error) {
+        return result({ id, category: smoke_CATEGORY, severity, status: 'error', message: `row-by-row inference failed: ${getErrorMessage(error)}` });
+    }
+}
 
 ;// CONCATENATED MODULE: ./src/checks/index.ts
 
@@ -41638,6 +41630,13 @@ function toSpec(meta) {
     };
 }
 
+;// CONCATENATED MODULE: ./src/version.ts
+/** Version IDs: `v_<UTC timestamp to the second>_<first 8 hex of the model's sha256>`. */
+function versionId(at, sha256) {
+    const stamp = at.toISOString().slice(0, 19); // 2026-11-05T16:38:36
+    return `v_${stamp}_${sha256.slice(0, 8)}`;
+}
+
 ;// CONCATENATED MODULE: ./src/validate.ts
 /**
  * The validate engine shared by the action and the CLI: settings -> config -> runner + data ->
@@ -41860,7 +41859,6 @@ function versionInfo(at, artifact, baseline, loaded, provenance) {
     };
 }
 const firstLines = (s) => s.split('\n').map((l) => l.trim()).filter(Boolean).slice(0, 3).join(' ');
-
 
 ;// CONCATENATED MODULE: ./src/main.ts
 /**

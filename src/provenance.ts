@@ -1,6 +1,21 @@
 /** Where a run happens: Actions' variables in Actions, else what the local git checkout says. */
 import { execFileSync } from 'node:child_process';
-import { provenanceFromActionsEnv, type Provenance } from './version.ts';
+
+export interface Provenance {
+  gitCommit: string | null;
+  gitRef: string | null;
+  runUrl: string | null;
+}
+
+export function provenanceFromActionsEnv(env: NodeJS.ProcessEnv): Provenance {
+  const server = env.GITHUB_SERVER_URL;
+  const repo = env.GITHUB_REPOSITORY;
+  const runId = env.GITHUB_RUN_ID;
+  const attempt = env.GITHUB_RUN_ATTEMPT;
+  const runUrl =
+    server && repo && runId ? `${server}/${repo}/actions/runs/${runId}${attempt ? `/attempts/${attempt}` : ''}` : null;
+  return { gitCommit: env.GITHUB_SHA ?? null, gitRef: env.GITHUB_REF ?? null, runUrl };
+}
 
 export function detectProvenance(env: NodeJS.ProcessEnv): Provenance {
   if (env.GITHUB_ACTIONS === 'true') return provenanceFromActionsEnv(env);

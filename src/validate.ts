@@ -27,7 +27,8 @@ import { openOnnxRunner } from './runners/onnx.ts';
 import type { OrtModule } from './runners/onnxruntime-loader.ts';
 import type { ModelRunner } from './runners/types.ts';
 import type { Settings } from './settings.ts';
-import { provenanceFromActionsEnv, versionId, type Provenance, type VersionInfo } from './version.ts';
+import type { Provenance } from './provenance.ts';
+import { versionId, type VersionInfo } from './version.ts';
 
 export interface EngineDeps {
   clock: Clock;
@@ -264,4 +265,3 @@ function versionInfo(
 
 const firstLines = (s: string) => s.split('\n').map((l) => l.trim()).filter(Boolean).slice(0, 3).join(' ');
 
-export { provenanceFromActionsEnv };

@@ -17,20 +17,3 @@ export interface VersionInfo {
   /** The model in production, identified by content (its own version ID lives in its manifest). */
   baseline: { sha256: string; short_sha: string; size_bytes: number; path: string } | null;
 }
-
-/** Where the run happens: GitHub Actions' variables when present, else what git says locally. */
-export interface Provenance {
-  gitCommit: string | null;
-  gitRef: string | null;
-  runUrl: string | null;
-}
-
-export function provenanceFromActionsEnv(env: NodeJS.ProcessEnv): Provenance {
-  const server = env.GITHUB_SERVER_URL;
-  const repo = env.GITHUB_REPOSITORY;
-  const runId = env.GITHUB_RUN_ID;
-  const attempt = env.GITHUB_RUN_ATTEMPT;
-  const runUrl =
-    server && repo && runId ? `${server}/${repo}/actions/runs/${runId}${attempt ? `/attempts/${attempt}` : ''}` : null;
-  return { gitCommit: env.GITHUB_SHA ?? null, gitRef: env.GITHUB_REF ?? null, runUrl };
-}

@@ -7,8 +7,7 @@ import { feedsFor } from '../data/features.ts';
 import { getErrorMessage } from '../errors.ts';
 import { mean, quantileSorted, sortedCopy } from '../stats/quantile.ts';
 import type { CheckContext } from './context.ts';
-import { round } from './smoke.ts';
-import { errored, result, type CheckResult } from './types.ts';
+import { errored, result, round, type CheckResult } from './types.ts';
 
 const CATEGORY = 'latency';
 

@@ -8,7 +8,7 @@ import type { ModelSignature, Outputs } from '../runners/types.ts';
 import { toNumbers } from '../runners/types.ts';
 import type { CheckContext } from './context.ts';
 import { outputsShapeLine } from './predictions.ts';
-import { result, type CheckResult, type Severity } from './types.ts';
+import { result, round, type CheckResult, type Severity } from './types.ts';
 
 const CATEGORY = 'smoke';
 
@@ -145,4 +145,3 @@ async function batchConsistency(ctx: CheckContext, batch: Outputs, n: number): P
   }
 }
 
-export const round = (x: number, digits = 3) => Number(x.toFixed(digits));

@@ -36,3 +36,6 @@ export function errored(id: string, category: string, severity: Severity, cause:
 export function skipped(id: string, category: string, severity: Severity, why: string): CheckResult {
   return result({ id, category, severity, status: 'skip', message: why });
 }
+
+/** Measured values in reports: a few decimals, not float noise. */
+export const round = (x: number, digits = 3) => Number(x.toFixed(digits));

@@ -75,11 +75,6 @@ export class RunnerTimeoutError extends Error {
   override readonly name = 'RunnerTimeoutError';
 }
 
-/** Opening a runner can fail; the smoke check reports why instead of crashing the run. */
-export interface RunnerOpener {
-  (target: string): Promise<ModelRunner>;
-}
-
 export const FLOAT_TYPES: ReadonlySet<DType> = new Set(['float32', 'float64', 'float16']);
 export const INTEGER_TYPES: ReadonlySet<DType> = new Set([
   'int8',
