@@ -6226,6 +6226,7 @@ const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createReq
 ;// CONCATENATED MODULE: ./src/provenance.ts
 /** Where a run happens: Actions' variables in Actions, else what the local git checkout says. */
 
+
 function provenanceFromActionsEnv(env) {
     const server = env.GITHUB_SERVER_URL;
     const repo = env.GITHUB_REPOSITORY;
@@ -6234,18 +6235,26 @@ function provenanceFromActionsEnv(env) {
     const runUrl = server && repo && runId ? `${server}/${repo}/actions/runs/${runId}${attempt ? `/attempts/${attempt}` : ''}` : null;
     return { gitCommit: env.GITHUB_SHA ?? null, gitRef: env.GITHUB_REF ?? null, runUrl };
 }
+function git(...args) {
+    try {
+        return (0,external_node_child_process_namespaceObject.execFileSync)('git', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], timeout: 5000 }).trim() || null;
+    }
+    catch {
+        return null;
+    }
+}
 function detectProvenance(env) {
     if (env.GITHUB_ACTIONS === 'true')
         return provenanceFromActionsEnv(env);
-    const git = (...args) => {
-        try {
-            return (0,external_node_child_process_namespaceObject.execFileSync)('git', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], timeout: 5000 }).trim() || null;
-        }
-        catch {
-            return null;
-        }
-    };
     return { gitCommit: git('rev-parse', 'HEAD'), gitRef: git('symbolic-ref', '-q', 'HEAD'), runUrl: null };
+}
+/**
+ * When a file's content came to be: its last commit's time when git tracks it (stable across
+ * checkouts, unlike the mtime a checkout gives it), else its modification time.
+ */
+function contentTimestamp(path) {
+    const committed = git('log', '-1', '--format=%cI', '--', path);
+    return committed ? new Date(committed) : (0,external_node_fs_namespaceObject.statSync)(path).mtime;
 }
 
 ;// CONCATENATED MODULE: external "node:fs/promises"
@@ -10443,7 +10452,8 @@ async function validate_validate(settings, deps) {
     finally {
         await runner?.close().catch(() => undefined);
     }
-    const version = versionInfo(started, artifact, baseline, loaded, deps.provenance);
+    const baselineAt = baseline && { ...baseline, at: deps.contentTimestamp(baseline.path) };
+    const version = versionInfo(started, artifact, baselineAt, loaded, deps.provenance);
     checks.push(result({
         id: 'version.id',
         category: 'version',
@@ -10557,7 +10567,7 @@ function versionInfo(at, artifact, baseline, loaded, provenance) {
         run_url: provenance.runUrl,
         config_sha256: loaded.sha256,
         baseline: baseline
-            ? { sha256: baseline.sha256, short_sha: baseline.sha256.slice(0, 8), size_bytes: baseline.size_bytes, path: baseline.path }
+            ? { id: versionId(baseline.at, baseline.sha256), sha256: baseline.sha256, size_bytes: baseline.size_bytes, path: baseline.path }
             : null,
     };
 }
@@ -10596,6 +10606,7 @@ async function runCli(argv, io) {
             loadRuntime: () => loadOnnxRuntime({ info: progress }, io.env),
             progress,
             provenance: detectProvenance(io.env),
+            contentTimestamp: contentTimestamp,
         });
         const files = await writeReports(settings.outDir, run.report);
         if (settings.json) {

@@ -3,7 +3,7 @@ import { systemClock } from './clock.ts';
 import { ConfigValidationError, formatIssue } from './config/load.ts';
 import type { Decision } from './decision.ts';
 import { ConfigError, formatLocated, getErrorMessage, isUserError } from './errors.ts';
-import { detectProvenance } from './provenance.ts';
+import { contentTimestamp, detectProvenance } from './provenance.ts';
 import { writeReports } from './report/files.ts';
 import { TOOL_VERSION } from './report/json.ts';
 import { renderTerminal } from './report/terminal.ts';
@@ -39,6 +39,7 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
       loadRuntime: () => loadOnnxRuntime({ info: progress }, io.env),
       progress,
       provenance: detectProvenance(io.env),
+      contentTimestamp,
     });
     const files = await writeReports(settings.outDir, run.report);
     if (settings.json) {

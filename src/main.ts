@@ -7,7 +7,7 @@ import { systemClock } from './clock.ts';
 import { ConfigValidationError } from './config/load.ts';
 import { Outputs } from './constants.ts';
 import { ConfigError, getErrorMessage, isUserError } from './errors.ts';
-import { detectProvenance } from './provenance.ts';
+import { contentTimestamp, detectProvenance } from './provenance.ts';
 import { writeReports } from './report/files.ts';
 import type { Report } from './report/json.ts';
 import { renderMarkdown } from './report/markdown.ts';
@@ -23,6 +23,7 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
       loadRuntime: () => loadOnnxRuntime({ info: (m) => core.info(m) }, env),
       progress: (m) => core.info(`› ${m}`),
       provenance: detectProvenance(env),
+      contentTimestamp,
     });
     const files = await writeReports(settings.outDir, report);
     core.setOutput(Outputs.Decision, report.decision);

@@ -36,6 +36,8 @@ export interface EngineDeps {
   loadRuntime: () => Promise<OrtModule>;
   progress: (message: string) => void;
   provenance: Provenance;
+  /** When a file's content came to be (the baseline's version timestamp). */
+  contentTimestamp: (path: string) => Date;
 }
 
 export interface ValidationRun {
@@ -128,7 +130,8 @@ export async function validate(settings: Settings, deps: EngineDeps): Promise<Va
     await runner?.close().catch(() => undefined);
   }
 
-  const version = versionInfo(started, artifact, baseline, loaded, deps.provenance);
+  const baselineAt = baseline && { ...baseline, at: deps.contentTimestamp(baseline.path) };
+  const version = versionInfo(started, artifact, baselineAt, loaded, deps.provenance);
   checks.push(
     result({
       id: 'version.id',
@@ -244,7 +247,7 @@ async function fileFacts(path: string): Promise<ArtifactFacts> {
 function versionInfo(
   at: Date,
   artifact: ArtifactFacts,
-  baseline: ArtifactFacts | null,
+  baseline: (ArtifactFacts & { at: Date }) | null,
   loaded: LoadedConfig,
   provenance: Provenance,
 ): VersionInfo {
@@ -258,7 +261,7 @@ function versionInfo(
     run_url: provenance.runUrl,
     config_sha256: loaded.sha256,
     baseline: baseline
-      ? { sha256: baseline.sha256, short_sha: baseline.sha256.slice(0, 8), size_bytes: baseline.size_bytes, path: baseline.path }
+      ? { id: versionId(baseline.at, baseline.sha256), sha256: baseline.sha256, size_bytes: baseline.size_bytes, path: baseline.path }
       : null,
   };
 }

@@ -14,6 +14,6 @@ export interface VersionInfo {
   git_ref: string | null;
   run_url: string | null;
   config_sha256: string | null;
-  /** The model in production, identified by content (its own version ID lives in its manifest). */
-  baseline: { sha256: string; short_sha: string; size_bytes: number; path: string } | null;
+  /** The model in production; its ID is timestamped by its last commit (else its mtime). */
+  baseline: { id: string; sha256: string; size_bytes: number; path: string } | null;
 }

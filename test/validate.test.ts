@@ -12,6 +12,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { Report } from '../src/report/json.ts';
 import { cli } from './support/cli.ts';
 import { writeModel, type ModelName } from './support/models.ts';
+import { buildModel } from './support/onnx-builder.ts';
 
 const EXAMPLE = 'examples/iris';
 let work: string;
@@ -47,7 +48,8 @@ describe('validate on the iris example', () => {
     expect(report.decision).toBe('GO');
     expect(report.version.id).toMatch(/^v_\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}_[0-9a-f]{8}$/);
     expect(report.version.id.slice(-8)).toBe(report.version.sha256.slice(0, 8));
-    expect(report.version.baseline?.path).toBe(`${EXAMPLE}/baseline.onnx`);
+    expect(report.version.baseline).toMatchObject({ path: `${EXAMPLE}/baseline.onnx`, id: expect.stringMatching(/^v_.+_[0-9a-f]{8}$/) });
+    expect(report.version.baseline!.id.slice(-8)).toBe(report.version.baseline!.sha256.slice(0, 8));
     expect(report.model.format).toMatchObject({ ir_version: 8, opsets: [{ domain: 'ai.onnx', version: 13 }] });
     expect(report.model.signature?.inputs).toEqual([{ name: 'float_input', dtype: 'float32', shape: ['N', 4] }]);
     expect(report.data.rows_evaluated).toBe(60);
@@ -97,6 +99,37 @@ describe('validate on the iris example', () => {
     const { report } = await validateJson(['--model', `${EXAMPLE}/model.onnx`, '--config', fastConfig, '--reference', `${EXAMPLE}/reference.csv`, '--label', 'species']);
     expect(report.data.source).toMatch(/generated within the ranges of examples\/iris\/reference.csv/);
     expect(byId(report, 'inputs.mapping').message).toContain('sepal_length, sepal_width, petal_length, petal_width');
+  });
+});
+
+describe('models with several inputs', () => {
+  it('feed each input from the columns the config maps to it', async () => {
+    const model = join(work, 'two-inputs.onnx');
+    writeFileSync(
+      model,
+      buildModel({
+        inputs: [
+          { name: 'sepal', type: 'float32', shape: ['N', 2] },
+          { name: 'petal', type: 'float64', shape: ['N', 2] },
+        ],
+        outputs: [{ name: 'score', type: 'float32', shape: ['N', 4] }],
+        nodes: [
+          { op: 'Cast', inputs: ['petal'], outputs: ['petal32'], attrs: { to: 1 } },
+          { op: 'Concat', inputs: ['sepal', 'petal32'], outputs: ['score'], attrs: { axis: 1 } },
+        ],
+      }),
+    );
+    const cfg = join(work, 'two-inputs.yml');
+    writeFileSync(
+      cfg,
+      'model:\n  inputs:\n    sepal: { columns: [sepal_length, sepal_width] }\n    petal: { columns: [petal_length, petal_width] }\nchecks:\n  latency: { iterations: 10, warmup: 1 }\n',
+    );
+    const { code, report } = await validateJson(['--model', model, '--config', cfg, '--data', `${EXAMPLE}/eval.csv`, '--label', 'species']);
+    expect(byId(report, 'inputs.mapping').message).toBe(
+      '"sepal" float32[N, 2] <- sepal_length, sepal_width; "petal" float64[N, 2] <- petal_length, petal_width',
+    );
+    expect(report.checks.filter((c) => c.status === 'fail')).toEqual([]);
+    expect(code).toBe(0);
   });
 });
 
