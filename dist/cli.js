@@ -10614,7 +10614,9 @@ async function runCli(argv, io) {
         }
         else {
             const color = Boolean(io.stdout.isTTY) && !io.env.NO_COLOR;
-            io.stdout.write(renderTerminal(run.report, color, io.stdout.columns ?? 120));
+            // Fit a terminal's width; logs and pipes get whole lines.
+            const width = io.stdout.isTTY ? (io.stdout.columns ?? 120) : Number.POSITIVE_INFINITY;
+            io.stdout.write(renderTerminal(run.report, color, width));
             io.stdout.write(`reports: ${files.json}, ${files.manifest}\n`);
         }
         return EXIT_CODES[run.report.decision];
