@@ -37821,10 +37821,13 @@ async function provisionOnnxRuntime(root, log, pin = ONNXRUNTIME_PIN) {
     const finalDir = (0,external_node_path_namespaceObject.join)(toolDir, `${process.platform}-${process.arch}`);
     const marker = `${finalDir}.complete`;
     const markerText = JSON.stringify(packages);
-    if ((0,external_node_fs_namespaceObject.existsSync)(marker) && (0,external_node_fs_namespaceObject.readFileSync)(marker, 'utf8') === markerText) {
+    const complete = () => (0,external_node_fs_namespaceObject.existsSync)(marker) && (0,external_node_fs_namespaceObject.readFileSync)(marker, 'utf8') === markerText;
+    if (complete()) {
         log.info(`Using onnxruntime-node ${version} from the tool cache (${finalDir})`);
         return finalDir;
     }
+    // A directory without its marker is a leftover (or was tampered with): start again.
+    await (0,promises_namespaceObject.rm)(finalDir, { recursive: true, force: true });
     log.info(`Provisioning onnxruntime-node ${version} into the tool cache with npm (one-time, ~110 MB)`);
     await (0,promises_namespaceObject.mkdir)(toolDir, { recursive: true });
     const staging = await (0,promises_namespaceObject.mkdtemp)((0,external_node_path_namespaceObject.join)(toolDir, '.staging-'));
@@ -37846,13 +37849,13 @@ async function provisionOnnxRuntime(root, log, pin = ONNXRUNTIME_PIN) {
             await (0,promises_namespaceObject.rm)(tarball);
         }
         await pruneOtherPlatforms((0,external_node_path_namespaceObject.join)(staging, 'node_modules', 'onnxruntime-node'));
-        await (0,promises_namespaceObject.rm)(finalDir, { recursive: true, force: true });
         try {
             await (0,promises_namespaceObject.rename)(staging, finalDir);
         }
         catch (error) {
-            // Another run finished first: theirs is as good as ours.
-            if (!(0,external_node_fs_namespaceObject.existsSync)((0,external_node_path_namespaceObject.join)(finalDir, 'node_modules', 'onnxruntime-node')))
+            // Only whole, verified runtimes are ever renamed into place: if one is there, another run
+            // finished first, and it must not be pulled from under that run.
+            if (!(0,external_node_fs_namespaceObject.existsSync)((0,external_node_path_namespaceObject.join)(finalDir, 'node_modules', 'onnxruntime-node', 'package.json')))
                 throw error;
         }
         await (0,promises_namespaceObject.writeFile)(marker, markerText);
@@ -37898,15 +37901,21 @@ function run(command, args, cwd, timeoutMs = 15 * 60_000) {
             env: process.env,
             shell: process.platform === 'win32',
             stdio: ['ignore', 'pipe', 'pipe'],
-            timeout: timeoutMs,
         });
+        // Our own timer: spawn's `timeout` option leaves one armed (keeping the process alive) when
+        // the command cannot start at all.
+        const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
         let out = '';
         let err = '';
         child.stdout.on('data', (chunk) => (out += chunk.toString()));
         child.stderr.on('data', (chunk) => (err += chunk.toString()));
-        child.on('error', (error) => reject(new RuntimeProvisionError(`cannot run ${command} to provision onnxruntime-node ${ONNXRUNTIME_PIN.version}: ${error.message}. ` +
-            `Put npm on PATH, or install onnxruntime-node@${ONNXRUNTIME_PIN.version} where model-gate can import it.`)));
+        child.on('error', (error) => {
+            clearTimeout(timer);
+            reject(new RuntimeProvisionError(`cannot run ${command} to provision onnxruntime-node ${ONNXRUNTIME_PIN.version}: ${error.message}. ` +
+                `Put npm on PATH, or install onnxruntime-node@${ONNXRUNTIME_PIN.version} where model-gate can import it.`));
+        });
         child.on('close', (code, signal) => {
+            clearTimeout(timer);
             if (code === 0)
                 resolve(out);
             else

@@ -74,10 +74,13 @@ export async function provisionOnnxRuntime(
   const finalDir = join(toolDir, `${process.platform}-${process.arch}`);
   const marker = `${finalDir}.complete`;
   const markerText = JSON.stringify(packages);
-  if (existsSync(marker) && readFileSync(marker, 'utf8') === markerText) {
+  const complete = () => existsSync(marker) && readFileSync(marker, 'utf8') === markerText;
+  if (complete()) {
     log.info(`Using onnxruntime-node ${version} from the tool cache (${finalDir})`);
     return finalDir;
   }
+  // A directory without its marker is a leftover (or was tampered with): start again.
+  await rm(finalDir, { recursive: true, force: true });
   log.info(`Provisioning onnxruntime-node ${version} into the tool cache with npm (one-time, ~110 MB)`);
   await mkdir(toolDir, { recursive: true });
   const staging = await mkdtemp(join(toolDir, '.staging-'));
@@ -100,12 +103,12 @@ export async function provisionOnnxRuntime(
       await rm(tarball);
     }
     await pruneOtherPlatforms(join(staging, 'node_modules', 'onnxruntime-node'));
-    await rm(finalDir, { recursive: true, force: true });
     try {
       await rename(staging, finalDir);
     } catch (error) {
-      // Another run finished first: theirs is as good as ours.
-      if (!existsSync(join(finalDir, 'node_modules', 'onnxruntime-node'))) throw error;
+      // Only whole, verified runtimes are ever renamed into place: if one is there, another run
+      // finished first, and it must not be pulled from under that run.
+      if (!existsSync(join(finalDir, 'node_modules', 'onnxruntime-node', 'package.json'))) throw error;
     }
     await writeFile(marker, markerText);
     log.info(`onnxruntime-node ${version} is in the tool cache (${finalDir})`);
@@ -158,21 +161,25 @@ function run(command: string, args: string[], cwd: string, timeoutMs = 15 * 60_0
       env: process.env,
       shell: process.platform === 'win32',
       stdio: ['ignore', 'pipe', 'pipe'],
-      timeout: timeoutMs,
     });
+    // Our own timer: spawn's `timeout` option leaves one armed (keeping the process alive) when
+    // the command cannot start at all.
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
     let out = '';
     let err = '';
     child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
-    child.on('error', (error) =>
+    child.on('error', (error) => {
+      clearTimeout(timer);
       reject(
         new RuntimeProvisionError(
           `cannot run ${command} to provision onnxruntime-node ${ONNXRUNTIME_PIN.version}: ${error.message}. ` +
             `Put npm on PATH, or install onnxruntime-node@${ONNXRUNTIME_PIN.version} where model-gate can import it.`,
         ),
-      ),
-    );
+      );
+    });
     child.on('close', (code, signal) => {
+      clearTimeout(timer);
       if (code === 0) resolve(out);
       else
         reject(

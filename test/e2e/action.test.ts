@@ -53,7 +53,8 @@ function runAction(inputs: Record<string, string>, extraEnv: Record<string, stri
     ...extraEnv,
   });
   for (const [k, v] of Object.entries(inputs)) env[`INPUT_${k.toUpperCase()}`] = v;
-  const r = spawnSync(node, ['dist/index.js'], { cwd: copy, env, encoding: 'utf8', timeout: 600_000 });
+  // A hang must fail the test, not stall it: spawnSync blocks vitest's own timeout.
+  const r = spawnSync(node, ['dist/index.js'], { cwd: copy, env, encoding: 'utf8', timeout: 180_000 });
   return { code: r.status, stdout: r.stdout + r.stderr, outputs: parseOutputs(readFileSync(outputFile, 'utf8')), summary: readFileSync(summaryFile, 'utf8') };
 }
 
@@ -135,6 +136,31 @@ describe('the action from its tracked files under Node 24', () => {
     expect(r.stderr).toContain('Using onnxruntime-node');
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/checks passed — GO/);
+  });
+
+  it('without npm to provision the runtime, the model does not load and the gate says why: NO-GO', () => {
+    const r = runAction(
+      { model: 'examples/iris/model.onnx' },
+      { PATH: '/nonexistent', RUNNER_TOOL_CACHE: mkdtempSync(join(tmpdir(), 'mg-empty-cache-')) },
+    );
+    expect(r.code).toBe(1);
+    expect(r.outputs.decision).toBe('NO-GO');
+    expect(r.stdout).toMatch(/smoke\.load: examples\/iris\/model\.onnx does not load: the ONNX runtime is not available: cannot run npm to provision onnxruntime-node 1\.30\.0: spawn npm ENOENT\. Put npm on PATH/);
+  });
+
+  it('two runs provisioning at once both end with one whole, loadable runtime', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'mg-race-'));
+    const log = { info: () => undefined };
+    const [a, b] = await Promise.all([provisionOnnxRuntime(root, log), provisionOnnxRuntime(root, log)]);
+    expect(a).toBe(b);
+    expect(readdirSync(join(root, 'model-gate-onnxruntime', ONNXRUNTIME_PIN.version)).sort()).toEqual([
+      `${process.platform}-${process.arch}`,
+      `${process.platform}-${process.arch}.complete`,
+    ]);
+    // Only this platform's binaries are kept.
+    expect(readdirSync(join(a, 'node_modules', 'onnxruntime-node', 'bin', 'napi-v6'))).toEqual([process.platform]);
+    const probe = spawnSync(node, ['-e', `require(${JSON.stringify(join(a, 'node_modules', 'onnxruntime-node'))}).InferenceSession.create(${JSON.stringify(join(copy, 'examples/iris/model.onnx'))}).then((s) => console.log(s.inputNames.join()))`], { encoding: 'utf8', env: process.env });
+    expect(probe.stdout.trim()).toBe('float_input');
   });
 
   it('refuses a runtime whose tarball does not match the pinned integrity', async () => {
