@@ -37630,7 +37630,7 @@ function renderManifest(report) {
         checklist: {
             headline: report.headline,
             ...report.summary,
-            failed: report.checks.filter((c) => c.status === 'fail' || c.status === 'error').map((c) => c.id),
+            failing_checks: report.checks.filter((c) => c.status === 'fail' || c.status === 'error').map((c) => c.id),
         },
         created_at: report.version.created_at,
         git: { commit: report.version.git_commit, ref: report.version.git_ref },

@@ -7,6 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { parse } from 'yaml';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { provisionOnnxRuntime } from '../../src/runners/onnxruntime-loader.ts';
 import { ONNXRUNTIME_PIN } from '../../src/runners/onnxruntime-pin.ts';
@@ -104,6 +105,8 @@ describe('the action from its tracked files under Node 24', () => {
     expect(r.stdout).toMatch(/::error title=model-gate artifact.format::artifact.format: examples\/iris\/eval.csv is not a readable ONNX model/);
     expect(r.stdout).toContain('::error::NO-GO:');
     expect(r.summary).toContain('## ⛔ NO-GO — model-gate');
+    const manifest = parse(readFileSync(r.outputs.manifest!, 'utf8'));
+    expect(manifest.checklist).toMatchObject({ failed: 2, failing_checks: ['artifact.format', 'smoke.load'] });
   });
 
   it('fails on DELAY only when fail-on is delay', () => {
