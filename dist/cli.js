@@ -7412,32 +7412,32 @@ async function predictAll(runner, rows, batchSize, onBatch) {
             if (Array.isArray(tensor.data))
                 continue; // string outputs are not judged numerically
             const width = rowWidthOf(tensor, n, name);
-            let column = columns.get(name);
-            const data = tensor.data;
+            const column = columns.get(name);
             if (!column) {
-                const Values = data.constructor;
-                column = { name, dtype: tensor.dtype, width, values: new Values(rows.rows * width) };
-                columns.set(name, column);
+                columns.set(name, { name, dtype: tensor.dtype, width, chunks: [tensor.data] });
             }
-            else if (column.width !== width) {
-                throw new Error(`output "${name}" has ${width} values per row in one batch and ${column.width} in another`);
+            else if (column.width !== width || column.dtype !== tensor.dtype) {
+                throw new Error(`output "${name}" changed its shape or type between batches`);
             }
-            if (column.values.constructor !== data.constructor) {
-                throw new Error(`output "${name}" changed its element type between batches`);
+            else {
+                column.chunks.push(tensor.data);
             }
-            column.values.set(data, start * width); // same type: a memcpy
         }
         onBatch?.(start + n, rows.rows);
     }
     return { rows: rows.rows, outputs: [...columns.values()], batchSize };
 }
-/** An output's values as plain numbers; 64-bit integers are converted (exact below 2^53). */
+/** An output's values, rows × width, as plain numbers; 64-bit integers are converted (exact below 2^53). */
 function numbersOf(column) {
-    const { values } = column;
-    if (!(values instanceof BigInt64Array || values instanceof BigUint64Array))
-        return values;
-    const out = new Float64Array(values.length);
-    copyNumbers(values, out, 0);
+    const [first, ...rest] = column.chunks;
+    if (first && rest.length === 0 && !(first instanceof BigInt64Array || first instanceof BigUint64Array))
+        return first;
+    const out = new Float64Array(column.chunks.reduce((n, c) => n + c.length, 0));
+    let at = 0;
+    for (const chunk of column.chunks) {
+        copyNumbers(chunk, out, at);
+        at += chunk.length;
+    }
     return out;
 }
 /** Values per row of an output, checking that its first dimension is the batch. */

@@ -8,7 +8,7 @@ import type { NumberArray } from '../runners/types.ts';
 import { numbersOf, type OutputColumn, type Predictions } from './predictions.ts';
 
 /** An output read as plain numbers. */
-type NumericColumn = Omit<OutputColumn, 'values'> & { values: NumberArray };
+type NumericColumn = Omit<OutputColumn, 'chunks'> & { values: NumberArray };
 import { result, type CheckResult } from './types.ts';
 
 const CATEGORY = 'outputs';
@@ -26,7 +26,7 @@ export function outputKind(output: Pick<OutputColumn, 'name' | 'dtype'>, cfg: Ou
 export function judgeOutputs(raw: Predictions, config: GateConfig): CheckResult[] {
   const cfg = config.checks.outputs;
   if (!cfg.enabled) return [];
-  const predictions = { ...raw, outputs: raw.outputs.map((o) => ({ ...o, values: numbersOf(o) })) };
+  const predictions = { ...raw, outputs: raw.outputs.map((o): NumericColumn => ({ ...o, values: numbersOf(o) })) };
   const { severity } = cfg;
   const rowsNote = `${predictions.rows} rows`;
   const checks: CheckResult[] = [];

@@ -1,9 +1,9 @@
 /** Runs the model over every row once, in batches; several check families judge the result. */
 import { feedsFor, type FeatureRows } from '../data/features.ts';
 import type { DType, ModelRunner, NumberArray, Outputs, Tensor, TensorData } from '../runners/types.ts';
+import { copyNumbers } from '../runners/types.ts';
 
 type NumericData = Exclude<TensorData, string[]>;
-import { copyNumbers } from '../runners/types.ts';
 
 export interface OutputColumn {
   name: string;
@@ -11,10 +11,10 @@ export interface OutputColumn {
   /** Values per row (the product of the dims after the first). */
   width: number;
   /**
-   * Row-major values, rows × width, exactly as the model returned them (string outputs are not
-   * kept). Read them through `numbersOf`, which turns 64-bit integers into doubles.
+   * Row-major values, batch after batch, exactly as the model returned them: kept, not copied
+   * (string outputs are not kept). Read them through `numbersOf`.
    */
-  values: NumericData;
+  chunks: NumericData[];
 }
 
 export interface Predictions {
@@ -40,31 +40,30 @@ export async function predictAll(
       const tensor = out[name]!;
       if (Array.isArray(tensor.data)) continue; // string outputs are not judged numerically
       const width = rowWidthOf(tensor, n, name);
-      let column = columns.get(name);
-      const data = tensor.data;
+      const column = columns.get(name);
       if (!column) {
-        const Values = data.constructor as new (n: number) => NumericData;
-        column = { name, dtype: tensor.dtype, width, values: new Values(rows.rows * width) };
-        columns.set(name, column);
-      } else if (column.width !== width) {
-        throw new Error(`output "${name}" has ${width} values per row in one batch and ${column.width} in another`);
+        columns.set(name, { name, dtype: tensor.dtype, width, chunks: [tensor.data] });
+      } else if (column.width !== width || column.dtype !== tensor.dtype) {
+        throw new Error(`output "${name}" changed its shape or type between batches`);
+      } else {
+        column.chunks.push(tensor.data);
       }
-      if (column.values.constructor !== data.constructor) {
-        throw new Error(`output "${name}" changed its element type between batches`);
-      }
-      (column.values as Float64Array).set(data as Float64Array, start * width); // same type: a memcpy
     }
     onBatch?.(start + n, rows.rows);
   }
   return { rows: rows.rows, outputs: [...columns.values()], batchSize };
 }
 
-/** An output's values as plain numbers; 64-bit integers are converted (exact below 2^53). */
+/** An output's values, rows × width, as plain numbers; 64-bit integers are converted (exact below 2^53). */
 export function numbersOf(column: OutputColumn): NumberArray {
-  const { values } = column;
-  if (!(values instanceof BigInt64Array || values instanceof BigUint64Array)) return values;
-  const out = new Float64Array(values.length);
-  copyNumbers(values, out, 0);
+  const [first, ...rest] = column.chunks;
+  if (first && rest.length === 0 && !(first instanceof BigInt64Array || first instanceof BigUint64Array)) return first;
+  const out = new Float64Array(column.chunks.reduce((n, c) => n + c.length, 0));
+  let at = 0;
+  for (const chunk of column.chunks) {
+    copyNumbers(chunk, out, at);
+    at += chunk.length;
+  }
   return out;
 }
 

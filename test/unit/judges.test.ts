@@ -14,7 +14,7 @@ const predictions = (outputs: Predictions['outputs'], rows: number): Predictions
 describe('judgeOutputs', () => {
   it('flags probabilities out of [0, 1] and rows that do not sum to 1, with the first bad row', () => {
     const p = predictions(
-      [{ name: 'probabilities', dtype: 'float32', width: 2, values: Float32Array.from([0.5, 0.5, 0.7, 0.2, 1.2, -0.2]) }],
+      [{ name: 'probabilities', dtype: 'float32', width: 2, chunks: [Float32Array.from([0.5, 0.5, 0.7, 0.2, 1.2, -0.2])] }],
       3,
     );
     const [, prob] = judgeOutputs(p, defaultConfig());
@@ -23,7 +23,7 @@ describe('judgeOutputs', () => {
   });
 
   it('a single probability per row is not required to sum to 1', () => {
-    const p = predictions([{ name: 'prob', dtype: 'float32', width: 1, values: Float32Array.from([0.1, 0.9, 0.4]) }], 3);
+    const p = predictions([{ name: 'prob', dtype: 'float32', width: 1, chunks: [Float32Array.from([0.1, 0.9, 0.4])] }], 3);
     expect(judgeOutputs(p, defaultConfig())[1]).toMatchObject({ status: 'pass' });
   });
 
@@ -31,8 +31,8 @@ describe('judgeOutputs', () => {
     const config = parseConfig('model:\n  outputs:\n    score: { range: [0, 10] }\n    label: { classes: [0, 1] }\n', 'gate.yml');
     const p = predictions(
       [
-        { name: 'score', dtype: 'float32', width: 1, values: Float32Array.from([1, 11, 3]) },
-        { name: 'label', dtype: 'int64', width: 1, values: BigInt64Array.from([0n, 1n, 2n]) },
+        { name: 'score', dtype: 'float32', width: 1, chunks: [Float32Array.from([1, 11, 3])] },
+        { name: 'label', dtype: 'int64', width: 1, chunks: [BigInt64Array.from([0n, 1n, 2n])] },
       ],
       3,
     );
@@ -42,8 +42,13 @@ describe('judgeOutputs', () => {
     expect(byId['outputs.labels.label']!.message).toBe('"label": 1 labels outside {0, 1} (first in row 2)');
   });
 
+  it('reads outputs batch after batch: row numbers run on across batches', () => {
+    const p = predictions([{ name: 'y', dtype: 'float32', width: 2, chunks: [Float32Array.from([1, 2]), Float32Array.from([3, NaN])] }], 2);
+    expect(judgeOutputs(p, defaultConfig())[0]!.message).toBe('"y": 1 NaN/Inf values (first in row 1)');
+  });
+
   it('counts NaN and Inf in every output', () => {
-    const p = predictions([{ name: 'y', dtype: 'float64', width: 2, values: Float64Array.from([1, NaN, 2, Infinity]) }], 2);
+    const p = predictions([{ name: 'y', dtype: 'float64', width: 2, chunks: [Float64Array.from([1, NaN, 2, Infinity])] }], 2);
     expect(judgeOutputs(p, defaultConfig())[0]).toMatchObject({ status: 'fail', value: 2, message: '"y": 2 NaN/Inf values (first in row 0)' });
   });
 });
