@@ -288,6 +288,14 @@ describe('usage, config and IO problems: exit code 2 with a located message', ()
     expect(r.stderr).toMatch(/a-file\/reports: cannot write the reports there/);
   });
 
+  it('empty cells in the data are sent as NaN, and the mapping says so', async () => {
+    const holes = join(work, 'holes.csv');
+    writeFileSync(holes, 'a,b,c,d,species\n1,2,3,4,0\n5,,7,8,1\n');
+    const { report } = await validateJson(['--model', `${EXAMPLE}/model.onnx`, '--data', holes, '--label', 'species', '--config', fastConfig]);
+    expect(byId(report, 'inputs.mapping')).toMatchObject({ status: 'warn', message: expect.stringContaining('1 empty cells in') });
+    expect(byId(report, 'outputs.finite')).toMatchObject({ status: 'fail', message: expect.stringContaining('first in row 1') });
+  });
+
   it('unknown flags and commands', async () => {
     expect((await cli(['validate', '--modle', 'x'])).code).toBe(2);
     expect((await cli(['validate', '--modle', 'x'])).stderr).toContain("Unknown option '--modle'");

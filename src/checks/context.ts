@@ -12,3 +12,14 @@ export interface CheckContext {
   /** Reports a phase that may take more than a moment. */
   progress: (message: string) => void;
 }
+
+/** A (done, total) callback that reports at most every `intervalMs`, for long passes over data. */
+export function throttledProgress(ctx: CheckContext, label: string, intervalMs = 2000): (done: number, total: number) => void {
+  let last = ctx.clock.now();
+  return (done, total) => {
+    const now = ctx.clock.now();
+    if (now - last < intervalMs || done >= total) return;
+    last = now;
+    ctx.progress(`${label}: ${done.toLocaleString('en')} / ${total.toLocaleString('en')} rows`);
+  };
+}

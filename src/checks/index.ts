@@ -2,7 +2,7 @@
  * The check families that run on a loaded model, in order. A new family is one file under
  * checks/ and one line here.
  */
-import type { CheckContext } from './context.ts';
+import { throttledProgress, type CheckContext } from './context.ts';
 import { runErrorScenarios, type ScenarioOutcome } from './error-scenarios.ts';
 import { runLatency, type LatencyStats } from './latency.ts';
 import { judgeOutputs } from './outputs.ts';
@@ -29,8 +29,8 @@ export const FAMILIES: readonly CheckFamily[] = [
     name: 'outputs',
     enabled: (c) => c.config.checks.outputs.enabled,
     run: async (ctx, measured) => {
-      ctx.progress(`outputs: ${ctx.rows.rows} rows`);
-      measured.predictions = await predictAll(ctx.runner, ctx.rows, PREDICTION_BATCH);
+      ctx.progress(`outputs: ${ctx.rows.rows.toLocaleString('en')} rows`);
+      measured.predictions = await predictAll(ctx.runner, ctx.rows, PREDICTION_BATCH, throttledProgress(ctx, 'outputs'));
       return judgeOutputs(measured.predictions, ctx.config);
     },
   },
