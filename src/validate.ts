@@ -15,8 +15,11 @@ import type { Clock } from './clock.ts';
 import { defaultConfig, loadConfigFile, type LoadedConfig } from './config/load.ts';
 import type { GateConfig } from './config/types.ts';
 import { DEFAULT_CONFIG_PATHS } from './constants.ts';
-import { readCsv } from './data/csv.ts';
-import type { Dataset } from './data/dataset.ts';
+import { describeBadRows, findBadRows, keptRows } from './data/bad-rows.ts';
+import { columnNames, type Dataset } from './data/dataset.ts';
+import { readDataset } from './data/read.ts';
+import type { Labels } from './checks/evaluation.ts';
+import { resolveBaseline } from './runners/baseline-source.ts';
 import { bindInputs, featuresFromDataset, type FeatureRows } from './data/features.ts';
 import { generateRows } from './data/generate.ts';
 import { decide } from './decision.ts';
@@ -82,16 +85,12 @@ export async function validate(settings: Settings, deps: EngineDeps): Promise<Va
     );
   }
 
-  const evalData = config.data.eval ? await readCsv(config.data.eval) : null;
-  const reference = config.data.reference ? await readCsv(config.data.reference) : null;
-  if (evalData && config.data.label && !evalData.columns.some((c) => c.name === config.data.label)) {
-    throw new InputFileError(
-      evalData.path,
-      `label column "${config.data.label}" is not there; columns: ${evalData.columns.map((c) => c.name).join(', ')}`,
-    );
-  }
-  const baseline = config.baseline ? await fileFacts(config.baseline) : null;
-  if (baseline?.readError) throw new InputFileError(baseline.path, baseline.readError);
+  if (config.data.eval) deps.progress(`reading ${config.data.eval}`);
+  const evalData = config.data.eval ? await readDataset(config.data.eval) : null;
+  const reference = config.data.reference ? await readDataset(config.data.reference) : null;
+  const baselineSource = config.baseline ? await resolveBaseline(config.baseline) : null;
+  const baseline = baselineSource ? await fileFacts(baselineSource.path) : null;
+  if (baseline?.readError) throw new InputFileError(baselineSource!.spec, baseline.readError);
 
   deps.progress(`artifact: ${modelPath}`);
   const artifact = await fileFacts(modelPath);
@@ -100,6 +99,7 @@ export async function validate(settings: Settings, deps: EngineDeps): Promise<Va
   let rowsSource: string | null = null;
 
   let runner: ModelRunner | null = null;
+  let baselineRunner: ModelRunner | null = null;
   if (artifact.readError === null) {
     deps.progress('smoke: loading the model');
     const load = await openRunner(modelPath, deps);
@@ -107,11 +107,30 @@ export async function validate(settings: Settings, deps: EngineDeps): Promise<Va
     checks.push(judgeLoad(load.outcome, modelPath, config.checks.smoke.severity));
   }
   try {
+    if (runner && baseline && config.comparison.enabled) {
+      deps.progress(`comparison: loading the baseline ${baselineSource!.spec}`);
+      const load = await openRunner(baseline.path, deps);
+      baselineRunner = load.runner;
+      if (!load.runner) {
+        checks.push(
+          result({ id: 'comparison.baseline', category: 'comparison', severity: 'blocker', status: 'error', message: `the baseline ${baselineSource!.spec} did not load: ${load.outcome.error}` }),
+        );
+      }
+    }
     if (runner) {
-      const rows = makeRows(runner, evalData, reference, config, checks);
-      if (rows) {
+      const made = makeRows(runner, evalData, reference, config, checks);
+      if (made) {
+        const { rows, labels } = made;
         rowsSource = rows.source;
-        const ctx: CheckContext = { config, runner, rows, clock: deps.clock, progress: deps.progress };
+        const ctx: CheckContext = {
+          config,
+          runner,
+          rows,
+          labels,
+          baseline: baselineRunner ? { runner: baselineRunner, path: baselineSource!.spec } : null,
+          clock: deps.clock,
+          progress: deps.progress,
+        };
         for (const family of FAMILIES) {
           if (!family.enabled(ctx)) continue;
           try {
@@ -128,6 +147,7 @@ export async function validate(settings: Settings, deps: EngineDeps): Promise<Va
     }
   } finally {
     await runner?.close().catch(() => undefined);
+    await baselineRunner?.close().catch(() => undefined);
   }
 
   const baselineAt = baseline && { ...baseline, at: deps.contentTimestamp(baseline.path) };
@@ -181,39 +201,65 @@ async function openRunner(path: string, deps: EngineDeps): Promise<{ runner: Mod
   }
 }
 
-/** Rows to run the model on; a mapping problem becomes a failing blocker, not a crash. */
+/**
+ * Rows to run the model on, with their labels; bad rows are judged and (by policy) skipped.
+ * A mapping problem becomes a failing blocker, not a crash.
+ */
 function makeRows(
   runner: ModelRunner,
   evalData: Dataset | null,
   reference: Dataset | null,
   config: GateConfig,
   checks: CheckResult[],
-): FeatureRows | null {
-  const exclude = new Set(config.data.label ? [config.data.label] : []);
+): { rows: FeatureRows; labels: Labels | null } | null {
+  const { label, weight } = config.data;
+  const exclude = new Set([label, weight, config.data.id].filter((x): x is string => !!x));
   const source = evalData ?? reference;
+  let labelColumn = label;
+  for (const [key, name] of [['label', label], ['weight', weight]] as const) {
+    if (evalData && name && !evalData.columns.some((c) => c.name === name)) {
+      checks.push(
+        result({
+          id: `data.${key}`,
+          category: 'data',
+          severity: 'blocker',
+          status: 'fail',
+          message: `${key} column "${name}" is not in ${evalData.path}; its columns are: ${columnNames(evalData)}`,
+        }),
+      );
+      if (key === 'label') labelColumn = undefined;
+    }
+  }
   try {
     const bindings = bindInputs(runner.signature, source, config.model.inputs, exclude);
-    const rows = evalData
-      ? featuresFromDataset(evalData, bindings)
-      : generateRows(bindings, config.data.generated_rows, config.data.seed, reference);
-    if (rows.rows === 0) throw new UsageError(`${evalData?.path} has no data rows`);
-    const mapped = new Set(bindings.flatMap((b) => b.columns ?? []));
-    const empty = evalData ? evalData.columns.filter((c) => mapped.has(c.name)).reduce((n, c) => n + c.missing, 0) : 0;
-    const mapping = bindings
-      .map((b) => `"${b.name}" ${b.dtype}[N, ${b.rowShape.join(', ')}] <- ${b.columns ? b.columns.join(', ') : 'generated'}`)
-      .join('; ');
-    checks.push(
-      result({
-        id: 'inputs.mapping',
-        category: 'inputs',
-        severity: 'blocker',
-        // Passes, with a note: empty cells reach the model as NaN, which the output checks judge.
-        status: empty > 0 ? 'warn' : 'pass',
-        value: rows.rows,
-        message: empty > 0 ? `${mapping}; ${empty} empty cells in ${evalData!.path} are sent as NaN` : mapping,
-      }),
-    );
-    return rows;
+    if (!evalData) {
+      const rows = generateRows(bindings, config.data.generated_rows, config.data.seed, reference);
+      checks.push(mappingCheck(bindings, rows.rows, null));
+      return { rows, labels: null };
+    }
+    const used = [...new Set([...bindings.flatMap((b) => b.columns ?? []), ...[labelColumn, weight].filter((x): x is string => !!x)])];
+    const bad = findBadRows(evalData, used);
+    const policy = config.data.bad_rows;
+    const share = evalData.rows === 0 ? 0 : bad.indices.length / evalData.rows;
+    const tooMany = policy.policy === 'fail' ? bad.indices.length > 0 : share > policy.max_share;
+    if (bad.indices.length > 0 || evalData.rows === 0) {
+      checks.push(
+        result({
+          id: 'data.bad_rows',
+          category: 'data',
+          severity: policy.severity,
+          status: tooMany || bad.indices.length === evalData.rows ? 'fail' : 'pass',
+          value: bad.indices.length,
+          threshold: policy.policy === 'fail' ? 'no bad rows' : `<= ${policy.max_share * 100}% skipped`,
+          message: `${evalData.path}: ${describeBadRows(bad)}${tooMany ? '' : ' (skipped)'}`,
+        }),
+      );
+    }
+    const keep = keptRows(bad);
+    const rows = featuresFromDataset(evalData, bindings, keep);
+    if (rows.rows === 0) throw new UsageError(`${evalData.path} has no usable rows`);
+    checks.push(mappingCheck(bindings, rows.rows, evalData));
+    return { rows, labels: labelColumn ? labelsOf(evalData, labelColumn, weight, keep) : null };
   } catch (error) {
     checks.push(
       result({
@@ -226,6 +272,31 @@ function makeRows(
     );
     return null;
   }
+}
+
+function mappingCheck(bindings: ReturnType<typeof bindInputs>, rows: number, data: Dataset | null): CheckResult {
+  const mapping = bindings
+    .map((b) => `"${b.name}" ${b.dtype}[N, ${b.rowShape.join(', ')}] <- ${b.columns ? b.columns.join(', ') : 'generated'}`)
+    .join('; ');
+  return result({
+    id: 'inputs.mapping',
+    category: 'inputs',
+    severity: 'blocker',
+    status: 'pass',
+    value: rows,
+    message: data ? `${mapping} (${rows.toLocaleString('en')} rows of ${data.path})` : mapping,
+  });
+}
+
+function labelsOf(data: Dataset, label: string, weight: string | undefined, keep: Int32Array | null): Labels {
+  const pick = <T extends { length: number }>(values: T, make: (n: number, at: (i: number) => number) => T): T =>
+    keep ? make(keep.length, (i) => keep[i]!) : values;
+  const col = data.columns.find((c) => c.name === label)!;
+  const numeric = col.values ? pick(col.values, (n, at) => Float64Array.from({ length: n }, (_, i) => col.values![at(i)]!)) : null;
+  const text = col.text ? (keep ? Array.from(keep, (r) => col.text![r]!) : col.text) : null;
+  const w = weight ? data.columns.find((c) => c.name === weight)?.values : null;
+  const weights = w ? pick(w, (n, at) => Float64Array.from({ length: n }, (_, i) => w[at(i)]!)) : null;
+  return { path: data.path, column: label, numeric, text, weights };
 }
 
 async function fileFacts(path: string): Promise<ArtifactFacts> {

@@ -3,11 +3,16 @@ import type { Clock } from '../clock.ts';
 import type { GateConfig } from '../config/types.ts';
 import type { FeatureRows } from '../data/features.ts';
 import type { ModelRunner } from '../runners/types.ts';
+import type { Labels } from './evaluation.ts';
 
 export interface CheckContext {
   config: GateConfig;
   runner: ModelRunner;
   rows: FeatureRows;
+  /** Labels (and weights) of the same rows, when the evaluation data has them. */
+  labels: Labels | null;
+  /** The baseline model, loaded, when one is given and loads. */
+  baseline: { runner: ModelRunner; path: string } | null;
   clock: Clock;
   /** Reports a phase that may take more than a moment. */
   progress: (message: string) => void;

@@ -4,7 +4,7 @@
  */
 import type { Outcome, ScenarioConfig, ScenarioName } from '../config/types.ts';
 import { SCENARIOS } from '../config/types.ts';
-import { feedsFor, isFloat, rowWidth, tensorOf, type FeatureRows } from '../data/features.ts';
+import { feedsFor, isFloat, rowValues, rowWidth, tensorOf, type FeatureRows } from '../data/features.ts';
 import { getErrorMessage } from '../errors.ts';
 import type { DType, Feeds, Outputs } from '../runners/types.ts';
 import { RunnerTimeoutError, elementCount, toNumbers } from '../runners/types.ts';
@@ -39,7 +39,7 @@ export function scenarioRequest(name: ScenarioName, rows: FeatureRows, cfg: Scen
   const primary = rows.bindings[0]!;
   const width = rowWidth(primary);
   const good = feedsFor(rows, 0, 1);
-  const firstRow = rows.values[0]!.subarray(0, width);
+  const firstRow = rowValues(rows, 0, 0);
   switch (name) {
     case 'wrong_feature_count': {
       const last = primary.rowShape.at(-1) ?? 1;

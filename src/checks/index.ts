@@ -2,19 +2,30 @@
  * The check families that run on a loaded model, in order. A new family is one file under
  * checks/ and one line here.
  */
+import { agreementOf, compareMetrics, judgeAgreement, judgeComparison, signatureMismatch, type Agreement, type ComparisonReport } from './compare.ts';
 import { throttledProgress, type CheckContext } from './context.ts';
 import { runErrorScenarios, type ScenarioOutcome } from './error-scenarios.ts';
+import { evaluationOf, readModelView, computeMetrics, EvaluationError, type MetricReport, type ModelView } from './evaluation.ts';
+import { compareLatency, judgeLatencyComparison, timeInterleaved, type LatencyComparison } from './latency-ab.ts';
 import { runLatency, type LatencyStats } from './latency.ts';
+import { judgeMetrics } from './metrics.ts';
 import { judgeOutputs } from './outputs.ts';
 import { PREDICTION_BATCH, predictAll, type Predictions } from './predictions.ts';
 import { runSmoke } from './smoke.ts';
-import type { CheckResult } from './types.ts';
+import { result, type CheckResult } from './types.ts';
+import { getErrorMessage } from '../errors.ts';
 
 /** What families measured besides their checklist items; later families may read earlier ones. */
 export interface Measurements {
   predictions?: Predictions;
   latency?: LatencyStats[];
   error_scenarios?: ScenarioOutcome[];
+  view?: ModelView | null;
+  metrics?: { candidate: MetricReport | null; baseline: MetricReport | null };
+  comparison?: ComparisonReport;
+  agreement?: Agreement;
+  latency_comparison?: LatencyComparison;
+  evaluation?: ReturnType<typeof evaluationOf> | null;
 }
 
 export interface CheckFamily {
@@ -23,16 +34,37 @@ export interface CheckFamily {
   run(ctx: CheckContext, measured: Measurements): Promise<CheckResult[]>;
 }
 
+/** Predictions over every row, made once and shared by the families that judge them. */
+async function predictions(ctx: CheckContext, measured: Measurements): Promise<Predictions> {
+  if (!measured.predictions) {
+    ctx.progress(`predicting: ${ctx.rows.rows.toLocaleString('en')} rows`);
+    measured.predictions = await predictAll(ctx.runner, ctx.rows, PREDICTION_BATCH, throttledProgress(ctx, 'predicting'));
+  }
+  return measured.predictions;
+}
+
 export const FAMILIES: readonly CheckFamily[] = [
   { name: 'smoke', enabled: (c) => c.config.checks.smoke.enabled, run: (c) => runSmoke(c) },
   {
     name: 'outputs',
     enabled: (c) => c.config.checks.outputs.enabled,
+    run: async (ctx, measured) => judgeOutputs(await predictions(ctx, measured), ctx.config),
+  },
+  {
+    name: 'metrics',
+    enabled: (c) => c.config.metrics.enabled,
     run: async (ctx, measured) => {
-      ctx.progress(`outputs: ${ctx.rows.rows.toLocaleString('en')} rows`);
-      measured.predictions = await predictAll(ctx.runner, ctx.rows, PREDICTION_BATCH, throttledProgress(ctx, 'outputs'));
-      return judgeOutputs(measured.predictions, ctx.config);
+      const outcome = judgeMetrics(await predictions(ctx, measured), ctx.labels, ctx.config);
+      measured.view = outcome.view;
+      measured.evaluation = outcome.evaluation;
+      measured.metrics = { candidate: outcome.report, baseline: null };
+      return outcome.checks;
     },
+  },
+  {
+    name: 'comparison',
+    enabled: (c) => c.config.comparison.enabled && c.baseline !== null,
+    run: (ctx, measured) => runComparison(ctx, measured),
   },
   {
     name: 'latency',
@@ -53,3 +85,64 @@ export const FAMILIES: readonly CheckFamily[] = [
     },
   },
 ];
+
+async function runComparison(ctx: CheckContext, measured: Measurements): Promise<CheckResult[]> {
+  const { runner: baseline, path } = ctx.baseline!;
+  const mismatch = signatureMismatch(ctx.runner.signature, baseline.signature);
+  if (mismatch) {
+    return [
+      result({ id: 'comparison.signature', category: 'comparison', severity: 'blocker', status: 'fail', message: `the baseline ${path} cannot be compared on the same rows: ${mismatch}` }),
+    ];
+  }
+  const checks: CheckResult[] = [];
+  const candidatePredictions = await predictions(ctx, measured);
+  ctx.progress(`comparison: baseline on ${ctx.rows.rows.toLocaleString('en')} rows`);
+  const basePredictions = await predictAll(baseline, ctx.rows, PREDICTION_BATCH, throttledProgress(ctx, 'comparison'));
+  let baseView: ModelView | null = null;
+  try {
+    baseView = readModelView(basePredictions, ctx.config);
+  } catch (error) {
+    checks.push(result({ id: 'comparison.outputs', category: 'comparison', severity: 'blocker', status: 'fail', message: `the baseline's outputs cannot be read as predictions: ${getErrorMessage(error)}` }));
+  }
+  const view = measured.view ?? safeView(candidatePredictions, ctx);
+  if (baseView && view) {
+    if (baseView.task !== view.task) {
+      checks.push(result({ id: 'comparison.outputs', category: 'comparison', severity: 'blocker', status: 'fail', message: `the baseline is a ${baseView.task} model, the candidate a ${view.task} one` }));
+    } else {
+      measured.agreement = agreementOf(view, baseView);
+      checks.push(...judgeAgreement(measured.agreement, ctx.config));
+      const candidate = measured.evaluation;
+      if (candidate && ctx.labels) {
+        try {
+          const base = evaluationOf(baseView, ctx.labels);
+          measured.metrics = { candidate: measured.metrics?.candidate ?? null, baseline: computeMetrics(base, ctx.config.metrics.ece_bins) };
+          ctx.progress(`comparison: ${ctx.config.comparison.resamples.toLocaleString('en')} bootstrap resamples`);
+          measured.comparison = compareMetrics(candidate, base, ctx.config);
+          checks.push(...judgeComparison(measured.comparison, candidate.task, ctx.config));
+        } catch (error) {
+          const message = error instanceof EvaluationError ? `baseline: ${error.message}` : getErrorMessage(error);
+          checks.push(result({ id: 'comparison.metrics', category: 'comparison', severity: 'blocker', status: 'error', message }));
+        }
+      } else {
+        checks.push(
+          result({ id: 'comparison.metrics', category: 'comparison', severity: 'info', status: 'skip', message: 'metric changes not compared: no labelled evaluation data' }),
+        );
+      }
+    }
+  }
+  if (ctx.config.comparison.latency.enabled) {
+    ctx.progress('comparison: latency, interleaved');
+    const times = await timeInterleaved(ctx.runner, baseline, ctx.rows, ctx.config, ctx.clock);
+    measured.latency_comparison = compareLatency(times.candidate, times.baseline, ctx.config);
+    checks.push(...judgeLatencyComparison(measured.latency_comparison, ctx.config));
+  }
+  return checks;
+}
+
+function safeView(p: Predictions, ctx: CheckContext): ModelView | null {
+  try {
+    return readModelView(p, ctx.config);
+  } catch {
+    return null;
+  }
+}

@@ -55,7 +55,16 @@ export interface GateConfig {
     outputs?: Record<string, OutputConfig>;
   };
   baseline?: string | null;
-  data: { eval?: string; label?: string; reference?: string; generated_rows: number; seed: number };
+  data: {
+    eval?: string;
+    label?: string;
+    weight?: string;
+    id?: string;
+    reference?: string;
+    generated_rows: number;
+    seed: number;
+    bad_rows: { policy: 'skip' | 'fail'; max_share: number; severity: Severity };
+  };
   fail_on: 'no-go' | 'delay';
   checks: {
     artifact: Family & { max_size_mb: number | null };
@@ -69,5 +78,68 @@ export interface GateConfig {
     };
     errors: { enabled: boolean } & Record<ScenarioName, ScenarioConfig>;
   };
+  metrics: {
+    enabled: boolean;
+    task: 'auto' | Task;
+    output?: string;
+    label_output?: string;
+    classes?: (number | string)[];
+    primary?: MetricName;
+    ece_bins: number;
+    severity: Severity;
+    thresholds: Partial<Record<MetricName, MetricThreshold>>;
+  };
+  comparison: {
+    enabled: boolean;
+    confidence: number;
+    alpha: number;
+    resamples: number;
+    seed: number;
+    severity: Severity;
+    agreement: { max_flip_share: number | null; max_score_psi: number | null; severity: Severity };
+    latency: {
+      enabled: boolean;
+      batch_size: number;
+      warmup: number;
+      iterations: number;
+      warning_ratio: number;
+      blocker_ratio: number;
+    };
+  };
   promotion: { stages: number[]; bake_minutes: number };
+}
+
+export type Task = 'binary' | 'multiclass' | 'regression';
+
+export const CLASSIFICATION_METRICS = [
+  'accuracy',
+  'balanced_accuracy',
+  'precision_macro',
+  'recall_macro',
+  'f1_macro',
+  'precision_micro',
+  'recall_micro',
+  'f1_micro',
+  'precision_weighted',
+  'recall_weighted',
+  'f1_weighted',
+  'roc_auc',
+  'log_loss',
+  'brier',
+  'ece',
+] as const;
+export const REGRESSION_METRICS = ['rmse', 'mae', 'r2', 'mape', 'max_error'] as const;
+export type MetricName = (typeof CLASSIFICATION_METRICS)[number] | (typeof REGRESSION_METRICS)[number];
+
+export interface MetricThreshold {
+  min?: number;
+  max?: number;
+  direction?: 'higher' | 'lower';
+  max_regression?: number;
+  max_regression_relative?: number;
+  min_improvement?: number;
+  min_improvement_relative?: number;
+  suspicious_improvement?: number;
+  suspicious_improvement_relative?: number;
+  severity?: Severity;
 }

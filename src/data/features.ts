@@ -5,7 +5,7 @@
 import type { InputBindingConfig } from '../config/types.ts';
 import { UsageError } from '../errors.ts';
 import type { DType, Dim, Feeds, ModelSignature, Tensor, TensorData, TensorSpec } from '../runners/types.ts';
-import { FLOAT_TYPES, INTEGER_TYPES } from '../runners/types.ts';
+import { FLOAT_TYPES, INTEGER_TYPES, copyNumbers } from '../runners/types.ts';
 import type { Dataset } from './dataset.ts';
 
 export interface InputBinding {
@@ -17,19 +17,29 @@ export interface InputBinding {
   columns: string[] | null;
 }
 
-/** Rows for every input, row-major: binding i's values for row r at [r * width_i, (r+1) * width_i). */
+/**
+ * Rows for every input, row-major in the input's element type (converted once, so batches are
+ * zero-copy views): binding i's values for row r at [r * width_i, (r+1) * width_i).
+ */
 export interface FeatureRows {
   bindings: InputBinding[];
   rows: number;
-  values: Float64Array[];
-  /** The same values in each input's element type, converted once so batches are zero-copy views. */
   typed: TensorData[];
   /** Where the rows came from, for the report. */
   source: string;
 }
 
 export function featureRows(bindings: InputBinding[], rows: number, values: Float64Array[], source: string): FeatureRows {
-  return { bindings, rows, values, typed: bindings.map((b, i) => typedArray(b.dtype, values[i]!)), source };
+  return { bindings, rows, typed: bindings.map((b, i) => typedArray(b.dtype, values[i]!)), source };
+}
+
+/** Row r of binding i as plain numbers. */
+export function rowValues(rows: FeatureRows, i: number, r: number): Float64Array {
+  const width = rowWidth(rows.bindings[i]!);
+  const src = (rows.typed[i] as NumericData).subarray(r * width, (r + 1) * width);
+  const out = new Float64Array(width);
+  copyNumbers(src, out, 0);
+  return out;
 }
 
 export const rowWidth = (b: InputBinding): number => b.rowShape.reduce((a, d) => a * d, 1);
@@ -111,16 +121,45 @@ export function formatShape(shape: readonly Dim[]): string {
   return `[${shape.map((d) => (d === null ? '?' : String(d))).join(', ')}]`;
 }
 
-/** Row-major feature values of a data set for each binding. */
-export function featuresFromDataset(dataset: Dataset, bindings: InputBinding[]): FeatureRows {
-  const values = bindings.map((b) => {
+/**
+ * Row-major feature values of a data set for each binding, written straight into the input's
+ * element type (no intermediate copy: this is most of the memory a large eval set takes).
+ * `keep` lists the rows to use (ascending); null uses all.
+ */
+export function featuresFromDataset(dataset: Dataset, bindings: InputBinding[], keep: Int32Array | null): FeatureRows {
+  const rows = keep ? keep.length : dataset.rows;
+  const typed = bindings.map((b) => {
     const cols = b.columns!.map((name) => dataset.columns.find((c) => c.name === name)!.values!);
     const width = cols.length;
-    const out = new Float64Array(dataset.rows * width);
-    for (let r = 0; r < dataset.rows; r++) for (let j = 0; j < width; j++) out[r * width + j] = cols[j]![r]!;
+    const out = allocate(b.dtype, rows * width);
+    for (let j = 0; j < width; j++) {
+      const col = cols[j]!;
+      if (out instanceof BigInt64Array) {
+        for (let r = 0; r < rows; r++) out[r * width + j] = BigInt(Math.round(col[keep ? keep[r]! : r]!));
+      } else if (out instanceof Int32Array) {
+        for (let r = 0; r < rows; r++) out[r * width + j] = Math.round(col[keep ? keep[r]! : r]!);
+      } else {
+        for (let r = 0; r < rows; r++) out[r * width + j] = col[keep ? keep[r]! : r]!;
+      }
+    }
     return out;
   });
-  return featureRows(bindings, dataset.rows, values, dataset.path);
+  return { bindings, rows, typed, source: dataset.path };
+}
+
+function allocate(dtype: DType, n: number): Float32Array | Float64Array | Int32Array | BigInt64Array {
+  switch (dtype) {
+    case 'float32':
+      return new Float32Array(n);
+    case 'float64':
+      return new Float64Array(n);
+    case 'int32':
+      return new Int32Array(n);
+    case 'int64':
+      return new BigInt64Array(n);
+    default:
+      throw new UsageError(`cannot build a ${dtype} tensor`);
+  }
 }
 
 type NumericData = Exclude<TensorData, string[]>;

@@ -2,16 +2,9 @@
  * Inputs when no evaluation data is given: seeded, uniform within each column's range in the
  * reference data, or standard normal when there is no reference either.
  */
-import { uniformFloat64 } from 'pure-rand/distribution/uniformFloat64';
-import { mersenne } from 'pure-rand/generator/mersenne';
+import { uniformSource } from '../stats/random.ts';
 import type { Dataset } from './dataset.ts';
 import { featureRows, rowWidth, type FeatureRows, type InputBinding } from './features.ts';
-
-/** A seeded source of uniform doubles in [0, 1). */
-export function uniformSource(seed: number): () => number {
-  const rng = mersenne(seed);
-  return () => uniformFloat64(rng);
-}
 
 export function generateRows(
   bindings: InputBinding[],

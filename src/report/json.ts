@@ -3,6 +3,10 @@ import type { ArtifactFacts } from '../checks/artifact.ts';
 import type { Measurements } from '../checks/index.ts';
 import type { ScenarioOutcome } from '../checks/error-scenarios.ts';
 import type { LatencyStats } from '../checks/latency.ts';
+import type { Agreement, MetricComparison } from '../checks/compare.ts';
+import type { MetricReport } from '../checks/evaluation.ts';
+import type { LatencyComparison } from '../checks/latency-ab.ts';
+import type { McNemar } from '../stats/mcnemar.ts';
 import type { CheckResult } from '../checks/types.ts';
 import type { GateConfig } from '../config/types.ts';
 import { headline, type ChecklistSummary, type Decision, type DecisionOutcome } from '../decision.ts';
@@ -34,6 +38,18 @@ export interface Report {
   checks: CheckResult[];
   latency: LatencyStats[];
   error_scenarios: ScenarioOutcome[];
+  /** Metrics on the labelled rows, by name (`metrics.candidate.accuracy`); null without labels. */
+  metrics: { task: string; rows: number; candidate: MetricValues; baseline: MetricValues | null } | null;
+  /** The candidate against the baseline on the same rows; null without a baseline. */
+  comparison: {
+    confidence: number;
+    resamples: number;
+    seed: number;
+    metrics: Record<string, Omit<MetricComparison, 'metric'>>;
+    mcnemar: McNemar | null;
+    agreement: Agreement | null;
+  } | null;
+  latency_comparison: LatencyComparison | null;
   promotion: GateConfig['promotion'];
   started_at: string;
   duration_ms: number;
@@ -51,6 +67,20 @@ export interface ReportParts {
   data: Report['data'];
   startedAt: Date;
   durationMs: number;
+}
+
+export type MetricValues = Record<string, unknown>;
+
+const valuesOf = (r: MetricReport): MetricValues => ({
+  ...r.values,
+  ...(r.per_class ? { per_class: r.per_class, classes: r.classes, confusion_matrix: r.confusion_matrix } : {}),
+});
+
+function metricsSection(m: Measurements): Report['metrics'] {
+  const candidate = m.metrics?.candidate;
+  if (!candidate) return null;
+  const baseline = m.metrics?.baseline;
+  return { task: candidate.task, rows: candidate.rows, candidate: valuesOf(candidate), baseline: baseline ? valuesOf(baseline) : null };
 }
 
 export const TOOL_VERSION: string = pkg.version;
@@ -77,6 +107,19 @@ export function buildReport(p: ReportParts): Report {
     checks: p.checks,
     latency: p.measured.latency ?? [],
     error_scenarios: p.measured.error_scenarios ?? [],
+    metrics: metricsSection(p.measured),
+    comparison:
+      p.measured.comparison || p.measured.agreement
+        ? {
+            confidence: p.config.comparison.confidence,
+            resamples: p.config.comparison.resamples,
+            seed: p.config.comparison.seed,
+            metrics: Object.fromEntries((p.measured.comparison?.metrics ?? []).map(({ metric, ...rest }) => [metric, rest])),
+            mcnemar: p.measured.comparison?.mcnemar ?? null,
+            agreement: p.measured.agreement ?? null,
+          }
+        : null,
+    latency_comparison: p.measured.latency_comparison ?? null,
     promotion: p.config.promotion,
     started_at: p.startedAt.toISOString(),
     duration_ms: Math.round(p.durationMs),

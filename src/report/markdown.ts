@@ -31,6 +31,7 @@ export function renderMarkdown(report: Report): string {
     for (const c of problems) lines.push(`- ${STATUS_ICON[c.status]} **\`${c.id}\`** (${c.severity}): ${cell(c.message)}`);
     lines.push('');
   }
+  lines.push(...metricsTable(report));
   lines.push('### Checklist');
   lines.push('');
   lines.push('| | Check | Severity | Result | Threshold |');
@@ -63,4 +64,40 @@ export function renderMarkdown(report: Report): string {
     `<sub>model-gate ${report.tool.version} · ${report.data.source ? cell(report.data.source) : 'no rows evaluated'} · ${Math.round(report.duration_ms)} ms</sub>`,
   );
   return `${lines.join('\n')}\n`;
+}
+
+const num = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? Number(v.toPrecision(4)).toString() : '—');
+const signed = (v: number | null) => (v === null ? '—' : `${v >= 0 ? '+' : '−'}${num(Math.abs(v))}`);
+const VERDICT: Record<string, string> = { improvement: '🟢 better', regression: '🔴 worse', 'no significant change': '⚪ no significant change' };
+
+/** Before/after: the metrics with the baseline beside them and each change's significance. */
+export function metricsTable(report: Report): string[] {
+  const m = report.metrics;
+  if (!m) return [];
+  const lines: string[] = [`### Metrics (${m.task}, ${m.rows.toLocaleString('en')} rows)`, ''];
+  const compared = report.comparison?.metrics ?? {};
+  const names = Object.keys(m.candidate).filter((k) => typeof m.candidate[k] === 'number' || m.candidate[k] === null);
+  const level = report.comparison ? `${Math.round(report.comparison.confidence * 1000) / 10}% CI` : '';
+  if (m.baseline) {
+    lines.push(`| Metric | Baseline | Candidate | Δ | ${level} | Significance |`);
+    lines.push('|---|---:|---:|---:|---|---|');
+    for (const name of names) {
+      const c = compared[name];
+      const delta = typeof m.candidate[name] === 'number' && typeof m.baseline[name] === 'number' ? (m.candidate[name] as number) - (m.baseline[name] as number) : null;
+      const interval = c?.interval ? `[${signed(c.interval.low)}, ${signed(c.interval.high)}]` : '';
+      const sig = c ? `${VERDICT[c.verdict ?? ''] ?? '—'}${c.p_value !== null ? ` (McNemar p=${num(c.p_value)})` : ''}` : 'not tested';
+      lines.push(`| ${c ? `**${name}**` : name} | ${num(m.baseline[name])} | ${num(m.candidate[name])} | ${signed(delta)} | ${interval} | ${sig} |`);
+    }
+  } else {
+    lines.push('| Metric | Candidate |');
+    lines.push('|---|---:|');
+    for (const name of names) lines.push(`| ${name} | ${num(m.candidate[name])} |`);
+  }
+  lines.push('');
+  const lc = report.latency_comparison;
+  if (lc) {
+    lines.push(`Latency against the baseline (batch ${lc.batch_size}, ${lc.samples} interleaved calls each): p50 ${num(lc.candidate.p50_ms)} vs ${num(lc.baseline.p50_ms)} ms (×${num(lc.p50_ratio)}), p95 ${num(lc.candidate.p95_ms)} vs ${num(lc.baseline.p95_ms)} ms (×${num(lc.p95_ratio)}), Mann–Whitney p=${num(lc.mann_whitney.p_value)}.`);
+    lines.push('');
+  }
+  return lines;
 }

@@ -86,12 +86,16 @@ describe('judgeLatency', () => {
 describe('mapping columns to inputs', () => {
   const dataset: Dataset = {
     path: 'data.csv',
+    format: 'csv',
+    malformed: [],
+    malformedFirst: [],
+    notes: [],
     rows: 2,
     columns: [
-      { name: 'a', kind: 'numeric', values: Float64Array.from([1, 2]), text: null, missing: 0 },
-      { name: 'b', kind: 'numeric', values: Float64Array.from([3, 4]), text: null, missing: 0 },
-      { name: 'city', kind: 'text', values: null, text: ['x', 'y'], missing: 0 },
-      { name: 'y', kind: 'numeric', values: Float64Array.from([0, 1]), text: null, missing: 0 },
+      { name: 'a', kind: 'numeric', values: Float64Array.from([1, 2]), text: null, missing: 0, invalid: [] },
+      { name: 'b', kind: 'numeric', values: Float64Array.from([3, 4]), text: null, missing: 0, invalid: [] },
+      { name: 'city', kind: 'text', values: null, text: ['x', 'y'], missing: 0, invalid: [] },
+      { name: 'y', kind: 'numeric', values: Float64Array.from([0, 1]), text: null, missing: 0, invalid: [] },
     ],
   };
   const one: ModelSignature = { inputs: [{ name: 'x', dtype: 'float32', shape: ['N', 2] }], outputs: [] };

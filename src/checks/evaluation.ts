@@ -1,0 +1,268 @@
+/**
+ * How a model's outputs read as predictions (task, classes, probabilities, predicted class or
+ * value) and how labels map onto them. Pure: over collected predictions and label columns.
+ */
+import type { GateConfig, MetricName, Task } from '../config/types.ts';
+import { CLASSIFICATION_METRICS, REGRESSION_METRICS } from '../config/types.ts';
+import type { Weights } from '../stats/classification.ts';
+import {
+  brier,
+  confusionMatrix,
+  ece,
+  fromConfusion,
+  logLoss,
+  rocAuc,
+  scoreOrder,
+  totalWeight,
+  type ClassificationData,
+  type ConfusionSummary,
+} from '../stats/classification.ts';
+import { regressionMetrics } from '../stats/regression.ts';
+import { outputKind } from './outputs.ts';
+import { numbersOf, type OutputColumn, type Predictions } from './predictions.ts';
+
+export type ClassValue = number | string;
+
+/** A model's predictions, read for its task. */
+export type ModelView =
+  | {
+      task: 'binary' | 'multiclass';
+      classes: ClassValue[];
+      /** Probabilities rows × classes, or null for a label-only model. */
+      proba: Float64Array | null;
+      /** Predicted class index per row (-1: a label outside `classes`). */
+      pred: Int32Array;
+      /** One score per row for distribution comparisons: P(positive), or the top probability. */
+      score: Float64Array | null;
+      outputs: string;
+    }
+  | { task: 'regression'; pred: Float64Array; score: Float64Array; outputs: string };
+
+/** The label column (and weights) of the rows that were evaluated. */
+export interface Labels {
+  path: string;
+  column: string;
+  numeric: Float64Array | null;
+  text: string[] | null;
+  weights: Float64Array | null;
+}
+
+export type Evaluation =
+  | { task: 'binary' | 'multiclass'; view: Extract<ModelView, { task: 'binary' | 'multiclass' }>; data: ClassificationData; weights: Weights }
+  | { task: 'regression'; view: Extract<ModelView, { task: 'regression' }>; y: Float64Array; weights: Weights };
+
+export class EvaluationError extends Error {}
+
+export function readModelView(predictions: Predictions, config: GateConfig): ModelView {
+  const m = config.metrics;
+  const outputs = predictions.outputs;
+  const byName = (name: string, key: string) => {
+    const o = outputs.find((x) => x.name === name);
+    if (!o) throw new EvaluationError(`metrics.${key} names "${name}", but the model's numeric outputs are: ${outputs.map((x) => x.name).join(', ')}`);
+    return o;
+  };
+  const kindOf = (o: OutputColumn) => outputKind(o, config.model.outputs?.[o.name]);
+  const probaOut = m.output ? byName(m.output, 'output') : outputs.find((o) => kindOf(o) === 'probabilities');
+  const labelOut = m.label_output ? byName(m.label_output, 'label_output') : outputs.find((o) => kindOf(o) === 'labels' && o.width === 1);
+  const wantsRegression = m.task === 'regression' || (m.task === 'auto' && !labelOut && (!probaOut || kindOf(probaOut) === 'scores'));
+
+  if (wantsRegression) {
+    const out = probaOut ?? outputs.find((o) => o.width === 1 && kindOf(o) === 'scores') ?? (outputs.length === 1 ? outputs[0] : undefined);
+    if (!out) throw new EvaluationError(`cannot tell which output holds the prediction (${outputs.map((o) => o.name).join(', ')}); set metrics.output`);
+    if (out.width !== 1) throw new EvaluationError(`regression needs one value per row; output "${out.name}" has ${out.width}`);
+    const pred = Float64Array.from(numbersOf(out));
+    return { task: 'regression', pred, score: pred, outputs: out.name };
+  }
+
+  let proba: Float64Array | null = null;
+  let k: number;
+  if (probaOut) {
+    const raw = numbersOf(probaOut);
+    if (probaOut.width === 1) {
+      // A single sigmoid column: P(class 1).
+      proba = new Float64Array(predictions.rows * 2);
+      for (let i = 0; i < predictions.rows; i++) {
+        proba[2 * i] = 1 - raw[i]!;
+        proba[2 * i + 1] = raw[i]!;
+      }
+      k = 2;
+    } else {
+      proba = Float64Array.from(raw);
+      k = probaOut.width;
+    }
+  } else {
+    k = 0;
+  }
+  const declared =
+    m.classes ??
+    (probaOut && config.model.outputs?.[probaOut.name]?.classes) ??
+    (labelOut && config.model.outputs?.[labelOut.name]?.classes) ??
+    null;
+  let classes: ClassValue[];
+  if (declared) classes = declared;
+  else if (proba) classes = Array.from({ length: k }, (_, i) => i);
+  else classes = distinctSorted(numbersOf(labelOut!));
+  if (proba && classes.length !== k) {
+    throw new EvaluationError(`${classes.length} classes are declared, but output "${probaOut!.name}" has ${k} probability columns`);
+  }
+  k = classes.length;
+  if (k < 2) throw new EvaluationError(`classification needs at least two classes; the model shows ${k}`);
+  const task: Task = m.task === 'auto' ? (k === 2 ? 'binary' : 'multiclass') : m.task;
+  if (task === 'binary' && k !== 2) throw new EvaluationError(`metrics.task is binary, but the model has ${k} classes`);
+
+  let pred: Int32Array;
+  if (labelOut) {
+    const values = numbersOf(labelOut);
+    // The label output's own declared classes, in the same order, say what its values mean.
+    const own = config.model.outputs?.[labelOut.name]?.classes;
+    const index = classIndex(own && own.length === k ? own : classes);
+    pred = Int32Array.from({ length: predictions.rows }, (_, i) => index(values[i]!) ?? -1);
+  } else {
+    pred = argmaxRows(proba!, k);
+  }
+  let score: Float64Array | null = null;
+  if (proba) {
+    score = new Float64Array(predictions.rows);
+    for (let i = 0; i < predictions.rows; i++) {
+      if (k === 2) score[i] = proba[2 * i + 1]!;
+      else {
+        let best = proba[i * k]!;
+        for (let c = 1; c < k; c++) best = Math.max(best, proba[i * k + c]!);
+        score[i] = best;
+      }
+    }
+  }
+  const names = [probaOut?.name, labelOut?.name].filter(Boolean).join(' + ');
+  return { task: task as 'binary' | 'multiclass', classes, proba, pred, score, outputs: names };
+}
+
+function distinctSorted(values: ArrayLike<number>): number[] {
+  return [...new Set(Array.from(values))].sort((a, b) => a - b);
+}
+
+function argmaxRows(proba: Float64Array, k: number): Int32Array {
+  const n = proba.length / k;
+  const out = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    let best = 0;
+    for (let c = 1; c < k; c++) if (proba[i * k + c]! > proba[i * k + best]!) best = c;
+    out[i] = best;
+  }
+  return out;
+}
+
+/** Index of a label value among the classes: numbers compare as numbers, text as text. */
+function classIndex(classes: ClassValue[]): (v: number | string) => number | undefined {
+  const map = new Map<string, number>();
+  classes.forEach((c, i) => map.set(typeof c === 'number' ? `n:${c}` : `s:${c}`, i));
+  classes.forEach((c, i) => {
+    // "1" in a text label column matches class 1, and 1 matches class "1".
+    const alt = typeof c === 'number' ? `s:${c}` : Number.isFinite(Number(c)) && c.trim() !== '' ? `n:${Number(c)}` : null;
+    if (alt && !map.has(alt)) map.set(alt, i);
+  });
+  return (v) => map.get(typeof v === 'number' ? `n:${v}` : `s:${v}`) ?? (typeof v === 'string' && v.trim() !== '' && Number.isFinite(Number(v)) ? map.get(`n:${Number(v)}`) : undefined);
+}
+
+/** Joins the model's view with the labels; labels outside the model's classes are an error. */
+export function evaluationOf(view: ModelView, labels: Labels): Evaluation {
+  const n = view.pred.length;
+  const raw = labels.numeric ?? labels.text!;
+  if (raw.length !== n) throw new EvaluationError(`${labels.path}: ${raw.length} labels for ${n} predictions`);
+  if (view.task === 'regression') {
+    if (!labels.numeric) throw new EvaluationError(`${labels.path}: label column "${labels.column}" is not numeric, but the model predicts a number (regression)`);
+    return { task: 'regression', view, y: labels.numeric, weights: labels.weights };
+  }
+  const index = classIndex(view.classes);
+  const y = new Int32Array(n);
+  const unknown = new Map<string, number>();
+  for (let i = 0; i < n; i++) {
+    const v = raw[i]!;
+    const c = index(v);
+    if (c === undefined) unknown.set(String(v), (unknown.get(String(v)) ?? 0) + 1);
+    else y[i] = c;
+  }
+  if (unknown.size > 0) {
+    const shown = [...unknown].slice(0, 5).map(([v, count]) => `"${v}" (${count} rows)`).join(', ');
+    throw new EvaluationError(
+      `${labels.path}: label column "${labels.column}" holds values the model does not predict: ${shown}${unknown.size > 5 ? ', …' : ''}; the model's classes are ${view.classes.join(', ')} (set metrics.classes to name them)`,
+    );
+  }
+  return { task: view.task, view, data: { k: view.classes.length, y, pred: view.pred, proba: view.proba }, weights: labels.weights };
+}
+
+export const primaryMetric = (task: Task, config: GateConfig): MetricName =>
+  config.metrics.primary ?? (task === 'regression' ? 'rmse' : 'accuracy');
+
+export const metricsForTask = (task: Task): readonly MetricName[] => (task === 'regression' ? REGRESSION_METRICS : CLASSIFICATION_METRICS);
+
+/** Metrics that need probabilities. */
+export const PROBABILITY_METRICS: ReadonlySet<MetricName> = new Set(['roc_auc', 'log_loss', 'brier', 'ece']);
+
+export const HIGHER_IS_BETTER: ReadonlySet<MetricName> = new Set([
+  ...CLASSIFICATION_METRICS.filter((m) => !['log_loss', 'brier', 'ece'].includes(m)),
+  'r2',
+]);
+
+/**
+ * A function computing the named metrics under row weights (null = all rows once), for the
+ * point estimate and for every bootstrap resample. Sorting for AUC happens once, here.
+ */
+export function metricsFunction(ev: Evaluation, names: readonly MetricName[], eceBins: number): (w: Weights) => (number | null)[] {
+  if (ev.task === 'regression') {
+    const data = { y: ev.y, pred: ev.view.pred };
+    return (w) => {
+      const r = regressionMetrics(data, w);
+      return names.map((n) => (n in r ? r[n as keyof typeof r] : null));
+    };
+  }
+  const d = ev.data;
+  const hasProba = d.proba !== null;
+  const orders = hasProba && names.includes('roc_auc') ? Array.from({ length: d.k }, (_, c) => (d.k === 2 && c === 0 ? new Int32Array(0) : scoreOrder(d, c))) : [];
+  const needsConfusion = names.some((n) => !PROBABILITY_METRICS.has(n));
+  return (w) => {
+    const summary: ConfusionSummary | null = needsConfusion ? fromConfusion(confusionMatrix(d, w), d.k, totalWeight(d.y.length, w)) : null;
+    return names.map((n) => {
+      if (!PROBABILITY_METRICS.has(n)) return (summary as unknown as Record<string, number>)[n] ?? null;
+      if (!hasProba) return null;
+      switch (n) {
+        case 'roc_auc':
+          return rocAuc(d, orders, w);
+        case 'log_loss':
+          return logLoss(d, w);
+        case 'brier':
+          return brier(d, w);
+        default:
+          return ece(d, w, eceBins);
+      }
+    });
+  };
+}
+
+export interface MetricReport {
+  task: Task;
+  rows: number;
+  values: Partial<Record<MetricName, number | null>>;
+  classes?: ClassValue[];
+  per_class?: Record<string, { precision: number; recall: number; f1: number; support: number }>;
+  confusion_matrix?: number[][];
+}
+
+/** Every metric of the task, with per-class values and the confusion matrix. */
+export function computeMetrics(ev: Evaluation, eceBins: number): MetricReport {
+  const names = metricsForTask(ev.task);
+  const values = metricsFunction(ev, names, eceBins)(ev.weights);
+  const out: MetricReport = {
+    task: ev.task,
+    rows: ev.task === 'regression' ? ev.y.length : ev.data.y.length,
+    values: Object.fromEntries(names.map((n, i) => [n, values[i] ?? null])),
+  };
+  if (ev.task !== 'regression') {
+    const m = confusionMatrix(ev.data, ev.weights);
+    const k = ev.data.k;
+    const summary = fromConfusion(m, k, totalWeight(ev.data.y.length, ev.weights));
+    out.classes = ev.view.classes;
+    out.per_class = Object.fromEntries(ev.view.classes.map((c, i) => [String(c), summary.per_class[i]!]));
+    out.confusion_matrix = Array.from({ length: k }, (_, t) => Array.from(m.subarray(t * k, (t + 1) * k)));
+  }
+  return out;
+}

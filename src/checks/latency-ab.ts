@@ -1,0 +1,121 @@
+/**
+ * Latency A/B: candidate and baseline timed interleaved (A B, then B A, …) on the same inputs,
+ * so that machine noise hits both alike. Ratios of p50 and p95 with a paired bootstrap interval
+ * (each pair was measured back to back), and a Mann–Whitney U test like scipy's. A slowdown
+ * counts only when it is significant.
+ */
+import type { GateConfig } from '../config/types.ts';
+import { feedsFor, type FeatureRows } from '../data/features.ts';
+import { pairedBootstrap, type Interval } from '../stats/bootstrap.ts';
+import { mannWhitneyU, type MannWhitney } from '../stats/mannwhitney.ts';
+import { quantileSorted, sortedCopy } from '../stats/quantile.ts';
+import type { Clock } from '../clock.ts';
+import type { ModelRunner } from '../runners/types.ts';
+import { result, round, type CheckResult } from './types.ts';
+
+export interface LatencyComparison {
+  batch_size: number;
+  samples: number;
+  candidate: { p50_ms: number; p95_ms: number };
+  baseline: { p50_ms: number; p95_ms: number };
+  p50_ratio: number;
+  p95_ratio: number;
+  p50_ratio_interval: Interval | null;
+  p95_ratio_interval: Interval | null;
+  mann_whitney: MannWhitney;
+}
+
+export async function timeInterleaved(
+  candidate: ModelRunner,
+  baseline: ModelRunner,
+  rows: FeatureRows,
+  config: GateConfig,
+  clock: Clock,
+): Promise<{ candidate: Float64Array; baseline: Float64Array }> {
+  const { batch_size: batch, warmup, iterations } = config.comparison.latency;
+  const feeds = Array.from({ length: Math.min(iterations, 64) }, (_, i) => feedsFor(rows, i * batch, batch));
+  for (let i = 0; i < warmup; i++) {
+    await candidate.infer(feeds[i % feeds.length]!);
+    await baseline.infer(feeds[i % feeds.length]!);
+  }
+  const a = new Float64Array(iterations);
+  const b = new Float64Array(iterations);
+  const time = async (runner: ModelRunner, i: number) => {
+    const t = clock.now();
+    await runner.infer(feeds[i % feeds.length]!);
+    return clock.now() - t;
+  };
+  for (let i = 0; i < iterations; i++) {
+    // Alternate who goes first, so neither always runs on a warmer cache.
+    if (i % 2 === 0) {
+      a[i] = await time(candidate, i);
+      b[i] = await time(baseline, i);
+    } else {
+      b[i] = await time(baseline, i);
+      a[i] = await time(candidate, i);
+    }
+  }
+  return { candidate: a, baseline: b };
+}
+
+export function compareLatency(candidate: Float64Array, baseline: Float64Array, config: GateConfig): LatencyComparison {
+  const cfg = config.comparison;
+  const q = (x: ArrayLike<number>) => {
+    const s = sortedCopy(x);
+    return { p50_ms: quantileSorted(s, 0.5), p95_ms: quantileSorted(s, 0.95) };
+  };
+  const c = q(candidate);
+  const b = q(baseline);
+  const n = candidate.length;
+  const boot = pairedBootstrap(
+    n,
+    (w) => {
+      const xs: number[] = [];
+      const ys: number[] = [];
+      for (let i = 0; i < n; i++) {
+        for (let k = 0; k < w[i]!; k++) {
+          xs.push(candidate[i]!);
+          ys.push(baseline[i]!);
+        }
+      }
+      const qc = q(xs);
+      const qb = q(ys);
+      return [qc.p50_ms / qb.p50_ms, qc.p95_ms / qb.p95_ms];
+    },
+    { resamples: Math.min(cfg.resamples, 2000), level: cfg.confidence, seed: cfg.seed },
+  );
+  return {
+    batch_size: cfg.latency.batch_size,
+    samples: n,
+    candidate: c,
+    baseline: b,
+    p50_ratio: c.p50_ms / b.p50_ms,
+    p95_ratio: c.p95_ms / b.p95_ms,
+    p50_ratio_interval: boot.intervals[0] ?? null,
+    p95_ratio_interval: boot.intervals[1] ?? null,
+    mann_whitney: mannWhitneyU(candidate, baseline),
+  };
+}
+
+export function judgeLatencyComparison(l: LatencyComparison, config: GateConfig): CheckResult[] {
+  const cfg = config.comparison;
+  const interval = l.p95_ratio_interval;
+  const slower = l.mann_whitney.p_value < cfg.alpha && !!interval && interval.low > 1;
+  const ratio = round(l.p95_ratio, 3);
+  const detail = `p95 ${round(l.candidate.p95_ms)} ms vs ${round(l.baseline.p95_ms)} ms (×${ratio}${
+    interval ? `, ${round(cfg.confidence * 100, 1)}% CI ×${round(interval.low, 3)}–×${round(interval.high, 3)}` : ''
+  }, Mann–Whitney p=${Number(l.mann_whitney.p_value.toPrecision(3))}, batch ${l.batch_size}, ${l.samples} interleaved calls each)`;
+  const blocked = slower && l.p95_ratio >= cfg.latency.blocker_ratio;
+  const warned = slower && l.p95_ratio >= cfg.latency.warning_ratio;
+  return [
+    result({
+      id: 'comparison.latency.p95_ratio',
+      category: 'comparison',
+      severity: blocked ? 'blocker' : 'warning',
+      status: blocked || warned ? 'fail' : 'pass',
+      value: ratio,
+      threshold: `×${cfg.latency.warning_ratio} warns, ×${cfg.latency.blocker_ratio} blocks, when significant`,
+      message: blocked || warned ? `the candidate is significantly slower: ${detail}` : `${slower ? 'slower, within limits' : 'no significant slowdown'}: ${detail}`,
+    }),
+  ];
+}

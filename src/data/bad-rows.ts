@@ -1,0 +1,79 @@
+/**
+ * Bad rows in the columns a run uses: malformed rows (wrong field count, not JSON), empty or
+ * NaN cells, cells that are not numbers. Pure: reads the Dataset, returns row numbers.
+ */
+import type { Dataset } from './dataset.ts';
+
+const DETAIL = 10;
+
+export interface BadRow {
+  /** 1-based data row (the first row after the header is 1). */
+  row: number;
+  reason: string;
+}
+
+export interface BadRows {
+  rows: number;
+  /** 0-based indices of bad rows, ascending. */
+  indices: number[];
+  byCause: { malformed: number; missing: number; invalid: number };
+  first: BadRow[];
+}
+
+/** Bad rows when only `used` columns matter; a text column's cell is bad only when empty. */
+export function findBadRows(dataset: Dataset, used: readonly string[]): BadRows {
+  const cause = new Uint8Array(dataset.rows); // 0 good, 1 malformed, 2 invalid, 3 missing
+  const reason = new Map<number, string>();
+  const note = (r: number, c: number, why: () => string) => {
+    if (cause[r] !== 0) return;
+    cause[r] = c;
+    if (reason.size < DETAIL * 4) reason.set(r, why());
+  };
+  const malformedWhy = new Map(dataset.malformedFirst.map((m) => [m.row, m.reason]));
+  for (const r of dataset.malformed) note(r, 1, () => malformedWhy.get(r) ?? 'malformed row');
+  for (const name of used) {
+    const col = dataset.columns.find((c) => c.name === name);
+    if (!col) continue;
+    for (const r of col.invalid) note(r, 2, () => `"${name}" is not a number`);
+    if (col.values) {
+      const v = col.values;
+      for (let r = 0; r < v.length; r++) if (Number.isNaN(v[r]!)) note(r, 3, () => `"${name}" is empty or NaN`);
+    } else {
+      const t = col.text!;
+      for (let r = 0; r < t.length; r++) if (t[r] === '') note(r, 3, () => `"${name}" is empty`);
+    }
+  }
+  const indices: number[] = [];
+  const byCause = { malformed: 0, missing: 0, invalid: 0 };
+  for (let r = 0; r < cause.length; r++) {
+    const c = cause[r]!;
+    if (c === 0) continue;
+    indices.push(r);
+    if (c === 1) byCause.malformed++;
+    else if (c === 2) byCause.invalid++;
+    else byCause.missing++;
+  }
+  const first = indices.slice(0, DETAIL).map((r) => ({ row: r + 1, reason: reason.get(r) ?? 'bad row' }));
+  return { rows: dataset.rows, indices, byCause, first };
+}
+
+/** The rows to keep (0-based, ascending) when the bad ones are skipped; null keeps all. */
+export function keptRows(bad: BadRows): Int32Array | null {
+  if (bad.indices.length === 0) return null;
+  const keep = new Int32Array(bad.rows - bad.indices.length);
+  let k = 0;
+  let b = 0;
+  for (let r = 0; r < bad.rows; r++) {
+    if (b < bad.indices.length && bad.indices[b] === r) b++;
+    else keep[k++] = r;
+  }
+  return keep;
+}
+
+export function describeBadRows(bad: BadRows): string {
+  const parts = Object.entries(bad.byCause)
+    .filter(([, n]) => n > 0)
+    .map(([k, n]) => `${n} ${k}`);
+  const examples = bad.first.map((b) => `row ${b.row}: ${b.reason}`).join('; ');
+  return `${bad.indices.length} of ${bad.rows} rows are bad (${parts.join(', ')}); ${examples}${bad.indices.length > bad.first.length ? '; …' : ''}`;
+}

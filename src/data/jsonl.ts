@@ -1,0 +1,75 @@
+/**
+ * JSON Lines (one object per line) into a columnar Dataset, streamed line by line. Columns are
+ * the keys of the first rows; a line that is not a JSON object is a malformed row.
+ */
+import { createReadStream } from 'node:fs';
+import { createInterface } from 'node:readline';
+import { InputFileError } from '../errors.ts';
+import { DatasetBuilder, type Cell } from './columns.ts';
+import { describeReadError } from './csv.ts';
+import type { Dataset } from './dataset.ts';
+
+/** Keys are collected from this many leading objects before columns are fixed. */
+const KEY_ROWS = 1000;
+
+export async function readJsonl(path: string): Promise<Dataset> {
+  const pending: (Record<string, Cell> | string)[] = [];
+  let builder: DatasetBuilder | null = null;
+  const ignored = new Map<string, number>();
+  let row = 0;
+
+  const start = () => {
+    const keys: string[] = [];
+    const seen = new Set<string>();
+    for (const item of pending) {
+      if (typeof item === 'string') continue;
+      for (const k of Object.keys(item)) {
+        if (seen.has(k)) continue;
+        seen.add(k);
+        keys.push(k);
+      }
+    }
+    builder = new DatasetBuilder(path, 'jsonl', keys);
+    for (const item of pending) add(builder, item);
+    pending.length = 0;
+  };
+  const add = (b: DatasetBuilder, item: Record<string, Cell> | string) => {
+    if (typeof item === 'string') return b.markMalformed(item);
+    b.push(b.names.map((k) => item[k]));
+    for (const k in item) if (!b.names.includes(k) && !ignored.has(k)) ignored.set(k, row);
+  };
+
+  try {
+    const input = createReadStream(path);
+    const lines = createInterface({ input, crlfDelay: Infinity });
+    for await (const raw of lines) {
+      const line = raw.trim();
+      if (line === '') continue;
+      row++;
+      const item = parseLine(line);
+      if (builder) add(builder, item);
+      else {
+        pending.push(item);
+        if (pending.length >= KEY_ROWS) start();
+      }
+    }
+  } catch (error) {
+    throw new InputFileError(path, describeReadError(error));
+  }
+  if (!builder) start();
+  const b = builder as unknown as DatasetBuilder;
+  if (b.names.length === 0) throw new InputFileError(path, row === 0 ? 'the file is empty' : 'no line holds a JSON object');
+  for (const [key, at] of ignored) b.notes.push(`key "${key}" first appears in row ${at}, after the columns were fixed; ignored`);
+  return b.finish();
+}
+
+function parseLine(line: string): Record<string, Cell> | string {
+  let value: unknown;
+  try {
+    value = JSON.parse(line);
+  } catch (error) {
+    return `not valid JSON (${(error as Error).message})`;
+  }
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return 'not a JSON object';
+  return value as Record<string, Cell>;
+}

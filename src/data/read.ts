@@ -1,0 +1,36 @@
+/** Reads a data set, choosing the reader from the file's extension (or an explicit format). */
+import { extname } from 'node:path';
+import { InputFileError } from '../errors.ts';
+import { readCsv } from './csv.ts';
+import type { DataFormat, Dataset } from './dataset.ts';
+import { readJsonl } from './jsonl.ts';
+import { readParquet } from './parquet.ts';
+
+const BY_EXTENSION: Record<string, DataFormat> = {
+  '.csv': 'csv',
+  '.txt': 'csv',
+  '.jsonl': 'jsonl',
+  '.ndjson': 'jsonl',
+  '.json': 'jsonl',
+  '.parquet': 'parquet',
+  '.pq': 'parquet',
+};
+
+export function formatOf(path: string): DataFormat {
+  const format = BY_EXTENSION[extname(path).toLowerCase()];
+  if (!format) {
+    throw new InputFileError(path, `cannot tell the format from the extension; use .csv, .jsonl (or .ndjson) or .parquet`);
+  }
+  return format;
+}
+
+export function readDataset(path: string): Promise<Dataset> {
+  switch (formatOf(path)) {
+    case 'csv':
+      return readCsv(path);
+    case 'jsonl':
+      return readJsonl(path);
+    case 'parquet':
+      return readParquet(path);
+  }
+}

@@ -1,0 +1,84 @@
+/**
+ * Where the baseline model comes from: a file, an http(s) URL, or `git:<ref>:<path>` (the file
+ * at a git ref; `git:base:<path>` is the pull request's base branch). Remote baselines are
+ * written to a temporary file so that every runner reads a path.
+ */
+import { execFile } from 'node:child_process';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
+import { promisify } from 'node:util';
+import { InputFileError, getErrorMessage } from '../errors.ts';
+
+const run = promisify(execFile);
+const DOWNLOAD_TIMEOUT_MS = 120_000;
+
+export interface BaselineSource {
+  /** A local file holding the baseline. */
+  path: string;
+  /** What the user wrote, for reports. */
+  spec: string;
+  kind: 'file' | 'url' | 'git';
+}
+
+export function parseGitSpec(spec: string, env: NodeJS.ProcessEnv): { ref: string; path: string } | null {
+  const m = /^git:([^:]+):(.+)$/.exec(spec);
+  if (!m) return null;
+  let ref = m[1]!;
+  if (ref === 'base') {
+    const base = env.GITHUB_BASE_REF;
+    if (!base) throw new InputFileError(spec, 'git:base: needs a pull request (GITHUB_BASE_REF is not set); name the ref, e.g. git:origin/main:model.onnx');
+    ref = `origin/${base}`;
+  }
+  return { ref, path: m[2]! };
+}
+
+export async function resolveBaseline(spec: string, env: NodeJS.ProcessEnv = process.env): Promise<BaselineSource> {
+  const git = parseGitSpec(spec, env);
+  if (git) return { path: await fromGit(spec, git.ref, git.path), spec, kind: 'git' };
+  if (/^https?:\/\//i.test(spec)) return { path: await fromUrl(spec), spec, kind: 'url' };
+  return { path: spec, spec, kind: 'file' };
+}
+
+async function show(ref: string, path: string): Promise<Buffer> {
+  const { stdout } = await run('git', ['show', `${ref}:${path}`], { encoding: 'buffer', maxBuffer: 4 * 1024 ** 3 });
+  return stdout;
+}
+
+async function fromGit(spec: string, ref: string, path: string): Promise<string> {
+  let bytes: Buffer;
+  try {
+    bytes = await show(ref, path);
+  } catch (first) {
+    // A shallow checkout (actions/checkout's default) lacks the base branch: fetch just it.
+    const remote = /^origin\/(.+)$/.exec(ref);
+    try {
+      if (!remote) throw first;
+      await run('git', ['fetch', '--no-tags', '--depth=1', 'origin', `${remote[1]}:refs/remotes/origin/${remote[1]}`]);
+      bytes = await show(ref, path);
+    } catch (error) {
+      const stderr = String((error as { stderr?: Buffer }).stderr ?? getErrorMessage(error)).trim().split('\n')[0];
+      throw new InputFileError(spec, `cannot read ${path} at ${ref}: ${stderr}`);
+    }
+  }
+  return keep(bytes, path);
+}
+
+async function fromUrl(url: string): Promise<string> {
+  let response: Response;
+  try {
+    response = await fetch(url, { signal: AbortSignal.timeout(DOWNLOAD_TIMEOUT_MS), redirect: 'follow' });
+  } catch (error) {
+    throw new InputFileError(url, `download failed: ${getErrorMessage(error)}`);
+  }
+  if (!response.ok) throw new InputFileError(url, `download failed: HTTP ${response.status} ${response.statusText}`);
+  const name = basename(new URL(url).pathname) || 'baseline.onnx';
+  return keep(Buffer.from(await response.arrayBuffer()), name);
+}
+
+async function keep(bytes: Buffer, name: string): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'model-gate-baseline-'));
+  const file = join(dir, basename(name));
+  await writeFile(file, bytes);
+  return file;
+}

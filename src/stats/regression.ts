@@ -1,0 +1,48 @@
+/** Regression metrics with scikit-learn's definitions, over optional row weights. Pure. */
+import type { Weights } from './classification.ts';
+
+export interface RegressionData {
+  y: Float64Array;
+  pred: Float64Array;
+}
+
+export interface RegressionMetrics {
+  rmse: number;
+  mae: number;
+  r2: number;
+  mape: number;
+  max_error: number;
+}
+
+const weightOf = (w: Weights, i: number) => (w ? w[i]! : 1);
+
+export function regressionMetrics(d: RegressionData, w: Weights): RegressionMetrics {
+  const { y, pred } = d;
+  let total = 0;
+  let sy = 0;
+  for (let i = 0; i < y.length; i++) {
+    const wi = weightOf(w, i);
+    total += wi;
+    sy += wi * y[i]!;
+  }
+  const mean = sy / total;
+  let se = 0;
+  let ae = 0;
+  let ape = 0;
+  let ss = 0;
+  let max = 0;
+  for (let i = 0; i < y.length; i++) {
+    const wi = weightOf(w, i);
+    if (wi === 0) continue;
+    const e = y[i]! - pred[i]!;
+    se += wi * e * e;
+    ae += wi * Math.abs(e);
+    // sklearn guards |y| = 0 with the float64 epsilon, which makes such rows dominate: say so in docs.
+    ape += (wi * Math.abs(e)) / Math.max(Math.abs(y[i]!), Number.EPSILON);
+    ss += wi * (y[i]! - mean) ** 2;
+    if (Math.abs(e) > max) max = Math.abs(e);
+  }
+  // sklearn's r2_score with force_finite: a constant target scores 1 when predicted exactly, else 0.
+  const r2 = ss === 0 ? (se === 0 ? 1 : 0) : 1 - se / ss;
+  return { rmse: Math.sqrt(se / total), mae: ae / total, r2, mape: ape / total, max_error: max };
+}
