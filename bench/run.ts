@@ -3,10 +3,13 @@
  *   1. rows/s of the suite's batched inference vs a bare onnxruntime-node loop (target >= 0.95),
  *      for the example model and an MLP with three 1024-wide hidden layers;
  *   2. whole-run wall time of `model-gate validate` on both;
- *   3. the action's start-up time, against a bare `node -e 0`.
+ *   3. the action's start-up time, against a bare `node -e 0`;
+ *   4. evaluation of 1,000,000 labelled rows × 30 features from CSV: rows/s and peak RSS
+ *      (target <= 1 GB).
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { createWriteStream, mkdtempSync, writeFileSync } from 'node:fs';
+import { once } from 'node:events';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadOnnxRuntime } from '../src/runners/onnxruntime-loader.ts';
@@ -115,6 +118,52 @@ results.push({
   ratio: (startup / bareNode).toFixed(2),
   target: '',
   met: '',
+});
+
+// 4. A large labelled eval set, written once; the whole CLI run is measured from outside.
+const BIG_ROWS = Number(process.env.MODEL_GATE_BENCH_ROWS ?? 1_000_000);
+const FEATURES = 30;
+const bigCsv = join(work, 'big.csv');
+const bigModel = join(work, 'mlp-30.onnx');
+writeFileSync(bigModel, mlp([FEATURES, 32, 1]));
+{
+  const stream = createWriteStream(bigCsv);
+  let seed = 12345;
+  const rand = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648) * 2 - 1;
+  stream.write([...Array.from({ length: FEATURES }, (_, j) => `f${j}`), 'y'].join(',') + '\n');
+  for (let r = 0; r < BIG_ROWS; r++) {
+    const row = Array.from({ length: FEATURES }, () => rand().toFixed(5));
+    if (!stream.write(`${row.join(',')},${rand().toFixed(5)}\n`)) await once(stream, 'drain');
+  }
+  stream.end();
+  await once(stream, 'finish');
+}
+const bigConfig = join(work, 'big.yml');
+writeFileSync(bigConfig, 'metrics: { task: regression }\nchecks:\n  latency: { iterations: 20, warmup: 2 }\n');
+// Peak RSS as the process itself saw it, printed at exit.
+const rssHook = `data:text/javascript,process.on('exit',()=>process.stderr.write('MAXRSS_KB '+process.resourceUsage().maxRSS+'\\n'))`;
+const t0 = process.hrtime.bigint();
+const big = spawnSync(node, ['--import', rssHook, 'dist/cli.js', 'validate', '--model', bigModel, '--data', bigCsv, '--label', 'y', '--config', bigConfig, '--out', out], {
+  encoding: 'utf8',
+  maxBuffer: 64 * 1024 * 1024,
+});
+const bigSeconds = seconds(t0);
+const rssMb = Number(/MAXRSS_KB (\d+)/.exec(big.stderr)?.[1] ?? Number.NaN) / 1024;
+results.push({
+  measure: `validate with metrics, ${BIG_ROWS.toLocaleString('en')} rows × ${FEATURES} features (CSV)`,
+  'model-gate': `${Math.round(BIG_ROWS / bigSeconds).toLocaleString('en')} rows/s, ${bigSeconds.toFixed(1)} s (exit ${big.status})`,
+  reference: '',
+  ratio: '',
+  target: '',
+  met: '',
+});
+results.push({
+  measure: 'peak RSS of that run',
+  'model-gate': `${Math.round(rssMb)} MB`,
+  reference: '1024 MB',
+  ratio: (rssMb / 1024).toFixed(2),
+  target: '<= 1.00',
+  met: rssMb <= 1024 ? 'yes' : 'NO',
 });
 
 console.table(results);
