@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { parquetWriteFile } from 'hyparquet-writer';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Report } from '../src/report/json.ts';
-import { cli } from './support/cli.ts';
+import { byId, cli } from './support/cli.ts';
 import { buildModel } from './support/onnx-builder.ts';
 
 const EXAMPLE = 'examples/iris';
@@ -44,11 +44,6 @@ async function run(args: string[], cfg = config): Promise<{ code: number; report
   const r = await cli(['validate', '--json', '--out', out, '--config', cfg, ...args]);
   return { code: r.code, report: JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as Report, stderr: r.stderr };
 }
-const byId = (report: Report, id: string) => {
-  const c = report.checks.find((x) => x.id === id);
-  if (!c) throw new Error(`no check ${id} in ${report.checks.map((x) => x.id).join(', ')}`);
-  return c;
-};
 const iris = ['--data', `${EXAMPLE}/eval.csv`, '--label', 'species'];
 
 describe('metrics on labelled data', () => {

@@ -10,7 +10,7 @@ import { parse } from 'yaml';
 import reportSchema from '../schema/report.schema.json' with { type: 'json' };
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Report } from '../src/report/json.ts';
-import { cli } from './support/cli.ts';
+import { byId, cli } from './support/cli.ts';
 import { writeModel, type ModelName } from './support/models.ts';
 import { buildModel } from './support/onnx-builder.ts';
 
@@ -31,11 +31,6 @@ async function validateJson(args: string[]): Promise<{ code: number; report: Rep
   return { code: r.code, report: JSON.parse(r.stdout) as Report, stderr: r.stderr };
 }
 
-const byId = (report: Report, id: string) => {
-  const c = report.checks.find((x) => x.id === id);
-  if (!c) throw new Error(`no check ${id} in ${report.checks.map((x) => x.id).join(', ')}`);
-  return c;
-};
 
 describe('validate on the iris example', () => {
   it('is GO with exit code 0, and writes the report, manifest and summary', async () => {
