@@ -63,6 +63,14 @@ class NumericBuilder {
       grown.set(this.values);
       this.values = grown;
     }
+    if (typeof cell === 'string') {
+      // The common case, a plain number, without the slow path's checks.
+      const fast = Number(cell);
+      if (fast === fast && (fast !== 0 || cell.trim() !== '')) {
+        this.values[this.length++] = fast;
+        return;
+      }
+    }
     const n = numberOf(cell);
     if (n === undefined) this.invalid.push(this.length);
     else if (isEmpty(cell)) this.missing++;

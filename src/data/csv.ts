@@ -1,45 +1,77 @@
-/** CSV files into a columnar Dataset, streamed through csv-parse. */
+/**
+ * CSV files into a columnar Dataset, streamed through Papa Parse (RFC 4180 quoting, any line
+ * ending). Papa Parse rather than csv-parse because it reads several times faster, and data
+ * reading dominates a drift run over a million rows.
+ */
 import { createReadStream } from 'node:fs';
-import { parse } from 'csv-parse';
+import Papa from 'papaparse';
 import { InputFileError, getErrorMessage } from '../errors.ts';
 import { DatasetBuilder } from './columns.ts';
 import type { Dataset } from './dataset.ts';
 
 export { parseNumber } from './columns.ts';
 
+const isSpace = (code: number) => code === 32 || code === 9;
+
+/** Cells lose surrounding spaces, as most CSV readers' `trim` options do; most need no copy. */
+function trimmed(cell: string): string {
+  return cell.length > 0 && (isSpace(cell.charCodeAt(0)) || isSpace(cell.charCodeAt(cell.length - 1))) ? cell.trim() : cell;
+}
+
 export async function readCsv(path: string): Promise<Dataset> {
   let builder: DatasetBuilder | undefined;
-  try {
-    // Ragged lines are kept (and marked malformed) so one bad line does not lose the file.
-    const parser = parse({ bom: true, skip_empty_lines: true, trim: true, relax_column_count: true });
-    const input = createReadStream(path);
-    // .pipe() does not forward read errors (a missing file): hand them to the parser we iterate.
-    input.on('error', (error) => parser.destroy(error));
-    input.pipe(parser);
-    for await (const record of parser as AsyncIterable<string[]>) {
+  let failure: InputFileError | undefined;
+  const onRows = (rows: string[][], errors: Papa.ParseError[]) => {
+    // Papa Parse reports unbalanced quotes per row and parses on; such rows are not trusted.
+    const badQuotes = new Map(errors.filter((e) => e.type === 'Quotes' && e.row !== undefined).map((e) => [e.row!, e.message]));
+    for (let i = 0; i < rows.length; i++) {
+      const record = rows[i]!;
+      if (record.length === 1 && record[0]!.trim() === '') continue; // a blank line
+      for (let j = 0; j < record.length; j++) record[j] = trimmed(record[j]!);
       if (!builder) {
         builder = new DatasetBuilder(path, 'csv', headerOf(path, record));
         continue;
       }
-      if (record.length !== builder.names.length) {
+      const quote = badQuotes.get(i);
+      if (quote !== undefined) builder.markMalformed(quote.toLowerCase(), record);
+      else if (record.length !== builder.names.length) {
         builder.markMalformed(`${record.length} fields, the header has ${builder.names.length}`, record);
-      } else {
-        builder.push(record);
-      }
+      } else builder.push(record);
     }
+  };
+  try {
+    await new Promise<void>((resolve, reject) => {
+      // A string stream, so that a character split across two chunks is decoded whole.
+      const input = createReadStream(path, { encoding: 'utf8' });
+      input.on('error', reject);
+      Papa.parse<string[]>(input, {
+        skipEmptyLines: false,
+        chunk: (results, parser) => {
+          try {
+            onRows(results.data, results.errors);
+          } catch (error) {
+            failure = error instanceof InputFileError ? error : new InputFileError(path, getErrorMessage(error));
+            parser.abort();
+          }
+        },
+        complete: () => resolve(),
+        error: (error: Error) => reject(error),
+      });
+    });
   } catch (error) {
-    if (error instanceof InputFileError) throw error;
     throw new InputFileError(path, describeReadError(error));
   }
+  if (failure) throw failure;
   if (!builder) throw new InputFileError(path, 'the file is empty (no header row)');
   return builder.finish();
 }
 
 function headerOf(path: string, record: string[]): string[] {
-  if (record.length === 0 || record.every((h) => h === '')) throw new InputFileError(path, 'the header row is empty');
-  const duplicate = record.find((h, i) => record.indexOf(h) !== i);
+  const header = record.map((h, i) => (i === 0 ? h.replace(/^\uFEFF/, '') : h));
+  if (header.every((h) => h === '')) throw new InputFileError(path, 'the header row is empty');
+  const duplicate = header.find((h, i) => header.indexOf(h) !== i);
   if (duplicate !== undefined) throw new InputFileError(path, `column "${duplicate}" appears twice in the header`);
-  return record;
+  return header;
 }
 
 /** A file-system error as a person would say it. */
