@@ -35474,7 +35474,7 @@ License: MIT
 
 /***/ }),
 
-/***/ 61757:
+/***/ 88589:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -35502,7 +35502,36 @@ var mod = __nccwpck_require__(21916);
 // EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
 var dist = __nccwpck_require__(38815);
 ;// CONCATENATED MODULE: ./schema/model-gate.schema.json
-const model_gate_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://github.com/model-gate/model-gate/schema/model-gate.schema.json","title":"model-gate configuration","description":"Configuration of model-gate (.github/model-gate.yml). Paths are relative to the working directory (the repository root in GitHub Actions). Command-line flags and action inputs override the values here.","type":"object","additionalProperties":false,"properties":{"version":{"description":"Version of this config format.","const":1,"default":1},"model":{"description":"The candidate model.","type":"object","additionalProperties":false,"default":{},"properties":{"path":{"description":"Path of the ONNX model file.","type":"string","minLength":1},"sha256":{"description":"Pinned sha256 of the model file; the artifact check fails when it differs.","type":"string","pattern":"^[0-9a-fA-F]{64}$"},"inputs":{"description":"How dataset columns feed each model input. Default: all non-label numeric columns, in file order, as one 2-D input.","type":"object","additionalProperties":{"type":"object","additionalProperties":false,"properties":{"columns":{"description":"Dataset columns, in the order the input expects them.","type":"array","items":{"type":"string"},"minItems":1},"dtype":{"description":"Element type sent to the model. Default: the type the model declares.","enum":["float32","float64","int32","int64"]}}}},"outputs":{"description":"What each model output holds, for the output-validity checks. Default: outputs named like \'prob\' are probabilities; integer outputs named like \'label\' or \'class\' are class labels.","type":"object","additionalProperties":{"type":"object","additionalProperties":false,"properties":{"kind":{"description":"probabilities: each row in [0, 1] and summing to 1; labels: values within `classes`; scores: any finite value within `range`.","enum":["probabilities","labels","scores"]},"range":{"description":"Inclusive [min, max] every value must lie in.","type":"array","items":{"type":"number"},"minItems":2,"maxItems":2},"classes":{"description":"The declared set of class labels.","type":"array","items":{"type":["number","string"]},"minItems":1}}}}}},"baseline":{"description":"The model currently in production, compared with the candidate on the same rows: a file path, an http(s) URL, or git:<ref>:<path> for the file at a git ref (git:base:<path> is the pull request\'s base branch).","type":["string","null"]},"data":{"description":"Data sets the checks run on.","type":"object","additionalProperties":false,"default":{},"properties":{"eval":{"description":"Labelled evaluation data: CSV, JSON Lines (.jsonl, .ndjson) or Parquet, by extension.","type":"string"},"label":{"description":"Name of the label column in the evaluation data.","type":"string"},"weight":{"description":"Column of sample weights (non-negative) for the metrics.","type":"string"},"id":{"description":"Column identifying rows, used to name bad rows in reports.","type":"string"},"reference":{"description":"Reference data (CSV, JSON Lines or Parquet), e.g. the training set; its ranges bound generated inputs.","type":"string"},"generated_rows":{"description":"Rows to generate when no evaluation data is given.","type":"integer","minimum":1,"maximum":1000000,"default":256},"seed":{"description":"Seed of the input generator.","type":"integer","default":20261105},"bad_rows":{"description":"Rows with an empty, NaN or non-numeric cell in a column the run uses, or the wrong number of fields.","type":"object","additionalProperties":false,"default":{},"properties":{"policy":{"description":"skip: leave bad rows out, failing only above max_share; fail: any bad row fails the check.","enum":["skip","fail"],"default":"skip"},"max_share":{"description":"Largest share of rows that may be skipped.","type":"number","minimum":0,"maximum":1,"default":0.01},"severity":{"$ref":"#/definitions/severity","default":"blocker"}}}}},"fail_on":{"description":"Which decision fails the action\'s step: no-go (default), or delay (DELAY fails it too). The CLI\'s exit code always tells the decision.","enum":["no-go","delay"],"default":"no-go"},"checks":{"description":"The validation suite. Every family can be disabled and its severity changed.","type":"object","additionalProperties":false,"default":{},"properties":{"artifact":{"type":"object","additionalProperties":false,"default":{},"properties":{"enabled":{"type":"boolean","default":true,"description":"Run the artifact checks."},"severity":{"default":"blocker","enum":["blocker","warning","info"],"description":"blocker: a failure means NO-GO; warning: a failure means DELAY (a human must look); info: reported only."},"max_size_mb":{"description":"Largest acceptable model file, in MiB.","type":["number","null"],"exclusiveMinimum":0,"default":null}}},"smoke":{"type":"object","additionalProperties":false,"default":{},"properties":{"enabled":{"type":"boolean","default":true,"description":"Run the smoke checks."},"severity":{"default":"blocker","enum":["blocker","warning","info"],"description":"blocker: a failure means NO-GO; warning: a failure means DELAY (a human must look); info: reported only."},"batch_sizes":{"description":"Batch sizes to run; batch results must equal row-by-row results.","type":"array","items":{"type":"integer","minimum":1},"minItems":1,"default":[1,32]},"rtol":{"description":"Relative tolerance of batch vs row-by-row.","type":"number","minimum":0,"default":0.0001},"atol":{"description":"Absolute tolerance of batch vs row-by-row.","type":"number","minimum":0,"default":0.00001}}},"outputs":{"type":"object","additionalProperties":false,"default":{},"properties":{"enabled":{"type":"boolean","default":true,"description":"Run the outputs checks."},"severity":{"default":"blocker","enum":["blocker","warning","info"],"description":"blocker: a failure means NO-GO; warning: a failure means DELAY (a human must look); info: reported only."},"probability_tolerance":{"description":"How far a probability row\'s sum may be from 1.","type":"number","minimum":0,"default":0.0001}}},"latency":{"type":"object","additionalProperties":false,"default":{},"properties":{"enabled":{"type":"boolean","default":true,"description":"Run the latency checks."},"severity":{"default":"blocker","enum":["blocker","warning","info"],"description":"blocker: a failure means NO-GO; warning: a failure means DELAY (a human must look); info: reported only."},"warmup":{"description":"Calls before measuring, per batch size.","type":"integer","minimum":0,"default":10},"iterations":{"description":"Measured calls per batch size.","type":"integer","minimum":5,"default":100},"batch_sizes":{"type":"array","items":{"type":"integer","minimum":1},"minItems":1,"default":[1,32],"description":"Batch sizes to measure (plus any that `limits` names)."},"limits":{"description":"Limits per batch size (keys are batch sizes). Default: p95 <= 100 ms at batch 1.","type":"object","propertyNames":{"pattern":"^[1-9][0-9]*$"},"additionalProperties":{"type":"object","additionalProperties":false,"properties":{"p50_ms":{"type":"number","exclusiveMinimum":0,"description":"Median latency limit, ms."},"p95_ms":{"type":"number","exclusiveMinimum":0,"description":"95th percentile limit, ms."},"p99_ms":{"type":"number","exclusiveMinimum":0,"description":"99th percentile limit, ms."},"max_ms":{"type":"number","exclusiveMinimum":0,"description":"Slowest call limit, ms."},"min_rows_per_s":{"type":"number","exclusiveMinimum":0,"description":"Throughput floor, rows per second."}}},"default":{"1":{"p95_ms":100}}}}},"errors":{"description":"Error scenarios: what the model does with bad requests, judged against the outcomes you accept.","type":"object","additionalProperties":false,"default":{},"properties":{"enabled":{"type":"boolean","default":true},"wrong_feature_count":{"default":{"expect":["rejected"],"severity":"blocker"},"allOf":[{"$ref":"#/definitions/scenario"}],"description":"One row with one feature too few (or too many, for a single feature)."},"wrong_dtype":{"default":{"expect":["rejected"],"severity":"warning"},"allOf":[{"$ref":"#/definitions/scenario"}],"description":"The input in another element type (float64 for float32, and so on)."},"nan_input":{"default":{"expect":["rejected","non_finite"],"severity":"warning"},"allOf":[{"$ref":"#/definitions/scenario"}],"description":"One row with NaN in its first feature."},"inf_input":{"default":{"expect":["rejected","non_finite"],"severity":"warning"},"allOf":[{"$ref":"#/definitions/scenario"}],"description":"One row with +Inf in its first feature."},"empty_batch":{"default":{"expect":["rejected","empty"],"severity":"warning"},"allOf":[{"$ref":"#/definitions/scenario"}],"description":"A batch of zero rows."},"missing_input":{"default":{"expect":["rejected"],"severity":"blocker"},"allOf":[{"$ref":"#/definitions/scenario"}],"description":"The input sent under another name."},"oversized_batch":{"default":{"expect":["finite","rejected"],"severity":"warning","size":4096},"allOf":[{"$ref":"#/definitions/scenario"}],"description":"A batch of `size` rows, far above the usual."}}}}},"metrics":{"description":"Metrics on the labelled evaluation data (needs data.eval and data.label), with bounds and changes against the baseline.","type":"object","additionalProperties":false,"default":{},"properties":{"enabled":{"type":"boolean","default":true,"description":"Compute metrics when the evaluation data has labels."},"task":{"enum":["auto","binary","multiclass","regression"],"default":"auto","description":"auto: classification when the model outputs probabilities or class labels (binary for two classes), regression for a single score."},"output":{"type":"string","description":"The output holding probabilities (classification) or the prediction (regression). Default: found by name and kind."},"label_output":{"type":"string","description":"The output holding predicted class labels. Default: found by name; else the most probable class."},"classes":{"type":"array","items":{"type":["number","string"]},"minItems":2,"description":"The label value of each probability column, in order. Default: the output\'s `classes` in model.outputs, else 0, 1, …"},"primary":{"enum":["accuracy","balanced_accuracy","precision_macro","recall_macro","f1_macro","precision_micro","recall_micro","f1_micro","precision_weighted","recall_weighted","f1_weighted","roc_auc","log_loss","brier","ece","rmse","mae","r2","mape","max_error"],"description":"The metric the default baseline comparison guards. Default: accuracy (classification), rmse (regression)."},"ece_bins":{"type":"integer","minimum":2,"default":15,"description":"Equal-width confidence bins for the expected calibration error."},"severity":{"$ref":"#/definitions/severity","default":"blocker"},"thresholds":{"description":"Bounds and change thresholds per metric.","type":"object","additionalProperties":false,"default":{},"properties":{"accuracy":{"$ref":"#/definitions/metricThreshold"},"balanced_accuracy":{"$ref":"#/definitions/metricThreshold"},"precision_macro":{"$ref":"#/definitions/metricThreshold"},"recall_macro":{"$ref":"#/definitions/metricThreshold"},"f1_macro":{"$ref":"#/definitions/metricThreshold"},"precision_micro":{"$ref":"#/definitions/metricThreshold"},"recall_micro":{"$ref":"#/definitions/metricThreshold"},"f1_micro":{"$ref":"#/definitions/metricThreshold"},"precision_weighted":{"$ref":"#/definitions/metricThreshold"},"recall_weighted":{"$ref":"#/definitions/metricThreshold"},"f1_weighted":{"$ref":"#/definitions/metricThreshold"},"roc_auc":{"$ref":"#/definitions/metricThreshold"},"log_loss":{"$ref":"#/definitions/metricThreshold"},"brier":{"$ref":"#/definitions/metricThreshold"},"ece":{"$ref":"#/definitions/metricThreshold"},"rmse":{"$ref":"#/definitions/metricThreshold"},"mae":{"$ref":"#/definitions/metricThreshold"},"r2":{"$ref":"#/definitions/metricThreshold"},"mape":{"$ref":"#/definitions/metricThreshold"},"max_error":{"$ref":"#/definitions/metricThreshold"}}}}},"comparison":{"description":"How the candidate is compared with the baseline on the same rows.","type":"object","additionalProperties":false,"default":{},"properties":{"enabled":{"type":"boolean","default":true,"description":"Compare when a baseline is given."},"confidence":{"type":"number","exclusiveMinimum":0,"exclusiveMaximum":1,"default":0.95,"description":"Level of the bootstrap confidence intervals."},"alpha":{"type":"number","exclusiveMinimum":0,"exclusiveMaximum":1,"default":0.05,"description":"Significance level of the paired tests (McNemar, Mann–Whitney)."},"resamples":{"type":"integer","minimum":100,"default":10000,"description":"Bootstrap resamples."},"seed":{"type":"integer","default":20261105,"description":"Seed of the bootstrap."},"severity":{"$ref":"#/definitions/severity","default":"blocker","description":"Severity of a significant regression of the primary metric when no threshold is configured for it."},"agreement":{"type":"object","additionalProperties":false,"default":{},"description":"How far the candidate\'s predictions may move from the baseline\'s (needs no labels).","properties":{"max_flip_share":{"type":["number","null"],"minimum":0,"maximum":1,"default":null,"description":"Largest share of rows whose predicted class may change; null reports only."},"max_score_psi":{"type":["number","null"],"minimum":0,"default":null,"description":"Largest PSI between the score distributions; null reports only."},"severity":{"$ref":"#/definitions/severity","default":"warning"}}},"latency":{"type":"object","additionalProperties":false,"default":{},"description":"Candidate and baseline timed interleaved (A B A B …) on the same inputs.","properties":{"enabled":{"type":"boolean","default":true},"batch_size":{"type":"integer","minimum":1,"default":1},"warmup":{"type":"integer","minimum":0,"default":10},"iterations":{"type":"integer","minimum":10,"default":200,"description":"Timed calls per model."},"warning_ratio":{"type":"number","exclusiveMinimum":1,"default":1.2,"description":"p95 ratio (candidate / baseline) that warns, when significant."},"blocker_ratio":{"type":"number","exclusiveMinimum":1,"default":1.5,"description":"p95 ratio that blocks, when significant."}}}}},"promotion":{"description":"The staged roll-out plan written into the deployment manifest.","type":"object","additionalProperties":false,"default":{},"properties":{"stages":{"description":"Traffic percentages, ascending, ending at 100.","type":"array","items":{"type":"number","exclusiveMinimum":0,"maximum":100},"minItems":1,"default":[5,25,50,100]},"bake_minutes":{"description":"Observation time per stage.","type":"number","minimum":0,"default":30}}}},"definitions":{"severity":{"description":"blocker: a failure means NO-GO; warning: a failure means DELAY (a human must look); info: reported only.","enum":["blocker","warning","info"]},"outcome":{"description":"rejected: the model raised an error; non_finite: it returned NaN or Inf; finite: it returned finite values; empty: it returned zero rows.","enum":["rejected","non_finite","finite","empty"]},"scenario":{"type":"object","additionalProperties":false,"properties":{"enabled":{"type":"boolean","description":"Run this scenario."},"expect":{"type":"array","items":{"$ref":"#/definitions/outcome"},"minItems":1,"uniqueItems":true,"description":"Outcomes that pass: rejected, non_finite, finite, empty."},"severity":{"$ref":"#/definitions/severity"},"size":{"description":"Only for oversized_batch: rows in the batch.","type":"integer","minimum":2}},"description":"An error scenario: the outcomes accepted and the severity of any other. Partial settings are merged with the scenario\'s default."},"metricThreshold":{"type":"object","additionalProperties":false,"properties":{"min":{"type":"number","description":"The candidate\'s value must be at least this."},"max":{"type":"number","description":"The candidate\'s value must be at most this."},"direction":{"enum":["higher","lower"],"description":"Which way is better. Default: the metric\'s own (lower for losses and errors)."},"max_regression":{"type":"number","minimum":0,"description":"May regress by at most this much against the baseline (absolute): fails when the whole confidence interval of the change is worse."},"max_regression_relative":{"type":"number","minimum":0,"description":"The same, as a share of |baseline| (0.02 = 2%)."},"min_improvement":{"type":"number","description":"Must improve by at least this much (absolute): passes only when the whole confidence interval is at least this good."},"min_improvement_relative":{"type":"number","description":"The same, as a share of |baseline|."},"suspicious_improvement":{"type":"number","exclusiveMinimum":0,"description":"Flags an improvement whose whole interval exceeds this (absolute), e.g. a leak of the label into the features."},"suspicious_improvement_relative":{"type":"number","exclusiveMinimum":0,"description":"The same, as a share of |baseline|."},"severity":{"$ref":"#/definitions/severity","description":"Severity of this metric\'s checks (suspicious improvements are warnings unless set)."}}}}}');
+const model_gate_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://github.com/model-gate/model-gate/schema/model-gate.schema.json","title":"model-gate configuration","description":"Configuration of model-gate (.github/model-gate.yml). Paths are relative to the working directory (the repository root in GitHub Actions). Command-line flags and action inputs override the values here.","type":"object","additionalProperties":false,"properties":{"version":{"description":"Version of this config format.","const":1,"default":1},"model":{"description":"The candidate model.","type":"object","additionalProperties":false,"default":{},"properties":{"path":{"description":"Path of the ONNX model file.","type":"string","minLength":1},"sha256":{"description":"Pinned sha256 of the model file; the artifact check fails when it differs.","type":"string","pattern":"^[0-9a-fA-F]{64}$"},"inputs":{"description":"How dataset columns feed each model input. Default: all non-label numeric columns, in file order, as one 2-D input.","type":"object","additionalProperties":{"type":"object","additionalProperties":false,"properties":{"columns":{"description":"Dataset columns, in the order the input expects them.","type":"array","items":{"type":"string"},"minItems":1},"dtype":{"description":"Element type sent to the model. Default: the type the model declares.","enum":["float32","float64","int32","int64"]}}}},"outputs":{"description":"What each model output holds, for the output-validity checks. Default: outputs named like \'prob\' are probabilities; integer outputs named like \'label\' or \'class\' are class labels.","type":"object","additionalProperties":{"type":"object","additionalProperties":false,"properties":{"kind":{"description":"probabilities: each row in [0, 1] and summing to 1; labels: values within `classes`; scores: any finite value within `range`.","enum":["probabilities","labels","scores"]},"range":{"description":"Inclusive [min, max] every value must lie in.","type":"array","items":{"type":"number"},"minItems":2,"maxItems":2},"classes":{"description":"The declared set of class labels.","type":"array","items":{"type":["number","string"]},"minItems":1}}}}}},"baseline":{"description":"The model currently in production, compared with the candidate on the same rows: a file path, an http(s) URL, or git:<ref>:<path> for the file at a git ref (git:base:<path> is the pull request\'s base branch).","type":["string","null"]},"data":{"description":"Data sets the checks run on.","type":"object","additionalProperties":false,"default":{},"properties":{"eval":{"description":"Labelled evaluation data: CSV, JSON Lines (.jsonl, .ndjson) or Parquet, by extension.","type":"string"},"label":{"description":"Name of the label column in the evaluation data.","type":"string"},"weight":{"description":"Column of sample weights (non-negative) for the metrics.","type":"string"},"id":{"description":"Column identifying rows, used to name bad rows in reports.","type":"string"},"reference":{"description":"Reference data (CSV, JSON Lines or Parquet), e.g. the training set: drift is measured against it, and its ranges bound generated inputs.","type":"string"},"generated_rows":{"description":"Rows to generate when no evaluation data is given.","type":"integer","minimum":1,"maximum":1000000,"default":256},"seed":{"description":"Seed of the input generator.","type":"integer","default":20261105},"bad_rows":{"description":"Rows with an empty, NaN or non-numeric cell in a column the run uses, or the wrong number of fields.","type":"object","additionalProperties":false,"default":{},"properties":{"policy":{"description":"skip: leave bad rows out, failing only above max_share; fail: any bad row fails the check.","enum":["skip","fail"],"default":"skip"},"max_share":{"description":"Largest share of rows that may be skipped.","type":"number","minimum":0,"maximum":1,"default":0.01},"severity":{"$ref":"#/definitions/severity","default":"blocker"}}}}},"fail_on":{"description":"Which decision fails the action\'s step: no-go (default), or delay (DELAY fails it too). The CLI\'s exit code always tells the decision.","enum":["no-go","delay"],"default":"no-go"},"checks":{"description":"The validation suite. Every family can be disabled and its severity changed.","type":"object","additionalProperties":false,"default":{},"properties":{"artifact":{"type":"object","additionalProperties":false,"default":{},"properties":{"enabled":{"type":"boolean","default":true,"description":"Run the artifact checks."},"severity":{"default":"blocker","enum":["blocker","warning","info"],"description":"blocker: a failure means NO-GO; warning: a failure means DELAY (a human must look); info: reported only."},"max_size_mb":{"description":"Largest acceptable model file, in MiB.","type":["number","null"],"exclusiveMinimum":0,"default":null}}},"smoke":{"type":"object","additionalProperties":false,"default":{},"properties":{"enabled":{"type":"boolean","default":true,"description":"Run the smoke checks."},"severity":{"default":"blocker","enum":["blocker","warning","info"],"description":"blocker: a failure means NO-GO; warning: a failure means DELAY (a human must look); info: reported only."},"batch_sizes":{"description":"Batch sizes to run; batch results must equal row-by-row results.","type":"array","items":{"type":"integer","minimum":1},"minItems":1,"default":[1,32]},"rtol":{"description":"Relative tolerance of batch vs row-by-row.","type":"number","minimum":0,"default":0.0001},"atol":{"description":"Absolute tolerance of batch vs row-by-row.","type":"number","minimum":0,"default":0.00001}}},"outputs":{"type":"object","additionalProperties":false,"default":{},"properties":{"enabled":{"type":"boolean","default":true,"description":"Run the outputs checks."},"severity":{"default":"blocker","enum":["blocker","warning","info"],"description":"blocker: a failure means NO-GO; warning: a failure means DELAY (a human must look); info: reported only."},"probability_tolerance":{"description":"How far a probability row\'s sum may be from 1.","type":"number","minimum":0,"default":0.0001}}},"latency":{"type":"object","additionalProperties":false,"default":{},"properties":{"enabled":{"type":"boolean","default":true,"description":"Run the latency checks."},"severity":{"default":"blocker","enum":["blocker","warning","info"],"description":"blocker: a failure means NO-GO; warning: a failure means DELAY (a human must look); info: reported only."},"warmup":{"description":"Calls before measuring, per batch size.","type":"integer","minimum":0,"default":10},"iterations":{"description":"Measured calls per batch size.","type":"integer","minimum":5,"default":100},"batch_sizes":{"type":"array","items":{"type":"integer","minimum":1},"minItems":1,"default":[1,32],"description":"Batch sizes to measure (plus any that `limits` names)."},"limits":{"description":"Limits per batch size (keys are batch sizes). Default: p95 <= 100 ms at batch 1.","type":"object","propertyNames":{"pattern":"^[1-9][0-9]*$"},"additionalProperties":{"type":"object","additionalProperties":false,"properties":{"p50_ms":{"type":"number","exclusiveMinimum":0,"description":"Median latency limit, ms."},"p95_ms":{"type":"number","exclusiveMinimum":0,"description":"95th percentile limit, ms."},"p99_ms":{"type":"number","exclusiveMinimum":0,"description":"99th percentile limit, ms."},"max_ms":{"type":"number","exclusiveMinimum":0,"description":"Slowest call limit, ms."},"min_rows_per_s":{"type":"number","exclusiveMinimum":0,"description":"Throughput floor, rows per second."}}},"default":{"1":{"p95_ms":100}}}}},"errors":{"description":"Error scenarios: what the model does with bad requests, judged against the outcomes you accept.","type":"object","additionalProperties":false,"default":{},"properties":{"enabled":{"type":"boolean","default":true},"wrong_feature_count":{"default":{"expect":["rejected"],"severity":"blocker"},"allOf":[{"$ref":"#/definitions/scenario"}],"description":"One row with one feature too few (or too many, for a single feature)."},"wrong_dtype":{"default":{"expect":["rejected"],"severity":"warning"},"allOf":[{"$ref":"#/definitions/scenario"}],"description":"The input in another element type (float64 for float32, and so on)."},"nan_input":{"default":{"expect":["rejected","non_finite"],"severity":"warning"},"allOf":[{"$ref":"#/definitions/scenario"}],"description":"One row with NaN in its first feature."},"inf_input":{"default":{"expect":["rejected","non_finite"],"severity":"warning"},"allOf":[{"$ref":"#/definitions/scenario"}],"description":"One row with +Inf in its first feature."},"empty_batch":{"default":{"expect":["rejected","empty"],"severity":"warning"},"allOf":[{"$ref":"#/definitions/scenario"}],"description":"A batch of zero rows."},"missing_input":{"default":{"expect":["rejected"],"severity":"blocker"},"allOf":[{"$ref":"#/definitions/scenario"}],"description":"The input sent under another name."},"oversized_batch":{"default":{"expect":["finite","rejected"],"severity":"warning","size":4096},"allOf":[{"$ref":"#/definitions/scenario"}],"description":"A batch of `size` rows, far above the usual."}}}}},"metrics":{"description":"Metrics on the labelled evaluation data (needs data.eval and data.label), with bounds and changes against the baseline.","type":"object","additionalProperties":false,"default":{},"properties":{"enabled":{"type":"boolean","default":true,"description":"Compute metrics when the evaluation data has labels."},"task":{"enum":["auto","binary","multiclass","regression"],"default":"auto","description":"auto: classification when the model outputs probabilities or class labels (binary for two classes), regression for a single score."},"output":{"type":"string","description":"The output holding probabilities (classification) or the prediction (regression). Default: found by name and kind."},"label_output":{"type":"string","description":"The output holding predicted class labels. Default: found by name; else the most probable class."},"classes":{"type":"array","items":{"type":["number","string"]},"minItems":2,"description":"The label value of each probability column, in order. Default: the output\'s `classes` in model.outputs, else 0, 1, …"},"primary":{"enum":["accuracy","balanced_accuracy","precision_macro","recall_macro","f1_macro","precision_micro","recall_micro","f1_micro","precision_weighted","recall_weighted","f1_weighted","roc_auc","log_loss","brier","ece","rmse","mae","r2","mape","max_error"],"description":"The metric the default baseline comparison guards. Default: accuracy (classification), rmse (regression)."},"ece_bins":{"type":"integer","minimum":2,"default":15,"description":"Equal-width confidence bins for the expected calibration error."},"severity":{"$ref":"#/definitions/severity","default":"blocker"},"thresholds":{"description":"Bounds and change thresholds per metric.","type":"object","additionalProperties":false,"default":{},"properties":{"accuracy":{"$ref":"#/definitions/metricThreshold"},"balanced_accuracy":{"$ref":"#/definitions/metricThreshold"},"precision_macro":{"$ref":"#/definitions/metricThreshold"},"recall_macro":{"$ref":"#/definitions/metricThreshold"},"f1_macro":{"$ref":"#/definitions/metricThreshold"},"precision_micro":{"$ref":"#/definitions/metricThreshold"},"recall_micro":{"$ref":"#/definitions/metricThreshold"},"f1_micro":{"$ref":"#/definitions/metricThreshold"},"precision_weighted":{"$ref":"#/definitions/metricThreshold"},"recall_weighted":{"$ref":"#/definitions/metricThreshold"},"f1_weighted":{"$ref":"#/definitions/metricThreshold"},"roc_auc":{"$ref":"#/definitions/metricThreshold"},"log_loss":{"$ref":"#/definitions/metricThreshold"},"brier":{"$ref":"#/definitions/metricThreshold"},"ece":{"$ref":"#/definitions/metricThreshold"},"rmse":{"$ref":"#/definitions/metricThreshold"},"mae":{"$ref":"#/definitions/metricThreshold"},"r2":{"$ref":"#/definitions/metricThreshold"},"mape":{"$ref":"#/definitions/metricThreshold"},"max_error":{"$ref":"#/definitions/metricThreshold"}}}}},"comparison":{"description":"How the candidate is compared with the baseline on the same rows.","type":"object","additionalProperties":false,"default":{},"properties":{"enabled":{"type":"boolean","default":true,"description":"Compare when a baseline is given."},"confidence":{"type":"number","exclusiveMinimum":0,"exclusiveMaximum":1,"default":0.95,"description":"Level of the bootstrap confidence intervals."},"alpha":{"type":"number","exclusiveMinimum":0,"exclusiveMaximum":1,"default":0.05,"description":"Significance level of the paired tests (McNemar, Mann–Whitney)."},"resamples":{"type":"integer","minimum":100,"default":10000,"description":"Bootstrap resamples."},"seed":{"type":"integer","default":20261105,"description":"Seed of the bootstrap."},"severity":{"$ref":"#/definitions/severity","default":"blocker","description":"Severity of a significant regression of the primary metric when no threshold is configured for it."},"agreement":{"type":"object","additionalProperties":false,"default":{},"description":"How far the candidate\'s predictions may move from the baseline\'s (needs no labels).","properties":{"max_flip_share":{"type":["number","null"],"minimum":0,"maximum":1,"default":null,"description":"Largest share of rows whose predicted class may change; null reports only."},"max_score_psi":{"type":["number","null"],"minimum":0,"default":null,"description":"Largest PSI between the score distributions; null reports only."},"severity":{"$ref":"#/definitions/severity","default":"warning"}}},"latency":{"type":"object","additionalProperties":false,"default":{},"description":"Candidate and baseline timed interleaved (A B A B …) on the same inputs.","properties":{"enabled":{"type":"boolean","default":true},"batch_size":{"type":"integer","minimum":1,"default":1},"warmup":{"type":"integer","minimum":0,"default":10},"iterations":{"type":"integer","minimum":10,"default":200,"description":"Timed calls per model."},"warning_ratio":{"type":"number","exclusiveMinimum":1,"default":1.2,"description":"p95 ratio (candidate / baseline) that warns, when significant."},"blocker_ratio":{"type":"number","exclusiveMinimum":1,"default":1.5,"description":"p95 ratio that blocks, when significant."}}}}},"drift":{"description":"Data, prediction and label drift between the reference data and the current data.","type":"object","additionalProperties":false,"default":{},"properties":{"enabled":{"type":"boolean","default":true,"description":"Measure drift when reference data is given."},"current":{"type":"string","description":"The data to compare with the reference (CSV, JSON Lines or Parquet); default: the evaluation data (data.eval)."},"columns":{"type":"array","items":{"type":"string"},"uniqueItems":true,"description":"Features to compare; default: every column of the reference except the label, weight and id columns."},"min_rows":{"type":"integer","minimum":2,"default":30,"description":"Fewer values than this on either side make a feature inconclusive rather than judged."},"large_sample_rows":{"type":"integer","minimum":1,"default":1000,"description":"Above this many reference values, distances decide (normed Wasserstein, Jensen–Shannon) instead of tests (KS, chi-squared, z)."},"p_value":{"type":"number","exclusiveMinimum":0,"exclusiveMaximum":1,"default":0.05,"description":"Tests flag drift at p ≤ this."},"distance":{"type":"number","exclusiveMinimum":0,"default":0.1,"description":"Distances (normed Wasserstein, Jensen–Shannon) flag drift at ≥ this."},"psi":{"type":"object","additionalProperties":false,"default":{},"description":"Population stability index: bins at the reference quantiles, and the levels that gate.","properties":{"bins":{"type":"integer","minimum":2,"maximum":1000,"default":10,"description":"Quantile bins (10: deciles); duplicate edges merge, outer bins are open."},"floor":{"type":"number","exclusiveMinimum":0,"maximum":0.1,"default":0.0001,"description":"Bin shares are floored at this, so an empty bin gives a large but finite term."},"warning":{"type":"number","minimum":0,"default":0.1,"description":"PSI at or above this fails the feature as a warning (DELAY)."},"blocker":{"type":"number","minimum":0,"default":0.25,"description":"PSI at or above this fails the feature as a blocker (NO-GO)."}}},"dataset_share":{"type":"number","exclusiveMinimum":0,"maximum":1,"default":0.5,"description":"Dataset drift when at least this share of the judged features drifted."},"severity":{"$ref":"#/definitions/severity","default":"info","description":"What a feature\'s drift by its deciding measure means (PSI levels gate on their own)."},"dataset_severity":{"$ref":"#/definitions/severity","default":"warning","description":"What dataset drift means."},"features":{"type":"object","default":{},"description":"Per-feature overrides, by column name.","additionalProperties":{"type":"object","additionalProperties":false,"properties":{"method":{"enum":["ks","chi2","z","wasserstein","jensen_shannon","psi"],"description":"The measure that decides, instead of the automatic choice."},"threshold":{"type":"number","exclusiveMinimum":0,"description":"p-value (tests) or distance at which the method flags drift."},"kind":{"enum":["numeric","categorical"],"description":"categorical: compare a numeric column\'s values as categories (codes, ids)."},"severity":{"$ref":"#/definitions/severity","description":"What this feature\'s drift means."},"ignore":{"type":"boolean","description":"Leave the feature out."}}}},"predictions":{"type":"object","additionalProperties":false,"default":{},"description":"Drift of the candidate\'s predictions: on reference vs current rows, and against the baseline\'s on the same rows.","properties":{"enabled":{"type":"boolean","default":true,"description":"Measure prediction drift (needs a model that loads)."},"severity":{"$ref":"#/definitions/severity","default":"warning","description":"What drift of the candidate\'s predictions between reference and current data means."},"baseline_severity":{"$ref":"#/definitions/severity","default":"info","description":"What a shift from the baseline\'s predictions to the candidate\'s, on the same rows, means."}}},"labels":{"type":"object","additionalProperties":false,"default":{},"description":"Drift of the label column, when both data sets have it.","properties":{"enabled":{"type":"boolean","default":true,"description":"Measure label drift."},"severity":{"$ref":"#/definitions/severity","default":"warning","description":"What label drift means."}}}}},"promotion":{"description":"The staged roll-out plan written into the deployment manifest.","type":"object","additionalProperties":false,"default":{},"properties":{"stages":{"description":"Traffic percentages, ascending, ending at 100.","type":"array","items":{"type":"number","exclusiveMinimum":0,"maximum":100},"minItems":1,"default":[5,25,50,100]},"bake_minutes":{"description":"Observation time per stage.","type":"number","minimum":0,"default":30}}}},"definitions":{"severity":{"description":"blocker: a failure means NO-GO; warning: a failure means DELAY (a human must look); info: reported only.","enum":["blocker","warning","info"]},"outcome":{"description":"rejected: the model raised an error; non_finite: it returned NaN or Inf; finite: it returned finite values; empty: it returned zero rows.","enum":["rejected","non_finite","finite","empty"]},"scenario":{"type":"object","additionalProperties":false,"properties":{"enabled":{"type":"boolean","description":"Run this scenario."},"expect":{"type":"array","items":{"$ref":"#/definitions/outcome"},"minItems":1,"uniqueItems":true,"description":"Outcomes that pass: rejected, non_finite, finite, empty."},"severity":{"$ref":"#/definitions/severity"},"size":{"description":"Only for oversized_batch: rows in the batch.","type":"integer","minimum":2}},"description":"An error scenario: the outcomes accepted and the severity of any other. Partial settings are merged with the scenario\'s default."},"metricThreshold":{"type":"object","additionalProperties":false,"properties":{"min":{"type":"number","description":"The candidate\'s value must be at least this."},"max":{"type":"number","description":"The candidate\'s value must be at most this."},"direction":{"enum":["higher","lower"],"description":"Which way is better. Default: the metric\'s own (lower for losses and errors)."},"max_regression":{"type":"number","minimum":0,"description":"May regress by at most this much against the baseline (absolute): fails when the whole confidence interval of the change is worse."},"max_regression_relative":{"type":"number","minimum":0,"description":"The same, as a share of |baseline| (0.02 = 2%)."},"min_improvement":{"type":"number","description":"Must improve by at least this much (absolute): passes only when the whole confidence interval is at least this good."},"min_improvement_relative":{"type":"number","description":"The same, as a share of |baseline|."},"suspicious_improvement":{"type":"number","exclusiveMinimum":0,"description":"Flags an improvement whose whole interval exceeds this (absolute), e.g. a leak of the label into the features."},"suspicious_improvement_relative":{"type":"number","exclusiveMinimum":0,"description":"The same, as a share of |baseline|."},"severity":{"$ref":"#/definitions/severity","description":"Severity of this metric\'s checks (suspicious improvements are warnings unless set)."}}}}}');
+;// CONCATENATED MODULE: ./src/constants.ts
+/** Names shared by action.yml, the settings reader and the outputs: one place, no drift. */
+const constants_Inputs = {
+    Mode: 'mode',
+    Config: 'config',
+    Model: 'model',
+    Baseline: 'baseline',
+    Data: 'data',
+    Label: 'label',
+    Reference: 'reference',
+    FailOn: 'fail-on',
+    Out: 'out',
+    GithubToken: 'github-token',
+};
+const Outputs = {
+    Decision: 'decision',
+    Version: 'version',
+    Report: 'report',
+    Manifest: 'manifest',
+};
+const constants_MODES = (/* unused pure expression or super */ null && (['validate']));
+const DEFAULT_CONFIG_PATHS = ['.github/model-gate.yml', '.github/model-gate.yaml'];
+const constants_DEFAULT_OUT_DIR = 'model-gate-report';
+const ReportFiles = {
+    Json: 'report.json',
+    Manifest: 'deployment_manifest.yaml',
+    Markdown: 'summary.md',
+};
+
 ;// CONCATENATED MODULE: ./src/errors.ts
 /** Errors the user can fix. They carry what the shell needs to print a located, stack-free message. */
 /** Bad flags, inputs or arguments: exit code 2. */
@@ -35593,6 +35622,7 @@ const REGRESSION_METRICS = ['rmse', 'mae', 'r2', 'mape', 'max_error'];
 
 
 
+
 /** A config that failed validation: every issue, the first one as the error's own location. */
 class ConfigValidationError extends ConfigError {
     issues;
@@ -35626,6 +35656,15 @@ function loadConfigFile(path) {
         path,
         sha256: (0,external_node_crypto_namespaceObject.createHash)('sha256').update(text).digest('hex'),
     };
+}
+/** The config file the settings point at, or the default location, or built-in defaults. */
+function resolveConfig(configPath) {
+    if (configPath)
+        return loadConfigFile(configPath);
+    const found = DEFAULT_CONFIG_PATHS.find((p) => (0,external_node_fs_namespaceObject.existsSync)(p));
+    if (found)
+        return loadConfigFile(found);
+    return { config: defaultConfig(), path: null, sha256: null };
 }
 function defaultConfig() {
     return parseConfig('{}', '<defaults>');
@@ -35759,3064 +35798,8 @@ function dedupe(issues) {
     });
 }
 
-;// CONCATENATED MODULE: external "node:child_process"
-const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
-;// CONCATENATED MODULE: ./src/provenance.ts
-/** Where a run happens: Actions' variables in Actions, else what the local git checkout says. */
-
-
-function provenanceFromActionsEnv(env) {
-    const server = env.GITHUB_SERVER_URL;
-    const repo = env.GITHUB_REPOSITORY;
-    const runId = env.GITHUB_RUN_ID;
-    const attempt = env.GITHUB_RUN_ATTEMPT;
-    const runUrl = server && repo && runId ? `${server}/${repo}/actions/runs/${runId}${attempt ? `/attempts/${attempt}` : ''}` : null;
-    return { gitCommit: env.GITHUB_SHA ?? null, gitRef: env.GITHUB_REF ?? null, runUrl };
-}
-function git(...args) {
-    try {
-        return (0,external_node_child_process_namespaceObject.execFileSync)('git', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], timeout: 5000 }).trim() || null;
-    }
-    catch {
-        return null;
-    }
-}
-function detectProvenance(env) {
-    if (env.GITHUB_ACTIONS === 'true')
-        return provenanceFromActionsEnv(env);
-    return { gitCommit: git('rev-parse', 'HEAD'), gitRef: git('symbolic-ref', '-q', 'HEAD'), runUrl: null };
-}
-/**
- * When a file's content came to be: its last commit's time when git tracks it (stable across
- * checkouts, unlike the mtime a checkout gives it), else its modification time.
- */
-function contentTimestamp(path) {
-    const committed = git('log', '-1', '--format=%cI', '--', path);
-    return committed ? new Date(committed) : (0,external_node_fs_namespaceObject.statSync)(path).mtime;
-}
-
-;// CONCATENATED MODULE: external "node:fs/promises"
-const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
 ;// CONCATENATED MODULE: external "node:path"
 const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
-;// CONCATENATED MODULE: ./src/constants.ts
-/** Names shared by action.yml, the settings reader and the outputs: one place, no drift. */
-const constants_Inputs = {
-    Mode: 'mode',
-    Config: 'config',
-    Model: 'model',
-    Baseline: 'baseline',
-    Data: 'data',
-    Label: 'label',
-    Reference: 'reference',
-    FailOn: 'fail-on',
-    Out: 'out',
-    GithubToken: 'github-token',
-};
-const Outputs = {
-    Decision: 'decision',
-    Version: 'version',
-    Report: 'report',
-    Manifest: 'manifest',
-};
-const constants_MODES = (/* unused pure expression or super */ null && (['validate']));
-const DEFAULT_CONFIG_PATHS = ['.github/model-gate.yml', '.github/model-gate.yaml'];
-const constants_DEFAULT_OUT_DIR = 'model-gate-report';
-const ReportFiles = {
-    Json: 'report.json',
-    Manifest: 'deployment_manifest.yaml',
-    Markdown: 'summary.md',
-};
-
-;// CONCATENATED MODULE: ./src/report/manifest.ts
-/** deployment_manifest.yaml: what the promotion stages and the people approving them rely on. */
-
-function renderManifest(report) {
-    const manifest = {
-        manifest_version: 1,
-        version: report.version.id,
-        sha256: report.version.sha256,
-        size_bytes: report.version.size_bytes,
-        model_path: report.model.path,
-        decision: report.decision,
-        reason: report.reason,
-        checklist: {
-            headline: report.headline,
-            ...report.summary,
-            failing_checks: report.checks.filter((c) => c.status === 'fail' || c.status === 'error').map((c) => c.id),
-        },
-        created_at: report.version.created_at,
-        git: { commit: report.version.git_commit, ref: report.version.git_ref },
-        run_url: report.version.run_url,
-        config_sha256: report.version.config_sha256,
-        baseline: report.version.baseline,
-        promotion: {
-            stages: report.promotion.stages.map((weight, i) => ({ stage: i + 1, weight })),
-            bake_minutes: report.promotion.bake_minutes,
-        },
-    };
-    return `# Written by model-gate ${report.tool.version}. Do not edit: re-run the gate instead.\n${(0,dist/* stringify */.As)(manifest, { lineWidth: 0 })}`;
-}
-
-;// CONCATENATED MODULE: ./src/report/markdown.ts
-const DECISION_ICON = { GO: '✅', 'NO-GO': '⛔', DELAY: '⏸️' };
-const STATUS_ICON = { pass: '✅', warn: '⚠️', fail: '❌', error: '💥', skip: '⏭️' };
-/** Table cells hold one line without pipes. */
-const cell = (s) => s.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
-const fixed = (n, digits = 2) => (Number.isFinite(n) ? n.toFixed(digits) : '—');
-const isProblem = (c) => (c.status === 'fail' || c.status === 'error') && c.severity !== 'info';
-function renderMarkdown(report) {
-    const lines = [];
-    lines.push(`## ${DECISION_ICON[report.decision]} ${report.decision} — model-gate`);
-    lines.push('');
-    lines.push(`**${report.headline}**`);
-    lines.push('');
-    lines.push(`${report.reason}.`);
-    lines.push('');
-    lines.push(`| Version | Model | sha256 |`);
-    lines.push(`|---|---|---|`);
-    lines.push(`| \`${report.version.id || '—'}\` | \`${cell(report.model.path)}\` | \`${report.version.sha256.slice(0, 16) || '—'}…\` |`);
-    lines.push('');
-    const problems = report.checks.filter(isProblem);
-    if (problems.length > 0) {
-        lines.push('### What needs attention');
-        lines.push('');
-        for (const c of problems)
-            lines.push(`- ${STATUS_ICON[c.status]} **\`${c.id}\`** (${c.severity}): ${cell(c.message)}`);
-        lines.push('');
-    }
-    lines.push(...metricsTable(report));
-    lines.push('### Checklist');
-    lines.push('');
-    lines.push('| | Check | Severity | Result | Threshold |');
-    lines.push('|---|---|---|---|---|');
-    for (const c of report.checks) {
-        lines.push(`| ${STATUS_ICON[c.status]} | \`${c.id}\` | ${c.severity} | ${cell(c.message)} | ${c.threshold ? cell(c.threshold) : ''} |`);
-    }
-    lines.push('');
-    if (report.latency.length > 0) {
-        lines.push('### Latency');
-        lines.push('');
-        lines.push('| Batch | Calls | p50 ms | p95 ms | p99 ms | max ms | mean ms | rows/s |');
-        lines.push('|---:|---:|---:|---:|---:|---:|---:|---:|');
-        for (const l of report.latency) {
-            lines.push(`| ${l.batch_size} | ${l.samples} | ${fixed(l.p50_ms, 3)} | ${fixed(l.p95_ms, 3)} | ${fixed(l.p99_ms, 3)} | ${fixed(l.max_ms, 3)} | ${fixed(l.mean_ms, 3)} | ${fixed(l.rows_per_s, 0)} |`);
-        }
-        lines.push('');
-    }
-    if (report.error_scenarios.length > 0) {
-        lines.push('### Error scenarios');
-        lines.push('');
-        lines.push('| Scenario | Request | What the model did |');
-        lines.push('|---|---|---|');
-        for (const e of report.error_scenarios)
-            lines.push(`| \`${e.scenario}\` | ${cell(e.request)} | ${e.outcome}: ${cell(e.detail)} |`);
-        lines.push('');
-    }
-    lines.push(`<sub>model-gate ${report.tool.version} · ${report.data.source ? cell(report.data.source) : 'no rows evaluated'} · ${Math.round(report.duration_ms)} ms</sub>`);
-    return `${lines.join('\n')}\n`;
-}
-const num = (v) => (typeof v === 'number' && Number.isFinite(v) ? Number(v.toPrecision(4)).toString() : '—');
-const signed = (v) => (v === null ? '—' : `${v >= 0 ? '+' : '−'}${num(Math.abs(v))}`);
-const VERDICT = { improvement: '🟢 better', regression: '🔴 worse', 'no significant change': '⚪ no significant change' };
-/** Before/after: the metrics with the baseline beside them and each change's significance. */
-function metricsTable(report) {
-    const m = report.metrics;
-    if (!m)
-        return [];
-    const lines = [`### Metrics (${m.task}, ${m.rows.toLocaleString('en')} rows)`, ''];
-    const compared = report.comparison?.metrics ?? {};
-    const names = Object.keys(m.candidate).filter((k) => typeof m.candidate[k] === 'number' || m.candidate[k] === null);
-    const level = report.comparison ? `${Math.round(report.comparison.confidence * 1000) / 10}% CI` : '';
-    if (m.baseline) {
-        lines.push(`| Metric | Baseline | Candidate | Δ | ${level} | Significance |`);
-        lines.push('|---|---:|---:|---:|---|---|');
-        for (const name of names) {
-            const c = compared[name];
-            const delta = typeof m.candidate[name] === 'number' && typeof m.baseline[name] === 'number' ? m.candidate[name] - m.baseline[name] : null;
-            const interval = c?.interval ? `[${signed(c.interval.low)}, ${signed(c.interval.high)}]` : '';
-            const sig = c ? `${VERDICT[c.verdict ?? ''] ?? '—'}${c.p_value !== null ? ` (McNemar p=${num(c.p_value)})` : ''}` : 'not tested';
-            lines.push(`| ${c ? `**${name}**` : name} | ${num(m.baseline[name])} | ${num(m.candidate[name])} | ${signed(delta)} | ${interval} | ${sig} |`);
-        }
-    }
-    else {
-        lines.push('| Metric | Candidate |');
-        lines.push('|---|---:|');
-        for (const name of names)
-            lines.push(`| ${name} | ${num(m.candidate[name])} |`);
-    }
-    lines.push('');
-    const lc = report.latency_comparison;
-    if (lc) {
-        lines.push(`Latency against the baseline (batch ${lc.batch_size}, ${lc.samples} interleaved calls each): p50 ${num(lc.candidate.p50_ms)} vs ${num(lc.baseline.p50_ms)} ms (×${num(lc.p50_ratio)}), p95 ${num(lc.candidate.p95_ms)} vs ${num(lc.baseline.p95_ms)} ms (×${num(lc.p95_ratio)}), Mann–Whitney p=${num(lc.mann_whitney.p_value)}.`);
-        lines.push('');
-    }
-    return lines;
-}
-
-;// CONCATENATED MODULE: ./src/report/files.ts
-/** Writes the report files; the only place the reports touch the filesystem. */
-
-
-
-
-
-
-async function writeReports(outDir, report) {
-    const dir = (0,external_node_path_namespaceObject.resolve)(outDir);
-    const files = {
-        json: (0,external_node_path_namespaceObject.join)(dir, ReportFiles.Json),
-        manifest: (0,external_node_path_namespaceObject.join)(dir, ReportFiles.Manifest),
-        markdown: (0,external_node_path_namespaceObject.join)(dir, ReportFiles.Markdown),
-    };
-    try {
-        await (0,promises_namespaceObject.mkdir)(dir, { recursive: true });
-        await Promise.all([
-            (0,promises_namespaceObject.writeFile)(files.json, `${JSON.stringify(report, null, 2)}\n`),
-            (0,promises_namespaceObject.writeFile)(files.manifest, renderManifest(report)),
-            (0,promises_namespaceObject.writeFile)(files.markdown, renderMarkdown(report)),
-        ]);
-    }
-    catch (error) {
-        throw new InputFileError(dir, `cannot write the reports there: ${getErrorMessage(error)}`);
-    }
-    return files;
-}
-
-;// CONCATENATED MODULE: ./src/decision.ts
-const counts = (checks) => ({
-    total: checks.length,
-    passed: checks.filter((c) => c.status === 'pass').length,
-    warned: checks.filter((c) => c.status === 'warn').length,
-    failed: checks.filter((c) => c.status === 'fail').length,
-    errored: checks.filter((c) => c.status === 'error').length,
-    skipped: checks.filter((c) => c.status === 'skip').length,
-});
-const isFailure = (c) => c.status === 'fail' || c.status === 'error';
-function decide(checks) {
-    const summary = counts(checks);
-    const blockers = checks.filter((c) => isFailure(c) && c.severity === 'blocker');
-    if (blockers.length > 0) {
-        return {
-            decision: 'NO-GO',
-            reason: `${blockers.length} blocking check${blockers.length === 1 ? '' : 's'} failed: ${blockers.map((c) => c.id).join(', ')}`,
-            summary,
-            deciding: blockers.map((c) => c.id),
-        };
-    }
-    const judged = checks.filter((c) => c.status !== 'skip' && c.severity !== 'info');
-    if (judged.length === 0) {
-        return {
-            decision: 'NO-GO',
-            reason: 'no check produced a verdict, so nothing says the model is safe to ship',
-            summary,
-            deciding: [],
-        };
-    }
-    const warnings = checks.filter((c) => isFailure(c) && c.severity === 'warning');
-    if (warnings.length > 0) {
-        return {
-            decision: 'DELAY',
-            reason: `${warnings.length} warning${warnings.length === 1 ? '' : 's'} need${warnings.length === 1 ? 's' : ''} a human look: ${warnings.map((c) => c.id).join(', ')}`,
-            summary,
-            deciding: warnings.map((c) => c.id),
-        };
-    }
-    return { decision: 'GO', reason: 'every blocking and warning check passed', summary, deciding: [] };
-}
-/** "12/12 checks passed — GO", the line a release manager reads first. */
-function headline(outcome) {
-    const { summary: s } = outcome;
-    const judged = s.total - s.skipped;
-    // A check that passed with a note ("warn") still passed.
-    const parts = [`${s.passed + s.warned}/${judged} checks passed`];
-    if (s.failed)
-        parts.push(`${s.failed} failed`);
-    if (s.errored)
-        parts.push(`${s.errored} could not run`);
-    if (s.warned)
-        parts.push(`${s.warned} with notes`);
-    if (s.skipped)
-        parts.push(`${s.skipped} skipped`);
-    return `${parts.join(', ')} — ${outcome.decision}`;
-}
-
-;// CONCATENATED MODULE: ./package.json
-const package_namespaceObject = {"rE":"0.1.0"};
-;// CONCATENATED MODULE: ./src/report/json.ts
-
-
-const REPORT_SCHEMA_VERSION = 1;
-const valuesOf = (r) => ({
-    ...r.values,
-    ...(r.per_class ? { per_class: r.per_class, classes: r.classes, confusion_matrix: r.confusion_matrix } : {}),
-});
-function metricsSection(m) {
-    const candidate = m.metrics?.candidate;
-    if (!candidate)
-        return null;
-    const baseline = m.metrics?.baseline;
-    return { task: candidate.task, rows: candidate.rows, candidate: valuesOf(candidate), baseline: baseline ? valuesOf(baseline) : null };
-}
-const TOOL_VERSION = package_namespaceObject.rE;
-function buildReport(p) {
-    return {
-        schema_version: REPORT_SCHEMA_VERSION,
-        tool: { name: 'model-gate', version: TOOL_VERSION },
-        decision: p.outcome.decision,
-        reason: p.outcome.reason,
-        headline: headline(p.outcome),
-        summary: p.outcome.summary,
-        version: p.version,
-        model: {
-            path: p.artifact.path,
-            runner: 'onnx',
-            size_bytes: p.artifact.size_bytes,
-            sha256: p.artifact.sha256,
-            format: p.artifact.format,
-            signature: p.signature,
-        },
-        data: p.data,
-        config: { path: p.configPath, sha256: p.version.config_sha256, fail_on: p.config.fail_on },
-        checks: p.checks,
-        latency: p.measured.latency ?? [],
-        error_scenarios: p.measured.error_scenarios ?? [],
-        metrics: metricsSection(p.measured),
-        comparison: p.measured.comparison || p.measured.agreement
-            ? {
-                confidence: p.config.comparison.confidence,
-                resamples: p.config.comparison.resamples,
-                seed: p.config.comparison.seed,
-                metrics: Object.fromEntries((p.measured.comparison?.metrics ?? []).map(({ metric, ...rest }) => [metric, rest])),
-                mcnemar: p.measured.comparison?.mcnemar ?? null,
-                agreement: p.measured.agreement ?? null,
-            }
-            : null,
-        latency_comparison: p.measured.latency_comparison ?? null,
-        promotion: p.config.promotion,
-        started_at: p.startedAt.toISOString(),
-        duration_ms: Math.round(p.durationMs),
-    };
-}
-
-;// CONCATENATED MODULE: external "node:util"
-const external_node_util_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:util");
-;// CONCATENATED MODULE: ./src/report/terminal.ts
-/** The checklist as a release manager reads it on a terminal. */
-
-const STATUS_STYLE = { pass: 'green', warn: 'yellow', fail: 'red', error: 'red', skip: 'gray' };
-const DECISION_STYLE = { GO: ['bold', 'green'], 'NO-GO': ['bold', 'red'], DELAY: ['bold', 'yellow'] };
-function renderTerminal(report, color, width = 120) {
-    const paint = (style, text) => (color ? (0,external_node_util_namespaceObject.styleText)(style, text, { validateStream: false }) : text);
-    const idWidth = Math.min(40, Math.max(...report.checks.map((c) => c.id.length), 5));
-    const messageWidth = Math.max(30, width - idWidth - 20);
-    const lines = [`model-gate ${report.tool.version} · ${report.model.path}`, ''];
-    lines.push(paint('bold', `${'STATUS'.padEnd(7)} ${'CHECK'.padEnd(idWidth)} ${'SEVERITY'.padEnd(8)} RESULT`));
-    for (const c of report.checks) {
-        const message = c.message.length > messageWidth ? `${c.message.slice(0, messageWidth - 1)}…` : c.message;
-        lines.push(`${paint(STATUS_STYLE[c.status], c.status.toUpperCase().padEnd(7))} ${c.id.padEnd(idWidth)} ${c.severity.padEnd(8)} ${message}`);
-    }
-    if (report.latency.length > 0) {
-        lines.push('', paint('bold', 'LATENCY  batch    p50 ms    p95 ms    p99 ms    max ms     rows/s'));
-        for (const l of report.latency) {
-            const f = (n) => n.toFixed(3).padStart(9);
-            lines.push(`         ${String(l.batch_size).padStart(5)} ${f(l.p50_ms)} ${f(l.p95_ms)} ${f(l.p99_ms)} ${f(l.max_ms)} ${Math.round(l.rows_per_s).toString().padStart(10)}`);
-        }
-    }
-    lines.push('', paint(DECISION_STYLE[report.decision], report.headline), report.reason);
-    if (report.version.id)
-        lines.push(`version ${report.version.id}`);
-    return `${lines.join('\n')}\n`;
-}
-
-;// CONCATENATED MODULE: external "node:module"
-const external_node_module_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:module");
-;// CONCATENATED MODULE: external "node:os"
-const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
-;// CONCATENATED MODULE: ./src/runners/onnxruntime-pin.ts
-/**
- * The onnxruntime-node release the action provisions when it runs from its tracked files (as
- * GitHub runs it, with no node_modules). The integrity values are npm's sha512 of each tarball;
- * a test keeps them equal to package-lock.json, so bumping the dependency means bumping these.
- */
-const ONNXRUNTIME_PIN = {
-    version: '1.30.0',
-    packages: {
-        'onnxruntime-node': 'sha512-twhs1C2C/BFkz1yc5OY0KIU2GUq6DURO7hD4bx5Q2Qy3nAMJwRXW8xU3NVczE29VA9lolLOYepoD8fjTGOfIqw==',
-        'onnxruntime-common': 'sha512-7fdVWjAID1dVhH/G8qK3APARunV4VkBFoCQAP7qp4Wkab0mrorvmc+sqiT+mKXOzDqdjN5j+/Z9nb4gzNPWcyA==',
-    },
-};
-
-;// CONCATENATED MODULE: ./src/runners/onnxruntime-loader.ts
-var __rewriteRelativeImportExtension = (undefined && undefined.__rewriteRelativeImportExtension) || function (path, preserveJsx) {
-    if (typeof path === "string" && /^\.\.?\//.test(path)) {
-        return path.replace(/\.(tsx)$|((?:\.d)?)((?:\.[^./]+?)?)\.([cm]?)ts$/i, function (m, tsx, d, ext, cm) {
-            return tsx ? preserveJsx ? ".jsx" : ".js" : d && (!ext || !cm) ? m : (d + ext + "." + cm.toLowerCase() + "js");
-        });
-    }
-    return path;
-};
-/**
- * Finds onnxruntime-node: from node_modules when model-gate is installed as a package, otherwise
- * provisioned once into the runner's tool cache with the npm client already on the machine (so the
- * runner's own registry, proxy and CA settings apply), verified against the pinned integrity.
- */
-
-
-
-
-
-
-
-
-const ORT_PACKAGE = 'onnxruntime-node';
-class RuntimeProvisionError extends Error {
-    name = 'RuntimeProvisionError';
-}
-let loaded;
-/** The runtime, loaded once per process. */
-function loadOnnxRuntime(log, env = process.env) {
-    loaded ??= load(log, env).catch((error) => {
-        loaded = undefined; // let a later call try again
-        throw error;
-    });
-    return loaded;
-}
-async function load(log, env) {
-    if (env.MODEL_GATE_ORT_PROVISION !== 'always') {
-        try {
-            // Kept out of the bundle: the bundler must not turn this into a static import.
-            const mod = (await import(__rewriteRelativeImportExtension(/* webpackIgnore: true */ ORT_PACKAGE)));
-            return mod.default ?? mod;
-        }
-        catch (error) {
-            if (error.code !== 'ERR_MODULE_NOT_FOUND')
-                throw error;
-        }
-    }
-    const dir = await provisionOnnxRuntime(cacheRoot(env), log);
-    const requireFromCache = (0,external_node_module_namespaceObject.createRequire)((0,external_node_path_namespaceObject.join)(dir, 'node_modules', '.model-gate.cjs'));
-    return requireFromCache(ORT_PACKAGE);
-}
-/** Where provisioned runtimes live: the Actions tool cache, else the user's cache directory. */
-function cacheRoot(env) {
-    if (env.RUNNER_TOOL_CACHE)
-        return env.RUNNER_TOOL_CACHE;
-    if (env.MODEL_GATE_CACHE)
-        return env.MODEL_GATE_CACHE;
-    return (0,external_node_path_namespaceObject.join)(env.XDG_CACHE_HOME ?? (0,external_node_path_namespaceObject.join)((0,external_node_os_namespaceObject.homedir)(), '.cache'), 'model-gate');
-}
-/**
- * `<root>/model-gate-onnxruntime/<version>/<platform>-<arch>` holding node_modules/onnxruntime-node
- * and onnxruntime-common, plus a `.complete` marker as @actions/tool-cache writes one. Staged in a
- * temporary directory and renamed into place, so a crashed or concurrent run never leaves half a
- * runtime behind.
- */
-async function provisionOnnxRuntime(root, log, pin = ONNXRUNTIME_PIN) {
-    const { version, packages } = pin;
-    const toolDir = (0,external_node_path_namespaceObject.join)(root, 'model-gate-onnxruntime', version);
-    const finalDir = (0,external_node_path_namespaceObject.join)(toolDir, `${process.platform}-${process.arch}`);
-    const marker = `${finalDir}.complete`;
-    const markerText = JSON.stringify(packages);
-    const complete = () => (0,external_node_fs_namespaceObject.existsSync)(marker) && (0,external_node_fs_namespaceObject.readFileSync)(marker, 'utf8') === markerText;
-    if (complete()) {
-        log.info(`Using onnxruntime-node ${version} from the tool cache (${finalDir})`);
-        return finalDir;
-    }
-    // A directory without its marker is a leftover (or was tampered with): start again.
-    await (0,promises_namespaceObject.rm)(finalDir, { recursive: true, force: true });
-    log.info(`Provisioning onnxruntime-node ${version} into the tool cache with npm (one-time, ~110 MB)`);
-    await (0,promises_namespaceObject.mkdir)(toolDir, { recursive: true });
-    const staging = await (0,promises_namespaceObject.mkdtemp)((0,external_node_path_namespaceObject.join)(toolDir, '.staging-'));
-    try {
-        const specs = Object.keys(packages).map((name) => `${name}@${version}`);
-        const packed = await npmPack(specs, staging);
-        for (const [name, integrity] of Object.entries(packages)) {
-            const entry = packed.find((p) => p.name === name);
-            if (!entry)
-                throw new RuntimeProvisionError(`npm pack did not return ${name}@${version}`);
-            const tarball = (0,external_node_path_namespaceObject.join)(staging, entry.filename);
-            const actual = `sha512-${(0,external_node_crypto_namespaceObject.createHash)('sha512').update((0,external_node_fs_namespaceObject.readFileSync)(tarball)).digest('base64')}`;
-            if (actual !== integrity) {
-                throw new RuntimeProvisionError(`${name}@${version} from the npm registry does not match the pinned integrity (expected ${integrity}, got ${actual}); refusing to run it`);
-            }
-            const into = (0,external_node_path_namespaceObject.join)(staging, 'node_modules', name);
-            await (0,promises_namespaceObject.mkdir)(into, { recursive: true });
-            await run('tar', ['-xzf', tarball, '-C', into, '--strip-components=1'], staging);
-            await (0,promises_namespaceObject.rm)(tarball);
-        }
-        await pruneOtherPlatforms((0,external_node_path_namespaceObject.join)(staging, 'node_modules', 'onnxruntime-node'));
-        try {
-            await (0,promises_namespaceObject.rename)(staging, finalDir);
-        }
-        catch (error) {
-            // Only whole, verified runtimes are ever renamed into place: if one is there, another run
-            // finished first, and it must not be pulled from under that run.
-            if (!(0,external_node_fs_namespaceObject.existsSync)((0,external_node_path_namespaceObject.join)(finalDir, 'node_modules', 'onnxruntime-node', 'package.json')))
-                throw error;
-        }
-        await (0,promises_namespaceObject.writeFile)(marker, markerText);
-        log.info(`onnxruntime-node ${version} is in the tool cache (${finalDir})`);
-        return finalDir;
-    }
-    finally {
-        await (0,promises_namespaceObject.rm)(staging, { recursive: true, force: true });
-    }
-}
-/** The package ships binaries for every OS; keep only this machine's (~300 MB -> ~30 MB). */
-async function pruneOtherPlatforms(packageDir) {
-    const binRoot = (0,external_node_path_namespaceObject.join)(packageDir, 'bin');
-    if (!(0,external_node_fs_namespaceObject.existsSync)(binRoot))
-        return;
-    for (const napi of await (0,promises_namespaceObject.readdir)(binRoot)) {
-        for (const platform of await (0,promises_namespaceObject.readdir)((0,external_node_path_namespaceObject.join)(binRoot, napi))) {
-            const platformDir = (0,external_node_path_namespaceObject.join)(binRoot, napi, platform);
-            if (platform !== process.platform) {
-                await (0,promises_namespaceObject.rm)(platformDir, { recursive: true, force: true });
-                continue;
-            }
-            for (const arch of await (0,promises_namespaceObject.readdir)(platformDir)) {
-                if (arch !== process.arch)
-                    await (0,promises_namespaceObject.rm)((0,external_node_path_namespaceObject.join)(platformDir, arch), { recursive: true, force: true });
-            }
-        }
-    }
-}
-async function npmPack(specs, destination) {
-    const stdout = await run(process.platform === 'win32' ? 'npm.cmd' : 'npm', ['pack', ...specs, '--pack-destination', destination, '--json', '--ignore-scripts', '--loglevel=error'], destination);
-    try {
-        return JSON.parse(stdout);
-    }
-    catch {
-        throw new RuntimeProvisionError(`npm pack printed something other than JSON: ${stdout.slice(0, 300)}`);
-    }
-}
-function run(command, args, cwd, timeoutMs = 15 * 60_000) {
-    return new Promise((resolve, reject) => {
-        const child = (0,external_node_child_process_namespaceObject.spawn)(command, args, {
-            cwd,
-            env: process.env,
-            shell: process.platform === 'win32',
-            stdio: ['ignore', 'pipe', 'pipe'],
-        });
-        // Our own timer: spawn's `timeout` option leaves one armed (keeping the process alive) when
-        // the command cannot start at all.
-        const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-        let out = '';
-        let err = '';
-        child.stdout.on('data', (chunk) => (out += chunk.toString()));
-        child.stderr.on('data', (chunk) => (err += chunk.toString()));
-        child.on('error', (error) => {
-            clearTimeout(timer);
-            reject(new RuntimeProvisionError(`cannot run ${command} to provision onnxruntime-node ${ONNXRUNTIME_PIN.version}: ${error.message}. ` +
-                `Put npm on PATH, or install onnxruntime-node@${ONNXRUNTIME_PIN.version} where model-gate can import it.`));
-        });
-        child.on('close', (code, signal) => {
-            clearTimeout(timer);
-            if (code === 0)
-                resolve(out);
-            else
-                reject(new RuntimeProvisionError(`${command} ${args.slice(0, 2).join(' ')} failed (${signal ?? `exit ${code}`}) while provisioning onnxruntime-node ${ONNXRUNTIME_PIN.version}: ${err.trim().split('\n').slice(-5).join(' ')}`));
-        });
-    });
-}
-
-;// CONCATENATED MODULE: ./src/settings.ts
-/**
- * The only reader of action inputs and CLI flags. Both faces produce the same typed Settings;
- * nothing else looks at argv or INPUT_* variables.
- */
-
-
-
-const FAIL_ON = (/* unused pure expression or super */ null && (['no-go', 'delay']));
-function failOn(value, where) {
-    if (value === undefined || value === '')
-        return undefined;
-    if (!FAIL_ON.includes(value)) {
-        throw new UsageError(`${where} must be "no-go" or "delay", got "${value}"`);
-    }
-    return value;
-}
-const nonEmpty = (v) => (v === undefined || v.trim() === '' ? undefined : v.trim());
-/** Action inputs (`getInput` is @actions/core's, passed in so tests need no environment). */
-function settingsFromInputs(getInput, env) {
-    const mode = nonEmpty(getInput(Inputs.Mode)) ?? 'validate';
-    if (!MODES.includes(mode)) {
-        throw new UsageError(`input "mode" must be one of: ${MODES.join(', ')}; got "${mode}"`);
-    }
-    return {
-        mode: mode,
-        configPath: nonEmpty(getInput(Inputs.Config)),
-        overrides: {
-            model: nonEmpty(getInput(Inputs.Model)),
-            baseline: nonEmpty(getInput(Inputs.Baseline)),
-            data: nonEmpty(getInput(Inputs.Data)),
-            label: nonEmpty(getInput(Inputs.Label)),
-            reference: nonEmpty(getInput(Inputs.Reference)),
-            failOn: failOn(nonEmpty(getInput(Inputs.FailOn)), 'input "fail-on"'),
-        },
-        outDir: nonEmpty(getInput(Inputs.Out)) ?? DEFAULT_OUT_DIR,
-        json: false,
-        debug: env.RUNNER_DEBUG === '1',
-        githubToken: nonEmpty(getInput(Inputs.GithubToken)),
-    };
-}
-const CLI_HELP = `model-gate — decide whether a machine-learning model may ship
-
-Usage:
-  model-gate validate [options]    run the validation suite and print GO / NO-GO / DELAY
-  model-gate --version             print the version
-  model-gate <command> --help      help for a command
-
-Exit codes: 0 GO, 1 NO-GO, 2 usage / config / IO error, 3 DELAY.
-`;
-const VALIDATE_HELP = `Usage: model-gate validate [options]
-
-Runs the validation suite on a model and decides GO / NO-GO / DELAY.
-Flags override the config file. A run with only --model works with defaults.
-
-Options:
-  --config FILE       config file (default: .github/model-gate.yml when present)
-  --model FILE        the candidate ONNX model
-  --baseline FILE     the model in production, for lineage and comparison
-  --data FILE         labelled evaluation data (CSV)
-  --label COLUMN      label column of --data
-  --reference FILE    reference data (CSV), e.g. the training set
-  --out DIR           where report.json, deployment_manifest.yaml and summary.md go
-                      (default: ${constants_DEFAULT_OUT_DIR})
-  --json              print the JSON report on stdout, nothing else
-  --debug             print stack traces of unexpected errors
-  -h, --help          this help
-
-Exit codes: 0 GO, 1 NO-GO, 2 usage / config / IO error, 3 DELAY.
-`;
-function settingsFromArgv(argv, env) {
-    const [command, ...rest] = argv;
-    if (command === undefined || command === '-h' || command === '--help' || command === 'help') {
-        return { kind: 'help', text: CLI_HELP };
-    }
-    if (command === '--version' || command === '-v')
-        return { kind: 'version' };
-    if (command !== 'validate') {
-        throw new errors_UsageError(`unknown command "${command}"; run "model-gate --help" for the commands`);
-    }
-    let parsed;
-    try {
-        parsed = (0,external_node_util_namespaceObject.parseArgs)({
-            args: rest,
-            allowPositionals: false,
-            strict: true,
-            options: {
-                config: { type: 'string' },
-                model: { type: 'string' },
-                baseline: { type: 'string' },
-                data: { type: 'string' },
-                label: { type: 'string' },
-                reference: { type: 'string' },
-                out: { type: 'string' },
-                json: { type: 'boolean', default: false },
-                debug: { type: 'boolean', default: false },
-                help: { type: 'boolean', short: 'h', default: false },
-            },
-        });
-    }
-    catch (error) {
-        throw new errors_UsageError(`${error.message.split('\n')[0]}; run "model-gate validate --help"`);
-    }
-    const v = parsed.values;
-    if (v.help)
-        return { kind: 'help', text: VALIDATE_HELP };
-    return {
-        kind: 'run',
-        settings: {
-            mode: 'validate',
-            configPath: nonEmpty(v.config),
-            overrides: {
-                model: nonEmpty(v.model),
-                baseline: nonEmpty(v.baseline),
-                data: nonEmpty(v.data),
-                label: nonEmpty(v.label),
-                reference: nonEmpty(v.reference),
-            },
-            outDir: nonEmpty(v.out) ?? constants_DEFAULT_OUT_DIR,
-            json: v.json ?? false,
-            debug: (v.debug ?? false) || env.RUNNER_DEBUG === '1',
-        },
-    };
-}
-
-;// CONCATENATED MODULE: ./src/checks/types.ts
-/** The result shape every check family produces; the decision and all reports read only this. */
-const SEVERITIES = (/* unused pure expression or super */ null && (['blocker', 'warning', 'info']));
-function result(fields) {
-    return { value: null, threshold: null, ...fields };
-}
-/** A check that could not be carried out: counts as failed in the decision (fail closed). */
-function errored(id, category, severity, cause) {
-    return result({ id, category, severity, status: 'error', message: cause });
-}
-function skipped(id, category, severity, why) {
-    return result({ id, category, severity, status: 'skip', message: why });
-}
-/** Measured values in reports: a few decimals, not float noise. */
-const round = (x, digits = 3) => Number(x.toFixed(digits));
-
-;// CONCATENATED MODULE: ./src/checks/artifact.ts
-
-const CATEGORY = 'artifact';
-function judgeArtifact(facts, config) {
-    const cfg = config.checks.artifact;
-    if (!cfg.enabled)
-        return [];
-    const severity = cfg.severity;
-    if (facts.readError !== null) {
-        return [
-            result({
-                id: 'artifact.readable',
-                category: CATEGORY,
-                severity,
-                status: 'fail',
-                message: `cannot read model ${facts.path}: ${facts.readError}`,
-            }),
-        ];
-    }
-    const checks = [
-        result({
-            id: 'artifact.readable',
-            category: CATEGORY,
-            severity,
-            status: 'pass',
-            value: facts.size_bytes,
-            message: `${facts.path}: ${formatBytes(facts.size_bytes)}, sha256 ${facts.sha256}`,
-        }),
-    ];
-    checks.push(facts.format
-        ? result({
-            id: 'artifact.format',
-            category: CATEGORY,
-            severity,
-            status: 'pass',
-            value: `IR ${facts.format.ir_version}`,
-            message: `ONNX IR version ${facts.format.ir_version}, opset ${facts.format.opsets.map((o) => `${o.domain} ${o.version}`).join(', ') || 'none declared'}${facts.format.producer ? `, produced by ${facts.format.producer}` : ''}`,
-        })
-        : result({
-            id: 'artifact.format',
-            category: CATEGORY,
-            severity,
-            status: 'fail',
-            message: `${facts.path} is not a readable ONNX model (${facts.formatError}); is the file truncated, or a Git LFS pointer?`,
-        }));
-    const pinned = config.model.sha256?.toLowerCase();
-    if (pinned) {
-        const ok = pinned === facts.sha256;
-        checks.push(result({
-            id: 'artifact.sha256_pin',
-            category: CATEGORY,
-            severity,
-            status: ok ? 'pass' : 'fail',
-            value: facts.sha256,
-            threshold: `== ${pinned}`,
-            message: ok
-                ? 'sha256 matches the pinned value'
-                : `sha256 ${facts.sha256} differs from the pinned ${pinned}: this is not the model the config pins`,
-        }));
-    }
-    if (cfg.max_size_mb !== null) {
-        const mb = facts.size_bytes / 2 ** 20;
-        const ok = mb <= cfg.max_size_mb;
-        checks.push(result({
-            id: 'artifact.size',
-            category: CATEGORY,
-            severity,
-            status: ok ? 'pass' : 'fail',
-            value: Number(mb.toFixed(3)),
-            threshold: `<= ${cfg.max_size_mb} MiB`,
-            message: `${formatBytes(facts.size_bytes)}${ok ? '' : `, over the ${cfg.max_size_mb} MiB limit`}`,
-        }));
-    }
-    return checks;
-}
-function formatBytes(n) {
-    if (n < 1024)
-        return `${n} B`;
-    if (n < 2 ** 20)
-        return `${(n / 1024).toFixed(1)} KiB`;
-    if (n < 2 ** 30)
-        return `${(n / 2 ** 20).toFixed(1)} MiB`;
-    return `${(n / 2 ** 30).toFixed(2)} GiB`;
-}
-
-;// CONCATENATED MODULE: ./src/stats/quantile.ts
-/**
- * Quantiles with linear interpolation between order statistics (Hyndman & Fan type 7), numpy's
- * default `np.quantile(x, q)`. simple-statistics uses a different definition, hence this helper.
- */
-function quantileSorted(sorted, q) {
-    const n = sorted.length;
-    if (n === 0)
-        return Number.NaN;
-    if (q <= 0)
-        return sorted[0];
-    if (q >= 1)
-        return sorted[n - 1];
-    const position = (n - 1) * q;
-    const lo = Math.floor(position);
-    const fraction = position - lo;
-    const a = sorted[lo];
-    if (fraction === 0 || lo + 1 >= n)
-        return a;
-    const b = sorted[lo + 1];
-    return a + fraction * (b - a);
-}
-function sortedCopy(values) {
-    return Float64Array.from(values).sort();
-}
-function mean(values) {
-    if (values.length === 0)
-        return Number.NaN;
-    let sum = 0;
-    for (let i = 0; i < values.length; i++)
-        sum += values[i];
-    return sum / values.length;
-}
-
-;// CONCATENATED MODULE: ./node_modules/pure-rand/lib/esm/distribution/uniformFloat64.js
-//#region src/distribution/uniformFloat64.ts
-const scale26 = 1.4901161193847656e-8;
-const scale53 = 11102230246251565e-32;
-const mask1 = 67108863;
-const mask2 = 134217727;
-/**
-* Uniformly generate random 64-bit floating point values between 0 (included) and 1 (excluded)
-*
-* @remarks Generated values are multiples of 2**-53, providing 53 bits of randomness.
-*
-* @param rng - Instance of RandomGenerator to extract random values from
-*
-* @public
-*/
-function uniformFloat64(rng) {
-	const value1 = rng.next() & mask1;
-	const value2 = rng.next() & mask2;
-	return value1 * scale26 + value2 * scale53;
-}
-//#endregion
-
-
-;// CONCATENATED MODULE: ./node_modules/pure-rand/lib/esm/generator/mersenne.js
-//#region src/generator/mersenne.ts
-const N = 624;
-const M = 397;
-const A = 2567483615;
-const F = 1812433253;
-const U = 11;
-const S = 7;
-const B = 2636928640;
-const T = 15;
-const C = 4022730752;
-const L = 18;
-const MASK_LOWER = 2147483647;
-const MASK_UPPER = 2147483648;
-const JUMP_COEFS = "SUSgbA\\W`E[]KN2RUSo8XVU?HKBFRl11E\\KoWOg5B]XEWG;BE;1:oVK[`B^Z9Qd23^XTnhL>]Unda4f[X;_j9H5QD=cN<5H`3bW>9bk1mjoI2fK0obmAAINOV:>Mek_V9dd<hZ\\gC3?Fm7FEk07QH_3PLm^@?^i\\QMkgP<]oLHmFnlecg5F@7U^@4jhZ?WZS0k@GHehmM36:5^9;>Hmm`co>k:KOSkSbIINb1VFf>LXgP>GUAQTD>Ci>XMGkUflLlb?_FaFUk@?5N7i70@;1o68ah@I<HFH7R2^J:G][Gf962ITWID9GWK8ElD2G5=DcHcL]cA]P2n7A=[<bInM;IHDQnJMReRXDWbVldnGEIPij`E08Xdci3@0c:IBbD4:Nk]?lEN9j^;T`0blZX7eiWE8c`<ak7j05FZi>AjUDh?M1B?^??FAXKThf<aBOXZf7jXYGK>R<;NHk3S9YhM7STJ6`:MIE`S@7298X8W>PNK=@;lLX<i\\TXLL<W@X[X54H]in8M;;n?kkQbajgAMY=Tf9b;ZKf0QUB2FHYWfnfkDoU9YkcLd95T>lK6GM1YL\\lid:J>KYS=iJ]Y>QlF>?R5_[5QeYC=66;A32Ac>OHk_ne^0g>bK:g;KFPgbGUcPR_Z=TX3H9d03bKZ2IhEPKBo>LSGWd0iFdV8C<Y:<>T[O6lC\\blaZ>GoAYP4clf^j1IfnZJ]QeDe2X<HE[LJNWnaCg[P]Co^:IRbWPY?97UePBlZNNHY6LOBM8P>=h?Ye:_f_Sb9Ki5GDYBF4dWeMfdg^ccPllNWM7G1\\UMdoYeOOD5^e@foA22G?ADYo5:FVG[bWo96;>3kc_c1Ab30>30;1@4F8g2hY?DJ4[LOL;ZLLKo2]jo>[KMDUcR279N_kF=3WL@Dd620bMTdA\\U9k``ef2iD9JgJ8CZBHS>F^Uk;<laeaeHS<15OSeS`PcSSKBRBFY]aQ=EgUXGNg=?d56`KA@2BejY0^[_DCX`L=CGMT=BW^6S1i@2ATBVk>3_ocRA>2U:4GPQ6o>5jX2HIcV3S@On6KB<[SKB?FC_AAji9agbBFkAi\\;4I\\UJ]c36Ub@[;gQACVGY<V]SDJBUU]La\\_a@JdOO8gm2T0DJMa:8Hf7>E]noQ[1Kambn??QQ]S?1i0oMGOijb\\aGY6lQ^CJ?9bFle8<eH4UUjBINX;n8@VOA5ah^URV49B[A?ONHhHAC1J5;;h0SXYlG^0W=eJdHh^K4SGe=1HZLLam;D<Q3AOdbPcdX``82\\jo0En8jRVGC73WMCF9`d:0heS?80?C188cSn7H9<daZ]MgS4Pb^1HkA:1PU^5>^h_g[RQV@PnYBRI_]`B]Bh@Uk03eXGY`I16L76H28X`R>IROMeNVUdU[:lghLhPCQZ:4a<30YBZCYnXe[?;jc8gKI2QH2MjnWBm4nGCZW`aVU2a;P<AMI25mlW_Nm][2?b6o851X@lAm]YZ`bWRF1g<Ga:T]1NXH5Veja5P9S9>:aNg:Th1Y=5o78K>LQ8hW@5S?I83Lk5Xk;j5@I3o[d:4RjE^oS30:WP9gC\\i8aSI>QRE@4lP:7lDg8g2`Ql[2I8aBU\\BQ?B4_clL9Q]S;^e1Ob5[>3JER2`c7B=o]fPOWO<DGi;Niba1PoWPPE_Q3aX0OB0mZej\\f_M[J4Y6]1`h2MkF[GiW8Q^d3^_=<I1N2Q7]2<2j[iP7V3V821FaI]A`93bC^Z\\G=WJ;^Ih?B97_iIF@\\Dl<eK1je8SNTWo_=XFMZH<<JYLZ^YQMPgYOV45K_:]kSI8^XlO0]GY=VUfe_C_F6TOcoAlVUH:o=WhhT@K`2KFhe<3\\KXQ>W:M?S_4S5d@J^`[AGA7@3]DnGSCO`\\?E8HT75^d9\\:m\\m1egIfk8cd6bD9\\eU8\\n[Pb0Cgd^S0n9kGJHb]i5XodlKHc34Fhi9K>0U5WK`>7Ff2^KL=WC6:kc?e5C^a1T1:4:^S5flXlGNIj08AfO?Dh7T7dWO>E]NI9?ob7B7P_h[4TEP[EU;GllFTnSmg9:\\[N]<SAoKP_kPlG56A:I3T6EG8Hj=XnUE`KT5U@OQ?]7[N^MFN1_NU4KO_3::Le`8IL9[1Z1H1;V3SC\\N3]S@4U[F2mhT5dYM7[4Pg_Na0_8WTH0`bgceQS8]EG;XgD4Ib4iLTP@kE79Mn>AYRJA1U5^Blhgno:aHVYc03c3J0Vc9FjEV^M75Zfd8kVC9>iJDk`AJ[6f7DK2D^DL\\AX:6b5h31XH;RQB\\N<ZSM=J;6L[`UW^eOIFc1Y]6_dfedIe4ARh72mTXC0WND_IDHVCZRDE0eODARCEETQI5TPUQE=jEH5bS?LP[ai`F5ABRYDo2o\\@=]GT?_9;hc4Lm:\\SF9k1T<0E@fX9BG[]g0nY7k[Qmi@la8`PF0j6@Q?Ii7bLkXQ<lLHf]`:DCh@9JY5>hEVLTdhL\\b1EB0lLh<=WaO@F<;8g<d:@e:LA:cFIEdmQh7hNHfSRToW?8N4:Z1K;XEDRO;OIDh<UdVln?bjgL>?VE98[B\\K<BVjkG8LiSX;fb>jf?DUK00Aih<WY6QD6cEnHBZ8iN_fd<G8Ci`11RUW2QlW]IXV:m?;J0GXXHfGNQ>:D`=fLPbO?VOTEYLj^cNj5PM>jKB5HVjJ4U7lXaTQNL9<@\\1`m\\Ug@VQHd7>jW=ca0`miF7;N0F=GjoQ`RFchKMGTmn8cF@Oh4GGCm7m2`U9j93Tb>=kSERjE_J939F01I1;`<ijk_=_Vn=7RVAI6fnQI5KlF:C44bN<<8K=Z<2TP<1]5?<dB>^LA=ebloE2Y2:9lkh0\\<YKbHD97iE`<C5oj^1>X:??`H6BXF2hG1Q[dF0Q=>W=J?7C\\k1T?<;R44oW?1hY^G8Zm]ZKnfOf0eCFYo6?=D8?<`6HU5SXh1;=:23LmV_FSi;OJfV<^?GkIDPISeHg1LaGE:V3Y3K3H<QJfbY?=;ldZRhnhQT_mGXDLFXXhSONE6Do_0iNZagB:BPGOTH;VhHUTd6LhQm^[;dO]5Hlkg<R:F<Kn\\:I:EGojgWZ2X@SYO_dlH;G8S<>oEKabY`:oU;=JW7ig?S?EYb86b7n8ce\\]IRa]koiWY<RfO;5kUI;7lVeC?[@ZaXDiF04B8R]bg@>O<mQDoUcBLcf^f>m2kMBUloD>Ze@NN^Z11TM`inXYhE_I=kA`:ZF4d\\>`L@;ZP[`ENU5cL[BV6\\Z?Di76:jg3hE6oG6jFc8kP=[GS1;WSedYQW1:U4\\OF32GgmMC<AjO]872bdBb`bKAA?8j78b>T3VfcUB2m4J^CPRU;8dScI]LU]^bBYA5_3:Y0N5i^?200000";
-var MersenneTwister = class MersenneTwister {
-	constructor(states, index) {
-		this.states = states;
-		this.index = index;
-	}
-	clone() {
-		return new MersenneTwister(this.states.slice(), this.index);
-	}
-	next() {
-		let y = this.states[this.index];
-		y ^= y >>> U;
-		y ^= y << S & B;
-		y ^= y << T & C;
-		y ^= y >>> L;
-		this.index = twistedNext(this.states, this.index);
-		return y;
-	}
-	getState() {
-		return [this.index, ...this.states];
-	}
-	jump() {
-		const originalStates = this.states.slice();
-		const originalIndex = this.index;
-		this.index = twistedNext(this.states, this.index);
-		for (let i = 19932; i > 0; --i) {
-			if (JUMP_COEFS.charCodeAt(i / 6 | 0) - 48 & 1 << i % 6) addState(this.states, this.index, originalStates, originalIndex);
-			this.index = twistedNext(this.states, this.index);
-		}
-		addState(this.states, this.index, originalStates, originalIndex);
-	}
-};
-function addState(mt, idx, originalMt, originalIdx) {
-	let i = 0;
-	if (originalIdx >= idx) {
-		for (; i < N - originalIdx; i++) mt[i + idx] ^= originalMt[i + originalIdx];
-		for (; i < N - idx; i++) mt[i + idx] ^= originalMt[i + originalIdx - N];
-		for (; i < N; i++) mt[i + idx - N] ^= originalMt[i + originalIdx - N];
-	} else {
-		for (; i < N - idx; i++) mt[i + idx] ^= originalMt[i + originalIdx];
-		for (; i < N - originalIdx; i++) mt[i + idx - N] ^= originalMt[i + originalIdx];
-		for (; i < N; i++) mt[i + idx - N] ^= originalMt[i + originalIdx - N];
-	}
-}
-function twistedNext(mt, idx) {
-	if (idx < N - M) {
-		const y = mt[idx] & MASK_UPPER | mt[idx + 1] & MASK_LOWER;
-		mt[idx] = mt[idx + M] ^ y >>> 1 ^ -(y & 1) & A;
-		return idx + 1;
-	} else if (idx < N - 1) {
-		const y = mt[idx] & MASK_UPPER | mt[idx + 1] & MASK_LOWER;
-		mt[idx] = mt[idx + M - N] ^ y >>> 1 ^ -(y & 1) & A;
-		return idx + 1;
-	} else {
-		const y = mt[idx] & MASK_UPPER | mt[0] & MASK_LOWER;
-		mt[idx] = mt[M - 1] ^ y >>> 1 ^ -(y & 1) & A;
-		return 0;
-	}
-}
-function twist(mt) {
-	for (let idx = 0; idx !== N; ++idx) twistedNext(mt, idx);
-}
-function mersenneFromState(state) {
-	if (!(state.length === 625 && state[0] >= 0 && state[0] < N)) throw new Error("The state must have been produced by a mersenne RandomGenerator");
-	return new MersenneTwister(state.slice(1), state[0]);
-}
-function mersenne(seed) {
-	const out = [seed | 0];
-	for (let idx = 1; idx !== N; ++idx) {
-		const xored = out[idx - 1] ^ out[idx - 1] >>> 30;
-		out.push(Math.imul(F, xored) + idx | 0);
-	}
-	twist(out);
-	return new MersenneTwister(out, 0);
-}
-//#endregion
-
-
-;// CONCATENATED MODULE: ./src/stats/random.ts
-/** Seeded randomness, so bootstrap intervals and generated inputs are reproducible. */
-
-
-/** A seeded source of uniform doubles in [0, 1). */
-function uniformSource(seed) {
-    const rng = mersenne(seed);
-    return () => uniformFloat64(rng);
-}
-
-;// CONCATENATED MODULE: ./src/stats/bootstrap.ts
-/**
- * Paired bootstrap percentile intervals, like `scipy.stats.bootstrap(..., paired=True,
- * method='percentile')`: rows are resampled with replacement (the same rows for candidate and
- * baseline), the statistics are recomputed on each resample, and the interval is read off their
- * distribution with numpy's linear quantiles. Seeded, so a rerun gives the same interval.
- *
- * A resample is expressed as row weights (multiplicity × sample weight), which every metric in
- * stats/ accepts: no rows are copied.
- */
-
-
-/** Resamples on which a statistic may be undefined before its interval is withheld. */
-const MAX_UNDEFINED_SHARE = 0.01;
-function pairedBootstrap(n, statistics, options) {
-    const random = uniformSource(options.seed);
-    const counts = new Float64Array(n);
-    const sampleWeights = options.weights ?? null;
-    let draws = null;
-    let filled = [];
-    for (let b = 0; b < options.resamples; b++) {
-        counts.fill(0);
-        for (let i = 0; i < n; i++)
-            counts[Math.floor(random() * n)] += 1;
-        if (sampleWeights)
-            for (let i = 0; i < n; i++)
-                counts[i] *= sampleWeights[i];
-        const values = statistics(counts);
-        if (!draws) {
-            draws = values.map(() => new Float64Array(options.resamples));
-            filled = values.map(() => 0);
-        }
-        values.forEach((v, s) => {
-            if (v !== null && Number.isFinite(v))
-                draws[s][filled[s]++] = v;
-        });
-    }
-    const alpha = (1 - options.level) / 2;
-    const intervals = (draws ?? []).map((d, s) => {
-        const ok = filled[s];
-        if (ok === 0 || options.resamples - ok > MAX_UNDEFINED_SHARE * options.resamples)
-            return null;
-        const sorted = d.subarray(0, ok).sort();
-        return { low: quantileSorted(sorted, alpha), high: quantileSorted(sorted, 1 - alpha) };
-    });
-    return { intervals, undefinedResamples: filled.map((f) => options.resamples - f) };
-}
-
-// EXTERNAL MODULE: ./node_modules/@stdlib/stats-base-dists-binomial-cdf/lib/index.js
-var lib = __nccwpck_require__(36794);
-var lib_default = /*#__PURE__*/__nccwpck_require__.n(lib);
-;// CONCATENATED MODULE: ./src/stats/mcnemar.ts
-/**
- * McNemar's exact test on paired correctness, as statsmodels `mcnemar(table, exact=True)`:
- * statistic min(b, c), p = min(1, 2 · BinomCDF(min(b, c); b + c, ½)), where b counts rows only
- * the candidate got right and c rows only the baseline got right.
- */
-
-function mcnemarExact(candidateOnly, baselineOnly) {
-    const statistic = Math.min(candidateOnly, baselineOnly);
-    const n = candidateOnly + baselineOnly;
-    const p = n === 0 ? 1 : Math.min(1, 2 * lib_default()(statistic, n, 0.5));
-    return { candidate_only: candidateOnly, baseline_only: baselineOnly, statistic, p_value: p };
-}
-/** Discordant pairs from per-row correctness (weights are not used: the test counts rows). */
-function discordant(candidateRight, baselineRight) {
-    let b = 0;
-    let c = 0;
-    for (let i = 0; i < candidateRight.length; i++) {
-        if (candidateRight[i] && !baselineRight[i])
-            b++;
-        else if (!candidateRight[i] && baselineRight[i])
-            c++;
-    }
-    return [b, c];
-}
-
-;// CONCATENATED MODULE: ./src/stats/psi.ts
-/**
- * Population stability index over bins cut at the reference's quantiles (numpy's linear
- * quantiles; deciles by default), duplicate edges merged, the outermost bins open to ±∞ so that
- * shifts beyond the reference's range count. Bins are right-closed, (e_i, e_{i+1}]. Proportions
- * are floored at `floor` so an empty bin gives a large but finite term.
- *   PSI = Σ (c − r) · ln(c / r)
- */
-
-const PSI_DEFAULTS = { bins: 10, floor: 1e-4 };
-/** Interior bin edges from the sorted reference: the quantiles at 1/bins … (bins−1)/bins, de-duplicated. */
-function quantileEdges(sortedReference, bins) {
-    const edges = [];
-    for (let i = 1; i < bins; i++) {
-        const e = quantileSorted(sortedReference, i / bins);
-        if (edges.length === 0 || e > edges.at(-1))
-            edges.push(e);
-    }
-    return edges;
-}
-/** Share of finite values per bin (edges.length + 1 bins); NaN values are left out. */
-function binShares(values, edges) {
-    const counts = new Float64Array(edges.length + 1);
-    let total = 0;
-    for (let i = 0; i < values.length; i++) {
-        const v = values[i];
-        if (Number.isNaN(v))
-            continue;
-        // first edge >= v (binary search): v falls in (edges[b-1], edges[b]]
-        let lo = 0;
-        let hi = edges.length;
-        while (lo < hi) {
-            const mid = (lo + hi) >> 1;
-            if (edges[mid] < v)
-                lo = mid + 1;
-            else
-                hi = mid;
-        }
-        counts[lo] += 1;
-        total++;
-    }
-    if (total > 0)
-        for (let b = 0; b < counts.length; b++)
-            counts[b] /= total;
-    return counts;
-}
-function psiOfShares(reference, current, floor) {
-    let psi = 0;
-    for (let b = 0; b < reference.length; b++) {
-        const r = Math.max(reference[b], floor);
-        const c = Math.max(current[b], floor);
-        psi += (c - r) * Math.log(c / r);
-    }
-    return psi;
-}
-/** PSI of `current` against `reference` (numeric values). */
-function psi(reference, current, options = PSI_DEFAULTS) {
-    const sorted = Float64Array.from(reference).filter((v) => !Number.isNaN(v)).sort();
-    const edges = quantileEdges(sorted, options.bins);
-    return psiOfShares(binShares(sorted, edges), binShares(current, edges), options.floor);
-}
-
-;// CONCATENATED MODULE: ./src/stats/classification.ts
-/**
- * Classification metrics with scikit-learn's definitions, over optional row weights (sample
- * weights, or bootstrap multiplicities times sample weights). Pure functions over typed arrays.
- *
- * Classes are indices 0..K-1 into the model's class list. As in scikit-learn, the averages
- * (macro, weighted, micro) run over the classes present in the labels or the predictions, and
- * a ratio with a zero denominator is 0 (`zero_division=0`).
- */
-const weightOf = (w, i) => (w ? w[i] : 1);
-/** k × k weighted confusion matrix, rows = true class, columns = predicted (row-major). */
-function confusionMatrix(d, w) {
-    const m = new Float64Array(d.k * d.k);
-    const { y, pred, k } = d;
-    for (let i = 0; i < y.length; i++) {
-        const p = pred[i];
-        if (p < 0)
-            continue;
-        m[y[i] * k + p] += weightOf(w, i);
-    }
-    return m;
-}
-const ratio = (a, b) => (b === 0 ? 0 : a / b);
-/**
- * Everything that follows from the confusion matrix. `total` is the weight of all rows, including
- * rows predicted outside the class list (which count as wrong).
- */
-function fromConfusion(m, k, total) {
-    const tp = new Float64Array(k);
-    const support = new Float64Array(k); // true weight per class
-    const predicted = new Float64Array(k);
-    for (let t = 0; t < k; t++) {
-        for (let p = 0; p < k; p++) {
-            const v = m[t * k + p];
-            support[t] += v;
-            predicted[p] += v;
-        }
-        tp[t] = m[t * k + t];
-    }
-    // Rows predicted outside the list are false negatives of their true class.
-    const per_class = [...tp].map((tpc, c) => {
-        const precision = ratio(tpc, predicted[c]);
-        const recall = ratio(tpc, support[c]);
-        const f1 = precision + recall === 0 ? 0 : (2 * precision * recall) / (precision + recall);
-        return { precision, recall, f1, support: support[c] };
-    });
-    const present = per_class.map((_, c) => c).filter((c) => support[c] > 0 || predicted[c] > 0);
-    const mean = (f) => ratio(present.reduce((a, c) => a + f(c), 0), present.length);
-    const supportTotal = present.reduce((a, c) => a + support[c], 0);
-    const weighted = (f) => ratio(present.reduce((a, c) => a + f(c) * support[c], 0), supportTotal);
-    const tpSum = present.reduce((a, c) => a + tp[c], 0);
-    const predictedSum = present.reduce((a, c) => a + predicted[c], 0);
-    const precision_micro = ratio(tpSum, predictedSum);
-    const recall_micro = ratio(tpSum, supportTotal);
-    const withSupport = present.filter((c) => support[c] > 0);
-    return {
-        accuracy: ratio(tpSum, total),
-        balanced_accuracy: ratio(withSupport.reduce((a, c) => a + per_class[c].recall, 0), withSupport.length),
-        precision_macro: mean((c) => per_class[c].precision),
-        recall_macro: mean((c) => per_class[c].recall),
-        f1_macro: mean((c) => per_class[c].f1),
-        precision_micro,
-        recall_micro,
-        f1_micro: precision_micro + recall_micro === 0 ? 0 : (2 * precision_micro * recall_micro) / (precision_micro + recall_micro),
-        precision_weighted: weighted((c) => per_class[c].precision),
-        recall_weighted: weighted((c) => per_class[c].recall),
-        f1_weighted: weighted((c) => per_class[c].f1),
-        per_class,
-    };
-}
-function totalWeight(n, w) {
-    if (!w)
-        return n;
-    let s = 0;
-    for (let i = 0; i < n; i++)
-        s += w[i];
-    return s;
-}
-/** Row indices sorted by the probability of class c, ascending (computed once, reused per resample). */
-function scoreOrder(d, c) {
-    const { proba, k } = d;
-    const order = Int32Array.from({ length: d.y.length }, (_, i) => i);
-    order.sort((a, b) => proba[a * k + c] - proba[b * k + c]);
-    return order;
-}
-/**
- * ROC AUC of class c against the rest: the weighted share of (positive, negative) pairs ordered
- * correctly, ties counting half; equal to scikit-learn's trapezoidal area. null when one side is empty.
- */
-function aucOneVsRest(d, c, order, w) {
-    const { proba, k, y } = d;
-    let negBelow = 0; // negative weight with a strictly lower score
-    let area = 0;
-    let pos = 0;
-    let neg = 0;
-    for (let s = 0; s < order.length;) {
-        const score = proba[order[s] * k + c];
-        let tiePos = 0;
-        let tieNeg = 0;
-        let e = s;
-        for (; e < order.length && proba[order[e] * k + c] === score; e++) {
-            const i = order[e];
-            const wi = weightOf(w, i);
-            if (y[i] === c)
-                tiePos += wi;
-            else
-                tieNeg += wi;
-        }
-        area += tiePos * (negBelow + tieNeg / 2);
-        negBelow += tieNeg;
-        pos += tiePos;
-        neg += tieNeg;
-        s = e;
-    }
-    return pos > 0 && neg > 0 ? area / (pos * neg) : null;
-}
-/** Binary: AUC of the second class; multiclass: unweighted mean of one-vs-rest AUCs (sklearn `ovr`, macro). */
-function rocAuc(d, orders, w) {
-    if (d.k === 2)
-        return aucOneVsRest(d, 1, orders[1], w);
-    let sum = 0;
-    for (let c = 0; c < d.k; c++) {
-        const a = aucOneVsRest(d, c, orders[c], w);
-        if (a === null)
-            return null; // sklearn refuses when a class is absent from the labels
-        sum += a;
-    }
-    return sum / d.k;
-}
-/** Cross-entropy like sklearn's log_loss: probabilities clipped to [eps, 1 - eps], float64 eps. */
-function logLoss(d, w) {
-    const { proba, k, y } = d;
-    const eps = Number.EPSILON;
-    let sum = 0;
-    let total = 0;
-    for (let i = 0; i < y.length; i++) {
-        const wi = weightOf(w, i);
-        if (wi === 0)
-            continue;
-        const p = Math.min(Math.max(proba[i * k + y[i]], eps), 1 - eps);
-        sum -= wi * Math.log(p);
-        total += wi;
-    }
-    return sum / total;
-}
-/**
- * Brier score: binary, the mean of (p_positive − y)² (sklearn's brier_score_loss); multiclass,
- * the mean over rows of Σ_k (p_k − y_k)² (Brier's original definition, sklearn ≥ 1.7).
- */
-function brier(d, w) {
-    const { proba, k, y } = d;
-    let sum = 0;
-    let total = 0;
-    for (let i = 0; i < y.length; i++) {
-        const wi = weightOf(w, i);
-        if (wi === 0)
-            continue;
-        let s = 0;
-        if (k === 2)
-            s = (proba[i * 2 + 1] - (y[i] === 1 ? 1 : 0)) ** 2;
-        else
-            for (let c = 0; c < k; c++)
-                s += (proba[i * k + c] - (y[i] === c ? 1 : 0)) ** 2;
-        sum += wi * s;
-        total += wi;
-    }
-    return sum / total;
-}
-/**
- * Expected calibration error on the top-class confidence (Guo et al., 2017): `bins` equal-width
- * bins (lo, hi] over [0, 1]; Σ (weight share of bin) · |accuracy − mean confidence| in the bin.
- * The predicted class is the most probable one (first on ties, like argmax).
- */
-function ece(d, w, bins = 15) {
-    const { proba, k, y } = d;
-    const weight = new Float64Array(bins);
-    const correct = new Float64Array(bins);
-    const confidence = new Float64Array(bins);
-    let total = 0;
-    for (let i = 0; i < y.length; i++) {
-        const wi = weightOf(w, i);
-        if (wi === 0)
-            continue;
-        let best = 0;
-        for (let c = 1; c < k; c++)
-            if (proba[i * k + c] > proba[i * k + best])
-                best = c;
-        const conf = proba[i * k + best];
-        const b = Math.min(bins - 1, Math.max(0, Math.ceil(conf * bins) - 1));
-        weight[b] += wi;
-        confidence[b] += wi * conf;
-        if (best === y[i])
-            correct[b] += wi;
-        total += wi;
-    }
-    let sum = 0;
-    for (let b = 0; b < bins; b++) {
-        if (weight[b] === 0)
-            continue;
-        sum += Math.abs(correct[b] - confidence[b]) / total;
-    }
-    return sum;
-}
-
-;// CONCATENATED MODULE: ./src/stats/regression.ts
-const regression_weightOf = (w, i) => (w ? w[i] : 1);
-function regressionMetrics(d, w) {
-    const { y, pred } = d;
-    let total = 0;
-    let sy = 0;
-    for (let i = 0; i < y.length; i++) {
-        const wi = regression_weightOf(w, i);
-        total += wi;
-        sy += wi * y[i];
-    }
-    const mean = sy / total;
-    let se = 0;
-    let ae = 0;
-    let ape = 0;
-    let ss = 0;
-    let max = 0;
-    for (let i = 0; i < y.length; i++) {
-        const wi = regression_weightOf(w, i);
-        if (wi === 0)
-            continue;
-        const e = y[i] - pred[i];
-        se += wi * e * e;
-        ae += wi * Math.abs(e);
-        // sklearn guards |y| = 0 with the float64 epsilon, which makes such rows dominate: say so in docs.
-        ape += (wi * Math.abs(e)) / Math.max(Math.abs(y[i]), Number.EPSILON);
-        ss += wi * (y[i] - mean) ** 2;
-        if (Math.abs(e) > max)
-            max = Math.abs(e);
-    }
-    // sklearn's r2_score with force_finite: a constant target scores 1 when predicted exactly, else 0.
-    const r2 = ss === 0 ? (se === 0 ? 1 : 0) : 1 - se / ss;
-    return { rmse: Math.sqrt(se / total), mae: ae / total, r2, mape: ape / total, max_error: max };
-}
-
-;// CONCATENATED MODULE: ./src/runners/types.ts
-/**
- * How any model is called. The ONNX runner implements this today; HTTP and command runners later.
- * Checks only ever see these types, so every check works unchanged on every runner.
- */
-/** A request that did not finish in time: the model hung, which is neither an answer nor a rejection. */
-class RunnerTimeoutError extends Error {
-    name = 'RunnerTimeoutError';
-}
-const FLOAT_TYPES = new Set(['float32', 'float64', 'float16']);
-const types_INTEGER_TYPES = new Set([
-    'int8',
-    'uint8',
-    'int16',
-    'uint16',
-    'int32',
-    'uint32',
-    'int64',
-    'uint64',
-]);
-/** Element count of a tensor's shape. */
-function elementCount(dims) {
-    return dims.reduce((a, b) => a * b, 1);
-}
-/** Numeric view of any numeric tensor's data (BigInt64 -> number), for checks that compare values. */
-function toNumbers(tensor) {
-    const { data } = tensor;
-    if (Array.isArray(data))
-        return null;
-    if (data instanceof Float64Array)
-        return data;
-    const out = new Float64Array(data.length);
-    copyNumbers(data, out, 0);
-    return out;
-}
-/**
- * Copies numeric tensor data into `out` at `offset` as doubles. 64-bit integers are read as two
- * 32-bit words (little-endian, as on every platform onnxruntime ships for): exact below 2^53 and
- * much faster than converting each BigInt.
- */
-function copyNumbers(data, out, offset) {
-    if (data instanceof BigInt64Array || data instanceof BigUint64Array) {
-        const words = new Int32Array(data.buffer, data.byteOffset, data.length * 2);
-        const signed = data instanceof BigInt64Array;
-        for (let i = 0; i < data.length; i++) {
-            const lo = words[2 * i] >>> 0;
-            const hi = words[2 * i + 1];
-            out[offset + i] = (signed ? hi : hi >>> 0) * 4294967296 + lo;
-        }
-        return;
-    }
-    out.set(data, offset); // native element conversion
-}
-
-;// CONCATENATED MODULE: ./src/data/features.ts
-
-
-function featureRows(bindings, rows, values, source) {
-    return { bindings, rows, typed: bindings.map((b, i) => typedArray(b.dtype, values[i])), source };
-}
-/** Row r of binding i as plain numbers. */
-function rowValues(rows, i, r) {
-    const width = rowWidth(rows.bindings[i]);
-    const src = rows.typed[i].subarray(r * width, (r + 1) * width);
-    const out = new Float64Array(width);
-    copyNumbers(src, out, 0);
-    return out;
-}
-const rowWidth = (b) => b.rowShape.reduce((a, d) => a * d, 1);
-const SUPPORTED = new Set(['float32', 'float64', 'int32', 'int64']);
-/** Bindings from the signature alone (for generated rows): every row dimension must be fixed. */
-function bindInputs(signature, dataset, config, exclude) {
-    const tensorInputs = signature.inputs.filter((i) => i.dtype !== null);
-    if (tensorInputs.length !== signature.inputs.length) {
-        throw new errors_UsageError('the model has non-tensor inputs (sequences or maps), which model-gate cannot feed');
-    }
-    for (const name of Object.keys(config ?? {})) {
-        if (!tensorInputs.some((i) => i.name === name)) {
-            throw new errors_UsageError(`model.inputs names "${name}", but the model's inputs are: ${tensorInputs.map((i) => i.name).join(', ')}`);
-        }
-    }
-    const numericColumns = dataset
-        ? dataset.columns.filter((c) => c.kind === 'numeric' && !exclude.has(c.name)).map((c) => c.name)
-        : null;
-    return tensorInputs.map((spec) => {
-        const cfg = config?.[spec.name];
-        const dtype = (cfg?.dtype ?? spec.dtype);
-        if (!SUPPORTED.has(dtype)) {
-            throw new errors_UsageError(`input "${spec.name}" is ${dtype}; model-gate feeds float32, float64, int32 or int64 inputs`);
-        }
-        let columns = null;
-        if (cfg?.columns)
-            columns = cfg.columns;
-        else if (numericColumns && tensorInputs.length === 1)
-            columns = numericColumns;
-        else if (dataset && dataset.columns.some((c) => c.name === spec.name))
-            columns = [spec.name];
-        else if (dataset) {
-            throw new errors_UsageError(`cannot tell which columns feed input "${spec.name}" of a model with ${tensorInputs.length} inputs; set model.inputs.${spec.name}.columns in the config`);
-        }
-        if (columns && dataset) {
-            for (const c of columns) {
-                const col = dataset.columns.find((x) => x.name === c);
-                if (!col)
-                    throw new errors_UsageError(`input "${spec.name}": column "${c}" is not in ${dataset.path}`);
-                if (col.kind !== 'numeric')
-                    throw new errors_UsageError(`input "${spec.name}": column "${c}" in ${dataset.path} is not numeric`);
-            }
-        }
-        return { name: spec.name, dtype, rowShape: rowShape(spec, columns?.length ?? null), columns };
-    });
-}
-/** The per-row shape: fixed dims as declared, one symbolic dim solved from the column count. */
-function rowShape(spec, columnCount) {
-    const dims = spec.shape.length === 0 ? [null, columnCount ?? null] : spec.shape.slice(1);
-    const fixed = dims.filter((d) => typeof d === 'number');
-    const open = dims.length - fixed.length;
-    const fixedProduct = fixed.reduce((a, d) => a * d, 1);
-    if (open === 0) {
-        if (columnCount !== null && fixedProduct !== columnCount) {
-            throw new errors_UsageError(`input "${spec.name}" takes ${fixedProduct} values per row (shape ${formatShape(spec.shape)}), but ${columnCount} columns feed it`);
-        }
-        return dims;
-    }
-    if (open === 1 && columnCount !== null && columnCount % fixedProduct === 0) {
-        return dims.map((d) => (typeof d === 'number' ? d : columnCount / fixedProduct));
-    }
-    throw new errors_UsageError(columnCount === null
-        ? `input "${spec.name}" has no fixed size per row (shape ${formatShape(spec.shape)}); give evaluation or reference data so model-gate knows what to feed`
-        : `cannot fit ${columnCount} columns into input "${spec.name}" of shape ${formatShape(spec.shape)}`);
-}
-function formatShape(shape) {
-    return `[${shape.map((d) => (d === null ? '?' : String(d))).join(', ')}]`;
-}
-/**
- * Row-major feature values of a data set for each binding, written straight into the input's
- * element type (no intermediate copy: this is most of the memory a large eval set takes).
- * `keep` lists the rows to use (ascending); null uses all.
- */
-function featuresFromDataset(dataset, bindings, keep) {
-    const rows = keep ? keep.length : dataset.rows;
-    const typed = bindings.map((b) => {
-        const cols = b.columns.map((name) => dataset.columns.find((c) => c.name === name).values);
-        const width = cols.length;
-        const out = allocate(b.dtype, rows * width);
-        for (let j = 0; j < width; j++) {
-            const col = cols[j];
-            if (out instanceof BigInt64Array) {
-                for (let r = 0; r < rows; r++)
-                    out[r * width + j] = BigInt(Math.round(col[keep ? keep[r] : r]));
-            }
-            else if (out instanceof Int32Array) {
-                for (let r = 0; r < rows; r++)
-                    out[r * width + j] = Math.round(col[keep ? keep[r] : r]);
-            }
-            else {
-                for (let r = 0; r < rows; r++)
-                    out[r * width + j] = col[keep ? keep[r] : r];
-            }
-        }
-        return out;
-    });
-    return { bindings, rows, typed, source: dataset.path };
-}
-function allocate(dtype, n) {
-    switch (dtype) {
-        case 'float32':
-            return new Float32Array(n);
-        case 'float64':
-            return new Float64Array(n);
-        case 'int32':
-            return new Int32Array(n);
-        case 'int64':
-            return new BigInt64Array(n);
-        default:
-            throw new errors_UsageError(`cannot build a ${dtype} tensor`);
-    }
-}
-/** Feeds for rows [start, start + count), wrapping around when the rows run out. */
-function feedsFor(rows, start, count) {
-    const feeds = {};
-    const first = rows.rows === 0 ? 0 : start % rows.rows;
-    rows.bindings.forEach((b, i) => {
-        const width = rowWidth(b);
-        const src = rows.typed[i];
-        const dims = [count, ...b.rowShape];
-        if (first + count <= rows.rows) {
-            // The hot path: a view, no copy.
-            feeds[b.name] = { dtype: b.dtype, dims, data: src.subarray(first * width, (first + count) * width) };
-            return;
-        }
-        const flat = new src.constructor(count * width);
-        for (let k = 0; k < count; k++) {
-            const r = (first + k) % rows.rows;
-            flat.set(src.subarray(r * width, (r + 1) * width), k * width);
-        }
-        feeds[b.name] = { dtype: b.dtype, dims, data: flat };
-    });
-    return feeds;
-}
-/** Float values in the given element type (rounded for integer types). */
-function typedArray(dtype, values) {
-    switch (dtype) {
-        case 'float32':
-            return new Float32Array(values);
-        case 'float64':
-            return values instanceof Float64Array ? values : new Float64Array(values);
-        case 'int32':
-            return Int32Array.from(values, (v) => Math.round(v));
-        case 'int64':
-            return BigInt64Array.from(Array.from(values, (v) => BigInt(Number.isFinite(v) ? Math.round(v) : 0)));
-        default:
-            throw new errors_UsageError(`cannot build a ${dtype} tensor`);
-    }
-}
-function tensorOf(dtype, values, dims) {
-    return { dtype, dims, data: typedArray(dtype, values) };
-}
-const isFloat = (d) => d !== null && FLOAT_TYPES.has(d);
-const isInteger = (d) => d !== null && INTEGER_TYPES.has(d);
-
-;// CONCATENATED MODULE: ./src/checks/predictions.ts
-/** Runs the model over every row once, in batches; several check families judge the result. */
-
-
-/** Rows per call when running over a whole data set: large enough to amortise each call's overhead. */
-const PREDICTION_BATCH = 1024;
-async function predictAll(runner, rows, batchSize, onBatch) {
-    const columns = new Map();
-    for (let start = 0; start < rows.rows; start += batchSize) {
-        const n = Math.min(batchSize, rows.rows - start);
-        const out = await runner.infer(feedsFor(rows, start, n));
-        for (const name in out) {
-            const tensor = out[name];
-            if (Array.isArray(tensor.data))
-                continue; // string outputs are not judged numerically
-            const width = rowWidthOf(tensor, n, name);
-            const column = columns.get(name);
-            if (!column) {
-                columns.set(name, { name, dtype: tensor.dtype, width, chunks: [tensor.data] });
-            }
-            else if (column.width !== width || column.dtype !== tensor.dtype) {
-                throw new Error(`output "${name}" changed its shape or type between batches`);
-            }
-            else {
-                column.chunks.push(tensor.data);
-            }
-        }
-        onBatch?.(start + n, rows.rows);
-    }
-    return { rows: rows.rows, outputs: [...columns.values()], batchSize };
-}
-/** An output's values, rows × width, as plain numbers; 64-bit integers are converted (exact below 2^53). */
-function numbersOf(column) {
-    const [first, ...rest] = column.chunks;
-    if (first && rest.length === 0 && !(first instanceof BigInt64Array || first instanceof BigUint64Array))
-        return first;
-    const out = new Float64Array(column.chunks.reduce((n, c) => n + c.length, 0));
-    let at = 0;
-    for (const chunk of column.chunks) {
-        copyNumbers(chunk, out, at);
-        at += chunk.length;
-    }
-    return out;
-}
-/** Values per row of an output, checking that its first dimension is the batch. */
-function rowWidthOf(tensor, batch, name) {
-    if (tensor.dims.length === 0 || tensor.dims[0] !== batch) {
-        throw new Error(`output "${name}" has shape [${tensor.dims.join(', ')}]; expected the batch of ${batch} rows first`);
-    }
-    let width = 1;
-    for (let i = 1; i < tensor.dims.length; i++)
-        width *= tensor.dims[i];
-    return width;
-}
-function outputsShapeLine(outputs) {
-    return Object.entries(outputs)
-        .map(([k, t]) => `${k} ${t.dtype}[${t.dims.join(', ')}]`)
-        .join(', ');
-}
-
-;// CONCATENATED MODULE: ./src/checks/outputs.ts
-
-
-
-const outputs_CATEGORY = 'outputs';
-/** The configured kind, else a guess from the name and type that sklearn-onnx style models follow. */
-function outputKind(output, cfg) {
-    if (cfg?.kind)
-        return cfg.kind;
-    if (/prob/i.test(output.name) && !types_INTEGER_TYPES.has(output.dtype))
-        return 'probabilities';
-    if (/label|class/i.test(output.name) && types_INTEGER_TYPES.has(output.dtype))
-        return 'labels';
-    return 'scores';
-}
-function judgeOutputs(raw, config) {
-    const cfg = config.checks.outputs;
-    if (!cfg.enabled)
-        return [];
-    const predictions = { ...raw, outputs: raw.outputs.map((o) => ({ ...o, values: numbersOf(o) })) };
-    const { severity } = cfg;
-    const rowsNote = `${predictions.rows} rows`;
-    const checks = [];
-    const nonFinite = predictions.outputs
-        .map((o) => ({ name: o.name, ...countWhere(o, (v) => !Number.isFinite(v)) }))
-        .filter((x) => x.count > 0);
-    checks.push(result({
-        id: 'outputs.finite',
-        category: outputs_CATEGORY,
-        severity,
-        status: nonFinite.length === 0 ? 'pass' : 'fail',
-        value: nonFinite.reduce((a, x) => a + x.count, 0),
-        threshold: '0 NaN / Inf values',
-        message: nonFinite.length === 0
-            ? `no NaN or Inf in ${predictions.outputs.map((o) => `"${o.name}"`).join(', ')} over ${rowsNote}`
-            : nonFinite.map((x) => `"${x.name}": ${x.count} NaN/Inf values (first in row ${x.firstRow})`).join('; '),
-    }));
-    const probabilityWidths = [];
-    for (const output of predictions.outputs) {
-        const oc = config.model.outputs?.[output.name];
-        const kind = outputKind(output, oc);
-        if (kind === 'probabilities') {
-            probabilityWidths.push(output.width);
-            checks.push(judgeProbabilities(output, cfg.probability_tolerance, severity, rowsNote));
-        }
-        if (oc?.range) {
-            const [lo, hi] = oc.range;
-            const out = countWhere(output, (v) => !(v >= lo && v <= hi));
-            checks.push(result({
-                id: `outputs.range.${output.name}`,
-                category: outputs_CATEGORY,
-                severity,
-                status: out.count === 0 ? 'pass' : 'fail',
-                value: out.count,
-                threshold: `within [${lo}, ${hi}]`,
-                message: out.count === 0
-                    ? `"${output.name}" within [${lo}, ${hi}] over ${rowsNote}`
-                    : `"${output.name}": ${out.count} values outside [${lo}, ${hi}] (first in row ${out.firstRow})`,
-            }));
-        }
-    }
-    for (const output of predictions.outputs) {
-        const oc = config.model.outputs?.[output.name];
-        if (outputKind(output, oc) !== 'labels')
-            continue;
-        const declared = oc?.classes ?? (probabilityWidths.length === 1 ? range(probabilityWidths[0]) : null);
-        const id = `outputs.labels.${output.name}`;
-        if (!declared) {
-            checks.push(result({
-                id,
-                category: outputs_CATEGORY,
-                severity: 'info',
-                status: 'skip',
-                message: `"${output.name}" looks like class labels, but no class set is declared (model.outputs.${output.name}.classes)`,
-            }));
-            continue;
-        }
-        const allowed = new Set(declared.map(Number));
-        const out = countWhere(output, (v) => !allowed.has(v));
-        checks.push(result({
-            id,
-            category: outputs_CATEGORY,
-            severity,
-            status: out.count === 0 ? 'pass' : 'fail',
-            value: out.count,
-            threshold: `in {${declared.join(', ')}}`,
-            message: out.count === 0
-                ? `"${output.name}" within the ${declared.length} declared classes over ${rowsNote}`
-                : `"${output.name}": ${out.count} labels outside {${declared.join(', ')}} (first in row ${out.firstRow})`,
-        }));
-    }
-    return checks;
-}
-function judgeProbabilities(output, tolerance, severity, rowsNote) {
-    const outside = countWhere(output, (v) => !(v >= 0 && v <= 1));
-    let badSums = 0;
-    let firstBadRow = -1;
-    let worst = 0;
-    const rows = output.values.length / output.width;
-    // A single score per row (binary models) is a probability, not a distribution: no sum to check.
-    if (output.width > 1) {
-        for (let r = 0; r < rows; r++) {
-            let sum = 0;
-            for (let j = 0; j < output.width; j++)
-                sum += output.values[r * output.width + j];
-            const off = Math.abs(sum - 1);
-            if (!(off <= tolerance)) {
-                badSums++;
-                if (firstBadRow < 0)
-                    firstBadRow = r;
-            }
-            if (Number.isFinite(off))
-                worst = Math.max(worst, off);
-        }
-    }
-    const ok = outside.count === 0 && badSums === 0;
-    const problems = [
-        outside.count > 0 ? `${outside.count} values outside [0, 1] (first in row ${outside.firstRow})` : '',
-        badSums > 0 ? `${badSums} rows not summing to 1 ± ${tolerance} (first: row ${firstBadRow})` : '',
-    ].filter(Boolean);
-    return result({
-        id: `outputs.probabilities.${output.name}`,
-        category: outputs_CATEGORY,
-        severity,
-        status: ok ? 'pass' : 'fail',
-        value: badSums + outside.count,
-        threshold: `in [0, 1]${output.width > 1 ? `, rows sum to 1 ± ${tolerance}` : ''}`,
-        message: ok
-            ? `"${output.name}" are probabilities over ${rowsNote}${output.width > 1 ? ` (largest |sum - 1| = ${worst.toExponential(2)})` : ''}`
-            : `"${output.name}": ${problems.join('; ')}`,
-    });
-}
-function countWhere(output, bad) {
-    let count = 0;
-    let firstRow = -1;
-    const { values, width } = output;
-    for (let i = 0; i < values.length; i++) {
-        if (bad(values[i])) {
-            if (count === 0)
-                firstRow = Math.floor(i / width);
-            count++;
-        }
-    }
-    return { count, firstRow };
-}
-const range = (n) => Array.from({ length: n }, (_, i) => i);
-
-;// CONCATENATED MODULE: ./src/checks/evaluation.ts
-
-
-
-
-
-class EvaluationError extends Error {
-}
-function readModelView(predictions, config) {
-    const m = config.metrics;
-    const outputs = predictions.outputs;
-    const byName = (name, key) => {
-        const o = outputs.find((x) => x.name === name);
-        if (!o)
-            throw new EvaluationError(`metrics.${key} names "${name}", but the model's numeric outputs are: ${outputs.map((x) => x.name).join(', ')}`);
-        return o;
-    };
-    const kindOf = (o) => outputKind(o, config.model.outputs?.[o.name]);
-    const probaOut = m.output ? byName(m.output, 'output') : outputs.find((o) => kindOf(o) === 'probabilities');
-    const labelOut = m.label_output ? byName(m.label_output, 'label_output') : outputs.find((o) => kindOf(o) === 'labels' && o.width === 1);
-    const wantsRegression = m.task === 'regression' || (m.task === 'auto' && !labelOut && (!probaOut || kindOf(probaOut) === 'scores'));
-    if (wantsRegression) {
-        const out = probaOut ?? outputs.find((o) => o.width === 1 && kindOf(o) === 'scores') ?? (outputs.length === 1 ? outputs[0] : undefined);
-        if (!out)
-            throw new EvaluationError(`cannot tell which output holds the prediction (${outputs.map((o) => o.name).join(', ')}); set metrics.output`);
-        if (out.width !== 1)
-            throw new EvaluationError(`regression needs one value per row; output "${out.name}" has ${out.width}`);
-        const pred = Float64Array.from(numbersOf(out));
-        return { task: 'regression', pred, score: pred, outputs: out.name };
-    }
-    let proba = null;
-    let k;
-    if (probaOut) {
-        const raw = numbersOf(probaOut);
-        if (probaOut.width === 1) {
-            // A single sigmoid column: P(class 1).
-            proba = new Float64Array(predictions.rows * 2);
-            for (let i = 0; i < predictions.rows; i++) {
-                proba[2 * i] = 1 - raw[i];
-                proba[2 * i + 1] = raw[i];
-            }
-            k = 2;
-        }
-        else {
-            proba = Float64Array.from(raw);
-            k = probaOut.width;
-        }
-    }
-    else {
-        k = 0;
-    }
-    const declared = m.classes ??
-        (probaOut && config.model.outputs?.[probaOut.name]?.classes) ??
-        (labelOut && config.model.outputs?.[labelOut.name]?.classes) ??
-        null;
-    let classes;
-    if (declared)
-        classes = declared;
-    else if (proba)
-        classes = Array.from({ length: k }, (_, i) => i);
-    else
-        classes = distinctSorted(numbersOf(labelOut));
-    if (proba && classes.length !== k) {
-        throw new EvaluationError(`${classes.length} classes are declared, but output "${probaOut.name}" has ${k} probability columns`);
-    }
-    k = classes.length;
-    if (k < 2)
-        throw new EvaluationError(`classification needs at least two classes; the model shows ${k}`);
-    const task = m.task === 'auto' ? (k === 2 ? 'binary' : 'multiclass') : m.task;
-    if (task === 'binary' && k !== 2)
-        throw new EvaluationError(`metrics.task is binary, but the model has ${k} classes`);
-    let pred;
-    if (labelOut) {
-        const values = numbersOf(labelOut);
-        // The label output's own declared classes, in the same order, say what its values mean.
-        const own = config.model.outputs?.[labelOut.name]?.classes;
-        const index = classIndex(own && own.length === k ? own : classes);
-        pred = Int32Array.from({ length: predictions.rows }, (_, i) => index(values[i]) ?? -1);
-    }
-    else {
-        pred = argmaxRows(proba, k);
-    }
-    let score = null;
-    if (proba) {
-        score = new Float64Array(predictions.rows);
-        for (let i = 0; i < predictions.rows; i++) {
-            if (k === 2)
-                score[i] = proba[2 * i + 1];
-            else {
-                let best = proba[i * k];
-                for (let c = 1; c < k; c++)
-                    best = Math.max(best, proba[i * k + c]);
-                score[i] = best;
-            }
-        }
-    }
-    const names = [probaOut?.name, labelOut?.name].filter(Boolean).join(' + ');
-    return { task: task, classes, proba, pred, score, outputs: names };
-}
-function distinctSorted(values) {
-    return [...new Set(Array.from(values))].sort((a, b) => a - b);
-}
-function argmaxRows(proba, k) {
-    const n = proba.length / k;
-    const out = new Int32Array(n);
-    for (let i = 0; i < n; i++) {
-        let best = 0;
-        for (let c = 1; c < k; c++)
-            if (proba[i * k + c] > proba[i * k + best])
-                best = c;
-        out[i] = best;
-    }
-    return out;
-}
-/** Index of a label value among the classes: numbers compare as numbers, text as text. */
-function classIndex(classes) {
-    const map = new Map();
-    classes.forEach((c, i) => map.set(typeof c === 'number' ? `n:${c}` : `s:${c}`, i));
-    classes.forEach((c, i) => {
-        // "1" in a text label column matches class 1, and 1 matches class "1".
-        const alt = typeof c === 'number' ? `s:${c}` : Number.isFinite(Number(c)) && c.trim() !== '' ? `n:${Number(c)}` : null;
-        if (alt && !map.has(alt))
-            map.set(alt, i);
-    });
-    return (v) => map.get(typeof v === 'number' ? `n:${v}` : `s:${v}`) ?? (typeof v === 'string' && v.trim() !== '' && Number.isFinite(Number(v)) ? map.get(`n:${Number(v)}`) : undefined);
-}
-/** Joins the model's view with the labels; labels outside the model's classes are an error. */
-function evaluationOf(view, labels) {
-    const n = view.pred.length;
-    const raw = labels.numeric ?? labels.text;
-    if (raw.length !== n)
-        throw new EvaluationError(`${labels.path}: ${raw.length} labels for ${n} predictions`);
-    if (view.task === 'regression') {
-        if (!labels.numeric)
-            throw new EvaluationError(`${labels.path}: label column "${labels.column}" is not numeric, but the model predicts a number (regression)`);
-        return { task: 'regression', view, y: labels.numeric, weights: labels.weights };
-    }
-    const index = classIndex(view.classes);
-    const y = new Int32Array(n);
-    const unknown = new Map();
-    for (let i = 0; i < n; i++) {
-        const v = raw[i];
-        const c = index(v);
-        if (c === undefined)
-            unknown.set(String(v), (unknown.get(String(v)) ?? 0) + 1);
-        else
-            y[i] = c;
-    }
-    if (unknown.size > 0) {
-        const shown = [...unknown].slice(0, 5).map(([v, count]) => `"${v}" (${count} rows)`).join(', ');
-        throw new EvaluationError(`${labels.path}: label column "${labels.column}" holds values the model does not predict: ${shown}${unknown.size > 5 ? ', …' : ''}; the model's classes are ${view.classes.join(', ')} (set metrics.classes to name them)`);
-    }
-    return { task: view.task, view, data: { k: view.classes.length, y, pred: view.pred, proba: view.proba }, weights: labels.weights };
-}
-const primaryMetric = (task, config) => config.metrics.primary ?? (task === 'regression' ? 'rmse' : 'accuracy');
-const metricsForTask = (task) => (task === 'regression' ? REGRESSION_METRICS : CLASSIFICATION_METRICS);
-/** Metrics that need probabilities. */
-const PROBABILITY_METRICS = new Set(['roc_auc', 'log_loss', 'brier', 'ece']);
-const HIGHER_IS_BETTER = new Set([
-    ...CLASSIFICATION_METRICS.filter((m) => !['log_loss', 'brier', 'ece'].includes(m)),
-    'r2',
-]);
-/**
- * A function computing the named metrics under row weights (null = all rows once), for the
- * point estimate and for every bootstrap resample. Sorting for AUC happens once, here.
- */
-function metricsFunction(ev, names, eceBins) {
-    if (ev.task === 'regression') {
-        const data = { y: ev.y, pred: ev.view.pred };
-        return (w) => {
-            const r = regressionMetrics(data, w);
-            return names.map((n) => (n in r ? r[n] : null));
-        };
-    }
-    const d = ev.data;
-    const hasProba = d.proba !== null;
-    const orders = hasProba && names.includes('roc_auc') ? Array.from({ length: d.k }, (_, c) => (d.k === 2 && c === 0 ? new Int32Array(0) : scoreOrder(d, c))) : [];
-    const needsConfusion = names.some((n) => !PROBABILITY_METRICS.has(n));
-    return (w) => {
-        const summary = needsConfusion ? fromConfusion(confusionMatrix(d, w), d.k, totalWeight(d.y.length, w)) : null;
-        return names.map((n) => {
-            if (!PROBABILITY_METRICS.has(n))
-                return summary[n] ?? null;
-            if (!hasProba)
-                return null;
-            switch (n) {
-                case 'roc_auc':
-                    return rocAuc(d, orders, w);
-                case 'log_loss':
-                    return logLoss(d, w);
-                case 'brier':
-                    return brier(d, w);
-                default:
-                    return ece(d, w, eceBins);
-            }
-        });
-    };
-}
-/** Every metric of the task, with per-class values and the confusion matrix. */
-function computeMetrics(ev, eceBins) {
-    const names = metricsForTask(ev.task);
-    const values = metricsFunction(ev, names, eceBins)(ev.weights);
-    const out = {
-        task: ev.task,
-        rows: ev.task === 'regression' ? ev.y.length : ev.data.y.length,
-        values: Object.fromEntries(names.map((n, i) => [n, values[i] ?? null])),
-    };
-    if (ev.task !== 'regression') {
-        const m = confusionMatrix(ev.data, ev.weights);
-        const k = ev.data.k;
-        const summary = fromConfusion(m, k, totalWeight(ev.data.y.length, ev.weights));
-        out.classes = ev.view.classes;
-        out.per_class = Object.fromEntries(ev.view.classes.map((c, i) => [String(c), summary.per_class[i]]));
-        out.confusion_matrix = Array.from({ length: k }, (_, t) => Array.from(m.subarray(t * k, (t + 1) * k)));
-    }
-    return out;
-}
-
-;// CONCATENATED MODULE: ./src/checks/metrics.ts
-
-
-
-const metrics_CATEGORY = 'metrics';
-const formatMetric = (v) => (v === null || v === undefined ? 'n/a' : Number(v.toPrecision(4)).toString());
-function judgeMetrics(predictions, labels, config) {
-    const cfg = config.metrics;
-    const configured = Object.entries(cfg.thresholds);
-    const fail = (id, message, severity = cfg.severity) => result({ id, category: metrics_CATEGORY, severity, status: 'fail', message });
-    const none = { view: null, evaluation: null, report: null };
-    let view = null;
-    let viewError = null;
-    try {
-        view = readModelView(predictions, config);
-    }
-    catch (error) {
-        viewError = `cannot read the model's outputs as predictions: ${getErrorMessage(error)}`;
-    }
-    if (!labels) {
-        // Fail closed: a bound someone configured cannot silently pass without labels.
-        const why = config.data.eval ? `${config.data.eval} has no label column configured (data.label)` : 'no labelled evaluation data (data.eval and data.label)';
-        const checks = configured
-            .filter(([, t]) => t.min !== undefined || t.max !== undefined)
-            .map(([name, t]) => fail(`metrics.${name}`, `${name} is configured but cannot be computed: ${why}`, t.severity ?? cfg.severity));
-        if (checks.length === 0)
-            checks.push(result({ id: 'metrics.computed', category: metrics_CATEGORY, severity: 'info', status: 'skip', message: `metrics not computed: ${why}` }));
-        return { ...none, view, checks };
-    }
-    if (!view)
-        return { ...none, checks: [fail('metrics.task', viewError)] };
-    let evaluation;
-    try {
-        evaluation = evaluationOf(view, labels);
-    }
-    catch (error) {
-        const message = error instanceof EvaluationError ? error.message : getErrorMessage(error);
-        return { ...none, view, checks: [fail('metrics.labels', message)] };
-    }
-    const report = computeMetrics(evaluation, cfg.ece_bins);
-    const checks = [];
-    const primary = primaryMetric(report.task, config);
-    const shown = [primary, ...metricsForTask(report.task).filter((m) => m !== primary && ['f1_macro', 'roc_auc', 'mae', 'r2'].includes(m))];
-    checks.push(result({
-        id: 'metrics.computed',
-        category: metrics_CATEGORY,
-        severity: 'info',
-        status: 'pass',
-        value: report.values[primary] ?? null,
-        message: `${report.task} on ${report.rows.toLocaleString('en')} rows of ${labels.path} (label "${labels.column}"${labels.weights ? ', weighted' : ''}): ${shown
-            .map((m) => `${m} ${formatMetric(report.values[m])}`)
-            .join(', ')}`,
-    }));
-    const valid = new Set(metricsForTask(report.task));
-    for (const [name, t] of configured) {
-        if (t.min === undefined && t.max === undefined)
-            continue;
-        const severity = t.severity ?? cfg.severity;
-        const bound = [t.min !== undefined ? `>= ${t.min}` : null, t.max !== undefined ? `<= ${t.max}` : null].filter(Boolean).join(' and ');
-        if (!valid.has(name)) {
-            checks.push(fail(`metrics.${name}`, `${name} does not apply to a ${report.task} model`, severity));
-            continue;
-        }
-        const v = report.values[name];
-        if (v === null || v === undefined) {
-            const why = evaluation.task !== 'regression' && !evaluation.data.proba ? 'the model gives no probabilities' : 'undefined on these rows';
-            checks.push(result({ id: `metrics.${name}`, category: metrics_CATEGORY, severity, status: 'fail', threshold: bound, message: `${name} cannot be computed: ${why}` }));
-            continue;
-        }
-        const ok = (t.min === undefined || v >= t.min) && (t.max === undefined || v <= t.max);
-        checks.push(result({
-            id: `metrics.${name}`,
-            category: metrics_CATEGORY,
-            severity,
-            status: ok ? 'pass' : 'fail',
-            value: v,
-            threshold: bound,
-            message: `${name} ${formatMetric(v)} ${ok ? 'meets' : 'misses'} ${bound}`,
-        }));
-    }
-    return { checks, view, evaluation, report };
-}
-
-;// CONCATENATED MODULE: ./src/checks/compare.ts
-
-
-
-
-
-
-const compare_CATEGORY = 'comparison';
-/** Below this |baseline|, a relative change is undefined rather than huge. */
-const RELATIVE_GUARD = 1e-12;
-/** Why the baseline cannot be compared on the same feeds, or null. */
-function signatureMismatch(candidate, baseline) {
-    const problems = [];
-    for (const c of candidate.inputs) {
-        const b = baseline.inputs.find((x) => x.name === c.name);
-        if (!b)
-            problems.push(`input "${c.name}" is missing`);
-        else if (b.dtype !== c.dtype)
-            problems.push(`input "${c.name}" is ${b.dtype}, the candidate's is ${c.dtype}`);
-        else if (JSON.stringify(fixedDims(b.shape)) !== JSON.stringify(fixedDims(c.shape))) {
-            problems.push(`input "${c.name}" has shape [${b.shape.join(', ')}], the candidate's [${c.shape.join(', ')}]`);
-        }
-    }
-    for (const b of baseline.inputs)
-        if (!candidate.inputs.some((x) => x.name === b.name))
-            problems.push(`it needs input "${b.name}", which the candidate does not have`);
-    for (const c of candidate.outputs)
-        if (!baseline.outputs.some((x) => x.name === c.name))
-            problems.push(`output "${c.name}" is missing`);
-    return problems.length ? problems.join('; ') : null;
-}
-const fixedDims = (shape) => shape.slice(1).map((d) => (typeof d === 'number' ? d : null));
-function agreementOf(candidate, baseline) {
-    const n = candidate.pred.length;
-    let flips = null;
-    if (candidate.task !== 'regression' && baseline.task !== 'regression') {
-        flips = 0;
-        for (let i = 0; i < n; i++)
-            if (candidate.pred[i] !== baseline.pred[i])
-                flips++;
-    }
-    let meanAbs = null;
-    let scorePsi = null;
-    if (candidate.score && baseline.score) {
-        let s = 0;
-        for (let i = 0; i < n; i++)
-            s += Math.abs(candidate.score[i] - baseline.score[i]);
-        meanAbs = s / n;
-        scorePsi = psi(baseline.score, candidate.score);
-    }
-    return { rows: n, flip_share: flips === null ? null : flips / n, mean_abs_score_delta: meanAbs, score_psi: scorePsi };
-}
-function judgeAgreement(a, config) {
-    const cfg = config.comparison.agreement;
-    const parts = [
-        a.flip_share !== null ? `${round(a.flip_share * 100, 2)}% of rows change class` : null,
-        a.mean_abs_score_delta !== null ? `mean |Δ score| ${formatMetric(a.mean_abs_score_delta)}` : null,
-        a.score_psi !== null ? `score PSI ${formatMetric(a.score_psi)}` : null,
-    ].filter(Boolean);
-    const checks = [
-        result({
-            id: 'comparison.agreement',
-            category: compare_CATEGORY,
-            severity: 'info',
-            status: 'pass',
-            value: { flip_share: a.flip_share, mean_abs_score_delta: a.mean_abs_score_delta, score_psi: a.score_psi },
-            message: `predictions against the baseline on ${a.rows.toLocaleString('en')} rows: ${parts.join(', ')}`,
-        }),
-    ];
-    const limit = (id, value, max, what) => {
-        if (max === null)
-            return;
-        checks.push(result({
-            id,
-            category: compare_CATEGORY,
-            severity: cfg.severity,
-            status: value === null ? 'fail' : value <= max ? 'pass' : 'fail',
-            value,
-            threshold: `<= ${max}`,
-            message: value === null ? `${what} cannot be measured for this model` : `${what} ${formatMetric(value)} ${value <= max ? 'within' : 'above'} ${max}`,
-        }));
-    };
-    limit('comparison.flip_share', a.flip_share, cfg.max_flip_share, 'share of rows changing class');
-    limit('comparison.score_psi', a.score_psi, cfg.max_score_psi, 'score PSI');
-    return checks;
-}
-const hasChange = (t) => !!t &&
-    [t.max_regression, t.max_regression_relative, t.min_improvement, t.min_improvement_relative, t.suspicious_improvement, t.suspicious_improvement_relative].some((x) => x !== undefined);
-/** Metrics to compare: the primary, and every metric with a change threshold. */
-function comparedMetrics(task, config) {
-    const valid = new Set(metricsForTask(task));
-    const names = new Set([primaryMetric(task, config)]);
-    for (const [name, t] of Object.entries(config.metrics.thresholds))
-        if (hasChange(t) && valid.has(name))
-            names.add(name);
-    return [...names];
-}
-function compareMetrics(candidate, baseline, config) {
-    const cfg = config.comparison;
-    const names = comparedMetrics(candidate.task, config);
-    const cand = metricsFunction(candidate, names, config.metrics.ece_bins);
-    const base = metricsFunction(baseline, names, config.metrics.ece_bins);
-    const n = candidate.task === 'regression' ? candidate.y.length : candidate.data.y.length;
-    const point = { c: cand(candidate.weights), b: base(candidate.weights) };
-    const boot = pairedBootstrap(n, (w) => {
-        const c = cand(w);
-        const b = base(w);
-        return names.flatMap((_, i) => {
-            const ci = c[i];
-            const bi = b[i];
-            if (ci === null || ci === undefined || bi === null || bi === undefined)
-                return [null, null];
-            return [ci - bi, Math.abs(bi) < RELATIVE_GUARD ? null : (ci - bi) / Math.abs(bi)];
-        });
-    }, { resamples: cfg.resamples, level: cfg.confidence, seed: cfg.seed, weights: candidate.weights });
-    let mcnemar = null;
-    if (candidate.task !== 'regression' && baseline.task !== 'regression') {
-        const right = (e) => Uint8Array.from(e.data.y, (y, i) => (e.data.pred[i] === y ? 1 : 0));
-        const [b, c] = discordant(right(candidate), right(baseline));
-        mcnemar = mcnemarExact(b, c);
-    }
-    const metrics = names.map((metric, i) => {
-        const c = point.c[i] ?? null;
-        const b = point.b[i] ?? null;
-        const direction = config.metrics.thresholds[metric]?.direction ?? (HIGHER_IS_BETTER.has(metric) ? 'higher' : 'lower');
-        const delta = c !== null && b !== null ? c - b : null;
-        const interval = boot.intervals[2 * i] ?? null;
-        const p = metric === 'accuracy' && mcnemar ? mcnemar.p_value : null;
-        return {
-            metric,
-            direction,
-            candidate: c,
-            baseline: b,
-            delta,
-            relative_delta: delta !== null && b !== null && Math.abs(b) >= RELATIVE_GUARD ? delta / Math.abs(b) : null,
-            interval,
-            relative_interval: boot.intervals[2 * i + 1] ?? null,
-            p_value: p,
-            verdict: interval ? verdictOf(interval, direction, p, cfg.alpha) : null,
-        };
-    });
-    return { confidence: cfg.confidence, resamples: cfg.resamples, seed: cfg.seed, metrics, mcnemar };
-}
-/** The change as improvement (positive is better), so that every rule reads the same way. */
-const improvement = (i, direction) => (direction === 'higher' ? i : { low: -i.high, high: -i.low });
-function verdictOf(interval, direction, p, alpha) {
-    const imp = improvement(interval, direction);
-    const significant = p === null || p < alpha;
-    if (significant && imp.low > 0)
-        return 'improvement';
-    if (significant && imp.high < 0)
-        return 'regression';
-    return 'no significant change';
-}
-const fmtInterval = (i, pct = false) => (pct ? `[${round(i.low * 100, 2)}%, ${round(i.high * 100, 2)}%]` : `[${formatMetric(i.low)}, ${formatMetric(i.high)}]`);
-/** One checklist item per change rule; the primary metric's default rule when none is set. */
-function judgeComparison(report, task, config) {
-    const checks = [];
-    const level = `${round(report.confidence * 100, 1)}%`;
-    const primary = primaryMetric(task, config);
-    for (const m of report.metrics) {
-        const t = config.metrics.thresholds[m.metric];
-        const severity = t?.severity ?? config.metrics.severity;
-        const id = `comparison.${m.metric}`;
-        const base = { category: compare_CATEGORY, value: m.delta };
-        const summary = `${m.metric} ${formatMetric(m.candidate)} vs ${formatMetric(m.baseline)} (Δ ${m.delta === null ? 'n/a' : formatMetric(m.delta)}${m.interval ? `, ${level} CI ${fmtInterval(m.interval)}` : ''}${m.p_value !== null ? `, McNemar p=${formatMetric(m.p_value)}` : ''})`;
-        if (!m.interval || m.delta === null) {
-            checks.push(result({ ...base, id, severity, status: 'error', message: `${summary}: the change could not be estimated on these rows` }));
-            continue;
-        }
-        const imp = improvement(m.interval, m.direction);
-        const relImp = m.relative_interval ? improvement(m.relative_interval, m.direction) : null;
-        const significant = m.p_value === null || m.p_value < config.comparison.alpha;
-        const rules = [];
-        const regressionRule = (suffix, allowed, i, rel) => {
-            const label = rel ? `${round(allowed * 100, 2)}%` : formatMetric(allowed);
-            if (!i)
-                return rules.push({ id: `${id}.${suffix}`, threshold: `regress by <= ${label}`, status: 'error', severity, message: `${summary}: the relative change is undefined (baseline ≈ 0)` });
-            const beyond = i.high < -allowed && significant;
-            const worse = i.high < 0 && significant;
-            rules.push({
-                id: `${id}.${suffix}`,
-                threshold: `regress by <= ${label}`,
-                status: beyond ? 'fail' : worse ? 'warn' : 'pass',
-                severity,
-                message: beyond
-                    ? `${summary}: regressed by more than the allowed ${label}`
-                    : worse
-                        ? `${summary}: a significant regression, its interval reaching past the allowed ${label}`
-                        : `${summary}: ${m.verdict}`,
-            });
-        };
-        const improveRule = (suffix, needed, i, rel) => {
-            const label = rel ? `${round(needed * 100, 2)}%` : formatMetric(needed);
-            if (!i)
-                return rules.push({ id: `${id}.${suffix}`, threshold: `improve by >= ${label}`, status: 'error', severity, message: `${summary}: the relative change is undefined (baseline ≈ 0)` });
-            const ok = i.low >= needed && significant;
-            rules.push({
-                id: `${id}.${suffix}`,
-                threshold: `improve by >= ${label}`,
-                status: ok ? 'pass' : 'fail',
-                severity,
-                message: ok ? `${summary}: improved by at least ${label}` : `${summary}: an improvement of ${label} is not shown (${m.verdict})`,
-            });
-        };
-        const suspiciousRule = (suffix, limit, i, rel) => {
-            const label = rel ? `${round(limit * 100, 2)}%` : formatMetric(limit);
-            const flagged = !!i && i.low > limit;
-            rules.push({
-                id: `${id}.${suffix}`,
-                threshold: `improvement <= ${label}`,
-                status: flagged ? 'warn' : 'pass',
-                severity: t?.severity ?? 'warning',
-                message: flagged ? `${summary}: improved by more than ${label}, which is suspicious (label leakage? a different eval set?)` : `${summary}: no suspicious improvement`,
-            });
-        };
-        if (t?.max_regression !== undefined)
-            regressionRule('max_regression', t.max_regression, imp, false);
-        if (t?.max_regression_relative !== undefined)
-            regressionRule('max_regression_relative', t.max_regression_relative, relImp, true);
-        if (t?.min_improvement !== undefined)
-            improveRule('min_improvement', t.min_improvement, imp, false);
-        if (t?.min_improvement_relative !== undefined)
-            improveRule('min_improvement_relative', t.min_improvement_relative, relImp, true);
-        if (t?.suspicious_improvement !== undefined)
-            suspiciousRule('suspicious_improvement', t.suspicious_improvement, imp, false);
-        if (t?.suspicious_improvement_relative !== undefined)
-            suspiciousRule('suspicious_improvement_relative', t.suspicious_improvement_relative, relImp, true);
-        if (rules.length === 0 && m.metric === primary) {
-            // Default: a statistically significant regression of the primary metric blocks.
-            const regressed = m.verdict === 'regression';
-            rules.push({
-                id,
-                threshold: 'no significant regression',
-                status: regressed ? 'fail' : 'pass',
-                severity: config.comparison.severity,
-                message: regressed ? `${summary}: a significant regression` : `${summary}: ${m.verdict}`,
-            });
-        }
-        for (const r of rules)
-            checks.push(result({ ...base, ...r }));
-    }
-    return checks;
-}
-
-;// CONCATENATED MODULE: ./src/checks/context.ts
-/** A (done, total) callback that reports at most every `intervalMs`, for long passes over data. */
-function throttledProgress(ctx, label, intervalMs = 2000) {
-    let last = ctx.clock.now();
-    return (done, total) => {
-        const now = ctx.clock.now();
-        if (now - last < intervalMs || done >= total)
-            return;
-        last = now;
-        ctx.progress(`${label}: ${done.toLocaleString('en')} / ${total.toLocaleString('en')} rows`);
-    };
-}
-
-;// CONCATENATED MODULE: ./src/checks/error-scenarios.ts
-
-
-
-
-
-const error_scenarios_CATEGORY = 'errors';
-const SWAPPED = {
-    float32: 'float64',
-    float64: 'float32',
-    int32: 'float32',
-    int64: 'float32',
-};
-/** The request each scenario sends, or why it does not apply to this model. */
-function scenarioRequest(name, rows, cfg) {
-    const primary = rows.bindings[0];
-    const width = rowWidth(primary);
-    const good = feedsFor(rows, 0, 1);
-    const firstRow = rowValues(rows, 0, 0);
-    switch (name) {
-        case 'wrong_feature_count': {
-            const last = primary.rowShape.at(-1) ?? 1;
-            const changed = last > 1 ? last - 1 : last + 1;
-            const shape = [...primary.rowShape.slice(0, -1), changed];
-            const count = elementCount(shape);
-            const values = Float64Array.from({ length: count }, (_, i) => firstRow[i % width]);
-            return {
-                request: `"${primary.name}" with ${changed} features per row instead of ${last}`,
-                feeds: { ...good, [primary.name]: tensorOf(primary.dtype, values, [1, ...shape]) },
-            };
-        }
-        case 'wrong_dtype': {
-            const other = SWAPPED[primary.dtype];
-            return {
-                request: `"${primary.name}" as ${other} instead of ${primary.dtype}`,
-                feeds: { ...good, [primary.name]: tensorOf(other, firstRow, [1, ...primary.rowShape]) },
-            };
-        }
-        case 'nan_input':
-        case 'inf_input': {
-            if (!isFloat(primary.dtype))
-                return `"${primary.name}" is ${primary.dtype}, which cannot hold NaN or Inf`;
-            const values = Float64Array.from(firstRow);
-            values[0] = name === 'nan_input' ? Number.NaN : Number.POSITIVE_INFINITY;
-            return {
-                request: `one row with ${name === 'nan_input' ? 'NaN' : '+Inf'} in its first feature`,
-                feeds: { ...good, [primary.name]: tensorOf(primary.dtype, values, [1, ...primary.rowShape]) },
-            };
-        }
-        case 'empty_batch':
-            return { request: 'a batch of 0 rows', feeds: feedsFor(rows, 0, 0) };
-        case 'missing_input': {
-            const rest = { ...good };
-            delete rest[primary.name];
-            rest[`${primary.name}_misnamed`] = good[primary.name];
-            return { request: `the input "${primary.name}" sent under another name`, feeds: rest };
-        }
-        case 'oversized_batch': {
-            const size = cfg.size ?? 4096;
-            return { request: `a batch of ${size} rows`, feeds: feedsFor(rows, 0, size) };
-        }
-    }
-}
-function classify(outputs) {
-    const tensors = Object.values(outputs);
-    if (tensors.length > 0 && tensors.every((t) => elementCount(t.dims) === 0)) {
-        return { outcome: 'empty', detail: 'returned 0 rows' };
-    }
-    for (const [name, t] of Object.entries(outputs)) {
-        const v = toNumbers(t);
-        if (v && v.some((x) => !Number.isFinite(x)))
-            return { outcome: 'non_finite', detail: `returned NaN/Inf in "${name}"` };
-    }
-    return { outcome: 'finite', detail: 'returned finite values' };
-}
-const OUTCOME_WORDS = {
-    rejected: 'rejected it',
-    non_finite: 'returned NaN/Inf',
-    finite: 'returned finite values',
-    empty: 'returned 0 rows',
-};
-function judgeScenario(observed, cfg) {
-    const ok = cfg.expect.includes(observed.outcome);
-    return result({
-        id: `errors.${observed.scenario}`,
-        category: error_scenarios_CATEGORY,
-        severity: cfg.severity,
-        status: ok ? 'pass' : 'fail',
-        value: observed.outcome,
-        threshold: `one of: ${cfg.expect.join(', ')}`,
-        message: `${observed.request}: the model ${OUTCOME_WORDS[observed.outcome]}${observed.outcome === 'rejected' || !ok ? ` (${observed.detail})` : ''}${ok ? '' : ` — expected ${cfg.expect.map((o) => OUTCOME_WORDS[o]).join(' or ')}`}`,
-    });
-}
-async function runErrorScenarios(ctx) {
-    const cfg = ctx.config.checks.errors;
-    const checks = [];
-    const outcomes = [];
-    if (!cfg.enabled)
-        return { checks, outcomes };
-    ctx.progress('error scenarios');
-    for (const name of SCENARIOS) {
-        const sc = cfg[name];
-        if (!sc.enabled)
-            continue;
-        const req = scenarioRequest(name, ctx.rows, sc);
-        if (typeof req === 'string') {
-            checks.push(result({ id: `errors.${name}`, category: error_scenarios_CATEGORY, severity: sc.severity, status: 'skip', message: req }));
-            continue;
-        }
-        let observed;
-        try {
-            const out = await ctx.runner.infer(req.feeds);
-            observed = { scenario: name, request: req.request, ...classify(out) };
-        }
-        catch (error) {
-            const message = getErrorMessage(error);
-            if (error instanceof RunnerTimeoutError) {
-                checks.push(result({ id: `errors.${name}`, category: error_scenarios_CATEGORY, severity: sc.severity, status: 'error', message: `${req.request}: ${message}` }));
-                continue;
-            }
-            observed = { scenario: name, request: req.request, outcome: 'rejected', detail: firstLine(message) };
-        }
-        outcomes.push(observed);
-        checks.push(judgeScenario(observed, sc));
-    }
-    return { checks, outcomes };
-}
-const firstLine = (s) => s.split('\n')[0].trim();
-
-// EXTERNAL MODULE: ./node_modules/@stdlib/stats-base-dists-normal-cdf/lib/index.js
-var stats_base_dists_normal_cdf_lib = __nccwpck_require__(72484);
-var stats_base_dists_normal_cdf_lib_default = /*#__PURE__*/__nccwpck_require__.n(stats_base_dists_normal_cdf_lib);
-;// CONCATENATED MODULE: ./src/stats/mannwhitney.ts
-/**
- * Mann–Whitney U, two-sided, as `scipy.stats.mannwhitneyu(x, y)` with its defaults: the exact
- * distribution when a sample has at most 8 values and there are no ties, otherwise the normal
- * approximation with continuity correction and tie-corrected variance. The statistic is U of x.
- */
-
-function mannWhitneyU(x, y) {
-    const n1 = x.length;
-    const n2 = y.length;
-    const n = n1 + n2;
-    const all = new Float64Array(n);
-    all.set(Array.from(x));
-    all.set(Array.from(y), n1);
-    const order = Int32Array.from({ length: n }, (_, i) => i).sort((a, b) => all[a] - all[b]);
-    const ranks = new Float64Array(n);
-    let tieTerm = 0;
-    for (let s = 0; s < n;) {
-        let e = s + 1;
-        while (e < n && all[order[e]] === all[order[s]])
-            e++;
-        const midrank = (s + 1 + e) / 2;
-        for (let k = s; k < e; k++)
-            ranks[order[k]] = midrank;
-        const t = e - s;
-        tieTerm += t * t * t - t;
-        s = e;
-    }
-    let r1 = 0;
-    for (let i = 0; i < n1; i++)
-        r1 += ranks[i];
-    const u1 = r1 - (n1 * (n1 + 1)) / 2;
-    const u2 = n1 * n2 - u1;
-    const u = Math.max(u1, u2);
-    if ((n1 <= 8 || n2 <= 8) && tieTerm === 0) {
-        return { statistic: u1, p_value: Math.min(1, 2 * exactSf(u, n1, n2)), method: 'exact' };
-    }
-    const mu = (n1 * n2) / 2;
-    const sigma = Math.sqrt(((n1 * n2) / 12) * (n + 1 - tieTerm / (n * (n - 1))));
-    const z = (u - mu - 0.5) / sigma;
-    const p = sigma === 0 ? 1 : Math.min(1, Math.max(0, 2 * stats_base_dists_normal_cdf_lib_default()(-z, 0, 1)));
-    return { statistic: u1, p_value: p, method: 'asymptotic' };
-}
-/** P(U ≥ u) under the null, from the counts of U over all arrangements (a Gaussian binomial). */
-function exactSf(u, n1, n2) {
-    const m = Math.min(n1, n2);
-    const k = Math.max(n1, n2);
-    // counts[j][v]: arrangements of j values of the small sample among them giving U = v,
-    // built with the recurrence of the q-binomial coefficient.
-    const max = m * k;
-    let counts = new Float64Array(max + 1);
-    counts[0] = 1;
-    // Coefficients of Π_{i=1..m} (1 − q^{k+i}) / (1 − q^i).
-    for (let i = 1; i <= m; i++) {
-        const next = new Float64Array(max + 1);
-        // multiply by (1 − q^{k+i})
-        for (let v = 0; v <= max; v++)
-            next[v] = counts[v] - (v >= k + i ? counts[v - k - i] : 0);
-        // divide by (1 − q^i): running sum with stride i
-        for (let v = i; v <= max; v++)
-            next[v] += next[v - i];
-        counts = next;
-    }
-    let total = 0;
-    let tail = 0;
-    for (let v = 0; v <= max; v++) {
-        total += counts[v];
-        if (v >= u)
-            tail += counts[v];
-    }
-    return tail / total;
-}
-
-;// CONCATENATED MODULE: ./src/checks/latency-ab.ts
-
-
-
-
-
-async function timeInterleaved(candidate, baseline, rows, config, clock) {
-    const { batch_size: batch, warmup, iterations } = config.comparison.latency;
-    const feeds = Array.from({ length: Math.min(iterations, 64) }, (_, i) => feedsFor(rows, i * batch, batch));
-    for (let i = 0; i < warmup; i++) {
-        await candidate.infer(feeds[i % feeds.length]);
-        await baseline.infer(feeds[i % feeds.length]);
-    }
-    const a = new Float64Array(iterations);
-    const b = new Float64Array(iterations);
-    const time = async (runner, i) => {
-        const t = clock.now();
-        await runner.infer(feeds[i % feeds.length]);
-        return clock.now() - t;
-    };
-    for (let i = 0; i < iterations; i++) {
-        // Alternate who goes first, so neither always runs on a warmer cache.
-        if (i % 2 === 0) {
-            a[i] = await time(candidate, i);
-            b[i] = await time(baseline, i);
-        }
-        else {
-            b[i] = await time(baseline, i);
-            a[i] = await time(candidate, i);
-        }
-    }
-    return { candidate: a, baseline: b };
-}
-function compareLatency(candidate, baseline, config) {
-    const cfg = config.comparison;
-    const q = (x) => {
-        const s = sortedCopy(x);
-        return { p50_ms: quantileSorted(s, 0.5), p95_ms: quantileSorted(s, 0.95) };
-    };
-    const c = q(candidate);
-    const b = q(baseline);
-    const n = candidate.length;
-    const boot = pairedBootstrap(n, (w) => {
-        const xs = [];
-        const ys = [];
-        for (let i = 0; i < n; i++) {
-            for (let k = 0; k < w[i]; k++) {
-                xs.push(candidate[i]);
-                ys.push(baseline[i]);
-            }
-        }
-        const qc = q(xs);
-        const qb = q(ys);
-        return [qc.p50_ms / qb.p50_ms, qc.p95_ms / qb.p95_ms];
-    }, { resamples: Math.min(cfg.resamples, 2000), level: cfg.confidence, seed: cfg.seed });
-    return {
-        batch_size: cfg.latency.batch_size,
-        samples: n,
-        candidate: c,
-        baseline: b,
-        p50_ratio: c.p50_ms / b.p50_ms,
-        p95_ratio: c.p95_ms / b.p95_ms,
-        p50_ratio_interval: boot.intervals[0] ?? null,
-        p95_ratio_interval: boot.intervals[1] ?? null,
-        mann_whitney: mannWhitneyU(candidate, baseline),
-    };
-}
-function judgeLatencyComparison(l, config) {
-    const cfg = config.comparison;
-    const interval = l.p95_ratio_interval;
-    const slower = l.mann_whitney.p_value < cfg.alpha && !!interval && interval.low > 1;
-    const ratio = round(l.p95_ratio, 3);
-    const detail = `p95 ${round(l.candidate.p95_ms)} ms vs ${round(l.baseline.p95_ms)} ms (×${ratio}${interval ? `, ${round(cfg.confidence * 100, 1)}% CI ×${round(interval.low, 3)}–×${round(interval.high, 3)}` : ''}, Mann–Whitney p=${Number(l.mann_whitney.p_value.toPrecision(3))}, batch ${l.batch_size}, ${l.samples} interleaved calls each)`;
-    const blocked = slower && l.p95_ratio >= cfg.latency.blocker_ratio;
-    const warned = slower && l.p95_ratio >= cfg.latency.warning_ratio;
-    return [
-        result({
-            id: 'comparison.latency.p95_ratio',
-            category: 'comparison',
-            severity: blocked ? 'blocker' : 'warning',
-            status: blocked || warned ? 'fail' : 'pass',
-            value: ratio,
-            threshold: `×${cfg.latency.warning_ratio} warns, ×${cfg.latency.blocker_ratio} blocks, when significant`,
-            message: blocked || warned ? `the candidate is significantly slower: ${detail}` : `${slower ? 'slower, within limits' : 'no significant slowdown'}: ${detail}`,
-        }),
-    ];
-}
-
-;// CONCATENATED MODULE: ./src/checks/latency.ts
-
-
-
-
-const latency_CATEGORY = 'latency';
-function summarize(batchSize, samplesMs) {
-    const sorted = sortedCopy(samplesMs);
-    const avg = mean(sorted);
-    return {
-        batch_size: batchSize,
-        samples: sorted.length,
-        p50_ms: quantileSorted(sorted, 0.5),
-        p95_ms: quantileSorted(sorted, 0.95),
-        p99_ms: quantileSorted(sorted, 0.99),
-        max_ms: sorted[sorted.length - 1] ?? Number.NaN,
-        mean_ms: avg,
-        rows_per_s: (batchSize * 1000) / avg,
-    };
-}
-/** Batch sizes to measure: the configured ones plus any that a limit names. */
-function latencyBatchSizes(config) {
-    const cfg = config.checks.latency;
-    return [...new Set([...cfg.batch_sizes, ...Object.keys(cfg.limits).map(Number)])].sort((a, b) => a - b);
-}
-async function measureLatency(ctx, batchSize) {
-    const { warmup, iterations } = ctx.config.checks.latency;
-    // Feeds are built before timing so that only the model call is measured.
-    const feeds = Array.from({ length: Math.min(iterations, 64) }, (_, i) => feedsFor(ctx.rows, i * batchSize, batchSize));
-    for (let i = 0; i < warmup; i++)
-        await ctx.runner.infer(feeds[i % feeds.length]);
-    const samples = new Float64Array(iterations);
-    for (let i = 0; i < iterations; i++) {
-        const feed = feeds[i % feeds.length];
-        const t0 = ctx.clock.now();
-        await ctx.runner.infer(feed);
-        samples[i] = ctx.clock.now() - t0;
-    }
-    return summarize(batchSize, samples);
-}
-const LIMIT_FIELDS = [
-    ['p50_ms', 'p50_ms', 'p50'],
-    ['p95_ms', 'p95_ms', 'p95'],
-    ['p99_ms', 'p99_ms', 'p99'],
-    ['max_ms', 'max_ms', 'max'],
-];
-function judgeLatency(stats, config) {
-    const { severity, limits } = config.checks.latency;
-    const limit = limits[String(stats.batch_size)];
-    const id = `latency.batch_${stats.batch_size}`;
-    const measured = `p50 ${round(stats.p50_ms)} ms, p95 ${round(stats.p95_ms)} ms, p99 ${round(stats.p99_ms)} ms, max ${round(stats.max_ms)} ms, ${Math.round(stats.rows_per_s)} rows/s`;
-    const value = {
-        p50_ms: round(stats.p50_ms),
-        p95_ms: round(stats.p95_ms),
-        p99_ms: round(stats.p99_ms),
-        rows_per_s: Math.round(stats.rows_per_s),
-    };
-    if (!limit) {
-        return result({ id, category: latency_CATEGORY, severity: 'info', status: 'pass', value, message: `batch ${stats.batch_size}: ${measured}` });
-    }
-    const rules = [];
-    const broken = [];
-    for (const [key, stat, label] of LIMIT_FIELDS) {
-        const bound = limit[key];
-        if (bound === undefined)
-            continue;
-        rules.push(`${label} <= ${bound} ms`);
-        const v = stats[stat];
-        if (!(v <= bound))
-            broken.push(`${label} ${round(v)} ms > ${bound} ms`);
-    }
-    if (limit.min_rows_per_s !== undefined) {
-        rules.push(`>= ${limit.min_rows_per_s} rows/s`);
-        if (!(stats.rows_per_s >= limit.min_rows_per_s))
-            broken.push(`${Math.round(stats.rows_per_s)} rows/s < ${limit.min_rows_per_s}`);
-    }
-    return result({
-        id,
-        category: latency_CATEGORY,
-        severity,
-        status: broken.length === 0 ? 'pass' : 'fail',
-        value,
-        threshold: rules.join(', '),
-        message: broken.length === 0 ? `batch ${stats.batch_size}: ${measured}` : `batch ${stats.batch_size}: ${broken.join(', ')} (${measured})`,
-    });
-}
-async function runLatency(ctx) {
-    const checks = [];
-    const stats = [];
-    for (const b of latencyBatchSizes(ctx.config)) {
-        ctx.progress(`latency: batch ${b}, ${ctx.config.checks.latency.iterations} timed calls`);
-        try {
-            const s = await measureLatency(ctx, b);
-            stats.push(s);
-            checks.push(judgeLatency(s, ctx.config));
-        }
-        catch (error) {
-            checks.push(errored(`latency.batch_${b}`, latency_CATEGORY, ctx.config.checks.latency.severity, `could not measure: ${getErrorMessage(error)}`));
-        }
-    }
-    return { checks, stats };
-}
-
-;// CONCATENATED MODULE: ./src/checks/smoke.ts
-/**
- * Smoke: the model loads, answers one row and batches of the configured sizes, with outputs of the
- * declared types and shapes, and a batch gives the same answers as the same rows one by one.
- */
-
-
-
-
-
-const smoke_CATEGORY = 'smoke';
-function judgeLoad(load, target, severity) {
-    return load.ok
-        ? result({
-            id: 'smoke.load',
-            category: smoke_CATEGORY,
-            severity,
-            status: 'pass',
-            value: round(load.ms),
-            message: `loaded in ${round(load.ms)} ms`,
-        })
-        : result({
-            id: 'smoke.load',
-            category: smoke_CATEGORY,
-            severity,
-            status: 'fail',
-            message: `${target} does not load: ${load.error}`,
-        });
-}
-async function runSmoke(ctx) {
-    const cfg = ctx.config.checks.smoke;
-    const { severity } = cfg;
-    const checks = [];
-    ctx.progress('smoke: single and batch inference');
-    const attempt = async (id, n) => {
-        try {
-            const out = await ctx.runner.infer(feedsFor(ctx.rows, 0, n));
-            const problems = signatureProblems(ctx.runner.signature, out, n);
-            checks.push(result({
-                id,
-                category: smoke_CATEGORY,
-                severity,
-                status: problems.length === 0 ? 'pass' : 'fail',
-                value: n,
-                message: problems.length === 0
-                    ? `${n === 1 ? '1 row' : `batch of ${n}`} -> ${outputsShapeLine(out)}`
-                    : `${n === 1 ? '1 row' : `batch of ${n}`}: ${problems.join('; ')}`,
-            }));
-            return out;
-        }
-        catch (error) {
-            checks.push(result({ id, category: smoke_CATEGORY, severity, status: 'fail', value: n, message: `inference failed: ${getErrorMessage(error)}` }));
-            return null;
-        }
-    };
-    await attempt('smoke.single', 1);
-    for (const n of cfg.batch_sizes.filter((b) => b > 1)) {
-        const batch = await attempt(`smoke.batch_${n}`, n);
-        if (batch)
-            checks.push(await batchConsistency(ctx, batch, n));
-    }
-    return checks;
-}
-/** Output types and shapes against what the model declares. */
-function signatureProblems(signature, outputs, batch) {
-    const problems = [];
-    for (const spec of signature.outputs) {
-        const t = outputs[spec.name];
-        if (!t) {
-            problems.push(`declared output "${spec.name}" is missing`);
-            continue;
-        }
-        if (spec.dtype && t.dtype !== spec.dtype)
-            problems.push(`"${spec.name}" is ${t.dtype}, declared ${spec.dtype}`);
-        if (spec.shape.length > 0) {
-            if (t.dims.length !== spec.shape.length) {
-                problems.push(`"${spec.name}" has rank ${t.dims.length}, declared ${spec.shape.length}`);
-                continue;
-            }
-            spec.shape.forEach((d, i) => {
-                if (typeof d === 'number' && t.dims[i] !== d) {
-                    problems.push(`"${spec.name}" dimension ${i} is ${t.dims[i]}, declared ${d}`);
-                }
-            });
-        }
-        if (t.dims[0] !== batch)
-            problems.push(`"${spec.name}" has ${t.dims[0]} rows for a batch of ${batch}`);
-    }
-    return problems;
-}
-async function batchConsistency(ctx, batch, n) {
-    const { rtol, atol, severity } = ctx.config.checks.smoke;
-    const id = `smoke.batch_${n}_consistency`;
-    try {
-        let worst = 0;
-        let mismatched = 0;
-        const examples = [];
-        for (let r = 0; r < n; r++) {
-            const single = await ctx.runner.infer(feedsFor(ctx.rows, r, 1));
-            for (const [name, tensor] of Object.entries(batch)) {
-                const b = toNumbers(tensor);
-                const s = single[name] ? toNumbers(single[name]) : null;
-                if (!b || !s)
-                    continue;
-                const width = s.length;
-                for (let j = 0; j < width; j++) {
-                    const x = b[r * width + j];
-                    const y = s[j];
-                    if (Number.isNaN(x) && Number.isNaN(y))
-                        continue;
-                    const diff = Math.abs(x - y);
-                    if (!(diff <= atol + rtol * Math.abs(y))) {
-                        mismatched++;
-                        if (examples.length < 3)
-                            examples.push(`"${name}" row ${r}[${j}]: batch ${x} vs single ${y}`);
-                    }
-                    if (Number.isFinite(diff))
-                        worst = Math.max(worst, diff);
-                }
-            }
-        }
-        return result({
-            id,
-            category: smoke_CATEGORY,
-            severity,
-            status: mismatched === 0 ? 'pass' : 'fail',
-            value: worst,
-            threshold: `|batch - single| <= ${atol} + ${rtol}·|single|`,
-            message: mismatched === 0
-                ? `batch of ${n} equals row-by-row results (largest difference ${worst.toExponential(2)})`
-                : `batch of ${n} differs from row-by-row results in ${mismatched} values, e.g. ${examples.join('; ')}`,
-        });
-    }
-    catch (error) {
-        return result({ id, category: smoke_CATEGORY, severity, status: 'error', message: `row-by-row inference failed: ${getErrorMessage(error)}` });
-    }
-}
-
-;// CONCATENATED MODULE: ./src/checks/index.ts
-/**
- * The check families that run on a loaded model, in order. A new family is one file under
- * checks/ and one line here.
- */
-
-
-
-
-
-
-
-
-
-
-
-
-/** Predictions over every row, made once and shared by the families that judge them. */
-async function predictions(ctx, measured) {
-    if (!measured.predictions) {
-        ctx.progress(`predicting: ${ctx.rows.rows.toLocaleString('en')} rows`);
-        measured.predictions = await predictAll(ctx.runner, ctx.rows, PREDICTION_BATCH, throttledProgress(ctx, 'predicting'));
-    }
-    return measured.predictions;
-}
-const FAMILIES = [
-    { name: 'smoke', enabled: (c) => c.config.checks.smoke.enabled, run: (c) => runSmoke(c) },
-    {
-        name: 'outputs',
-        enabled: (c) => c.config.checks.outputs.enabled,
-        run: async (ctx, measured) => judgeOutputs(await predictions(ctx, measured), ctx.config),
-    },
-    {
-        name: 'metrics',
-        enabled: (c) => c.config.metrics.enabled,
-        run: async (ctx, measured) => {
-            const outcome = judgeMetrics(await predictions(ctx, measured), ctx.labels, ctx.config);
-            measured.view = outcome.view;
-            measured.evaluation = outcome.evaluation;
-            measured.metrics = { candidate: outcome.report, baseline: null };
-            return outcome.checks;
-        },
-    },
-    {
-        name: 'comparison',
-        enabled: (c) => c.config.comparison.enabled && c.baseline !== null,
-        run: (ctx, measured) => runComparison(ctx, measured),
-    },
-    {
-        name: 'latency',
-        enabled: (c) => c.config.checks.latency.enabled,
-        run: async (ctx, measured) => {
-            const { checks, stats } = await runLatency(ctx);
-            measured.latency = stats;
-            return checks;
-        },
-    },
-    {
-        name: 'errors',
-        enabled: (c) => c.config.checks.errors.enabled,
-        run: async (ctx, measured) => {
-            const { checks, outcomes } = await runErrorScenarios(ctx);
-            measured.error_scenarios = outcomes;
-            return checks;
-        },
-    },
-];
-async function runComparison(ctx, measured) {
-    const { runner: baseline, path } = ctx.baseline;
-    const mismatch = signatureMismatch(ctx.runner.signature, baseline.signature);
-    if (mismatch) {
-        return [
-            result({ id: 'comparison.signature', category: 'comparison', severity: 'blocker', status: 'fail', message: `the baseline ${path} cannot be compared on the same rows: ${mismatch}` }),
-        ];
-    }
-    const checks = [];
-    const candidatePredictions = await predictions(ctx, measured);
-    ctx.progress(`comparison: baseline on ${ctx.rows.rows.toLocaleString('en')} rows`);
-    const basePredictions = await predictAll(baseline, ctx.rows, PREDICTION_BATCH, throttledProgress(ctx, 'comparison'));
-    let baseView = null;
-    try {
-        baseView = readModelView(basePredictions, ctx.config);
-    }
-    catch (error) {
-        checks.push(result({ id: 'comparison.outputs', category: 'comparison', severity: 'blocker', status: 'fail', message: `the baseline's outputs cannot be read as predictions: ${getErrorMessage(error)}` }));
-    }
-    const view = measured.view ?? safeView(candidatePredictions, ctx);
-    if (baseView && view) {
-        if (baseView.task !== view.task) {
-            checks.push(result({ id: 'comparison.outputs', category: 'comparison', severity: 'blocker', status: 'fail', message: `the baseline is a ${baseView.task} model, the candidate a ${view.task} one` }));
-        }
-        else {
-            measured.agreement = agreementOf(view, baseView);
-            checks.push(...judgeAgreement(measured.agreement, ctx.config));
-            const candidate = measured.evaluation;
-            if (candidate && ctx.labels) {
-                try {
-                    const base = evaluationOf(baseView, ctx.labels);
-                    measured.metrics = { candidate: measured.metrics?.candidate ?? null, baseline: computeMetrics(base, ctx.config.metrics.ece_bins) };
-                    ctx.progress(`comparison: ${ctx.config.comparison.resamples.toLocaleString('en')} bootstrap resamples`);
-                    measured.comparison = compareMetrics(candidate, base, ctx.config);
-                    checks.push(...judgeComparison(measured.comparison, candidate.task, ctx.config));
-                }
-                catch (error) {
-                    const message = error instanceof EvaluationError ? `baseline: ${error.message}` : getErrorMessage(error);
-                    checks.push(result({ id: 'comparison.metrics', category: 'comparison', severity: 'blocker', status: 'error', message }));
-                }
-            }
-            else {
-                checks.push(result({ id: 'comparison.metrics', category: 'comparison', severity: 'info', status: 'skip', message: 'metric changes not compared: no labelled evaluation data' }));
-            }
-        }
-    }
-    if (ctx.config.comparison.latency.enabled) {
-        ctx.progress('comparison: latency, interleaved');
-        const times = await timeInterleaved(ctx.runner, baseline, ctx.rows, ctx.config, ctx.clock);
-        measured.latency_comparison = compareLatency(times.candidate, times.baseline, ctx.config);
-        checks.push(...judgeLatencyComparison(measured.latency_comparison, ctx.config));
-    }
-    return checks;
-}
-function safeView(p, ctx) {
-    try {
-        return readModelView(p, ctx.config);
-    }
-    catch {
-        return null;
-    }
-}
-
-;// CONCATENATED MODULE: ./src/data/bad-rows.ts
-const DETAIL = 10;
-/** Bad rows when only `used` columns matter; a text column's cell is bad only when empty. */
-function findBadRows(dataset, used) {
-    const cause = new Uint8Array(dataset.rows); // 0 good, 1 malformed, 2 invalid, 3 missing
-    const reason = new Map();
-    const note = (r, c, why) => {
-        if (cause[r] !== 0)
-            return;
-        cause[r] = c;
-        if (reason.size < DETAIL * 4)
-            reason.set(r, why());
-    };
-    const malformedWhy = new Map(dataset.malformedFirst.map((m) => [m.row, m.reason]));
-    for (const r of dataset.malformed)
-        note(r, 1, () => malformedWhy.get(r) ?? 'malformed row');
-    for (const name of used) {
-        const col = dataset.columns.find((c) => c.name === name);
-        if (!col)
-            continue;
-        for (const r of col.invalid)
-            note(r, 2, () => `"${name}" is not a number`);
-        if (col.values) {
-            const v = col.values;
-            for (let r = 0; r < v.length; r++)
-                if (Number.isNaN(v[r]))
-                    note(r, 3, () => `"${name}" is empty or NaN`);
-        }
-        else {
-            const t = col.text;
-            for (let r = 0; r < t.length; r++)
-                if (t[r] === '')
-                    note(r, 3, () => `"${name}" is empty`);
-        }
-    }
-    const indices = [];
-    const byCause = { malformed: 0, missing: 0, invalid: 0 };
-    for (let r = 0; r < cause.length; r++) {
-        const c = cause[r];
-        if (c === 0)
-            continue;
-        indices.push(r);
-        if (c === 1)
-            byCause.malformed++;
-        else if (c === 2)
-            byCause.invalid++;
-        else
-            byCause.missing++;
-    }
-    const first = indices.slice(0, DETAIL).map((r) => ({ row: r + 1, reason: reason.get(r) ?? 'bad row' }));
-    return { rows: dataset.rows, indices, byCause, first };
-}
-/** The rows to keep (0-based, ascending) when the bad ones are skipped; null keeps all. */
-function keptRows(bad) {
-    if (bad.indices.length === 0)
-        return null;
-    const keep = new Int32Array(bad.rows - bad.indices.length);
-    let k = 0;
-    let b = 0;
-    for (let r = 0; r < bad.rows; r++) {
-        if (b < bad.indices.length && bad.indices[b] === r)
-            b++;
-        else
-            keep[k++] = r;
-    }
-    return keep;
-}
-function describeBadRows(bad) {
-    const parts = Object.entries(bad.byCause)
-        .filter(([, n]) => n > 0)
-        .map(([k, n]) => `${n} ${k}`);
-    const examples = bad.first.map((b) => `row ${b.row}: ${b.reason}`).join('; ');
-    return `${bad.indices.length} of ${bad.rows} rows are bad (${parts.join(', ')}); ${examples}${bad.indices.length > bad.first.length ? '; …' : ''}`;
-}
-
-;// CONCATENATED MODULE: ./src/data/dataset.ts
-/** A tabular data set held by column: numbers where a column is numeric, text otherwise. */
-function column(dataset, name) {
-    return dataset.columns.find((c) => c.name === name);
-}
-const columnNames = (dataset) => dataset.columns.map((c) => c.name).join(', ');
-
 // EXTERNAL MODULE: ./node_modules/papaparse/papaparse.js
 var papaparse = __nccwpck_require__(28728);
 var papaparse_default = /*#__PURE__*/__nccwpck_require__.n(papaparse);
@@ -40394,7 +37377,7 @@ function rotl64(x, r) {
  * @param {bigint} val
  * @returns {bigint}
  */
-function xxhash_round(acc, val) {
+function round(acc, val) {
   acc = acc + val * PRIME2 & MASK
   acc = rotl64(acc, 31n)
   return acc * PRIME1 & MASK
@@ -40406,7 +37389,7 @@ function xxhash_round(acc, val) {
  * @returns {bigint}
  */
 function mergeRound(acc, val) {
-  acc ^= xxhash_round(0n, val)
+  acc ^= round(0n, val)
   return acc * PRIME1 + PRIME4 & MASK
 }
 
@@ -40430,10 +37413,10 @@ function xxhash64(input, seed = 0n) {
     let v4 = seed - PRIME1 & MASK
 
     while (offset + 32 <= len) {
-      v1 = xxhash_round(v1, view.getBigUint64(offset, true)); offset += 8
-      v2 = xxhash_round(v2, view.getBigUint64(offset, true)); offset += 8
-      v3 = xxhash_round(v3, view.getBigUint64(offset, true)); offset += 8
-      v4 = xxhash_round(v4, view.getBigUint64(offset, true)); offset += 8
+      v1 = round(v1, view.getBigUint64(offset, true)); offset += 8
+      v2 = round(v2, view.getBigUint64(offset, true)); offset += 8
+      v3 = round(v3, view.getBigUint64(offset, true)); offset += 8
+      v4 = round(v4, view.getBigUint64(offset, true)); offset += 8
     }
 
     h64 = rotl64(v1, 1n) + rotl64(v2, 7n) + rotl64(v3, 12n) + rotl64(v4, 18n) & MASK
@@ -40448,7 +37431,7 @@ function xxhash64(input, seed = 0n) {
   h64 = h64 + BigInt(len) & MASK
 
   while (offset + 8 <= len) {
-    h64 ^= xxhash_round(0n, view.getBigUint64(offset, true))
+    h64 ^= round(0n, view.getBigUint64(offset, true))
     h64 = rotl64(h64, 27n) * PRIME1 + PRIME4 & MASK
     offset += 8
   }
@@ -44646,6 +41629,4273 @@ function readDataset(path) {
     }
 }
 
+;// CONCATENATED MODULE: ./src/decision.ts
+const counts = (checks) => ({
+    total: checks.length,
+    passed: checks.filter((c) => c.status === 'pass').length,
+    warned: checks.filter((c) => c.status === 'warn').length,
+    failed: checks.filter((c) => c.status === 'fail').length,
+    errored: checks.filter((c) => c.status === 'error').length,
+    skipped: checks.filter((c) => c.status === 'skip').length,
+});
+const isFailure = (c) => c.status === 'fail' || c.status === 'error';
+function decide(checks) {
+    const summary = counts(checks);
+    const blockers = checks.filter((c) => isFailure(c) && c.severity === 'blocker');
+    if (blockers.length > 0) {
+        return {
+            decision: 'NO-GO',
+            reason: `${blockers.length} blocking check${blockers.length === 1 ? '' : 's'} failed: ${blockers.map((c) => c.id).join(', ')}`,
+            summary,
+            deciding: blockers.map((c) => c.id),
+        };
+    }
+    const judged = checks.filter((c) => c.status !== 'skip' && c.severity !== 'info');
+    if (judged.length === 0) {
+        return {
+            decision: 'NO-GO',
+            reason: 'no check produced a verdict, so nothing says the model is safe to ship',
+            summary,
+            deciding: [],
+        };
+    }
+    const warnings = checks.filter((c) => isFailure(c) && c.severity === 'warning');
+    if (warnings.length > 0) {
+        return {
+            decision: 'DELAY',
+            reason: `${warnings.length} warning${warnings.length === 1 ? '' : 's'} need${warnings.length === 1 ? 's' : ''} a human look: ${warnings.map((c) => c.id).join(', ')}`,
+            summary,
+            deciding: warnings.map((c) => c.id),
+        };
+    }
+    return { decision: 'GO', reason: 'every blocking and warning check passed', summary, deciding: [] };
+}
+/** "12/12 checks passed — GO", the line a release manager reads first. */
+function headline(outcome) {
+    const { summary: s } = outcome;
+    const judged = s.total - s.skipped;
+    // A check that passed with a note ("warn") still passed.
+    const parts = [`${s.passed + s.warned}/${judged} checks passed`];
+    if (s.failed)
+        parts.push(`${s.failed} failed`);
+    if (s.errored)
+        parts.push(`${s.errored} could not run`);
+    if (s.warned)
+        parts.push(`${s.warned} with notes`);
+    if (s.skipped)
+        parts.push(`${s.skipped} skipped`);
+    return `${parts.join(', ')} — ${outcome.decision}`;
+}
+
+;// CONCATENATED MODULE: ./src/checks/types.ts
+/** The result shape every check family produces; the decision and all reports read only this. */
+const SEVERITIES = (/* unused pure expression or super */ null && (['blocker', 'warning', 'info']));
+function result(fields) {
+    return { value: null, threshold: null, ...fields };
+}
+/** A check that could not be carried out: counts as failed in the decision (fail closed). */
+function errored(id, category, severity, cause) {
+    return result({ id, category, severity, status: 'error', message: cause });
+}
+function skipped(id, category, severity, why) {
+    return result({ id, category, severity, status: 'skip', message: why });
+}
+/** Measured values in reports: a few decimals, not float noise. */
+const types_round = (x, digits = 3) => Number(x.toFixed(digits));
+
+// EXTERNAL MODULE: ./node_modules/@stdlib/math-base-special-gammainc/lib/index.js
+var lib = __nccwpck_require__(55479);
+var lib_default = /*#__PURE__*/__nccwpck_require__.n(lib);
+;// CONCATENATED MODULE: ./src/stats/chi2.ts
+/**
+ * Pearson's chi-squared test of independence on a 2 × k table (reference vs current counts per
+ * category), as scipy.stats.chi2_contingency(table, correction=False).
+ */
+
+/** P(χ²_dof > x), the regularized upper incomplete gamma Q(dof/2, x/2), accurate far in the tail. */
+function chi2Sf(x, dof) {
+    if (x <= 0)
+        return 1;
+    return lib_default()(x / 2, dof / 2, true, true);
+}
+/** Rows are the two samples' counts over the same categories; every category has a count somewhere. */
+function chi2TwoSample(reference, current) {
+    const k = reference.length;
+    const dof = k - 1;
+    if (dof === 0)
+        return { statistic: 0, pValue: 1, dof: 0 };
+    let nr = 0;
+    let nc = 0;
+    for (let j = 0; j < k; j++) {
+        nr += reference[j];
+        nc += current[j];
+    }
+    const total = nr + nc;
+    let statistic = 0;
+    for (let j = 0; j < k; j++) {
+        const column = reference[j] + current[j];
+        const er = (nr * column) / total;
+        const ec = (nc * column) / total;
+        statistic += (reference[j] - er) ** 2 / er + (current[j] - ec) ** 2 / ec;
+    }
+    return { statistic, pValue: chi2Sf(statistic, dof), dof };
+}
+
+;// CONCATENATED MODULE: ./src/stats/jensen-shannon.ts
+/**
+ * Jensen–Shannon distance between two discrete distributions (counts or shares), natural log,
+ * as scipy.spatial.distance.jensenshannon: sqrt((KL(p‖m) + KL(q‖m)) / 2) with m = (p + q)/2.
+ * Between 0 and sqrt(ln 2).
+ */
+function jensenShannon(p, q) {
+    let sp = 0;
+    let sq = 0;
+    for (let i = 0; i < p.length; i++) {
+        sp += p[i];
+        sq += q[i];
+    }
+    let left = 0;
+    let right = 0;
+    for (let i = 0; i < p.length; i++) {
+        const pi = p[i] / sp;
+        const qi = q[i] / sq;
+        const m = (pi + qi) / 2;
+        if (pi > 0)
+            left += pi * Math.log(pi / m);
+        if (qi > 0)
+            right += qi * Math.log(qi / m);
+    }
+    return Math.sqrt(Math.max(0, left + right) / 2);
+}
+
+// EXTERNAL MODULE: ./node_modules/@stdlib/math-base-special-gammaln/lib/index.js
+var math_base_special_gammaln_lib = __nccwpck_require__(67711);
+var math_base_special_gammaln_lib_default = /*#__PURE__*/__nccwpck_require__.n(math_base_special_gammaln_lib);
+;// CONCATENATED MODULE: ./src/stats/kolmogorov.ts
+/**
+ * The exact distribution of the two-sided one-sample Kolmogorov–Smirnov statistic D_n, as
+ * scipy.stats.kstwo computes it: Simard & L'Ecuyer's choice of algorithm by n and n·x²
+ * (Ruben–Gambino closed forms, the Durbin matrix after Marsaglia–Tsang–Wang, Pomeranz's
+ * recursion, the Pelz–Good expansion, and twice the one-sided Smirnov tail). The two-sample KS
+ * test uses it for large samples at N = n1·n2/(n1+n2); the Kolmogorov limit would be off by
+ * several percent in the tail at the sizes drift checks see.
+ *
+ * References: Simard, R. & L'Ecuyer, P. (2011), "Computing the two-sided Kolmogorov-Smirnov
+ * distribution", J. Stat. Softw. 39(11); Marsaglia, Tsang & Wang (2003) J. Stat. Softw. 8(18);
+ * Pomeranz (1974) CACM 17(12); Pelz & Good (1976) JRSS B 38(2); Birnbaum & Tingey (1951).
+ */
+
+const SCALE = 2 ** 128;
+const UNSCALE = 2 ** -128;
+const SQRT_2PI = Math.sqrt(2 * Math.PI);
+const PI2 = Math.PI ** 2;
+const PI4 = Math.PI ** 4;
+const PI6 = Math.PI ** 6;
+const MIN_LOG = -708;
+const clip = (p) => Math.min(1, Math.max(0, p));
+/** log(n! / nⁿ) by Stirling's series, with n·log n taken out before it can cancel. */
+function logFactorialOverPower(n) {
+    // B_2j / (2j(2j−1)) for j = 8 … 1, highest power first.
+    const coeffs = [
+        -0.029550653594771242, 0.00641025641025641, -0.0019175269175269176, 0.0008417508417508417, -0.0005952380952380953,
+        0.0007936507936507937, -0.002777777777777778, 0.08333333333333333,
+    ];
+    const rn = 1 / n;
+    const y = rn / n;
+    let poly = 0;
+    for (const c of coeffs)
+        poly = poly * y + c;
+    return Math.log(n) / 2 - n + Math.log(2 * Math.PI) / 2 + rn * poly;
+}
+/**
+ * P(D⁺_n ≥ x), the one-sided tail, by Birnbaum & Tingey's finite sum
+ *   x · Σ_{v=0}^{⌊n(1−x)⌋} C(n, v) (x + v/n)^(v−1) (1 − x − v/n)^(n−v),
+ * every term positive and taken in logs so that no n overflows or loses digits.
+ */
+function smirnov(n, x) {
+    if (!(n > 0 && x >= 0 && x <= 1))
+        return Number.NaN;
+    if (x === 0)
+        return 1;
+    if (x === 1)
+        return 0;
+    const last = Math.floor(n * (1 - x));
+    const logNFactorial = math_base_special_gammaln_lib_default()(n + 1);
+    let sum = 0;
+    for (let v = 0; v <= last; v++) {
+        const at = x + v / n;
+        const rest = 1 - at;
+        if (rest <= 0)
+            continue; // 0^(n−v) with v < n
+        const log = logNFactorial - math_base_special_gammaln_lib_default()(v + 1) - math_base_special_gammaln_lib_default()(n - v + 1) + (v - 1) * Math.log(at) + (n - v) * Math.log(rest);
+        if (log > -745)
+            sum += Math.exp(log);
+    }
+    return clip(sum * x);
+}
+/** P(D_n ≤ d) by the Durbin matrix: the k-th diagonal entry of (n!/nⁿ)·Hⁿ, scaled as it grows. */
+function durbinCdf(n, d) {
+    if (d >= 1)
+        return 1;
+    const nd = n * d;
+    if (nd <= 0.5)
+        return 0;
+    const k = Math.ceil(nd);
+    const h = k - nd;
+    const m = 2 * k - 1;
+    const v = new Float64Array(m);
+    const w = new Float64Array(m);
+    let fac = 1;
+    for (let j = 1; j <= m; j++) {
+        w[j - 1] = fac; // 1/(j−1)!
+        fac /= j;
+        v[j - 1] = (1 - h ** j) * fac; // (1 − h^j)/j!
+    }
+    v[m - 1] = (1 + Math.max(2 * h - 1, 0) ** m - 2 * h ** m) * fac;
+    let H = new Float64Array(m * m);
+    for (let i = 1; i < m; i++)
+        for (let r = i - 1; r < m; r++)
+            H[r * m + i] = w[r - i + 1];
+    for (let r = 0; r < m; r++)
+        H[r * m] = v[r];
+    for (let c = 0; c < m; c++)
+        H[(m - 1) * m + c] = v[m - 1 - c];
+    let power = new Float64Array(m * m);
+    for (let i = 0; i < m; i++)
+        power[i * m + i] = 1;
+    let exponent = 0;
+    let hExponent = 0;
+    for (let left = n; left > 0; left = Math.floor(left / 2)) {
+        if (left % 2 === 1) {
+            power = multiply(power, H, m);
+            exponent += hExponent;
+        }
+        H = multiply(H, H, m);
+        hExponent *= 2;
+        if (Math.abs(H[(k - 1) * m + (k - 1)]) > SCALE) {
+            for (let i = 0; i < H.length; i++)
+                H[i] /= SCALE;
+            hExponent += 128;
+        }
+    }
+    let p = power[(k - 1) * m + (k - 1)];
+    for (let i = 1; i <= n; i++) {
+        p = (i * p) / n;
+        if (Math.abs(p) < UNSCALE) {
+            p *= SCALE;
+            exponent -= 128;
+        }
+    }
+    return exponent === 0 ? p : p * 2 ** exponent;
+}
+function multiply(a, b, m) {
+    const out = new Float64Array(m * m);
+    for (let i = 0; i < m; i++) {
+        for (let l = 0; l < m; l++) {
+            const ail = a[i * m + l];
+            if (ail === 0)
+                continue;
+            for (let j = 0; j < m; j++)
+                out[i * m + j] += ail * b[l * m + j];
+        }
+    }
+    return out;
+}
+/** The interval of non-zero entries of row i in Pomeranz's recursion. */
+function pomeranzRange(i, n, ll, ceilf, roundf) {
+    let j1;
+    let j2;
+    if (i === 0) {
+        j1 = -ll - ceilf - 1;
+        j2 = ll + ceilf - 1;
+    }
+    else {
+        const half = Math.floor((i + 1) / 2);
+        if ((i + 1) % 2 === 0) {
+            if (half === n + 1) {
+                j1 = n - ll - ceilf - 1;
+                j2 = n + ll + ceilf - 1;
+            }
+            else {
+                j1 = half - 1 - ll - roundf - 1;
+                j2 = half + ll - 1 + ceilf - 1;
+            }
+        }
+        else {
+            j1 = half - 1 - ll - 1;
+            j2 = half + ll + roundf - 1;
+        }
+    }
+    return [Math.max(j1 + 2, 0), Math.min(j2, n)];
+}
+/** P(D_n ≤ x) by Pomeranz's recursion: rows are convolutions with near-Poisson weights. */
+function pomeranzCdf(n, x) {
+    const t = n * x;
+    const ll = Math.floor(t);
+    const f = t - ll;
+    const g = Math.min(f, 1 - f);
+    const ceilf = f > 0 ? 1 : 0;
+    const roundf = f > 0.5 ? 1 : 0;
+    const size = 2 * (ll + 1);
+    const gPow = new Float64Array(size);
+    const twoGPow = new Float64Array(size);
+    const restPow = new Float64Array(size);
+    gPow[0] = twoGPow[0] = restPow[0] = 1;
+    for (let p = 1; p < size; p++) {
+        gPow[p] = (gPow[p - 1] * (g / n)) / p;
+        twoGPow[p] = (twoGPow[p - 1] * ((2 * g) / n)) / p;
+        restPow[p] = (restPow[p - 1] * ((1 - 2 * g) / n)) / p;
+    }
+    let v0 = new Float64Array(size);
+    let v1 = new Float64Array(size);
+    v1[0] = 1;
+    let v0s = 0;
+    let v1s = 0;
+    let exponent = 0;
+    let j1 = pomeranzRange(0, n, ll, ceilf, roundf)[0];
+    for (let i = 1; i < 2 * n + 2; i++) {
+        const k1 = j1;
+        [v0, v1] = [v1, v0];
+        [v0s, v1s] = [v1s, v0s];
+        v1.fill(0);
+        const range = pomeranzRange(i, n, ll, ceilf, roundf);
+        j1 = range[0];
+        const j2 = range[1];
+        const weights = i === 1 || i === 2 * n + 1 ? gPow : i % 2 === 1 ? twoGPow : restPow;
+        const len = j2 - k1 + 1;
+        if (len <= 0)
+            continue;
+        const from = k1 - v0s;
+        const a = v0.subarray(from, Math.min(from + len, size));
+        const b = weights.subarray(0, Math.min(len, size));
+        const start = j1 - k1;
+        const count = j2 - j1 + 1;
+        // Entries start … start+count−1 of the full convolution of a and b.
+        for (let c = 0; c < count; c++) {
+            const at = start + c;
+            let s = 0;
+            for (let q = Math.max(0, at - b.length + 1); q <= Math.min(at, a.length - 1); q++)
+                s += a[q] * b[at - q];
+            v1[c] = s;
+        }
+        let max = 0;
+        for (let c = 0; c < count; c++)
+            max = Math.max(max, v1[c]);
+        if (max > 0 && max < UNSCALE) {
+            for (let c = 0; c < size; c++)
+                v1[c] *= SCALE;
+            exponent -= 128;
+        }
+        v1s = v0s + j1 - k1;
+    }
+    let answer = v1[n - v1s];
+    for (let p = 1; p <= n; p++) {
+        if (Math.abs(answer) > SCALE) {
+            answer *= UNSCALE;
+            exponent += 128;
+        }
+        answer *= p;
+    }
+    return exponent === 0 ? answer : answer * 2 ** exponent;
+}
+/** P(D_n ≤ x) by the Pelz–Good asymptotic expansion in 1/√n, for large n. */
+function pelzGoodCdf(n, x) {
+    if (x <= 0)
+        return 0;
+    if (x >= 1)
+        return 1;
+    const z = Math.sqrt(n) * x;
+    const z2 = z ** 2;
+    const z3 = z ** 3;
+    const z4 = z ** 4;
+    const z6 = z ** 6;
+    const qlog = -PI2 / 8 / z2;
+    if (qlog < MIN_LOG)
+        return 0;
+    let q = Math.exp(qlog);
+    const k1a = -z2;
+    const k1b = PI2 / 4;
+    const k2a = 6 * z6 + 2 * z4;
+    const k2b = ((2 * z4 - 5 * z2) * PI2) / 4;
+    const k2c = (PI4 * (1 - 2 * z2)) / 16;
+    const k3d = (PI6 * (5 - 30 * z2)) / 64;
+    const k3c = (PI4 * (-60 * z2 + 212 * z4)) / 16;
+    const k3b = (PI2 * (135 * z4 - 96 * z6)) / 4;
+    const k3a = -30 * z6 - 90 * z ** 8;
+    const K = [0, 0, 0, 0];
+    const maxk = Math.ceil((16 * z) / Math.PI);
+    // Horner in q^8k over odd m = 2k − 1.
+    for (let k = maxk; k >= 1; k--) {
+        const m = 2 * k - 1;
+        const m2 = m ** 2;
+        const m4 = m ** 4;
+        const m6 = m ** 6;
+        const qp = q ** (8 * k);
+        const coeffs = [1, k1a + k1b * m2, k2a + k2b * m2 + k2c * m4, k3a + k3b * m2 + k3c * m4 + k3d * m6];
+        for (let i = 0; i < 4; i++)
+            K[i] = K[i] * qp + coeffs[i];
+    }
+    const divisors = [z, 6 * z4, 72 * z ** 7, 6480 * z ** 10];
+    for (let i = 0; i < 4; i++)
+        K[i] = (K[i] * q * SQRT_2PI) / divisors[i];
+    q = Math.exp(-PI2 / 2 / z2);
+    const sqrt3z = Math.sqrt(3) * z;
+    let k2extra = 0;
+    let k3extra = 0;
+    for (let k = maxk; k >= 1; k--) {
+        const k2 = k * k;
+        const qk = q ** k2;
+        k2extra += k2 * qk;
+        const kpi = Math.PI * k;
+        k3extra += (sqrt3z + kpi) * (sqrt3z - kpi) * k2 * qk;
+    }
+    K[2] += (k2extra * PI2 * SQRT_2PI) / (-36 * z3);
+    K[3] += (k3extra * PI2 * SQRT_2PI) / (216 * z6);
+    let sum = 0;
+    for (let i = 0; i < 4; i++)
+        sum += K[i] / n ** (i / 2);
+    return sum;
+}
+/** P(D_n > x): the survival function of the two-sided statistic, as scipy.stats.kstwo.sf(x, n). */
+function kolmogorovSf(n, x) {
+    if (!Number.isInteger(n) || n <= 0 || Number.isNaN(x))
+        return Number.NaN;
+    if (x >= 1)
+        return 0;
+    if (x <= 0)
+        return 1;
+    const t = n * x;
+    if (t <= 1) {
+        // Ruben–Gambino: n!/nⁿ · (2t − 1)ⁿ for 1/2n ≤ x ≤ 1/n.
+        if (t <= 0.5)
+            return 1;
+        let cdf;
+        if (n <= 140) {
+            cdf = 1;
+            for (let i = 1; i <= n; i++)
+                cdf *= i * (1 / n) * (2 * t - 1);
+        }
+        else
+            cdf = Math.exp(logFactorialOverPower(n) + n * Math.log(2 * t - 1));
+        return clip(1 - cdf);
+    }
+    if (t >= n - 1)
+        return clip(2 * (1 - x) ** n);
+    if (x >= 0.5)
+        return clip(2 * smirnov(n, x));
+    const nx2 = t * x;
+    if (n <= 140) {
+        if (nx2 <= 0.754693)
+            return clip(1 - durbinCdf(n, x));
+        if (nx2 <= 4)
+            return clip(1 - pomeranzCdf(n, x));
+        return clip(2 * smirnov(n, x));
+    }
+    if (nx2 >= 370)
+        return 0;
+    if (nx2 >= 2.2)
+        return clip(2 * smirnov(n, x));
+    const cdf = n <= 100_000 && n * x ** 1.5 <= 1.4 ? durbinCdf(n, x) : pelzGoodCdf(n, x);
+    return clip(1 - clip(cdf));
+}
+
+;// CONCATENATED MODULE: ./src/stats/ks.ts
+/**
+ * The two-sample Kolmogorov–Smirnov test, two-sided, as scipy.stats.ks_2samp(method='auto'):
+ * the exact p-value by lattice-path counting when both samples have at most 10,000 values,
+ * otherwise the exact one-sample distribution at N = round(n1·n2/(n1+n2)).
+ *
+ * Exact method: Hodges (1958), "The significance probability of the Smirnov two-sample test",
+ * Ark. Mat. 3; for unequal sizes the recursion of Viehmann (2021), arXiv:2102.08037, which
+ * computes the p-value itself rather than 1 − p, so small p-values keep their digits.
+ */
+
+/** scipy's `auto` switches to the asymptotic distribution above this many values per sample. */
+const KS_EXACT_MAX_N = 10_000;
+/** Round half to even, as numpy's round. */
+function roundHalfEven(x) {
+    const r = Math.round(x);
+    return Math.abs(x % 1) === 0.5 && r % 2 !== 0 ? r - 1 : r;
+}
+const gcd = (a, b) => (b === 0 ? a : gcd(b, a % b));
+/** sup |F₁ − F₂| over two sorted samples (no NaN), one merge pass, ties taken together. */
+function ksStatistic(a, b) {
+    const n1 = a.length;
+    const n2 = b.length;
+    let i = 0;
+    let j = 0;
+    let d = 0;
+    while (i < n1 || j < n2) {
+        const v = j >= n2 || (i < n1 && a[i] <= b[j]) ? a[i] : b[j];
+        while (i < n1 && a[i] <= v)
+            i++;
+        while (j < n2 && b[j] <= v)
+            j++;
+        const diff = Math.abs(i / n1 - j / n2);
+        if (diff > d)
+            d = diff;
+    }
+    return d;
+}
+/** The test on two sorted samples without NaN; both must be non-empty. */
+function ks2samp(a, b) {
+    const n1 = a.length;
+    const n2 = b.length;
+    if (n1 === 0 || n2 === 0)
+        throw new Error('the KS test needs values on both sides');
+    const d = ksStatistic(a, b);
+    if (Math.max(n1, n2) <= KS_EXACT_MAX_N) {
+        const exact = exactPValue(n1, n2, d);
+        if (exact)
+            return { ...exact, method: 'exact' };
+    }
+    const [m, n] = n1 >= n2 ? [n1, n2] : [n2, n1];
+    const en = (m * n) / (m + n);
+    return { statistic: d, pValue: kolmogorovSf(roundHalfEven(en), d), method: 'asymptotic' };
+}
+/** The exact p-value, with D snapped to the lattice h/lcm(n1, n2); null when it is not a probability. */
+function exactPValue(n1, n2, d) {
+    const g = gcd(n1, n2);
+    const lcm = (n1 / g) * n2;
+    const h = roundHalfEven(d * lcm);
+    const statistic = h / lcm;
+    if (h === 0)
+        return { statistic, pValue: 1 };
+    const p = n1 === n2 ? outsideSquare(n1, h) : outsideBand(n1, n2, g, h);
+    return p >= 0 && p <= 1 ? { statistic, pValue: p } : null;
+}
+/**
+ * Equal sizes: P(D ≥ h/n) = 2·Σ_k (−1)^(k+1) C(2n, n − kh)/C(2n, n), each ratio a product of h
+ * factors, nested Horner-fashion so that the alternating sum does not cancel.
+ */
+function outsideSquare(n, h) {
+    let p = 0;
+    for (let k = Math.floor(n / h); k >= 0; k--) {
+        let ratio = 1;
+        for (let j = 0; j < h; j++)
+            ratio = ((n - k * h - j) * ratio) / (n + k * h + j + 1);
+        p = ratio * (1 - p);
+    }
+    return 2 * p;
+}
+/**
+ * Unequal sizes: the share of lattice paths from (0, 0) to (m, n) that touch |x/m − y/n| ≥ h/lcm,
+ * column by column over a sliding window of y. Each entry holds the share of paths to (i, j)
+ * that have left the band, so the recursion is a weighted mean: (A(i−1, j)·i + A(i, j−1)·j)/(i+j);
+ * cells outside the band are 1.
+ */
+function outsideBand(n1, n2, g, h) {
+    const [m, n] = n1 >= n2 ? [n1, n2] : [n2, n1];
+    const mg = m / g;
+    const ng = n / g;
+    let lo = 0;
+    let hi = Math.min(Math.ceil(h / mg), n + 1);
+    let width = hi - lo;
+    const cells = new Float64Array(Math.min(2 * hi + 2, n + 1)).fill(1);
+    cells.fill(0, lo, hi);
+    for (let i = 1; i <= m; i++) {
+        const lastLo = lo;
+        const lastWidth = width;
+        lo = Math.min(Math.max(Math.floor((ng * i - h) / mg) + 1, 0), n);
+        hi = Math.min(Math.ceil((ng * i + h) / mg), n + 1);
+        if (hi <= lo)
+            return 1;
+        let below = lo === 0 ? 0 : 1;
+        for (let c = 0; c < hi - lo; c++) {
+            const j = c + lo;
+            below = (cells[c + lo - lastLo] * i + below * j) / (i + j);
+            cells[c] = below;
+        }
+        width = hi - lo;
+        if (lastWidth > width)
+            cells.fill(1, width, lastWidth);
+    }
+    return cells[hi - lo - 1];
+}
+
+// EXTERNAL MODULE: ./node_modules/@stdlib/stats-base-dists-normal-cdf/lib/index.js
+var stats_base_dists_normal_cdf_lib = __nccwpck_require__(72484);
+var stats_base_dists_normal_cdf_lib_default = /*#__PURE__*/__nccwpck_require__.n(stats_base_dists_normal_cdf_lib);
+;// CONCATENATED MODULE: ./src/stats/proportions.ts
+/**
+ * Two-proportion z-test with the pooled variance, two-sided, as
+ * statsmodels.stats.proportion.proportions_ztest([x1, x2], [n1, n2]).
+ */
+
+/** z for share x1/n1 minus share x2/n2. */
+function twoProportionZ(x1, n1, x2, n2) {
+    const pooled = (x1 + x2) / (n1 + n2);
+    const se = Math.sqrt(pooled * (1 - pooled) * (1 / n1 + 1 / n2));
+    const statistic = (x1 / n1 - x2 / n2) / se;
+    if (!Number.isFinite(statistic))
+        return { statistic: Number.NaN, pValue: Number.NaN };
+    return { statistic, pValue: 2 * stats_base_dists_normal_cdf_lib_default()(-Math.abs(statistic), 0, 1) };
+}
+
+;// CONCATENATED MODULE: ./src/stats/quantile.ts
+/**
+ * Quantiles with linear interpolation between order statistics (Hyndman & Fan type 7), numpy's
+ * default `np.quantile(x, q)`. simple-statistics uses a different definition, hence this helper.
+ */
+function quantileSorted(sorted, q) {
+    const n = sorted.length;
+    if (n === 0)
+        return Number.NaN;
+    if (q <= 0)
+        return sorted[0];
+    if (q >= 1)
+        return sorted[n - 1];
+    const position = (n - 1) * q;
+    const lo = Math.floor(position);
+    const fraction = position - lo;
+    const a = sorted[lo];
+    if (fraction === 0 || lo + 1 >= n)
+        return a;
+    const b = sorted[lo + 1];
+    // numpy's _lerp, to the last bit: from the nearer end, so bin edges match numpy's exactly.
+    const diff = b - a;
+    return fraction >= 0.5 ? b - diff * (1 - fraction) : a + diff * fraction;
+}
+function sortedCopy(values) {
+    return Float64Array.from(values).sort();
+}
+function mean(values) {
+    if (values.length === 0)
+        return Number.NaN;
+    let sum = 0;
+    for (let i = 0; i < values.length; i++)
+        sum += values[i];
+    return sum / values.length;
+}
+
+;// CONCATENATED MODULE: ./src/stats/psi.ts
+/**
+ * Population stability index over bins cut at the reference's quantiles (numpy's linear
+ * quantiles; deciles by default), duplicate edges merged, the outermost bins open to ±∞ so that
+ * shifts beyond the reference's range count. Bins are right-closed, (e_i, e_{i+1}]. Proportions
+ * are floored at `floor` so an empty bin gives a large but finite term.
+ *   PSI = Σ (c − r) · ln(c / r)
+ */
+
+const PSI_DEFAULTS = { bins: 10, floor: 1e-4 };
+/** Interior bin edges from the sorted reference: the quantiles at 1/bins … (bins−1)/bins, de-duplicated. */
+function quantileEdges(sortedReference, bins) {
+    const edges = [];
+    for (let i = 1; i < bins; i++) {
+        const e = quantileSorted(sortedReference, i / bins);
+        if (edges.length === 0 || e > edges.at(-1))
+            edges.push(e);
+    }
+    return edges;
+}
+/** Share of finite values per bin (edges.length + 1 bins); NaN values are left out. */
+function binShares(values, edges) {
+    const counts = new Float64Array(edges.length + 1);
+    let total = 0;
+    for (let i = 0; i < values.length; i++) {
+        const v = values[i];
+        if (Number.isNaN(v))
+            continue;
+        // first edge >= v (binary search): v falls in (edges[b-1], edges[b]]
+        let lo = 0;
+        let hi = edges.length;
+        while (lo < hi) {
+            const mid = (lo + hi) >> 1;
+            if (edges[mid] < v)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        counts[lo] += 1;
+        total++;
+    }
+    if (total > 0)
+        for (let b = 0; b < counts.length; b++)
+            counts[b] /= total;
+    return counts;
+}
+function psiOfShares(reference, current, floor) {
+    let psi = 0;
+    for (let b = 0; b < reference.length; b++) {
+        const r = Math.max(reference[b], floor);
+        const c = Math.max(current[b], floor);
+        psi += (c - r) * Math.log(c / r);
+    }
+    return psi;
+}
+/** PSI of `current` against `reference` (numeric values). */
+function psi(reference, current, options = PSI_DEFAULTS) {
+    const sorted = Float64Array.from(reference).filter((v) => !Number.isNaN(v)).sort();
+    const edges = quantileEdges(sorted, options.bins);
+    return psiOfShares(binShares(sorted, edges), binShares(current, edges), options.floor);
+}
+
+;// CONCATENATED MODULE: ./src/stats/wasserstein.ts
+/**
+ * The first Wasserstein (earth mover's) distance between two samples, as
+ * scipy.stats.wasserstein_distance: ∫ |F₁(x) − F₂(x)| dx over the merged sorted values.
+ */
+/** Both samples sorted, without NaN, non-empty. */
+function wasserstein(a, b) {
+    const n1 = a.length;
+    const n2 = b.length;
+    let i = 0;
+    let j = 0;
+    // Neumaier summation: hundreds of thousands of small terms.
+    let sum = 0;
+    let carry = 0;
+    let previous = Number.NaN;
+    let gap = 0;
+    while (i < n1 || j < n2) {
+        const v = j >= n2 || (i < n1 && a[i] <= b[j]) ? a[i] : b[j];
+        if (i + j > 0) {
+            const term = gap * (v - previous);
+            const t = sum + term;
+            carry += Math.abs(sum) >= Math.abs(term) ? sum - t + term : term - t + sum;
+            sum = t;
+        }
+        while (i < n1 && a[i] <= v)
+            i++;
+        while (j < n2 && b[j] <= v)
+            j++;
+        gap = Math.abs(i / n1 - j / n2);
+        previous = v;
+    }
+    return sum + carry;
+}
+/** Population standard deviation (ddof = 0), two passes, as numpy's std. */
+function populationStd(values) {
+    const n = values.length;
+    let mean = 0;
+    for (let i = 0; i < n; i++)
+        mean += values[i];
+    mean /= n;
+    let ss = 0;
+    for (let i = 0; i < n; i++)
+        ss += (values[i] - mean) ** 2;
+    return Math.sqrt(ss / n);
+}
+
+;// CONCATENATED MODULE: ./src/drift/measure.ts
+/**
+ * Every drift measure for one feature, reference against current. Pure and columnar: numeric
+ * values are sorted once and that order serves the KS test, the Wasserstein distance, the PSI
+ * bins and the distinct count. Missing values (NaN, ±∞, empty cells) are counted, never binned.
+ */
+
+
+
+
+
+
+/** Numeric features with at most this many distinct values are also tested as categories. */
+const LOW_CARDINALITY = 5;
+/** Finite values, sorted, and how many were missing. */
+function present(values) {
+    const out = new Float64Array(values.length);
+    let n = 0;
+    for (let i = 0; i < values.length; i++) {
+        const v = values[i];
+        if (Number.isFinite(v))
+            out[n++] = v;
+    }
+    return { sorted: out.subarray(0, n).sort(), missing: values.length - n };
+}
+/** Distinct values of two sorted arrays with their counts on each side (merge walk). */
+function valueCounts(a, b, limit) {
+    const values = [];
+    const ca = [];
+    const cb = [];
+    let i = 0;
+    let j = 0;
+    while (i < a.length || j < b.length) {
+        const v = j >= b.length || (i < a.length && a[i] <= b[j]) ? a[i] : b[j];
+        let x = 0;
+        let y = 0;
+        while (i < a.length && a[i] === v) {
+            i++;
+            x++;
+        }
+        while (j < b.length && b[j] === v) {
+            j++;
+            y++;
+        }
+        if (values.length === limit)
+            return null;
+        values.push(v);
+        ca.push(x);
+        cb.push(y);
+    }
+    return { values, ca, cb };
+}
+function distinctCount(a, b) {
+    let i = 0;
+    let j = 0;
+    let n = 0;
+    while (i < a.length || j < b.length) {
+        const v = j >= b.length || (i < a.length && a[i] <= b[j]) ? a[i] : b[j];
+        while (i < a.length && a[i] === v)
+            i++;
+        while (j < b.length && b[j] === v)
+            j++;
+        n++;
+    }
+    return n;
+}
+/** Chi-squared, z (two categories) and the share-based distances over category counts. */
+function categoryMeasures(ra, rb, floor) {
+    const na = sum(ra);
+    const nb = sum(rb);
+    const chi2 = chi2TwoSample(ra, rb);
+    const shares = (r, n) => Float64Array.from(r, (c) => c / n);
+    const out = {
+        chi2_statistic: chi2.statistic,
+        chi2_p_value: chi2.pValue,
+        chi2_dof: chi2.dof,
+        psi: psiOfShares(shares(ra, na), shares(rb, nb), floor),
+        jensen_shannon: jensenShannon(ra, rb),
+    };
+    if (ra.length === 2) {
+        const z = twoProportionZ(rb[1], nb, ra[1], na);
+        out.z_statistic = z.statistic;
+        out.z_p_value = z.pValue;
+    }
+    return out;
+}
+const sum = (xs) => {
+    let s = 0;
+    for (let i = 0; i < xs.length; i++)
+        s += xs[i];
+    return s;
+};
+class FeatureError extends Error {
+}
+/** All measures; throws FeatureError when a side has no values to compare. */
+function measureFeature(name, reference, current, psi) {
+    if (reference.kind !== current.kind) {
+        throw new FeatureError(`"${name}" is ${reference.kind} in the reference but ${current.kind} in the current data`);
+    }
+    if (reference.kind === 'numeric' && current.kind === 'numeric') {
+        const a = present(reference.values);
+        const b = present(current.values);
+        emptyCheck(name, a.sorted.length, reference.values.length, b.sorted.length, current.values.length);
+        const ks = ks2samp(a.sorted, b.sorted);
+        const wd = wasserstein(a.sorted, b.sorted);
+        const edges = quantileEdges(a.sorted, psi.bins);
+        const sa = binShares(a.sorted, edges);
+        const sb = binShares(b.sorted, edges);
+        const measures = {
+            name,
+            kind: 'numeric',
+            n_reference: a.sorted.length,
+            n_current: b.sorted.length,
+            missing: { reference: a.missing, current: b.missing },
+            distinct: distinctCount(a.sorted, b.sorted),
+            ks_statistic: ks.statistic,
+            ks_p_value: ks.pValue,
+            ks_method: ks.method,
+            wasserstein: wd,
+            wasserstein_normed: wd / Math.max(populationStd(a.sorted), 0.001),
+            psi: psiOfShares(sa, sb, psi.floor),
+            jensen_shannon: jensenShannon(sa, sb),
+        };
+        const counts = measures.distinct <= LOW_CARDINALITY ? valueCounts(a.sorted, b.sorted, LOW_CARDINALITY) : null;
+        if (counts) {
+            const { chi2_statistic, chi2_p_value, chi2_dof, z_statistic, z_p_value } = categoryMeasures(counts.ca, counts.cb, psi.floor);
+            Object.assign(measures, { chi2_statistic, chi2_p_value, chi2_dof, z_statistic, z_p_value });
+            measures.categories = counts.values.map((v, k) => ({ value: String(v), reference: counts.ca[k], current: counts.cb[k] }));
+        }
+        return stripUndefined(measures);
+    }
+    const ref = reference.values;
+    const cur = current.values;
+    const index = new Map();
+    const ca = [];
+    const cb = [];
+    const tally = (values, mine, other) => {
+        let missing = 0;
+        for (const v of values) {
+            if (v === null || v === '') {
+                missing++;
+                continue;
+            }
+            let k = index.get(v);
+            if (k === undefined) {
+                k = mine.length;
+                index.set(v, k);
+                mine.push(0);
+                other.push(0);
+            }
+            mine[k]++;
+        }
+        return missing;
+    };
+    const missingA = tally(ref, ca, cb);
+    const missingB = tally(cur, cb, ca);
+    const na = ref.length - missingA;
+    const nb = cur.length - missingB;
+    emptyCheck(name, na, ref.length, nb, cur.length);
+    // Sorted categories, so that the z-test's "second category" does not depend on row order.
+    const order = [...index.keys()].sort();
+    const ra = order.map((k) => ca[index.get(k)]);
+    const rb = order.map((k) => cb[index.get(k)]);
+    return stripUndefined({
+        name,
+        kind: 'categorical',
+        n_reference: na,
+        n_current: nb,
+        missing: { reference: missingA, current: missingB },
+        distinct: order.length,
+        ...categoryMeasures(ra, rb, psi.floor),
+        categories: order.map((value, k) => ({ value, reference: ra[k], current: rb[k] })),
+    });
+}
+function emptyCheck(name, na, ta, nb, tb) {
+    const side = (n, total, which) => n > 0 ? null : total === 0 ? `the ${which} data has no rows` : `every value of "${name}" in the ${which} data is missing (${total.toLocaleString('en')} rows)`;
+    const problem = side(na, ta, 'reference') ?? side(nb, tb, 'current');
+    if (problem)
+        throw new FeatureError(problem);
+}
+function stripUndefined(o) {
+    for (const k of Object.keys(o))
+        if (o[k] === undefined)
+            delete o[k];
+    return o;
+}
+
+;// CONCATENATED MODULE: ./src/drift/judge.ts
+
+const DRIFT_METHODS = (/* unused pure expression or super */ null && (['ks', 'chi2', 'z', 'wasserstein', 'jensen_shannon', 'psi']));
+/** Tests decide by p ≤ threshold; distances by value ≥ threshold. */
+const IS_TEST = { ks: true, chi2: true, z: true, wasserstein: false, jensen_shannon: false, psi: false };
+const METHOD_LABEL = {
+    ks: 'KS p',
+    chi2: 'chi² p',
+    z: 'z-test p',
+    wasserstein: 'normed Wasserstein',
+    jensen_shannon: 'Jensen–Shannon',
+    psi: 'PSI',
+};
+function chooseMethod(m, referenceRows, rules) {
+    const lowCardinality = m.kind === 'categorical' || m.distinct <= LOW_CARDINALITY;
+    if (referenceRows <= rules.large_sample_rows) {
+        if (!lowCardinality)
+            return 'ks';
+        return m.distinct <= 2 && m.z_p_value !== undefined ? 'z' : 'chi2';
+    }
+    return lowCardinality ? 'jensen_shannon' : 'wasserstein';
+}
+function judge_valueOf(m, method) {
+    switch (method) {
+        case 'ks':
+            return m.ks_p_value;
+        case 'chi2':
+            return m.chi2_p_value;
+        case 'z':
+            return m.z_p_value;
+        case 'wasserstein':
+            return m.wasserstein_normed;
+        case 'jensen_shannon':
+            return m.jensen_shannon;
+        case 'psi':
+            return m.psi;
+    }
+}
+/** Significant digits for messages, not float noise. */
+const fmt = (x) => (x === 0 ? '0' : Math.abs(x) < 1e-4 ? x.toExponential(2) : String(Number(x.toPrecision(3))));
+function judgeFeature(m, rules) {
+    const rule = rules.features[m.name] ?? {};
+    const method = rule.method ?? chooseMethod(m, m.n_reference, rules);
+    const threshold = rule.threshold ?? (method === 'psi' ? rules.psi.warning : IS_TEST[method] ? rules.p_value : rules.distance);
+    const value = judge_valueOf(m, method);
+    // PSI's own sampling noise is about (bins − 1)·(1/n₁ + 1/n₂): 0.25 at 90 vs 60 rows. Its
+    // levels only gate where that noise is small, on the same large samples where distances decide.
+    const psiJudged = Math.min(m.n_reference, m.n_current) > rules.large_sample_rows;
+    const psiLevel = !psiJudged ? null : m.psi >= rules.psi.blocker ? 'blocker' : m.psi >= rules.psi.warning ? 'warning' : 'ok';
+    const base = { ...m, method, threshold, psi_level: psiLevel };
+    if (value === undefined) {
+        return { ...base, status: 'error', value: null, drifted: null, message: `${METHOD_LABEL[method]} does not apply to a ${m.kind} feature with ${m.distinct} distinct values` };
+    }
+    const sizes = `${m.n_reference.toLocaleString('en')} vs ${m.n_current.toLocaleString('en')} values`;
+    if (Math.min(m.n_reference, m.n_current) < rules.min_rows) {
+        return {
+            ...base,
+            status: 'inconclusive',
+            value,
+            drifted: null,
+            message: `inconclusive: ${sizes}, fewer than ${rules.min_rows} on a side (${METHOD_LABEL[method]} ${fmt(value)})`,
+        };
+    }
+    const drifted = IS_TEST[method] ? value <= threshold : value >= threshold;
+    const comparison = IS_TEST[method] ? (drifted ? '≤' : '>') : drifted ? '≥' : '<';
+    const missing = m.missing.reference + m.missing.current > 0 ? `; missing ${m.missing.reference.toLocaleString('en')} / ${m.missing.current.toLocaleString('en')}` : '';
+    return {
+        ...base,
+        status: drifted ? 'drifted' : 'stable',
+        value,
+        drifted,
+        message: `${drifted ? 'drifted' : 'stable'}: ${METHOD_LABEL[method]} ${fmt(value)} ${comparison} ${fmt(threshold)}; PSI ${fmt(m.psi)} (${sizes}${missing})`,
+    };
+}
+function featureError(name, message, kind = null) {
+    return { name, kind, status: 'error', method: null, value: null, threshold: null, drifted: null, psi_level: null, message };
+}
+function summarize(features, rules) {
+    const judged = features.filter((f) => f.status === 'drifted' || f.status === 'stable').length;
+    const drifted = features.filter((f) => f.status === 'drifted').length;
+    const share = judged === 0 ? null : drifted / judged;
+    return { features, judged, drifted, drifted_share: share, dataset_drift: share === null ? null : share >= rules.dataset_share };
+}
+
+;// CONCATENATED MODULE: ./src/drift/checks.ts
+/**
+ * Drift verdicts as checklist items. A feature fails by its deciding measure with the configured
+ * severity (info by default: with many features, single tests at p ≤ 0.05 fire by chance), and
+ * by PSI on its own levels (warning 0.1, blocker 0.25); dataset drift fails as a warning.
+ */
+
+
+function featureCheck(f, options) {
+    const { rules } = options;
+    const severity = rules.features[f.name]?.severity ?? options.severity;
+    const threshold = f.method
+        ? `${METHOD_LABEL[f.method]} ${f.method === 'ks' || f.method === 'chi2' || f.method === 'z' ? '>' : '<'} ${fmt(f.threshold)}${options.psiGates ? `; PSI ≥ ${fmt(rules.psi.warning)} warns, ≥ ${fmt(rules.psi.blocker)} blocks (over ${rules.large_sample_rows.toLocaleString('en')} values a side)` : ''}`
+        : null;
+    const base = { id: `${options.prefix}.${f.name}`, category: 'drift', value: f.value === null ? null : Number(f.value.toPrecision(6)), threshold, message: `${f.name}: ${f.message}` };
+    if (f.status === 'error')
+        return result({ ...base, severity, status: 'error' });
+    if (f.status === 'inconclusive')
+        return result({ ...base, severity: 'info', status: 'skip' });
+    if (options.psiGates && f.psi_level !== 'ok' && f.psi_level !== null) {
+        return result({ ...base, severity: f.psi_level, status: 'fail', message: `${f.name}: PSI ${fmt(f.psi)} ≥ ${fmt(rules.psi[f.psi_level])}; ${f.message}` });
+    }
+    // Informational drift is a note on a passing item, not a failure.
+    return result({ ...base, severity, status: f.drifted ? (severity === 'info' ? 'warn' : 'fail') : 'pass' });
+}
+function datasetCheck(summary, rules, severity, id = 'drift.dataset') {
+    const threshold = `< ${fmt(rules.dataset_share * 100)}% of features drifted`;
+    if (summary.drifted_share === null) {
+        return result({ id, category: 'drift', severity, status: 'error', threshold, message: 'dataset drift could not be judged: no feature could be compared (see the feature items)' });
+    }
+    const names = summary.features.filter((f) => f.status === 'drifted').map((f) => f.name);
+    const shown = names.length > 8 ? `${names.slice(0, 8).join(', ')}, …` : names.join(', ');
+    return result({
+        id,
+        category: 'drift',
+        severity,
+        status: summary.dataset_drift ? 'fail' : 'pass',
+        value: Number(summary.drifted_share.toFixed(4)),
+        threshold,
+        message: `${summary.drifted} of ${summary.judged} features drifted (${fmt(summary.drifted_share * 100)}%)${names.length ? `: ${shown}` : ''}${summary.dataset_drift ? ' — dataset drift' : ''}`,
+    });
+}
+
+;// CONCATENATED MODULE: ./src/drift/datasets.ts
+
+
+
+/** Rows whose cells can be trusted: malformed rows are left out of every feature. */
+function trusted(dataset) {
+    if (dataset.malformed.length === 0)
+        return null;
+    const bad = new Uint8Array(dataset.rows);
+    for (const r of dataset.malformed)
+        bad[r] = 1;
+    return bad;
+}
+/** A column as one side of a feature; numbers become category labels when the kind says so. */
+function sampleOf(column, kind, bad) {
+    const keep = (r) => !bad || bad[r] === 0;
+    if (column.values) {
+        const values = bad ? column.values.filter((_, r) => keep(r)) : column.values;
+        if (kind === 'numeric')
+            return { kind, values };
+        return { kind, values: Array.from(values, (v) => (Number.isNaN(v) ? null : String(v))) };
+    }
+    const text = bad ? column.text.filter((_, r) => keep(r)) : column.text;
+    return { kind: 'categorical', values: text };
+}
+const kindOf = (column) => (column.kind === 'numeric' ? 'numeric' : 'categorical');
+function featureDrift(name, reference, current, rules, badRef, badCur) {
+    const declared = rules.features[name]?.kind;
+    const refKind = kindOf(reference);
+    const curKind = kindOf(current);
+    if (!declared && refKind !== curKind) {
+        const [numeric, textSide] = refKind === 'numeric' ? ['reference', 'current'] : ['current', 'reference'];
+        return featureError(name, `"${name}" holds numbers in the ${numeric} data but text in the ${textSide} data; fix the data, or set drift.features.${name}.kind: categorical`);
+    }
+    const kind = declared ?? refKind;
+    if (kind === 'numeric' && (refKind !== 'numeric' || curKind !== 'numeric')) {
+        return featureError(name, `"${name}" is declared numeric but holds text in the ${refKind === 'numeric' ? 'current' : 'reference'} data`, kind);
+    }
+    try {
+        return judgeFeature(measureFeature(name, sampleOf(reference, kind, badRef), sampleOf(current, kind, badCur), rules.psi), rules);
+    }
+    catch (error) {
+        return featureError(name, getErrorMessage(error), kind);
+    }
+}
+function datasetDrift(reference, current, rules, options = {}) {
+    const exclude = options.exclude ?? new Set();
+    const names = (options.columns ?? reference.columns.map((c) => c.name)).filter((n) => !exclude.has(n) && !rules.features[n]?.ignore);
+    const badRef = trusted(reference);
+    const badCur = trusted(current);
+    const features = names.map((name) => {
+        const ref = reference.columns.find((c) => c.name === name);
+        const cur = current.columns.find((c) => c.name === name);
+        if (!ref || !cur) {
+            const missingFrom = [!ref && reference.path, !cur && current.path].filter(Boolean).join(' and ');
+            return featureError(name, `column "${name}" is not in ${missingFrom}`);
+        }
+        return featureDrift(name, ref, cur, rules, badRef, badCur);
+    });
+    return summarize(features, rules);
+}
+
+;// CONCATENATED MODULE: ./src/drift/run.ts
+
+
+
+function dataDrift(config, reference, current, options = {}) {
+    const rules = config.drift;
+    const summary = datasetDrift(reference, current, rules, { columns: options.columns ?? rules.columns, exclude: options.exclude });
+    const checks = summary.features.map((f) => featureCheck(f, { prefix: 'drift.feature', severity: rules.severity, psiGates: true, rules }));
+    checks.push(datasetCheck(summary, rules, rules.dataset_severity));
+    let label = null;
+    const labelName = config.data.label;
+    if (labelName && rules.labels.enabled) {
+        const ref = reference.columns.find((c) => c.name === labelName);
+        const cur = current.columns.find((c) => c.name === labelName);
+        // Labels are classes unless they are many distinct numbers (a regression target).
+        if (ref && cur)
+            label = featureDrift(labelName, ref, cur, rules, null, null);
+        else if (ref || cur)
+            label = featureError(labelName, `label column "${labelName}" is not in ${ref ? current.path : reference.path}`);
+        if (label)
+            checks.push(featureCheck({ ...label }, { prefix: 'drift.label', severity: rules.labels.severity, psiGates: false, rules }));
+    }
+    return {
+        reference: { path: reference.path, rows: reference.rows },
+        current: { path: current.path, rows: current.rows },
+        summary,
+        label,
+        checks,
+    };
+}
+function driftSection(d, config) {
+    const r = config.drift;
+    return {
+        reference: d.reference,
+        current: d.current,
+        rules: { min_rows: r.min_rows, large_sample_rows: r.large_sample_rows, p_value: r.p_value, distance: r.distance, psi: r.psi, dataset_share: r.dataset_share },
+        features: d.summary.features,
+        judged_features: d.summary.judged,
+        drifted_features: d.summary.drifted,
+        drifted_share: d.summary.drifted_share,
+        dataset_drift: d.summary.dataset_drift,
+        label: d.label,
+    };
+}
+
+;// CONCATENATED MODULE: ./package.json
+const package_namespaceObject = {"rE":"0.1.0"};
+;// CONCATENATED MODULE: ./src/report/json.ts
+
+
+
+const REPORT_SCHEMA_VERSION = 1;
+const valuesOf = (r) => ({
+    ...r.values,
+    ...(r.per_class ? { per_class: r.per_class, classes: r.classes, confusion_matrix: r.confusion_matrix } : {}),
+});
+function metricsSection(m) {
+    const candidate = m.metrics?.candidate;
+    if (!candidate)
+        return null;
+    const baseline = m.metrics?.baseline;
+    return { task: candidate.task, rows: candidate.rows, candidate: valuesOf(candidate), baseline: baseline ? valuesOf(baseline) : null };
+}
+const TOOL_VERSION = package_namespaceObject.rE;
+function buildReport(p) {
+    return {
+        schema_version: REPORT_SCHEMA_VERSION,
+        tool: { name: 'model-gate', version: TOOL_VERSION },
+        decision: p.outcome.decision,
+        reason: p.outcome.reason,
+        headline: headline(p.outcome),
+        summary: p.outcome.summary,
+        version: p.version,
+        model: {
+            path: p.artifact.path,
+            runner: 'onnx',
+            size_bytes: p.artifact.size_bytes,
+            sha256: p.artifact.sha256,
+            format: p.artifact.format,
+            signature: p.signature,
+        },
+        data: p.data,
+        config: { path: p.configPath, sha256: p.version.config_sha256, fail_on: p.config.fail_on },
+        checks: p.checks,
+        latency: p.measured.latency ?? [],
+        error_scenarios: p.measured.error_scenarios ?? [],
+        metrics: metricsSection(p.measured),
+        comparison: p.measured.comparison || p.measured.agreement
+            ? {
+                confidence: p.config.comparison.confidence,
+                resamples: p.config.comparison.resamples,
+                seed: p.config.comparison.seed,
+                metrics: Object.fromEntries((p.measured.comparison?.metrics ?? []).map(({ metric, ...rest }) => [metric, rest])),
+                mcnemar: p.measured.comparison?.mcnemar ?? null,
+                agreement: p.measured.agreement ?? null,
+            }
+            : null,
+        latency_comparison: p.measured.latency_comparison ?? null,
+        drift: p.drift ? { ...driftSection(p.drift, p.config), predictions: p.measured.prediction_drift ?? null } : null,
+        promotion: p.config.promotion,
+        started_at: p.startedAt.toISOString(),
+        duration_ms: Math.round(p.durationMs),
+    };
+}
+
+;// CONCATENATED MODULE: ./src/drift/command.ts
+
+
+
+
+
+async function runDrift(settings, deps) {
+    const t0 = deps.clock.now();
+    const { config } = resolveConfig(settings.configPath);
+    deps.progress(`reading ${settings.reference}`);
+    const reference = await readDataset(settings.reference);
+    deps.progress(`reading ${settings.current}`);
+    const current = await readDataset(settings.current);
+    deps.progress(`measuring drift of ${(settings.columns ?? reference.columns).length} columns`);
+    const drift = dataDrift(config, reference, current, { columns: settings.columns, exclude: new Set(settings.exclude) });
+    const outcome = decide(drift.checks);
+    return {
+        tool: { name: 'model-gate', version: TOOL_VERSION },
+        decision: outcome.decision,
+        reason: outcome.reason,
+        headline: headline(outcome),
+        ...driftSection(drift, config),
+        checks: drift.checks,
+        duration_ms: Math.round(deps.clock.now() - t0),
+    };
+}
+
+;// CONCATENATED MODULE: external "node:child_process"
+const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
+;// CONCATENATED MODULE: ./src/provenance.ts
+/** Where a run happens: Actions' variables in Actions, else what the local git checkout says. */
+
+
+function provenanceFromActionsEnv(env) {
+    const server = env.GITHUB_SERVER_URL;
+    const repo = env.GITHUB_REPOSITORY;
+    const runId = env.GITHUB_RUN_ID;
+    const attempt = env.GITHUB_RUN_ATTEMPT;
+    const runUrl = server && repo && runId ? `${server}/${repo}/actions/runs/${runId}${attempt ? `/attempts/${attempt}` : ''}` : null;
+    return { gitCommit: env.GITHUB_SHA ?? null, gitRef: env.GITHUB_REF ?? null, runUrl };
+}
+function git(...args) {
+    try {
+        return (0,external_node_child_process_namespaceObject.execFileSync)('git', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], timeout: 5000 }).trim() || null;
+    }
+    catch {
+        return null;
+    }
+}
+function detectProvenance(env) {
+    if (env.GITHUB_ACTIONS === 'true')
+        return provenanceFromActionsEnv(env);
+    return { gitCommit: git('rev-parse', 'HEAD'), gitRef: git('symbolic-ref', '-q', 'HEAD'), runUrl: null };
+}
+/**
+ * When a file's content came to be: its last commit's time when git tracks it (stable across
+ * checkouts, unlike the mtime a checkout gives it), else its modification time.
+ */
+function contentTimestamp(path) {
+    const committed = git('log', '-1', '--format=%cI', '--', path);
+    return committed ? new Date(committed) : (0,external_node_fs_namespaceObject.statSync)(path).mtime;
+}
+
+;// CONCATENATED MODULE: external "node:fs/promises"
+const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
+;// CONCATENATED MODULE: ./src/report/manifest.ts
+/** deployment_manifest.yaml: what the promotion stages and the people approving them rely on. */
+
+function renderManifest(report) {
+    const manifest = {
+        manifest_version: 1,
+        version: report.version.id,
+        sha256: report.version.sha256,
+        size_bytes: report.version.size_bytes,
+        model_path: report.model.path,
+        decision: report.decision,
+        reason: report.reason,
+        checklist: {
+            headline: report.headline,
+            ...report.summary,
+            failing_checks: report.checks.filter((c) => c.status === 'fail' || c.status === 'error').map((c) => c.id),
+        },
+        created_at: report.version.created_at,
+        git: { commit: report.version.git_commit, ref: report.version.git_ref },
+        run_url: report.version.run_url,
+        config_sha256: report.version.config_sha256,
+        baseline: report.version.baseline,
+        promotion: {
+            stages: report.promotion.stages.map((weight, i) => ({ stage: i + 1, weight })),
+            bake_minutes: report.promotion.bake_minutes,
+        },
+    };
+    return `# Written by model-gate ${report.tool.version}. Do not edit: re-run the gate instead.\n${(0,dist/* stringify */.As)(manifest, { lineWidth: 0 })}`;
+}
+
+;// CONCATENATED MODULE: ./src/report/markdown.ts
+
+const DECISION_ICON = { GO: '✅', 'NO-GO': '⛔', DELAY: '⏸️' };
+const STATUS_ICON = { pass: '✅', warn: '⚠️', fail: '❌', error: '💥', skip: '⏭️' };
+/** Table cells hold one line without pipes. */
+const cell = (s) => s.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
+const fixed = (n, digits = 2) => (Number.isFinite(n) ? n.toFixed(digits) : '—');
+const isProblem = (c) => (c.status === 'fail' || c.status === 'error') && c.severity !== 'info';
+function renderMarkdown(report) {
+    const lines = [];
+    lines.push(`## ${DECISION_ICON[report.decision]} ${report.decision} — model-gate`);
+    lines.push('');
+    lines.push(`**${report.headline}**`);
+    lines.push('');
+    lines.push(`${report.reason}.`);
+    lines.push('');
+    lines.push(`| Version | Model | sha256 |`);
+    lines.push(`|---|---|---|`);
+    lines.push(`| \`${report.version.id || '—'}\` | \`${cell(report.model.path)}\` | \`${report.version.sha256.slice(0, 16) || '—'}…\` |`);
+    lines.push('');
+    const problems = report.checks.filter(isProblem);
+    if (problems.length > 0) {
+        lines.push('### What needs attention');
+        lines.push('');
+        for (const c of problems)
+            lines.push(`- ${STATUS_ICON[c.status]} **\`${c.id}\`** (${c.severity}): ${cell(c.message)}`);
+        lines.push('');
+    }
+    lines.push(...metricsTable(report));
+    lines.push(...driftTable(report));
+    lines.push('### Checklist');
+    lines.push('');
+    lines.push('| | Check | Severity | Result | Threshold |');
+    lines.push('|---|---|---|---|---|');
+    for (const c of report.checks) {
+        lines.push(`| ${STATUS_ICON[c.status]} | \`${c.id}\` | ${c.severity} | ${cell(c.message)} | ${c.threshold ? cell(c.threshold) : ''} |`);
+    }
+    lines.push('');
+    if (report.latency.length > 0) {
+        lines.push('### Latency');
+        lines.push('');
+        lines.push('| Batch | Calls | p50 ms | p95 ms | p99 ms | max ms | mean ms | rows/s |');
+        lines.push('|---:|---:|---:|---:|---:|---:|---:|---:|');
+        for (const l of report.latency) {
+            lines.push(`| ${l.batch_size} | ${l.samples} | ${fixed(l.p50_ms, 3)} | ${fixed(l.p95_ms, 3)} | ${fixed(l.p99_ms, 3)} | ${fixed(l.max_ms, 3)} | ${fixed(l.mean_ms, 3)} | ${fixed(l.rows_per_s, 0)} |`);
+        }
+        lines.push('');
+    }
+    if (report.error_scenarios.length > 0) {
+        lines.push('### Error scenarios');
+        lines.push('');
+        lines.push('| Scenario | Request | What the model did |');
+        lines.push('|---|---|---|');
+        for (const e of report.error_scenarios)
+            lines.push(`| \`${e.scenario}\` | ${cell(e.request)} | ${e.outcome}: ${cell(e.detail)} |`);
+        lines.push('');
+    }
+    lines.push(`<sub>model-gate ${report.tool.version} · ${report.data.source ? cell(report.data.source) : 'no rows evaluated'} · ${Math.round(report.duration_ms)} ms</sub>`);
+    return `${lines.join('\n')}\n`;
+}
+const num = (v) => (typeof v === 'number' && Number.isFinite(v) ? Number(v.toPrecision(4)).toString() : '—');
+const signed = (v) => (v === null ? '—' : `${v >= 0 ? '+' : '−'}${num(Math.abs(v))}`);
+const VERDICT = { improvement: '🟢 better', regression: '🔴 worse', 'no significant change': '⚪ no significant change' };
+/** Before/after: the metrics with the baseline beside them and each change's significance. */
+function metricsTable(report) {
+    const m = report.metrics;
+    if (!m)
+        return [];
+    const lines = [`### Metrics (${m.task}, ${m.rows.toLocaleString('en')} rows)`, ''];
+    const compared = report.comparison?.metrics ?? {};
+    const names = Object.keys(m.candidate).filter((k) => typeof m.candidate[k] === 'number' || m.candidate[k] === null);
+    const level = report.comparison ? `${Math.round(report.comparison.confidence * 1000) / 10}% CI` : '';
+    if (m.baseline) {
+        lines.push(`| Metric | Baseline | Candidate | Δ | ${level} | Significance |`);
+        lines.push('|---|---:|---:|---:|---|---|');
+        for (const name of names) {
+            const c = compared[name];
+            const delta = typeof m.candidate[name] === 'number' && typeof m.baseline[name] === 'number' ? m.candidate[name] - m.baseline[name] : null;
+            const interval = c?.interval ? `[${signed(c.interval.low)}, ${signed(c.interval.high)}]` : '';
+            const sig = c ? `${VERDICT[c.verdict ?? ''] ?? '—'}${c.p_value !== null ? ` (McNemar p=${num(c.p_value)})` : ''}` : 'not tested';
+            lines.push(`| ${c ? `**${name}**` : name} | ${num(m.baseline[name])} | ${num(m.candidate[name])} | ${signed(delta)} | ${interval} | ${sig} |`);
+        }
+    }
+    else {
+        lines.push('| Metric | Candidate |');
+        lines.push('|---|---:|');
+        for (const name of names)
+            lines.push(`| ${name} | ${num(m.candidate[name])} |`);
+    }
+    lines.push('');
+    const lc = report.latency_comparison;
+    if (lc) {
+        lines.push(`Latency against the baseline (batch ${lc.batch_size}, ${lc.samples} interleaved calls each): p50 ${num(lc.candidate.p50_ms)} vs ${num(lc.baseline.p50_ms)} ms (×${num(lc.p50_ratio)}), p95 ${num(lc.candidate.p95_ms)} vs ${num(lc.baseline.p95_ms)} ms (×${num(lc.p95_ratio)}), Mann–Whitney p=${num(lc.mann_whitney.p_value)}.`);
+        lines.push('');
+    }
+    return lines;
+}
+const DRIFT_ICON = { drifted: '🔴 drifted', stable: '🟢 stable', inconclusive: '⚪ inconclusive', error: '💥 error' };
+function driftRows(title, features) {
+    if (features.length === 0)
+        return [];
+    const lines = [`| ${title} | Kind | Decided by | Value | Limit | PSI | Values (ref / cur) | Missing | Verdict |`, '|---|---|---|---:|---:|---:|---:|---:|---|'];
+    const n = (x) => (x === undefined ? '—' : x.toLocaleString('en'));
+    for (const f of features) {
+        if (f.status === 'error') {
+            lines.push(`| \`${cell(f.name)}\` | ${f.kind ?? '—'} | | | | | | | ${DRIFT_ICON.error}: ${cell(f.message)} |`);
+            continue;
+        }
+        const psi = f.psi === undefined ? '—' : `${fmt(f.psi)}${f.psi_level === 'blocker' ? ' ⛔' : f.psi_level === 'warning' ? ' ⚠️' : ''}`;
+        lines.push(`| \`${cell(f.name)}\` | ${f.kind} | ${f.method ? METHOD_LABEL[f.method] : '—'} | ${f.value === null ? '—' : fmt(f.value)} | ${f.threshold === null ? '—' : fmt(f.threshold)} | ${psi} | ${n(f.n_reference)} / ${n(f.n_current)} | ${f.missing ? `${n(f.missing.reference)} / ${n(f.missing.current)}` : '—'} | ${DRIFT_ICON[f.status]} |`);
+    }
+    lines.push('');
+    return lines;
+}
+/** Drift: one row per feature, then the label and the predictions. */
+function driftTable(report) {
+    const d = report.drift;
+    if (!d)
+        return [];
+    const share = d.drifted_share === null ? 'not judged' : `${d.drifted_features} of ${d.judged_features} features drifted (${fmt(d.drifted_share * 100)}%)${d.dataset_drift ? ' — **dataset drift**' : ''}`;
+    const lines = [`### Drift: \`${cell(d.current.path)}\` against \`${cell(d.reference.path)}\``, '', share, ''];
+    lines.push(...driftRows('Feature', d.features));
+    if (d.label)
+        lines.push(...driftRows('Label', [d.label]));
+    if (d.predictions) {
+        lines.push(...driftRows('Prediction (reference → current)', d.predictions.reference_vs_current));
+        lines.push(...driftRows('Prediction (baseline → candidate)', d.predictions.baseline_vs_candidate));
+    }
+    return lines;
+}
+
+;// CONCATENATED MODULE: ./src/report/files.ts
+/** Writes the report files; the only place the reports touch the filesystem. */
+
+
+
+
+
+
+async function writeReports(outDir, report) {
+    const dir = (0,external_node_path_namespaceObject.resolve)(outDir);
+    const files = {
+        json: (0,external_node_path_namespaceObject.join)(dir, ReportFiles.Json),
+        manifest: (0,external_node_path_namespaceObject.join)(dir, ReportFiles.Manifest),
+        markdown: (0,external_node_path_namespaceObject.join)(dir, ReportFiles.Markdown),
+    };
+    try {
+        await (0,promises_namespaceObject.mkdir)(dir, { recursive: true });
+        await Promise.all([
+            (0,promises_namespaceObject.writeFile)(files.json, `${JSON.stringify(report, null, 2)}\n`),
+            (0,promises_namespaceObject.writeFile)(files.manifest, renderManifest(report)),
+            (0,promises_namespaceObject.writeFile)(files.markdown, renderMarkdown(report)),
+        ]);
+    }
+    catch (error) {
+        throw new InputFileError(dir, `cannot write the reports there: ${getErrorMessage(error)}`);
+    }
+    return files;
+}
+
+;// CONCATENATED MODULE: external "node:util"
+const external_node_util_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:util");
+;// CONCATENATED MODULE: ./src/report/terminal.ts
+/** The checklist as a release manager reads it on a terminal. */
+
+
+const STATUS_STYLE = { pass: 'green', warn: 'yellow', fail: 'red', error: 'red', skip: 'gray' };
+const DECISION_STYLE = { GO: ['bold', 'green'], 'NO-GO': ['bold', 'red'], DELAY: ['bold', 'yellow'] };
+function renderTerminal(report, color, width = 120) {
+    const paint = (style, text) => (color ? (0,external_node_util_namespaceObject.styleText)(style, text, { validateStream: false }) : text);
+    const idWidth = Math.min(40, Math.max(...report.checks.map((c) => c.id.length), 5));
+    const messageWidth = Math.max(30, width - idWidth - 20);
+    const lines = [`model-gate ${report.tool.version} · ${report.model.path}`, ''];
+    lines.push(paint('bold', `${'STATUS'.padEnd(7)} ${'CHECK'.padEnd(idWidth)} ${'SEVERITY'.padEnd(8)} RESULT`));
+    for (const c of report.checks) {
+        const message = c.message.length > messageWidth ? `${c.message.slice(0, messageWidth - 1)}…` : c.message;
+        lines.push(`${paint(STATUS_STYLE[c.status], c.status.toUpperCase().padEnd(7))} ${c.id.padEnd(idWidth)} ${c.severity.padEnd(8)} ${message}`);
+    }
+    if (report.latency.length > 0) {
+        lines.push('', paint('bold', 'LATENCY  batch    p50 ms    p95 ms    p99 ms    max ms     rows/s'));
+        for (const l of report.latency) {
+            const f = (n) => n.toFixed(3).padStart(9);
+            lines.push(`         ${String(l.batch_size).padStart(5)} ${f(l.p50_ms)} ${f(l.p95_ms)} ${f(l.p99_ms)} ${f(l.max_ms)} ${Math.round(l.rows_per_s).toString().padStart(10)}`);
+        }
+    }
+    lines.push('', paint(DECISION_STYLE[report.decision], report.headline), report.reason);
+    if (report.version.id)
+        lines.push(`version ${report.version.id}`);
+    return `${lines.join('\n')}\n`;
+}
+const VERDICT_STYLE = { drifted: 'red', stable: 'green', inconclusive: 'gray', error: 'red' };
+/** One line per feature: what decided, against what, and the PSI beside it. */
+function terminal_driftTable(features, paint) {
+    const nameWidth = Math.min(30, Math.max(7, ...features.map((f) => f.name.length)));
+    const head = `${'FEATURE'.padEnd(nameWidth)} ${'KIND'.padEnd(11)} ${'DECIDED BY'.padEnd(18)} ${'VALUE'.padStart(9)} ${'LIMIT'.padStart(6)} ${'PSI'.padStart(7)} ${'VALUES REF / CUR'.padStart(21)} ${'MISSING'.padStart(11)}  VERDICT`;
+    const lines = [paint('bold', head)];
+    const n = (x) => (x === undefined ? '–' : x.toLocaleString('en'));
+    for (const f of features) {
+        const name = f.name.length > nameWidth ? `${f.name.slice(0, nameWidth - 1)}…` : f.name;
+        if (f.status === 'error') {
+            lines.push(`${name.padEnd(nameWidth)} ${paint('red', 'ERROR')} ${f.message}`);
+            continue;
+        }
+        const missing = f.missing ? `${n(f.missing.reference)}/${n(f.missing.current)}` : '–';
+        lines.push(`${name.padEnd(nameWidth)} ${(f.kind ?? '').padEnd(11)} ${(f.method ? METHOD_LABEL[f.method] : '').padEnd(18)} ${(f.value === null ? '–' : fmt(f.value)).padStart(9)} ${(f.threshold === null ? '' : fmt(f.threshold)).padStart(6)} ${(f.psi === undefined ? '–' : fmt(f.psi)).padStart(7)} ${`${n(f.n_reference)} / ${n(f.n_current)}`.padStart(21)} ${missing.padStart(11)}  ${paint(VERDICT_STYLE[f.status], f.status.toUpperCase())}`);
+    }
+    return lines;
+}
+function renderDriftTerminal(report, color) {
+    const paint = (style, text) => (color ? (0,external_node_util_namespaceObject.styleText)(style, text, { validateStream: false }) : text);
+    const lines = [
+        `model-gate ${report.tool.version} · drift of ${report.current.path} (${report.current.rows.toLocaleString('en')} rows) against ${report.reference.path} (${report.reference.rows.toLocaleString('en')} rows)`,
+        '',
+        ...terminal_driftTable(report.features, paint),
+        '',
+    ];
+    const gating = report.checks.filter((c) => (c.status === 'fail' || c.status === 'error') && c.severity !== 'info');
+    for (const c of gating)
+        lines.push(`${paint(STATUS_STYLE[c.status], c.status.toUpperCase().padEnd(6))} ${c.severity.padEnd(8)} ${c.message}`);
+    const dataset = report.checks.find((c) => c.id === 'drift.dataset');
+    if (dataset && !gating.includes(dataset))
+        lines.push(dataset.message);
+    lines.push('', paint(DECISION_STYLE[report.decision], report.headline), report.reason);
+    return `${lines.join('\n')}\n`;
+}
+
+;// CONCATENATED MODULE: external "node:module"
+const external_node_module_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:module");
+;// CONCATENATED MODULE: external "node:os"
+const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
+;// CONCATENATED MODULE: ./src/runners/onnxruntime-pin.ts
+/**
+ * The onnxruntime-node release the action provisions when it runs from its tracked files (as
+ * GitHub runs it, with no node_modules). The integrity values are npm's sha512 of each tarball;
+ * a test keeps them equal to package-lock.json, so bumping the dependency means bumping these.
+ */
+const ONNXRUNTIME_PIN = {
+    version: '1.30.0',
+    packages: {
+        'onnxruntime-node': 'sha512-twhs1C2C/BFkz1yc5OY0KIU2GUq6DURO7hD4bx5Q2Qy3nAMJwRXW8xU3NVczE29VA9lolLOYepoD8fjTGOfIqw==',
+        'onnxruntime-common': 'sha512-7fdVWjAID1dVhH/G8qK3APARunV4VkBFoCQAP7qp4Wkab0mrorvmc+sqiT+mKXOzDqdjN5j+/Z9nb4gzNPWcyA==',
+    },
+};
+
+;// CONCATENATED MODULE: ./src/runners/onnxruntime-loader.ts
+var __rewriteRelativeImportExtension = (undefined && undefined.__rewriteRelativeImportExtension) || function (path, preserveJsx) {
+    if (typeof path === "string" && /^\.\.?\//.test(path)) {
+        return path.replace(/\.(tsx)$|((?:\.d)?)((?:\.[^./]+?)?)\.([cm]?)ts$/i, function (m, tsx, d, ext, cm) {
+            return tsx ? preserveJsx ? ".jsx" : ".js" : d && (!ext || !cm) ? m : (d + ext + "." + cm.toLowerCase() + "js");
+        });
+    }
+    return path;
+};
+/**
+ * Finds onnxruntime-node: from node_modules when model-gate is installed as a package, otherwise
+ * provisioned once into the runner's tool cache with the npm client already on the machine (so the
+ * runner's own registry, proxy and CA settings apply), verified against the pinned integrity.
+ */
+
+
+
+
+
+
+
+
+const ORT_PACKAGE = 'onnxruntime-node';
+class RuntimeProvisionError extends Error {
+    name = 'RuntimeProvisionError';
+}
+let loaded;
+/** The runtime, loaded once per process. */
+function loadOnnxRuntime(log, env = process.env) {
+    loaded ??= load(log, env).catch((error) => {
+        loaded = undefined; // let a later call try again
+        throw error;
+    });
+    return loaded;
+}
+async function load(log, env) {
+    if (env.MODEL_GATE_ORT_PROVISION !== 'always') {
+        try {
+            // Kept out of the bundle: the bundler must not turn this into a static import.
+            const mod = (await import(__rewriteRelativeImportExtension(/* webpackIgnore: true */ ORT_PACKAGE)));
+            return mod.default ?? mod;
+        }
+        catch (error) {
+            if (error.code !== 'ERR_MODULE_NOT_FOUND')
+                throw error;
+        }
+    }
+    const dir = await provisionOnnxRuntime(cacheRoot(env), log);
+    const requireFromCache = (0,external_node_module_namespaceObject.createRequire)((0,external_node_path_namespaceObject.join)(dir, 'node_modules', '.model-gate.cjs'));
+    return requireFromCache(ORT_PACKAGE);
+}
+/** Where provisioned runtimes live: the Actions tool cache, else the user's cache directory. */
+function cacheRoot(env) {
+    if (env.RUNNER_TOOL_CACHE)
+        return env.RUNNER_TOOL_CACHE;
+    if (env.MODEL_GATE_CACHE)
+        return env.MODEL_GATE_CACHE;
+    return (0,external_node_path_namespaceObject.join)(env.XDG_CACHE_HOME ?? (0,external_node_path_namespaceObject.join)((0,external_node_os_namespaceObject.homedir)(), '.cache'), 'model-gate');
+}
+/**
+ * `<root>/model-gate-onnxruntime/<version>/<platform>-<arch>` holding node_modules/onnxruntime-node
+ * and onnxruntime-common, plus a `.complete` marker as @actions/tool-cache writes one. Staged in a
+ * temporary directory and renamed into place, so a crashed or concurrent run never leaves half a
+ * runtime behind.
+ */
+async function provisionOnnxRuntime(root, log, pin = ONNXRUNTIME_PIN) {
+    const { version, packages } = pin;
+    const toolDir = (0,external_node_path_namespaceObject.join)(root, 'model-gate-onnxruntime', version);
+    const finalDir = (0,external_node_path_namespaceObject.join)(toolDir, `${process.platform}-${process.arch}`);
+    const marker = `${finalDir}.complete`;
+    const markerText = JSON.stringify(packages);
+    const complete = () => (0,external_node_fs_namespaceObject.existsSync)(marker) && (0,external_node_fs_namespaceObject.readFileSync)(marker, 'utf8') === markerText;
+    if (complete()) {
+        log.info(`Using onnxruntime-node ${version} from the tool cache (${finalDir})`);
+        return finalDir;
+    }
+    // A directory without its marker is a leftover (or was tampered with): start again.
+    await (0,promises_namespaceObject.rm)(finalDir, { recursive: true, force: true });
+    log.info(`Provisioning onnxruntime-node ${version} into the tool cache with npm (one-time, ~110 MB)`);
+    await (0,promises_namespaceObject.mkdir)(toolDir, { recursive: true });
+    const staging = await (0,promises_namespaceObject.mkdtemp)((0,external_node_path_namespaceObject.join)(toolDir, '.staging-'));
+    try {
+        const specs = Object.keys(packages).map((name) => `${name}@${version}`);
+        const packed = await npmPack(specs, staging);
+        for (const [name, integrity] of Object.entries(packages)) {
+            const entry = packed.find((p) => p.name === name);
+            if (!entry)
+                throw new RuntimeProvisionError(`npm pack did not return ${name}@${version}`);
+            const tarball = (0,external_node_path_namespaceObject.join)(staging, entry.filename);
+            const actual = `sha512-${(0,external_node_crypto_namespaceObject.createHash)('sha512').update((0,external_node_fs_namespaceObject.readFileSync)(tarball)).digest('base64')}`;
+            if (actual !== integrity) {
+                throw new RuntimeProvisionError(`${name}@${version} from the npm registry does not match the pinned integrity (expected ${integrity}, got ${actual}); refusing to run it`);
+            }
+            const into = (0,external_node_path_namespaceObject.join)(staging, 'node_modules', name);
+            await (0,promises_namespaceObject.mkdir)(into, { recursive: true });
+            await run('tar', ['-xzf', tarball, '-C', into, '--strip-components=1'], staging);
+            await (0,promises_namespaceObject.rm)(tarball);
+        }
+        await pruneOtherPlatforms((0,external_node_path_namespaceObject.join)(staging, 'node_modules', 'onnxruntime-node'));
+        try {
+            await (0,promises_namespaceObject.rename)(staging, finalDir);
+        }
+        catch (error) {
+            // Only whole, verified runtimes are ever renamed into place: if one is there, another run
+            // finished first, and it must not be pulled from under that run.
+            if (!(0,external_node_fs_namespaceObject.existsSync)((0,external_node_path_namespaceObject.join)(finalDir, 'node_modules', 'onnxruntime-node', 'package.json')))
+                throw error;
+        }
+        await (0,promises_namespaceObject.writeFile)(marker, markerText);
+        log.info(`onnxruntime-node ${version} is in the tool cache (${finalDir})`);
+        return finalDir;
+    }
+    finally {
+        await (0,promises_namespaceObject.rm)(staging, { recursive: true, force: true });
+    }
+}
+/** The package ships binaries for every OS; keep only this machine's (~300 MB -> ~30 MB). */
+async function pruneOtherPlatforms(packageDir) {
+    const binRoot = (0,external_node_path_namespaceObject.join)(packageDir, 'bin');
+    if (!(0,external_node_fs_namespaceObject.existsSync)(binRoot))
+        return;
+    for (const napi of await (0,promises_namespaceObject.readdir)(binRoot)) {
+        for (const platform of await (0,promises_namespaceObject.readdir)((0,external_node_path_namespaceObject.join)(binRoot, napi))) {
+            const platformDir = (0,external_node_path_namespaceObject.join)(binRoot, napi, platform);
+            if (platform !== process.platform) {
+                await (0,promises_namespaceObject.rm)(platformDir, { recursive: true, force: true });
+                continue;
+            }
+            for (const arch of await (0,promises_namespaceObject.readdir)(platformDir)) {
+                if (arch !== process.arch)
+                    await (0,promises_namespaceObject.rm)((0,external_node_path_namespaceObject.join)(platformDir, arch), { recursive: true, force: true });
+            }
+        }
+    }
+}
+async function npmPack(specs, destination) {
+    const stdout = await run(process.platform === 'win32' ? 'npm.cmd' : 'npm', ['pack', ...specs, '--pack-destination', destination, '--json', '--ignore-scripts', '--loglevel=error'], destination);
+    try {
+        return JSON.parse(stdout);
+    }
+    catch {
+        throw new RuntimeProvisionError(`npm pack printed something other than JSON: ${stdout.slice(0, 300)}`);
+    }
+}
+function run(command, args, cwd, timeoutMs = 15 * 60_000) {
+    return new Promise((resolve, reject) => {
+        const child = (0,external_node_child_process_namespaceObject.spawn)(command, args, {
+            cwd,
+            env: process.env,
+            shell: process.platform === 'win32',
+            stdio: ['ignore', 'pipe', 'pipe'],
+        });
+        // Our own timer: spawn's `timeout` option leaves one armed (keeping the process alive) when
+        // the command cannot start at all.
+        const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+        let out = '';
+        let err = '';
+        child.stdout.on('data', (chunk) => (out += chunk.toString()));
+        child.stderr.on('data', (chunk) => (err += chunk.toString()));
+        child.on('error', (error) => {
+            clearTimeout(timer);
+            reject(new RuntimeProvisionError(`cannot run ${command} to provision onnxruntime-node ${ONNXRUNTIME_PIN.version}: ${error.message}. ` +
+                `Put npm on PATH, or install onnxruntime-node@${ONNXRUNTIME_PIN.version} where model-gate can import it.`));
+        });
+        child.on('close', (code, signal) => {
+            clearTimeout(timer);
+            if (code === 0)
+                resolve(out);
+            else
+                reject(new RuntimeProvisionError(`${command} ${args.slice(0, 2).join(' ')} failed (${signal ?? `exit ${code}`}) while provisioning onnxruntime-node ${ONNXRUNTIME_PIN.version}: ${err.trim().split('\n').slice(-5).join(' ')}`));
+        });
+    });
+}
+
+;// CONCATENATED MODULE: ./src/settings.ts
+/**
+ * The only reader of action inputs and CLI flags. Both faces produce the same typed Settings;
+ * nothing else looks at argv or INPUT_* variables.
+ */
+
+
+
+const FAIL_ON = (/* unused pure expression or super */ null && (['no-go', 'delay']));
+function failOn(value, where) {
+    if (value === undefined || value === '')
+        return undefined;
+    if (!FAIL_ON.includes(value)) {
+        throw new UsageError(`${where} must be "no-go" or "delay", got "${value}"`);
+    }
+    return value;
+}
+const nonEmpty = (v) => (v === undefined || v.trim() === '' ? undefined : v.trim());
+/** Action inputs (`getInput` is @actions/core's, passed in so tests need no environment). */
+function settingsFromInputs(getInput, env) {
+    const mode = nonEmpty(getInput(Inputs.Mode)) ?? 'validate';
+    if (!MODES.includes(mode)) {
+        throw new UsageError(`input "mode" must be one of: ${MODES.join(', ')}; got "${mode}"`);
+    }
+    return {
+        mode: mode,
+        configPath: nonEmpty(getInput(Inputs.Config)),
+        overrides: {
+            model: nonEmpty(getInput(Inputs.Model)),
+            baseline: nonEmpty(getInput(Inputs.Baseline)),
+            data: nonEmpty(getInput(Inputs.Data)),
+            label: nonEmpty(getInput(Inputs.Label)),
+            reference: nonEmpty(getInput(Inputs.Reference)),
+            failOn: failOn(nonEmpty(getInput(Inputs.FailOn)), 'input "fail-on"'),
+        },
+        outDir: nonEmpty(getInput(Inputs.Out)) ?? DEFAULT_OUT_DIR,
+        json: false,
+        debug: env.RUNNER_DEBUG === '1',
+        githubToken: nonEmpty(getInput(Inputs.GithubToken)),
+    };
+}
+const CLI_HELP = `model-gate — decide whether a machine-learning model may ship
+
+Usage:
+  model-gate validate [options]    run the validation suite and print GO / NO-GO / DELAY
+  model-gate drift [options]       compare two data sets feature by feature
+  model-gate --version             print the version
+  model-gate <command> --help      help for a command
+
+Exit codes: 0 GO, 1 NO-GO, 2 usage / config / IO error, 3 DELAY.
+`;
+const VALIDATE_HELP = `Usage: model-gate validate [options]
+
+Runs the validation suite on a model and decides GO / NO-GO / DELAY.
+Flags override the config file. A run with only --model works with defaults.
+
+Options:
+  --config FILE       config file (default: .github/model-gate.yml when present)
+  --model FILE        the candidate ONNX model
+  --baseline FILE     the model in production, for lineage and comparison
+  --data FILE         labelled evaluation data (CSV)
+  --label COLUMN      label column of --data
+  --reference FILE    reference data (CSV), e.g. the training set
+  --out DIR           where report.json, deployment_manifest.yaml and summary.md go
+                      (default: ${constants_DEFAULT_OUT_DIR})
+  --json              print the JSON report on stdout, nothing else
+  --debug             print stack traces of unexpected errors
+  -h, --help          this help
+
+Exit codes: 0 GO, 1 NO-GO, 2 usage / config / IO error, 3 DELAY.
+`;
+const DRIFT_HELP = `Usage: model-gate drift --reference FILE --current FILE [options]
+
+Measures drift feature by feature (KS, chi-squared, z-test, PSI, Wasserstein, Jensen–Shannon)
+and decides GO / NO-GO / DELAY from it, with the config's drift section when there is one.
+
+Options:
+  --reference FILE    the reference data (CSV, JSON Lines or Parquet), e.g. the training set
+  --current FILE      the data to compare with it
+  --columns A,B,…     only these columns (repeatable; default: every column of the reference)
+  --exclude A,B,…     leave these columns out (repeatable), e.g. an id column
+  --config FILE       config file for thresholds (default: .github/model-gate.yml when present)
+  --json              print the drift report as JSON on stdout, nothing else
+  --debug             print stack traces of unexpected errors
+  -h, --help          this help
+
+Exit codes: 0 GO, 1 NO-GO, 2 usage / config / IO error, 3 DELAY.
+`;
+function parse(args, options, command) {
+    try {
+        return (0,external_node_util_namespaceObject.parseArgs)({ args, allowPositionals: false, strict: true, options }).values;
+    }
+    catch (error) {
+        throw new errors_UsageError(`${error.message.split('\n')[0]}; run "model-gate ${command} --help"`);
+    }
+}
+const list = (values) => values?.flatMap((v) => v.split(',')).map((v) => v.trim()).filter((v) => v !== '');
+function driftCommand(args, env) {
+    const v = parse(args, {
+        reference: { type: 'string' },
+        current: { type: 'string' },
+        columns: { type: 'string', multiple: true },
+        exclude: { type: 'string', multiple: true },
+        config: { type: 'string' },
+        json: { type: 'boolean', default: false },
+        debug: { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h', default: false },
+    }, 'drift');
+    if (v.help)
+        return { kind: 'help', text: DRIFT_HELP };
+    const reference = nonEmpty(v.reference);
+    const current = nonEmpty(v.current);
+    if (!reference || !current)
+        throw new errors_UsageError('model-gate drift needs --reference FILE and --current FILE; run "model-gate drift --help"');
+    const columns = list(v.columns);
+    return {
+        kind: 'drift',
+        settings: {
+            configPath: nonEmpty(v.config),
+            reference,
+            current,
+            columns: columns && columns.length > 0 ? columns : undefined,
+            exclude: list(v.exclude) ?? [],
+            json: v.json ?? false,
+            debug: (v.debug ?? false) || env.RUNNER_DEBUG === '1',
+        },
+    };
+}
+function settingsFromArgv(argv, env) {
+    const [command, ...rest] = argv;
+    if (command === undefined || command === '-h' || command === '--help' || command === 'help') {
+        return { kind: 'help', text: CLI_HELP };
+    }
+    if (command === '--version' || command === '-v')
+        return { kind: 'version' };
+    if (command === 'drift')
+        return driftCommand(rest, env);
+    if (command !== 'validate') {
+        throw new errors_UsageError(`unknown command "${command}"; run "model-gate --help" for the commands`);
+    }
+    const v = parse(rest, {
+        config: { type: 'string' },
+        model: { type: 'string' },
+        baseline: { type: 'string' },
+        data: { type: 'string' },
+        label: { type: 'string' },
+        reference: { type: 'string' },
+        out: { type: 'string' },
+        json: { type: 'boolean', default: false },
+        debug: { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h', default: false },
+    }, 'validate');
+    if (v.help)
+        return { kind: 'help', text: VALIDATE_HELP };
+    return {
+        kind: 'run',
+        settings: {
+            mode: 'validate',
+            configPath: nonEmpty(v.config),
+            overrides: {
+                model: nonEmpty(v.model),
+                baseline: nonEmpty(v.baseline),
+                data: nonEmpty(v.data),
+                label: nonEmpty(v.label),
+                reference: nonEmpty(v.reference),
+            },
+            outDir: nonEmpty(v.out) ?? constants_DEFAULT_OUT_DIR,
+            json: v.json ?? false,
+            debug: (v.debug ?? false) || env.RUNNER_DEBUG === '1',
+        },
+    };
+}
+
+;// CONCATENATED MODULE: ./src/checks/artifact.ts
+
+const CATEGORY = 'artifact';
+function judgeArtifact(facts, config) {
+    const cfg = config.checks.artifact;
+    if (!cfg.enabled)
+        return [];
+    const severity = cfg.severity;
+    if (facts.readError !== null) {
+        return [
+            result({
+                id: 'artifact.readable',
+                category: CATEGORY,
+                severity,
+                status: 'fail',
+                message: `cannot read model ${facts.path}: ${facts.readError}`,
+            }),
+        ];
+    }
+    const checks = [
+        result({
+            id: 'artifact.readable',
+            category: CATEGORY,
+            severity,
+            status: 'pass',
+            value: facts.size_bytes,
+            message: `${facts.path}: ${formatBytes(facts.size_bytes)}, sha256 ${facts.sha256}`,
+        }),
+    ];
+    checks.push(facts.format
+        ? result({
+            id: 'artifact.format',
+            category: CATEGORY,
+            severity,
+            status: 'pass',
+            value: `IR ${facts.format.ir_version}`,
+            message: `ONNX IR version ${facts.format.ir_version}, opset ${facts.format.opsets.map((o) => `${o.domain} ${o.version}`).join(', ') || 'none declared'}${facts.format.producer ? `, produced by ${facts.format.producer}` : ''}`,
+        })
+        : result({
+            id: 'artifact.format',
+            category: CATEGORY,
+            severity,
+            status: 'fail',
+            message: `${facts.path} is not a readable ONNX model (${facts.formatError}); is the file truncated, or a Git LFS pointer?`,
+        }));
+    const pinned = config.model.sha256?.toLowerCase();
+    if (pinned) {
+        const ok = pinned === facts.sha256;
+        checks.push(result({
+            id: 'artifact.sha256_pin',
+            category: CATEGORY,
+            severity,
+            status: ok ? 'pass' : 'fail',
+            value: facts.sha256,
+            threshold: `== ${pinned}`,
+            message: ok
+                ? 'sha256 matches the pinned value'
+                : `sha256 ${facts.sha256} differs from the pinned ${pinned}: this is not the model the config pins`,
+        }));
+    }
+    if (cfg.max_size_mb !== null) {
+        const mb = facts.size_bytes / 2 ** 20;
+        const ok = mb <= cfg.max_size_mb;
+        checks.push(result({
+            id: 'artifact.size',
+            category: CATEGORY,
+            severity,
+            status: ok ? 'pass' : 'fail',
+            value: Number(mb.toFixed(3)),
+            threshold: `<= ${cfg.max_size_mb} MiB`,
+            message: `${formatBytes(facts.size_bytes)}${ok ? '' : `, over the ${cfg.max_size_mb} MiB limit`}`,
+        }));
+    }
+    return checks;
+}
+function formatBytes(n) {
+    if (n < 1024)
+        return `${n} B`;
+    if (n < 2 ** 20)
+        return `${(n / 1024).toFixed(1)} KiB`;
+    if (n < 2 ** 30)
+        return `${(n / 2 ** 20).toFixed(1)} MiB`;
+    return `${(n / 2 ** 30).toFixed(2)} GiB`;
+}
+
+;// CONCATENATED MODULE: ./node_modules/pure-rand/lib/esm/distribution/uniformFloat64.js
+//#region src/distribution/uniformFloat64.ts
+const scale26 = 1.4901161193847656e-8;
+const scale53 = 11102230246251565e-32;
+const mask1 = 67108863;
+const mask2 = 134217727;
+/**
+* Uniformly generate random 64-bit floating point values between 0 (included) and 1 (excluded)
+*
+* @remarks Generated values are multiples of 2**-53, providing 53 bits of randomness.
+*
+* @param rng - Instance of RandomGenerator to extract random values from
+*
+* @public
+*/
+function uniformFloat64(rng) {
+	const value1 = rng.next() & mask1;
+	const value2 = rng.next() & mask2;
+	return value1 * scale26 + value2 * scale53;
+}
+//#endregion
+
+
+;// CONCATENATED MODULE: ./node_modules/pure-rand/lib/esm/generator/mersenne.js
+//#region src/generator/mersenne.ts
+const N = 624;
+const M = 397;
+const A = 2567483615;
+const F = 1812433253;
+const U = 11;
+const S = 7;
+const B = 2636928640;
+const T = 15;
+const C = 4022730752;
+const L = 18;
+const MASK_LOWER = 2147483647;
+const MASK_UPPER = 2147483648;
+const JUMP_COEFS = "SUSgbA\\W`E[]KN2RUSo8XVU?HKBFRl11E\\KoWOg5B]XEWG;BE;1:oVK[`B^Z9Qd23^XTnhL>]Unda4f[X;_j9H5QD=cN<5H`3bW>9bk1mjoI2fK0obmAAINOV:>Mek_V9dd<hZ\\gC3?Fm7FEk07QH_3PLm^@?^i\\QMkgP<]oLHmFnlecg5F@7U^@4jhZ?WZS0k@GHehmM36:5^9;>Hmm`co>k:KOSkSbIINb1VFf>LXgP>GUAQTD>Ci>XMGkUflLlb?_FaFUk@?5N7i70@;1o68ah@I<HFH7R2^J:G][Gf962ITWID9GWK8ElD2G5=DcHcL]cA]P2n7A=[<bInM;IHDQnJMReRXDWbVldnGEIPij`E08Xdci3@0c:IBbD4:Nk]?lEN9j^;T`0blZX7eiWE8c`<ak7j05FZi>AjUDh?M1B?^??FAXKThf<aBOXZf7jXYGK>R<;NHk3S9YhM7STJ6`:MIE`S@7298X8W>PNK=@;lLX<i\\TXLL<W@X[X54H]in8M;;n?kkQbajgAMY=Tf9b;ZKf0QUB2FHYWfnfkDoU9YkcLd95T>lK6GM1YL\\lid:J>KYS=iJ]Y>QlF>?R5_[5QeYC=66;A32Ac>OHk_ne^0g>bK:g;KFPgbGUcPR_Z=TX3H9d03bKZ2IhEPKBo>LSGWd0iFdV8C<Y:<>T[O6lC\\blaZ>GoAYP4clf^j1IfnZJ]QeDe2X<HE[LJNWnaCg[P]Co^:IRbWPY?97UePBlZNNHY6LOBM8P>=h?Ye:_f_Sb9Ki5GDYBF4dWeMfdg^ccPllNWM7G1\\UMdoYeOOD5^e@foA22G?ADYo5:FVG[bWo96;>3kc_c1Ab30>30;1@4F8g2hY?DJ4[LOL;ZLLKo2]jo>[KMDUcR279N_kF=3WL@Dd620bMTdA\\U9k``ef2iD9JgJ8CZBHS>F^Uk;<laeaeHS<15OSeS`PcSSKBRBFY]aQ=EgUXGNg=?d56`KA@2BejY0^[_DCX`L=CGMT=BW^6S1i@2ATBVk>3_ocRA>2U:4GPQ6o>5jX2HIcV3S@On6KB<[SKB?FC_AAji9agbBFkAi\\;4I\\UJ]c36Ub@[;gQACVGY<V]SDJBUU]La\\_a@JdOO8gm2T0DJMa:8Hf7>E]noQ[1Kambn??QQ]S?1i0oMGOijb\\aGY6lQ^CJ?9bFle8<eH4UUjBINX;n8@VOA5ah^URV49B[A?ONHhHAC1J5;;h0SXYlG^0W=eJdHh^K4SGe=1HZLLam;D<Q3AOdbPcdX``82\\jo0En8jRVGC73WMCF9`d:0heS?80?C188cSn7H9<daZ]MgS4Pb^1HkA:1PU^5>^h_g[RQV@PnYBRI_]`B]Bh@Uk03eXGY`I16L76H28X`R>IROMeNVUdU[:lghLhPCQZ:4a<30YBZCYnXe[?;jc8gKI2QH2MjnWBm4nGCZW`aVU2a;P<AMI25mlW_Nm][2?b6o851X@lAm]YZ`bWRF1g<Ga:T]1NXH5Veja5P9S9>:aNg:Th1Y=5o78K>LQ8hW@5S?I83Lk5Xk;j5@I3o[d:4RjE^oS30:WP9gC\\i8aSI>QRE@4lP:7lDg8g2`Ql[2I8aBU\\BQ?B4_clL9Q]S;^e1Ob5[>3JER2`c7B=o]fPOWO<DGi;Niba1PoWPPE_Q3aX0OB0mZej\\f_M[J4Y6]1`h2MkF[GiW8Q^d3^_=<I1N2Q7]2<2j[iP7V3V821FaI]A`93bC^Z\\G=WJ;^Ih?B97_iIF@\\Dl<eK1je8SNTWo_=XFMZH<<JYLZ^YQMPgYOV45K_:]kSI8^XlO0]GY=VUfe_C_F6TOcoAlVUH:o=WhhT@K`2KFhe<3\\KXQ>W:M?S_4S5d@J^`[AGA7@3]DnGSCO`\\?E8HT75^d9\\:m\\m1egIfk8cd6bD9\\eU8\\n[Pb0Cgd^S0n9kGJHb]i5XodlKHc34Fhi9K>0U5WK`>7Ff2^KL=WC6:kc?e5C^a1T1:4:^S5flXlGNIj08AfO?Dh7T7dWO>E]NI9?ob7B7P_h[4TEP[EU;GllFTnSmg9:\\[N]<SAoKP_kPlG56A:I3T6EG8Hj=XnUE`KT5U@OQ?]7[N^MFN1_NU4KO_3::Le`8IL9[1Z1H1;V3SC\\N3]S@4U[F2mhT5dYM7[4Pg_Na0_8WTH0`bgceQS8]EG;XgD4Ib4iLTP@kE79Mn>AYRJA1U5^Blhgno:aHVYc03c3J0Vc9FjEV^M75Zfd8kVC9>iJDk`AJ[6f7DK2D^DL\\AX:6b5h31XH;RQB\\N<ZSM=J;6L[`UW^eOIFc1Y]6_dfedIe4ARh72mTXC0WND_IDHVCZRDE0eODARCEETQI5TPUQE=jEH5bS?LP[ai`F5ABRYDo2o\\@=]GT?_9;hc4Lm:\\SF9k1T<0E@fX9BG[]g0nY7k[Qmi@la8`PF0j6@Q?Ii7bLkXQ<lLHf]`:DCh@9JY5>hEVLTdhL\\b1EB0lLh<=WaO@F<;8g<d:@e:LA:cFIEdmQh7hNHfSRToW?8N4:Z1K;XEDRO;OIDh<UdVln?bjgL>?VE98[B\\K<BVjkG8LiSX;fb>jf?DUK00Aih<WY6QD6cEnHBZ8iN_fd<G8Ci`11RUW2QlW]IXV:m?;J0GXXHfGNQ>:D`=fLPbO?VOTEYLj^cNj5PM>jKB5HVjJ4U7lXaTQNL9<@\\1`m\\Ug@VQHd7>jW=ca0`miF7;N0F=GjoQ`RFchKMGTmn8cF@Oh4GGCm7m2`U9j93Tb>=kSERjE_J939F01I1;`<ijk_=_Vn=7RVAI6fnQI5KlF:C44bN<<8K=Z<2TP<1]5?<dB>^LA=ebloE2Y2:9lkh0\\<YKbHD97iE`<C5oj^1>X:??`H6BXF2hG1Q[dF0Q=>W=J?7C\\k1T?<;R44oW?1hY^G8Zm]ZKnfOf0eCFYo6?=D8?<`6HU5SXh1;=:23LmV_FSi;OJfV<^?GkIDPISeHg1LaGE:V3Y3K3H<QJfbY?=;ldZRhnhQT_mGXDLFXXhSONE6Do_0iNZagB:BPGOTH;VhHUTd6LhQm^[;dO]5Hlkg<R:F<Kn\\:I:EGojgWZ2X@SYO_dlH;G8S<>oEKabY`:oU;=JW7ig?S?EYb86b7n8ce\\]IRa]koiWY<RfO;5kUI;7lVeC?[@ZaXDiF04B8R]bg@>O<mQDoUcBLcf^f>m2kMBUloD>Ze@NN^Z11TM`inXYhE_I=kA`:ZF4d\\>`L@;ZP[`ENU5cL[BV6\\Z?Di76:jg3hE6oG6jFc8kP=[GS1;WSedYQW1:U4\\OF32GgmMC<AjO]872bdBb`bKAA?8j78b>T3VfcUB2m4J^CPRU;8dScI]LU]^bBYA5_3:Y0N5i^?200000";
+var MersenneTwister = class MersenneTwister {
+	constructor(states, index) {
+		this.states = states;
+		this.index = index;
+	}
+	clone() {
+		return new MersenneTwister(this.states.slice(), this.index);
+	}
+	next() {
+		let y = this.states[this.index];
+		y ^= y >>> U;
+		y ^= y << S & B;
+		y ^= y << T & C;
+		y ^= y >>> L;
+		this.index = twistedNext(this.states, this.index);
+		return y;
+	}
+	getState() {
+		return [this.index, ...this.states];
+	}
+	jump() {
+		const originalStates = this.states.slice();
+		const originalIndex = this.index;
+		this.index = twistedNext(this.states, this.index);
+		for (let i = 19932; i > 0; --i) {
+			if (JUMP_COEFS.charCodeAt(i / 6 | 0) - 48 & 1 << i % 6) addState(this.states, this.index, originalStates, originalIndex);
+			this.index = twistedNext(this.states, this.index);
+		}
+		addState(this.states, this.index, originalStates, originalIndex);
+	}
+};
+function addState(mt, idx, originalMt, originalIdx) {
+	let i = 0;
+	if (originalIdx >= idx) {
+		for (; i < N - originalIdx; i++) mt[i + idx] ^= originalMt[i + originalIdx];
+		for (; i < N - idx; i++) mt[i + idx] ^= originalMt[i + originalIdx - N];
+		for (; i < N; i++) mt[i + idx - N] ^= originalMt[i + originalIdx - N];
+	} else {
+		for (; i < N - idx; i++) mt[i + idx] ^= originalMt[i + originalIdx];
+		for (; i < N - originalIdx; i++) mt[i + idx - N] ^= originalMt[i + originalIdx];
+		for (; i < N; i++) mt[i + idx - N] ^= originalMt[i + originalIdx - N];
+	}
+}
+function twistedNext(mt, idx) {
+	if (idx < N - M) {
+		const y = mt[idx] & MASK_UPPER | mt[idx + 1] & MASK_LOWER;
+		mt[idx] = mt[idx + M] ^ y >>> 1 ^ -(y & 1) & A;
+		return idx + 1;
+	} else if (idx < N - 1) {
+		const y = mt[idx] & MASK_UPPER | mt[idx + 1] & MASK_LOWER;
+		mt[idx] = mt[idx + M - N] ^ y >>> 1 ^ -(y & 1) & A;
+		return idx + 1;
+	} else {
+		const y = mt[idx] & MASK_UPPER | mt[0] & MASK_LOWER;
+		mt[idx] = mt[M - 1] ^ y >>> 1 ^ -(y & 1) & A;
+		return 0;
+	}
+}
+function twist(mt) {
+	for (let idx = 0; idx !== N; ++idx) twistedNext(mt, idx);
+}
+function mersenneFromState(state) {
+	if (!(state.length === 625 && state[0] >= 0 && state[0] < N)) throw new Error("The state must have been produced by a mersenne RandomGenerator");
+	return new MersenneTwister(state.slice(1), state[0]);
+}
+function mersenne(seed) {
+	const out = [seed | 0];
+	for (let idx = 1; idx !== N; ++idx) {
+		const xored = out[idx - 1] ^ out[idx - 1] >>> 30;
+		out.push(Math.imul(F, xored) + idx | 0);
+	}
+	twist(out);
+	return new MersenneTwister(out, 0);
+}
+//#endregion
+
+
+;// CONCATENATED MODULE: ./src/stats/random.ts
+/** Seeded randomness, so bootstrap intervals and generated inputs are reproducible. */
+
+
+/** A seeded source of uniform doubles in [0, 1). */
+function uniformSource(seed) {
+    const rng = mersenne(seed);
+    return () => uniformFloat64(rng);
+}
+
+;// CONCATENATED MODULE: ./src/stats/bootstrap.ts
+/**
+ * Paired bootstrap percentile intervals, like `scipy.stats.bootstrap(..., paired=True,
+ * method='percentile')`: rows are resampled with replacement (the same rows for candidate and
+ * baseline), the statistics are recomputed on each resample, and the interval is read off their
+ * distribution with numpy's linear quantiles. Seeded, so a rerun gives the same interval.
+ *
+ * A resample is expressed as row weights (multiplicity × sample weight), which every metric in
+ * stats/ accepts: no rows are copied.
+ */
+
+
+/** Resamples on which a statistic may be undefined before its interval is withheld. */
+const MAX_UNDEFINED_SHARE = 0.01;
+function pairedBootstrap(n, statistics, options) {
+    const random = uniformSource(options.seed);
+    const counts = new Float64Array(n);
+    const sampleWeights = options.weights ?? null;
+    let draws = null;
+    let filled = [];
+    for (let b = 0; b < options.resamples; b++) {
+        counts.fill(0);
+        for (let i = 0; i < n; i++)
+            counts[Math.floor(random() * n)] += 1;
+        if (sampleWeights)
+            for (let i = 0; i < n; i++)
+                counts[i] *= sampleWeights[i];
+        const values = statistics(counts);
+        if (!draws) {
+            draws = values.map(() => new Float64Array(options.resamples));
+            filled = values.map(() => 0);
+        }
+        values.forEach((v, s) => {
+            if (v !== null && Number.isFinite(v))
+                draws[s][filled[s]++] = v;
+        });
+    }
+    const alpha = (1 - options.level) / 2;
+    const intervals = (draws ?? []).map((d, s) => {
+        const ok = filled[s];
+        if (ok === 0 || options.resamples - ok > MAX_UNDEFINED_SHARE * options.resamples)
+            return null;
+        const sorted = d.subarray(0, ok).sort();
+        return { low: quantileSorted(sorted, alpha), high: quantileSorted(sorted, 1 - alpha) };
+    });
+    return { intervals, undefinedResamples: filled.map((f) => options.resamples - f) };
+}
+
+// EXTERNAL MODULE: ./node_modules/@stdlib/stats-base-dists-binomial-cdf/lib/index.js
+var stats_base_dists_binomial_cdf_lib = __nccwpck_require__(36794);
+var stats_base_dists_binomial_cdf_lib_default = /*#__PURE__*/__nccwpck_require__.n(stats_base_dists_binomial_cdf_lib);
+;// CONCATENATED MODULE: ./src/stats/mcnemar.ts
+/**
+ * McNemar's exact test on paired correctness, as statsmodels `mcnemar(table, exact=True)`:
+ * statistic min(b, c), p = min(1, 2 · BinomCDF(min(b, c); b + c, ½)), where b counts rows only
+ * the candidate got right and c rows only the baseline got right.
+ */
+
+function mcnemarExact(candidateOnly, baselineOnly) {
+    const statistic = Math.min(candidateOnly, baselineOnly);
+    const n = candidateOnly + baselineOnly;
+    const p = n === 0 ? 1 : Math.min(1, 2 * stats_base_dists_binomial_cdf_lib_default()(statistic, n, 0.5));
+    return { candidate_only: candidateOnly, baseline_only: baselineOnly, statistic, p_value: p };
+}
+/** Discordant pairs from per-row correctness (weights are not used: the test counts rows). */
+function discordant(candidateRight, baselineRight) {
+    let b = 0;
+    let c = 0;
+    for (let i = 0; i < candidateRight.length; i++) {
+        if (candidateRight[i] && !baselineRight[i])
+            b++;
+        else if (!candidateRight[i] && baselineRight[i])
+            c++;
+    }
+    return [b, c];
+}
+
+;// CONCATENATED MODULE: ./src/stats/classification.ts
+/**
+ * Classification metrics with scikit-learn's definitions, over optional row weights (sample
+ * weights, or bootstrap multiplicities times sample weights). Pure functions over typed arrays.
+ *
+ * Classes are indices 0..K-1 into the model's class list. As in scikit-learn, the averages
+ * (macro, weighted, micro) run over the classes present in the labels or the predictions, and
+ * a ratio with a zero denominator is 0 (`zero_division=0`).
+ */
+const weightOf = (w, i) => (w ? w[i] : 1);
+/** k × k weighted confusion matrix, rows = true class, columns = predicted (row-major). */
+function confusionMatrix(d, w) {
+    const m = new Float64Array(d.k * d.k);
+    const { y, pred, k } = d;
+    for (let i = 0; i < y.length; i++) {
+        const p = pred[i];
+        if (p < 0)
+            continue;
+        m[y[i] * k + p] += weightOf(w, i);
+    }
+    return m;
+}
+const ratio = (a, b) => (b === 0 ? 0 : a / b);
+/**
+ * Everything that follows from the confusion matrix. `total` is the weight of all rows, including
+ * rows predicted outside the class list (which count as wrong).
+ */
+function fromConfusion(m, k, total) {
+    const tp = new Float64Array(k);
+    const support = new Float64Array(k); // true weight per class
+    const predicted = new Float64Array(k);
+    for (let t = 0; t < k; t++) {
+        for (let p = 0; p < k; p++) {
+            const v = m[t * k + p];
+            support[t] += v;
+            predicted[p] += v;
+        }
+        tp[t] = m[t * k + t];
+    }
+    // Rows predicted outside the list are false negatives of their true class.
+    const per_class = [...tp].map((tpc, c) => {
+        const precision = ratio(tpc, predicted[c]);
+        const recall = ratio(tpc, support[c]);
+        const f1 = precision + recall === 0 ? 0 : (2 * precision * recall) / (precision + recall);
+        return { precision, recall, f1, support: support[c] };
+    });
+    const present = per_class.map((_, c) => c).filter((c) => support[c] > 0 || predicted[c] > 0);
+    const mean = (f) => ratio(present.reduce((a, c) => a + f(c), 0), present.length);
+    const supportTotal = present.reduce((a, c) => a + support[c], 0);
+    const weighted = (f) => ratio(present.reduce((a, c) => a + f(c) * support[c], 0), supportTotal);
+    const tpSum = present.reduce((a, c) => a + tp[c], 0);
+    const predictedSum = present.reduce((a, c) => a + predicted[c], 0);
+    const precision_micro = ratio(tpSum, predictedSum);
+    const recall_micro = ratio(tpSum, supportTotal);
+    const withSupport = present.filter((c) => support[c] > 0);
+    return {
+        accuracy: ratio(tpSum, total),
+        balanced_accuracy: ratio(withSupport.reduce((a, c) => a + per_class[c].recall, 0), withSupport.length),
+        precision_macro: mean((c) => per_class[c].precision),
+        recall_macro: mean((c) => per_class[c].recall),
+        f1_macro: mean((c) => per_class[c].f1),
+        precision_micro,
+        recall_micro,
+        f1_micro: precision_micro + recall_micro === 0 ? 0 : (2 * precision_micro * recall_micro) / (precision_micro + recall_micro),
+        precision_weighted: weighted((c) => per_class[c].precision),
+        recall_weighted: weighted((c) => per_class[c].recall),
+        f1_weighted: weighted((c) => per_class[c].f1),
+        per_class,
+    };
+}
+function totalWeight(n, w) {
+    if (!w)
+        return n;
+    let s = 0;
+    for (let i = 0; i < n; i++)
+        s += w[i];
+    return s;
+}
+/** Row indices sorted by the probability of class c, ascending (computed once, reused per resample). */
+function scoreOrder(d, c) {
+    const { proba, k } = d;
+    const order = Int32Array.from({ length: d.y.length }, (_, i) => i);
+    order.sort((a, b) => proba[a * k + c] - proba[b * k + c]);
+    return order;
+}
+/**
+ * ROC AUC of class c against the rest: the weighted share of (positive, negative) pairs ordered
+ * correctly, ties counting half; equal to scikit-learn's trapezoidal area. null when one side is empty.
+ */
+function aucOneVsRest(d, c, order, w) {
+    const { proba, k, y } = d;
+    let negBelow = 0; // negative weight with a strictly lower score
+    let area = 0;
+    let pos = 0;
+    let neg = 0;
+    for (let s = 0; s < order.length;) {
+        const score = proba[order[s] * k + c];
+        let tiePos = 0;
+        let tieNeg = 0;
+        let e = s;
+        for (; e < order.length && proba[order[e] * k + c] === score; e++) {
+            const i = order[e];
+            const wi = weightOf(w, i);
+            if (y[i] === c)
+                tiePos += wi;
+            else
+                tieNeg += wi;
+        }
+        area += tiePos * (negBelow + tieNeg / 2);
+        negBelow += tieNeg;
+        pos += tiePos;
+        neg += tieNeg;
+        s = e;
+    }
+    return pos > 0 && neg > 0 ? area / (pos * neg) : null;
+}
+/** Binary: AUC of the second class; multiclass: unweighted mean of one-vs-rest AUCs (sklearn `ovr`, macro). */
+function rocAuc(d, orders, w) {
+    if (d.k === 2)
+        return aucOneVsRest(d, 1, orders[1], w);
+    let sum = 0;
+    for (let c = 0; c < d.k; c++) {
+        const a = aucOneVsRest(d, c, orders[c], w);
+        if (a === null)
+            return null; // sklearn refuses when a class is absent from the labels
+        sum += a;
+    }
+    return sum / d.k;
+}
+/** Cross-entropy like sklearn's log_loss: probabilities clipped to [eps, 1 - eps], float64 eps. */
+function logLoss(d, w) {
+    const { proba, k, y } = d;
+    const eps = Number.EPSILON;
+    let sum = 0;
+    let total = 0;
+    for (let i = 0; i < y.length; i++) {
+        const wi = weightOf(w, i);
+        if (wi === 0)
+            continue;
+        const p = Math.min(Math.max(proba[i * k + y[i]], eps), 1 - eps);
+        sum -= wi * Math.log(p);
+        total += wi;
+    }
+    return sum / total;
+}
+/**
+ * Brier score: binary, the mean of (p_positive − y)² (sklearn's brier_score_loss); multiclass,
+ * the mean over rows of Σ_k (p_k − y_k)² (Brier's original definition, sklearn ≥ 1.7).
+ */
+function brier(d, w) {
+    const { proba, k, y } = d;
+    let sum = 0;
+    let total = 0;
+    for (let i = 0; i < y.length; i++) {
+        const wi = weightOf(w, i);
+        if (wi === 0)
+            continue;
+        let s = 0;
+        if (k === 2)
+            s = (proba[i * 2 + 1] - (y[i] === 1 ? 1 : 0)) ** 2;
+        else
+            for (let c = 0; c < k; c++)
+                s += (proba[i * k + c] - (y[i] === c ? 1 : 0)) ** 2;
+        sum += wi * s;
+        total += wi;
+    }
+    return sum / total;
+}
+/**
+ * Expected calibration error on the top-class confidence (Guo et al., 2017): `bins` equal-width
+ * bins (lo, hi] over [0, 1]; Σ (weight share of bin) · |accuracy − mean confidence| in the bin.
+ * The predicted class is the most probable one (first on ties, like argmax).
+ */
+function ece(d, w, bins = 15) {
+    const { proba, k, y } = d;
+    const weight = new Float64Array(bins);
+    const correct = new Float64Array(bins);
+    const confidence = new Float64Array(bins);
+    let total = 0;
+    for (let i = 0; i < y.length; i++) {
+        const wi = weightOf(w, i);
+        if (wi === 0)
+            continue;
+        let best = 0;
+        for (let c = 1; c < k; c++)
+            if (proba[i * k + c] > proba[i * k + best])
+                best = c;
+        const conf = proba[i * k + best];
+        const b = Math.min(bins - 1, Math.max(0, Math.ceil(conf * bins) - 1));
+        weight[b] += wi;
+        confidence[b] += wi * conf;
+        if (best === y[i])
+            correct[b] += wi;
+        total += wi;
+    }
+    let sum = 0;
+    for (let b = 0; b < bins; b++) {
+        if (weight[b] === 0)
+            continue;
+        sum += Math.abs(correct[b] - confidence[b]) / total;
+    }
+    return sum;
+}
+
+;// CONCATENATED MODULE: ./src/stats/regression.ts
+const regression_weightOf = (w, i) => (w ? w[i] : 1);
+function regressionMetrics(d, w) {
+    const { y, pred } = d;
+    let total = 0;
+    let sy = 0;
+    for (let i = 0; i < y.length; i++) {
+        const wi = regression_weightOf(w, i);
+        total += wi;
+        sy += wi * y[i];
+    }
+    const mean = sy / total;
+    let se = 0;
+    let ae = 0;
+    let ape = 0;
+    let ss = 0;
+    let max = 0;
+    for (let i = 0; i < y.length; i++) {
+        const wi = regression_weightOf(w, i);
+        if (wi === 0)
+            continue;
+        const e = y[i] - pred[i];
+        se += wi * e * e;
+        ae += wi * Math.abs(e);
+        // sklearn guards |y| = 0 with the float64 epsilon, which makes such rows dominate: say so in docs.
+        ape += (wi * Math.abs(e)) / Math.max(Math.abs(y[i]), Number.EPSILON);
+        ss += wi * (y[i] - mean) ** 2;
+        if (Math.abs(e) > max)
+            max = Math.abs(e);
+    }
+    // sklearn's r2_score with force_finite: a constant target scores 1 when predicted exactly, else 0.
+    const r2 = ss === 0 ? (se === 0 ? 1 : 0) : 1 - se / ss;
+    return { rmse: Math.sqrt(se / total), mae: ae / total, r2, mape: ape / total, max_error: max };
+}
+
+;// CONCATENATED MODULE: ./src/runners/types.ts
+/**
+ * How any model is called. The ONNX runner implements this today; HTTP and command runners later.
+ * Checks only ever see these types, so every check works unchanged on every runner.
+ */
+/** A request that did not finish in time: the model hung, which is neither an answer nor a rejection. */
+class RunnerTimeoutError extends Error {
+    name = 'RunnerTimeoutError';
+}
+const FLOAT_TYPES = new Set(['float32', 'float64', 'float16']);
+const types_INTEGER_TYPES = new Set([
+    'int8',
+    'uint8',
+    'int16',
+    'uint16',
+    'int32',
+    'uint32',
+    'int64',
+    'uint64',
+]);
+/** Element count of a tensor's shape. */
+function elementCount(dims) {
+    return dims.reduce((a, b) => a * b, 1);
+}
+/** Numeric view of any numeric tensor's data (BigInt64 -> number), for checks that compare values. */
+function toNumbers(tensor) {
+    const { data } = tensor;
+    if (Array.isArray(data))
+        return null;
+    if (data instanceof Float64Array)
+        return data;
+    const out = new Float64Array(data.length);
+    copyNumbers(data, out, 0);
+    return out;
+}
+/**
+ * Copies numeric tensor data into `out` at `offset` as doubles. 64-bit integers are read as two
+ * 32-bit words (little-endian, as on every platform onnxruntime ships for): exact below 2^53 and
+ * much faster than converting each BigInt.
+ */
+function copyNumbers(data, out, offset) {
+    if (data instanceof BigInt64Array || data instanceof BigUint64Array) {
+        const words = new Int32Array(data.buffer, data.byteOffset, data.length * 2);
+        const signed = data instanceof BigInt64Array;
+        for (let i = 0; i < data.length; i++) {
+            const lo = words[2 * i] >>> 0;
+            const hi = words[2 * i + 1];
+            out[offset + i] = (signed ? hi : hi >>> 0) * 4294967296 + lo;
+        }
+        return;
+    }
+    out.set(data, offset); // native element conversion
+}
+
+;// CONCATENATED MODULE: ./src/data/features.ts
+
+
+function featureRows(bindings, rows, values, source) {
+    return { bindings, rows, typed: bindings.map((b, i) => typedArray(b.dtype, values[i])), source };
+}
+/** Row r of binding i as plain numbers. */
+function rowValues(rows, i, r) {
+    const width = rowWidth(rows.bindings[i]);
+    const src = rows.typed[i].subarray(r * width, (r + 1) * width);
+    const out = new Float64Array(width);
+    copyNumbers(src, out, 0);
+    return out;
+}
+const rowWidth = (b) => b.rowShape.reduce((a, d) => a * d, 1);
+const SUPPORTED = new Set(['float32', 'float64', 'int32', 'int64']);
+/** Bindings from the signature alone (for generated rows): every row dimension must be fixed. */
+function bindInputs(signature, dataset, config, exclude) {
+    const tensorInputs = signature.inputs.filter((i) => i.dtype !== null);
+    if (tensorInputs.length !== signature.inputs.length) {
+        throw new errors_UsageError('the model has non-tensor inputs (sequences or maps), which model-gate cannot feed');
+    }
+    for (const name of Object.keys(config ?? {})) {
+        if (!tensorInputs.some((i) => i.name === name)) {
+            throw new errors_UsageError(`model.inputs names "${name}", but the model's inputs are: ${tensorInputs.map((i) => i.name).join(', ')}`);
+        }
+    }
+    const numericColumns = dataset
+        ? dataset.columns.filter((c) => c.kind === 'numeric' && !exclude.has(c.name)).map((c) => c.name)
+        : null;
+    return tensorInputs.map((spec) => {
+        const cfg = config?.[spec.name];
+        const dtype = (cfg?.dtype ?? spec.dtype);
+        if (!SUPPORTED.has(dtype)) {
+            throw new errors_UsageError(`input "${spec.name}" is ${dtype}; model-gate feeds float32, float64, int32 or int64 inputs`);
+        }
+        let columns = null;
+        if (cfg?.columns)
+            columns = cfg.columns;
+        else if (numericColumns && tensorInputs.length === 1)
+            columns = numericColumns;
+        else if (dataset && dataset.columns.some((c) => c.name === spec.name))
+            columns = [spec.name];
+        else if (dataset) {
+            throw new errors_UsageError(`cannot tell which columns feed input "${spec.name}" of a model with ${tensorInputs.length} inputs; set model.inputs.${spec.name}.columns in the config`);
+        }
+        if (columns && dataset) {
+            for (const c of columns) {
+                const col = dataset.columns.find((x) => x.name === c);
+                if (!col)
+                    throw new errors_UsageError(`input "${spec.name}": column "${c}" is not in ${dataset.path}`);
+                if (col.kind !== 'numeric')
+                    throw new errors_UsageError(`input "${spec.name}": column "${c}" in ${dataset.path} is not numeric`);
+            }
+        }
+        return { name: spec.name, dtype, rowShape: rowShape(spec, columns?.length ?? null), columns };
+    });
+}
+/** The per-row shape: fixed dims as declared, one symbolic dim solved from the column count. */
+function rowShape(spec, columnCount) {
+    const dims = spec.shape.length === 0 ? [null, columnCount ?? null] : spec.shape.slice(1);
+    const fixed = dims.filter((d) => typeof d === 'number');
+    const open = dims.length - fixed.length;
+    const fixedProduct = fixed.reduce((a, d) => a * d, 1);
+    if (open === 0) {
+        if (columnCount !== null && fixedProduct !== columnCount) {
+            throw new errors_UsageError(`input "${spec.name}" takes ${fixedProduct} values per row (shape ${formatShape(spec.shape)}), but ${columnCount} columns feed it`);
+        }
+        return dims;
+    }
+    if (open === 1 && columnCount !== null && columnCount % fixedProduct === 0) {
+        return dims.map((d) => (typeof d === 'number' ? d : columnCount / fixedProduct));
+    }
+    throw new errors_UsageError(columnCount === null
+        ? `input "${spec.name}" has no fixed size per row (shape ${formatShape(spec.shape)}); give evaluation or reference data so model-gate knows what to feed`
+        : `cannot fit ${columnCount} columns into input "${spec.name}" of shape ${formatShape(spec.shape)}`);
+}
+function formatShape(shape) {
+    return `[${shape.map((d) => (d === null ? '?' : String(d))).join(', ')}]`;
+}
+/**
+ * Row-major feature values of a data set for each binding, written straight into the input's
+ * element type (no intermediate copy: this is most of the memory a large eval set takes).
+ * `keep` lists the rows to use (ascending); null uses all.
+ */
+function featuresFromDataset(dataset, bindings, keep) {
+    const rows = keep ? keep.length : dataset.rows;
+    const typed = bindings.map((b) => {
+        const cols = b.columns.map((name) => dataset.columns.find((c) => c.name === name).values);
+        const width = cols.length;
+        const out = allocate(b.dtype, rows * width);
+        for (let j = 0; j < width; j++) {
+            const col = cols[j];
+            if (out instanceof BigInt64Array) {
+                for (let r = 0; r < rows; r++)
+                    out[r * width + j] = BigInt(Math.round(col[keep ? keep[r] : r]));
+            }
+            else if (out instanceof Int32Array) {
+                for (let r = 0; r < rows; r++)
+                    out[r * width + j] = Math.round(col[keep ? keep[r] : r]);
+            }
+            else {
+                for (let r = 0; r < rows; r++)
+                    out[r * width + j] = col[keep ? keep[r] : r];
+            }
+        }
+        return out;
+    });
+    return { bindings, rows, typed, source: dataset.path };
+}
+function allocate(dtype, n) {
+    switch (dtype) {
+        case 'float32':
+            return new Float32Array(n);
+        case 'float64':
+            return new Float64Array(n);
+        case 'int32':
+            return new Int32Array(n);
+        case 'int64':
+            return new BigInt64Array(n);
+        default:
+            throw new errors_UsageError(`cannot build a ${dtype} tensor`);
+    }
+}
+/** Feeds for rows [start, start + count), wrapping around when the rows run out. */
+function feedsFor(rows, start, count) {
+    const feeds = {};
+    const first = rows.rows === 0 ? 0 : start % rows.rows;
+    rows.bindings.forEach((b, i) => {
+        const width = rowWidth(b);
+        const src = rows.typed[i];
+        const dims = [count, ...b.rowShape];
+        if (first + count <= rows.rows) {
+            // The hot path: a view, no copy.
+            feeds[b.name] = { dtype: b.dtype, dims, data: src.subarray(first * width, (first + count) * width) };
+            return;
+        }
+        const flat = new src.constructor(count * width);
+        for (let k = 0; k < count; k++) {
+            const r = (first + k) % rows.rows;
+            flat.set(src.subarray(r * width, (r + 1) * width), k * width);
+        }
+        feeds[b.name] = { dtype: b.dtype, dims, data: flat };
+    });
+    return feeds;
+}
+/** Float values in the given element type (rounded for integer types). */
+function typedArray(dtype, values) {
+    switch (dtype) {
+        case 'float32':
+            return new Float32Array(values);
+        case 'float64':
+            return values instanceof Float64Array ? values : new Float64Array(values);
+        case 'int32':
+            return Int32Array.from(values, (v) => Math.round(v));
+        case 'int64':
+            return BigInt64Array.from(Array.from(values, (v) => BigInt(Number.isFinite(v) ? Math.round(v) : 0)));
+        default:
+            throw new errors_UsageError(`cannot build a ${dtype} tensor`);
+    }
+}
+function tensorOf(dtype, values, dims) {
+    return { dtype, dims, data: typedArray(dtype, values) };
+}
+const isFloat = (d) => d !== null && FLOAT_TYPES.has(d);
+const isInteger = (d) => d !== null && INTEGER_TYPES.has(d);
+
+;// CONCATENATED MODULE: ./src/checks/predictions.ts
+/** Runs the model over every row once, in batches; several check families judge the result. */
+
+
+/** Rows per call when running over a whole data set: large enough to amortise each call's overhead. */
+const PREDICTION_BATCH = 1024;
+async function predictAll(runner, rows, batchSize, onBatch) {
+    const columns = new Map();
+    for (let start = 0; start < rows.rows; start += batchSize) {
+        const n = Math.min(batchSize, rows.rows - start);
+        const out = await runner.infer(feedsFor(rows, start, n));
+        for (const name in out) {
+            const tensor = out[name];
+            if (Array.isArray(tensor.data))
+                continue; // string outputs are not judged numerically
+            const width = rowWidthOf(tensor, n, name);
+            const column = columns.get(name);
+            if (!column) {
+                columns.set(name, { name, dtype: tensor.dtype, width, chunks: [tensor.data] });
+            }
+            else if (column.width !== width || column.dtype !== tensor.dtype) {
+                throw new Error(`output "${name}" changed its shape or type between batches`);
+            }
+            else {
+                column.chunks.push(tensor.data);
+            }
+        }
+        onBatch?.(start + n, rows.rows);
+    }
+    return { rows: rows.rows, outputs: [...columns.values()], batchSize };
+}
+/** An output's values, rows × width, as plain numbers; 64-bit integers are converted (exact below 2^53). */
+function numbersOf(column) {
+    const [first, ...rest] = column.chunks;
+    if (first && rest.length === 0 && !(first instanceof BigInt64Array || first instanceof BigUint64Array))
+        return first;
+    const out = new Float64Array(column.chunks.reduce((n, c) => n + c.length, 0));
+    let at = 0;
+    for (const chunk of column.chunks) {
+        copyNumbers(chunk, out, at);
+        at += chunk.length;
+    }
+    return out;
+}
+/** Values per row of an output, checking that its first dimension is the batch. */
+function rowWidthOf(tensor, batch, name) {
+    if (tensor.dims.length === 0 || tensor.dims[0] !== batch) {
+        throw new Error(`output "${name}" has shape [${tensor.dims.join(', ')}]; expected the batch of ${batch} rows first`);
+    }
+    let width = 1;
+    for (let i = 1; i < tensor.dims.length; i++)
+        width *= tensor.dims[i];
+    return width;
+}
+function outputsShapeLine(outputs) {
+    return Object.entries(outputs)
+        .map(([k, t]) => `${k} ${t.dtype}[${t.dims.join(', ')}]`)
+        .join(', ');
+}
+
+;// CONCATENATED MODULE: ./src/checks/outputs.ts
+
+
+
+const outputs_CATEGORY = 'outputs';
+/** The configured kind, else a guess from the name and type that sklearn-onnx style models follow. */
+function outputKind(output, cfg) {
+    if (cfg?.kind)
+        return cfg.kind;
+    if (/prob/i.test(output.name) && !types_INTEGER_TYPES.has(output.dtype))
+        return 'probabilities';
+    if (/label|class/i.test(output.name) && types_INTEGER_TYPES.has(output.dtype))
+        return 'labels';
+    return 'scores';
+}
+function judgeOutputs(raw, config) {
+    const cfg = config.checks.outputs;
+    if (!cfg.enabled)
+        return [];
+    const predictions = { ...raw, outputs: raw.outputs.map((o) => ({ ...o, values: numbersOf(o) })) };
+    const { severity } = cfg;
+    const rowsNote = `${predictions.rows} rows`;
+    const checks = [];
+    const nonFinite = predictions.outputs
+        .map((o) => ({ name: o.name, ...countWhere(o, (v) => !Number.isFinite(v)) }))
+        .filter((x) => x.count > 0);
+    checks.push(result({
+        id: 'outputs.finite',
+        category: outputs_CATEGORY,
+        severity,
+        status: nonFinite.length === 0 ? 'pass' : 'fail',
+        value: nonFinite.reduce((a, x) => a + x.count, 0),
+        threshold: '0 NaN / Inf values',
+        message: nonFinite.length === 0
+            ? `no NaN or Inf in ${predictions.outputs.map((o) => `"${o.name}"`).join(', ')} over ${rowsNote}`
+            : nonFinite.map((x) => `"${x.name}": ${x.count} NaN/Inf values (first in row ${x.firstRow})`).join('; '),
+    }));
+    const probabilityWidths = [];
+    for (const output of predictions.outputs) {
+        const oc = config.model.outputs?.[output.name];
+        const kind = outputKind(output, oc);
+        if (kind === 'probabilities') {
+            probabilityWidths.push(output.width);
+            checks.push(judgeProbabilities(output, cfg.probability_tolerance, severity, rowsNote));
+        }
+        if (oc?.range) {
+            const [lo, hi] = oc.range;
+            const out = countWhere(output, (v) => !(v >= lo && v <= hi));
+            checks.push(result({
+                id: `outputs.range.${output.name}`,
+                category: outputs_CATEGORY,
+                severity,
+                status: out.count === 0 ? 'pass' : 'fail',
+                value: out.count,
+                threshold: `within [${lo}, ${hi}]`,
+                message: out.count === 0
+                    ? `"${output.name}" within [${lo}, ${hi}] over ${rowsNote}`
+                    : `"${output.name}": ${out.count} values outside [${lo}, ${hi}] (first in row ${out.firstRow})`,
+            }));
+        }
+    }
+    for (const output of predictions.outputs) {
+        const oc = config.model.outputs?.[output.name];
+        if (outputKind(output, oc) !== 'labels')
+            continue;
+        const declared = oc?.classes ?? (probabilityWidths.length === 1 ? range(probabilityWidths[0]) : null);
+        const id = `outputs.labels.${output.name}`;
+        if (!declared) {
+            checks.push(result({
+                id,
+                category: outputs_CATEGORY,
+                severity: 'info',
+                status: 'skip',
+                message: `"${output.name}" looks like class labels, but no class set is declared (model.outputs.${output.name}.classes)`,
+            }));
+            continue;
+        }
+        const allowed = new Set(declared.map(Number));
+        const out = countWhere(output, (v) => !allowed.has(v));
+        checks.push(result({
+            id,
+            category: outputs_CATEGORY,
+            severity,
+            status: out.count === 0 ? 'pass' : 'fail',
+            value: out.count,
+            threshold: `in {${declared.join(', ')}}`,
+            message: out.count === 0
+                ? `"${output.name}" within the ${declared.length} declared classes over ${rowsNote}`
+                : `"${output.name}": ${out.count} labels outside {${declared.join(', ')}} (first in row ${out.firstRow})`,
+        }));
+    }
+    return checks;
+}
+function judgeProbabilities(output, tolerance, severity, rowsNote) {
+    const outside = countWhere(output, (v) => !(v >= 0 && v <= 1));
+    let badSums = 0;
+    let firstBadRow = -1;
+    let worst = 0;
+    const rows = output.values.length / output.width;
+    // A single score per row (binary models) is a probability, not a distribution: no sum to check.
+    if (output.width > 1) {
+        for (let r = 0; r < rows; r++) {
+            let sum = 0;
+            for (let j = 0; j < output.width; j++)
+                sum += output.values[r * output.width + j];
+            const off = Math.abs(sum - 1);
+            if (!(off <= tolerance)) {
+                badSums++;
+                if (firstBadRow < 0)
+                    firstBadRow = r;
+            }
+            if (Number.isFinite(off))
+                worst = Math.max(worst, off);
+        }
+    }
+    const ok = outside.count === 0 && badSums === 0;
+    const problems = [
+        outside.count > 0 ? `${outside.count} values outside [0, 1] (first in row ${outside.firstRow})` : '',
+        badSums > 0 ? `${badSums} rows not summing to 1 ± ${tolerance} (first: row ${firstBadRow})` : '',
+    ].filter(Boolean);
+    return result({
+        id: `outputs.probabilities.${output.name}`,
+        category: outputs_CATEGORY,
+        severity,
+        status: ok ? 'pass' : 'fail',
+        value: badSums + outside.count,
+        threshold: `in [0, 1]${output.width > 1 ? `, rows sum to 1 ± ${tolerance}` : ''}`,
+        message: ok
+            ? `"${output.name}" are probabilities over ${rowsNote}${output.width > 1 ? ` (largest |sum - 1| = ${worst.toExponential(2)})` : ''}`
+            : `"${output.name}": ${problems.join('; ')}`,
+    });
+}
+function countWhere(output, bad) {
+    let count = 0;
+    let firstRow = -1;
+    const { values, width } = output;
+    for (let i = 0; i < values.length; i++) {
+        if (bad(values[i])) {
+            if (count === 0)
+                firstRow = Math.floor(i / width);
+            count++;
+        }
+    }
+    return { count, firstRow };
+}
+const range = (n) => Array.from({ length: n }, (_, i) => i);
+
+;// CONCATENATED MODULE: ./src/checks/evaluation.ts
+
+
+
+
+
+class EvaluationError extends Error {
+}
+function readModelView(predictions, config) {
+    const m = config.metrics;
+    const outputs = predictions.outputs;
+    const byName = (name, key) => {
+        const o = outputs.find((x) => x.name === name);
+        if (!o)
+            throw new EvaluationError(`metrics.${key} names "${name}", but the model's numeric outputs are: ${outputs.map((x) => x.name).join(', ')}`);
+        return o;
+    };
+    const kindOf = (o) => outputKind(o, config.model.outputs?.[o.name]);
+    const probaOut = m.output ? byName(m.output, 'output') : outputs.find((o) => kindOf(o) === 'probabilities');
+    const labelOut = m.label_output ? byName(m.label_output, 'label_output') : outputs.find((o) => kindOf(o) === 'labels' && o.width === 1);
+    const wantsRegression = m.task === 'regression' || (m.task === 'auto' && !labelOut && (!probaOut || kindOf(probaOut) === 'scores'));
+    if (wantsRegression) {
+        const out = probaOut ?? outputs.find((o) => o.width === 1 && kindOf(o) === 'scores') ?? (outputs.length === 1 ? outputs[0] : undefined);
+        if (!out)
+            throw new EvaluationError(`cannot tell which output holds the prediction (${outputs.map((o) => o.name).join(', ')}); set metrics.output`);
+        if (out.width !== 1)
+            throw new EvaluationError(`regression needs one value per row; output "${out.name}" has ${out.width}`);
+        const pred = Float64Array.from(numbersOf(out));
+        return { task: 'regression', pred, score: pred, outputs: out.name };
+    }
+    let proba = null;
+    let k;
+    if (probaOut) {
+        const raw = numbersOf(probaOut);
+        if (probaOut.width === 1) {
+            // A single sigmoid column: P(class 1).
+            proba = new Float64Array(predictions.rows * 2);
+            for (let i = 0; i < predictions.rows; i++) {
+                proba[2 * i] = 1 - raw[i];
+                proba[2 * i + 1] = raw[i];
+            }
+            k = 2;
+        }
+        else {
+            proba = Float64Array.from(raw);
+            k = probaOut.width;
+        }
+    }
+    else {
+        k = 0;
+    }
+    const declared = m.classes ??
+        (probaOut && config.model.outputs?.[probaOut.name]?.classes) ??
+        (labelOut && config.model.outputs?.[labelOut.name]?.classes) ??
+        null;
+    let classes;
+    if (declared)
+        classes = declared;
+    else if (proba)
+        classes = Array.from({ length: k }, (_, i) => i);
+    else
+        classes = distinctSorted(numbersOf(labelOut));
+    if (proba && classes.length !== k) {
+        throw new EvaluationError(`${classes.length} classes are declared, but output "${probaOut.name}" has ${k} probability columns`);
+    }
+    k = classes.length;
+    if (k < 2)
+        throw new EvaluationError(`classification needs at least two classes; the model shows ${k}`);
+    const task = m.task === 'auto' ? (k === 2 ? 'binary' : 'multiclass') : m.task;
+    if (task === 'binary' && k !== 2)
+        throw new EvaluationError(`metrics.task is binary, but the model has ${k} classes`);
+    let pred;
+    if (labelOut) {
+        const values = numbersOf(labelOut);
+        // The label output's own declared classes, in the same order, say what its values mean.
+        const own = config.model.outputs?.[labelOut.name]?.classes;
+        const index = classIndex(own && own.length === k ? own : classes);
+        pred = Int32Array.from({ length: predictions.rows }, (_, i) => index(values[i]) ?? -1);
+    }
+    else {
+        pred = argmaxRows(proba, k);
+    }
+    let score = null;
+    if (proba) {
+        score = new Float64Array(predictions.rows);
+        for (let i = 0; i < predictions.rows; i++) {
+            if (k === 2)
+                score[i] = proba[2 * i + 1];
+            else {
+                let best = proba[i * k];
+                for (let c = 1; c < k; c++)
+                    best = Math.max(best, proba[i * k + c]);
+                score[i] = best;
+            }
+        }
+    }
+    const names = [probaOut?.name, labelOut?.name].filter(Boolean).join(' + ');
+    return { task: task, classes, proba, pred, score, outputs: names };
+}
+function distinctSorted(values) {
+    return [...new Set(Array.from(values))].sort((a, b) => a - b);
+}
+function argmaxRows(proba, k) {
+    const n = proba.length / k;
+    const out = new Int32Array(n);
+    for (let i = 0; i < n; i++) {
+        let best = 0;
+        for (let c = 1; c < k; c++)
+            if (proba[i * k + c] > proba[i * k + best])
+                best = c;
+        out[i] = best;
+    }
+    return out;
+}
+/** Index of a label value among the classes: numbers compare as numbers, text as text. */
+function classIndex(classes) {
+    const map = new Map();
+    classes.forEach((c, i) => map.set(typeof c === 'number' ? `n:${c}` : `s:${c}`, i));
+    classes.forEach((c, i) => {
+        // "1" in a text label column matches class 1, and 1 matches class "1".
+        const alt = typeof c === 'number' ? `s:${c}` : Number.isFinite(Number(c)) && c.trim() !== '' ? `n:${Number(c)}` : null;
+        if (alt && !map.has(alt))
+            map.set(alt, i);
+    });
+    return (v) => map.get(typeof v === 'number' ? `n:${v}` : `s:${v}`) ?? (typeof v === 'string' && v.trim() !== '' && Number.isFinite(Number(v)) ? map.get(`n:${Number(v)}`) : undefined);
+}
+/** Joins the model's view with the labels; labels outside the model's classes are an error. */
+function evaluationOf(view, labels) {
+    const n = view.pred.length;
+    const raw = labels.numeric ?? labels.text;
+    if (raw.length !== n)
+        throw new EvaluationError(`${labels.path}: ${raw.length} labels for ${n} predictions`);
+    if (view.task === 'regression') {
+        if (!labels.numeric)
+            throw new EvaluationError(`${labels.path}: label column "${labels.column}" is not numeric, but the model predicts a number (regression)`);
+        return { task: 'regression', view, y: labels.numeric, weights: labels.weights };
+    }
+    const index = classIndex(view.classes);
+    const y = new Int32Array(n);
+    const unknown = new Map();
+    for (let i = 0; i < n; i++) {
+        const v = raw[i];
+        const c = index(v);
+        if (c === undefined)
+            unknown.set(String(v), (unknown.get(String(v)) ?? 0) + 1);
+        else
+            y[i] = c;
+    }
+    if (unknown.size > 0) {
+        const shown = [...unknown].slice(0, 5).map(([v, count]) => `"${v}" (${count} rows)`).join(', ');
+        throw new EvaluationError(`${labels.path}: label column "${labels.column}" holds values the model does not predict: ${shown}${unknown.size > 5 ? ', …' : ''}; the model's classes are ${view.classes.join(', ')} (set metrics.classes to name them)`);
+    }
+    return { task: view.task, view, data: { k: view.classes.length, y, pred: view.pred, proba: view.proba }, weights: labels.weights };
+}
+const primaryMetric = (task, config) => config.metrics.primary ?? (task === 'regression' ? 'rmse' : 'accuracy');
+const metricsForTask = (task) => (task === 'regression' ? REGRESSION_METRICS : CLASSIFICATION_METRICS);
+/** Metrics that need probabilities. */
+const PROBABILITY_METRICS = new Set(['roc_auc', 'log_loss', 'brier', 'ece']);
+const HIGHER_IS_BETTER = new Set([
+    ...CLASSIFICATION_METRICS.filter((m) => !['log_loss', 'brier', 'ece'].includes(m)),
+    'r2',
+]);
+/**
+ * A function computing the named metrics under row weights (null = all rows once), for the
+ * point estimate and for every bootstrap resample. Sorting for AUC happens once, here.
+ */
+function metricsFunction(ev, names, eceBins) {
+    if (ev.task === 'regression') {
+        const data = { y: ev.y, pred: ev.view.pred };
+        return (w) => {
+            const r = regressionMetrics(data, w);
+            return names.map((n) => (n in r ? r[n] : null));
+        };
+    }
+    const d = ev.data;
+    const hasProba = d.proba !== null;
+    const orders = hasProba && names.includes('roc_auc') ? Array.from({ length: d.k }, (_, c) => (d.k === 2 && c === 0 ? new Int32Array(0) : scoreOrder(d, c))) : [];
+    const needsConfusion = names.some((n) => !PROBABILITY_METRICS.has(n));
+    return (w) => {
+        const summary = needsConfusion ? fromConfusion(confusionMatrix(d, w), d.k, totalWeight(d.y.length, w)) : null;
+        return names.map((n) => {
+            if (!PROBABILITY_METRICS.has(n))
+                return summary[n] ?? null;
+            if (!hasProba)
+                return null;
+            switch (n) {
+                case 'roc_auc':
+                    return rocAuc(d, orders, w);
+                case 'log_loss':
+                    return logLoss(d, w);
+                case 'brier':
+                    return brier(d, w);
+                default:
+                    return ece(d, w, eceBins);
+            }
+        });
+    };
+}
+/** Every metric of the task, with per-class values and the confusion matrix. */
+function computeMetrics(ev, eceBins) {
+    const names = metricsForTask(ev.task);
+    const values = metricsFunction(ev, names, eceBins)(ev.weights);
+    const out = {
+        task: ev.task,
+        rows: ev.task === 'regression' ? ev.y.length : ev.data.y.length,
+        values: Object.fromEntries(names.map((n, i) => [n, values[i] ?? null])),
+    };
+    if (ev.task !== 'regression') {
+        const m = confusionMatrix(ev.data, ev.weights);
+        const k = ev.data.k;
+        const summary = fromConfusion(m, k, totalWeight(ev.data.y.length, ev.weights));
+        out.classes = ev.view.classes;
+        out.per_class = Object.fromEntries(ev.view.classes.map((c, i) => [String(c), summary.per_class[i]]));
+        out.confusion_matrix = Array.from({ length: k }, (_, t) => Array.from(m.subarray(t * k, (t + 1) * k)));
+    }
+    return out;
+}
+
+;// CONCATENATED MODULE: ./src/checks/metrics.ts
+
+
+
+const metrics_CATEGORY = 'metrics';
+const formatMetric = (v) => (v === null || v === undefined ? 'n/a' : Number(v.toPrecision(4)).toString());
+function judgeMetrics(predictions, labels, config) {
+    const cfg = config.metrics;
+    const configured = Object.entries(cfg.thresholds);
+    const fail = (id, message, severity = cfg.severity) => result({ id, category: metrics_CATEGORY, severity, status: 'fail', message });
+    const none = { view: null, evaluation: null, report: null };
+    let view = null;
+    let viewError = null;
+    try {
+        view = readModelView(predictions, config);
+    }
+    catch (error) {
+        viewError = `cannot read the model's outputs as predictions: ${getErrorMessage(error)}`;
+    }
+    if (!labels) {
+        // Fail closed: a bound someone configured cannot silently pass without labels.
+        const why = config.data.eval ? `${config.data.eval} has no label column configured (data.label)` : 'no labelled evaluation data (data.eval and data.label)';
+        const checks = configured
+            .filter(([, t]) => t.min !== undefined || t.max !== undefined)
+            .map(([name, t]) => fail(`metrics.${name}`, `${name} is configured but cannot be computed: ${why}`, t.severity ?? cfg.severity));
+        if (checks.length === 0)
+            checks.push(result({ id: 'metrics.computed', category: metrics_CATEGORY, severity: 'info', status: 'skip', message: `metrics not computed: ${why}` }));
+        return { ...none, view, checks };
+    }
+    if (!view)
+        return { ...none, checks: [fail('metrics.task', viewError)] };
+    let evaluation;
+    try {
+        evaluation = evaluationOf(view, labels);
+    }
+    catch (error) {
+        const message = error instanceof EvaluationError ? error.message : getErrorMessage(error);
+        return { ...none, view, checks: [fail('metrics.labels', message)] };
+    }
+    const report = computeMetrics(evaluation, cfg.ece_bins);
+    const checks = [];
+    const primary = primaryMetric(report.task, config);
+    const shown = [primary, ...metricsForTask(report.task).filter((m) => m !== primary && ['f1_macro', 'roc_auc', 'mae', 'r2'].includes(m))];
+    checks.push(result({
+        id: 'metrics.computed',
+        category: metrics_CATEGORY,
+        severity: 'info',
+        status: 'pass',
+        value: report.values[primary] ?? null,
+        message: `${report.task} on ${report.rows.toLocaleString('en')} rows of ${labels.path} (label "${labels.column}"${labels.weights ? ', weighted' : ''}): ${shown
+            .map((m) => `${m} ${formatMetric(report.values[m])}`)
+            .join(', ')}`,
+    }));
+    const valid = new Set(metricsForTask(report.task));
+    for (const [name, t] of configured) {
+        if (t.min === undefined && t.max === undefined)
+            continue;
+        const severity = t.severity ?? cfg.severity;
+        const bound = [t.min !== undefined ? `>= ${t.min}` : null, t.max !== undefined ? `<= ${t.max}` : null].filter(Boolean).join(' and ');
+        if (!valid.has(name)) {
+            checks.push(fail(`metrics.${name}`, `${name} does not apply to a ${report.task} model`, severity));
+            continue;
+        }
+        const v = report.values[name];
+        if (v === null || v === undefined) {
+            const why = evaluation.task !== 'regression' && !evaluation.data.proba ? 'the model gives no probabilities' : 'undefined on these rows';
+            checks.push(result({ id: `metrics.${name}`, category: metrics_CATEGORY, severity, status: 'fail', threshold: bound, message: `${name} cannot be computed: ${why}` }));
+            continue;
+        }
+        const ok = (t.min === undefined || v >= t.min) && (t.max === undefined || v <= t.max);
+        checks.push(result({
+            id: `metrics.${name}`,
+            category: metrics_CATEGORY,
+            severity,
+            status: ok ? 'pass' : 'fail',
+            value: v,
+            threshold: bound,
+            message: `${name} ${formatMetric(v)} ${ok ? 'meets' : 'misses'} ${bound}`,
+        }));
+    }
+    return { checks, view, evaluation, report };
+}
+
+;// CONCATENATED MODULE: ./src/checks/compare.ts
+
+
+
+
+
+
+const compare_CATEGORY = 'comparison';
+/** Below this |baseline|, a relative change is undefined rather than huge. */
+const RELATIVE_GUARD = 1e-12;
+/** Why the baseline cannot be compared on the same feeds, or null. */
+function signatureMismatch(candidate, baseline) {
+    const problems = [];
+    for (const c of candidate.inputs) {
+        const b = baseline.inputs.find((x) => x.name === c.name);
+        if (!b)
+            problems.push(`input "${c.name}" is missing`);
+        else if (b.dtype !== c.dtype)
+            problems.push(`input "${c.name}" is ${b.dtype}, the candidate's is ${c.dtype}`);
+        else if (JSON.stringify(fixedDims(b.shape)) !== JSON.stringify(fixedDims(c.shape))) {
+            problems.push(`input "${c.name}" has shape [${b.shape.join(', ')}], the candidate's [${c.shape.join(', ')}]`);
+        }
+    }
+    for (const b of baseline.inputs)
+        if (!candidate.inputs.some((x) => x.name === b.name))
+            problems.push(`it needs input "${b.name}", which the candidate does not have`);
+    for (const c of candidate.outputs)
+        if (!baseline.outputs.some((x) => x.name === c.name))
+            problems.push(`output "${c.name}" is missing`);
+    return problems.length ? problems.join('; ') : null;
+}
+const fixedDims = (shape) => shape.slice(1).map((d) => (typeof d === 'number' ? d : null));
+function agreementOf(candidate, baseline) {
+    const n = candidate.pred.length;
+    let flips = null;
+    if (candidate.task !== 'regression' && baseline.task !== 'regression') {
+        flips = 0;
+        for (let i = 0; i < n; i++)
+            if (candidate.pred[i] !== baseline.pred[i])
+                flips++;
+    }
+    let meanAbs = null;
+    let scorePsi = null;
+    if (candidate.score && baseline.score) {
+        let s = 0;
+        for (let i = 0; i < n; i++)
+            s += Math.abs(candidate.score[i] - baseline.score[i]);
+        meanAbs = s / n;
+        scorePsi = psi(baseline.score, candidate.score);
+    }
+    return { rows: n, flip_share: flips === null ? null : flips / n, mean_abs_score_delta: meanAbs, score_psi: scorePsi };
+}
+function judgeAgreement(a, config) {
+    const cfg = config.comparison.agreement;
+    const parts = [
+        a.flip_share !== null ? `${types_round(a.flip_share * 100, 2)}% of rows change class` : null,
+        a.mean_abs_score_delta !== null ? `mean |Δ score| ${formatMetric(a.mean_abs_score_delta)}` : null,
+        a.score_psi !== null ? `score PSI ${formatMetric(a.score_psi)}` : null,
+    ].filter(Boolean);
+    const checks = [
+        result({
+            id: 'comparison.agreement',
+            category: compare_CATEGORY,
+            severity: 'info',
+            status: 'pass',
+            value: { flip_share: a.flip_share, mean_abs_score_delta: a.mean_abs_score_delta, score_psi: a.score_psi },
+            message: `predictions against the baseline on ${a.rows.toLocaleString('en')} rows: ${parts.join(', ')}`,
+        }),
+    ];
+    const limit = (id, value, max, what) => {
+        if (max === null)
+            return;
+        checks.push(result({
+            id,
+            category: compare_CATEGORY,
+            severity: cfg.severity,
+            status: value === null ? 'fail' : value <= max ? 'pass' : 'fail',
+            value,
+            threshold: `<= ${max}`,
+            message: value === null ? `${what} cannot be measured for this model` : `${what} ${formatMetric(value)} ${value <= max ? 'within' : 'above'} ${max}`,
+        }));
+    };
+    limit('comparison.flip_share', a.flip_share, cfg.max_flip_share, 'share of rows changing class');
+    limit('comparison.score_psi', a.score_psi, cfg.max_score_psi, 'score PSI');
+    return checks;
+}
+const hasChange = (t) => !!t &&
+    [t.max_regression, t.max_regression_relative, t.min_improvement, t.min_improvement_relative, t.suspicious_improvement, t.suspicious_improvement_relative].some((x) => x !== undefined);
+/** Metrics to compare: the primary, and every metric with a change threshold. */
+function comparedMetrics(task, config) {
+    const valid = new Set(metricsForTask(task));
+    const names = new Set([primaryMetric(task, config)]);
+    for (const [name, t] of Object.entries(config.metrics.thresholds))
+        if (hasChange(t) && valid.has(name))
+            names.add(name);
+    return [...names];
+}
+function compareMetrics(candidate, baseline, config) {
+    const cfg = config.comparison;
+    const names = comparedMetrics(candidate.task, config);
+    const cand = metricsFunction(candidate, names, config.metrics.ece_bins);
+    const base = metricsFunction(baseline, names, config.metrics.ece_bins);
+    const n = candidate.task === 'regression' ? candidate.y.length : candidate.data.y.length;
+    const point = { c: cand(candidate.weights), b: base(candidate.weights) };
+    const boot = pairedBootstrap(n, (w) => {
+        const c = cand(w);
+        const b = base(w);
+        return names.flatMap((_, i) => {
+            const ci = c[i];
+            const bi = b[i];
+            if (ci === null || ci === undefined || bi === null || bi === undefined)
+                return [null, null];
+            return [ci - bi, Math.abs(bi) < RELATIVE_GUARD ? null : (ci - bi) / Math.abs(bi)];
+        });
+    }, { resamples: cfg.resamples, level: cfg.confidence, seed: cfg.seed, weights: candidate.weights });
+    let mcnemar = null;
+    if (candidate.task !== 'regression' && baseline.task !== 'regression') {
+        const right = (e) => Uint8Array.from(e.data.y, (y, i) => (e.data.pred[i] === y ? 1 : 0));
+        const [b, c] = discordant(right(candidate), right(baseline));
+        mcnemar = mcnemarExact(b, c);
+    }
+    const metrics = names.map((metric, i) => {
+        const c = point.c[i] ?? null;
+        const b = point.b[i] ?? null;
+        const direction = config.metrics.thresholds[metric]?.direction ?? (HIGHER_IS_BETTER.has(metric) ? 'higher' : 'lower');
+        const delta = c !== null && b !== null ? c - b : null;
+        const interval = boot.intervals[2 * i] ?? null;
+        const p = metric === 'accuracy' && mcnemar ? mcnemar.p_value : null;
+        return {
+            metric,
+            direction,
+            candidate: c,
+            baseline: b,
+            delta,
+            relative_delta: delta !== null && b !== null && Math.abs(b) >= RELATIVE_GUARD ? delta / Math.abs(b) : null,
+            interval,
+            relative_interval: boot.intervals[2 * i + 1] ?? null,
+            p_value: p,
+            verdict: interval ? verdictOf(interval, direction, p, cfg.alpha) : null,
+        };
+    });
+    return { confidence: cfg.confidence, resamples: cfg.resamples, seed: cfg.seed, metrics, mcnemar };
+}
+/** The change as improvement (positive is better), so that every rule reads the same way. */
+const improvement = (i, direction) => (direction === 'higher' ? i : { low: -i.high, high: -i.low });
+function verdictOf(interval, direction, p, alpha) {
+    const imp = improvement(interval, direction);
+    const significant = p === null || p < alpha;
+    if (significant && imp.low > 0)
+        return 'improvement';
+    if (significant && imp.high < 0)
+        return 'regression';
+    return 'no significant change';
+}
+const fmtInterval = (i, pct = false) => (pct ? `[${types_round(i.low * 100, 2)}%, ${types_round(i.high * 100, 2)}%]` : `[${formatMetric(i.low)}, ${formatMetric(i.high)}]`);
+/** One checklist item per change rule; the primary metric's default rule when none is set. */
+function judgeComparison(report, task, config) {
+    const checks = [];
+    const level = `${types_round(report.confidence * 100, 1)}%`;
+    const primary = primaryMetric(task, config);
+    for (const m of report.metrics) {
+        const t = config.metrics.thresholds[m.metric];
+        const severity = t?.severity ?? config.metrics.severity;
+        const id = `comparison.${m.metric}`;
+        const base = { category: compare_CATEGORY, value: m.delta };
+        const summary = `${m.metric} ${formatMetric(m.candidate)} vs ${formatMetric(m.baseline)} (Δ ${m.delta === null ? 'n/a' : formatMetric(m.delta)}${m.interval ? `, ${level} CI ${fmtInterval(m.interval)}` : ''}${m.p_value !== null ? `, McNemar p=${formatMetric(m.p_value)}` : ''})`;
+        if (!m.interval || m.delta === null) {
+            checks.push(result({ ...base, id, severity, status: 'error', message: `${summary}: the change could not be estimated on these rows` }));
+            continue;
+        }
+        const imp = improvement(m.interval, m.direction);
+        const relImp = m.relative_interval ? improvement(m.relative_interval, m.direction) : null;
+        const significant = m.p_value === null || m.p_value < config.comparison.alpha;
+        const rules = [];
+        const regressionRule = (suffix, allowed, i, rel) => {
+            const label = rel ? `${types_round(allowed * 100, 2)}%` : formatMetric(allowed);
+            if (!i)
+                return rules.push({ id: `${id}.${suffix}`, threshold: `regress by <= ${label}`, status: 'error', severity, message: `${summary}: the relative change is undefined (baseline ≈ 0)` });
+            const beyond = i.high < -allowed && significant;
+            const worse = i.high < 0 && significant;
+            rules.push({
+                id: `${id}.${suffix}`,
+                threshold: `regress by <= ${label}`,
+                status: beyond ? 'fail' : worse ? 'warn' : 'pass',
+                severity,
+                message: beyond
+                    ? `${summary}: regressed by more than the allowed ${label}`
+                    : worse
+                        ? `${summary}: a significant regression, its interval reaching past the allowed ${label}`
+                        : `${summary}: ${m.verdict}`,
+            });
+        };
+        const improveRule = (suffix, needed, i, rel) => {
+            const label = rel ? `${types_round(needed * 100, 2)}%` : formatMetric(needed);
+            if (!i)
+                return rules.push({ id: `${id}.${suffix}`, threshold: `improve by >= ${label}`, status: 'error', severity, message: `${summary}: the relative change is undefined (baseline ≈ 0)` });
+            const ok = i.low >= needed && significant;
+            rules.push({
+                id: `${id}.${suffix}`,
+                threshold: `improve by >= ${label}`,
+                status: ok ? 'pass' : 'fail',
+                severity,
+                message: ok ? `${summary}: improved by at least ${label}` : `${summary}: an improvement of ${label} is not shown (${m.verdict})`,
+            });
+        };
+        const suspiciousRule = (suffix, limit, i, rel) => {
+            const label = rel ? `${types_round(limit * 100, 2)}%` : formatMetric(limit);
+            const flagged = !!i && i.low > limit;
+            rules.push({
+                id: `${id}.${suffix}`,
+                threshold: `improvement <= ${label}`,
+                status: flagged ? 'warn' : 'pass',
+                severity: t?.severity ?? 'warning',
+                message: flagged ? `${summary}: improved by more than ${label}, which is suspicious (label leakage? a different eval set?)` : `${summary}: no suspicious improvement`,
+            });
+        };
+        if (t?.max_regression !== undefined)
+            regressionRule('max_regression', t.max_regression, imp, false);
+        if (t?.max_regression_relative !== undefined)
+            regressionRule('max_regression_relative', t.max_regression_relative, relImp, true);
+        if (t?.min_improvement !== undefined)
+            improveRule('min_improvement', t.min_improvement, imp, false);
+        if (t?.min_improvement_relative !== undefined)
+            improveRule('min_improvement_relative', t.min_improvement_relative, relImp, true);
+        if (t?.suspicious_improvement !== undefined)
+            suspiciousRule('suspicious_improvement', t.suspicious_improvement, imp, false);
+        if (t?.suspicious_improvement_relative !== undefined)
+            suspiciousRule('suspicious_improvement_relative', t.suspicious_improvement_relative, relImp, true);
+        if (rules.length === 0 && m.metric === primary) {
+            // Default: a statistically significant regression of the primary metric blocks.
+            const regressed = m.verdict === 'regression';
+            rules.push({
+                id,
+                threshold: 'no significant regression',
+                status: regressed ? 'fail' : 'pass',
+                severity: config.comparison.severity,
+                message: regressed ? `${summary}: a significant regression` : `${summary}: ${m.verdict}`,
+            });
+        }
+        for (const r of rules)
+            checks.push(result({ ...base, ...r }));
+    }
+    return checks;
+}
+
+;// CONCATENATED MODULE: ./src/checks/context.ts
+/** A (done, total) callback that reports at most every `intervalMs`, for long passes over data. */
+function throttledProgress(ctx, label, intervalMs = 2000) {
+    let last = ctx.clock.now();
+    return (done, total) => {
+        const now = ctx.clock.now();
+        if (now - last < intervalMs || done >= total)
+            return;
+        last = now;
+        ctx.progress(`${label}: ${done.toLocaleString('en')} / ${total.toLocaleString('en')} rows`);
+    };
+}
+
+;// CONCATENATED MODULE: ./src/data/bad-rows.ts
+const DETAIL = 10;
+/** Bad rows when only `used` columns matter; a text column's cell is bad only when empty. */
+function findBadRows(dataset, used) {
+    const cause = new Uint8Array(dataset.rows); // 0 good, 1 malformed, 2 invalid, 3 missing
+    const reason = new Map();
+    const note = (r, c, why) => {
+        if (cause[r] !== 0)
+            return;
+        cause[r] = c;
+        if (reason.size < DETAIL * 4)
+            reason.set(r, why());
+    };
+    const malformedWhy = new Map(dataset.malformedFirst.map((m) => [m.row, m.reason]));
+    for (const r of dataset.malformed)
+        note(r, 1, () => malformedWhy.get(r) ?? 'malformed row');
+    for (const name of used) {
+        const col = dataset.columns.find((c) => c.name === name);
+        if (!col)
+            continue;
+        for (const r of col.invalid)
+            note(r, 2, () => `"${name}" is not a number`);
+        if (col.values) {
+            const v = col.values;
+            for (let r = 0; r < v.length; r++)
+                if (Number.isNaN(v[r]))
+                    note(r, 3, () => `"${name}" is empty or NaN`);
+        }
+        else {
+            const t = col.text;
+            for (let r = 0; r < t.length; r++)
+                if (t[r] === '')
+                    note(r, 3, () => `"${name}" is empty`);
+        }
+    }
+    const indices = [];
+    const byCause = { malformed: 0, missing: 0, invalid: 0 };
+    for (let r = 0; r < cause.length; r++) {
+        const c = cause[r];
+        if (c === 0)
+            continue;
+        indices.push(r);
+        if (c === 1)
+            byCause.malformed++;
+        else if (c === 2)
+            byCause.invalid++;
+        else
+            byCause.missing++;
+    }
+    const first = indices.slice(0, DETAIL).map((r) => ({ row: r + 1, reason: reason.get(r) ?? 'bad row' }));
+    return { rows: dataset.rows, indices, byCause, first };
+}
+/** The rows to keep (0-based, ascending) when the bad ones are skipped; null keeps all. */
+function keptRows(bad) {
+    if (bad.indices.length === 0)
+        return null;
+    const keep = new Int32Array(bad.rows - bad.indices.length);
+    let k = 0;
+    let b = 0;
+    for (let r = 0; r < bad.rows; r++) {
+        if (b < bad.indices.length && bad.indices[b] === r)
+            b++;
+        else
+            keep[k++] = r;
+    }
+    return keep;
+}
+function describeBadRows(bad) {
+    const parts = Object.entries(bad.byCause)
+        .filter(([, n]) => n > 0)
+        .map(([k, n]) => `${n} ${k}`);
+    const examples = bad.first.map((b) => `row ${b.row}: ${b.reason}`).join('; ');
+    return `${bad.indices.length} of ${bad.rows} rows are bad (${parts.join(', ')}); ${examples}${bad.indices.length > bad.first.length ? '; …' : ''}`;
+}
+
+;// CONCATENATED MODULE: ./src/data/dataset.ts
+/** A tabular data set held by column: numbers where a column is numeric, text otherwise. */
+function column(dataset, name) {
+    return dataset.columns.find((c) => c.name === name);
+}
+const columnNames = (dataset) => dataset.columns.map((c) => c.name).join(', ');
+
+;// CONCATENATED MODULE: ./src/checks/drift.ts
+/**
+ * Prediction drift: the candidate's predictions on the reference rows against those on the
+ * current rows, and the baseline's against the candidate's on the same rows. Predictions are
+ * read as the metrics read them: the predicted class (categorical) and the score (P(positive)
+ * or the top probability) for classifiers, the value for regressors.
+ */
+
+
+
+
+
+
+
+
+
+
+
+/** The model inputs' rows of another data set (its bad rows skipped), bound as the eval rows are. */
+function rowsOf(dataset, like) {
+    const used = [...new Set(like.bindings.flatMap((b) => b.columns ?? []))];
+    const absent = used.filter((name) => !dataset.columns.some((c) => c.name === name && c.values));
+    if (absent.length > 0) {
+        throw new Error(`${dataset.path} lacks the model's numeric input column${absent.length === 1 ? '' : 's'} ${absent.map((n) => `"${n}"`).join(', ')}; its columns are: ${columnNames(dataset)}`);
+    }
+    const bad = findBadRows(dataset, used);
+    const rows = featuresFromDataset(dataset, like.bindings, keptRows(bad));
+    if (rows.rows === 0)
+        throw new Error(`${dataset.path} has no usable rows: ${describeBadRows(bad)}`);
+    return rows;
+}
+/** A prediction view as drift samples: `prediction` and, for classifiers with scores, `score`. */
+function predictionSamples(view) {
+    if (view.task === 'regression')
+        return { prediction: { kind: 'numeric', values: view.pred } };
+    const classes = view.classes.map(String);
+    const out = {
+        prediction: { kind: 'categorical', values: Array.from(view.pred, (k) => (k < 0 ? null : classes[k])) },
+    };
+    if (view.score)
+        out.score = { kind: 'numeric', values: view.score };
+    return out;
+}
+function compare(reference, current, ctx) {
+    const rules = ctx.config.drift;
+    return Object.keys(current)
+        .filter((name) => reference[name])
+        .map((name) => {
+        try {
+            return judgeFeature(measureFeature(name, reference[name], current[name], rules.psi), { ...rules, features: {} });
+        }
+        catch (error) {
+            return featureError(name, getErrorMessage(error));
+        }
+    });
+}
+async function runPredictionDrift(ctx, candidateOnEval, baselineView) {
+    const cfg = ctx.config.drift;
+    const { reference, current } = ctx.drift;
+    const drift = { reference_vs_current: [], baseline_vs_candidate: [] };
+    const checks = [];
+    try {
+        const onEval = predictionSamples(readModelView(candidateOnEval, ctx.config));
+        const predict = async (dataset) => {
+            const rows = rowsOf(dataset, ctx.rows);
+            ctx.progress(`drift: predicting ${rows.rows.toLocaleString('en')} rows of ${dataset.path}`);
+            return predictionSamples(readModelView(await predictAll(ctx.runner, rows, PREDICTION_BATCH, throttledProgress(ctx, 'drift')), ctx.config));
+        };
+        const onCurrent = current === null ? onEval : await predict(current);
+        drift.reference_vs_current = compare(await predict(reference), onCurrent, ctx);
+        for (const f of drift.reference_vs_current) {
+            checks.push(featureCheck(f, { prefix: 'drift.prediction', severity: cfg.predictions.severity, psiGates: true, rules: cfg }));
+        }
+        if (baselineView) {
+            drift.baseline_vs_candidate = compare(predictionSamples(baselineView), onEval, ctx);
+            for (const f of drift.baseline_vs_candidate) {
+                checks.push(featureCheck(f, { prefix: 'drift.baseline', severity: cfg.predictions.baseline_severity, psiGates: false, rules: cfg }));
+            }
+        }
+    }
+    catch (error) {
+        checks.push(result({ id: 'drift.prediction', category: 'drift', severity: cfg.predictions.severity, status: 'error', message: `prediction drift could not be measured: ${getErrorMessage(error)}` }));
+    }
+    return { checks, drift };
+}
+
+;// CONCATENATED MODULE: ./src/checks/error-scenarios.ts
+
+
+
+
+
+const error_scenarios_CATEGORY = 'errors';
+const SWAPPED = {
+    float32: 'float64',
+    float64: 'float32',
+    int32: 'float32',
+    int64: 'float32',
+};
+/** The request each scenario sends, or why it does not apply to this model. */
+function scenarioRequest(name, rows, cfg) {
+    const primary = rows.bindings[0];
+    const width = rowWidth(primary);
+    const good = feedsFor(rows, 0, 1);
+    const firstRow = rowValues(rows, 0, 0);
+    switch (name) {
+        case 'wrong_feature_count': {
+            const last = primary.rowShape.at(-1) ?? 1;
+            const changed = last > 1 ? last - 1 : last + 1;
+            const shape = [...primary.rowShape.slice(0, -1), changed];
+            const count = elementCount(shape);
+            const values = Float64Array.from({ length: count }, (_, i) => firstRow[i % width]);
+            return {
+                request: `"${primary.name}" with ${changed} features per row instead of ${last}`,
+                feeds: { ...good, [primary.name]: tensorOf(primary.dtype, values, [1, ...shape]) },
+            };
+        }
+        case 'wrong_dtype': {
+            const other = SWAPPED[primary.dtype];
+            return {
+                request: `"${primary.name}" as ${other} instead of ${primary.dtype}`,
+                feeds: { ...good, [primary.name]: tensorOf(other, firstRow, [1, ...primary.rowShape]) },
+            };
+        }
+        case 'nan_input':
+        case 'inf_input': {
+            if (!isFloat(primary.dtype))
+                return `"${primary.name}" is ${primary.dtype}, which cannot hold NaN or Inf`;
+            const values = Float64Array.from(firstRow);
+            values[0] = name === 'nan_input' ? Number.NaN : Number.POSITIVE_INFINITY;
+            return {
+                request: `one row with ${name === 'nan_input' ? 'NaN' : '+Inf'} in its first feature`,
+                feeds: { ...good, [primary.name]: tensorOf(primary.dtype, values, [1, ...primary.rowShape]) },
+            };
+        }
+        case 'empty_batch':
+            return { request: 'a batch of 0 rows', feeds: feedsFor(rows, 0, 0) };
+        case 'missing_input': {
+            const rest = { ...good };
+            delete rest[primary.name];
+            rest[`${primary.name}_misnamed`] = good[primary.name];
+            return { request: `the input "${primary.name}" sent under another name`, feeds: rest };
+        }
+        case 'oversized_batch': {
+            const size = cfg.size ?? 4096;
+            return { request: `a batch of ${size} rows`, feeds: feedsFor(rows, 0, size) };
+        }
+    }
+}
+function classify(outputs) {
+    const tensors = Object.values(outputs);
+    if (tensors.length > 0 && tensors.every((t) => elementCount(t.dims) === 0)) {
+        return { outcome: 'empty', detail: 'returned 0 rows' };
+    }
+    for (const [name, t] of Object.entries(outputs)) {
+        const v = toNumbers(t);
+        if (v && v.some((x) => !Number.isFinite(x)))
+            return { outcome: 'non_finite', detail: `returned NaN/Inf in "${name}"` };
+    }
+    return { outcome: 'finite', detail: 'returned finite values' };
+}
+const OUTCOME_WORDS = {
+    rejected: 'rejected it',
+    non_finite: 'returned NaN/Inf',
+    finite: 'returned finite values',
+    empty: 'returned 0 rows',
+};
+function judgeScenario(observed, cfg) {
+    const ok = cfg.expect.includes(observed.outcome);
+    return result({
+        id: `errors.${observed.scenario}`,
+        category: error_scenarios_CATEGORY,
+        severity: cfg.severity,
+        status: ok ? 'pass' : 'fail',
+        value: observed.outcome,
+        threshold: `one of: ${cfg.expect.join(', ')}`,
+        message: `${observed.request}: the model ${OUTCOME_WORDS[observed.outcome]}${observed.outcome === 'rejected' || !ok ? ` (${observed.detail})` : ''}${ok ? '' : ` — expected ${cfg.expect.map((o) => OUTCOME_WORDS[o]).join(' or ')}`}`,
+    });
+}
+async function runErrorScenarios(ctx) {
+    const cfg = ctx.config.checks.errors;
+    const checks = [];
+    const outcomes = [];
+    if (!cfg.enabled)
+        return { checks, outcomes };
+    ctx.progress('error scenarios');
+    for (const name of SCENARIOS) {
+        const sc = cfg[name];
+        if (!sc.enabled)
+            continue;
+        const req = scenarioRequest(name, ctx.rows, sc);
+        if (typeof req === 'string') {
+            checks.push(result({ id: `errors.${name}`, category: error_scenarios_CATEGORY, severity: sc.severity, status: 'skip', message: req }));
+            continue;
+        }
+        let observed;
+        try {
+            const out = await ctx.runner.infer(req.feeds);
+            observed = { scenario: name, request: req.request, ...classify(out) };
+        }
+        catch (error) {
+            const message = getErrorMessage(error);
+            if (error instanceof RunnerTimeoutError) {
+                checks.push(result({ id: `errors.${name}`, category: error_scenarios_CATEGORY, severity: sc.severity, status: 'error', message: `${req.request}: ${message}` }));
+                continue;
+            }
+            observed = { scenario: name, request: req.request, outcome: 'rejected', detail: firstLine(message) };
+        }
+        outcomes.push(observed);
+        checks.push(judgeScenario(observed, sc));
+    }
+    return { checks, outcomes };
+}
+const firstLine = (s) => s.split('\n')[0].trim();
+
+;// CONCATENATED MODULE: ./src/stats/mannwhitney.ts
+/**
+ * Mann–Whitney U, two-sided, as `scipy.stats.mannwhitneyu(x, y)` with its defaults: the exact
+ * distribution when a sample has at most 8 values and there are no ties, otherwise the normal
+ * approximation with continuity correction and tie-corrected variance. The statistic is U of x.
+ */
+
+function mannWhitneyU(x, y) {
+    const n1 = x.length;
+    const n2 = y.length;
+    const n = n1 + n2;
+    const all = new Float64Array(n);
+    all.set(Array.from(x));
+    all.set(Array.from(y), n1);
+    const order = Int32Array.from({ length: n }, (_, i) => i).sort((a, b) => all[a] - all[b]);
+    const ranks = new Float64Array(n);
+    let tieTerm = 0;
+    for (let s = 0; s < n;) {
+        let e = s + 1;
+        while (e < n && all[order[e]] === all[order[s]])
+            e++;
+        const midrank = (s + 1 + e) / 2;
+        for (let k = s; k < e; k++)
+            ranks[order[k]] = midrank;
+        const t = e - s;
+        tieTerm += t * t * t - t;
+        s = e;
+    }
+    let r1 = 0;
+    for (let i = 0; i < n1; i++)
+        r1 += ranks[i];
+    const u1 = r1 - (n1 * (n1 + 1)) / 2;
+    const u2 = n1 * n2 - u1;
+    const u = Math.max(u1, u2);
+    if ((n1 <= 8 || n2 <= 8) && tieTerm === 0) {
+        return { statistic: u1, p_value: Math.min(1, 2 * exactSf(u, n1, n2)), method: 'exact' };
+    }
+    const mu = (n1 * n2) / 2;
+    const sigma = Math.sqrt(((n1 * n2) / 12) * (n + 1 - tieTerm / (n * (n - 1))));
+    const z = (u - mu - 0.5) / sigma;
+    const p = sigma === 0 ? 1 : Math.min(1, Math.max(0, 2 * stats_base_dists_normal_cdf_lib_default()(-z, 0, 1)));
+    return { statistic: u1, p_value: p, method: 'asymptotic' };
+}
+/** P(U ≥ u) under the null, from the counts of U over all arrangements (a Gaussian binomial). */
+function exactSf(u, n1, n2) {
+    const m = Math.min(n1, n2);
+    const k = Math.max(n1, n2);
+    // counts[j][v]: arrangements of j values of the small sample among them giving U = v,
+    // built with the recurrence of the q-binomial coefficient.
+    const max = m * k;
+    let counts = new Float64Array(max + 1);
+    counts[0] = 1;
+    // Coefficients of Π_{i=1..m} (1 − q^{k+i}) / (1 − q^i).
+    for (let i = 1; i <= m; i++) {
+        const next = new Float64Array(max + 1);
+        // multiply by (1 − q^{k+i})
+        for (let v = 0; v <= max; v++)
+            next[v] = counts[v] - (v >= k + i ? counts[v - k - i] : 0);
+        // divide by (1 − q^i): running sum with stride i
+        for (let v = i; v <= max; v++)
+            next[v] += next[v - i];
+        counts = next;
+    }
+    let total = 0;
+    let tail = 0;
+    for (let v = 0; v <= max; v++) {
+        total += counts[v];
+        if (v >= u)
+            tail += counts[v];
+    }
+    return tail / total;
+}
+
+;// CONCATENATED MODULE: ./src/checks/latency-ab.ts
+
+
+
+
+
+async function timeInterleaved(candidate, baseline, rows, config, clock) {
+    const { batch_size: batch, warmup, iterations } = config.comparison.latency;
+    const feeds = Array.from({ length: Math.min(iterations, 64) }, (_, i) => feedsFor(rows, i * batch, batch));
+    for (let i = 0; i < warmup; i++) {
+        await candidate.infer(feeds[i % feeds.length]);
+        await baseline.infer(feeds[i % feeds.length]);
+    }
+    const a = new Float64Array(iterations);
+    const b = new Float64Array(iterations);
+    const time = async (runner, i) => {
+        const t = clock.now();
+        await runner.infer(feeds[i % feeds.length]);
+        return clock.now() - t;
+    };
+    for (let i = 0; i < iterations; i++) {
+        // Alternate who goes first, so neither always runs on a warmer cache.
+        if (i % 2 === 0) {
+            a[i] = await time(candidate, i);
+            b[i] = await time(baseline, i);
+        }
+        else {
+            b[i] = await time(baseline, i);
+            a[i] = await time(candidate, i);
+        }
+    }
+    return { candidate: a, baseline: b };
+}
+function compareLatency(candidate, baseline, config) {
+    const cfg = config.comparison;
+    const q = (x) => {
+        const s = sortedCopy(x);
+        return { p50_ms: quantileSorted(s, 0.5), p95_ms: quantileSorted(s, 0.95) };
+    };
+    const c = q(candidate);
+    const b = q(baseline);
+    const n = candidate.length;
+    const boot = pairedBootstrap(n, (w) => {
+        const xs = [];
+        const ys = [];
+        for (let i = 0; i < n; i++) {
+            for (let k = 0; k < w[i]; k++) {
+                xs.push(candidate[i]);
+                ys.push(baseline[i]);
+            }
+        }
+        const qc = q(xs);
+        const qb = q(ys);
+        return [qc.p50_ms / qb.p50_ms, qc.p95_ms / qb.p95_ms];
+    }, { resamples: Math.min(cfg.resamples, 2000), level: cfg.confidence, seed: cfg.seed });
+    return {
+        batch_size: cfg.latency.batch_size,
+        samples: n,
+        candidate: c,
+        baseline: b,
+        p50_ratio: c.p50_ms / b.p50_ms,
+        p95_ratio: c.p95_ms / b.p95_ms,
+        p50_ratio_interval: boot.intervals[0] ?? null,
+        p95_ratio_interval: boot.intervals[1] ?? null,
+        mann_whitney: mannWhitneyU(candidate, baseline),
+    };
+}
+function judgeLatencyComparison(l, config) {
+    const cfg = config.comparison;
+    const interval = l.p95_ratio_interval;
+    const slower = l.mann_whitney.p_value < cfg.alpha && !!interval && interval.low > 1;
+    const ratio = types_round(l.p95_ratio, 3);
+    const detail = `p95 ${types_round(l.candidate.p95_ms)} ms vs ${types_round(l.baseline.p95_ms)} ms (×${ratio}${interval ? `, ${types_round(cfg.confidence * 100, 1)}% CI ×${types_round(interval.low, 3)}–×${types_round(interval.high, 3)}` : ''}, Mann–Whitney p=${Number(l.mann_whitney.p_value.toPrecision(3))}, batch ${l.batch_size}, ${l.samples} interleaved calls each)`;
+    const blocked = slower && l.p95_ratio >= cfg.latency.blocker_ratio;
+    const warned = slower && l.p95_ratio >= cfg.latency.warning_ratio;
+    return [
+        result({
+            id: 'comparison.latency.p95_ratio',
+            category: 'comparison',
+            severity: blocked ? 'blocker' : 'warning',
+            status: blocked || warned ? 'fail' : 'pass',
+            value: ratio,
+            threshold: `×${cfg.latency.warning_ratio} warns, ×${cfg.latency.blocker_ratio} blocks, when significant`,
+            message: blocked || warned ? `the candidate is significantly slower: ${detail}` : `${slower ? 'slower, within limits' : 'no significant slowdown'}: ${detail}`,
+        }),
+    ];
+}
+
+;// CONCATENATED MODULE: ./src/checks/latency.ts
+
+
+
+
+const latency_CATEGORY = 'latency';
+function latency_summarize(batchSize, samplesMs) {
+    const sorted = sortedCopy(samplesMs);
+    const avg = mean(sorted);
+    return {
+        batch_size: batchSize,
+        samples: sorted.length,
+        p50_ms: quantileSorted(sorted, 0.5),
+        p95_ms: quantileSorted(sorted, 0.95),
+        p99_ms: quantileSorted(sorted, 0.99),
+        max_ms: sorted[sorted.length - 1] ?? Number.NaN,
+        mean_ms: avg,
+        rows_per_s: (batchSize * 1000) / avg,
+    };
+}
+/** Batch sizes to measure: the configured ones plus any that a limit names. */
+function latencyBatchSizes(config) {
+    const cfg = config.checks.latency;
+    return [...new Set([...cfg.batch_sizes, ...Object.keys(cfg.limits).map(Number)])].sort((a, b) => a - b);
+}
+async function measureLatency(ctx, batchSize) {
+    const { warmup, iterations } = ctx.config.checks.latency;
+    // Feeds are built before timing so that only the model call is measured.
+    const feeds = Array.from({ length: Math.min(iterations, 64) }, (_, i) => feedsFor(ctx.rows, i * batchSize, batchSize));
+    for (let i = 0; i < warmup; i++)
+        await ctx.runner.infer(feeds[i % feeds.length]);
+    const samples = new Float64Array(iterations);
+    for (let i = 0; i < iterations; i++) {
+        const feed = feeds[i % feeds.length];
+        const t0 = ctx.clock.now();
+        await ctx.runner.infer(feed);
+        samples[i] = ctx.clock.now() - t0;
+    }
+    return latency_summarize(batchSize, samples);
+}
+const LIMIT_FIELDS = [
+    ['p50_ms', 'p50_ms', 'p50'],
+    ['p95_ms', 'p95_ms', 'p95'],
+    ['p99_ms', 'p99_ms', 'p99'],
+    ['max_ms', 'max_ms', 'max'],
+];
+function judgeLatency(stats, config) {
+    const { severity, limits } = config.checks.latency;
+    const limit = limits[String(stats.batch_size)];
+    const id = `latency.batch_${stats.batch_size}`;
+    const measured = `p50 ${types_round(stats.p50_ms)} ms, p95 ${types_round(stats.p95_ms)} ms, p99 ${types_round(stats.p99_ms)} ms, max ${types_round(stats.max_ms)} ms, ${Math.round(stats.rows_per_s)} rows/s`;
+    const value = {
+        p50_ms: types_round(stats.p50_ms),
+        p95_ms: types_round(stats.p95_ms),
+        p99_ms: types_round(stats.p99_ms),
+        rows_per_s: Math.round(stats.rows_per_s),
+    };
+    if (!limit) {
+        return result({ id, category: latency_CATEGORY, severity: 'info', status: 'pass', value, message: `batch ${stats.batch_size}: ${measured}` });
+    }
+    const rules = [];
+    const broken = [];
+    for (const [key, stat, label] of LIMIT_FIELDS) {
+        const bound = limit[key];
+        if (bound === undefined)
+            continue;
+        rules.push(`${label} <= ${bound} ms`);
+        const v = stats[stat];
+        if (!(v <= bound))
+            broken.push(`${label} ${types_round(v)} ms > ${bound} ms`);
+    }
+    if (limit.min_rows_per_s !== undefined) {
+        rules.push(`>= ${limit.min_rows_per_s} rows/s`);
+        if (!(stats.rows_per_s >= limit.min_rows_per_s))
+            broken.push(`${Math.round(stats.rows_per_s)} rows/s < ${limit.min_rows_per_s}`);
+    }
+    return result({
+        id,
+        category: latency_CATEGORY,
+        severity,
+        status: broken.length === 0 ? 'pass' : 'fail',
+        value,
+        threshold: rules.join(', '),
+        message: broken.length === 0 ? `batch ${stats.batch_size}: ${measured}` : `batch ${stats.batch_size}: ${broken.join(', ')} (${measured})`,
+    });
+}
+async function runLatency(ctx) {
+    const checks = [];
+    const stats = [];
+    for (const b of latencyBatchSizes(ctx.config)) {
+        ctx.progress(`latency: batch ${b}, ${ctx.config.checks.latency.iterations} timed calls`);
+        try {
+            const s = await measureLatency(ctx, b);
+            stats.push(s);
+            checks.push(judgeLatency(s, ctx.config));
+        }
+        catch (error) {
+            checks.push(errored(`latency.batch_${b}`, latency_CATEGORY, ctx.config.checks.latency.severity, `could not measure: ${getErrorMessage(error)}`));
+        }
+    }
+    return { checks, stats };
+}
+
+;// CONCATENATED MODULE: ./src/checks/smoke.ts
+/**
+ * Smoke: the model loads, answers one row and batches of the configured sizes, with outputs of the
+ * declared types and shapes, and a batch gives the same answers as the same rows one by one.
+ */
+
+
+
+
+
+const smoke_CATEGORY = 'smoke';
+function judgeLoad(load, target, severity) {
+    return load.ok
+        ? result({
+            id: 'smoke.load',
+            category: smoke_CATEGORY,
+            severity,
+            status: 'pass',
+            value: types_round(load.ms),
+            message: `loaded in ${types_round(load.ms)} ms`,
+        })
+        : result({
+            id: 'smoke.load',
+            category: smoke_CATEGORY,
+            severity,
+            status: 'fail',
+            message: `${target} does not load: ${load.error}`,
+        });
+}
+async function runSmoke(ctx) {
+    const cfg = ctx.config.checks.smoke;
+    const { severity } = cfg;
+    const checks = [];
+    ctx.progress('smoke: single and batch inference');
+    const attempt = async (id, n) => {
+        try {
+            const out = await ctx.runner.infer(feedsFor(ctx.rows, 0, n));
+            const problems = signatureProblems(ctx.runner.signature, out, n);
+            checks.push(result({
+                id,
+                category: smoke_CATEGORY,
+                severity,
+                status: problems.length === 0 ? 'pass' : 'fail',
+                value: n,
+                message: problems.length === 0
+                    ? `${n === 1 ? '1 row' : `batch of ${n}`} -> ${outputsShapeLine(out)}`
+                    : `${n === 1 ? '1 row' : `batch of ${n}`}: ${problems.join('; ')}`,
+            }));
+            return out;
+        }
+        catch (error) {
+            checks.push(result({ id, category: smoke_CATEGORY, severity, status: 'fail', value: n, message: `inference failed: ${getErrorMessage(error)}` }));
+            return null;
+        }
+    };
+    await attempt('smoke.single', 1);
+    for (const n of cfg.batch_sizes.filter((b) => b > 1)) {
+        const batch = await attempt(`smoke.batch_${n}`, n);
+        if (batch)
+            checks.push(await batchConsistency(ctx, batch, n));
+    }
+    return checks;
+}
+/** Output types and shapes against what the model declares. */
+function signatureProblems(signature, outputs, batch) {
+    const problems = [];
+    for (const spec of signature.outputs) {
+        const t = outputs[spec.name];
+        if (!t) {
+            problems.push(`declared output "${spec.name}" is missing`);
+            continue;
+        }
+        if (spec.dtype && t.dtype !== spec.dtype)
+            problems.push(`"${spec.name}" is ${t.dtype}, declared ${spec.dtype}`);
+        if (spec.shape.length > 0) {
+            if (t.dims.length !== spec.shape.length) {
+                problems.push(`"${spec.name}" has rank ${t.dims.length}, declared ${spec.shape.length}`);
+                continue;
+            }
+            spec.shape.forEach((d, i) => {
+                if (typeof d === 'number' && t.dims[i] !== d) {
+                    problems.push(`"${spec.name}" dimension ${i} is ${t.dims[i]}, declared ${d}`);
+                }
+            });
+        }
+        if (t.dims[0] !== batch)
+            problems.push(`"${spec.name}" has ${t.dims[0]} rows for a batch of ${batch}`);
+    }
+    return problems;
+}
+async function batchConsistency(ctx, batch, n) {
+    const { rtol, atol, severity } = ctx.config.checks.smoke;
+    const id = `smoke.batch_${n}_consistency`;
+    try {
+        let worst = 0;
+        let mismatched = 0;
+        const examples = [];
+        for (let r = 0; r < n; r++) {
+            const single = await ctx.runner.infer(feedsFor(ctx.rows, r, 1));
+            for (const [name, tensor] of Object.entries(batch)) {
+                const b = toNumbers(tensor);
+                const s = single[name] ? toNumbers(single[name]) : null;
+                if (!b || !s)
+                    continue;
+                const width = s.length;
+                for (let j = 0; j < width; j++) {
+                    const x = b[r * width + j];
+                    const y = s[j];
+                    if (Number.isNaN(x) && Number.isNaN(y))
+                        continue;
+                    const diff = Math.abs(x - y);
+                    if (!(diff <= atol + rtol * Math.abs(y))) {
+                        mismatched++;
+                        if (examples.length < 3)
+                            examples.push(`"${name}" row ${r}[${j}]: batch ${x} vs single ${y}`);
+                    }
+                    if (Number.isFinite(diff))
+                        worst = Math.max(worst, diff);
+                }
+            }
+        }
+        return result({
+            id,
+            category: smoke_CATEGORY,
+            severity,
+            status: mismatched === 0 ? 'pass' : 'fail',
+            value: worst,
+            threshold: `|batch - single| <= ${atol} + ${rtol}·|single|`,
+            message: mismatched === 0
+                ? `batch of ${n} equals row-by-row results (largest difference ${worst.toExponential(2)})`
+                : `batch of ${n} differs from row-by-row results in ${mismatched} values, e.g. ${examples.join('; ')}`,
+        });
+    }
+    catch (error) {
+        return result({ id, category: smoke_CATEGORY, severity, status: 'error', message: `row-by-row inference failed: ${getErrorMessage(error)}` });
+    }
+}
+
+;// CONCATENATED MODULE: ./src/checks/index.ts
+/**
+ * The check families that run on a loaded model, in order. A new family is one file under
+ * checks/ and one line here.
+ */
+
+
+
+
+
+
+
+
+
+
+
+
+
+/** Predictions over every row, made once and shared by the families that judge them. */
+async function predictions(ctx, measured) {
+    if (!measured.predictions) {
+        ctx.progress(`predicting: ${ctx.rows.rows.toLocaleString('en')} rows`);
+        measured.predictions = await predictAll(ctx.runner, ctx.rows, PREDICTION_BATCH, throttledProgress(ctx, 'predicting'));
+    }
+    return measured.predictions;
+}
+const FAMILIES = [
+    { name: 'smoke', enabled: (c) => c.config.checks.smoke.enabled, run: (c) => runSmoke(c) },
+    {
+        name: 'outputs',
+        enabled: (c) => c.config.checks.outputs.enabled,
+        run: async (ctx, measured) => judgeOutputs(await predictions(ctx, measured), ctx.config),
+    },
+    {
+        name: 'metrics',
+        enabled: (c) => c.config.metrics.enabled,
+        run: async (ctx, measured) => {
+            const outcome = judgeMetrics(await predictions(ctx, measured), ctx.labels, ctx.config);
+            measured.view = outcome.view;
+            measured.evaluation = outcome.evaluation;
+            measured.metrics = { candidate: outcome.report, baseline: null };
+            return outcome.checks;
+        },
+    },
+    {
+        name: 'comparison',
+        enabled: (c) => c.config.comparison.enabled && c.baseline !== null,
+        run: (ctx, measured) => runComparison(ctx, measured),
+    },
+    {
+        name: 'drift',
+        enabled: (c) => c.config.drift.enabled && c.config.drift.predictions.enabled && c.drift !== null,
+        run: async (ctx, measured) => {
+            const { checks, drift } = await runPredictionDrift(ctx, await predictions(ctx, measured), measured.baseline_view ?? null);
+            measured.prediction_drift = drift;
+            return checks;
+        },
+    },
+    {
+        name: 'latency',
+        enabled: (c) => c.config.checks.latency.enabled,
+        run: async (ctx, measured) => {
+            const { checks, stats } = await runLatency(ctx);
+            measured.latency = stats;
+            return checks;
+        },
+    },
+    {
+        name: 'errors',
+        enabled: (c) => c.config.checks.errors.enabled,
+        run: async (ctx, measured) => {
+            const { checks, outcomes } = await runErrorScenarios(ctx);
+            measured.error_scenarios = outcomes;
+            return checks;
+        },
+    },
+];
+async function runComparison(ctx, measured) {
+    const { runner: baseline, path } = ctx.baseline;
+    const mismatch = signatureMismatch(ctx.runner.signature, baseline.signature);
+    if (mismatch) {
+        return [
+            result({ id: 'comparison.signature', category: 'comparison', severity: 'blocker', status: 'fail', message: `the baseline ${path} cannot be compared on the same rows: ${mismatch}` }),
+        ];
+    }
+    const checks = [];
+    const candidatePredictions = await predictions(ctx, measured);
+    ctx.progress(`comparison: baseline on ${ctx.rows.rows.toLocaleString('en')} rows`);
+    const basePredictions = await predictAll(baseline, ctx.rows, PREDICTION_BATCH, throttledProgress(ctx, 'comparison'));
+    let baseView = null;
+    try {
+        baseView = readModelView(basePredictions, ctx.config);
+    }
+    catch (error) {
+        checks.push(result({ id: 'comparison.outputs', category: 'comparison', severity: 'blocker', status: 'fail', message: `the baseline's outputs cannot be read as predictions: ${getErrorMessage(error)}` }));
+    }
+    measured.baseline_view = baseView;
+    const view = measured.view ?? safeView(candidatePredictions, ctx);
+    if (baseView && view) {
+        if (baseView.task !== view.task) {
+            checks.push(result({ id: 'comparison.outputs', category: 'comparison', severity: 'blocker', status: 'fail', message: `the baseline is a ${baseView.task} model, the candidate a ${view.task} one` }));
+        }
+        else {
+            measured.agreement = agreementOf(view, baseView);
+            checks.push(...judgeAgreement(measured.agreement, ctx.config));
+            const candidate = measured.evaluation;
+            if (candidate && ctx.labels) {
+                try {
+                    const base = evaluationOf(baseView, ctx.labels);
+                    measured.metrics = { candidate: measured.metrics?.candidate ?? null, baseline: computeMetrics(base, ctx.config.metrics.ece_bins) };
+                    ctx.progress(`comparison: ${ctx.config.comparison.resamples.toLocaleString('en')} bootstrap resamples`);
+                    measured.comparison = compareMetrics(candidate, base, ctx.config);
+                    checks.push(...judgeComparison(measured.comparison, candidate.task, ctx.config));
+                }
+                catch (error) {
+                    const message = error instanceof EvaluationError ? `baseline: ${error.message}` : getErrorMessage(error);
+                    checks.push(result({ id: 'comparison.metrics', category: 'comparison', severity: 'blocker', status: 'error', message }));
+                }
+            }
+            else {
+                checks.push(result({ id: 'comparison.metrics', category: 'comparison', severity: 'info', status: 'skip', message: 'metric changes not compared: no labelled evaluation data' }));
+            }
+        }
+    }
+    if (ctx.config.comparison.latency.enabled) {
+        ctx.progress('comparison: latency, interleaved');
+        const times = await timeInterleaved(ctx.runner, baseline, ctx.rows, ctx.config, ctx.clock);
+        measured.latency_comparison = compareLatency(times.candidate, times.baseline, ctx.config);
+        checks.push(...judgeLatencyComparison(measured.latency_comparison, ctx.config));
+    }
+    return checks;
+}
+function safeView(p, ctx) {
+    try {
+        return readModelView(p, ctx.config);
+    }
+    catch {
+        return null;
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/runners/baseline-source.ts
 /**
  * Where the baseline model comes from: a file, an http(s) URL, or `git:<ref>:<path>` (the file
@@ -44925,16 +46175,6 @@ function versionId(at, sha256) {
 
 
 
-
-/** The config file the settings point at, or the default location, or built-in defaults. */
-function resolveConfig(settings) {
-    if (settings.configPath)
-        return loadConfigFile(settings.configPath);
-    const found = DEFAULT_CONFIG_PATHS.find((p) => (0,external_node_fs_namespaceObject.existsSync)(p));
-    if (found)
-        return loadConfigFile(found);
-    return { config: defaultConfig(), path: null, sha256: null };
-}
 function applyOverrides(config, settings) {
     const o = settings.overrides;
     return {
@@ -44953,7 +46193,7 @@ function applyOverrides(config, settings) {
 async function validate_validate(settings, deps) {
     const started = deps.clock.date();
     const t0 = deps.clock.now();
-    const loaded = resolveConfig(settings);
+    const loaded = resolveConfig(settings.configPath);
     const config = applyOverrides(loaded.config, settings);
     const modelPath = config.model.path;
     if (!modelPath) {
@@ -44963,6 +46203,10 @@ async function validate_validate(settings, deps) {
         deps.progress(`reading ${config.data.eval}`);
     const evalData = config.data.eval ? await readDataset(config.data.eval) : null;
     const reference = config.data.reference ? await readDataset(config.data.reference) : null;
+    const driftOn = config.drift.enabled && reference !== null;
+    if (driftOn && config.drift.current)
+        deps.progress(`reading ${config.drift.current}`);
+    const current = driftOn && config.drift.current ? await readDataset(config.drift.current) : null;
     const baselineSource = config.baseline ? await resolveBaseline(config.baseline) : null;
     const baseline = baselineSource ? await fileFacts(baselineSource.path) : null;
     if (baseline?.readError)
@@ -44972,6 +46216,13 @@ async function validate_validate(settings, deps) {
     const checks = judgeArtifact(artifact, config);
     const measured = {};
     let rowsSource = null;
+    let dataDriftResult = null;
+    if (driftOn && (current ?? evalData)) {
+        const { label, weight, id } = config.data;
+        deps.progress('drift: comparing the data with the reference');
+        dataDriftResult = dataDrift(config, reference, (current ?? evalData), { exclude: new Set([label, weight, id].filter((x) => !!x)) });
+        checks.push(...dataDriftResult.checks);
+    }
     let runner = null;
     let baselineRunner = null;
     if (artifact.readError === null) {
@@ -45000,6 +46251,8 @@ async function validate_validate(settings, deps) {
                     rows,
                     labels,
                     baseline: baselineRunner ? { runner: baselineRunner, path: baselineSource.spec } : null,
+                    // Prediction drift needs real current rows: the eval data, or drift.current.
+                    drift: driftOn && (current || evalData) ? { reference: reference, current } : null,
                     clock: deps.clock,
                     progress: deps.progress,
                 };
@@ -45045,6 +46298,7 @@ async function validate_validate(settings, deps) {
         artifact,
         signature: runner?.signature ?? null,
         measured,
+        drift: dataDriftResult,
         data: {
             eval: config.data.eval ?? null,
             label: config.data.label ?? null,
@@ -45209,6 +46463,7 @@ const firstLines = (s) => s.split('\n').map((l) => l.trim()).filter(Boolean).sli
 
 
 
+
 const EXIT_CODES = { GO: 0, 'NO-GO': 1, error: 2, DELAY: 3 };
 async function runCli(argv, io) {
     let debug = argv.includes('--debug') || io.env.RUNNER_DEBUG === '1';
@@ -45223,8 +46478,14 @@ async function runCli(argv, io) {
             io.stdout.write(`${TOOL_VERSION}\n`);
             return 0;
         }
+        debug = command.settings.debug;
+        if (command.kind === 'drift') {
+            const report = await runDrift(command.settings, { clock: systemClock, progress });
+            const color = Boolean(io.stdout.isTTY) && !io.env.NO_COLOR;
+            io.stdout.write(command.settings.json ? `${JSON.stringify(report, null, 2)}\n` : renderDriftTerminal(report, color));
+            return EXIT_CODES[report.decision];
+        }
         const { settings } = command;
-        debug = settings.debug;
         const run = await validate_validate(settings, {
             clock: systemClock,
             loadRuntime: () => loadOnnxRuntime({ info: progress }, io.env),
@@ -45273,7 +46534,7 @@ async function runCli(argv, io) {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _cli_run_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(61757);
+/* harmony import */ var _cli_run_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(88589);
 /** CLI entry: parses argv, runs the shared engine, prints, and exits 0 GO / 1 NO-GO / 2 error / 3 DELAY. */
 
 process.exitCode = await (0,_cli_run_js__WEBPACK_IMPORTED_MODULE_0__/* .runCli */ .J)(process.argv.slice(2), {

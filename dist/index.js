@@ -63846,7 +63846,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(61742);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(42377);
 /** Action entry: calls run() and nothing else. */
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
@@ -63856,7 +63856,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 61742:
+/***/ 42377:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -66827,7 +66827,36 @@ var mod = __nccwpck_require__(21916);
 // EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
 var dist = __nccwpck_require__(38815);
 ;// CONCATENATED MODULE: ./schema/model-gate.schema.json
-const model_gate_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://github.com/model-gate/model-gate/schema/model-gate.schema.json","title":"model-gate configuration","description":"Configuration of model-gate (.github/model-gate.yml). Paths are relative to the working directory (the repository root in GitHub Actions). Command-line flags and action inputs override the values here.","type":"object","additionalProperties":false,"properties":{"version":{"description":"Version of this config format.","const":1,"default":1},"model":{"description":"The candidate model.","type":"object","additionalProperties":false,"default":{},"properties":{"path":{"description":"Path of the ONNX model file.","type":"string","minLength":1},"sha256":{"description":"Pinned sha256 of the model file; the artifact check fails when it differs.","type":"string","pattern":"^[0-9a-fA-F]{64}$"},"inputs":{"description":"How dataset columns feed each model input. Default: all non-label numeric columns, in file order, as one 2-D input.","type":"object","additionalProperties":{"type":"object","additionalProperties":false,"properties":{"columns":{"description":"Dataset columns, in the order the input expects them.","type":"array","items":{"type":"string"},"minItems":1},"dtype":{"description":"Element type sent to the model. Default: the type the model declares.","enum":["float32","float64","int32","int64"]}}}},"outputs":{"description":"What each model output holds, for the output-validity checks. Default: outputs named like \'prob\' are probabilities; integer outputs named like \'label\' or \'class\' are class labels.","type":"object","additionalProperties":{"type":"object","additionalProperties":false,"properties":{"kind":{"description":"probabilities: each row in [0, 1] and summing to 1; labels: values within `classes`; scores: any finite value within `range`.","enum":["probabilities","labels","scores"]},"range":{"description":"Inclusive [min, max] every value must lie in.","type":"array","items":{"type":"number"},"minItems":2,"maxItems":2},"classes":{"description":"The declared set of class labels.","type":"array","items":{"type":["number","string"]},"minItems":1}}}}}},"baseline":{"description":"The model currently in production, compared with the candidate on the same rows: a file path, an http(s) URL, or git:<ref>:<path> for the file at a git ref (git:base:<path> is the pull request\'s base branch).","type":["string","null"]},"data":{"description":"Data sets the checks run on.","type":"object","additionalProperties":false,"default":{},"properties":{"eval":{"description":"Labelled evaluation data: CSV, JSON Lines (.jsonl, .ndjson) or Parquet, by extension.","type":"string"},"label":{"description":"Name of the label column in the evaluation data.","type":"string"},"weight":{"description":"Column of sample weights (non-negative) for the metrics.","type":"string"},"id":{"description":"Column identifying rows, used to name bad rows in reports.","type":"string"},"reference":{"description":"Reference data (CSV, JSON Lines or Parquet), e.g. the training set; its ranges bound generated inputs.","type":"string"},"generated_rows":{"description":"Rows to generate when no evaluation data is given.","type":"integer","minimum":1,"maximum":1000000,"default":256},"seed":{"description":"Seed of the input generator.","type":"integer","default":20261105},"bad_rows":{"description":"Rows with an empty, NaN or non-numeric cell in a column the run uses, or the wrong number of fields.","type":"object","additionalProperties":false,"default":{},"properties":{"policy":{"description":"skip: leave bad rows out, failing only above max_share; fail: any bad row fails the check.","enum":["skip","fail"],"default":"skip"},"max_share":{"description":"Largest share of rows that may be skipped.","type":"number","minimum":0,"maximum":1,"default":0.01},"severity":{"$ref":"#/definitions/severity","default":"blocker"}}}}},"fail_on":{"description":"Which decision fails the action\'s step: no-go (default), or delay (DELAY fails it too). The CLI\'s exit code always tells the decision.","enum":["no-go","delay"],"default":"no-go"},"checks":{"description":"The validation suite. Every family can be disabled and its severity changed.","type":"object","additionalProperties":false,"default":{},"properties":{"artifact":{"type":"object","additionalProperties":false,"default":{},"properties":{"enabled":{"type":"boolean","default":true,"description":"Run the artifact checks."},"severity":{"default":"blocker","enum":["blocker","warning","info"],"description":"blocker: a failure means NO-GO; warning: a failure means DELAY (a human must look); info: reported only."},"max_size_mb":{"description":"Largest acceptable model file, in MiB.","type":["number","null"],"exclusiveMinimum":0,"default":null}}},"smoke":{"type":"object","additionalProperties":false,"default":{},"properties":{"enabled":{"type":"boolean","default":true,"description":"Run the smoke checks."},"severity":{"default":"blocker","enum":["blocker","warning","info"],"description":"blocker: a failure means NO-GO; warning: a failure means DELAY (a human must look); info: reported only."},"batch_sizes":{"description":"Batch sizes to run; batch results must equal row-by-row results.","type":"array","items":{"type":"integer","minimum":1},"minItems":1,"default":[1,32]},"rtol":{"description":"Relative tolerance of batch vs row-by-row.","type":"number","minimum":0,"default":0.0001},"atol":{"description":"Absolute tolerance of batch vs row-by-row.","type":"number","minimum":0,"default":0.00001}}},"outputs":{"type":"object","additionalProperties":false,"default":{},"properties":{"enabled":{"type":"boolean","default":true,"description":"Run the outputs checks."},"severity":{"default":"blocker","enum":["blocker","warning","info"],"description":"blocker: a failure means NO-GO; warning: a failure means DELAY (a human must look); info: reported only."},"probability_tolerance":{"description":"How far a probability row\'s sum may be from 1.","type":"number","minimum":0,"default":0.0001}}},"latency":{"type":"object","additionalProperties":false,"default":{},"properties":{"enabled":{"type":"boolean","default":true,"description":"Run the latency checks."},"severity":{"default":"blocker","enum":["blocker","warning","info"],"description":"blocker: a failure means NO-GO; warning: a failure means DELAY (a human must look); info: reported only."},"warmup":{"description":"Calls before measuring, per batch size.","type":"integer","minimum":0,"default":10},"iterations":{"description":"Measured calls per batch size.","type":"integer","minimum":5,"default":100},"batch_sizes":{"type":"array","items":{"type":"integer","minimum":1},"minItems":1,"default":[1,32],"description":"Batch sizes to measure (plus any that `limits` names)."},"limits":{"description":"Limits per batch size (keys are batch sizes). Default: p95 <= 100 ms at batch 1.","type":"object","propertyNames":{"pattern":"^[1-9][0-9]*$"},"additionalProperties":{"type":"object","additionalProperties":false,"properties":{"p50_ms":{"type":"number","exclusiveMinimum":0,"description":"Median latency limit, ms."},"p95_ms":{"type":"number","exclusiveMinimum":0,"description":"95th percentile limit, ms."},"p99_ms":{"type":"number","exclusiveMinimum":0,"description":"99th percentile limit, ms."},"max_ms":{"type":"number","exclusiveMinimum":0,"description":"Slowest call limit, ms."},"min_rows_per_s":{"type":"number","exclusiveMinimum":0,"description":"Throughput floor, rows per second."}}},"default":{"1":{"p95_ms":100}}}}},"errors":{"description":"Error scenarios: what the model does with bad requests, judged against the outcomes you accept.","type":"object","additionalProperties":false,"default":{},"properties":{"enabled":{"type":"boolean","default":true},"wrong_feature_count":{"default":{"expect":["rejected"],"severity":"blocker"},"allOf":[{"$ref":"#/definitions/scenario"}],"description":"One row with one feature too few (or too many, for a single feature)."},"wrong_dtype":{"default":{"expect":["rejected"],"severity":"warning"},"allOf":[{"$ref":"#/definitions/scenario"}],"description":"The input in another element type (float64 for float32, and so on)."},"nan_input":{"default":{"expect":["rejected","non_finite"],"severity":"warning"},"allOf":[{"$ref":"#/definitions/scenario"}],"description":"One row with NaN in its first feature."},"inf_input":{"default":{"expect":["rejected","non_finite"],"severity":"warning"},"allOf":[{"$ref":"#/definitions/scenario"}],"description":"One row with +Inf in its first feature."},"empty_batch":{"default":{"expect":["rejected","empty"],"severity":"warning"},"allOf":[{"$ref":"#/definitions/scenario"}],"description":"A batch of zero rows."},"missing_input":{"default":{"expect":["rejected"],"severity":"blocker"},"allOf":[{"$ref":"#/definitions/scenario"}],"description":"The input sent under another name."},"oversized_batch":{"default":{"expect":["finite","rejected"],"severity":"warning","size":4096},"allOf":[{"$ref":"#/definitions/scenario"}],"description":"A batch of `size` rows, far above the usual."}}}}},"metrics":{"description":"Metrics on the labelled evaluation data (needs data.eval and data.label), with bounds and changes against the baseline.","type":"object","additionalProperties":false,"default":{},"properties":{"enabled":{"type":"boolean","default":true,"description":"Compute metrics when the evaluation data has labels."},"task":{"enum":["auto","binary","multiclass","regression"],"default":"auto","description":"auto: classification when the model outputs probabilities or class labels (binary for two classes), regression for a single score."},"output":{"type":"string","description":"The output holding probabilities (classification) or the prediction (regression). Default: found by name and kind."},"label_output":{"type":"string","description":"The output holding predicted class labels. Default: found by name; else the most probable class."},"classes":{"type":"array","items":{"type":["number","string"]},"minItems":2,"description":"The label value of each probability column, in order. Default: the output\'s `classes` in model.outputs, else 0, 1, …"},"primary":{"enum":["accuracy","balanced_accuracy","precision_macro","recall_macro","f1_macro","precision_micro","recall_micro","f1_micro","precision_weighted","recall_weighted","f1_weighted","roc_auc","log_loss","brier","ece","rmse","mae","r2","mape","max_error"],"description":"The metric the default baseline comparison guards. Default: accuracy (classification), rmse (regression)."},"ece_bins":{"type":"integer","minimum":2,"default":15,"description":"Equal-width confidence bins for the expected calibration error."},"severity":{"$ref":"#/definitions/severity","default":"blocker"},"thresholds":{"description":"Bounds and change thresholds per metric.","type":"object","additionalProperties":false,"default":{},"properties":{"accuracy":{"$ref":"#/definitions/metricThreshold"},"balanced_accuracy":{"$ref":"#/definitions/metricThreshold"},"precision_macro":{"$ref":"#/definitions/metricThreshold"},"recall_macro":{"$ref":"#/definitions/metricThreshold"},"f1_macro":{"$ref":"#/definitions/metricThreshold"},"precision_micro":{"$ref":"#/definitions/metricThreshold"},"recall_micro":{"$ref":"#/definitions/metricThreshold"},"f1_micro":{"$ref":"#/definitions/metricThreshold"},"precision_weighted":{"$ref":"#/definitions/metricThreshold"},"recall_weighted":{"$ref":"#/definitions/metricThreshold"},"f1_weighted":{"$ref":"#/definitions/metricThreshold"},"roc_auc":{"$ref":"#/definitions/metricThreshold"},"log_loss":{"$ref":"#/definitions/metricThreshold"},"brier":{"$ref":"#/definitions/metricThreshold"},"ece":{"$ref":"#/definitions/metricThreshold"},"rmse":{"$ref":"#/definitions/metricThreshold"},"mae":{"$ref":"#/definitions/metricThreshold"},"r2":{"$ref":"#/definitions/metricThreshold"},"mape":{"$ref":"#/definitions/metricThreshold"},"max_error":{"$ref":"#/definitions/metricThreshold"}}}}},"comparison":{"description":"How the candidate is compared with the baseline on the same rows.","type":"object","additionalProperties":false,"default":{},"properties":{"enabled":{"type":"boolean","default":true,"description":"Compare when a baseline is given."},"confidence":{"type":"number","exclusiveMinimum":0,"exclusiveMaximum":1,"default":0.95,"description":"Level of the bootstrap confidence intervals."},"alpha":{"type":"number","exclusiveMinimum":0,"exclusiveMaximum":1,"default":0.05,"description":"Significance level of the paired tests (McNemar, Mann–Whitney)."},"resamples":{"type":"integer","minimum":100,"default":10000,"description":"Bootstrap resamples."},"seed":{"type":"integer","default":20261105,"description":"Seed of the bootstrap."},"severity":{"$ref":"#/definitions/severity","default":"blocker","description":"Severity of a significant regression of the primary metric when no threshold is configured for it."},"agreement":{"type":"object","additionalProperties":false,"default":{},"description":"How far the candidate\'s predictions may move from the baseline\'s (needs no labels).","properties":{"max_flip_share":{"type":["number","null"],"minimum":0,"maximum":1,"default":null,"description":"Largest share of rows whose predicted class may change; null reports only."},"max_score_psi":{"type":["number","null"],"minimum":0,"default":null,"description":"Largest PSI between the score distributions; null reports only."},"severity":{"$ref":"#/definitions/severity","default":"warning"}}},"latency":{"type":"object","additionalProperties":false,"default":{},"description":"Candidate and baseline timed interleaved (A B A B …) on the same inputs.","properties":{"enabled":{"type":"boolean","default":true},"batch_size":{"type":"integer","minimum":1,"default":1},"warmup":{"type":"integer","minimum":0,"default":10},"iterations":{"type":"integer","minimum":10,"default":200,"description":"Timed calls per model."},"warning_ratio":{"type":"number","exclusiveMinimum":1,"default":1.2,"description":"p95 ratio (candidate / baseline) that warns, when significant."},"blocker_ratio":{"type":"number","exclusiveMinimum":1,"default":1.5,"description":"p95 ratio that blocks, when significant."}}}}},"promotion":{"description":"The staged roll-out plan written into the deployment manifest.","type":"object","additionalProperties":false,"default":{},"properties":{"stages":{"description":"Traffic percentages, ascending, ending at 100.","type":"array","items":{"type":"number","exclusiveMinimum":0,"maximum":100},"minItems":1,"default":[5,25,50,100]},"bake_minutes":{"description":"Observation time per stage.","type":"number","minimum":0,"default":30}}}},"definitions":{"severity":{"description":"blocker: a failure means NO-GO; warning: a failure means DELAY (a human must look); info: reported only.","enum":["blocker","warning","info"]},"outcome":{"description":"rejected: the model raised an error; non_finite: it returned NaN or Inf; finite: it returned finite values; empty: it returned zero rows.","enum":["rejected","non_finite","finite","empty"]},"scenario":{"type":"object","additionalProperties":false,"properties":{"enabled":{"type":"boolean","description":"Run this scenario."},"expect":{"type":"array","items":{"$ref":"#/definitions/outcome"},"minItems":1,"uniqueItems":true,"description":"Outcomes that pass: rejected, non_finite, finite, empty."},"severity":{"$ref":"#/definitions/severity"},"size":{"description":"Only for oversized_batch: rows in the batch.","type":"integer","minimum":2}},"description":"An error scenario: the outcomes accepted and the severity of any other. Partial settings are merged with the scenario\'s default."},"metricThreshold":{"type":"object","additionalProperties":false,"properties":{"min":{"type":"number","description":"The candidate\'s value must be at least this."},"max":{"type":"number","description":"The candidate\'s value must be at most this."},"direction":{"enum":["higher","lower"],"description":"Which way is better. Default: the metric\'s own (lower for losses and errors)."},"max_regression":{"type":"number","minimum":0,"description":"May regress by at most this much against the baseline (absolute): fails when the whole confidence interval of the change is worse."},"max_regression_relative":{"type":"number","minimum":0,"description":"The same, as a share of |baseline| (0.02 = 2%)."},"min_improvement":{"type":"number","description":"Must improve by at least this much (absolute): passes only when the whole confidence interval is at least this good."},"min_improvement_relative":{"type":"number","description":"The same, as a share of |baseline|."},"suspicious_improvement":{"type":"number","exclusiveMinimum":0,"description":"Flags an improvement whose whole interval exceeds this (absolute), e.g. a leak of the label into the features."},"suspicious_improvement_relative":{"type":"number","exclusiveMinimum":0,"description":"The same, as a share of |baseline|."},"severity":{"$ref":"#/definitions/severity","description":"Severity of this metric\'s checks (suspicious improvements are warnings unless set)."}}}}}');
+const model_gate_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://github.com/model-gate/model-gate/schema/model-gate.schema.json","title":"model-gate configuration","description":"Configuration of model-gate (.github/model-gate.yml). Paths are relative to the working directory (the repository root in GitHub Actions). Command-line flags and action inputs override the values here.","type":"object","additionalProperties":false,"properties":{"version":{"description":"Version of this config format.","const":1,"default":1},"model":{"description":"The candidate model.","type":"object","additionalProperties":false,"default":{},"properties":{"path":{"description":"Path of the ONNX model file.","type":"string","minLength":1},"sha256":{"description":"Pinned sha256 of the model file; the artifact check fails when it differs.","type":"string","pattern":"^[0-9a-fA-F]{64}$"},"inputs":{"description":"How dataset columns feed each model input. Default: all non-label numeric columns, in file order, as one 2-D input.","type":"object","additionalProperties":{"type":"object","additionalProperties":false,"properties":{"columns":{"description":"Dataset columns, in the order the input expects them.","type":"array","items":{"type":"string"},"minItems":1},"dtype":{"description":"Element type sent to the model. Default: the type the model declares.","enum":["float32","float64","int32","int64"]}}}},"outputs":{"description":"What each model output holds, for the output-validity checks. Default: outputs named like \'prob\' are probabilities; integer outputs named like \'label\' or \'class\' are class labels.","type":"object","additionalProperties":{"type":"object","additionalProperties":false,"properties":{"kind":{"description":"probabilities: each row in [0, 1] and summing to 1; labels: values within `classes`; scores: any finite value within `range`.","enum":["probabilities","labels","scores"]},"range":{"description":"Inclusive [min, max] every value must lie in.","type":"array","items":{"type":"number"},"minItems":2,"maxItems":2},"classes":{"description":"The declared set of class labels.","type":"array","items":{"type":["number","string"]},"minItems":1}}}}}},"baseline":{"description":"The model currently in production, compared with the candidate on the same rows: a file path, an http(s) URL, or git:<ref>:<path> for the file at a git ref (git:base:<path> is the pull request\'s base branch).","type":["string","null"]},"data":{"description":"Data sets the checks run on.","type":"object","additionalProperties":false,"default":{},"properties":{"eval":{"description":"Labelled evaluation data: CSV, JSON Lines (.jsonl, .ndjson) or Parquet, by extension.","type":"string"},"label":{"description":"Name of the label column in the evaluation data.","type":"string"},"weight":{"description":"Column of sample weights (non-negative) for the metrics.","type":"string"},"id":{"description":"Column identifying rows, used to name bad rows in reports.","type":"string"},"reference":{"description":"Reference data (CSV, JSON Lines or Parquet), e.g. the training set: drift is measured against it, and its ranges bound generated inputs.","type":"string"},"generated_rows":{"description":"Rows to generate when no evaluation data is given.","type":"integer","minimum":1,"maximum":1000000,"default":256},"seed":{"description":"Seed of the input generator.","type":"integer","default":20261105},"bad_rows":{"description":"Rows with an empty, NaN or non-numeric cell in a column the run uses, or the wrong number of fields.","type":"object","additionalProperties":false,"default":{},"properties":{"policy":{"description":"skip: leave bad rows out, failing only above max_share; fail: any bad row fails the check.","enum":["skip","fail"],"default":"skip"},"max_share":{"description":"Largest share of rows that may be skipped.","type":"number","minimum":0,"maximum":1,"default":0.01},"severity":{"$ref":"#/definitions/severity","default":"blocker"}}}}},"fail_on":{"description":"Which decision fails the action\'s step: no-go (default), or delay (DELAY fails it too). The CLI\'s exit code always tells the decision.","enum":["no-go","delay"],"default":"no-go"},"checks":{"description":"The validation suite. Every family can be disabled and its severity changed.","type":"object","additionalProperties":false,"default":{},"properties":{"artifact":{"type":"object","additionalProperties":false,"default":{},"properties":{"enabled":{"type":"boolean","default":true,"description":"Run the artifact checks."},"severity":{"default":"blocker","enum":["blocker","warning","info"],"description":"blocker: a failure means NO-GO; warning: a failure means DELAY (a human must look); info: reported only."},"max_size_mb":{"description":"Largest acceptable model file, in MiB.","type":["number","null"],"exclusiveMinimum":0,"default":null}}},"smoke":{"type":"object","additionalProperties":false,"default":{},"properties":{"enabled":{"type":"boolean","default":true,"description":"Run the smoke checks."},"severity":{"default":"blocker","enum":["blocker","warning","info"],"description":"blocker: a failure means NO-GO; warning: a failure means DELAY (a human must look); info: reported only."},"batch_sizes":{"description":"Batch sizes to run; batch results must equal row-by-row results.","type":"array","items":{"type":"integer","minimum":1},"minItems":1,"default":[1,32]},"rtol":{"description":"Relative tolerance of batch vs row-by-row.","type":"number","minimum":0,"default":0.0001},"atol":{"description":"Absolute tolerance of batch vs row-by-row.","type":"number","minimum":0,"default":0.00001}}},"outputs":{"type":"object","additionalProperties":false,"default":{},"properties":{"enabled":{"type":"boolean","default":true,"description":"Run the outputs checks."},"severity":{"default":"blocker","enum":["blocker","warning","info"],"description":"blocker: a failure means NO-GO; warning: a failure means DELAY (a human must look); info: reported only."},"probability_tolerance":{"description":"How far a probability row\'s sum may be from 1.","type":"number","minimum":0,"default":0.0001}}},"latency":{"type":"object","additionalProperties":false,"default":{},"properties":{"enabled":{"type":"boolean","default":true,"description":"Run the latency checks."},"severity":{"default":"blocker","enum":["blocker","warning","info"],"description":"blocker: a failure means NO-GO; warning: a failure means DELAY (a human must look); info: reported only."},"warmup":{"description":"Calls before measuring, per batch size.","type":"integer","minimum":0,"default":10},"iterations":{"description":"Measured calls per batch size.","type":"integer","minimum":5,"default":100},"batch_sizes":{"type":"array","items":{"type":"integer","minimum":1},"minItems":1,"default":[1,32],"description":"Batch sizes to measure (plus any that `limits` names)."},"limits":{"description":"Limits per batch size (keys are batch sizes). Default: p95 <= 100 ms at batch 1.","type":"object","propertyNames":{"pattern":"^[1-9][0-9]*$"},"additionalProperties":{"type":"object","additionalProperties":false,"properties":{"p50_ms":{"type":"number","exclusiveMinimum":0,"description":"Median latency limit, ms."},"p95_ms":{"type":"number","exclusiveMinimum":0,"description":"95th percentile limit, ms."},"p99_ms":{"type":"number","exclusiveMinimum":0,"description":"99th percentile limit, ms."},"max_ms":{"type":"number","exclusiveMinimum":0,"description":"Slowest call limit, ms."},"min_rows_per_s":{"type":"number","exclusiveMinimum":0,"description":"Throughput floor, rows per second."}}},"default":{"1":{"p95_ms":100}}}}},"errors":{"description":"Error scenarios: what the model does with bad requests, judged against the outcomes you accept.","type":"object","additionalProperties":false,"default":{},"properties":{"enabled":{"type":"boolean","default":true},"wrong_feature_count":{"default":{"expect":["rejected"],"severity":"blocker"},"allOf":[{"$ref":"#/definitions/scenario"}],"description":"One row with one feature too few (or too many, for a single feature)."},"wrong_dtype":{"default":{"expect":["rejected"],"severity":"warning"},"allOf":[{"$ref":"#/definitions/scenario"}],"description":"The input in another element type (float64 for float32, and so on)."},"nan_input":{"default":{"expect":["rejected","non_finite"],"severity":"warning"},"allOf":[{"$ref":"#/definitions/scenario"}],"description":"One row with NaN in its first feature."},"inf_input":{"default":{"expect":["rejected","non_finite"],"severity":"warning"},"allOf":[{"$ref":"#/definitions/scenario"}],"description":"One row with +Inf in its first feature."},"empty_batch":{"default":{"expect":["rejected","empty"],"severity":"warning"},"allOf":[{"$ref":"#/definitions/scenario"}],"description":"A batch of zero rows."},"missing_input":{"default":{"expect":["rejected"],"severity":"blocker"},"allOf":[{"$ref":"#/definitions/scenario"}],"description":"The input sent under another name."},"oversized_batch":{"default":{"expect":["finite","rejected"],"severity":"warning","size":4096},"allOf":[{"$ref":"#/definitions/scenario"}],"description":"A batch of `size` rows, far above the usual."}}}}},"metrics":{"description":"Metrics on the labelled evaluation data (needs data.eval and data.label), with bounds and changes against the baseline.","type":"object","additionalProperties":false,"default":{},"properties":{"enabled":{"type":"boolean","default":true,"description":"Compute metrics when the evaluation data has labels."},"task":{"enum":["auto","binary","multiclass","regression"],"default":"auto","description":"auto: classification when the model outputs probabilities or class labels (binary for two classes), regression for a single score."},"output":{"type":"string","description":"The output holding probabilities (classification) or the prediction (regression). Default: found by name and kind."},"label_output":{"type":"string","description":"The output holding predicted class labels. Default: found by name; else the most probable class."},"classes":{"type":"array","items":{"type":["number","string"]},"minItems":2,"description":"The label value of each probability column, in order. Default: the output\'s `classes` in model.outputs, else 0, 1, …"},"primary":{"enum":["accuracy","balanced_accuracy","precision_macro","recall_macro","f1_macro","precision_micro","recall_micro","f1_micro","precision_weighted","recall_weighted","f1_weighted","roc_auc","log_loss","brier","ece","rmse","mae","r2","mape","max_error"],"description":"The metric the default baseline comparison guards. Default: accuracy (classification), rmse (regression)."},"ece_bins":{"type":"integer","minimum":2,"default":15,"description":"Equal-width confidence bins for the expected calibration error."},"severity":{"$ref":"#/definitions/severity","default":"blocker"},"thresholds":{"description":"Bounds and change thresholds per metric.","type":"object","additionalProperties":false,"default":{},"properties":{"accuracy":{"$ref":"#/definitions/metricThreshold"},"balanced_accuracy":{"$ref":"#/definitions/metricThreshold"},"precision_macro":{"$ref":"#/definitions/metricThreshold"},"recall_macro":{"$ref":"#/definitions/metricThreshold"},"f1_macro":{"$ref":"#/definitions/metricThreshold"},"precision_micro":{"$ref":"#/definitions/metricThreshold"},"recall_micro":{"$ref":"#/definitions/metricThreshold"},"f1_micro":{"$ref":"#/definitions/metricThreshold"},"precision_weighted":{"$ref":"#/definitions/metricThreshold"},"recall_weighted":{"$ref":"#/definitions/metricThreshold"},"f1_weighted":{"$ref":"#/definitions/metricThreshold"},"roc_auc":{"$ref":"#/definitions/metricThreshold"},"log_loss":{"$ref":"#/definitions/metricThreshold"},"brier":{"$ref":"#/definitions/metricThreshold"},"ece":{"$ref":"#/definitions/metricThreshold"},"rmse":{"$ref":"#/definitions/metricThreshold"},"mae":{"$ref":"#/definitions/metricThreshold"},"r2":{"$ref":"#/definitions/metricThreshold"},"mape":{"$ref":"#/definitions/metricThreshold"},"max_error":{"$ref":"#/definitions/metricThreshold"}}}}},"comparison":{"description":"How the candidate is compared with the baseline on the same rows.","type":"object","additionalProperties":false,"default":{},"properties":{"enabled":{"type":"boolean","default":true,"description":"Compare when a baseline is given."},"confidence":{"type":"number","exclusiveMinimum":0,"exclusiveMaximum":1,"default":0.95,"description":"Level of the bootstrap confidence intervals."},"alpha":{"type":"number","exclusiveMinimum":0,"exclusiveMaximum":1,"default":0.05,"description":"Significance level of the paired tests (McNemar, Mann–Whitney)."},"resamples":{"type":"integer","minimum":100,"default":10000,"description":"Bootstrap resamples."},"seed":{"type":"integer","default":20261105,"description":"Seed of the bootstrap."},"severity":{"$ref":"#/definitions/severity","default":"blocker","description":"Severity of a significant regression of the primary metric when no threshold is configured for it."},"agreement":{"type":"object","additionalProperties":false,"default":{},"description":"How far the candidate\'s predictions may move from the baseline\'s (needs no labels).","properties":{"max_flip_share":{"type":["number","null"],"minimum":0,"maximum":1,"default":null,"description":"Largest share of rows whose predicted class may change; null reports only."},"max_score_psi":{"type":["number","null"],"minimum":0,"default":null,"description":"Largest PSI between the score distributions; null reports only."},"severity":{"$ref":"#/definitions/severity","default":"warning"}}},"latency":{"type":"object","additionalProperties":false,"default":{},"description":"Candidate and baseline timed interleaved (A B A B …) on the same inputs.","properties":{"enabled":{"type":"boolean","default":true},"batch_size":{"type":"integer","minimum":1,"default":1},"warmup":{"type":"integer","minimum":0,"default":10},"iterations":{"type":"integer","minimum":10,"default":200,"description":"Timed calls per model."},"warning_ratio":{"type":"number","exclusiveMinimum":1,"default":1.2,"description":"p95 ratio (candidate / baseline) that warns, when significant."},"blocker_ratio":{"type":"number","exclusiveMinimum":1,"default":1.5,"description":"p95 ratio that blocks, when significant."}}}}},"drift":{"description":"Data, prediction and label drift between the reference data and the current data.","type":"object","additionalProperties":false,"default":{},"properties":{"enabled":{"type":"boolean","default":true,"description":"Measure drift when reference data is given."},"current":{"type":"string","description":"The data to compare with the reference (CSV, JSON Lines or Parquet); default: the evaluation data (data.eval)."},"columns":{"type":"array","items":{"type":"string"},"uniqueItems":true,"description":"Features to compare; default: every column of the reference except the label, weight and id columns."},"min_rows":{"type":"integer","minimum":2,"default":30,"description":"Fewer values than this on either side make a feature inconclusive rather than judged."},"large_sample_rows":{"type":"integer","minimum":1,"default":1000,"description":"Above this many reference values, distances decide (normed Wasserstein, Jensen–Shannon) instead of tests (KS, chi-squared, z)."},"p_value":{"type":"number","exclusiveMinimum":0,"exclusiveMaximum":1,"default":0.05,"description":"Tests flag drift at p ≤ this."},"distance":{"type":"number","exclusiveMinimum":0,"default":0.1,"description":"Distances (normed Wasserstein, Jensen–Shannon) flag drift at ≥ this."},"psi":{"type":"object","additionalProperties":false,"default":{},"description":"Population stability index: bins at the reference quantiles, and the levels that gate.","properties":{"bins":{"type":"integer","minimum":2,"maximum":1000,"default":10,"description":"Quantile bins (10: deciles); duplicate edges merge, outer bins are open."},"floor":{"type":"number","exclusiveMinimum":0,"maximum":0.1,"default":0.0001,"description":"Bin shares are floored at this, so an empty bin gives a large but finite term."},"warning":{"type":"number","minimum":0,"default":0.1,"description":"PSI at or above this fails the feature as a warning (DELAY)."},"blocker":{"type":"number","minimum":0,"default":0.25,"description":"PSI at or above this fails the feature as a blocker (NO-GO)."}}},"dataset_share":{"type":"number","exclusiveMinimum":0,"maximum":1,"default":0.5,"description":"Dataset drift when at least this share of the judged features drifted."},"severity":{"$ref":"#/definitions/severity","default":"info","description":"What a feature\'s drift by its deciding measure means (PSI levels gate on their own)."},"dataset_severity":{"$ref":"#/definitions/severity","default":"warning","description":"What dataset drift means."},"features":{"type":"object","default":{},"description":"Per-feature overrides, by column name.","additionalProperties":{"type":"object","additionalProperties":false,"properties":{"method":{"enum":["ks","chi2","z","wasserstein","jensen_shannon","psi"],"description":"The measure that decides, instead of the automatic choice."},"threshold":{"type":"number","exclusiveMinimum":0,"description":"p-value (tests) or distance at which the method flags drift."},"kind":{"enum":["numeric","categorical"],"description":"categorical: compare a numeric column\'s values as categories (codes, ids)."},"severity":{"$ref":"#/definitions/severity","description":"What this feature\'s drift means."},"ignore":{"type":"boolean","description":"Leave the feature out."}}}},"predictions":{"type":"object","additionalProperties":false,"default":{},"description":"Drift of the candidate\'s predictions: on reference vs current rows, and against the baseline\'s on the same rows.","properties":{"enabled":{"type":"boolean","default":true,"description":"Measure prediction drift (needs a model that loads)."},"severity":{"$ref":"#/definitions/severity","default":"warning","description":"What drift of the candidate\'s predictions between reference and current data means."},"baseline_severity":{"$ref":"#/definitions/severity","default":"info","description":"What a shift from the baseline\'s predictions to the candidate\'s, on the same rows, means."}}},"labels":{"type":"object","additionalProperties":false,"default":{},"description":"Drift of the label column, when both data sets have it.","properties":{"enabled":{"type":"boolean","default":true,"description":"Measure label drift."},"severity":{"$ref":"#/definitions/severity","default":"warning","description":"What label drift means."}}}}},"promotion":{"description":"The staged roll-out plan written into the deployment manifest.","type":"object","additionalProperties":false,"default":{},"properties":{"stages":{"description":"Traffic percentages, ascending, ending at 100.","type":"array","items":{"type":"number","exclusiveMinimum":0,"maximum":100},"minItems":1,"default":[5,25,50,100]},"bake_minutes":{"description":"Observation time per stage.","type":"number","minimum":0,"default":30}}}},"definitions":{"severity":{"description":"blocker: a failure means NO-GO; warning: a failure means DELAY (a human must look); info: reported only.","enum":["blocker","warning","info"]},"outcome":{"description":"rejected: the model raised an error; non_finite: it returned NaN or Inf; finite: it returned finite values; empty: it returned zero rows.","enum":["rejected","non_finite","finite","empty"]},"scenario":{"type":"object","additionalProperties":false,"properties":{"enabled":{"type":"boolean","description":"Run this scenario."},"expect":{"type":"array","items":{"$ref":"#/definitions/outcome"},"minItems":1,"uniqueItems":true,"description":"Outcomes that pass: rejected, non_finite, finite, empty."},"severity":{"$ref":"#/definitions/severity"},"size":{"description":"Only for oversized_batch: rows in the batch.","type":"integer","minimum":2}},"description":"An error scenario: the outcomes accepted and the severity of any other. Partial settings are merged with the scenario\'s default."},"metricThreshold":{"type":"object","additionalProperties":false,"properties":{"min":{"type":"number","description":"The candidate\'s value must be at least this."},"max":{"type":"number","description":"The candidate\'s value must be at most this."},"direction":{"enum":["higher","lower"],"description":"Which way is better. Default: the metric\'s own (lower for losses and errors)."},"max_regression":{"type":"number","minimum":0,"description":"May regress by at most this much against the baseline (absolute): fails when the whole confidence interval of the change is worse."},"max_regression_relative":{"type":"number","minimum":0,"description":"The same, as a share of |baseline| (0.02 = 2%)."},"min_improvement":{"type":"number","description":"Must improve by at least this much (absolute): passes only when the whole confidence interval is at least this good."},"min_improvement_relative":{"type":"number","description":"The same, as a share of |baseline|."},"suspicious_improvement":{"type":"number","exclusiveMinimum":0,"description":"Flags an improvement whose whole interval exceeds this (absolute), e.g. a leak of the label into the features."},"suspicious_improvement_relative":{"type":"number","exclusiveMinimum":0,"description":"The same, as a share of |baseline|."},"severity":{"$ref":"#/definitions/severity","description":"Severity of this metric\'s checks (suspicious improvements are warnings unless set)."}}}}}');
+;// CONCATENATED MODULE: ./src/constants.ts
+/** Names shared by action.yml, the settings reader and the outputs: one place, no drift. */
+const Inputs = {
+    Mode: 'mode',
+    Config: 'config',
+    Model: 'model',
+    Baseline: 'baseline',
+    Data: 'data',
+    Label: 'label',
+    Reference: 'reference',
+    FailOn: 'fail-on',
+    Out: 'out',
+    GithubToken: 'github-token',
+};
+const Outputs = {
+    Decision: 'decision',
+    Version: 'version',
+    Report: 'report',
+    Manifest: 'manifest',
+};
+const MODES = ['validate'];
+const DEFAULT_CONFIG_PATHS = ['.github/model-gate.yml', '.github/model-gate.yaml'];
+const constants_DEFAULT_OUT_DIR = 'model-gate-report';
+const ReportFiles = {
+    Json: 'report.json',
+    Manifest: 'deployment_manifest.yaml',
+    Markdown: 'summary.md',
+};
+
 ;// CONCATENATED MODULE: ./src/errors.ts
 /** Errors the user can fix. They carry what the shell needs to print a located, stack-free message. */
 /** Bad flags, inputs or arguments: exit code 2. */
@@ -66918,6 +66947,7 @@ const REGRESSION_METRICS = ['rmse', 'mae', 'r2', 'mape', 'max_error'];
 
 
 
+
 /** A config that failed validation: every issue, the first one as the error's own location. */
 class ConfigValidationError extends ConfigError {
     issues;
@@ -66951,6 +66981,15 @@ function loadConfigFile(path) {
         path,
         sha256: (0,external_node_crypto_.createHash)('sha256').update(text).digest('hex'),
     };
+}
+/** The config file the settings point at, or the default location, or built-in defaults. */
+function resolveConfig(configPath) {
+    if (configPath)
+        return loadConfigFile(configPath);
+    const found = DEFAULT_CONFIG_PATHS.find((p) => (0,external_node_fs_namespaceObject.existsSync)(p));
+    if (found)
+        return loadConfigFile(found);
+    return { config: defaultConfig(), path: null, sha256: null };
 }
 function defaultConfig() {
     return parseConfig('{}', '<defaults>');
@@ -67084,35 +67123,6 @@ function dedupe(issues) {
     });
 }
 
-;// CONCATENATED MODULE: ./src/constants.ts
-/** Names shared by action.yml, the settings reader and the outputs: one place, no drift. */
-const Inputs = {
-    Mode: 'mode',
-    Config: 'config',
-    Model: 'model',
-    Baseline: 'baseline',
-    Data: 'data',
-    Label: 'label',
-    Reference: 'reference',
-    FailOn: 'fail-on',
-    Out: 'out',
-    GithubToken: 'github-token',
-};
-const Outputs = {
-    Decision: 'decision',
-    Version: 'version',
-    Report: 'report',
-    Manifest: 'manifest',
-};
-const MODES = ['validate'];
-const DEFAULT_CONFIG_PATHS = ['.github/model-gate.yml', '.github/model-gate.yaml'];
-const constants_DEFAULT_OUT_DIR = 'model-gate-report';
-const ReportFiles = {
-    Json: 'report.json',
-    Manifest: 'deployment_manifest.yaml',
-    Markdown: 'summary.md',
-};
-
 ;// CONCATENATED MODULE: external "node:child_process"
 const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
 ;// CONCATENATED MODULE: ./src/provenance.ts
@@ -67183,7 +67193,952 @@ function renderManifest(report) {
     return `# Written by model-gate ${report.tool.version}. Do not edit: re-run the gate instead.\n${(0,dist/* stringify */.As)(manifest, { lineWidth: 0 })}`;
 }
 
+// EXTERNAL MODULE: ./node_modules/@stdlib/math-base-special-gammainc/lib/index.js
+var lib = __nccwpck_require__(55479);
+var lib_default = /*#__PURE__*/__nccwpck_require__.n(lib);
+;// CONCATENATED MODULE: ./src/stats/chi2.ts
+/**
+ * Pearson's chi-squared test of independence on a 2 × k table (reference vs current counts per
+ * category), as scipy.stats.chi2_contingency(table, correction=False).
+ */
+
+/** P(χ²_dof > x), the regularized upper incomplete gamma Q(dof/2, x/2), accurate far in the tail. */
+function chi2Sf(x, dof) {
+    if (x <= 0)
+        return 1;
+    return lib_default()(x / 2, dof / 2, true, true);
+}
+/** Rows are the two samples' counts over the same categories; every category has a count somewhere. */
+function chi2TwoSample(reference, current) {
+    const k = reference.length;
+    const dof = k - 1;
+    if (dof === 0)
+        return { statistic: 0, pValue: 1, dof: 0 };
+    let nr = 0;
+    let nc = 0;
+    for (let j = 0; j < k; j++) {
+        nr += reference[j];
+        nc += current[j];
+    }
+    const total = nr + nc;
+    let statistic = 0;
+    for (let j = 0; j < k; j++) {
+        const column = reference[j] + current[j];
+        const er = (nr * column) / total;
+        const ec = (nc * column) / total;
+        statistic += (reference[j] - er) ** 2 / er + (current[j] - ec) ** 2 / ec;
+    }
+    return { statistic, pValue: chi2Sf(statistic, dof), dof };
+}
+
+;// CONCATENATED MODULE: ./src/stats/jensen-shannon.ts
+/**
+ * Jensen–Shannon distance between two discrete distributions (counts or shares), natural log,
+ * as scipy.spatial.distance.jensenshannon: sqrt((KL(p‖m) + KL(q‖m)) / 2) with m = (p + q)/2.
+ * Between 0 and sqrt(ln 2).
+ */
+function jensenShannon(p, q) {
+    let sp = 0;
+    let sq = 0;
+    for (let i = 0; i < p.length; i++) {
+        sp += p[i];
+        sq += q[i];
+    }
+    let left = 0;
+    let right = 0;
+    for (let i = 0; i < p.length; i++) {
+        const pi = p[i] / sp;
+        const qi = q[i] / sq;
+        const m = (pi + qi) / 2;
+        if (pi > 0)
+            left += pi * Math.log(pi / m);
+        if (qi > 0)
+            right += qi * Math.log(qi / m);
+    }
+    return Math.sqrt(Math.max(0, left + right) / 2);
+}
+
+// EXTERNAL MODULE: ./node_modules/@stdlib/math-base-special-gammaln/lib/index.js
+var math_base_special_gammaln_lib = __nccwpck_require__(67711);
+var math_base_special_gammaln_lib_default = /*#__PURE__*/__nccwpck_require__.n(math_base_special_gammaln_lib);
+;// CONCATENATED MODULE: ./src/stats/kolmogorov.ts
+/**
+ * The exact distribution of the two-sided one-sample Kolmogorov–Smirnov statistic D_n, as
+ * scipy.stats.kstwo computes it: Simard & L'Ecuyer's choice of algorithm by n and n·x²
+ * (Ruben–Gambino closed forms, the Durbin matrix after Marsaglia–Tsang–Wang, Pomeranz's
+ * recursion, the Pelz–Good expansion, and twice the one-sided Smirnov tail). The two-sample KS
+ * test uses it for large samples at N = n1·n2/(n1+n2); the Kolmogorov limit would be off by
+ * several percent in the tail at the sizes drift checks see.
+ *
+ * References: Simard, R. & L'Ecuyer, P. (2011), "Computing the two-sided Kolmogorov-Smirnov
+ * distribution", J. Stat. Softw. 39(11); Marsaglia, Tsang & Wang (2003) J. Stat. Softw. 8(18);
+ * Pomeranz (1974) CACM 17(12); Pelz & Good (1976) JRSS B 38(2); Birnbaum & Tingey (1951).
+ */
+
+const SCALE = 2 ** 128;
+const UNSCALE = 2 ** -128;
+const SQRT_2PI = Math.sqrt(2 * Math.PI);
+const PI2 = Math.PI ** 2;
+const PI4 = Math.PI ** 4;
+const PI6 = Math.PI ** 6;
+const MIN_LOG = -708;
+const clip = (p) => Math.min(1, Math.max(0, p));
+/** log(n! / nⁿ) by Stirling's series, with n·log n taken out before it can cancel. */
+function logFactorialOverPower(n) {
+    // B_2j / (2j(2j−1)) for j = 8 … 1, highest power first.
+    const coeffs = [
+        -0.029550653594771242, 0.00641025641025641, -0.0019175269175269176, 0.0008417508417508417, -0.0005952380952380953,
+        0.0007936507936507937, -0.002777777777777778, 0.08333333333333333,
+    ];
+    const rn = 1 / n;
+    const y = rn / n;
+    let poly = 0;
+    for (const c of coeffs)
+        poly = poly * y + c;
+    return Math.log(n) / 2 - n + Math.log(2 * Math.PI) / 2 + rn * poly;
+}
+/**
+ * P(D⁺_n ≥ x), the one-sided tail, by Birnbaum & Tingey's finite sum
+ *   x · Σ_{v=0}^{⌊n(1−x)⌋} C(n, v) (x + v/n)^(v−1) (1 − x − v/n)^(n−v),
+ * every term positive and taken in logs so that no n overflows or loses digits.
+ */
+function smirnov(n, x) {
+    if (!(n > 0 && x >= 0 && x <= 1))
+        return Number.NaN;
+    if (x === 0)
+        return 1;
+    if (x === 1)
+        return 0;
+    const last = Math.floor(n * (1 - x));
+    const logNFactorial = math_base_special_gammaln_lib_default()(n + 1);
+    let sum = 0;
+    for (let v = 0; v <= last; v++) {
+        const at = x + v / n;
+        const rest = 1 - at;
+        if (rest <= 0)
+            continue; // 0^(n−v) with v < n
+        const log = logNFactorial - math_base_special_gammaln_lib_default()(v + 1) - math_base_special_gammaln_lib_default()(n - v + 1) + (v - 1) * Math.log(at) + (n - v) * Math.log(rest);
+        if (log > -745)
+            sum += Math.exp(log);
+    }
+    return clip(sum * x);
+}
+/** P(D_n ≤ d) by the Durbin matrix: the k-th diagonal entry of (n!/nⁿ)·Hⁿ, scaled as it grows. */
+function durbinCdf(n, d) {
+    if (d >= 1)
+        return 1;
+    const nd = n * d;
+    if (nd <= 0.5)
+        return 0;
+    const k = Math.ceil(nd);
+    const h = k - nd;
+    const m = 2 * k - 1;
+    const v = new Float64Array(m);
+    const w = new Float64Array(m);
+    let fac = 1;
+    for (let j = 1; j <= m; j++) {
+        w[j - 1] = fac; // 1/(j−1)!
+        fac /= j;
+        v[j - 1] = (1 - h ** j) * fac; // (1 − h^j)/j!
+    }
+    v[m - 1] = (1 + Math.max(2 * h - 1, 0) ** m - 2 * h ** m) * fac;
+    let H = new Float64Array(m * m);
+    for (let i = 1; i < m; i++)
+        for (let r = i - 1; r < m; r++)
+            H[r * m + i] = w[r - i + 1];
+    for (let r = 0; r < m; r++)
+        H[r * m] = v[r];
+    for (let c = 0; c < m; c++)
+        H[(m - 1) * m + c] = v[m - 1 - c];
+    let power = new Float64Array(m * m);
+    for (let i = 0; i < m; i++)
+        power[i * m + i] = 1;
+    let exponent = 0;
+    let hExponent = 0;
+    for (let left = n; left > 0; left = Math.floor(left / 2)) {
+        if (left % 2 === 1) {
+            power = multiply(power, H, m);
+            exponent += hExponent;
+        }
+        H = multiply(H, H, m);
+        hExponent *= 2;
+        if (Math.abs(H[(k - 1) * m + (k - 1)]) > SCALE) {
+            for (let i = 0; i < H.length; i++)
+                H[i] /= SCALE;
+            hExponent += 128;
+        }
+    }
+    let p = power[(k - 1) * m + (k - 1)];
+    for (let i = 1; i <= n; i++) {
+        p = (i * p) / n;
+        if (Math.abs(p) < UNSCALE) {
+            p *= SCALE;
+            exponent -= 128;
+        }
+    }
+    return exponent === 0 ? p : p * 2 ** exponent;
+}
+function multiply(a, b, m) {
+    const out = new Float64Array(m * m);
+    for (let i = 0; i < m; i++) {
+        for (let l = 0; l < m; l++) {
+            const ail = a[i * m + l];
+            if (ail === 0)
+                continue;
+            for (let j = 0; j < m; j++)
+                out[i * m + j] += ail * b[l * m + j];
+        }
+    }
+    return out;
+}
+/** The interval of non-zero entries of row i in Pomeranz's recursion. */
+function pomeranzRange(i, n, ll, ceilf, roundf) {
+    let j1;
+    let j2;
+    if (i === 0) {
+        j1 = -ll - ceilf - 1;
+        j2 = ll + ceilf - 1;
+    }
+    else {
+        const half = Math.floor((i + 1) / 2);
+        if ((i + 1) % 2 === 0) {
+            if (half === n + 1) {
+                j1 = n - ll - ceilf - 1;
+                j2 = n + ll + ceilf - 1;
+            }
+            else {
+                j1 = half - 1 - ll - roundf - 1;
+                j2 = half + ll - 1 + ceilf - 1;
+            }
+        }
+        else {
+            j1 = half - 1 - ll - 1;
+            j2 = half + ll + roundf - 1;
+        }
+    }
+    return [Math.max(j1 + 2, 0), Math.min(j2, n)];
+}
+/** P(D_n ≤ x) by Pomeranz's recursion: rows are convolutions with near-Poisson weights. */
+function pomeranzCdf(n, x) {
+    const t = n * x;
+    const ll = Math.floor(t);
+    const f = t - ll;
+    const g = Math.min(f, 1 - f);
+    const ceilf = f > 0 ? 1 : 0;
+    const roundf = f > 0.5 ? 1 : 0;
+    const size = 2 * (ll + 1);
+    const gPow = new Float64Array(size);
+    const twoGPow = new Float64Array(size);
+    const restPow = new Float64Array(size);
+    gPow[0] = twoGPow[0] = restPow[0] = 1;
+    for (let p = 1; p < size; p++) {
+        gPow[p] = (gPow[p - 1] * (g / n)) / p;
+        twoGPow[p] = (twoGPow[p - 1] * ((2 * g) / n)) / p;
+        restPow[p] = (restPow[p - 1] * ((1 - 2 * g) / n)) / p;
+    }
+    let v0 = new Float64Array(size);
+    let v1 = new Float64Array(size);
+    v1[0] = 1;
+    let v0s = 0;
+    let v1s = 0;
+    let exponent = 0;
+    let j1 = pomeranzRange(0, n, ll, ceilf, roundf)[0];
+    for (let i = 1; i < 2 * n + 2; i++) {
+        const k1 = j1;
+        [v0, v1] = [v1, v0];
+        [v0s, v1s] = [v1s, v0s];
+        v1.fill(0);
+        const range = pomeranzRange(i, n, ll, ceilf, roundf);
+        j1 = range[0];
+        const j2 = range[1];
+        const weights = i === 1 || i === 2 * n + 1 ? gPow : i % 2 === 1 ? twoGPow : restPow;
+        const len = j2 - k1 + 1;
+        if (len <= 0)
+            continue;
+        const from = k1 - v0s;
+        const a = v0.subarray(from, Math.min(from + len, size));
+        const b = weights.subarray(0, Math.min(len, size));
+        const start = j1 - k1;
+        const count = j2 - j1 + 1;
+        // Entries start … start+count−1 of the full convolution of a and b.
+        for (let c = 0; c < count; c++) {
+            const at = start + c;
+            let s = 0;
+            for (let q = Math.max(0, at - b.length + 1); q <= Math.min(at, a.length - 1); q++)
+                s += a[q] * b[at - q];
+            v1[c] = s;
+        }
+        let max = 0;
+        for (let c = 0; c < count; c++)
+            max = Math.max(max, v1[c]);
+        if (max > 0 && max < UNSCALE) {
+            for (let c = 0; c < size; c++)
+                v1[c] *= SCALE;
+            exponent -= 128;
+        }
+        v1s = v0s + j1 - k1;
+    }
+    let answer = v1[n - v1s];
+    for (let p = 1; p <= n; p++) {
+        if (Math.abs(answer) > SCALE) {
+            answer *= UNSCALE;
+            exponent += 128;
+        }
+        answer *= p;
+    }
+    return exponent === 0 ? answer : answer * 2 ** exponent;
+}
+/** P(D_n ≤ x) by the Pelz–Good asymptotic expansion in 1/√n, for large n. */
+function pelzGoodCdf(n, x) {
+    if (x <= 0)
+        return 0;
+    if (x >= 1)
+        return 1;
+    const z = Math.sqrt(n) * x;
+    const z2 = z ** 2;
+    const z3 = z ** 3;
+    const z4 = z ** 4;
+    const z6 = z ** 6;
+    const qlog = -PI2 / 8 / z2;
+    if (qlog < MIN_LOG)
+        return 0;
+    let q = Math.exp(qlog);
+    const k1a = -z2;
+    const k1b = PI2 / 4;
+    const k2a = 6 * z6 + 2 * z4;
+    const k2b = ((2 * z4 - 5 * z2) * PI2) / 4;
+    const k2c = (PI4 * (1 - 2 * z2)) / 16;
+    const k3d = (PI6 * (5 - 30 * z2)) / 64;
+    const k3c = (PI4 * (-60 * z2 + 212 * z4)) / 16;
+    const k3b = (PI2 * (135 * z4 - 96 * z6)) / 4;
+    const k3a = -30 * z6 - 90 * z ** 8;
+    const K = [0, 0, 0, 0];
+    const maxk = Math.ceil((16 * z) / Math.PI);
+    // Horner in q^8k over odd m = 2k − 1.
+    for (let k = maxk; k >= 1; k--) {
+        const m = 2 * k - 1;
+        const m2 = m ** 2;
+        const m4 = m ** 4;
+        const m6 = m ** 6;
+        const qp = q ** (8 * k);
+        const coeffs = [1, k1a + k1b * m2, k2a + k2b * m2 + k2c * m4, k3a + k3b * m2 + k3c * m4 + k3d * m6];
+        for (let i = 0; i < 4; i++)
+            K[i] = K[i] * qp + coeffs[i];
+    }
+    const divisors = [z, 6 * z4, 72 * z ** 7, 6480 * z ** 10];
+    for (let i = 0; i < 4; i++)
+        K[i] = (K[i] * q * SQRT_2PI) / divisors[i];
+    q = Math.exp(-PI2 / 2 / z2);
+    const sqrt3z = Math.sqrt(3) * z;
+    let k2extra = 0;
+    let k3extra = 0;
+    for (let k = maxk; k >= 1; k--) {
+        const k2 = k * k;
+        const qk = q ** k2;
+        k2extra += k2 * qk;
+        const kpi = Math.PI * k;
+        k3extra += (sqrt3z + kpi) * (sqrt3z - kpi) * k2 * qk;
+    }
+    K[2] += (k2extra * PI2 * SQRT_2PI) / (-36 * z3);
+    K[3] += (k3extra * PI2 * SQRT_2PI) / (216 * z6);
+    let sum = 0;
+    for (let i = 0; i < 4; i++)
+        sum += K[i] / n ** (i / 2);
+    return sum;
+}
+/** P(D_n > x): the survival function of the two-sided statistic, as scipy.stats.kstwo.sf(x, n). */
+function kolmogorovSf(n, x) {
+    if (!Number.isInteger(n) || n <= 0 || Number.isNaN(x))
+        return Number.NaN;
+    if (x >= 1)
+        return 0;
+    if (x <= 0)
+        return 1;
+    const t = n * x;
+    if (t <= 1) {
+        // Ruben–Gambino: n!/nⁿ · (2t − 1)ⁿ for 1/2n ≤ x ≤ 1/n.
+        if (t <= 0.5)
+            return 1;
+        let cdf;
+        if (n <= 140) {
+            cdf = 1;
+            for (let i = 1; i <= n; i++)
+                cdf *= i * (1 / n) * (2 * t - 1);
+        }
+        else
+            cdf = Math.exp(logFactorialOverPower(n) + n * Math.log(2 * t - 1));
+        return clip(1 - cdf);
+    }
+    if (t >= n - 1)
+        return clip(2 * (1 - x) ** n);
+    if (x >= 0.5)
+        return clip(2 * smirnov(n, x));
+    const nx2 = t * x;
+    if (n <= 140) {
+        if (nx2 <= 0.754693)
+            return clip(1 - durbinCdf(n, x));
+        if (nx2 <= 4)
+            return clip(1 - pomeranzCdf(n, x));
+        return clip(2 * smirnov(n, x));
+    }
+    if (nx2 >= 370)
+        return 0;
+    if (nx2 >= 2.2)
+        return clip(2 * smirnov(n, x));
+    const cdf = n <= 100_000 && n * x ** 1.5 <= 1.4 ? durbinCdf(n, x) : pelzGoodCdf(n, x);
+    return clip(1 - clip(cdf));
+}
+
+;// CONCATENATED MODULE: ./src/stats/ks.ts
+/**
+ * The two-sample Kolmogorov–Smirnov test, two-sided, as scipy.stats.ks_2samp(method='auto'):
+ * the exact p-value by lattice-path counting when both samples have at most 10,000 values,
+ * otherwise the exact one-sample distribution at N = round(n1·n2/(n1+n2)).
+ *
+ * Exact method: Hodges (1958), "The significance probability of the Smirnov two-sample test",
+ * Ark. Mat. 3; for unequal sizes the recursion of Viehmann (2021), arXiv:2102.08037, which
+ * computes the p-value itself rather than 1 − p, so small p-values keep their digits.
+ */
+
+/** scipy's `auto` switches to the asymptotic distribution above this many values per sample. */
+const KS_EXACT_MAX_N = 10_000;
+/** Round half to even, as numpy's round. */
+function roundHalfEven(x) {
+    const r = Math.round(x);
+    return Math.abs(x % 1) === 0.5 && r % 2 !== 0 ? r - 1 : r;
+}
+const gcd = (a, b) => (b === 0 ? a : gcd(b, a % b));
+/** sup |F₁ − F₂| over two sorted samples (no NaN), one merge pass, ties taken together. */
+function ksStatistic(a, b) {
+    const n1 = a.length;
+    const n2 = b.length;
+    let i = 0;
+    let j = 0;
+    let d = 0;
+    while (i < n1 || j < n2) {
+        const v = j >= n2 || (i < n1 && a[i] <= b[j]) ? a[i] : b[j];
+        while (i < n1 && a[i] <= v)
+            i++;
+        while (j < n2 && b[j] <= v)
+            j++;
+        const diff = Math.abs(i / n1 - j / n2);
+        if (diff > d)
+            d = diff;
+    }
+    return d;
+}
+/** The test on two sorted samples without NaN; both must be non-empty. */
+function ks2samp(a, b) {
+    const n1 = a.length;
+    const n2 = b.length;
+    if (n1 === 0 || n2 === 0)
+        throw new Error('the KS test needs values on both sides');
+    const d = ksStatistic(a, b);
+    if (Math.max(n1, n2) <= KS_EXACT_MAX_N) {
+        const exact = exactPValue(n1, n2, d);
+        if (exact)
+            return { ...exact, method: 'exact' };
+    }
+    const [m, n] = n1 >= n2 ? [n1, n2] : [n2, n1];
+    const en = (m * n) / (m + n);
+    return { statistic: d, pValue: kolmogorovSf(roundHalfEven(en), d), method: 'asymptotic' };
+}
+/** The exact p-value, with D snapped to the lattice h/lcm(n1, n2); null when it is not a probability. */
+function exactPValue(n1, n2, d) {
+    const g = gcd(n1, n2);
+    const lcm = (n1 / g) * n2;
+    const h = roundHalfEven(d * lcm);
+    const statistic = h / lcm;
+    if (h === 0)
+        return { statistic, pValue: 1 };
+    const p = n1 === n2 ? outsideSquare(n1, h) : outsideBand(n1, n2, g, h);
+    return p >= 0 && p <= 1 ? { statistic, pValue: p } : null;
+}
+/**
+ * Equal sizes: P(D ≥ h/n) = 2·Σ_k (−1)^(k+1) C(2n, n − kh)/C(2n, n), each ratio a product of h
+ * factors, nested Horner-fashion so that the alternating sum does not cancel.
+ */
+function outsideSquare(n, h) {
+    let p = 0;
+    for (let k = Math.floor(n / h); k >= 0; k--) {
+        let ratio = 1;
+        for (let j = 0; j < h; j++)
+            ratio = ((n - k * h - j) * ratio) / (n + k * h + j + 1);
+        p = ratio * (1 - p);
+    }
+    return 2 * p;
+}
+/**
+ * Unequal sizes: the share of lattice paths from (0, 0) to (m, n) that touch |x/m − y/n| ≥ h/lcm,
+ * column by column over a sliding window of y. Each entry holds the share of paths to (i, j)
+ * that have left the band, so the recursion is a weighted mean: (A(i−1, j)·i + A(i, j−1)·j)/(i+j);
+ * cells outside the band are 1.
+ */
+function outsideBand(n1, n2, g, h) {
+    const [m, n] = n1 >= n2 ? [n1, n2] : [n2, n1];
+    const mg = m / g;
+    const ng = n / g;
+    let lo = 0;
+    let hi = Math.min(Math.ceil(h / mg), n + 1);
+    let width = hi - lo;
+    const cells = new Float64Array(Math.min(2 * hi + 2, n + 1)).fill(1);
+    cells.fill(0, lo, hi);
+    for (let i = 1; i <= m; i++) {
+        const lastLo = lo;
+        const lastWidth = width;
+        lo = Math.min(Math.max(Math.floor((ng * i - h) / mg) + 1, 0), n);
+        hi = Math.min(Math.ceil((ng * i + h) / mg), n + 1);
+        if (hi <= lo)
+            return 1;
+        let below = lo === 0 ? 0 : 1;
+        for (let c = 0; c < hi - lo; c++) {
+            const j = c + lo;
+            below = (cells[c + lo - lastLo] * i + below * j) / (i + j);
+            cells[c] = below;
+        }
+        width = hi - lo;
+        if (lastWidth > width)
+            cells.fill(1, width, lastWidth);
+    }
+    return cells[hi - lo - 1];
+}
+
+// EXTERNAL MODULE: ./node_modules/@stdlib/stats-base-dists-normal-cdf/lib/index.js
+var stats_base_dists_normal_cdf_lib = __nccwpck_require__(72484);
+var stats_base_dists_normal_cdf_lib_default = /*#__PURE__*/__nccwpck_require__.n(stats_base_dists_normal_cdf_lib);
+;// CONCATENATED MODULE: ./src/stats/proportions.ts
+/**
+ * Two-proportion z-test with the pooled variance, two-sided, as
+ * statsmodels.stats.proportion.proportions_ztest([x1, x2], [n1, n2]).
+ */
+
+/** z for share x1/n1 minus share x2/n2. */
+function twoProportionZ(x1, n1, x2, n2) {
+    const pooled = (x1 + x2) / (n1 + n2);
+    const se = Math.sqrt(pooled * (1 - pooled) * (1 / n1 + 1 / n2));
+    const statistic = (x1 / n1 - x2 / n2) / se;
+    if (!Number.isFinite(statistic))
+        return { statistic: Number.NaN, pValue: Number.NaN };
+    return { statistic, pValue: 2 * stats_base_dists_normal_cdf_lib_default()(-Math.abs(statistic), 0, 1) };
+}
+
+;// CONCATENATED MODULE: ./src/stats/quantile.ts
+/**
+ * Quantiles with linear interpolation between order statistics (Hyndman & Fan type 7), numpy's
+ * default `np.quantile(x, q)`. simple-statistics uses a different definition, hence this helper.
+ */
+function quantileSorted(sorted, q) {
+    const n = sorted.length;
+    if (n === 0)
+        return Number.NaN;
+    if (q <= 0)
+        return sorted[0];
+    if (q >= 1)
+        return sorted[n - 1];
+    const position = (n - 1) * q;
+    const lo = Math.floor(position);
+    const fraction = position - lo;
+    const a = sorted[lo];
+    if (fraction === 0 || lo + 1 >= n)
+        return a;
+    const b = sorted[lo + 1];
+    // numpy's _lerp, to the last bit: from the nearer end, so bin edges match numpy's exactly.
+    const diff = b - a;
+    return fraction >= 0.5 ? b - diff * (1 - fraction) : a + diff * fraction;
+}
+function sortedCopy(values) {
+    return Float64Array.from(values).sort();
+}
+function mean(values) {
+    if (values.length === 0)
+        return Number.NaN;
+    let sum = 0;
+    for (let i = 0; i < values.length; i++)
+        sum += values[i];
+    return sum / values.length;
+}
+
+;// CONCATENATED MODULE: ./src/stats/psi.ts
+/**
+ * Population stability index over bins cut at the reference's quantiles (numpy's linear
+ * quantiles; deciles by default), duplicate edges merged, the outermost bins open to ±∞ so that
+ * shifts beyond the reference's range count. Bins are right-closed, (e_i, e_{i+1}]. Proportions
+ * are floored at `floor` so an empty bin gives a large but finite term.
+ *   PSI = Σ (c − r) · ln(c / r)
+ */
+
+const PSI_DEFAULTS = { bins: 10, floor: 1e-4 };
+/** Interior bin edges from the sorted reference: the quantiles at 1/bins … (bins−1)/bins, de-duplicated. */
+function quantileEdges(sortedReference, bins) {
+    const edges = [];
+    for (let i = 1; i < bins; i++) {
+        const e = quantileSorted(sortedReference, i / bins);
+        if (edges.length === 0 || e > edges.at(-1))
+            edges.push(e);
+    }
+    return edges;
+}
+/** Share of finite values per bin (edges.length + 1 bins); NaN values are left out. */
+function binShares(values, edges) {
+    const counts = new Float64Array(edges.length + 1);
+    let total = 0;
+    for (let i = 0; i < values.length; i++) {
+        const v = values[i];
+        if (Number.isNaN(v))
+            continue;
+        // first edge >= v (binary search): v falls in (edges[b-1], edges[b]]
+        let lo = 0;
+        let hi = edges.length;
+        while (lo < hi) {
+            const mid = (lo + hi) >> 1;
+            if (edges[mid] < v)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        counts[lo] += 1;
+        total++;
+    }
+    if (total > 0)
+        for (let b = 0; b < counts.length; b++)
+            counts[b] /= total;
+    return counts;
+}
+function psiOfShares(reference, current, floor) {
+    let psi = 0;
+    for (let b = 0; b < reference.length; b++) {
+        const r = Math.max(reference[b], floor);
+        const c = Math.max(current[b], floor);
+        psi += (c - r) * Math.log(c / r);
+    }
+    return psi;
+}
+/** PSI of `current` against `reference` (numeric values). */
+function psi(reference, current, options = PSI_DEFAULTS) {
+    const sorted = Float64Array.from(reference).filter((v) => !Number.isNaN(v)).sort();
+    const edges = quantileEdges(sorted, options.bins);
+    return psiOfShares(binShares(sorted, edges), binShares(current, edges), options.floor);
+}
+
+;// CONCATENATED MODULE: ./src/stats/wasserstein.ts
+/**
+ * The first Wasserstein (earth mover's) distance between two samples, as
+ * scipy.stats.wasserstein_distance: ∫ |F₁(x) − F₂(x)| dx over the merged sorted values.
+ */
+/** Both samples sorted, without NaN, non-empty. */
+function wasserstein(a, b) {
+    const n1 = a.length;
+    const n2 = b.length;
+    let i = 0;
+    let j = 0;
+    // Neumaier summation: hundreds of thousands of small terms.
+    let sum = 0;
+    let carry = 0;
+    let previous = Number.NaN;
+    let gap = 0;
+    while (i < n1 || j < n2) {
+        const v = j >= n2 || (i < n1 && a[i] <= b[j]) ? a[i] : b[j];
+        if (i + j > 0) {
+            const term = gap * (v - previous);
+            const t = sum + term;
+            carry += Math.abs(sum) >= Math.abs(term) ? sum - t + term : term - t + sum;
+            sum = t;
+        }
+        while (i < n1 && a[i] <= v)
+            i++;
+        while (j < n2 && b[j] <= v)
+            j++;
+        gap = Math.abs(i / n1 - j / n2);
+        previous = v;
+    }
+    return sum + carry;
+}
+/** Population standard deviation (ddof = 0), two passes, as numpy's std. */
+function populationStd(values) {
+    const n = values.length;
+    let mean = 0;
+    for (let i = 0; i < n; i++)
+        mean += values[i];
+    mean /= n;
+    let ss = 0;
+    for (let i = 0; i < n; i++)
+        ss += (values[i] - mean) ** 2;
+    return Math.sqrt(ss / n);
+}
+
+;// CONCATENATED MODULE: ./src/drift/measure.ts
+/**
+ * Every drift measure for one feature, reference against current. Pure and columnar: numeric
+ * values are sorted once and that order serves the KS test, the Wasserstein distance, the PSI
+ * bins and the distinct count. Missing values (NaN, ±∞, empty cells) are counted, never binned.
+ */
+
+
+
+
+
+
+/** Numeric features with at most this many distinct values are also tested as categories. */
+const LOW_CARDINALITY = 5;
+/** Finite values, sorted, and how many were missing. */
+function present(values) {
+    const out = new Float64Array(values.length);
+    let n = 0;
+    for (let i = 0; i < values.length; i++) {
+        const v = values[i];
+        if (Number.isFinite(v))
+            out[n++] = v;
+    }
+    return { sorted: out.subarray(0, n).sort(), missing: values.length - n };
+}
+/** Distinct values of two sorted arrays with their counts on each side (merge walk). */
+function valueCounts(a, b, limit) {
+    const values = [];
+    const ca = [];
+    const cb = [];
+    let i = 0;
+    let j = 0;
+    while (i < a.length || j < b.length) {
+        const v = j >= b.length || (i < a.length && a[i] <= b[j]) ? a[i] : b[j];
+        let x = 0;
+        let y = 0;
+        while (i < a.length && a[i] === v) {
+            i++;
+            x++;
+        }
+        while (j < b.length && b[j] === v) {
+            j++;
+            y++;
+        }
+        if (values.length === limit)
+            return null;
+        values.push(v);
+        ca.push(x);
+        cb.push(y);
+    }
+    return { values, ca, cb };
+}
+function distinctCount(a, b) {
+    let i = 0;
+    let j = 0;
+    let n = 0;
+    while (i < a.length || j < b.length) {
+        const v = j >= b.length || (i < a.length && a[i] <= b[j]) ? a[i] : b[j];
+        while (i < a.length && a[i] === v)
+            i++;
+        while (j < b.length && b[j] === v)
+            j++;
+        n++;
+    }
+    return n;
+}
+/** Chi-squared, z (two categories) and the share-based distances over category counts. */
+function categoryMeasures(ra, rb, floor) {
+    const na = sum(ra);
+    const nb = sum(rb);
+    const chi2 = chi2TwoSample(ra, rb);
+    const shares = (r, n) => Float64Array.from(r, (c) => c / n);
+    const out = {
+        chi2_statistic: chi2.statistic,
+        chi2_p_value: chi2.pValue,
+        chi2_dof: chi2.dof,
+        psi: psiOfShares(shares(ra, na), shares(rb, nb), floor),
+        jensen_shannon: jensenShannon(ra, rb),
+    };
+    if (ra.length === 2) {
+        const z = twoProportionZ(rb[1], nb, ra[1], na);
+        out.z_statistic = z.statistic;
+        out.z_p_value = z.pValue;
+    }
+    return out;
+}
+const sum = (xs) => {
+    let s = 0;
+    for (let i = 0; i < xs.length; i++)
+        s += xs[i];
+    return s;
+};
+class FeatureError extends Error {
+}
+/** All measures; throws FeatureError when a side has no values to compare. */
+function measureFeature(name, reference, current, psi) {
+    if (reference.kind !== current.kind) {
+        throw new FeatureError(`"${name}" is ${reference.kind} in the reference but ${current.kind} in the current data`);
+    }
+    if (reference.kind === 'numeric' && current.kind === 'numeric') {
+        const a = present(reference.values);
+        const b = present(current.values);
+        emptyCheck(name, a.sorted.length, reference.values.length, b.sorted.length, current.values.length);
+        const ks = ks2samp(a.sorted, b.sorted);
+        const wd = wasserstein(a.sorted, b.sorted);
+        const edges = quantileEdges(a.sorted, psi.bins);
+        const sa = binShares(a.sorted, edges);
+        const sb = binShares(b.sorted, edges);
+        const measures = {
+            name,
+            kind: 'numeric',
+            n_reference: a.sorted.length,
+            n_current: b.sorted.length,
+            missing: { reference: a.missing, current: b.missing },
+            distinct: distinctCount(a.sorted, b.sorted),
+            ks_statistic: ks.statistic,
+            ks_p_value: ks.pValue,
+            ks_method: ks.method,
+            wasserstein: wd,
+            wasserstein_normed: wd / Math.max(populationStd(a.sorted), 0.001),
+            psi: psiOfShares(sa, sb, psi.floor),
+            jensen_shannon: jensenShannon(sa, sb),
+        };
+        const counts = measures.distinct <= LOW_CARDINALITY ? valueCounts(a.sorted, b.sorted, LOW_CARDINALITY) : null;
+        if (counts) {
+            const { chi2_statistic, chi2_p_value, chi2_dof, z_statistic, z_p_value } = categoryMeasures(counts.ca, counts.cb, psi.floor);
+            Object.assign(measures, { chi2_statistic, chi2_p_value, chi2_dof, z_statistic, z_p_value });
+            measures.categories = counts.values.map((v, k) => ({ value: String(v), reference: counts.ca[k], current: counts.cb[k] }));
+        }
+        return stripUndefined(measures);
+    }
+    const ref = reference.values;
+    const cur = current.values;
+    const index = new Map();
+    const ca = [];
+    const cb = [];
+    const tally = (values, mine, other) => {
+        let missing = 0;
+        for (const v of values) {
+            if (v === null || v === '') {
+                missing++;
+                continue;
+            }
+            let k = index.get(v);
+            if (k === undefined) {
+                k = mine.length;
+                index.set(v, k);
+                mine.push(0);
+                other.push(0);
+            }
+            mine[k]++;
+        }
+        return missing;
+    };
+    const missingA = tally(ref, ca, cb);
+    const missingB = tally(cur, cb, ca);
+    const na = ref.length - missingA;
+    const nb = cur.length - missingB;
+    emptyCheck(name, na, ref.length, nb, cur.length);
+    // Sorted categories, so that the z-test's "second category" does not depend on row order.
+    const order = [...index.keys()].sort();
+    const ra = order.map((k) => ca[index.get(k)]);
+    const rb = order.map((k) => cb[index.get(k)]);
+    return stripUndefined({
+        name,
+        kind: 'categorical',
+        n_reference: na,
+        n_current: nb,
+        missing: { reference: missingA, current: missingB },
+        distinct: order.length,
+        ...categoryMeasures(ra, rb, psi.floor),
+        categories: order.map((value, k) => ({ value, reference: ra[k], current: rb[k] })),
+    });
+}
+function emptyCheck(name, na, ta, nb, tb) {
+    const side = (n, total, which) => n > 0 ? null : total === 0 ? `the ${which} data has no rows` : `every value of "${name}" in the ${which} data is missing (${total.toLocaleString('en')} rows)`;
+    const problem = side(na, ta, 'reference') ?? side(nb, tb, 'current');
+    if (problem)
+        throw new FeatureError(problem);
+}
+function stripUndefined(o) {
+    for (const k of Object.keys(o))
+        if (o[k] === undefined)
+            delete o[k];
+    return o;
+}
+
+;// CONCATENATED MODULE: ./src/drift/judge.ts
+
+const DRIFT_METHODS = (/* unused pure expression or super */ null && (['ks', 'chi2', 'z', 'wasserstein', 'jensen_shannon', 'psi']));
+/** Tests decide by p ≤ threshold; distances by value ≥ threshold. */
+const IS_TEST = { ks: true, chi2: true, z: true, wasserstein: false, jensen_shannon: false, psi: false };
+const METHOD_LABEL = {
+    ks: 'KS p',
+    chi2: 'chi² p',
+    z: 'z-test p',
+    wasserstein: 'normed Wasserstein',
+    jensen_shannon: 'Jensen–Shannon',
+    psi: 'PSI',
+};
+function chooseMethod(m, referenceRows, rules) {
+    const lowCardinality = m.kind === 'categorical' || m.distinct <= LOW_CARDINALITY;
+    if (referenceRows <= rules.large_sample_rows) {
+        if (!lowCardinality)
+            return 'ks';
+        return m.distinct <= 2 && m.z_p_value !== undefined ? 'z' : 'chi2';
+    }
+    return lowCardinality ? 'jensen_shannon' : 'wasserstein';
+}
+function judge_valueOf(m, method) {
+    switch (method) {
+        case 'ks':
+            return m.ks_p_value;
+        case 'chi2':
+            return m.chi2_p_value;
+        case 'z':
+            return m.z_p_value;
+        case 'wasserstein':
+            return m.wasserstein_normed;
+        case 'jensen_shannon':
+            return m.jensen_shannon;
+        case 'psi':
+            return m.psi;
+    }
+}
+/** Significant digits for messages, not float noise. */
+const fmt = (x) => (x === 0 ? '0' : Math.abs(x) < 1e-4 ? x.toExponential(2) : String(Number(x.toPrecision(3))));
+function judgeFeature(m, rules) {
+    const rule = rules.features[m.name] ?? {};
+    const method = rule.method ?? chooseMethod(m, m.n_reference, rules);
+    const threshold = rule.threshold ?? (method === 'psi' ? rules.psi.warning : IS_TEST[method] ? rules.p_value : rules.distance);
+    const value = judge_valueOf(m, method);
+    // PSI's own sampling noise is about (bins − 1)·(1/n₁ + 1/n₂): 0.25 at 90 vs 60 rows. Its
+    // levels only gate where that noise is small, on the same large samples where distances decide.
+    const psiJudged = Math.min(m.n_reference, m.n_current) > rules.large_sample_rows;
+    const psiLevel = !psiJudged ? null : m.psi >= rules.psi.blocker ? 'blocker' : m.psi >= rules.psi.warning ? 'warning' : 'ok';
+    const base = { ...m, method, threshold, psi_level: psiLevel };
+    if (value === undefined) {
+        return { ...base, status: 'error', value: null, drifted: null, message: `${METHOD_LABEL[method]} does not apply to a ${m.kind} feature with ${m.distinct} distinct values` };
+    }
+    const sizes = `${m.n_reference.toLocaleString('en')} vs ${m.n_current.toLocaleString('en')} values`;
+    if (Math.min(m.n_reference, m.n_current) < rules.min_rows) {
+        return {
+            ...base,
+            status: 'inconclusive',
+            value,
+            drifted: null,
+            message: `inconclusive: ${sizes}, fewer than ${rules.min_rows} on a side (${METHOD_LABEL[method]} ${fmt(value)})`,
+        };
+    }
+    const drifted = IS_TEST[method] ? value <= threshold : value >= threshold;
+    const comparison = IS_TEST[method] ? (drifted ? '≤' : '>') : drifted ? '≥' : '<';
+    const missing = m.missing.reference + m.missing.current > 0 ? `; missing ${m.missing.reference.toLocaleString('en')} / ${m.missing.current.toLocaleString('en')}` : '';
+    return {
+        ...base,
+        status: drifted ? 'drifted' : 'stable',
+        value,
+        drifted,
+        message: `${drifted ? 'drifted' : 'stable'}: ${METHOD_LABEL[method]} ${fmt(value)} ${comparison} ${fmt(threshold)}; PSI ${fmt(m.psi)} (${sizes}${missing})`,
+    };
+}
+function featureError(name, message, kind = null) {
+    return { name, kind, status: 'error', method: null, value: null, threshold: null, drifted: null, psi_level: null, message };
+}
+function summarize(features, rules) {
+    const judged = features.filter((f) => f.status === 'drifted' || f.status === 'stable').length;
+    const drifted = features.filter((f) => f.status === 'drifted').length;
+    const share = judged === 0 ? null : drifted / judged;
+    return { features, judged, drifted, drifted_share: share, dataset_drift: share === null ? null : share >= rules.dataset_share };
+}
+
 ;// CONCATENATED MODULE: ./src/report/markdown.ts
+
 const DECISION_ICON = { GO: '✅', 'NO-GO': '⛔', DELAY: '⏸️' };
 const STATUS_ICON = { pass: '✅', warn: '⚠️', fail: '❌', error: '💥', skip: '⏭️' };
 /** Table cells hold one line without pipes. */
@@ -67211,6 +68166,7 @@ function renderMarkdown(report) {
         lines.push('');
     }
     lines.push(...metricsTable(report));
+    lines.push(...driftTable(report));
     lines.push('### Checklist');
     lines.push('');
     lines.push('| | Check | Severity | Result | Threshold |');
@@ -67275,6 +68231,39 @@ function metricsTable(report) {
     if (lc) {
         lines.push(`Latency against the baseline (batch ${lc.batch_size}, ${lc.samples} interleaved calls each): p50 ${num(lc.candidate.p50_ms)} vs ${num(lc.baseline.p50_ms)} ms (×${num(lc.p50_ratio)}), p95 ${num(lc.candidate.p95_ms)} vs ${num(lc.baseline.p95_ms)} ms (×${num(lc.p95_ratio)}), Mann–Whitney p=${num(lc.mann_whitney.p_value)}.`);
         lines.push('');
+    }
+    return lines;
+}
+const DRIFT_ICON = { drifted: '🔴 drifted', stable: '🟢 stable', inconclusive: '⚪ inconclusive', error: '💥 error' };
+function driftRows(title, features) {
+    if (features.length === 0)
+        return [];
+    const lines = [`| ${title} | Kind | Decided by | Value | Limit | PSI | Values (ref / cur) | Missing | Verdict |`, '|---|---|---|---:|---:|---:|---:|---:|---|'];
+    const n = (x) => (x === undefined ? '—' : x.toLocaleString('en'));
+    for (const f of features) {
+        if (f.status === 'error') {
+            lines.push(`| \`${cell(f.name)}\` | ${f.kind ?? '—'} | | | | | | | ${DRIFT_ICON.error}: ${cell(f.message)} |`);
+            continue;
+        }
+        const psi = f.psi === undefined ? '—' : `${fmt(f.psi)}${f.psi_level === 'blocker' ? ' ⛔' : f.psi_level === 'warning' ? ' ⚠️' : ''}`;
+        lines.push(`| \`${cell(f.name)}\` | ${f.kind} | ${f.method ? METHOD_LABEL[f.method] : '—'} | ${f.value === null ? '—' : fmt(f.value)} | ${f.threshold === null ? '—' : fmt(f.threshold)} | ${psi} | ${n(f.n_reference)} / ${n(f.n_current)} | ${f.missing ? `${n(f.missing.reference)} / ${n(f.missing.current)}` : '—'} | ${DRIFT_ICON[f.status]} |`);
+    }
+    lines.push('');
+    return lines;
+}
+/** Drift: one row per feature, then the label and the predictions. */
+function driftTable(report) {
+    const d = report.drift;
+    if (!d)
+        return [];
+    const share = d.drifted_share === null ? 'not judged' : `${d.drifted_features} of ${d.judged_features} features drifted (${fmt(d.drifted_share * 100)}%)${d.dataset_drift ? ' — **dataset drift**' : ''}`;
+    const lines = [`### Drift: \`${cell(d.current.path)}\` against \`${cell(d.reference.path)}\``, '', share, ''];
+    lines.push(...driftRows('Feature', d.features));
+    if (d.label)
+        lines.push(...driftRows('Label', [d.label]));
+    if (d.predictions) {
+        lines.push(...driftRows('Prediction (reference → current)', d.predictions.reference_vs_current));
+        lines.push(...driftRows('Prediction (baseline → candidate)', d.predictions.baseline_vs_candidate));
     }
     return lines;
 }
@@ -67547,6 +68536,7 @@ const CLI_HELP = (/* unused pure expression or super */ null && (`model-gate —
 
 Usage:
   model-gate validate [options]    run the validation suite and print GO / NO-GO / DELAY
+  model-gate drift [options]       compare two data sets feature by feature
   model-gate --version             print the version
   model-gate <command> --help      help for a command
 
@@ -67572,6 +68562,63 @@ Options:
 
 Exit codes: 0 GO, 1 NO-GO, 2 usage / config / IO error, 3 DELAY.
 `));
+const DRIFT_HELP = (/* unused pure expression or super */ null && (`Usage: model-gate drift --reference FILE --current FILE [options]
+
+Measures drift feature by feature (KS, chi-squared, z-test, PSI, Wasserstein, Jensen–Shannon)
+and decides GO / NO-GO / DELAY from it, with the config's drift section when there is one.
+
+Options:
+  --reference FILE    the reference data (CSV, JSON Lines or Parquet), e.g. the training set
+  --current FILE      the data to compare with it
+  --columns A,B,…     only these columns (repeatable; default: every column of the reference)
+  --exclude A,B,…     leave these columns out (repeatable), e.g. an id column
+  --config FILE       config file for thresholds (default: .github/model-gate.yml when present)
+  --json              print the drift report as JSON on stdout, nothing else
+  --debug             print stack traces of unexpected errors
+  -h, --help          this help
+
+Exit codes: 0 GO, 1 NO-GO, 2 usage / config / IO error, 3 DELAY.
+`));
+function parse(args, options, command) {
+    try {
+        return parseArgs({ args, allowPositionals: false, strict: true, options }).values;
+    }
+    catch (error) {
+        throw new UsageError(`${error.message.split('\n')[0]}; run "model-gate ${command} --help"`);
+    }
+}
+const list = (values) => values?.flatMap((v) => v.split(',')).map((v) => v.trim()).filter((v) => v !== '');
+function driftCommand(args, env) {
+    const v = parse(args, {
+        reference: { type: 'string' },
+        current: { type: 'string' },
+        columns: { type: 'string', multiple: true },
+        exclude: { type: 'string', multiple: true },
+        config: { type: 'string' },
+        json: { type: 'boolean', default: false },
+        debug: { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h', default: false },
+    }, 'drift');
+    if (v.help)
+        return { kind: 'help', text: DRIFT_HELP };
+    const reference = nonEmpty(v.reference);
+    const current = nonEmpty(v.current);
+    if (!reference || !current)
+        throw new UsageError('model-gate drift needs --reference FILE and --current FILE; run "model-gate drift --help"');
+    const columns = list(v.columns);
+    return {
+        kind: 'drift',
+        settings: {
+            configPath: nonEmpty(v.config),
+            reference,
+            current,
+            columns: columns && columns.length > 0 ? columns : undefined,
+            exclude: list(v.exclude) ?? [],
+            json: v.json ?? false,
+            debug: (v.debug ?? false) || env.RUNNER_DEBUG === '1',
+        },
+    };
+}
 function settingsFromArgv(argv, env) {
     const [command, ...rest] = argv;
     if (command === undefined || command === '-h' || command === '--help' || command === 'help') {
@@ -67579,33 +68626,23 @@ function settingsFromArgv(argv, env) {
     }
     if (command === '--version' || command === '-v')
         return { kind: 'version' };
+    if (command === 'drift')
+        return driftCommand(rest, env);
     if (command !== 'validate') {
         throw new UsageError(`unknown command "${command}"; run "model-gate --help" for the commands`);
     }
-    let parsed;
-    try {
-        parsed = parseArgs({
-            args: rest,
-            allowPositionals: false,
-            strict: true,
-            options: {
-                config: { type: 'string' },
-                model: { type: 'string' },
-                baseline: { type: 'string' },
-                data: { type: 'string' },
-                label: { type: 'string' },
-                reference: { type: 'string' },
-                out: { type: 'string' },
-                json: { type: 'boolean', default: false },
-                debug: { type: 'boolean', default: false },
-                help: { type: 'boolean', short: 'h', default: false },
-            },
-        });
-    }
-    catch (error) {
-        throw new UsageError(`${error.message.split('\n')[0]}; run "model-gate validate --help"`);
-    }
-    const v = parsed.values;
+    const v = parse(rest, {
+        config: { type: 'string' },
+        model: { type: 'string' },
+        baseline: { type: 'string' },
+        data: { type: 'string' },
+        label: { type: 'string' },
+        reference: { type: 'string' },
+        out: { type: 'string' },
+        json: { type: 'boolean', default: false },
+        debug: { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h', default: false },
+    }, 'validate');
     if (v.help)
         return { kind: 'help', text: VALIDATE_HELP };
     return {
@@ -67726,40 +68763,6 @@ function formatBytes(n) {
     if (n < 2 ** 30)
         return `${(n / 2 ** 20).toFixed(1)} MiB`;
     return `${(n / 2 ** 30).toFixed(2)} GiB`;
-}
-
-;// CONCATENATED MODULE: ./src/stats/quantile.ts
-/**
- * Quantiles with linear interpolation between order statistics (Hyndman & Fan type 7), numpy's
- * default `np.quantile(x, q)`. simple-statistics uses a different definition, hence this helper.
- */
-function quantileSorted(sorted, q) {
-    const n = sorted.length;
-    if (n === 0)
-        return Number.NaN;
-    if (q <= 0)
-        return sorted[0];
-    if (q >= 1)
-        return sorted[n - 1];
-    const position = (n - 1) * q;
-    const lo = Math.floor(position);
-    const fraction = position - lo;
-    const a = sorted[lo];
-    if (fraction === 0 || lo + 1 >= n)
-        return a;
-    const b = sorted[lo + 1];
-    return a + fraction * (b - a);
-}
-function sortedCopy(values) {
-    return Float64Array.from(values).sort();
-}
-function mean(values) {
-    if (values.length === 0)
-        return Number.NaN;
-    let sum = 0;
-    for (let i = 0; i < values.length; i++)
-        sum += values[i];
-    return sum / values.length;
 }
 
 ;// CONCATENATED MODULE: ./node_modules/pure-rand/lib/esm/distribution/uniformFloat64.js
@@ -67936,8 +68939,8 @@ function pairedBootstrap(n, statistics, options) {
 }
 
 // EXTERNAL MODULE: ./node_modules/@stdlib/stats-base-dists-binomial-cdf/lib/index.js
-var lib = __nccwpck_require__(36794);
-var lib_default = /*#__PURE__*/__nccwpck_require__.n(lib);
+var stats_base_dists_binomial_cdf_lib = __nccwpck_require__(36794);
+var stats_base_dists_binomial_cdf_lib_default = /*#__PURE__*/__nccwpck_require__.n(stats_base_dists_binomial_cdf_lib);
 ;// CONCATENATED MODULE: ./src/stats/mcnemar.ts
 /**
  * McNemar's exact test on paired correctness, as statsmodels `mcnemar(table, exact=True)`:
@@ -67948,7 +68951,7 @@ var lib_default = /*#__PURE__*/__nccwpck_require__.n(lib);
 function mcnemarExact(candidateOnly, baselineOnly) {
     const statistic = Math.min(candidateOnly, baselineOnly);
     const n = candidateOnly + baselineOnly;
-    const p = n === 0 ? 1 : Math.min(1, 2 * lib_default()(statistic, n, 0.5));
+    const p = n === 0 ? 1 : Math.min(1, 2 * stats_base_dists_binomial_cdf_lib_default()(statistic, n, 0.5));
     return { candidate_only: candidateOnly, baseline_only: baselineOnly, statistic, p_value: p };
 }
 /** Discordant pairs from per-row correctness (weights are not used: the test counts rows). */
@@ -67962,68 +68965,6 @@ function discordant(candidateRight, baselineRight) {
             c++;
     }
     return [b, c];
-}
-
-;// CONCATENATED MODULE: ./src/stats/psi.ts
-/**
- * Population stability index over bins cut at the reference's quantiles (numpy's linear
- * quantiles; deciles by default), duplicate edges merged, the outermost bins open to ±∞ so that
- * shifts beyond the reference's range count. Bins are right-closed, (e_i, e_{i+1}]. Proportions
- * are floored at `floor` so an empty bin gives a large but finite term.
- *   PSI = Σ (c − r) · ln(c / r)
- */
-
-const PSI_DEFAULTS = { bins: 10, floor: 1e-4 };
-/** Interior bin edges from the sorted reference: the quantiles at 1/bins … (bins−1)/bins, de-duplicated. */
-function quantileEdges(sortedReference, bins) {
-    const edges = [];
-    for (let i = 1; i < bins; i++) {
-        const e = quantileSorted(sortedReference, i / bins);
-        if (edges.length === 0 || e > edges.at(-1))
-            edges.push(e);
-    }
-    return edges;
-}
-/** Share of finite values per bin (edges.length + 1 bins); NaN values are left out. */
-function binShares(values, edges) {
-    const counts = new Float64Array(edges.length + 1);
-    let total = 0;
-    for (let i = 0; i < values.length; i++) {
-        const v = values[i];
-        if (Number.isNaN(v))
-            continue;
-        // first edge >= v (binary search): v falls in (edges[b-1], edges[b]]
-        let lo = 0;
-        let hi = edges.length;
-        while (lo < hi) {
-            const mid = (lo + hi) >> 1;
-            if (edges[mid] < v)
-                lo = mid + 1;
-            else
-                hi = mid;
-        }
-        counts[lo] += 1;
-        total++;
-    }
-    if (total > 0)
-        for (let b = 0; b < counts.length; b++)
-            counts[b] /= total;
-    return counts;
-}
-function psiOfShares(reference, current, floor) {
-    let psi = 0;
-    for (let b = 0; b < reference.length; b++) {
-        const r = Math.max(reference[b], floor);
-        const c = Math.max(current[b], floor);
-        psi += (c - r) * Math.log(c / r);
-    }
-    return psi;
-}
-/** PSI of `current` against `reference` (numeric values). */
-function psi(reference, current, options = PSI_DEFAULTS) {
-    const sorted = Float64Array.from(reference).filter((v) => !Number.isNaN(v)).sort();
-    const edges = quantileEdges(sorted, options.bins);
-    return psiOfShares(binShares(sorted, edges), binShares(current, edges), options.floor);
 }
 
 ;// CONCATENATED MODULE: ./src/stats/classification.ts
@@ -69252,6 +70193,217 @@ function throttledProgress(ctx, label, intervalMs = 2000) {
     };
 }
 
+;// CONCATENATED MODULE: ./src/data/bad-rows.ts
+const DETAIL = 10;
+/** Bad rows when only `used` columns matter; a text column's cell is bad only when empty. */
+function findBadRows(dataset, used) {
+    const cause = new Uint8Array(dataset.rows); // 0 good, 1 malformed, 2 invalid, 3 missing
+    const reason = new Map();
+    const note = (r, c, why) => {
+        if (cause[r] !== 0)
+            return;
+        cause[r] = c;
+        if (reason.size < DETAIL * 4)
+            reason.set(r, why());
+    };
+    const malformedWhy = new Map(dataset.malformedFirst.map((m) => [m.row, m.reason]));
+    for (const r of dataset.malformed)
+        note(r, 1, () => malformedWhy.get(r) ?? 'malformed row');
+    for (const name of used) {
+        const col = dataset.columns.find((c) => c.name === name);
+        if (!col)
+            continue;
+        for (const r of col.invalid)
+            note(r, 2, () => `"${name}" is not a number`);
+        if (col.values) {
+            const v = col.values;
+            for (let r = 0; r < v.length; r++)
+                if (Number.isNaN(v[r]))
+                    note(r, 3, () => `"${name}" is empty or NaN`);
+        }
+        else {
+            const t = col.text;
+            for (let r = 0; r < t.length; r++)
+                if (t[r] === '')
+                    note(r, 3, () => `"${name}" is empty`);
+        }
+    }
+    const indices = [];
+    const byCause = { malformed: 0, missing: 0, invalid: 0 };
+    for (let r = 0; r < cause.length; r++) {
+        const c = cause[r];
+        if (c === 0)
+            continue;
+        indices.push(r);
+        if (c === 1)
+            byCause.malformed++;
+        else if (c === 2)
+            byCause.invalid++;
+        else
+            byCause.missing++;
+    }
+    const first = indices.slice(0, DETAIL).map((r) => ({ row: r + 1, reason: reason.get(r) ?? 'bad row' }));
+    return { rows: dataset.rows, indices, byCause, first };
+}
+/** The rows to keep (0-based, ascending) when the bad ones are skipped; null keeps all. */
+function keptRows(bad) {
+    if (bad.indices.length === 0)
+        return null;
+    const keep = new Int32Array(bad.rows - bad.indices.length);
+    let k = 0;
+    let b = 0;
+    for (let r = 0; r < bad.rows; r++) {
+        if (b < bad.indices.length && bad.indices[b] === r)
+            b++;
+        else
+            keep[k++] = r;
+    }
+    return keep;
+}
+function describeBadRows(bad) {
+    const parts = Object.entries(bad.byCause)
+        .filter(([, n]) => n > 0)
+        .map(([k, n]) => `${n} ${k}`);
+    const examples = bad.first.map((b) => `row ${b.row}: ${b.reason}`).join('; ');
+    return `${bad.indices.length} of ${bad.rows} rows are bad (${parts.join(', ')}); ${examples}${bad.indices.length > bad.first.length ? '; …' : ''}`;
+}
+
+;// CONCATENATED MODULE: ./src/data/dataset.ts
+/** A tabular data set held by column: numbers where a column is numeric, text otherwise. */
+function column(dataset, name) {
+    return dataset.columns.find((c) => c.name === name);
+}
+const columnNames = (dataset) => dataset.columns.map((c) => c.name).join(', ');
+
+;// CONCATENATED MODULE: ./src/drift/checks.ts
+/**
+ * Drift verdicts as checklist items. A feature fails by its deciding measure with the configured
+ * severity (info by default: with many features, single tests at p ≤ 0.05 fire by chance), and
+ * by PSI on its own levels (warning 0.1, blocker 0.25); dataset drift fails as a warning.
+ */
+
+
+function featureCheck(f, options) {
+    const { rules } = options;
+    const severity = rules.features[f.name]?.severity ?? options.severity;
+    const threshold = f.method
+        ? `${METHOD_LABEL[f.method]} ${f.method === 'ks' || f.method === 'chi2' || f.method === 'z' ? '>' : '<'} ${fmt(f.threshold)}${options.psiGates ? `; PSI ≥ ${fmt(rules.psi.warning)} warns, ≥ ${fmt(rules.psi.blocker)} blocks (over ${rules.large_sample_rows.toLocaleString('en')} values a side)` : ''}`
+        : null;
+    const base = { id: `${options.prefix}.${f.name}`, category: 'drift', value: f.value === null ? null : Number(f.value.toPrecision(6)), threshold, message: `${f.name}: ${f.message}` };
+    if (f.status === 'error')
+        return result({ ...base, severity, status: 'error' });
+    if (f.status === 'inconclusive')
+        return result({ ...base, severity: 'info', status: 'skip' });
+    if (options.psiGates && f.psi_level !== 'ok' && f.psi_level !== null) {
+        return result({ ...base, severity: f.psi_level, status: 'fail', message: `${f.name}: PSI ${fmt(f.psi)} ≥ ${fmt(rules.psi[f.psi_level])}; ${f.message}` });
+    }
+    // Informational drift is a note on a passing item, not a failure.
+    return result({ ...base, severity, status: f.drifted ? (severity === 'info' ? 'warn' : 'fail') : 'pass' });
+}
+function datasetCheck(summary, rules, severity, id = 'drift.dataset') {
+    const threshold = `< ${fmt(rules.dataset_share * 100)}% of features drifted`;
+    if (summary.drifted_share === null) {
+        return result({ id, category: 'drift', severity, status: 'error', threshold, message: 'dataset drift could not be judged: no feature could be compared (see the feature items)' });
+    }
+    const names = summary.features.filter((f) => f.status === 'drifted').map((f) => f.name);
+    const shown = names.length > 8 ? `${names.slice(0, 8).join(', ')}, …` : names.join(', ');
+    return result({
+        id,
+        category: 'drift',
+        severity,
+        status: summary.dataset_drift ? 'fail' : 'pass',
+        value: Number(summary.drifted_share.toFixed(4)),
+        threshold,
+        message: `${summary.drifted} of ${summary.judged} features drifted (${fmt(summary.drifted_share * 100)}%)${names.length ? `: ${shown}` : ''}${summary.dataset_drift ? ' — dataset drift' : ''}`,
+    });
+}
+
+;// CONCATENATED MODULE: ./src/checks/drift.ts
+/**
+ * Prediction drift: the candidate's predictions on the reference rows against those on the
+ * current rows, and the baseline's against the candidate's on the same rows. Predictions are
+ * read as the metrics read them: the predicted class (categorical) and the score (P(positive)
+ * or the top probability) for classifiers, the value for regressors.
+ */
+
+
+
+
+
+
+
+
+
+
+
+/** The model inputs' rows of another data set (its bad rows skipped), bound as the eval rows are. */
+function rowsOf(dataset, like) {
+    const used = [...new Set(like.bindings.flatMap((b) => b.columns ?? []))];
+    const absent = used.filter((name) => !dataset.columns.some((c) => c.name === name && c.values));
+    if (absent.length > 0) {
+        throw new Error(`${dataset.path} lacks the model's numeric input column${absent.length === 1 ? '' : 's'} ${absent.map((n) => `"${n}"`).join(', ')}; its columns are: ${columnNames(dataset)}`);
+    }
+    const bad = findBadRows(dataset, used);
+    const rows = featuresFromDataset(dataset, like.bindings, keptRows(bad));
+    if (rows.rows === 0)
+        throw new Error(`${dataset.path} has no usable rows: ${describeBadRows(bad)}`);
+    return rows;
+}
+/** A prediction view as drift samples: `prediction` and, for classifiers with scores, `score`. */
+function predictionSamples(view) {
+    if (view.task === 'regression')
+        return { prediction: { kind: 'numeric', values: view.pred } };
+    const classes = view.classes.map(String);
+    const out = {
+        prediction: { kind: 'categorical', values: Array.from(view.pred, (k) => (k < 0 ? null : classes[k])) },
+    };
+    if (view.score)
+        out.score = { kind: 'numeric', values: view.score };
+    return out;
+}
+function compare(reference, current, ctx) {
+    const rules = ctx.config.drift;
+    return Object.keys(current)
+        .filter((name) => reference[name])
+        .map((name) => {
+        try {
+            return judgeFeature(measureFeature(name, reference[name], current[name], rules.psi), { ...rules, features: {} });
+        }
+        catch (error) {
+            return featureError(name, getErrorMessage(error));
+        }
+    });
+}
+async function runPredictionDrift(ctx, candidateOnEval, baselineView) {
+    const cfg = ctx.config.drift;
+    const { reference, current } = ctx.drift;
+    const drift = { reference_vs_current: [], baseline_vs_candidate: [] };
+    const checks = [];
+    try {
+        const onEval = predictionSamples(readModelView(candidateOnEval, ctx.config));
+        const predict = async (dataset) => {
+            const rows = rowsOf(dataset, ctx.rows);
+            ctx.progress(`drift: predicting ${rows.rows.toLocaleString('en')} rows of ${dataset.path}`);
+            return predictionSamples(readModelView(await predictAll(ctx.runner, rows, PREDICTION_BATCH, throttledProgress(ctx, 'drift')), ctx.config));
+        };
+        const onCurrent = current === null ? onEval : await predict(current);
+        drift.reference_vs_current = compare(await predict(reference), onCurrent, ctx);
+        for (const f of drift.reference_vs_current) {
+            checks.push(featureCheck(f, { prefix: 'drift.prediction', severity: cfg.predictions.severity, psiGates: true, rules: cfg }));
+        }
+        if (baselineView) {
+            drift.baseline_vs_candidate = compare(predictionSamples(baselineView), onEval, ctx);
+            for (const f of drift.baseline_vs_candidate) {
+                checks.push(featureCheck(f, { prefix: 'drift.baseline', severity: cfg.predictions.baseline_severity, psiGates: false, rules: cfg }));
+            }
+        }
+    }
+    catch (error) {
+        checks.push(result({ id: 'drift.prediction', category: 'drift', severity: cfg.predictions.severity, status: 'error', message: `prediction drift could not be measured: ${getErrorMessage(error)}` }));
+    }
+    return { checks, drift };
+}
+
 ;// CONCATENATED MODULE: ./src/checks/error-scenarios.ts
 
 
@@ -69381,9 +70533,6 @@ async function runErrorScenarios(ctx) {
 }
 const firstLine = (s) => s.split('\n')[0].trim();
 
-// EXTERNAL MODULE: ./node_modules/@stdlib/stats-base-dists-normal-cdf/lib/index.js
-var stats_base_dists_normal_cdf_lib = __nccwpck_require__(72484);
-var stats_base_dists_normal_cdf_lib_default = /*#__PURE__*/__nccwpck_require__.n(stats_base_dists_normal_cdf_lib);
 ;// CONCATENATED MODULE: ./src/stats/mannwhitney.ts
 /**
  * Mann–Whitney U, two-sided, as `scipy.stats.mannwhitneyu(x, y)` with its defaults: the exact
@@ -69551,7 +70700,7 @@ function judgeLatencyComparison(l, config) {
 
 
 const latency_CATEGORY = 'latency';
-function summarize(batchSize, samplesMs) {
+function latency_summarize(batchSize, samplesMs) {
     const sorted = sortedCopy(samplesMs);
     const avg = mean(sorted);
     return {
@@ -69583,7 +70732,7 @@ async function measureLatency(ctx, batchSize) {
         await ctx.runner.infer(feed);
         samples[i] = ctx.clock.now() - t0;
     }
-    return summarize(batchSize, samples);
+    return latency_summarize(batchSize, samples);
 }
 const LIMIT_FIELDS = [
     ['p50_ms', 'p50_ms', 'p50'],
@@ -69803,6 +70952,7 @@ async function batchConsistency(ctx, batch, n) {
 
 
 
+
 /** Predictions over every row, made once and shared by the families that judge them. */
 async function predictions(ctx, measured) {
     if (!measured.predictions) {
@@ -69833,6 +70983,15 @@ const FAMILIES = [
         name: 'comparison',
         enabled: (c) => c.config.comparison.enabled && c.baseline !== null,
         run: (ctx, measured) => runComparison(ctx, measured),
+    },
+    {
+        name: 'drift',
+        enabled: (c) => c.config.drift.enabled && c.config.drift.predictions.enabled && c.drift !== null,
+        run: async (ctx, measured) => {
+            const { checks, drift } = await runPredictionDrift(ctx, await predictions(ctx, measured), measured.baseline_view ?? null);
+            measured.prediction_drift = drift;
+            return checks;
+        },
     },
     {
         name: 'latency',
@@ -69872,6 +71031,7 @@ async function runComparison(ctx, measured) {
     catch (error) {
         checks.push(result({ id: 'comparison.outputs', category: 'comparison', severity: 'blocker', status: 'fail', message: `the baseline's outputs cannot be read as predictions: ${getErrorMessage(error)}` }));
     }
+    measured.baseline_view = baseView;
     const view = measured.view ?? safeView(candidatePredictions, ctx);
     if (baseView && view) {
         if (baseView.task !== view.task) {
@@ -69915,88 +71075,6 @@ function safeView(p, ctx) {
         return null;
     }
 }
-
-;// CONCATENATED MODULE: ./src/data/bad-rows.ts
-const DETAIL = 10;
-/** Bad rows when only `used` columns matter; a text column's cell is bad only when empty. */
-function findBadRows(dataset, used) {
-    const cause = new Uint8Array(dataset.rows); // 0 good, 1 malformed, 2 invalid, 3 missing
-    const reason = new Map();
-    const note = (r, c, why) => {
-        if (cause[r] !== 0)
-            return;
-        cause[r] = c;
-        if (reason.size < DETAIL * 4)
-            reason.set(r, why());
-    };
-    const malformedWhy = new Map(dataset.malformedFirst.map((m) => [m.row, m.reason]));
-    for (const r of dataset.malformed)
-        note(r, 1, () => malformedWhy.get(r) ?? 'malformed row');
-    for (const name of used) {
-        const col = dataset.columns.find((c) => c.name === name);
-        if (!col)
-            continue;
-        for (const r of col.invalid)
-            note(r, 2, () => `"${name}" is not a number`);
-        if (col.values) {
-            const v = col.values;
-            for (let r = 0; r < v.length; r++)
-                if (Number.isNaN(v[r]))
-                    note(r, 3, () => `"${name}" is empty or NaN`);
-        }
-        else {
-            const t = col.text;
-            for (let r = 0; r < t.length; r++)
-                if (t[r] === '')
-                    note(r, 3, () => `"${name}" is empty`);
-        }
-    }
-    const indices = [];
-    const byCause = { malformed: 0, missing: 0, invalid: 0 };
-    for (let r = 0; r < cause.length; r++) {
-        const c = cause[r];
-        if (c === 0)
-            continue;
-        indices.push(r);
-        if (c === 1)
-            byCause.malformed++;
-        else if (c === 2)
-            byCause.invalid++;
-        else
-            byCause.missing++;
-    }
-    const first = indices.slice(0, DETAIL).map((r) => ({ row: r + 1, reason: reason.get(r) ?? 'bad row' }));
-    return { rows: dataset.rows, indices, byCause, first };
-}
-/** The rows to keep (0-based, ascending) when the bad ones are skipped; null keeps all. */
-function keptRows(bad) {
-    if (bad.indices.length === 0)
-        return null;
-    const keep = new Int32Array(bad.rows - bad.indices.length);
-    let k = 0;
-    let b = 0;
-    for (let r = 0; r < bad.rows; r++) {
-        if (b < bad.indices.length && bad.indices[b] === r)
-            b++;
-        else
-            keep[k++] = r;
-    }
-    return keep;
-}
-function describeBadRows(bad) {
-    const parts = Object.entries(bad.byCause)
-        .filter(([, n]) => n > 0)
-        .map(([k, n]) => `${n} ${k}`);
-    const examples = bad.first.map((b) => `row ${b.row}: ${b.reason}`).join('; ');
-    return `${bad.indices.length} of ${bad.rows} rows are bad (${parts.join(', ')}); ${examples}${bad.indices.length > bad.first.length ? '; …' : ''}`;
-}
-
-;// CONCATENATED MODULE: ./src/data/dataset.ts
-/** A tabular data set held by column: numbers where a column is numeric, text otherwise. */
-function column(dataset, name) {
-    return dataset.columns.find((c) => c.name === name);
-}
-const columnNames = (dataset) => dataset.columns.map((c) => c.name).join(', ');
 
 // EXTERNAL MODULE: ./node_modules/papaparse/papaparse.js
 var papaparse = __nccwpck_require__(28728);
@@ -76012,9 +77090,117 @@ function headline(outcome) {
     return `${parts.join(', ')} — ${outcome.decision}`;
 }
 
+;// CONCATENATED MODULE: ./src/drift/datasets.ts
+
+
+
+/** Rows whose cells can be trusted: malformed rows are left out of every feature. */
+function trusted(dataset) {
+    if (dataset.malformed.length === 0)
+        return null;
+    const bad = new Uint8Array(dataset.rows);
+    for (const r of dataset.malformed)
+        bad[r] = 1;
+    return bad;
+}
+/** A column as one side of a feature; numbers become category labels when the kind says so. */
+function sampleOf(column, kind, bad) {
+    const keep = (r) => !bad || bad[r] === 0;
+    if (column.values) {
+        const values = bad ? column.values.filter((_, r) => keep(r)) : column.values;
+        if (kind === 'numeric')
+            return { kind, values };
+        return { kind, values: Array.from(values, (v) => (Number.isNaN(v) ? null : String(v))) };
+    }
+    const text = bad ? column.text.filter((_, r) => keep(r)) : column.text;
+    return { kind: 'categorical', values: text };
+}
+const kindOf = (column) => (column.kind === 'numeric' ? 'numeric' : 'categorical');
+function featureDrift(name, reference, current, rules, badRef, badCur) {
+    const declared = rules.features[name]?.kind;
+    const refKind = kindOf(reference);
+    const curKind = kindOf(current);
+    if (!declared && refKind !== curKind) {
+        const [numeric, textSide] = refKind === 'numeric' ? ['reference', 'current'] : ['current', 'reference'];
+        return featureError(name, `"${name}" holds numbers in the ${numeric} data but text in the ${textSide} data; fix the data, or set drift.features.${name}.kind: categorical`);
+    }
+    const kind = declared ?? refKind;
+    if (kind === 'numeric' && (refKind !== 'numeric' || curKind !== 'numeric')) {
+        return featureError(name, `"${name}" is declared numeric but holds text in the ${refKind === 'numeric' ? 'current' : 'reference'} data`, kind);
+    }
+    try {
+        return judgeFeature(measureFeature(name, sampleOf(reference, kind, badRef), sampleOf(current, kind, badCur), rules.psi), rules);
+    }
+    catch (error) {
+        return featureError(name, getErrorMessage(error), kind);
+    }
+}
+function datasetDrift(reference, current, rules, options = {}) {
+    const exclude = options.exclude ?? new Set();
+    const names = (options.columns ?? reference.columns.map((c) => c.name)).filter((n) => !exclude.has(n) && !rules.features[n]?.ignore);
+    const badRef = trusted(reference);
+    const badCur = trusted(current);
+    const features = names.map((name) => {
+        const ref = reference.columns.find((c) => c.name === name);
+        const cur = current.columns.find((c) => c.name === name);
+        if (!ref || !cur) {
+            const missingFrom = [!ref && reference.path, !cur && current.path].filter(Boolean).join(' and ');
+            return featureError(name, `column "${name}" is not in ${missingFrom}`);
+        }
+        return featureDrift(name, ref, cur, rules, badRef, badCur);
+    });
+    return summarize(features, rules);
+}
+
+;// CONCATENATED MODULE: ./src/drift/run.ts
+
+
+
+function dataDrift(config, reference, current, options = {}) {
+    const rules = config.drift;
+    const summary = datasetDrift(reference, current, rules, { columns: options.columns ?? rules.columns, exclude: options.exclude });
+    const checks = summary.features.map((f) => featureCheck(f, { prefix: 'drift.feature', severity: rules.severity, psiGates: true, rules }));
+    checks.push(datasetCheck(summary, rules, rules.dataset_severity));
+    let label = null;
+    const labelName = config.data.label;
+    if (labelName && rules.labels.enabled) {
+        const ref = reference.columns.find((c) => c.name === labelName);
+        const cur = current.columns.find((c) => c.name === labelName);
+        // Labels are classes unless they are many distinct numbers (a regression target).
+        if (ref && cur)
+            label = featureDrift(labelName, ref, cur, rules, null, null);
+        else if (ref || cur)
+            label = featureError(labelName, `label column "${labelName}" is not in ${ref ? current.path : reference.path}`);
+        if (label)
+            checks.push(featureCheck({ ...label }, { prefix: 'drift.label', severity: rules.labels.severity, psiGates: false, rules }));
+    }
+    return {
+        reference: { path: reference.path, rows: reference.rows },
+        current: { path: current.path, rows: current.rows },
+        summary,
+        label,
+        checks,
+    };
+}
+function driftSection(d, config) {
+    const r = config.drift;
+    return {
+        reference: d.reference,
+        current: d.current,
+        rules: { min_rows: r.min_rows, large_sample_rows: r.large_sample_rows, p_value: r.p_value, distance: r.distance, psi: r.psi, dataset_share: r.dataset_share },
+        features: d.summary.features,
+        judged_features: d.summary.judged,
+        drifted_features: d.summary.drifted,
+        drifted_share: d.summary.drifted_share,
+        dataset_drift: d.summary.dataset_drift,
+        label: d.label,
+    };
+}
+
 ;// CONCATENATED MODULE: ./package.json
 const package_namespaceObject = {"rE":"0.1.0"};
 ;// CONCATENATED MODULE: ./src/report/json.ts
+
 
 
 const REPORT_SCHEMA_VERSION = 1;
@@ -76064,6 +77250,7 @@ function buildReport(p) {
             }
             : null,
         latency_comparison: p.measured.latency_comparison ?? null,
+        drift: p.drift ? { ...driftSection(p.drift, p.config), predictions: p.measured.prediction_drift ?? null } : null,
         promotion: p.config.promotion,
         started_at: p.startedAt.toISOString(),
         duration_ms: Math.round(p.durationMs),
@@ -76220,16 +77407,6 @@ function versionId(at, sha256) {
 
 
 
-
-/** The config file the settings point at, or the default location, or built-in defaults. */
-function resolveConfig(settings) {
-    if (settings.configPath)
-        return loadConfigFile(settings.configPath);
-    const found = DEFAULT_CONFIG_PATHS.find((p) => (0,external_node_fs_namespaceObject.existsSync)(p));
-    if (found)
-        return loadConfigFile(found);
-    return { config: defaultConfig(), path: null, sha256: null };
-}
 function applyOverrides(config, settings) {
     const o = settings.overrides;
     return {
@@ -76248,7 +77425,7 @@ function applyOverrides(config, settings) {
 async function validate_validate(settings, deps) {
     const started = deps.clock.date();
     const t0 = deps.clock.now();
-    const loaded = resolveConfig(settings);
+    const loaded = resolveConfig(settings.configPath);
     const config = applyOverrides(loaded.config, settings);
     const modelPath = config.model.path;
     if (!modelPath) {
@@ -76258,6 +77435,10 @@ async function validate_validate(settings, deps) {
         deps.progress(`reading ${config.data.eval}`);
     const evalData = config.data.eval ? await readDataset(config.data.eval) : null;
     const reference = config.data.reference ? await readDataset(config.data.reference) : null;
+    const driftOn = config.drift.enabled && reference !== null;
+    if (driftOn && config.drift.current)
+        deps.progress(`reading ${config.drift.current}`);
+    const current = driftOn && config.drift.current ? await readDataset(config.drift.current) : null;
     const baselineSource = config.baseline ? await resolveBaseline(config.baseline) : null;
     const baseline = baselineSource ? await fileFacts(baselineSource.path) : null;
     if (baseline?.readError)
@@ -76267,6 +77448,13 @@ async function validate_validate(settings, deps) {
     const checks = judgeArtifact(artifact, config);
     const measured = {};
     let rowsSource = null;
+    let dataDriftResult = null;
+    if (driftOn && (current ?? evalData)) {
+        const { label, weight, id } = config.data;
+        deps.progress('drift: comparing the data with the reference');
+        dataDriftResult = dataDrift(config, reference, (current ?? evalData), { exclude: new Set([label, weight, id].filter((x) => !!x)) });
+        checks.push(...dataDriftResult.checks);
+    }
     let runner = null;
     let baselineRunner = null;
     if (artifact.readError === null) {
@@ -76295,6 +77483,8 @@ async function validate_validate(settings, deps) {
                     rows,
                     labels,
                     baseline: baselineRunner ? { runner: baselineRunner, path: baselineSource.spec } : null,
+                    // Prediction drift needs real current rows: the eval data, or drift.current.
+                    drift: driftOn && (current || evalData) ? { reference: reference, current } : null,
                     clock: deps.clock,
                     progress: deps.progress,
                 };
@@ -76340,6 +77530,7 @@ async function validate_validate(settings, deps) {
         artifact,
         signature: runner?.signature ?? null,
         measured,
+        drift: dataDriftResult,
         data: {
             eval: config.data.eval ?? null,
             label: config.data.label ?? null,

@@ -3,10 +3,11 @@ import { systemClock } from './clock.ts';
 import { ConfigValidationError, formatIssue } from './config/load.ts';
 import type { Decision } from './decision.ts';
 import { ConfigError, formatLocated, getErrorMessage, isUserError } from './errors.ts';
+import { runDrift } from './drift/command.ts';
 import { contentTimestamp, detectProvenance } from './provenance.ts';
 import { writeReports } from './report/files.ts';
 import { TOOL_VERSION } from './report/json.ts';
-import { renderTerminal } from './report/terminal.ts';
+import { renderDriftTerminal, renderTerminal } from './report/terminal.ts';
 import { loadOnnxRuntime } from './runners/onnxruntime-loader.ts';
 import { settingsFromArgv } from './settings.ts';
 import { validate } from './validate.ts';
@@ -32,8 +33,14 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
       io.stdout.write(`${TOOL_VERSION}\n`);
       return 0;
     }
+    debug = command.settings.debug;
+    if (command.kind === 'drift') {
+      const report = await runDrift(command.settings, { clock: systemClock, progress });
+      const color = Boolean(io.stdout.isTTY) && !io.env.NO_COLOR;
+      io.stdout.write(command.settings.json ? `${JSON.stringify(report, null, 2)}\n` : renderDriftTerminal(report, color));
+      return EXIT_CODES[report.decision];
+    }
     const { settings } = command;
-    debug = settings.debug;
     const run = await validate(settings, {
       clock: systemClock,
       loadRuntime: () => loadOnnxRuntime({ info: progress }, io.env),

@@ -2,7 +2,7 @@
  * The only reader of action inputs and CLI flags. Both faces produce the same typed Settings;
  * nothing else looks at argv or INPUT_* variables.
  */
-import { parseArgs } from 'node:util';
+import { parseArgs, type ParseArgsOptionsConfig } from 'node:util';
 import { DEFAULT_OUT_DIR, Inputs, MODES, type Mode } from './constants.ts';
 import { UsageError } from './errors.ts';
 
@@ -66,12 +66,28 @@ export function settingsFromInputs(getInput: (name: string) => string, env: Node
   };
 }
 
-export type CliCommand = { kind: 'help'; text: string } | { kind: 'version' } | { kind: 'run'; settings: Settings };
+/** `model-gate drift`: two data sets, no model. */
+export interface DriftSettings {
+  configPath?: string;
+  reference: string;
+  current: string;
+  columns?: string[];
+  exclude: string[];
+  json: boolean;
+  debug: boolean;
+}
+
+export type CliCommand =
+  | { kind: 'help'; text: string }
+  | { kind: 'version' }
+  | { kind: 'run'; settings: Settings }
+  | { kind: 'drift'; settings: DriftSettings };
 
 export const CLI_HELP = `model-gate — decide whether a machine-learning model may ship
 
 Usage:
   model-gate validate [options]    run the validation suite and print GO / NO-GO / DELAY
+  model-gate drift [options]       compare two data sets feature by feature
   model-gate --version             print the version
   model-gate <command> --help      help for a command
 
@@ -99,38 +115,95 @@ Options:
 Exit codes: 0 GO, 1 NO-GO, 2 usage / config / IO error, 3 DELAY.
 `;
 
+export const DRIFT_HELP = `Usage: model-gate drift --reference FILE --current FILE [options]
+
+Measures drift feature by feature (KS, chi-squared, z-test, PSI, Wasserstein, Jensen–Shannon)
+and decides GO / NO-GO / DELAY from it, with the config's drift section when there is one.
+
+Options:
+  --reference FILE    the reference data (CSV, JSON Lines or Parquet), e.g. the training set
+  --current FILE      the data to compare with it
+  --columns A,B,…     only these columns (repeatable; default: every column of the reference)
+  --exclude A,B,…     leave these columns out (repeatable), e.g. an id column
+  --config FILE       config file for thresholds (default: .github/model-gate.yml when present)
+  --json              print the drift report as JSON on stdout, nothing else
+  --debug             print stack traces of unexpected errors
+  -h, --help          this help
+
+Exit codes: 0 GO, 1 NO-GO, 2 usage / config / IO error, 3 DELAY.
+`;
+
+function parse(args: string[], options: ParseArgsOptionsConfig, command: string) {
+  try {
+    return parseArgs({ args, allowPositionals: false, strict: true, options }).values;
+  } catch (error) {
+    throw new UsageError(`${(error as Error).message.split('\n')[0]}; run "model-gate ${command} --help"`);
+  }
+}
+
+const list = (values: string[] | undefined) =>
+  values?.flatMap((v) => v.split(',')).map((v) => v.trim()).filter((v) => v !== '');
+
+function driftCommand(args: string[], env: NodeJS.ProcessEnv): CliCommand {
+  const v = parse(
+    args,
+    {
+      reference: { type: 'string' },
+      current: { type: 'string' },
+      columns: { type: 'string', multiple: true },
+      exclude: { type: 'string', multiple: true },
+      config: { type: 'string' },
+      json: { type: 'boolean', default: false },
+      debug: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+    'drift',
+  ) as { reference?: string; current?: string; columns?: string[]; exclude?: string[]; config?: string; json?: boolean; debug?: boolean; help?: boolean };
+  if (v.help) return { kind: 'help', text: DRIFT_HELP };
+  const reference = nonEmpty(v.reference);
+  const current = nonEmpty(v.current);
+  if (!reference || !current) throw new UsageError('model-gate drift needs --reference FILE and --current FILE; run "model-gate drift --help"');
+  const columns = list(v.columns);
+  return {
+    kind: 'drift',
+    settings: {
+      configPath: nonEmpty(v.config),
+      reference,
+      current,
+      columns: columns && columns.length > 0 ? columns : undefined,
+      exclude: list(v.exclude) ?? [],
+      json: v.json ?? false,
+      debug: (v.debug ?? false) || env.RUNNER_DEBUG === '1',
+    },
+  };
+}
+
 export function settingsFromArgv(argv: string[], env: NodeJS.ProcessEnv): CliCommand {
   const [command, ...rest] = argv;
   if (command === undefined || command === '-h' || command === '--help' || command === 'help') {
     return { kind: 'help', text: CLI_HELP };
   }
   if (command === '--version' || command === '-v') return { kind: 'version' };
+  if (command === 'drift') return driftCommand(rest, env);
   if (command !== 'validate') {
     throw new UsageError(`unknown command "${command}"; run "model-gate --help" for the commands`);
   }
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: rest,
-      allowPositionals: false,
-      strict: true,
-      options: {
-        config: { type: 'string' },
-        model: { type: 'string' },
-        baseline: { type: 'string' },
-        data: { type: 'string' },
-        label: { type: 'string' },
-        reference: { type: 'string' },
-        out: { type: 'string' },
-        json: { type: 'boolean', default: false },
-        debug: { type: 'boolean', default: false },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-    });
-  } catch (error) {
-    throw new UsageError(`${(error as Error).message.split('\n')[0]}; run "model-gate validate --help"`);
-  }
-  const v = parsed.values;
+  const v = parse(
+    rest,
+    {
+      config: { type: 'string' },
+      model: { type: 'string' },
+      baseline: { type: 'string' },
+      data: { type: 'string' },
+      label: { type: 'string' },
+      reference: { type: 'string' },
+      out: { type: 'string' },
+      json: { type: 'boolean', default: false },
+      debug: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+    'validate',
+  ) as { config?: string; model?: string; baseline?: string; data?: string; label?: string; reference?: string; out?: string; json?: boolean; debug?: boolean; help?: boolean };
   if (v.help) return { kind: 'help', text: VALIDATE_HELP };
   return {
     kind: 'run',

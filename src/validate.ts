@@ -3,7 +3,6 @@
  * check families -> decision -> report. It returns data; the shells print and write it.
  */
 import { createHash } from 'node:crypto';
-import { existsSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import type { ArtifactFacts } from './checks/artifact.ts';
 import { judgeArtifact } from './checks/artifact.ts';
@@ -12,9 +11,8 @@ import { FAMILIES, type Measurements } from './checks/index.ts';
 import { judgeLoad, type LoadOutcome } from './checks/smoke.ts';
 import { errored, result, skipped, type CheckResult } from './checks/types.ts';
 import type { Clock } from './clock.ts';
-import { defaultConfig, loadConfigFile, type LoadedConfig } from './config/load.ts';
+import { resolveConfig, type LoadedConfig } from './config/load.ts';
 import type { GateConfig } from './config/types.ts';
-import { DEFAULT_CONFIG_PATHS } from './constants.ts';
 import { describeBadRows, findBadRows, keptRows } from './data/bad-rows.ts';
 import { columnNames, type Dataset } from './data/dataset.ts';
 import { readDataset } from './data/read.ts';
@@ -23,6 +21,7 @@ import { resolveBaseline } from './runners/baseline-source.ts';
 import { bindInputs, featuresFromDataset, type FeatureRows } from './data/features.ts';
 import { generateRows } from './data/generate.ts';
 import { decide } from './decision.ts';
+import { dataDrift, type DataDrift } from './drift/run.ts';
 import { InputFileError, UsageError, getErrorMessage } from './errors.ts';
 import { buildReport, type Report } from './report/json.ts';
 import { readOnnxFormat } from './runners/onnx-format.ts';
@@ -49,14 +48,6 @@ export interface ValidationRun {
   configPath: string | null;
 }
 
-/** The config file the settings point at, or the default location, or built-in defaults. */
-export function resolveConfig(settings: Settings): LoadedConfig {
-  if (settings.configPath) return loadConfigFile(settings.configPath);
-  const found = DEFAULT_CONFIG_PATHS.find((p) => existsSync(p));
-  if (found) return loadConfigFile(found);
-  return { config: defaultConfig(), path: null, sha256: null };
-}
-
 export function applyOverrides(config: GateConfig, settings: Settings): GateConfig {
   const o = settings.overrides;
   return {
@@ -76,7 +67,7 @@ export function applyOverrides(config: GateConfig, settings: Settings): GateConf
 export async function validate(settings: Settings, deps: EngineDeps): Promise<ValidationRun> {
   const started = deps.clock.date();
   const t0 = deps.clock.now();
-  const loaded = resolveConfig(settings);
+  const loaded = resolveConfig(settings.configPath);
   const config = applyOverrides(loaded.config, settings);
   const modelPath = config.model.path;
   if (!modelPath) {
@@ -88,6 +79,9 @@ export async function validate(settings: Settings, deps: EngineDeps): Promise<Va
   if (config.data.eval) deps.progress(`reading ${config.data.eval}`);
   const evalData = config.data.eval ? await readDataset(config.data.eval) : null;
   const reference = config.data.reference ? await readDataset(config.data.reference) : null;
+  const driftOn = config.drift.enabled && reference !== null;
+  if (driftOn && config.drift.current) deps.progress(`reading ${config.drift.current}`);
+  const current = driftOn && config.drift.current ? await readDataset(config.drift.current) : null;
   const baselineSource = config.baseline ? await resolveBaseline(config.baseline) : null;
   const baseline = baselineSource ? await fileFacts(baselineSource.path) : null;
   if (baseline?.readError) throw new InputFileError(baselineSource!.spec, baseline.readError);
@@ -97,6 +91,13 @@ export async function validate(settings: Settings, deps: EngineDeps): Promise<Va
   const checks: CheckResult[] = judgeArtifact(artifact, config);
   const measured: Measurements = {};
   let rowsSource: string | null = null;
+  let dataDriftResult: DataDrift | null = null;
+  if (driftOn && (current ?? evalData)) {
+    const { label, weight, id } = config.data;
+    deps.progress('drift: comparing the data with the reference');
+    dataDriftResult = dataDrift(config, reference!, (current ?? evalData)!, { exclude: new Set([label, weight, id].filter((x): x is string => !!x)) });
+    checks.push(...dataDriftResult.checks);
+  }
 
   let runner: ModelRunner | null = null;
   let baselineRunner: ModelRunner | null = null;
@@ -128,6 +129,8 @@ export async function validate(settings: Settings, deps: EngineDeps): Promise<Va
           rows,
           labels,
           baseline: baselineRunner ? { runner: baselineRunner, path: baselineSource!.spec } : null,
+          // Prediction drift needs real current rows: the eval data, or drift.current.
+          drift: driftOn && (current || evalData) ? { reference: reference!, current } : null,
           clock: deps.clock,
           progress: deps.progress,
         };
@@ -172,6 +175,7 @@ export async function validate(settings: Settings, deps: EngineDeps): Promise<Va
     artifact,
     signature: runner?.signature ?? null,
     measured,
+    drift: dataDriftResult,
     data: {
       eval: config.data.eval ?? null,
       label: config.data.label ?? null,

@@ -1,6 +1,7 @@
 /** What a check family receives. Families never print, read inputs or call GitHub. */
 import type { Clock } from '../clock.ts';
 import type { GateConfig } from '../config/types.ts';
+import type { Dataset } from '../data/dataset.ts';
 import type { FeatureRows } from '../data/features.ts';
 import type { ModelRunner } from '../runners/types.ts';
 import type { Labels } from './evaluation.ts';
@@ -13,6 +14,8 @@ export interface CheckContext {
   labels: Labels | null;
   /** The baseline model, loaded, when one is given and loads. */
   baseline: { runner: ModelRunner; path: string } | null;
+  /** Data for prediction drift: the reference, and the current data when it is not the eval data (null). */
+  drift: { reference: Dataset; current: Dataset | null } | null;
   clock: Clock;
   /** Reports a phase that may take more than a moment. */
   progress: (message: string) => void;

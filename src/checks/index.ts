@@ -4,6 +4,7 @@
  */
 import { agreementOf, compareMetrics, judgeAgreement, judgeComparison, signatureMismatch, type Agreement, type ComparisonReport } from './compare.ts';
 import { throttledProgress, type CheckContext } from './context.ts';
+import { runPredictionDrift, type PredictionDrift } from './drift.ts';
 import { runErrorScenarios, type ScenarioOutcome } from './error-scenarios.ts';
 import { evaluationOf, readModelView, computeMetrics, EvaluationError, type MetricReport, type ModelView } from './evaluation.ts';
 import { compareLatency, judgeLatencyComparison, timeInterleaved, type LatencyComparison } from './latency-ab.ts';
@@ -26,6 +27,9 @@ export interface Measurements {
   agreement?: Agreement;
   latency_comparison?: LatencyComparison;
   evaluation?: ReturnType<typeof evaluationOf> | null;
+  /** The baseline's predictions on the eval rows, as read for comparison. */
+  baseline_view?: ModelView | null;
+  prediction_drift?: PredictionDrift;
 }
 
 export interface CheckFamily {
@@ -67,6 +71,15 @@ export const FAMILIES: readonly CheckFamily[] = [
     run: (ctx, measured) => runComparison(ctx, measured),
   },
   {
+    name: 'drift',
+    enabled: (c) => c.config.drift.enabled && c.config.drift.predictions.enabled && c.drift !== null,
+    run: async (ctx, measured) => {
+      const { checks, drift } = await runPredictionDrift(ctx, await predictions(ctx, measured), measured.baseline_view ?? null);
+      measured.prediction_drift = drift;
+      return checks;
+    },
+  },
+  {
     name: 'latency',
     enabled: (c) => c.config.checks.latency.enabled,
     run: async (ctx, measured) => {
@@ -104,6 +117,7 @@ async function runComparison(ctx: CheckContext, measured: Measurements): Promise
   } catch (error) {
     checks.push(result({ id: 'comparison.outputs', category: 'comparison', severity: 'blocker', status: 'fail', message: `the baseline's outputs cannot be read as predictions: ${getErrorMessage(error)}` }));
   }
+  measured.baseline_view = baseView;
   const view = measured.view ?? safeView(candidatePredictions, ctx);
   if (baseView && view) {
     if (baseView.task !== view.task) {

@@ -2,12 +2,13 @@
  * Reads the YAML config, validates it against the published JSON Schema and applies its defaults.
  * Every problem is located: file, line, column and key path, with "did you mean" for unknown keys.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { Ajv, type ErrorObject } from 'ajv';
 import { closest } from 'fastest-levenshtein';
 import { LineCounter, isMap, isNode, isPair, isScalar, parseDocument, type Document, type Node } from 'yaml';
 import schema from '../../schema/model-gate.schema.json' with { type: 'json' };
+import { DEFAULT_CONFIG_PATHS } from '../constants.ts';
 import { ConfigError, getErrorMessage, type SourceLocation } from '../errors.ts';
 import { SCENARIOS, type GateConfig, type ScenarioConfig } from './types.ts';
 
@@ -68,6 +69,14 @@ export function loadConfigFile(path: string): LoadedConfig {
     path,
     sha256: createHash('sha256').update(text).digest('hex'),
   };
+}
+
+/** The config file the settings point at, or the default location, or built-in defaults. */
+export function resolveConfig(configPath: string | undefined): LoadedConfig {
+  if (configPath) return loadConfigFile(configPath);
+  const found = DEFAULT_CONFIG_PATHS.find((p) => existsSync(p));
+  if (found) return loadConfigFile(found);
+  return { config: defaultConfig(), path: null, sha256: null };
 }
 
 export function defaultConfig(): GateConfig {

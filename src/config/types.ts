@@ -1,5 +1,6 @@
 /** The config after validation and defaults (see schema/model-gate.schema.json). */
 import type { Severity } from '../checks/types.ts';
+import type { DriftRules } from '../drift/judge.ts';
 
 export type Outcome = 'rejected' | 'non_finite' | 'finite' | 'empty';
 export type InputDType = 'float32' | 'float64' | 'int32' | 'int64';
@@ -105,6 +106,15 @@ export interface GateConfig {
       warning_ratio: number;
       blocker_ratio: number;
     };
+  };
+  drift: DriftRules & {
+    enabled: boolean;
+    current?: string;
+    columns?: string[];
+    severity: Severity;
+    dataset_severity: Severity;
+    predictions: { enabled: boolean; severity: Severity; baseline_severity: Severity };
+    labels: { enabled: boolean; severity: Severity };
   };
   promotion: { stages: number[]; bake_minutes: number };
 }

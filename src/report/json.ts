@@ -7,6 +7,8 @@ import type { Agreement, MetricComparison } from '../checks/compare.ts';
 import type { MetricReport } from '../checks/evaluation.ts';
 import type { LatencyComparison } from '../checks/latency-ab.ts';
 import type { McNemar } from '../stats/mcnemar.ts';
+import type { PredictionDrift } from '../checks/drift.ts';
+import { driftSection, type DataDrift, type DriftSection } from '../drift/run.ts';
 import type { CheckResult } from '../checks/types.ts';
 import type { GateConfig } from '../config/types.ts';
 import { headline, type ChecklistSummary, type Decision, type DecisionOutcome } from '../decision.ts';
@@ -50,6 +52,8 @@ export interface Report {
     agreement: Agreement | null;
   } | null;
   latency_comparison: LatencyComparison | null;
+  /** Feature, label and prediction drift against the reference data; null without reference data. */
+  drift: (DriftSection & { predictions: PredictionDrift | null }) | null;
   promotion: GateConfig['promotion'];
   started_at: string;
   duration_ms: number;
@@ -64,6 +68,7 @@ export interface ReportParts {
   artifact: ArtifactFacts;
   signature: ModelSignature | null;
   measured: Measurements;
+  drift: DataDrift | null;
   data: Report['data'];
   startedAt: Date;
   durationMs: number;
@@ -120,6 +125,7 @@ export function buildReport(p: ReportParts): Report {
           }
         : null,
     latency_comparison: p.measured.latency_comparison ?? null,
+    drift: p.drift ? { ...driftSection(p.drift, p.config), predictions: p.measured.prediction_drift ?? null } : null,
     promotion: p.config.promotion,
     started_at: p.startedAt.toISOString(),
     duration_ms: Math.round(p.durationMs),

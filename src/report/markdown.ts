@@ -1,6 +1,7 @@
 /** Markdown for the job summary (and the report file): verdict first, then the full checklist. */
 import type { CheckResult, CheckStatus } from '../checks/types.ts';
 import type { Decision } from '../decision.ts';
+import { fmt, METHOD_LABEL, type FeatureDrift } from '../drift/judge.ts';
 import type { Report } from './json.ts';
 
 export const DECISION_ICON: Record<Decision, string> = { GO: '✅', 'NO-GO': '⛔', DELAY: '⏸️' };
@@ -32,6 +33,7 @@ export function renderMarkdown(report: Report): string {
     lines.push('');
   }
   lines.push(...metricsTable(report));
+  lines.push(...driftTable(report));
   lines.push('### Checklist');
   lines.push('');
   lines.push('| | Check | Severity | Result | Threshold |');
@@ -98,6 +100,41 @@ export function metricsTable(report: Report): string[] {
   if (lc) {
     lines.push(`Latency against the baseline (batch ${lc.batch_size}, ${lc.samples} interleaved calls each): p50 ${num(lc.candidate.p50_ms)} vs ${num(lc.baseline.p50_ms)} ms (×${num(lc.p50_ratio)}), p95 ${num(lc.candidate.p95_ms)} vs ${num(lc.baseline.p95_ms)} ms (×${num(lc.p95_ratio)}), Mann–Whitney p=${num(lc.mann_whitney.p_value)}.`);
     lines.push('');
+  }
+  return lines;
+}
+
+const DRIFT_ICON: Record<FeatureDrift['status'], string> = { drifted: '🔴 drifted', stable: '🟢 stable', inconclusive: '⚪ inconclusive', error: '💥 error' };
+
+function driftRows(title: string, features: readonly FeatureDrift[]): string[] {
+  if (features.length === 0) return [];
+  const lines = [`| ${title} | Kind | Decided by | Value | Limit | PSI | Values (ref / cur) | Missing | Verdict |`, '|---|---|---|---:|---:|---:|---:|---:|---|'];
+  const n = (x: number | undefined) => (x === undefined ? '—' : x.toLocaleString('en'));
+  for (const f of features) {
+    if (f.status === 'error') {
+      lines.push(`| \`${cell(f.name)}\` | ${f.kind ?? '—'} | | | | | | | ${DRIFT_ICON.error}: ${cell(f.message)} |`);
+      continue;
+    }
+    const psi = f.psi === undefined ? '—' : `${fmt(f.psi)}${f.psi_level === 'blocker' ? ' ⛔' : f.psi_level === 'warning' ? ' ⚠️' : ''}`;
+    lines.push(
+      `| \`${cell(f.name)}\` | ${f.kind} | ${f.method ? METHOD_LABEL[f.method] : '—'} | ${f.value === null ? '—' : fmt(f.value)} | ${f.threshold === null ? '—' : fmt(f.threshold)} | ${psi} | ${n(f.n_reference)} / ${n(f.n_current)} | ${f.missing ? `${n(f.missing.reference)} / ${n(f.missing.current)}` : '—'} | ${DRIFT_ICON[f.status]} |`,
+    );
+  }
+  lines.push('');
+  return lines;
+}
+
+/** Drift: one row per feature, then the label and the predictions. */
+export function driftTable(report: Report): string[] {
+  const d = report.drift;
+  if (!d) return [];
+  const share = d.drifted_share === null ? 'not judged' : `${d.drifted_features} of ${d.judged_features} features drifted (${fmt(d.drifted_share * 100)}%)${d.dataset_drift ? ' — **dataset drift**' : ''}`;
+  const lines = [`### Drift: \`${cell(d.current.path)}\` against \`${cell(d.reference.path)}\``, '', share, ''];
+  lines.push(...driftRows('Feature', d.features));
+  if (d.label) lines.push(...driftRows('Label', [d.label]));
+  if (d.predictions) {
+    lines.push(...driftRows('Prediction (reference → current)', d.predictions.reference_vs_current));
+    lines.push(...driftRows('Prediction (baseline → candidate)', d.predictions.baseline_vs_candidate));
   }
   return lines;
 }

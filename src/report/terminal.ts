@@ -2,6 +2,8 @@
 import { styleText } from 'node:util';
 import type { CheckStatus } from '../checks/types.ts';
 import type { Decision } from '../decision.ts';
+import type { DriftReport } from '../drift/command.ts';
+import { fmt, METHOD_LABEL, type FeatureDrift } from '../drift/judge.ts';
 import type { Report } from './json.ts';
 
 type Style = Parameters<typeof styleText>[0];
@@ -27,5 +29,43 @@ export function renderTerminal(report: Report, color: boolean, width = 120): str
   }
   lines.push('', paint(DECISION_STYLE[report.decision], report.headline), report.reason);
   if (report.version.id) lines.push(`version ${report.version.id}`);
+  return `${lines.join('\n')}\n`;
+}
+
+const VERDICT_STYLE: Record<FeatureDrift['status'], Style> = { drifted: 'red', stable: 'green', inconclusive: 'gray', error: 'red' };
+
+/** One line per feature: what decided, against what, and the PSI beside it. */
+export function driftTable(features: readonly FeatureDrift[], paint: (style: Style, text: string) => string): string[] {
+  const nameWidth = Math.min(30, Math.max(7, ...features.map((f) => f.name.length)));
+  const head = `${'FEATURE'.padEnd(nameWidth)} ${'KIND'.padEnd(11)} ${'DECIDED BY'.padEnd(18)} ${'VALUE'.padStart(9)} ${'LIMIT'.padStart(6)} ${'PSI'.padStart(7)} ${'VALUES REF / CUR'.padStart(21)} ${'MISSING'.padStart(11)}  VERDICT`;
+  const lines = [paint('bold', head)];
+  const n = (x: number | undefined) => (x === undefined ? '–' : x.toLocaleString('en'));
+  for (const f of features) {
+    const name = f.name.length > nameWidth ? `${f.name.slice(0, nameWidth - 1)}…` : f.name;
+    if (f.status === 'error') {
+      lines.push(`${name.padEnd(nameWidth)} ${paint('red', 'ERROR')} ${f.message}`);
+      continue;
+    }
+    const missing = f.missing ? `${n(f.missing.reference)}/${n(f.missing.current)}` : '–';
+    lines.push(
+      `${name.padEnd(nameWidth)} ${(f.kind ?? '').padEnd(11)} ${(f.method ? METHOD_LABEL[f.method] : '').padEnd(18)} ${(f.value === null ? '–' : fmt(f.value)).padStart(9)} ${(f.threshold === null ? '' : fmt(f.threshold)).padStart(6)} ${(f.psi === undefined ? '–' : fmt(f.psi)).padStart(7)} ${`${n(f.n_reference)} / ${n(f.n_current)}`.padStart(21)} ${missing.padStart(11)}  ${paint(VERDICT_STYLE[f.status], f.status.toUpperCase())}`,
+    );
+  }
+  return lines;
+}
+
+export function renderDriftTerminal(report: DriftReport, color: boolean): string {
+  const paint = (style: Style, text: string) => (color ? styleText(style, text, { validateStream: false }) : text);
+  const lines = [
+    `model-gate ${report.tool.version} · drift of ${report.current.path} (${report.current.rows.toLocaleString('en')} rows) against ${report.reference.path} (${report.reference.rows.toLocaleString('en')} rows)`,
+    '',
+    ...driftTable(report.features, paint),
+    '',
+  ];
+  const gating = report.checks.filter((c) => (c.status === 'fail' || c.status === 'error') && c.severity !== 'info');
+  for (const c of gating) lines.push(`${paint(STATUS_STYLE[c.status], c.status.toUpperCase().padEnd(6))} ${c.severity.padEnd(8)} ${c.message}`);
+  const dataset = report.checks.find((c) => c.id === 'drift.dataset');
+  if (dataset && !gating.includes(dataset)) lines.push(dataset.message);
+  lines.push('', paint(DECISION_STYLE[report.decision], report.headline), report.reason);
   return `${lines.join('\n')}\n`;
 }

@@ -13,7 +13,9 @@ export function quantileSorted(sorted: ArrayLike<number>, q: number): number {
   const a = sorted[lo]!;
   if (fraction === 0 || lo + 1 >= n) return a;
   const b = sorted[lo + 1]!;
-  return a + fraction * (b - a);
+  // numpy's _lerp, to the last bit: from the nearer end, so bin edges match numpy's exactly.
+  const diff = b - a;
+  return fraction >= 0.5 ? b - diff * (1 - fraction) : a + diff * fraction;
 }
 
 export function sortedCopy(values: ArrayLike<number>): Float64Array {

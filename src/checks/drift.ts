@@ -1,0 +1,98 @@
+/**
+ * Prediction drift: the candidate's predictions on the reference rows against those on the
+ * current rows, and the baseline's against the candidate's on the same rows. Predictions are
+ * read as the metrics read them: the predicted class (categorical) and the score (P(positive)
+ * or the top probability) for classifiers, the value for regressors.
+ */
+import { describeBadRows, findBadRows, keptRows } from '../data/bad-rows.ts';
+import { columnNames, type Dataset } from '../data/dataset.ts';
+import { featuresFromDataset, type FeatureRows } from '../data/features.ts';
+import { featureCheck } from '../drift/checks.ts';
+import { featureError, judgeFeature, type FeatureDrift } from '../drift/judge.ts';
+import { measureFeature, type FeatureSample } from '../drift/measure.ts';
+import { getErrorMessage } from '../errors.ts';
+import type { CheckContext } from './context.ts';
+import type { ModelView } from './evaluation.ts';
+import { readModelView } from './evaluation.ts';
+import { PREDICTION_BATCH, predictAll, type Predictions } from './predictions.ts';
+import { throttledProgress } from './context.ts';
+import { result, type CheckResult } from './types.ts';
+
+export interface PredictionDrift {
+  /** The candidate on the reference rows vs on the current rows. */
+  reference_vs_current: FeatureDrift[];
+  /** The baseline vs the candidate on the current rows. */
+  baseline_vs_candidate: FeatureDrift[];
+}
+
+/** The model inputs' rows of another data set (its bad rows skipped), bound as the eval rows are. */
+export function rowsOf(dataset: Dataset, like: FeatureRows): FeatureRows {
+  const used = [...new Set(like.bindings.flatMap((b) => b.columns ?? []))];
+  const absent = used.filter((name) => !dataset.columns.some((c) => c.name === name && c.values));
+  if (absent.length > 0) {
+    throw new Error(`${dataset.path} lacks the model's numeric input column${absent.length === 1 ? '' : 's'} ${absent.map((n) => `"${n}"`).join(', ')}; its columns are: ${columnNames(dataset)}`);
+  }
+  const bad = findBadRows(dataset, used);
+  const rows = featuresFromDataset(dataset, like.bindings, keptRows(bad));
+  if (rows.rows === 0) throw new Error(`${dataset.path} has no usable rows: ${describeBadRows(bad)}`);
+  return rows;
+}
+
+/** A prediction view as drift samples: `prediction` and, for classifiers with scores, `score`. */
+export function predictionSamples(view: ModelView): Record<string, FeatureSample> {
+  if (view.task === 'regression') return { prediction: { kind: 'numeric', values: view.pred } };
+  const classes = view.classes.map(String);
+  const out: Record<string, FeatureSample> = {
+    prediction: { kind: 'categorical', values: Array.from(view.pred, (k) => (k < 0 ? null : classes[k]!)) },
+  };
+  if (view.score) out.score = { kind: 'numeric', values: view.score };
+  return out;
+}
+
+function compare(reference: Record<string, FeatureSample>, current: Record<string, FeatureSample>, ctx: CheckContext): FeatureDrift[] {
+  const rules = ctx.config.drift;
+  return Object.keys(current)
+    .filter((name) => reference[name])
+    .map((name) => {
+      try {
+        return judgeFeature(measureFeature(name, reference[name]!, current[name]!, rules.psi), { ...rules, features: {} });
+      } catch (error) {
+        return featureError(name, getErrorMessage(error));
+      }
+    });
+}
+
+export async function runPredictionDrift(
+  ctx: CheckContext,
+  candidateOnEval: Predictions,
+  baselineView: ModelView | null,
+): Promise<{ checks: CheckResult[]; drift: PredictionDrift }> {
+  const cfg = ctx.config.drift;
+  const { reference, current } = ctx.drift!;
+  const drift: PredictionDrift = { reference_vs_current: [], baseline_vs_candidate: [] };
+  const checks: CheckResult[] = [];
+  try {
+    const onEval = predictionSamples(readModelView(candidateOnEval, ctx.config));
+    const predict = async (dataset: Dataset) => {
+      const rows = rowsOf(dataset, ctx.rows);
+      ctx.progress(`drift: predicting ${rows.rows.toLocaleString('en')} rows of ${dataset.path}`);
+      return predictionSamples(readModelView(await predictAll(ctx.runner, rows, PREDICTION_BATCH, throttledProgress(ctx, 'drift')), ctx.config));
+    };
+    const onCurrent = current === null ? onEval : await predict(current);
+    drift.reference_vs_current = compare(await predict(reference), onCurrent, ctx);
+    for (const f of drift.reference_vs_current) {
+      checks.push(featureCheck(f, { prefix: 'drift.prediction', severity: cfg.predictions.severity, psiGates: true, rules: cfg }));
+    }
+    if (baselineView) {
+      drift.baseline_vs_candidate = compare(predictionSamples(baselineView), onEval, ctx);
+      for (const f of drift.baseline_vs_candidate) {
+        checks.push(featureCheck(f, { prefix: 'drift.baseline', severity: cfg.predictions.baseline_severity, psiGates: false, rules: cfg }));
+      }
+    }
+  } catch (error) {
+    checks.push(
+      result({ id: 'drift.prediction', category: 'drift', severity: cfg.predictions.severity, status: 'error', message: `prediction drift could not be measured: ${getErrorMessage(error)}` }),
+    );
+  }
+  return { checks, drift };
+}

@@ -1,0 +1,54 @@
+/**
+ * Drift verdicts as checklist items. A feature fails by its deciding measure with the configured
+ * severity (info by default: with many features, single tests at p ≤ 0.05 fire by chance), and
+ * by PSI on its own levels (warning 0.1, blocker 0.25); dataset drift fails as a warning.
+ */
+import { result, type CheckResult, type Severity } from '../checks/types.ts';
+import { fmt, METHOD_LABEL, type DriftRules, type DriftSummary, type FeatureDrift } from './judge.ts';
+
+export interface DriftCheckOptions {
+  /** Id prefix of the per-feature items, e.g. `drift.feature`. */
+  prefix: string;
+  severity: Severity;
+  /** Whether PSI levels gate these items (input features and the candidate's predictions). */
+  psiGates: boolean;
+  rules: DriftRules;
+}
+
+export function featureCheck(f: FeatureDrift, options: DriftCheckOptions): CheckResult {
+  const { rules } = options;
+  const severity = rules.features[f.name]?.severity ?? options.severity;
+  const threshold = f.method
+    ? `${METHOD_LABEL[f.method]} ${f.method === 'ks' || f.method === 'chi2' || f.method === 'z' ? '>' : '<'} ${fmt(f.threshold!)}${
+        options.psiGates ? `; PSI ≥ ${fmt(rules.psi.warning)} warns, ≥ ${fmt(rules.psi.blocker)} blocks (over ${rules.large_sample_rows.toLocaleString('en')} values a side)` : ''
+      }`
+    : null;
+  const base = { id: `${options.prefix}.${f.name}`, category: 'drift', value: f.value === null ? null : Number(f.value.toPrecision(6)), threshold, message: `${f.name}: ${f.message}` };
+  if (f.status === 'error') return result({ ...base, severity, status: 'error' });
+  if (f.status === 'inconclusive') return result({ ...base, severity: 'info', status: 'skip' });
+  if (options.psiGates && f.psi_level !== 'ok' && f.psi_level !== null) {
+    return result({ ...base, severity: f.psi_level, status: 'fail', message: `${f.name}: PSI ${fmt(f.psi!)} ≥ ${fmt(rules.psi[f.psi_level])}; ${f.message}` });
+  }
+  // Informational drift is a note on a passing item, not a failure.
+  return result({ ...base, severity, status: f.drifted ? (severity === 'info' ? 'warn' : 'fail') : 'pass' });
+}
+
+export function datasetCheck(summary: DriftSummary, rules: DriftRules, severity: Severity, id = 'drift.dataset'): CheckResult {
+  const threshold = `< ${fmt(rules.dataset_share * 100)}% of features drifted`;
+  if (summary.drifted_share === null) {
+    return result({ id, category: 'drift', severity, status: 'error', threshold, message: 'dataset drift could not be judged: no feature could be compared (see the feature items)' });
+  }
+  const names = summary.features.filter((f) => f.status === 'drifted').map((f) => f.name);
+  const shown = names.length > 8 ? `${names.slice(0, 8).join(', ')}, …` : names.join(', ');
+  return result({
+    id,
+    category: 'drift',
+    severity,
+    status: summary.dataset_drift ? 'fail' : 'pass',
+    value: Number(summary.drifted_share.toFixed(4)),
+    threshold,
+    message: `${summary.drifted} of ${summary.judged} features drifted (${fmt(summary.drifted_share * 100)}%)${names.length ? `: ${shown}` : ''}${
+      summary.dataset_drift ? ' — dataset drift' : ''
+    }`,
+  });
+}

@@ -1,0 +1,78 @@
+/**
+ * Feature drift between two data sets: which columns are compared, each column as a feature
+ * sample, and every feature measured and judged. A problem with one column (absent on a side,
+ * numbers on one side and text on the other, no values) is that feature's error; the others are
+ * still judged.
+ */
+import type { Column, Dataset } from '../data/dataset.ts';
+import { getErrorMessage } from '../errors.ts';
+import { featureError, judgeFeature, summarize, type DriftRules, type DriftSummary, type FeatureDrift } from './judge.ts';
+import { measureFeature, type FeatureKind, type FeatureSample } from './measure.ts';
+
+export interface DriftOptions {
+  /** Columns to compare; default: the reference's columns. */
+  columns?: readonly string[];
+  /** Columns never compared as features (label, weight, id). */
+  exclude?: ReadonlySet<string>;
+}
+
+/** Rows whose cells can be trusted: malformed rows are left out of every feature. */
+function trusted(dataset: Dataset): Uint8Array | null {
+  if (dataset.malformed.length === 0) return null;
+  const bad = new Uint8Array(dataset.rows);
+  for (const r of dataset.malformed) bad[r] = 1;
+  return bad;
+}
+
+/** A column as one side of a feature; numbers become category labels when the kind says so. */
+export function sampleOf(column: Column, kind: FeatureKind, bad: Uint8Array | null): FeatureSample {
+  const keep = (r: number) => !bad || bad[r] === 0;
+  if (column.values) {
+    const values = bad ? column.values.filter((_, r) => keep(r)) : column.values;
+    if (kind === 'numeric') return { kind, values };
+    return { kind, values: Array.from(values, (v) => (Number.isNaN(v) ? null : String(v))) };
+  }
+  const text = bad ? column.text!.filter((_, r) => keep(r)) : column.text!;
+  return { kind: 'categorical', values: text };
+}
+
+const kindOf = (column: Column): FeatureKind => (column.kind === 'numeric' ? 'numeric' : 'categorical');
+
+export function featureDrift(name: string, reference: Column, current: Column, rules: DriftRules, badRef: Uint8Array | null, badCur: Uint8Array | null): FeatureDrift {
+  const declared = rules.features[name]?.kind;
+  const refKind = kindOf(reference);
+  const curKind = kindOf(current);
+  if (!declared && refKind !== curKind) {
+    const [numeric, textSide] = refKind === 'numeric' ? ['reference', 'current'] : ['current', 'reference'];
+    return featureError(
+      name,
+      `"${name}" holds numbers in the ${numeric} data but text in the ${textSide} data; fix the data, or set drift.features.${name}.kind: categorical`,
+    );
+  }
+  const kind = declared ?? refKind;
+  if (kind === 'numeric' && (refKind !== 'numeric' || curKind !== 'numeric')) {
+    return featureError(name, `"${name}" is declared numeric but holds text in the ${refKind === 'numeric' ? 'current' : 'reference'} data`, kind);
+  }
+  try {
+    return judgeFeature(measureFeature(name, sampleOf(reference, kind, badRef), sampleOf(current, kind, badCur), rules.psi), rules);
+  } catch (error) {
+    return featureError(name, getErrorMessage(error), kind);
+  }
+}
+
+export function datasetDrift(reference: Dataset, current: Dataset, rules: DriftRules, options: DriftOptions = {}): DriftSummary {
+  const exclude = options.exclude ?? new Set<string>();
+  const names = (options.columns ?? reference.columns.map((c) => c.name)).filter((n) => !exclude.has(n) && !rules.features[n]?.ignore);
+  const badRef = trusted(reference);
+  const badCur = trusted(current);
+  const features = names.map((name) => {
+    const ref = reference.columns.find((c) => c.name === name);
+    const cur = current.columns.find((c) => c.name === name);
+    if (!ref || !cur) {
+      const missingFrom = [!ref && reference.path, !cur && current.path].filter(Boolean).join(' and ');
+      return featureError(name, `column "${name}" is not in ${missingFrom}`);
+    }
+    return featureDrift(name, ref, cur, rules, badRef, badCur);
+  });
+  return summarize(features, rules);
+}

@@ -1,0 +1,218 @@
+/**
+ * Every drift measure for one feature, reference against current. Pure and columnar: numeric
+ * values are sorted once and that order serves the KS test, the Wasserstein distance, the PSI
+ * bins and the distinct count. Missing values (NaN, ±∞, empty cells) are counted, never binned.
+ */
+import { chi2TwoSample } from '../stats/chi2.ts';
+import { jensenShannon } from '../stats/jensen-shannon.ts';
+import { ks2samp } from '../stats/ks.ts';
+import { twoProportionZ } from '../stats/proportions.ts';
+import { binShares, psiOfShares, quantileEdges, type PsiOptions } from '../stats/psi.ts';
+import { populationStd, wasserstein } from '../stats/wasserstein.ts';
+
+export type FeatureKind = 'numeric' | 'categorical';
+
+/** One side of a feature: numbers (NaN = missing) or category labels (null = missing). */
+export type FeatureSample = { kind: 'numeric'; values: ArrayLike<number> } | { kind: 'categorical'; values: readonly (string | null)[] };
+
+/** Numeric features with at most this many distinct values are also tested as categories. */
+export const LOW_CARDINALITY = 5;
+
+export interface FeatureMeasures {
+  name: string;
+  kind: FeatureKind;
+  /** Values present (not missing) on each side. */
+  n_reference: number;
+  n_current: number;
+  missing: { reference: number; current: number };
+  /** Distinct present values over both sides. */
+  distinct: number;
+  ks_statistic?: number;
+  ks_p_value?: number;
+  ks_method?: 'exact' | 'asymptotic';
+  wasserstein?: number;
+  wasserstein_normed?: number;
+  psi: number;
+  jensen_shannon: number;
+  chi2_statistic?: number;
+  chi2_p_value?: number;
+  chi2_dof?: number;
+  /** Two categories only: current share minus reference share of the second category, as z. */
+  z_statistic?: number;
+  z_p_value?: number;
+  /** Categories (or low-cardinality values) with their counts, reference then current. */
+  categories?: { value: string; reference: number; current: number }[];
+}
+
+/** Finite values, sorted, and how many were missing. */
+function present(values: ArrayLike<number>): { sorted: Float64Array; missing: number } {
+  const out = new Float64Array(values.length);
+  let n = 0;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i]!;
+    if (Number.isFinite(v)) out[n++] = v;
+  }
+  return { sorted: out.subarray(0, n).sort(), missing: values.length - n };
+}
+
+/** Distinct values of two sorted arrays with their counts on each side (merge walk). */
+function valueCounts(a: Float64Array, b: Float64Array, limit: number): { values: number[]; ca: number[]; cb: number[] } | null {
+  const values: number[] = [];
+  const ca: number[] = [];
+  const cb: number[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < a.length || j < b.length) {
+    const v = j >= b.length || (i < a.length && a[i]! <= b[j]!) ? a[i]! : b[j]!;
+    let x = 0;
+    let y = 0;
+    while (i < a.length && a[i] === v) {
+      i++;
+      x++;
+    }
+    while (j < b.length && b[j] === v) {
+      j++;
+      y++;
+    }
+    if (values.length === limit) return null;
+    values.push(v);
+    ca.push(x);
+    cb.push(y);
+  }
+  return { values, ca, cb };
+}
+
+function distinctCount(a: Float64Array, b: Float64Array): number {
+  let i = 0;
+  let j = 0;
+  let n = 0;
+  while (i < a.length || j < b.length) {
+    const v = j >= b.length || (i < a.length && a[i]! <= b[j]!) ? a[i]! : b[j]!;
+    while (i < a.length && a[i] === v) i++;
+    while (j < b.length && b[j] === v) j++;
+    n++;
+  }
+  return n;
+}
+
+/** Chi-squared, z (two categories) and the share-based distances over category counts. */
+function categoryMeasures(ra: ArrayLike<number>, rb: ArrayLike<number>, floor: number) {
+  const na = sum(ra);
+  const nb = sum(rb);
+  const chi2 = chi2TwoSample(ra, rb);
+  const shares = (r: ArrayLike<number>, n: number) => Float64Array.from(r, (c) => c / n);
+  const out: Partial<FeatureMeasures> = {
+    chi2_statistic: chi2.statistic,
+    chi2_p_value: chi2.pValue,
+    chi2_dof: chi2.dof,
+    psi: psiOfShares(shares(ra, na), shares(rb, nb), floor),
+    jensen_shannon: jensenShannon(ra, rb),
+  };
+  if (ra.length === 2) {
+    const z = twoProportionZ(rb[1]!, nb, ra[1]!, na);
+    out.z_statistic = z.statistic;
+    out.z_p_value = z.pValue;
+  }
+  return out;
+}
+
+const sum = (xs: ArrayLike<number>) => {
+  let s = 0;
+  for (let i = 0; i < xs.length; i++) s += xs[i]!;
+  return s;
+};
+
+export class FeatureError extends Error {}
+
+/** All measures; throws FeatureError when a side has no values to compare. */
+export function measureFeature(name: string, reference: FeatureSample, current: FeatureSample, psi: PsiOptions): FeatureMeasures {
+  if (reference.kind !== current.kind) {
+    throw new FeatureError(`"${name}" is ${reference.kind} in the reference but ${current.kind} in the current data`);
+  }
+  if (reference.kind === 'numeric' && current.kind === 'numeric') {
+    const a = present(reference.values);
+    const b = present(current.values);
+    emptyCheck(name, a.sorted.length, reference.values.length, b.sorted.length, current.values.length);
+    const ks = ks2samp(a.sorted, b.sorted);
+    const wd = wasserstein(a.sorted, b.sorted);
+    const edges = quantileEdges(a.sorted, psi.bins);
+    const sa = binShares(a.sorted, edges);
+    const sb = binShares(b.sorted, edges);
+    const measures: FeatureMeasures = {
+      name,
+      kind: 'numeric',
+      n_reference: a.sorted.length,
+      n_current: b.sorted.length,
+      missing: { reference: a.missing, current: b.missing },
+      distinct: distinctCount(a.sorted, b.sorted),
+      ks_statistic: ks.statistic,
+      ks_p_value: ks.pValue,
+      ks_method: ks.method,
+      wasserstein: wd,
+      wasserstein_normed: wd / Math.max(populationStd(a.sorted), 0.001),
+      psi: psiOfShares(sa, sb, psi.floor),
+      jensen_shannon: jensenShannon(sa, sb),
+    };
+    const counts = measures.distinct <= LOW_CARDINALITY ? valueCounts(a.sorted, b.sorted, LOW_CARDINALITY) : null;
+    if (counts) {
+      const { chi2_statistic, chi2_p_value, chi2_dof, z_statistic, z_p_value } = categoryMeasures(counts.ca, counts.cb, psi.floor);
+      Object.assign(measures, { chi2_statistic, chi2_p_value, chi2_dof, z_statistic, z_p_value });
+      measures.categories = counts.values.map((v, k) => ({ value: String(v), reference: counts.ca[k]!, current: counts.cb[k]! }));
+    }
+    return stripUndefined(measures);
+  }
+  const ref = reference.values as readonly (string | null)[];
+  const cur = current.values as readonly (string | null)[];
+  const index = new Map<string, number>();
+  const ca: number[] = [];
+  const cb: number[] = [];
+  const tally = (values: readonly (string | null)[], mine: number[], other: number[]) => {
+    let missing = 0;
+    for (const v of values) {
+      if (v === null || v === '') {
+        missing++;
+        continue;
+      }
+      let k = index.get(v);
+      if (k === undefined) {
+        k = mine.length;
+        index.set(v, k);
+        mine.push(0);
+        other.push(0);
+      }
+      mine[k]!++;
+    }
+    return missing;
+  };
+  const missingA = tally(ref, ca, cb);
+  const missingB = tally(cur, cb, ca);
+  const na = ref.length - missingA;
+  const nb = cur.length - missingB;
+  emptyCheck(name, na, ref.length, nb, cur.length);
+  // Sorted categories, so that the z-test's "second category" does not depend on row order.
+  const order = [...index.keys()].sort();
+  const ra = order.map((k) => ca[index.get(k)!]!);
+  const rb = order.map((k) => cb[index.get(k)!]!);
+  return stripUndefined({
+    name,
+    kind: 'categorical',
+    n_reference: na,
+    n_current: nb,
+    missing: { reference: missingA, current: missingB },
+    distinct: order.length,
+    ...(categoryMeasures(ra, rb, psi.floor) as Pick<FeatureMeasures, 'psi' | 'jensen_shannon'>),
+    categories: order.map((value, k) => ({ value, reference: ra[k]!, current: rb[k]! })),
+  });
+}
+
+function emptyCheck(name: string, na: number, ta: number, nb: number, tb: number): void {
+  const side = (n: number, total: number, which: string) =>
+    n > 0 ? null : total === 0 ? `the ${which} data has no rows` : `every value of "${name}" in the ${which} data is missing (${total.toLocaleString('en')} rows)`;
+  const problem = side(na, ta, 'reference') ?? side(nb, tb, 'current');
+  if (problem) throw new FeatureError(problem);
+}
+
+function stripUndefined<T extends object>(o: T): T {
+  for (const k of Object.keys(o) as (keyof T)[]) if (o[k] === undefined) delete o[k];
+  return o;
+}

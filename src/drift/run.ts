@@ -1,0 +1,67 @@
+/** Feature and label drift between two loaded data sets, as the config asks: summary and checklist items. */
+import type { CheckResult } from '../checks/types.ts';
+import type { GateConfig } from '../config/types.ts';
+import type { Dataset } from '../data/dataset.ts';
+import { datasetCheck, featureCheck } from './checks.ts';
+import { datasetDrift, featureDrift } from './datasets.ts';
+import { featureError, type DriftRules, type DriftSummary, type FeatureDrift } from './judge.ts';
+
+export interface DataDrift {
+  reference: { path: string; rows: number };
+  current: { path: string; rows: number };
+  summary: DriftSummary;
+  label: FeatureDrift | null;
+  checks: CheckResult[];
+}
+
+export function dataDrift(config: GateConfig, reference: Dataset, current: Dataset, options: { columns?: readonly string[]; exclude?: ReadonlySet<string> } = {}): DataDrift {
+  const rules = config.drift;
+  const summary = datasetDrift(reference, current, rules, { columns: options.columns ?? rules.columns, exclude: options.exclude });
+  const checks = summary.features.map((f) => featureCheck(f, { prefix: 'drift.feature', severity: rules.severity, psiGates: true, rules }));
+  checks.push(datasetCheck(summary, rules, rules.dataset_severity));
+  let label: FeatureDrift | null = null;
+  const labelName = config.data.label;
+  if (labelName && rules.labels.enabled) {
+    const ref = reference.columns.find((c) => c.name === labelName);
+    const cur = current.columns.find((c) => c.name === labelName);
+    // Labels are classes unless they are many distinct numbers (a regression target).
+    if (ref && cur) label = featureDrift(labelName, ref, cur, rules, null, null);
+    else if (ref || cur) label = featureError(labelName, `label column "${labelName}" is not in ${ref ? current.path : reference.path}`);
+    if (label) checks.push(featureCheck({ ...label }, { prefix: 'drift.label', severity: rules.labels.severity, psiGates: false, rules }));
+  }
+  return {
+    reference: { path: reference.path, rows: reference.rows },
+    current: { path: current.path, rows: current.rows },
+    summary,
+    label,
+    checks,
+  };
+}
+
+/** The drift block of the reports (validate's `drift`, and `model-gate drift --json` itself). */
+export interface DriftSection {
+  reference: { path: string; rows: number };
+  current: { path: string; rows: number };
+  rules: Omit<DriftRules, 'features'>;
+  features: FeatureDrift[];
+  judged_features: number;
+  drifted_features: number;
+  drifted_share: number | null;
+  dataset_drift: boolean | null;
+  label: FeatureDrift | null;
+}
+
+export function driftSection(d: DataDrift, config: GateConfig): DriftSection {
+  const r = config.drift;
+  return {
+    reference: d.reference,
+    current: d.current,
+    rules: { min_rows: r.min_rows, large_sample_rows: r.large_sample_rows, p_value: r.p_value, distance: r.distance, psi: r.psi, dataset_share: r.dataset_share },
+    features: d.summary.features,
+    judged_features: d.summary.judged,
+    drifted_features: d.summary.drifted,
+    drifted_share: d.summary.drifted_share,
+    dataset_drift: d.summary.dataset_drift,
+    label: d.label,
+  };
+}
