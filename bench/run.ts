@@ -5,7 +5,10 @@
  *   2. whole-run wall time of `model-gate validate` on both;
  *   3. the action's start-up time, against a bare `node -e 0`;
  *   4. evaluation of 1,000,000 labelled rows × 30 features from CSV: rows/s and peak RSS
- *      (target <= 1 GB).
+ *      (target <= 1 GB);
+ *   5. `model-gate drift` against pandas + scipy + numpy computing the same measures on the same
+ *      CSV files (bench/drift_reference.py): whole-process wall time as a ratio (target < 1), the
+ *      measures compared, and peak RSS on 1,000,000 rows × 20 (target <= 1 GB).
  */
 import { spawnSync } from 'node:child_process';
 import { createWriteStream, mkdtempSync, writeFileSync } from 'node:fs';
@@ -165,5 +168,67 @@ results.push({
   target: '<= 1.00',
   met: rssMb <= 1024 ? 'yes' : 'NO',
 });
+
+// 5. Drift against the Python stack. Features: Irwin–Hall noise, some shifted, some with ties.
+async function writeDriftCsv(path: string, rows: number, seed: number, shift: number): Promise<void> {
+  const stream = createWriteStream(path);
+  let s = seed;
+  const u = () => (s = (s * 48271) % 2147483647) / 2147483648;
+  stream.write(`${Array.from({ length: DRIFT_FEATURES }, (_, j) => `f${j}`).join(',')}\n`);
+  const cells: string[] = new Array(DRIFT_FEATURES);
+  for (let r = 0; r < rows; r++) {
+    for (let j = 0; j < DRIFT_FEATURES; j++) {
+      const v = u() + u() + u() + u() - 2 + (j % 4 === 0 ? shift : 0);
+      cells[j] = j % 5 === 4 ? v.toFixed(1) : v.toFixed(6);
+    }
+    if (!stream.write(`${cells.join(',')}\n`)) await once(stream, 'drain');
+  }
+  stream.end();
+  await once(stream, 'finish');
+}
+const DRIFT_FEATURES = 20;
+const python = '/usr/bin/python3';
+const driftCases = [
+  { name: '200,000 vs 150,000 rows', ref: 200_000, cur: 150_000 },
+  { name: '1,000,000 vs 1,000,000 rows', ref: Number(process.env.MODEL_GATE_BENCH_ROWS ?? 1_000_000), cur: Number(process.env.MODEL_GATE_BENCH_ROWS ?? 1_000_000) },
+];
+for (const c of driftCases) {
+  const refCsv = join(work, `drift-ref-${c.ref}.csv`);
+  const curCsv = join(work, `drift-cur-${c.cur}.csv`);
+  await writeDriftCsv(refCsv, c.ref, 101, 0);
+  await writeDriftCsv(curCsv, c.cur, 202, 0.02);
+  const t1 = process.hrtime.bigint();
+  const ours = spawnSync(node, ['--import', rssHook, 'dist/cli.js', 'drift', '--json', '--reference', refCsv, '--current', curCsv], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  const oursSeconds = seconds(t1);
+  const t2 = process.hrtime.bigint();
+  const theirs = spawnSync(python, ['bench/drift_reference.py', refCsv, curCsv], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  const theirSeconds = seconds(t2);
+  if (ours.status === 2 || theirs.status !== 0) {
+    results.push({ measure: `drift ${c.name}`, 'model-gate': `exit ${ours.status}: ${ours.stderr.slice(0, 200)}`, reference: `exit ${theirs.status}: ${theirs.stderr.slice(-200)}`, ratio: '', target: '', met: 'NO' });
+    continue;
+  }
+  // Both computed the same numbers: the largest relative difference over every measure.
+  const report = JSON.parse(ours.stdout) as { features: Record<string, number | string>[] };
+  const python_ = JSON.parse(theirs.stdout) as Record<string, Record<string, number>>;
+  let worst = 0;
+  for (const f of report.features) {
+    for (const [k, v] of Object.entries(python_[f.name as string]!)) {
+      const mine = f[k] as number;
+      worst = Math.max(worst, Math.abs(mine - v) / Math.max(Math.abs(v), 1e-300));
+    }
+  }
+  const ratio = oursSeconds / theirSeconds;
+  results.push({
+    measure: `drift wall time, ${c.name} × ${DRIFT_FEATURES} (CSV)`,
+    'model-gate': `${oursSeconds.toFixed(2)} s`,
+    reference: `${theirSeconds.toFixed(2)} s (pandas + scipy)`,
+    ratio: ratio.toFixed(2),
+    target: '< 1.00',
+    met: ratio < 1 ? 'yes' : 'NO',
+  });
+  results.push({ measure: '  largest relative difference of any measure', 'model-gate': worst.toExponential(1), reference: '', ratio: '', target: '<= 1e-6', met: worst <= 1e-6 ? 'yes' : 'NO' });
+  const driftRss = Number(/MAXRSS_KB (\d+)/.exec(ours.stderr)?.[1] ?? Number.NaN) / 1024;
+  results.push({ measure: '  peak RSS of model-gate drift', 'model-gate': `${Math.round(driftRss)} MB`, reference: '1024 MB', ratio: (driftRss / 1024).toFixed(2), target: '<= 1.00', met: driftRss <= 1024 ? 'yes' : 'NO' });
+}
 
 console.table(results);

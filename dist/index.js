@@ -63846,7 +63846,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(42377);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(68653);
 /** Action entry: calls run() and nothing else. */
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
@@ -63856,7 +63856,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 42377:
+/***/ 68653:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -67820,6 +67820,73 @@ function psi(reference, current, options = PSI_DEFAULTS) {
     return psiOfShares(binShares(sorted, edges), binShares(current, edges), options.floor);
 }
 
+;// CONCATENATED MODULE: external "node:os"
+const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
+;// CONCATENATED MODULE: ./src/stats/sort.ts
+/**
+ * Ascending sort of doubles by LSD radix on their bit patterns: four stable 16-bit passes (fewer
+ * when a digit is the same everywhere), linear in n. On a million values it is several times
+ * faster than TypedArray.prototype.sort, and drift sorts every numeric feature of both samples.
+ */
+
+const SMALL = 2048;
+/** Sorts in place and returns `values`. NaN must have been removed; -0 sorts before +0. */
+function sortFloat64(values) {
+    const n = values.length;
+    if (n < SMALL || (0,external_node_os_namespaceObject.endianness)() !== 'LE')
+        return values.sort();
+    // Little-endian: word 2i is the low half of value i, word 2i+1 the high half (sign, exponent).
+    const words = new Uint32Array(values.buffer, values.byteOffset, 2 * n);
+    // Order-preserving keys: negative values have all bits flipped, others only the sign bit.
+    for (let i = 0; i < n; i++) {
+        const hi = words[2 * i + 1];
+        if (hi & 0x80000000) {
+            words[2 * i + 1] = ~hi >>> 0;
+            words[2 * i] = ~words[2 * i] >>> 0;
+        }
+        else
+            words[2 * i + 1] = (hi | 0x80000000) >>> 0;
+    }
+    let src = words;
+    let dst = new Uint32Array(2 * n);
+    const counts = new Uint32Array(65536);
+    for (let pass = 0; pass < 4; pass++) {
+        const word = pass >> 1;
+        const shift = (pass & 1) * 16;
+        counts.fill(0);
+        for (let i = 0; i < n; i++)
+            counts[(src[2 * i + word] >>> shift) & 0xffff]++;
+        if (counts[(src[word] >>> shift) & 0xffff] === n)
+            continue; // one digit everywhere
+        let total = 0;
+        for (let d = 0; d < 65536; d++) {
+            const c = counts[d];
+            counts[d] = total;
+            total += c;
+        }
+        for (let i = 0; i < n; i++) {
+            const lo = src[2 * i];
+            const hi = src[2 * i + 1];
+            const at = counts[((word === 0 ? lo : hi) >>> shift) & 0xffff]++;
+            dst[2 * at] = lo;
+            dst[2 * at + 1] = hi;
+        }
+        [src, dst] = [dst, src];
+    }
+    if (src !== words)
+        words.set(src);
+    for (let i = 0; i < n; i++) {
+        const hi = words[2 * i + 1];
+        if (hi & 0x80000000)
+            words[2 * i + 1] = (hi & 0x7fffffff) >>> 0;
+        else {
+            words[2 * i + 1] = ~hi >>> 0;
+            words[2 * i] = ~words[2 * i] >>> 0;
+        }
+    }
+    return values;
+}
+
 ;// CONCATENATED MODULE: ./src/stats/wasserstein.ts
 /**
  * The first Wasserstein (earth mover's) distance between two samples, as
@@ -67878,6 +67945,7 @@ function populationStd(values) {
 
 
 
+
 /** Numeric features with at most this many distinct values are also tested as categories. */
 const LOW_CARDINALITY = 5;
 /** Finite values, sorted, and how many were missing. */
@@ -67889,7 +67957,7 @@ function present(values) {
         if (Number.isFinite(v))
             out[n++] = v;
     }
-    return { sorted: out.subarray(0, n).sort(), missing: values.length - n };
+    return { sorted: sortFloat64(out.subarray(0, n)), missing: values.length - n };
 }
 /** Distinct values of two sorted arrays with their counts on each side (merge walk). */
 function valueCounts(a, b, limit) {
@@ -68299,8 +68367,6 @@ async function writeReports(outDir, report) {
 
 ;// CONCATENATED MODULE: external "node:module"
 const external_node_module_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:module");
-;// CONCATENATED MODULE: external "node:os"
-const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
 ;// CONCATENATED MODULE: ./src/runners/onnxruntime-pin.ts
 /**
  * The onnxruntime-node release the action provisions when it runs from its tracked files (as
@@ -68551,9 +68617,9 @@ Options:
   --config FILE       config file (default: .github/model-gate.yml when present)
   --model FILE        the candidate ONNX model
   --baseline FILE     the model in production, for lineage and comparison
-  --data FILE         labelled evaluation data (CSV)
+  --data FILE         labelled evaluation data (CSV, JSON Lines or Parquet)
   --label COLUMN      label column of --data
-  --reference FILE    reference data (CSV), e.g. the training set
+  --reference FILE    reference data, e.g. the training set: drift is measured against it
   --out DIR           where report.json, deployment_manifest.yaml and summary.md go
                       (default: ${DEFAULT_OUT_DIR})
   --json              print the JSON report on stdout, nothing else

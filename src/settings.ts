@@ -103,9 +103,9 @@ Options:
   --config FILE       config file (default: .github/model-gate.yml when present)
   --model FILE        the candidate ONNX model
   --baseline FILE     the model in production, for lineage and comparison
-  --data FILE         labelled evaluation data (CSV)
+  --data FILE         labelled evaluation data (CSV, JSON Lines or Parquet)
   --label COLUMN      label column of --data
-  --reference FILE    reference data (CSV), e.g. the training set
+  --reference FILE    reference data, e.g. the training set: drift is measured against it
   --out DIR           where report.json, deployment_manifest.yaml and summary.md go
                       (default: ${DEFAULT_OUT_DIR})
   --json              print the JSON report on stdout, nothing else

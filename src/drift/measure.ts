@@ -8,6 +8,7 @@ import { jensenShannon } from '../stats/jensen-shannon.ts';
 import { ks2samp } from '../stats/ks.ts';
 import { twoProportionZ } from '../stats/proportions.ts';
 import { binShares, psiOfShares, quantileEdges, type PsiOptions } from '../stats/psi.ts';
+import { sortFloat64 } from '../stats/sort.ts';
 import { populationStd, wasserstein } from '../stats/wasserstein.ts';
 
 export type FeatureKind = 'numeric' | 'categorical';
@@ -52,7 +53,7 @@ function present(values: ArrayLike<number>): { sorted: Float64Array; missing: nu
     const v = values[i]!;
     if (Number.isFinite(v)) out[n++] = v;
   }
-  return { sorted: out.subarray(0, n).sort(), missing: values.length - n };
+  return { sorted: sortFloat64(out.subarray(0, n)), missing: values.length - n };
 }
 
 /** Distinct values of two sorted arrays with their counts on each side (merge walk). */
