@@ -27,6 +27,9 @@ export function renderTerminal(report: Report, color: boolean, width = 120): str
       lines.push(`         ${String(l.batch_size).padStart(5)} ${f(l.p50_ms)} ${f(l.p95_ms)} ${f(l.p99_ms)} ${f(l.max_ms)} ${Math.round(l.rows_per_s).toString().padStart(10)}`);
     }
   }
+  if (report.drift && report.drift.features.length > 0) {
+    lines.push('', paint('bold', `DRIFT of ${report.drift.current.path} against ${report.drift.reference.path}`), ...driftTable(report.drift.features, paint));
+  }
   lines.push('', paint(DECISION_STYLE[report.decision], report.headline), report.reason);
   if (report.version.id) lines.push(`version ${report.version.id}`);
   return `${lines.join('\n')}\n`;
