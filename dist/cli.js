@@ -35474,7 +35474,7 @@ License: MIT
 
 /***/ }),
 
-/***/ 61883:
+/***/ 37487:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -41768,6 +41768,41 @@ function jensenShannon(p, q) {
     return Math.sqrt(Math.max(0, left + right) / 2);
 }
 
+;// CONCATENATED MODULE: ./src/stats/ecdf.ts
+/** Both samples sorted ascending, without NaN, non-empty; ties are taken together. */
+function ecdf_compareEcdfs(a, b) {
+    const n1 = a.length;
+    const n2 = b.length;
+    let i = 0;
+    let j = 0;
+    let ks = 0;
+    let distinct = 0;
+    // Neumaier summation: hundreds of thousands of small terms.
+    let sum = 0;
+    let carry = 0;
+    let previous = 0;
+    let gap = 0;
+    while (i < n1 || j < n2) {
+        const v = j >= n2 || (i < n1 && a[i] <= b[j]) ? a[i] : b[j];
+        if (distinct > 0) {
+            const term = gap * (v - previous);
+            const t = sum + term;
+            carry += Math.abs(sum) >= Math.abs(term) ? sum - t + term : term - t + sum;
+            sum = t;
+        }
+        while (i < n1 && a[i] <= v)
+            i++;
+        while (j < n2 && b[j] <= v)
+            j++;
+        gap = Math.abs(i / n1 - j / n2);
+        if (gap > ks)
+            ks = gap;
+        previous = v;
+        distinct++;
+    }
+    return { ks, wasserstein: sum + carry, distinct };
+}
+
 // EXTERNAL MODULE: ./node_modules/@stdlib/math-base-special-gammaln/lib/index.js
 var math_base_special_gammaln_lib = __nccwpck_require__(67711);
 var math_base_special_gammaln_lib_default = /*#__PURE__*/__nccwpck_require__.n(math_base_special_gammaln_lib);
@@ -42110,6 +42145,7 @@ function kolmogorovSf(n, x) {
  * computes the p-value itself rather than 1 − p, so small p-values keep their digits.
  */
 
+
 /** scipy's `auto` switches to the asymptotic distribution above this many values per sample. */
 const KS_EXACT_MAX_N = 10_000;
 /** Round half to even, as numpy's round. */
@@ -42118,32 +42154,14 @@ function roundHalfEven(x) {
     return Math.abs(x % 1) === 0.5 && r % 2 !== 0 ? r - 1 : r;
 }
 const gcd = (a, b) => (b === 0 ? a : gcd(b, a % b));
-/** sup |F₁ − F₂| over two sorted samples (no NaN), one merge pass, ties taken together. */
-function ksStatistic(a, b) {
-    const n1 = a.length;
-    const n2 = b.length;
-    let i = 0;
-    let j = 0;
-    let d = 0;
-    while (i < n1 || j < n2) {
-        const v = j >= n2 || (i < n1 && a[i] <= b[j]) ? a[i] : b[j];
-        while (i < n1 && a[i] <= v)
-            i++;
-        while (j < n2 && b[j] <= v)
-            j++;
-        const diff = Math.abs(i / n1 - j / n2);
-        if (diff > d)
-            d = diff;
-    }
-    return d;
-}
 /** The test on two sorted samples without NaN; both must be non-empty. */
 function ks2samp(a, b) {
-    const n1 = a.length;
-    const n2 = b.length;
-    if (n1 === 0 || n2 === 0)
+    if (a.length === 0 || b.length === 0)
         throw new Error('the KS test needs values on both sides');
-    const d = ksStatistic(a, b);
+    return ksTest(a.length, b.length, compareEcdfs(a, b).ks);
+}
+/** The p-value of statistic d for sample sizes n1 and n2. */
+function ksTest(n1, n2, d) {
     if (Math.max(n1, n2) <= KS_EXACT_MAX_N) {
         const exact = exactPValue(n1, n2, d);
         if (exact)
@@ -42402,33 +42420,10 @@ function sortFloat64(values) {
  * The first Wasserstein (earth mover's) distance between two samples, as
  * scipy.stats.wasserstein_distance: ∫ |F₁(x) − F₂(x)| dx over the merged sorted values.
  */
+
 /** Both samples sorted, without NaN, non-empty. */
 function wasserstein(a, b) {
-    const n1 = a.length;
-    const n2 = b.length;
-    let i = 0;
-    let j = 0;
-    // Neumaier summation: hundreds of thousands of small terms.
-    let sum = 0;
-    let carry = 0;
-    let previous = Number.NaN;
-    let gap = 0;
-    while (i < n1 || j < n2) {
-        const v = j >= n2 || (i < n1 && a[i] <= b[j]) ? a[i] : b[j];
-        if (i + j > 0) {
-            const term = gap * (v - previous);
-            const t = sum + term;
-            carry += Math.abs(sum) >= Math.abs(term) ? sum - t + term : term - t + sum;
-            sum = t;
-        }
-        while (i < n1 && a[i] <= v)
-            i++;
-        while (j < n2 && b[j] <= v)
-            j++;
-        gap = Math.abs(i / n1 - j / n2);
-        previous = v;
-    }
-    return sum + carry;
+    return compareEcdfs(a, b).wasserstein;
 }
 /** Population standard deviation (ddof = 0), two passes, as numpy's std. */
 function populationStd(values) {
@@ -42449,6 +42444,7 @@ function populationStd(values) {
  * values are sorted once and that order serves the KS test, the Wasserstein distance, the PSI
  * bins and the distinct count. Missing values (NaN, ±∞, empty cells) are counted, never binned.
  */
+
 
 
 
@@ -42496,20 +42492,6 @@ function valueCounts(a, b, limit) {
     }
     return { values, ca, cb };
 }
-function distinctCount(a, b) {
-    let i = 0;
-    let j = 0;
-    let n = 0;
-    while (i < a.length || j < b.length) {
-        const v = j >= b.length || (i < a.length && a[i] <= b[j]) ? a[i] : b[j];
-        while (i < a.length && a[i] === v)
-            i++;
-        while (j < b.length && b[j] === v)
-            j++;
-        n++;
-    }
-    return n;
-}
 /** Chi-squared, z (two categories) and the share-based distances over category counts. */
 function categoryMeasures(ra, rb, floor) {
     const na = sum(ra);
@@ -42547,8 +42529,9 @@ function measureFeature(name, reference, current, psi) {
         const a = present(reference.values);
         const b = present(current.values);
         emptyCheck(name, a.sorted.length, reference.values.length, b.sorted.length, current.values.length);
-        const ks = ks2samp(a.sorted, b.sorted);
-        const wd = wasserstein(a.sorted, b.sorted);
+        const ecdf = ecdf_compareEcdfs(a.sorted, b.sorted);
+        const ks = ksTest(a.sorted.length, b.sorted.length, ecdf.ks);
+        const wd = ecdf.wasserstein;
         const edges = quantileEdges(a.sorted, psi.bins);
         const sa = binShares(a.sorted, edges);
         const sb = binShares(b.sorted, edges);
@@ -42558,7 +42541,7 @@ function measureFeature(name, reference, current, psi) {
             n_reference: a.sorted.length,
             n_current: b.sorted.length,
             missing: { reference: a.missing, current: b.missing },
-            distinct: distinctCount(a.sorted, b.sorted),
+            distinct: ecdf.distinct,
             ks_statistic: ks.statistic,
             ks_p_value: ks.pValue,
             ks_method: ks.method,
@@ -46603,7 +46586,7 @@ async function runCli(argv, io) {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _cli_run_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(61883);
+/* harmony import */ var _cli_run_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(37487);
 /** CLI entry: parses argv, runs the shared engine, prints, and exits 0 GO / 1 NO-GO / 2 error / 3 DELAY. */
 
 process.exitCode = await (0,_cli_run_js__WEBPACK_IMPORTED_MODULE_0__/* .runCli */ .J)(process.argv.slice(2), {

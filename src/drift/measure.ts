@@ -5,11 +5,12 @@
  */
 import { chi2TwoSample } from '../stats/chi2.ts';
 import { jensenShannon } from '../stats/jensen-shannon.ts';
-import { ks2samp } from '../stats/ks.ts';
+import { compareEcdfs } from '../stats/ecdf.ts';
+import { ksTest } from '../stats/ks.ts';
 import { twoProportionZ } from '../stats/proportions.ts';
 import { binShares, psiOfShares, quantileEdges, type PsiOptions } from '../stats/psi.ts';
 import { sortFloat64 } from '../stats/sort.ts';
-import { populationStd, wasserstein } from '../stats/wasserstein.ts';
+import { populationStd } from '../stats/wasserstein.ts';
 
 export type FeatureKind = 'numeric' | 'categorical';
 
@@ -83,19 +84,6 @@ function valueCounts(a: Float64Array, b: Float64Array, limit: number): { values:
   return { values, ca, cb };
 }
 
-function distinctCount(a: Float64Array, b: Float64Array): number {
-  let i = 0;
-  let j = 0;
-  let n = 0;
-  while (i < a.length || j < b.length) {
-    const v = j >= b.length || (i < a.length && a[i]! <= b[j]!) ? a[i]! : b[j]!;
-    while (i < a.length && a[i] === v) i++;
-    while (j < b.length && b[j] === v) j++;
-    n++;
-  }
-  return n;
-}
-
 /** Chi-squared, z (two categories) and the share-based distances over category counts. */
 function categoryMeasures(ra: ArrayLike<number>, rb: ArrayLike<number>, floor: number) {
   const na = sum(ra);
@@ -134,8 +122,9 @@ export function measureFeature(name: string, reference: FeatureSample, current: 
     const a = present(reference.values);
     const b = present(current.values);
     emptyCheck(name, a.sorted.length, reference.values.length, b.sorted.length, current.values.length);
-    const ks = ks2samp(a.sorted, b.sorted);
-    const wd = wasserstein(a.sorted, b.sorted);
+    const ecdf = compareEcdfs(a.sorted, b.sorted);
+    const ks = ksTest(a.sorted.length, b.sorted.length, ecdf.ks);
+    const wd = ecdf.wasserstein;
     const edges = quantileEdges(a.sorted, psi.bins);
     const sa = binShares(a.sorted, edges);
     const sb = binShares(b.sorted, edges);
@@ -145,7 +134,7 @@ export function measureFeature(name: string, reference: FeatureSample, current: 
       n_reference: a.sorted.length,
       n_current: b.sorted.length,
       missing: { reference: a.missing, current: b.missing },
-      distinct: distinctCount(a.sorted, b.sorted),
+      distinct: ecdf.distinct,
       ks_statistic: ks.statistic,
       ks_p_value: ks.pValue,
       ks_method: ks.method,

@@ -7,6 +7,7 @@
  * Ark. Mat. 3; for unequal sizes the recursion of Viehmann (2021), arXiv:2102.08037, which
  * computes the p-value itself rather than 1 − p, so small p-values keep their digits.
  */
+import { compareEcdfs } from './ecdf.ts';
 import { kolmogorovSf } from './kolmogorov.ts';
 
 export interface KsResult {
@@ -26,29 +27,14 @@ export function roundHalfEven(x: number): number {
 
 const gcd = (a: number, b: number): number => (b === 0 ? a : gcd(b, a % b));
 
-/** sup |F₁ − F₂| over two sorted samples (no NaN), one merge pass, ties taken together. */
-export function ksStatistic(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  const n1 = a.length;
-  const n2 = b.length;
-  let i = 0;
-  let j = 0;
-  let d = 0;
-  while (i < n1 || j < n2) {
-    const v = j >= n2 || (i < n1 && a[i]! <= b[j]!) ? a[i]! : b[j]!;
-    while (i < n1 && a[i]! <= v) i++;
-    while (j < n2 && b[j]! <= v) j++;
-    const diff = Math.abs(i / n1 - j / n2);
-    if (diff > d) d = diff;
-  }
-  return d;
-}
-
 /** The test on two sorted samples without NaN; both must be non-empty. */
 export function ks2samp(a: ArrayLike<number>, b: ArrayLike<number>): KsResult {
-  const n1 = a.length;
-  const n2 = b.length;
-  if (n1 === 0 || n2 === 0) throw new Error('the KS test needs values on both sides');
-  const d = ksStatistic(a, b);
+  if (a.length === 0 || b.length === 0) throw new Error('the KS test needs values on both sides');
+  return ksTest(a.length, b.length, compareEcdfs(a, b).ks);
+}
+
+/** The p-value of statistic d for sample sizes n1 and n2. */
+export function ksTest(n1: number, n2: number, d: number): KsResult {
   if (Math.max(n1, n2) <= KS_EXACT_MAX_N) {
     const exact = exactPValue(n1, n2, d);
     if (exact) return { ...exact, method: 'exact' };
