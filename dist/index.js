@@ -67956,7 +67956,7 @@ function present(values) {
     return { sorted: sortFloat64(out.subarray(0, n)), missing: values.length - n };
 }
 /** Distinct values of two sorted arrays with their counts on each side (merge walk). */
-function valueCounts(a, b, limit) {
+function valueCounts(a, b) {
     const values = [];
     const ca = [];
     const cb = [];
@@ -67974,8 +67974,6 @@ function valueCounts(a, b, limit) {
             j++;
             y++;
         }
-        if (values.length === limit)
-            return null;
         values.push(v);
         ca.push(x);
         cb.push(y);
@@ -68040,8 +68038,8 @@ function measureFeature(name, reference, current, psi) {
             psi: psiOfShares(sa, sb, psi.floor),
             jensen_shannon: jensenShannon(sa, sb),
         };
-        const counts = measures.distinct <= LOW_CARDINALITY ? valueCounts(a.sorted, b.sorted, LOW_CARDINALITY) : null;
-        if (counts) {
+        if (measures.distinct <= LOW_CARDINALITY) {
+            const counts = valueCounts(a.sorted, b.sorted);
             const { chi2_statistic, chi2_p_value, chi2_dof, z_statistic, z_p_value } = categoryMeasures(counts.ca, counts.cb, psi.floor);
             Object.assign(measures, { chi2_statistic, chi2_p_value, chi2_dof, z_statistic, z_p_value });
             measures.categories = counts.values.map((v, k) => ({ value: String(v), reference: counts.ca[k], current: counts.cb[k] }));
@@ -77503,6 +77501,9 @@ async function validate_validate(settings, deps) {
         deps.progress('drift: comparing the data with the reference');
         dataDriftResult = dataDrift(config, reference, (current ?? evalData), { exclude: new Set([label, weight, id].filter((x) => !!x)) });
         checks.push(...dataDriftResult.checks);
+    }
+    else if (driftOn) {
+        checks.push(skipped('drift.dataset', 'drift', 'info', 'drift not measured: no current data to compare with the reference (data.eval or drift.current)'));
     }
     let runner = null;
     let baselineRunner = null;

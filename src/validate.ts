@@ -97,6 +97,8 @@ export async function validate(settings: Settings, deps: EngineDeps): Promise<Va
     deps.progress('drift: comparing the data with the reference');
     dataDriftResult = dataDrift(config, reference!, (current ?? evalData)!, { exclude: new Set([label, weight, id].filter((x): x is string => !!x)) });
     checks.push(...dataDriftResult.checks);
+  } else if (driftOn) {
+    checks.push(skipped('drift.dataset', 'drift', 'info', 'drift not measured: no current data to compare with the reference (data.eval or drift.current)'));
   }
 
   let runner: ModelRunner | null = null;

@@ -58,7 +58,7 @@ function present(values: ArrayLike<number>): { sorted: Float64Array; missing: nu
 }
 
 /** Distinct values of two sorted arrays with their counts on each side (merge walk). */
-function valueCounts(a: Float64Array, b: Float64Array, limit: number): { values: number[]; ca: number[]; cb: number[] } | null {
+function valueCounts(a: Float64Array, b: Float64Array): { values: number[]; ca: number[]; cb: number[] } {
   const values: number[] = [];
   const ca: number[] = [];
   const cb: number[] = [];
@@ -76,7 +76,6 @@ function valueCounts(a: Float64Array, b: Float64Array, limit: number): { values:
       j++;
       y++;
     }
-    if (values.length === limit) return null;
     values.push(v);
     ca.push(x);
     cb.push(y);
@@ -143,8 +142,8 @@ export function measureFeature(name: string, reference: FeatureSample, current: 
       psi: psiOfShares(sa, sb, psi.floor),
       jensen_shannon: jensenShannon(sa, sb),
     };
-    const counts = measures.distinct <= LOW_CARDINALITY ? valueCounts(a.sorted, b.sorted, LOW_CARDINALITY) : null;
-    if (counts) {
+    if (measures.distinct <= LOW_CARDINALITY) {
+      const counts = valueCounts(a.sorted, b.sorted);
       const { chi2_statistic, chi2_p_value, chi2_dof, z_statistic, z_p_value } = categoryMeasures(counts.ca, counts.cb, psi.floor);
       Object.assign(measures, { chi2_statistic, chi2_p_value, chi2_dof, z_statistic, z_p_value });
       measures.categories = counts.values.map((v, k) => ({ value: String(v), reference: counts.ca[k]!, current: counts.cb[k]! }));
