@@ -35474,7 +35474,7 @@ License: MIT
 
 /***/ }),
 
-/***/ 37487:
+/***/ 55683:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -35516,20 +35516,32 @@ const constants_Inputs = {
     FailOn: 'fail-on',
     Out: 'out',
     GithubToken: 'github-token',
+    Comment: 'comment',
+    CommentId: 'comment-id',
+    CommentAuthor: 'comment-author',
+    ArtifactName: 'artifact-name',
+    Report: 'report',
 };
 const Outputs = {
     Decision: 'decision',
     Version: 'version',
     Report: 'report',
     Manifest: 'manifest',
+    ReportArtifact: 'report-artifact',
+    CommentUrl: 'comment-url',
 };
-const constants_MODES = (/* unused pure expression or super */ null && (['validate']));
+/** `validate` runs the suite; `comment` posts the PR comment from a report artifact (fork PRs). */
+const constants_MODES = (/* unused pure expression or super */ null && (['validate', 'comment']));
 const DEFAULT_CONFIG_PATHS = ['.github/model-gate.yml', '.github/model-gate.yaml'];
 const constants_DEFAULT_OUT_DIR = 'model-gate-report';
+const constants_DEFAULT_ARTIFACT_NAME = 'model-gate-report';
+/** `always`: create, then update each run; `on-change`: only when the verdict changed; `never`. */
+const constants_COMMENT_POLICIES = (/* unused pure expression or super */ null && (['always', 'on-change', 'never']));
 const ReportFiles = {
     Json: 'report.json',
     Manifest: 'deployment_manifest.yaml',
     Markdown: 'summary.md',
+    Html: 'report.html',
 };
 
 ;// CONCATENATED MODULE: ./src/errors.ts
@@ -42935,17 +42947,79 @@ async function runDrift(settings, deps) {
 
 ;// CONCATENATED MODULE: external "node:child_process"
 const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
+;// CONCATENATED MODULE: ./src/github/context.ts
+/**
+ * What GitHub tells a run about itself: Actions' variables and the event payload, read once into
+ * plain data (the shell reads GITHUB_EVENT_PATH and passes the parsed payload in).
+ */
+const PR_EVENTS = new Set(['pull_request', 'pull_request_target', 'pull_request_review', 'pull_request_review_comment']);
+const obj = (v) => (typeof v === 'object' && v !== null && !Array.isArray(v) ? v : null);
+const str = (v) => (typeof v === 'string' && v !== '' ? v : null);
+function pullRequestOf(eventName, payload) {
+    if (!eventName || !PR_EVENTS.has(eventName))
+        return null;
+    const pr = obj(payload?.pull_request);
+    const head = obj(pr?.head);
+    if (!pr || typeof pr.number !== 'number' || !head || !str(head.sha))
+        return null;
+    return { number: pr.number, headSha: head.sha, headRepo: str(obj(head.repo)?.full_name) };
+}
+function workflowRunOf(eventName, payload) {
+    if (eventName !== 'workflow_run')
+        return null;
+    const run = obj(payload?.workflow_run);
+    if (!run || typeof run.id !== 'number' || !str(run.head_sha))
+        return null;
+    return { id: run.id, headSha: run.head_sha, event: str(run.event) ?? '', htmlUrl: str(run.html_url) };
+}
+/** `owner/repo/.github/workflows/ci.yml@refs/heads/main` → `.github/workflows/ci.yml`. */
+function workflowFile(ref) {
+    const m = ref ? /^[^/]+\/[^/]+\/(.+?)@/.exec(ref) : null;
+    return m ? m[1] : null;
+}
+function githubContext(env, payload) {
+    const eventName = str(env.GITHUB_EVENT_NAME);
+    const event = obj(payload);
+    const [owner, repo] = (env.GITHUB_REPOSITORY ?? '').split('/');
+    return {
+        apiUrl: (str(env.GITHUB_API_URL) ?? 'https://api.github.com').replace(/\/+$/, ''),
+        serverUrl: (str(env.GITHUB_SERVER_URL) ?? 'https://github.com').replace(/\/+$/, ''),
+        repository: owner && repo ? { owner, repo } : null,
+        eventName,
+        runId: str(env.GITHUB_RUN_ID),
+        runAttempt: str(env.GITHUB_RUN_ATTEMPT),
+        workflow: workflowFile(env.GITHUB_WORKFLOW_REF) ?? str(env.GITHUB_WORKFLOW),
+        pullRequest: pullRequestOf(eventName, event),
+        workflowRun: workflowRunOf(eventName, event),
+    };
+}
+/** The run's page, where the job summary is. */
+function runUrl(ctx) {
+    if (!ctx.repository || !ctx.runId)
+        return null;
+    const { owner, repo } = ctx.repository;
+    return `${ctx.serverUrl}/${owner}/${repo}/actions/runs/${ctx.runId}${ctx.runAttempt ? `/attempts/${ctx.runAttempt}` : ''}`;
+}
+function artifactUrl(ctx, runId, artifactId) {
+    if (!ctx.repository)
+        return null;
+    return `${ctx.serverUrl}/${ctx.repository.owner}/${ctx.repository.repo}/actions/runs/${runId}/artifacts/${artifactId}`;
+}
+/**
+ * The sticky comment's key, unless the user names one: the workflow and the config, so that two
+ * configs (or two workflows) gating the same PR keep a comment each.
+ */
+function defaultCommentId(ctx, configPath) {
+    return `${ctx.workflow ?? 'model-gate'}:${configPath ?? 'default'}`;
+}
+
 ;// CONCATENATED MODULE: ./src/provenance.ts
 /** Where a run happens: Actions' variables in Actions, else what the local git checkout says. */
 
 
+
 function provenanceFromActionsEnv(env) {
-    const server = env.GITHUB_SERVER_URL;
-    const repo = env.GITHUB_REPOSITORY;
-    const runId = env.GITHUB_RUN_ID;
-    const attempt = env.GITHUB_RUN_ATTEMPT;
-    const runUrl = server && repo && runId ? `${server}/${repo}/actions/runs/${runId}${attempt ? `/attempts/${attempt}` : ''}` : null;
-    return { gitCommit: env.GITHUB_SHA ?? null, gitRef: env.GITHUB_REF ?? null, runUrl };
+    return { gitCommit: env.GITHUB_SHA ?? null, gitRef: env.GITHUB_REF ?? null, runUrl: runUrl(githubContext(env, null)) };
 }
 function git(...args) {
     try {
@@ -43001,7 +43075,38 @@ function renderManifest(report) {
     return `# Written by model-gate ${report.tool.version}. Do not edit: re-run the gate instead.\n${(0,dist/* stringify */.As)(manifest, { lineWidth: 0 })}`;
 }
 
+;// CONCATENATED MODULE: ./src/report/mermaid.ts
+const value = (n) => (Number.isFinite(n) ? Number(n.toPrecision(4)).toString() : '0');
+/** Mermaid strings end at a double quote and choke on some punctuation; names are labels only. */
+const quote = (s, max) => {
+    const clean = s.replace(/["`\\[\]{}<>;]/g, "'").replace(/\s+/g, ' ').trim();
+    return `"${clean.length > max ? `${clean.slice(0, max - 1)}…` : clean}"`;
+};
+const label = (s) => quote(s, 24);
+const axisMax = (values) => value(Math.max(...values.filter(Number.isFinite), 0) * 1.1 || 1);
+function chart(title, orientation, xs, yTitle, yMax, series) {
+    return ['```mermaid', `xychart-beta${orientation}`, `  title ${quote(title, 90)}`, `  x-axis [${xs.join(', ')}]`, `  y-axis "${yTitle}" 0 --> ${yMax}`, ...series.map((s) => `  ${s}`), '```'];
+}
+/** Candidate and baseline latency at the same percentiles: bars baseline, line candidate. */
+function latencyChart(lc) {
+    const d = lc.distribution;
+    return chart(`Latency by percentile, batch ${lc.batch_size}: bars = baseline, line = candidate`, '', d.percentiles.map((p) => label(`p${p}`)), 'ms', axisMax([...d.candidate_ms, ...d.baseline_ms]), [`bar [${d.baseline_ms.map(value).join(', ')}]`, `line [${d.candidate_ms.map(value).join(', ')}]`]);
+}
+/** The features that drifted most, by PSI (one scale for every kind), against the blocking level. */
+function driftChart(d, top = 10) {
+    const ranked = d.features
+        .filter((f) => typeof f.psi === 'number' && Number.isFinite(f.psi))
+        .filter((f) => f.status === 'drifted' || (f.psi_level !== null && f.psi_level !== undefined && f.psi_level !== 'ok'))
+        .sort((a, b) => b.psi - a.psi)
+        .slice(0, top);
+    if (ranked.length === 0)
+        return [];
+    const blocker = d.rules.psi.blocker;
+    return chart(`PSI of the most drifted features (line: ${value(blocker)}, where PSI blocks)`, ' horizontal', ranked.map((f) => label(f.name)), 'PSI', axisMax([...ranked.map((f) => f.psi), blocker]), [`bar [${ranked.map((f) => value(f.psi)).join(', ')}]`, `line [${ranked.map(() => value(blocker)).join(', ')}]`]);
+}
+
 ;// CONCATENATED MODULE: ./src/report/markdown.ts
+
 
 const DECISION_ICON = { GO: '✅', 'NO-GO': '⛔', DELAY: '⏸️' };
 const STATUS_ICON = { pass: '✅', warn: '⚠️', fail: '❌', error: '💥', skip: '⏭️' };
@@ -43021,34 +43126,21 @@ function renderMarkdown(report) {
     lines.push(`|---|---|---|`);
     lines.push(`| \`${report.version.id || '—'}\` | \`${cell(report.model.path)}\` | \`${report.version.sha256.slice(0, 16) || '—'}…\` |`);
     lines.push('');
-    const problems = report.checks.filter(isProblem);
-    if (problems.length > 0) {
-        lines.push('### What needs attention');
-        lines.push('');
-        for (const c of problems)
-            lines.push(`- ${STATUS_ICON[c.status]} **\`${c.id}\`** (${c.severity}): ${cell(c.message)}`);
-        lines.push('');
-    }
+    const problems = problemItems(report);
+    if (problems.length > 0)
+        lines.push('### What needs attention', '', ...problems, '');
     lines.push(...metricsTable(report));
+    if (report.latency_comparison)
+        lines.push(...latencyChart(report.latency_comparison), '');
     lines.push(...driftTable(report));
-    lines.push('### Checklist');
-    lines.push('');
-    lines.push('| | Check | Severity | Result | Threshold |');
-    lines.push('|---|---|---|---|---|');
-    for (const c of report.checks) {
-        lines.push(`| ${STATUS_ICON[c.status]} | \`${c.id}\` | ${c.severity} | ${cell(c.message)} | ${c.threshold ? cell(c.threshold) : ''} |`);
+    if (report.drift) {
+        const chart = driftChart(report.drift);
+        if (chart.length > 0)
+            lines.push(...chart, '');
     }
-    lines.push('');
-    if (report.latency.length > 0) {
-        lines.push('### Latency');
-        lines.push('');
-        lines.push('| Batch | Calls | p50 ms | p95 ms | p99 ms | max ms | mean ms | rows/s |');
-        lines.push('|---:|---:|---:|---:|---:|---:|---:|---:|');
-        for (const l of report.latency) {
-            lines.push(`| ${l.batch_size} | ${l.samples} | ${fixed(l.p50_ms, 3)} | ${fixed(l.p95_ms, 3)} | ${fixed(l.p99_ms, 3)} | ${fixed(l.max_ms, 3)} | ${fixed(l.mean_ms, 3)} | ${fixed(l.rows_per_s, 0)} |`);
-        }
-        lines.push('');
-    }
+    lines.push('### Checklist', '', ...CHECKLIST_HEAD, ...checklistRows(report), '');
+    if (report.latency.length > 0)
+        lines.push('### Latency', '', ...LATENCY_HEAD, ...latencyRows(report), '');
     if (report.error_scenarios.length > 0) {
         lines.push('### Error scenarios');
         lines.push('');
@@ -43060,6 +43152,20 @@ function renderMarkdown(report) {
     }
     lines.push(`<sub>model-gate ${report.tool.version} · ${report.data.source ? cell(report.data.source) : 'no rows evaluated'} · ${Math.round(report.duration_ms)} ms</sub>`);
     return `${lines.join('\n')}\n`;
+}
+/** Failed checks that gate (blockers, then warnings), one bullet each. */
+function problemItems(report, severity) {
+    return report.checks
+        .filter((c) => isProblem(c) && (severity === undefined || c.severity === severity))
+        .map((c) => `- ${STATUS_ICON[c.status]} **\`${c.id}\`** (${c.severity}): ${cell(c.message)}`);
+}
+const CHECKLIST_HEAD = ['| | Check | Severity | Result | Threshold |', '|---|---|---|---|---|'];
+function checklistRows(report) {
+    return report.checks.map((c) => `| ${STATUS_ICON[c.status]} | \`${c.id}\` | ${c.severity} | ${cell(c.message)} | ${c.threshold ? cell(c.threshold) : ''} |`);
+}
+const LATENCY_HEAD = ['| Batch | Calls | p50 ms | p95 ms | p99 ms | max ms | mean ms | rows/s |', '|---:|---:|---:|---:|---:|---:|---:|---:|'];
+function latencyRows(report) {
+    return report.latency.map((l) => `| ${l.batch_size} | ${l.samples} | ${fixed(l.p50_ms, 3)} | ${fixed(l.p95_ms, 3)} | ${fixed(l.p99_ms, 3)} | ${fixed(l.max_ms, 3)} | ${fixed(l.mean_ms, 3)} | ${fixed(l.rows_per_s, 0)} |`);
 }
 const num = (v) => (typeof v === 'number' && Number.isFinite(v) ? Number(v.toPrecision(4)).toString() : '—');
 const signed = (v) => (v === null ? '—' : `${v >= 0 ? '+' : '−'}${num(Math.abs(v))}`);
@@ -43115,13 +43221,17 @@ function driftRows(title, features) {
     lines.push('');
     return lines;
 }
+function driftShare(d) {
+    if (d.drifted_share === null)
+        return 'Drift not judged: no feature could be compared.';
+    return `${d.drifted_features} of ${d.judged_features} features drifted (${fmt(d.drifted_share * 100)}%)${d.dataset_drift ? ' — **dataset drift**' : ''}`;
+}
 /** Drift: one row per feature, then the label and the predictions. */
 function driftTable(report) {
     const d = report.drift;
     if (!d)
         return [];
-    const share = d.drifted_share === null ? 'not judged' : `${d.drifted_features} of ${d.judged_features} features drifted (${fmt(d.drifted_share * 100)}%)${d.dataset_drift ? ' — **dataset drift**' : ''}`;
-    const lines = [`### Drift: \`${cell(d.current.path)}\` against \`${cell(d.reference.path)}\``, '', share, ''];
+    const lines = [`### Drift: \`${cell(d.current.path)}\` against \`${cell(d.reference.path)}\``, '', driftShare(d), ''];
     lines.push(...driftRows('Feature', d.features));
     if (d.label)
         lines.push(...driftRows('Label', [d.label]));
@@ -43132,8 +43242,160 @@ function driftTable(report) {
     return lines;
 }
 
+;// CONCATENATED MODULE: ./src/report/html.ts
+
+
+const ESCAPES = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+const escapeHtml = (s) => String(s ?? '').replace(/[&<>"']/g, (c) => ESCAPES[c]);
+const html_num = (v, digits = 4) => (typeof v === 'number' && Number.isFinite(v) ? String(Number(v.toPrecision(digits))) : '—');
+function table(head, rows, numeric = []) {
+    const td = (v, i) => `<td${numeric.includes(i) ? ' class="n"' : ''}>${v}</td>`;
+    return `<table><thead><tr>${head.map((h) => `<th>${escapeHtml(h)}</th>`).join('')}</tr></thead><tbody>${rows
+        .map((r) => `<tr>${r.map(td).join('')}</tr>`)
+        .join('')}</tbody></table>`;
+}
+/** Grouped vertical bars with a legend and an optional reference line, as plain SVG. */
+function barChart(title, categories, series, unit, line) {
+    const width = Math.max(360, 60 + categories.length * (series.length * 18 + 14));
+    const height = 240;
+    const left = 50;
+    const top = 36;
+    const bottom = 60;
+    const plotH = height - top - bottom;
+    const max = Math.max(...series.flatMap((s) => s.values.filter(Number.isFinite)), line?.value ?? 0) * 1.1 || 1;
+    const y = (v) => top + plotH - (Math.max(0, v) / max) * plotH;
+    const group = (width - left - 10) / Math.max(categories.length, 1);
+    const barW = Math.min(24, (group - 8) / series.length);
+    const parts = [];
+    parts.push(`<text x="${left}" y="16" class="t">${escapeHtml(title)}</text>`);
+    for (let i = 0; i <= 4; i++) {
+        const v = (max / 4) * i;
+        parts.push(`<line x1="${left}" x2="${width - 10}" y1="${y(v)}" y2="${y(v)}" class="g"/><text x="${left - 4}" y="${y(v) + 4}" class="a" text-anchor="end">${html_num(v, 3)}</text>`);
+    }
+    categories.forEach((c, i) => {
+        const x0 = left + i * group + (group - barW * series.length) / 2;
+        series.forEach((s, k) => {
+            const v = s.values[i] ?? 0;
+            parts.push(`<rect x="${x0 + k * barW}" y="${y(v)}" width="${barW - 2}" height="${top + plotH - y(v)}" fill="${s.color}"><title>${escapeHtml(`${s.name} ${c}: ${html_num(v)} ${unit}`)}</title></rect>`);
+        });
+        const cx = left + i * group + group / 2;
+        parts.push(`<text x="${cx}" y="${top + plotH + 14}" class="a" text-anchor="end" transform="rotate(-30 ${cx} ${top + plotH + 14})">${escapeHtml(c.length > 18 ? `${c.slice(0, 17)}…` : c)}</text>`);
+    });
+    if (line) {
+        parts.push(`<line x1="${left}" x2="${width - 10}" y1="${y(line.value)}" y2="${y(line.value)}" class="r"/><text x="${width - 12}" y="${y(line.value) - 4}" class="a" text-anchor="end">${escapeHtml(line.label)}</text>`);
+    }
+    series.forEach((s, k) => {
+        parts.push(`<rect x="${left + k * 110}" y="${height - 14}" width="10" height="10" fill="${s.color}"/><text x="${left + k * 110 + 14}" y="${height - 5}" class="a">${escapeHtml(s.name)}</text>`);
+    });
+    return `<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-label="${escapeHtml(title)}" width="${Math.round(width)}" height="${height}" viewBox="0 0 ${Math.round(width)} ${height}">${parts.join('')}<text x="6" y="${top + plotH / 2}" class="a" transform="rotate(-90 6 ${top + plotH / 2})">${escapeHtml(unit)}</text></svg>`;
+}
+const STYLE = `body{font:14px/1.45 system-ui,-apple-system,Segoe UI,sans-serif;margin:2rem auto;max-width:72rem;padding:0 1rem;color:#1f2328}
+h1{font-size:1.6rem}h2{font-size:1.2rem;margin-top:2rem;border-bottom:1px solid #d0d7de}
+table{border-collapse:collapse;margin:.5rem 0;font-size:13px}th,td{border:1px solid #d0d7de;padding:3px 8px;text-align:left;vertical-align:top}
+th{background:#f6f8fa}td.n{text-align:right;font-variant-numeric:tabular-nums}code{font-size:12px}
+.GO{color:#1a7f37}.NO-GO{color:#cf222e}.DELAY{color:#9a6700}
+svg .t{font-weight:600;font-size:13px}svg .a{font-size:11px;fill:#57606a}svg .g{stroke:#eaeef2}svg .r{stroke:#cf222e;stroke-dasharray:4 3}
+ul.p li{margin:.2rem 0}`;
+function checkRows(checks) {
+    return checks.map((c) => [STATUS_ICON[c.status], `<code>${escapeHtml(c.id)}</code>`, escapeHtml(c.severity), escapeHtml(c.message), escapeHtml(c.threshold ?? '')]);
+}
+function metricsHtml(report) {
+    const m = report.metrics;
+    if (!m)
+        return '';
+    const names = Object.keys(m.candidate).filter((k) => typeof m.candidate[k] === 'number' || m.candidate[k] === null);
+    const compared = report.comparison?.metrics ?? {};
+    const rows = names.map((name) => {
+        const c = compared[name];
+        const interval = c?.interval ? `[${html_num(c.interval.low)}, ${html_num(c.interval.high)}]` : '';
+        return [escapeHtml(name), html_num(m.baseline?.[name]), html_num(m.candidate[name]), html_num(c?.delta), interval, escapeHtml(c ? `${c.verdict ?? '—'}${c.p_value !== null ? ` (McNemar p=${html_num(c.p_value)})` : ''}` : '')];
+    });
+    return `<h2>Metrics (${escapeHtml(m.task)}, ${m.rows.toLocaleString('en')} rows)</h2>${table(['Metric', 'Baseline', 'Candidate', 'Δ', 'CI of Δ', 'Significance'], rows, [1, 2, 3])}`;
+}
+function latencyHtml(report) {
+    const parts = [];
+    if (report.latency.length > 0) {
+        parts.push('<h2>Latency</h2>', table(['Batch', 'Calls', 'p50 ms', 'p95 ms', 'p99 ms', 'max ms', 'mean ms', 'rows/s'], report.latency.map((l) => [l.batch_size, l.samples, html_num(l.p50_ms), html_num(l.p95_ms), html_num(l.p99_ms), html_num(l.max_ms), html_num(l.mean_ms), html_num(l.rows_per_s)]), [0, 1, 2, 3, 4, 5, 6, 7]));
+    }
+    const lc = report.latency_comparison;
+    if (lc) {
+        const d = lc.distribution;
+        parts.push(`<p>Against the baseline (batch ${lc.batch_size}, ${lc.samples} interleaved calls each): p95 ×${html_num(lc.p95_ratio)}, Mann–Whitney p=${html_num(lc.mann_whitney.p_value)}.</p>`, barChart(`Latency by percentile, batch ${lc.batch_size}`, d.percentiles.map((p) => `p${p}`), [
+            { name: 'baseline', values: d.baseline_ms, color: '#8c959f' },
+            { name: 'candidate', values: d.candidate_ms, color: '#0969da' },
+        ], 'ms'));
+    }
+    return parts.join('');
+}
+function html_driftRows(features) {
+    return features.map((f) => [
+        `<code>${escapeHtml(f.name)}</code>`,
+        escapeHtml(f.kind ?? '—'),
+        escapeHtml(f.method ? METHOD_LABEL[f.method] : '—'),
+        f.value === null || f.value === undefined ? '—' : fmt(f.value),
+        f.threshold === null || f.threshold === undefined ? '—' : fmt(f.threshold),
+        f.psi === undefined ? '—' : fmt(f.psi),
+        escapeHtml(f.status === 'error' ? `error: ${f.message}` : f.status),
+    ]);
+}
+function driftHtml(report) {
+    const d = report.drift;
+    if (!d)
+        return '';
+    const head = ['Feature', 'Kind', 'Decided by', 'Value', 'Limit', 'PSI', 'Verdict'];
+    const parts = [
+        `<h2>Drift: <code>${escapeHtml(d.current.path)}</code> against <code>${escapeHtml(d.reference.path)}</code></h2>`,
+        `<p>${d.drifted_share === null ? 'Not judged: no feature could be compared.' : `${d.drifted_features} of ${d.judged_features} features drifted${d.dataset_drift ? ' — <b>dataset drift</b>' : ''}.`}</p>`,
+    ];
+    const ranked = d.features.filter((f) => typeof f.psi === 'number' && Number.isFinite(f.psi)).sort((a, b) => b.psi - a.psi).slice(0, 20);
+    if (ranked.length > 0) {
+        parts.push(barChart('PSI by feature (largest 20)', ranked.map((f) => f.name), [{ name: 'PSI', values: ranked.map((f) => f.psi), color: '#bf8700' }], 'PSI', { value: d.rules.psi.blocker, label: `blocks at ${d.rules.psi.blocker}` }));
+    }
+    parts.push(table(head, html_driftRows(d.features), [3, 4, 5]));
+    if (d.label)
+        parts.push('<h3>Label</h3>', table(head, html_driftRows([d.label]), [3, 4, 5]));
+    if (d.predictions) {
+        parts.push('<h3>Predictions, reference → current</h3>', table(head, html_driftRows(d.predictions.reference_vs_current), [3, 4, 5]));
+        parts.push('<h3>Predictions, baseline → candidate</h3>', table(head, html_driftRows(d.predictions.baseline_vs_candidate), [3, 4, 5]));
+    }
+    return parts.join('');
+}
+function renderHtml(report) {
+    const problems = report.checks.filter((c) => (c.status === 'fail' || c.status === 'error') && c.severity !== 'info');
+    const body = [
+        `<h1 class="${report.decision}">${DECISION_ICON[report.decision]} ${report.decision} — model-gate</h1>`,
+        `<p><b>${escapeHtml(report.headline)}</b> ${escapeHtml(report.reason)}.</p>`,
+        table(['Version', 'Model', 'sha256', 'Config', 'Started'], [[
+                `<code>${escapeHtml(report.version.id || '—')}</code>`,
+                `<code>${escapeHtml(report.model.path)}</code>`,
+                `<code>${escapeHtml(report.version.sha256 || '—')}</code>`,
+                `<code>${escapeHtml(report.config.path ?? 'built-in defaults')}</code>`,
+                escapeHtml(report.started_at),
+            ]]),
+        problems.length > 0
+            ? `<h2>What needs attention</h2><ul class="p">${problems.map((c) => `<li>${STATUS_ICON[c.status]} <code>${escapeHtml(c.id)}</code> (${escapeHtml(c.severity)}): ${escapeHtml(c.message)}</li>`).join('')}</ul>`
+            : '',
+        metricsHtml(report),
+        latencyHtml(report),
+        driftHtml(report),
+        '<h2>Checklist</h2>',
+        table(['', 'Check', 'Severity', 'Result', 'Threshold'], checkRows(report.checks)),
+        report.error_scenarios.length > 0
+            ? `<h2>Error scenarios</h2>${table(['Scenario', 'Request', 'What the model did'], report.error_scenarios.map((e) => [`<code>${escapeHtml(e.scenario)}</code>`, escapeHtml(e.request), `${escapeHtml(e.outcome)}: ${escapeHtml(e.detail)}`]))}`
+            : '',
+        `<p><small>model-gate ${escapeHtml(report.tool.version)} · ${escapeHtml(report.data.source ?? 'no rows evaluated')} · ${Math.round(report.duration_ms)} ms</small></p>`,
+    ];
+    return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">
+<title>model-gate ${escapeHtml(report.decision)} — ${escapeHtml(report.version.id)}</title><style>${STYLE}</style></head>
+<body>${body.join('\n')}</body></html>
+`;
+}
+
 ;// CONCATENATED MODULE: ./src/report/files.ts
 /** Writes the report files; the only place the reports touch the filesystem. */
+
 
 
 
@@ -43146,6 +43408,7 @@ async function writeReports(outDir, report) {
         json: (0,external_node_path_namespaceObject.join)(dir, ReportFiles.Json),
         manifest: (0,external_node_path_namespaceObject.join)(dir, ReportFiles.Manifest),
         markdown: (0,external_node_path_namespaceObject.join)(dir, ReportFiles.Markdown),
+        html: (0,external_node_path_namespaceObject.join)(dir, ReportFiles.Html),
     };
     try {
         await (0,promises_namespaceObject.mkdir)(dir, { recursive: true });
@@ -43153,6 +43416,7 @@ async function writeReports(outDir, report) {
             (0,promises_namespaceObject.writeFile)(files.json, `${JSON.stringify(report, null, 2)}\n`),
             (0,promises_namespaceObject.writeFile)(files.manifest, renderManifest(report)),
             (0,promises_namespaceObject.writeFile)(files.markdown, renderMarkdown(report)),
+            (0,promises_namespaceObject.writeFile)(files.html, renderHtml(report)),
         ]);
     }
     catch (error) {
@@ -43428,6 +43692,8 @@ function run(command, args, cwd, timeoutMs = 15 * 60_000) {
 
 
 
+/** The CLI never comments or uploads: it writes files. */
+const LOCAL_FEEDBACK = { comment: 'never', artifactName: constants_DEFAULT_ARTIFACT_NAME };
 const FAIL_ON = (/* unused pure expression or super */ null && (['no-go', 'delay']));
 function failOn(value, where) {
     if (value === undefined || value === '')
@@ -43444,6 +43710,14 @@ function settingsFromInputs(getInput, env) {
     if (!MODES.includes(mode)) {
         throw new UsageError(`input "mode" must be one of: ${MODES.join(', ')}; got "${mode}"`);
     }
+    const comment = nonEmpty(getInput(Inputs.Comment)) ?? 'always';
+    if (!COMMENT_POLICIES.includes(comment)) {
+        throw new UsageError(`input "comment" must be one of: ${COMMENT_POLICIES.join(', ')}; got "${comment}"`);
+    }
+    const reportPath = nonEmpty(getInput(Inputs.Report));
+    if (mode === 'comment' && !reportPath) {
+        throw new UsageError('mode "comment" needs input "report": the report.json downloaded from the validate run\'s artifact');
+    }
     return {
         mode: mode,
         configPath: nonEmpty(getInput(Inputs.Config)),
@@ -43459,6 +43733,13 @@ function settingsFromInputs(getInput, env) {
         json: false,
         debug: env.RUNNER_DEBUG === '1',
         githubToken: nonEmpty(getInput(Inputs.GithubToken)),
+        feedback: {
+            comment: comment,
+            commentId: nonEmpty(getInput(Inputs.CommentId)),
+            commentAuthor: nonEmpty(getInput(Inputs.CommentAuthor)),
+            artifactName: nonEmpty(getInput(Inputs.ArtifactName)) ?? DEFAULT_ARTIFACT_NAME,
+        },
+        reportPath,
     };
 }
 const CLI_HELP = `model-gate — decide whether a machine-learning model may ship
@@ -43483,7 +43764,8 @@ Options:
   --data FILE         labelled evaluation data (CSV, JSON Lines or Parquet)
   --label COLUMN      label column of --data
   --reference FILE    reference data, e.g. the training set: drift is measured against it
-  --out DIR           where report.json, deployment_manifest.yaml and summary.md go
+  --out DIR           where report.json, report.html, deployment_manifest.yaml and
+                      summary.md go
                       (default: ${constants_DEFAULT_OUT_DIR})
   --json              print the JSON report on stdout, nothing else
   --debug             print stack traces of unexpected errors
@@ -43589,6 +43871,7 @@ function settingsFromArgv(argv, env) {
             outDir: nonEmpty(v.out) ?? constants_DEFAULT_OUT_DIR,
             json: v.json ?? false,
             debug: (v.debug ?? false) || env.RUNNER_DEBUG === '1',
+            feedback: LOCAL_FEEDBACK,
         },
     };
 }
@@ -45482,6 +45765,7 @@ function exactSf(u, n1, n2) {
 
 
 
+const DISTRIBUTION_PERCENTILES = [10, 25, 50, 75, 90, 95, 99];
 async function timeInterleaved(candidate, baseline, rows, config, clock) {
     const { batch_size: batch, warmup, iterations } = config.comparison.latency;
     const feeds = Array.from({ length: Math.min(iterations, 64) }, (_, i) => feedsFor(rows, i * batch, batch));
@@ -45541,6 +45825,16 @@ function compareLatency(candidate, baseline, config) {
         p50_ratio_interval: boot.intervals[0] ?? null,
         p95_ratio_interval: boot.intervals[1] ?? null,
         mann_whitney: mannWhitneyU(candidate, baseline),
+        distribution: distribution(candidate, baseline),
+    };
+}
+function distribution(candidate, baseline) {
+    const sc = sortedCopy(candidate);
+    const sb = sortedCopy(baseline);
+    return {
+        percentiles: DISTRIBUTION_PERCENTILES,
+        candidate_ms: DISTRIBUTION_PERCENTILES.map((p) => quantileSorted(sc, p / 100)),
+        baseline_ms: DISTRIBUTION_PERCENTILES.map((p) => quantileSorted(sb, p / 100)),
     };
 }
 function judgeLatencyComparison(l, config) {
@@ -46587,7 +46881,7 @@ async function runCli(argv, io) {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _cli_run_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(37487);
+/* harmony import */ var _cli_run_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(55683);
 /** CLI entry: parses argv, runs the shared engine, prints, and exits 0 GO / 1 NO-GO / 2 error / 3 DELAY. */
 
 process.exitCode = await (0,_cli_run_js__WEBPACK_IMPORTED_MODULE_0__/* .runCli */ .J)(process.argv.slice(2), {

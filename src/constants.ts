@@ -10,6 +10,11 @@ export const Inputs = {
   FailOn: 'fail-on',
   Out: 'out',
   GithubToken: 'github-token',
+  Comment: 'comment',
+  CommentId: 'comment-id',
+  CommentAuthor: 'comment-author',
+  ArtifactName: 'artifact-name',
+  Report: 'report',
 } as const;
 
 export const Outputs = {
@@ -17,16 +22,25 @@ export const Outputs = {
   Version: 'version',
   Report: 'report',
   Manifest: 'manifest',
+  ReportArtifact: 'report-artifact',
+  CommentUrl: 'comment-url',
 } as const;
 
-export const MODES = ['validate'] as const;
+/** `validate` runs the suite; `comment` posts the PR comment from a report artifact (fork PRs). */
+export const MODES = ['validate', 'comment'] as const;
 export type Mode = (typeof MODES)[number];
 
 export const DEFAULT_CONFIG_PATHS = ['.github/model-gate.yml', '.github/model-gate.yaml'];
 export const DEFAULT_OUT_DIR = 'model-gate-report';
+export const DEFAULT_ARTIFACT_NAME = 'model-gate-report';
+
+/** `always`: create, then update each run; `on-change`: only when the verdict changed; `never`. */
+export const COMMENT_POLICIES = ['always', 'on-change', 'never'] as const;
+export type CommentPolicy = (typeof COMMENT_POLICIES)[number];
 
 export const ReportFiles = {
   Json: 'report.json',
   Manifest: 'deployment_manifest.yaml',
   Markdown: 'summary.md',
+  Html: 'report.html',
 } as const;

@@ -1,6 +1,7 @@
 /** Where a run happens: Actions' variables in Actions, else what the local git checkout says. */
 import { execFileSync } from 'node:child_process';
 import { statSync } from 'node:fs';
+import { githubContext, runUrl } from './github/context.ts';
 
 export interface Provenance {
   gitCommit: string | null;
@@ -9,13 +10,7 @@ export interface Provenance {
 }
 
 export function provenanceFromActionsEnv(env: NodeJS.ProcessEnv): Provenance {
-  const server = env.GITHUB_SERVER_URL;
-  const repo = env.GITHUB_REPOSITORY;
-  const runId = env.GITHUB_RUN_ID;
-  const attempt = env.GITHUB_RUN_ATTEMPT;
-  const runUrl =
-    server && repo && runId ? `${server}/${repo}/actions/runs/${runId}${attempt ? `/attempts/${attempt}` : ''}` : null;
-  return { gitCommit: env.GITHUB_SHA ?? null, gitRef: env.GITHUB_REF ?? null, runUrl };
+  return { gitCommit: env.GITHUB_SHA ?? null, gitRef: env.GITHUB_REF ?? null, runUrl: runUrl(githubContext(env, null)) };
 }
 
 function git(...args: string[]): string | null {

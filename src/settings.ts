@@ -3,7 +3,7 @@
  * nothing else looks at argv or INPUT_* variables.
  */
 import { parseArgs, type ParseArgsOptionsConfig } from 'node:util';
-import { DEFAULT_OUT_DIR, Inputs, MODES, type Mode } from './constants.ts';
+import { COMMENT_POLICIES, DEFAULT_ARTIFACT_NAME, DEFAULT_OUT_DIR, Inputs, MODES, type CommentPolicy, type Mode } from './constants.ts';
 import { UsageError } from './errors.ts';
 
 export type FailOn = 'no-go' | 'delay';
@@ -28,7 +28,23 @@ export interface Settings {
   json: boolean;
   debug: boolean;
   githubToken?: string;
+  /** Where results go besides the files: the PR comment and the report artifact (the action only). */
+  feedback: Feedback;
+  /** `comment` mode: report.json (or the directory holding it) from the validate run's artifact. */
+  reportPath?: string;
 }
+
+export interface Feedback {
+  comment: CommentPolicy;
+  /** Keys the sticky comment; default: derived from the workflow and the config path. */
+  commentId?: string;
+  /** Login that writes the comment, when the token cannot say (GitHub App installation tokens). */
+  commentAuthor?: string;
+  artifactName: string;
+}
+
+/** The CLI never comments or uploads: it writes files. */
+const LOCAL_FEEDBACK: Feedback = { comment: 'never', artifactName: DEFAULT_ARTIFACT_NAME };
 
 const FAIL_ON: readonly FailOn[] = ['no-go', 'delay'];
 
@@ -48,6 +64,14 @@ export function settingsFromInputs(getInput: (name: string) => string, env: Node
   if (!MODES.includes(mode as Mode)) {
     throw new UsageError(`input "mode" must be one of: ${MODES.join(', ')}; got "${mode}"`);
   }
+  const comment = nonEmpty(getInput(Inputs.Comment)) ?? 'always';
+  if (!COMMENT_POLICIES.includes(comment as CommentPolicy)) {
+    throw new UsageError(`input "comment" must be one of: ${COMMENT_POLICIES.join(', ')}; got "${comment}"`);
+  }
+  const reportPath = nonEmpty(getInput(Inputs.Report));
+  if (mode === 'comment' && !reportPath) {
+    throw new UsageError('mode "comment" needs input "report": the report.json downloaded from the validate run\'s artifact');
+  }
   return {
     mode: mode as Mode,
     configPath: nonEmpty(getInput(Inputs.Config)),
@@ -63,6 +87,13 @@ export function settingsFromInputs(getInput: (name: string) => string, env: Node
     json: false,
     debug: env.RUNNER_DEBUG === '1',
     githubToken: nonEmpty(getInput(Inputs.GithubToken)),
+    feedback: {
+      comment: comment as CommentPolicy,
+      commentId: nonEmpty(getInput(Inputs.CommentId)),
+      commentAuthor: nonEmpty(getInput(Inputs.CommentAuthor)),
+      artifactName: nonEmpty(getInput(Inputs.ArtifactName)) ?? DEFAULT_ARTIFACT_NAME,
+    },
+    reportPath,
   };
 }
 
@@ -106,7 +137,8 @@ Options:
   --data FILE         labelled evaluation data (CSV, JSON Lines or Parquet)
   --label COLUMN      label column of --data
   --reference FILE    reference data, e.g. the training set: drift is measured against it
-  --out DIR           where report.json, deployment_manifest.yaml and summary.md go
+  --out DIR           where report.json, report.html, deployment_manifest.yaml and
+                      summary.md go
                       (default: ${DEFAULT_OUT_DIR})
   --json              print the JSON report on stdout, nothing else
   --debug             print stack traces of unexpected errors
@@ -220,6 +252,7 @@ export function settingsFromArgv(argv: string[], env: NodeJS.ProcessEnv): CliCom
       outDir: nonEmpty(v.out) ?? DEFAULT_OUT_DIR,
       json: v.json ?? false,
       debug: (v.debug ?? false) || env.RUNNER_DEBUG === '1',
+      feedback: LOCAL_FEEDBACK,
     },
   };
 }

@@ -23,7 +23,11 @@ export interface LatencyComparison {
   p50_ratio_interval: Interval | null;
   p95_ratio_interval: Interval | null;
   mann_whitney: MannWhitney;
+  /** The two latency distributions at the same percentiles, for charts. */
+  distribution: { percentiles: number[]; candidate_ms: number[]; baseline_ms: number[] };
 }
+
+const DISTRIBUTION_PERCENTILES = [10, 25, 50, 75, 90, 95, 99];
 
 export async function timeInterleaved(
   candidate: ModelRunner,
@@ -94,6 +98,17 @@ export function compareLatency(candidate: Float64Array, baseline: Float64Array, 
     p50_ratio_interval: boot.intervals[0] ?? null,
     p95_ratio_interval: boot.intervals[1] ?? null,
     mann_whitney: mannWhitneyU(candidate, baseline),
+    distribution: distribution(candidate, baseline),
+  };
+}
+
+function distribution(candidate: Float64Array, baseline: Float64Array): LatencyComparison['distribution'] {
+  const sc = sortedCopy(candidate);
+  const sb = sortedCopy(baseline);
+  return {
+    percentiles: DISTRIBUTION_PERCENTILES,
+    candidate_ms: DISTRIBUTION_PERCENTILES.map((p) => quantileSorted(sc, p / 100)),
+    baseline_ms: DISTRIBUTION_PERCENTILES.map((p) => quantileSorted(sb, p / 100)),
   };
 }
 

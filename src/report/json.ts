@@ -57,6 +57,18 @@ export interface Report {
   promotion: GateConfig['promotion'];
   started_at: string;
   duration_ms: number;
+  /** Where the run happened on GitHub; only the action writes it (the fork comment workflow reads it). */
+  github?: ReportGitHub;
+}
+
+export interface ReportGitHub {
+  repository: string | null;
+  event: string | null;
+  pull_request: { number: number; head_sha: string } | null;
+  run_id: string | null;
+  run_attempt: string | null;
+  workflow: string | null;
+  comment_id: string;
 }
 
 export interface ReportParts {

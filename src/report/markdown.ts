@@ -3,6 +3,7 @@ import type { CheckResult, CheckStatus } from '../checks/types.ts';
 import type { Decision } from '../decision.ts';
 import { fmt, METHOD_LABEL, type FeatureDrift } from '../drift/judge.ts';
 import type { Report } from './json.ts';
+import { driftChart, latencyChart } from './mermaid.ts';
 
 export const DECISION_ICON: Record<Decision, string> = { GO: '✅', 'NO-GO': '⛔', DELAY: '⏸️' };
 export const STATUS_ICON: Record<CheckStatus, string> = { pass: '✅', warn: '⚠️', fail: '❌', error: '💥', skip: '⏭️' };
@@ -25,35 +26,17 @@ export function renderMarkdown(report: Report): string {
   lines.push(`|---|---|---|`);
   lines.push(`| \`${report.version.id || '—'}\` | \`${cell(report.model.path)}\` | \`${report.version.sha256.slice(0, 16) || '—'}…\` |`);
   lines.push('');
-  const problems = report.checks.filter(isProblem);
-  if (problems.length > 0) {
-    lines.push('### What needs attention');
-    lines.push('');
-    for (const c of problems) lines.push(`- ${STATUS_ICON[c.status]} **\`${c.id}\`** (${c.severity}): ${cell(c.message)}`);
-    lines.push('');
-  }
+  const problems = problemItems(report);
+  if (problems.length > 0) lines.push('### What needs attention', '', ...problems, '');
   lines.push(...metricsTable(report));
+  if (report.latency_comparison) lines.push(...latencyChart(report.latency_comparison), '');
   lines.push(...driftTable(report));
-  lines.push('### Checklist');
-  lines.push('');
-  lines.push('| | Check | Severity | Result | Threshold |');
-  lines.push('|---|---|---|---|---|');
-  for (const c of report.checks) {
-    lines.push(`| ${STATUS_ICON[c.status]} | \`${c.id}\` | ${c.severity} | ${cell(c.message)} | ${c.threshold ? cell(c.threshold) : ''} |`);
+  if (report.drift) {
+    const chart = driftChart(report.drift);
+    if (chart.length > 0) lines.push(...chart, '');
   }
-  lines.push('');
-  if (report.latency.length > 0) {
-    lines.push('### Latency');
-    lines.push('');
-    lines.push('| Batch | Calls | p50 ms | p95 ms | p99 ms | max ms | mean ms | rows/s |');
-    lines.push('|---:|---:|---:|---:|---:|---:|---:|---:|');
-    for (const l of report.latency) {
-      lines.push(
-        `| ${l.batch_size} | ${l.samples} | ${fixed(l.p50_ms, 3)} | ${fixed(l.p95_ms, 3)} | ${fixed(l.p99_ms, 3)} | ${fixed(l.max_ms, 3)} | ${fixed(l.mean_ms, 3)} | ${fixed(l.rows_per_s, 0)} |`,
-      );
-    }
-    lines.push('');
-  }
+  lines.push('### Checklist', '', ...CHECKLIST_HEAD, ...checklistRows(report), '');
+  if (report.latency.length > 0) lines.push('### Latency', '', ...LATENCY_HEAD, ...latencyRows(report), '');
   if (report.error_scenarios.length > 0) {
     lines.push('### Error scenarios');
     lines.push('');
@@ -66,6 +49,26 @@ export function renderMarkdown(report: Report): string {
     `<sub>model-gate ${report.tool.version} · ${report.data.source ? cell(report.data.source) : 'no rows evaluated'} · ${Math.round(report.duration_ms)} ms</sub>`,
   );
   return `${lines.join('\n')}\n`;
+}
+
+/** Failed checks that gate (blockers, then warnings), one bullet each. */
+export function problemItems(report: Report, severity?: CheckResult['severity']): string[] {
+  return report.checks
+    .filter((c) => isProblem(c) && (severity === undefined || c.severity === severity))
+    .map((c) => `- ${STATUS_ICON[c.status]} **\`${c.id}\`** (${c.severity}): ${cell(c.message)}`);
+}
+
+export const CHECKLIST_HEAD = ['| | Check | Severity | Result | Threshold |', '|---|---|---|---|---|'];
+export function checklistRows(report: Report): string[] {
+  return report.checks.map((c) => `| ${STATUS_ICON[c.status]} | \`${c.id}\` | ${c.severity} | ${cell(c.message)} | ${c.threshold ? cell(c.threshold) : ''} |`);
+}
+
+export const LATENCY_HEAD = ['| Batch | Calls | p50 ms | p95 ms | p99 ms | max ms | mean ms | rows/s |', '|---:|---:|---:|---:|---:|---:|---:|---:|'];
+export function latencyRows(report: Report): string[] {
+  return report.latency.map(
+    (l) =>
+      `| ${l.batch_size} | ${l.samples} | ${fixed(l.p50_ms, 3)} | ${fixed(l.p95_ms, 3)} | ${fixed(l.p99_ms, 3)} | ${fixed(l.max_ms, 3)} | ${fixed(l.mean_ms, 3)} | ${fixed(l.rows_per_s, 0)} |`,
+  );
 }
 
 const num = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? Number(v.toPrecision(4)).toString() : '—');
@@ -124,12 +127,16 @@ function driftRows(title: string, features: readonly FeatureDrift[]): string[] {
   return lines;
 }
 
+export function driftShare(d: NonNullable<Report['drift']>): string {
+  if (d.drifted_share === null) return 'Drift not judged: no feature could be compared.';
+  return `${d.drifted_features} of ${d.judged_features} features drifted (${fmt(d.drifted_share * 100)}%)${d.dataset_drift ? ' — **dataset drift**' : ''}`;
+}
+
 /** Drift: one row per feature, then the label and the predictions. */
 export function driftTable(report: Report): string[] {
   const d = report.drift;
   if (!d) return [];
-  const share = d.drifted_share === null ? 'not judged' : `${d.drifted_features} of ${d.judged_features} features drifted (${fmt(d.drifted_share * 100)}%)${d.dataset_drift ? ' — **dataset drift**' : ''}`;
-  const lines = [`### Drift: \`${cell(d.current.path)}\` against \`${cell(d.reference.path)}\``, '', share, ''];
+  const lines = [`### Drift: \`${cell(d.current.path)}\` against \`${cell(d.reference.path)}\``, '', driftShare(d), ''];
   lines.push(...driftRows('Feature', d.features));
   if (d.label) lines.push(...driftRows('Label', [d.label]));
   if (d.predictions) {
