@@ -43170,14 +43170,24 @@ function latencyRows(report) {
 const num = (v) => (typeof v === 'number' && Number.isFinite(v) ? Number(v.toPrecision(4)).toString() : '—');
 const signed = (v) => (v === null ? '—' : `${v >= 0 ? '+' : '−'}${num(Math.abs(v))}`);
 const VERDICT = { improvement: '🟢 better', regression: '🔴 worse', 'no significant change': '⚪ no significant change' };
+/** The metrics a reader looks at first: those compared with the baseline or bounded by a check. */
+function keyMetrics(report) {
+    const keys = new Set(Object.keys(report.comparison?.metrics ?? {}));
+    for (const c of report.checks) {
+        const m = /^metrics\.([a-z0-9_]+)$/.exec(c.id);
+        if (m && m[1] !== 'computed' && m[1] !== 'labels')
+            keys.add(m[1]);
+    }
+    return keys;
+}
 /** Before/after: the metrics with the baseline beside them and each change's significance. */
-function metricsTable(report) {
+function metricsTable(report, only) {
     const m = report.metrics;
     if (!m)
         return [];
     const lines = [`### Metrics (${m.task}, ${m.rows.toLocaleString('en')} rows)`, ''];
     const compared = report.comparison?.metrics ?? {};
-    const names = Object.keys(m.candidate).filter((k) => typeof m.candidate[k] === 'number' || m.candidate[k] === null);
+    const names = Object.keys(m.candidate).filter((k) => (typeof m.candidate[k] === 'number' || m.candidate[k] === null) && (!only || only.size === 0 || only.has(k)));
     const level = report.comparison ? `${Math.round(report.comparison.confidence * 1000) / 10}% CI` : '';
     if (m.baseline) {
         lines.push(`| Metric | Baseline | Candidate | Δ | ${level} | Significance |`);

@@ -11,6 +11,7 @@ import {
   cell,
   checklistRows,
   driftShare,
+  keyMetrics,
   latencyRows,
   metricsTable,
   problemItems,
@@ -116,7 +117,7 @@ export function renderComment(report: Report, options: { id: string; links: Comm
   const sections: Section[] = [];
   if (blockers.length > 0) sections.push({ head: ['### ❌ Failed', ''], rows: blockers, tail: [''], more: more('failures') });
   if (warnings.length > 0) sections.push({ head: ['### ⚠️ Warned', ''], rows: warnings, tail: [''], more: more('warnings') });
-  const metrics = metricsTable(report);
+  const metrics = metricsTable(report, keyMetrics(report));
   if (metrics.length > 0) sections.push({ head: metrics });
   if (report.latency.length > 0) {
     sections.push({ head: ['### Latency', '', ...LATENCY_HEAD], rows: latencyRows(report), tail: [''], more: () => '' });

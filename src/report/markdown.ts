@@ -75,13 +75,25 @@ const num = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? Numbe
 const signed = (v: number | null) => (v === null ? '—' : `${v >= 0 ? '+' : '−'}${num(Math.abs(v))}`);
 const VERDICT: Record<string, string> = { improvement: '🟢 better', regression: '🔴 worse', 'no significant change': '⚪ no significant change' };
 
+/** The metrics a reader looks at first: those compared with the baseline or bounded by a check. */
+export function keyMetrics(report: Report): Set<string> {
+  const keys = new Set(Object.keys(report.comparison?.metrics ?? {}));
+  for (const c of report.checks) {
+    const m = /^metrics\.([a-z0-9_]+)$/.exec(c.id);
+    if (m && m[1] !== 'computed' && m[1] !== 'labels') keys.add(m[1]!);
+  }
+  return keys;
+}
+
 /** Before/after: the metrics with the baseline beside them and each change's significance. */
-export function metricsTable(report: Report): string[] {
+export function metricsTable(report: Report, only?: ReadonlySet<string>): string[] {
   const m = report.metrics;
   if (!m) return [];
   const lines: string[] = [`### Metrics (${m.task}, ${m.rows.toLocaleString('en')} rows)`, ''];
   const compared = report.comparison?.metrics ?? {};
-  const names = Object.keys(m.candidate).filter((k) => typeof m.candidate[k] === 'number' || m.candidate[k] === null);
+  const names = Object.keys(m.candidate).filter(
+    (k) => (typeof m.candidate[k] === 'number' || m.candidate[k] === null) && (!only || only.size === 0 || only.has(k)),
+  );
   const level = report.comparison ? `${Math.round(report.comparison.confidence * 1000) / 10}% CI` : '';
   if (m.baseline) {
     lines.push(`| Metric | Baseline | Candidate | Δ | ${level} | Significance |`);

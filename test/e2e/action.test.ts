@@ -11,6 +11,7 @@ import { parse } from 'yaml';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { provisionOnnxRuntime } from '../../src/runners/onnxruntime-loader.ts';
 import { ONNXRUNTIME_PIN } from '../../src/runners/onnxruntime-pin.ts';
+import { runAction as run } from '../support/action.ts';
 import { TOOL_CACHE, node24, trackedCopy } from '../support/tracked-copy.ts';
 
 let copy: string;
@@ -21,67 +22,17 @@ beforeAll(() => {
   node = node24();
 });
 
-interface ActionRun {
-  code: number | null;
-  stdout: string;
-  outputs: Record<string, string>;
-  summary: string;
-}
-
-function runAction(inputs: Record<string, string>, extraEnv: Record<string, string> = {}): ActionRun {
-  const runnerTemp = mkdtempSync(join(tmpdir(), 'mg-runner-'));
-  const outputFile = join(runnerTemp, 'output');
-  const summaryFile = join(runnerTemp, 'summary');
-  writeFileSync(outputFile, '');
-  writeFileSync(summaryFile, '');
-  // The machine's environment (proxies, CA certificates) stays; inputs and Actions variables are added.
-  const env: NodeJS.ProcessEnv = Object.fromEntries(
-    Object.entries(process.env).filter(([k]) => !k.startsWith('INPUT_') && !k.startsWith('VITEST') && k !== 'NODE_OPTIONS'),
-  );
-  Object.assign(env, {
-    GITHUB_ACTIONS: 'true',
-    GITHUB_OUTPUT: outputFile,
-    GITHUB_STEP_SUMMARY: summaryFile,
-    GITHUB_WORKSPACE: copy,
-    GITHUB_SHA: '0123456789abcdef0123456789abcdef01234567',
-    GITHUB_REF: 'refs/pull/7/merge',
-    GITHUB_SERVER_URL: 'https://github.com',
-    GITHUB_REPOSITORY: 'acme/models',
-    GITHUB_RUN_ID: '42',
-    RUNNER_TEMP: runnerTemp,
-    RUNNER_TOOL_CACHE: TOOL_CACHE,
-    'INPUT_GITHUB-TOKEN': 'unused',
-    ...extraEnv,
-  });
-  for (const [k, v] of Object.entries(inputs)) env[`INPUT_${k.toUpperCase()}`] = v;
-  // A hang must fail the test, not stall it: spawnSync blocks vitest's own timeout.
-  const r = spawnSync(node, ['dist/index.js'], { cwd: copy, env, encoding: 'utf8', timeout: 180_000 });
-  return { code: r.status, stdout: r.stdout + r.stderr, outputs: parseOutputs(readFileSync(outputFile, 'utf8')), summary: readFileSync(summaryFile, 'utf8') };
-}
-
-/** GITHUB_OUTPUT's heredoc format: name<<delimiter / value / delimiter. */
-function parseOutputs(text: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  const lines = text.split('\n');
-  for (let i = 0; i < lines.length; i++) {
-    const m = /^([^<]+)<<(.+)$/.exec(lines[i]!);
-    if (!m) continue;
-    const value: string[] = [];
-    for (i++; i < lines.length && lines[i] !== m[2]; i++) value.push(lines[i]!);
-    out[m[1]!] = value.join('\n');
-  }
-  return out;
-}
+const runAction = (inputs: Record<string, string>, env: Record<string, string> = {}) => run({ copy, node, inputs, env });
 
 describe('the action from its tracked files under Node 24', () => {
-  it('the copy has no node_modules and dist stays small', () => {
+  it('the copy has no node_modules and dist stays small', async () => {
     expect(existsSync(join(copy, 'node_modules'))).toBe(false);
     const size = readdirSync(join(copy, 'dist')).reduce((a, f) => a + statSync(join(copy, 'dist', f)).size, 0);
     expect(size).toBeLessThan(20 * 2 ** 20);
   });
 
-  it('validates the example: GO, outputs set, summary written, runtime provisioned into the tool cache', () => {
-    const r = runAction({ mode: 'validate', config: 'examples/iris/model-gate.yml' });
+  it('validates the example: GO, outputs set, summary written, runtime provisioned into the tool cache', async () => {
+    const r = await runAction({ mode: 'validate', config: 'examples/iris/model-gate.yml' });
     expect(r.stdout).toMatch(/(Provisioning|Using) onnxruntime-node 1\.30\.0/);
     expect(r.code, r.stdout).toBe(0);
     expect(r.outputs.decision).toBe('GO');
@@ -96,9 +47,9 @@ describe('the action from its tracked files under Node 24', () => {
     expect(existsSync(join(TOOL_CACHE, 'model-gate-onnxruntime', ONNXRUNTIME_PIN.version, `${process.platform}-${process.arch}.complete`))).toBe(true);
   });
 
-  it('reuses the provisioned runtime on the next run, and fails the step on NO-GO with annotations', () => {
+  it('reuses the provisioned runtime on the next run, and fails the step on NO-GO with annotations', async () => {
     // A CSV file is not a model: NO-GO.
-    const r = runAction({ mode: 'validate', model: 'examples/iris/eval.csv', config: 'examples/iris/model-gate.yml' });
+    const r = await runAction({ mode: 'validate', model: 'examples/iris/eval.csv', config: 'examples/iris/model-gate.yml' });
     expect(r.stdout).toContain(`Using onnxruntime-node ${ONNXRUNTIME_PIN.version} from the tool cache`);
     expect(r.code).toBe(1);
     expect(r.outputs.decision).toBe('NO-GO');
@@ -109,27 +60,27 @@ describe('the action from its tracked files under Node 24', () => {
     expect(manifest.checklist).toMatchObject({ failed: 2, failing_checks: ['artifact.format', 'smoke.load'] });
   });
 
-  it('fails on DELAY only when fail-on is delay', () => {
+  it('fails on DELAY only when fail-on is delay', async () => {
     const cfg = join(copy, 'delay.yml');
     writeFileSync(cfg, 'model:\n  path: examples/iris/model.onnx\nchecks:\n  latency:\n    severity: warning\n    iterations: 10\n    limits:\n      "1": { p95_ms: 0.000001 }\n');
-    const lenient = runAction({ config: cfg });
+    const lenient = await runAction({ config: cfg });
     expect(lenient.outputs.decision).toBe('DELAY');
     expect(lenient.code).toBe(0);
     expect(lenient.stdout).toContain('::warning title=model-gate latency.batch_1::');
-    const strict = runAction({ config: cfg, 'fail-on': 'delay' });
+    const strict = await runAction({ config: cfg, 'fail-on': 'delay' });
     expect(strict.code).toBe(1);
     expect(strict.stdout).toContain('::error::DELAY (fail-on: delay)');
   });
 
-  it('points config errors at the file, line and column', () => {
+  it('points config errors at the file, line and column', async () => {
     const cfg = join(copy, 'broken.yml');
     writeFileSync(cfg, 'model:\n  path: examples/iris/model.onnx\nchekcs: {}\n');
-    const r = runAction({ config: cfg });
+    const r = await runAction({ config: cfg });
     expect(r.code).toBe(1);
     expect(r.stdout).toContain(`::error title=model-gate config,file=${cfg},line=3,col=1::unknown key "chekcs"; did you mean "checks"?`);
   });
 
-  it('the bundled CLI runs from the same files and uses the same cache', () => {
+  it('the bundled CLI runs from the same files and uses the same cache', async () => {
     const r = spawnSync(node, ['dist/cli.js', 'validate', '--model', 'examples/iris/model.onnx', '--out', 'cli-out'], {
       cwd: copy,
       env: { ...process.env, MODEL_GATE_CACHE: TOOL_CACHE, RUNNER_TOOL_CACHE: '', NO_COLOR: '1' },
@@ -141,8 +92,8 @@ describe('the action from its tracked files under Node 24', () => {
     expect(r.stdout).toMatch(/checks passed.* — GO/);
   });
 
-  it('without npm to provision the runtime, the model does not load and the gate says why: NO-GO', () => {
-    const r = runAction(
+  it('without npm to provision the runtime, the model does not load and the gate says why: NO-GO', async () => {
+    const r = await runAction(
       { model: 'examples/iris/model.onnx' },
       { PATH: '/nonexistent', RUNNER_TOOL_CACHE: mkdtempSync(join(tmpdir(), 'mg-empty-cache-')) },
     );
