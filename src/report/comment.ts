@@ -57,24 +57,31 @@ interface Section {
 
 const size = (lines: readonly string[]) => lines.reduce((n, l) => n + l.length + 1, 0);
 
-/** Whole sections in order while they fit; a section with rows keeps as many rows as fit. */
+/** What a section needs at the least: its head, the pointer to the rows cut, its tail. */
+const least = (s: Section) => (s.rows && s.more ? size(s.head) + size(s.tail ?? []) + size([s.more(s.rows.length)]) : 0);
+
+/**
+ * Whole sections in order while they fit; a section with rows keeps as many rows as fit, leaving
+ * room for the later sections with rows to show at least their heads and a pointer.
+ */
 function fit(sections: Section[], budget: number): { lines: string[]; cut: boolean } {
   const out: string[] = [];
   let left = budget;
   let cut = false;
-  for (const s of sections) {
+  sections.forEach((s, i) => {
     const rows = s.rows ?? [];
     const tail = s.tail ?? [];
     const whole = size(s.head) + size(rows) + size(tail);
-    if (whole <= left) {
+    const reserved = sections.slice(i + 1).reduce((n, later) => n + least(later), 0);
+    if (whole <= left - reserved || (whole <= left && !s.more)) {
       out.push(...s.head, ...rows, ...tail);
       left -= whole;
-      continue;
+      return;
     }
     cut = true;
-    if (rows.length === 0 || !s.more) continue;
-    let room = left - size(s.head) - size(tail) - size([s.more(rows.length)]);
-    if (room <= 0) continue;
+    if (rows.length === 0 || !s.more) return;
+    let room = left - reserved - least(s);
+    if (room < 0) return;
     const kept: string[] = [];
     for (const r of rows) {
       if (r.length + 1 > room) break;
@@ -84,7 +91,7 @@ function fit(sections: Section[], budget: number): { lines: string[]; cut: boole
     const lines = [...s.head, ...kept, s.more(rows.length - kept.length), ...tail];
     out.push(...lines);
     left -= size(lines);
-  }
+  });
   return { lines: out, cut };
 }
 

@@ -9,6 +9,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { COMMENT_LIMIT, commentMarker } from '../../src/report/comment.ts';
 import type { Report } from '../../src/report/json.ts';
 import { runAction, type ActionRun } from '../support/action.ts';
+import { FakeArtifactService } from '../support/artifact-service.ts';
 import { FakeGitHub, type Identity } from '../support/github-api.ts';
 import { node24, trackedCopy } from '../support/tracked-copy.ts';
 
@@ -24,6 +25,7 @@ const MARKER = commentMarker(COMMENT_ID);
 let copy: string;
 let node: string;
 let github: FakeGitHub;
+let results: FakeArtifactService;
 
 beforeAll(async () => {
   copy = trackedCopy();
@@ -34,15 +36,19 @@ beforeAll(async () => {
   github.addToken('fork-token', FORK_BOT);
   github.addToken('reviewer-token', REVIEWER);
   for (let n = 1; n <= 30; n++) github.pulls.set(n, { headSha: HEAD });
+  results = new FakeArtifactService();
+  await results.start();
 });
 
 afterAll(async () => {
   await github?.stop();
+  await results?.stop();
 });
 
 afterEach(() => {
   // Every request the action made, on every test, was one GitHub would accept.
   expect(github.violations).toEqual([]);
+  expect(results.violations).toEqual([]);
 });
 
 const prEvent = (number: number, fork = false) => ({
@@ -201,6 +207,33 @@ describe('the sticky pull-request comment', () => {
     expect(tokenless.stdout).toContain('::notice::No pull-request comment: no github-token.');
     expect(github.requests.length).toBe(since);
     expect(github.commentsOn(8)).toHaveLength(0);
+  });
+});
+
+describe('the report artifact', () => {
+  it('uploads report.html, report.json, the manifest and the summary as one artifact, linked from the comment', async () => {
+    const r = await gate(10, { 'artifact-name': 'model-gate-iris' }, 'bot-token', { ACTIONS_RUNTIME_TOKEN: results.runtimeToken, ACTIONS_RESULTS_URL: `${results.url}/` });
+    expect(r.code, r.stdout).toBe(0);
+    expect(r.outputs['report-artifact']).toBe('model-gate-iris');
+    const uploaded = results.artifacts.find((a) => a.name === 'model-gate-iris')!;
+    expect(uploaded.size).toBeGreaterThan(0);
+    const files = results.files('model-gate-iris');
+    expect([...files.keys()].sort()).toEqual(['deployment_manifest.yaml', 'report.html', 'report.json', 'summary.md']);
+    const report = JSON.parse(files.get('report.json')!.toString('utf8')) as Report;
+    expect(report.version.id).toBe(r.outputs.version);
+    const html = files.get('report.html')!.toString('utf8');
+    expect(html).toContain('<h1 class="GO">✅ GO — model-gate</h1>');
+    expect(html).toContain('<svg'); // the latency chart, inline
+    // Self-contained: no script, no stylesheet or image from anywhere, a policy that forbids fetching.
+    expect(html).not.toMatch(/<script|<link|<img|src=|url\(/i);
+    expect(html).toContain(`content="default-src 'none'`);
+    expect(ours(10)[0]!.body).toContain(`[report artifact](https://github.com/acme/models/actions/runs/42/artifacts/${uploaded.id})`);
+
+    // Outside a runner's artifact service: a notice, the files stay in --out.
+    const local = await gate(11, {}, 'bot-token');
+    expect(local.stdout).toMatch(/::notice::The report artifact was not uploaded: the runner gave this step no artifact service/);
+    expect(local.outputs['report-artifact']).toBe('');
+    expect(local.code).toBe(0);
   });
 });
 
