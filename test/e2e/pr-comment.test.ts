@@ -138,6 +138,18 @@ describe('the sticky pull-request comment', () => {
     expect(github.commentsOn(2)).toHaveLength(253);
   });
 
+  it("with a person's token, finds its own comments by the login GET /user gives", async () => {
+    github.seedComment(12, `${MARKER}\nthe bot's comment, from another token`, BOT);
+    const first = await gate(12, {}, 'reviewer-token');
+    expect(first.code, first.stdout).toBe(0);
+    const mine = github.commentsOn(12).filter((c) => c.author.login === REVIEWER.login);
+    expect(mine).toHaveLength(1);
+    const second = await gate(12, {}, 'reviewer-token');
+    expect(second.outputs['comment-url']).toBe(first.outputs['comment-url']);
+    expect(github.commentsOn(12)).toHaveLength(2);
+    expect(calls('GET', /^\/user$/).length).toBeGreaterThanOrEqual(2);
+  });
+
   it('two runs at once leave exactly one comment', async () => {
     // Both runs look before either has created: both create, and the later one must step back.
     github.holdUntil('GET', /\/issues\/3\/comments$/, 2);
