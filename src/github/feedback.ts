@@ -66,7 +66,7 @@ export async function publishComment(job: CommentJob): Promise<StickyOutcome | n
   const { feedback, log, ctx } = job;
   if (feedback.comment === 'never') return null;
   if (job.issue === null) {
-    log.info(`No pull-request comment: the ${ctx.eventName ?? 'local'} event is not a pull request.`);
+    log.info(`No pull-request comment: ${ctx.eventName ? `the ${ctx.eventName} event is not a pull request` : 'no GitHub event (GITHUB_EVENT_NAME unset)'}.`);
     return null;
   }
   if (!job.token || !ctx.repository) {
