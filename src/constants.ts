@@ -26,8 +26,8 @@ export const Outputs = {
   CommentUrl: 'comment-url',
 } as const;
 
-/** `validate` runs the suite; `comment` posts the PR comment from a report artifact (fork PRs). */
-export const MODES = ['validate', 'comment'] as const;
+/** `validate` runs the suite; `comment` posts the PR comment from a report artifact (fork PRs); `load` load-tests. */
+export const MODES = ['validate', 'comment', 'load'] as const;
 export type Mode = (typeof MODES)[number];
 
 export const DEFAULT_CONFIG_PATHS = ['.github/model-gate.yml', '.github/model-gate.yaml'];

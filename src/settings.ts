@@ -16,6 +16,12 @@ export interface Overrides {
   label?: string;
   reference?: string;
   failOn?: FailOn;
+  /** The model behind an HTTP endpoint, from flags (merged over model.endpoint). */
+  endpoint?: { url?: string; protocol?: string; name?: string; headers?: Record<string, string> };
+  /** The model behind a command speaking JSON Lines. */
+  command?: string;
+  /** `model-gate load`: flags over the config's load section. */
+  load?: LoadOverrides;
 }
 
 export interface Settings {
@@ -119,6 +125,7 @@ export const CLI_HELP = `model-gate — decide whether a machine-learning model 
 Usage:
   model-gate validate [options]    run the validation suite and print GO / NO-GO / DELAY
   model-gate drift [options]       compare two data sets feature by feature
+  model-gate load [options]        load-test a served model against the SLO
   model-gate --version             print the version
   model-gate <command> --help      help for a command
 
@@ -137,6 +144,11 @@ Options:
   --data FILE         labelled evaluation data (CSV, JSON Lines or Parquet)
   --label COLUMN      label column of --data
   --reference FILE    reference data, e.g. the training set: drift is measured against it
+  --endpoint URL      test the model served at URL instead of a file
+  --protocol NAME     the endpoint's protocol: v2 (default), tfserving, mlflow, custom
+  --model-name NAME   the model's name on the server (v2, tfserving)
+  --header 'K: V'     a header for every request (repeatable); \${NAME} reads the environment
+  --command CMD       test the model behind a command speaking JSON Lines (see README)
   --out DIR           where report.json, report.html, deployment_manifest.yaml and
                       summary.md go
                       (default: ${DEFAULT_OUT_DIR})
@@ -159,6 +171,106 @@ Options:
   --exclude A,B,…     leave these columns out (repeatable), e.g. an id column
   --config FILE       config file for thresholds (default: .github/model-gate.yml when present)
   --json              print the drift report as JSON on stdout, nothing else
+  --debug             print stack traces of unexpected errors
+  -h, --help          this help
+
+Exit codes: 0 GO, 1 NO-GO, 2 usage / config / IO error, 3 DELAY.
+`;
+
+const SERVING_OPTIONS: ParseArgsOptionsConfig = {
+  endpoint: { type: 'string' },
+  protocol: { type: 'string' },
+  'model-name': { type: 'string' },
+  header: { type: 'string', multiple: true },
+  command: { type: 'string' },
+};
+interface ServingFlags {
+  endpoint?: string;
+  protocol?: string;
+  'model-name'?: string;
+  header?: string[];
+  command?: string;
+}
+
+function servingOverrides(v: ServingFlags): Pick<Overrides, 'endpoint' | 'command'> {
+  const headers: Record<string, string> = {};
+  for (const h of v.header ?? []) {
+    const at = h.indexOf(':');
+    if (at <= 0) throw new UsageError(`--header must look like 'Name: value', got "${h}"`);
+    headers[h.slice(0, at).trim()] = h.slice(at + 1).trim();
+  }
+  const endpoint = {
+    url: nonEmpty(v.endpoint),
+    protocol: nonEmpty(v.protocol),
+    name: nonEmpty(v['model-name']),
+    headers: Object.keys(headers).length > 0 ? headers : undefined,
+  };
+  if (v.command && endpoint.url) throw new UsageError('give --endpoint or --command, not both');
+  const given = Object.values(endpoint).some((x) => x !== undefined);
+  return { endpoint: given ? endpoint : undefined, command: nonEmpty(v.command) };
+}
+
+const LOAD_OPTIONS: ParseArgsOptionsConfig = {
+  rate: { type: 'string' },
+  concurrency: { type: 'string', multiple: true },
+  duration: { type: 'string' },
+  warmup: { type: 'string' },
+};
+interface LoadFlags {
+  rate?: string;
+  concurrency?: string[];
+  duration?: string;
+  warmup?: string;
+}
+
+export interface LoadOverrides {
+  rate?: number;
+  concurrency?: number[];
+  duration_s?: number;
+  warmup_s?: number;
+}
+
+function number(value: string | undefined, flag: string, { integer = false, zero = false } = {}): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n) || n < 0 || (n === 0 && !zero) || (integer && !Number.isInteger(n))) {
+    throw new UsageError(`${flag} must be a ${zero ? 'non-negative' : 'positive'} ${integer ? 'whole ' : ''}number, got "${value}"`);
+  }
+  return n;
+}
+
+function loadOverrides(v: LoadFlags): LoadOverrides {
+  const concurrency = list(v.concurrency)?.map((c) => number(c, '--concurrency', { integer: true })!);
+  const rate = number(v.rate, '--rate');
+  return {
+    rate,
+    // --rate alone means one open-loop run; --concurrency alone, closed-loop runs only.
+    concurrency: concurrency && concurrency.length > 0 ? concurrency : rate !== undefined ? [] : undefined,
+    duration_s: number(v.duration, '--duration'),
+    warmup_s: number(v.warmup, '--warmup', { zero: true }),
+  };
+}
+
+export const LOAD_HELP = `Usage: model-gate load (--endpoint URL | --command CMD | --model FILE) [options]
+
+Load-tests a model where it is served and judges the result against the SLO (config section
+"load": p95 < 100 ms, >= 1,000 requests/s, error rate < 0.1% by default).
+
+Options:
+  --endpoint URL      the server's base URL
+  --protocol NAME     v2 (default), tfserving, mlflow, custom
+  --model-name NAME   the model's name on the server (v2, tfserving)
+  --header 'K: V'     a header for every request (repeatable); \${NAME} reads the environment
+  --command CMD       a command speaking JSON Lines instead of a server
+  --model FILE        an ONNX file, run in-process
+  --concurrency N     closed loop: N requests in flight (repeatable, or N,M,… for several runs)
+  --rate R            open loop: R requests/s on schedule (no coordinated omission)
+  --duration S        measured seconds per run (default 10)
+  --warmup S          unmeasured seconds before each run (default 2)
+  --data FILE         rows to send (default: generated from the model's signature)
+  --config FILE       config file (its model and load sections)
+  --out DIR           where load.json goes (default: ${DEFAULT_OUT_DIR})
+  --json              print the load report as JSON on stdout, nothing else
   --debug             print stack traces of unexpected errors
   -h, --help          this help
 
@@ -217,7 +329,7 @@ export function settingsFromArgv(argv: string[], env: NodeJS.ProcessEnv): CliCom
   }
   if (command === '--version' || command === '-v') return { kind: 'version' };
   if (command === 'drift') return driftCommand(rest, env);
-  if (command !== 'validate') {
+  if (command !== 'validate' && command !== 'load') {
     throw new UsageError(`unknown command "${command}"; run "model-gate --help" for the commands`);
   }
   const v = parse(
@@ -230,17 +342,19 @@ export function settingsFromArgv(argv: string[], env: NodeJS.ProcessEnv): CliCom
       label: { type: 'string' },
       reference: { type: 'string' },
       out: { type: 'string' },
+      ...SERVING_OPTIONS,
+      ...(command === 'load' ? LOAD_OPTIONS : {}),
       json: { type: 'boolean', default: false },
       debug: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
-    'validate',
-  ) as { config?: string; model?: string; baseline?: string; data?: string; label?: string; reference?: string; out?: string; json?: boolean; debug?: boolean; help?: boolean };
-  if (v.help) return { kind: 'help', text: VALIDATE_HELP };
+    command,
+  ) as { config?: string; model?: string; baseline?: string; data?: string; label?: string; reference?: string; out?: string; json?: boolean; debug?: boolean; help?: boolean } & ServingFlags & LoadFlags;
+  if (v.help) return { kind: 'help', text: command === 'load' ? LOAD_HELP : VALIDATE_HELP };
   return {
     kind: 'run',
     settings: {
-      mode: 'validate',
+      mode: command,
       configPath: nonEmpty(v.config),
       overrides: {
         model: nonEmpty(v.model),
@@ -248,6 +362,8 @@ export function settingsFromArgv(argv: string[], env: NodeJS.ProcessEnv): CliCom
         data: nonEmpty(v.data),
         label: nonEmpty(v.label),
         reference: nonEmpty(v.reference),
+        ...servingOverrides(v),
+        ...(command === 'load' ? { load: loadOverrides(v) } : {}),
       },
       outDir: nonEmpty(v.out) ?? DEFAULT_OUT_DIR,
       json: v.json ?? false,

@@ -11,7 +11,7 @@ import { FAMILIES, type Measurements } from './checks/index.ts';
 import { judgeLoad, type LoadOutcome } from './checks/smoke.ts';
 import { errored, result, skipped, type CheckResult } from './checks/types.ts';
 import type { Clock } from './clock.ts';
-import { resolveConfig, type LoadedConfig } from './config/load.ts';
+import { commandWithDefaults, endpointWithDefaults, resolveConfig, type LoadedConfig } from './config/load.ts';
 import type { GateConfig } from './config/types.ts';
 import { describeBadRows, findBadRows, keptRows } from './data/bad-rows.ts';
 import { columnNames, type Dataset } from './data/dataset.ts';
@@ -31,6 +31,9 @@ import type { ModelRunner } from './runners/types.ts';
 import type { Settings } from './settings.ts';
 import type { Provenance } from './provenance.ts';
 import { versionId, type VersionInfo } from './version.ts';
+import { openCommandRunner, type CommandConfig } from './runners/command.ts';
+import type { EndpointConfig } from './runners/http/protocols.ts';
+import { openHttpRunner } from './runners/http/runner.ts';
 
 export interface EngineDeps {
   clock: Clock;
@@ -40,6 +43,11 @@ export interface EngineDeps {
   provenance: Provenance;
   /** When a file's content came to be (the baseline's version timestamp). */
   contentTimestamp: (path: string) => Date;
+  /** The environment `${NAME}` in endpoint headers is read from. */
+  env?: NodeJS.ProcessEnv;
+  /** Told every secret value so that logs mask it (the action's core.setSecret). */
+  secret?: (value: string) => void;
+  sleep?: (ms: number) => Promise<void>;
 }
 
 export interface ValidationRun {
@@ -50,9 +58,20 @@ export interface ValidationRun {
 
 export function applyOverrides(config: GateConfig, settings: Settings): GateConfig {
   const o = settings.overrides;
+  const defined = <T extends object>(x: T) => Object.fromEntries(Object.entries(x).filter(([, v]) => v !== undefined)) as Partial<T>;
+  let { endpoint, command } = config.model;
+  if (o.endpoint) {
+    const flags = defined(o.endpoint);
+    endpoint = endpointWithDefaults({ ...endpoint, ...flags, headers: { ...endpoint?.headers, ...o.endpoint.headers } } as Partial<EndpointConfig>);
+    command = undefined;
+  }
+  if (o.command) {
+    command = commandWithDefaults({ ...command, run: o.command });
+    endpoint = undefined;
+  }
   return {
     ...config,
-    model: { ...config.model, path: o.model ?? config.model.path },
+    model: { ...config.model, path: o.model ?? config.model.path, endpoint, command },
     baseline: o.baseline ?? config.baseline ?? null,
     data: {
       ...config.data,
@@ -61,6 +80,7 @@ export function applyOverrides(config: GateConfig, settings: Settings): GateConf
       reference: o.reference ?? config.data.reference,
     },
     fail_on: o.failOn ?? config.fail_on,
+    load: o.load ? { ...config.load, ...defined(o.load), enabled: true } : config.load,
   };
 }
 
@@ -69,10 +89,11 @@ export async function validate(settings: Settings, deps: EngineDeps): Promise<Va
   const t0 = deps.clock.now();
   const loaded = resolveConfig(settings.configPath);
   const config = applyOverrides(loaded.config, settings);
+  const served = servedModel(config, loaded.path);
   const modelPath = config.model.path;
-  if (!modelPath) {
+  if (!modelPath && !served) {
     throw new UsageError(
-      `no model given: pass --model (input "model") or set model.path in ${loaded.path ?? 'the config'}`,
+      `no model given: pass --model, --endpoint or --command (inputs "model", …) or set model.path in ${loaded.path ?? 'the config'}`,
     );
   }
 
@@ -86,9 +107,18 @@ export async function validate(settings: Settings, deps: EngineDeps): Promise<Va
   const baseline = baselineSource ? await fileFacts(baselineSource.path) : null;
   if (baseline?.readError) throw new InputFileError(baselineSource!.spec, baseline.readError);
 
-  deps.progress(`artifact: ${modelPath}`);
-  const artifact = await fileFacts(modelPath);
-  const checks: CheckResult[] = judgeArtifact(artifact, config);
+  const target = served?.target ?? modelPath!;
+  let artifact: ArtifactFacts;
+  const checks: CheckResult[] = [];
+  if (modelPath) {
+    deps.progress(`artifact: ${modelPath}`);
+    artifact = await fileFacts(modelPath);
+    checks.push(...judgeArtifact(artifact, config));
+  } else {
+    // A served model with no file given: nothing to hash or parse; the server's metadata makes the version.
+    artifact = { path: target, readError: null, size_bytes: 0, sha256: '', format: null, formatError: null };
+    checks.push(skipped('artifact.readable', 'artifact', 'info', `no model file given: the model is served by ${target}`));
+  }
   const measured: Measurements = {};
   let rowsSource: string | null = null;
   let dataDriftResult: DataDrift | null = null;
@@ -103,11 +133,11 @@ export async function validate(settings: Settings, deps: EngineDeps): Promise<Va
 
   let runner: ModelRunner | null = null;
   let baselineRunner: ModelRunner | null = null;
-  if (artifact.readError === null) {
-    deps.progress('smoke: loading the model');
-    const load = await openRunner(modelPath, deps);
+  if (served || artifact.readError === null) {
+    deps.progress(served ? `smoke: waiting for ${target}` : 'smoke: loading the model');
+    const load = served ? await openServed(served, deps) : await openRunner(modelPath!, deps);
     runner = load.runner;
-    checks.push(judgeLoad(load.outcome, modelPath, config.checks.smoke.severity));
+    checks.push(judgeLoad(load.outcome, target, config.checks.smoke.severity));
   }
   try {
     if (runner && baseline && config.comparison.enabled) {
@@ -156,15 +186,20 @@ export async function validate(settings: Settings, deps: EngineDeps): Promise<Va
   }
 
   const baselineAt = baseline && { ...baseline, at: deps.contentTimestamp(baseline.path) };
+  if (served && !artifact.sha256 && runner) {
+    artifact = { ...artifact, sha256: createHash('sha256').update(JSON.stringify({ served: served.kind, target, metadata: runner.metadata ?? null })).digest('hex') };
+  }
   const version = versionInfo(started, artifact, baselineAt, loaded, deps.provenance);
   checks.push(
     result({
       id: 'version.id',
       category: 'version',
       severity: 'info',
-      status: artifact.readError === null ? 'pass' : 'skip',
+      status: version.id ? 'pass' : 'skip',
       value: version.id,
-      message: artifact.readError === null ? `version ${version.id}` : 'no version: the model could not be read',
+      message: version.id
+        ? `version ${version.id}${served && !modelPath ? ' (from the server\'s model metadata: give model.path too to version the file)' : ''}`
+        : `no version: the model ${served ? 'could not be reached' : 'could not be read'}`,
     }),
   );
   const outcome = decide(checks);
@@ -175,6 +210,7 @@ export async function validate(settings: Settings, deps: EngineDeps): Promise<Va
     configPath: loaded.path,
     version,
     artifact,
+    runnerKind: served?.kind ?? 'onnx',
     signature: runner?.signature ?? null,
     measured,
     drift: dataDriftResult,
@@ -189,6 +225,61 @@ export async function validate(settings: Settings, deps: EngineDeps): Promise<Va
     durationMs: deps.clock.now() - t0,
   });
   return { report, config, configPath: loaded.path };
+}
+
+interface ServedModel {
+  kind: 'http' | 'command';
+  target: string;
+  endpoint?: EndpointConfig;
+  command?: CommandConfig;
+}
+
+function servedModel(config: GateConfig, configPath: string | null): ServedModel | null {
+  const { endpoint, command } = config.model;
+  const where = configPath ?? 'the config';
+  if (endpoint && command) throw new UsageError(`give model.endpoint or model.command, not both (${where})`);
+  if (endpoint) {
+    if ((endpoint.protocol === 'v2' || endpoint.protocol === 'tfserving') && !endpoint.name) {
+      throw new UsageError(`protocol ${endpoint.protocol} needs the model's name on the server: --model-name, or model.endpoint.name in ${where}`);
+    }
+    if (endpoint.protocol === 'custom' && !endpoint.custom) throw new UsageError(`protocol custom needs model.endpoint.custom (path, template, outputs) in ${where}`);
+    return { kind: 'http', target: `${endpoint.url}${endpoint.name ? ` (${endpoint.protocol}, model ${endpoint.name})` : ` (${endpoint.protocol})`}`, endpoint };
+  }
+  if (command) return { kind: 'command', target: `command: ${command.run}`, command };
+  return null;
+}
+
+/** `${NAME}` in header values from the environment; every value that came from there is a secret. */
+export function expandHeaders(headers: Record<string, string>, env: NodeJS.ProcessEnv, secret: (v: string) => void): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [key, value] of Object.entries(headers)) {
+    out[key] = value.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (_m, name: string) => {
+      const v = env[name];
+      if (v === undefined || v === '') throw new UsageError(`header "${key}" reads \${${name}}, which is not set in the environment`);
+      secret(v);
+      return v;
+    });
+    if (out[key] !== value) secret(out[key]!);
+  }
+  return out;
+}
+
+async function openServed(s: ServedModel, deps: EngineDeps): Promise<{ runner: ModelRunner | null; outcome: LoadOutcome }> {
+  const t = deps.clock.now();
+  try {
+    const runner =
+      s.kind === 'http'
+        ? await openHttpRunner(
+            { ...s.endpoint!, headers: expandHeaders(s.endpoint!.headers ?? {}, deps.env ?? {}, deps.secret ?? (() => undefined)) },
+            deps.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms))),
+            () => deps.clock.now(),
+          )
+        : await openCommandRunner(s.command!);
+    return { runner, outcome: { ok: true, ms: deps.clock.now() - t, error: null } };
+  } catch (error) {
+    if (error instanceof UsageError) throw error;
+    return { runner: null, outcome: { ok: false, ms: deps.clock.now() - t, error: getErrorMessage(error) } };
+  }
 }
 
 async function openRunner(path: string, deps: EngineDeps): Promise<{ runner: ModelRunner | null; outcome: LoadOutcome }> {
@@ -238,6 +329,7 @@ function makeRows(
   }
   try {
     const bindings = bindInputs(runner.signature, source, config.model.inputs, exclude);
+    runner.bindColumns?.(bindings[0]?.columns ?? null);
     if (!evalData) {
       const rows = generateRows(bindings, config.data.generated_rows, config.data.seed, reference);
       checks.push(mappingCheck(bindings, rows.rows, null));

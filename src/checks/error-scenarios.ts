@@ -7,7 +7,7 @@ import { SCENARIOS } from '../config/types.ts';
 import { feedsFor, isFloat, rowValues, rowWidth, tensorOf, type FeatureRows } from '../data/features.ts';
 import { getErrorMessage } from '../errors.ts';
 import type { DType, Feeds, Outputs } from '../runners/types.ts';
-import { RunnerTimeoutError, elementCount, toNumbers } from '../runners/types.ts';
+import { PROBE_SCENARIOS, RunnerTimeoutError, elementCount, toNumbers, type ProbeScenario } from '../runners/types.ts';
 import type { CheckContext } from './context.ts';
 import { result, type CheckResult } from './types.ts';
 
@@ -81,6 +81,10 @@ export function scenarioRequest(name: ScenarioName, rows: FeatureRows, cfg: Scen
       const size = cfg.size ?? 4096;
       return { request: `a batch of ${size} rows`, feeds: feedsFor(rows, 0, size) };
     }
+    case 'malformed_json':
+    case 'wrong_content_type':
+    case 'oversized_request':
+      return 'only for HTTP endpoints';
   }
 }
 
@@ -101,6 +105,9 @@ const OUTCOME_WORDS: Record<Outcome, string> = {
   non_finite: 'returned NaN/Inf',
   finite: 'returned finite values',
   empty: 'returned 0 rows',
+  accepted: 'accepted it (2xx)',
+  server_error: 'failed with a server error (5xx)',
+  no_error_body: 'rejected it without an error body',
 };
 
 export function judgeScenario(observed: ScenarioOutcome, cfg: ScenarioConfig): CheckResult {
@@ -125,7 +132,25 @@ export async function runErrorScenarios(ctx: CheckContext): Promise<{ checks: Ch
   for (const name of SCENARIOS) {
     const sc = cfg[name];
     if (!sc.enabled) continue;
-    const req = scenarioRequest(name, ctx.rows, sc);
+    if (PROBE_SCENARIOS.has(name)) {
+      if (!ctx.runner.probe) continue; // an HTTP matter: nothing to say about an in-process model
+      try {
+        const observed = { scenario: name, ...(await ctx.runner.probe(name as ProbeScenario, feedsFor(ctx.rows, 0, 1), sc.size_mb ?? 32)) };
+        outcomes.push(observed);
+        checks.push(judgeScenario(observed, sc));
+      } catch (error) {
+        checks.push(result({ id: `errors.${name}`, category: CATEGORY, severity: sc.severity, status: 'error', message: `${name.replace(/_/g, ' ')}: ${getErrorMessage(error)}` }));
+      }
+      continue;
+    }
+    const wire = ctx.runner.expresses;
+    const unsayable =
+      wire && name === 'wrong_dtype' && !wire.dtype
+        ? `${wire.why} carry no element type: a request in another type cannot be sent`
+        : wire && name === 'missing_input' && !wire.names
+          ? `${wire.why} carry no input name: a misnamed input cannot be sent`
+          : null;
+    const req = unsayable ?? scenarioRequest(name, ctx.rows, sc);
     if (typeof req === 'string') {
       checks.push(result({ id: `errors.${name}`, category: CATEGORY, severity: sc.severity, status: 'skip', message: req }));
       continue;

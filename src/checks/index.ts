@@ -144,7 +144,18 @@ async function runComparison(ctx: CheckContext, measured: Measurements): Promise
       }
     }
   }
-  if (ctx.config.comparison.latency.enabled) {
+  if (ctx.config.comparison.latency.enabled && ctx.runner.kind !== baseline.kind) {
+    // An endpoint against an in-process file times the network and the server, not the model.
+    checks.push(
+      result({
+        id: 'comparison.latency.p95_ratio',
+        category: 'comparison',
+        severity: 'info',
+        status: 'skip',
+        message: `latency not compared: the candidate runs as ${ctx.runner.kind} and the baseline as ${baseline.kind}, so the times are not alike`,
+      }),
+    );
+  } else if (ctx.config.comparison.latency.enabled) {
     ctx.progress('comparison: latency, interleaved');
     const times = await timeInterleaved(ctx.runner, baseline, ctx.rows, ctx.config, ctx.clock);
     measured.latency_comparison = compareLatency(times.candidate, times.baseline, ctx.config);

@@ -9,7 +9,9 @@ import { closest } from 'fastest-levenshtein';
 import { LineCounter, isMap, isNode, isPair, isScalar, parseDocument, type Document, type Node } from 'yaml';
 import schema from '../../schema/model-gate.schema.json' with { type: 'json' };
 import { DEFAULT_CONFIG_PATHS } from '../constants.ts';
-import { ConfigError, getErrorMessage, type SourceLocation } from '../errors.ts';
+import { ConfigError, UsageError, getErrorMessage, type SourceLocation } from '../errors.ts';
+import type { CommandConfig } from '../runners/command.ts';
+import type { EndpointConfig } from '../runners/http/protocols.ts';
 import { SCENARIOS, type GateConfig, type ScenarioConfig } from './types.ts';
 
 export interface ConfigIssue {
@@ -78,6 +80,21 @@ export function resolveConfig(configPath: string | undefined): LoadedConfig {
   if (found) return loadConfigFile(found);
   return { config: defaultConfig(), path: null, sha256: null };
 }
+
+/** Model-serving settings given as flags: the schema's defaults filled in, its rules applied. */
+function sectionWithDefaults<T>(name: 'endpoint' | 'command', flag: string) {
+  const check = ajv.compile(schema.properties.model.properties[name]);
+  return (value: Partial<T>): T => {
+    const copy = structuredClone(value);
+    if (!check(copy)) {
+      const e = check.errors![0]!;
+      throw new UsageError(`${flag}: ${e.instancePath.replace(/^\//, '') || name} ${e.message}`);
+    }
+    return copy as T;
+  };
+}
+export const endpointWithDefaults = sectionWithDefaults<EndpointConfig>('endpoint', '--endpoint');
+export const commandWithDefaults = sectionWithDefaults<CommandConfig>('command', '--command');
 
 export function defaultConfig(): GateConfig {
   return parseConfig('{}', '<defaults>');

@@ -1,8 +1,11 @@
 /** The config after validation and defaults (see schema/model-gate.schema.json). */
 import type { Severity } from '../checks/types.ts';
 import type { DriftRules } from '../drift/judge.ts';
+import type { CommandConfig } from '../runners/command.ts';
+import type { EndpointConfig } from '../runners/http/protocols.ts';
 
-export type Outcome = 'rejected' | 'non_finite' | 'finite' | 'empty';
+/** What a model did with a bad request; the last three only over HTTP (status 2xx, 5xx, 4xx without a body). */
+export type Outcome = 'rejected' | 'non_finite' | 'finite' | 'empty' | 'accepted' | 'server_error' | 'no_error_body';
 export type InputDType = 'float32' | 'float64' | 'int32' | 'int64';
 
 export interface InputBindingConfig {
@@ -21,6 +24,7 @@ export interface ScenarioConfig {
   expect: Outcome[];
   severity: Severity;
   size?: number;
+  size_mb?: number;
 }
 
 export const SCENARIOS = [
@@ -31,6 +35,9 @@ export const SCENARIOS = [
   'empty_batch',
   'missing_input',
   'oversized_batch',
+  'malformed_json',
+  'wrong_content_type',
+  'oversized_request',
 ] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
 
@@ -54,6 +61,8 @@ export interface GateConfig {
     sha256?: string;
     inputs?: Record<string, InputBindingConfig>;
     outputs?: Record<string, OutputConfig>;
+    endpoint?: EndpointConfig;
+    command?: CommandConfig;
   };
   baseline?: string | null;
   data: {
@@ -116,7 +125,20 @@ export interface GateConfig {
     predictions: { enabled: boolean; severity: Severity; baseline_severity: Severity };
     labels: { enabled: boolean; severity: Severity };
   };
+  load: LoadConfig;
   promotion: { stages: number[]; bake_minutes: number };
+}
+
+export interface LoadConfig {
+  enabled: boolean;
+  concurrency: number[];
+  rate: number | null;
+  duration_s: number;
+  warmup_s: number;
+  batch_size: number;
+  max_in_flight: number;
+  slo: { p95_ms: number | null; p99_ms: number | null; min_rps: number | null; max_error_rate: number | null };
+  severity: { latency: Severity; throughput: Severity; errors: Severity };
 }
 
 export type Task = 'binary' | 'multiclass' | 'regression';

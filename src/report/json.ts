@@ -29,7 +29,8 @@ export interface Report {
   version: VersionInfo;
   model: {
     path: string;
-    runner: 'onnx';
+    /** onnx: in-process; http: an endpoint (`path` is its URL); command: a user command (`path` is the command). */
+    runner: 'onnx' | 'http' | 'command';
     size_bytes: number;
     sha256: string;
     format: OnnxFormat | null;
@@ -78,6 +79,7 @@ export interface ReportParts {
   configPath: string | null;
   version: VersionInfo;
   artifact: ArtifactFacts;
+  runnerKind: Report['model']['runner'];
   signature: ModelSignature | null;
   measured: Measurements;
   drift: DataDrift | null;
@@ -113,7 +115,7 @@ export function buildReport(p: ReportParts): Report {
     version: p.version,
     model: {
       path: p.artifact.path,
-      runner: 'onnx',
+      runner: p.runnerKind,
       size_bytes: p.artifact.size_bytes,
       sha256: p.artifact.sha256,
       format: p.artifact.format,

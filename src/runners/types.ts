@@ -1,5 +1,7 @@
+import type { Outcome } from '../config/types.ts';
+
 /**
- * How any model is called. The ONNX runner implements this today; HTTP and command runners later.
+ * How any model is called: in-process ONNX, an HTTP endpoint, a command over JSON Lines.
  * Checks only ever see these types, so every check works unchanged on every runner.
  */
 
@@ -68,7 +70,18 @@ export interface ModelRunner {
   readonly signature: ModelSignature;
   infer(feeds: Feeds): Promise<Outputs>;
   close(): Promise<void>;
+  /** HTTP-level error scenarios (malformed JSON, …); only runners that speak HTTP have them. */
+  probe?(scenario: ProbeScenario, good: Feeds, sizeMb: number): Promise<{ request: string; outcome: Outcome; detail: string }>;
+  /** What the wire format can say: untyped JSON rows carry no element type and (one input) no name. */
+  readonly expresses?: { dtype: boolean; names: boolean; why: string };
+  /** Data columns feeding the (single) input, for protocols that send names (MLflow's dataframe_split). */
+  bindColumns?(columns: readonly string[] | null): void;
+  /** What the runner says the model is (server metadata): hashed into the version when no file is given. */
+  readonly metadata?: unknown;
 }
+
+export type ProbeScenario = 'malformed_json' | 'wrong_content_type' | 'oversized_request';
+export const PROBE_SCENARIOS: ReadonlySet<string> = new Set<ProbeScenario>(['malformed_json', 'wrong_content_type', 'oversized_request']);
 
 /** A request that did not finish in time: the model hung, which is neither an answer nor a rejection. */
 export class RunnerTimeoutError extends Error {
