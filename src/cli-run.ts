@@ -47,6 +47,7 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
       progress,
       provenance: detectProvenance(io.env),
       contentTimestamp,
+      env: io.env,
     });
     const files = await writeReports(settings.outDir, run.report);
     if (settings.json) {

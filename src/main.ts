@@ -50,6 +50,8 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
       progress: (m) => core.info(`› ${m}`),
       provenance: detectProvenance(env),
       contentTimestamp,
+      env,
+      secret: (value) => core.setSecret(value),
     });
     const { config } = run;
     const commentId = settings.feedback.commentId ?? defaultCommentId(ctx, run.configPath === null ? null : relative(process.cwd(), run.configPath));

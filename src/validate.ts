@@ -69,8 +69,17 @@ export function applyOverrides(config: GateConfig, settings: Settings): GateConf
     command = commandWithDefaults({ ...command, run: o.command });
     endpoint = undefined;
   }
+  const loadOnly = settings.mode === 'load';
+  const off = <T extends { enabled: boolean }>(x: T): T => (loadOnly ? { ...x, enabled: false } : x);
   return {
     ...config,
+    // `model-gate load`: the smoke test (does it answer at all?), then the load test alone.
+    checks: loadOnly
+      ? { ...config.checks, outputs: off(config.checks.outputs), latency: off(config.checks.latency), errors: off(config.checks.errors) }
+      : config.checks,
+    metrics: off(config.metrics),
+    comparison: off(config.comparison),
+    drift: off(config.drift),
     model: { ...config.model, path: o.model ?? config.model.path, endpoint, command },
     baseline: o.baseline ?? config.baseline ?? null,
     data: {
@@ -198,7 +207,7 @@ export async function validate(settings: Settings, deps: EngineDeps): Promise<Va
       status: version.id ? 'pass' : 'skip',
       value: version.id,
       message: version.id
-        ? `version ${version.id}${served && !modelPath ? ' (from the server\'s model metadata: give model.path too to version the file)' : ''}`
+        ? `version ${version.id}${served && !modelPath ? ` (from what the ${served.kind === 'http' ? 'server' : 'command'} reports about the model: give model.path too to version the file)` : ''}`
         : `no version: the model ${served ? 'could not be reached' : 'could not be read'}`,
     }),
   );

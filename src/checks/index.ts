@@ -15,6 +15,8 @@ import { PREDICTION_BATCH, predictAll, type Predictions } from './predictions.ts
 import { runSmoke } from './smoke.ts';
 import { result, type CheckResult } from './types.ts';
 import { getErrorMessage } from '../errors.ts';
+import type { LoadReport } from '../load/judge.ts';
+import { runLoadTest } from '../load/run.ts';
 
 /** What families measured besides their checklist items; later families may read earlier ones. */
 export interface Measurements {
@@ -30,6 +32,7 @@ export interface Measurements {
   /** The baseline's predictions on the eval rows, as read for comparison. */
   baseline_view?: ModelView | null;
   prediction_drift?: PredictionDrift;
+  load?: LoadReport;
 }
 
 export interface CheckFamily {
@@ -94,6 +97,15 @@ export const FAMILIES: readonly CheckFamily[] = [
     run: async (ctx, measured) => {
       const { checks, outcomes } = await runErrorScenarios(ctx);
       measured.error_scenarios = outcomes;
+      return checks;
+    },
+  },
+  {
+    name: 'load',
+    enabled: (c) => c.config.load.enabled,
+    run: async (ctx, measured) => {
+      const { checks, report } = await runLoadTest(ctx);
+      measured.load = report;
       return checks;
     },
   },

@@ -13,6 +13,7 @@ import {
   driftShare,
   keyMetrics,
   latencyRows,
+  loadTable,
   metricsTable,
   problemItems,
 } from './markdown.ts';
@@ -130,6 +131,8 @@ export function renderComment(report: Report, options: { id: string; links: Comm
     sections.push({ head: ['### Latency', '', ...LATENCY_HEAD], rows: latencyRows(report), tail: [''], more: () => '' });
   }
   if (report.latency_comparison) sections.push({ head: [...latencyChart(report.latency_comparison), ''] });
+  const load = loadTable(report);
+  if (load.length > 0) sections.push({ head: load });
   if (report.drift) {
     const chart = driftChart(report.drift);
     sections.push({ head: ['### Drift', '', driftShare(report.drift), '', ...(chart.length > 0 ? [...chart, ''] : [])] });

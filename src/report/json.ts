@@ -6,6 +6,7 @@ import type { LatencyStats } from '../checks/latency.ts';
 import type { Agreement, MetricComparison } from '../checks/compare.ts';
 import type { MetricReport } from '../checks/evaluation.ts';
 import type { LatencyComparison } from '../checks/latency-ab.ts';
+import type { LoadReport } from '../load/judge.ts';
 import type { McNemar } from '../stats/mcnemar.ts';
 import type { PredictionDrift } from '../checks/drift.ts';
 import { driftSection, type DataDrift, type DriftSection } from '../drift/run.ts';
@@ -53,6 +54,8 @@ export interface Report {
     agreement: Agreement | null;
   } | null;
   latency_comparison: LatencyComparison | null;
+  /** The load test: every run's figures, and the endpoint's health; null when it did not run. */
+  load: LoadReport | null;
   /** Feature, label and prediction drift against the reference data; null without reference data. */
   drift: (DriftSection & { predictions: PredictionDrift | null }) | null;
   promotion: GateConfig['promotion'];
@@ -139,6 +142,7 @@ export function buildReport(p: ReportParts): Report {
           }
         : null,
     latency_comparison: p.measured.latency_comparison ?? null,
+    load: p.measured.load ?? null,
     drift: p.drift ? { ...driftSection(p.drift, p.config), predictions: p.measured.prediction_drift ?? null } : null,
     promotion: p.config.promotion,
     started_at: p.startedAt.toISOString(),

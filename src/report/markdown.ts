@@ -4,6 +4,7 @@ import type { Decision } from '../decision.ts';
 import { fmt, METHOD_LABEL, type FeatureDrift } from '../drift/judge.ts';
 import type { Report } from './json.ts';
 import { driftChart, latencyChart } from './mermaid.ts';
+import { runLabel } from '../load/judge.ts';
 
 export const DECISION_ICON: Record<Decision, string> = { GO: '✅', 'NO-GO': '⛔', DELAY: '⏸️' };
 export const STATUS_ICON: Record<CheckStatus, string> = { pass: '✅', warn: '⚠️', fail: '❌', error: '💥', skip: '⏭️' };
@@ -37,6 +38,7 @@ export function renderMarkdown(report: Report): string {
   }
   lines.push('### Checklist', '', ...CHECKLIST_HEAD, ...checklistRows(report), '');
   if (report.latency.length > 0) lines.push('### Latency', '', ...LATENCY_HEAD, ...latencyRows(report), '');
+  lines.push(...loadTable(report));
   if (report.error_scenarios.length > 0) {
     lines.push('### Error scenarios');
     lines.push('');
@@ -49,6 +51,19 @@ export function renderMarkdown(report: Report): string {
     `<sub>model-gate ${report.tool.version} · ${report.data.source ? cell(report.data.source) : 'no rows evaluated'} · ${Math.round(report.duration_ms)} ms</sub>`,
   );
   return `${lines.join('\n')}\n`;
+}
+
+/** The load test: one row per run, then the endpoint's health. */
+export function loadTable(report: Report): string[] {
+  const l = report.load;
+  if (!l) return [];
+  const lines = [`### Load (batch ${l.batch_size})`, '', '| Run | Requests | req/s | p50 ms | p95 ms | p99 ms | max ms | Errors | Timeouts | Statuses |', '|---|---:|---:|---:|---:|---:|---:|---:|---:|---|'];
+  for (const run of l.runs) {
+    const statuses = Object.entries(run.status_counts).map(([k, v]) => `${k}: ${v.toLocaleString('en')}`).join(', ');
+    lines.push(`| ${runLabel(run)} | ${run.requests.toLocaleString('en')} | ${fixed(run.achieved_rps, 0)} | ${fixed(run.p50_ms)} | ${fixed(run.p95_ms)} | ${fixed(run.p99_ms)} | ${fixed(run.max_ms)} | ${(run.error_rate * 100).toFixed(2)}% | ${run.timeouts} | ${cell(statuses)} |`);
+  }
+  lines.push('', `Health: **${l.health}** (${cell(l.health_reason)})`, '');
+  return lines;
 }
 
 /** Failed checks that gate (blockers, then warnings), one bullet each. */

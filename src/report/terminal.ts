@@ -4,6 +4,7 @@ import type { CheckStatus } from '../checks/types.ts';
 import type { Decision } from '../decision.ts';
 import type { DriftReport } from '../drift/command.ts';
 import { fmt, METHOD_LABEL, type FeatureDrift } from '../drift/judge.ts';
+import { runLabel } from '../load/judge.ts';
 import type { Report } from './json.ts';
 
 type Style = Parameters<typeof styleText>[0];
@@ -26,6 +27,15 @@ export function renderTerminal(report: Report, color: boolean, width = 120): str
       const f = (n: number) => n.toFixed(3).padStart(9);
       lines.push(`         ${String(l.batch_size).padStart(5)} ${f(l.p50_ms)} ${f(l.p95_ms)} ${f(l.p99_ms)} ${f(l.max_ms)} ${Math.round(l.rows_per_s).toString().padStart(10)}`);
     }
+  }
+  if (report.load) {
+    lines.push('', paint('bold', `${`LOAD, batch ${report.load.batch_size}`.padEnd(22)}    req/s   p50 ms   p95 ms   p99 ms   max ms   errors  timeouts  statuses`));
+    for (const run of report.load.runs) {
+      const f = (n: number) => (Number.isFinite(n) ? n.toFixed(2) : '–').padStart(8);
+      const statuses = Object.entries(run.status_counts).map(([k, v]) => `${k}:${v}`).join(' ');
+      lines.push(`${runLabel(run).padEnd(22)} ${Math.round(run.achieved_rps).toString().padStart(8)} ${f(run.p50_ms)} ${f(run.p95_ms)} ${f(run.p99_ms)} ${f(run.max_ms)} ${`${(run.error_rate * 100).toFixed(2)}%`.padStart(8)} ${String(run.timeouts).padStart(9)}  ${statuses}`);
+    }
+    lines.push(`health: ${report.load.health} (${report.load.health_reason})`);
   }
   if (report.drift && report.drift.features.length > 0) {
     lines.push('', paint('bold', `DRIFT of ${report.drift.current.path} against ${report.drift.reference.path}`), ...driftTable(report.drift.features, paint));

@@ -1,4 +1,5 @@
 import type { Outcome } from '../config/types.ts';
+import type { LoadTarget } from '../load/generate.ts';
 
 /**
  * How any model is called: in-process ONNX, an HTTP endpoint, a command over JSON Lines.
@@ -72,6 +73,8 @@ export interface ModelRunner {
   close(): Promise<void>;
   /** HTTP-level error scenarios (malformed JSON, …); only runners that speak HTTP have them. */
   probe?(scenario: ProbeScenario, good: Feeds, sizeMb: number): Promise<{ request: string; outcome: Outcome; detail: string }>;
+  /** Prepared requests for the load generator; runners without it are driven through infer(). */
+  loadTarget?(feeds: Feeds[], connections: number): LoadTarget;
   /** What the wire format can say: untyped JSON rows carry no element type and (one input) no name. */
   readonly expresses?: { dtype: boolean; names: boolean; why: string };
   /** Data columns feeding the (single) input, for protocols that send names (MLflow's dataframe_split). */

@@ -37,6 +37,7 @@ function report(checks: CheckResult[], over: Partial<Report> = {}): Report {
     metrics: null,
     comparison: null,
     latency_comparison: null,
+    load: null,
     drift: null,
     promotion: { stages: [5, 25, 50, 100], bake_minutes: 30 },
     started_at: '2026-11-22T00:00:00.000Z',
