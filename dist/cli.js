@@ -35512,7 +35512,7 @@ Object.assign(Dispatcher.prototype, api)
 
 __webpack_unused_export__ = Dispatcher
 __webpack_unused_export__ = Client
-__webpack_unused_export__ = Pool
+module.exports.bC = Pool
 __webpack_unused_export__ = BalancedPool
 __webpack_unused_export__ = RoundRobinPool
 module.exports.g6 = Agent
@@ -80687,7 +80687,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 90762:
+/***/ 15389:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -88141,6 +88141,7 @@ function buildReport(p) {
             }
             : null,
         latency_comparison: p.measured.latency_comparison ?? null,
+        load: p.measured.load ?? null,
         drift: p.drift ? { ...driftSection(p.drift, p.config), predictions: p.measured.prediction_drift ?? null } : null,
         promotion: p.config.promotion,
         started_at: p.startedAt.toISOString(),
@@ -88335,7 +88336,98 @@ function driftChart(d, top = 10) {
     return chart(`PSI of the most drifted features (line: ${value(blocker)}, where PSI blocks)`, ' horizontal', ranked.map((f) => label(f.name)), 'PSI', axisMax([...ranked.map((f) => f.psi), blocker]), [`bar [${ranked.map((f) => value(f.psi)).join(', ')}]`, `line [${ranked.map(() => value(blocker)).join(', ')}]`]);
 }
 
+;// CONCATENATED MODULE: ./src/load/judge.ts
+
+const CATEGORY = 'load';
+/** A success older than this at the end of a run is not "recent". */
+const RECENT_S = 5;
+const r = (x) => (Number.isFinite(x) ? Number(x.toPrecision(4)) : x);
+const runLabel = (run) => (run.mode === 'closed' ? `concurrency ${run.concurrency}` : `open loop ${r(run.rate)}/s`);
+const pct = (x) => `${r(x * 100)}%`;
+function healthOf(runs, cfg) {
+    const limit = cfg.slo.max_error_rate ?? 0.001;
+    const worst = runs.reduce((w, x) => (!w || x.error_rate > w.error_rate ? x : w), null);
+    if (worst && worst.requests > 0 && worst.error_rate > limit) {
+        return { health: 'unhealthy', reason: `ready, but ${pct(worst.error_rate)} of requests failed at ${runLabel(worst)} (more than ${pct(limit)})` };
+    }
+    const last = runs.at(-1);
+    if (!last || last.since_last_ok_s === null || last.since_last_ok_s > RECENT_S) {
+        return { health: 'unknown', reason: 'ready, but no recent successful request' };
+    }
+    return { health: 'healthy', reason: `ready, and ${pct(worst?.error_rate ?? 0)} or fewer requests failed under load` };
+}
+function judgeLoad(report, cfg) {
+    const { slo, severity } = cfg;
+    const checks = [];
+    const summary = (run) => `${runLabel(run)}: p50 ${r(run.p50_ms)} ms, p95 ${r(run.p95_ms)} ms, p99 ${r(run.p99_ms)} ms, ${r(run.achieved_rps)} req/s, ${pct(run.error_rate)} errors`;
+    if (slo.p95_ms !== null || slo.p99_ms !== null) {
+        const limits = [slo.p95_ms !== null ? `p95 <= ${slo.p95_ms} ms` : null, slo.p99_ms !== null ? `p99 <= ${slo.p99_ms} ms` : null].filter(Boolean).join(', ');
+        const empty = report.runs.filter((x) => x.ok === 0);
+        const over = report.runs.filter((x) => (slo.p95_ms !== null && x.p95_ms > slo.p95_ms) || (slo.p99_ms !== null && x.p99_ms > slo.p99_ms));
+        const worst = report.runs.reduce((w, x) => (x.p95_ms > w.p95_ms ? x : w), report.runs[0]);
+        checks.push(result({
+            id: 'load.latency',
+            category: CATEGORY,
+            severity: severity.latency,
+            status: empty.length > 0 ? 'error' : over.length > 0 ? 'fail' : 'pass',
+            value: { p95_ms: r(worst.p95_ms), p99_ms: r(worst.p99_ms) },
+            threshold: `${limits} at every run`,
+            message: empty.length > 0
+                ? `no successful request at ${empty.map(runLabel).join(', ')}: latency unknown`
+                : over.length > 0
+                    ? `over the SLO at ${over.map(summary).join('; ')}`
+                    : `within the SLO at every run; slowest: ${summary(worst)}`,
+        }));
+    }
+    if (slo.max_error_rate !== null) {
+        const worst = report.runs.reduce((w, x) => (x.error_rate > w.error_rate ? x : w), report.runs[0]);
+        const statuses = Object.entries(worst.status_counts).map(([k, v]) => `${k}: ${v.toLocaleString('en')}`).join(', ');
+        checks.push(result({
+            id: 'load.errors',
+            category: CATEGORY,
+            severity: severity.errors,
+            status: worst.error_rate > slo.max_error_rate ? 'fail' : 'pass',
+            value: r(worst.error_rate),
+            threshold: `error rate <= ${pct(slo.max_error_rate)} at every run`,
+            message: `${pct(worst.error_rate)} of ${worst.requests.toLocaleString('en')} requests failed at ${runLabel(worst)} (${worst.timeouts} timeouts${worst.dropped ? `, ${worst.dropped} dropped` : ''}; ${statuses})`,
+        }));
+    }
+    if (slo.min_rps !== null) {
+        // An open-loop run at a rate below the target cannot show the throughput: only the others count.
+        const able = report.runs.filter((x) => x.mode === 'closed' || (x.rate ?? 0) >= slo.min_rps);
+        const best = able.reduce((b, x) => (!b || x.achieved_rps > b.achieved_rps ? x : b), null);
+        checks.push(best
+            ? result({
+                id: 'load.throughput',
+                category: CATEGORY,
+                severity: severity.throughput,
+                status: best.achieved_rps >= slo.min_rps ? 'pass' : 'fail',
+                value: r(best.achieved_rps),
+                threshold: `>= ${slo.min_rps.toLocaleString('en')} requests/s`,
+                message: `${r(best.achieved_rps).toLocaleString('en')} requests/s at ${runLabel(best)} (batch ${report.batch_size})`,
+            })
+            : result({
+                id: 'load.throughput',
+                category: CATEGORY,
+                severity: 'info',
+                status: 'skip',
+                threshold: `>= ${slo.min_rps.toLocaleString('en')} requests/s`,
+                message: `not judged: every run was open loop below ${slo.min_rps.toLocaleString('en')} requests/s; add a concurrency level`,
+            }));
+    }
+    checks.push(result({
+        id: 'load.health',
+        category: CATEGORY,
+        severity: 'info',
+        status: report.health === 'healthy' ? 'pass' : 'warn',
+        value: report.health,
+        message: `${report.health}: ${report.health_reason}`,
+    }));
+    return checks;
+}
+
 ;// CONCATENATED MODULE: ./src/report/markdown.ts
+
 
 
 const DECISION_ICON = { GO: '✅', 'NO-GO': '⛔', DELAY: '⏸️' };
@@ -88371,6 +88463,7 @@ function renderMarkdown(report) {
     lines.push('### Checklist', '', ...CHECKLIST_HEAD, ...checklistRows(report), '');
     if (report.latency.length > 0)
         lines.push('### Latency', '', ...LATENCY_HEAD, ...latencyRows(report), '');
+    lines.push(...loadTable(report));
     if (report.error_scenarios.length > 0) {
         lines.push('### Error scenarios');
         lines.push('');
@@ -88382,6 +88475,19 @@ function renderMarkdown(report) {
     }
     lines.push(`<sub>model-gate ${report.tool.version} · ${report.data.source ? cell(report.data.source) : 'no rows evaluated'} · ${Math.round(report.duration_ms)} ms</sub>`);
     return `${lines.join('\n')}\n`;
+}
+/** The load test: one row per run, then the endpoint's health. */
+function loadTable(report) {
+    const l = report.load;
+    if (!l)
+        return [];
+    const lines = [`### Load (batch ${l.batch_size})`, '', '| Run | Requests | req/s | p50 ms | p95 ms | p99 ms | max ms | Errors | Timeouts | Statuses |', '|---|---:|---:|---:|---:|---:|---:|---:|---:|---|'];
+    for (const run of l.runs) {
+        const statuses = Object.entries(run.status_counts).map(([k, v]) => `${k}: ${v.toLocaleString('en')}`).join(', ');
+        lines.push(`| ${runLabel(run)} | ${run.requests.toLocaleString('en')} | ${fixed(run.achieved_rps, 0)} | ${fixed(run.p50_ms)} | ${fixed(run.p95_ms)} | ${fixed(run.p99_ms)} | ${fixed(run.max_ms)} | ${(run.error_rate * 100).toFixed(2)}% | ${run.timeouts} | ${cell(statuses)} |`);
+    }
+    lines.push('', `Health: **${l.health}** (${cell(l.health_reason)})`, '');
+    return lines;
 }
 /** Failed checks that gate (blockers, then warnings), one bullet each. */
 function problemItems(report, severity) {
@@ -88671,6 +88777,7 @@ var external_node_util_ = __nccwpck_require__(57975);
 /** The checklist as a release manager reads it on a terminal. */
 
 
+
 const STATUS_STYLE = { pass: 'green', warn: 'yellow', fail: 'red', error: 'red', skip: 'gray' };
 const DECISION_STYLE = { GO: ['bold', 'green'], 'NO-GO': ['bold', 'red'], DELAY: ['bold', 'yellow'] };
 function renderTerminal(report, color, width = 120) {
@@ -88689,6 +88796,15 @@ function renderTerminal(report, color, width = 120) {
             const f = (n) => n.toFixed(3).padStart(9);
             lines.push(`         ${String(l.batch_size).padStart(5)} ${f(l.p50_ms)} ${f(l.p95_ms)} ${f(l.p99_ms)} ${f(l.max_ms)} ${Math.round(l.rows_per_s).toString().padStart(10)}`);
         }
+    }
+    if (report.load) {
+        lines.push('', paint('bold', `${`LOAD, batch ${report.load.batch_size}`.padEnd(22)}    req/s   p50 ms   p95 ms   p99 ms   max ms   errors  timeouts  statuses`));
+        for (const run of report.load.runs) {
+            const f = (n) => (Number.isFinite(n) ? n.toFixed(2) : '–').padStart(8);
+            const statuses = Object.entries(run.status_counts).map(([k, v]) => `${k}:${v}`).join(' ');
+            lines.push(`${runLabel(run).padEnd(22)} ${Math.round(run.achieved_rps).toString().padStart(8)} ${f(run.p50_ms)} ${f(run.p95_ms)} ${f(run.p99_ms)} ${f(run.max_ms)} ${`${(run.error_rate * 100).toFixed(2)}%`.padStart(8)} ${String(run.timeouts).padStart(9)}  ${statuses}`);
+        }
+        lines.push(`health: ${report.load.health} (${report.load.health_reason})`);
     }
     if (report.drift && report.drift.features.length > 0) {
         lines.push('', paint('bold', `DRIFT of ${report.drift.current.path} against ${report.drift.reference.path}`), ...terminal_driftTable(report.drift.features, paint));
@@ -89205,7 +89321,7 @@ function settingsFromArgv(argv, env) {
 
 ;// CONCATENATED MODULE: ./src/checks/artifact.ts
 
-const CATEGORY = 'artifact';
+const artifact_CATEGORY = 'artifact';
 function judgeArtifact(facts, config) {
     const cfg = config.checks.artifact;
     if (!cfg.enabled)
@@ -89215,7 +89331,7 @@ function judgeArtifact(facts, config) {
         return [
             result({
                 id: 'artifact.readable',
-                category: CATEGORY,
+                category: artifact_CATEGORY,
                 severity,
                 status: 'fail',
                 message: `cannot read model ${facts.path}: ${facts.readError}`,
@@ -89225,7 +89341,7 @@ function judgeArtifact(facts, config) {
     const checks = [
         result({
             id: 'artifact.readable',
-            category: CATEGORY,
+            category: artifact_CATEGORY,
             severity,
             status: 'pass',
             value: facts.size_bytes,
@@ -89235,7 +89351,7 @@ function judgeArtifact(facts, config) {
     checks.push(facts.format
         ? result({
             id: 'artifact.format',
-            category: CATEGORY,
+            category: artifact_CATEGORY,
             severity,
             status: 'pass',
             value: `IR ${facts.format.ir_version}`,
@@ -89243,7 +89359,7 @@ function judgeArtifact(facts, config) {
         })
         : result({
             id: 'artifact.format',
-            category: CATEGORY,
+            category: artifact_CATEGORY,
             severity,
             status: 'fail',
             message: `${facts.path} is not a readable ONNX model (${facts.formatError}); is the file truncated, or a Git LFS pointer?`,
@@ -89253,7 +89369,7 @@ function judgeArtifact(facts, config) {
         const ok = pinned === facts.sha256;
         checks.push(result({
             id: 'artifact.sha256_pin',
-            category: CATEGORY,
+            category: artifact_CATEGORY,
             severity,
             status: ok ? 'pass' : 'fail',
             value: facts.sha256,
@@ -89268,7 +89384,7 @@ function judgeArtifact(facts, config) {
         const ok = mb <= cfg.max_size_mb;
         checks.push(result({
             id: 'artifact.size',
-            category: CATEGORY,
+            category: artifact_CATEGORY,
             severity,
             status: ok ? 'pass' : 'fail',
             value: Number(mb.toFixed(3)),
@@ -91322,7 +91438,7 @@ async function runLatency(ctx) {
 
 
 const smoke_CATEGORY = 'smoke';
-function judgeLoad(load, target, severity) {
+function smoke_judgeLoad(load, target, severity) {
     return load.ok
         ? result({
             id: 'smoke.load',
@@ -91449,11 +91565,175 @@ async function batchConsistency(ctx, batch, n) {
     }
 }
 
+;// CONCATENATED MODULE: ./src/load/generate.ts
+
+class Recorder {
+    latencies = new Float64Array(4096);
+    n = 0;
+    ok = 0;
+    errors = 0;
+    timeouts = 0;
+    dropped = 0;
+    lastOk = -Infinity;
+    status = new Map();
+    add(sent, ms, at) {
+        this.status.set(sent.status, (this.status.get(sent.status) ?? 0) + 1);
+        if (!sent.ok) {
+            this.errors++;
+            if (sent.status === 'timeout')
+                this.timeouts++;
+            return;
+        }
+        this.ok++;
+        this.lastOk = at;
+        if (this.n === this.latencies.length) {
+            const grown = new Float64Array(this.n * 2);
+            grown.set(this.latencies);
+            this.latencies = grown;
+        }
+        this.latencies[this.n++] = ms;
+    }
+}
+const yieldNow = () => new Promise((resolve) => setImmediate(resolve));
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+async function closedLoop(target, concurrency, until, clock, rec, counter) {
+    const worker = async () => {
+        while (clock.now() < until) {
+            const t0 = clock.now();
+            const sent = await safeSend(target, counter.i++);
+            const t1 = clock.now();
+            rec?.add(sent, t1 - t0, t1);
+        }
+    };
+    await Promise.all(Array.from({ length: concurrency }, worker));
+}
+async function openLoop(target, rate, maxInFlight, start, until, clock, rec, counter) {
+    const interval = 1000 / rate;
+    const pending = new Set();
+    let k = 0; // requests due so far
+    for (;;) {
+        const now = clock.now();
+        if (now >= until)
+            break;
+        const due = Math.min(Math.floor((now - start) / interval) + 1, Math.ceil((until - start) / interval));
+        for (; k < due; k++) {
+            const scheduled = start + k * interval;
+            if (pending.size >= maxInFlight) {
+                if (rec) {
+                    rec.dropped++;
+                    rec.add({ ok: false, status: 'dropped' }, 0, now);
+                }
+                continue;
+            }
+            const p = safeSend(target, counter.i++).then((sent) => {
+                const t1 = clock.now();
+                rec?.add(sent, t1 - scheduled, t1);
+                pending.delete(p);
+            });
+            pending.add(p);
+        }
+        const next = start + k * interval - clock.now();
+        // Timers are coarse (≥ 1 ms): sleep when the next request is far, else just let answers in.
+        if (next > 2)
+            await sleep(next - 1);
+        else
+            await yieldNow();
+    }
+    await Promise.all(pending);
+}
+async function safeSend(target, i) {
+    try {
+        return await target.send(i);
+    }
+    catch (error) {
+        const e = error;
+        return { ok: false, status: e?.name === 'RunnerTimeoutError' ? 'timeout' : e?.code ?? e?.name ?? 'error' };
+    }
+}
+async function runLoad(target, plan, durationS, warmupS, clock) {
+    const counter = { i: 0 };
+    const drive = (rec, seconds) => {
+        const start = clock.now();
+        const until = start + seconds * 1000;
+        return plan.mode === 'closed'
+            ? closedLoop(target, plan.concurrency, until, clock, rec, counter)
+            : openLoop(target, plan.rate, plan.maxInFlight, start, until, clock, rec, counter);
+    };
+    if (warmupS > 0)
+        await drive(null, warmupS);
+    const rec = new Recorder();
+    const t0 = clock.now();
+    await drive(rec, durationS);
+    const elapsed = (clock.now() - t0) / 1000;
+    const sorted = sortedCopy(rec.latencies.subarray(0, rec.n));
+    const total = rec.ok + rec.errors;
+    return {
+        mode: plan.mode,
+        concurrency: plan.mode === 'closed' ? plan.concurrency : null,
+        rate: plan.mode === 'open' ? plan.rate : null,
+        duration_s: elapsed,
+        requests: total,
+        ok: rec.ok,
+        errors: rec.errors,
+        timeouts: rec.timeouts,
+        dropped: rec.dropped,
+        error_rate: total === 0 ? 1 : rec.errors / total,
+        achieved_rps: (total - rec.dropped) / elapsed,
+        p50_ms: quantileSorted(sorted, 0.5),
+        p95_ms: quantileSorted(sorted, 0.95),
+        p99_ms: quantileSorted(sorted, 0.99),
+        max_ms: sorted.length > 0 ? sorted[sorted.length - 1] : Number.NaN,
+        mean_ms: sorted.length > 0 ? mean(sorted) : Number.NaN,
+        status_counts: Object.fromEntries([...rec.status].sort(([a], [b]) => a.localeCompare(b))),
+        since_last_ok_s: rec.lastOk === -Infinity ? null : Math.max(0, (clock.now() - rec.lastOk) / 1000),
+    };
+}
+
+;// CONCATENATED MODULE: ./src/load/run.ts
+
+
+
+/** Runners without prepared requests are driven through infer(): what is timed includes encoding. */
+function inferTarget(runner, feeds) {
+    return {
+        async send(i) {
+            await runner.infer(feeds[i % feeds.length]);
+            return { ok: true, status: 'ok' };
+        },
+    };
+}
+async function runLoadTest(ctx) {
+    const cfg = ctx.config.load;
+    const plans = [
+        ...cfg.concurrency.map((c) => ({ mode: 'closed', concurrency: c })),
+        ...(cfg.rate !== null ? [{ mode: 'open', rate: cfg.rate, maxInFlight: cfg.max_in_flight }] : []),
+    ];
+    const feeds = Array.from({ length: 64 }, (_, i) => feedsFor(ctx.rows, (i * cfg.batch_size) % Math.max(ctx.rows.rows, 1), cfg.batch_size));
+    const runs = [];
+    for (const plan of plans) {
+        const connections = plan.mode === 'closed' ? plan.concurrency : Math.min(plan.maxInFlight, 256);
+        const target = ctx.runner.loadTarget?.(feeds, connections) ?? inferTarget(ctx.runner, feeds);
+        ctx.progress(`load: ${plan.mode === 'closed' ? `concurrency ${plan.concurrency}` : `open loop ${plan.rate}/s`} for ${cfg.duration_s} s`);
+        try {
+            const run = await runLoad(target, plan, cfg.duration_s, cfg.warmup_s, ctx.clock);
+            ctx.progress(`load: ${runLabel(run)}: ${Math.round(run.achieved_rps)} req/s, p95 ${run.p95_ms.toFixed(2)} ms, ${(run.error_rate * 100).toFixed(2)}% errors`);
+            runs.push(run);
+        }
+        finally {
+            await target.close?.();
+        }
+    }
+    const { health, reason } = healthOf(runs, cfg);
+    const report = { batch_size: cfg.batch_size, runs, health, health_reason: reason };
+    return { checks: judgeLoad(report, cfg), report };
+}
+
 ;// CONCATENATED MODULE: ./src/checks/index.ts
 /**
  * The check families that run on a loaded model, in order. A new family is one file under
  * checks/ and one line here.
  */
+
 
 
 
@@ -91522,6 +91802,15 @@ const FAMILIES = [
         run: async (ctx, measured) => {
             const { checks, outcomes } = await runErrorScenarios(ctx);
             measured.error_scenarios = outcomes;
+            return checks;
+        },
+    },
+    {
+        name: 'load',
+        enabled: (c) => c.config.load.enabled,
+        run: async (ctx, measured) => {
+            const { checks, report } = await runLoadTest(ctx);
+            measured.load = report;
             return checks;
         },
     },
@@ -92025,7 +92314,7 @@ const specs = (list) => Array.isArray(list)
 class CommandRunner {
     kind = 'command';
     target;
-    signature = { inputs: [{ name: 'input', dtype: 'float64', shape: [] }], outputs: [] };
+    signature = { inputs: [{ name: 'input', dtype: 'float64', shape: ['N', null] }], outputs: [] };
     metadata = null;
     #config;
     #child = null;
@@ -92404,8 +92693,10 @@ function describeNetworkError(error, url) {
         return `cannot resolve the host of ${url}`;
     if (code === 'ECONNRESET' || code === 'UND_ERR_SOCKET')
         return `${url} closed the connection`;
-    if (code && TLS.test(code))
-        return `TLS error talking to ${url}: ${e.cause?.message ?? getErrorMessage(error)} (${code})`;
+    if (code && TLS.test(code)) {
+        const why = (e.cause?.message ?? getErrorMessage(error)).replace(/;.*$/, '');
+        return `TLS error talking to ${url}: ${why} (${code}); if the server's certificate authority is yours, name its PEM file in NODE_EXTRA_CA_CERTS`;
+    }
     return `${url}: ${getErrorMessage(error)}${code ? ` (${code})` : ''}`;
 }
 const isTimeout = (error) => {
@@ -92431,7 +92722,8 @@ class HttpRunner {
         this.target = `${endpoint.url} (${endpoint.protocol}${endpoint.name ? `, model ${endpoint.name}` : ''})`;
         // Keep-alive connections, as a client in production would hold them.
         this.#dispatcher = new undici/* Agent */.g6({ connections: 64, keepAliveTimeout: 30_000 });
-        this.signature = { inputs: [{ name: 'input', dtype: 'float32', shape: [] }], outputs: [] };
+        // No metadata: one 2-D input, as wide as the data's feature columns.
+        this.signature = { inputs: [{ name: 'input', dtype: 'float32', shape: ['N', null] }], outputs: [] };
     }
     get expresses() {
         return { ...this.#protocol.expresses, why: `the ${this.#endpoint.protocol} protocol's JSON rows` };
@@ -92462,8 +92754,8 @@ class HttpRunner {
         }
         catch (error) {
             if (isTimeout(error))
-                throw new RunnerTimeoutError(`${method} ${url} got no answer within ${timeoutMs} ms`);
-            throw new Error(describeNetworkError(error, url));
+                throw new RunnerTimeoutError(`${method} ${url} got no answer within ${timeoutMs} ms`, { cause: error });
+            throw new Error(describeNetworkError(error, url), { cause: error });
         }
     }
     /** Waits until every readiness path answers 2xx, then reads the metadata. */
@@ -92477,11 +92769,16 @@ class HttpRunner {
                     const r = await this.send('GET', path, undefined, undefined, Math.min(this.#endpoint.timeout_ms, 5000));
                     if (r.status < 200 || r.status >= 300) {
                         ready = false;
-                        last = `GET ${path} answered ${r.status}${r.text ? `: ${r.text.slice(0, 200)}` : ''}`;
+                        last = `GET ${path} answered ${r.status}${r.text ? `: ${errorText(r.text)}` : ''}`;
+                        // Credentials do not fix themselves while we wait.
+                        if (r.status === 401 || r.status === 403)
+                            throw new Error(`${this.#endpoint.url} refused the credentials: ${last}`);
                         break;
                     }
                 }
                 catch (error) {
+                    if (/refused the credentials/.test(getErrorMessage(error)))
+                        throw error;
                     ready = false;
                     last = getErrorMessage(error);
                     break;
@@ -92500,8 +92797,8 @@ class HttpRunner {
             try {
                 this.metadata = parseJson(r.text);
             }
-            catch {
-                throw new Error(`the model metadata at ${this.url(this.#protocol.metadataPath)} is not JSON: ${r.text.slice(0, 120)}`);
+            catch (error) {
+                throw new Error(`the model metadata at ${this.url(this.#protocol.metadataPath)} is not JSON: ${r.text.slice(0, 120)}`, { cause: error });
             }
             const sig = this.#protocol.signatureOf(this.metadata);
             if (!sig)
@@ -92550,6 +92847,32 @@ class HttpRunner {
         const detail = `HTTP ${answer.status}${answer.text.trim() ? `: ${errorText(answer.text)}` : ' with no error body'}`;
         const outcome = answer.status >= 500 ? 'server_error' : answer.status >= 400 ? (answer.text.trim() ? 'rejected' : 'no_error_body') : 'accepted';
         return { request, outcome, detail };
+    }
+    /**
+     * Requests for the load generator, encoded once: what is timed is the server, not our JSON.
+     * Its own connection pool, as many connections as requests in flight.
+     */
+    loadTarget(feeds, connections) {
+        const bodies = feeds.map((f) => this.#protocol.encode(f, this.columns));
+        const pool = new undici/* Pool */.bC(this.#base.origin, { connections, pipelining: 1, keepAliveTimeout: 30_000 });
+        const headers = { 'content-type': 'application/json', accept: 'application/json', ...this.#endpoint.headers };
+        const prefix = this.#base.pathname.replace(/\/+$/, '');
+        const timeout = this.#endpoint.timeout_ms;
+        return {
+            send: async (i) => {
+                const req = bodies[i % bodies.length];
+                try {
+                    const res = await pool.request({ path: prefix + req.path, method: 'POST', headers, body: req.body, headersTimeout: timeout, bodyTimeout: timeout });
+                    await res.body.dump();
+                    return { ok: res.statusCode >= 200 && res.statusCode < 300, status: String(res.statusCode) };
+                }
+                catch (error) {
+                    const code = error.code;
+                    return { ok: false, status: code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT' ? 'timeout' : (code ?? 'error') };
+                }
+            },
+            close: () => pool.close(),
+        };
     }
     async close() {
         await this.#dispatcher.close();
@@ -92620,8 +92943,17 @@ function applyOverrides(config, settings) {
         command = commandWithDefaults({ ...command, run: o.command });
         endpoint = undefined;
     }
+    const loadOnly = settings.mode === 'load';
+    const off = (x) => (loadOnly ? { ...x, enabled: false } : x);
     return {
         ...config,
+        // `model-gate load`: the smoke test (does it answer at all?), then the load test alone.
+        checks: loadOnly
+            ? { ...config.checks, outputs: off(config.checks.outputs), latency: off(config.checks.latency), errors: off(config.checks.errors) }
+            : config.checks,
+        metrics: off(config.metrics),
+        comparison: off(config.comparison),
+        drift: off(config.drift),
         model: { ...config.model, path: o.model ?? config.model.path, endpoint, command },
         baseline: o.baseline ?? config.baseline ?? null,
         data: {
@@ -92687,7 +93019,7 @@ async function validate_validate(settings, deps) {
         deps.progress(served ? `smoke: waiting for ${target}` : 'smoke: loading the model');
         const load = served ? await openServed(served, deps) : await openRunner(modelPath, deps);
         runner = load.runner;
-        checks.push(judgeLoad(load.outcome, target, config.checks.smoke.severity));
+        checks.push(smoke_judgeLoad(load.outcome, target, config.checks.smoke.severity));
     }
     try {
         if (runner && baseline && config.comparison.enabled) {
@@ -92748,7 +93080,7 @@ async function validate_validate(settings, deps) {
         status: version.id ? 'pass' : 'skip',
         value: version.id,
         message: version.id
-            ? `version ${version.id}${served && !modelPath ? ' (from the server\'s model metadata: give model.path too to version the file)' : ''}`
+            ? `version ${version.id}${served && !modelPath ? ` (from what the ${served.kind === 'http' ? 'server' : 'command'} reports about the model: give model.path too to version the file)` : ''}`
             : `no version: the model ${served ? 'could not be reached' : 'could not be read'}`,
     }));
     const outcome = decide(checks);
@@ -93004,6 +93336,7 @@ async function runCli(argv, io) {
             progress,
             provenance: detectProvenance(io.env),
             contentTimestamp: contentTimestamp,
+            env: io.env,
         });
         const files = await writeReports(settings.outDir, run.report);
         if (settings.json) {
@@ -93046,7 +93379,7 @@ async function runCli(argv, io) {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _cli_run_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(90762);
+/* harmony import */ var _cli_run_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(15389);
 /** CLI entry: parses argv, runs the shared engine, prints, and exits 0 GO / 1 NO-GO / 2 error / 3 DELAY. */
 
 process.exitCode = await (0,_cli_run_js__WEBPACK_IMPORTED_MODULE_0__/* .runCli */ .J)(process.argv.slice(2), {

@@ -6,7 +6,8 @@
 //   node examples/serving/onnx-server.mjs --model examples/iris/model.onnx --name iris --port 8000
 //
 // Options: --delay-ms N (added to every inference), --error-rate R (share of inferences that
-// answer 500), --max-body-mb N (larger bodies answer 413), --version V (the model version).
+// answer 500), --max-body-mb N (larger bodies answer 413), --version V (the model version),
+// --token T (requests need `Authorization: Bearer T`), --hang (inference requests never answer).
 // It also serves Prometheus metrics at /metrics (request counts and a latency histogram).
 import { createServer } from 'node:http';
 import { parseArgs } from 'node:util';
@@ -230,12 +231,14 @@ export async function startServer(options) {
         options.observe?.({ method: req.method, path: url.pathname, request: Buffer.concat(chunks).toString('utf8'), status, response: body, contentType: req.headers['content-type'] });
       };
       try {
+        if (options.token && req.headers.authorization !== `Bearer ${options.token}`) throw new BadRequest('missing or wrong bearer token', 401);
         const route = routes.find(([method, re]) => method === req.method && re.test(url.pathname));
         if (!route) return send(404, JSON.stringify({ error: `no route ${req.method} ${url.pathname}` }));
         if (req.method === 'POST') {
           if (tooBig) throw new BadRequest(`the request is larger than ${options.maxBodyMb ?? 8} MB`, 413);
           if (!/^application\/json\b/.test(req.headers['content-type'] ?? '')) throw new BadRequest(`content type must be application/json, got ${req.headers['content-type'] ?? 'none'}`, 415);
           if (options.errorRate && Math.random() < options.errorRate) return send(500, JSON.stringify({ error: 'injected failure' }));
+          if (options.hang) return; // never answers: the client's timeout must end the wait
         }
         let body = null;
         if (req.method === 'POST') {
@@ -261,7 +264,11 @@ export async function startServer(options) {
     set(o) {
       Object.assign(options, o);
     },
-    close: () => new Promise((resolve) => server.close(() => session.release().then(resolve, resolve))),
+    close: () =>
+      new Promise((resolve) => {
+        server.close(() => session.release().then(resolve, resolve));
+        server.closeAllConnections();
+      }),
   };
 }
 
@@ -276,6 +283,8 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
       'delay-ms': { type: 'string' },
       'error-rate': { type: 'string' },
       'max-body-mb': { type: 'string' },
+      token: { type: 'string' },
+      hang: { type: 'boolean', default: false },
     },
   });
   if (!values.model) {
@@ -291,6 +300,8 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
     delayMs: values['delay-ms'] ? Number(values['delay-ms']) : 0,
     errorRate: values['error-rate'] ? Number(values['error-rate']) : 0,
     maxBodyMb: values['max-body-mb'] ? Number(values['max-body-mb']) : 8,
+    token: values.token,
+    hang: values.hang,
   });
   console.log(`listening on ${s.url}`);
   process.on('SIGTERM', () => s.close().then(() => process.exit(0)));

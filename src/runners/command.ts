@@ -43,7 +43,7 @@ const specs = (list: unknown): TensorSpec[] =>
 export class CommandRunner implements ModelRunner {
   readonly kind = 'command';
   readonly target: string;
-  signature: ModelSignature = { inputs: [{ name: 'input', dtype: 'float64', shape: [] }], outputs: [] };
+  signature: ModelSignature = { inputs: [{ name: 'input', dtype: 'float64', shape: ['N', null] }], outputs: [] };
   metadata: unknown = null;
   readonly #config: CommandConfig;
   #child: ChildProcessWithoutNullStreams | null = null;

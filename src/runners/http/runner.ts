@@ -41,7 +41,10 @@ export function describeNetworkError(error: unknown, url: string): string {
   if (code === 'ECONNREFUSED') return `connection refused by ${url}: nothing listens there`;
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return `cannot resolve the host of ${url}`;
   if (code === 'ECONNRESET' || code === 'UND_ERR_SOCKET') return `${url} closed the connection`;
-  if (code && TLS.test(code)) return `TLS error talking to ${url}: ${e.cause?.message ?? getErrorMessage(error)} (${code})`;
+  if (code && TLS.test(code)) {
+    const why = (e.cause?.message ?? getErrorMessage(error)).replace(/;.*$/, '');
+    return `TLS error talking to ${url}: ${why} (${code}); if the server's certificate authority is yours, name its PEM file in NODE_EXTRA_CA_CERTS`;
+  }
   return `${url}: ${getErrorMessage(error)}${code ? ` (${code})` : ''}`;
 }
 
@@ -78,7 +81,8 @@ export class HttpRunner implements ModelRunner {
     this.target = `${endpoint.url} (${endpoint.protocol}${endpoint.name ? `, model ${endpoint.name}` : ''})`;
     // Keep-alive connections, as a client in production would hold them.
     this.#dispatcher = new Agent({ connections: 64, keepAliveTimeout: 30_000 });
-    this.signature = { inputs: [{ name: 'input', dtype: 'float32', shape: [] }], outputs: [] };
+    // No metadata: one 2-D input, as wide as the data's feature columns.
+    this.signature = { inputs: [{ name: 'input', dtype: 'float32', shape: ['N', null] }], outputs: [] };
   }
 
   get expresses(): { dtype: boolean; names: boolean; why: string } {
@@ -128,10 +132,13 @@ export class HttpRunner implements ModelRunner {
           const r = await this.send('GET', path, undefined, undefined, Math.min(this.#endpoint.timeout_ms, 5000));
           if (r.status < 200 || r.status >= 300) {
             ready = false;
-            last = `GET ${path} answered ${r.status}${r.text ? `: ${r.text.slice(0, 200)}` : ''}`;
+            last = `GET ${path} answered ${r.status}${r.text ? `: ${errorText(r.text)}` : ''}`;
+            // Credentials do not fix themselves while we wait.
+            if (r.status === 401 || r.status === 403) throw new Error(`${this.#endpoint.url} refused the credentials: ${last}`);
             break;
           }
         } catch (error) {
+          if (/refused the credentials/.test(getErrorMessage(error))) throw error;
           ready = false;
           last = getErrorMessage(error);
           break;
