@@ -9,9 +9,12 @@
  *   5. `model-gate drift` against pandas + scipy + numpy computing the same measures on the same
  *      CSV files (bench/drift_reference.py): whole-process wall time as a ratio (target < 1), the
  *      measures compared, and peak RSS on 1,000,000 rows × 20 (target <= 1 GB).
+ *   6. the load generator against wrk (Debian's package) on the same trivial server (nginx
+ *      answering a fixed JSON body): achieved requests/s as a ratio (target >= 0.8), both with one
+ *      thread and 16 connections, runs interleaved, the median of each.
  */
-import { spawnSync } from 'node:child_process';
-import { createWriteStream, mkdtempSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { createWriteStream, existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { once } from 'node:events';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -229,6 +232,47 @@ for (const c of driftCases) {
   results.push({ measure: '  largest relative difference of any measure', 'model-gate': worst.toExponential(1), reference: '', ratio: '', target: '<= 1e-6', met: worst <= 1e-6 ? 'yes' : 'NO' });
   const driftRss = Number(/MAXRSS_KB (\d+)/.exec(ours.stderr)?.[1] ?? Number.NaN) / 1024;
   results.push({ measure: '  peak RSS of model-gate drift', 'model-gate': `${Math.round(driftRss)} MB`, reference: '1024 MB', ratio: (driftRss / 1024).toFixed(2), target: '<= 1.00', met: driftRss <= 1024 ? 'yes' : 'NO' });
+}
+
+// 6. The load generator must not be the bottleneck: against wrk on the same nginx.
+const which = (cmd: string) => spawnSync('sh', ['-c', `command -v ${cmd}`], { encoding: 'utf8' }).stdout.trim();
+const nginxBin = which('nginx') || (existsSync('/usr/sbin/nginx') ? '/usr/sbin/nginx' : '');
+const wrkBin = which('wrk');
+if (!nginxBin || !wrkBin) {
+  results.push({ measure: 'load generator vs wrk', 'model-gate': 'skipped', reference: `needs ${[!nginxBin && 'nginx', !wrkBin && 'wrk'].filter(Boolean).join(' and ')} (apt-get install nginx-light wrk)`, ratio: '', target: '>= 0.80', met: '' });
+} else {
+  const ngx = join(work, 'nginx');
+  mkdirSync(ngx, { recursive: true });
+  const port = 18000 + Math.floor(Math.random() * 1000);
+  writeFileSync(
+    join(ngx, 'nginx.conf'),
+    `worker_processes 1;\ndaemon off;\npid ${ngx}/nginx.pid;\nerror_log ${ngx}/error.log;\nevents { worker_connections 1024; }\nhttp {\n  access_log off;\n  client_body_temp_path ${ngx}/body;\n  proxy_temp_path ${ngx}/proxy;\n  fastcgi_temp_path ${ngx}/fastcgi;\n  uwsgi_temp_path ${ngx}/uwsgi;\n  scgi_temp_path ${ngx}/scgi;\n  keepalive_requests 10000000;\n  server {\n    listen 127.0.0.1:${port};\n    default_type application/json;\n    location / { return 200 '{"outputs":[1]}'; }\n  }\n}\n`,
+  );
+  const server = spawn(nginxBin, ['-c', join(ngx, 'nginx.conf'), '-p', ngx], { stdio: 'ignore' });
+  await new Promise((r) => setTimeout(r, 500));
+  const body = '{"inputs": [[5.1,3.5,1.4,0.2]]}';
+  writeFileSync(join(ngx, 'post.lua'), `wrk.method = "POST"\nwrk.body = '${body}'\nwrk.headers["Content-Type"] = "application/json"\n`);
+  writeFileSync(join(ngx, 'rows.csv'), 'a,b,c,d\n5.1,3.5,1.4,0.2\n');
+  writeFileSync(join(ngx, 'load.yml'), `model:\n  endpoint:\n    url: http://127.0.0.1:${port}\n    protocol: custom\n    custom: { path: /infer, ready_path: /ping, template: '{"inputs": \${rows}}', outputs: { y: /outputs } }\n`);
+  const CONNECTIONS = 16;
+  const ours: number[] = [];
+  const theirs: number[] = [];
+  for (let round = 0; round < 3; round++) {
+    const o = spawnSync(node, ['dist/cli.js', 'load', '--config', join(ngx, 'load.yml'), '--data', join(ngx, 'rows.csv'), '--concurrency', String(CONNECTIONS), '--duration', '5', '--warmup', '1', '--json', '--out', join(ngx, 'out')], { encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 });
+    ours.push(JSON.parse(o.stdout).load.runs[0].achieved_rps as number);
+    const w = spawnSync(wrkBin, ['-t1', `-c${CONNECTIONS}`, '-d6s', '-s', join(ngx, 'post.lua'), `http://127.0.0.1:${port}/infer`], { encoding: 'utf8' });
+    theirs.push(Number(/Requests\/sec:\s+([\d.]+)/.exec(w.stdout)?.[1] ?? Number.NaN));
+  }
+  server.kill('SIGTERM');
+  const ratio = median(ours) / median(theirs);
+  results.push({
+    measure: `load generator vs wrk, nginx, ${CONNECTIONS} connections, 1 thread`,
+    'model-gate': `${Math.round(median(ours)).toLocaleString('en')} req/s`,
+    reference: `${Math.round(median(theirs)).toLocaleString('en')} req/s (wrk)`,
+    ratio: ratio.toFixed(2),
+    target: '>= 0.80',
+    met: ratio >= 0.8 ? 'yes' : 'NO',
+  });
 }
 
 console.table(results);

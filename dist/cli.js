@@ -35512,7 +35512,7 @@ Object.assign(Dispatcher.prototype, api)
 
 __webpack_unused_export__ = Dispatcher
 __webpack_unused_export__ = Client
-module.exports.bC = Pool
+__webpack_unused_export__ = Pool
 __webpack_unused_export__ = BalancedPool
 __webpack_unused_export__ = RoundRobinPool
 module.exports.g6 = Agent
@@ -80687,7 +80687,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 15389:
+/***/ 51404:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -80700,7 +80700,8 @@ __nccwpck_require__.d(__webpack_exports__, {
 
 ;// CONCATENATED MODULE: ./src/clock.ts
 const systemClock = {
-    now: () => Number(process.hrtime.bigint()) / 1e6,
+    // performance.now(): monotonic and sub-millisecond, and cheaper than hrtime.bigint() in hot loops.
+    now: () => performance.now(),
     date: () => new Date(),
 };
 
@@ -91567,6 +91568,23 @@ async function batchConsistency(ctx, batch, n) {
 
 ;// CONCATENATED MODULE: ./src/load/generate.ts
 
+/** Why a request failed, as a short class for the per-status counts. */
+function failureClass(error) {
+    const e = error;
+    if (e?.name === 'RunnerTimeoutError')
+        return 'timeout';
+    if (typeof e?.status === 'number')
+        return String(e.status);
+    return e?.code ?? e?.name ?? 'error';
+}
+/** A target that calls a promise-returning function (runners without a prepared-request path). */
+function promiseTarget(call) {
+    return {
+        send(i, done) {
+            call(i).then(() => done({ ok: true, status: 'ok' }), (error) => done({ ok: false, status: failureClass(error) }));
+        },
+    };
+}
 class Recorder {
     latencies = new Float64Array(4096);
     n = 0;
@@ -91596,59 +91614,61 @@ class Recorder {
 }
 const yieldNow = () => new Promise((resolve) => setImmediate(resolve));
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-async function closedLoop(target, concurrency, until, clock, rec, counter) {
-    const worker = async () => {
-        while (clock.now() < until) {
-            const t0 = clock.now();
-            const sent = await safeSend(target, counter.i++);
-            const t1 = clock.now();
-            rec?.add(sent, t1 - t0, t1);
-        }
-    };
-    await Promise.all(Array.from({ length: concurrency }, worker));
+function closedLoop(target, concurrency, until, clock, rec, counter) {
+    return new Promise((resolve) => {
+        let active = concurrency;
+        const worker = () => {
+            let t0 = clock.now();
+            const answered = (sent) => {
+                const t1 = clock.now();
+                rec?.add(sent, t1 - t0, t1);
+                if (t1 < until) {
+                    t0 = t1;
+                    target.send(counter.i++, answered);
+                }
+                else if (--active === 0)
+                    resolve();
+            };
+            target.send(counter.i++, answered);
+        };
+        for (let k = 0; k < concurrency; k++)
+            worker();
+    });
 }
 async function openLoop(target, rate, maxInFlight, start, until, clock, rec, counter) {
     const interval = 1000 / rate;
-    const pending = new Set();
+    const last = Math.ceil((until - start) / interval);
+    let inFlight = 0;
+    let drained = null;
     let k = 0; // requests due so far
-    for (;;) {
+    while (k < last) {
         const now = clock.now();
-        if (now >= until)
-            break;
-        const due = Math.min(Math.floor((now - start) / interval) + 1, Math.ceil((until - start) / interval));
+        const due = Math.min(Math.floor((now - start) / interval) + 1, last);
         for (; k < due; k++) {
             const scheduled = start + k * interval;
-            if (pending.size >= maxInFlight) {
-                if (rec) {
+            if (inFlight >= maxInFlight) {
+                rec?.add({ ok: false, status: 'dropped' }, 0, now);
+                if (rec)
                     rec.dropped++;
-                    rec.add({ ok: false, status: 'dropped' }, 0, now);
-                }
                 continue;
             }
-            const p = safeSend(target, counter.i++).then((sent) => {
+            inFlight++;
+            target.send(counter.i++, (sent) => {
                 const t1 = clock.now();
                 rec?.add(sent, t1 - scheduled, t1);
-                pending.delete(p);
+                if (--inFlight === 0)
+                    drained?.();
             });
-            pending.add(p);
         }
         const next = start + k * interval - clock.now();
-        // Timers are coarse (≥ 1 ms): sleep when the next request is far, else just let answers in.
+        // Timers are coarse (>= 1 ms): sleep when the next request is far, else just let answers in.
         if (next > 2)
             await sleep(next - 1);
         else
             await yieldNow();
     }
-    await Promise.all(pending);
-}
-async function safeSend(target, i) {
-    try {
-        return await target.send(i);
-    }
-    catch (error) {
-        const e = error;
-        return { ok: false, status: e?.name === 'RunnerTimeoutError' ? 'timeout' : e?.code ?? e?.name ?? 'error' };
-    }
+    if (inFlight > 0)
+        await new Promise((resolve) => (drained = resolve));
 }
 async function runLoad(target, plan, durationS, warmupS, clock) {
     const counter = { i: 0 };
@@ -91695,12 +91715,7 @@ async function runLoad(target, plan, durationS, warmupS, clock) {
 
 /** Runners without prepared requests are driven through infer(): what is timed includes encoding. */
 function inferTarget(runner, feeds) {
-    return {
-        async send(i) {
-            await runner.infer(feeds[i % feeds.length]);
-            return { ok: true, status: 'ok' };
-        },
-    };
+    return promiseTarget((i) => runner.infer(feeds[i % feeds.length]));
 }
 async function runLoadTest(ctx) {
     const cfg = ctx.config.load;
@@ -91712,7 +91727,7 @@ async function runLoadTest(ctx) {
     const runs = [];
     for (const plan of plans) {
         const connections = plan.mode === 'closed' ? plan.concurrency : Math.min(plan.maxInFlight, 256);
-        const target = ctx.runner.loadTarget?.(feeds, connections) ?? inferTarget(ctx.runner, feeds);
+        const target = ctx.runner.loadTarget?.(feeds, connections, () => ctx.clock.now()) ?? inferTarget(ctx.runner, feeds);
         ctx.progress(`load: ${plan.mode === 'closed' ? `concurrency ${plan.concurrency}` : `open loop ${plan.rate}/s`} for ${cfg.duration_s} s`);
         try {
             const run = await runLoad(target, plan, cfg.duration_s, cfg.warmup_s, ctx.clock);
@@ -92467,6 +92482,194 @@ async function openCommandRunner(config) {
 
 // EXTERNAL MODULE: ./node_modules/undici/index.js
 var undici = __nccwpck_require__(24371);
+// EXTERNAL MODULE: external "node:net"
+var external_node_net_ = __nccwpck_require__(77030);
+// EXTERNAL MODULE: external "node:tls"
+var external_node_tls_ = __nccwpck_require__(41692);
+;// CONCATENATED MODULE: ./src/load/http1.ts
+/**
+ * The load generator's HTTP/1.1 client: keep-alive connections, one request in flight on each,
+ * requests serialized once and written as bytes, answers read only as far as the status line
+ * and the body's length. A general-purpose client (undici, fetch) spends more per request than a
+ * small server does; this one keeps the generator from being what is measured.
+ */
+
+
+const CRLF2 = Buffer.from('\r\n\r\n');
+class Connection {
+    socket;
+    busy = false;
+    started = 0;
+    done = null;
+    #chunks = [];
+    #size = 0;
+    #closed = false;
+    #pool;
+    constructor(pool) {
+        this.#pool = pool;
+        const { url } = pool;
+        const port = Number(url.port || (url.protocol === 'https:' ? 443 : 80));
+        this.socket = url.protocol === 'https:' ? (0,external_node_tls_.connect)({ host: url.hostname, port, servername: url.hostname }) : (0,external_node_net_.connect)({ host: url.hostname, port });
+        this.socket.setNoDelay(true);
+        this.socket.on('data', (d) => this.#data(d));
+        this.socket.on('error', (e) => this.#fail(e.code ?? 'error'));
+        this.socket.on('close', () => this.#fail('ECONNRESET'));
+    }
+    write(request, done, now) {
+        this.busy = true;
+        this.started = now;
+        this.done = done;
+        this.socket.write(request);
+    }
+    /** Ends a request that outlived the timeout: the connection cannot be reused. */
+    timeout() {
+        this.#fail('timeout');
+    }
+    #finish(sent, reusable) {
+        const done = this.done;
+        this.busy = false;
+        this.done = null;
+        this.#chunks = [];
+        this.#size = 0;
+        if (reusable)
+            this.#pool.idle.push(this);
+        else
+            this.#close();
+        done?.(sent);
+    }
+    #fail(status) {
+        if (this.#closed)
+            return;
+        if (this.busy)
+            this.#finish({ ok: false, status }, false);
+        else
+            this.#close();
+    }
+    #close() {
+        if (this.#closed)
+            return;
+        this.#closed = true;
+        this.#pool.all.delete(this);
+        const i = this.#pool.idle.indexOf(this);
+        if (i >= 0)
+            this.#pool.idle.splice(i, 1);
+        this.socket.destroy();
+    }
+    #data(d) {
+        if (!this.busy)
+            return;
+        // Most answers arrive in one piece: no copying then.
+        let buf = d;
+        if (this.#size > 0) {
+            this.#chunks.push(d);
+            buf = Buffer.concat(this.#chunks, this.#size + d.length);
+            this.#chunks = [buf];
+        }
+        this.#size = buf.length;
+        const headEnd = buf.indexOf(CRLF2);
+        if (headEnd < 0)
+            return this.#keep(buf);
+        const head = parseHead(buf.toString('latin1', 0, headEnd));
+        let complete;
+        if (head.length >= 0)
+            complete = buf.length >= headEnd + 4 + head.length;
+        else if (head.chunked)
+            complete = chunkedEnd(buf, headEnd + 4);
+        else
+            complete = false; // no length: the body ends with the connection, which closes it
+        if (!complete)
+            return this.#keep(buf);
+        this.#finish(head.sent, !head.close);
+    }
+    #keep(buf) {
+        this.#chunks = [buf];
+        this.#size = buf.length;
+    }
+}
+const CONTENT_LENGTH = /\r\ncontent-length: *(\d+)/i;
+const CHUNKED = /\r\ntransfer-encoding: *chunked/i;
+const CLOSE = /\r\nconnection: *close/i;
+// A server under load answers with the same head again and again: parse each distinct one once.
+let lastText = '';
+let lastHead = null;
+function parseHead(text) {
+    if (text === lastText && lastHead)
+        return lastHead;
+    const status = Number(text.slice(9, 12));
+    const length = CONTENT_LENGTH.exec(text);
+    lastText = text;
+    lastHead = {
+        sent: { ok: status >= 200 && status < 300, status: String(status) },
+        length: length ? Number(length[1]) : -1,
+        chunked: CHUNKED.test(text),
+        close: CLOSE.test(text),
+    };
+    return lastHead;
+}
+/** Whether a chunked body starting at `from` is complete in `buf`. */
+function chunkedEnd(buf, from) {
+    let at = from;
+    for (;;) {
+        const eol = buf.indexOf('\r\n', at, 'latin1');
+        if (eol < 0)
+            return false;
+        const size = parseInt(buf.toString('latin1', at, eol), 16);
+        if (Number.isNaN(size))
+            return false;
+        if (size === 0)
+            return buf.indexOf(CRLF2, eol) >= 0 || buf.length >= eol + 4;
+        at = eol + 2 + size + 2;
+        if (at > buf.length)
+            return false;
+    }
+}
+class Http1Pool {
+    url;
+    idle = [];
+    all = new Set();
+    #requests;
+    #timer;
+    #now;
+    constructor(url, requests, headers, timeoutMs, now) {
+        this.url = url;
+        this.#now = now;
+        const prefix = url.pathname.replace(/\/+$/, '');
+        const extra = Object.entries({ 'content-type': 'application/json', accept: 'application/json', ...headers })
+            .map(([k, v]) => `${k}: ${v}\r\n`)
+            .join('');
+        this.#requests = requests.map((r) => {
+            const body = Buffer.from(r.body);
+            return Buffer.concat([Buffer.from(`POST ${prefix}${r.path} HTTP/1.1\r\nhost: ${url.host}\r\n${extra}content-length: ${body.length}\r\n\r\n`, 'latin1'), body]);
+        });
+        // One sweep for every connection, not a timer per request.
+        this.#timer = setInterval(() => {
+            const limit = this.#now() - timeoutMs;
+            for (const c of this.all)
+                if (c.busy && c.started < limit)
+                    c.timeout();
+        }, Math.min(100, timeoutMs / 2));
+        this.#timer.unref();
+    }
+    send(i, done) {
+        let c = this.idle.pop();
+        if (!c) {
+            c = new Connection(this);
+            this.all.add(c);
+        }
+        c.write(this.#requests[i % this.#requests.length], done, this.#now());
+    }
+    async close() {
+        clearInterval(this.#timer);
+        for (const c of [...this.all])
+            c.socket.destroy();
+        this.all.clear();
+        this.idle.length = 0;
+    }
+}
+function http1Target(url, requests, headers, timeoutMs, now) {
+    return new Http1Pool(new URL(url), requests, headers, timeoutMs, now);
+}
+
 ;// CONCATENATED MODULE: ./src/runners/http/protocols.ts
 
 const PROTOCOLS = (/* unused pure expression or super */ null && (['v2', 'tfserving', 'mlflow', 'custom']));
@@ -92673,6 +92876,7 @@ function protocolFor(c) {
 
 
 
+
 /** An error the server answered with (a status outside 2xx): the model rejected the request. */
 class HttpStatusError extends Error {
     name = 'HttpStatusError';
@@ -92848,31 +93052,10 @@ class HttpRunner {
         const outcome = answer.status >= 500 ? 'server_error' : answer.status >= 400 ? (answer.text.trim() ? 'rejected' : 'no_error_body') : 'accepted';
         return { request, outcome, detail };
     }
-    /**
-     * Requests for the load generator, encoded once: what is timed is the server, not our JSON.
-     * Its own connection pool, as many connections as requests in flight.
-     */
-    loadTarget(feeds, connections) {
-        const bodies = feeds.map((f) => this.#protocol.encode(f, this.columns));
-        const pool = new undici/* Pool */.bC(this.#base.origin, { connections, pipelining: 1, keepAliveTimeout: 30_000 });
-        const headers = { 'content-type': 'application/json', accept: 'application/json', ...this.#endpoint.headers };
-        const prefix = this.#base.pathname.replace(/\/+$/, '');
-        const timeout = this.#endpoint.timeout_ms;
-        return {
-            send: async (i) => {
-                const req = bodies[i % bodies.length];
-                try {
-                    const res = await pool.request({ path: prefix + req.path, method: 'POST', headers, body: req.body, headersTimeout: timeout, bodyTimeout: timeout });
-                    await res.body.dump();
-                    return { ok: res.statusCode >= 200 && res.statusCode < 300, status: String(res.statusCode) };
-                }
-                catch (error) {
-                    const code = error.code;
-                    return { ok: false, status: code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT' ? 'timeout' : (code ?? 'error') };
-                }
-            },
-            close: () => pool.close(),
-        };
+    /** Requests for the load generator, encoded once: what is timed is the server, not our JSON. */
+    loadTarget(feeds, _connections, now) {
+        const requests = feeds.map((f) => this.#protocol.encode(f, this.columns));
+        return http1Target(this.#endpoint.url, requests, this.#endpoint.headers, this.#endpoint.timeout_ms, now);
     }
     async close() {
         await this.#dispatcher.close();
@@ -93379,7 +93562,7 @@ async function runCli(argv, io) {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _cli_run_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(15389);
+/* harmony import */ var _cli_run_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(51404);
 /** CLI entry: parses argv, runs the shared engine, prints, and exits 0 GO / 1 NO-GO / 2 error / 3 DELAY. */
 
 process.exitCode = await (0,_cli_run_js__WEBPACK_IMPORTED_MODULE_0__/* .runCli */ .J)(process.argv.slice(2), {

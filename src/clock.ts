@@ -7,6 +7,7 @@ export interface Clock {
 }
 
 export const systemClock: Clock = {
-  now: () => Number(process.hrtime.bigint()) / 1e6,
+  // performance.now(): monotonic and sub-millisecond, and cheaper than hrtime.bigint() in hot loops.
+  now: () => performance.now(),
   date: () => new Date(),
 };

@@ -14,10 +14,30 @@ export interface Sent {
   status: string;
 }
 
-/** What a load run sends to: a prepared request, sent by index (requests cycle through a prepared set). */
+/** What a load run sends to: prepared request `i` (requests cycle through a prepared set), answered by callback. */
 export interface LoadTarget {
-  send(i: number): Promise<Sent>;
+  send(i: number, done: (sent: Sent) => void): void;
   close?(): Promise<void>;
+}
+
+/** Why a request failed, as a short class for the per-status counts. */
+export function failureClass(error: unknown): string {
+  const e = error as { name?: string; code?: string; status?: number };
+  if (e?.name === 'RunnerTimeoutError') return 'timeout';
+  if (typeof e?.status === 'number') return String(e.status);
+  return e?.code ?? e?.name ?? 'error';
+}
+
+/** A target that calls a promise-returning function (runners without a prepared-request path). */
+export function promiseTarget(call: (i: number) => Promise<unknown>): LoadTarget {
+  return {
+    send(i, done) {
+      call(i).then(
+        () => done({ ok: true, status: 'ok' }),
+        (error: unknown) => done({ ok: false, status: failureClass(error) }),
+      );
+    },
+  };
 }
 
 export type LoadPlan = { mode: 'closed'; concurrency: number } | { mode: 'open'; rate: number; maxInFlight: number };
@@ -78,57 +98,54 @@ class Recorder {
 const yieldNow = () => new Promise<void>((resolve) => setImmediate(resolve));
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-async function closedLoop(target: LoadTarget, concurrency: number, until: number, clock: Clock, rec: Recorder | null, counter: { i: number }): Promise<void> {
-  const worker = async () => {
-    while (clock.now() < until) {
-      const t0 = clock.now();
-      const sent = await safeSend(target, counter.i++);
-      const t1 = clock.now();
-      rec?.add(sent, t1 - t0, t1);
-    }
-  };
-  await Promise.all(Array.from({ length: concurrency }, worker));
+function closedLoop(target: LoadTarget, concurrency: number, until: number, clock: Clock, rec: Recorder | null, counter: { i: number }): Promise<void> {
+  return new Promise((resolve) => {
+    let active = concurrency;
+    const worker = () => {
+      let t0 = clock.now();
+      const answered = (sent: Sent) => {
+        const t1 = clock.now();
+        rec?.add(sent, t1 - t0, t1);
+        if (t1 < until) {
+          t0 = t1;
+          target.send(counter.i++, answered);
+        } else if (--active === 0) resolve();
+      };
+      target.send(counter.i++, answered);
+    };
+    for (let k = 0; k < concurrency; k++) worker();
+  });
 }
 
 async function openLoop(target: LoadTarget, rate: number, maxInFlight: number, start: number, until: number, clock: Clock, rec: Recorder | null, counter: { i: number }): Promise<void> {
   const interval = 1000 / rate;
-  const pending = new Set<Promise<void>>();
+  const last = Math.ceil((until - start) / interval);
+  let inFlight = 0;
+  let drained: (() => void) | null = null;
   let k = 0; // requests due so far
-  for (;;) {
+  while (k < last) {
     const now = clock.now();
-    if (now >= until) break;
-    const due = Math.min(Math.floor((now - start) / interval) + 1, Math.ceil((until - start) / interval));
+    const due = Math.min(Math.floor((now - start) / interval) + 1, last);
     for (; k < due; k++) {
       const scheduled = start + k * interval;
-      if (pending.size >= maxInFlight) {
-        if (rec) {
-          rec.dropped++;
-          rec.add({ ok: false, status: 'dropped' }, 0, now);
-        }
+      if (inFlight >= maxInFlight) {
+        rec?.add({ ok: false, status: 'dropped' }, 0, now);
+        if (rec) rec.dropped++;
         continue;
       }
-      const p = safeSend(target, counter.i++).then((sent) => {
+      inFlight++;
+      target.send(counter.i++, (sent) => {
         const t1 = clock.now();
         rec?.add(sent, t1 - scheduled, t1);
-        pending.delete(p);
+        if (--inFlight === 0) drained?.();
       });
-      pending.add(p);
     }
     const next = start + k * interval - clock.now();
-    // Timers are coarse (≥ 1 ms): sleep when the next request is far, else just let answers in.
+    // Timers are coarse (>= 1 ms): sleep when the next request is far, else just let answers in.
     if (next > 2) await sleep(next - 1);
     else await yieldNow();
   }
-  await Promise.all(pending);
-}
-
-async function safeSend(target: LoadTarget, i: number): Promise<Sent> {
-  try {
-    return await target.send(i);
-  } catch (error) {
-    const e = error as { name?: string; code?: string };
-    return { ok: false, status: e?.name === 'RunnerTimeoutError' ? 'timeout' : e?.code ?? e?.name ?? 'error' };
-  }
+  if (inFlight > 0) await new Promise<void>((resolve) => (drained = resolve));
 }
 
 export async function runLoad(target: LoadTarget, plan: LoadPlan, durationS: number, warmupS: number, clock: Clock): Promise<LoadRun> {

@@ -3,17 +3,12 @@ import type { CheckContext } from '../checks/context.ts';
 import type { CheckResult } from '../checks/types.ts';
 import { feedsFor } from '../data/features.ts';
 import type { ModelRunner, Feeds } from '../runners/types.ts';
-import { runLoad, type LoadPlan, type LoadRun, type LoadTarget } from './generate.ts';
+import { promiseTarget, runLoad, type LoadPlan, type LoadRun, type LoadTarget } from './generate.ts';
 import { healthOf, judgeLoad, runLabel, type LoadReport } from './judge.ts';
 
 /** Runners without prepared requests are driven through infer(): what is timed includes encoding. */
 function inferTarget(runner: ModelRunner, feeds: Feeds[]): LoadTarget {
-  return {
-    async send(i) {
-      await runner.infer(feeds[i % feeds.length]!);
-      return { ok: true, status: 'ok' };
-    },
-  };
+  return promiseTarget((i) => runner.infer(feeds[i % feeds.length]!));
 }
 
 export async function runLoadTest(ctx: CheckContext): Promise<{ checks: CheckResult[]; report: LoadReport }> {
@@ -26,7 +21,7 @@ export async function runLoadTest(ctx: CheckContext): Promise<{ checks: CheckRes
   const runs: LoadRun[] = [];
   for (const plan of plans) {
     const connections = plan.mode === 'closed' ? plan.concurrency : Math.min(plan.maxInFlight, 256);
-    const target = ctx.runner.loadTarget?.(feeds, connections) ?? inferTarget(ctx.runner, feeds);
+    const target = ctx.runner.loadTarget?.(feeds, connections, () => ctx.clock.now()) ?? inferTarget(ctx.runner, feeds);
     ctx.progress(`load: ${plan.mode === 'closed' ? `concurrency ${plan.concurrency}` : `open loop ${plan.rate}/s`} for ${cfg.duration_s} s`);
     try {
       const run = await runLoad(target, plan, cfg.duration_s, cfg.warmup_s, ctx.clock);

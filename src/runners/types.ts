@@ -74,7 +74,7 @@ export interface ModelRunner {
   /** HTTP-level error scenarios (malformed JSON, …); only runners that speak HTTP have them. */
   probe?(scenario: ProbeScenario, good: Feeds, sizeMb: number): Promise<{ request: string; outcome: Outcome; detail: string }>;
   /** Prepared requests for the load generator; runners without it are driven through infer(). */
-  loadTarget?(feeds: Feeds[], connections: number): LoadTarget;
+  loadTarget?(feeds: Feeds[], connections: number, now: () => number): LoadTarget;
   /** What the wire format can say: untyped JSON rows carry no element type and (one input) no name. */
   readonly expresses?: { dtype: boolean; names: boolean; why: string };
   /** Data columns feeding the (single) input, for protocols that send names (MLflow's dataframe_split). */

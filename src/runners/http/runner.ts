@@ -3,7 +3,8 @@
  * protocol has it, every request has its own timeout, and nothing is retried: a retry would hide
  * the failure or the latency the gate is there to see.
  */
-import { Agent, Pool, request, type Dispatcher } from 'undici';
+import { Agent, request, type Dispatcher } from 'undici';
+import { http1Target } from '../../load/http1.ts';
 import type { LoadTarget } from '../../load/generate.ts';
 import type { Outcome } from '../../config/types.ts';
 import { getErrorMessage } from '../../errors.ts';
@@ -201,30 +202,10 @@ export class HttpRunner implements ModelRunner {
     return { request, outcome, detail };
   }
 
-  /**
-   * Requests for the load generator, encoded once: what is timed is the server, not our JSON.
-   * Its own connection pool, as many connections as requests in flight.
-   */
-  loadTarget(feeds: Feeds[], connections: number): LoadTarget {
-    const bodies = feeds.map((f) => this.#protocol.encode(f, this.columns));
-    const pool = new Pool(this.#base.origin, { connections, pipelining: 1, keepAliveTimeout: 30_000 });
-    const headers = { 'content-type': 'application/json', accept: 'application/json', ...this.#endpoint.headers };
-    const prefix = this.#base.pathname.replace(/\/+$/, '');
-    const timeout = this.#endpoint.timeout_ms;
-    return {
-      send: async (i) => {
-        const req = bodies[i % bodies.length]!;
-        try {
-          const res = await pool.request({ path: prefix + req.path, method: 'POST', headers, body: req.body, headersTimeout: timeout, bodyTimeout: timeout });
-          await res.body.dump();
-          return { ok: res.statusCode >= 200 && res.statusCode < 300, status: String(res.statusCode) };
-        } catch (error) {
-          const code = (error as { code?: string }).code;
-          return { ok: false, status: code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT' ? 'timeout' : (code ?? 'error') };
-        }
-      },
-      close: () => pool.close(),
-    };
+  /** Requests for the load generator, encoded once: what is timed is the server, not our JSON. */
+  loadTarget(feeds: Feeds[], _connections: number, now: () => number): LoadTarget {
+    const requests = feeds.map((f) => this.#protocol.encode(f, this.columns));
+    return http1Target(this.#endpoint.url, requests, this.#endpoint.headers, this.#endpoint.timeout_ms, now);
   }
 
   async close(): Promise<void> {
