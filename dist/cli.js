@@ -93146,7 +93146,7 @@ function applyOverrides(config, settings) {
             reference: o.reference ?? config.data.reference,
         },
         fail_on: o.failOn ?? config.fail_on,
-        load: o.load ? { ...config.load, ...defined(o.load), enabled: true } : config.load,
+        load: o.load || loadOnly ? { ...config.load, ...defined(o.load ?? {}), enabled: true } : config.load,
     };
 }
 async function validate_validate(settings, deps) {

@@ -89,7 +89,7 @@ export function applyOverrides(config: GateConfig, settings: Settings): GateConf
       reference: o.reference ?? config.data.reference,
     },
     fail_on: o.failOn ?? config.fail_on,
-    load: o.load ? { ...config.load, ...defined(o.load), enabled: true } : config.load,
+    load: o.load || loadOnly ? { ...config.load, ...defined(o.load ?? {}), enabled: true } : config.load,
   };
 }
 

@@ -193,6 +193,14 @@ async function oddServer(handler: (res: ServerResponse) => void): Promise<{ url:
 }
 
 describe('a bad endpoint is a failing check with a clear message, never a hang or a crash', () => {
+  it('an unknown host', async () => {
+    const cfg = tmp('nohost.yml');
+    writeFileSync(cfg, `model:\n  endpoint: { url: "http://model-server.invalid:8000", name: iris, ready_timeout_s: 0.5 }\n`);
+    const r = await validate(['--config', cfg]);
+    expect(r.code).toBe(1);
+    expect(byId(r.report!, 'smoke.load').message).toContain('cannot resolve the host of http://model-server.invalid:8000/v2/health/ready');
+  });
+
   it('connection refused', async () => {
     const gone = await oddServer(() => undefined);
     await gone.close();
@@ -310,6 +318,15 @@ describe('the load test', () => {
     expect(byId(report, 'load.latency').status).toBe('pass');
     // Only the smoke test and the load test run in `model-gate load`.
     expect(report.checks.map((c) => c.category).filter((c, i, a) => a.indexOf(c) === i).sort()).toEqual(['artifact', 'inputs', 'load', 'smoke', 'version']);
+  });
+
+  it('runs inside validate after the other families, with the load section of the config', async () => {
+    const cfg = tmp('with-load.yml');
+    writeFileSync(cfg, `model:\n  endpoint: { url: "${server.url}", name: iris }\ndata:\n  eval: examples/iris/eval.csv\n  label: species\nload:\n  enabled: true\n  concurrency: [2]\n  duration_s: 0.5\n  warmup_s: 0\n  slo: { min_rps: 10 }\n`);
+    const r = await validate(['--config', cfg]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.report!.load!.runs).toHaveLength(1);
+    expect(r.report!.checks.map((c) => c.id)).toEqual(expect.arrayContaining(['metrics.computed', 'errors.malformed_json', 'load.latency', 'load.throughput', 'load.health']));
   });
 
   it('fails the SLO on errors and latency, and calls the endpoint unhealthy', async () => {
