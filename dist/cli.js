@@ -80687,7 +80687,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 51404:
+/***/ 25980:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -80716,7 +80716,7 @@ var mod = __nccwpck_require__(21916);
 // EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
 var dist = __nccwpck_require__(38815);
 ;// CONCATENATED MODULE: ./schema/model-gate.schema.json
-const model_gate_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://github.com/model-gate/model-gate/schema/model-gate.schema.json","title":"model-gate configuration","description":"Configuration of model-gate (.github/model-gate.yml). Paths are relative to the working directory (the repository root in GitHub Actions). Command-line flags and action inputs override the values here.","type":"object","additionalProperties":false,"properties":{"version":{"description":"Version of this config format.","const":1,"default":1},"model":{"description":"The candidate model.","type":"object","additionalProperties":false,"default":{},"properties":{"path":{"description":"Path of the ONNX model file. With `endpoint` or `command`, the file the server runs, if you have it: its sha256 then makes the version ID.","type":"string","minLength":1},"sha256":{"description":"Pinned sha256 of the model file; the artifact check fails when it differs.","type":"string","pattern":"^[0-9a-fA-F]{64}$"},"inputs":{"description":"How dataset columns feed each model input. Default: all non-label numeric columns, in file order, as one 2-D input.","type":"object","additionalProperties":{"type":"object","additionalProperties":false,"properties":{"columns":{"description":"Dataset columns, in the order the input expects them.","type":"array","items":{"type":"string"},"minItems":1},"dtype":{"description":"Element type sent to the model. Default: the type the model declares.","enum":["float32","float64","int32","int64"]}}}},"outputs":{"description":"What each model output holds, for the output-validity checks. Default: outputs named like \'prob\' are probabilities; integer outputs named like \'label\' or \'class\' are class labels.","type":"object","additionalProperties":{"type":"object","additionalProperties":false,"properties":{"kind":{"description":"probabilities: each row in [0, 1] and summing to 1; labels: values within `classes`; scores: any finite value within `range`.","enum":["probabilities","labels","scores"]},"range":{"description":"Inclusive [min, max] every value must lie in.","type":"array","items":{"type":"number"},"minItems":2,"maxItems":2},"classes":{"description":"The declared set of class labels.","type":"array","items":{"type":["number","string"]},"minItems":1}}}},"endpoint":{"description":"Test the model where it is served: an HTTP endpoint instead of an in-process ONNX file.","type":"object","additionalProperties":false,"required":["url"],"properties":{"url":{"description":"Base URL of the server, e.g. http://127.0.0.1:8000.","type":"string","pattern":"^https?://"},"protocol":{"description":"v2: the Open Inference Protocol (KServe, Triton, MLServer, TorchServe); tfserving: TensorFlow Serving REST; mlflow: MLflow\'s scoring server; custom: `custom` below.","enum":["v2","tfserving","mlflow","custom"],"default":"v2"},"name":{"description":"Model name on the server (v2, tfserving).","type":"string","minLength":1},"version":{"description":"Model version on the server; default the server\'s choice.","type":"string","minLength":1},"headers":{"description":"Headers sent with every request, e.g. `Authorization: Bearer ${MODEL_TOKEN}`: `${NAME}` is read from the environment (pass secrets there) and masked in logs.","type":"object","additionalProperties":{"type":"string"},"default":{}},"timeout_ms":{"description":"Timeout of each request.","type":"number","exclusiveMinimum":0,"default":30000},"ready_timeout_s":{"description":"How long to wait for the server and the model to be ready before the checks start.","type":"number","minimum":0,"default":60},"tfserving_format":{"description":"tfserving: `instances` (row format) or `inputs` (columnar).","enum":["instances","inputs"],"default":"instances"},"signature_name":{"description":"tfserving: the signature read from the model metadata.","type":"string","default":"serving_default"},"mlflow_format":{"description":"mlflow: `dataframe_split` (with the column names) or `inputs` (a plain array).","enum":["dataframe_split","inputs"],"default":"dataframe_split"},"custom":{"description":"protocol custom: where to send, what to send, where the outputs are in the answer.","type":"object","additionalProperties":false,"required":["path","template","outputs"],"properties":{"path":{"description":"Path of the inference request (POST).","type":"string","pattern":"^/"},"ready_path":{"description":"Path that answers 2xx when the model is ready.","type":"string","pattern":"^/"},"template":{"description":"JSON body with `${rows}` (the rows of the first input, as nested arrays) or `${inputs}` (Open Inference Protocol inputs array).","type":"string","minLength":2},"outputs":{"description":"Output name -> JSON Pointer into the answer, e.g. `{probabilities: /probs}`.","type":"object","additionalProperties":{"type":"string"},"minProperties":1}}}}},"command":{"description":"Test the model through a command you give (e.g. `python3 serve.py model.pkl`) that speaks JSON Lines on stdin/stdout: see the README.","type":"object","additionalProperties":false,"required":["run"],"properties":{"run":{"description":"The command line, run by the shell.","type":"string","minLength":1},"ready_timeout_s":{"description":"How long the command may take to print its ready line.","type":"number","minimum":0,"default":60},"timeout_ms":{"description":"Timeout of each request.","type":"number","exclusiveMinimum":0,"default":30000},"cwd":{"description":"Working directory of the command.","type":"string"}}}}},"baseline":{"description":"The model currently in production, compared with the candidate on the same rows: a file path, an http(s) URL, or git:<ref>:<path> for the file at a git ref (git:base:<path> is the pull request\'s base branch).","type":["string","null"]},"data":{"description":"Data sets the checks run on.","type":"object","additionalProperties":false,"default":{},"properties":{"eval":{"description":"Labelled evaluation data: CSV, JSON Lines (.jsonl, .ndjson) or Parquet, by extension.","type":"string"},"label":{"description":"Name of the label column in the evaluation data.","type":"string"},"weight":{"description":"Column of sample weights (non-negative) for the metrics.","type":"string"},"id":{"description":"Column identifying rows, used to name bad rows in reports.","type":"string"},"reference":{"description":"Reference data (CSV, JSON Lines or Parquet), e.g. the training set: drift is measured against it, and its ranges bound generated inputs.","type":"string"},"generated_rows":{"description":"Rows to generate when no evaluation data is given.","type":"integer","minimum":1,"maximum":1000000,"default":256},"seed":{"description":"Seed of the input generator.","type":"integer","default":20261105},"bad_rows":{"description":"Rows with an empty, NaN or non-numeric cell in a column the run uses, or the wrong number of fields.","type":"object","additionalProperties":false,"default":{},"properties":{"policy":{"description":"skip: leave bad rows out, failing only above max_share; fail: any bad row fails the check.","enum":["skip","fail"],"default":"skip"},"max_share":{"description":"Largest share of rows that may be skipped.","type":"number","minimum":0,"maximum":1,"default":0.01},"severity":{"$ref":"#/definitions/severity","default":"blocker"}}}}},"fail_on":{"description":"Which decision fails the action\'s step: no-go (default), or delay (DELAY fails it too). The CLI\'s exit code always tells the decision.","enum":["no-go","delay"],"default":"no-go"},"checks":{"description":"The validation suite. Every family can be disabled and its severity changed.","type":"object","additionalProperties":false,"default":{},"properties":{"artifact":{"type":"object","additionalProperties":false,"default":{},"properties":{"enabled":{"type":"boolean","default":true,"description":"Run the artifact checks."},"severity":{"default":"blocker","enum":["blocker","warning","info"],"description":"blocker: a failure means NO-GO; warning: a failure means DELAY (a human must look); info: reported only."},"max_size_mb":{"description":"Largest acceptable model file, in MiB.","type":["number","null"],"exclusiveMinimum":0,"default":null}}},"smoke":{"type":"object","additionalProperties":false,"default":{},"properties":{"enabled":{"type":"boolean","default":true,"description":"Run the smoke checks."},"severity":{"default":"blocker","enum":["blocker","warning","info"],"description":"blocker: a failure means NO-GO; warning: a failure means DELAY (a human must look); info: reported only."},"batch_sizes":{"description":"Batch sizes to run; batch results must equal row-by-row results.","type":"array","items":{"type":"integer","minimum":1},"minItems":1,"default":[1,32]},"rtol":{"description":"Relative tolerance of batch vs row-by-row.","type":"number","minimum":0,"default":0.0001},"atol":{"description":"Absolute tolerance of batch vs row-by-row.","type":"number","minimum":0,"default":0.00001}}},"outputs":{"type":"object","additionalProperties":false,"default":{},"properties":{"enabled":{"type":"boolean","default":true,"description":"Run the outputs checks."},"severity":{"default":"blocker","enum":["blocker","warning","info"],"description":"blocker: a failure means NO-GO; warning: a failure means DELAY (a human must look); info: reported only."},"probability_tolerance":{"description":"How far a probability row\'s sum may be from 1.","type":"number","minimum":0,"default":0.0001}}},"latency":{"type":"object","additionalProperties":false,"default":{},"properties":{"enabled":{"type":"boolean","default":true,"description":"Run the latency checks."},"severity":{"default":"blocker","enum":["blocker","warning","info"],"description":"blocker: a failure means NO-GO; warning: a failure means DELAY (a human must look); info: reported only."},"warmup":{"description":"Calls before measuring, per batch size.","type":"integer","minimum":0,"default":10},"iterations":{"description":"Measured calls per batch size.","type":"integer","minimum":5,"default":100},"batch_sizes":{"type":"array","items":{"type":"integer","minimum":1},"minItems":1,"default":[1,32],"description":"Batch sizes to measure (plus any that `limits` names)."},"limits":{"description":"Limits per batch size (keys are batch sizes). Default: p95 <= 100 ms at batch 1.","type":"object","propertyNames":{"pattern":"^[1-9][0-9]*$"},"additionalProperties":{"type":"object","additionalProperties":false,"properties":{"p50_ms":{"type":"number","exclusiveMinimum":0,"description":"Median latency limit, ms."},"p95_ms":{"type":"number","exclusiveMinimum":0,"description":"95th percentile limit, ms."},"p99_ms":{"type":"number","exclusiveMinimum":0,"description":"99th percentile limit, ms."},"max_ms":{"type":"number","exclusiveMinimum":0,"description":"Slowest call limit, ms."},"min_rows_per_s":{"type":"number","exclusiveMinimum":0,"description":"Throughput floor, rows per second."}}},"default":{"1":{"p95_ms":100}}}}},"errors":{"description":"Error scenarios: what the model does with bad requests, judged against the outcomes you accept.","type":"object","additionalProperties":false,"default":{},"properties":{"enabled":{"type":"boolean","default":true},"wrong_feature_count":{"default":{"expect":["rejected"],"severity":"blocker"},"allOf":[{"$ref":"#/definitions/scenario"}],"description":"One row with one feature too few (or too many, for a single feature)."},"wrong_dtype":{"default":{"expect":["rejected"],"severity":"warning"},"allOf":[{"$ref":"#/definitions/scenario"}],"description":"The input in another element type (float64 for float32, and so on)."},"nan_input":{"default":{"expect":["rejected","non_finite"],"severity":"warning"},"allOf":[{"$ref":"#/definitions/scenario"}],"description":"One row with NaN in its first feature."},"inf_input":{"default":{"expect":["rejected","non_finite"],"severity":"warning"},"allOf":[{"$ref":"#/definitions/scenario"}],"description":"One row with +Inf in its first feature."},"empty_batch":{"default":{"expect":["rejected","empty"],"severity":"warning"},"allOf":[{"$ref":"#/definitions/scenario"}],"description":"A batch of zero rows."},"missing_input":{"default":{"expect":["rejected"],"severity":"blocker"},"allOf":[{"$ref":"#/definitions/scenario"}],"description":"The input sent under another name."},"oversized_batch":{"default":{"expect":["finite","rejected"],"severity":"warning","size":4096},"allOf":[{"$ref":"#/definitions/scenario"}],"description":"A batch of `size` rows, far above the usual."},"malformed_json":{"default":{"expect":["rejected"],"severity":"blocker"},"allOf":[{"$ref":"#/definitions/scenario"}],"description":"HTTP endpoints only: a body that is not valid JSON. The server must answer 4xx with an error body, not 5xx or a hang."},"wrong_content_type":{"default":{"expect":["rejected"],"severity":"warning"},"allOf":[{"$ref":"#/definitions/scenario"}],"description":"HTTP endpoints only: a valid body sent as text/plain."},"oversized_request":{"default":{"expect":["rejected"],"severity":"warning","size_mb":32},"allOf":[{"$ref":"#/definitions/scenario"}],"description":"HTTP endpoints only: a body of `size_mb` MB, over any sensible request size limit."}}}}},"metrics":{"description":"Metrics on the labelled evaluation data (needs data.eval and data.label), with bounds and changes against the baseline.","type":"object","additionalProperties":false,"default":{},"properties":{"enabled":{"type":"boolean","default":true,"description":"Compute metrics when the evaluation data has labels."},"task":{"enum":["auto","binary","multiclass","regression"],"default":"auto","description":"auto: classification when the model outputs probabilities or class labels (binary for two classes), regression for a single score."},"output":{"type":"string","description":"The output holding probabilities (classification) or the prediction (regression). Default: found by name and kind."},"label_output":{"type":"string","description":"The output holding predicted class labels. Default: found by name; else the most probable class."},"classes":{"type":"array","items":{"type":["number","string"]},"minItems":2,"description":"The label value of each probability column, in order. Default: the output\'s `classes` in model.outputs, else 0, 1, …"},"primary":{"enum":["accuracy","balanced_accuracy","precision_macro","recall_macro","f1_macro","precision_micro","recall_micro","f1_micro","precision_weighted","recall_weighted","f1_weighted","roc_auc","log_loss","brier","ece","rmse","mae","r2","mape","max_error"],"description":"The metric the default baseline comparison guards. Default: accuracy (classification), rmse (regression)."},"ece_bins":{"type":"integer","minimum":2,"default":15,"description":"Equal-width confidence bins for the expected calibration error."},"severity":{"$ref":"#/definitions/severity","default":"blocker"},"thresholds":{"description":"Bounds and change thresholds per metric.","type":"object","additionalProperties":false,"default":{},"properties":{"accuracy":{"$ref":"#/definitions/metricThreshold"},"balanced_accuracy":{"$ref":"#/definitions/metricThreshold"},"precision_macro":{"$ref":"#/definitions/metricThreshold"},"recall_macro":{"$ref":"#/definitions/metricThreshold"},"f1_macro":{"$ref":"#/definitions/metricThreshold"},"precision_micro":{"$ref":"#/definitions/metricThreshold"},"recall_micro":{"$ref":"#/definitions/metricThreshold"},"f1_micro":{"$ref":"#/definitions/metricThreshold"},"precision_weighted":{"$ref":"#/definitions/metricThreshold"},"recall_weighted":{"$ref":"#/definitions/metricThreshold"},"f1_weighted":{"$ref":"#/definitions/metricThreshold"},"roc_auc":{"$ref":"#/definitions/metricThreshold"},"log_loss":{"$ref":"#/definitions/metricThreshold"},"brier":{"$ref":"#/definitions/metricThreshold"},"ece":{"$ref":"#/definitions/metricThreshold"},"rmse":{"$ref":"#/definitions/metricThreshold"},"mae":{"$ref":"#/definitions/metricThreshold"},"r2":{"$ref":"#/definitions/metricThreshold"},"mape":{"$ref":"#/definitions/metricThreshold"},"max_error":{"$ref":"#/definitions/metricThreshold"}}}}},"comparison":{"description":"How the candidate is compared with the baseline on the same rows.","type":"object","additionalProperties":false,"default":{},"properties":{"enabled":{"type":"boolean","default":true,"description":"Compare when a baseline is given."},"confidence":{"type":"number","exclusiveMinimum":0,"exclusiveMaximum":1,"default":0.95,"description":"Level of the bootstrap confidence intervals."},"alpha":{"type":"number","exclusiveMinimum":0,"exclusiveMaximum":1,"default":0.05,"description":"Significance level of the paired tests (McNemar, Mann–Whitney)."},"resamples":{"type":"integer","minimum":100,"default":10000,"description":"Bootstrap resamples."},"seed":{"type":"integer","default":20261105,"description":"Seed of the bootstrap."},"severity":{"$ref":"#/definitions/severity","default":"blocker","description":"Severity of a significant regression of the primary metric when no threshold is configured for it."},"agreement":{"type":"object","additionalProperties":false,"default":{},"description":"How far the candidate\'s predictions may move from the baseline\'s (needs no labels).","properties":{"max_flip_share":{"type":["number","null"],"minimum":0,"maximum":1,"default":null,"description":"Largest share of rows whose predicted class may change; null reports only."},"max_score_psi":{"type":["number","null"],"minimum":0,"default":null,"description":"Largest PSI between the score distributions; null reports only."},"severity":{"$ref":"#/definitions/severity","default":"warning"}}},"latency":{"type":"object","additionalProperties":false,"default":{},"description":"Candidate and baseline timed interleaved (A B A B …) on the same inputs.","properties":{"enabled":{"type":"boolean","default":true},"batch_size":{"type":"integer","minimum":1,"default":1},"warmup":{"type":"integer","minimum":0,"default":10},"iterations":{"type":"integer","minimum":10,"default":200,"description":"Timed calls per model."},"warning_ratio":{"type":"number","exclusiveMinimum":1,"default":1.2,"description":"p95 ratio (candidate / baseline) that warns, when significant."},"blocker_ratio":{"type":"number","exclusiveMinimum":1,"default":1.5,"description":"p95 ratio that blocks, when significant."}}}}},"drift":{"description":"Data, prediction and label drift between the reference data and the current data.","type":"object","additionalProperties":false,"default":{},"properties":{"enabled":{"type":"boolean","default":true,"description":"Measure drift when reference data is given."},"current":{"type":"string","description":"The data to compare with the reference (CSV, JSON Lines or Parquet); default: the evaluation data (data.eval)."},"columns":{"type":"array","items":{"type":"string"},"uniqueItems":true,"description":"Features to compare; default: every column of the reference except the label, weight and id columns."},"min_rows":{"type":"integer","minimum":2,"default":30,"description":"Fewer values than this on either side make a feature inconclusive rather than judged."},"large_sample_rows":{"type":"integer","minimum":1,"default":1000,"description":"Above this many reference values, distances decide (normed Wasserstein, Jensen–Shannon) instead of tests (KS, chi-squared, z)."},"p_value":{"type":"number","exclusiveMinimum":0,"exclusiveMaximum":1,"default":0.05,"description":"Tests flag drift at p ≤ this."},"distance":{"type":"number","exclusiveMinimum":0,"default":0.1,"description":"Distances (normed Wasserstein, Jensen–Shannon) flag drift at ≥ this."},"psi":{"type":"object","additionalProperties":false,"default":{},"description":"Population stability index: bins at the reference quantiles, and the levels that gate.","properties":{"bins":{"type":"integer","minimum":2,"maximum":1000,"default":10,"description":"Quantile bins (10: deciles); duplicate edges merge, outer bins are open."},"floor":{"type":"number","exclusiveMinimum":0,"maximum":0.1,"default":0.0001,"description":"Bin shares are floored at this, so an empty bin gives a large but finite term."},"warning":{"type":"number","minimum":0,"default":0.1,"description":"PSI at or above this fails the feature as a warning (DELAY)."},"blocker":{"type":"number","minimum":0,"default":0.25,"description":"PSI at or above this fails the feature as a blocker (NO-GO)."}}},"dataset_share":{"type":"number","exclusiveMinimum":0,"maximum":1,"default":0.5,"description":"Dataset drift when at least this share of the judged features drifted."},"severity":{"$ref":"#/definitions/severity","default":"info","description":"What a feature\'s drift by its deciding measure means (PSI levels gate on their own)."},"dataset_severity":{"$ref":"#/definitions/severity","default":"warning","description":"What dataset drift means."},"features":{"type":"object","default":{},"description":"Per-feature overrides, by column name.","additionalProperties":{"type":"object","additionalProperties":false,"properties":{"method":{"enum":["ks","chi2","z","wasserstein","jensen_shannon","psi"],"description":"The measure that decides, instead of the automatic choice."},"threshold":{"type":"number","exclusiveMinimum":0,"description":"p-value (tests) or distance at which the method flags drift."},"kind":{"enum":["numeric","categorical"],"description":"categorical: compare a numeric column\'s values as categories (codes, ids)."},"severity":{"$ref":"#/definitions/severity","description":"What this feature\'s drift means."},"ignore":{"type":"boolean","description":"Leave the feature out."}}}},"predictions":{"type":"object","additionalProperties":false,"default":{},"description":"Drift of the candidate\'s predictions: on reference vs current rows, and against the baseline\'s on the same rows.","properties":{"enabled":{"type":"boolean","default":true,"description":"Measure prediction drift (needs a model that loads)."},"severity":{"$ref":"#/definitions/severity","default":"warning","description":"What drift of the candidate\'s predictions between reference and current data means."},"baseline_severity":{"$ref":"#/definitions/severity","default":"info","description":"What a shift from the baseline\'s predictions to the candidate\'s, on the same rows, means."}}},"labels":{"type":"object","additionalProperties":false,"default":{},"description":"Drift of the label column, when both data sets have it.","properties":{"enabled":{"type":"boolean","default":true,"description":"Measure label drift."},"severity":{"$ref":"#/definitions/severity","default":"warning","description":"What label drift means."}}}}},"load":{"description":"Load test: closed-loop concurrency levels and/or an open-loop constant arrival rate, judged against the SLO.","type":"object","additionalProperties":false,"default":{},"properties":{"enabled":{"description":"Run the load test in `validate` (`model-gate load` always runs it).","type":"boolean","default":false},"concurrency":{"description":"Closed-loop levels: this many requests in flight, each sent when the last returns.","type":"array","items":{"type":"integer","minimum":1},"default":[1,8]},"rate":{"description":"Open-loop arrival rate (requests/s), sent on schedule whatever the answers\' pace: latency counts from the scheduled time, so a slow server cannot hide it (no coordinated omission). null: no open-loop run.","type":["number","null"],"exclusiveMinimum":0,"default":null},"duration_s":{"description":"Measured time of each run.","type":"number","exclusiveMinimum":0,"default":10},"warmup_s":{"description":"Unmeasured time before each run.","type":"number","minimum":0,"default":2},"batch_size":{"description":"Rows per request.","type":"integer","minimum":1,"default":1},"max_in_flight":{"description":"Open loop: requests in flight at most; beyond it a request counts as dropped (an error).","type":"integer","minimum":1,"default":1024},"slo":{"description":"What the endpoint must meet. null turns an item off.","type":"object","additionalProperties":false,"default":{},"properties":{"p95_ms":{"type":["number","null"],"exclusiveMinimum":0,"default":100,"description":"p95 latency at every run."},"p99_ms":{"type":["number","null"],"exclusiveMinimum":0,"default":null,"description":"p99 latency at every run."},"min_rps":{"type":["number","null"],"minimum":0,"default":1000,"description":"Achieved requests/s, best run."},"max_error_rate":{"type":["number","null"],"minimum":0,"maximum":1,"default":0.001,"description":"Share of requests that failed or timed out, every run."}}},"severity":{"description":"Severity of each SLO item.","type":"object","additionalProperties":false,"default":{},"properties":{"latency":{"$ref":"#/definitions/severity","default":"blocker"},"throughput":{"$ref":"#/definitions/severity","default":"warning"},"errors":{"$ref":"#/definitions/severity","default":"blocker"}}}}},"promotion":{"description":"The staged roll-out plan written into the deployment manifest.","type":"object","additionalProperties":false,"default":{},"properties":{"stages":{"description":"Traffic percentages, ascending, ending at 100.","type":"array","items":{"type":"number","exclusiveMinimum":0,"maximum":100},"minItems":1,"default":[5,25,50,100]},"bake_minutes":{"description":"Observation time per stage.","type":"number","minimum":0,"default":30}}}},"definitions":{"severity":{"description":"blocker: a failure means NO-GO; warning: a failure means DELAY (a human must look); info: reported only.","enum":["blocker","warning","info"]},"outcome":{"description":"rejected: the model raised an error (over HTTP: a 4xx with an error body); non_finite: it returned NaN or Inf; finite: it returned finite values; empty: it returned zero rows; over HTTP also accepted: a 2xx; server_error: a 5xx; no_error_body: a 4xx without an error body.","enum":["rejected","non_finite","finite","empty","accepted","server_error","no_error_body"]},"scenario":{"type":"object","additionalProperties":false,"properties":{"enabled":{"type":"boolean","description":"Run this scenario."},"expect":{"type":"array","items":{"$ref":"#/definitions/outcome"},"minItems":1,"uniqueItems":true,"description":"Outcomes that pass: rejected, non_finite, finite, empty."},"severity":{"$ref":"#/definitions/severity"},"size":{"description":"Only for oversized_batch: rows in the batch.","type":"integer","minimum":2},"size_mb":{"description":"Only for oversized_request: the body\'s size in MB.","type":"number","exclusiveMinimum":0}},"description":"An error scenario: the outcomes accepted and the severity of any other. Partial settings are merged with the scenario\'s default."},"metricThreshold":{"type":"object","additionalProperties":false,"properties":{"min":{"type":"number","description":"The candidate\'s value must be at least this."},"max":{"type":"number","description":"The candidate\'s value must be at most this."},"direction":{"enum":["higher","lower"],"description":"Which way is better. Default: the metric\'s own (lower for losses and errors)."},"max_regression":{"type":"number","minimum":0,"description":"May regress by at most this much against the baseline (absolute): fails when the whole confidence interval of the change is worse."},"max_regression_relative":{"type":"number","minimum":0,"description":"The same, as a share of |baseline| (0.02 = 2%)."},"min_improvement":{"type":"number","description":"Must improve by at least this much (absolute): passes only when the whole confidence interval is at least this good."},"min_improvement_relative":{"type":"number","description":"The same, as a share of |baseline|."},"suspicious_improvement":{"type":"number","exclusiveMinimum":0,"description":"Flags an improvement whose whole interval exceeds this (absolute), e.g. a leak of the label into the features."},"suspicious_improvement_relative":{"type":"number","exclusiveMinimum":0,"description":"The same, as a share of |baseline|."},"severity":{"$ref":"#/definitions/severity","description":"Severity of this metric\'s checks (suspicious improvements are warnings unless set)."}}}}}');
+const model_gate_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://github.com/model-gate/model-gate/schema/model-gate.schema.json","title":"model-gate configuration","description":"Configuration of model-gate (.github/model-gate.yml). Paths are relative to the working directory (the repository root in GitHub Actions). Command-line flags and action inputs override the values here.","type":"object","additionalProperties":false,"properties":{"version":{"description":"Version of this config format.","const":1,"default":1},"model":{"description":"The candidate model.","type":"object","additionalProperties":false,"default":{},"properties":{"path":{"description":"Path of the ONNX model file. With `endpoint` or `command`, the file the server runs, if you have it: its sha256 then makes the version ID.","type":"string","minLength":1},"sha256":{"description":"Pinned sha256 of the model file; the artifact check fails when it differs.","type":"string","pattern":"^[0-9a-fA-F]{64}$"},"inputs":{"description":"How dataset columns feed each model input. Default: all non-label numeric columns, in file order, as one 2-D input.","type":"object","additionalProperties":{"type":"object","additionalProperties":false,"properties":{"columns":{"description":"Dataset columns, in the order the input expects them.","type":"array","items":{"type":"string"},"minItems":1},"dtype":{"description":"Element type sent to the model. Default: the type the model declares.","enum":["float32","float64","int32","int64"]}}}},"outputs":{"description":"What each model output holds, for the output-validity checks. Default: outputs named like \'prob\' are probabilities; integer outputs named like \'label\' or \'class\' are class labels.","type":"object","additionalProperties":{"type":"object","additionalProperties":false,"properties":{"kind":{"description":"probabilities: each row in [0, 1] and summing to 1; labels: values within `classes`; scores: any finite value within `range`.","enum":["probabilities","labels","scores"]},"range":{"description":"Inclusive [min, max] every value must lie in.","type":"array","items":{"type":"number"},"minItems":2,"maxItems":2},"classes":{"description":"The declared set of class labels.","type":"array","items":{"type":["number","string"]},"minItems":1}}}},"endpoint":{"description":"Test the model where it is served: an HTTP endpoint instead of an in-process ONNX file.","type":"object","additionalProperties":false,"required":["url"],"properties":{"url":{"description":"Base URL of the server, e.g. http://127.0.0.1:8000.","type":"string","pattern":"^https?://"},"protocol":{"description":"v2: the Open Inference Protocol (KServe, Triton, MLServer, TorchServe); tfserving: TensorFlow Serving REST; mlflow: MLflow\'s scoring server; custom: `custom` below.","enum":["v2","tfserving","mlflow","custom"],"default":"v2"},"name":{"description":"Model name on the server (v2, tfserving).","type":"string","minLength":1},"version":{"description":"Model version on the server; default the server\'s choice.","type":"string","minLength":1},"headers":{"description":"Headers sent with every request, e.g. `Authorization: Bearer ${MODEL_TOKEN}`: `${NAME}` is read from the environment (pass secrets there) and masked in logs.","type":"object","additionalProperties":{"type":"string"},"default":{}},"timeout_ms":{"description":"Timeout of each request.","type":"number","exclusiveMinimum":0,"default":30000},"ready_timeout_s":{"description":"How long to wait for the server and the model to be ready before the checks start.","type":"number","minimum":0,"default":60},"tfserving_format":{"description":"tfserving: `instances` (row format) or `inputs` (columnar).","enum":["instances","inputs"],"default":"instances"},"signature_name":{"description":"tfserving: the signature read from the model metadata.","type":"string","default":"serving_default"},"mlflow_format":{"description":"mlflow: `dataframe_split` (with the column names) or `inputs` (a plain array).","enum":["dataframe_split","inputs"],"default":"dataframe_split"},"custom":{"description":"protocol custom: where to send, what to send, where the outputs are in the answer.","type":"object","additionalProperties":false,"required":["path","template","outputs"],"properties":{"path":{"description":"Path of the inference request (POST).","type":"string","pattern":"^/"},"ready_path":{"description":"Path that answers 2xx when the model is ready.","type":"string","pattern":"^/"},"template":{"description":"JSON body with `${rows}` (the rows of the first input, as nested arrays) or `${inputs}` (Open Inference Protocol inputs array).","type":"string","minLength":2},"outputs":{"description":"Output name -> JSON Pointer into the answer, e.g. `{probabilities: /probs}`.","type":"object","additionalProperties":{"type":"string"},"minProperties":1}}}}},"command":{"description":"Test the model through a command you give (e.g. `python3 serve.py model.pkl`) that speaks JSON Lines on stdin/stdout: see the README.","type":"object","additionalProperties":false,"required":["run"],"properties":{"run":{"description":"The command line, run by the shell.","type":"string","minLength":1},"ready_timeout_s":{"description":"How long the command may take to print its ready line.","type":"number","minimum":0,"default":60},"timeout_ms":{"description":"Timeout of each request.","type":"number","exclusiveMinimum":0,"default":30000},"cwd":{"description":"Working directory of the command.","type":"string"}}}}},"baseline":{"description":"The model currently in production, compared with the candidate on the same rows: a file path, an http(s) URL, or git:<ref>:<path> for the file at a git ref (git:base:<path> is the pull request\'s base branch).","type":["string","null"]},"data":{"description":"Data sets the checks run on.","type":"object","additionalProperties":false,"default":{},"properties":{"eval":{"description":"Labelled evaluation data: CSV, JSON Lines (.jsonl, .ndjson) or Parquet, by extension.","type":"string"},"label":{"description":"Name of the label column in the evaluation data.","type":"string"},"weight":{"description":"Column of sample weights (non-negative) for the metrics.","type":"string"},"id":{"description":"Column identifying rows, used to name bad rows in reports.","type":"string"},"reference":{"description":"Reference data (CSV, JSON Lines or Parquet), e.g. the training set: drift is measured against it, and its ranges bound generated inputs.","type":"string"},"generated_rows":{"description":"Rows to generate when no evaluation data is given.","type":"integer","minimum":1,"maximum":1000000,"default":256},"seed":{"description":"Seed of the input generator.","type":"integer","default":20261105},"bad_rows":{"description":"Rows with an empty, NaN or non-numeric cell in a column the run uses, or the wrong number of fields.","type":"object","additionalProperties":false,"default":{},"properties":{"policy":{"description":"skip: leave bad rows out, failing only above max_share; fail: any bad row fails the check.","enum":["skip","fail"],"default":"skip"},"max_share":{"description":"Largest share of rows that may be skipped.","type":"number","minimum":0,"maximum":1,"default":0.01},"severity":{"$ref":"#/definitions/severity","default":"blocker"}}}}},"fail_on":{"description":"Which decision fails the action\'s step: no-go (default), or delay (DELAY fails it too). The CLI\'s exit code always tells the decision.","enum":["no-go","delay"],"default":"no-go"},"checks":{"description":"The validation suite. Every family can be disabled and its severity changed.","type":"object","additionalProperties":false,"default":{},"properties":{"artifact":{"type":"object","additionalProperties":false,"default":{},"properties":{"enabled":{"type":"boolean","default":true,"description":"Run the artifact checks."},"severity":{"default":"blocker","enum":["blocker","warning","info"],"description":"blocker: a failure means NO-GO; warning: a failure means DELAY (a human must look); info: reported only."},"max_size_mb":{"description":"Largest acceptable model file, in MiB.","type":["number","null"],"exclusiveMinimum":0,"default":null}}},"smoke":{"type":"object","additionalProperties":false,"default":{},"properties":{"enabled":{"type":"boolean","default":true,"description":"Run the smoke checks."},"severity":{"default":"blocker","enum":["blocker","warning","info"],"description":"blocker: a failure means NO-GO; warning: a failure means DELAY (a human must look); info: reported only."},"batch_sizes":{"description":"Batch sizes to run; batch results must equal row-by-row results.","type":"array","items":{"type":"integer","minimum":1},"minItems":1,"default":[1,32]},"rtol":{"description":"Relative tolerance of batch vs row-by-row.","type":"number","minimum":0,"default":0.0001},"atol":{"description":"Absolute tolerance of batch vs row-by-row.","type":"number","minimum":0,"default":0.00001}}},"outputs":{"type":"object","additionalProperties":false,"default":{},"properties":{"enabled":{"type":"boolean","default":true,"description":"Run the outputs checks."},"severity":{"default":"blocker","enum":["blocker","warning","info"],"description":"blocker: a failure means NO-GO; warning: a failure means DELAY (a human must look); info: reported only."},"probability_tolerance":{"description":"How far a probability row\'s sum may be from 1.","type":"number","minimum":0,"default":0.0001}}},"latency":{"type":"object","additionalProperties":false,"default":{},"properties":{"enabled":{"type":"boolean","default":true,"description":"Run the latency checks."},"severity":{"default":"blocker","enum":["blocker","warning","info"],"description":"blocker: a failure means NO-GO; warning: a failure means DELAY (a human must look); info: reported only."},"warmup":{"description":"Calls before measuring, per batch size.","type":"integer","minimum":0,"default":10},"iterations":{"description":"Measured calls per batch size.","type":"integer","minimum":5,"default":100},"batch_sizes":{"type":"array","items":{"type":"integer","minimum":1},"minItems":1,"default":[1,32],"description":"Batch sizes to measure (plus any that `limits` names)."},"limits":{"description":"Limits per batch size (keys are batch sizes). Default: p95 <= 100 ms at batch 1.","type":"object","propertyNames":{"pattern":"^[1-9][0-9]*$"},"additionalProperties":{"type":"object","additionalProperties":false,"properties":{"p50_ms":{"type":"number","exclusiveMinimum":0,"description":"Median latency limit, ms."},"p95_ms":{"type":"number","exclusiveMinimum":0,"description":"95th percentile limit, ms."},"p99_ms":{"type":"number","exclusiveMinimum":0,"description":"99th percentile limit, ms."},"max_ms":{"type":"number","exclusiveMinimum":0,"description":"Slowest call limit, ms."},"min_rows_per_s":{"type":"number","exclusiveMinimum":0,"description":"Throughput floor, rows per second."}}},"default":{"1":{"p95_ms":100}}}}},"errors":{"description":"Error scenarios: what the model does with bad requests, judged against the outcomes you accept.","type":"object","additionalProperties":false,"default":{},"properties":{"enabled":{"type":"boolean","default":true},"wrong_feature_count":{"default":{"expect":["rejected"],"severity":"blocker"},"allOf":[{"$ref":"#/definitions/scenario"}],"description":"One row with one feature too few (or too many, for a single feature)."},"wrong_dtype":{"default":{"expect":["rejected"],"severity":"warning"},"allOf":[{"$ref":"#/definitions/scenario"}],"description":"The input in another element type (float64 for float32, and so on)."},"nan_input":{"default":{"expect":["rejected","non_finite"],"severity":"warning"},"allOf":[{"$ref":"#/definitions/scenario"}],"description":"One row with NaN in its first feature."},"inf_input":{"default":{"expect":["rejected","non_finite"],"severity":"warning"},"allOf":[{"$ref":"#/definitions/scenario"}],"description":"One row with +Inf in its first feature."},"empty_batch":{"default":{"expect":["rejected","empty"],"severity":"warning"},"allOf":[{"$ref":"#/definitions/scenario"}],"description":"A batch of zero rows."},"missing_input":{"default":{"expect":["rejected"],"severity":"blocker"},"allOf":[{"$ref":"#/definitions/scenario"}],"description":"The input sent under another name."},"oversized_batch":{"default":{"expect":["finite","rejected"],"severity":"warning","size":4096},"allOf":[{"$ref":"#/definitions/scenario"}],"description":"A batch of `size` rows, far above the usual."},"malformed_json":{"default":{"expect":["rejected"],"severity":"blocker"},"allOf":[{"$ref":"#/definitions/scenario"}],"description":"HTTP endpoints only: a body that is not valid JSON. The server must answer 4xx with an error body, not 5xx or a hang."},"wrong_content_type":{"default":{"expect":["rejected"],"severity":"warning"},"allOf":[{"$ref":"#/definitions/scenario"}],"description":"HTTP endpoints only: a valid body sent as text/plain."},"oversized_request":{"default":{"expect":["rejected"],"severity":"warning","size_mb":32},"allOf":[{"$ref":"#/definitions/scenario"}],"description":"HTTP endpoints only: a body of `size_mb` MB, over any sensible request size limit."}}}}},"metrics":{"description":"Metrics on the labelled evaluation data (needs data.eval and data.label), with bounds and changes against the baseline.","type":"object","additionalProperties":false,"default":{},"properties":{"enabled":{"type":"boolean","default":true,"description":"Compute metrics when the evaluation data has labels."},"task":{"enum":["auto","binary","multiclass","regression"],"default":"auto","description":"auto: classification when the model outputs probabilities or class labels (binary for two classes), regression for a single score."},"output":{"type":"string","description":"The output holding probabilities (classification) or the prediction (regression). Default: found by name and kind."},"label_output":{"type":"string","description":"The output holding predicted class labels. Default: found by name; else the most probable class."},"classes":{"type":"array","items":{"type":["number","string"]},"minItems":2,"description":"The label value of each probability column, in order. Default: the output\'s `classes` in model.outputs, else 0, 1, …"},"primary":{"enum":["accuracy","balanced_accuracy","precision_macro","recall_macro","f1_macro","precision_micro","recall_micro","f1_micro","precision_weighted","recall_weighted","f1_weighted","roc_auc","log_loss","brier","ece","rmse","mae","r2","mape","max_error"],"description":"The metric the default baseline comparison guards. Default: accuracy (classification), rmse (regression)."},"ece_bins":{"type":"integer","minimum":2,"default":15,"description":"Equal-width confidence bins for the expected calibration error."},"severity":{"$ref":"#/definitions/severity","default":"blocker"},"thresholds":{"description":"Bounds and change thresholds per metric.","type":"object","additionalProperties":false,"default":{},"properties":{"accuracy":{"$ref":"#/definitions/metricThreshold"},"balanced_accuracy":{"$ref":"#/definitions/metricThreshold"},"precision_macro":{"$ref":"#/definitions/metricThreshold"},"recall_macro":{"$ref":"#/definitions/metricThreshold"},"f1_macro":{"$ref":"#/definitions/metricThreshold"},"precision_micro":{"$ref":"#/definitions/metricThreshold"},"recall_micro":{"$ref":"#/definitions/metricThreshold"},"f1_micro":{"$ref":"#/definitions/metricThreshold"},"precision_weighted":{"$ref":"#/definitions/metricThreshold"},"recall_weighted":{"$ref":"#/definitions/metricThreshold"},"f1_weighted":{"$ref":"#/definitions/metricThreshold"},"roc_auc":{"$ref":"#/definitions/metricThreshold"},"log_loss":{"$ref":"#/definitions/metricThreshold"},"brier":{"$ref":"#/definitions/metricThreshold"},"ece":{"$ref":"#/definitions/metricThreshold"},"rmse":{"$ref":"#/definitions/metricThreshold"},"mae":{"$ref":"#/definitions/metricThreshold"},"r2":{"$ref":"#/definitions/metricThreshold"},"mape":{"$ref":"#/definitions/metricThreshold"},"max_error":{"$ref":"#/definitions/metricThreshold"}}}}},"comparison":{"description":"How the candidate is compared with the baseline on the same rows.","type":"object","additionalProperties":false,"default":{},"properties":{"enabled":{"type":"boolean","default":true,"description":"Compare when a baseline is given."},"confidence":{"type":"number","exclusiveMinimum":0,"exclusiveMaximum":1,"default":0.95,"description":"Level of the bootstrap confidence intervals."},"alpha":{"type":"number","exclusiveMinimum":0,"exclusiveMaximum":1,"default":0.05,"description":"Significance level of the paired tests (McNemar, Mann–Whitney)."},"resamples":{"type":"integer","minimum":100,"default":10000,"description":"Bootstrap resamples."},"seed":{"type":"integer","default":20261105,"description":"Seed of the bootstrap."},"severity":{"$ref":"#/definitions/severity","default":"blocker","description":"Severity of a significant regression of the primary metric when no threshold is configured for it."},"agreement":{"type":"object","additionalProperties":false,"default":{},"description":"How far the candidate\'s predictions may move from the baseline\'s (needs no labels).","properties":{"max_flip_share":{"type":["number","null"],"minimum":0,"maximum":1,"default":null,"description":"Largest share of rows whose predicted class may change; null reports only."},"max_score_psi":{"type":["number","null"],"minimum":0,"default":null,"description":"Largest PSI between the score distributions; null reports only."},"severity":{"$ref":"#/definitions/severity","default":"warning"}}},"latency":{"type":"object","additionalProperties":false,"default":{},"description":"Candidate and baseline timed interleaved (A B A B …) on the same inputs.","properties":{"enabled":{"type":"boolean","default":true},"batch_size":{"type":"integer","minimum":1,"default":1},"warmup":{"type":"integer","minimum":0,"default":10},"iterations":{"type":"integer","minimum":10,"default":200,"description":"Timed calls per model."},"warning_ratio":{"type":"number","exclusiveMinimum":1,"default":1.2,"description":"p95 ratio (candidate / baseline) that warns, when significant."},"blocker_ratio":{"type":"number","exclusiveMinimum":1,"default":1.5,"description":"p95 ratio that blocks, when significant."}}}}},"drift":{"description":"Data, prediction and label drift between the reference data and the current data.","type":"object","additionalProperties":false,"default":{},"properties":{"enabled":{"type":"boolean","default":true,"description":"Measure drift when reference data is given."},"current":{"type":"string","description":"The data to compare with the reference (CSV, JSON Lines or Parquet); default: the evaluation data (data.eval)."},"columns":{"type":"array","items":{"type":"string"},"uniqueItems":true,"description":"Features to compare; default: every column of the reference except the label, weight and id columns."},"min_rows":{"type":"integer","minimum":2,"default":30,"description":"Fewer values than this on either side make a feature inconclusive rather than judged."},"large_sample_rows":{"type":"integer","minimum":1,"default":1000,"description":"Above this many reference values, distances decide (normed Wasserstein, Jensen–Shannon) instead of tests (KS, chi-squared, z)."},"p_value":{"type":"number","exclusiveMinimum":0,"exclusiveMaximum":1,"default":0.05,"description":"Tests flag drift at p ≤ this."},"distance":{"type":"number","exclusiveMinimum":0,"default":0.1,"description":"Distances (normed Wasserstein, Jensen–Shannon) flag drift at ≥ this."},"psi":{"type":"object","additionalProperties":false,"default":{},"description":"Population stability index: bins at the reference quantiles, and the levels that gate.","properties":{"bins":{"type":"integer","minimum":2,"maximum":1000,"default":10,"description":"Quantile bins (10: deciles); duplicate edges merge, outer bins are open."},"floor":{"type":"number","exclusiveMinimum":0,"maximum":0.1,"default":0.0001,"description":"Bin shares are floored at this, so an empty bin gives a large but finite term."},"warning":{"type":"number","minimum":0,"default":0.1,"description":"PSI at or above this fails the feature as a warning (DELAY)."},"blocker":{"type":"number","minimum":0,"default":0.25,"description":"PSI at or above this fails the feature as a blocker (NO-GO)."}}},"dataset_share":{"type":"number","exclusiveMinimum":0,"maximum":1,"default":0.5,"description":"Dataset drift when at least this share of the judged features drifted."},"severity":{"$ref":"#/definitions/severity","default":"info","description":"What a feature\'s drift by its deciding measure means (PSI levels gate on their own)."},"dataset_severity":{"$ref":"#/definitions/severity","default":"warning","description":"What dataset drift means."},"features":{"type":"object","default":{},"description":"Per-feature overrides, by column name.","additionalProperties":{"type":"object","additionalProperties":false,"properties":{"method":{"enum":["ks","chi2","z","wasserstein","jensen_shannon","psi"],"description":"The measure that decides, instead of the automatic choice."},"threshold":{"type":"number","exclusiveMinimum":0,"description":"p-value (tests) or distance at which the method flags drift."},"kind":{"enum":["numeric","categorical"],"description":"categorical: compare a numeric column\'s values as categories (codes, ids)."},"severity":{"$ref":"#/definitions/severity","description":"What this feature\'s drift means."},"ignore":{"type":"boolean","description":"Leave the feature out."}}}},"predictions":{"type":"object","additionalProperties":false,"default":{},"description":"Drift of the candidate\'s predictions: on reference vs current rows, and against the baseline\'s on the same rows.","properties":{"enabled":{"type":"boolean","default":true,"description":"Measure prediction drift (needs a model that loads)."},"severity":{"$ref":"#/definitions/severity","default":"warning","description":"What drift of the candidate\'s predictions between reference and current data means."},"baseline_severity":{"$ref":"#/definitions/severity","default":"info","description":"What a shift from the baseline\'s predictions to the candidate\'s, on the same rows, means."}}},"labels":{"type":"object","additionalProperties":false,"default":{},"description":"Drift of the label column, when both data sets have it.","properties":{"enabled":{"type":"boolean","default":true,"description":"Measure label drift."},"severity":{"$ref":"#/definitions/severity","default":"warning","description":"What label drift means."}}}}},"load":{"description":"Load test: closed-loop concurrency levels and/or an open-loop constant arrival rate, judged against the SLO.","type":"object","additionalProperties":false,"default":{},"properties":{"enabled":{"description":"Run the load test in `validate` (`model-gate load` always runs it).","type":"boolean","default":false},"concurrency":{"description":"Closed-loop levels: this many requests in flight, each sent when the last returns.","type":"array","items":{"type":"integer","minimum":1},"default":[1,8]},"rate":{"description":"Open-loop arrival rate (requests/s), sent on schedule whatever the answers\' pace: latency counts from the scheduled time, so a slow server cannot hide it (no coordinated omission). null: no open-loop run.","type":["number","null"],"exclusiveMinimum":0,"default":null},"duration_s":{"description":"Measured time of each run.","type":"number","exclusiveMinimum":0,"default":10},"warmup_s":{"description":"Unmeasured time before each run.","type":"number","minimum":0,"default":2},"batch_size":{"description":"Rows per request.","type":"integer","minimum":1,"default":1},"max_in_flight":{"description":"Open loop: requests in flight at most; beyond it a request counts as dropped (an error).","type":"integer","minimum":1,"default":1024},"slo":{"description":"What the endpoint must meet. null turns an item off.","type":"object","additionalProperties":false,"default":{},"properties":{"p95_ms":{"type":["number","null"],"exclusiveMinimum":0,"default":100,"description":"p95 latency at every run."},"p99_ms":{"type":["number","null"],"exclusiveMinimum":0,"default":null,"description":"p99 latency at every run."},"min_rps":{"type":["number","null"],"minimum":0,"default":1000,"description":"Achieved requests/s, best run."},"max_error_rate":{"type":["number","null"],"minimum":0,"maximum":1,"default":0.001,"description":"Share of requests that failed or timed out, every run."}}},"severity":{"description":"Severity of each SLO item.","type":"object","additionalProperties":false,"default":{},"properties":{"latency":{"$ref":"#/definitions/severity","default":"blocker"},"throughput":{"$ref":"#/definitions/severity","default":"warning"},"errors":{"$ref":"#/definitions/severity","default":"blocker"}}}}},"promotion":{"description":"Staged promotion: the traffic plan, how traffic is shifted (your engine\'s commands), the live metrics of canary and stable, and when to promote, hold or roll back.","type":"object","additionalProperties":false,"default":{},"properties":{"stages":{"description":"Traffic percentages to the canary, ascending, ending at 100.","type":"array","items":{"type":"number","exclusiveMinimum":0,"maximum":100},"minItems":1,"default":[5,25,50,100]},"bake_minutes":{"description":"How long each stage is watched before it is judged.","type":"number","minimum":0,"default":30},"shadow":{"description":"Run a first `shadow` stage: traffic mirrored to the canary, none served by it (needs `traffic.shadow`).","type":"boolean","default":false},"interval_seconds":{"description":"Time between measurements; also each measurement\'s window (`{window}`).","type":"number","exclusiveMinimum":0,"default":60},"traffic":{"description":"Commands of the engine that shifts traffic (KServe, Argo Rollouts, SageMaker, nginx, …), with `{weight}`, `{version}`, `{stage}`, `{model}` filled in. model-gate never routes traffic itself.","type":"object","additionalProperties":false,"default":{},"properties":{"command":{"description":"Sets the canary\'s share of traffic to `{weight}` percent.","type":"string"},"rollback":{"description":"Puts all traffic back on stable. Must be idempotent.","type":"string"},"promote":{"description":"Run after the 100% stage succeeds (e.g. make the canary the new stable).","type":"string"},"shadow":{"description":"Mirrors traffic to the canary (the shadow stage).","type":"string"},"timeout_seconds":{"description":"Timeout of each command.","type":"number","exclusiveMinimum":0,"default":300}}},"provider":{"description":"Where live metrics come from: `prometheus` (HTTP API) or `json` (a file or URL).","enum":["prometheus","json"],"default":"prometheus"},"prometheus":{"type":"object","additionalProperties":false,"required":["url"],"description":"The Prometheus HTTP API.","properties":{"url":{"type":"string","pattern":"^https?://"},"bearer_token":{"type":"string","description":"`${NAME}` reads the environment; masked in logs."},"username":{"type":"string"},"password":{"type":"string","description":"`${NAME}` reads the environment; masked in logs."},"timeout_seconds":{"type":"number","exclusiveMinimum":0,"default":30}}},"json":{"type":"object","additionalProperties":false,"required":["source"],"description":"A JSON document (file path or http(s) URL) re-read at every measurement; the metric queries are JSON Pointers into it.","properties":{"source":{"type":"string"}}},"min_requests":{"description":"Fewer requests than this in a window (canary or stable) makes the measurement inconclusive, never a pass.","type":"integer","minimum":0,"default":50},"metrics":{"description":"What is judged at every measurement. `error_rate`: counts of errors and requests (two-proportion test); `latency`: histogram bucket counts (Mann–Whitney, canary slower?); `value`: one number each with bounds.","type":"array","default":[],"items":{"type":"object","additionalProperties":false,"required":["name","kind"],"properties":{"name":{"type":"string","pattern":"^[a-z0-9_]+$"},"kind":{"enum":["error_rate","latency","value"]},"errors":{"$ref":"#/definitions/query","description":"error_rate: errors in the window."},"requests":{"$ref":"#/definitions/query","description":"error_rate: requests in the window."},"buckets":{"$ref":"#/definitions/query","description":"latency: cumulative bucket counts in the window, labelled `le` (e.g. `sum by (le) (increase(x_bucket[{window}]))`)."},"value":{"$ref":"#/definitions/query","description":"value: the number to judge."},"max":{"type":"number","description":"Fails above this (error_rate: the canary\'s rate; value: the canary\'s value)."},"critical_max":{"type":"number","description":"Above this the canary is rolled back at once."},"min":{"type":"number"},"max_relative":{"type":"object","additionalProperties":false,"properties":{"factor":{"type":"number","minimum":0},"plus":{"type":"number","default":0}},"description":"Fails when canary > stable × factor + plus over the same window (error_rate: only when the difference is significant)."},"warning_ratio":{"type":"number","exclusiveMinimum":0,"description":"latency: fails when the canary is significantly slower and its p95 is this many times stable\'s."},"critical_ratio":{"type":"number","exclusiveMinimum":0,"description":"latency: rolled back at once at this p95 ratio (when significant)."},"confidence":{"type":"number","exclusiveMinimum":0.5,"exclusiveMaximum":1,"default":0.98,"description":"Confidence of the statistical tests."},"critical":{"type":"boolean","default":false,"description":"Any failure of this metric rolls back at once."}}}},"analysis":{"description":"When a stage fails, like Argo Rollouts\' analysis: limits on failed, consecutive failed, inconclusive and consecutive errored measurements.","type":"object","additionalProperties":false,"default":{},"properties":{"failure_limit":{"type":"integer","minimum":0,"default":2,"description":"Roll back when more measurements than this fail."},"consecutive_failure_limit":{"type":"integer","minimum":0,"default":1,"description":"Roll back when more consecutive measurements than this fail."},"inconclusive_limit":{"type":"integer","minimum":0,"default":2,"description":"More inconclusive measurements than this: act by `on_inconclusive`."},"consecutive_error_limit":{"type":"integer","minimum":0,"default":4,"description":"Roll back when more consecutive measurements than this could not be taken."},"min_success_rate":{"type":"number","minimum":0,"maximum":1,"default":0.5,"description":"At the end of the bake, this share of the last `success_window` measurements must have passed."},"success_window":{"type":"integer","minimum":1,"default":10},"on_inconclusive":{"enum":["hold","rollback"],"default":"hold","description":"hold: keep measuring until `hold_minutes` (then roll back); rollback: at once."},"hold_minutes":{"type":"number","minimum":0,"default":30}}}}}},"definitions":{"severity":{"description":"blocker: a failure means NO-GO; warning: a failure means DELAY (a human must look); info: reported only.","enum":["blocker","warning","info"]},"outcome":{"description":"rejected: the model raised an error (over HTTP: a 4xx with an error body); non_finite: it returned NaN or Inf; finite: it returned finite values; empty: it returned zero rows; over HTTP also accepted: a 2xx; server_error: a 5xx; no_error_body: a 4xx without an error body.","enum":["rejected","non_finite","finite","empty","accepted","server_error","no_error_body"]},"scenario":{"type":"object","additionalProperties":false,"properties":{"enabled":{"type":"boolean","description":"Run this scenario."},"expect":{"type":"array","items":{"$ref":"#/definitions/outcome"},"minItems":1,"uniqueItems":true,"description":"Outcomes that pass: rejected, non_finite, finite, empty."},"severity":{"$ref":"#/definitions/severity"},"size":{"description":"Only for oversized_batch: rows in the batch.","type":"integer","minimum":2},"size_mb":{"description":"Only for oversized_request: the body\'s size in MB.","type":"number","exclusiveMinimum":0}},"description":"An error scenario: the outcomes accepted and the severity of any other. Partial settings are merged with the scenario\'s default."},"metricThreshold":{"type":"object","additionalProperties":false,"properties":{"min":{"type":"number","description":"The candidate\'s value must be at least this."},"max":{"type":"number","description":"The candidate\'s value must be at most this."},"direction":{"enum":["higher","lower"],"description":"Which way is better. Default: the metric\'s own (lower for losses and errors)."},"max_regression":{"type":"number","minimum":0,"description":"May regress by at most this much against the baseline (absolute): fails when the whole confidence interval of the change is worse."},"max_regression_relative":{"type":"number","minimum":0,"description":"The same, as a share of |baseline| (0.02 = 2%)."},"min_improvement":{"type":"number","description":"Must improve by at least this much (absolute): passes only when the whole confidence interval is at least this good."},"min_improvement_relative":{"type":"number","description":"The same, as a share of |baseline|."},"suspicious_improvement":{"type":"number","exclusiveMinimum":0,"description":"Flags an improvement whose whole interval exceeds this (absolute), e.g. a leak of the label into the features."},"suspicious_improvement_relative":{"type":"number","exclusiveMinimum":0,"description":"The same, as a share of |baseline|."},"severity":{"$ref":"#/definitions/severity","description":"Severity of this metric\'s checks (suspicious improvements are warnings unless set)."}}},"query":{"type":"object","additionalProperties":false,"required":["canary","stable"],"properties":{"canary":{"type":"string","description":"Query (PromQL) or JSON Pointer for the canary."},"stable":{"type":"string","description":"Query (PromQL) or JSON Pointer for stable."}}}}}');
 ;// CONCATENATED MODULE: ./src/constants.ts
 /** Names shared by action.yml, the settings reader and the outputs: one place, no drift. */
 const constants_Inputs = {
@@ -80735,6 +80735,12 @@ const constants_Inputs = {
     CommentAuthor: 'comment-author',
     ArtifactName: 'artifact-name',
     Report: 'report',
+    Stage: 'stage',
+    Version: 'version',
+    Environment: 'environment',
+    TrafficCommand: 'traffic-command',
+    RollbackCommand: 'rollback-command',
+    PromoteCommand: 'promote-command',
 };
 const Outputs = {
     Decision: 'decision',
@@ -80743,9 +80749,11 @@ const Outputs = {
     Manifest: 'manifest',
     ReportArtifact: 'report-artifact',
     CommentUrl: 'comment-url',
+    Outcome: 'outcome',
+    Stage: 'stage',
 };
 /** `validate` runs the suite; `comment` posts the PR comment from a report artifact (fork PRs); `load` load-tests. */
-const constants_MODES = (/* unused pure expression or super */ null && (['validate', 'comment', 'load']));
+const constants_MODES = (/* unused pure expression or super */ null && (['validate', 'comment', 'load', 'promote', 'rollback', 'status']));
 const DEFAULT_CONFIG_PATHS = ['.github/model-gate.yml', '.github/model-gate.yaml'];
 const constants_DEFAULT_OUT_DIR = 'model-gate-report';
 const constants_DEFAULT_ARTIFACT_NAME = 'model-gate-report';
@@ -88144,7 +88152,7 @@ function buildReport(p) {
         latency_comparison: p.measured.latency_comparison ?? null,
         load: p.measured.load ?? null,
         drift: p.drift ? { ...driftSection(p.drift, p.config), predictions: p.measured.prediction_drift ?? null } : null,
-        promotion: p.config.promotion,
+        promotion: { stages: p.config.promotion.stages, bake_minutes: p.config.promotion.bake_minutes },
         started_at: p.startedAt.toISOString(),
         duration_ms: Math.round(p.durationMs),
     };
@@ -88434,7 +88442,7 @@ function judgeLoad(report, cfg) {
 const DECISION_ICON = { GO: '✅', 'NO-GO': '⛔', DELAY: '⏸️' };
 const STATUS_ICON = { pass: '✅', warn: '⚠️', fail: '❌', error: '💥', skip: '⏭️' };
 /** Table cells hold one line without pipes. */
-const cell = (s) => s.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
+const markdown_cell = (s) => s.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
 const fixed = (n, digits = 2) => (Number.isFinite(n) ? n.toFixed(digits) : '—');
 const isProblem = (c) => (c.status === 'fail' || c.status === 'error') && c.severity !== 'info';
 function renderMarkdown(report) {
@@ -88447,7 +88455,7 @@ function renderMarkdown(report) {
     lines.push('');
     lines.push(`| Version | Model | sha256 |`);
     lines.push(`|---|---|---|`);
-    lines.push(`| \`${report.version.id || '—'}\` | \`${cell(report.model.path)}\` | \`${report.version.sha256.slice(0, 16) || '—'}…\` |`);
+    lines.push(`| \`${report.version.id || '—'}\` | \`${markdown_cell(report.model.path)}\` | \`${report.version.sha256.slice(0, 16) || '—'}…\` |`);
     lines.push('');
     const problems = problemItems(report);
     if (problems.length > 0)
@@ -88471,10 +88479,10 @@ function renderMarkdown(report) {
         lines.push('| Scenario | Request | What the model did |');
         lines.push('|---|---|---|');
         for (const e of report.error_scenarios)
-            lines.push(`| \`${e.scenario}\` | ${cell(e.request)} | ${e.outcome}: ${cell(e.detail)} |`);
+            lines.push(`| \`${e.scenario}\` | ${markdown_cell(e.request)} | ${e.outcome}: ${markdown_cell(e.detail)} |`);
         lines.push('');
     }
-    lines.push(`<sub>model-gate ${report.tool.version} · ${report.data.source ? cell(report.data.source) : 'no rows evaluated'} · ${Math.round(report.duration_ms)} ms</sub>`);
+    lines.push(`<sub>model-gate ${report.tool.version} · ${report.data.source ? markdown_cell(report.data.source) : 'no rows evaluated'} · ${Math.round(report.duration_ms)} ms</sub>`);
     return `${lines.join('\n')}\n`;
 }
 /** The load test: one row per run, then the endpoint's health. */
@@ -88485,20 +88493,20 @@ function loadTable(report) {
     const lines = [`### Load (batch ${l.batch_size})`, '', '| Run | Requests | req/s | p50 ms | p95 ms | p99 ms | max ms | Errors | Timeouts | Statuses |', '|---|---:|---:|---:|---:|---:|---:|---:|---:|---|'];
     for (const run of l.runs) {
         const statuses = Object.entries(run.status_counts).map(([k, v]) => `${k}: ${v.toLocaleString('en')}`).join(', ');
-        lines.push(`| ${runLabel(run)} | ${run.requests.toLocaleString('en')} | ${fixed(run.achieved_rps, 0)} | ${fixed(run.p50_ms)} | ${fixed(run.p95_ms)} | ${fixed(run.p99_ms)} | ${fixed(run.max_ms)} | ${(run.error_rate * 100).toFixed(2)}% | ${run.timeouts} | ${cell(statuses)} |`);
+        lines.push(`| ${runLabel(run)} | ${run.requests.toLocaleString('en')} | ${fixed(run.achieved_rps, 0)} | ${fixed(run.p50_ms)} | ${fixed(run.p95_ms)} | ${fixed(run.p99_ms)} | ${fixed(run.max_ms)} | ${(run.error_rate * 100).toFixed(2)}% | ${run.timeouts} | ${markdown_cell(statuses)} |`);
     }
-    lines.push('', `Health: **${l.health}** (${cell(l.health_reason)})`, '');
+    lines.push('', `Health: **${l.health}** (${markdown_cell(l.health_reason)})`, '');
     return lines;
 }
 /** Failed checks that gate (blockers, then warnings), one bullet each. */
 function problemItems(report, severity) {
     return report.checks
         .filter((c) => isProblem(c) && (severity === undefined || c.severity === severity))
-        .map((c) => `- ${STATUS_ICON[c.status]} **\`${c.id}\`** (${c.severity}): ${cell(c.message)}`);
+        .map((c) => `- ${STATUS_ICON[c.status]} **\`${c.id}\`** (${c.severity}): ${markdown_cell(c.message)}`);
 }
 const CHECKLIST_HEAD = ['| | Check | Severity | Result | Threshold |', '|---|---|---|---|---|'];
 function checklistRows(report) {
-    return report.checks.map((c) => `| ${STATUS_ICON[c.status]} | \`${c.id}\` | ${c.severity} | ${cell(c.message)} | ${c.threshold ? cell(c.threshold) : ''} |`);
+    return report.checks.map((c) => `| ${STATUS_ICON[c.status]} | \`${c.id}\` | ${c.severity} | ${markdown_cell(c.message)} | ${c.threshold ? markdown_cell(c.threshold) : ''} |`);
 }
 const LATENCY_HEAD = ['| Batch | Calls | p50 ms | p95 ms | p99 ms | max ms | mean ms | rows/s |', '|---:|---:|---:|---:|---:|---:|---:|---:|'];
 function latencyRows(report) {
@@ -88559,11 +88567,11 @@ function driftRows(title, features) {
     const n = (x) => (x === undefined ? '—' : x.toLocaleString('en'));
     for (const f of features) {
         if (f.status === 'error') {
-            lines.push(`| \`${cell(f.name)}\` | ${f.kind ?? '—'} | | | | | | | ${DRIFT_ICON.error}: ${cell(f.message)} |`);
+            lines.push(`| \`${markdown_cell(f.name)}\` | ${f.kind ?? '—'} | | | | | | | ${DRIFT_ICON.error}: ${markdown_cell(f.message)} |`);
             continue;
         }
         const psi = f.psi === undefined ? '—' : `${fmt(f.psi)}${f.psi_level === 'blocker' ? ' ⛔' : f.psi_level === 'warning' ? ' ⚠️' : ''}`;
-        lines.push(`| \`${cell(f.name)}\` | ${f.kind} | ${f.method ? METHOD_LABEL[f.method] : '—'} | ${f.value === null ? '—' : fmt(f.value)} | ${f.threshold === null ? '—' : fmt(f.threshold)} | ${psi} | ${n(f.n_reference)} / ${n(f.n_current)} | ${f.missing ? `${n(f.missing.reference)} / ${n(f.missing.current)}` : '—'} | ${DRIFT_ICON[f.status]} |`);
+        lines.push(`| \`${markdown_cell(f.name)}\` | ${f.kind} | ${f.method ? METHOD_LABEL[f.method] : '—'} | ${f.value === null ? '—' : fmt(f.value)} | ${f.threshold === null ? '—' : fmt(f.threshold)} | ${psi} | ${n(f.n_reference)} / ${n(f.n_current)} | ${f.missing ? `${n(f.missing.reference)} / ${n(f.missing.current)}` : '—'} | ${DRIFT_ICON[f.status]} |`);
     }
     lines.push('');
     return lines;
@@ -88578,7 +88586,7 @@ function driftTable(report) {
     const d = report.drift;
     if (!d)
         return [];
-    const lines = [`### Drift: \`${cell(d.current.path)}\` against \`${cell(d.reference.path)}\``, '', driftShare(d), ''];
+    const lines = [`### Drift: \`${markdown_cell(d.current.path)}\` against \`${markdown_cell(d.reference.path)}\``, '', driftShare(d), ''];
     lines.push(...driftRows('Feature', d.features));
     if (d.label)
         lines.push(...driftRows('Label', [d.label]));
@@ -89072,6 +89080,8 @@ function settingsFromInputs(getInput, env) {
         throw new UsageError(`input "comment" must be one of: ${COMMENT_POLICIES.join(', ')}; got "${comment}"`);
     }
     const reportPath = nonEmpty(getInput(Inputs.Report));
+    if (mode === 'promote' && !nonEmpty(getInput(Inputs.Stage)))
+        throw new UsageError('mode "promote" needs input "stage": a weight of promotion.stages (e.g. 25) or shadow');
     if (mode === 'comment' && !reportPath) {
         throw new UsageError('mode "comment" needs input "report": the report.json downloaded from the validate run\'s artifact');
     }
@@ -89097,6 +89107,14 @@ function settingsFromInputs(getInput, env) {
             artifactName: nonEmpty(getInput(Inputs.ArtifactName)) ?? DEFAULT_ARTIFACT_NAME,
         },
         reportPath,
+        promotion: {
+            stage: nonEmpty(getInput(Inputs.Stage)),
+            version: nonEmpty(getInput(Inputs.Version)),
+            environment: nonEmpty(getInput(Inputs.Environment)) ?? 'production',
+            traffic: nonEmpty(getInput(Inputs.TrafficCommand)),
+            rollback: nonEmpty(getInput(Inputs.RollbackCommand)),
+            promote: nonEmpty(getInput(Inputs.PromoteCommand)),
+        },
     };
 }
 const CLI_HELP = `model-gate — decide whether a machine-learning model may ship
@@ -89105,10 +89123,14 @@ Usage:
   model-gate validate [options]    run the validation suite and print GO / NO-GO / DELAY
   model-gate drift [options]       compare two data sets feature by feature
   model-gate load [options]        load-test a served model against the SLO
+  model-gate promote --stage N     one stage of a staged roll-out: shift, bake, judge
+  model-gate rollback              all traffic back on stable
+  model-gate status                the last stage and its judgement
   model-gate --version             print the version
   model-gate <command> --help      help for a command
 
-Exit codes: 0 GO, 1 NO-GO, 2 usage / config / IO error, 3 DELAY.
+Exit codes: 0 GO, 1 NO-GO, 2 usage / config / IO error, 3 DELAY
+(promote: 0 promoted, 1 rolled back).
 `;
 const VALIDATE_HELP = `Usage: model-gate validate [options]
 
@@ -89230,6 +89252,73 @@ Options:
 
 Exit codes: 0 GO, 1 NO-GO, 2 usage / config / IO error, 3 DELAY.
 `;
+const PROMOTION_HELP = `Usage: model-gate promote --stage N [options]
+       model-gate rollback [options]
+       model-gate status [options]
+
+promote: one stage of the roll-out: set the canary's traffic to the stage's weight with the
+traffic command, bake while measuring canary against stable (config section "promotion"), then
+promote (exit 0) or roll back (exit 1). rollback: all traffic back on stable, idempotently.
+status: the last stage, its weight and its judgement.
+
+Options:
+  --stage N|shadow          promote: a weight of promotion.stages (e.g. 25) or shadow
+  --version ID              the version being promoted (default: the validate report's)
+  --report FILE             the validate run's report.json (default: <out>/report.json)
+  --config FILE             config file (default: .github/model-gate.yml when present)
+  --environment NAME        the deployment environment recorded (default: production)
+  --traffic-command CMD     overrides promotion.traffic.command ({weight} {version} {stage} {model})
+  --rollback-command CMD    overrides promotion.traffic.rollback
+  --promote-command CMD     overrides promotion.traffic.promote
+  --out DIR                 where stage reports go (default: ${constants_DEFAULT_OUT_DIR})
+  --json                    print the stage report as JSON on stdout, nothing else
+  --debug                   print stack traces of unexpected errors
+  -h, --help                this help
+
+Exit codes: 0 promoted (or nothing to do), 1 rolled back, 2 usage / config / IO error.
+`;
+function promotionCommand(command, args, env) {
+    const v = parse(args, {
+        stage: { type: 'string' },
+        version: { type: 'string' },
+        report: { type: 'string' },
+        config: { type: 'string' },
+        environment: { type: 'string' },
+        'traffic-command': { type: 'string' },
+        'rollback-command': { type: 'string' },
+        'promote-command': { type: 'string' },
+        out: { type: 'string' },
+        json: { type: 'boolean', default: false },
+        debug: { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h', default: false },
+    }, command);
+    if (v.help)
+        return { kind: 'help', text: PROMOTION_HELP };
+    const str = (k) => nonEmpty(v[k]);
+    if (command === 'promote' && !str('stage'))
+        throw new errors_UsageError('model-gate promote needs --stage (a weight of promotion.stages, or shadow); run "model-gate promote --help"');
+    return {
+        kind: 'run',
+        settings: {
+            mode: command,
+            configPath: str('config'),
+            overrides: {},
+            outDir: str('out') ?? constants_DEFAULT_OUT_DIR,
+            json: v.json ?? false,
+            debug: (v.debug ?? false) || env.RUNNER_DEBUG === '1',
+            feedback: LOCAL_FEEDBACK,
+            reportPath: str('report'),
+            promotion: {
+                stage: str('stage'),
+                version: str('version'),
+                environment: str('environment') ?? 'production',
+                traffic: str('traffic-command'),
+                rollback: str('rollback-command'),
+                promote: str('promote-command'),
+            },
+        },
+    };
+}
 function parse(args, options, command) {
     try {
         return (0,external_node_util_.parseArgs)({ args, allowPositionals: false, strict: true, options }).values;
@@ -89279,6 +89368,8 @@ function settingsFromArgv(argv, env) {
         return { kind: 'version' };
     if (command === 'drift')
         return driftCommand(rest, env);
+    if (command === 'promote' || command === 'rollback' || command === 'status')
+        return promotionCommand(command, rest, env);
     if (command !== 'validate' && command !== 'load') {
         throw new errors_UsageError(`unknown command "${command}"; run "model-gate --help" for the commands`);
     }
@@ -91225,6 +91316,42 @@ function exactSf(u, n1, n2) {
     }
     return tail / total;
 }
+/**
+ * Mann–Whitney U on grouped data, e.g. the buckets of two latency histograms: `x[g]` and `y[g]`
+ * observations tied at the g-th of increasing values. As scipy.stats.mannwhitneyu(x, y,
+ * alternative, method='asymptotic') on the expanded samples (midranks, tie-corrected variance,
+ * continuity correction), without expanding them. `greater`: x tends to be larger than y.
+ */
+function mannWhitneyGrouped(x, y, alternative = 'two-sided') {
+    let n1 = 0;
+    let n2 = 0;
+    for (let g = 0; g < x.length; g++) {
+        n1 += x[g];
+        n2 += y[g];
+    }
+    const n = n1 + n2;
+    let below = 0;
+    let r1 = 0;
+    let tieTerm = 0;
+    for (let g = 0; g < x.length; g++) {
+        const t = x[g] + y[g];
+        if (t === 0)
+            continue;
+        r1 += x[g] * (below + (t + 1) / 2);
+        tieTerm += t * t * t - t;
+        below += t;
+    }
+    const u1 = r1 - (n1 * (n1 + 1)) / 2;
+    const u2 = n1 * n2 - u1;
+    const u = alternative === 'greater' ? u1 : alternative === 'less' ? u2 : Math.max(u1, u2);
+    const mu = (n1 * n2) / 2;
+    const sigma = Math.sqrt(((n1 * n2) / 12) * (n + 1 - tieTerm / (n * (n - 1))));
+    if (!(sigma > 0))
+        return { statistic: u1, p_value: Number.NaN };
+    const z = (u - mu - 0.5) / sigma;
+    const p = stats_base_dists_normal_cdf_lib_default()(-z, 0, 1) * (alternative === 'two-sided' ? 2 : 1);
+    return { statistic: u1, p_value: Math.min(1, Math.max(0, p)) };
+}
 
 ;// CONCATENATED MODULE: ./src/checks/latency-ab.ts
 
@@ -93086,11 +93213,28 @@ async function openHttpRunner(endpoint, sleep, now) {
     return runner;
 }
 
+;// CONCATENATED MODULE: ./src/promotion/secrets.ts
+/** `${NAME}` in a setting, read from the environment; every value read is a secret (masked in logs). */
+
+function expandSecrets(value, env, secret, where) {
+    const out = value.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (_m, name) => {
+        const v = env[name];
+        if (v === undefined || v === '')
+            throw new errors_UsageError(`${where} reads \${${name}}, which is not set in the environment`);
+        secret(v);
+        return v;
+    });
+    if (out !== value)
+        secret(out);
+    return out;
+}
+
 ;// CONCATENATED MODULE: ./src/validate.ts
 /**
  * The validate engine shared by the action and the CLI: settings -> config -> runner + data ->
  * check families -> decision -> report. It returns data; the shells print and write it.
  */
+
 
 
 
@@ -93309,19 +93453,7 @@ function servedModel(config, configPath) {
 }
 /** `${NAME}` in header values from the environment; every value that came from there is a secret. */
 function expandHeaders(headers, env, secret) {
-    const out = {};
-    for (const [key, value] of Object.entries(headers)) {
-        out[key] = value.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (_m, name) => {
-            const v = env[name];
-            if (v === undefined || v === '')
-                throw new errors_UsageError(`header "${key}" reads \${${name}}, which is not set in the environment`);
-            secret(v);
-            return v;
-        });
-        if (out[key] !== value)
-            secret(out[key]);
-    }
-    return out;
+    return Object.fromEntries(Object.entries(headers).map(([key, value]) => [key, expandSecrets(value, env, secret, `header "${key}"`)]));
 }
 async function openServed(s, deps) {
     const t = deps.clock.now();
@@ -93478,8 +93610,740 @@ function versionInfo(at, artifact, baseline, loaded, provenance) {
 }
 const firstLines = (s) => s.split('\n').map((l) => l.trim()).filter(Boolean).slice(0, 3).join(' ');
 
+;// CONCATENATED MODULE: ./src/promotion/providers.ts
+/**
+ * Where live metrics come from. Prometheus: the HTTP API's instant queries (PromQL templates with
+ * `{version}`, `{stage}`, `{weight}`, `{window}`); JSON: a document (file or URL) read afresh at
+ * every measurement, the queries being JSON Pointers into it.
+ */
+
+
+
+
+function render(template, vars) {
+    return template
+        .replace(/\{version\}/g, vars.version)
+        .replace(/\{stage\}/g, vars.stage)
+        .replace(/\{weight\}/g, String(vars.weight))
+        .replace(/\{window\}/g, `${Math.max(1, Math.round(vars.window))}s`);
+}
+function prometheusProvider(cfg, headers) {
+    const base = cfg.url.replace(/\/+$/, '');
+    return {
+        async query(q) {
+            const url = `${base}/api/v1/query?query=${encodeURIComponent(q)}`;
+            let status;
+            let text;
+            try {
+                const res = await (0,undici/* request */.Em)(url, { headers: { accept: 'application/json', ...headers }, signal: AbortSignal.timeout(cfg.timeout_seconds * 1000) });
+                status = res.statusCode;
+                text = await res.body.text();
+            }
+            catch (error) {
+                throw new Error(`Prometheus at ${base}: ${getErrorMessage(error)}`, { cause: error });
+            }
+            let body;
+            try {
+                body = JSON.parse(text);
+            }
+            catch (error) {
+                throw new Error(`Prometheus at ${base} answered ${status} with something that is not JSON: ${text.slice(0, 120)}`, { cause: error });
+            }
+            if (status !== 200 || body.status !== 'success')
+                throw new Error(`Prometheus rejected the query ${q}: ${body.error ?? `HTTP ${status}`}`);
+            const { resultType, result } = body.data ?? {};
+            if (resultType === 'scalar')
+                return toNumber(result[1]);
+            if (resultType === 'vector') {
+                return result.map((s) => ({ labels: s.metric, value: toNumber(s.value[1]) ?? Number.NaN }));
+            }
+            throw new Error(`the query ${q} gives a ${resultType}; use an instant vector or scalar (e.g. sum(increase(x[{window}])))`);
+        },
+    };
+}
+const toNumber = (s) => {
+    const n = Number(s);
+    return Number.isNaN(n) ? null : n;
+};
+function jsonProvider(source, headers) {
+    let doc = null;
+    let readAt = -1;
+    const load = async () => {
+        const text = /^https?:\/\//.test(source)
+            ? await (async () => {
+                const res = await (0,undici/* request */.Em)(source, { headers, signal: AbortSignal.timeout(30_000) });
+                if (res.statusCode !== 200)
+                    throw new Error(`${source} answered ${res.statusCode}`);
+                return res.body.text();
+            })()
+            : await (0,promises_.readFile)(source, 'utf8');
+        doc = JSON.parse(text);
+    };
+    return {
+        async query(q) {
+            // One read per measurement: queries made within a second share it.
+            if (Date.now() - readAt > 1000) {
+                try {
+                    await load();
+                }
+                catch (error) {
+                    throw new Error(`metrics document ${source}: ${getErrorMessage(error)}`, { cause: error });
+                }
+                readAt = Date.now();
+            }
+            const v = pointer(doc, q);
+            if (v === undefined || v === null)
+                return null;
+            if (typeof v === 'number')
+                return v;
+            if (Array.isArray(v))
+                return v.map((x) => ({ labels: { le: String(x.le) }, value: Number(x.count ?? x.value) }));
+            if (typeof v === 'object')
+                return Object.entries(v).map(([le, count]) => ({ labels: { le }, value: Number(count) }));
+            throw new Error(`${q} in ${source} is not a number or buckets`);
+        },
+    };
+}
+function scalar(r, q) {
+    if (r === null || typeof r === 'number')
+        return r;
+    if (r.length === 0)
+        return null; // no series: no data
+    if (r.length > 1)
+        throw new Error(`the query ${q} gives ${r.length} series; aggregate it to one (sum(...))`);
+    return Number.isNaN(r[0].value) ? null : r[0].value;
+}
+function histogram(r, q) {
+    if (r === null || typeof r === 'number') {
+        if (r === null)
+            return null;
+        throw new Error(`the query ${q} gives a single number; it must give bucket counts labelled le`);
+    }
+    if (r.length === 0)
+        return null;
+    const points = r.map((s) => {
+        if (s.labels.le === undefined)
+            throw new Error(`the query ${q} gives series without an le label: aggregate with sum by (le) (...)`);
+        return { le: s.labels.le === '+Inf' ? Number.POSITIVE_INFINITY : Number(s.labels.le), count: Number.isFinite(s.value) ? s.value : 0 };
+    });
+    points.sort((a, b) => a.le - b.le);
+    return { le: points.map((p) => p.le), cumulative: points.map((p) => p.count) };
+}
+/** Reads what one metric needs, canary and stable, over the window. */
+async function fetchMetric(provider, m, vars) {
+    const both = async (pair, what, read) => {
+        if (!pair)
+            throw new Error(`metric ${m.name} (${m.kind}) needs "${what}" queries for canary and stable`);
+        const qc = render(pair.canary, vars);
+        const qs = render(pair.stable, vars);
+        const [c, s] = await Promise.all([provider.query(qc), provider.query(qs)]);
+        return { canary: read(c, qc), stable: read(s, qs) };
+    };
+    if (m.kind === 'error_rate')
+        return { kind: 'error_rate', errors: await both(m.errors, 'errors', scalar), requests: await both(m.requests, 'requests', scalar) };
+    if (m.kind === 'latency')
+        return { kind: 'latency', buckets: await both(m.buckets, 'buckets', histogram) };
+    return { kind: 'value', value: await both(m.value, 'value', scalar) };
+}
+
+;// CONCATENATED MODULE: ./src/promotion/judge.ts
+
+
+/** Error rates: warn (fail) at 5%, roll back at 10%; latency: p95 ratio 1.2× fails, 1.5× rolls back. */
+const DEFAULTS = { error_max: 0.05, error_critical: 0.1, latency_warning: 1.2, latency_critical: 1.5 };
+const judge_r = (x) => (x === null || !Number.isFinite(x) ? null : Number(x.toPrecision(6)));
+const judge_pct = (x) => `${Number((x * 100).toPrecision(3))}%`;
+function errorRate(m, d, minRequests) {
+    const max = m.max ?? DEFAULTS.error_max;
+    const critical = m.critical_max ?? DEFAULTS.error_critical;
+    const rel = m.max_relative?.factor !== undefined ? m.max_relative : null;
+    const thresholds = [`<= ${judge_pct(max)}`, `rollback above ${judge_pct(critical)}`, rel ? `<= stable × ${rel.factor} + ${rel.plus} when significant` : null].filter(Boolean).join(', ');
+    const { errors, requests } = d;
+    const base = { name: m.name, kind: m.kind, thresholds };
+    const nc = requests.canary ?? 0;
+    const ns = requests.stable ?? 0;
+    const rateC = nc > 0 ? (errors.canary ?? 0) / nc : null;
+    const rateS = ns > 0 ? (errors.stable ?? 0) / ns : null;
+    const values = { canary_rate: judge_r(rateC), stable_rate: judge_r(rateS), canary_requests: nc, stable_requests: ns, canary_errors: errors.canary, stable_errors: errors.stable };
+    if (nc < minRequests || rateC === null) {
+        return { ...base, verdict: 'inconclusive', critical: false, values, reason: `only ${nc} canary requests in the window (at least ${minRequests} needed)` };
+    }
+    if (rateC > critical)
+        return { ...base, verdict: 'fail', critical: true, values, reason: `canary error rate ${judge_pct(rateC)} > ${judge_pct(critical)}: roll back` };
+    if (rateC > max)
+        return { ...base, verdict: 'fail', critical: m.critical, values, reason: `canary error rate ${judge_pct(rateC)} > ${judge_pct(max)}` };
+    if (rel && rateS !== null && ns >= minRequests) {
+        const limit = rateS * rel.factor + rel.plus;
+        const z = twoProportionZ(errors.canary ?? 0, nc, errors.stable ?? 0, ns);
+        const significant = Number.isFinite(z.pValue) && z.pValue < 1 - m.confidence && rateC > rateS;
+        Object.assign(values, { relative_limit: judge_r(limit), p_value: judge_r(z.pValue) });
+        if (rateC > limit && significant) {
+            return { ...base, verdict: 'fail', critical: m.critical, values, reason: `canary ${judge_pct(rateC)} vs stable ${judge_pct(rateS)}: over stable × ${rel.factor} + ${rel.plus} (z-test p=${judge_r(z.pValue)})` };
+        }
+    }
+    return { ...base, verdict: 'pass', critical: false, values, reason: `canary ${judge_pct(rateC)}${rateS !== null ? ` vs stable ${judge_pct(rateS)}` : ''}` };
+}
+/** Counts per bucket from cumulative counts; the +Inf bucket is kept. */
+function perBucket(h) {
+    return h.cumulative.map((c, i) => Math.max(0, c - (i > 0 ? h.cumulative[i - 1] : 0)));
+}
+/** A quantile of a histogram as Prometheus' histogram_quantile computes it (linear within a bucket). */
+function histogramQuantile(h, q) {
+    const total = h.cumulative.at(-1) ?? 0;
+    if (total <= 0)
+        return null;
+    const rank = q * total;
+    for (let i = 0; i < h.le.length; i++) {
+        if (h.cumulative[i] >= rank) {
+            if (!Number.isFinite(h.le[i]))
+                return h.le[i - 1] ?? null; // in the +Inf bucket: the highest finite bound
+            const lower = i > 0 ? h.le[i - 1] : 0;
+            const below = i > 0 ? h.cumulative[i - 1] : 0;
+            const inBucket = h.cumulative[i] - below;
+            return inBucket > 0 ? lower + (h.le[i] - lower) * ((rank - below) / inBucket) : h.le[i];
+        }
+    }
+    return null;
+}
+/** The mean, with each observation at its bucket's middle (the +Inf bucket at the highest finite bound). */
+function histogramMean(h) {
+    const counts = perBucket(h);
+    const total = counts.reduce((a, b) => a + b, 0);
+    if (total === 0)
+        return null;
+    let sum = 0;
+    counts.forEach((c, i) => {
+        const hi = Number.isFinite(h.le[i]) ? h.le[i] : h.le[i - 1] ?? 0;
+        const lo = i > 0 && Number.isFinite(h.le[i - 1]) ? h.le[i - 1] : 0;
+        sum += c * (Number.isFinite(h.le[i]) ? (lo + hi) / 2 : hi);
+    });
+    return sum / total;
+}
+function latency(m, d, minRequests) {
+    const warning = m.warning_ratio ?? DEFAULTS.latency_warning;
+    const critical = m.critical_ratio ?? DEFAULTS.latency_critical;
+    const thresholds = `p95 ratio < ${warning}× (rollback at ${critical}×) when the canary is significantly slower (Mann–Whitney, ${Math.round(m.confidence * 100)}% confidence)`;
+    const base = { name: m.name, kind: m.kind, thresholds };
+    const { canary, stable } = d.buckets;
+    const nc = canary?.cumulative.at(-1) ?? 0;
+    const ns = stable?.cumulative.at(-1) ?? 0;
+    if (!canary || !stable || nc < minRequests || ns < minRequests) {
+        return { ...base, verdict: 'inconclusive', critical: false, values: { canary_requests: nc, stable_requests: ns }, reason: `${nc} canary and ${ns} stable observations in the window (at least ${minRequests} each needed)` };
+    }
+    if (canary.le.length !== stable.le.length || canary.le.some((x, i) => x !== stable.le[i])) {
+        return { ...base, verdict: 'error', critical: false, values: {}, reason: 'canary and stable histograms have different buckets' };
+    }
+    const p95c = histogramQuantile(canary, 0.95);
+    const p95s = histogramQuantile(stable, 0.95);
+    const ratio = p95c / p95s;
+    const meanRatio = histogramMean(canary) / histogramMean(stable);
+    const test = mannWhitneyGrouped(perBucket(canary), perBucket(stable), 'greater');
+    const significant = test.p_value < 1 - m.confidence;
+    const values = { canary_p95: judge_r(p95c), stable_p95: judge_r(p95s), p95_ratio: judge_r(ratio), mean_ratio: judge_r(meanRatio), p_value: judge_r(test.p_value), canary_requests: nc, stable_requests: ns };
+    const said = `p95 ${judge_r(p95c)} vs ${judge_r(p95s)} (×${judge_r(ratio)}), mean ×${judge_r(meanRatio)}, Mann–Whitney p=${judge_r(test.p_value)}`;
+    if (significant && ratio >= critical)
+        return { ...base, verdict: 'fail', critical: true, values, reason: `canary slower: ${said}: roll back` };
+    if (significant && ratio >= warning)
+        return { ...base, verdict: 'fail', critical: m.critical, values, reason: `canary slower: ${said}` };
+    return { ...base, verdict: 'pass', critical: false, values, reason: significant ? `slower but within ×${warning}: ${said}` : said };
+}
+function judge_value(m, d) {
+    const rel = m.max_relative?.factor !== undefined ? m.max_relative : null;
+    const thresholds = [m.min !== undefined ? `>= ${m.min}` : null, m.max !== undefined ? `<= ${m.max}` : null, m.critical_max !== undefined ? `rollback above ${m.critical_max}` : null, rel ? `<= stable × ${rel.factor} + ${rel.plus}` : null].filter(Boolean).join(', ');
+    const base = { name: m.name, kind: m.kind, thresholds };
+    const { canary, stable } = d.value;
+    const values = { canary: judge_r(canary), stable: judge_r(stable) };
+    if (canary === null || !Number.isFinite(canary))
+        return { ...base, verdict: 'inconclusive', critical: false, values, reason: 'no canary value in the window' };
+    if (m.critical_max !== undefined && canary > m.critical_max)
+        return { ...base, verdict: 'fail', critical: true, values, reason: `canary ${judge_r(canary)} > ${m.critical_max}: roll back` };
+    if (m.max !== undefined && canary > m.max)
+        return { ...base, verdict: 'fail', critical: m.critical, values, reason: `canary ${judge_r(canary)} > ${m.max}` };
+    if (m.min !== undefined && canary < m.min)
+        return { ...base, verdict: 'fail', critical: m.critical, values, reason: `canary ${judge_r(canary)} < ${m.min}` };
+    if (rel) {
+        if (stable === null)
+            return { ...base, verdict: 'inconclusive', critical: false, values, reason: 'no stable value to compare with' };
+        const limit = stable * rel.factor + rel.plus;
+        if (canary > limit)
+            return { ...base, verdict: 'fail', critical: m.critical, values, reason: `canary ${judge_r(canary)} > stable ${judge_r(stable)} × ${rel.factor} + ${rel.plus}` };
+    }
+    return { ...base, verdict: 'pass', critical: false, values, reason: `canary ${judge_r(canary)}${stable !== null ? ` vs stable ${judge_r(stable)}` : ''}` };
+}
+function judgeMetric(m, d, minRequests) {
+    if (d.kind === 'error_rate')
+        return errorRate(m, d, minRequests);
+    if (d.kind === 'latency')
+        return latency(m, d, minRequests);
+    return judge_value(m, d);
+}
+/** One measurement's verdict: error over fail over inconclusive over pass. */
+function measurementVerdict(metrics) {
+    if (metrics.length === 0)
+        return 'inconclusive';
+    for (const v of ['error', 'fail', 'inconclusive'])
+        if (metrics.some((m) => m.verdict === v))
+            return v;
+    return 'pass';
+}
+const NO_COUNTS = { failures: 0, consecutive_failures: 0, inconclusive: 0, consecutive_errors: 0, holding_since: null };
+function count(c, m) {
+    return {
+        failures: c.failures + (m.verdict === 'fail' ? 1 : 0),
+        consecutive_failures: m.verdict === 'fail' ? c.consecutive_failures + 1 : 0,
+        inconclusive: c.inconclusive + (m.verdict === 'inconclusive' ? 1 : 0),
+        consecutive_errors: m.verdict === 'error' ? c.consecutive_errors + 1 : 0,
+        holding_since: c.holding_since,
+    };
+}
+/**
+ * What to do after a measurement. `now` and `bakeEnd` are on the same clock (ms). The order
+ * matters: a critical failure or a limit rolls back before the bake's end is considered.
+ */
+function judge_decide(measurements, c, cfg, now, bakeEnd) {
+    const a = cfg.analysis;
+    const last = measurements.at(-1);
+    const critical = last?.metrics.find((m) => m.verdict === 'fail' && m.critical);
+    if (critical)
+        return { action: 'rollback', reason: `critical: ${critical.name}: ${critical.reason}` };
+    if (c.failures > a.failure_limit)
+        return { action: 'rollback', reason: `${c.failures} measurements failed (limit ${a.failure_limit})` };
+    if (c.consecutive_failures > a.consecutive_failure_limit)
+        return { action: 'rollback', reason: `${c.consecutive_failures} measurements in a row failed (limit ${a.consecutive_failure_limit})` };
+    if (c.consecutive_errors > a.consecutive_error_limit)
+        return { action: 'rollback', reason: `metrics could not be read ${c.consecutive_errors} times in a row (limit ${a.consecutive_error_limit})` };
+    const holdEnd = c.holding_since === null ? null : c.holding_since + a.hold_minutes * 60_000;
+    if (c.inconclusive > a.inconclusive_limit) {
+        if (a.on_inconclusive === 'rollback')
+            return { action: 'rollback', reason: `${c.inconclusive} measurements were inconclusive (limit ${a.inconclusive_limit})` };
+        if (holdEnd !== null && now >= holdEnd)
+            return { action: 'rollback', reason: `held ${a.hold_minutes} min without conclusive data (${c.inconclusive} inconclusive measurements)` };
+    }
+    if (now < bakeEnd)
+        return c.inconclusive > a.inconclusive_limit ? { action: 'hold', reason: `${c.inconclusive} inconclusive measurements: holding` } : { action: 'continue' };
+    // The bake is over: enough recent passes promote; a shortfall of data holds; failures roll back.
+    const recent = measurements.slice(-a.success_window);
+    const passed = recent.filter((m) => m.verdict === 'pass').length;
+    const rate = recent.length === 0 ? 0 : passed / recent.length;
+    if (passed > 0 && rate >= a.min_success_rate) {
+        return { action: 'promote', reason: `${passed} of the last ${recent.length} measurements passed (at least ${judge_pct(a.min_success_rate)} needed)` };
+    }
+    const inconclusive = recent.filter((m) => m.verdict === 'inconclusive' || m.verdict === 'error').length;
+    if (inconclusive > 0 && a.on_inconclusive === 'hold' && (holdEnd === null || now < holdEnd)) {
+        return { action: 'hold', reason: `only ${passed} of the last ${recent.length} measurements passed, ${inconclusive} without conclusive data: holding` };
+    }
+    return { action: 'rollback', reason: `only ${passed} of the last ${recent.length} measurements passed (at least ${judge_pct(a.min_success_rate)} needed)` };
+}
+
+;// CONCATENATED MODULE: ./src/promotion/traffic.ts
+/**
+ * The engine's commands (KServe, Argo Rollouts, SageMaker, nginx, …) with `{weight}`, `{version}`,
+ * `{stage}` and `{model}` filled in, shell-quoted. Each runs with a timeout; its output is logged.
+ */
+
+const traffic_quote = (s) => (/^[A-Za-z0-9_.:/=@%+-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`);
+function traffic_fill(template, vars) {
+    return template
+        .replace(/\{weight\}/g, String(vars.weight))
+        .replace(/\{version\}/g, traffic_quote(vars.version))
+        .replace(/\{stage\}/g, traffic_quote(vars.stage))
+        .replace(/\{model\}/g, traffic_quote(vars.model));
+}
+/** Runs a filled-in command; rejects with its output when it fails or outlives the timeout. */
+function runCommand(command, timeoutS, log) {
+    const t0 = performance.now();
+    return new Promise((resolve, reject) => {
+        const child = (0,external_node_child_process_namespaceObject.spawn)(command, { shell: true, stdio: ['ignore', 'pipe', 'pipe'], env: process.env, detached: process.platform !== 'win32' });
+        let output = '';
+        const take = (d) => {
+            const text = d.toString('utf8');
+            output = (output + text).slice(-16_384);
+            for (const line of text.split('\n'))
+                if (line.trim())
+                    log(`  | ${line}`);
+        };
+        child.stdout.on('data', take);
+        child.stderr.on('data', take);
+        const timer = setTimeout(() => {
+            try {
+                if (child.pid && process.platform !== 'win32')
+                    process.kill(-child.pid, 'SIGKILL');
+                else
+                    child.kill('SIGKILL');
+            }
+            catch {
+                // gone already
+            }
+            reject(new Error(`"${command}" did not finish within ${timeoutS} s`));
+        }, timeoutS * 1000);
+        child.on('error', (error) => {
+            clearTimeout(timer);
+            reject(new Error(`"${command}" could not start: ${error.message}`));
+        });
+        child.on('close', (code) => {
+            clearTimeout(timer);
+            const result = { command, code, output, ms: performance.now() - t0 };
+            if (code === 0)
+                resolve(result);
+            else
+                reject(new Error(`"${command}" exited with code ${code}${output.trim() ? `: ${output.trim().split('\n').slice(-3).join(' / ')}` : ''}`));
+        });
+    });
+}
+
+;// CONCATENATED MODULE: ./src/promotion/stage.ts
+
+
+
+
+function trafficVars(spec) {
+    return { weight: spec.weight, version: spec.version, stage: spec.stage, model: spec.model };
+}
+async function rollback(cfg, vars, deps) {
+    if (!cfg.traffic.rollback)
+        throw new errors_UsageError('no rollback command: set promotion.traffic.rollback (input "rollback-command")');
+    const command = traffic_fill(cfg.traffic.rollback, { ...vars, weight: 0 });
+    deps.log(`rollback: ${command}`);
+    try {
+        await deps.run(command, cfg.traffic.timeout_seconds);
+        return { command, ok: true };
+    }
+    catch (error) {
+        return { command, ok: false, error: getErrorMessage(error) };
+    }
+}
+async function runStage(spec, cfg, deps) {
+    const shadow = spec.stage === 'shadow';
+    const template = shadow ? cfg.traffic.shadow : cfg.traffic.command;
+    if (!template)
+        throw new errors_UsageError(shadow ? 'the shadow stage needs promotion.traffic.shadow' : 'no traffic command: set promotion.traffic.command (input "traffic-command")');
+    if (!cfg.traffic.rollback)
+        throw new errors_UsageError('no rollback command: set promotion.traffic.rollback (input "rollback-command")');
+    if (cfg.metrics.length === 0)
+        throw new errors_UsageError('no promotion.metrics to judge the canary by: a stage without measurements would promote blind');
+    const started = deps.clock.date();
+    const vars = trafficVars(spec);
+    const commands = [];
+    const measurements = [];
+    let counters = NO_COUNTS;
+    const finish = async (action) => {
+        let outcome = action.action === 'promote' ? 'promoted' : 'rolled_back';
+        let reason = action.reason;
+        if (action.action === 'rollback') {
+            commands.push(await rollback(cfg, vars, deps));
+        }
+        else if (spec.final && cfg.traffic.promote) {
+            const command = traffic_fill(cfg.traffic.promote, vars);
+            deps.log(`promote: ${command}`);
+            try {
+                await deps.run(command, cfg.traffic.timeout_seconds);
+                commands.push({ command, ok: true });
+            }
+            catch (error) {
+                commands.push({ command, ok: false, error: getErrorMessage(error) });
+                commands.push(await rollback(cfg, vars, deps));
+                outcome = 'rolled_back';
+                reason = `the promote command failed: ${getErrorMessage(error)}`;
+            }
+        }
+        return {
+            stage: spec.stage,
+            weight: spec.weight,
+            version: spec.version,
+            outcome,
+            reason,
+            started_at: started.toISOString(),
+            finished_at: deps.clock.date().toISOString(),
+            bake_minutes: cfg.bake_minutes,
+            interval_seconds: cfg.interval_seconds,
+            measurements,
+            counters,
+            commands,
+        };
+    };
+    const shift = traffic_fill(template, vars);
+    deps.log(`${shadow ? 'shadow' : `traffic to ${spec.weight}%`}: ${shift}`);
+    try {
+        await deps.run(shift, cfg.traffic.timeout_seconds);
+        commands.push({ command: shift, ok: true });
+    }
+    catch (error) {
+        commands.push({ command: shift, ok: false, error: getErrorMessage(error) });
+        return finish({ action: 'rollback', reason: `the traffic command failed: ${getErrorMessage(error)}` });
+    }
+    const t0 = deps.clock.now();
+    const bakeEnd = t0 + cfg.bake_minutes * 60_000;
+    const interval = cfg.interval_seconds * 1000;
+    for (let index = 1;; index++) {
+        // Measurements fall on a fixed schedule from the shift, whatever each one took.
+        const due = t0 + index * interval;
+        const wait = due - deps.clock.now();
+        if (wait > 0)
+            await deps.sleep(wait);
+        const window = { version: spec.version, stage: spec.stage, weight: spec.weight, window: cfg.interval_seconds };
+        const results = await Promise.all(cfg.metrics.map(async (m) => {
+            try {
+                return judgeMetric(m, await fetchMetric(deps.provider, m, window), cfg.min_requests);
+            }
+            catch (error) {
+                return { name: m.name, kind: m.kind, verdict: 'error', critical: false, values: {}, thresholds: '', reason: getErrorMessage(error) };
+            }
+        }));
+        const measurement = { index, at: deps.clock.date().toISOString(), verdict: measurementVerdict(results), metrics: results };
+        measurements.push(measurement);
+        counters = count(counters, measurement);
+        const now = deps.clock.now();
+        const action = judge_decide(measurements, counters, cfg, now, bakeEnd);
+        if (action.action === 'hold' && counters.holding_since === null)
+            counters = { ...counters, holding_since: now };
+        deps.log(`measurement ${index}: ${measurement.verdict.toUpperCase()} — ${results.map((r) => `${r.name} ${r.verdict}: ${r.reason}`).join('; ')}${action.action === 'continue' ? '' : ` → ${action.action}${'reason' in action ? `: ${action.reason}` : ''}`}`);
+        await deps.onMeasurement?.(measurement, counters);
+        if (action.action === 'promote' || action.action === 'rollback')
+            return finish(action);
+    }
+}
+
+;// CONCATENATED MODULE: ./src/promotion/command.ts
+/**
+ * promote / rollback / status, for the action and the CLI alike. The shells pass in the IO: a
+ * logger, the GitHub records (null without GitHub), the environment, time.
+ */
+
+
+
+
+
+
+
+/** `25`, `25%` or `shadow`, checked against the configured plan. */
+function parseStage(input, cfg) {
+    const s = input.trim();
+    if (s === 'shadow') {
+        if (!cfg.shadow && !cfg.traffic.shadow)
+            throw new errors_UsageError('stage "shadow" needs promotion.shadow and promotion.traffic.shadow');
+        return 'shadow';
+    }
+    const weight = Number(s.replace(/%$/, ''));
+    if (!cfg.stages.includes(weight))
+        throw new errors_UsageError(`stage "${input}" is not in the plan: promotion.stages is ${cfg.stages.join(', ')}${cfg.shadow ? ' (and shadow)' : ''}`);
+    return `${weight}%`;
+}
+function providerFor(cfg, io) {
+    if (cfg.provider === 'json') {
+        if (!cfg.json)
+            throw new errors_UsageError('provider json needs promotion.json.source');
+        return jsonProvider(cfg.json.source, {});
+    }
+    if (!cfg.prometheus)
+        throw new errors_UsageError('provider prometheus needs promotion.prometheus.url');
+    const p = cfg.prometheus;
+    const headers = {};
+    if (p.bearer_token)
+        headers.authorization = `Bearer ${expandSecrets(p.bearer_token, io.env, io.secret, 'promotion.prometheus.bearer_token')}`;
+    else if (p.username) {
+        const password = expandSecrets(p.password ?? '', io.env, io.secret, 'promotion.prometheus.password');
+        const basic = Buffer.from(`${p.username}:${password}`).toString('base64');
+        io.secret(basic);
+        headers.authorization = `Basic ${basic}`;
+    }
+    return prometheusProvider(p, headers);
+}
+async function writeStageReport(outDir, report) {
+    const dir = (0,external_node_path_.resolve)(outDir, 'promotion');
+    await (0,promises_.mkdir)(dir, { recursive: true });
+    const file = (0,external_node_path_.join)(dir, `${report.stage === 'shadow' ? 'shadow' : `stage-${report.weight}`}.json`);
+    await (0,promises_.writeFile)(file, `${JSON.stringify(report, null, 2)}\n`);
+    await (0,promises_.writeFile)((0,external_node_path_.join)(dir, 'last.json'), `${JSON.stringify({ environment: null, ...report }, null, 2)}\n`);
+    return file;
+}
+async function promote(req, cfg, io) {
+    const stage = parseStage(req.stage, cfg);
+    const weight = stage === 'shadow' ? 0 : Number(stage.replace('%', ''));
+    const spec = { stage, weight, version: req.version, model: req.model, final: weight === 100 };
+    const payload = { version: req.version, stage, weight, model: req.model };
+    const provider = providerFor(cfg, io);
+    let deployment = null;
+    if (io.records) {
+        // A re-run of a job whose stage already succeeded does not move traffic again.
+        const done = (await io.records.list(req.environment)).find((d) => d.payload?.version === req.version && d.payload?.stage === stage && d.state === 'success');
+        if (done) {
+            io.log(`stage ${stage} of ${req.version} already succeeded in ${req.environment} (deployment ${done.id}): nothing to do`);
+            return { report: null, skipped: `already succeeded (deployment ${done.id})`, file: null };
+        }
+        deployment = await io.records.start(req.environment, io.ref, payload, io.logUrl);
+    }
+    const undo = cfg.traffic.rollback ? { command: traffic_fill(cfg.traffic.rollback, { weight: 0, version: req.version, stage, model: req.model }), timeout_seconds: cfg.traffic.timeout_seconds, deployment, environment: req.environment } : null;
+    io.pending(undo);
+    let report;
+    try {
+        report = await runStage(spec, cfg, {
+            provider,
+            clock: io.clock,
+            sleep: io.sleep,
+            log: io.log,
+            run: (command, timeoutS) => runCommand(command, timeoutS, io.log),
+            onMeasurement: async (m, c) => {
+                if (deployment !== null && io.records) {
+                    const text = `measurement ${m.index}: ${m.verdict} (${c.failures} failed, ${c.inconclusive} inconclusive)`;
+                    await io.records.status(deployment, 'in_progress', text, io.logUrl).catch((e) => io.log(`could not record the measurement: ${getErrorMessage(e)}`));
+                }
+            },
+        });
+    }
+    catch (error) {
+        // The stage could not run to a verdict (a usage error, a crash): traffic goes back.
+        if (undo)
+            await rollback(cfg, { weight: 0, version: req.version, stage, model: req.model }, { run: (c, t) => runCommand(c, t, io.log), log: io.log });
+        if (deployment !== null)
+            await io.records.status(deployment, 'error', `stage could not run: ${getErrorMessage(error)}`, io.logUrl).catch(() => undefined);
+        io.pending(null);
+        throw error;
+    }
+    if (deployment !== null) {
+        const state = report.outcome === 'promoted' ? 'success' : 'failure';
+        await io.records.status(deployment, state, `${report.outcome === 'promoted' ? 'promoted' : 'rolled back'}: ${report.reason}`, io.logUrl);
+        if (report.outcome === 'rolled_back')
+            await io.records.status(deployment, 'inactive', 'traffic back on stable', io.logUrl).catch(() => undefined);
+    }
+    io.pending(null);
+    const file = await writeStageReport(io.outDir, report);
+    return { report, skipped: null, file };
+}
+/** All traffic back on stable; safe to run any number of times. */
+async function rollbackAll(req, cfg, io) {
+    const result = await rollback(cfg, { weight: 0, version: req.version, stage: 'rollback', model: req.model }, { run: (c, t) => runCommand(c, t, io.log), log: io.log });
+    if (io.records) {
+        const open = (await io.records.list(req.environment)).filter((d) => d.payload?.version === req.version && (d.state === 'in_progress' || d.state === 'success' || d.state === 'queued' || d.state === 'pending'));
+        for (const d of open)
+            await io.records.status(d.id, result.ok ? 'inactive' : 'error', result.ok ? 'rolled back: traffic on stable' : `rollback failed: ${result.error}`, io.logUrl);
+    }
+    return result;
+}
+async function command_status(environment, io) {
+    const latest = io.records ? ((await io.records.list(environment, 10))[0] ?? null) : null;
+    let local = null;
+    try {
+        local = JSON.parse(await (0,promises_.readFile)((0,external_node_path_.resolve)(io.outDir, 'promotion', 'last.json'), 'utf8'));
+    }
+    catch {
+        local = null;
+    }
+    return { environment, latest, local };
+}
+
+;// CONCATENATED MODULE: ./src/promotion/run.ts
+/** What promote / rollback / status need from settings: the config, the version, the commands. */
+
+
+
+
+
+
+/** The config's promotion section with the command flags over it, and the version being promoted. */
+async function promotionTarget(settings) {
+    const loaded = resolveConfig(settings.configPath);
+    const p = settings.promotion;
+    const base = loaded.config.promotion;
+    const config = {
+        ...base,
+        traffic: { ...base.traffic, command: p.traffic ?? base.traffic.command, rollback: p.rollback ?? base.traffic.rollback, promote: p.promote ?? base.traffic.promote },
+    };
+    let version = p.version;
+    let model = loaded.config.model.path ?? '';
+    if (!version || !model) {
+        // The validate run's report names the version and the model.
+        const file = settings.reportPath ?? (0,external_node_path_.join)(settings.outDir, ReportFiles.Json);
+        try {
+            const report = JSON.parse(await (0,promises_.readFile)(file, 'utf8'));
+            version ??= report.version?.id;
+            model ||= report.model?.path ?? '';
+        }
+        catch {
+            if (!version)
+                throw new errors_UsageError(`no version to promote: pass --version (input "version") or the validate run's report (--report / input "report"; looked for ${file})`);
+        }
+    }
+    if (!version)
+        throw new errors_UsageError('no version to promote: the report has no version ID');
+    return { config, version, model, environment: p.environment };
+}
+async function runPromotionMode(settings, io) {
+    if (settings.mode === 'status')
+        return { mode: 'status', view: await command_status(settings.promotion.environment, io) };
+    const t = await promotionTarget(settings);
+    if (settings.mode === 'rollback')
+        return { mode: 'rollback', ...(await rollbackAll({ version: t.version, model: t.model, environment: t.environment }, t.config, io)) };
+    return { mode: 'promote', result: await promote({ stage: settings.promotion.stage, version: t.version, model: t.model, environment: t.environment }, t.config, io) };
+}
+
+;// CONCATENATED MODULE: ./src/promotion/signals.ts
+/**
+ * A promotion killed mid-stage must leave traffic on stable: on SIGINT / SIGTERM (the runner's
+ * cancellation) the pending rollback runs, bounded to fit the runner's grace period, then exit.
+ */
+
+
+/** GitHub's runner waits 7.5 s between SIGINT and SIGTERM, and as long again before it kills. */
+const GRACE_S = 6;
+function rollbackOnSignals(pending, log, after = async () => undefined) {
+    let busy = false;
+    const handler = (signal) => {
+        if (busy)
+            return;
+        busy = true;
+        const undo = pending();
+        if (!undo)
+            process.exit(130);
+        log(`${signal}: the stage was interrupted; rolling back`);
+        runCommand(undo.command, Math.min(undo.timeout_seconds, GRACE_S), log)
+            .then(() => after(true), (error) => {
+            log(`rollback failed: ${getErrorMessage(error)}`);
+            return after(false);
+        })
+            .finally(() => process.exit(130));
+    };
+    process.on('SIGINT', handler);
+    process.on('SIGTERM', handler);
+    return () => {
+        process.off('SIGINT', handler);
+        process.off('SIGTERM', handler);
+    };
+}
+
+;// CONCATENATED MODULE: ./src/report/promotion.ts
+
+const ICON = { pass: '✅', fail: '❌', inconclusive: '⚪', error: '💥' };
+const values = (m) => Object.entries(m.values)
+    .filter(([, v]) => v !== null && v !== undefined)
+    .map(([k, v]) => `${k} ${v}`)
+    .join(', ');
+function renderStageMarkdown(r, environment) {
+    const head = r.outcome === 'promoted' ? `## ✅ Promoted: ${r.stage} of \`${r.version}\`` : `## ⏪ Rolled back at ${r.stage}: \`${r.version}\``;
+    const lines = [head, '', `**${cell(r.reason)}** · environment \`${cell(environment)}\` · weight ${r.weight}% · bake ${r.bake_minutes} min, a measurement every ${r.interval_seconds} s`, ''];
+    lines.push(`Measurements: ${r.measurements.length} (${r.counters.failures} failed, ${r.counters.inconclusive} inconclusive)`, '');
+    lines.push('| # | At | Verdict | Metric | Result | Values | Thresholds |', '|---:|---|---|---|---|---|---|');
+    for (const m of r.measurements) {
+        for (const [i, x] of m.metrics.entries()) {
+            lines.push(`| ${i === 0 ? m.index : ''} | ${i === 0 ? m.at.slice(11, 19) : ''} | ${i === 0 ? `${ICON[m.verdict]} ${m.verdict}` : ''} | \`${x.name}\` | ${ICON[x.verdict]} ${cell(x.reason)}${x.critical && x.verdict === 'fail' ? ' **(critical)**' : ''} | ${cell(values(x))} | ${cell(x.thresholds)} |`);
+        }
+    }
+    lines.push('', '| Command | Result |', '|---|---|');
+    for (const c of r.commands)
+        lines.push(`| \`${cell(c.command)}\` | ${c.ok ? 'ok' : `failed: ${cell(c.error ?? '')}`} |`);
+    return `${lines.join('\n')}\n`;
+}
+function renderStageTerminal(r) {
+    const lines = [`${r.outcome === 'promoted' ? 'PROMOTED' : 'ROLLED BACK'} ${r.stage} of ${r.version}: ${r.reason}`];
+    for (const m of r.measurements)
+        lines.push(`  ${String(m.index).padStart(3)} ${m.verdict.toUpperCase().padEnd(12)} ${m.metrics.map((x) => `${x.name}: ${x.reason}`).join('; ')}`);
+    return `${lines.join('\n')}\n`;
+}
+
 ;// CONCATENATED MODULE: ./src/cli-run.ts
 /** The CLI shell around the engine; testable without spawning a process. */
+
+
+
 
 
 
@@ -93513,6 +94377,42 @@ async function runCli(argv, io) {
             return EXIT_CODES[report.decision];
         }
         const { settings } = command;
+        if (settings.mode === 'promote' || settings.mode === 'rollback' || settings.mode === 'status') {
+            let pending = null;
+            const stop = rollbackOnSignals(() => pending, progress);
+            try {
+                const outcome = await runPromotionMode(settings, {
+                    clock: systemClock,
+                    sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
+                    log: progress,
+                    env: io.env,
+                    secret: () => undefined,
+                    records: null,
+                    logUrl: null,
+                    ref: 'HEAD',
+                    outDir: settings.outDir,
+                    pending: (undo) => (pending = undo),
+                });
+                if (outcome.mode === 'status') {
+                    io.stdout.write(settings.json ? `${JSON.stringify(outcome.view, null, 2)}\n` : outcome.view.local ? `${outcome.view.local.version} at ${outcome.view.local.stage}: ${outcome.view.local.outcome} — ${outcome.view.local.reason}\n` : 'no promotion recorded here\n');
+                    return 0;
+                }
+                if (outcome.mode === 'rollback') {
+                    io.stdout.write(outcome.ok ? 'rolled back: all traffic on stable\n' : `rollback failed: ${outcome.error}\n`);
+                    return outcome.ok ? 0 : 1;
+                }
+                const { report, skipped } = outcome.result;
+                if (!report) {
+                    io.stdout.write(`nothing to do: ${skipped}\n`);
+                    return 0;
+                }
+                io.stdout.write(settings.json ? `${JSON.stringify(report, null, 2)}\n` : renderStageTerminal(report));
+                return report.outcome === 'promoted' ? 0 : 1;
+            }
+            finally {
+                stop();
+            }
+        }
         const run = await validate_validate(settings, {
             clock: systemClock,
             loadRuntime: () => loadOnnxRuntime({ info: progress }, io.env),
@@ -93562,7 +94462,7 @@ async function runCli(argv, io) {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _cli_run_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(51404);
+/* harmony import */ var _cli_run_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(25980);
 /** CLI entry: parses argv, runs the shared engine, prints, and exits 0 GO / 1 NO-GO / 2 error / 3 DELAY. */
 
 process.exitCode = await (0,_cli_run_js__WEBPACK_IMPORTED_MODULE_0__/* .runCli */ .J)(process.argv.slice(2), {

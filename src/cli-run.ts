@@ -11,6 +11,10 @@ import { renderDriftTerminal, renderTerminal } from './report/terminal.ts';
 import { loadOnnxRuntime } from './runners/onnxruntime-loader.ts';
 import { settingsFromArgv } from './settings.ts';
 import { validate } from './validate.ts';
+import type { PendingRollback } from './promotion/command.ts';
+import { runPromotionMode } from './promotion/run.ts';
+import { rollbackOnSignals } from './promotion/signals.ts';
+import { renderStageTerminal } from './report/promotion.ts';
 
 export interface CliIO {
   stdout: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
@@ -41,6 +45,41 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
       return EXIT_CODES[report.decision];
     }
     const { settings } = command;
+    if (settings.mode === 'promote' || settings.mode === 'rollback' || settings.mode === 'status') {
+      let pending: PendingRollback | null = null;
+      const stop = rollbackOnSignals(() => pending, progress);
+      try {
+        const outcome = await runPromotionMode(settings, {
+          clock: systemClock,
+          sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
+          log: progress,
+          env: io.env,
+          secret: () => undefined,
+          records: null,
+          logUrl: null,
+          ref: 'HEAD',
+          outDir: settings.outDir,
+          pending: (undo) => (pending = undo),
+        });
+        if (outcome.mode === 'status') {
+          io.stdout.write(settings.json ? `${JSON.stringify(outcome.view, null, 2)}\n` : outcome.view.local ? `${outcome.view.local.version} at ${outcome.view.local.stage}: ${outcome.view.local.outcome} — ${outcome.view.local.reason}\n` : 'no promotion recorded here\n');
+          return 0;
+        }
+        if (outcome.mode === 'rollback') {
+          io.stdout.write(outcome.ok ? 'rolled back: all traffic on stable\n' : `rollback failed: ${outcome.error}\n`);
+          return outcome.ok ? 0 : 1;
+        }
+        const { report, skipped } = outcome.result;
+        if (!report) {
+          io.stdout.write(`nothing to do: ${skipped}\n`);
+          return 0;
+        }
+        io.stdout.write(settings.json ? `${JSON.stringify(report, null, 2)}\n` : renderStageTerminal(report));
+        return report.outcome === 'promoted' ? 0 : 1;
+      } finally {
+        stop();
+      }
+    }
     const run = await validate(settings, {
       clock: systemClock,
       loadRuntime: () => loadOnnxRuntime({ info: progress }, io.env),

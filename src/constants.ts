@@ -15,6 +15,12 @@ export const Inputs = {
   CommentAuthor: 'comment-author',
   ArtifactName: 'artifact-name',
   Report: 'report',
+  Stage: 'stage',
+  Version: 'version',
+  Environment: 'environment',
+  TrafficCommand: 'traffic-command',
+  RollbackCommand: 'rollback-command',
+  PromoteCommand: 'promote-command',
 } as const;
 
 export const Outputs = {
@@ -24,10 +30,12 @@ export const Outputs = {
   Manifest: 'manifest',
   ReportArtifact: 'report-artifact',
   CommentUrl: 'comment-url',
+  Outcome: 'outcome',
+  Stage: 'stage',
 } as const;
 
 /** `validate` runs the suite; `comment` posts the PR comment from a report artifact (fork PRs); `load` load-tests. */
-export const MODES = ['validate', 'comment', 'load'] as const;
+export const MODES = ['validate', 'comment', 'load', 'promote', 'rollback', 'status'] as const;
 export type Mode = (typeof MODES)[number];
 
 export const DEFAULT_CONFIG_PATHS = ['.github/model-gate.yml', '.github/model-gate.yaml'];

@@ -19,7 +19,13 @@ import { settingsFromInputs, type Settings } from './settings.ts';
 import { validate } from './validate.ts';
 import { commentFromArtifact } from './github/comment-from-artifact.ts';
 import { artifactUrl, defaultCommentId, githubContext, runUrl, type GitHubContext } from './github/context.ts';
-import { publishArtifact, publishComment, type FeedbackLog } from './github/feedback.ts';
+import { apiClient, publishArtifact, publishComment, type FeedbackLog } from './github/feedback.ts';
+import { githubDeployments } from './github/deployments.ts';
+import type { PendingRollback } from './promotion/command.ts';
+import { runPromotionMode } from './promotion/run.ts';
+import { rollbackOnSignals } from './promotion/signals.ts';
+import { runCommand } from './promotion/traffic.ts';
+import { renderStageMarkdown } from './report/promotion.ts';
 
 const log: FeedbackLog = {
   debug: (m) => core.debug(m),
@@ -44,6 +50,7 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
     const settings = settingsFromInputs((name) => core.getInput(name), env);
     const ctx = githubContext(env, readEvent(env));
     if (settings.mode === 'comment') return await commentMode(settings, ctx);
+    if (settings.mode === 'promote' || settings.mode === 'rollback' || settings.mode === 'status') return await promotionMode(settings, ctx, env);
     const run = await validate(settings, {
       clock: systemClock,
       loadRuntime: () => loadOnnxRuntime({ info: (m) => core.info(m) }, env),
@@ -123,6 +130,88 @@ async function commentMode(settings: Settings, ctx: GitHubContext): Promise<void
   core.setOutput(Outputs.Decision, report.decision);
   core.setOutput(Outputs.Version, report.version.id);
   core.setOutput(Outputs.CommentUrl, outcome?.url ?? '');
+}
+
+const STATE_ROLLBACK = 'pending-rollback';
+
+/** promote / rollback / status, recorded as GitHub deployments of the environment. */
+async function promotionMode(settings: Settings, ctx: GitHubContext, env: NodeJS.ProcessEnv): Promise<void> {
+  const octokit = settings.githubToken && ctx.repository ? apiClient(settings.githubToken, ctx, log) : null;
+  if (!octokit) core.notice('No GitHub token or repository: the stage is not recorded as a deployment.');
+  const records = octokit && ctx.repository ? githubDeployments(octokit, ctx.repository) : null;
+  let pending: PendingRollback | null = null;
+  const stop = rollbackOnSignals(
+    () => pending,
+    (line) => core.info(line),
+    async (ok) => {
+      core.saveState(STATE_ROLLBACK, '');
+      if (pending?.deployment && records) await records.status(pending.deployment, ok ? 'inactive' : 'error', ok ? 'interrupted: rolled back to stable' : 'interrupted: the rollback failed', runUrl(ctx)).catch(() => undefined);
+    },
+  );
+  try {
+    const outcome = await runPromotionMode(settings, {
+      clock: systemClock,
+      sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
+      log: (line) => core.info(line),
+      env,
+      secret: (v) => core.setSecret(v),
+      records,
+      logUrl: runUrl(ctx),
+      ref: env.GITHUB_SHA ?? 'HEAD',
+      outDir: settings.outDir,
+      pending: (undo) => {
+        pending = undo;
+        // The post step (post-if: cancelled() || failure()) undoes what a crash left behind.
+        core.saveState(STATE_ROLLBACK, undo ? JSON.stringify(undo) : '');
+      },
+    });
+    if (outcome.mode === 'status') {
+      const { latest, local } = outcome.view;
+      const line = latest
+        ? `${outcome.view.environment}: ${latest.payload.version} at ${latest.payload.stage} (weight ${latest.payload.weight}%): ${latest.state ?? 'no status'}${latest.description ? ` — ${latest.description}` : ''}`
+        : local
+          ? `last stage here: ${local.version} at ${local.stage}: ${local.outcome} — ${local.reason}`
+          : `${outcome.view.environment}: no promotion recorded`;
+      core.info(line);
+      core.setOutput(Outputs.Stage, latest?.payload.stage ?? local?.stage ?? '');
+      core.setOutput(Outputs.Outcome, latest?.state ?? local?.outcome ?? '');
+      await writeSummary(`## model-gate status\n\n${line}\n`);
+      return;
+    }
+    if (outcome.mode === 'rollback') {
+      core.setOutput(Outputs.Outcome, outcome.ok ? 'rolled_back' : 'rollback_failed');
+      await writeSummary(`## ⏪ Rolled back to stable\n\n${outcome.ok ? 'All traffic is on stable.' : `The rollback command failed: ${outcome.error}`}\n`);
+      if (!outcome.ok) core.setFailed(`rollback failed: ${outcome.error}`);
+      return;
+    }
+    const { report, skipped } = outcome.result;
+    if (skipped || !report) {
+      core.setOutput(Outputs.Outcome, 'skipped');
+      core.info(`Nothing to do: ${skipped}`);
+      return;
+    }
+    core.setOutput(Outputs.Outcome, report.outcome);
+    core.setOutput(Outputs.Stage, report.stage);
+    await writeSummary(renderStageMarkdown(report, settings.promotion!.environment));
+    if (report.outcome === 'rolled_back') core.setFailed(`rolled back at ${report.stage}: ${report.reason}`);
+    else core.info(`promoted ${report.stage} of ${report.version}: ${report.reason}`);
+  } finally {
+    stop();
+  }
+}
+
+/** The post step: a stage that crashed or was cancelled before it settled is rolled back here. */
+export async function post(): Promise<void> {
+  const state = core.getState(STATE_ROLLBACK);
+  if (!state) return;
+  try {
+    const undo = JSON.parse(state) as PendingRollback;
+    core.info(`The stage did not finish: rolling back (${undo.command})`);
+    await runCommand(undo.command, undo.timeout_seconds, (line) => core.info(line));
+    core.notice('The interrupted stage was rolled back: traffic is on stable.');
+  } catch (error) {
+    core.setFailed(`the rollback after an interrupted stage failed: ${getErrorMessage(error)}`);
+  }
 }
 
 function annotate(report: Report): void {

@@ -38,6 +38,20 @@ export interface Settings {
   feedback: Feedback;
   /** `comment` mode: report.json (or the directory holding it) from the validate run's artifact. */
   reportPath?: string;
+  /** promote / rollback / status. */
+  promotion?: PromotionSettings;
+}
+
+export interface PromotionSettings {
+  /** `25`, `25%` or `shadow`. */
+  stage?: string;
+  /** The version ID being promoted; default: the one in the validate report. */
+  version?: string;
+  /** The GitHub environment the stage deploys to (its deployments are the records). */
+  environment: string;
+  traffic?: string;
+  rollback?: string;
+  promote?: string;
 }
 
 export interface Feedback {
@@ -75,6 +89,7 @@ export function settingsFromInputs(getInput: (name: string) => string, env: Node
     throw new UsageError(`input "comment" must be one of: ${COMMENT_POLICIES.join(', ')}; got "${comment}"`);
   }
   const reportPath = nonEmpty(getInput(Inputs.Report));
+  if (mode === 'promote' && !nonEmpty(getInput(Inputs.Stage))) throw new UsageError('mode "promote" needs input "stage": a weight of promotion.stages (e.g. 25) or shadow');
   if (mode === 'comment' && !reportPath) {
     throw new UsageError('mode "comment" needs input "report": the report.json downloaded from the validate run\'s artifact');
   }
@@ -100,6 +115,14 @@ export function settingsFromInputs(getInput: (name: string) => string, env: Node
       artifactName: nonEmpty(getInput(Inputs.ArtifactName)) ?? DEFAULT_ARTIFACT_NAME,
     },
     reportPath,
+    promotion: {
+      stage: nonEmpty(getInput(Inputs.Stage)),
+      version: nonEmpty(getInput(Inputs.Version)),
+      environment: nonEmpty(getInput(Inputs.Environment)) ?? 'production',
+      traffic: nonEmpty(getInput(Inputs.TrafficCommand)),
+      rollback: nonEmpty(getInput(Inputs.RollbackCommand)),
+      promote: nonEmpty(getInput(Inputs.PromoteCommand)),
+    },
   };
 }
 
@@ -126,10 +149,14 @@ Usage:
   model-gate validate [options]    run the validation suite and print GO / NO-GO / DELAY
   model-gate drift [options]       compare two data sets feature by feature
   model-gate load [options]        load-test a served model against the SLO
+  model-gate promote --stage N     one stage of a staged roll-out: shift, bake, judge
+  model-gate rollback              all traffic back on stable
+  model-gate status                the last stage and its judgement
   model-gate --version             print the version
   model-gate <command> --help      help for a command
 
-Exit codes: 0 GO, 1 NO-GO, 2 usage / config / IO error, 3 DELAY.
+Exit codes: 0 GO, 1 NO-GO, 2 usage / config / IO error, 3 DELAY
+(promote: 0 promoted, 1 rolled back).
 `;
 
 export const VALIDATE_HELP = `Usage: model-gate validate [options]
@@ -277,6 +304,77 @@ Options:
 Exit codes: 0 GO, 1 NO-GO, 2 usage / config / IO error, 3 DELAY.
 `;
 
+export const PROMOTION_HELP = `Usage: model-gate promote --stage N [options]
+       model-gate rollback [options]
+       model-gate status [options]
+
+promote: one stage of the roll-out: set the canary's traffic to the stage's weight with the
+traffic command, bake while measuring canary against stable (config section "promotion"), then
+promote (exit 0) or roll back (exit 1). rollback: all traffic back on stable, idempotently.
+status: the last stage, its weight and its judgement.
+
+Options:
+  --stage N|shadow          promote: a weight of promotion.stages (e.g. 25) or shadow
+  --version ID              the version being promoted (default: the validate report's)
+  --report FILE             the validate run's report.json (default: <out>/report.json)
+  --config FILE             config file (default: .github/model-gate.yml when present)
+  --environment NAME        the deployment environment recorded (default: production)
+  --traffic-command CMD     overrides promotion.traffic.command ({weight} {version} {stage} {model})
+  --rollback-command CMD    overrides promotion.traffic.rollback
+  --promote-command CMD     overrides promotion.traffic.promote
+  --out DIR                 where stage reports go (default: ${DEFAULT_OUT_DIR})
+  --json                    print the stage report as JSON on stdout, nothing else
+  --debug                   print stack traces of unexpected errors
+  -h, --help                this help
+
+Exit codes: 0 promoted (or nothing to do), 1 rolled back, 2 usage / config / IO error.
+`;
+
+function promotionCommand(command: 'promote' | 'rollback' | 'status', args: string[], env: NodeJS.ProcessEnv): CliCommand {
+  const v = parse(
+    args,
+    {
+      stage: { type: 'string' },
+      version: { type: 'string' },
+      report: { type: 'string' },
+      config: { type: 'string' },
+      environment: { type: 'string' },
+      'traffic-command': { type: 'string' },
+      'rollback-command': { type: 'string' },
+      'promote-command': { type: 'string' },
+      out: { type: 'string' },
+      json: { type: 'boolean', default: false },
+      debug: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+    command,
+  ) as Record<string, string | boolean | undefined>;
+  if (v.help) return { kind: 'help', text: PROMOTION_HELP };
+  const str = (k: string) => nonEmpty(v[k] as string | undefined);
+  if (command === 'promote' && !str('stage')) throw new UsageError('model-gate promote needs --stage (a weight of promotion.stages, or shadow); run "model-gate promote --help"');
+  return {
+    kind: 'run',
+    settings: {
+      mode: command,
+      configPath: str('config'),
+      overrides: {},
+      outDir: str('out') ?? DEFAULT_OUT_DIR,
+      json: (v.json as boolean) ?? false,
+      debug: ((v.debug as boolean) ?? false) || env.RUNNER_DEBUG === '1',
+      feedback: LOCAL_FEEDBACK,
+      reportPath: str('report'),
+      promotion: {
+        stage: str('stage'),
+        version: str('version'),
+        environment: str('environment') ?? 'production',
+        traffic: str('traffic-command'),
+        rollback: str('rollback-command'),
+        promote: str('promote-command'),
+      },
+    },
+  };
+}
+
 function parse(args: string[], options: ParseArgsOptionsConfig, command: string) {
   try {
     return parseArgs({ args, allowPositionals: false, strict: true, options }).values;
@@ -329,6 +427,7 @@ export function settingsFromArgv(argv: string[], env: NodeJS.ProcessEnv): CliCom
   }
   if (command === '--version' || command === '-v') return { kind: 'version' };
   if (command === 'drift') return driftCommand(rest, env);
+  if (command === 'promote' || command === 'rollback' || command === 'status') return promotionCommand(command, rest, env);
   if (command !== 'validate' && command !== 'load') {
     throw new UsageError(`unknown command "${command}"; run "model-gate --help" for the commands`);
   }

@@ -34,6 +34,7 @@ import { versionId, type VersionInfo } from './version.ts';
 import { openCommandRunner, type CommandConfig } from './runners/command.ts';
 import type { EndpointConfig } from './runners/http/protocols.ts';
 import { openHttpRunner } from './runners/http/runner.ts';
+import { expandSecrets } from './promotion/secrets.ts';
 
 export interface EngineDeps {
   clock: Clock;
@@ -260,17 +261,7 @@ function servedModel(config: GateConfig, configPath: string | null): ServedModel
 
 /** `${NAME}` in header values from the environment; every value that came from there is a secret. */
 export function expandHeaders(headers: Record<string, string>, env: NodeJS.ProcessEnv, secret: (v: string) => void): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [key, value] of Object.entries(headers)) {
-    out[key] = value.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (_m, name: string) => {
-      const v = env[name];
-      if (v === undefined || v === '') throw new UsageError(`header "${key}" reads \${${name}}, which is not set in the environment`);
-      secret(v);
-      return v;
-    });
-    if (out[key] !== value) secret(out[key]!);
-  }
-  return out;
+  return Object.fromEntries(Object.entries(headers).map(([key, value]) => [key, expandSecrets(value, env, secret, `header "${key}"`)]));
 }
 
 async function openServed(s: ServedModel, deps: EngineDeps): Promise<{ runner: ModelRunner | null; outcome: LoadOutcome }> {

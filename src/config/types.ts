@@ -126,7 +126,52 @@ export interface GateConfig {
     labels: { enabled: boolean; severity: Severity };
   };
   load: LoadConfig;
-  promotion: { stages: number[]; bake_minutes: number };
+  promotion: PromotionConfig;
+}
+
+export interface MetricQuery {
+  canary: string;
+  stable: string;
+}
+
+export interface PromotionMetric {
+  name: string;
+  kind: 'error_rate' | 'latency' | 'value';
+  errors?: MetricQuery;
+  requests?: MetricQuery;
+  buckets?: MetricQuery;
+  value?: MetricQuery;
+  max?: number;
+  critical_max?: number;
+  min?: number;
+  max_relative?: { factor?: number; plus: number };
+  warning_ratio?: number;
+  critical_ratio?: number;
+  confidence: number;
+  critical: boolean;
+}
+
+export interface PromotionConfig {
+  stages: number[];
+  shadow: boolean;
+  bake_minutes: number;
+  interval_seconds: number;
+  traffic: { command?: string; rollback?: string; promote?: string; shadow?: string; timeout_seconds: number };
+  provider: 'prometheus' | 'json';
+  prometheus?: { url: string; bearer_token?: string; username?: string; password?: string; timeout_seconds: number };
+  json?: { source: string };
+  min_requests: number;
+  metrics: PromotionMetric[];
+  analysis: {
+    failure_limit: number;
+    consecutive_failure_limit: number;
+    inconclusive_limit: number;
+    consecutive_error_limit: number;
+    min_success_rate: number;
+    success_window: number;
+    on_inconclusive: 'hold' | 'rollback';
+    hold_minutes: number;
+  };
 }
 
 export interface LoadConfig {

@@ -58,7 +58,8 @@ export interface Report {
   load: LoadReport | null;
   /** Feature, label and prediction drift against the reference data; null without reference data. */
   drift: (DriftSection & { predictions: PredictionDrift | null }) | null;
-  promotion: GateConfig['promotion'];
+  /** The roll-out plan (the manifest carries it too). */
+  promotion: { stages: number[]; bake_minutes: number };
   started_at: string;
   duration_ms: number;
   /** Where the run happened on GitHub; only the action writes it (the fork comment workflow reads it). */
@@ -144,7 +145,7 @@ export function buildReport(p: ReportParts): Report {
     latency_comparison: p.measured.latency_comparison ?? null,
     load: p.measured.load ?? null,
     drift: p.drift ? { ...driftSection(p.drift, p.config), predictions: p.measured.prediction_drift ?? null } : null,
-    promotion: p.config.promotion,
+    promotion: { stages: p.config.promotion.stages, bake_minutes: p.config.promotion.bake_minutes },
     started_at: p.startedAt.toISOString(),
     duration_ms: Math.round(p.durationMs),
   };

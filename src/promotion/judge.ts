@@ -1,0 +1,229 @@
+/**
+ * The canary judge, pure: each metric of a measurement against its thresholds and against stable
+ * over the same window (Kayenta's way: a statistical test and an effect size), then the stage's
+ * verdict from the counters of failed, inconclusive and errored measurements (Argo Rollouts' way).
+ * No data is inconclusive, never a pass.
+ */
+import type { PromotionConfig, PromotionMetric } from '../config/types.ts';
+import { mannWhitneyGrouped } from '../stats/mannwhitney.ts';
+import { twoProportionZ } from '../stats/proportions.ts';
+
+export type Verdict = 'pass' | 'fail' | 'inconclusive' | 'error';
+
+/** A cumulative histogram: bucket upper bounds (`le`, +Inf last) and counts up to each. */
+export interface Histogram {
+  le: number[];
+  cumulative: number[];
+}
+
+export type MetricData =
+  | { kind: 'error_rate'; errors: Pair<number | null>; requests: Pair<number | null> }
+  | { kind: 'latency'; buckets: Pair<Histogram | null> }
+  | { kind: 'value'; value: Pair<number | null> };
+
+export interface Pair<T> {
+  canary: T;
+  stable: T;
+}
+
+export interface MetricResult {
+  name: string;
+  kind: PromotionMetric['kind'];
+  verdict: Verdict;
+  /** A failure that rolls back at once. */
+  critical: boolean;
+  values: Record<string, number | null>;
+  thresholds: string;
+  reason: string;
+}
+
+export interface Measurement {
+  index: number;
+  at: string;
+  verdict: Verdict;
+  metrics: MetricResult[];
+}
+
+/** Error rates: warn (fail) at 5%, roll back at 10%; latency: p95 ratio 1.2× fails, 1.5× rolls back. */
+export const DEFAULTS = { error_max: 0.05, error_critical: 0.1, latency_warning: 1.2, latency_critical: 1.5 };
+
+const r = (x: number | null) => (x === null || !Number.isFinite(x) ? null : Number(x.toPrecision(6)));
+const pct = (x: number) => `${Number((x * 100).toPrecision(3))}%`;
+
+function errorRate(m: PromotionMetric, d: Extract<MetricData, { kind: 'error_rate' }>, minRequests: number): MetricResult {
+  const max = m.max ?? DEFAULTS.error_max;
+  const critical = m.critical_max ?? DEFAULTS.error_critical;
+  const rel = m.max_relative?.factor !== undefined ? m.max_relative : null;
+  const thresholds = [`<= ${pct(max)}`, `rollback above ${pct(critical)}`, rel ? `<= stable × ${rel.factor} + ${rel.plus} when significant` : null].filter(Boolean).join(', ');
+  const { errors, requests } = d;
+  const base = { name: m.name, kind: m.kind, thresholds };
+  const nc = requests.canary ?? 0;
+  const ns = requests.stable ?? 0;
+  const rateC = nc > 0 ? (errors.canary ?? 0) / nc : null;
+  const rateS = ns > 0 ? (errors.stable ?? 0) / ns : null;
+  const values = { canary_rate: r(rateC), stable_rate: r(rateS), canary_requests: nc, stable_requests: ns, canary_errors: errors.canary, stable_errors: errors.stable };
+  if (nc < minRequests || rateC === null) {
+    return { ...base, verdict: 'inconclusive', critical: false, values, reason: `only ${nc} canary requests in the window (at least ${minRequests} needed)` };
+  }
+  if (rateC > critical) return { ...base, verdict: 'fail', critical: true, values, reason: `canary error rate ${pct(rateC)} > ${pct(critical)}: roll back` };
+  if (rateC > max) return { ...base, verdict: 'fail', critical: m.critical, values, reason: `canary error rate ${pct(rateC)} > ${pct(max)}` };
+  if (rel && rateS !== null && ns >= minRequests) {
+    const limit = rateS * rel.factor! + rel.plus;
+    const z = twoProportionZ(errors.canary ?? 0, nc, errors.stable ?? 0, ns);
+    const significant = Number.isFinite(z.pValue) && z.pValue < 1 - m.confidence && rateC > rateS;
+    Object.assign(values, { relative_limit: r(limit), p_value: r(z.pValue) });
+    if (rateC > limit && significant) {
+      return { ...base, verdict: 'fail', critical: m.critical, values, reason: `canary ${pct(rateC)} vs stable ${pct(rateS)}: over stable × ${rel.factor} + ${rel.plus} (z-test p=${r(z.pValue)})` };
+    }
+  }
+  return { ...base, verdict: 'pass', critical: false, values, reason: `canary ${pct(rateC)}${rateS !== null ? ` vs stable ${pct(rateS)}` : ''}` };
+}
+
+/** Counts per bucket from cumulative counts; the +Inf bucket is kept. */
+function perBucket(h: Histogram): number[] {
+  return h.cumulative.map((c, i) => Math.max(0, c - (i > 0 ? h.cumulative[i - 1]! : 0)));
+}
+
+/** A quantile of a histogram as Prometheus' histogram_quantile computes it (linear within a bucket). */
+export function histogramQuantile(h: Histogram, q: number): number | null {
+  const total = h.cumulative.at(-1) ?? 0;
+  if (total <= 0) return null;
+  const rank = q * total;
+  for (let i = 0; i < h.le.length; i++) {
+    if (h.cumulative[i]! >= rank) {
+      if (!Number.isFinite(h.le[i]!)) return h.le[i - 1] ?? null; // in the +Inf bucket: the highest finite bound
+      const lower = i > 0 ? h.le[i - 1]! : 0;
+      const below = i > 0 ? h.cumulative[i - 1]! : 0;
+      const inBucket = h.cumulative[i]! - below;
+      return inBucket > 0 ? lower + (h.le[i]! - lower) * ((rank - below) / inBucket) : h.le[i]!;
+    }
+  }
+  return null;
+}
+
+/** The mean, with each observation at its bucket's middle (the +Inf bucket at the highest finite bound). */
+function histogramMean(h: Histogram): number | null {
+  const counts = perBucket(h);
+  const total = counts.reduce((a, b) => a + b, 0);
+  if (total === 0) return null;
+  let sum = 0;
+  counts.forEach((c, i) => {
+    const hi = Number.isFinite(h.le[i]!) ? h.le[i]! : h.le[i - 1] ?? 0;
+    const lo = i > 0 && Number.isFinite(h.le[i - 1]!) ? h.le[i - 1]! : 0;
+    sum += c * (Number.isFinite(h.le[i]!) ? (lo + hi) / 2 : hi);
+  });
+  return sum / total;
+}
+
+function latency(m: PromotionMetric, d: Extract<MetricData, { kind: 'latency' }>, minRequests: number): MetricResult {
+  const warning = m.warning_ratio ?? DEFAULTS.latency_warning;
+  const critical = m.critical_ratio ?? DEFAULTS.latency_critical;
+  const thresholds = `p95 ratio < ${warning}× (rollback at ${critical}×) when the canary is significantly slower (Mann–Whitney, ${Math.round(m.confidence * 100)}% confidence)`;
+  const base = { name: m.name, kind: m.kind, thresholds };
+  const { canary, stable } = d.buckets;
+  const nc = canary?.cumulative.at(-1) ?? 0;
+  const ns = stable?.cumulative.at(-1) ?? 0;
+  if (!canary || !stable || nc < minRequests || ns < minRequests) {
+    return { ...base, verdict: 'inconclusive', critical: false, values: { canary_requests: nc, stable_requests: ns }, reason: `${nc} canary and ${ns} stable observations in the window (at least ${minRequests} each needed)` };
+  }
+  if (canary.le.length !== stable.le.length || canary.le.some((x, i) => x !== stable.le[i])) {
+    return { ...base, verdict: 'error', critical: false, values: {}, reason: 'canary and stable histograms have different buckets' };
+  }
+  const p95c = histogramQuantile(canary, 0.95)!;
+  const p95s = histogramQuantile(stable, 0.95)!;
+  const ratio = p95c / p95s;
+  const meanRatio = histogramMean(canary)! / histogramMean(stable)!;
+  const test = mannWhitneyGrouped(perBucket(canary), perBucket(stable), 'greater');
+  const significant = test.p_value < 1 - m.confidence;
+  const values = { canary_p95: r(p95c), stable_p95: r(p95s), p95_ratio: r(ratio), mean_ratio: r(meanRatio), p_value: r(test.p_value), canary_requests: nc, stable_requests: ns };
+  const said = `p95 ${r(p95c)} vs ${r(p95s)} (×${r(ratio)}), mean ×${r(meanRatio)}, Mann–Whitney p=${r(test.p_value)}`;
+  if (significant && ratio >= critical) return { ...base, verdict: 'fail', critical: true, values, reason: `canary slower: ${said}: roll back` };
+  if (significant && ratio >= warning) return { ...base, verdict: 'fail', critical: m.critical, values, reason: `canary slower: ${said}` };
+  return { ...base, verdict: 'pass', critical: false, values, reason: significant ? `slower but within ×${warning}: ${said}` : said };
+}
+
+function value(m: PromotionMetric, d: Extract<MetricData, { kind: 'value' }>): MetricResult {
+  const rel = m.max_relative?.factor !== undefined ? m.max_relative : null;
+  const thresholds = [m.min !== undefined ? `>= ${m.min}` : null, m.max !== undefined ? `<= ${m.max}` : null, m.critical_max !== undefined ? `rollback above ${m.critical_max}` : null, rel ? `<= stable × ${rel.factor} + ${rel.plus}` : null].filter(Boolean).join(', ');
+  const base = { name: m.name, kind: m.kind, thresholds };
+  const { canary, stable } = d.value;
+  const values = { canary: r(canary), stable: r(stable) };
+  if (canary === null || !Number.isFinite(canary)) return { ...base, verdict: 'inconclusive', critical: false, values, reason: 'no canary value in the window' };
+  if (m.critical_max !== undefined && canary > m.critical_max) return { ...base, verdict: 'fail', critical: true, values, reason: `canary ${r(canary)} > ${m.critical_max}: roll back` };
+  if (m.max !== undefined && canary > m.max) return { ...base, verdict: 'fail', critical: m.critical, values, reason: `canary ${r(canary)} > ${m.max}` };
+  if (m.min !== undefined && canary < m.min) return { ...base, verdict: 'fail', critical: m.critical, values, reason: `canary ${r(canary)} < ${m.min}` };
+  if (rel) {
+    if (stable === null) return { ...base, verdict: 'inconclusive', critical: false, values, reason: 'no stable value to compare with' };
+    const limit = stable * rel.factor! + rel.plus;
+    if (canary > limit) return { ...base, verdict: 'fail', critical: m.critical, values, reason: `canary ${r(canary)} > stable ${r(stable)} × ${rel.factor} + ${rel.plus}` };
+  }
+  return { ...base, verdict: 'pass', critical: false, values, reason: `canary ${r(canary)}${stable !== null ? ` vs stable ${r(stable)}` : ''}` };
+}
+
+export function judgeMetric(m: PromotionMetric, d: MetricData, minRequests: number): MetricResult {
+  if (d.kind === 'error_rate') return errorRate(m, d, minRequests);
+  if (d.kind === 'latency') return latency(m, d, minRequests);
+  return value(m, d);
+}
+
+/** One measurement's verdict: error over fail over inconclusive over pass. */
+export function measurementVerdict(metrics: MetricResult[]): Verdict {
+  if (metrics.length === 0) return 'inconclusive';
+  for (const v of ['error', 'fail', 'inconclusive'] as const) if (metrics.some((m) => m.verdict === v)) return v;
+  return 'pass';
+}
+
+export type StageAction = { action: 'continue' } | { action: 'hold'; reason: string } | { action: 'promote'; reason: string } | { action: 'rollback'; reason: string };
+
+export interface Counters {
+  failures: number;
+  consecutive_failures: number;
+  inconclusive: number;
+  consecutive_errors: number;
+  /** When holding on inconclusive data began (ms on the stage clock). */
+  holding_since: number | null;
+}
+
+export const NO_COUNTS: Counters = { failures: 0, consecutive_failures: 0, inconclusive: 0, consecutive_errors: 0, holding_since: null };
+
+export function count(c: Counters, m: Measurement): Counters {
+  return {
+    failures: c.failures + (m.verdict === 'fail' ? 1 : 0),
+    consecutive_failures: m.verdict === 'fail' ? c.consecutive_failures + 1 : 0,
+    inconclusive: c.inconclusive + (m.verdict === 'inconclusive' ? 1 : 0),
+    consecutive_errors: m.verdict === 'error' ? c.consecutive_errors + 1 : 0,
+    holding_since: c.holding_since,
+  };
+}
+
+/**
+ * What to do after a measurement. `now` and `bakeEnd` are on the same clock (ms). The order
+ * matters: a critical failure or a limit rolls back before the bake's end is considered.
+ */
+export function decide(measurements: Measurement[], c: Counters, cfg: PromotionConfig, now: number, bakeEnd: number): StageAction {
+  const a = cfg.analysis;
+  const last = measurements.at(-1);
+  const critical = last?.metrics.find((m) => m.verdict === 'fail' && m.critical);
+  if (critical) return { action: 'rollback', reason: `critical: ${critical.name}: ${critical.reason}` };
+  if (c.failures > a.failure_limit) return { action: 'rollback', reason: `${c.failures} measurements failed (limit ${a.failure_limit})` };
+  if (c.consecutive_failures > a.consecutive_failure_limit) return { action: 'rollback', reason: `${c.consecutive_failures} measurements in a row failed (limit ${a.consecutive_failure_limit})` };
+  if (c.consecutive_errors > a.consecutive_error_limit) return { action: 'rollback', reason: `metrics could not be read ${c.consecutive_errors} times in a row (limit ${a.consecutive_error_limit})` };
+  const holdEnd = c.holding_since === null ? null : c.holding_since + a.hold_minutes * 60_000;
+  if (c.inconclusive > a.inconclusive_limit) {
+    if (a.on_inconclusive === 'rollback') return { action: 'rollback', reason: `${c.inconclusive} measurements were inconclusive (limit ${a.inconclusive_limit})` };
+    if (holdEnd !== null && now >= holdEnd) return { action: 'rollback', reason: `held ${a.hold_minutes} min without conclusive data (${c.inconclusive} inconclusive measurements)` };
+  }
+  if (now < bakeEnd) return c.inconclusive > a.inconclusive_limit ? { action: 'hold', reason: `${c.inconclusive} inconclusive measurements: holding` } : { action: 'continue' };
+  // The bake is over: enough recent passes promote; a shortfall of data holds; failures roll back.
+  const recent = measurements.slice(-a.success_window);
+  const passed = recent.filter((m) => m.verdict === 'pass').length;
+  const rate = recent.length === 0 ? 0 : passed / recent.length;
+  if (passed > 0 && rate >= a.min_success_rate) {
+    return { action: 'promote', reason: `${passed} of the last ${recent.length} measurements passed (at least ${pct(a.min_success_rate)} needed)` };
+  }
+  const inconclusive = recent.filter((m) => m.verdict === 'inconclusive' || m.verdict === 'error').length;
+  if (inconclusive > 0 && a.on_inconclusive === 'hold' && (holdEnd === null || now < holdEnd)) {
+    return { action: 'hold', reason: `only ${passed} of the last ${recent.length} measurements passed, ${inconclusive} without conclusive data: holding` };
+  }
+  return { action: 'rollback', reason: `only ${passed} of the last ${recent.length} measurements passed (at least ${pct(a.min_success_rate)} needed)` };
+}

@@ -1,0 +1,140 @@
+/**
+ * Where live metrics come from. Prometheus: the HTTP API's instant queries (PromQL templates with
+ * `{version}`, `{stage}`, `{weight}`, `{window}`); JSON: a document (file or URL) read afresh at
+ * every measurement, the queries being JSON Pointers into it.
+ */
+import { readFile } from 'node:fs/promises';
+import { request } from 'undici';
+import type { PromotionConfig, PromotionMetric } from '../config/types.ts';
+import { getErrorMessage } from '../errors.ts';
+import { pointer } from '../runners/http/protocols.ts';
+import type { Histogram, MetricData } from './judge.ts';
+
+export type Sample = { labels: Record<string, string>; value: number };
+export type QueryResult = number | null | Sample[];
+
+export interface MetricsProvider {
+  /** A scalar (null: no data) or labelled samples. */
+  query(q: string): Promise<QueryResult>;
+}
+
+export interface QueryVars {
+  version: string;
+  stage: string;
+  weight: number;
+  /** Seconds, e.g. 60 → `60s`. */
+  window: number;
+}
+
+export function render(template: string, vars: QueryVars): string {
+  return template
+    .replace(/\{version\}/g, vars.version)
+    .replace(/\{stage\}/g, vars.stage)
+    .replace(/\{weight\}/g, String(vars.weight))
+    .replace(/\{window\}/g, `${Math.max(1, Math.round(vars.window))}s`);
+}
+
+export function prometheusProvider(cfg: NonNullable<PromotionConfig['prometheus']>, headers: Record<string, string>): MetricsProvider {
+  const base = cfg.url.replace(/\/+$/, '');
+  return {
+    async query(q) {
+      const url = `${base}/api/v1/query?query=${encodeURIComponent(q)}`;
+      let status: number;
+      let text: string;
+      try {
+        const res = await request(url, { headers: { accept: 'application/json', ...headers }, signal: AbortSignal.timeout(cfg.timeout_seconds * 1000) });
+        status = res.statusCode;
+        text = await res.body.text();
+      } catch (error) {
+        throw new Error(`Prometheus at ${base}: ${getErrorMessage(error)}`, { cause: error });
+      }
+      let body: { status?: string; error?: string; data?: { resultType?: string; result?: unknown } };
+      try {
+        body = JSON.parse(text);
+      } catch (error) {
+        throw new Error(`Prometheus at ${base} answered ${status} with something that is not JSON: ${text.slice(0, 120)}`, { cause: error });
+      }
+      if (status !== 200 || body.status !== 'success') throw new Error(`Prometheus rejected the query ${q}: ${body.error ?? `HTTP ${status}`}`);
+      const { resultType, result } = body.data ?? {};
+      if (resultType === 'scalar') return toNumber((result as [number, string])[1]);
+      if (resultType === 'vector') {
+        return (result as { metric: Record<string, string>; value: [number, string] }[]).map((s) => ({ labels: s.metric, value: toNumber(s.value[1]) ?? Number.NaN }));
+      }
+      throw new Error(`the query ${q} gives a ${resultType}; use an instant vector or scalar (e.g. sum(increase(x[{window}])))`);
+    },
+  };
+}
+
+const toNumber = (s: string): number | null => {
+  const n = Number(s);
+  return Number.isNaN(n) ? null : n;
+};
+
+export function jsonProvider(source: string, headers: Record<string, string>): MetricsProvider {
+  let doc: unknown = null;
+  let readAt = -1;
+  const load = async () => {
+    const text = /^https?:\/\//.test(source)
+      ? await (async () => {
+          const res = await request(source, { headers, signal: AbortSignal.timeout(30_000) });
+          if (res.statusCode !== 200) throw new Error(`${source} answered ${res.statusCode}`);
+          return res.body.text();
+        })()
+      : await readFile(source, 'utf8');
+    doc = JSON.parse(text);
+  };
+  return {
+    async query(q) {
+      // One read per measurement: queries made within a second share it.
+      if (Date.now() - readAt > 1000) {
+        try {
+          await load();
+        } catch (error) {
+          throw new Error(`metrics document ${source}: ${getErrorMessage(error)}`, { cause: error });
+        }
+        readAt = Date.now();
+      }
+      const v = pointer(doc, q);
+      if (v === undefined || v === null) return null;
+      if (typeof v === 'number') return v;
+      if (Array.isArray(v)) return v.map((x: { le?: unknown; value?: unknown; count?: unknown }) => ({ labels: { le: String(x.le) }, value: Number(x.count ?? x.value) }));
+      if (typeof v === 'object') return Object.entries(v).map(([le, count]) => ({ labels: { le }, value: Number(count) }));
+      throw new Error(`${q} in ${source} is not a number or buckets`);
+    },
+  };
+}
+
+function scalar(r: QueryResult, q: string): number | null {
+  if (r === null || typeof r === 'number') return r;
+  if (r.length === 0) return null; // no series: no data
+  if (r.length > 1) throw new Error(`the query ${q} gives ${r.length} series; aggregate it to one (sum(...))`);
+  return Number.isNaN(r[0]!.value) ? null : r[0]!.value;
+}
+
+function histogram(r: QueryResult, q: string): Histogram | null {
+  if (r === null || typeof r === 'number') {
+    if (r === null) return null;
+    throw new Error(`the query ${q} gives a single number; it must give bucket counts labelled le`);
+  }
+  if (r.length === 0) return null;
+  const points = r.map((s) => {
+    if (s.labels.le === undefined) throw new Error(`the query ${q} gives series without an le label: aggregate with sum by (le) (...)`);
+    return { le: s.labels.le === '+Inf' ? Number.POSITIVE_INFINITY : Number(s.labels.le), count: Number.isFinite(s.value) ? s.value : 0 };
+  });
+  points.sort((a, b) => a.le - b.le);
+  return { le: points.map((p) => p.le), cumulative: points.map((p) => p.count) };
+}
+
+/** Reads what one metric needs, canary and stable, over the window. */
+export async function fetchMetric(provider: MetricsProvider, m: PromotionMetric, vars: QueryVars): Promise<MetricData> {
+  const both = async <T>(pair: { canary: string; stable: string } | undefined, what: string, read: (r: QueryResult, q: string) => T) => {
+    if (!pair) throw new Error(`metric ${m.name} (${m.kind}) needs "${what}" queries for canary and stable`);
+    const qc = render(pair.canary, vars);
+    const qs = render(pair.stable, vars);
+    const [c, s] = await Promise.all([provider.query(qc), provider.query(qs)]);
+    return { canary: read(c, qc), stable: read(s, qs) };
+  };
+  if (m.kind === 'error_rate') return { kind: 'error_rate', errors: await both(m.errors, 'errors', scalar), requests: await both(m.requests, 'requests', scalar) };
+  if (m.kind === 'latency') return { kind: 'latency', buckets: await both(m.buckets, 'buckets', histogram) };
+  return { kind: 'value', value: await both(m.value, 'value', scalar) };
+}
