@@ -93819,7 +93819,7 @@ function histogramMean(h) {
     });
     return sum / total;
 }
-function latency(m, d, minRequests) {
+function latency(m, d, minRequests, alone) {
     const warning = m.warning_ratio ?? DEFAULTS.latency_warning;
     const critical = m.critical_ratio ?? DEFAULTS.latency_critical;
     const thresholds = `p95 ratio < ${warning}× (rollback at ${critical}×) when the canary is significantly slower (Mann–Whitney, ${Math.round(m.confidence * 100)}% confidence)`;
@@ -93827,6 +93827,11 @@ function latency(m, d, minRequests) {
     const { canary, stable } = d.buckets;
     const nc = canary?.cumulative.at(-1) ?? 0;
     const ns = stable?.cumulative.at(-1) ?? 0;
+    if (canary && nc >= minRequests && ns === 0 && alone) {
+        // The canary serves everything (the 100% stage): nothing to compare with, nothing wrong seen.
+        const p95c = histogramQuantile(canary, 0.95);
+        return { ...base, verdict: 'pass', critical: false, values: { canary_p95: judge_r(p95c), canary_requests: nc, stable_requests: 0 }, reason: `p95 ${judge_r(p95c)}; not compared: stable served no traffic in the window` };
+    }
     if (!canary || !stable || nc < minRequests || ns < minRequests) {
         return { ...base, verdict: 'inconclusive', critical: false, values: { canary_requests: nc, stable_requests: ns }, reason: `${nc} canary and ${ns} stable observations in the window (at least ${minRequests} each needed)` };
     }
@@ -93870,11 +93875,12 @@ function judge_value(m, d) {
     }
     return { ...base, verdict: 'pass', critical: false, values, reason: `canary ${judge_r(canary)}${stable !== null ? ` vs stable ${judge_r(stable)}` : ''}` };
 }
-function judgeMetric(m, d, minRequests) {
+/** `alone`: the canary takes all traffic (100%), so stable has none to compare with. */
+function judgeMetric(m, d, minRequests, alone = false) {
     if (d.kind === 'error_rate')
         return errorRate(m, d, minRequests);
     if (d.kind === 'latency')
-        return latency(m, d, minRequests);
+        return latency(m, d, minRequests, alone);
     return judge_value(m, d);
 }
 /** One measurement's verdict: error over fail over inconclusive over pass. */
@@ -94083,7 +94089,7 @@ async function runStage(spec, cfg, deps) {
         const window = { version: spec.version, stage: spec.stage, weight: spec.weight, window: cfg.interval_seconds };
         const results = await Promise.all(cfg.metrics.map(async (m) => {
             try {
-                return judgeMetric(m, await fetchMetric(deps.provider, m, window), cfg.min_requests);
+                return judgeMetric(m, await fetchMetric(deps.provider, m, window), cfg.min_requests, spec.weight === 100);
             }
             catch (error) {
                 return { name: m.name, kind: m.kind, verdict: 'error', critical: false, values: {}, thresholds: '', reason: getErrorMessage(error) };
@@ -94221,12 +94227,12 @@ async function rollbackAll(req, cfg, io) {
 }
 async function command_status(environment, io) {
     const latest = io.records ? ((await io.records.list(environment, 10))[0] ?? null) : null;
-    let local = null;
+    let local;
     try {
         local = JSON.parse(await (0,promises_.readFile)((0,external_node_path_.resolve)(io.outDir, 'promotion', 'last.json'), 'utf8'));
     }
     catch {
-        local = null;
+        local = null; // nothing promoted from this directory yet
     }
     return { environment, latest, local };
 }

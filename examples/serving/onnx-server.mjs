@@ -6,7 +6,7 @@
 //   node examples/serving/onnx-server.mjs --model examples/iris/model.onnx --name iris --port 8000
 //
 // Options: --delay-ms N (added to every inference), --error-rate R (share of inferences that
-// answer 500), --max-body-mb N (larger bodies answer 413), --version V (the model version),
+// answer 500, spread evenly), --max-body-mb N (larger bodies answer 413), --version V (the model version),
 // --token T (requests need `Authorization: Bearer T`), --hang (inference requests never answer).
 // It also serves Prometheus metrics at /metrics (request counts and a latency histogram).
 import { createServer } from 'node:http';
@@ -16,7 +16,7 @@ import { pathToFileURL } from 'node:url';
 const V2_TYPES = { float32: 'FP32', float64: 'FP64', int64: 'INT64', int32: 'INT32', bool: 'BOOL', string: 'BYTES' };
 const TF_TYPES = { float32: 'DT_FLOAT', float64: 'DT_DOUBLE', int64: 'DT_INT64', int32: 'DT_INT32', string: 'DT_STRING' };
 const ARRAYS = { float32: Float32Array, float64: Float64Array, int32: Int32Array };
-const BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5];
+const BUCKETS = [0.00025, 0.0005, 0.001, 0.002, 0.004, 0.006, 0.008, 0.01, 0.015, 0.02, 0.03, 0.05, 0.1, 0.25, 0.5, 1, 2.5];
 
 class BadRequest extends Error {
   constructor(message, status = 400) {
@@ -237,7 +237,14 @@ export async function startServer(options) {
         if (req.method === 'POST') {
           if (tooBig) throw new BadRequest(`the request is larger than ${options.maxBodyMb ?? 8} MB`, 413);
           if (!/^application\/json\b/.test(req.headers['content-type'] ?? '')) throw new BadRequest(`content type must be application/json, got ${req.headers['content-type'] ?? 'none'}`, 415);
-          if (options.errorRate && Math.random() < options.errorRate) return send(500, JSON.stringify({ error: 'injected failure' }));
+          // Exactly errorRate of the requests fail, spread evenly: tests need no luck.
+          if (options.errorRate) {
+            stats.owed = (stats.owed ?? 0) + options.errorRate;
+            if (stats.owed >= 1) {
+              stats.owed -= 1;
+              return send(500, JSON.stringify({ error: 'injected failure' }));
+            }
+          }
           if (options.hang) return; // never answers: the client's timeout must end the wait
         }
         let body = null;

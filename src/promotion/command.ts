@@ -156,11 +156,11 @@ export interface StatusView {
 
 export async function status(environment: string, io: Pick<PromotionIO, 'records' | 'outDir'>): Promise<StatusView> {
   const latest = io.records ? ((await io.records.list(environment, 10))[0] ?? null) : null;
-  let local: StatusView['local'] = null;
+  let local: StatusView['local'];
   try {
     local = JSON.parse(await readFile(resolve(io.outDir, 'promotion', 'last.json'), 'utf8'));
   } catch {
-    local = null;
+    local = null; // nothing promoted from this directory yet
   }
   return { environment, latest, local };
 }

@@ -115,7 +115,7 @@ function histogramMean(h: Histogram): number | null {
   return sum / total;
 }
 
-function latency(m: PromotionMetric, d: Extract<MetricData, { kind: 'latency' }>, minRequests: number): MetricResult {
+function latency(m: PromotionMetric, d: Extract<MetricData, { kind: 'latency' }>, minRequests: number, alone: boolean): MetricResult {
   const warning = m.warning_ratio ?? DEFAULTS.latency_warning;
   const critical = m.critical_ratio ?? DEFAULTS.latency_critical;
   const thresholds = `p95 ratio < ${warning}× (rollback at ${critical}×) when the canary is significantly slower (Mann–Whitney, ${Math.round(m.confidence * 100)}% confidence)`;
@@ -123,6 +123,11 @@ function latency(m: PromotionMetric, d: Extract<MetricData, { kind: 'latency' }>
   const { canary, stable } = d.buckets;
   const nc = canary?.cumulative.at(-1) ?? 0;
   const ns = stable?.cumulative.at(-1) ?? 0;
+  if (canary && nc >= minRequests && ns === 0 && alone) {
+    // The canary serves everything (the 100% stage): nothing to compare with, nothing wrong seen.
+    const p95c = histogramQuantile(canary, 0.95)!;
+    return { ...base, verdict: 'pass', critical: false, values: { canary_p95: r(p95c), canary_requests: nc, stable_requests: 0 }, reason: `p95 ${r(p95c)}; not compared: stable served no traffic in the window` };
+  }
   if (!canary || !stable || nc < minRequests || ns < minRequests) {
     return { ...base, verdict: 'inconclusive', critical: false, values: { canary_requests: nc, stable_requests: ns }, reason: `${nc} canary and ${ns} stable observations in the window (at least ${minRequests} each needed)` };
   }
@@ -160,9 +165,10 @@ function value(m: PromotionMetric, d: Extract<MetricData, { kind: 'value' }>): M
   return { ...base, verdict: 'pass', critical: false, values, reason: `canary ${r(canary)}${stable !== null ? ` vs stable ${r(stable)}` : ''}` };
 }
 
-export function judgeMetric(m: PromotionMetric, d: MetricData, minRequests: number): MetricResult {
+/** `alone`: the canary takes all traffic (100%), so stable has none to compare with. */
+export function judgeMetric(m: PromotionMetric, d: MetricData, minRequests: number, alone = false): MetricResult {
   if (d.kind === 'error_rate') return errorRate(m, d, minRequests);
-  if (d.kind === 'latency') return latency(m, d, minRequests);
+  if (d.kind === 'latency') return latency(m, d, minRequests, alone);
   return value(m, d);
 }
 

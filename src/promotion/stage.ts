@@ -128,7 +128,7 @@ export async function runStage(spec: StageSpec, cfg: PromotionConfig, deps: Stag
     const results = await Promise.all(
       cfg.metrics.map(async (m): Promise<MetricResult> => {
         try {
-          return judgeMetric(m, await fetchMetric(deps.provider, m, window), cfg.min_requests);
+          return judgeMetric(m, await fetchMetric(deps.provider, m, window), cfg.min_requests, spec.weight === 100);
         } catch (error) {
           return { name: m.name, kind: m.kind, verdict: 'error', critical: false, values: {}, thresholds: '', reason: getErrorMessage(error) };
         }

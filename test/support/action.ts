@@ -4,7 +4,7 @@
  * GITHUB_STEP_SUMMARY, the event through GITHUB_EVENT_PATH. Asynchronous, so that a server in this
  * process (a stand-in for the GitHub API) can answer it.
  */
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -25,6 +25,8 @@ export interface ActionOptions {
   /** The event payload, written to GITHUB_EVENT_PATH. */
   event?: { name: string; payload: unknown };
   timeoutMs?: number;
+  /** Called with the child process once started (to signal it mid-run). */
+  onSpawn?: (child: ChildProcess) => void;
 }
 
 export async function runAction(o: ActionOptions): Promise<ActionRun> {
@@ -59,6 +61,7 @@ export async function runAction(o: ActionOptions): Promise<ActionRun> {
   Object.assign(env, o.env ?? {});
   for (const [k, v] of Object.entries(o.inputs)) env[`INPUT_${k.toUpperCase()}`] = v;
   const child = spawn(o.node, ['dist/index.js'], { cwd: o.copy, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  o.onSpawn?.(child);
   let stdout = '';
   child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
   child.stderr.on('data', (d: Buffer) => (stdout += d.toString()));

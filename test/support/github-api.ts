@@ -141,6 +141,8 @@ export class FakeGitHub {
   readonly tokens = new Map<string, Identity>();
   readonly pulls = new Map<number, { headSha: string }>();
   readonly artifacts: { runId: number; name: string; id: number }[] = [];
+  /** Deployments, each with its statuses (oldest first). */
+  readonly deployments: { id: number; ref: string; task: string; environment: string; payload: unknown; created_at: string; statuses: { id: number; state: string; description: string; log_url: string; created_at: string }[] }[] = [];
   readonly requests: RecordedRequest[] = [];
   readonly violations: string[] = [];
   private comments: StoredComment[] = [];
@@ -228,6 +230,47 @@ export class FakeGitHub {
       created_at: c.created_at,
       updated_at: c.updated_at,
       author_association: c.author.bot ? 'NONE' : 'MEMBER',
+    };
+  }
+
+  private deploymentJson(d: FakeGitHub['deployments'][number]) {
+    const schema = this.schemaOf('/repos/{owner}/{repo}/deployments/{deployment_id}', 'get', '200');
+    return {
+      ...(exampleOf(schema) as object),
+      id: d.id,
+      node_id: `DE_${d.id}`,
+      url: `${this.url}/repos/${this.owner}/${this.repo}/deployments/${d.id}`,
+      statuses_url: `${this.url}/repos/${this.owner}/${this.repo}/deployments/${d.id}/statuses`,
+      repository_url: `${this.url}/repos/${this.owner}/${this.repo}`,
+      sha: d.ref,
+      ref: d.ref,
+      task: d.task,
+      environment: d.environment,
+      original_environment: d.environment,
+      payload: d.payload,
+      creator: this.user(this.tokens.values().next().value!),
+      created_at: d.created_at,
+      updated_at: d.created_at,
+    };
+  }
+
+  private statusJson(d: FakeGitHub['deployments'][number], st: FakeGitHub['deployments'][number]['statuses'][number]) {
+    const schema = this.schemaOf('/repos/{owner}/{repo}/deployments/{deployment_id}/statuses/{status_id}', 'get', '200');
+    return {
+      ...(exampleOf(schema) as object),
+      id: st.id,
+      node_id: `DES_${st.id}`,
+      url: `${this.url}/repos/${this.owner}/${this.repo}/deployments/${d.id}/statuses/${st.id}`,
+      deployment_url: `${this.url}/repos/${this.owner}/${this.repo}/deployments/${d.id}`,
+      repository_url: `${this.url}/repos/${this.owner}/${this.repo}`,
+      state: st.state,
+      description: st.description,
+      environment: d.environment,
+      log_url: st.log_url || undefined,
+      target_url: st.log_url || '',
+      creator: this.user(this.tokens.values().next().value!),
+      created_at: st.created_at,
+      updated_at: st.created_at,
     };
   }
 
@@ -403,6 +446,34 @@ export class FakeGitHub {
         const found = this.artifacts.filter((a) => a.runId === path.run_id && (query.name === undefined || a.name === query.name));
         const item = exampleOf(this.schemaOf('/repos/{owner}/{repo}/actions/runs/{run_id}/artifacts', 'get', '200', ['artifacts']) && (this.schemaOf('/repos/{owner}/{repo}/actions/runs/{run_id}/artifacts', 'get', '200', ['artifacts'])!.items as Schema)) as object;
         return { status: 200, body: { total_count: found.length, artifacts: found.map((a) => ({ ...item, id: a.id, name: a.name })) } };
+      }
+      case 'POST /repos/{owner}/{repo}/deployments': {
+        if (!who.write) return forbidden;
+        const b = body as { ref: string; task?: string; environment?: string; payload?: unknown };
+        const d = { id: this.nextId++, ref: b.ref, task: b.task ?? 'deploy', environment: b.environment ?? 'production', payload: b.payload ?? {}, created_at: now, statuses: [] };
+        this.deployments.push(d);
+        return { status: 201, body: this.deploymentJson(d) };
+      }
+      case 'GET /repos/{owner}/{repo}/deployments': {
+        const found = this.deployments
+          .filter((d) => (query.environment === undefined || d.environment === query.environment) && (query.task === undefined || d.task === query.task))
+          .reverse()
+          .slice(0, Number(query.per_page ?? 30));
+        return { status: 200, body: found.map((d) => this.deploymentJson(d)) };
+      }
+      case 'POST /repos/{owner}/{repo}/deployments/{deployment_id}/statuses': {
+        if (!who.write) return forbidden;
+        const d = this.deployments.find((x) => x.id === path.deployment_id);
+        if (!d) return notFound;
+        const b = body as { state: string; description?: string; log_url?: string };
+        const st = { id: this.nextId++, state: b.state, description: b.description ?? '', log_url: b.log_url ?? '', created_at: now };
+        d.statuses.push(st);
+        return { status: 201, body: this.statusJson(d, st) };
+      }
+      case 'GET /repos/{owner}/{repo}/deployments/{deployment_id}/statuses': {
+        const d = this.deployments.find((x) => x.id === path.deployment_id);
+        if (!d) return notFound;
+        return { status: 200, body: [...d.statuses].reverse().slice(0, Number(query.per_page ?? 30)).map((st) => this.statusJson(d, st)) };
       }
       default:
         this.violations.push(`${key}: a valid route this stand-in does not serve; add it`);

@@ -1,0 +1,296 @@
+/**
+ * Staged promotion end to end, all real, on loopback: two model servers (stable: the baseline
+ * ONNX model, canary: the candidate) exporting request counters and latency histograms, a real
+ * Prometheus scraping them every second, a real nginx splitting traffic by weight (reloaded by the
+ * traffic command), a bounded load generator, and dist/index.js run as the runner runs it, its
+ * deployments recorded against the OpenAPI-checked GitHub stand-in.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { runAction, type ActionRun } from '../support/action.ts';
+import { FakeGitHub } from '../support/github-api.ts';
+import { REPO, node24, trackedCopy } from '../support/tracked-copy.ts';
+// @ts-expect-error: the example server is plain JavaScript
+import { startServer } from '../../examples/serving/onnx-server.mjs';
+
+interface Served {
+  url: string;
+  set(o: object): void;
+  close(): Promise<void>;
+}
+
+const which = (cmd: string) => spawnSync('sh', ['-c', `command -v ${cmd}`], { encoding: 'utf8' }).stdout.trim() || (existsSync(`/usr/sbin/${cmd}`) ? `/usr/sbin/${cmd}` : '');
+const NGINX = which('nginx');
+const PROMETHEUS = which('prometheus');
+
+async function freePort(): Promise<number> {
+  const s = createServer();
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
+  const port = (s.address() as { port: number }).port;
+  await new Promise<void>((r) => s.close(() => r()));
+  return port;
+}
+
+async function until<T>(what: string, probe: () => Promise<T | null> | T | null, timeoutMs = 20_000): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      const v = await probe();
+      if (v !== null && v !== undefined && v !== false) return v;
+    } catch {
+      // not yet
+    }
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'mg-promotion-'));
+const children: ChildProcess[] = [];
+let copy: string;
+let node: string;
+let stable: Served;
+let canary: Served;
+let github: FakeGitHub;
+let proxy: string;
+let prometheusUrl: string;
+const upstreamFile = join(dir, 'nginx', 'upstream.conf');
+let nginxEnv: Record<string, string>;
+
+/** A bounded load generator: `rate` inference requests per second through nginx while it runs. */
+function load(rate: number) {
+  const body = JSON.stringify({ inputs: [{ name: 'float_input', datatype: 'FP32', shape: [1, 4], data: [5.1, 3.5, 1.4, 0.2] }] });
+  let sent = 0;
+  const timer = setInterval(() => {
+    for (let i = 0; i < rate / 50; i++) {
+      sent++;
+      fetch(`${proxy}/v2/models/iris/infer`, { method: 'POST', headers: { 'content-type': 'application/json' }, body }).then((r) => r.arrayBuffer(), () => undefined);
+    }
+  }, 20);
+  return { stop: () => clearInterval(timer), sent: () => sent };
+}
+
+beforeAll(async () => {
+  copy = trackedCopy();
+  node = node24();
+  stable = (await startServer({ model: join(REPO, 'examples/iris/baseline.onnx'), name: 'iris' })) as Served;
+  canary = (await startServer({ model: join(REPO, 'examples/iris/model.onnx'), name: 'iris' })) as Served;
+
+  // nginx: a weighted upstream, all on stable to begin with.
+  const ngx = join(dir, 'nginx');
+  mkdirSync(ngx, { recursive: true });
+  const port = await freePort();
+  proxy = `http://127.0.0.1:${port}`;
+  const conf = join(ngx, 'nginx.conf');
+  writeFileSync(
+    conf,
+    `worker_processes 1;\ndaemon off;\npid ${ngx}/nginx.pid;\nerror_log ${ngx}/error.log;\nevents { worker_connections 1024; }\nhttp {\n  access_log off;\n  client_body_temp_path ${ngx}/body;\n  proxy_temp_path ${ngx}/proxy;\n  fastcgi_temp_path ${ngx}/fastcgi;\n  uwsgi_temp_path ${ngx}/uwsgi;\n  scgi_temp_path ${ngx}/scgi;\n  include ${upstreamFile};\n  server {\n    listen 127.0.0.1:${port};\n    location / { proxy_pass http://model_backend; proxy_http_version 1.1; proxy_set_header Connection ""; }\n  }\n}\n`,
+  );
+  nginxEnv = {
+    NGINX_UPSTREAM_FILE: upstreamFile,
+    NGINX_STABLE: stable.url.replace('http://', ''),
+    NGINX_CANARY: canary.url.replace('http://', ''),
+    NGINX_RELOAD: `${NGINX} -c ${conf} -p ${ngx} -s reload`,
+  };
+  spawnSync('sh', [join(REPO, 'examples/promotion/nginx-weight.sh'), '0'], { env: { ...process.env, ...nginxEnv, NGINX_RELOAD: 'true' }, timeout: 10_000 });
+  const nginx = spawn(NGINX, ['-c', conf, '-p', ngx], { stdio: 'ignore' });
+  children.push(nginx);
+  await until('nginx', async () => (await fetch(`${proxy}/v2/health/ready`)).ok);
+
+  // Prometheus scraping both servers every second, each labelled with its version.
+  const prom = join(dir, 'prometheus');
+  mkdirSync(prom, { recursive: true });
+  const promPort = await freePort();
+  prometheusUrl = `http://127.0.0.1:${promPort}`;
+  writeFileSync(
+    join(prom, 'prometheus.yml'),
+    `global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\nscrape_configs:\n  - job_name: model\n    static_configs:\n      - targets: ['${stable.url.replace('http://', '')}']\n        labels: { version: stable }\n      - targets: ['${canary.url.replace('http://', '')}']\n        labels: { version: canary }\n`,
+  );
+  const prometheus = spawn(PROMETHEUS, [`--config.file=${join(prom, 'prometheus.yml')}`, `--storage.tsdb.path=${join(prom, 'data')}`, `--web.listen-address=127.0.0.1:${promPort}`, '--log.level=error'], { stdio: 'ignore' });
+  children.push(prometheus);
+  await until('prometheus', async () => (await fetch(`${prometheusUrl}/-/ready`)).ok, 30_000);
+
+  github = new FakeGitHub('/api/v3');
+  await github.start();
+  github.addToken('bot-token', { login: 'github-actions[bot]', id: 41898282, bot: true, write: true });
+}, 120_000);
+
+afterAll(async () => {
+  for (const c of children) c.kill('SIGTERM');
+  await stable?.close();
+  await canary?.close();
+  await github?.stop();
+});
+
+afterEach(() => {
+  expect(github.violations).toEqual([]);
+  // Every scenario ends with all traffic on stable, or on the promoted canary.
+  stable.set({ errorRate: 0, delayMs: 0 });
+  canary.set({ errorRate: 0, delayMs: 0 });
+});
+
+const weightOf = () => /server \S+ weight=(\d+);\n {2}server \S+ (?:weight=(\d+)|down);/.exec(readFileSync(upstreamFile, 'utf8'));
+const canaryWeight = () => {
+  const m = weightOf();
+  return m ? Number(m[2] ?? 0) : readFileSync(upstreamFile, 'utf8').includes(`server ${nginxEnv.NGINX_STABLE} down`) ? 100 : 0;
+};
+
+function config(name: string, over: string = ''): string {
+  const file = join(dir, `${name}.yml`);
+  const q = (v: string, what: string) => what.replace(/VERSION/g, v);
+  const pair = (what: string) => `{ canary: '${q('canary', what)}', stable: '${q('stable', what)}' }`;
+  writeFileSync(
+    file,
+    `version: 1
+promotion:
+  stages: [5, 25, 50, 100]
+  bake_minutes: 0.1
+  interval_seconds: 3
+  min_requests: 10
+  traffic:
+    command: ${join(REPO, 'examples/promotion/nginx-weight.sh')} {weight}
+    rollback: ${join(REPO, 'examples/promotion/nginx-weight.sh')} 0
+    promote: echo "promoted {version}" > ${join(dir, `${name}.promoted`)}
+    timeout_seconds: 20
+  provider: prometheus
+  prometheus: { url: "${prometheusUrl}" }
+  analysis: { hold_minutes: 0.1 }
+  metrics:
+    - name: error_rate
+      kind: error_rate
+      errors: ${pair('sum(increase(model_requests_total{version="VERSION",code=~"5.."}[{window}]))')}
+      requests: ${pair('sum(increase(model_requests_total{version="VERSION"}[{window}]))')}
+    - name: latency
+      kind: latency
+      buckets: ${pair('sum by (le) (increase(model_request_seconds_bucket{version="VERSION"}[{window}]))')}
+${over}`,
+  );
+  return file;
+}
+
+/** Each scenario promotes a version of its own: records of one must not satisfy another. */
+const versionOf = (cfg: string) => `v_2026-11-22T08:00:00_${Buffer.from(cfg).toString('hex').slice(-8)}`;
+
+function stage(cfg: string, weight: string, extra: { env?: Record<string, string>; onSpawn?: (c: ChildProcess) => void; mode?: string } = {}): Promise<ActionRun> {
+  return runAction({
+    copy,
+    node,
+    inputs: { mode: extra.mode ?? 'promote', stage: weight, version: versionOf(cfg), config: cfg, environment: 'production', 'github-token': 'bot-token', out: join(dir, 'out') },
+    env: { GITHUB_API_URL: github.url, GITHUB_RUN_ATTEMPT: '1', ...nginxEnv, ...extra.env },
+    onSpawn: extra.onSpawn,
+    timeoutMs: 120_000,
+  });
+}
+
+describe.skipIf(!NGINX || !PROMETHEUS)('staged promotion against Prometheus and nginx', () => {
+  it('promotes a healthy canary through every stage, recording each as a deployment', async () => {
+    const cfg = config('healthy');
+    // Latency like a real model's, a few milliseconds, the same on both sides.
+    stable.set({ delayMs: 3 });
+    canary.set({ delayMs: 3 });
+    const traffic = load(300);
+    try {
+      for (const w of ['5', '25', '50', '100']) {
+        const r = await stage(cfg, w);
+        expect(r.code, r.stdout).toBe(0);
+        expect(r.outputs.outcome).toBe('promoted');
+        expect(canaryWeight()).toBe(Number(w));
+        expect(r.summary).toContain(`## ✅ Promoted: ${w}% of \`${versionOf(cfg)}\``);
+        expect(r.summary).toMatch(/\| `error_rate` \| ✅ canary [\d.]+% vs stable [\d.]+%|\| `error_rate` \| ✅ canary [\d.]+%/);
+      }
+    } finally {
+      traffic.stop();
+    }
+    expect(readFileSync(join(dir, 'healthy.promoted'), 'utf8').trim()).toBe(`promoted ${versionOf(cfg)}`);
+    const records = github.deployments.filter((d) => d.environment === 'production');
+    expect(records.map((d) => (d.payload as { stage: string }).stage)).toEqual(['5%', '25%', '50%', '100%']);
+    for (const d of records) {
+      expect(d.statuses[0]!.state).toBe('in_progress');
+      expect(d.statuses.at(-1)!.state).toBe('success');
+      expect(d.statuses.at(-1)!.log_url).toBe('https://github.com/acme/models/actions/runs/42/attempts/1');
+    }
+    // A re-run of a stage that succeeded moves nothing.
+    const again = await stage(cfg, '50');
+    expect(again.outputs.outcome).toBe('skipped');
+    expect(canaryWeight()).toBe(100);
+    await stage(cfg, '0', { mode: 'rollback' });
+    expect(canaryWeight()).toBe(0);
+  }, 150_000);
+
+  it('rolls back a canary answering 12% errors at its first stage', async () => {
+    stable.set({ delayMs: 3 });
+    canary.set({ errorRate: 0.12, delayMs: 3 });
+    const traffic = load(300);
+    try {
+      const r = await stage(config('errors'), '5');
+      expect(r.code).toBe(1);
+      expect(r.outputs.outcome).toBe('rolled_back');
+      // Workflow commands escape % as %25.
+      expect(r.stdout.replace(/%25/g, '%')).toMatch(/::error::rolled back at 5%: (critical: error_rate: canary error rate 1\d(\.\d+)?% > 10%: roll back|\d measurements)/);
+      expect(canaryWeight()).toBe(0);
+      const d = github.deployments.at(-1)!;
+      expect(d.statuses.map((s) => s.state)).toEqual(expect.arrayContaining(['in_progress', 'failure', 'inactive']));
+    } finally {
+      traffic.stop();
+    }
+  }, 60_000);
+
+  it('rolls back a canary twice as slow', async () => {
+    stable.set({ delayMs: 3 });
+    canary.set({ delayMs: 7 });
+    const traffic = load(300);
+    try {
+      const r = await stage(config('slow'), '5');
+      expect(r.code).toBe(1);
+      expect(r.stdout).toMatch(/rolled back at 5%(?:25)?: critical: latency: canary slower: p95 [\d.]+ vs [\d.]+ \(×[\d.]+\)/);
+      expect(canaryWeight()).toBe(0);
+    } finally {
+      traffic.stop();
+    }
+  }, 60_000);
+
+  it('holds without traffic as inconclusive, then rolls back by policy — never a pass', async () => {
+    await new Promise((r) => setTimeout(r, 3500)); // earlier traffic out of the window
+    const r = await stage(config('idle'), '5');
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/measurement \d+: INCONCLUSIVE/);
+    expect(r.stdout).toMatch(/rolled back at 5%(?:25)?: (held 0\.1 min without conclusive data|only 0 of the last \d+ measurements passed)/);
+    expect(canaryWeight()).toBe(0);
+  }, 60_000);
+
+  it('leaves traffic on stable when the process is killed mid-stage, and the post step undoes a crash', async () => {
+    const traffic = load(200);
+    let child: ChildProcess | null = null;
+    try {
+      const running = stage(config('killed'), '25', { onSpawn: (c) => (child = c) });
+      await until('traffic at 25%', () => canaryWeight() === 25);
+      child!.kill('SIGTERM');
+      const r = await running;
+      expect(r.code).toBe(130);
+      expect(r.stdout).toContain('SIGTERM: the stage was interrupted; rolling back');
+      expect(canaryWeight()).toBe(0);
+      expect(github.deployments.at(-1)!.statuses.at(-1)!.state).toBe('inactive');
+    } finally {
+      traffic.stop();
+    }
+    // A runner that lost the main step runs the post step with the saved state.
+    spawnSync('sh', [join(REPO, 'examples/promotion/nginx-weight.sh'), '50'], { env: { ...process.env, ...nginxEnv }, timeout: 10_000 });
+    expect(canaryWeight()).toBe(50);
+    const post = await stage(config('post'), '50', {
+      env: { STATE_isPost: 'true', 'STATE_pending-rollback': JSON.stringify({ command: `${join(REPO, 'examples/promotion/nginx-weight.sh')} 0`, timeout_seconds: 20, deployment: null, environment: 'production' }) },
+    });
+    expect(post.code, post.stdout).toBe(0);
+    expect(post.stdout).toContain('The interrupted stage was rolled back: traffic is on stable.');
+    expect(canaryWeight()).toBe(0);
+  }, 90_000);
+
+  it('status reports the last stage and its judgement from the deployments', async () => {
+    const r = await stage(config('status'), '', { mode: 'status' });
+    expect(r.code, r.stdout).toBe(0);
+    expect(r.stdout).toMatch(/production: v_2026-11-22T08:00:00_[0-9a-f]{8} at \d+%/);
+  });
+});

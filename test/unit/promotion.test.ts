@@ -1,0 +1,109 @@
+/** The canary judge: its statistics against scipy / statsmodels, each metric kind, and the stage's decision. */
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { defaultConfig } from '../../src/config/load.ts';
+import type { PromotionConfig, PromotionMetric } from '../../src/config/types.ts';
+import { NO_COUNTS, count, decide, histogramQuantile, judgeMetric, measurementVerdict, type Measurement, type Verdict } from '../../src/promotion/judge.ts';
+import { mannWhitneyGrouped, type Alternative } from '../../src/stats/mannwhitney.ts';
+import { twoProportionZ } from '../../src/stats/proportions.ts';
+
+const ref = JSON.parse(readFileSync('test/fixtures/reference/promotion.json', 'utf8')) as {
+  mannwhitney: ({ name: string; x: number[]; y: number[] } & Record<Alternative, { statistic: number; p_value: number }>)[];
+  proportions: { counts: [number, number, number, number]; statistic: number; p_value: number }[];
+};
+const close = (a: number, b: number, rel = 1e-9) => expect(Math.abs(a - b)).toBeLessThanOrEqual(rel * Math.max(Math.abs(b), 1e-300) + 1e-15);
+
+describe('statistics against the reference implementations (scripts/reference/promotion.py)', () => {
+  it('Mann–Whitney U on grouped data equals scipy.stats.mannwhitneyu on the expanded samples', () => {
+    for (const c of ref.mannwhitney) {
+      for (const alt of ['two-sided', 'greater', 'less'] as const) {
+        const r = mannWhitneyGrouped(c.x, c.y, alt);
+        close(r.statistic, c[alt].statistic);
+        close(r.p_value, c[alt].p_value, 1e-7);
+      }
+    }
+  });
+
+  it('the two-proportion z-test equals statsmodels proportions_ztest', () => {
+    for (const p of ref.proportions) {
+      const r = twoProportionZ(...p.counts);
+      close(r.statistic, p.statistic);
+      close(r.pValue, p.p_value, 1e-7);
+    }
+  });
+});
+
+const base = defaultConfig().promotion;
+const metric = (over: Partial<PromotionMetric>): PromotionMetric => ({ name: 'm', kind: 'error_rate', confidence: 0.98, critical: false, ...over });
+const hist = (le: number[], perBucket: number[]) => {
+  let sum = 0;
+  return { le, cumulative: perBucket.map((c) => (sum += c)) };
+};
+const LE = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, Number.POSITIVE_INFINITY];
+
+describe('each metric', () => {
+  it('error rate: 12% rolls back at once, 6% fails, no traffic is inconclusive, a significant excess over stable fails', () => {
+    const er = (ec: number, nc: number, es: number, ns: number, over: Partial<PromotionMetric> = {}) =>
+      judgeMetric(metric(over), { kind: 'error_rate', errors: { canary: ec, stable: es }, requests: { canary: nc, stable: ns } }, 50);
+    expect(er(12, 100, 1, 100)).toMatchObject({ verdict: 'fail', critical: true });
+    expect(er(6, 100, 1, 100)).toMatchObject({ verdict: 'fail', critical: false });
+    expect(er(0, 10, 0, 1000)).toMatchObject({ verdict: 'inconclusive', reason: 'only 10 canary requests in the window (at least 50 needed)' });
+    expect(er(0, 0, 0, 0).verdict).toBe('inconclusive');
+    const rel = { max_relative: { factor: 1.1, plus: 0.001 } };
+    expect(er(40, 1000, 10, 1000, rel)).toMatchObject({ verdict: 'fail' }); // 4% vs 1%: significant
+    expect(er(3, 100, 2, 100, rel)).toMatchObject({ verdict: 'pass' }); // 3% vs 2%: not significant
+  });
+
+  it('latency: a canary twice as slow rolls back, 1.3× fails, the same shape passes, too few observations are inconclusive', () => {
+    const stable = hist(LE, [100, 300, 400, 150, 40, 10, 0]);
+    const lat = (canary: ReturnType<typeof hist>) => judgeMetric(metric({ kind: 'latency' }), { kind: 'latency', buckets: { canary, stable } }, 50);
+    const twice = hist(LE, [0, 20, 120, 400, 350, 100, 10]);
+    expect(lat(twice)).toMatchObject({ verdict: 'fail', critical: true });
+    expect(lat(hist(LE, [10, 30, 40, 15, 4, 1, 0]))).toMatchObject({ verdict: 'pass' });
+    expect(lat(hist(LE, [1, 2, 3, 0, 0, 0, 0]))).toMatchObject({ verdict: 'inconclusive' });
+    expect(histogramQuantile(stable, 0.5)).toBeCloseTo(0.01 + 0.015 * ((500 - 400) / 400), 12);
+  });
+});
+
+const m = (index: number, verdict: Verdict, critical = false): Measurement => ({
+  index,
+  at: '2026-11-22T00:00:00Z',
+  verdict,
+  metrics: [{ name: 'e', kind: 'error_rate', verdict, critical, values: {}, thresholds: '', reason: verdict }],
+});
+function run(verdicts: Verdict[], cfg: PromotionConfig, at: (i: number) => number, bakeEnd: number) {
+  const ms: Measurement[] = [];
+  let c = NO_COUNTS;
+  for (const [i, v] of verdicts.entries()) {
+    ms.push(m(i + 1, v));
+    c = count(c, ms.at(-1)!);
+    const action = decide(ms, c, cfg, at(i), bakeEnd);
+    if (action.action === 'hold' && c.holding_since === null) c = { ...c, holding_since: at(i) };
+    if (action.action !== 'continue' && action.action !== 'hold') return action;
+  }
+  return decide(ms, c, cfg, at(verdicts.length - 1), bakeEnd);
+}
+
+describe('the stage decision', () => {
+  it('promotes after the bake with enough passes; rolls back past the failure limits', () => {
+    expect(run(['pass', 'pass', 'pass'], base, (i) => i * 60_000, 120_000).action).toBe('promote');
+    expect(run(['fail', 'fail', 'pass'], base, (i) => i * 60_000, 600_000)).toMatchObject({ action: 'rollback', reason: '2 measurements in a row failed (limit 1)' });
+    expect(run(['fail', 'pass', 'fail', 'pass', 'fail'], base, (i) => i * 60_000, 6e6)).toMatchObject({ action: 'rollback', reason: '3 measurements failed (limit 2)' });
+    expect(run(['error', 'error', 'error', 'error', 'error'], base, (i) => i * 60_000, 6e6)).toMatchObject({ action: 'rollback', reason: 'metrics could not be read 5 times in a row (limit 4)' });
+  });
+
+  it('a critical failure rolls back at the first measurement', () => {
+    const ms = [m(1, 'fail', true)];
+    expect(decide(ms, count(NO_COUNTS, ms[0]!), base, 0, 1e9)).toMatchObject({ action: 'rollback', reason: 'critical: e: fail' });
+  });
+
+  it('no data is never a pass: it holds, then rolls back at the hold deadline', () => {
+    const cfg = { ...base, analysis: { ...base.analysis, hold_minutes: 5 } };
+    const verdicts: Verdict[] = Array.from({ length: 12 }, () => 'inconclusive');
+    expect(run(verdicts.slice(0, 3), cfg, (i) => i * 60_000, 600_000)).toMatchObject({ action: 'hold' });
+    expect(run(verdicts, cfg, (i) => i * 60_000, 600_000)).toMatchObject({ action: 'rollback', reason: 'held 5 min without conclusive data (8 inconclusive measurements)' });
+    const now = { ...base, analysis: { ...base.analysis, on_inconclusive: 'rollback' as const } };
+    expect(run(verdicts, now, (i) => i * 60_000, 600_000)).toMatchObject({ action: 'rollback', reason: '3 measurements were inconclusive (limit 2)' });
+    expect(measurementVerdict([])).toBe('inconclusive');
+  });
+});
