@@ -186,6 +186,9 @@ function stage(cfg: string, weight: string, extra: { env?: Record<string, string
   });
 }
 
+// Skipped on a laptop without them; in CI (.ci/run installs both) a missing one is a failure.
+if ((!NGINX || !PROMETHEUS) && process.env.CI) throw new Error('the promotion e2e test needs nginx and prometheus: apt-get install nginx-light prometheus');
+
 describe.skipIf(!NGINX || !PROMETHEUS)('staged promotion against Prometheus and nginx', () => {
   it('promotes a healthy canary through every stage, recording each as a deployment', async () => {
     const cfg = config('healthy');

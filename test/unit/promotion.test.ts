@@ -107,3 +107,26 @@ describe('the stage decision', () => {
     expect(measurementVerdict([])).toBe('inconclusive');
   });
 });
+
+describe('the documented traffic recipes (examples/promotion/recipes.yml)', () => {
+  it('are valid traffic sections whose filled-in commands are well-formed shell', async () => {
+    const { parse } = await import('yaml');
+    const { spawnSync } = await import('node:child_process');
+    const { parseConfig } = await import('../../src/config/load.ts');
+    const { fill } = await import('../../src/promotion/traffic.ts');
+    const recipes = parse(readFileSync('examples/promotion/recipes.yml', 'utf8')) as Record<string, { traffic: Record<string, string | number> }>;
+    expect(Object.keys(recipes)).toEqual(['kserve', 'argo-rollouts', 'sagemaker', 'seldon-core', 'nginx']);
+    for (const [name, recipe] of Object.entries(recipes)) {
+      const cfg = parseConfig(JSON.stringify({ promotion: recipe }), `recipes.yml#${name}`).promotion;
+      for (const key of ['command', 'rollback', 'promote'] as const) {
+        const template = cfg.traffic[key];
+        if (!template) continue;
+        const command = fill(template, { weight: 25, version: 'v_2026-11-22T08:00:00_abcdef12', stage: '25%', model: 'models/iris v2.onnx' });
+        expect(command, `${name}.${key}`).not.toMatch(/\{(weight|version|stage|model)\}/);
+        const syntax = spawnSync('sh', ['-n', '-c', command], { encoding: 'utf8', timeout: 5000 });
+        expect(syntax.status, `${name}.${key}: ${syntax.stderr}`).toBe(0);
+      }
+    }
+    expect(fill(recipes.sagemaker!.traffic.command as string, { weight: 25, version: 'v', stage: '25%', model: 'm' })).toContain('DesiredWeight=$((100 - 25)) VariantName=canary,DesiredWeight=25');
+  });
+});
