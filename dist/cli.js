@@ -94180,6 +94180,7 @@ async function promote(req, cfg, io) {
     }
     const undo = cfg.traffic.rollback ? { command: traffic_fill(cfg.traffic.rollback, { weight: 0, version: req.version, stage, model: req.model }), timeout_seconds: cfg.traffic.timeout_seconds, deployment, environment: req.environment } : null;
     io.pending(undo);
+    await io.announce?.('baking', `${cfg.bake_minutes} min bake, a measurement every ${cfg.interval_seconds} s`, stage, req.version);
     let report;
     try {
         report = await runStage(spec, cfg, {
@@ -94212,6 +94213,7 @@ async function promote(req, cfg, io) {
             await io.records.status(deployment, 'inactive', 'traffic back on stable', io.logUrl).catch(() => undefined);
     }
     io.pending(null);
+    await io.announce?.(report.outcome === 'promoted' ? 'promoted' : 'rolled back', report.reason, stage, req.version);
     const file = await writeStageReport(io.outDir, report);
     return { report, skipped: null, file };
 }

@@ -21,6 +21,7 @@ import { commentFromArtifact } from './github/comment-from-artifact.ts';
 import { artifactUrl, defaultCommentId, githubContext, runUrl, type GitHubContext } from './github/context.ts';
 import { apiClient, publishArtifact, publishComment, type FeedbackLog } from './github/feedback.ts';
 import { githubDeployments } from './github/deployments.ts';
+import { announceStage } from './github/promotion-comment.ts';
 import type { PendingRollback } from './promotion/command.ts';
 import { runPromotionMode } from './promotion/run.ts';
 import { rollbackOnSignals } from './promotion/signals.ts';
@@ -159,6 +160,12 @@ async function promotionMode(settings: Settings, ctx: GitHubContext, env: NodeJS
       logUrl: runUrl(ctx),
       ref: env.GITHUB_SHA ?? 'HEAD',
       outDir: settings.outDir,
+      announce: async (state, judgement, stage, version) => {
+        if (!octokit || !ctx.repository || !env.GITHUB_SHA) return;
+        const row = { stage, environment: settings.promotion!.environment, version, state, judgement, runUrl: runUrl(ctx) };
+        const url = await announceStage(octokit, ctx.repository, env.GITHUB_SHA, row, settings.feedback.commentAuthor, (m) => core.warning(m));
+        if (url) core.info(`Pull request told: ${url}`);
+      },
       pending: (undo) => {
         pending = undo;
         // The post step (post-if: cancelled() || failure()) undoes what a crash left behind.

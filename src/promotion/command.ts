@@ -26,6 +26,8 @@ export interface PromotionIO {
   outDir: string;
   /** Told before traffic moves (crash safety: what to undo) and after the stage settles (null). */
   pending: (undo: PendingRollback | null) => void;
+  /** Told when a stage starts and when it settles (the pull request's comment). */
+  announce?: (state: 'baking' | 'promoted' | 'rolled back', judgement: string, stage: string, version: string) => Promise<void>;
 }
 
 export interface PendingRollback {
@@ -106,6 +108,7 @@ export async function promote(req: StageRequest, cfg: PromotionConfig, io: Promo
   }
   const undo = cfg.traffic.rollback ? { command: fill(cfg.traffic.rollback, { weight: 0, version: req.version, stage, model: req.model }), timeout_seconds: cfg.traffic.timeout_seconds, deployment, environment: req.environment } : null;
   io.pending(undo);
+  await io.announce?.('baking', `${cfg.bake_minutes} min bake, a measurement every ${cfg.interval_seconds} s`, stage, req.version);
   let report: StageReport;
   try {
     report = await runStage(spec, cfg, {
@@ -134,6 +137,7 @@ export async function promote(req: StageRequest, cfg: PromotionConfig, io: Promo
     if (report.outcome === 'rolled_back') await io.records!.status(deployment, 'inactive', 'traffic back on stable', io.logUrl).catch(() => undefined);
   }
   io.pending(null);
+  await io.announce?.(report.outcome === 'promoted' ? 'promoted' : 'rolled back', report.reason, stage, req.version);
   const file = await writeStageReport(io.outDir, report);
   return { report, skipped: null, file };
 }

@@ -117,6 +117,9 @@ beforeAll(async () => {
   github = new FakeGitHub('/api/v3');
   await github.start();
   github.addToken('bot-token', { login: 'github-actions[bot]', id: 41898282, bot: true, write: true });
+  // The pull request that brought the model: its head is the commit being released.
+  github.pulls.set(77, { headSha: '0123456789abcdef0123456789abcdef01234567' });
+  github.seedComment(77, '<!-- model-gate comment: .github%2Fworkflows%2Fgate.yml%3Aconfig -->\n## ✅ GO — model-gate', { login: 'github-actions[bot]', id: 41898282, bot: true, write: true });
 }, 120_000);
 
 afterAll(async () => {
@@ -209,6 +212,11 @@ describe.skipIf(!NGINX || !PROMETHEUS)('staged promotion against Prometheus and 
       traffic.stop();
     }
     expect(readFileSync(join(dir, 'healthy.promoted'), 'utf8').trim()).toBe(`promoted ${versionOf(cfg)}`);
+    // Approvers saw each stage on the pull request: the sticky comment gained a promotion section.
+    const comment = github.commentsOn(77)[0]!.body;
+    expect(comment).toContain('## ✅ GO — model-gate');
+    expect(comment).toContain(`### Promotion of \`${versionOf(cfg)}\``);
+    expect(comment.match(/\| <!-- stage \d+% -->\d+% \| `production` \| ✅ promoted \|/g)).toHaveLength(4);
     const records = github.deployments.filter((d) => d.environment === 'production');
     expect(records.map((d) => (d.payload as { stage: string }).stage)).toEqual(['5%', '25%', '50%', '100%']);
     for (const d of records) {

@@ -447,6 +447,12 @@ export class FakeGitHub {
         const item = exampleOf(this.schemaOf('/repos/{owner}/{repo}/actions/runs/{run_id}/artifacts', 'get', '200', ['artifacts']) && (this.schemaOf('/repos/{owner}/{repo}/actions/runs/{run_id}/artifacts', 'get', '200', ['artifacts'])!.items as Schema)) as object;
         return { status: 200, body: { total_count: found.length, artifacts: found.map((a) => ({ ...item, id: a.id, name: a.name })) } };
       }
+      case 'GET /repos/{owner}/{repo}/commits/{commit_sha}/pulls': {
+        const schema = this.schemaOf('/repos/{owner}/{repo}/commits/{commit_sha}/pulls', 'get', '200');
+        const item = exampleOf((schema?.items as Schema) ?? {}) as Record<string, unknown>;
+        const found = [...this.pulls].filter(([, pr]) => pr.headSha === path.commit_sha);
+        return { status: 200, body: found.map(([number]) => ({ ...item, number, state: 'closed', html_url: `https://github.com/${this.owner}/${this.repo}/pull/${number}` })) };
+      }
       case 'POST /repos/{owner}/{repo}/deployments': {
         if (!who.write) return forbidden;
         const b = body as { ref: string; task?: string; environment?: string; payload?: unknown };

@@ -130,3 +130,50 @@ describe('the documented traffic recipes (examples/promotion/recipes.yml)', () =
     expect(fill(recipes.sagemaker!.traffic.command as string, { weight: 25, version: 'v', stage: '25%', model: 'm' })).toContain('DesiredWeight=$((100 - 25)) VariantName=canary,DesiredWeight=25');
   });
 });
+
+describe('the promotion section of the pull-request comment', () => {
+  it('adds a row per stage and replaces it as the stage settles, leaving the rest of the comment alone', async () => {
+    const { withPromotionRow } = await import('../../src/report/promotion-comment.ts');
+    const row = { stage: '5%', environment: 'canary', version: 'v_1', state: 'baking' as const, judgement: '30 min bake', runUrl: 'https://x/run' };
+    let body = withPromotionRow('<!-- model-gate comment: x -->\n## ✅ GO — model-gate\n', row);
+    body = withPromotionRow(body, { ...row, state: 'promoted', judgement: '10 of the last 10 measurements passed' });
+    body = withPromotionRow(body, { ...row, stage: '25%', state: 'rolled back', judgement: 'critical: error_rate: 12% > 10%' });
+    expect(body.startsWith('<!-- model-gate comment: x -->\n## ✅ GO — model-gate\n')).toBe(true);
+    expect(body.match(/^\| <!-- stage /gm)).toHaveLength(2);
+    expect(body).toContain('| <!-- stage 5% -->5% | `canary` | ✅ promoted | 10 of the last 10 measurements passed | [run](https://x/run) |');
+    expect(body).toContain('| <!-- stage 25% -->25% | `canary` | ⏪ rolled back | critical: error_rate: 12% > 10% |');
+    expect(withPromotionRow(body, { ...row, stage: '25%', state: 'rolled back', judgement: 'critical: error_rate: 12% > 10%' })).toBe(body);
+  });
+});
+
+describe('model-gate promote with the JSON provider', () => {
+  it('promotes on good numbers, rolls back on bad ones, and status tells the last stage', async () => {
+    const { mkdtempSync, writeFileSync, readFileSync: read } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { cli } = await import('../support/cli.ts');
+    const dir = mkdtempSync(join(tmpdir(), 'mg-promote-'));
+    const metrics = join(dir, 'metrics.json');
+    const weight = join(dir, 'weight');
+    const cfg = join(dir, 'gate.yml');
+    writeFileSync(
+      cfg,
+      `promotion:\n  stages: [10, 100]\n  bake_minutes: 0\n  interval_seconds: 0.05\n  min_requests: 10\n  traffic:\n    command: echo {weight} > ${weight}\n    rollback: echo 0 > ${weight}\n  provider: json\n  json: { source: ${metrics} }\n  metrics:\n    - name: errors\n      kind: error_rate\n      errors: { canary: /canary/errors, stable: /stable/errors }\n      requests: { canary: /canary/requests, stable: /stable/requests }\n`,
+    );
+    writeFileSync(metrics, JSON.stringify({ canary: { errors: 1, requests: 100 }, stable: { errors: 1, requests: 1000 } }));
+    const ok = await cli(['promote', '--stage', '10', '--version', 'v_1', '--config', cfg, '--out', dir]);
+    expect(ok.code, ok.stderr).toBe(0);
+    expect(ok.stdout).toContain('PROMOTED 10% of v_1: 1 of the last 1 measurements passed');
+    expect(read(weight, 'utf8').trim()).toBe('10');
+    writeFileSync(metrics, JSON.stringify({ canary: { errors: 30, requests: 100 }, stable: { errors: 1, requests: 1000 } }));
+    const bad = await cli(['promote', '--stage', '100', '--version', 'v_1', '--config', cfg, '--out', dir, '--json']);
+    expect(bad.code).toBe(1);
+    expect(JSON.parse(bad.stdout)).toMatchObject({ outcome: 'rolled_back', reason: 'critical: errors: canary error rate 30% > 10%: roll back' });
+    expect(read(weight, 'utf8').trim()).toBe('0');
+    const status = await cli(['status', '--out', dir]);
+    expect(status.stdout).toBe('v_1 at 100%: rolled_back — critical: errors: canary error rate 30% > 10%: roll back\n');
+    const wrong = await cli(['promote', '--stage', '42', '--version', 'v_1', '--config', cfg, '--out', dir]);
+    expect(wrong.code).toBe(2);
+    expect(wrong.stderr).toContain('stage "42" is not in the plan: promotion.stages is 10, 100');
+  });
+});
