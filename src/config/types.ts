@@ -140,6 +140,8 @@ export interface PromotionMetric {
   errors?: MetricQuery;
   requests?: MetricQuery;
   buckets?: MetricQuery;
+  samples?: MetricQuery;
+  step_seconds: number;
   value?: MetricQuery;
   max?: number;
   critical_max?: number;

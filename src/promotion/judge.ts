@@ -6,6 +6,7 @@
  */
 import type { PromotionConfig, PromotionMetric } from '../config/types.ts';
 import { mannWhitneyGrouped } from '../stats/mannwhitney.ts';
+import { mean, quantileSorted, sortedCopy } from '../stats/quantile.ts';
 import { twoProportionZ } from '../stats/proportions.ts';
 
 export type Verdict = 'pass' | 'fail' | 'inconclusive' | 'error';
@@ -19,6 +20,7 @@ export interface Histogram {
 export type MetricData =
   | { kind: 'error_rate'; errors: Pair<number | null>; requests: Pair<number | null> }
   | { kind: 'latency'; buckets: Pair<Histogram | null> }
+  | { kind: 'latency'; samples: Pair<number[] | null> }
   | { kind: 'value'; value: Pair<number | null> };
 
 export interface Pair<T> {
@@ -115,7 +117,50 @@ function histogramMean(h: Histogram): number | null {
   return sum / total;
 }
 
-function latency(m: PromotionMetric, d: Extract<MetricData, { kind: 'latency' }>, minRequests: number, alone: boolean): MetricResult {
+/** Samples as a histogram whose buckets are their distinct values: the same test, ties as ties. */
+function asGroups(canary: number[], stable: number[]): { canary: Histogram; stable: Histogram } {
+  const values = [...new Set([...canary, ...stable])].sort((a, b) => a - b);
+  const at = new Map(values.map((v, i) => [v, i]));
+  const cum = (xs: number[]) => {
+    const counts = new Array<number>(values.length).fill(0);
+    for (const x of xs) counts[at.get(x)!]!++;
+    let sum = 0;
+    return counts.map((c) => (sum += c));
+  };
+  return { canary: { le: values, cumulative: cum(canary) }, stable: { le: values, cumulative: cum(stable) } };
+}
+
+function latencySamples(m: PromotionMetric, canary: number[] | null, stable: number[] | null, alone: boolean): MetricResult {
+  const warning = m.warning_ratio ?? DEFAULTS.latency_warning;
+  const critical = m.critical_ratio ?? DEFAULTS.latency_critical;
+  const thresholds = `p95 ratio < ${warning}× (rollback at ${critical}×) when the canary's samples are significantly higher (Mann–Whitney, ${Math.round(m.confidence * 100)}% confidence)`;
+  const base = { name: m.name, kind: m.kind, thresholds };
+  const nc = canary?.length ?? 0;
+  const ns = stable?.length ?? 0;
+  const MIN = 3;
+  if (canary && nc >= MIN && ns === 0 && alone) {
+    return { ...base, verdict: 'pass', critical: false, values: { canary_p95: r(quantileSorted(sortedCopy(canary), 0.95)), canary_samples: nc, stable_samples: 0 }, reason: 'not compared: stable served no traffic in the window' };
+  }
+  if (!canary || !stable || nc < MIN || ns < MIN) {
+    return { ...base, verdict: 'inconclusive', critical: false, values: { canary_samples: nc, stable_samples: ns }, reason: `${nc} canary and ${ns} stable samples in the window (at least ${MIN} each needed)` };
+  }
+  const sc = sortedCopy(canary);
+  const ss = sortedCopy(stable);
+  const p95c = quantileSorted(sc, 0.95);
+  const p95s = quantileSorted(ss, 0.95);
+  const ratio = p95c / p95s;
+  const meanRatio = mean(sc) / mean(ss);
+  const g = asGroups(canary, stable);
+  const test = mannWhitneyGrouped(perBucket(g.canary), perBucket(g.stable), 'greater');
+  const significant = test.p_value < 1 - m.confidence;
+  const values = { canary_p95: r(p95c), stable_p95: r(p95s), p95_ratio: r(ratio), mean_ratio: r(meanRatio), p_value: r(test.p_value), canary_samples: nc, stable_samples: ns };
+  const said = `p95 ${r(p95c)} vs ${r(p95s)} (×${r(ratio)}), mean ×${r(meanRatio)}, Mann–Whitney p=${r(test.p_value)}`;
+  if (significant && ratio >= critical) return { ...base, verdict: 'fail', critical: true, values, reason: `canary slower: ${said}: roll back` };
+  if (significant && ratio >= warning) return { ...base, verdict: 'fail', critical: m.critical, values, reason: `canary slower: ${said}` };
+  return { ...base, verdict: 'pass', critical: false, values, reason: said };
+}
+
+function latency(m: PromotionMetric, d: Extract<MetricData, { kind: 'latency'; buckets: Pair<Histogram | null> }>, minRequests: number, alone: boolean): MetricResult {
   const warning = m.warning_ratio ?? DEFAULTS.latency_warning;
   const critical = m.critical_ratio ?? DEFAULTS.latency_critical;
   const thresholds = `p95 ratio < ${warning}× (rollback at ${critical}×) when the canary is significantly slower (Mann–Whitney, ${Math.round(m.confidence * 100)}% confidence)`;
@@ -168,7 +213,7 @@ function value(m: PromotionMetric, d: Extract<MetricData, { kind: 'value' }>): M
 /** `alone`: the canary takes all traffic (100%), so stable has none to compare with. */
 export function judgeMetric(m: PromotionMetric, d: MetricData, minRequests: number, alone = false): MetricResult {
   if (d.kind === 'error_rate') return errorRate(m, d, minRequests);
-  if (d.kind === 'latency') return latency(m, d, minRequests, alone);
+  if (d.kind === 'latency') return 'samples' in d ? latencySamples(m, d.samples.canary, d.samples.stable, alone) : latency(m, d, minRequests, alone);
   return value(m, d);
 }
 

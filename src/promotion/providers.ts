@@ -16,6 +16,8 @@ export type QueryResult = number | null | Sample[];
 export interface MetricsProvider {
   /** A scalar (null: no data) or labelled samples. */
   query(q: string): Promise<QueryResult>;
+  /** One series' values over the last `seconds`, every `step` seconds (null: no data). */
+  queryRange(q: string, seconds: number, step: number): Promise<number[] | null>;
 }
 
 export interface QueryVars {
@@ -36,9 +38,8 @@ export function render(template: string, vars: QueryVars): string {
 
 export function prometheusProvider(cfg: NonNullable<PromotionConfig['prometheus']>, headers: Record<string, string>): MetricsProvider {
   const base = cfg.url.replace(/\/+$/, '');
-  return {
-    async query(q) {
-      const url = `${base}/api/v1/query?query=${encodeURIComponent(q)}`;
+  const get = async (path: string, q: string) => {
+      const url = `${base}${path}`;
       let status: number;
       let text: string;
       try {
@@ -55,12 +56,25 @@ export function prometheusProvider(cfg: NonNullable<PromotionConfig['prometheus'
         throw new Error(`Prometheus at ${base} answered ${status} with something that is not JSON: ${text.slice(0, 120)}`, { cause: error });
       }
       if (status !== 200 || body.status !== 'success') throw new Error(`Prometheus rejected the query ${q}: ${body.error ?? `HTTP ${status}`}`);
-      const { resultType, result } = body.data ?? {};
+      return body.data ?? {};
+  };
+  return {
+    async query(q) {
+      const { resultType, result } = await get(`/api/v1/query?query=${encodeURIComponent(q)}`, q);
       if (resultType === 'scalar') return toNumber((result as [number, string])[1]);
       if (resultType === 'vector') {
         return (result as { metric: Record<string, string>; value: [number, string] }[]).map((s) => ({ labels: s.metric, value: toNumber(s.value[1]) ?? Number.NaN }));
       }
       throw new Error(`the query ${q} gives a ${resultType}; use an instant vector or scalar (e.g. sum(increase(x[{window}])))`);
+    },
+    async queryRange(q, seconds, step) {
+      const end = Date.now() / 1000;
+      const { resultType, result } = await get(`/api/v1/query_range?query=${encodeURIComponent(q)}&start=${end - seconds}&end=${end}&step=${step}`, q);
+      if (resultType !== 'matrix') throw new Error(`the range query ${q} gives a ${resultType}`);
+      const series = result as { values: [number, string][] }[];
+      if (series.length === 0) return null;
+      if (series.length > 1) throw new Error(`the range query ${q} gives ${series.length} series; aggregate it to one`);
+      return series[0]!.values.map(([, v]) => Number(v)).filter((v) => Number.isFinite(v));
     },
   };
 }
@@ -101,6 +115,13 @@ export function jsonProvider(source: string, headers: Record<string, string>): M
       if (typeof v === 'object') return Object.entries(v).map(([le, count]) => ({ labels: { le }, value: Number(count) }));
       throw new Error(`${q} in ${source} is not a number or buckets`);
     },
+    async queryRange(q) {
+      // The document holds the window's samples already.
+      const v = await this.query(q);
+      if (v === null) return null;
+      if (Array.isArray(v)) return v.map((s) => s.value);
+      return [v];
+    },
   };
 }
 
@@ -135,6 +156,12 @@ export async function fetchMetric(provider: MetricsProvider, m: PromotionMetric,
     return { canary: read(c, qc), stable: read(s, qs) };
   };
   if (m.kind === 'error_rate') return { kind: 'error_rate', errors: await both(m.errors, 'errors', scalar), requests: await both(m.requests, 'requests', scalar) };
+  if (m.kind === 'latency' && m.samples) {
+    const qc = render(m.samples.canary, vars);
+    const qs = render(m.samples.stable, vars);
+    const [canary, stable] = await Promise.all([provider.queryRange(qc, vars.window, m.step_seconds), provider.queryRange(qs, vars.window, m.step_seconds)]);
+    return { kind: 'latency', samples: { canary, stable } };
+  }
   if (m.kind === 'latency') return { kind: 'latency', buckets: await both(m.buckets, 'buckets', histogram) };
   return { kind: 'value', value: await both(m.value, 'value', scalar) };
 }

@@ -34,7 +34,7 @@ describe('statistics against the reference implementations (scripts/reference/pr
 });
 
 const base = defaultConfig().promotion;
-const metric = (over: Partial<PromotionMetric>): PromotionMetric => ({ name: 'm', kind: 'error_rate', confidence: 0.98, critical: false, ...over });
+const metric = (over: Partial<PromotionMetric>): PromotionMetric => ({ name: 'm', kind: 'error_rate', confidence: 0.98, critical: false, step_seconds: 5, ...over });
 const hist = (le: number[], perBucket: number[]) => {
   let sum = 0;
   return { le, cumulative: perBucket.map((c) => (sum += c)) };
@@ -62,6 +62,16 @@ describe('each metric', () => {
     expect(lat(hist(LE, [10, 30, 40, 15, 4, 1, 0]))).toMatchObject({ verdict: 'pass' });
     expect(lat(hist(LE, [1, 2, 3, 0, 0, 0, 0]))).toMatchObject({ verdict: 'inconclusive' });
     expect(histogramQuantile(stable, 0.5)).toBeCloseTo(0.01 + 0.015 * ((500 - 400) / 400), 12);
+  });
+
+  it('latency samples (a range query): Mann–Whitney on the values, ties as ties; few samples are inconclusive', () => {
+    const lat = (canary: number[], stable: number[]) => judgeMetric(metric({ kind: 'latency' }), { kind: 'latency', samples: { canary, stable } }, 50);
+    const stable = [10, 11, 10, 12, 11, 10, 13, 11, 10, 12, 11, 10];
+    expect(lat(stable.map((x) => x * 2), stable)).toMatchObject({ verdict: 'fail', critical: true });
+    expect(lat([...stable].reverse(), stable)).toMatchObject({ verdict: 'pass' });
+    expect(lat([10, 11], stable)).toMatchObject({ verdict: 'inconclusive' });
+    // Midranks by hand: groups of 1, 2, 3, 2 values → 1, 2.5, 5, 7.5; R1 = 1 + 2.5 + 2 × 7.5 = 18.5; U1 = 18.5 − 10.
+    expect(mannWhitneyGrouped([1, 1, 0, 2], [0, 1, 3, 0], 'greater').statistic).toBe(8.5);
   });
 });
 
@@ -158,9 +168,13 @@ describe('model-gate promote with the JSON provider', () => {
     const cfg = join(dir, 'gate.yml');
     writeFileSync(
       cfg,
-      `promotion:\n  stages: [10, 100]\n  bake_minutes: 0\n  interval_seconds: 0.05\n  min_requests: 10\n  traffic:\n    command: echo {weight} > ${weight}\n    rollback: echo 0 > ${weight}\n  provider: json\n  json: { source: ${metrics} }\n  metrics:\n    - name: errors\n      kind: error_rate\n      errors: { canary: /canary/errors, stable: /stable/errors }\n      requests: { canary: /canary/requests, stable: /stable/requests }\n`,
+      `promotion:\n  stages: [10, 100]\n  shadow: true\n  bake_minutes: 0\n  interval_seconds: 0.05\n  min_requests: 10\n  traffic:\n    command: echo {weight} > ${weight}\n    rollback: echo 0 > ${weight}\n    shadow: echo mirrored > ${weight}\n  provider: json\n  json: { source: ${metrics} }\n  metrics:\n    - name: errors\n      kind: error_rate\n      errors: { canary: /canary/errors, stable: /stable/errors }\n      requests: { canary: /canary/requests, stable: /stable/requests }\n`,
     );
     writeFileSync(metrics, JSON.stringify({ canary: { errors: 1, requests: 100 }, stable: { errors: 1, requests: 1000 } }));
+    const shadow = await cli(['promote', '--stage', 'shadow', '--version', 'v_1', '--config', cfg, '--out', dir]);
+    expect(shadow.code, shadow.stderr).toBe(0);
+    expect(shadow.stdout).toContain('PROMOTED shadow of v_1');
+    expect(read(weight, 'utf8').trim()).toBe('mirrored');
     const ok = await cli(['promote', '--stage', '10', '--version', 'v_1', '--config', cfg, '--out', dir]);
     expect(ok.code, ok.stderr).toBe(0);
     expect(ok.stdout).toContain('PROMOTED 10% of v_1: 1 of the last 1 measurements passed');
