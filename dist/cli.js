@@ -89288,9 +89288,7 @@ function promotionCommand(command, args, env) {
         'rollback-command': { type: 'string' },
         'promote-command': { type: 'string' },
         out: { type: 'string' },
-        json: { type: 'boolean', default: false },
-        debug: { type: 'boolean', default: false },
-        help: { type: 'boolean', short: 'h', default: false },
+        ...COMMON_OPTIONS,
     }, command);
     if (v.help)
         return { kind: 'help', text: PROMOTION_HELP };
@@ -89319,6 +89317,12 @@ function promotionCommand(command, args, env) {
         },
     };
 }
+/** Flags every command takes. */
+const COMMON_OPTIONS = {
+    json: { type: 'boolean', default: false },
+    debug: { type: 'boolean', default: false },
+    help: { type: 'boolean', short: 'h', default: false },
+};
 function parse(args, options, command) {
     try {
         return (0,external_node_util_.parseArgs)({ args, allowPositionals: false, strict: true, options }).values;
@@ -89335,9 +89339,7 @@ function driftCommand(args, env) {
         columns: { type: 'string', multiple: true },
         exclude: { type: 'string', multiple: true },
         config: { type: 'string' },
-        json: { type: 'boolean', default: false },
-        debug: { type: 'boolean', default: false },
-        help: { type: 'boolean', short: 'h', default: false },
+        ...COMMON_OPTIONS,
     }, 'drift');
     if (v.help)
         return { kind: 'help', text: DRIFT_HELP };
@@ -89383,9 +89385,7 @@ function settingsFromArgv(argv, env) {
         out: { type: 'string' },
         ...SERVING_OPTIONS,
         ...(command === 'load' ? LOAD_OPTIONS : {}),
-        json: { type: 'boolean', default: false },
-        debug: { type: 'boolean', default: false },
-        help: { type: 'boolean', short: 'h', default: false },
+        ...COMMON_OPTIONS,
     }, command);
     if (v.help)
         return { kind: 'help', text: command === 'load' ? LOAD_HELP : VALIDATE_HELP };

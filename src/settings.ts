@@ -343,9 +343,7 @@ function promotionCommand(command: 'promote' | 'rollback' | 'status', args: stri
       'rollback-command': { type: 'string' },
       'promote-command': { type: 'string' },
       out: { type: 'string' },
-      json: { type: 'boolean', default: false },
-      debug: { type: 'boolean', default: false },
-      help: { type: 'boolean', short: 'h', default: false },
+      ...COMMON_OPTIONS,
     },
     command,
   ) as Record<string, string | boolean | undefined>;
@@ -375,6 +373,13 @@ function promotionCommand(command: 'promote' | 'rollback' | 'status', args: stri
   };
 }
 
+/** Flags every command takes. */
+const COMMON_OPTIONS: ParseArgsOptionsConfig = {
+  json: { type: 'boolean', default: false },
+  debug: { type: 'boolean', default: false },
+  help: { type: 'boolean', short: 'h', default: false },
+};
+
 function parse(args: string[], options: ParseArgsOptionsConfig, command: string) {
   try {
     return parseArgs({ args, allowPositionals: false, strict: true, options }).values;
@@ -395,9 +400,7 @@ function driftCommand(args: string[], env: NodeJS.ProcessEnv): CliCommand {
       columns: { type: 'string', multiple: true },
       exclude: { type: 'string', multiple: true },
       config: { type: 'string' },
-      json: { type: 'boolean', default: false },
-      debug: { type: 'boolean', default: false },
-      help: { type: 'boolean', short: 'h', default: false },
+      ...COMMON_OPTIONS,
     },
     'drift',
   ) as { reference?: string; current?: string; columns?: string[]; exclude?: string[]; config?: string; json?: boolean; debug?: boolean; help?: boolean };
@@ -443,9 +446,7 @@ export function settingsFromArgv(argv: string[], env: NodeJS.ProcessEnv): CliCom
       out: { type: 'string' },
       ...SERVING_OPTIONS,
       ...(command === 'load' ? LOAD_OPTIONS : {}),
-      json: { type: 'boolean', default: false },
-      debug: { type: 'boolean', default: false },
-      help: { type: 'boolean', short: 'h', default: false },
+      ...COMMON_OPTIONS,
     },
     command,
   ) as { config?: string; model?: string; baseline?: string; data?: string; label?: string; reference?: string; out?: string; json?: boolean; debug?: boolean; help?: boolean } & ServingFlags & LoadFlags;
