@@ -80735,6 +80735,11 @@ const constants_Inputs = {
     CommentAuthor: 'comment-author',
     ArtifactName: 'artifact-name',
     Report: 'report',
+    Endpoint: 'endpoint',
+    Protocol: 'protocol',
+    ModelName: 'model-name',
+    Headers: 'headers',
+    Command: 'command',
     Stage: 'stage',
     Version: 'version',
     Environment: 'environment',
@@ -89095,6 +89100,13 @@ function settingsFromInputs(getInput, env) {
             label: nonEmpty(getInput(Inputs.Label)),
             reference: nonEmpty(getInput(Inputs.Reference)),
             failOn: failOn(nonEmpty(getInput(Inputs.FailOn)), 'input "fail-on"'),
+            ...servingOverrides({
+                endpoint: getInput(Inputs.Endpoint),
+                protocol: getInput(Inputs.Protocol),
+                'model-name': getInput(Inputs.ModelName),
+                header: getInput(Inputs.Headers).split('\n').map((l) => l.trim()).filter((l) => l !== ''),
+                command: getInput(Inputs.Command),
+            }),
         },
         outDir: nonEmpty(getInput(Inputs.Out)) ?? DEFAULT_OUT_DIR,
         json: false,
@@ -89187,7 +89199,7 @@ function servingOverrides(v) {
     for (const h of v.header ?? []) {
         const at = h.indexOf(':');
         if (at <= 0)
-            throw new errors_UsageError(`--header must look like 'Name: value', got "${h}"`);
+            throw new errors_UsageError(`a header (--header, input "headers") must look like 'Name: value', got "${h}"`);
         headers[h.slice(0, at).trim()] = h.slice(at + 1).trim();
     }
     const endpoint = {
@@ -89196,8 +89208,8 @@ function servingOverrides(v) {
         name: nonEmpty(v['model-name']),
         headers: Object.keys(headers).length > 0 ? headers : undefined,
     };
-    if (v.command && endpoint.url)
-        throw new errors_UsageError('give --endpoint or --command, not both');
+    if (nonEmpty(v.command) && endpoint.url)
+        throw new errors_UsageError('give an endpoint or a command (--endpoint / --command, inputs "endpoint" / "command"), not both');
     const given = Object.values(endpoint).some((x) => x !== undefined);
     return { endpoint: given ? endpoint : undefined, command: nonEmpty(v.command) };
 }

@@ -103,6 +103,13 @@ export function settingsFromInputs(getInput: (name: string) => string, env: Node
       label: nonEmpty(getInput(Inputs.Label)),
       reference: nonEmpty(getInput(Inputs.Reference)),
       failOn: failOn(nonEmpty(getInput(Inputs.FailOn)), 'input "fail-on"'),
+      ...servingOverrides({
+        endpoint: getInput(Inputs.Endpoint),
+        protocol: getInput(Inputs.Protocol),
+        'model-name': getInput(Inputs.ModelName),
+        header: getInput(Inputs.Headers).split('\n').map((l) => l.trim()).filter((l) => l !== ''),
+        command: getInput(Inputs.Command),
+      }),
     },
     outDir: nonEmpty(getInput(Inputs.Out)) ?? DEFAULT_OUT_DIR,
     json: false,
@@ -223,7 +230,7 @@ function servingOverrides(v: ServingFlags): Pick<Overrides, 'endpoint' | 'comman
   const headers: Record<string, string> = {};
   for (const h of v.header ?? []) {
     const at = h.indexOf(':');
-    if (at <= 0) throw new UsageError(`--header must look like 'Name: value', got "${h}"`);
+    if (at <= 0) throw new UsageError(`a header (--header, input "headers") must look like 'Name: value', got "${h}"`);
     headers[h.slice(0, at).trim()] = h.slice(at + 1).trim();
   }
   const endpoint = {
@@ -232,7 +239,7 @@ function servingOverrides(v: ServingFlags): Pick<Overrides, 'endpoint' | 'comman
     name: nonEmpty(v['model-name']),
     headers: Object.keys(headers).length > 0 ? headers : undefined,
   };
-  if (v.command && endpoint.url) throw new UsageError('give --endpoint or --command, not both');
+  if (nonEmpty(v.command) && endpoint.url) throw new UsageError('give an endpoint or a command (--endpoint / --command, inputs "endpoint" / "command"), not both');
   const given = Object.values(endpoint).some((x) => x !== undefined);
   return { endpoint: given ? endpoint : undefined, command: nonEmpty(v.command) };
 }

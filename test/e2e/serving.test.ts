@@ -192,6 +192,28 @@ async function oddServer(handler: (res: ServerResponse) => void): Promise<{ url:
   };
 }
 
+describe('the action with an endpoint', () => {
+  it('validates the served model from the action inputs, the header secret masked', async () => {
+    const { runAction } = await import('../support/action.ts');
+    const { node24, trackedCopy } = await import('../support/tracked-copy.ts');
+    server.set({ token: 'act10n-s3cret' });
+    try {
+      const r = await runAction({
+        copy: trackedCopy(),
+        node: node24(),
+        inputs: { endpoint: server.url, 'model-name': 'iris', headers: 'Authorization: Bearer ${MODEL_TOKEN}\nX-Team: ml', data: 'examples/iris/eval.csv', label: 'species', comment: 'never' },
+        env: { MODEL_TOKEN: 'act10n-s3cret' },
+      });
+      expect(r.code, r.stdout).toBe(0);
+      expect(r.outputs.decision).toBe('GO');
+      expect(r.stdout).toContain('::add-mask::act10n-s3cret');
+      expect(JSON.parse(readFileSync(r.outputs.report!, 'utf8')).model.runner).toBe('http');
+    } finally {
+      server.set({ token: undefined });
+    }
+  });
+});
+
 describe('a bad endpoint is a failing check with a clear message, never a hang or a crash', () => {
   it('an unknown host', async () => {
     const cfg = tmp('nohost.yml');
