@@ -252,12 +252,15 @@ describe.skipIf(!NGINX || !PROMETHEUS)('staged promotion against Prometheus and 
 
   it('rolls back a canary twice as slow', async () => {
     stable.set({ delayMs: 3 });
-    canary.set({ delayMs: 7 });
+    canary.set({ delayMs: 8 });
     const traffic = load(300);
     try {
       const r = await stage(config('slow'), '5');
       expect(r.code).toBe(1);
-      expect(r.stdout).toMatch(/rolled back at 5%(?:25)?: critical: latency: canary slower: p95 [\d.]+ vs [\d.]+ \(×[\d.]+\)/);
+      // At once when the p95 ratio reaches 1.5×, or after two failed measurements at 1.2×: bucket
+      // interpolation and the shared overheads put a 2× slower model on either side of 1.5×.
+      expect(r.stdout).toMatch(/latency fail: canary slower: p95 [\d.]+ vs [\d.]+ \(×[\d.]+\)/);
+      expect(r.stdout.replace(/%25/g, '%')).toMatch(/::error::rolled back at 5%: (critical: latency: canary slower|2 measurements in a row failed \(limit 1\))/);
       expect(canaryWeight()).toBe(0);
     } finally {
       traffic.stop();
