@@ -94525,7 +94525,7 @@ async function runCli(argv, io) {
             // Fit a terminal's width; logs and pipes get whole lines.
             const width = io.stdout.isTTY ? (io.stdout.columns ?? 120) : Number.POSITIVE_INFINITY;
             io.stdout.write(renderTerminal(run.report, color, width));
-            io.stdout.write(`reports: ${files.json}, ${files.manifest}\n`);
+            io.stdout.write(`reports: ${files.json}, ${files.html}, ${files.manifest}\n`);
         }
         return EXIT_CODES[run.report.decision];
     }
