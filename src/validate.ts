@@ -18,12 +18,12 @@ import { columnNames, type Dataset } from './data/dataset.ts';
 import { readDataset } from './data/read.ts';
 import type { Labels } from './checks/evaluation.ts';
 import { resolveBaseline } from './runners/baseline-source.ts';
-import { bindInputs, featuresFromDataset, type FeatureRows } from './data/features.ts';
+import { BindingError, bindInputs, describeFeed, featuresFromDataset, fedShape, type FeatureRows } from './data/features.ts';
 import { generateRows } from './data/generate.ts';
 import { decide } from './decision.ts';
 import { dataDrift, type DataDrift } from './drift/run.ts';
 import { InputFileError, UsageError, getErrorMessage } from './errors.ts';
-import { buildReport, type Report } from './report/json.ts';
+import { buildReport, type Report, type ReportSignature } from './report/json.ts';
 import { readOnnxFormat } from './runners/onnx-format.ts';
 import { openOnnxRunner } from './runners/onnx.ts';
 import type { OrtModule } from './runners/onnxruntime-loader.ts';
@@ -142,6 +142,7 @@ export async function validate(settings: Settings, deps: EngineDeps): Promise<Va
   }
 
   let runner: ModelRunner | null = null;
+  let fedRows: FeatureRows | null = null;
   let baselineRunner: ModelRunner | null = null;
   if (served || artifact.readError === null) {
     deps.progress(served ? `smoke: waiting for ${target}` : 'smoke: loading the model');
@@ -165,6 +166,7 @@ export async function validate(settings: Settings, deps: EngineDeps): Promise<Va
       if (made) {
         const { rows, labels } = made;
         rowsSource = rows.source;
+        fedRows = rows;
         const ctx: CheckContext = {
           config,
           runner,
@@ -221,7 +223,7 @@ export async function validate(settings: Settings, deps: EngineDeps): Promise<Va
     version,
     artifact,
     runnerKind: served?.kind ?? 'onnx',
-    signature: runner?.signature ?? null,
+    signature: runner ? reportSignature(runner, fedRows) : null,
     measured,
     drift: dataDriftResult,
     data: {
@@ -359,6 +361,7 @@ function makeRows(
     checks.push(mappingCheck(bindings, rows.rows, evalData));
     return { rows, labels: labelColumn ? labelsOf(evalData, labelColumn, weight, keep) : null };
   } catch (error) {
+    const snippet = error instanceof BindingError && error.snippet ? error.snippet : null;
     checks.push(
       result({
         id: 'inputs.mapping',
@@ -366,16 +369,27 @@ function makeRows(
         severity: 'blocker',
         status: 'fail',
         message: `cannot feed the model${source ? ` from ${source.path}` : ''}: ${getErrorMessage(error)}`,
+        ...(snippet ? { hint: `# Add to the config (the values in <…> are yours to fill):\n${snippet}` } : {}),
       }),
     );
     return null;
   }
 }
 
+/** The signature as reported: every input with how it was fed. */
+function reportSignature(runner: ModelRunner, rows: FeatureRows | null): ReportSignature {
+  const bindings = new Map(rows?.bindings.map((b) => [b.name, b]));
+  return {
+    inputs: runner.signature.inputs.map((spec) => {
+      const b = bindings.get(spec.name);
+      return b ? { ...spec, fed: describeFeed(b), fed_shape: fedShape(b) } : spec;
+    }),
+    outputs: runner.signature.outputs,
+  };
+}
+
 function mappingCheck(bindings: ReturnType<typeof bindInputs>, rows: number, data: Dataset | null): CheckResult {
-  const mapping = bindings
-    .map((b) => `"${b.name}" ${b.dtype}[N, ${b.rowShape.join(', ')}] <- ${b.columns ? b.columns.join(', ') : 'generated'}`)
-    .join('; ');
+  const mapping = bindings.map((b) => `"${b.name}" ${b.dtype}${fedShape(b)} <- ${describeFeed(b)}`).join('; ');
   return result({
     id: 'inputs.mapping',
     category: 'inputs',

@@ -28,7 +28,7 @@ export interface PredictionDrift {
 /** The model inputs' rows of another data set (its bad rows skipped), bound as the eval rows are. */
 export function rowsOf(dataset: Dataset, like: FeatureRows): FeatureRows {
   const used = [...new Set(like.bindings.flatMap((b) => b.columns ?? []))];
-  const absent = used.filter((name) => !dataset.columns.some((c) => c.name === name && c.values));
+  const absent = used.filter((name) => !dataset.columns.some((c) => c.name === name && (c.values || c.kind !== 'text')));
   if (absent.length > 0) {
     throw new Error(`${dataset.path} lacks the model's numeric input column${absent.length === 1 ? '' : 's'} ${absent.map((n) => `"${n}"`).join(', ')}; its columns are: ${columnNames(dataset)}`);
   }

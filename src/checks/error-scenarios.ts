@@ -4,7 +4,7 @@
  */
 import type { Outcome, ScenarioConfig, ScenarioName } from '../config/types.ts';
 import { SCENARIOS } from '../config/types.ts';
-import { feedsFor, isFloat, rowValues, rowWidth, tensorOf, type FeatureRows } from '../data/features.ts';
+import { feedsFor, formatShape, isFloat, rowValues, rowWidth, tensorOf, type FeatureRows } from '../data/features.ts';
 import { getErrorMessage } from '../errors.ts';
 import type { DType, Feeds, Outputs } from '../runners/types.ts';
 import { PROBE_SCENARIOS, RunnerTimeoutError, elementCount, toNumbers, type ProbeScenario } from '../runners/types.ts';
@@ -32,31 +32,56 @@ const SWAPPED: Partial<Record<DType, DType>> = {
   float64: 'float32',
   int32: 'float32',
   int64: 'float32',
+  uint8: 'float32',
+  int8: 'float32',
+  bool: 'float32',
 };
 
 /** The request each scenario sends, or why it does not apply to this model. */
 export function scenarioRequest(name: ScenarioName, rows: FeatureRows, cfg: ScenarioConfig): ScenarioRequest | string {
-  const primary = rows.bindings[0]!;
+  // The first input that data feeds: constants (a sample rate, a state) are not the request.
+  const index = rows.bindings.findIndex((b) => b.source.kind !== 'constant');
+  if (index < 0) return 'every input is a constant from the config: no data to perturb';
+  const primary = rows.bindings[index]!;
   const width = rowWidth(primary);
-  const good = feedsFor(rows, 0, 1);
-  const firstRow = rowValues(rows, 0, 0);
+  const one = rows.fixedBatch ?? 1;
+  const good = feedsFor(rows, 0, one);
+  const firstRow = rowValues(rows, index, 0);
+  const dimsFor = (shape: number[]) =>
+    primary.batchAxis === null ? shape : [...shape.slice(0, primary.batchAxis), 1, ...shape.slice(primary.batchAxis)];
+  if (Array.isArray(rows.typed[index]) && name !== 'empty_batch' && name !== 'missing_input' && name !== 'oversized_batch') {
+    return `"${primary.name}" takes text: no numeric perturbation applies`;
+  }
+  if (one !== 1 && name !== 'empty_batch' && name !== 'missing_input' && name !== 'oversized_batch') {
+    return `the model takes a fixed batch of ${one}: the one-row request cannot be sent`;
+  }
   switch (name) {
     case 'wrong_feature_count': {
-      const last = primary.rowShape.at(-1) ?? 1;
-      const changed = last > 1 ? last - 1 : last + 1;
-      const shape = [...primary.rowShape.slice(0, -1), changed];
+      // Only a dim the model fixes can be wrong; a dynamic one (audio length, image width) takes any size.
+      const declared = primary.batchAxis === null ? primary.declared : primary.declared.filter((_, i) => i !== primary.batchAxis);
+      const axis = declared.findLastIndex((d) => typeof d === 'number');
+      if (axis < 0 || declared.length !== primary.rowShape.length) {
+        return `"${primary.name}" ${formatShape(primary.declared)} has no fixed size after the batch: any count is valid`;
+      }
+      const size = primary.rowShape[axis]!;
+      const changed = size > 1 ? size - 1 : size + 1;
+      const shape = primary.rowShape.map((d, i) => (i === axis ? changed : d));
       const count = elementCount(shape);
       const values = Float64Array.from({ length: count }, (_, i) => firstRow[i % width]!);
       return {
-        request: `"${primary.name}" with ${changed} features per row instead of ${last}`,
-        feeds: { ...good, [primary.name]: tensorOf(primary.dtype, values, [1, ...shape]) },
+        request:
+          primary.rowShape.length === 1
+            ? `"${primary.name}" with ${changed} features per row instead of ${size}`
+            : `"${primary.name}" with ${changed} values instead of ${size} on axis ${axis + (primary.batchAxis !== null && primary.batchAxis <= axis ? 1 : 0)}`,
+        feeds: { ...good, [primary.name]: tensorOf(primary.dtype, values, dimsFor(shape)) },
       };
     }
     case 'wrong_dtype': {
-      const other = SWAPPED[primary.dtype]!;
+      const other = SWAPPED[primary.dtype];
+      if (!other) return `"${primary.name}" is ${primary.dtype}: no other type to try`;
       return {
         request: `"${primary.name}" as ${other} instead of ${primary.dtype}`,
-        feeds: { ...good, [primary.name]: tensorOf(other, firstRow, [1, ...primary.rowShape]) },
+        feeds: { ...good, [primary.name]: tensorOf(other, firstRow, dimsFor(primary.rowShape)) },
       };
     }
     case 'nan_input':
@@ -66,7 +91,7 @@ export function scenarioRequest(name: ScenarioName, rows: FeatureRows, cfg: Scen
       values[0] = name === 'nan_input' ? Number.NaN : Number.POSITIVE_INFINITY;
       return {
         request: `one row with ${name === 'nan_input' ? 'NaN' : '+Inf'} in its first feature`,
-        feeds: { ...good, [primary.name]: tensorOf(primary.dtype, values, [1, ...primary.rowShape]) },
+        feeds: { ...good, [primary.name]: tensorOf(primary.dtype, values, dimsFor(primary.rowShape)) },
       };
     }
     case 'empty_batch':
@@ -78,6 +103,7 @@ export function scenarioRequest(name: ScenarioName, rows: FeatureRows, cfg: Scen
       return { request: `the input "${primary.name}" sent under another name`, feeds: rest };
     }
     case 'oversized_batch': {
+      if (rows.fixedBatch !== null) return `the model takes a fixed batch of ${rows.fixedBatch}: a larger batch is refused by its signature`;
       const size = cfg.size ?? 4096;
       return { request: `a batch of ${size} rows`, feeds: feedsFor(rows, 0, size) };
     }

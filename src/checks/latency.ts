@@ -3,11 +3,11 @@
  * interpolation (numpy's default), max, mean and rows/s, judged against per-batch-size limits.
  */
 import type { GateConfig, LatencyLimits } from '../config/types.ts';
-import { feedsFor } from '../data/features.ts';
+import { batchSkipReason, feedsFor } from '../data/features.ts';
 import { getErrorMessage } from '../errors.ts';
 import { mean, quantileSorted, sortedCopy } from '../stats/quantile.ts';
 import type { CheckContext } from './context.ts';
-import { errored, result, round, type CheckResult } from './types.ts';
+import { errored, result, round, skipped, type CheckResult } from './types.ts';
 
 const CATEGORY = 'latency';
 
@@ -106,7 +106,21 @@ export function judgeLatency(stats: LatencyStats, config: GateConfig): CheckResu
 export async function runLatency(ctx: CheckContext): Promise<{ checks: CheckResult[]; stats: LatencyStats[] }> {
   const checks: CheckResult[] = [];
   const stats: LatencyStats[] = [];
-  for (const b of latencyBatchSizes(ctx.config)) {
+  const sizes = latencyBatchSizes(ctx.config);
+  const fixed = ctx.rows.fixedBatch;
+  if (fixed !== null && !sizes.includes(fixed)) sizes.push(fixed);
+  for (const b of sizes) {
+    const skip = batchSkipReason(ctx.rows, b);
+    if (skip) {
+      // A limit on a batch size the model cannot take is not met: say so, and fail it.
+      const limited = ctx.config.checks.latency.limits[String(b)] !== undefined;
+      checks.push(
+        limited
+          ? result({ id: `latency.batch_${b}`, category: CATEGORY, severity: ctx.config.checks.latency.severity, status: 'fail', message: `a limit is set for batch ${b}, but ${skip}` })
+          : skipped(`latency.batch_${b}`, CATEGORY, 'info', `batch ${b} not measured: ${skip}`),
+      );
+      continue;
+    }
     ctx.progress(`latency: batch ${b}, ${ctx.config.checks.latency.iterations} timed calls`);
     try {
       const s = await measureLatency(ctx, b);

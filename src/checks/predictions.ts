@@ -1,6 +1,7 @@
 /** Runs the model over every row once, in batches; several check families judge the result. */
 import { feedsFor, type FeatureRows } from '../data/features.ts';
-import type { DType, ModelRunner, NumberArray, Outputs, Tensor, TensorData } from '../runners/types.ts';
+import { batchSymbol, outputBatchAxis, rowsFromBatchAxis } from '../data/layout.ts';
+import type { DType, ModelRunner, ModelSignature, NumberArray, Outputs, Tensor, TensorData } from '../runners/types.ts';
 import { copyNumbers } from '../runners/types.ts';
 
 type NumericData = Exclude<TensorData, string[]>;
@@ -33,9 +34,13 @@ export async function predictAll(
   onBatch?: (done: number, total: number) => void,
 ): Promise<Predictions> {
   const columns = new Map<string, OutputColumn>();
-  for (let start = 0; start < rows.rows; start += batchSize) {
-    const n = Math.min(batchSize, rows.rows - start);
-    const out = await runner.infer(feedsFor(rows, start, n));
+  // A model fixed to a batch size gets exactly that many rows per call; a short last call is
+  // filled up with rows from the start and the extra answers dropped.
+  const step = rows.fixedBatch ?? batchSize;
+  for (let start = 0; start < rows.rows; start += step) {
+    const n = Math.min(step, rows.rows - start);
+    const sent = rows.fixedBatch ?? n;
+    const out = perRowOutputs(runner.signature, await runner.infer(feedsFor(rows, start, sent)), sent, n);
     for (const name in out) {
       const tensor = out[name]!;
       if (Array.isArray(tensor.data)) continue; // string outputs are not judged numerically
@@ -63,6 +68,38 @@ export function numbersOf(column: OutputColumn): NumberArray {
   for (const chunk of column.chunks) {
     copyNumbers(chunk, out, at);
     at += chunk.length;
+  }
+  return out;
+}
+
+/**
+ * A call's outputs with their rows first (an output such as a state `[2, batch, 128]` is
+ * rearranged), the first `keep` rows of `sent`; outputs without a batch axis (per-call values)
+ * are left out.
+ */
+export function perRowOutputs(signature: ModelSignature, outputs: Outputs, sent: number, keep: number): Outputs {
+  const symbol = batchSymbol(signature.inputs);
+  const out: Outputs = {};
+  for (const name in outputs) {
+    const t = outputs[name]!;
+    const spec = signature.outputs.find((o) => o.name === name);
+    const axis = outputBatchAxis(spec, t.dims, sent, symbol);
+    if (axis === null) {
+      // Declared fixed and answered so: a per-call value, not a prediction per row. Anything else
+      // without a batch axis is a wrong answer that rowWidthOf reports.
+      const perCall = spec && spec.shape.length === t.dims.length && spec.shape.every((d, i) => d === t.dims[i]);
+      if (!perCall) out[name] = t;
+      continue;
+    }
+    const make = Array.isArray(t.data) ? (n: number) => new Array<string>(n) : (n: number) => new (t.data.constructor as new (n: number) => NumericData)(n);
+    let data = rowsFromBatchAxis(t.data as NumericData, t.dims, axis, make as (n: number) => NumericData) as TensorData;
+    const dims = [sent, ...t.dims.filter((_, i) => i !== axis)];
+    if (keep < sent) {
+      const width = dims.slice(1).reduce((a, d) => a * d, 1);
+      data = Array.isArray(data) ? data.slice(0, keep * width) : (data as NumericData).subarray(0, keep * width);
+      dims[0] = keep;
+    }
+    out[name] = { dtype: t.dtype, dims, data };
   }
   return out;
 }

@@ -2,13 +2,14 @@
  * Smoke: the model loads, answers one row and batches of the configured sizes, with outputs of the
  * declared types and shapes, and a batch gives the same answers as the same rows one by one.
  */
-import { feedsFor } from '../data/features.ts';
+import { batchSkipReason, feedsFor } from '../data/features.ts';
+import { batchSymbol, outputBatchAxis } from '../data/layout.ts';
 import { getErrorMessage } from '../errors.ts';
 import type { ModelSignature, Outputs } from '../runners/types.ts';
 import { toNumbers } from '../runners/types.ts';
 import type { CheckContext } from './context.ts';
-import { outputsShapeLine } from './predictions.ts';
-import { result, round, type CheckResult, type Severity } from './types.ts';
+import { outputsShapeLine, perRowOutputs } from './predictions.ts';
+import { result, round, skipped, type CheckResult, type Severity } from './types.ts';
 
 const CATEGORY = 'smoke';
 
@@ -43,6 +44,11 @@ export async function runSmoke(ctx: CheckContext): Promise<CheckResult[]> {
   const checks: CheckResult[] = [];
   ctx.progress('smoke: single and batch inference');
   const attempt = async (id: string, n: number): Promise<Outputs | null> => {
+    const skip = batchSkipReason(ctx.rows, n);
+    if (skip) {
+      checks.push(skipped(id, CATEGORY, 'info', `batch of ${n} not sent: ${skip}`));
+      return null;
+    }
     try {
       const out = await ctx.runner.infer(feedsFor(ctx.rows, 0, n));
       const problems = signatureProblems(ctx.runner.signature, out, n);
@@ -67,8 +73,8 @@ export async function runSmoke(ctx: CheckContext): Promise<CheckResult[]> {
       return null;
     }
   };
-  await attempt('smoke.single', 1);
-  for (const n of cfg.batch_sizes.filter((b) => b > 1)) {
+  await attempt('smoke.single', ctx.rows.fixedBatch ?? 1);
+  for (const n of cfg.batch_sizes.filter((b) => b > 1 && b !== ctx.rows.fixedBatch)) {
     const batch = await attempt(`smoke.batch_${n}`, n);
     if (batch) checks.push(await batchConsistency(ctx, batch, n));
   }
@@ -78,6 +84,7 @@ export async function runSmoke(ctx: CheckContext): Promise<CheckResult[]> {
 /** Output types and shapes against what the model declares. */
 export function signatureProblems(signature: ModelSignature, outputs: Outputs, batch: number): string[] {
   const problems: string[] = [];
+  const symbol = batchSymbol(signature.inputs);
   for (const spec of signature.outputs) {
     const t = outputs[spec.name];
     if (!t) {
@@ -96,7 +103,10 @@ export function signatureProblems(signature: ModelSignature, outputs: Outputs, b
         }
       });
     }
-    if (t.dims[0] !== batch) problems.push(`"${spec.name}" has ${t.dims[0]} rows for a batch of ${batch}`);
+    const perCall = spec.shape.length === t.dims.length && spec.shape.every((d, i) => d === t.dims[i]);
+    if (outputBatchAxis(spec, t.dims, batch, symbol) === null && !perCall) {
+      problems.push(`"${spec.name}" has shape [${t.dims.join(', ')}]: no dim holds the batch of ${batch}`);
+    }
   }
   return problems;
 }
@@ -108,9 +118,10 @@ async function batchConsistency(ctx: CheckContext, batch: Outputs, n: number): P
     let worst = 0;
     let mismatched = 0;
     const examples: string[] = [];
+    const batchRows = perRowOutputs(ctx.runner.signature, batch, n, n);
     for (let r = 0; r < n; r++) {
-      const single = await ctx.runner.infer(feedsFor(ctx.rows, r, 1));
-      for (const [name, tensor] of Object.entries(batch)) {
+      const single = perRowOutputs(ctx.runner.signature, await ctx.runner.infer(feedsFor(ctx.rows, r, 1)), 1, 1);
+      for (const [name, tensor] of Object.entries(batchRows)) {
         const b = toNumbers(tensor);
         const s = single[name] ? toNumbers(single[name]) : null;
         if (!b || !s) continue;

@@ -20,6 +20,8 @@ export interface CheckResult {
   threshold: string | null;
   /** One line a release manager can act on. */
   message: string;
+  /** What to do about it when the message alone cannot say: e.g. a config snippet to paste. */
+  hint?: string;
 }
 
 export function result(

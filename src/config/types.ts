@@ -6,11 +6,32 @@ import type { EndpointConfig } from '../runners/http/protocols.ts';
 
 /** What a model did with a bad request; the last three only over HTTP (status 2xx, 5xx, 4xx without a body). */
 export type Outcome = 'rejected' | 'non_finite' | 'finite' | 'empty' | 'accepted' | 'server_error' | 'no_error_body';
-export type InputDType = 'float32' | 'float64' | 'int32' | 'int64';
+export type InputDType =
+  | 'float32'
+  | 'float64'
+  | 'int8'
+  | 'uint8'
+  | 'int16'
+  | 'uint16'
+  | 'int32'
+  | 'uint32'
+  | 'int64'
+  | 'uint64'
+  | 'bool'
+  | 'string';
+
+/** A constant fed to an input: a scalar (broadcast to the input's shape) or a nested array. */
+export type InputValue = number | boolean | string | InputValue[];
 
 export interface InputBindingConfig {
   columns?: string[];
   dtype?: InputDType;
+  /** A constant fed to every call instead of data. */
+  value?: InputValue;
+  /** The input's dims without the batch axis, giving sizes to dynamic dims. */
+  shape?: number[];
+  /** Where the batch axis is; null: the input has none. */
+  batch_axis?: number | null;
 }
 
 export interface OutputConfig {

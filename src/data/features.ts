@@ -1,25 +1,43 @@
 /**
- * Maps data set columns to model inputs and turns rows into feeds. Default: all non-label numeric
- * columns, in file order, as one 2-D input; configurable per input.
+ * How data feeds a model's inputs, and rows turned into feeds. Each input is fed from numeric
+ * columns (filling its dims after the batch, row-major), from one column of arrays, from text
+ * columns (string inputs), from a constant, or from generated rows; its batch axis and the sizes
+ * of its dynamic dims come from the signature, the config and the data, in that order.
  */
-import type { InputBindingConfig } from '../config/types.ts';
+import type { InputBindingConfig, InputValue } from '../config/types.ts';
 import { UsageError } from '../errors.ts';
 import type { DType, Dim, Feeds, ModelSignature, Tensor, TensorData, TensorSpec } from '../runners/types.ts';
 import { FLOAT_TYPES, INTEGER_TYPES, copyNumbers } from '../runners/types.ts';
-import type { Dataset } from './dataset.ts';
+import type { Column, Dataset } from './dataset.ts';
+import { inputsSnippet, type InputNeed } from './input-hints.ts';
+import { batchSymbol, formatShape, inferBatchAxis, moveBatchAxis, openAxes } from './layout.ts';
+
+export { formatShape } from './layout.ts';
+
+export type InputSource =
+  | { kind: 'columns'; columns: string[] }
+  | { kind: 'array'; column: string }
+  | { kind: 'constant'; values: number[] | string[] }
+  | { kind: 'generated' };
 
 export interface InputBinding {
   name: string;
   dtype: DType;
-  /** Per-row shape after the batch dimension, e.g. [4] for [N, 4]; [] for a 1-D input. */
+  /** The input's dims without the batch axis, all sized: [4] for [N, 4], [] for [N]. */
   rowShape: number[];
-  /** Data set columns feeding it, or null when rows are generated. */
+  /** Where the batch goes in the dims; null for an input without one, fed whole to every call. */
+  batchAxis: number | null;
+  /** The dims as the model declares them, for the report. */
+  declared: Dim[];
+  source: InputSource;
+  /** Data set columns feeding it, or null when it is a constant or generated. */
   columns: string[] | null;
 }
 
 /**
  * Rows for every input, row-major in the input's element type (converted once, so batches are
- * zero-copy views): binding i's values for row r at [r * width_i, (r+1) * width_i).
+ * zero-copy views): binding i's values for row r at [r * width_i, (r+1) * width_i). A constant
+ * holds one row (or, with no batch axis, the whole tensor).
  */
 export interface FeatureRows {
   bindings: InputBinding[];
@@ -27,98 +45,308 @@ export interface FeatureRows {
   typed: TensorData[];
   /** Where the rows came from, for the report. */
   source: string;
-}
-
-export function featureRows(bindings: InputBinding[], rows: number, values: Float64Array[], source: string): FeatureRows {
-  return { bindings, rows, typed: bindings.map((b, i) => typedArray(b.dtype, values[i]!)), source };
-}
-
-/** Row r of binding i as plain numbers. */
-export function rowValues(rows: FeatureRows, i: number, r: number): Float64Array {
-  const width = rowWidth(rows.bindings[i]!);
-  const src = (rows.typed[i] as NumericData).subarray(r * width, (r + 1) * width);
-  const out = new Float64Array(width);
-  copyNumbers(src, out, 0);
-  return out;
+  /** The batch size the model is fixed to (e.g. 1), or null when it takes any. */
+  fixedBatch: number | null;
 }
 
 export const rowWidth = (b: InputBinding): number => b.rowShape.reduce((a, d) => a * d, 1);
 
-const SUPPORTED: ReadonlySet<DType> = new Set(['float32', 'float64', 'int32', 'int64']);
+/** Inputs whose values differ per row (fed from data or generated), in signature order. */
+export const dataBindings = (rows: FeatureRows): InputBinding[] => rows.bindings.filter((b) => b.source.kind !== 'constant');
 
-/** Bindings from the signature alone (for generated rows): every row dimension must be fixed. */
+export function featureRows(bindings: InputBinding[], rows: number, values: (Float64Array | string[])[], source: string): FeatureRows {
+  return {
+    bindings,
+    rows,
+    typed: bindings.map((b, i) => (b.source.kind === 'constant' ? constantData(b) : typedArray(b.dtype, values[i]!))),
+    source,
+    fixedBatch: fixedBatchOf(bindings),
+  };
+}
+
+/** Row r of binding i as plain numbers. */
+export function rowValues(rows: FeatureRows, i: number, r: number): Float64Array {
+  const b = rows.bindings[i]!;
+  const width = rowWidth(b);
+  const at = b.source.kind === 'constant' ? 0 : r;
+  const data = rows.typed[i]!;
+  const out = new Float64Array(width);
+  if (Array.isArray(data)) return out.fill(Number.NaN);
+  copyNumbers(data.subarray(at * width, (at + 1) * width), out, 0);
+  return out;
+}
+
+const NUMERIC: ReadonlySet<DType> = new Set(['float32', 'float64', ...INTEGER_TYPES, 'bool']);
+
+/** Thrown when an input cannot be fed; carries a config snippet that would feed the model. */
+export class BindingError extends UsageError {
+  readonly snippet: string;
+  constructor(message: string, snippet: string) {
+    super(message);
+    this.snippet = snippet;
+  }
+}
+
+interface Planned {
+  spec: TensorSpec;
+  cfg: InputBindingConfig | undefined;
+  batchAxis: number | null;
+  source: InputSource | null;
+  /** The source is the data's remaining columns, not named by the config or the input's name. */
+  guessed?: boolean;
+}
+
+/**
+ * Bindings for every input. `dataset` is the data rows come from (null: rows are generated);
+ * `exclude` names columns that are not features (label, weight, id).
+ */
 export function bindInputs(
   signature: ModelSignature,
   dataset: Dataset | null,
   config: Record<string, InputBindingConfig> | undefined,
   exclude: ReadonlySet<string>,
 ): InputBinding[] {
-  const tensorInputs = signature.inputs.filter((i) => i.dtype !== null);
-  if (tensorInputs.length !== signature.inputs.length) {
-    throw new UsageError('the model has non-tensor inputs (sequences or maps), which model-gate cannot feed');
+  const inputs = signature.inputs;
+  const nonTensor = inputs.filter((i) => i.dtype === null);
+  if (nonTensor.length > 0) {
+    throw new UsageError(
+      `input${nonTensor.length === 1 ? '' : 's'} ${nonTensor.map((i) => `"${i.name}"`).join(', ')} ${nonTensor.length === 1 ? 'is a sequence or map' : 'are sequences or maps'}, which model-gate cannot feed: export the model with tensor inputs`,
+    );
   }
   for (const name of Object.keys(config ?? {})) {
-    if (!tensorInputs.some((i) => i.name === name)) {
-      throw new UsageError(
-        `model.inputs names "${name}", but the model's inputs are: ${tensorInputs.map((i) => i.name).join(', ')}`,
-      );
+    if (!inputs.some((i) => i.name === name)) {
+      throw new UsageError(`model.inputs names "${name}", but the model's inputs are: ${inputs.map((i) => i.name).join(', ')}`);
     }
   }
-  const numericColumns = dataset
-    ? dataset.columns.filter((c) => c.kind === 'numeric' && !exclude.has(c.name)).map((c) => c.name)
-    : null;
-  return tensorInputs.map((spec) => {
+  const symbol = batchSymbol(inputs);
+  const anyDynamicFirst = inputs.some((i) => i.shape.length > 0 && typeof i.shape[0] !== 'number');
+  const planned: Planned[] = inputs.map((spec) => {
     const cfg = config?.[spec.name];
-    const dtype = (cfg?.dtype ?? spec.dtype) as DType;
-    if (!SUPPORTED.has(dtype)) {
-      throw new UsageError(`input "${spec.name}" is ${dtype}; model-gate feeds float32, float64, int32 or int64 inputs`);
+    const batchAxis = cfg && 'batch_axis' in cfg ? (cfg.batch_axis ?? null) : inferBatchAxis(spec, symbol, anyDynamicFirst);
+    if (batchAxis !== null && spec.shape.length > 0 && batchAxis >= spec.shape.length) {
+      throw new UsageError(`model.inputs.${spec.name}.batch_axis is ${batchAxis}, but the input has ${spec.shape.length} dims ${formatShape(spec.shape)}`);
     }
-    let columns: string[] | null = null;
-    if (cfg?.columns) columns = cfg.columns;
-    else if (numericColumns && tensorInputs.length === 1) columns = numericColumns;
-    else if (dataset && dataset.columns.some((c) => c.name === spec.name)) columns = [spec.name];
-    else if (dataset) {
-      throw new UsageError(
-        `cannot tell which columns feed input "${spec.name}" of a model with ${tensorInputs.length} inputs; set model.inputs.${spec.name}.columns in the config`,
-      );
-    }
-    if (columns && dataset) {
-      for (const c of columns) {
-        const col = dataset.columns.find((x) => x.name === c);
-        if (!col) throw new UsageError(`input "${spec.name}": column "${c}" is not in ${dataset.path}`);
-        if (col.kind !== 'numeric') throw new UsageError(`input "${spec.name}": column "${c}" in ${dataset.path} is not numeric`);
-      }
-    }
-    return { name: spec.name, dtype, rowShape: rowShape(spec, columns?.length ?? null), columns };
+    return { spec, cfg, batchAxis, source: null };
   });
+
+  // Sources: a constant, named columns, a column named like the input, then the remaining
+  // feature columns for the one input left to feed.
+  const byName = new Map(dataset?.columns.map((c) => [c.name, c]) ?? []);
+  const claimed = new Set<string>();
+  for (const p of planned) {
+    const { spec, cfg } = p;
+    if (cfg?.value !== undefined) p.source = { kind: 'constant', values: flatValues(cfg.value, spec.name) };
+    else if (cfg?.columns) p.source = columnsSource(cfg.columns);
+    else if (dataset && byName.has(spec.name) && !exclude.has(spec.name)) p.source = columnsSource([spec.name]);
+    if (p.source?.kind === 'columns') p.source.columns.forEach((c) => claimed.add(c));
+    if (p.source?.kind === 'array') claimed.add(p.source.column);
+  }
+  const open = planned.filter((p) => p.source === null && p.batchAxis !== null);
+  if (dataset && open.length === 1) {
+    const wantsText = (open[0]!.cfg?.dtype ?? open[0]!.spec.dtype) === 'string';
+    const rest = dataset.columns.filter((c) => !exclude.has(c.name) && !claimed.has(c.name) && (wantsText ? c.kind === 'text' : c.kind === 'numeric'));
+    if (rest.length > 0) {
+      open[0]!.source = { kind: 'columns', columns: rest.map((c) => c.name) };
+      open[0]!.guessed = true;
+    }
+  }
+  if (!dataset) for (const p of open) p.source = { kind: 'generated' };
+
+  // With the sources known, every dim gets its size; what cannot be fed is said all at once.
+  const needs: InputNeed[] = [];
+  const bindings: InputBinding[] = [];
+  for (const p of planned) {
+    const problem = (reason: string, need: InputNeed['need']) => needs.push({ spec: p.spec, batchAxis: p.batchAxis, reason, need });
+    const dtype = (p.cfg?.dtype ?? p.spec.dtype) as DType;
+    if (dtype === 'float16') {
+      problem(`input "${p.spec.name}" is float16, which model-gate cannot send yet: export the model with float32 inputs`, 'unsupported');
+      continue;
+    }
+    if (!p.source) {
+      if (p.batchAxis === null) problem(noBatch(p), 'value');
+      else problem(cannotTell(p, inputs.length), 'columns');
+      continue;
+    }
+    if (p.batchAxis === null && p.source.kind !== 'constant') {
+      problem(noBatch(p), 'value');
+      continue;
+    }
+    if (p.source.kind === 'constant' && dtype !== 'string' && typeof p.source.values[0] === 'string') {
+      problem(`input "${p.spec.name}": model.inputs.${p.spec.name}.value holds text, but the input is ${dtype}`, 'value');
+      continue;
+    }
+    if (p.source.kind === 'generated' && dtype === 'string') {
+      problem(`input "${p.spec.name}" takes text, which model-gate cannot make up: give evaluation data (data.eval) with a text column`, 'data');
+      continue;
+    }
+    const known = knownSize(p, dataset);
+    if (typeof known === 'string') {
+      problem(`input "${p.spec.name}": ${known}`, 'columns');
+      continue;
+    }
+    const shape = rowShapeOf(p, known);
+    if (typeof shape === 'string' && p.guessed && inputs.length > 1) {
+      problem(cannotTell(p, inputs.length), 'columns');
+      continue;
+    }
+    if (typeof shape === 'string') {
+      const fromData = p.source.kind === 'columns' || p.source.kind === 'array';
+      const orData = p.source.kind === 'generated' && openAxes(p.spec.shape).filter((a) => a !== p.batchAxis).length === 1;
+      problem(
+        fromData ? shape : `${shape}: set model.inputs.${p.spec.name}.shape${orData ? ', or give evaluation or reference data (data.eval, data.reference) whose columns feed it' : ''}`,
+        fromData ? 'columns' : 'shape',
+      );
+      continue;
+    }
+    const columns = p.source.kind === 'columns' ? p.source.columns : p.source.kind === 'array' ? [p.source.column] : null;
+    bindings.push({ name: p.spec.name, dtype, rowShape: shape, batchAxis: p.batchAxis, declared: p.spec.shape, source: p.source, columns });
+  }
+  if (needs.length > 0) {
+    const first = needs[0]!;
+    const more = needs.length > 1 ? ` (and ${needs.length - 1} more input${needs.length > 2 ? 's' : ''}: ${needs.slice(1).map((n) => `"${n.spec.name}"`).join(', ')})` : '';
+    throw new BindingError(`${first.reason}${more}`, inputsSnippet(needs, symbol));
+  }
+  fixedBatchOf(bindings);
+  if (dataset) checkSources(bindings, dataset);
+  return bindings;
 }
 
-/** The per-row shape: fixed dims as declared, one symbolic dim solved from the column count. */
-function rowShape(spec: TensorSpec, columnCount: number | null): number[] {
-  const dims: Dim[] = spec.shape.length === 0 ? [null, columnCount ?? null] : spec.shape.slice(1);
+const columnsSource = (columns: string[]): InputSource => ({ kind: 'columns', columns });
+
+const cannotTell = (p: Planned, inputs: number) =>
+  `cannot tell which columns feed input "${p.spec.name}" of a model with ${inputs} inputs; set model.inputs.${p.spec.name}.columns in the config (or .value for a constant)`;
+
+const noBatch = (p: Planned) =>
+  `input "${p.spec.name}" ${formatShape(p.spec.shape)} has no batch dimension${p.spec.scalar ? ' (a scalar)' : ''}, so data cannot feed it: set model.inputs.${p.spec.name}.value`;
+
+/** The values a data source gives per row: a column count, an array column's common shape. */
+function knownSize(p: Planned, dataset: Dataset | null): number | number[] | null | string {
+  const source = p.source!;
+  if (source.kind === 'constant') return constantShape(p.cfg!.value!);
+  if (source.kind !== 'columns' || !dataset) return null;
+  if (source.columns.length === 1) {
+    const col = dataset.columns.find((c) => c.name === source.columns[0]);
+    const arrays = col ? arrayOf(col) : null;
+    if (col && arrays) {
+      p.source = { kind: 'array', column: col.name };
+      if (!arrays.shape) return `column "${col.name}" of ${dataset.path} holds arrays of different lengths; pad them to one length`;
+      return arrays.shape;
+    }
+  }
+  return source.columns.length;
+}
+
+/**
+ * The per-row shape: fixed dims as declared; open dims from `shape` in the config, else solved
+ * from what feeds the input (a column count fills one open dim; an array's or a constant's own
+ * shape fills them all).
+ */
+function rowShapeOf(p: Planned, known: number | number[] | null): number[] | string {
+  const { spec, cfg, batchAxis } = p;
+  let dims: Dim[];
+  if (spec.shape.length === 0 && !spec.scalar) {
+    // No declared shape (a served model that does not say): one value per column after the batch.
+    dims = batchAxis === null ? [] : [null];
+  } else dims = batchAxis === null ? spec.shape.slice() : spec.shape.filter((_, i) => i !== batchAxis);
+  const where = `input "${spec.name}" ${formatShape(spec.shape)}`;
+  if (cfg?.shape) {
+    if (cfg.shape.length !== dims.length) {
+      return `${where}: model.inputs.${spec.name}.shape has ${cfg.shape.length} dims; it takes ${dims.length} (the dims ${batchAxis === null ? 'of the input' : 'after the batch'})`;
+    }
+    const clash = dims.findIndex((d, i) => typeof d === 'number' && d !== cfg.shape![i]);
+    if (clash >= 0) return `${where}: model.inputs.${spec.name}.shape gives ${cfg.shape[clash]} where the model fixes ${dims[clash]}`;
+    dims = cfg.shape.slice();
+  }
   const fixed = dims.filter((d): d is number => typeof d === 'number');
-  const open = dims.length - fixed.length;
-  const fixedProduct = fixed.reduce((a, d) => a * d, 1);
-  if (open === 0) {
-    if (columnCount !== null && fixedProduct !== columnCount) {
-      throw new UsageError(
-        `input "${spec.name}" takes ${fixedProduct} values per row (shape ${formatShape(spec.shape)}), but ${columnCount} columns feed it`,
-      );
+  const product = fixed.reduce((a, d) => a * d, 1);
+  const openCount = dims.length - fixed.length;
+  if (Array.isArray(known)) {
+    const total = known.reduce((a, d) => a * d, 1);
+    if (openCount === 0) {
+      if (known.length > 0 && total !== product) return `${where} takes ${product} values per row; ${describeKnown(p, known)} has ${total}`;
+      return dims as number[];
+    }
+    // An array with exactly the open dims' rank fills them in order; a flat one fills one open dim.
+    if (known.length === dims.length && known.every((d, i) => typeof dims[i] !== 'number' || dims[i] === d)) return known.slice();
+    if (openCount === 1 && total % product === 0 && total > 0) return dims.map((d) => (typeof d === 'number' ? d : total / product));
+    if (p.source?.kind === 'constant' && known.length === 0) {
+      return `${where} has dynamic dims; a scalar value needs model.inputs.${spec.name}.shape to say how many values`;
+    }
+    return `${where}: cannot fit ${describeKnown(p, known)} (${total} values) into it`;
+  }
+  if (openCount === 0) {
+    if (known !== null && product !== known) {
+      return `${where} takes ${product} values per row, but ${known} columns feed it`;
     }
     return dims as number[];
   }
-  if (open === 1 && columnCount !== null && columnCount % fixedProduct === 0) {
-    return dims.map((d) => (typeof d === 'number' ? d : columnCount / fixedProduct));
+  if (known === null) {
+    const dynamic = openAxes(spec.shape).filter((a) => a !== batchAxis);
+    return `${where} has dynamic dims (${dynamic.map((a) => `axis ${a}`).join(', ')}) and nothing says their size`;
   }
-  throw new UsageError(
-    columnCount === null
-      ? `input "${spec.name}" has no fixed size per row (shape ${formatShape(spec.shape)}); give evaluation or reference data so model-gate knows what to feed`
-      : `cannot fit ${columnCount} columns into input "${spec.name}" of shape ${formatShape(spec.shape)}`,
-  );
+  if (openCount === 1 && known % product === 0 && known > 0) return dims.map((d) => (typeof d === 'number' ? d : known / product));
+  return `cannot fit ${known} columns into ${where}${openCount > 1 ? `: it has ${openCount} dynamic dims after the batch, so give model.inputs.${spec.name}.shape` : ''}`;
 }
 
-export function formatShape(shape: readonly Dim[]): string {
-  return `[${shape.map((d) => (d === null ? '?' : String(d))).join(', ')}]`;
+const describeKnown = (p: Planned, known: number[]) =>
+  p.source?.kind === 'constant' ? `model.inputs.${p.spec.name}.value (shape ${formatShape(known)})` : `the arrays in column "${(p.source as { column: string }).column}" (shape ${formatShape(known)})`;
+
+/** The nested shape of a constant: [] for a scalar; throws on a ragged array. */
+function constantShape(value: InputValue): number[] {
+  if (!Array.isArray(value)) return [];
+  const inner = value.map(constantShape);
+  const first = inner[0] ?? [];
+  if (!inner.every((s) => s.length === first.length && s.every((d, i) => d === first[i]))) {
+    throw new UsageError('a model.inputs value is a ragged array: every row of a nested array needs the same length');
+  }
+  return [value.length, ...first];
+}
+
+function flatValues(value: InputValue, name: string): number[] | string[] {
+  const flat = Array.isArray(value) ? ((value as unknown[]).flat(Infinity) as (number | boolean | string)[]) : [value];
+  if (flat.every((v) => typeof v === 'string')) return flat as string[];
+  if (flat.some((v) => typeof v === 'string')) throw new UsageError(`model.inputs.${name}.value mixes text and numbers`);
+  return flat.map((v) => (typeof v === 'boolean' ? (v ? 1 : 0) : (v as number)));
+}
+
+/** Columns exist and have the kind the input needs; arrays have the length the input takes. */
+function checkSources(bindings: InputBinding[], dataset: Dataset): void {
+  const byName = new Map(dataset.columns.map((c) => [c.name, c]));
+  for (const b of bindings) {
+    if (!b.columns) continue;
+    for (const c of b.columns) {
+      const col = byName.get(c);
+      if (!col) throw new UsageError(`input "${b.name}": column "${c}" is not in ${dataset.path}`);
+      if (b.source.kind === 'array') continue;
+      if (b.dtype === 'string' ? col.kind !== 'text' && col.kind !== 'numeric' : col.kind !== 'numeric') {
+        throw new UsageError(`input "${b.name}": column "${c}" in ${dataset.path} is not numeric${col.kind === 'text' ? ' (it holds text)' : ''}`);
+      }
+    }
+    if (b.source.kind === 'columns' && b.dtype !== 'string' && b.columns.length !== rowWidth(b)) {
+      throw new UsageError(`input "${b.name}" takes ${rowWidth(b)} values per row, but ${b.columns.length} columns feed it`);
+    }
+  }
+}
+
+/** The batch size the model fixes (the declared size of a batch axis), or null when it takes any. */
+function fixedBatchOf(bindings: InputBinding[]): number | null {
+  let fixed: number | null = null;
+  for (const b of bindings) {
+    if (b.batchAxis === null) continue;
+    const d = b.declared[b.batchAxis];
+    if (typeof d !== 'number') continue;
+    if (fixed !== null && fixed !== d) {
+      throw new UsageError(`the inputs fix different batch sizes (${fixed} and ${d} for "${b.name}"); set model.inputs.<name>.batch_axis`);
+    }
+    fixed = d;
+  }
+  return fixed;
+}
+
+/** An array column's values, if the column holds arrays (JSON Lines, Parquet lists). */
+function arrayOf(col: Column): { values: Float64Array; offsets: Int32Array; shape: number[] | null } | null {
+  const c = col as Column & { array?: { values: Float64Array; offsets: Int32Array; shape: number[] | null } };
+  return (col.kind as string) === 'array' && c.array ? c.array : null;
 }
 
 /**
@@ -128,79 +356,165 @@ export function formatShape(shape: readonly Dim[]): string {
  */
 export function featuresFromDataset(dataset: Dataset, bindings: InputBinding[], keep: Int32Array | null): FeatureRows {
   const rows = keep ? keep.length : dataset.rows;
-  const typed = bindings.map((b) => {
-    const cols = b.columns!.map((name) => dataset.columns.find((c) => c.name === name)!.values!);
-    const width = cols.length;
-    const out = allocate(b.dtype, rows * width);
+  const byName = new Map(dataset.columns.map((c) => [c.name, c]));
+  const at = (r: number) => (keep ? keep[r]! : r);
+  const typed = bindings.map((b): TensorData => {
+    if (b.source.kind === 'constant') return constantData(b);
+    const width = rowWidth(b);
+    if (b.source.kind === 'array') {
+      const array = arrayOf(byName.get(b.source.column)!)!;
+      const out = allocate(b.dtype, rows * width) as Exclude<TensorData, string[]>;
+      const flat = new Float64Array(rows * width);
+      for (let r = 0; r < rows; r++) {
+        const from = array.offsets[at(r)]!;
+        const to = array.offsets[at(r) + 1]!;
+        // A row of another length is a bad row and was dropped; a missing one is NaN.
+        if (to - from === width) flat.set(array.values.subarray(from, to), r * width);
+        else flat.fill(Number.NaN, r * width, (r + 1) * width);
+      }
+      writeNumbers(out, flat);
+      return out;
+    }
+    const cols = b.columns!.map((name) => byName.get(name)!);
+    if (b.dtype === 'string') {
+      const out: string[] = new Array<string>(rows * width);
+      cols.forEach((col, j) => {
+        for (let r = 0; r < rows; r++) out[r * width + j] = col.text ? col.text[at(r)]! : String(col.values![at(r)]);
+      });
+      return out;
+    }
+    const out = allocate(b.dtype, rows * width) as Exclude<TensorData, string[]>;
     for (let j = 0; j < width; j++) {
-      const col = cols[j]!;
-      if (out instanceof BigInt64Array) {
-        for (let r = 0; r < rows; r++) out[r * width + j] = BigInt(Math.round(col[keep ? keep[r]! : r]!));
-      } else if (out instanceof Int32Array) {
-        for (let r = 0; r < rows; r++) out[r * width + j] = Math.round(col[keep ? keep[r]! : r]!);
+      const col = cols[j]!.values!;
+      if (out instanceof BigInt64Array || out instanceof BigUint64Array) {
+        for (let r = 0; r < rows; r++) {
+          const v = col[at(r)]!;
+          out[r * width + j] = BigInt(Number.isFinite(v) ? Math.round(v) : 0);
+        }
+      } else if (isInteger(b.dtype) || b.dtype === 'bool') {
+        for (let r = 0; r < rows; r++) out[r * width + j] = Math.round(col[at(r)]!);
       } else {
-        for (let r = 0; r < rows; r++) out[r * width + j] = col[keep ? keep[r]! : r]!;
+        for (let r = 0; r < rows; r++) out[r * width + j] = col[at(r)]!;
       }
     }
     return out;
   });
-  return { bindings, rows, typed, source: dataset.path };
+  return { bindings, rows, typed, source: dataset.path, fixedBatch: fixedBatchOf(bindings) };
 }
 
-function allocate(dtype: DType, n: number): Float32Array | Float64Array | Int32Array | BigInt64Array {
+function allocate(dtype: DType, n: number): TensorData {
   switch (dtype) {
     case 'float32':
       return new Float32Array(n);
     case 'float64':
       return new Float64Array(n);
+    case 'int8':
+      return new Int8Array(n);
+    case 'uint8':
+    case 'bool':
+      return new Uint8Array(n);
+    case 'int16':
+      return new Int16Array(n);
+    case 'uint16':
+      return new Uint16Array(n);
     case 'int32':
       return new Int32Array(n);
+    case 'uint32':
+      return new Uint32Array(n);
     case 'int64':
       return new BigInt64Array(n);
+    case 'uint64':
+      return new BigUint64Array(n);
+    case 'string':
+      return new Array<string>(n).fill('');
     default:
       throw new UsageError(`cannot build a ${dtype} tensor`);
   }
 }
 
+/** Doubles written into a typed array of any numeric element type (integers rounded, NaN -> 0). */
+function writeNumbers(out: Exclude<TensorData, string[]>, values: ArrayLike<number>): void {
+  if (out instanceof BigInt64Array || out instanceof BigUint64Array) {
+    for (let i = 0; i < values.length; i++) {
+      const v = values[i]!;
+      out[i] = BigInt(Number.isFinite(v) ? Math.round(v) : 0);
+    }
+  } else if (out instanceof Float32Array || out instanceof Float64Array) out.set(values);
+  else for (let i = 0; i < values.length; i++) out[i] = Math.round(values[i]!);
+}
+
+/** A constant's data: one row (broadcast from a scalar), or the whole tensor without a batch axis. */
+function constantData(b: InputBinding): TensorData {
+  const values = (b.source as Extract<InputSource, { kind: 'constant' }>).values;
+  const width = rowWidth(b);
+  if (values.length !== 1 && values.length !== width) {
+    throw new UsageError(`model.inputs.${b.name}.value has ${values.length} values; the input takes ${width}${b.batchAxis === null ? '' : ' per row'}`);
+  }
+  if (typeof values[0] === 'string') return Array.from({ length: width }, (_, i) => (values as string[])[values.length === 1 ? 0 : i]!);
+  const out = allocate(b.dtype, width) as Exclude<TensorData, string[]>;
+  const nums = values as number[];
+  writeNumbers(out, values.length === 1 ? new Float64Array(width).fill(nums[0]!) : nums);
+  return out;
+}
+
 type NumericData = Exclude<TensorData, string[]>;
+
+const sliceData = (src: TensorData, from: number, to: number): TensorData =>
+  Array.isArray(src) ? src.slice(from, to) : (src as NumericData).subarray(from, to);
+
+function makeLike(src: TensorData): (n: number) => TensorData {
+  if (Array.isArray(src)) return (n) => new Array<string>(n);
+  return (n) => new (src.constructor as new (n: number) => NumericData)(n);
+}
 
 /** Feeds for rows [start, start + count), wrapping around when the rows run out. */
 export function feedsFor(rows: FeatureRows, start: number, count: number): Feeds {
   const feeds: Feeds = {};
   const first = rows.rows === 0 ? 0 : start % rows.rows;
   rows.bindings.forEach((b, i) => {
-    const width = rowWidth(b);
-    const src = rows.typed[i] as NumericData;
-    const dims = [count, ...b.rowShape];
-    if (first + count <= rows.rows) {
-      // The hot path: a view, no copy.
-      feeds[b.name] = { dtype: b.dtype, dims, data: src.subarray(first * width, (first + count) * width) };
+    const src = rows.typed[i]!;
+    if (b.batchAxis === null) {
+      feeds[b.name] = { dtype: b.dtype, dims: b.rowShape, data: src };
       return;
     }
-    const flat = new (src.constructor as new (n: number) => NumericData)(count * width);
-    for (let k = 0; k < count; k++) {
-      const r = (first + k) % rows.rows;
-      (flat as Float64Array).set(src.subarray(r * width, (r + 1) * width) as Float64Array, k * width);
+    const width = rowWidth(b);
+    let data: TensorData;
+    if (b.source.kind === 'constant') {
+      data = makeLike(src)(count * width);
+      for (let k = 0; k < count; k++) copyInto(data, src, k * width);
+    } else if (first + count <= rows.rows) {
+      // The hot path: a view, no copy.
+      data = sliceData(src, first * width, (first + count) * width);
+    } else {
+      data = makeLike(src)(count * width);
+      for (let k = 0; k < count; k++) {
+        const r = (first + k) % rows.rows;
+        copyInto(data, sliceData(src, r * width, (r + 1) * width), k * width);
+      }
     }
-    feeds[b.name] = { dtype: b.dtype, dims, data: flat };
+    const dims = [...b.rowShape.slice(0, b.batchAxis), count, ...b.rowShape.slice(b.batchAxis)];
+    feeds[b.name] = { dtype: b.dtype, dims, data: moveBatchAxis(data as NumericData, count, b.rowShape, b.batchAxis, makeLike(src) as (n: number) => NumericData) };
   });
   return feeds;
 }
 
+function copyInto(dst: TensorData, src: TensorData, at: number): void {
+  if (Array.isArray(dst)) for (let k = 0; k < src.length; k++) dst[at + k] = (src as string[])[k]!;
+  else (dst as Float64Array).set(src as Float64Array, at);
+}
+
+/** The batch sizes a model takes: every size, or only its fixed one. */
+export function batchSkipReason(rows: FeatureRows, size: number): string | null {
+  return rows.fixedBatch !== null && size !== rows.fixedBatch ? `the model takes a fixed batch of ${rows.fixedBatch} (its inputs declare it)` : null;
+}
+
 /** Float values in the given element type (rounded for integer types). */
-export function typedArray(dtype: DType, values: ArrayLike<number>): TensorData {
-  switch (dtype) {
-    case 'float32':
-      return new Float32Array(values);
-    case 'float64':
-      return values instanceof Float64Array ? values : new Float64Array(values);
-    case 'int32':
-      return Int32Array.from(values, (v) => Math.round(v));
-    case 'int64':
-      return BigInt64Array.from(Array.from(values, (v) => BigInt(Number.isFinite(v) ? Math.round(v) : 0)));
-    default:
-      throw new UsageError(`cannot build a ${dtype} tensor`);
-  }
+export function typedArray(dtype: DType, values: ArrayLike<number> | string[]): TensorData {
+  if (dtype === 'string') return Array.from(values as ArrayLike<unknown>, (v) => String(v));
+  if (dtype === 'float64') return values instanceof Float64Array ? values : Float64Array.from(values as ArrayLike<number>);
+  const out = allocate(dtype, values.length) as NumericData;
+  writeNumbers(out, values as ArrayLike<number>);
+  return out;
 }
 
 export function tensorOf(dtype: DType, values: ArrayLike<number>, dims: number[]): Tensor {
@@ -209,3 +523,34 @@ export function tensorOf(dtype: DType, values: ArrayLike<number>, dims: number[]
 
 export const isFloat = (d: DType | null) => d !== null && FLOAT_TYPES.has(d);
 export const isInteger = (d: DType | null) => d !== null && INTEGER_TYPES.has(d);
+export const isNumeric = (d: DType | null) => d !== null && NUMERIC.has(d);
+
+/** How an input is fed, in words for the report: "columns a, b … z (40 columns)", "constant 16000". */
+export function describeFeed(b: InputBinding): string {
+  const axis = b.batchAxis === null ? ', no batch axis' : b.batchAxis === 0 ? '' : `, batch on axis ${b.batchAxis}`;
+  switch (b.source.kind) {
+    case 'columns':
+      return `${b.source.columns.length === 1 ? 'column' : 'columns'} ${briefNames(b.source.columns)}${axis}`;
+    case 'array':
+      return `arrays in column ${b.source.column}${axis}`;
+    case 'constant': {
+      const v = b.source.values;
+      const shown = new Set<number | string>(v).size === 1 ? String(v[0]) : `[${v.slice(0, 4).join(', ')}${v.length > 4 ? ', …' : ''}]`;
+      return `constant ${shown}${axis}`;
+    }
+    case 'generated':
+      return `generated${axis}`;
+  }
+}
+
+function briefNames(names: readonly string[], max = 6): string {
+  if (names.length <= max) return names.join(', ');
+  return `${names.slice(0, max - 1).join(', ')} … ${names.at(-1)} (${names.length.toLocaleString('en')} columns)`;
+}
+
+/** The input's shape as sent: the batch as N, every other dim sized. */
+export function fedShape(b: InputBinding): string {
+  const dims: (number | string)[] = b.rowShape.slice();
+  if (b.batchAxis !== null) dims.splice(b.batchAxis, 0, 'N');
+  return `[${dims.join(', ')}]`;
+}

@@ -1,10 +1,19 @@
 /**
- * Inputs when no evaluation data is given: seeded, uniform within each column's range in the
- * reference data, or standard normal when there is no reference either.
+ * Inputs when no evaluation data is given, seeded, and shaped by what the signature says an input
+ * means: floats uniform within each column's range in the reference data, else standard normal;
+ * integer inputs small non-negative ids (within the reference range when there is one); inputs
+ * named like masks all ones, like token types or recurrent state all zeros; booleans 0/1; uint8
+ * (image bytes) 0–255.
  */
 import { uniformSource } from '../stats/random.ts';
 import type { Dataset } from './dataset.ts';
-import { featureRows, rowWidth, type FeatureRows, type InputBinding } from './features.ts';
+import { featureRows, isInteger, rowWidth, type FeatureRows, type InputBinding } from './features.ts';
+import { STATE_NAME } from './input-hints.ts';
+
+/** Ids drawn for integer inputs: small enough for any vocabulary or category table. */
+const MAX_ID = 100;
+const MASK_NAME = /mask/i;
+const ZERO_NAME = /token_type|segment/i;
 
 export function generateRows(
   bindings: InputBinding[],
@@ -20,20 +29,35 @@ export function generateRows(
     return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
   };
   const values = bindings.map((b) => {
+    if (b.source.kind === 'constant') return new Float64Array(0);
     const width = rowWidth(b);
     const ranges = b.columns && reference ? b.columns.map((c) => columnRange(reference, c)) : null;
     const out = new Float64Array(rows * width);
-    for (let r = 0; r < rows; r++) {
-      for (let j = 0; j < width; j++) {
+    const fill = (draw: (j: number) => number) => {
+      for (let r = 0; r < rows; r++) for (let j = 0; j < width; j++) out[r * width + j] = draw(j);
+    };
+    if (MASK_NAME.test(b.name)) fill(() => 1);
+    else if (ZERO_NAME.test(b.name) || STATE_NAME.test(b.name)) fill(() => 0);
+    else if (b.dtype === 'bool') fill(() => (random() < 0.5 ? 0 : 1));
+    else if (b.dtype === 'uint8') fill(() => Math.floor(random() * 256));
+    else if (isInteger(b.dtype)) {
+      fill((j) => {
         const range = ranges?.[j];
-        out[r * width + j] = range ? range[0] + random() * (range[1] - range[0]) : normal();
-      }
+        const lo = range ? Math.max(0, Math.ceil(range[0])) : 0;
+        const hi = range ? Math.max(lo, Math.floor(range[1])) : MAX_ID - 1;
+        return lo + Math.floor(random() * (hi - lo + 1));
+      });
+    } else {
+      fill((j) => {
+        const range = ranges?.[j];
+        return range ? range[0] + random() * (range[1] - range[0]) : normal();
+      });
     }
     return out;
   });
   const source = reference
     ? `${rows} rows generated within the ranges of ${reference.path} (seed ${seed})`
-    : `${rows} rows generated from a standard normal distribution (seed ${seed})`;
+    : `${rows} rows generated (seed ${seed}): floats standard normal, ids 0–${MAX_ID - 1}, masks 1`;
   return featureRows(bindings, rows, values, source);
 }
 

@@ -6,6 +6,7 @@ import type { CheckResult } from '../checks/types.ts';
 import { fmt, METHOD_LABEL, type FeatureDrift } from '../drift/judge.ts';
 import type { Report } from './json.ts';
 import { DECISION_ICON, STATUS_ICON } from './markdown.ts';
+import { ioRows } from './model-io.ts';
 
 const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 export const escapeHtml = (s: unknown) => String(s ?? '').replace(/[&<>"']/g, (c) => ESCAPES[c]!);
@@ -145,6 +146,14 @@ function driftHtml(report: Report): string {
   return parts.join('');
 }
 
+function ioHtml(report: Report): string {
+  const io = ioRows(report);
+  if (io.rows.length === 0) return '';
+  const rows = io.rows.map((r) => [escapeHtml(r.kind), `<code>${escapeHtml(r.name)}</code>`, `<code>${escapeHtml(r.type)}</code>`, escapeHtml(r.fed)]);
+  if (io.more > 0) rows.push(['…', `${io.more} more`, '', '']);
+  return `<h2>Model inputs and outputs</h2>${table(['', 'Name', 'Type', 'Fed as'], rows)}`;
+}
+
 export function renderHtml(report: Report): string {
   const problems = report.checks.filter((c) => (c.status === 'fail' || c.status === 'error') && c.severity !== 'info');
   const body = [
@@ -158,13 +167,14 @@ export function renderHtml(report: Report): string {
       escapeHtml(report.started_at),
     ]]),
     problems.length > 0
-      ? `<h2>What needs attention</h2><ul class="p">${problems.map((c) => `<li>${STATUS_ICON[c.status]} <code>${escapeHtml(c.id)}</code> (${escapeHtml(c.severity)}): ${escapeHtml(c.message)}</li>`).join('')}</ul>`
+      ? `<h2>What needs attention</h2><ul class="p">${problems.map((c) => `<li>${STATUS_ICON[c.status]} <code>${escapeHtml(c.id)}</code> (${escapeHtml(c.severity)}): ${escapeHtml(c.message)}${c.hint ? `<pre>${escapeHtml(c.hint)}</pre>` : ''}</li>`).join('')}</ul>`
       : '',
     metricsHtml(report),
     latencyHtml(report),
     driftHtml(report),
     '<h2>Checklist</h2>',
     table(['', 'Check', 'Severity', 'Result', 'Threshold'], checkRows(report.checks)),
+    ioHtml(report),
     report.error_scenarios.length > 0
       ? `<h2>Error scenarios</h2>${table(['Scenario', 'Request', 'What the model did'], report.error_scenarios.map((e) => [`<code>${escapeHtml(e.scenario)}</code>`, escapeHtml(e.request), `${escapeHtml(e.outcome)}: ${escapeHtml(e.detail)}`]))}`
       : '',

@@ -14,7 +14,7 @@ import type { CheckResult } from '../checks/types.ts';
 import type { GateConfig } from '../config/types.ts';
 import { headline, type ChecklistSummary, type Decision, type DecisionOutcome } from '../decision.ts';
 import type { OnnxFormat } from '../runners/onnx-format.ts';
-import type { ModelSignature } from '../runners/types.ts';
+import type { TensorSpec } from '../runners/types.ts';
 import type { VersionInfo } from '../version.ts';
 import pkg from '../../package.json' with { type: 'json' };
 
@@ -35,7 +35,7 @@ export interface Report {
     size_bytes: number;
     sha256: string;
     format: OnnxFormat | null;
-    signature: ModelSignature | null;
+    signature: ReportSignature | null;
   };
   data: { eval: string | null; label: string | null; reference: string | null; rows_evaluated: number; source: string | null };
   config: { path: string | null; sha256: string | null; fail_on: GateConfig['fail_on'] };
@@ -84,12 +84,18 @@ export interface ReportParts {
   version: VersionInfo;
   artifact: ArtifactFacts;
   runnerKind: Report['model']['runner'];
-  signature: ModelSignature | null;
+  signature: ReportSignature | null;
   measured: Measurements;
   drift: DataDrift | null;
   data: Report['data'];
   startedAt: Date;
   durationMs: number;
+}
+
+/** The model's inputs and outputs as the report lists them; inputs say how they were fed. */
+export interface ReportSignature {
+  inputs: (TensorSpec & { fed?: string; fed_shape?: string })[];
+  outputs: TensorSpec[];
 }
 
 export type MetricValues = Record<string, unknown>;

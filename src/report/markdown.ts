@@ -5,6 +5,7 @@ import { fmt, METHOD_LABEL, type FeatureDrift } from '../drift/judge.ts';
 import type { Report } from './json.ts';
 import { driftChart, latencyChart } from './mermaid.ts';
 import { runLabel } from '../load/judge.ts';
+import { ioRows } from './model-io.ts';
 
 export const DECISION_ICON: Record<Decision, string> = { GO: '✅', 'NO-GO': '⛔', DELAY: '⏸️' };
 export const STATUS_ICON: Record<CheckStatus, string> = { pass: '✅', warn: '⚠️', fail: '❌', error: '💥', skip: '⏭️' };
@@ -37,6 +38,7 @@ export function renderMarkdown(report: Report): string {
     if (chart.length > 0) lines.push(...chart, '');
   }
   lines.push('### Checklist', '', ...CHECKLIST_HEAD, ...checklistRows(report), '');
+  lines.push(...ioTable(report));
   if (report.latency.length > 0) lines.push('### Latency', '', ...LATENCY_HEAD, ...latencyRows(report), '');
   lines.push(...loadTable(report));
   if (report.error_scenarios.length > 0) {
@@ -51,6 +53,21 @@ export function renderMarkdown(report: Report): string {
     `<sub>model-gate ${report.tool.version} · ${report.data.source ? cell(report.data.source) : 'no rows evaluated'} · ${Math.round(report.duration_ms)} ms</sub>`,
   );
   return `${lines.join('\n')}\n`;
+}
+
+/** The model's inputs and outputs, and how each input was fed. */
+export function ioTable(report: Report): string[] {
+  const io = ioRows(report);
+  if (io.rows.length === 0) return [];
+  return [
+    '### Model inputs and outputs',
+    '',
+    '| | Name | Type | Fed as |',
+    '|---|---|---|---|',
+    ...io.rows.map((r) => `| ${r.kind} | \`${cell(r.name)}\` | \`${cell(r.type)}\` | ${cell(r.fed)} |`),
+    ...(io.more > 0 ? [`| … | ${io.more} more | | |`] : []),
+    '',
+  ];
 }
 
 /** The load test: one row per run, then the endpoint's health. */
@@ -70,7 +87,13 @@ export function loadTable(report: Report): string[] {
 export function problemItems(report: Report, severity?: CheckResult['severity']): string[] {
   return report.checks
     .filter((c) => isProblem(c) && (severity === undefined || c.severity === severity))
-    .map((c) => `- ${STATUS_ICON[c.status]} **\`${c.id}\`** (${c.severity}): ${cell(c.message)}`);
+    .map((c) => `- ${STATUS_ICON[c.status]} **\`${c.id}\`** (${c.severity}): ${cell(c.message)}${c.hint ? hintBlock(c.hint) : ''}`);
+}
+
+/** A hint (a config snippet) as a fenced block inside the list item; fences in it cannot close it. */
+function hintBlock(hint: string): string {
+  const body = hint.replace(/`{3,}/g, (m) => m.split('').join('\u200b'));
+  return `\n\n  \`\`\`yaml\n${body.split('\n').map((l) => `  ${l}`).join('\n')}\n  \`\`\``;
 }
 
 export const CHECKLIST_HEAD = ['| | Check | Severity | Result | Threshold |', '|---|---|---|---|---|'];

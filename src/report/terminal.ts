@@ -6,6 +6,7 @@ import type { DriftReport } from '../drift/command.ts';
 import { fmt, METHOD_LABEL, type FeatureDrift } from '../drift/judge.ts';
 import { runLabel } from '../load/judge.ts';
 import type { Report } from './json.ts';
+import { ioRows } from './model-io.ts';
 
 type Style = Parameters<typeof styleText>[0];
 const STATUS_STYLE: Record<CheckStatus, Style> = { pass: 'green', warn: 'yellow', fail: 'red', error: 'red', skip: 'gray' };
@@ -20,6 +21,17 @@ export function renderTerminal(report: Report, color: boolean, width = 120): str
   for (const c of report.checks) {
     const message = c.message.length > messageWidth ? `${c.message.slice(0, messageWidth - 1)}…` : c.message;
     lines.push(`${paint(STATUS_STYLE[c.status], c.status.toUpperCase().padEnd(7))} ${c.id.padEnd(idWidth)} ${c.severity.padEnd(8)} ${message}`);
+  }
+  for (const c of report.checks) {
+    if (c.hint && (c.status === 'fail' || c.status === 'error')) lines.push('', paint('bold', `${c.id}:`), c.hint);
+  }
+  const io = ioRows(report);
+  if (io.rows.length > 0) {
+    const nameWidth = Math.min(32, Math.max(...io.rows.map((r) => r.name.length)));
+    const typeWidth = Math.min(40, Math.max(...io.rows.map((r) => r.type.length)));
+    lines.push('', paint('bold', `${'MODEL'.padEnd(7)} ${'NAME'.padEnd(nameWidth)} ${'TYPE'.padEnd(typeWidth)} FED AS`));
+    for (const r of io.rows) lines.push(`${r.kind.padEnd(7)} ${r.name.padEnd(nameWidth)} ${r.type.padEnd(typeWidth)} ${r.fed}`.trimEnd());
+    if (io.more > 0) lines.push(`… and ${io.more} more (report.json lists them all)`);
   }
   if (report.latency.length > 0) {
     lines.push('', paint('bold', 'LATENCY  batch    p50 ms    p95 ms    p99 ms    max ms     rows/s'));

@@ -67,5 +67,8 @@ function toSpec(meta: InferenceSession.ValueMetadata): TensorSpec {
     name: meta.name,
     dtype: meta.type as DType,
     shape: meta.shape.map((d) => (typeof d === 'number' && d >= 0 ? d : typeof d === 'string' && d ? d : null)),
+    // onnxruntime reports both a declared scalar and an absent shape as []; exporters always declare
+    // input shapes, so [] here is a scalar (a sample rate, a step count).
+    ...(meta.shape.length === 0 ? { scalar: true } : {}),
   };
 }

@@ -51,8 +51,10 @@ export interface TensorSpec {
   name: string;
   /** null for non-tensor values (sequences, maps). */
   dtype: DType | null;
-  /** Declared shape; [] when the model does not declare one. */
+  /** Declared shape; [] when the model does not declare one (or declares a scalar: see `scalar`). */
   shape: Dim[];
+  /** The model declares a rank-0 tensor (a scalar such as a sample rate), not an unknown shape. */
+  scalar?: boolean;
 }
 
 export interface ModelSignature {

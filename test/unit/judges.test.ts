@@ -109,7 +109,15 @@ describe('mapping columns to inputs', () => {
 
   it('defaults to every non-label numeric column, in file order', () => {
     const [b] = bindInputs(one, dataset, undefined, new Set(['y']));
-    expect(b).toEqual({ name: 'x', dtype: 'float32', rowShape: [2], columns: ['a', 'b'] });
+    expect(b).toEqual({
+      name: 'x',
+      dtype: 'float32',
+      rowShape: [2],
+      batchAxis: 0,
+      declared: ['N', 2],
+      source: { kind: 'columns', columns: ['a', 'b'] },
+      columns: ['a', 'b'],
+    });
   });
 
   it('maps columns per input from the config, converting to the input type', () => {
