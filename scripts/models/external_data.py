@@ -163,7 +163,7 @@ def main():
 
     # Weights files have no telling extension: keep git from normalising line endings in them.
     with open(os.path.join(OUT, ".gitattributes"), "w") as f:
-        f.write("* binary\n*.json text\n.gitattributes text\n")
+        f.write("* binary\n*.json text diff merge\n.gitattributes text diff merge\n")
     with open(os.path.join(OUT, "expected.json"), "w") as f:
         json.dump(expected, f, indent=2)
         f.write("\n")
