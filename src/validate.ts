@@ -3,9 +3,8 @@
  * check families -> decision -> report. It returns data; the shells print and write it.
  */
 import { createHash } from 'node:crypto';
-import { readFile, stat } from 'node:fs/promises';
 import type { ArtifactFacts } from './checks/artifact.ts';
-import { judgeArtifact } from './checks/artifact.ts';
+import { externalDataProblems, judgeArtifact } from './checks/artifact.ts';
 import type { CheckContext } from './checks/context.ts';
 import { FAMILIES, type Measurements } from './checks/index.ts';
 import { judgeLoad, type LoadOutcome } from './checks/smoke.ts';
@@ -24,7 +23,7 @@ import { decide } from './decision.ts';
 import { dataDrift, type DataDrift } from './drift/run.ts';
 import { InputFileError, UsageError, getErrorMessage } from './errors.ts';
 import { buildReport, type Report, type ReportSignature } from './report/json.ts';
-import { readOnnxFormat } from './runners/onnx-format.ts';
+import { noModelFile, readModelFiles, safeToOpen } from './runners/model-files.ts';
 import { openOnnxRunner } from './runners/onnx.ts';
 import type { OrtModule } from './runners/onnxruntime-loader.ts';
 import type { ModelRunner } from './runners/types.ts';
@@ -114,19 +113,20 @@ export async function validate(settings: Settings, deps: EngineDeps): Promise<Va
   if (driftOn && config.drift.current) deps.progress(`reading ${config.drift.current}`);
   const current = driftOn && config.drift.current ? await readDataset(config.drift.current) : null;
   const baselineSource = config.baseline ? await resolveBaseline(config.baseline) : null;
-  const baseline = baselineSource ? await fileFacts(baselineSource.path) : null;
+  const baseline = baselineSource ? await readModelFiles(baselineSource.path) : null;
   if (baseline?.readError) throw new InputFileError(baselineSource!.spec, baseline.readError);
+  if (baseline && !safeToOpen(baseline)) throw new InputFileError(baselineSource!.spec, externalDataProblems(baseline));
 
   const target = served?.target ?? modelPath!;
   let artifact: ArtifactFacts;
   const checks: CheckResult[] = [];
   if (modelPath) {
     deps.progress(`artifact: ${modelPath}`);
-    artifact = await fileFacts(modelPath);
+    artifact = await readModelFiles(modelPath);
     checks.push(...judgeArtifact(artifact, config));
   } else {
     // A served model with no file given: nothing to hash or parse; the server's metadata makes the version.
-    artifact = { path: target, readError: null, size_bytes: 0, sha256: '', format: null, formatError: null };
+    artifact = noModelFile(target);
     checks.push(skipped('artifact.readable', 'artifact', 'info', `no model file given: the model is served by ${target}`));
   }
   const measured: Measurements = {};
@@ -144,7 +144,7 @@ export async function validate(settings: Settings, deps: EngineDeps): Promise<Va
   let runner: ModelRunner | null = null;
   let fedRows: FeatureRows | null = null;
   let baselineRunner: ModelRunner | null = null;
-  if (served || artifact.readError === null) {
+  if (served || safeToOpen(artifact)) {
     deps.progress(served ? `smoke: waiting for ${target}` : 'smoke: loading the model');
     const load = served ? await openServed(served, deps) : await openRunner(modelPath!, deps);
     runner = load.runner;
@@ -409,26 +409,6 @@ function labelsOf(data: Dataset, label: string, weight: string | undefined, keep
   const w = weight ? data.columns.find((c) => c.name === weight)?.values : null;
   const weights = w ? pick(w, (n, at) => Float64Array.from({ length: n }, (_, i) => w[at(i)]!)) : null;
   return { path: data.path, column: label, numeric, text, weights };
-}
-
-async function fileFacts(path: string): Promise<ArtifactFacts> {
-  let bytes: Buffer;
-  try {
-    const info = await stat(path);
-    if (info.isDirectory()) throw Object.assign(new Error('is a directory'), { code: 'EISDIR' });
-    bytes = await readFile(path);
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    const readError =
-      code === 'ENOENT' ? 'file not found' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'is a directory' : getErrorMessage(error);
-    return { path, readError, size_bytes: 0, sha256: '', format: null, formatError: null };
-  }
-  const sha256 = createHash('sha256').update(bytes).digest('hex');
-  try {
-    return { path, readError: null, size_bytes: bytes.length, sha256, format: readOnnxFormat(bytes), formatError: null };
-  } catch (error) {
-    return { path, readError: null, size_bytes: bytes.length, sha256, format: null, formatError: getErrorMessage(error) };
-  }
 }
 
 function versionInfo(

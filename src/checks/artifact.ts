@@ -1,24 +1,21 @@
-/** Artifact: the file exists and is readable, its size and sha256, the pin, the ONNX format. */
+/**
+ * Artifact: the file exists and is readable, its size and sha256, its external data (inside the
+ * model's directory, within its files, hashed with the graph), the pin, the ONNX format.
+ */
+import { dirname, relative } from 'node:path';
 import type { GateConfig } from '../config/types.ts';
-import type { OnnxFormat } from '../runners/onnx-format.ts';
+import type { ExternalDataProblem, ModelFiles } from '../runners/model-files.ts';
 import { result, type CheckResult } from './types.ts';
 
-export interface ArtifactFacts {
-  path: string;
-  /** Why the file could not be read; null when it was. */
-  readError: string | null;
-  size_bytes: number;
-  sha256: string;
-  format: OnnxFormat | null;
-  /** Why the bytes are not an ONNX model; null when they are. */
-  formatError: string | null;
-}
+/** What was read of the model's files (src/runners/model-files.ts). */
+export type ArtifactFacts = ModelFiles;
 
 const CATEGORY = 'artifact';
 
 export function judgeArtifact(facts: ArtifactFacts, config: GateConfig): CheckResult[] {
   const cfg = config.checks.artifact;
-  if (!cfg.enabled) return [];
+  // Turning the family off never lets a model reach outside its directory: the refusal stays, a blocker.
+  if (!cfg.enabled) return facts.external?.problems.length ? [externalDataCheck(facts, 'blocker')] : [];
   const severity = cfg.severity;
   if (facts.readError !== null) {
     return [
@@ -38,7 +35,7 @@ export function judgeArtifact(facts: ArtifactFacts, config: GateConfig): CheckRe
       severity,
       status: 'pass',
       value: facts.size_bytes,
-      message: `${facts.path}: ${formatBytes(facts.size_bytes)}, sha256 ${facts.sha256}`,
+      message: readableMessage(facts),
     }),
   ];
   checks.push(
@@ -59,8 +56,20 @@ export function judgeArtifact(facts: ArtifactFacts, config: GateConfig): CheckRe
           message: `${facts.path} is not a readable ONNX model (${facts.formatError}); is the file truncated, or a Git LFS pointer?`,
         }),
   );
+  if (facts.external) checks.push(externalDataCheck(facts, severity));
   const pinned = config.model.sha256?.toLowerCase();
-  if (pinned) {
+  if (pinned && !facts.sha256) {
+    checks.push(
+      result({
+        id: 'artifact.sha256_pin',
+        category: CATEGORY,
+        severity,
+        status: 'fail',
+        threshold: `== ${pinned}`,
+        message: "cannot verify the pinned sha256: the model's external data is not usable (see artifact.external_data)",
+      }),
+    );
+  } else if (pinned) {
     const ok = pinned === facts.sha256;
     checks.push(
       result({
@@ -71,7 +80,7 @@ export function judgeArtifact(facts: ArtifactFacts, config: GateConfig): CheckRe
         value: facts.sha256,
         threshold: `== ${pinned}`,
         message: ok
-          ? 'sha256 matches the pinned value'
+          ? `sha256 matches the pinned value${facts.files.length > 1 ? ` (graph and external data: ${facts.files.length} files)` : ''}`
           : `sha256 ${facts.sha256} differs from the pinned ${pinned}: this is not the model the config pins`,
       }),
     );
@@ -93,6 +102,59 @@ export function judgeArtifact(facts: ArtifactFacts, config: GateConfig): CheckRe
   }
   return checks;
 }
+
+function readableMessage(facts: ArtifactFacts): string {
+  const external = facts.files.slice(1);
+  if (facts.external && !facts.sha256) return `${facts.path}: ${formatBytes(facts.size_bytes)}; no sha256: its external data is not usable (see artifact.external_data)`;
+  if (external.length === 0) return `${facts.path}: ${formatBytes(facts.size_bytes)}, sha256 ${facts.sha256}`;
+  return (
+    `${facts.path} + ${external.length} external data file${external.length === 1 ? '' : 's'} (${listSome(external.map((f) => relative(dirname(facts.path), f.path)))}): ` +
+    `${formatBytes(facts.size_bytes)} in all, sha256 ${facts.sha256} over the graph file and its external data in that order`
+  );
+}
+
+/** Where the tensors stored outside the graph file live; a failure means onnxruntime was never given the model. */
+function externalDataCheck(facts: ArtifactFacts, severity: CheckResult['severity']): CheckResult {
+  const external = facts.external!;
+  const files = facts.files.length - 1;
+  if (external.problems.length === 0) {
+    return result({
+      id: 'artifact.external_data',
+      category: CATEGORY,
+      severity,
+      status: 'pass',
+      value: files,
+      message: `${external.tensors} tensor${external.tensors === 1 ? '' : 's'} stored in ${files} file${files === 1 ? '' : 's'} beside the model, inside its directory and within each file; hashed with the graph`,
+    });
+  }
+  return result({
+    id: 'artifact.external_data',
+    category: CATEGORY,
+    severity,
+    status: 'fail',
+    value: external.problems.length,
+    threshold: "every location inside the model's directory, every file present and long enough",
+    message: `${facts.path}: ${externalDataProblems(facts)}. The model was not loaded.`,
+  });
+}
+
+/** The first problems with a model's external data, in one line. */
+export function externalDataProblems(facts: ArtifactFacts): string {
+  const problems = facts.external?.problems ?? [];
+  const shown = problems.slice(0, 3).map(describeProblem);
+  const more = problems.length - shown.length;
+  return `${shown.join('; ')}${more > 0 ? `; and ${more} more` : ''}`;
+}
+
+function describeProblem(p: ExternalDataProblem): string {
+  const tensors = p.tensors.length === 0 ? '' : `tensor${p.tensors.length === 1 ? '' : 's'} ${listSome(p.tensors.map((t) => `"${t}"`))}`;
+  const location = p.location === null ? '' : `location "${p.location}"`;
+  const subject = [tensors, location].filter(Boolean).join(', ');
+  return subject ? `${subject}: ${p.problem}` : p.problem;
+}
+
+/** The first three, then how many more. */
+const listSome = (items: string[]) => `${items.slice(0, 3).join(', ')}${items.length > 3 ? ` and ${items.length - 3} more` : ''}`;
 
 export function formatBytes(n: number): string {
   if (n < 1024) return `${n} B`;

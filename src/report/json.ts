@@ -13,6 +13,7 @@ import { driftSection, type DataDrift, type DriftSection } from '../drift/run.ts
 import type { CheckResult } from '../checks/types.ts';
 import type { GateConfig } from '../config/types.ts';
 import { headline, type ChecklistSummary, type Decision, type DecisionOutcome } from '../decision.ts';
+import type { ModelFile } from '../runners/model-files.ts';
 import type { OnnxFormat } from '../runners/onnx-format.ts';
 import type { TensorSpec } from '../runners/types.ts';
 import type { VersionInfo } from '../version.ts';
@@ -32,8 +33,14 @@ export interface Report {
     path: string;
     /** onnx: in-process; http: an endpoint (`path` is its URL); command: a user command (`path` is the command). */
     runner: 'onnx' | 'http' | 'command';
+    /** Of every file in `files`. */
     size_bytes: number;
+    /** sha256 over `files` concatenated in order: the graph file, then its external data files. */
     sha256: string;
+    /** The files hashed, graph first, then each external data file in order of first reference (absent in older reports). */
+    files?: ModelFile[];
+    /** A shell command that recomputes `sha256` from the working directory; null without a file (absent in older reports). */
+    sha256_command?: string | null;
     format: OnnxFormat | null;
     signature: ReportSignature | null;
   };
@@ -128,6 +135,8 @@ export function buildReport(p: ReportParts): Report {
       runner: p.runnerKind,
       size_bytes: p.artifact.size_bytes,
       sha256: p.artifact.sha256,
+      files: p.artifact.files,
+      sha256_command: sha256Command(p.artifact.files, p.artifact.sha256),
       format: p.artifact.format,
       signature: p.signature,
     },
@@ -155,4 +164,11 @@ export function buildReport(p: ReportParts): Report {
     started_at: p.startedAt.toISOString(),
     duration_ms: Math.round(p.durationMs),
   };
+}
+
+/** How a user recomputes the model's sha256 with standard tools: `cat graph weights… | sha256sum`. */
+export function sha256Command(files: ModelFile[], sha256: string): string | null {
+  if (!sha256 || files.length === 0) return null;
+  const quoted = files.map((f) => `'${f.path.replace(/'/g, `'\\''`)}'`);
+  return files.length === 1 ? `sha256sum ${quoted[0]}` : `cat ${quoted.join(' ')} | sha256sum`;
 }

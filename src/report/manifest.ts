@@ -9,6 +9,8 @@ export function renderManifest(report: Report): string {
     sha256: report.version.sha256,
     size_bytes: report.version.size_bytes,
     model_path: report.model.path,
+    // What sha256 covers: the graph file, then its external data files, concatenated in this order.
+    model_files: report.model.files ?? [],
     decision: report.decision,
     reason: report.reason,
     checklist: {
