@@ -1,5 +1,6 @@
-// Bundles the two entry points with @vercel/ncc into dist/ (ESM). onnxruntime-node stays out of
-// the bundle: its native binaries are provisioned at run time (src/runners/onnxruntime-loader.ts).
+// Bundles the entry points (the action, the CLI, and the child process that runs a model apart)
+// with @vercel/ncc into dist/ (ESM). onnxruntime-node stays out of the bundle: its native binaries
+// are provisioned at run time (src/runners/onnxruntime-loader.ts).
 import ncc from '@vercel/ncc';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
@@ -7,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const dist = join(root, 'dist');
-const entries = { 'index.js': 'src/index.ts', 'cli.js': 'src/cli.ts' };
+const entries = { 'index.js': 'src/index.ts', 'cli.js': 'src/cli.ts', 'onnx-worker.js': 'src/onnx-worker.ts' };
 
 await rm(dist, { recursive: true, force: true });
 await mkdir(dist, { recursive: true });

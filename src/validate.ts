@@ -25,6 +25,7 @@ import { InputFileError, UsageError, getErrorMessage } from './errors.ts';
 import { buildReport, type Report, type ReportSignature } from './report/json.ts';
 import { noModelFile, readModelFiles, safeToOpen } from './runners/model-files.ts';
 import { openOnnxRunner } from './runners/onnx.ts';
+import { openIsolatedOnnxRunner } from './runners/onnx-process.ts';
 import type { OrtModule } from './runners/onnxruntime-loader.ts';
 import type { ModelRunner } from './runners/types.ts';
 import type { Settings } from './settings.ts';
@@ -34,6 +35,9 @@ import { openCommandRunner, type CommandConfig } from './runners/command.ts';
 import type { EndpointConfig } from './runners/http/protocols.ts';
 import { openHttpRunner } from './runners/http/runner.ts';
 import { expandSecrets } from './promotion/secrets.ts';
+
+/** Deadline of one call to the separate-process model (error scenarios): a stuck call is stopped. */
+const ISOLATED_CALL_MS = 120_000;
 
 export interface EngineDeps {
   clock: Clock;
@@ -175,6 +179,7 @@ export async function validate(settings: Settings, deps: EngineDeps): Promise<Va
           baseline: baselineRunner ? { runner: baselineRunner, path: baselineSource!.spec } : null,
           // Prediction drift needs real current rows: the eval data, or drift.current.
           drift: driftOn && (current || evalData) ? { reference: reference!, current } : null,
+          isolated: served ? null : () => openIsolatedOnnxRunner(modelPath!, { callTimeoutMs: ISOLATED_CALL_MS, env: deps.env ?? process.env }),
           clock: deps.clock,
           progress: deps.progress,
         };

@@ -7,7 +7,7 @@ import { SCENARIOS } from '../config/types.ts';
 import { feedsFor, formatShape, isFloat, rowValues, rowWidth, tensorOf, type FeatureRows } from '../data/features.ts';
 import { getErrorMessage } from '../errors.ts';
 import type { DType, Feeds, Outputs } from '../runners/types.ts';
-import { PROBE_SCENARIOS, RunnerTimeoutError, elementCount, toNumbers, type ProbeScenario } from '../runners/types.ts';
+import { PROBE_SCENARIOS, RunnerCrashError, RunnerTimeoutError, elementCount, toNumbers, type ModelRunner, type ProbeScenario } from '../runners/types.ts';
 import type { CheckContext } from './context.ts';
 import { result, type CheckResult } from './types.ts';
 
@@ -155,6 +155,27 @@ export async function runErrorScenarios(ctx: CheckContext): Promise<{ checks: Ch
   const outcomes: ScenarioOutcome[] = [];
   if (!cfg.enabled) return { checks, outcomes };
   ctx.progress('error scenarios');
+  // Bad requests go to a separate process when the model runs in this one: a request that
+  // aborts the runtime or never returns must fail its scenario, not end the gate.
+  let runner = ctx.runner;
+  if (ctx.isolated) {
+    try {
+      runner = await ctx.isolated();
+    } catch (error) {
+      const why = `the model could not be started in a separate process for the error scenarios: ${getErrorMessage(error)}`;
+      return { checks: [result({ id: 'errors.run', category: CATEGORY, severity: 'blocker', status: 'error', message: why })], outcomes };
+    }
+  }
+  try {
+    await runScenarios(ctx, runner, checks, outcomes);
+  } finally {
+    if (runner !== ctx.runner) await runner.close().catch(() => undefined);
+  }
+  return { checks, outcomes };
+}
+
+async function runScenarios(ctx: CheckContext, runner: ModelRunner, checks: CheckResult[], outcomes: ScenarioOutcome[]): Promise<void> {
+  const cfg = ctx.config.checks.errors;
   for (const name of SCENARIOS) {
     const sc = cfg[name];
     if (!sc.enabled) continue;
@@ -183,11 +204,12 @@ export async function runErrorScenarios(ctx: CheckContext): Promise<{ checks: Ch
     }
     let observed: ScenarioOutcome;
     try {
-      const out = await ctx.runner.infer(req.feeds);
+      const out = await runner.infer(req.feeds);
       observed = { scenario: name, request: req.request, ...classify(out) };
     } catch (error) {
       const message = getErrorMessage(error);
-      if (error instanceof RunnerTimeoutError) {
+      // A crash or a hang is not a refusal: it fails the scenario whatever it expects.
+      if (error instanceof RunnerTimeoutError || error instanceof RunnerCrashError) {
         checks.push(result({ id: `errors.${name}`, category: CATEGORY, severity: sc.severity, status: 'error', message: `${req.request}: ${message}` }));
         continue;
       }
@@ -196,7 +218,6 @@ export async function runErrorScenarios(ctx: CheckContext): Promise<{ checks: Ch
     outcomes.push(observed);
     checks.push(judgeScenario(observed, sc));
   }
-  return { checks, outcomes };
 }
 
 const firstLine = (s: string) => s.split('\n')[0]!.trim();

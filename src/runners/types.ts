@@ -93,6 +93,11 @@ export class RunnerTimeoutError extends Error {
   override readonly name = 'RunnerTimeoutError';
 }
 
+/** The process running the model died during a request (an abort inside the runtime, a signal). */
+export class RunnerCrashError extends Error {
+  override readonly name = 'RunnerCrashError';
+}
+
 export const FLOAT_TYPES: ReadonlySet<DType> = new Set(['float32', 'float64', 'float16']);
 export const INTEGER_TYPES: ReadonlySet<DType> = new Set([
   'int8',

@@ -1,0 +1,134 @@
+/**
+ * The ONNX runner in a child process: for requests that may crash onnxruntime or never return.
+ * A call that outlives its deadline kills the child (RunnerTimeoutError); a child that dies during
+ * a call fails that call (RunnerCrashError) with the signal or exit code. Either way the next call
+ * starts a fresh child, so one bad request cannot decide the fate of the next.
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Feeds, ModelRunner, ModelSignature, Outputs } from './types.ts';
+import { RunnerCrashError, RunnerTimeoutError } from './types.ts';
+
+export interface IsolatedOnnxOptions {
+  /** Deadline of one call, in ms. */
+  callTimeoutMs: number;
+  /** Deadline to start the child and load the model, in ms. */
+  startTimeoutMs?: number;
+  env?: NodeJS.ProcessEnv;
+}
+
+/** The worker entry beside this module: dist/onnx-worker.js in the bundle, src/onnx-worker.ts from source. */
+export function workerEntry(): string {
+  const here = dirname(fileURLToPath(import.meta.url));
+  const candidates = [join(here, 'onnx-worker.js'), join(here, '..', 'onnx-worker.ts')];
+  const found = candidates.find((p) => existsSync(p));
+  if (!found) throw new Error(`the ONNX worker is missing (looked for ${candidates.join(', ')})`);
+  return found;
+}
+
+export async function openIsolatedOnnxRunner(path: string, options: IsolatedOnnxOptions): Promise<ModelRunner> {
+  const runner = new IsolatedOnnxRunner(path, options);
+  await runner.start();
+  return runner;
+}
+
+type Reply =
+  | { type: 'ready'; signature: ModelSignature }
+  | { type: 'failed'; error: string }
+  | { type: 'result'; id: number; outputs?: Outputs; error?: string };
+
+class IsolatedOnnxRunner implements ModelRunner {
+  readonly kind = 'onnx';
+  readonly target: string;
+  signature: ModelSignature = { inputs: [], outputs: [] };
+  readonly #options: IsolatedOnnxOptions;
+  #child: ChildProcess | null = null;
+  #stderr: () => string = () => '';
+  #next = 0;
+
+  constructor(path: string, options: IsolatedOnnxOptions) {
+    this.target = path;
+    this.#options = options;
+  }
+
+  async start(): Promise<void> {
+    const child = fork(workerEntry(), [], {
+      serialization: 'advanced',
+      stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+      env: this.#options.env ?? process.env,
+      execArgv: [],
+    });
+    this.#child = child;
+    this.#stderr = tail(child);
+    const ready = this.#await(child, (m) => m.type === 'ready' || m.type === 'failed', this.#options.startTimeoutMs ?? 120_000);
+    // One thread per call: the child runs beside the gate's own in-process session.
+    child.send({ type: 'open', path: this.target, intraOpThreads: 1 });
+    const reply = await ready;
+    if (reply.type === 'failed') {
+      this.#kill();
+      throw new Error(reply.error);
+    }
+    this.signature = (reply as Extract<Reply, { type: 'ready' }>).signature;
+  }
+
+  async infer(feeds: Feeds): Promise<Outputs> {
+    if (!this.#child || this.#child.exitCode !== null || this.#child.signalCode !== null) await this.start();
+    const child = this.#child!;
+    const id = ++this.#next;
+    child.send({ type: 'infer', id, feeds });
+    const reply = (await this.#await(child, (m) => m.type === 'result' && m.id === id, this.#options.callTimeoutMs)) as Extract<Reply, { type: 'result' }>;
+    if (reply.error !== undefined) throw new Error(reply.error);
+    return reply.outputs!;
+  }
+
+  async close(): Promise<void> {
+    this.#kill();
+  }
+
+  #kill(): void {
+    const child = this.#child;
+    this.#child = null;
+    if (child && child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  }
+
+  /** The first message that matches, or a timeout / crash error; the child is killed on timeout. */
+  #await(child: ChildProcess, match: (m: Reply) => boolean, timeoutMs: number): Promise<Reply> {
+    const why = this.#stderr;
+    return new Promise((resolve, reject) => {
+      const done = () => {
+        clearTimeout(timer);
+        child.off('message', onMessage);
+        child.off('exit', onExit);
+      };
+      const onMessage = (m: Reply) => {
+        if (!match(m)) return;
+        done();
+        resolve(m);
+      };
+      const onExit = (code: number | null, signal: NodeJS.Signals | null) => {
+        done();
+        const detail = why();
+        reject(new RunnerCrashError(`the ONNX runtime process died (${signal ? `signal ${signal}` : `exit code ${code}`})${detail ? `: ${detail}` : ''}`));
+      };
+      const timer = setTimeout(() => {
+        done();
+        this.#kill();
+        reject(new RunnerTimeoutError(`no answer within ${timeoutMs} ms: the call was stopped`));
+      }, timeoutMs);
+      child.on('message', onMessage);
+      child.on('exit', onExit);
+    });
+  }
+}
+
+/** The last lines the child wrote to stderr (onnxruntime's own abort message), for the error. */
+function tail(child: ChildProcess): () => string {
+  let text = '';
+  child.stderr?.setEncoding('utf8');
+  child.stderr?.on('data', (chunk: string) => {
+    text = (text + chunk).slice(-2000);
+  });
+  return () => text.trim().split('\n').slice(-3).join(' ');
+}
