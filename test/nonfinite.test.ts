@@ -16,6 +16,7 @@ import { buildModel } from './support/onnx-builder.ts';
 /** Node 24 runs the TypeScript sources directly; a hang shows up as this timeout, not a stuck suite. */
 const NODE = existsSync('node_modules/node/bin/node') ? resolve('node_modules/node/bin/node') : process.execPath;
 const KILL_AFTER_MS = 45_000;
+const PY = existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
 
 let work: string;
 let config: string;
@@ -181,3 +182,32 @@ describe('eval data with Infinity, -Infinity, 1e309 and NaN cells', () => {
     expect(byId(report, 'metrics.computed').message).toMatch(/^output "probabilities" is NaN on \d+ rows \(rows 2, 5, 8.*\): metrics need finite predictions$/);
   });
 });
+
+/** A command adapter answering P = (a, b) / (a + b), as Python writes it: bare NaN where a < 0. */
+const ADAPTER = `import json, sys
+def send(m):
+    sys.stdout.write(json.dumps(m) + "\\n"); sys.stdout.flush()
+send({"ready": True, "inputs": [{"name": "input", "datatype": "FP64", "shape": [-1, 2]}],
+      "outputs": [{"name": "probabilities", "datatype": "FP64", "shape": [-1, 2]}]})
+for line in sys.stdin:
+    r = json.loads(line); t = r["inputs"][0]; d = t["data"]; n = t["shape"][0]
+    out = []
+    for i in range(n):
+        a, b = d[2 * i], d[2 * i + 1]
+        out += [float("nan"), float("nan")] if a < 0 else [a / (a + b), b / (a + b)]
+    send({"id": r["id"], "outputs": [{"name": "probabilities", "datatype": "FP64", "shape": [n, 2], "data": out}]})
+`;
+
+describe('a command writing bare NaN', () => {
+  it('finishes NO-GO naming the output and the rows', { timeout: 2 * KILL_AFTER_MS }, async () => {
+    const script = join(work, 'adapter.py');
+    writeFileSync(script, ADAPTER);
+    const report = finishedNoGo(await validate(['--command', `${PY} ${script}`, '--data', join(work, 'eval.csv'), '--label', 'label']));
+    expect(byId(report, 'outputs.finite')).toMatchObject({ status: 'fail', value: 6 });
+    expect(byId(report, 'metrics.computed')).toMatchObject({
+      status: 'fail',
+      message: 'output "probabilities" is NaN on 3 rows (rows 4, 17, 90): metrics need finite predictions',
+    });
+  });
+});
+
