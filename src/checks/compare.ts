@@ -10,6 +10,7 @@ import { psi } from '../stats/psi.ts';
 import type { ModelSignature } from '../runners/types.ts';
 import { HIGHER_IS_BETTER, metricsForTask, metricsFunction, primaryMetric, type Evaluation, type ModelView } from './evaluation.ts';
 import { formatMetric } from './metrics.ts';
+import { nonFiniteEvaluation } from './finite.ts';
 import { result, round, type CheckResult, type CheckStatus, type Severity } from './types.ts';
 
 const CATEGORY = 'comparison';
@@ -137,6 +138,9 @@ export function comparedMetrics(task: Evaluation['task'], config: GateConfig): M
 }
 
 export function compareMetrics(candidate: Evaluation, baseline: Evaluation, config: GateConfig): ComparisonReport {
+  // Fail closed before resampling: no metric change is defined on NaN or infinite predictions.
+  const refused = nonFiniteEvaluation(candidate, 'candidate') ?? nonFiniteEvaluation(baseline, 'baseline');
+  if (refused) throw new Error(refused);
   const cfg = config.comparison;
   const names = comparedMetrics(candidate.task, config);
   const cand = metricsFunction(candidate, names, config.metrics.ece_bins);

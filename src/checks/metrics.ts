@@ -1,6 +1,7 @@
 /**
  * Metrics on the labelled evaluation rows and their absolute bounds. Pure judges over collected
- * predictions; the family runner only predicts when the outputs family has not already.
+ * predictions; the family runner only predicts when the outputs family has not already. NaN or
+ * infinite predictions are refused (fail closed), never averaged into a number.
  */
 import type { GateConfig, MetricName, MetricThreshold } from '../config/types.ts';
 import type { Severity } from './types.ts';
@@ -19,6 +20,7 @@ import {
 } from './evaluation.ts';
 import type { Predictions } from './predictions.ts';
 import { getErrorMessage } from '../errors.ts';
+import { nonFiniteMetricInputs } from './finite.ts';
 
 const CATEGORY = 'metrics';
 
@@ -62,6 +64,15 @@ export function judgeMetrics(predictions: Predictions, labels: Labels | null, co
     const message = error instanceof EvaluationError ? error.message : getErrorMessage(error);
     return { ...none, view, checks: [fail('metrics.labels', message)] };
   }
+  const refused = nonFiniteMetricInputs(predictions, view, labels);
+  if (refused) {
+    // Every configured bound fails too, naming why: none can pass on predictions that are not numbers.
+    const checks = [fail('metrics.computed', refused)];
+    for (const [name, t] of configured) {
+      if (t.min !== undefined || t.max !== undefined) checks.push(fail(`metrics.${name}`, `${name} cannot be computed: ${refused}`, t.severity ?? cfg.severity));
+    }
+    return { ...none, view, evaluation, checks };
+  }
   const report = computeMetrics(evaluation, cfg.ece_bins);
   const checks: CheckResult[] = [];
   const primary = primaryMetric(report.task, config);
@@ -88,7 +99,7 @@ export function judgeMetrics(predictions: Predictions, labels: Labels | null, co
       continue;
     }
     const v = report.values[name];
-    if (v === null || v === undefined) {
+    if (v === null || v === undefined || Number.isNaN(v)) {
       const why = evaluation.task !== 'regression' && !evaluation.data.proba ? 'the model gives no probabilities' : 'undefined on these rows';
       checks.push(result({ id: `metrics.${name}`, category: CATEGORY, severity, status: 'fail', threshold: bound, message: `${name} cannot be computed: ${why}` }));
       continue;

@@ -110,6 +110,11 @@ export function judgeFeature(m: FeatureMeasures, rules: DriftRules): FeatureDrif
   if (value === undefined) {
     return { ...base, status: 'error', value: null, drifted: null, message: `${METHOD_LABEL[method]} does not apply to a ${m.kind} feature with ${m.distinct} distinct values` };
   }
+  // NaN compares false both ways, which would read as "stable": an undefined measure is an error.
+  const undefinedMeasure = Number.isNaN(value) ? METHOD_LABEL[method] : Number.isNaN(m.psi) ? 'PSI' : null;
+  if (undefinedMeasure) {
+    return { ...base, psi_level: null, status: 'error', value: null, drifted: null, message: `${undefinedMeasure} is undefined on these values (NaN)` };
+  }
   const sizes = `${m.n_reference.toLocaleString('en')} vs ${m.n_current.toLocaleString('en')} values`;
   if (Math.min(m.n_reference, m.n_current) < rules.min_rows) {
     return {

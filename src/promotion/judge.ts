@@ -2,7 +2,8 @@
  * The canary judge, pure: each metric of a measurement against its thresholds and against stable
  * over the same window (Kayenta's way: a statistical test and an effect size), then the stage's
  * verdict from the counters of failed, inconclusive and errored measurements (Argo Rollouts' way).
- * No data is inconclusive, never a pass.
+ * No data is inconclusive, never a pass; NaN or infinite data is an error, never a pass (NaN
+ * compares false with every threshold).
  */
 import type { PromotionConfig, PromotionMetric } from '../config/types.ts';
 import { mannWhitneyGrouped } from '../stats/mannwhitney.ts';
@@ -52,6 +53,35 @@ export const DEFAULTS = { error_max: 0.05, error_critical: 0.1, latency_warning:
 const r = (x: number | null) => (x === null || !Number.isFinite(x) ? null : Number(x.toPrecision(6)));
 const pct = (x: number) => `${Number((x * 100).toPrecision(3))}%`;
 
+/** The names of the given values that are numbers but not finite ("requests.canary is NaN"). */
+function notFinite(named: Record<string, number | null | undefined>): string | null {
+  const bad = Object.entries(named).filter(([, v]) => typeof v === 'number' && !Number.isFinite(v));
+  return bad.length === 0 ? null : bad.map(([k, v]) => `${k} is ${v}`).join(', ');
+}
+
+/** What is wrong with a histogram's numbers: bounds ascending and finite but the last (+Inf), counts finite and cumulative. */
+function histogramProblem(h: Histogram | null): string | null {
+  if (!h) return null;
+  if (h.le.length !== h.cumulative.length) return `${h.le.length} bucket bounds but ${h.cumulative.length} counts`;
+  for (let i = 0; i < h.le.length; i++) {
+    const le = h.le[i]!;
+    const c = h.cumulative[i]!;
+    if (Number.isNaN(le) || (!Number.isFinite(le) && !(le === Infinity && i === h.le.length - 1))) return `bucket bound ${le}`;
+    if (!Number.isFinite(c)) return `count ${c} in bucket le=${le}`;
+    if (i > 0 && !(le > h.le[i - 1]!)) return `bucket bounds not ascending at le=${le}`;
+  }
+  return null;
+}
+
+/** NaN or infinite samples, by side. */
+function samplesProblem(samples: Pair<number[] | null>): string | null {
+  const side = (xs: number[] | null, name: string) => {
+    const bad = xs ? xs.filter((x) => !Number.isFinite(x)).length : 0;
+    return bad > 0 ? `${bad} of the ${name}'s ${xs!.length} samples are NaN or infinite` : null;
+  };
+  return side(samples.canary, 'canary') ?? side(samples.stable, 'stable');
+}
+
 function errorRate(m: PromotionMetric, d: Extract<MetricData, { kind: 'error_rate' }>, minRequests: number): MetricResult {
   const max = m.max ?? DEFAULTS.error_max;
   const critical = m.critical_max ?? DEFAULTS.error_critical;
@@ -59,6 +89,8 @@ function errorRate(m: PromotionMetric, d: Extract<MetricData, { kind: 'error_rat
   const thresholds = [`<= ${pct(max)}`, `rollback above ${pct(critical)}`, rel ? `<= stable × ${rel.factor} + ${rel.plus} when significant` : null].filter(Boolean).join(', ');
   const { errors, requests } = d;
   const base = { name: m.name, kind: m.kind, thresholds };
+  const broken = notFinite({ 'errors.canary': errors.canary, 'errors.stable': errors.stable, 'requests.canary': requests.canary, 'requests.stable': requests.stable });
+  if (broken) return { ...base, verdict: 'error', critical: false, values: {}, reason: `the metrics provider gave non-finite counts: ${broken}` };
   const nc = requests.canary ?? 0;
   const ns = requests.stable ?? 0;
   const rateC = nc > 0 ? (errors.canary ?? 0) / nc : null;
@@ -138,6 +170,8 @@ function latencySamples(m: PromotionMetric, canary: number[] | null, stable: num
   const nc = canary?.length ?? 0;
   const ns = stable?.length ?? 0;
   const MIN = 3;
+  const broken = samplesProblem({ canary, stable });
+  if (broken) return { ...base, verdict: 'error', critical: false, values: { canary_samples: nc, stable_samples: ns }, reason: `latency samples: ${broken}` };
   if (canary && nc >= MIN && ns === 0 && alone) {
     return { ...base, verdict: 'pass', critical: false, values: { canary_p95: r(quantileSorted(sortedCopy(canary), 0.95)), canary_samples: nc, stable_samples: 0 }, reason: 'not compared: stable served no traffic in the window' };
   }
@@ -166,6 +200,12 @@ function latency(m: PromotionMetric, d: Extract<MetricData, { kind: 'latency'; b
   const thresholds = `p95 ratio < ${warning}× (rollback at ${critical}×) when the canary is significantly slower (Mann–Whitney, ${Math.round(m.confidence * 100)}% confidence)`;
   const base = { name: m.name, kind: m.kind, thresholds };
   const { canary, stable } = d.buckets;
+  const problem = (h: Histogram | null, side: string) => {
+    const p = histogramProblem(h);
+    return p ? `${side}: ${p}` : null;
+  };
+  const broken = problem(canary, 'canary') ?? problem(stable, 'stable');
+  if (broken) return { ...base, verdict: 'error', critical: false, values: {}, reason: `latency histogram: ${broken}` };
   const nc = canary?.cumulative.at(-1) ?? 0;
   const ns = stable?.cumulative.at(-1) ?? 0;
   if (canary && nc >= minRequests && ns === 0 && alone) {
@@ -203,7 +243,7 @@ function value(m: PromotionMetric, d: Extract<MetricData, { kind: 'value' }>): M
   if (m.max !== undefined && canary > m.max) return { ...base, verdict: 'fail', critical: m.critical, values, reason: `canary ${r(canary)} > ${m.max}` };
   if (m.min !== undefined && canary < m.min) return { ...base, verdict: 'fail', critical: m.critical, values, reason: `canary ${r(canary)} < ${m.min}` };
   if (rel) {
-    if (stable === null) return { ...base, verdict: 'inconclusive', critical: false, values, reason: 'no stable value to compare with' };
+    if (stable === null || !Number.isFinite(stable)) return { ...base, verdict: 'inconclusive', critical: false, values, reason: 'no stable value to compare with' };
     const limit = stable * rel.factor! + rel.plus;
     if (canary > limit) return { ...base, verdict: 'fail', critical: m.critical, values, reason: `canary ${r(canary)} > stable ${r(stable)} × ${rel.factor} + ${rel.plus}` };
   }

@@ -5,7 +5,11 @@
  * Classes are indices 0..K-1 into the model's class list. As in scikit-learn, the averages
  * (macro, weighted, micro) run over the classes present in the labels or the predictions, and
  * a ratio with a zero denominator is 0 (`zero_division=0`).
+ *
+ * Like scikit-learn, which refuses NaN or infinite scores, the probability metrics are undefined
+ * (null or NaN) when a probability is not finite: they never return a number computed around it.
  */
+import { allFinite } from './finite.ts';
 
 export interface ClassificationData {
   /** Number of classes the model knows. */
@@ -106,20 +110,40 @@ export function totalWeight(n: number, w: Weights): number {
   return s;
 }
 
-/** Row indices sorted by the probability of class c, ascending (computed once, reused per resample). */
+/**
+ * Row indices sorted by the probability of class c, ascending (computed once, reused per
+ * resample). A consistent order even with NaN (last) and equal infinities (tied), so that the
+ * sort is well defined; the AUC then refuses such scores.
+ */
 export function scoreOrder(d: ClassificationData, c: number): Int32Array {
   const { proba, k } = d;
   const order = Int32Array.from({ length: d.y.length }, (_, i) => i);
-  order.sort((a, b) => proba![a * k + c]! - proba![b * k + c]!);
+  order.sort((a, b) => {
+    const pa = proba![a * k + c]!;
+    const pb = proba![b * k + c]!;
+    const diff = pa - pb;
+    if (diff === diff) return diff;
+    return Number.isNaN(pa) ? (Number.isNaN(pb) ? 0 : 1) : Number.isNaN(pb) ? -1 : 0;
+  });
   return order;
+}
+
+/** Whether every probability of class c (c < 0: of every class) is finite. */
+function finiteScores(d: ClassificationData, c: number): boolean {
+  const { proba, k } = d;
+  if (c < 0) return allFinite(proba!);
+  for (let i = c; i < proba!.length; i += k) if (!Number.isFinite(proba![i]!)) return false;
+  return true;
 }
 
 /**
  * ROC AUC of class c against the rest: the weighted share of (positive, negative) pairs ordered
- * correctly, ties counting half; equal to scikit-learn's trapezoidal area. null when one side is empty.
+ * correctly, ties counting half; equal to scikit-learn's trapezoidal area. null when one side is
+ * empty or a score is NaN or infinite.
  */
 export function aucOneVsRest(d: ClassificationData, c: number, order: Int32Array, w: Weights): number | null {
   const { proba, k, y } = d;
+  if (!finiteScores(d, c)) return null;
   let negBelow = 0; // negative weight with a strictly lower score
   let area = 0;
   let pos = 0;
@@ -129,12 +153,14 @@ export function aucOneVsRest(d: ClassificationData, c: number, order: Int32Array
     let tiePos = 0;
     let tieNeg = 0;
     let e = s;
-    for (; e < order.length && proba![order[e]! * k + c] === score; e++) {
+    // The row at s always belongs to its own tie group, so the walk advances whatever the score.
+    do {
       const i = order[e]!;
       const wi = weightOf(w, i);
       if (y[i] === c) tiePos += wi;
       else tieNeg += wi;
-    }
+      e++;
+    } while (e < order.length && proba![order[e]! * k + c] === score);
     area += tiePos * (negBelow + tieNeg / 2);
     negBelow += tieNeg;
     pos += tiePos;
@@ -156,9 +182,11 @@ export function rocAuc(d: ClassificationData, orders: Int32Array[], w: Weights):
   return sum / d.k;
 }
 
-/** Cross-entropy like sklearn's log_loss: probabilities clipped to [eps, 1 - eps], float64 eps. */
+/** Cross-entropy like sklearn's log_loss: probabilities clipped to [eps, 1 - eps], float64 eps. NaN on non-finite probabilities. */
 export function logLoss(d: ClassificationData, w: Weights): number {
   const { proba, k, y } = d;
+  // Clipping would turn Infinity into 1 - eps and hide it.
+  if (!finiteScores(d, -1)) return Number.NaN;
   const eps = Number.EPSILON;
   let sum = 0;
   let total = 0;
@@ -175,9 +203,11 @@ export function logLoss(d: ClassificationData, w: Weights): number {
 /**
  * Brier score: binary, the mean of (p_positive − y)² (sklearn's brier_score_loss); multiclass,
  * the mean over rows of Σ_k (p_k − y_k)² (Brier's original definition, sklearn ≥ 1.7).
+ * NaN on non-finite probabilities.
  */
 export function brier(d: ClassificationData, w: Weights): number {
   const { proba, k, y } = d;
+  if (!finiteScores(d, -1)) return Number.NaN;
   let sum = 0;
   let total = 0;
   for (let i = 0; i < y.length; i++) {
@@ -195,10 +225,12 @@ export function brier(d: ClassificationData, w: Weights): number {
 /**
  * Expected calibration error on the top-class confidence (Guo et al., 2017): `bins` equal-width
  * bins (lo, hi] over [0, 1]; Σ (weight share of bin) · |accuracy − mean confidence| in the bin.
- * The predicted class is the most probable one (first on ties, like argmax).
+ * The predicted class is the most probable one (first on ties, like argmax). NaN on non-finite
+ * probabilities (a NaN confidence has no bin).
  */
 export function ece(d: ClassificationData, w: Weights, bins = 15): number {
   const { proba, k, y } = d;
+  if (!finiteScores(d, -1)) return Number.NaN;
   const weight = new Float64Array(bins);
   const correct = new Float64Array(bins);
   const confidence = new Float64Array(bins);

@@ -3,6 +3,8 @@
  * gap (the KS statistic), the area between them (the first Wasserstein distance), and the number
  * of distinct values. One pass serves all three because drift computes them on the same order.
  */
+import { allFinite } from './finite.ts';
+
 export interface EcdfComparison {
   /** sup |F₁ − F₂|, as scipy.stats.ks_2samp's statistic. */
   ks: number;
@@ -11,10 +13,16 @@ export interface EcdfComparison {
   distinct: number;
 }
 
-/** Both samples sorted ascending, without NaN, non-empty; ties are taken together. */
+/**
+ * Both samples sorted ascending, without NaN, non-empty; ties are taken together. A NaN would stop
+ * the merge from advancing, so any NaN makes every result NaN (undefined); an infinite value has
+ * a rank (KS is defined) but no finite area (the Wasserstein distance is NaN).
+ */
 export function compareEcdfs(a: ArrayLike<number>, b: ArrayLike<number>): EcdfComparison {
   const n1 = a.length;
   const n2 = b.length;
+  const finite = allFinite(a) && allFinite(b);
+  if (!finite && (hasNaN(a) || hasNaN(b))) return { ks: Number.NaN, wasserstein: Number.NaN, distinct: Number.NaN };
   let i = 0;
   let j = 0;
   let ks = 0;
@@ -39,5 +47,10 @@ export function compareEcdfs(a: ArrayLike<number>, b: ArrayLike<number>): EcdfCo
     previous = v;
     distinct++;
   }
-  return { ks, wasserstein: sum + carry, distinct };
+  return { ks, wasserstein: finite ? sum + carry : Number.NaN, distinct };
+}
+
+function hasNaN(values: ArrayLike<number>): boolean {
+  for (let i = 0; i < values.length; i++) if (Number.isNaN(values[i]!)) return true;
+  return false;
 }

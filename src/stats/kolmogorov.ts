@@ -42,7 +42,8 @@ function logFactorialOverPower(n: number): number {
  * every term positive and taken in logs so that no n overflows or loses digits.
  */
 export function smirnov(n: number, x: number): number {
-  if (!(n > 0 && x >= 0 && x <= 1)) return Number.NaN;
+  // An infinite n would make the sum endless.
+  if (!(Number.isSafeInteger(n) && n > 0 && x >= 0 && x <= 1)) return Number.NaN;
   if (x === 0) return 1;
   if (x === 1) return 0;
   const last = Math.floor(n * (1 - x));
@@ -266,7 +267,7 @@ function pelzGoodCdf(n: number, x: number): number {
 
 /** P(D_n > x): the survival function of the two-sided statistic, as scipy.stats.kstwo.sf(x, n). */
 export function kolmogorovSf(n: number, x: number): number {
-  if (!Number.isInteger(n) || n <= 0 || Number.isNaN(x)) return Number.NaN;
+  if (!Number.isSafeInteger(n) || n <= 0 || Number.isNaN(x)) return Number.NaN;
   if (x >= 1) return 0;
   if (x <= 0) return 1;
   const t = n * x;

@@ -33,8 +33,14 @@ export function ks2samp(a: ArrayLike<number>, b: ArrayLike<number>): KsResult {
   return ksTest(a.length, b.length, compareEcdfs(a, b).ks);
 }
 
-/** The p-value of statistic d for sample sizes n1 and n2. */
+/**
+ * The p-value of statistic d for sample sizes n1 and n2. NaN (undefined) unless d is in [0, 1]
+ * and both sizes are positive integers: a NaN or infinite d would otherwise give p = 0 or never
+ * finish the lattice sum.
+ */
 export function ksTest(n1: number, n2: number, d: number): KsResult {
+  const size = (n: number) => Number.isSafeInteger(n) && n > 0;
+  if (!(d >= 0 && d <= 1) || !size(n1) || !size(n2)) return { statistic: d, pValue: Number.NaN, method: 'asymptotic' };
   if (Math.max(n1, n2) <= KS_EXACT_MAX_N) {
     const exact = exactPValue(n1, n2, d);
     if (exact) return { ...exact, method: 'exact' };

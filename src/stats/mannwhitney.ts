@@ -2,6 +2,7 @@
  * Mann–Whitney U, two-sided, as `scipy.stats.mannwhitneyu(x, y)` with its defaults: the exact
  * distribution when a sample has at most 8 values and there are no ties, otherwise the normal
  * approximation with continuity correction and tie-corrected variance. The statistic is U of x.
+ * A NaN has no rank: as scipy's default nan_policy='propagate', the result is then NaN.
  */
 import normalCdf from '@stdlib/stats-base-dists-normal-cdf';
 
@@ -15,9 +16,11 @@ export function mannWhitneyU(x: ArrayLike<number>, y: ArrayLike<number>): MannWh
   const n1 = x.length;
   const n2 = y.length;
   const n = n1 + n2;
+  if (hasNaN(x) || hasNaN(y)) return { statistic: Number.NaN, p_value: Number.NaN, method: 'asymptotic' };
   const all = new Float64Array(n);
   all.set(Array.from(x));
   all.set(Array.from(y), n1);
+  // Equal infinities differ by NaN, which sort() reads as a tie: right for ranks.
   const order = Int32Array.from({ length: n }, (_, i) => i).sort((a, b) => all[a]! - all[b]!);
   const ranks = new Float64Array(n);
   let tieTerm = 0;
@@ -43,6 +46,11 @@ export function mannWhitneyU(x: ArrayLike<number>, y: ArrayLike<number>): MannWh
   const z = (u - mu - 0.5) / sigma;
   const p = sigma === 0 ? 1 : Math.min(1, Math.max(0, 2 * normalCdf(-z, 0, 1)));
   return { statistic: u1, p_value: p, method: 'asymptotic' };
+}
+
+function hasNaN(values: ArrayLike<number>): boolean {
+  for (let i = 0; i < values.length; i++) if (Number.isNaN(values[i]!)) return true;
+  return false;
 }
 
 /** P(U ≥ u) under the null, from the counts of U over all arrangements (a Gaussian binomial). */
@@ -79,6 +87,7 @@ export type Alternative = 'two-sided' | 'greater' | 'less';
  * observations tied at the g-th of increasing values. As scipy.stats.mannwhitneyu(x, y,
  * alternative, method='asymptotic') on the expanded samples (midranks, tie-corrected variance,
  * continuity correction), without expanding them. `greater`: x tends to be larger than y.
+ * Counts must be finite and non-negative; otherwise the p-value is NaN (undefined).
  */
 export function mannWhitneyGrouped(x: ArrayLike<number>, y: ArrayLike<number>, alternative: Alternative = 'two-sided'): { statistic: number; p_value: number } {
   let n1 = 0;
@@ -88,6 +97,7 @@ export function mannWhitneyGrouped(x: ArrayLike<number>, y: ArrayLike<number>, a
     n2 += y[g]!;
   }
   const n = n1 + n2;
+  if (!Number.isFinite(n) || !nonNegative(x) || !nonNegative(y)) return { statistic: Number.NaN, p_value: Number.NaN };
   let below = 0;
   let r1 = 0;
   let tieTerm = 0;
@@ -107,4 +117,9 @@ export function mannWhitneyGrouped(x: ArrayLike<number>, y: ArrayLike<number>, a
   const z = (u - mu - 0.5) / sigma;
   const p = normalCdf(-z, 0, 1) * (alternative === 'two-sided' ? 2 : 1);
   return { statistic: u1, p_value: Math.min(1, Math.max(0, p)) };
+}
+
+function nonNegative(counts: ArrayLike<number>): boolean {
+  for (let g = 0; g < counts.length; g++) if (!(counts[g]! >= 0)) return false;
+  return true;
 }

@@ -14,11 +14,16 @@ export interface PsiOptions {
 
 export const PSI_DEFAULTS: PsiOptions = { bins: 10, floor: 1e-4 };
 
-/** Interior bin edges from the sorted reference: the quantiles at 1/bins … (bins−1)/bins, de-duplicated. */
+/**
+ * Interior bin edges from the sorted reference: the quantiles at 1/bins … (bins−1)/bins,
+ * de-duplicated. Only finite edges: the outer bins are already open to ±∞, and a NaN edge would
+ * break the binary search's order.
+ */
 export function quantileEdges(sortedReference: ArrayLike<number>, bins: number): number[] {
   const edges: number[] = [];
   for (let i = 1; i < bins; i++) {
     const e = quantileSorted(sortedReference, i / bins);
+    if (!Number.isFinite(e)) continue;
     if (edges.length === 0 || e > edges.at(-1)!) edges.push(e);
   }
   return edges;
@@ -56,9 +61,19 @@ export function psiOfShares(reference: ArrayLike<number>, current: ArrayLike<num
   return psi;
 }
 
-/** PSI of `current` against `reference` (numeric values). */
+/**
+ * PSI of `current` against `reference` (numeric values). NaN (undefined) when either side holds
+ * a NaN: leaving those rows out would compare what is left as if nothing were missing. Infinite
+ * values fall in the open outer bins.
+ */
 export function psi(reference: ArrayLike<number>, current: ArrayLike<number>, options: PsiOptions = PSI_DEFAULTS): number {
+  if (hasNaN(reference) || hasNaN(current)) return Number.NaN;
   const sorted = Float64Array.from(reference).filter((v) => !Number.isNaN(v)).sort();
   const edges = quantileEdges(sorted, options.bins);
   return psiOfShares(binShares(sorted, edges), binShares(current, edges), options.floor);
+}
+
+function hasNaN(values: ArrayLike<number>): boolean {
+  for (let i = 0; i < values.length; i++) if (Number.isNaN(values[i]!)) return true;
+  return false;
 }

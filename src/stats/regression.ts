@@ -1,4 +1,8 @@
-/** Regression metrics with scikit-learn's definitions, over optional row weights. Pure. */
+/**
+ * Regression metrics with scikit-learn's definitions, over optional row weights. Pure. Like
+ * scikit-learn, which refuses NaN or infinite values, every metric is NaN (undefined) when a
+ * target, a prediction or a weight in use is not finite: max_error would otherwise skip NaN.
+ */
 import type { Weights } from './classification.ts';
 
 export interface RegressionData {
@@ -16,12 +20,15 @@ export interface RegressionMetrics {
 
 const weightOf = (w: Weights, i: number) => (w ? w[i]! : 1);
 
+const UNDEFINED: RegressionMetrics = { rmse: Number.NaN, mae: Number.NaN, r2: Number.NaN, mape: Number.NaN, max_error: Number.NaN };
+
 export function regressionMetrics(d: RegressionData, w: Weights): RegressionMetrics {
   const { y, pred } = d;
   let total = 0;
   let sy = 0;
   for (let i = 0; i < y.length; i++) {
     const wi = weightOf(w, i);
+    if (wi !== 0 && (y[i]! - y[i]! !== 0 || pred[i]! - pred[i]! !== 0 || wi - wi !== 0)) return { ...UNDEFINED };
     total += wi;
     sy += wi * y[i]!;
   }
