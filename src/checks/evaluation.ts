@@ -107,7 +107,13 @@ export function readModelView(predictions: Predictions, config: GateConfig): Mod
     null;
   let classes: ClassValue[];
   if (declared) classes = declared;
-  else if (proba) classes = Array.from({ length: k }, (_, i) => i);
+  else if (proba && labelOut && isText(labelOut)) {
+    // Column indices cannot match text labels: which column is "setosa" must be said.
+    const example = (valuesOf(labelOut) as string[])[0] ?? '';
+    throw new EvaluationError(
+      `output "${labelOut.name}" gives text labels (e.g. "${example}"), but the ${k} probability columns of "${probaOut!.name}" are not named: set metrics.classes to the label of each column, in order`,
+    );
+  } else if (proba) classes = Array.from({ length: k }, (_, i) => i);
   else classes = distinctSorted(valuesOf(labelOut!));
   if (proba && classes.length !== k) {
     throw new EvaluationError(`${classes.length} classes are declared, but output "${probaOut!.name}" has ${k} probability columns`);

@@ -103,7 +103,8 @@ export function judgeOutputs(raw: Predictions, config: GateConfig): CheckResult[
   for (const output of raw.outputs) {
     const oc = config.model.outputs?.[output.name];
     if (outputKind(output, oc) !== 'labels') continue;
-    const declared = oc?.classes ?? output.classes ?? probabilityClasses(probabilityOutputs, config);
+    // Column indices 0, 1, … say nothing about text labels: those need named classes.
+    const declared = oc?.classes ?? output.classes ?? probabilityClasses(probabilityOutputs, config, isText(output));
     const id = `outputs.labels.${output.name}`;
     if (!declared) {
       checks.push(
@@ -136,11 +137,11 @@ export function judgeOutputs(raw: Predictions, config: GateConfig): CheckResult[
   return checks;
 }
 
-/** The classes of the one probability output: as configured, as the model names them, else 0, 1, … */
-function probabilityClasses(outputs: NumericColumn[], config: GateConfig): ClassLabel[] | null {
+/** The classes of the one probability output: as configured, as the model names them, else 0, 1, … (unless `named` are needed). */
+function probabilityClasses(outputs: NumericColumn[], config: GateConfig, named: boolean): ClassLabel[] | null {
   if (outputs.length !== 1) return null;
   const [p] = outputs as [NumericColumn];
-  return config.model.outputs?.[p.name]?.classes ?? p.classes ?? range(p.width === 1 ? 2 : p.width);
+  return config.model.outputs?.[p.name]?.classes ?? config.metrics.classes ?? p.classes ?? (named ? null : range(p.width === 1 ? 2 : p.width));
 }
 
 /** Label values outside the declared classes: text compares as text, numbers as numbers. */
