@@ -7,7 +7,9 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { Ajv } from 'ajv';
 import ort from 'onnxruntime-node';
+import reportSchema from '../schema/report.schema.json' with { type: 'json' };
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Report } from '../src/report/json.ts';
 import { openOnnxRunner } from '../src/runners/onnx.ts';
@@ -38,8 +40,11 @@ async function validate(model: string, data: string, more: { baseline?: string; 
   if (more.baseline) lines.push(`baseline: ${join(DIR, more.baseline)}`);
   writeFileSync(config, lines.join('\n') + '\n');
   const r = await cli(['validate', '--json', '--out', out, '--config', config]);
-  return { code: r.code, report: JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as Report };
+  const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as Report;
+  expect(validateReport(report), JSON.stringify(validateReport.errors)).toBe(true);
+  return { code: r.code, report };
 }
+const validateReport = new Ajv({ allowUnionTypes: true }).compile(reportSchema);
 
 function csvRows(file: string): { x: Float32Array; n: number; width: number } {
   const lines = readFileSync(join(DIR, file), 'utf8').trim().split('\n').slice(1);
@@ -88,6 +93,7 @@ describe('skl2onnx classifiers with ZipMap', () => {
     expect(byId(report, 'smoke.batch_32').status).toBe('pass');
     expect(byId(report, 'outputs.probabilities.output_probability').status).toBe('pass');
     expect(byId(report, 'outputs.labels.output_label')).toMatchObject({ status: 'pass', threshold: `in {${ref.classes.join(', ')}}` });
+    expect(report.model.signature!.outputs[1]).toMatchObject({ name: 'output_probability', dtype: 'float32', classes: ref.classes, source: { op: 'ZipMap' } });
     const m = report.metrics!;
     expect(m.task).toBe(task);
     expect(m.candidate.classes).toEqual(ref.classes);
@@ -135,6 +141,7 @@ describe('skl2onnx classifiers with ZipMap', () => {
     });
     expect(byId(report, 'outputs.readable.output_probability').message).toContain('export the model with "output_probability" as a tensor');
     expect(byId(report, 'smoke.single')).toMatchObject({ status: 'pass', message: '1 row -> output_label int64[1]' });
+    expect(report.model.signature!.unreadable).toEqual([{ name: 'output_probability', type: 'seq(tensor(float))', problem: expect.any(String) }]);
     expect(report.metrics!.candidate.accuracy).toBeCloseTo(EXPECTED.iris_int!.accuracy, 12);
     expect(report.decision).toBe('NO-GO');
     expect(code).toBe(1);
