@@ -390,6 +390,7 @@ function reportSignature(runner: ModelRunner, rows: FeatureRows | null): ReportS
       return b ? { ...spec, fed: describeFeed(b), fed_shape: fedShape(b) } : spec;
     }),
     outputs: runner.signature.outputs,
+    ...(runner.signature.unreadable ? { unreadable: runner.signature.unreadable } : {}),
   };
 }
 

@@ -73,8 +73,11 @@ export function agreementOf(candidate: ModelView, baseline: ModelView): Agreemen
   const n = candidate.pred.length;
   let flips: number | null = null;
   if (candidate.task !== 'regression' && baseline.task !== 'regression') {
+    // By class value, not index: the two models may list their classes in different orders.
+    const c = classOf(candidate.classes);
+    const b = classOf(baseline.classes);
     flips = 0;
-    for (let i = 0; i < n; i++) if (candidate.pred[i] !== baseline.pred[i]) flips++;
+    for (let i = 0; i < n; i++) if (c(candidate.pred[i]!) !== b(baseline.pred[i]!)) flips++;
   }
   let meanAbs: number | null = null;
   let scorePsi: number | null = null;
@@ -86,6 +89,12 @@ export function agreementOf(candidate: ModelView, baseline: ModelView): Agreemen
   }
   return { rows: n, flip_share: flips === null ? null : flips / n, mean_abs_score_delta: meanAbs, score_psi: scorePsi };
 }
+
+/** A predicted class index as a comparable key (-1: a label outside the model's classes). */
+const classOf = (classes: readonly (number | string)[]) => {
+  const keys = classes.map((c) => (typeof c === 'number' ? `n:${c}` : `s:${c}`));
+  return (k: number) => (k >= 0 ? keys[k]! : 'outside');
+};
 
 export function judgeAgreement(a: Agreement, config: GateConfig): CheckResult[] {
   const cfg = config.comparison.agreement;

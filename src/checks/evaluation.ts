@@ -19,9 +19,9 @@ import {
 } from '../stats/classification.ts';
 import { regressionMetrics } from '../stats/regression.ts';
 import { outputKind } from './outputs.ts';
-import { numbersOf, type OutputColumn, type Predictions } from './predictions.ts';
+import { isText, numbersOf, valuesOf, type ClassLabel, type OutputColumn, type Predictions } from './predictions.ts';
 
-export type ClassValue = number | string;
+export type ClassValue = ClassLabel;
 
 /** A model's predictions, read for its task. */
 export type ModelView =
@@ -58,11 +58,14 @@ export function readModelView(predictions: Predictions, config: GateConfig): Mod
   const outputs = predictions.outputs;
   const byName = (name: string, key: string) => {
     const o = outputs.find((x) => x.name === name);
-    if (!o) throw new EvaluationError(`metrics.${key} names "${name}", but the model's numeric outputs are: ${outputs.map((x) => x.name).join(', ')}`);
+    if (!o) throw new EvaluationError(`metrics.${key} names "${name}", but the model's outputs are: ${outputs.map((x) => x.name).join(', ')}`);
     return o;
   };
   const kindOf = (o: OutputColumn) => outputKind(o, config.model.outputs?.[o.name]);
   const probaOut = m.output ? byName(m.output, 'output') : outputs.find((o) => kindOf(o) === 'probabilities');
+  if (probaOut && isText(probaOut)) {
+    throw new EvaluationError(`output "${probaOut.name}" holds text (class labels), not probabilities or a prediction: name it in metrics.label_output instead of metrics.output`);
+  }
   const labelOut = m.label_output ? byName(m.label_output, 'label_output') : outputs.find((o) => kindOf(o) === 'labels' && o.width === 1);
   const wantsRegression = m.task === 'regression' || (m.task === 'auto' && !labelOut && (!probaOut || kindOf(probaOut) === 'scores'));
 
@@ -70,6 +73,7 @@ export function readModelView(predictions: Predictions, config: GateConfig): Mod
     const out = probaOut ?? outputs.find((o) => o.width === 1 && kindOf(o) === 'scores') ?? (outputs.length === 1 ? outputs[0] : undefined);
     if (!out) throw new EvaluationError(`cannot tell which output holds the prediction (${outputs.map((o) => o.name).join(', ')}); set metrics.output`);
     if (out.width !== 1) throw new EvaluationError(`regression needs one value per row; output "${out.name}" has ${out.width}`);
+    if (isText(out)) throw new EvaluationError(`output "${out.name}" holds text (class labels), not a number to regress: set metrics.task to binary or multiclass`);
     const pred = Float64Array.from(numbersOf(out));
     return { task: 'regression', pred, score: pred, outputs: out.name };
   }
@@ -93,15 +97,24 @@ export function readModelView(predictions: Predictions, config: GateConfig): Mod
   } else {
     k = 0;
   }
+  // Classes as configured, else as the model names them (a ZipMap's class labels).
   const declared =
     m.classes ??
     (probaOut && config.model.outputs?.[probaOut.name]?.classes) ??
     (labelOut && config.model.outputs?.[labelOut.name]?.classes) ??
+    probaOut?.classes ??
+    (probaOut ? undefined : labelOut?.classes) ??
     null;
   let classes: ClassValue[];
   if (declared) classes = declared;
-  else if (proba) classes = Array.from({ length: k }, (_, i) => i);
-  else classes = distinctSorted(numbersOf(labelOut!));
+  else if (proba && labelOut && isText(labelOut)) {
+    // Column indices cannot match text labels: which column is "setosa" must be said.
+    const example = (valuesOf(labelOut) as string[])[0] ?? '';
+    throw new EvaluationError(
+      `output "${labelOut.name}" gives text labels (e.g. "${example}"), but the ${k} probability columns of "${probaOut!.name}" are not named: set metrics.classes to the label of each column, in order`,
+    );
+  } else if (proba) classes = Array.from({ length: k }, (_, i) => i);
+  else classes = distinctSorted(valuesOf(labelOut!));
   if (proba && classes.length !== k) {
     throw new EvaluationError(`${classes.length} classes are declared, but output "${probaOut!.name}" has ${k} probability columns`);
   }
@@ -112,7 +125,7 @@ export function readModelView(predictions: Predictions, config: GateConfig): Mod
 
   let pred: Int32Array;
   if (labelOut) {
-    const values = numbersOf(labelOut);
+    const values = valuesOf(labelOut);
     // The label output's own declared classes, in the same order, say what its values mean.
     const own = config.model.outputs?.[labelOut.name]?.classes;
     const index = classIndex(own && own.length === k ? own : classes);
@@ -136,8 +149,10 @@ export function readModelView(predictions: Predictions, config: GateConfig): Mod
   return { task: task as 'binary' | 'multiclass', classes, proba, pred, score, outputs: names };
 }
 
-function distinctSorted(values: ArrayLike<number>): number[] {
-  return [...new Set(Array.from(values))].sort((a, b) => a - b);
+/** The distinct label values, sorted as scikit-learn's classes_ are (numbers by value, text by code point). */
+function distinctSorted(values: ArrayLike<number> | string[]): ClassValue[] {
+  const distinct = [...new Set<ClassValue>(Array.from(values as ArrayLike<ClassValue>))];
+  return distinct.every((v) => typeof v === 'number') ? distinct.sort((a, b) => (a as number) - (b as number)) : distinct.map(String).sort();
 }
 
 function argmaxRows(proba: Float64Array, k: number): Int32Array {

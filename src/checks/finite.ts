@@ -14,7 +14,7 @@ const viewOutputs = (view: ModelView) => view.outputs.split(' + ');
 export function nonFiniteMetricInputs(predictions: Predictions, view: ModelView, labels: Labels): string | null {
   const names = viewOutputs(view);
   for (const o of predictions.outputs) {
-    if (!names.includes(o.name)) continue;
+    if (!names.includes(o.name) || o.dtype === 'string') continue; // text labels cannot be non-finite
     const found = nonFiniteRows(numbersOf(o), o.width);
     if (found) return `output "${o.name}" is ${describeNonFinite(found)}: metrics need finite predictions`;
   }

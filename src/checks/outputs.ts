@@ -1,23 +1,29 @@
 /**
  * Output validity over every row evaluated: no NaN / Inf, probabilities in [0, 1] summing to 1,
- * configured ranges, class labels within the declared set. Pure: judges collected predictions.
+ * configured ranges, class labels (numbers or text) within the declared set, and every declared
+ * output readable. Pure: judges collected predictions.
  */
 import type { GateConfig, OutputConfig } from '../config/types.ts';
 import { INTEGER_TYPES } from '../runners/types.ts';
 import type { NumberArray } from '../runners/types.ts';
-import { numbersOf, type OutputColumn, type Predictions } from './predictions.ts';
+import { isText, numbersOf, valuesOf, type ClassLabel, type OutputColumn, type Predictions } from './predictions.ts';
+import { result, type CheckResult } from './types.ts';
 
 /** An output read as plain numbers. */
 type NumericColumn = Omit<OutputColumn, 'chunks'> & { values: NumberArray };
-import { result, type CheckResult } from './types.ts';
 
 const CATEGORY = 'outputs';
 
 export type OutputKind = 'probabilities' | 'labels' | 'scores';
 
-/** The configured kind, else a guess from the name and type that sklearn-onnx style models follow. */
-export function outputKind(output: Pick<OutputColumn, 'name' | 'dtype'>, cfg: OutputConfig | undefined): OutputKind {
+/**
+ * The configured kind, else what the model says (a ZipMap zips probabilities; text is class
+ * labels), else a guess from the name and type that sklearn-onnx style models follow.
+ */
+export function outputKind(output: Pick<OutputColumn, 'name' | 'dtype' | 'source'>, cfg: OutputConfig | undefined): OutputKind {
+  if (isText(output)) return 'labels'; // text is never a number to judge (a configured kind says otherwise: see judgeOutputs)
   if (cfg?.kind) return cfg.kind;
+  if (output.source?.op === 'ZipMap') return 'probabilities';
   if (/prob/i.test(output.name) && !INTEGER_TYPES.has(output.dtype)) return 'probabilities';
   if (/label|class/i.test(output.name) && INTEGER_TYPES.has(output.dtype)) return 'labels';
   return 'scores';
@@ -26,10 +32,28 @@ export function outputKind(output: Pick<OutputColumn, 'name' | 'dtype'>, cfg: Ou
 export function judgeOutputs(raw: Predictions, config: GateConfig): CheckResult[] {
   const cfg = config.checks.outputs;
   if (!cfg.enabled) return [];
-  const predictions = { ...raw, outputs: raw.outputs.map((o): NumericColumn => ({ ...o, values: numbersOf(o) })) };
+  const predictions = { ...raw, outputs: raw.outputs.filter((o) => !isText(o)).map((o): NumericColumn => ({ ...o, values: numbersOf(o) })) };
   const { severity } = cfg;
   const rowsNote = `${predictions.rows} rows`;
   const checks: CheckResult[] = [];
+
+  for (const u of raw.unreadable ?? []) {
+    checks.push(result({ id: `outputs.readable.${u.name}`, category: CATEGORY, severity, status: 'fail', value: u.type, message: u.problem }));
+  }
+  for (const o of raw.outputs.filter(isText)) {
+    const oc = config.model.outputs?.[o.name];
+    const wrong = oc?.kind && oc.kind !== 'labels' ? `kind ${oc.kind}` : oc?.range ? 'a range' : null;
+    if (!wrong) continue;
+    checks.push(
+      result({
+        id: `outputs.kind.${o.name}`,
+        category: CATEGORY,
+        severity,
+        status: 'fail',
+        message: `model.outputs.${o.name} gives ${wrong}, but "${o.name}" holds text (class labels): set kind: labels and its classes, or remove the setting`,
+      }),
+    );
+  }
 
   const nonFinite = predictions.outputs
     .map((o) => ({ name: o.name, ...countWhere(o, (v) => !Number.isFinite(v)) }))
@@ -49,12 +73,12 @@ export function judgeOutputs(raw: Predictions, config: GateConfig): CheckResult[
     }),
   );
 
-  const probabilityWidths: number[] = [];
+  const probabilityOutputs: NumericColumn[] = [];
   for (const output of predictions.outputs) {
     const oc = config.model.outputs?.[output.name];
     const kind = outputKind(output, oc);
     if (kind === 'probabilities') {
-      probabilityWidths.push(output.width);
+      probabilityOutputs.push(output);
       checks.push(judgeProbabilities(output, cfg.probability_tolerance, severity, rowsNote));
     }
     if (oc?.range) {
@@ -76,10 +100,11 @@ export function judgeOutputs(raw: Predictions, config: GateConfig): CheckResult[
       );
     }
   }
-  for (const output of predictions.outputs) {
+  for (const output of raw.outputs) {
     const oc = config.model.outputs?.[output.name];
     if (outputKind(output, oc) !== 'labels') continue;
-    const declared = oc?.classes ?? (probabilityWidths.length === 1 ? range(probabilityWidths[0]!) : null);
+    // Column indices 0, 1, … say nothing about text labels: those need named classes.
+    const declared = oc?.classes ?? output.classes ?? probabilityClasses(probabilityOutputs, config, isText(output));
     const id = `outputs.labels.${output.name}`;
     if (!declared) {
       checks.push(
@@ -93,8 +118,7 @@ export function judgeOutputs(raw: Predictions, config: GateConfig): CheckResult[
       );
       continue;
     }
-    const allowed = new Set(declared.map(Number));
-    const out = countWhere(output, (v) => !allowed.has(v));
+    const out = labelsOutside(output, declared);
     checks.push(
       result({
         id,
@@ -106,11 +130,38 @@ export function judgeOutputs(raw: Predictions, config: GateConfig): CheckResult[
         message:
           out.count === 0
             ? `"${output.name}" within the ${declared.length} declared classes over ${rowsNote}`
-            : `"${output.name}": ${out.count} labels outside {${declared.join(', ')}} (first in row ${out.firstRow})`,
+            : `"${output.name}": ${out.count} labels outside {${declared.join(', ')}} (first in row ${out.firstRow}: ${out.first})`,
       }),
     );
   }
   return checks;
+}
+
+/** The classes of the one probability output: as configured, as the model names them, else 0, 1, … (unless `named` are needed). */
+function probabilityClasses(outputs: NumericColumn[], config: GateConfig, named: boolean): ClassLabel[] | null {
+  if (outputs.length !== 1) return null;
+  const [p] = outputs as [NumericColumn];
+  return config.model.outputs?.[p.name]?.classes ?? config.metrics.classes ?? p.classes ?? (named ? null : range(p.width === 1 ? 2 : p.width));
+}
+
+/** Label values outside the declared classes: text compares as text, numbers as numbers. */
+function labelsOutside(output: OutputColumn, declared: ClassLabel[]): { count: number; firstRow: number; first: string } {
+  const values = valuesOf(output);
+  const text = isText(output);
+  const allowed = new Set<ClassLabel>(declared.map((c) => (text ? String(c) : Number(c))));
+  let count = 0;
+  let firstRow = -1;
+  let first = '';
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i]!;
+    if (allowed.has(v)) continue;
+    if (count === 0) {
+      firstRow = Math.floor(i / output.width);
+      first = text ? `"${v}"` : String(v);
+    }
+    count++;
+  }
+  return { count, firstRow, first };
 }
 
 function judgeProbabilities(output: NumericColumn, tolerance: number, severity: CheckResult['severity'], rowsNote: string) {

@@ -1,8 +1,10 @@
 /** Runs the model over every row once, in batches; several check families judge the result. */
 import { feedsFor, type FeatureRows } from '../data/features.ts';
 import { batchSymbol, outputBatchAxis, rowsFromBatchAxis } from '../data/layout.ts';
-import type { DType, ModelRunner, ModelSignature, NumberArray, Outputs, Tensor, TensorData } from '../runners/types.ts';
+import type { DType, ModelRunner, ModelSignature, NumberArray, Outputs, Tensor, TensorData, TensorSpec, UnreadableOutput } from '../runners/types.ts';
 import { copyNumbers } from '../runners/types.ts';
+
+export type ClassLabel = number | string;
 
 type NumericData = Exclude<TensorData, string[]>;
 
@@ -12,16 +14,22 @@ export interface OutputColumn {
   /** Values per row (the product of the dims after the first). */
   width: number;
   /**
-   * Row-major values, batch after batch, exactly as the model returned them: kept, not copied
-   * (string outputs are not kept). Read them through `numbersOf`.
+   * Row-major values, batch after batch, exactly as the model returned them: kept, not copied.
+   * Numbers are read through `numbersOf`, text (dtype string: class labels) through `textOf`.
    */
-  chunks: NumericData[];
+  chunks: TensorData[];
+  /** Class labels of the columns (or label values) as the model names them (a ZipMap's classlabels). */
+  classes?: ClassLabel[];
+  /** Set when the column stands for a non-tensor output (the probabilities a ZipMap zips). */
+  source?: TensorSpec['source'];
 }
 
 export interface Predictions {
   rows: number;
   outputs: OutputColumn[];
   batchSize: number;
+  /** Declared outputs the runner cannot return, with why and the fix. */
+  unreadable?: UnreadableOutput[];
 }
 
 /** Rows per call when running over a whole data set: large enough to amortise each call's overhead. */
@@ -34,6 +42,7 @@ export async function predictAll(
   onBatch?: (done: number, total: number) => void,
 ): Promise<Predictions> {
   const columns = new Map<string, OutputColumn>();
+  const specs = new Map(runner.signature.outputs.map((o) => [o.name, o]));
   // A model fixed to a batch size gets exactly that many rows per call; a short last call is
   // filled up with rows from the start and the extra answers dropped.
   const step = rows.fixedBatch ?? batchSize;
@@ -43,12 +52,20 @@ export async function predictAll(
     const out = perRowOutputs(runner.signature, await runner.infer(feedsFor(rows, start, sent)), sent, n);
     for (const name in out) {
       const tensor = out[name]!;
-      if (Array.isArray(tensor.data)) continue; // string outputs are not judged numerically
       const width = rowWidthOf(tensor, n, name);
       const column = columns.get(name);
+      const dtype: DType = Array.isArray(tensor.data) ? 'string' : tensor.dtype;
       if (!column) {
-        columns.set(name, { name, dtype: tensor.dtype, width, chunks: [tensor.data] });
-      } else if (column.width !== width || column.dtype !== tensor.dtype) {
+        const spec = specs.get(name);
+        columns.set(name, {
+          name,
+          dtype,
+          width,
+          chunks: [tensor.data],
+          ...(spec?.classes ? { classes: spec.classes } : {}),
+          ...(spec?.source ? { source: spec.source } : {}),
+        });
+      } else if (column.width !== width || column.dtype !== dtype) {
         throw new Error(`output "${name}" changed its shape or type between batches`);
       } else {
         column.chunks.push(tensor.data);
@@ -56,16 +73,20 @@ export async function predictAll(
     }
     onBatch?.(start + n, rows.rows);
   }
-  return { rows: rows.rows, outputs: [...columns.values()], batchSize };
+  return { rows: rows.rows, outputs: [...columns.values()], batchSize, unreadable: runner.signature.unreadable ?? [] };
 }
+
+export const isText = (column: Pick<OutputColumn, 'dtype'>): boolean => column.dtype === 'string';
 
 /** An output's values, rows × width, as plain numbers; 64-bit integers are converted (exact below 2^53). */
 export function numbersOf(column: OutputColumn): NumberArray {
-  const [first, ...rest] = column.chunks;
+  if (isText(column)) throw new Error(`output "${column.name}" holds text, not numbers`);
+  const chunks = column.chunks as NumericData[];
+  const [first, ...rest] = chunks;
   if (first && rest.length === 0 && !(first instanceof BigInt64Array || first instanceof BigUint64Array)) return first;
-  const out = new Float64Array(column.chunks.reduce((n, c) => n + c.length, 0));
+  const out = new Float64Array(chunks.reduce((n, c) => n + c.length, 0));
   let at = 0;
-  for (const chunk of column.chunks) {
+  for (const chunk of chunks) {
     copyNumbers(chunk, out, at);
     at += chunk.length;
   }
@@ -103,6 +124,16 @@ export function perRowOutputs(signature: ModelSignature, outputs: Outputs, sent:
   }
   return out;
 }
+
+/** A text output's values (class labels), rows × width. */
+export function textOf(column: OutputColumn): string[] {
+  if (!isText(column)) throw new Error(`output "${column.name}" holds numbers, not text`);
+  const chunks = column.chunks as string[][];
+  return chunks.length === 1 ? chunks[0]! : chunks.flat();
+}
+
+/** An output's values as numbers or as text, whichever it holds (class labels may be either). */
+export const valuesOf = (column: OutputColumn): ArrayLike<number> | string[] => (isText(column) ? textOf(column) : numbersOf(column));
 
 /** Values per row of an output, checking that its first dimension is the batch. */
 export function rowWidthOf(tensor: Tensor, batch: number, name: string): number {

@@ -15,7 +15,7 @@ import type { GateConfig } from '../config/types.ts';
 import { headline, type ChecklistSummary, type Decision, type DecisionOutcome } from '../decision.ts';
 import type { ModelFile } from '../runners/model-files.ts';
 import type { OnnxFormat } from '../runners/onnx-format.ts';
-import type { TensorSpec } from '../runners/types.ts';
+import type { TensorSpec, UnreadableOutput } from '../runners/types.ts';
 import type { VersionInfo } from '../version.ts';
 import pkg from '../../package.json' with { type: 'json' };
 
@@ -103,6 +103,8 @@ export interface ReportParts {
 export interface ReportSignature {
   inputs: (TensorSpec & { fed?: string; fed_shape?: string })[];
   outputs: TensorSpec[];
+  /** Declared outputs the runner cannot return, with why and what to do. */
+  unreadable?: UnreadableOutput[];
 }
 
 export type MetricValues = Record<string, unknown>;

@@ -55,11 +55,27 @@ export interface TensorSpec {
   shape: Dim[];
   /** The model declares a rank-0 tensor (a scalar such as a sample rate), not an unknown shape. */
   scalar?: boolean;
+  /**
+   * Set when the model declares a non-tensor output (a ZipMap's seq(map)) and the runner reports,
+   * under its name, the tensor it is made from: the output's declared type and that tensor's name.
+   */
+  source?: { op: 'ZipMap'; tensor: string; type: string };
+  /** Class labels of the columns (or label values), when the model itself names them. */
+  classes?: (number | string)[];
+}
+
+/** A declared output the runner cannot return, with why and what to do. */
+export interface UnreadableOutput {
+  name: string;
+  type: string;
+  problem: string;
 }
 
 export interface ModelSignature {
   inputs: TensorSpec[];
   outputs: TensorSpec[];
+  /** Declared outputs left out of `outputs` because they cannot be read. */
+  unreadable?: UnreadableOutput[];
 }
 
 /**

@@ -39,7 +39,7 @@ describe('judgeOutputs', () => {
     const byId = Object.fromEntries(judgeOutputs(p, config).map((c) => [c.id, c]));
     expect(byId['outputs.finite']!.status).toBe('pass');
     expect(byId['outputs.range.score']!.message).toBe('"score": 1 values outside [0, 10] (first in row 1)');
-    expect(byId['outputs.labels.label']!.message).toBe('"label": 1 labels outside {0, 1} (first in row 2)');
+    expect(byId['outputs.labels.label']!.message).toBe('"label": 1 labels outside {0, 1} (first in row 2: 2)');
   });
 
   it('reads outputs batch after batch: row numbers run on across batches', () => {
