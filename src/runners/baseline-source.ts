@@ -21,6 +21,27 @@ export interface BaselineSource {
   kind: 'file' | 'url' | 'git';
 }
 
+/**
+ * A revision as git reads it (`origin/main`, `v1.2`, `HEAD~1`, a commit id): it may come from a
+ * config in a pull request, so anything git could take for an option or a second argument (a
+ * leading `-`, spaces, control characters) is refused rather than passed on.
+ */
+const SAFE_REF = /^[A-Za-z0-9_][A-Za-z0-9_./~^@{}+-]*$/;
+/** A branch name as fetched into refs/remotes/origin/: no `+` (a forced refspec), no `..`. */
+const SAFE_BRANCH = /^[A-Za-z0-9_][A-Za-z0-9_./-]*$/;
+
+function checkRef(spec: string, ref: string): void {
+  if (ref.startsWith('-')) throw new InputFileError(spec, `the git ref "${ref}" starts with "-", which git would read as an option; name a branch, tag or commit, e.g. git:origin/main:model.onnx`);
+  if (!SAFE_REF.test(ref) || ref.includes('..')) {
+    throw new InputFileError(spec, `"${ref}" is not a git ref model-gate accepts (letters, digits and _ . / ~ ^ @ { } + -, no ".."); name a branch, tag or commit, e.g. git:origin/main:model.onnx`);
+  }
+}
+
+function checkPath(spec: string, path: string): void {
+  // eslint-disable-next-line no-control-regex
+  if (/[\x00-\x1f\x7f]/.test(path)) throw new InputFileError(spec, 'the path after the git ref contains control characters');
+}
+
 export function parseGitSpec(spec: string, env: NodeJS.ProcessEnv): { ref: string; path: string } | null {
   const m = /^git:([^:]+):(.+)$/.exec(spec);
   if (!m) return null;
@@ -28,8 +49,11 @@ export function parseGitSpec(spec: string, env: NodeJS.ProcessEnv): { ref: strin
   if (ref === 'base') {
     const base = env.GITHUB_BASE_REF;
     if (!base) throw new InputFileError(spec, 'git:base: needs a pull request (GITHUB_BASE_REF is not set); name the ref, e.g. git:origin/main:model.onnx');
+    checkRef(spec, base);
     ref = `origin/${base}`;
   }
+  checkRef(spec, ref);
+  checkPath(spec, m[2]!);
   return { ref, path: m[2]! };
 }
 
@@ -41,7 +65,8 @@ export async function resolveBaseline(spec: string, env: NodeJS.ProcessEnv = pro
 }
 
 async function show(ref: string, path: string): Promise<Buffer> {
-  const { stdout } = await run('git', ['show', `${ref}:${path}`], { encoding: 'buffer', maxBuffer: 4 * 1024 ** 3 });
+  // `--end-of-options`: whatever the revision holds, git reads it as a revision, never an option.
+  const { stdout } = await run('git', ['show', '--end-of-options', `${ref}:${path}`], { encoding: 'buffer', maxBuffer: 4 * 1024 ** 3 });
   return stdout;
 }
 
@@ -53,8 +78,8 @@ async function fromGit(spec: string, ref: string, path: string): Promise<string>
     // A shallow checkout (actions/checkout's default) lacks the base branch: fetch just it.
     const remote = /^origin\/(.+)$/.exec(ref);
     try {
-      if (!remote) throw first;
-      await run('git', ['fetch', '--no-tags', '--depth=1', 'origin', `${remote[1]}:refs/remotes/origin/${remote[1]}`]);
+      if (!remote || !SAFE_BRANCH.test(remote[1]!) || remote[1]!.includes('..')) throw first;
+      await run('git', ['fetch', '--no-tags', '--depth=1', '--end-of-options', 'origin', `${remote[1]}:refs/remotes/origin/${remote[1]}`]);
       bytes = await show(ref, path);
     } catch (error) {
       const stderr = String((error as { stderr?: Buffer }).stderr ?? getErrorMessage(error)).trim().split('\n')[0];
