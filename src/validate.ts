@@ -343,7 +343,7 @@ function makeRows(
       return { rows, labels: null };
     }
     const used = [...new Set([...bindings.flatMap((b) => b.columns ?? []), ...[labelColumn, weight].filter((x): x is string => !!x)])];
-    const bad = findBadRows(evalData, used);
+    const bad = findBadRows(evalData, used, weight);
     const policy = config.data.bad_rows;
     const share = evalData.rows === 0 ? 0 : bad.indices.length / evalData.rows;
     const tooMany = policy.policy === 'fail' ? bad.indices.length > 0 : share > policy.max_share;

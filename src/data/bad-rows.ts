@@ -20,8 +20,28 @@ export interface BadRows {
   first: BadRow[];
 }
 
-/** Bad rows when only `used` columns matter; a text column's cell is bad only when empty. */
-export function findBadRows(dataset: Dataset, used: readonly string[]): BadRows {
+/**
+ * Rows whose sample weight cannot be used: negative or infinite (NaN and text are already bad as
+ * missing / invalid cells). A negative weight subtracts a row's error, so a few of them can lift
+ * a metric past its floor while the model is mostly wrong.
+ */
+export function badWeightRows(dataset: Dataset, weight: string | undefined): Map<number, string> {
+  const bad = new Map<number, string>();
+  const v = weight ? dataset.columns.find((c) => c.name === weight)?.values : null;
+  if (!v) return bad;
+  for (let r = 0; r < v.length; r++) {
+    const w = v[r]!;
+    if (w === Infinity || w === -Infinity) bad.set(r, `weight "${weight}" is ${w} (weights must be finite)`);
+    else if (w < 0) bad.set(r, `weight "${weight}" is negative (${w}); weights must be >= 0`);
+  }
+  return bad;
+}
+
+/**
+ * Bad rows when only `used` columns matter; a text column's cell is bad only when empty. With
+ * `weight`, a negative or infinite sample weight makes its row bad too (see badWeightRows).
+ */
+export function findBadRows(dataset: Dataset, used: readonly string[], weight?: string): BadRows {
   const cause = new Uint8Array(dataset.rows); // 0 good, 1 malformed, 2 invalid, 3 missing
   const reason = new Map<number, string>();
   const note = (r: number, c: number, why: () => string) => {
@@ -43,6 +63,7 @@ export function findBadRows(dataset: Dataset, used: readonly string[]): BadRows 
       for (let r = 0; r < t.length; r++) if (t[r] === '') note(r, 3, () => `"${name}" is empty`);
     }
   }
+  for (const [r, why] of badWeightRows(dataset, weight)) note(r, 2, () => why);
   const indices: number[] = [];
   const byCause = { malformed: 0, missing: 0, invalid: 0 };
   for (let r = 0; r < cause.length; r++) {
