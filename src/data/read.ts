@@ -1,6 +1,7 @@
 /** Reads a data set, choosing the reader from the file's extension (or an explicit format). */
 import { extname } from 'node:path';
 import { InputFileError } from '../errors.ts';
+import { checkInputFile } from '../input-file.ts';
 import { readCsv } from './csv.ts';
 import type { DataFormat, Dataset } from './dataset.ts';
 import { readJsonl } from './jsonl.ts';
@@ -24,8 +25,10 @@ export function formatOf(path: string): DataFormat {
   return format;
 }
 
-export function readDataset(path: string): Promise<Dataset> {
-  switch (formatOf(path)) {
+export async function readDataset(path: string): Promise<Dataset> {
+  const format = formatOf(path);
+  await checkInputFile(path); // a regular file, never a device, FIFO or a link out of the workspace
+  switch (format) {
     case 'csv':
       return readCsv(path);
     case 'jsonl':

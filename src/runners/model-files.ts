@@ -13,6 +13,7 @@ import { createReadStream } from 'node:fs';
 import { readFile, realpath, stat } from 'node:fs/promises';
 import { dirname, isAbsolute, join, relative, resolve, sep, win32 } from 'node:path';
 import { getErrorMessage } from '../errors.ts';
+import { inputFileProblem } from '../input-file.ts';
 import { readExternalDataRefs, type ExternalDataRef } from './onnx-external-data.ts';
 import { readOnnxFormat, type OnnxFormat } from './onnx-format.ts';
 
@@ -59,6 +60,8 @@ const ORT_MEMORY_TAG = '*/_ORT_MEM_ADDR_/*';
 export async function readModelFiles(path: string): Promise<ModelFiles> {
   let bytes: Buffer;
   try {
+    const refused = await inputFileProblem(path); // a regular file, never a device, FIFO or a link out of the workspace
+    if (refused) return { ...none(path), readError: refused };
     const info = await stat(path);
     if (info.isDirectory()) throw Object.assign(new Error('is a directory'), { code: 'EISDIR' });
     bytes = await readFile(path);
