@@ -7,10 +7,11 @@
  *             {"id": "1", "error": "why the request was refused"}
  *
  * One line each; stdout carries nothing else (logs go to stderr). Every wait is bounded: start-up,
- * each request and shutdown. A crash fails what is pending with the command's stderr tail.
+ * each request and shutdown. A crash fails what is pending with the command's stderr tail. The
+ * command runs in its own process group, ended as a whole (TERM, then KILL) at shutdown, so a child
+ * it forked that holds stdout cannot keep the gate waiting; a line on stdout is bounded in length.
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { createInterface } from 'node:readline';
 import { getErrorMessage } from '../errors.ts';
 import { dtypeOfV2, outputsFromV2, parseJson, tensorText } from './tensor-json.ts';
 import type { Dim, Feeds, ModelRunner, ModelSignature, Outputs, TensorSpec } from './types.ts';
@@ -22,7 +23,12 @@ export interface CommandConfig {
   timeout_ms: number;
   /** Working directory; default the current one. */
   cwd?: string;
+  /** The longest line the command may print on stdout, in MiB (default 64). */
+  max_line_mb?: number;
 }
+
+const DEFAULT_MAX_LINE_MB = 64;
+const NEWLINE = 0x0a;
 
 /** The command refused a request (its `error` line): a rejection, like an HTTP 4xx. */
 export class CommandRejectedError extends Error {
@@ -53,6 +59,12 @@ export class CommandRunner implements ModelRunner {
   readonly #pending = new Map<string, { resolve: (o: Outputs) => void; reject: (e: Error) => void; timer: NodeJS.Timeout }>();
   #onReady: ((line: Record<string, unknown>) => void) | null = null;
   #onFail: ((e: Error) => void) | null = null;
+  /** Bytes of the line being received, not yet ended by a newline. */
+  #partial: Buffer[] = [];
+  #partialBytes = 0;
+  #overflowed = false;
+  /** Ends the group if the gate exits without closing the runner (a crash, process.exit). */
+  readonly #onProcessExit = () => this.#signalGroup('SIGKILL');
 
   constructor(config: CommandConfig) {
     this.#config = config;
@@ -89,7 +101,8 @@ export class CommandRunner implements ModelRunner {
       this.#exited = signal ? `was killed by ${signal}` : `exited with code ${code}`;
       this.#failAll(new Error(`the command "${this.#config.run}" ${this.#exited}${this.#tail()}`));
     });
-    createInterface({ input: child.stdout }).on('line', (line) => this.#line(line));
+    child.stdout.on('data', (chunk: Buffer) => this.#data(chunk));
+    process.once('exit', this.#onProcessExit);
 
     const ready = new Promise<Record<string, unknown>>((resolve, reject) => {
       this.#onReady = resolve;
@@ -114,6 +127,58 @@ export class CommandRunner implements ModelRunner {
       this.#onReady = null;
     }
     this.#onFail = null;
+  }
+
+  /** Splits stdout into lines by hand: readline would grow one string until V8 gives up. */
+  #data(chunk: Buffer): void {
+    if (this.#overflowed) return;
+    let start = 0;
+    for (let nl = chunk.indexOf(NEWLINE); nl !== -1; nl = chunk.indexOf(NEWLINE, start)) {
+      const piece = chunk.subarray(start, nl);
+      const line = this.#partial.length === 0 ? piece : Buffer.concat([...this.#partial, piece]);
+      this.#partial = [];
+      this.#partialBytes = 0;
+      start = nl + 1;
+      if (line.length > this.#maxLine()) return this.#overflow();
+      this.#line(line.toString('utf8').replace(/\r$/, ''));
+      if (this.#overflowed) return;
+    }
+    if (start < chunk.length) {
+      this.#partial.push(chunk.subarray(start));
+      this.#partialBytes += chunk.length - start;
+      if (this.#partialBytes > this.#maxLine()) this.#overflow();
+    }
+  }
+
+  #maxLine(): number {
+    return (this.#config.max_line_mb ?? DEFAULT_MAX_LINE_MB) * 1024 * 1024;
+  }
+
+  #overflow(): void {
+    this.#overflowed = true;
+    this.#partial = [];
+    this.#partialBytes = 0;
+    const mb = this.#config.max_line_mb ?? DEFAULT_MAX_LINE_MB;
+    const error = new Error(
+      `the command "${this.#config.run}" printed a line longer than ${mb} MiB on stdout without a newline; each answer must be one JSON line (raise model.command.max_line_mb if answers are really that large)`,
+    );
+    this.#exited ??= `printed a line longer than ${mb} MiB`;
+    this.#failAll(error);
+    this.#child?.stdout.destroy();
+    void this.close();
+  }
+
+  /** Signals the command's whole process group (the shell, the command, anything they forked). */
+  #signalGroup(signal: NodeJS.Signals | 0): boolean {
+    const child = this.#child;
+    if (!child?.pid) return false;
+    try {
+      if (process.platform !== 'win32') process.kill(-child.pid, signal);
+      else if (signal !== 0) child.kill(signal);
+      return true;
+    } catch {
+      return false; // the group is gone
+    }
   }
 
   #line(line: string): void {
@@ -161,26 +226,38 @@ export class CommandRunner implements ModelRunner {
     });
   }
 
-  /** Closes stdin (the command's cue to exit), then TERM, then KILL: never waits unbounded. */
+  /**
+   * Closes stdin (the command's cue to exit), then ends the whole process group: TERM, then KILL.
+   * Also after the command itself has exited: a child it forked may still hold stdout, and the
+   * gate would wait for it. Never waits unbounded.
+   */
   async close(): Promise<void> {
     const child = this.#child;
-    if (!child || child.exitCode !== null || child.signalCode !== null) return;
-    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    if (!child) return;
+    const gone = () => child.exitCode !== null || child.signalCode !== null;
+    const exited = new Promise<void>((resolve) => (gone() ? resolve() : child.once('exit', () => resolve())));
     const within = (ms: number) => Promise.race([exited.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), ms).unref())]);
-    const kill = (signal: NodeJS.Signals) => {
-      try {
-        if (process.platform !== 'win32' && child.pid) process.kill(-child.pid, signal);
-        else child.kill(signal);
-      } catch {
-        // already gone
-      }
-    };
     child.stdin.end();
-    if (await within(3000)) return;
-    kill('SIGTERM');
-    if (await within(2000)) return;
-    kill('SIGKILL');
-    await within(2000);
+    if (!gone() && !(await within(3000))) {
+      this.#signalGroup('SIGTERM');
+      if (!(await within(2000))) this.#signalGroup('SIGKILL');
+      await within(2000);
+    }
+    await this.#endGroup();
+    child.stdout.destroy();
+    child.stderr.destroy();
+    process.removeListener('exit', this.#onProcessExit);
+  }
+
+  /** What the command left behind in its group: TERM, up to 2 s to go, then KILL. */
+  async #endGroup(): Promise<void> {
+    if (process.platform === 'win32' || !this.#signalGroup('SIGTERM')) return;
+    for (let waited = 0; waited < 2000; waited += 50) {
+      // Not unref'd: once the command has exited, nothing else may keep the gate alive to finish this.
+      await new Promise((r) => setTimeout(r, 50));
+      if (!this.#signalGroup(0)) return;
+    }
+    this.#signalGroup('SIGKILL');
   }
 }
 
