@@ -5,7 +5,7 @@ import type { Decision } from './decision.ts';
 import { ConfigError, formatLocated, getErrorMessage, isUserError } from './errors.ts';
 import { runDrift } from './drift/command.ts';
 import { contentTimestamp, detectProvenance } from './provenance.ts';
-import { writeReports } from './report/files.ts';
+import { removeReports, writeReports } from './report/files.ts';
 import { TOOL_VERSION } from './report/json.ts';
 import { renderDriftTerminal, renderTerminal } from './report/terminal.ts';
 import { loadOnnxRuntime } from './runners/onnxruntime-loader.ts';
@@ -80,6 +80,7 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
         stop();
       }
     }
+    await removeReports(settings.outDir); // a run that fails must not leave an earlier verdict behind
     const run = await validate(settings, {
       clock: systemClock,
       loadRuntime: () => loadOnnxRuntime({ info: progress }, io.env),

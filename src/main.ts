@@ -11,7 +11,7 @@ import { ConfigValidationError } from './config/load.ts';
 import { Outputs } from './constants.ts';
 import { ConfigError, getErrorMessage, isUserError } from './errors.ts';
 import { contentTimestamp, detectProvenance } from './provenance.ts';
-import { writeReports } from './report/files.ts';
+import { removeReports, writeReports } from './report/files.ts';
 import type { Report } from './report/json.ts';
 import { renderMarkdown } from './report/markdown.ts';
 import { loadOnnxRuntime } from './runners/onnxruntime-loader.ts';
@@ -52,6 +52,7 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
     const ctx = githubContext(env, readEvent(env));
     if (settings.mode === 'comment') return await commentMode(settings, ctx);
     if (settings.mode === 'promote' || settings.mode === 'rollback' || settings.mode === 'status') return await promotionMode(settings, ctx, env);
+    await removeReports(settings.outDir); // a run that fails must not leave an earlier verdict behind
     const run = await validate(settings, {
       clock: systemClock,
       loadRuntime: () => loadOnnxRuntime({ info: (m) => core.info(m) }, env),

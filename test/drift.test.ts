@@ -138,7 +138,10 @@ describe('model-gate drift', () => {
       only_cur: ok,
     });
     const { code, report } = await drift(['--reference', refPath, '--current', curPath]);
-    expect(code).toBe(0); // per-feature errors are info by default; the dataset share still judged
+    // Columns that could not be compared leave drift unknown: not GO (issue #18), though each
+    // feature item is info by default and the dataset share is still judged.
+    expect(code).toBe(3);
+    expect(byId(report, 'drift.coverage')).toMatchObject({ status: 'error', severity: 'warning', value: 4, message: expect.stringMatching(/^4 of 7 columns could not be compared \(only_ref, mixed, nan_all, tiny\)/) });
     expect(feature(report, 'good')).toMatchObject({ status: 'stable', method: 'ks' });
     expect(feature(report, 'only_ref')).toMatchObject({ status: 'error', message: `column "only_ref" is not in ${curPath}` });
     expect(feature(report, 'mixed')).toMatchObject({ status: 'error', message: expect.stringMatching(/"mixed" holds numbers in the reference data but text in the current data; .*kind: categorical/) });
