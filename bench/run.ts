@@ -22,11 +22,11 @@ import { loadOnnxRuntime } from '../src/runners/onnxruntime-loader.ts';
 import { PREDICTION_BATCH, predictAll } from '../src/checks/predictions.ts';
 import { generateRows } from '../src/data/generate.ts';
 import { bindInputs, feedsFor } from '../src/data/features.ts';
-import { openOnnxRunner } from '../src/runners/onnx.ts';
+import { openIsolatedOnnxRunner } from '../src/runners/onnx-process.ts';
 import { mlp } from '../test/support/onnx-builder.ts';
 
 const ort = await loadOnnxRuntime({ info: () => undefined });
-const ROWS = 8192;
+const ROWS = 32768;
 const BATCH = PREDICTION_BATCH; // the batch the suite uses
 const ROUNDS = 15;
 const work = mkdtempSync(join(tmpdir(), 'mg-bench-'));
@@ -46,7 +46,8 @@ interface Row {
 const results: Row[] = [];
 
 for (const model of models) {
-  const runner = await openOnnxRunner(ort, model.path);
+  // The runner the gate uses: the model in its own process, each call crossing to it and back.
+  const runner = await openIsolatedOnnxRunner(model.path, { callTimeoutMs: 600_000 });
   const bindings = bindInputs(runner.signature, null, undefined, new Set());
   const rows = generateRows(bindings, ROWS, 7, null);
   const input = bindings[0]!.name;

@@ -90991,8 +90991,11 @@ function fedShape(b) {
 
 
 
-/** Rows per call when running over a whole data set: large enough to amortise each call's overhead. */
-const PREDICTION_BATCH = 1024;
+/**
+ * Rows per call when running over a whole data set: large enough to amortise each call's overhead
+ * (the model runs in a child process, so every call crosses to it and back).
+ */
+const PREDICTION_BATCH = 4096;
 async function predictAll(runner, rows, batchSize, onBatch) {
     const columns = new Map();
     const specs = new Map(runner.signature.outputs.map((o) => [o.name, o]));
