@@ -155,4 +155,33 @@ describe('array columns from Parquet lists', () => {
     expect(bad.first.map((b) => b.reason)).toEqual(['"ids" is empty', '"ids" has a null or NaN element (at 1)']);
     expect(findBadRows(d, ['grid']).first).toEqual([{ row: 4, reason: '"grid" has an infinite element (at 3)' }]);
   });
+
+  it('reads a wide file (more columns than one hyparquet call takes), skipping a nested column in the middle', async () => {
+    const path = join(dir, 'wide.parquet');
+    const width = 600;
+    const rows = 5;
+    const flat = Array.from({ length: width }, (_, j) => ({ name: `px${j}`, data: Float64Array.from({ length: rows }, (_, r) => r * 1000 + j) }));
+    parquetWriteFile({
+      filename: path,
+      columnData: [...flat.slice(0, 300), { name: 'words', data: [['a'], ['b'], [], ['c'], ['d']] }, ...flat.slice(300), { name: 'ids', data: [[1n], [2n], [3n], [4n], [5n]] }],
+      schema: [
+        { name: 'root', num_children: width + 2 },
+        ...flat.slice(0, 300).map((c) => ({ name: c.name, repetition_type: 'REQUIRED' as const, type: 'DOUBLE' as const })),
+        { name: 'words', repetition_type: 'REQUIRED', converted_type: 'LIST', num_children: 1 },
+        { name: 'list', repetition_type: 'REPEATED', num_children: 1 },
+        { name: 'element', repetition_type: 'REQUIRED', type: 'BYTE_ARRAY', converted_type: 'UTF8' },
+        ...flat.slice(300).map((c) => ({ name: c.name, repetition_type: 'REQUIRED' as const, type: 'DOUBLE' as const })),
+        { name: 'ids', repetition_type: 'REQUIRED', converted_type: 'LIST', num_children: 1 },
+        { name: 'list', repetition_type: 'REPEATED', num_children: 1 },
+        { name: 'element', repetition_type: 'REQUIRED', type: 'INT64' },
+      ],
+      rowGroupSize: 2,
+    });
+    const d = await readParquet(path);
+    expect(d.columns.map((c) => c.name)).toEqual([...flat.map((c) => c.name), 'ids']);
+    expect(d.notes).toHaveLength(1);
+    for (const j of [0, 255, 256, 299, 300, 599]) expect([...column(d, `px${j}`)!.values!]).toEqual([0, 1, 2, 3, 4].map((r) => r * 1000 + j));
+    expect([...column(d, 'ids')!.array!.values]).toEqual([1, 2, 3, 4, 5]);
+    expect(column(d, 'ids')!.array!.shape).toEqual([1]);
+  });
 });
