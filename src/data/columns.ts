@@ -152,6 +152,8 @@ export class ArrayBuilder {
       else if (this.shape === undefined) this.shape = shape;
       else if (this.shape !== null && (shape === null || !sameShape(this.shape, shape))) this.shape = null;
     }
+    // Offsets are Int32, as Arrow's List offsets are; fail rather than wrap.
+    if (this.length > 0x7fffffff) throw new Error('an array column holds more than 2^31 values');
     if (this.rows + 2 > this.offsets.length) this.offsets = grow(this.offsets, this.rows + 2);
     this.offsets[++this.rows] = this.length;
   }
