@@ -22,6 +22,7 @@ import { npmModel, OCR_MODELS, OPENWAKEWORD, VAD_WEB } from './support/npm-model
 const TORCH = resolve('test/fixtures/models/torch');
 const EXPECTED = JSON.parse(readFileSync(join(TORCH, 'expected.json'), 'utf8')) as {
   fixed1: { scores: number[]; accuracy: number; roc_auc: number; log_loss: number; brier: number };
+  stream_csv: { scores: number[]; accuracy: number; roc_auc: number; log_loss: number };
   one_d: { rmse: number; mae: number; r2: number; max_error: number; inf_rows: number };
 };
 
@@ -79,9 +80,9 @@ function fill(hint: string, values: (string | number)[]): Config {
   return parse(hint.replace(/<[^>…]+>/g, () => String(values[i++]))) as Config;
 }
 
-/** A zero-config run that cannot feed the model: NO-GO on inputs.mapping with a snippet. */
-async function snippetOf(label: string, model: string): Promise<string> {
-  const { code, report } = await validate(label, model);
+/** A run that cannot feed the model: NO-GO on inputs.mapping with a snippet. */
+async function snippetOf(label: string, model: string, user: Config = {}): Promise<string> {
+  const { code, report } = await validate(label, model, user);
   expect(report.decision).toBe('NO-GO');
   expect(code).not.toBe(0);
   const mapping = byId(report, 'inputs.mapping') as { status: string; hint?: string };
@@ -142,6 +143,25 @@ describe('PyTorch exports', () => {
     // stateN [2, ?, 16] answering a batch of 2: its batch is the open axis, not the fixed 2.
     expect(byId(report, 'smoke.batch_2_consistency').status).toBe('pass');
     expect(byId(report, 'smoke.batch_32_consistency').status).toBe('pass');
+    expect(notPassed(report)).toEqual([]);
+    expect(report.decision).toBe('GO');
+    expect(code).toBe(0);
+  });
+
+  it('streaming model from labelled data: the snippet gives sr and a zero state, x takes the columns left; metrics equal scikit-learn\'s', async () => {
+    const model = join(TORCH, 'stream_named.onnx');
+    const data = { data: { eval: join(TORCH, 'stream.csv'), label: 'label' } };
+    const hint = await snippetOf('stream_named, labelled, no inputs', model, data);
+    expect(hint).toContain('# x: fed by the remaining columns, x0, x1, x2 … x255 (256 columns)');
+    expect(hint).toContain('state: { value: 0 }');
+    const { code, report } = await validate('stream_named, labelled, snippet filled', model, merge(data, fill(hint, [16000])));
+    expect(fed(report, 'state')).toMatchObject({ fed: 'constant 0, batch on axis 1', fed_shape: '[2, N, 16]' });
+    const ref = EXPECTED.stream_csv;
+    const m = report.metrics!.candidate as Record<string, number>;
+    expect(report.metrics!.task).toBe('binary');
+    expect(m.accuracy).toBe(ref.accuracy);
+    expect(m.roc_auc).toBeCloseTo(ref.roc_auc, 12);
+    expect(Math.abs(m.log_loss! - ref.log_loss)).toBeLessThan(1e-6);
     expect(notPassed(report)).toEqual([]);
     expect(report.decision).toBe('GO');
     expect(code).toBe(0);

@@ -15,6 +15,8 @@ Writes into test/fixtures/models/torch/:
   stream_unnamed.onnx   the same weights, dynamic axes given as lists: the exporter makes up the
                         dim names (x_dynamic_axes_1, state_dynamic_axes_1, ...), so the batch axis
                         of state / stateN can only be told from which dim is left open
+  stream.csv            24 labelled chunks of 256 samples (x0 ... x255, label), scored from a
+                        zero state
   stream_mixing.onnx    broken: stateN mixes rows of the batch (a batch-wide mean), so a row's
                         state depends on the other rows sent with it
   cnn.onnx              image classifier image float32[N, 3, height, width] -> probs [N, 5]
@@ -151,6 +153,24 @@ def stream_models(expected):
     with torch.no_grad():
         prob, state_n = healthy(x, sr, state)
         prob0, state_n0 = healthy(x, sr, zero)
+    # Labelled chunks for a run from data: a fresh stream (zero state) per row.
+    chunks = torch.randn(24, 256, generator=gen) * torch.linspace(0.05, 1.0, 24).unsqueeze(1)
+    with torch.no_grad():
+        scores = healthy(chunks, sr, torch.zeros(2, 24, H))[0][:, 0].numpy().astype(np.float64)
+    labels = (scores >= np.median(scores)).astype(int)
+    labels[[2, 13]] = 1 - labels[[2, 13]]
+    with open(os.path.join(OUT, "stream.csv"), "w", newline="") as f:
+        w = csv.writer(f, lineterminator="\n")
+        w.writerow([f"x{i}" for i in range(256)] + ["label"])
+        for r, y in zip(chunks, labels):
+            w.writerow([repr(float(v)) for v in r.numpy()] + [int(y)])
+    p = np.clip(scores, 1e-15, 1 - 1e-15)
+    expected["stream_csv"] = {
+        "scores": scores.tolist(), "labels": labels.tolist(),
+        "accuracy": float(skm.accuracy_score(labels, (scores >= 0.5).astype(int))),
+        "roc_auc": float(skm.roc_auc_score(labels, scores)),
+        "log_loss": float(skm.log_loss(labels, np.stack([1 - p, p], axis=1))),
+    }
     expected["stream"] = {
         "x": floats(x), "x_shape": list(x.shape), "sr": 16000,
         "state": floats(state), "state_shape": list(state.shape),
