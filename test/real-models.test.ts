@@ -336,7 +336,7 @@ describe('models shipped in npm packages', () => {
 
   it('openWakeWord hello_deepa [1, 25, 96]: zero config is GO, other batch sizes skipped with the reason', async () => {
     const { code, report } = await validate('openwakeword hello_deepa, zero config', wakeWord);
-    expect(fed(report, 'onnx::Flatten_0')).toMatchObject({ shape: [1, 25, 96] });
+    expect(fed(report, 'onnx::Flatten_0')).toMatchObject({ shape: [1, 25, 96], fed_shape: '[1, 25, 96]' });
     expect(byId(report, 'smoke.batch_32')).toMatchObject({ status: 'skip', message: expect.stringMatching(/fixed batch of 1/) });
     expect(report.latency.map((l) => l.batch_size)).toEqual([1]);
     expect(notPassed(report)).toEqual([]);

@@ -572,9 +572,12 @@ function briefNames(names: readonly string[], max = 6): string {
   return `${names.slice(0, max - 1).join(', ')} … ${names.at(-1)} (${names.length.toLocaleString('en')} columns)`;
 }
 
-/** The input's shape as sent: the batch as N, every other dim sized. */
+/** The input's shape as sent: the batch as N (or the size the model fixes it to), every other dim sized. */
 export function fedShape(b: InputBinding): string {
   const dims: (number | string)[] = b.rowShape.slice();
-  if (b.batchAxis !== null) dims.splice(b.batchAxis, 0, 'N');
+  if (b.batchAxis !== null) {
+    const declared = b.declared[b.batchAxis];
+    dims.splice(b.batchAxis, 0, typeof declared === 'number' ? declared : 'N');
+  }
   return `[${dims.join(', ')}]`;
 }
