@@ -314,8 +314,8 @@ describe('models shipped in npm packages', () => {
     await session.release();
 
     // What a user who knows this writes: finite answers to NaN/Inf are fine, no empty batches.
-    const accepting = { expect: ['rejected', 'non_finite', 'finite'] };
-    const known = merge(user, { checks: { errors: { nan_input: accepting, inf_input: accepting, empty_batch: { enabled: false } } } });
+    const accepting = () => ({ expect: ['rejected', 'non_finite', 'finite'] });
+    const known = merge(user, { checks: { errors: { nan_input: accepting(), inf_input: accepting(), empty_batch: { enabled: false } } } });
     const { code, report: accepted } = await validate('silero v5, snippet + known behaviour', sileroV5, known);
     expect(notPassed(accepted)).toEqual([]);
     expect(accepted.decision).toBe('GO');
