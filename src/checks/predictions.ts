@@ -107,7 +107,7 @@ export function perRowOutputs(signature: ModelSignature, outputs: Outputs, sent:
   for (const name in outputs) {
     const t = outputs[name]!;
     const spec = signature.outputs.find((o) => o.name === name);
-    const axis = outputBatchAxis(spec, t.dims, sent, symbol);
+    const axis = outputBatchAxis(spec, t.dims, sent, symbol, signature.inputs);
     if (axis === null) {
       // Declared fixed and answered so: a per-call value, not a prediction per row. Anything else
       // without a batch axis is a wrong answer that rowWidthOf reports.
