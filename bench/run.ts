@@ -12,6 +12,10 @@
  *   6. the load generator against wrk (Debian's package) on the same trivial server (nginx
  *      answering a fixed JSON body): achieved requests/s as a ratio (target >= 0.8), both with one
  *      thread and 16 connections, runs interleaved, the median of each.
+ *   7. reading a wide CSV, 50 rows × 150,528 columns (a 224×224 RGB image per row): wall time
+ *      against plain readFileSync + split + Number into one Float64Array per column (target <= 2),
+ *      time per cell against a quarter as many columns (linear: target <= 1.5), peak RSS (target
+ *      <= 1 GB); numpy.loadtxt on the same file for information when /usr/bin/python3 has numpy.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { createWriteStream, existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
@@ -22,11 +26,11 @@ import { loadOnnxRuntime } from '../src/runners/onnxruntime-loader.ts';
 import { PREDICTION_BATCH, predictAll } from '../src/checks/predictions.ts';
 import { generateRows } from '../src/data/generate.ts';
 import { bindInputs, feedsFor } from '../src/data/features.ts';
-import { openOnnxRunner } from '../src/runners/onnx.ts';
+import { openIsolatedOnnxRunner } from '../src/runners/onnx-process.ts';
 import { mlp } from '../test/support/onnx-builder.ts';
 
 const ort = await loadOnnxRuntime({ info: () => undefined });
-const ROWS = 8192;
+const ROWS = 32768;
 const BATCH = PREDICTION_BATCH; // the batch the suite uses
 const ROUNDS = 15;
 const work = mkdtempSync(join(tmpdir(), 'mg-bench-'));
@@ -46,7 +50,8 @@ interface Row {
 const results: Row[] = [];
 
 for (const model of models) {
-  const runner = await openOnnxRunner(ort, model.path);
+  // The runner the gate uses: the model in its own process, each call crossing to it and back.
+  const runner = await openIsolatedOnnxRunner(model.path, { callTimeoutMs: 600_000 });
   const bindings = bindInputs(runner.signature, null, undefined, new Set());
   const rows = generateRows(bindings, ROWS, 7, null);
   const input = bindings[0]!.name;
@@ -273,6 +278,92 @@ if (!nginxBin || !wrkBin) {
     target: '>= 0.80',
     met: ratio >= 0.8 ? 'yes' : 'NO',
   });
+}
+
+// 7. Wide data: each reader runs in its own process, so its peak RSS is its own.
+{
+  const WIDE_ROWS = 50;
+  const writeWide = async (path: string, columns: number) => {
+    const stream = createWriteStream(path);
+    stream.write(Array.from({ length: columns }, (_, j) => `px${j}`).join(',') + '\n');
+    const cells: number[] = new Array(columns);
+    for (let r = 0; r < WIDE_ROWS; r++) {
+      for (let j = 0; j < columns; j++) cells[j] = (r * 31 + j * 7) % 256;
+      if (!stream.write(`${cells.join(',')}\n`)) await once(stream, 'drain');
+    }
+    stream.end();
+    await once(stream, 'finish');
+  };
+  const csvModule = join(process.cwd(), 'src/data/csv.ts');
+  const ours = join(work, 'wide-read.ts');
+  writeFileSync(
+    ours,
+    `import { readCsv } from ${JSON.stringify(csvModule)};\nconst t = performance.now();\nconst d = await readCsv(process.argv[2]!);\n` +
+      `if (d.columns.length * d.rows === 0) process.exit(3);\nconsole.log(JSON.stringify({ s: (performance.now() - t) / 1000, rss: process.resourceUsage().maxRSS / 1024 }));\n`,
+  );
+  const plain = join(work, 'wide-plain.mjs');
+  writeFileSync(
+    plain,
+    `import { readFileSync } from 'node:fs';\nconst t = performance.now();\nconst lines = readFileSync(process.argv[2], 'utf8').split('\\n');\n` +
+      `const cols = lines[0].split(',').map(() => new Float64Array(lines.length - 2));\n` +
+      `for (let r = 1; r < lines.length; r++) { if (!lines[r]) continue; const cells = lines[r].split(','); for (let j = 0; j < cells.length; j++) cols[j][r - 1] = Number(cells[j]); }\n` +
+      `console.log(JSON.stringify({ s: (performance.now() - t) / 1000, rss: process.resourceUsage().maxRSS / 1024 }));\n`,
+  );
+  const timed = (args: string[], bin = node) => {
+    const t = process.hrtime.bigint();
+    const run = spawnSync(bin, args, { encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 });
+    if (run.status !== 0) return { s: Number.NaN, rss: Number.NaN, wall: seconds(t), error: `exit ${run.status}: ${run.stderr.slice(-200)}` };
+    return { ...(JSON.parse(run.stdout.trim().split('\n').pop()!) as { s: number; rss: number }), wall: seconds(t), error: '' };
+  };
+  const WIDE = 150_528;
+  const wide = join(work, 'wide.csv');
+  const quarter = join(work, 'wide-quarter.csv');
+  await writeWide(wide, WIDE);
+  await writeWide(quarter, WIDE / 4);
+  // Interleaved, three rounds, the median of each.
+  const mine: ReturnType<typeof timed>[] = [];
+  const theirs: ReturnType<typeof timed>[] = [];
+  const small: ReturnType<typeof timed>[] = [];
+  for (let round = 0; round < 3; round++) {
+    mine.push(timed(['--experimental-strip-types', ours, wide]));
+    theirs.push(timed([plain, wide]));
+    small.push(timed(['--experimental-strip-types', ours, quarter]));
+  }
+  const med = (xs: ReturnType<typeof timed>[], k: 's' | 'rss') => median(xs.map((x) => x[k]));
+  const failed = [...mine, ...small].find((x) => x.error);
+  const ratio = med(mine, 's') / med(theirs, 's');
+  results.push({
+    measure: `read CSV, ${WIDE_ROWS} rows × ${WIDE.toLocaleString('en')} columns`,
+    'model-gate': failed ? failed.error : `${med(mine, 's').toFixed(2)} s`,
+    reference: `${med(theirs, 's').toFixed(2)} s (readFileSync + split + Number)`,
+    ratio: ratio.toFixed(2),
+    target: '<= 2.00',
+    met: ratio <= 2 ? 'yes' : 'NO',
+  });
+  const perCell = med(mine, 's') / (WIDE * WIDE_ROWS) / (med(small, 's') / ((WIDE / 4) * WIDE_ROWS));
+  results.push({
+    measure: `  time per cell vs ${(WIDE / 4).toLocaleString('en')} columns (linear = 1)`,
+    'model-gate': `${med(small, 's').toFixed(2)} s for a quarter of the columns`,
+    reference: '',
+    ratio: perCell.toFixed(2),
+    target: '<= 1.50',
+    met: perCell <= 1.5 ? 'yes' : 'NO',
+  });
+  const wideRss = med(mine, 'rss');
+  results.push({
+    measure: '  peak RSS of that read',
+    'model-gate': `${Math.round(wideRss)} MB`,
+    reference: `1024 MB (plain split: ${Math.round(med(theirs, 'rss'))} MB)`,
+    ratio: (wideRss / 1024).toFixed(2),
+    target: '<= 1.00',
+    met: wideRss <= 1024 ? 'yes' : 'NO',
+  });
+  const numpy = spawnSync(python, ['-c', 'import numpy'], { stdio: 'ignore' }).status === 0;
+  if (numpy) {
+    const script = `import numpy, resource, sys, time\nt = time.perf_counter()\nnumpy.loadtxt(sys.argv[1], delimiter=',', skiprows=1)\nprint('{"s": %f, "rss": %f}' % (time.perf_counter() - t, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024))\n`;
+    const np = timed(['-c', script, wide], python);
+    results.push({ measure: '  numpy.loadtxt, same file (information)', 'model-gate': '', reference: np.error || `${np.s.toFixed(2)} s, ${Math.round(np.rss)} MB`, ratio: '', target: '', met: '' });
+  }
 }
 
 console.table(results);

@@ -80687,7 +80687,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 25980:
+/***/ 73790:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -80716,7 +80716,7 @@ var mod = __nccwpck_require__(21916);
 // EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
 var dist = __nccwpck_require__(38815);
 ;// CONCATENATED MODULE: ./schema/model-gate.schema.json
-const model_gate_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://github.com/model-gate/model-gate/schema/model-gate.schema.json","title":"model-gate configuration","description":"Configuration of model-gate (.github/model-gate.yml). Paths are relative to the working directory (the repository root in GitHub Actions). Command-line flags and action inputs override the values here.","type":"object","additionalProperties":false,"properties":{"version":{"description":"Version of this config format.","const":1,"default":1},"model":{"description":"The candidate model.","type":"object","additionalProperties":false,"default":{},"properties":{"path":{"description":"Path of the ONNX model file. With `endpoint` or `command`, the file the server runs, if you have it: its sha256 then makes the version ID.","type":"string","minLength":1},"sha256":{"description":"Pinned sha256 of the model file; the artifact check fails when it differs.","type":"string","pattern":"^[0-9a-fA-F]{64}$"},"inputs":{"description":"How dataset columns feed each model input. Default: all non-label numeric columns, in file order, as one 2-D input.","type":"object","additionalProperties":{"type":"object","additionalProperties":false,"properties":{"columns":{"description":"Dataset columns, in the order the input expects them.","type":"array","items":{"type":"string"},"minItems":1},"dtype":{"description":"Element type sent to the model. Default: the type the model declares.","enum":["float32","float64","int32","int64"]}}}},"outputs":{"description":"What each model output holds, for the output-validity checks. Default: outputs named like \'prob\' are probabilities; integer outputs named like \'label\' or \'class\' are class labels.","type":"object","additionalProperties":{"type":"object","additionalProperties":false,"properties":{"kind":{"description":"probabilities: each row in [0, 1] and summing to 1; labels: values within `classes`; scores: any finite value within `range`.","enum":["probabilities","labels","scores"]},"range":{"description":"Inclusive [min, max] every value must lie in.","type":"array","items":{"type":"number"},"minItems":2,"maxItems":2},"classes":{"description":"The declared set of class labels.","type":"array","items":{"type":["number","string"]},"minItems":1}}}},"endpoint":{"description":"Test the model where it is served: an HTTP endpoint instead of an in-process ONNX file.","type":"object","additionalProperties":false,"required":["url"],"properties":{"url":{"description":"Base URL of the server, e.g. http://127.0.0.1:8000.","type":"string","pattern":"^https?://"},"protocol":{"description":"v2: the Open Inference Protocol (KServe, Triton, MLServer, TorchServe); tfserving: TensorFlow Serving REST; mlflow: MLflow\'s scoring server; custom: `custom` below.","enum":["v2","tfserving","mlflow","custom"],"default":"v2"},"name":{"description":"Model name on the server (v2, tfserving).","type":"string","minLength":1},"version":{"description":"Model version on the server; default the server\'s choice.","type":"string","minLength":1},"headers":{"description":"Headers sent with every request, e.g. `Authorization: Bearer ${MODEL_TOKEN}`: `${NAME}` is read from the environment (pass secrets there) and masked in logs.","type":"object","additionalProperties":{"type":"string"},"default":{}},"timeout_ms":{"description":"Timeout of each request.","type":"number","exclusiveMinimum":0,"default":30000},"ready_timeout_s":{"description":"How long to wait for the server and the model to be ready before the checks start.","type":"number","minimum":0,"default":60},"tfserving_format":{"description":"tfserving: `instances` (row format) or `inputs` (columnar).","enum":["instances","inputs"],"default":"instances"},"signature_name":{"description":"tfserving: the signature read from the model metadata.","type":"string","default":"serving_default"},"mlflow_format":{"description":"mlflow: `dataframe_split` (with the column names) or `inputs` (a plain array).","enum":["dataframe_split","inputs"],"default":"dataframe_split"},"custom":{"description":"protocol custom: where to send, what to send, where the outputs are in the answer.","type":"object","additionalProperties":false,"required":["path","template","outputs"],"properties":{"path":{"description":"Path of the inference request (POST).","type":"string","pattern":"^/"},"ready_path":{"description":"Path that answers 2xx when the model is ready.","type":"string","pattern":"^/"},"template":{"description":"JSON body with `${rows}` (the rows of the first input, as nested arrays) or `${inputs}` (Open Inference Protocol inputs array).","type":"string","minLength":2},"outputs":{"description":"Output name -> JSON Pointer into the answer, e.g. `{probabilities: /probs}`.","type":"object","additionalProperties":{"type":"string"},"minProperties":1}}}}},"command":{"description":"Test the model through a command you give (e.g. `python3 serve.py model.pkl`) that speaks JSON Lines on stdin/stdout: see the README.","type":"object","additionalProperties":false,"required":["run"],"properties":{"run":{"description":"The command line, run by the shell.","type":"string","minLength":1},"ready_timeout_s":{"description":"How long the command may take to print its ready line.","type":"number","minimum":0,"default":60},"timeout_ms":{"description":"Timeout of each request.","type":"number","exclusiveMinimum":0,"default":30000},"cwd":{"description":"Working directory of the command.","type":"string"}}}}},"baseline":{"description":"The model currently in production, compared with the candidate on the same rows: a file path, an http(s) URL, or git:<ref>:<path> for the file at a git ref (git:base:<path> is the pull request\'s base branch).","type":["string","null"]},"data":{"description":"Data sets the checks run on.","type":"object","additionalProperties":false,"default":{},"properties":{"eval":{"description":"Labelled evaluation data: CSV, JSON Lines (.jsonl, .ndjson) or Parquet, by extension.","type":"string"},"label":{"description":"Name of the label column in the evaluation data.","type":"string"},"weight":{"description":"Column of sample weights (non-negative) for the metrics.","type":"string"},"id":{"description":"Column identifying rows, used to name bad rows in reports.","type":"string"},"reference":{"description":"Reference data (CSV, JSON Lines or Parquet), e.g. the training set: drift is measured against it, and its ranges bound generated inputs.","type":"string"},"generated_rows":{"description":"Rows to generate when no evaluation data is given.","type":"integer","minimum":1,"maximum":1000000,"default":256},"seed":{"description":"Seed of the input generator.","type":"integer","default":20261105},"bad_rows":{"description":"Rows with an empty, NaN or non-numeric cell in a column the run uses, or the wrong number of fields.","type":"object","additionalProperties":false,"default":{},"properties":{"policy":{"description":"skip: leave bad rows out, failing only above max_share; fail: any bad row fails the check.","enum":["skip","fail"],"default":"skip"},"max_share":{"description":"Largest share of rows that may be skipped.","type":"number","minimum":0,"maximum":1,"default":0.01},"severity":{"$ref":"#/definitions/severity","default":"blocker"}}}}},"fail_on":{"description":"Which decision fails the action\'s step: no-go (default), or delay (DELAY fails it too). The CLI\'s exit code always tells the decision.","enum":["no-go","delay"],"default":"no-go"},"checks":{"description":"The validation suite. Every family can be disabled and its severity changed.","type":"object","additionalProperties":false,"default":{},"properties":{"artifact":{"type":"object","additionalProperties":false,"default":{},"properties":{"enabled":{"type":"boolean","default":true,"description":"Run the artifact checks."},"severity":{"default":"blocker","enum":["blocker","warning","info"],"description":"blocker: a failure means NO-GO; warning: a failure means DELAY (a human must look); info: reported only."},"max_size_mb":{"description":"Largest acceptable model file, in MiB.","type":["number","null"],"exclusiveMinimum":0,"default":null}}},"smoke":{"type":"object","additionalProperties":false,"default":{},"properties":{"enabled":{"type":"boolean","default":true,"description":"Run the smoke checks."},"severity":{"default":"blocker","enum":["blocker","warning","info"],"description":"blocker: a failure means NO-GO; warning: a failure means DELAY (a human must look); info: reported only."},"batch_sizes":{"description":"Batch sizes to run; batch results must equal row-by-row results.","type":"array","items":{"type":"integer","minimum":1},"minItems":1,"default":[1,32]},"rtol":{"description":"Relative tolerance of batch vs row-by-row.","type":"number","minimum":0,"default":0.0001},"atol":{"description":"Absolute tolerance of batch vs row-by-row.","type":"number","minimum":0,"default":0.00001}}},"outputs":{"type":"object","additionalProperties":false,"default":{},"properties":{"enabled":{"type":"boolean","default":true,"description":"Run the outputs checks."},"severity":{"default":"blocker","enum":["blocker","warning","info"],"description":"blocker: a failure means NO-GO; warning: a failure means DELAY (a human must look); info: reported only."},"probability_tolerance":{"description":"How far a probability row\'s sum may be from 1.","type":"number","minimum":0,"default":0.0001}}},"latency":{"type":"object","additionalProperties":false,"default":{},"properties":{"enabled":{"type":"boolean","default":true,"description":"Run the latency checks."},"severity":{"default":"blocker","enum":["blocker","warning","info"],"description":"blocker: a failure means NO-GO; warning: a failure means DELAY (a human must look); info: reported only."},"warmup":{"description":"Calls before measuring, per batch size.","type":"integer","minimum":0,"default":10},"iterations":{"description":"Measured calls per batch size.","type":"integer","minimum":5,"default":100},"batch_sizes":{"type":"array","items":{"type":"integer","minimum":1},"minItems":1,"default":[1,32],"description":"Batch sizes to measure (plus any that `limits` names)."},"limits":{"description":"Limits per batch size (keys are batch sizes). Default: p95 <= 100 ms at batch 1.","type":"object","propertyNames":{"pattern":"^[1-9][0-9]*$"},"additionalProperties":{"type":"object","additionalProperties":false,"properties":{"p50_ms":{"type":"number","exclusiveMinimum":0,"description":"Median latency limit, ms."},"p95_ms":{"type":"number","exclusiveMinimum":0,"description":"95th percentile limit, ms."},"p99_ms":{"type":"number","exclusiveMinimum":0,"description":"99th percentile limit, ms."},"max_ms":{"type":"number","exclusiveMinimum":0,"description":"Slowest call limit, ms."},"min_rows_per_s":{"type":"number","exclusiveMinimum":0,"description":"Throughput floor, rows per second."}}},"default":{"1":{"p95_ms":100}}}}},"errors":{"description":"Error scenarios: what the model does with bad requests, judged against the outcomes you accept.","type":"object","additionalProperties":false,"default":{},"properties":{"enabled":{"type":"boolean","default":true},"wrong_feature_count":{"default":{"expect":["rejected"],"severity":"blocker"},"allOf":[{"$ref":"#/definitions/scenario"}],"description":"One row with one feature too few (or too many, for a single feature)."},"wrong_dtype":{"default":{"expect":["rejected"],"severity":"warning"},"allOf":[{"$ref":"#/definitions/scenario"}],"description":"The input in another element type (float64 for float32, and so on)."},"nan_input":{"default":{"expect":["rejected","non_finite"],"severity":"warning"},"allOf":[{"$ref":"#/definitions/scenario"}],"description":"One row with NaN in its first feature."},"inf_input":{"default":{"expect":["rejected","non_finite"],"severity":"warning"},"allOf":[{"$ref":"#/definitions/scenario"}],"description":"One row with +Inf in its first feature."},"empty_batch":{"default":{"expect":["rejected","empty"],"severity":"warning"},"allOf":[{"$ref":"#/definitions/scenario"}],"description":"A batch of zero rows."},"missing_input":{"default":{"expect":["rejected"],"severity":"blocker"},"allOf":[{"$ref":"#/definitions/scenario"}],"description":"The input sent under another name."},"oversized_batch":{"default":{"expect":["finite","rejected"],"severity":"warning","size":4096},"allOf":[{"$ref":"#/definitions/scenario"}],"description":"A batch of `size` rows, far above the usual."},"malformed_json":{"default":{"expect":["rejected"],"severity":"blocker"},"allOf":[{"$ref":"#/definitions/scenario"}],"description":"HTTP endpoints only: a body that is not valid JSON. The server must answer 4xx with an error body, not 5xx or a hang."},"wrong_content_type":{"default":{"expect":["rejected"],"severity":"warning"},"allOf":[{"$ref":"#/definitions/scenario"}],"description":"HTTP endpoints only: a valid body sent as text/plain."},"oversized_request":{"default":{"expect":["rejected"],"severity":"warning","size_mb":32},"allOf":[{"$ref":"#/definitions/scenario"}],"description":"HTTP endpoints only: a body of `size_mb` MB, over any sensible request size limit."}}}}},"metrics":{"description":"Metrics on the labelled evaluation data (needs data.eval and data.label), with bounds and changes against the baseline.","type":"object","additionalProperties":false,"default":{},"properties":{"enabled":{"type":"boolean","default":true,"description":"Compute metrics when the evaluation data has labels."},"task":{"enum":["auto","binary","multiclass","regression"],"default":"auto","description":"auto: classification when the model outputs probabilities or class labels (binary for two classes), regression for a single score."},"output":{"type":"string","description":"The output holding probabilities (classification) or the prediction (regression). Default: found by name and kind."},"label_output":{"type":"string","description":"The output holding predicted class labels. Default: found by name; else the most probable class."},"classes":{"type":"array","items":{"type":["number","string"]},"minItems":2,"description":"The label value of each probability column, in order. Default: the output\'s `classes` in model.outputs, else 0, 1, …"},"primary":{"enum":["accuracy","balanced_accuracy","precision_macro","recall_macro","f1_macro","precision_micro","recall_micro","f1_micro","precision_weighted","recall_weighted","f1_weighted","roc_auc","log_loss","brier","ece","rmse","mae","r2","mape","max_error"],"description":"The metric the default baseline comparison guards. Default: accuracy (classification), rmse (regression)."},"ece_bins":{"type":"integer","minimum":2,"default":15,"description":"Equal-width confidence bins for the expected calibration error."},"severity":{"$ref":"#/definitions/severity","default":"blocker"},"thresholds":{"description":"Bounds and change thresholds per metric.","type":"object","additionalProperties":false,"default":{},"properties":{"accuracy":{"$ref":"#/definitions/metricThreshold"},"balanced_accuracy":{"$ref":"#/definitions/metricThreshold"},"precision_macro":{"$ref":"#/definitions/metricThreshold"},"recall_macro":{"$ref":"#/definitions/metricThreshold"},"f1_macro":{"$ref":"#/definitions/metricThreshold"},"precision_micro":{"$ref":"#/definitions/metricThreshold"},"recall_micro":{"$ref":"#/definitions/metricThreshold"},"f1_micro":{"$ref":"#/definitions/metricThreshold"},"precision_weighted":{"$ref":"#/definitions/metricThreshold"},"recall_weighted":{"$ref":"#/definitions/metricThreshold"},"f1_weighted":{"$ref":"#/definitions/metricThreshold"},"roc_auc":{"$ref":"#/definitions/metricThreshold"},"log_loss":{"$ref":"#/definitions/metricThreshold"},"brier":{"$ref":"#/definitions/metricThreshold"},"ece":{"$ref":"#/definitions/metricThreshold"},"rmse":{"$ref":"#/definitions/metricThreshold"},"mae":{"$ref":"#/definitions/metricThreshold"},"r2":{"$ref":"#/definitions/metricThreshold"},"mape":{"$ref":"#/definitions/metricThreshold"},"max_error":{"$ref":"#/definitions/metricThreshold"}}}}},"comparison":{"description":"How the candidate is compared with the baseline on the same rows.","type":"object","additionalProperties":false,"default":{},"properties":{"enabled":{"type":"boolean","default":true,"description":"Compare when a baseline is given."},"confidence":{"type":"number","exclusiveMinimum":0,"exclusiveMaximum":1,"default":0.95,"description":"Level of the bootstrap confidence intervals."},"alpha":{"type":"number","exclusiveMinimum":0,"exclusiveMaximum":1,"default":0.05,"description":"Significance level of the paired tests (McNemar, Mann–Whitney)."},"resamples":{"type":"integer","minimum":100,"default":10000,"description":"Bootstrap resamples."},"seed":{"type":"integer","default":20261105,"description":"Seed of the bootstrap."},"severity":{"$ref":"#/definitions/severity","default":"blocker","description":"Severity of a significant regression of the primary metric when no threshold is configured for it."},"agreement":{"type":"object","additionalProperties":false,"default":{},"description":"How far the candidate\'s predictions may move from the baseline\'s (needs no labels).","properties":{"max_flip_share":{"type":["number","null"],"minimum":0,"maximum":1,"default":null,"description":"Largest share of rows whose predicted class may change; null reports only."},"max_score_psi":{"type":["number","null"],"minimum":0,"default":null,"description":"Largest PSI between the score distributions; null reports only."},"severity":{"$ref":"#/definitions/severity","default":"warning"}}},"latency":{"type":"object","additionalProperties":false,"default":{},"description":"Candidate and baseline timed interleaved (A B A B …) on the same inputs.","properties":{"enabled":{"type":"boolean","default":true},"batch_size":{"type":"integer","minimum":1,"default":1},"warmup":{"type":"integer","minimum":0,"default":10},"iterations":{"type":"integer","minimum":10,"default":200,"description":"Timed calls per model."},"warning_ratio":{"type":"number","exclusiveMinimum":1,"default":1.2,"description":"p95 ratio (candidate / baseline) that warns, when significant."},"blocker_ratio":{"type":"number","exclusiveMinimum":1,"default":1.5,"description":"p95 ratio that blocks, when significant."}}}}},"drift":{"description":"Data, prediction and label drift between the reference data and the current data.","type":"object","additionalProperties":false,"default":{},"properties":{"enabled":{"type":"boolean","default":true,"description":"Measure drift when reference data is given."},"current":{"type":"string","description":"The data to compare with the reference (CSV, JSON Lines or Parquet); default: the evaluation data (data.eval)."},"columns":{"type":"array","items":{"type":"string"},"uniqueItems":true,"description":"Features to compare; default: every column of the reference except the label, weight and id columns."},"min_rows":{"type":"integer","minimum":2,"default":30,"description":"Fewer values than this on either side make a feature inconclusive rather than judged."},"large_sample_rows":{"type":"integer","minimum":1,"default":1000,"description":"Above this many reference values, distances decide (normed Wasserstein, Jensen–Shannon) instead of tests (KS, chi-squared, z)."},"p_value":{"type":"number","exclusiveMinimum":0,"exclusiveMaximum":1,"default":0.05,"description":"Tests flag drift at p ≤ this."},"distance":{"type":"number","exclusiveMinimum":0,"default":0.1,"description":"Distances (normed Wasserstein, Jensen–Shannon) flag drift at ≥ this."},"psi":{"type":"object","additionalProperties":false,"default":{},"description":"Population stability index: bins at the reference quantiles, and the levels that gate.","properties":{"bins":{"type":"integer","minimum":2,"maximum":1000,"default":10,"description":"Quantile bins (10: deciles); duplicate edges merge, outer bins are open."},"floor":{"type":"number","exclusiveMinimum":0,"maximum":0.1,"default":0.0001,"description":"Bin shares are floored at this, so an empty bin gives a large but finite term."},"warning":{"type":"number","minimum":0,"default":0.1,"description":"PSI at or above this fails the feature as a warning (DELAY)."},"blocker":{"type":"number","minimum":0,"default":0.25,"description":"PSI at or above this fails the feature as a blocker (NO-GO)."}}},"dataset_share":{"type":"number","exclusiveMinimum":0,"maximum":1,"default":0.5,"description":"Dataset drift when at least this share of the judged features drifted."},"severity":{"$ref":"#/definitions/severity","default":"info","description":"What a feature\'s drift by its deciding measure means (PSI levels gate on their own)."},"dataset_severity":{"$ref":"#/definitions/severity","default":"warning","description":"What dataset drift means."},"features":{"type":"object","default":{},"description":"Per-feature overrides, by column name.","additionalProperties":{"type":"object","additionalProperties":false,"properties":{"method":{"enum":["ks","chi2","z","wasserstein","jensen_shannon","psi"],"description":"The measure that decides, instead of the automatic choice."},"threshold":{"type":"number","exclusiveMinimum":0,"description":"p-value (tests) or distance at which the method flags drift."},"kind":{"enum":["numeric","categorical"],"description":"categorical: compare a numeric column\'s values as categories (codes, ids)."},"severity":{"$ref":"#/definitions/severity","description":"What this feature\'s drift means."},"ignore":{"type":"boolean","description":"Leave the feature out."}}}},"predictions":{"type":"object","additionalProperties":false,"default":{},"description":"Drift of the candidate\'s predictions: on reference vs current rows, and against the baseline\'s on the same rows.","properties":{"enabled":{"type":"boolean","default":true,"description":"Measure prediction drift (needs a model that loads)."},"severity":{"$ref":"#/definitions/severity","default":"warning","description":"What drift of the candidate\'s predictions between reference and current data means."},"baseline_severity":{"$ref":"#/definitions/severity","default":"info","description":"What a shift from the baseline\'s predictions to the candidate\'s, on the same rows, means."}}},"labels":{"type":"object","additionalProperties":false,"default":{},"description":"Drift of the label column, when both data sets have it.","properties":{"enabled":{"type":"boolean","default":true,"description":"Measure label drift."},"severity":{"$ref":"#/definitions/severity","default":"warning","description":"What label drift means."}}}}},"load":{"description":"Load test: closed-loop concurrency levels and/or an open-loop constant arrival rate, judged against the SLO.","type":"object","additionalProperties":false,"default":{},"properties":{"enabled":{"description":"Run the load test in `validate` (`model-gate load` always runs it).","type":"boolean","default":false},"concurrency":{"description":"Closed-loop levels: this many requests in flight, each sent when the last returns.","type":"array","items":{"type":"integer","minimum":1},"default":[1,8]},"rate":{"description":"Open-loop arrival rate (requests/s), sent on schedule whatever the answers\' pace: latency counts from the scheduled time, so a slow server cannot hide it (no coordinated omission). null: no open-loop run.","type":["number","null"],"exclusiveMinimum":0,"default":null},"duration_s":{"description":"Measured time of each run.","type":"number","exclusiveMinimum":0,"default":10},"warmup_s":{"description":"Unmeasured time before each run.","type":"number","minimum":0,"default":2},"batch_size":{"description":"Rows per request.","type":"integer","minimum":1,"default":1},"max_in_flight":{"description":"Open loop: requests in flight at most; beyond it a request counts as dropped (an error).","type":"integer","minimum":1,"default":1024},"slo":{"description":"What the endpoint must meet. null turns an item off.","type":"object","additionalProperties":false,"default":{},"properties":{"p95_ms":{"type":["number","null"],"exclusiveMinimum":0,"default":100,"description":"p95 latency at every run."},"p99_ms":{"type":["number","null"],"exclusiveMinimum":0,"default":null,"description":"p99 latency at every run."},"min_rps":{"type":["number","null"],"minimum":0,"default":1000,"description":"Achieved requests/s, best run."},"max_error_rate":{"type":["number","null"],"minimum":0,"maximum":1,"default":0.001,"description":"Share of requests that failed or timed out, every run."}}},"severity":{"description":"Severity of each SLO item.","type":"object","additionalProperties":false,"default":{},"properties":{"latency":{"$ref":"#/definitions/severity","default":"blocker"},"throughput":{"$ref":"#/definitions/severity","default":"warning"},"errors":{"$ref":"#/definitions/severity","default":"blocker"}}}}},"promotion":{"description":"Staged promotion: the traffic plan, how traffic is shifted (your engine\'s commands), the live metrics of canary and stable, and when to promote, hold or roll back.","type":"object","additionalProperties":false,"default":{},"properties":{"stages":{"description":"Traffic percentages to the canary, ascending, ending at 100.","type":"array","items":{"type":"number","exclusiveMinimum":0,"maximum":100},"minItems":1,"default":[5,25,50,100]},"bake_minutes":{"description":"How long each stage is watched before it is judged.","type":"number","minimum":0,"default":30},"shadow":{"description":"Run a first `shadow` stage: traffic mirrored to the canary, none served by it (needs `traffic.shadow`).","type":"boolean","default":false},"interval_seconds":{"description":"Time between measurements; also each measurement\'s window (`{window}`).","type":"number","exclusiveMinimum":0,"default":60},"traffic":{"description":"Commands of the engine that shifts traffic (KServe, Argo Rollouts, SageMaker, nginx, …), with `{weight}`, `{version}`, `{stage}`, `{model}` filled in. model-gate never routes traffic itself.","type":"object","additionalProperties":false,"default":{},"properties":{"command":{"description":"Sets the canary\'s share of traffic to `{weight}` percent.","type":"string"},"rollback":{"description":"Puts all traffic back on stable. Must be idempotent.","type":"string"},"promote":{"description":"Run after the 100% stage succeeds (e.g. make the canary the new stable).","type":"string"},"shadow":{"description":"Mirrors traffic to the canary (the shadow stage).","type":"string"},"timeout_seconds":{"description":"Timeout of each command.","type":"number","exclusiveMinimum":0,"default":300}}},"provider":{"description":"Where live metrics come from: `prometheus` (HTTP API) or `json` (a file or URL).","enum":["prometheus","json"],"default":"prometheus"},"prometheus":{"type":"object","additionalProperties":false,"required":["url"],"description":"The Prometheus HTTP API.","properties":{"url":{"type":"string","pattern":"^https?://"},"bearer_token":{"type":"string","description":"`${NAME}` reads the environment; masked in logs."},"username":{"type":"string"},"password":{"type":"string","description":"`${NAME}` reads the environment; masked in logs."},"timeout_seconds":{"type":"number","exclusiveMinimum":0,"default":30}}},"json":{"type":"object","additionalProperties":false,"required":["source"],"description":"A JSON document (file path or http(s) URL) re-read at every measurement; the metric queries are JSON Pointers into it.","properties":{"source":{"type":"string"}}},"min_requests":{"description":"Fewer requests than this in a window (canary or stable) makes the measurement inconclusive, never a pass.","type":"integer","minimum":0,"default":50},"metrics":{"description":"What is judged at every measurement. `error_rate`: counts of errors and requests (two-proportion test); `latency`: histogram bucket counts (Mann–Whitney, canary slower?); `value`: one number each with bounds.","type":"array","default":[],"items":{"type":"object","additionalProperties":false,"required":["name","kind"],"properties":{"name":{"type":"string","pattern":"^[a-z0-9_]+$"},"kind":{"enum":["error_rate","latency","value"]},"errors":{"$ref":"#/definitions/query","description":"error_rate: errors in the window."},"requests":{"$ref":"#/definitions/query","description":"error_rate: requests in the window."},"buckets":{"$ref":"#/definitions/query","description":"latency: cumulative bucket counts in the window, labelled `le` (e.g. `sum by (le) (increase(x_bucket[{window}]))`)."},"samples":{"$ref":"#/definitions/query","description":"latency: a range query, one series each (e.g. a p95 over time); its values over the window are the samples (Mann–Whitney on them). Instead of `buckets`."},"step_seconds":{"type":"number","exclusiveMinimum":0,"default":5,"description":"latency with samples: the range query\'s step."},"value":{"$ref":"#/definitions/query","description":"value: the number to judge."},"max":{"type":"number","description":"Fails above this (error_rate: the canary\'s rate; value: the canary\'s value)."},"critical_max":{"type":"number","description":"Above this the canary is rolled back at once."},"min":{"type":"number"},"max_relative":{"type":"object","additionalProperties":false,"properties":{"factor":{"type":"number","minimum":0},"plus":{"type":"number","default":0}},"description":"Fails when canary > stable × factor + plus over the same window (error_rate: only when the difference is significant)."},"warning_ratio":{"type":"number","exclusiveMinimum":0,"description":"latency: fails when the canary is significantly slower and its p95 is this many times stable\'s."},"critical_ratio":{"type":"number","exclusiveMinimum":0,"description":"latency: rolled back at once at this p95 ratio (when significant)."},"confidence":{"type":"number","exclusiveMinimum":0.5,"exclusiveMaximum":1,"default":0.98,"description":"Confidence of the statistical tests."},"critical":{"type":"boolean","default":false,"description":"Any failure of this metric rolls back at once."}}}},"analysis":{"description":"When a stage fails, like Argo Rollouts\' analysis: limits on failed, consecutive failed, inconclusive and consecutive errored measurements.","type":"object","additionalProperties":false,"default":{},"properties":{"failure_limit":{"type":"integer","minimum":0,"default":2,"description":"Roll back when more measurements than this fail."},"consecutive_failure_limit":{"type":"integer","minimum":0,"default":1,"description":"Roll back when more consecutive measurements than this fail."},"inconclusive_limit":{"type":"integer","minimum":0,"default":2,"description":"More inconclusive measurements than this: act by `on_inconclusive`."},"consecutive_error_limit":{"type":"integer","minimum":0,"default":4,"description":"Roll back when more consecutive measurements than this could not be taken."},"min_success_rate":{"type":"number","minimum":0,"maximum":1,"default":0.5,"description":"At the end of the bake, this share of the last `success_window` measurements must have passed."},"success_window":{"type":"integer","minimum":1,"default":10},"on_inconclusive":{"enum":["hold","rollback"],"default":"hold","description":"hold: keep measuring until `hold_minutes` (then roll back); rollback: at once."},"hold_minutes":{"type":"number","minimum":0,"default":30}}}}}},"definitions":{"severity":{"description":"blocker: a failure means NO-GO; warning: a failure means DELAY (a human must look); info: reported only.","enum":["blocker","warning","info"]},"outcome":{"description":"rejected: the model raised an error (over HTTP: a 4xx with an error body); non_finite: it returned NaN or Inf; finite: it returned finite values; empty: it returned zero rows; over HTTP also accepted: a 2xx; server_error: a 5xx; no_error_body: a 4xx without an error body.","enum":["rejected","non_finite","finite","empty","accepted","server_error","no_error_body"]},"scenario":{"type":"object","additionalProperties":false,"properties":{"enabled":{"type":"boolean","description":"Run this scenario."},"expect":{"type":"array","items":{"$ref":"#/definitions/outcome"},"minItems":1,"uniqueItems":true,"description":"Outcomes that pass: rejected, non_finite, finite, empty."},"severity":{"$ref":"#/definitions/severity"},"size":{"description":"Only for oversized_batch: rows in the batch.","type":"integer","minimum":2},"size_mb":{"description":"Only for oversized_request: the body\'s size in MB.","type":"number","exclusiveMinimum":0}},"description":"An error scenario: the outcomes accepted and the severity of any other. Partial settings are merged with the scenario\'s default."},"metricThreshold":{"type":"object","additionalProperties":false,"properties":{"min":{"type":"number","description":"The candidate\'s value must be at least this."},"max":{"type":"number","description":"The candidate\'s value must be at most this."},"direction":{"enum":["higher","lower"],"description":"Which way is better. Default: the metric\'s own (lower for losses and errors)."},"max_regression":{"type":"number","minimum":0,"description":"May regress by at most this much against the baseline (absolute): fails when the whole confidence interval of the change is worse."},"max_regression_relative":{"type":"number","minimum":0,"description":"The same, as a share of |baseline| (0.02 = 2%)."},"min_improvement":{"type":"number","description":"Must improve by at least this much (absolute): passes only when the whole confidence interval is at least this good."},"min_improvement_relative":{"type":"number","description":"The same, as a share of |baseline|."},"suspicious_improvement":{"type":"number","exclusiveMinimum":0,"description":"Flags an improvement whose whole interval exceeds this (absolute), e.g. a leak of the label into the features."},"suspicious_improvement_relative":{"type":"number","exclusiveMinimum":0,"description":"The same, as a share of |baseline|."},"severity":{"$ref":"#/definitions/severity","description":"Severity of this metric\'s checks (suspicious improvements are warnings unless set)."}}},"query":{"type":"object","additionalProperties":false,"required":["canary","stable"],"properties":{"canary":{"type":"string","description":"Query (PromQL) or JSON Pointer for the canary."},"stable":{"type":"string","description":"Query (PromQL) or JSON Pointer for stable."}}}}}');
+const model_gate_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://github.com/model-gate/model-gate/schema/model-gate.schema.json","title":"model-gate configuration","description":"Configuration of model-gate (.github/model-gate.yml). Paths are relative to the working directory (the repository root in GitHub Actions). Command-line flags and action inputs override the values here.","type":"object","additionalProperties":false,"properties":{"version":{"description":"Version of this config format.","const":1,"default":1},"model":{"description":"The candidate model.","type":"object","additionalProperties":false,"default":{},"properties":{"path":{"description":"Path of the ONNX model file. With `endpoint` or `command`, the file the server runs, if you have it: its sha256 then makes the version ID.","type":"string","minLength":1},"sha256":{"description":"Pinned sha256 of the model (`model.sha256` in report.json: for a model saved with external data, over the graph file and its weights files, see Versioning and pinning); the artifact check fails when it differs.","type":"string","pattern":"^[0-9a-fA-F]{64}$"},"timeout_seconds":{"description":"Deadline of one call to the ONNX model, in seconds. The model runs in a child process: a call that takes longer (a runaway loop, swapping) is stopped and fails its check, and a call that crashes onnxruntime fails its check without ending the run.","type":"number","exclusiveMinimum":0,"maximum":86400,"default":300},"inputs":{"description":"How each model input is fed. Default: all non-label numeric columns, in file order, feed the one input that data feeds; a column named like an input feeds it; the batch axis comes from the signature (the dim whose symbolic name the other inputs\' batch dims share, else the first). Give `value` for inputs data cannot feed (a sample rate, a zero state), `shape` for dynamic dims, `batch_axis` where the guess is wrong.","type":"object","additionalProperties":{"type":"object","additionalProperties":false,"properties":{"columns":{"description":"Dataset columns, in the order the input expects them: they fill the dims after the batch axis in row-major order. A JSON Lines or Parquet column of arrays (e.g. token ids) feeds an input by itself.","type":"array","items":{"type":"string"},"minItems":1},"dtype":{"description":"Element type sent to the model. Default: the type the model declares.","enum":["float32","float64","int8","uint8","int16","uint16","int32","uint32","int64","uint64","bool","string"]},"value":{"description":"A constant fed to every call instead of data: a scalar is broadcast to the input\'s shape (e.g. `sr: { value: 16000 }`, a zero state `state: { value: 0 }` for `[2, batch, 128]`), an array gives the values of one row (or of the whole input when it has no batch axis). The batch axis is filled with the call\'s batch size.","type":["number","boolean","string","array"]},"shape":{"description":"The input\'s dims without the batch axis, giving values to dynamic ones: e.g. `[3, 48, 320]` for `[N, 3, ?, ?]`, `[512]` for `[batch, samples]`, `[]` for `[N]` (one value per row). Fixed dims must match the model\'s.","type":"array","items":{"type":"integer","minimum":0,"maximum":100000000},"maxItems":16},"batch_axis":{"description":"Which dim of the input is the batch (0-based), or null for an input with no batch dimension (rank 0 included), fed whole to every call. Default: inferred from the signature.","type":["integer","null"],"minimum":0,"maximum":16}}}},"outputs":{"description":"What each model output holds, for the output-validity checks. Default: outputs named like \'prob\' are probabilities; integer outputs named like \'label\' or \'class\' are class labels.","type":"object","additionalProperties":{"type":"object","additionalProperties":false,"properties":{"kind":{"description":"probabilities: each row in [0, 1] and summing to 1; labels: values within `classes`; scores: any finite value within `range`.","enum":["probabilities","labels","scores"]},"range":{"description":"Inclusive [min, max] every value must lie in.","type":"array","items":{"type":"number"},"minItems":2,"maxItems":2},"classes":{"description":"The declared set of class labels.","type":"array","items":{"type":["number","string"]},"minItems":1}}}},"endpoint":{"description":"Test the model where it is served: an HTTP endpoint instead of an in-process ONNX file.","type":"object","additionalProperties":false,"required":["url"],"properties":{"url":{"description":"Base URL of the server, e.g. http://127.0.0.1:8000.","type":"string","pattern":"^https?://"},"protocol":{"description":"v2: the Open Inference Protocol (KServe, Triton, MLServer, TorchServe); tfserving: TensorFlow Serving REST; mlflow: MLflow\'s scoring server; custom: `custom` below.","enum":["v2","tfserving","mlflow","custom"],"default":"v2"},"name":{"description":"Model name on the server (v2, tfserving).","type":"string","minLength":1},"version":{"description":"Model version on the server; default the server\'s choice.","type":"string","minLength":1},"headers":{"description":"Headers sent with every request, e.g. `Authorization: Bearer ${MODEL_TOKEN}`: `${NAME}` is read from the environment (pass secrets there) and masked in logs.","type":"object","additionalProperties":{"type":"string"},"default":{}},"timeout_ms":{"description":"Timeout of each request.","type":"number","exclusiveMinimum":0,"default":30000},"ready_timeout_s":{"description":"How long to wait for the server and the model to be ready before the checks start.","type":"number","minimum":0,"default":60},"tfserving_format":{"description":"tfserving: `instances` (row format) or `inputs` (columnar).","enum":["instances","inputs"],"default":"instances"},"signature_name":{"description":"tfserving: the signature read from the model metadata.","type":"string","default":"serving_default"},"mlflow_format":{"description":"mlflow: `dataframe_split` (with the column names) or `inputs` (a plain array).","enum":["dataframe_split","inputs"],"default":"dataframe_split"},"custom":{"description":"protocol custom: where to send, what to send, where the outputs are in the answer.","type":"object","additionalProperties":false,"required":["path","template","outputs"],"properties":{"path":{"description":"Path of the inference request (POST).","type":"string","pattern":"^/"},"ready_path":{"description":"Path that answers 2xx when the model is ready.","type":"string","pattern":"^/"},"template":{"description":"JSON body with `${rows}` (the rows of the first input, as nested arrays) or `${inputs}` (Open Inference Protocol inputs array).","type":"string","minLength":2},"outputs":{"description":"Output name -> JSON Pointer into the answer, e.g. `{probabilities: /probs}`.","type":"object","additionalProperties":{"type":"string"},"minProperties":1}}}}},"command":{"description":"Test the model through a command you give (e.g. `python3 serve.py model.pkl`) that speaks JSON Lines on stdin/stdout: see the README.","type":"object","additionalProperties":false,"required":["run"],"properties":{"run":{"description":"The command line, run by the shell.","type":"string","minLength":1},"ready_timeout_s":{"description":"How long the command may take to print its ready line.","type":"number","minimum":0,"default":60},"timeout_ms":{"description":"Timeout of each request.","type":"number","exclusiveMinimum":0,"default":30000},"cwd":{"description":"Working directory of the command.","type":"string"}}}}},"baseline":{"description":"The model currently in production, compared with the candidate on the same rows: a file path, an http(s) URL, or git:<ref>:<path> for the file at a git ref (git:base:<path> is the pull request\'s base branch).","type":["string","null"]},"data":{"description":"Data sets the checks run on.","type":"object","additionalProperties":false,"default":{},"properties":{"eval":{"description":"Labelled evaluation data: CSV, JSON Lines (.jsonl, .ndjson) or Parquet, by extension.","type":"string"},"label":{"description":"Name of the label column in the evaluation data.","type":"string"},"weight":{"description":"Column of sample weights (non-negative) for the metrics.","type":"string"},"id":{"description":"Column identifying rows, used to name bad rows in reports.","type":"string"},"reference":{"description":"Reference data (CSV, JSON Lines or Parquet), e.g. the training set: drift is measured against it, and its ranges bound generated inputs.","type":"string"},"generated_rows":{"description":"Rows to generate when no evaluation data is given.","type":"integer","minimum":1,"maximum":1000000,"default":256},"seed":{"description":"Seed of the input generator.","type":"integer","default":20261105},"bad_rows":{"description":"Rows with an empty, NaN or non-numeric cell in a column the run uses, or the wrong number of fields.","type":"object","additionalProperties":false,"default":{},"properties":{"policy":{"description":"skip: leave bad rows out, failing only above max_share; fail: any bad row fails the check.","enum":["skip","fail"],"default":"skip"},"max_share":{"description":"Largest share of rows that may be skipped.","type":"number","minimum":0,"maximum":1,"default":0.01},"severity":{"$ref":"#/definitions/severity","default":"blocker"}}}}},"fail_on":{"description":"Which decision fails the action\'s step: no-go (default), or delay (DELAY fails it too). The CLI\'s exit code always tells the decision.","enum":["no-go","delay"],"default":"no-go"},"checks":{"description":"The validation suite. Every family can be disabled and its severity changed.","type":"object","additionalProperties":false,"default":{},"properties":{"artifact":{"type":"object","additionalProperties":false,"default":{},"properties":{"enabled":{"type":"boolean","default":true,"description":"Run the artifact checks."},"severity":{"default":"blocker","enum":["blocker","warning","info"],"description":"blocker: a failure means NO-GO; warning: a failure means DELAY (a human must look); info: reported only."},"max_size_mb":{"description":"Largest acceptable model file, in MiB.","type":["number","null"],"exclusiveMinimum":0,"default":null}}},"smoke":{"type":"object","additionalProperties":false,"default":{},"properties":{"enabled":{"type":"boolean","default":true,"description":"Run the smoke checks."},"severity":{"default":"blocker","enum":["blocker","warning","info"],"description":"blocker: a failure means NO-GO; warning: a failure means DELAY (a human must look); info: reported only."},"batch_sizes":{"description":"Batch sizes to run; batch results must equal row-by-row results.","type":"array","items":{"type":"integer","minimum":1},"minItems":1,"default":[1,32]},"rtol":{"description":"Relative tolerance of batch vs row-by-row.","type":"number","minimum":0,"default":0.0001},"atol":{"description":"Absolute tolerance of batch vs row-by-row.","type":"number","minimum":0,"default":0.00001}}},"outputs":{"type":"object","additionalProperties":false,"default":{},"properties":{"enabled":{"type":"boolean","default":true,"description":"Run the outputs checks."},"severity":{"default":"blocker","enum":["blocker","warning","info"],"description":"blocker: a failure means NO-GO; warning: a failure means DELAY (a human must look); info: reported only."},"probability_tolerance":{"description":"How far a probability row\'s sum may be from 1.","type":"number","minimum":0,"default":0.0001}}},"latency":{"type":"object","additionalProperties":false,"default":{},"properties":{"enabled":{"type":"boolean","default":true,"description":"Run the latency checks."},"severity":{"default":"blocker","enum":["blocker","warning","info"],"description":"blocker: a failure means NO-GO; warning: a failure means DELAY (a human must look); info: reported only."},"warmup":{"description":"Calls before measuring, per batch size.","type":"integer","minimum":0,"default":10},"iterations":{"description":"Measured calls per batch size.","type":"integer","minimum":5,"default":100},"batch_sizes":{"type":"array","items":{"type":"integer","minimum":1},"minItems":1,"default":[1,32],"description":"Batch sizes to measure (plus any that `limits` names)."},"limits":{"description":"Limits per batch size (keys are batch sizes). Default: p95 <= 100 ms at batch 1.","type":"object","propertyNames":{"pattern":"^[1-9][0-9]*$"},"additionalProperties":{"type":"object","additionalProperties":false,"properties":{"p50_ms":{"type":"number","exclusiveMinimum":0,"description":"Median latency limit, ms."},"p95_ms":{"type":"number","exclusiveMinimum":0,"description":"95th percentile limit, ms."},"p99_ms":{"type":"number","exclusiveMinimum":0,"description":"99th percentile limit, ms."},"max_ms":{"type":"number","exclusiveMinimum":0,"description":"Slowest call limit, ms."},"min_rows_per_s":{"type":"number","exclusiveMinimum":0,"description":"Throughput floor, rows per second."}}},"default":{"1":{"p95_ms":100}}}}},"errors":{"description":"Error scenarios: what the model does with bad requests, judged against the outcomes you accept.","type":"object","additionalProperties":false,"default":{},"properties":{"enabled":{"type":"boolean","default":true},"wrong_feature_count":{"default":{"expect":["rejected"],"severity":"blocker"},"allOf":[{"$ref":"#/definitions/scenario"}],"description":"One row with one feature too few (or too many, for a single feature)."},"wrong_dtype":{"default":{"expect":["rejected"],"severity":"warning"},"allOf":[{"$ref":"#/definitions/scenario"}],"description":"The input in another element type (float64 for float32, and so on)."},"nan_input":{"default":{"expect":["rejected","non_finite"],"severity":"warning"},"allOf":[{"$ref":"#/definitions/scenario"}],"description":"One row with NaN in its first feature."},"inf_input":{"default":{"expect":["rejected","non_finite"],"severity":"warning"},"allOf":[{"$ref":"#/definitions/scenario"}],"description":"One row with +Inf in its first feature."},"empty_batch":{"default":{"expect":["rejected","empty"],"severity":"warning"},"allOf":[{"$ref":"#/definitions/scenario"}],"description":"A batch of zero rows."},"missing_input":{"default":{"expect":["rejected"],"severity":"blocker"},"allOf":[{"$ref":"#/definitions/scenario"}],"description":"The input sent under another name."},"oversized_batch":{"default":{"expect":["finite","rejected"],"severity":"warning","size":4096},"allOf":[{"$ref":"#/definitions/scenario"}],"description":"A batch of `size` rows, far above the usual."},"malformed_json":{"default":{"expect":["rejected"],"severity":"blocker"},"allOf":[{"$ref":"#/definitions/scenario"}],"description":"HTTP endpoints only: a body that is not valid JSON. The server must answer 4xx with an error body, not 5xx or a hang."},"wrong_content_type":{"default":{"expect":["rejected"],"severity":"warning"},"allOf":[{"$ref":"#/definitions/scenario"}],"description":"HTTP endpoints only: a valid body sent as text/plain."},"oversized_request":{"default":{"expect":["rejected"],"severity":"warning","size_mb":32},"allOf":[{"$ref":"#/definitions/scenario"}],"description":"HTTP endpoints only: a body of `size_mb` MB, over any sensible request size limit."}}}}},"metrics":{"description":"Metrics on the labelled evaluation data (needs data.eval and data.label), with bounds and changes against the baseline.","type":"object","additionalProperties":false,"default":{},"properties":{"enabled":{"type":"boolean","default":true,"description":"Compute metrics when the evaluation data has labels."},"task":{"enum":["auto","binary","multiclass","regression"],"default":"auto","description":"auto: classification when the model outputs probabilities or class labels (binary for two classes), regression for a single score."},"output":{"type":"string","description":"The output holding probabilities (classification) or the prediction (regression). Default: found by name and kind."},"label_output":{"type":"string","description":"The output holding predicted class labels. Default: found by name; else the most probable class."},"classes":{"type":"array","items":{"type":["number","string"]},"minItems":2,"description":"The label value of each probability column, in order. Default: the output\'s `classes` in model.outputs, else 0, 1, …"},"primary":{"enum":["accuracy","balanced_accuracy","precision_macro","recall_macro","f1_macro","precision_micro","recall_micro","f1_micro","precision_weighted","recall_weighted","f1_weighted","roc_auc","log_loss","brier","ece","rmse","mae","r2","mape","max_error"],"description":"The metric the default baseline comparison guards. Default: accuracy (classification), rmse (regression)."},"ece_bins":{"type":"integer","minimum":2,"default":15,"description":"Equal-width confidence bins for the expected calibration error."},"severity":{"$ref":"#/definitions/severity","default":"blocker"},"thresholds":{"description":"Bounds and change thresholds per metric.","type":"object","additionalProperties":false,"default":{},"properties":{"accuracy":{"$ref":"#/definitions/metricThreshold"},"balanced_accuracy":{"$ref":"#/definitions/metricThreshold"},"precision_macro":{"$ref":"#/definitions/metricThreshold"},"recall_macro":{"$ref":"#/definitions/metricThreshold"},"f1_macro":{"$ref":"#/definitions/metricThreshold"},"precision_micro":{"$ref":"#/definitions/metricThreshold"},"recall_micro":{"$ref":"#/definitions/metricThreshold"},"f1_micro":{"$ref":"#/definitions/metricThreshold"},"precision_weighted":{"$ref":"#/definitions/metricThreshold"},"recall_weighted":{"$ref":"#/definitions/metricThreshold"},"f1_weighted":{"$ref":"#/definitions/metricThreshold"},"roc_auc":{"$ref":"#/definitions/metricThreshold"},"log_loss":{"$ref":"#/definitions/metricThreshold"},"brier":{"$ref":"#/definitions/metricThreshold"},"ece":{"$ref":"#/definitions/metricThreshold"},"rmse":{"$ref":"#/definitions/metricThreshold"},"mae":{"$ref":"#/definitions/metricThreshold"},"r2":{"$ref":"#/definitions/metricThreshold"},"mape":{"$ref":"#/definitions/metricThreshold"},"max_error":{"$ref":"#/definitions/metricThreshold"}}}}},"comparison":{"description":"How the candidate is compared with the baseline on the same rows.","type":"object","additionalProperties":false,"default":{},"properties":{"enabled":{"type":"boolean","default":true,"description":"Compare when a baseline is given."},"confidence":{"type":"number","exclusiveMinimum":0,"exclusiveMaximum":1,"default":0.95,"description":"Level of the bootstrap confidence intervals."},"alpha":{"type":"number","exclusiveMinimum":0,"exclusiveMaximum":1,"default":0.05,"description":"Significance level of the paired tests (McNemar, Mann–Whitney)."},"resamples":{"type":"integer","minimum":100,"default":10000,"description":"Bootstrap resamples."},"seed":{"type":"integer","default":20261105,"description":"Seed of the bootstrap."},"severity":{"$ref":"#/definitions/severity","default":"blocker","description":"Severity of a significant regression of the primary metric when no threshold is configured for it."},"agreement":{"type":"object","additionalProperties":false,"default":{},"description":"How far the candidate\'s predictions may move from the baseline\'s (needs no labels).","properties":{"max_flip_share":{"type":["number","null"],"minimum":0,"maximum":1,"default":null,"description":"Largest share of rows whose predicted class may change; null reports only."},"max_score_psi":{"type":["number","null"],"minimum":0,"default":null,"description":"Largest PSI between the score distributions; null reports only."},"severity":{"$ref":"#/definitions/severity","default":"warning"}}},"latency":{"type":"object","additionalProperties":false,"default":{},"description":"Candidate and baseline timed interleaved (A B A B …) on the same inputs.","properties":{"enabled":{"type":"boolean","default":true},"batch_size":{"type":"integer","minimum":1,"default":1},"warmup":{"type":"integer","minimum":0,"default":10},"iterations":{"type":"integer","minimum":10,"default":200,"description":"Timed calls per model."},"warning_ratio":{"type":"number","exclusiveMinimum":1,"default":1.2,"description":"p95 ratio (candidate / baseline) that warns, when significant."},"blocker_ratio":{"type":"number","exclusiveMinimum":1,"default":1.5,"description":"p95 ratio that blocks, when significant."}}}}},"drift":{"description":"Data, prediction and label drift between the reference data and the current data.","type":"object","additionalProperties":false,"default":{},"properties":{"enabled":{"type":"boolean","default":true,"description":"Measure drift when reference data is given."},"current":{"type":"string","description":"The data to compare with the reference (CSV, JSON Lines or Parquet); default: the evaluation data (data.eval)."},"columns":{"type":"array","items":{"type":"string"},"uniqueItems":true,"description":"Features to compare; default: every column of the reference except the label, weight and id columns."},"min_rows":{"type":"integer","minimum":2,"default":30,"description":"Fewer values than this on either side make a feature inconclusive rather than judged."},"large_sample_rows":{"type":"integer","minimum":1,"default":1000,"description":"Above this many reference values, distances decide (normed Wasserstein, Jensen–Shannon) instead of tests (KS, chi-squared, z)."},"p_value":{"type":"number","exclusiveMinimum":0,"exclusiveMaximum":1,"default":0.05,"description":"Tests flag drift at p ≤ this."},"distance":{"type":"number","exclusiveMinimum":0,"default":0.1,"description":"Distances (normed Wasserstein, Jensen–Shannon) flag drift at ≥ this."},"psi":{"type":"object","additionalProperties":false,"default":{},"description":"Population stability index: bins at the reference quantiles, and the levels that gate.","properties":{"bins":{"type":"integer","minimum":2,"maximum":1000,"default":10,"description":"Quantile bins (10: deciles); duplicate edges merge, outer bins are open."},"floor":{"type":"number","exclusiveMinimum":0,"maximum":0.1,"default":0.0001,"description":"Bin shares are floored at this, so an empty bin gives a large but finite term."},"warning":{"type":"number","minimum":0,"default":0.1,"description":"PSI at or above this fails the feature as a warning (DELAY)."},"blocker":{"type":"number","minimum":0,"default":0.25,"description":"PSI at or above this fails the feature as a blocker (NO-GO)."}}},"dataset_share":{"type":"number","exclusiveMinimum":0,"maximum":1,"default":0.5,"description":"Dataset drift when at least this share of the judged features drifted."},"severity":{"$ref":"#/definitions/severity","default":"info","description":"What a feature\'s drift by its deciding measure means (PSI levels gate on their own)."},"dataset_severity":{"$ref":"#/definitions/severity","default":"warning","description":"What dataset drift means."},"features":{"type":"object","default":{},"description":"Per-feature overrides, by column name.","additionalProperties":{"type":"object","additionalProperties":false,"properties":{"method":{"enum":["ks","chi2","z","wasserstein","jensen_shannon","psi"],"description":"The measure that decides, instead of the automatic choice."},"threshold":{"type":"number","exclusiveMinimum":0,"description":"p-value (tests) or distance at which the method flags drift."},"kind":{"enum":["numeric","categorical"],"description":"categorical: compare a numeric column\'s values as categories (codes, ids)."},"severity":{"$ref":"#/definitions/severity","description":"What this feature\'s drift means."},"ignore":{"type":"boolean","description":"Leave the feature out."}}}},"predictions":{"type":"object","additionalProperties":false,"default":{},"description":"Drift of the candidate\'s predictions: on reference vs current rows, and against the baseline\'s on the same rows.","properties":{"enabled":{"type":"boolean","default":true,"description":"Measure prediction drift (needs a model that loads)."},"severity":{"$ref":"#/definitions/severity","default":"warning","description":"What drift of the candidate\'s predictions between reference and current data means."},"baseline_severity":{"$ref":"#/definitions/severity","default":"info","description":"What a shift from the baseline\'s predictions to the candidate\'s, on the same rows, means."}}},"labels":{"type":"object","additionalProperties":false,"default":{},"description":"Drift of the label column, when both data sets have it.","properties":{"enabled":{"type":"boolean","default":true,"description":"Measure label drift."},"severity":{"$ref":"#/definitions/severity","default":"warning","description":"What label drift means."}}}}},"load":{"description":"Load test: closed-loop concurrency levels and/or an open-loop constant arrival rate, judged against the SLO.","type":"object","additionalProperties":false,"default":{},"properties":{"enabled":{"description":"Run the load test in `validate` (`model-gate load` always runs it).","type":"boolean","default":false},"concurrency":{"description":"Closed-loop levels: this many requests in flight, each sent when the last returns.","type":"array","items":{"type":"integer","minimum":1},"default":[1,8]},"rate":{"description":"Open-loop arrival rate (requests/s), sent on schedule whatever the answers\' pace: latency counts from the scheduled time, so a slow server cannot hide it (no coordinated omission). null: no open-loop run.","type":["number","null"],"exclusiveMinimum":0,"default":null},"duration_s":{"description":"Measured time of each run.","type":"number","exclusiveMinimum":0,"default":10},"warmup_s":{"description":"Unmeasured time before each run.","type":"number","minimum":0,"default":2},"batch_size":{"description":"Rows per request.","type":"integer","minimum":1,"default":1},"max_in_flight":{"description":"Open loop: requests in flight at most; beyond it a request counts as dropped (an error).","type":"integer","minimum":1,"default":1024},"slo":{"description":"What the endpoint must meet. null turns an item off.","type":"object","additionalProperties":false,"default":{},"properties":{"p95_ms":{"type":["number","null"],"exclusiveMinimum":0,"default":100,"description":"p95 latency at every run."},"p99_ms":{"type":["number","null"],"exclusiveMinimum":0,"default":null,"description":"p99 latency at every run."},"min_rps":{"type":["number","null"],"minimum":0,"default":1000,"description":"Achieved requests/s, best run."},"max_error_rate":{"type":["number","null"],"minimum":0,"maximum":1,"default":0.001,"description":"Share of requests that failed or timed out, every run."}}},"severity":{"description":"Severity of each SLO item.","type":"object","additionalProperties":false,"default":{},"properties":{"latency":{"$ref":"#/definitions/severity","default":"blocker"},"throughput":{"$ref":"#/definitions/severity","default":"warning"},"errors":{"$ref":"#/definitions/severity","default":"blocker"}}}}},"promotion":{"description":"Staged promotion: the traffic plan, how traffic is shifted (your engine\'s commands), the live metrics of canary and stable, and when to promote, hold or roll back.","type":"object","additionalProperties":false,"default":{},"properties":{"stages":{"description":"Traffic percentages to the canary, ascending, ending at 100.","type":"array","items":{"type":"number","exclusiveMinimum":0,"maximum":100},"minItems":1,"default":[5,25,50,100]},"bake_minutes":{"description":"How long each stage is watched before it is judged.","type":"number","minimum":0,"default":30},"shadow":{"description":"Run a first `shadow` stage: traffic mirrored to the canary, none served by it (needs `traffic.shadow`).","type":"boolean","default":false},"interval_seconds":{"description":"Time between measurements; also each measurement\'s window (`{window}`).","type":"number","exclusiveMinimum":0,"default":60},"traffic":{"description":"Commands of the engine that shifts traffic (KServe, Argo Rollouts, SageMaker, nginx, …), with `{weight}`, `{version}`, `{stage}`, `{model}` filled in. model-gate never routes traffic itself.","type":"object","additionalProperties":false,"default":{},"properties":{"command":{"description":"Sets the canary\'s share of traffic to `{weight}` percent.","type":"string"},"rollback":{"description":"Puts all traffic back on stable. Must be idempotent.","type":"string"},"promote":{"description":"Run after the 100% stage succeeds (e.g. make the canary the new stable).","type":"string"},"shadow":{"description":"Mirrors traffic to the canary (the shadow stage).","type":"string"},"timeout_seconds":{"description":"Timeout of each command.","type":"number","exclusiveMinimum":0,"default":300}}},"provider":{"description":"Where live metrics come from: `prometheus` (HTTP API) or `json` (a file or URL).","enum":["prometheus","json"],"default":"prometheus"},"prometheus":{"type":"object","additionalProperties":false,"required":["url"],"description":"The Prometheus HTTP API.","properties":{"url":{"type":"string","pattern":"^https?://"},"bearer_token":{"type":"string","description":"`${NAME}` reads the environment; masked in logs."},"username":{"type":"string"},"password":{"type":"string","description":"`${NAME}` reads the environment; masked in logs."},"timeout_seconds":{"type":"number","exclusiveMinimum":0,"default":30}}},"json":{"type":"object","additionalProperties":false,"required":["source"],"description":"A JSON document (file path or http(s) URL) re-read at every measurement; the metric queries are JSON Pointers into it.","properties":{"source":{"type":"string"}}},"min_requests":{"description":"Fewer requests than this in a window (canary or stable) makes the measurement inconclusive, never a pass.","type":"integer","minimum":0,"default":50},"metrics":{"description":"What is judged at every measurement. `error_rate`: counts of errors and requests (two-proportion test); `latency`: histogram bucket counts (Mann–Whitney, canary slower?); `value`: one number each with bounds.","type":"array","default":[],"items":{"type":"object","additionalProperties":false,"required":["name","kind"],"properties":{"name":{"type":"string","pattern":"^[a-z0-9_]+$"},"kind":{"enum":["error_rate","latency","value"]},"errors":{"$ref":"#/definitions/query","description":"error_rate: errors in the window."},"requests":{"$ref":"#/definitions/query","description":"error_rate: requests in the window."},"buckets":{"$ref":"#/definitions/query","description":"latency: cumulative bucket counts in the window, labelled `le` (e.g. `sum by (le) (increase(x_bucket[{window}]))`)."},"samples":{"$ref":"#/definitions/query","description":"latency: a range query, one series each (e.g. a p95 over time); its values over the window are the samples (Mann–Whitney on them). Instead of `buckets`."},"step_seconds":{"type":"number","exclusiveMinimum":0,"default":5,"description":"latency with samples: the range query\'s step."},"value":{"$ref":"#/definitions/query","description":"value: the number to judge."},"max":{"type":"number","description":"Fails above this (error_rate: the canary\'s rate; value: the canary\'s value)."},"critical_max":{"type":"number","description":"Above this the canary is rolled back at once."},"min":{"type":"number"},"max_relative":{"type":"object","additionalProperties":false,"properties":{"factor":{"type":"number","minimum":0},"plus":{"type":"number","default":0}},"description":"Fails when canary > stable × factor + plus over the same window (error_rate: only when the difference is significant)."},"warning_ratio":{"type":"number","exclusiveMinimum":0,"description":"latency: fails when the canary is significantly slower and its p95 is this many times stable\'s."},"critical_ratio":{"type":"number","exclusiveMinimum":0,"description":"latency: rolled back at once at this p95 ratio (when significant)."},"confidence":{"type":"number","exclusiveMinimum":0.5,"exclusiveMaximum":1,"default":0.98,"description":"Confidence of the statistical tests."},"critical":{"type":"boolean","default":false,"description":"Any failure of this metric rolls back at once."}}}},"analysis":{"description":"When a stage fails, like Argo Rollouts\' analysis: limits on failed, consecutive failed, inconclusive and consecutive errored measurements.","type":"object","additionalProperties":false,"default":{},"properties":{"failure_limit":{"type":"integer","minimum":0,"default":2,"description":"Roll back when more measurements than this fail."},"consecutive_failure_limit":{"type":"integer","minimum":0,"default":1,"description":"Roll back when more consecutive measurements than this fail."},"inconclusive_limit":{"type":"integer","minimum":0,"default":2,"description":"More inconclusive measurements than this: act by `on_inconclusive`."},"consecutive_error_limit":{"type":"integer","minimum":0,"default":4,"description":"Roll back when more consecutive measurements than this could not be taken."},"min_success_rate":{"type":"number","minimum":0,"maximum":1,"default":0.5,"description":"At the end of the bake, this share of the last `success_window` measurements must have passed."},"success_window":{"type":"integer","minimum":1,"default":10},"on_inconclusive":{"enum":["hold","rollback"],"default":"hold","description":"hold: keep measuring until `hold_minutes` (then roll back); rollback: at once."},"hold_minutes":{"type":"number","minimum":0,"default":30}}}}}},"definitions":{"severity":{"description":"blocker: a failure means NO-GO; warning: a failure means DELAY (a human must look); info: reported only.","enum":["blocker","warning","info"]},"outcome":{"description":"rejected: the model raised an error (over HTTP: a 4xx with an error body); non_finite: it returned NaN or Inf; finite: it returned finite values; empty: it returned zero rows; over HTTP also accepted: a 2xx; server_error: a 5xx; no_error_body: a 4xx without an error body.","enum":["rejected","non_finite","finite","empty","accepted","server_error","no_error_body"]},"scenario":{"type":"object","additionalProperties":false,"properties":{"enabled":{"type":"boolean","description":"Run this scenario."},"expect":{"type":"array","items":{"$ref":"#/definitions/outcome"},"minItems":1,"uniqueItems":true,"description":"Outcomes that pass: rejected, non_finite, finite, empty."},"severity":{"$ref":"#/definitions/severity"},"size":{"description":"Only for oversized_batch: rows in the batch.","type":"integer","minimum":2},"size_mb":{"description":"Only for oversized_request: the body\'s size in MB.","type":"number","exclusiveMinimum":0}},"description":"An error scenario: the outcomes accepted and the severity of any other. Partial settings are merged with the scenario\'s default."},"metricThreshold":{"type":"object","additionalProperties":false,"properties":{"min":{"type":"number","description":"The candidate\'s value must be at least this."},"max":{"type":"number","description":"The candidate\'s value must be at most this."},"direction":{"enum":["higher","lower"],"description":"Which way is better. Default: the metric\'s own (lower for losses and errors)."},"max_regression":{"type":"number","minimum":0,"description":"May regress by at most this much against the baseline (absolute): fails when the whole confidence interval of the change is worse."},"max_regression_relative":{"type":"number","minimum":0,"description":"The same, as a share of |baseline| (0.02 = 2%)."},"min_improvement":{"type":"number","description":"Must improve by at least this much (absolute): passes only when the whole confidence interval is at least this good."},"min_improvement_relative":{"type":"number","description":"The same, as a share of |baseline|."},"suspicious_improvement":{"type":"number","exclusiveMinimum":0,"description":"Flags an improvement whose whole interval exceeds this (absolute), e.g. a leak of the label into the features."},"suspicious_improvement_relative":{"type":"number","exclusiveMinimum":0,"description":"The same, as a share of |baseline|."},"severity":{"$ref":"#/definitions/severity","description":"Severity of this metric\'s checks (suspicious improvements are warnings unless set)."}}},"query":{"type":"object","additionalProperties":false,"required":["canary","stable"],"properties":{"canary":{"type":"string","description":"Query (PromQL) or JSON Pointer for the canary."},"stable":{"type":"string","description":"Query (PromQL) or JSON Pointer for stable."}}}}}');
 ;// CONCATENATED MODULE: ./src/constants.ts
 /** Names shared by action.yml, the settings reader and the outputs: one place, no drift. */
 const constants_Inputs = {
@@ -86970,14 +86970,23 @@ var lib_default = /*#__PURE__*/__nccwpck_require__.n(lib);
 
 /** P(χ²_dof > x), the regularized upper incomplete gamma Q(dof/2, x/2), accurate far in the tail. */
 function chi2Sf(x, dof) {
+    if (Number.isNaN(x))
+        return Number.NaN;
     if (x <= 0)
         return 1;
     return lib_default()(x / 2, dof / 2, true, true);
 }
-/** Rows are the two samples' counts over the same categories; every category has a count somewhere. */
+/**
+ * Rows are the two samples' counts over the same categories; every category has a count
+ * somewhere. NaN (undefined) when a count is negative or not finite.
+ */
 function chi2TwoSample(reference, current) {
     const k = reference.length;
     const dof = k - 1;
+    for (let j = 0; j < k; j++) {
+        if (!(reference[j] >= 0 && current[j] >= 0 && reference[j] < Infinity && current[j] < Infinity))
+            return { statistic: Number.NaN, pValue: Number.NaN, dof };
+    }
     if (dof === 0)
         return { statistic: 0, pValue: 1, dof: 0 };
     let nr = 0;
@@ -87001,7 +87010,8 @@ function chi2TwoSample(reference, current) {
 /**
  * Jensen–Shannon distance between two discrete distributions (counts or shares), natural log,
  * as scipy.spatial.distance.jensenshannon: sqrt((KL(p‖m) + KL(q‖m)) / 2) with m = (p + q)/2.
- * Between 0 and sqrt(ln 2).
+ * Between 0 and sqrt(ln 2). NaN (undefined) when a count is negative or not finite, or a side is
+ * empty: a NaN share would otherwise be skipped and the distance read 0.
  */
 function jensenShannon(p, q) {
     let sp = 0;
@@ -87010,6 +87020,11 @@ function jensenShannon(p, q) {
         sp += p[i];
         sq += q[i];
     }
+    if (!(sp > 0 && sq > 0 && Number.isFinite(sp) && Number.isFinite(sq)))
+        return Number.NaN;
+    for (let i = 0; i < p.length; i++)
+        if (!(p[i] >= 0 && q[i] >= 0))
+            return Number.NaN;
     let left = 0;
     let right = 0;
     for (let i = 0; i < p.length; i++) {
@@ -87024,11 +87039,68 @@ function jensenShannon(p, q) {
     return Math.sqrt(Math.max(0, left + right) / 2);
 }
 
+;// CONCATENATED MODULE: ./src/stats/finite.ts
+/** Whether every value is a finite number (a plain loop: it runs on large typed arrays). */
+function allFinite(values) {
+    for (let i = 0; i < values.length; i++) {
+        const v = values[i];
+        if (v - v !== 0)
+            return false; // NaN - NaN and ±Inf - ±Inf are NaN
+    }
+    return true;
+}
+/** Non-finite values in `values` read as rows of `width`; null when there are none. */
+function nonFiniteRows(values, width = 1, keep = 5) {
+    if (allFinite(values))
+        return null;
+    const found = { count: 0, rows: [], nan: false, positive: false, negative: false };
+    let lastRow = -1;
+    for (let i = 0; i < values.length; i++) {
+        const v = values[i];
+        if (Number.isFinite(v))
+            continue;
+        if (Number.isNaN(v))
+            found.nan = true;
+        else if (v > 0)
+            found.positive = true;
+        else
+            found.negative = true;
+        const row = Math.floor(i / width);
+        if (row === lastRow)
+            continue;
+        lastRow = row;
+        found.count++;
+        if (found.rows.length < keep)
+            found.rows.push(row);
+    }
+    return found;
+}
+/** "NaN on 3 rows (rows 4, 17, 90)", "Infinity on 1 row (row 2)", "NaN or ±Infinity on 12 rows (rows 0, 1, 2, 3, 4, …)". */
+function describeNonFinite(f) {
+    const infinities = f.positive && f.negative ? '±Infinity' : f.positive ? 'Infinity' : f.negative ? '-Infinity' : '';
+    const kind = f.nan && infinities ? `NaN or ${infinities}` : f.nan ? 'NaN' : infinities;
+    const rows = `${f.rows.length === 1 ? 'row' : 'rows'} ${f.rows.join(', ')}${f.count > f.rows.length ? ', …' : ''}`;
+    return `${kind} on ${f.count.toLocaleString('en')} ${f.count === 1 ? 'row' : 'rows'} (${rows})`;
+}
+
 ;// CONCATENATED MODULE: ./src/stats/ecdf.ts
-/** Both samples sorted ascending, without NaN, non-empty; ties are taken together. */
+/**
+ * Two sorted samples' empirical distribution functions compared in one merge pass: the largest
+ * gap (the KS statistic), the area between them (the first Wasserstein distance), and the number
+ * of distinct values. One pass serves all three because drift computes them on the same order.
+ */
+
+/**
+ * Both samples sorted ascending, without NaN, non-empty; ties are taken together. A NaN would stop
+ * the merge from advancing, so any NaN makes every result NaN (undefined); an infinite value has
+ * a rank (KS is defined) but no finite area (the Wasserstein distance is NaN).
+ */
 function ecdf_compareEcdfs(a, b) {
     const n1 = a.length;
     const n2 = b.length;
+    const finite = allFinite(a) && allFinite(b);
+    if (!finite && (hasNaN(a) || hasNaN(b)))
+        return { ks: Number.NaN, wasserstein: Number.NaN, distinct: Number.NaN };
     let i = 0;
     let j = 0;
     let ks = 0;
@@ -87056,7 +87128,13 @@ function ecdf_compareEcdfs(a, b) {
         previous = v;
         distinct++;
     }
-    return { ks, wasserstein: sum + carry, distinct };
+    return { ks, wasserstein: finite ? sum + carry : Number.NaN, distinct };
+}
+function hasNaN(values) {
+    for (let i = 0; i < values.length; i++)
+        if (Number.isNaN(values[i]))
+            return true;
+    return false;
 }
 
 // EXTERNAL MODULE: ./node_modules/@stdlib/math-base-special-gammaln/lib/index.js
@@ -87104,7 +87182,8 @@ function logFactorialOverPower(n) {
  * every term positive and taken in logs so that no n overflows or loses digits.
  */
 function smirnov(n, x) {
-    if (!(n > 0 && x >= 0 && x <= 1))
+    // An infinite n would make the sum endless.
+    if (!(Number.isSafeInteger(n) && n > 0 && x >= 0 && x <= 1))
         return Number.NaN;
     if (x === 0)
         return 1;
@@ -87349,7 +87428,7 @@ function pelzGoodCdf(n, x) {
 }
 /** P(D_n > x): the survival function of the two-sided statistic, as scipy.stats.kstwo.sf(x, n). */
 function kolmogorovSf(n, x) {
-    if (!Number.isInteger(n) || n <= 0 || Number.isNaN(x))
+    if (!Number.isSafeInteger(n) || n <= 0 || Number.isNaN(x))
         return Number.NaN;
     if (x >= 1)
         return 0;
@@ -87416,8 +87495,15 @@ function ks2samp(a, b) {
         throw new Error('the KS test needs values on both sides');
     return ksTest(a.length, b.length, compareEcdfs(a, b).ks);
 }
-/** The p-value of statistic d for sample sizes n1 and n2. */
+/**
+ * The p-value of statistic d for sample sizes n1 and n2. NaN (undefined) unless d is in [0, 1]
+ * and both sizes are positive integers: a NaN or infinite d would otherwise give p = 0 or never
+ * finish the lattice sum.
+ */
 function ksTest(n1, n2, d) {
+    const size = (n) => Number.isSafeInteger(n) && n > 0;
+    if (!(d >= 0 && d <= 1) || !size(n1) || !size(n2))
+        return { statistic: d, pValue: Number.NaN, method: 'asymptotic' };
     if (Math.max(n1, n2) <= KS_EXACT_MAX_N) {
         const exact = exactPValue(n1, n2, d);
         if (exact)
@@ -87510,10 +87596,12 @@ function twoProportionZ(x1, n1, x2, n2) {
 /**
  * Quantiles with linear interpolation between order statistics (Hyndman & Fan type 7), numpy's
  * default `np.quantile(x, q)`. simple-statistics uses a different definition, hence this helper.
+ * Between an infinite and a finite value the quantile is the infinity (numpy's lerp gives NaN on
+ * one side of the midpoint); between -∞ and +∞ it is undefined (NaN). A NaN q gives NaN.
  */
 function quantileSorted(sorted, q) {
     const n = sorted.length;
-    if (n === 0)
+    if (n === 0 || Number.isNaN(q))
         return Number.NaN;
     if (q <= 0)
         return sorted[0];
@@ -87526,6 +87614,13 @@ function quantileSorted(sorted, q) {
     if (fraction === 0 || lo + 1 >= n)
         return a;
     const b = sorted[lo + 1];
+    if (!Number.isFinite(a) || !Number.isFinite(b)) {
+        if (a === b)
+            return a;
+        if (Number.isNaN(a) || Number.isNaN(b) || (a === -Infinity && b === Infinity))
+            return Number.NaN;
+        return Number.isFinite(a) ? b : a;
+    }
     // numpy's _lerp, to the last bit: from the nearer end, so bin edges match numpy's exactly.
     const diff = b - a;
     return fraction >= 0.5 ? b - diff * (1 - fraction) : a + diff * fraction;
@@ -87552,11 +87647,17 @@ function mean(values) {
  */
 
 const PSI_DEFAULTS = { bins: 10, floor: 1e-4 };
-/** Interior bin edges from the sorted reference: the quantiles at 1/bins … (bins−1)/bins, de-duplicated. */
+/**
+ * Interior bin edges from the sorted reference: the quantiles at 1/bins … (bins−1)/bins,
+ * de-duplicated. Only finite edges: the outer bins are already open to ±∞, and a NaN edge would
+ * break the binary search's order.
+ */
 function quantileEdges(sortedReference, bins) {
     const edges = [];
     for (let i = 1; i < bins; i++) {
         const e = quantileSorted(sortedReference, i / bins);
+        if (!Number.isFinite(e))
+            continue;
         if (edges.length === 0 || e > edges.at(-1))
             edges.push(e);
     }
@@ -87597,11 +87698,23 @@ function psiOfShares(reference, current, floor) {
     }
     return psi;
 }
-/** PSI of `current` against `reference` (numeric values). */
+/**
+ * PSI of `current` against `reference` (numeric values). NaN (undefined) when either side holds
+ * a NaN: leaving those rows out would compare what is left as if nothing were missing. Infinite
+ * values fall in the open outer bins.
+ */
 function psi(reference, current, options = PSI_DEFAULTS) {
+    if (psi_hasNaN(reference) || psi_hasNaN(current))
+        return Number.NaN;
     const sorted = Float64Array.from(reference).filter((v) => !Number.isNaN(v)).sort();
     const edges = quantileEdges(sorted, options.bins);
     return psiOfShares(binShares(sorted, edges), binShares(current, edges), options.floor);
+}
+function psi_hasNaN(values) {
+    for (let i = 0; i < values.length; i++)
+        if (Number.isNaN(values[i]))
+            return true;
+    return false;
 }
 
 ;// CONCATENATED MODULE: external "node:os"
@@ -87921,6 +88034,11 @@ function judgeFeature(m, rules) {
     if (value === undefined) {
         return { ...base, status: 'error', value: null, drifted: null, message: `${METHOD_LABEL[method]} does not apply to a ${m.kind} feature with ${m.distinct} distinct values` };
     }
+    // NaN compares false both ways, which would read as "stable": an undefined measure is an error.
+    const undefinedMeasure = Number.isNaN(value) ? METHOD_LABEL[method] : Number.isNaN(m.psi) ? 'PSI' : null;
+    if (undefinedMeasure) {
+        return { ...base, psi_level: null, status: 'error', value: null, drifted: null, message: `${undefinedMeasure} is undefined on these values (NaN)` };
+    }
     const sizes = `${m.n_reference.toLocaleString('en')} vs ${m.n_current.toLocaleString('en')} values`;
     if (Math.min(m.n_reference, m.n_current) < rules.min_rows) {
         return {
@@ -88135,6 +88253,8 @@ function buildReport(p) {
             runner: p.runnerKind,
             size_bytes: p.artifact.size_bytes,
             sha256: p.artifact.sha256,
+            files: p.artifact.files,
+            sha256_command: sha256Command(p.artifact.files, p.artifact.sha256),
             format: p.artifact.format,
             signature: p.signature,
         },
@@ -88161,6 +88281,13 @@ function buildReport(p) {
         started_at: p.startedAt.toISOString(),
         duration_ms: Math.round(p.durationMs),
     };
+}
+/** How a user recomputes the model's sha256 with standard tools: `cat graph weights… | sha256sum`. */
+function sha256Command(files, sha256) {
+    if (!sha256 || files.length === 0)
+        return null;
+    const quoted = files.map((f) => `'${f.path.replace(/'/g, `'\\''`)}'`);
+    return files.length === 1 ? `sha256sum ${quoted[0]}` : `cat ${quoted.join(' ')} | sha256sum`;
 }
 
 ;// CONCATENATED MODULE: ./src/drift/command.ts
@@ -88300,6 +88427,8 @@ function renderManifest(report) {
         sha256: report.version.sha256,
         size_bytes: report.version.size_bytes,
         model_path: report.model.path,
+        // What sha256 covers: the graph file, then its external data files, concatenated in this order.
+        model_files: report.model.files ?? [],
         decision: report.decision,
         reason: report.reason,
         checklist: {
@@ -88440,7 +88569,152 @@ function judgeLoad(report, cfg) {
     return checks;
 }
 
+;// CONCATENATED MODULE: ./src/data/layout.ts
+/** The symbolic name most inputs give their first dim ("batch", "N"), or null when none do. */
+function batchSymbol(inputs) {
+    const counts = new Map();
+    for (const spec of inputs) {
+        const first = spec.shape[0];
+        if (typeof first === 'string')
+            counts.set(first, (counts.get(first) ?? 0) + 1);
+    }
+    let best = null;
+    for (const [name, n] of counts)
+        if (best === null || n > counts.get(best))
+            best = name;
+    return best;
+}
+/**
+ * An input's batch axis when the config does not say: the dim named like the batch, else the
+ * first dim unless it is a fixed size above 1 with exactly one dynamic dim elsewhere (a state
+ * `[2, ?, 128]` exported without dim names), and none for a scalar or for an input whose dims are
+ * all fixed while other inputs take any batch (a constant table).
+ */
+function inferBatchAxis(spec, symbol, othersDynamic) {
+    const shape = spec.shape;
+    if (shape.length === 0)
+        return spec.scalar ? null : 0;
+    if (symbol !== null) {
+        const named = shape.indexOf(symbol);
+        if (named >= 0)
+            return named;
+    }
+    const first = shape[0];
+    if (typeof first !== 'number' || first === 1)
+        return 0;
+    const open = openAxes(shape);
+    if (open.length === 1)
+        return open[0];
+    if (open.length === 0 && othersDynamic)
+        return null;
+    return 0;
+}
+/** Axes whose size the model leaves open (symbolic or unknown). */
+function openAxes(shape) {
+    const out = [];
+    shape.forEach((d, i) => {
+        if (typeof d !== 'number')
+            out.push(i);
+    });
+    return out;
+}
+/**
+ * The axis of an output that holds the call's rows, or null when it has none (a per-call value).
+ * The declared symbol decides when there is one; otherwise the first axis of that size, preferring
+ * an axis the model leaves open.
+ */
+function outputBatchAxis(spec, dims, batch, symbol) {
+    const declared = spec && spec.shape.length === dims.length ? spec.shape : null;
+    if (declared && symbol !== null) {
+        const named = declared.indexOf(symbol);
+        if (named >= 0 && dims[named] === batch)
+            return named;
+    }
+    if (dims[0] === batch && (!declared || typeof declared[0] !== 'number' || declared[0] === batch))
+        return 0;
+    let fallback = null;
+    for (let a = 0; a < dims.length; a++) {
+        if (dims[a] !== batch)
+            continue;
+        if (!declared || typeof declared[a] !== 'number')
+            return a;
+        fallback ??= a;
+    }
+    return fallback;
+}
+/**
+ * Row-major rows `[count, ...rowShape]` rearranged so the batch sits at `axis` (a state input's
+ * `[2, batch, 128]`); `move(…, axis 0)` is the identity and returns the input.
+ */
+function moveBatchAxis(rows, count, rowShape, axis, make) {
+    if (axis === 0 || count <= 1)
+        return rows;
+    const outer = rowShape.slice(0, axis).reduce((a, d) => a * d, 1);
+    const inner = rowShape.slice(axis).reduce((a, d) => a * d, 1);
+    const width = outer * inner;
+    const out = make(rows.length);
+    for (let r = 0; r < count; r++) {
+        for (let o = 0; o < outer; o++) {
+            const src = r * width + o * inner;
+            const dst = (o * count + r) * inner;
+            for (let k = 0; k < inner; k++)
+                out[dst + k] = rows[src + k];
+        }
+    }
+    return out;
+}
+/** The inverse of moveBatchAxis: a tensor with its batch at `axis` as row-major rows. */
+function rowsFromBatchAxis(data, dims, axis, make) {
+    const count = dims[axis];
+    if (axis === 0 || count <= 1)
+        return data;
+    const outer = dims.slice(0, axis).reduce((a, d) => a * d, 1);
+    const inner = dims.slice(axis + 1).reduce((a, d) => a * d, 1);
+    const width = outer * inner;
+    const out = make(data.length);
+    for (let o = 0; o < outer; o++) {
+        for (let r = 0; r < count; r++) {
+            const src = (o * count + r) * inner;
+            const dst = r * width + o * inner;
+            for (let k = 0; k < inner; k++)
+                out[dst + k] = data[src + k];
+        }
+    }
+    return out;
+}
+/** A shape for people: symbolic dims by name, unknown ones as `?`. */
+function formatShape(shape) {
+    return `[${shape.map((d) => (d === null ? '?' : String(d))).join(', ')}]`;
+}
+
+;// CONCATENATED MODULE: ./src/report/model-io.ts
+/**
+ * The model's inputs and outputs as every report lists them (terminal, summary, HTML): name,
+ * type with the declared shape (symbolic dims by name), and how model-gate fed each input.
+ */
+
+/** At most this many inputs or outputs are listed; a model with more says how many. */
+const MAX_ROWS = 40;
+function ioRows(report) {
+    const sig = report.model.signature;
+    if (!sig)
+        return { rows: [], more: 0 };
+    const type = (s) => s.dtype === null ? 'non-tensor (sequence or map)' : s.scalar ? `${s.dtype} scalar` : `${s.dtype}${s.shape.length > 0 ? formatShape(s.shape) : '[shape not declared]'}`;
+    const all = [
+        ...sig.inputs.map((s) => ({ kind: 'input', name: s.name, type: type(s), fed: s.fed ? `${s.fed_shape} <- ${s.fed}` : '' })),
+        ...sig.outputs.map((s) => ({
+            kind: 'output',
+            name: s.name,
+            type: s.source ? `${type(s)} (declared ${s.source.type}: read from "${s.source.tensor}")` : type(s),
+            fed: '',
+        })),
+        ...(sig.unreadable ?? []).map((u) => ({ kind: 'output', name: u.name, type: `${u.type} (not readable)`, fed: u.problem })),
+    ];
+    return { rows: all.slice(0, MAX_ROWS), more: Math.max(0, all.length - MAX_ROWS) };
+}
+
 ;// CONCATENATED MODULE: ./src/report/markdown.ts
+
 
 
 
@@ -88475,6 +88749,7 @@ function renderMarkdown(report) {
             lines.push(...chart, '');
     }
     lines.push('### Checklist', '', ...CHECKLIST_HEAD, ...checklistRows(report), '');
+    lines.push(...ioTable(report));
     if (report.latency.length > 0)
         lines.push('### Latency', '', ...LATENCY_HEAD, ...latencyRows(report), '');
     lines.push(...loadTable(report));
@@ -88489,6 +88764,21 @@ function renderMarkdown(report) {
     }
     lines.push(`<sub>model-gate ${report.tool.version} · ${report.data.source ? markdown_cell(report.data.source) : 'no rows evaluated'} · ${Math.round(report.duration_ms)} ms</sub>`);
     return `${lines.join('\n')}\n`;
+}
+/** The model's inputs and outputs, and how each input was fed. */
+function ioTable(report) {
+    const io = ioRows(report);
+    if (io.rows.length === 0)
+        return [];
+    return [
+        '### Model inputs and outputs',
+        '',
+        '| | Name | Type | Fed as |',
+        '|---|---|---|---|',
+        ...io.rows.map((r) => `| ${r.kind} | \`${markdown_cell(r.name)}\` | \`${markdown_cell(r.type)}\` | ${markdown_cell(r.fed)} |`),
+        ...(io.more > 0 ? [`| … | ${io.more} more | | |`] : []),
+        '',
+    ];
 }
 /** The load test: one row per run, then the endpoint's health. */
 function loadTable(report) {
@@ -88507,7 +88797,12 @@ function loadTable(report) {
 function problemItems(report, severity) {
     return report.checks
         .filter((c) => isProblem(c) && (severity === undefined || c.severity === severity))
-        .map((c) => `- ${STATUS_ICON[c.status]} **\`${c.id}\`** (${c.severity}): ${markdown_cell(c.message)}`);
+        .map((c) => `- ${STATUS_ICON[c.status]} **\`${c.id}\`** (${c.severity}): ${markdown_cell(c.message)}${c.hint ? hintBlock(c.hint) : ''}`);
+}
+/** A hint (a config snippet) as a fenced block inside the list item; fences in it cannot close it. */
+function hintBlock(hint) {
+    const body = hint.replace(/`{3,}/g, (m) => m.split('').join('\u200b'));
+    return `\n\n  \`\`\`yaml\n${body.split('\n').map((l) => `  ${l}`).join('\n')}\n  \`\`\``;
 }
 const CHECKLIST_HEAD = ['| | Check | Severity | Result | Threshold |', '|---|---|---|---|---|'];
 function checklistRows(report) {
@@ -88603,6 +88898,7 @@ function driftTable(report) {
 }
 
 ;// CONCATENATED MODULE: ./src/report/html.ts
+
 
 
 const ESCAPES = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
@@ -88720,6 +89016,15 @@ function driftHtml(report) {
     }
     return parts.join('');
 }
+function ioHtml(report) {
+    const io = ioRows(report);
+    if (io.rows.length === 0)
+        return '';
+    const rows = io.rows.map((r) => [escapeHtml(r.kind), `<code>${escapeHtml(r.name)}</code>`, `<code>${escapeHtml(r.type)}</code>`, escapeHtml(r.fed)]);
+    if (io.more > 0)
+        rows.push(['…', `${io.more} more`, '', '']);
+    return `<h2>Model inputs and outputs</h2>${table(['', 'Name', 'Type', 'Fed as'], rows)}`;
+}
 function renderHtml(report) {
     const problems = report.checks.filter((c) => (c.status === 'fail' || c.status === 'error') && c.severity !== 'info');
     const body = [
@@ -88733,13 +89038,14 @@ function renderHtml(report) {
                 escapeHtml(report.started_at),
             ]]),
         problems.length > 0
-            ? `<h2>What needs attention</h2><ul class="p">${problems.map((c) => `<li>${STATUS_ICON[c.status]} <code>${escapeHtml(c.id)}</code> (${escapeHtml(c.severity)}): ${escapeHtml(c.message)}</li>`).join('')}</ul>`
+            ? `<h2>What needs attention</h2><ul class="p">${problems.map((c) => `<li>${STATUS_ICON[c.status]} <code>${escapeHtml(c.id)}</code> (${escapeHtml(c.severity)}): ${escapeHtml(c.message)}${c.hint ? `<pre>${escapeHtml(c.hint)}</pre>` : ''}</li>`).join('')}</ul>`
             : '',
         metricsHtml(report),
         latencyHtml(report),
         driftHtml(report),
         '<h2>Checklist</h2>',
         table(['', 'Check', 'Severity', 'Result', 'Threshold'], checkRows(report.checks)),
+        ioHtml(report),
         report.error_scenarios.length > 0
             ? `<h2>Error scenarios</h2>${table(['Scenario', 'Request', 'What the model did'], report.error_scenarios.map((e) => [`<code>${escapeHtml(e.scenario)}</code>`, escapeHtml(e.request), `${escapeHtml(e.outcome)}: ${escapeHtml(e.detail)}`]))}`
             : '',
@@ -88792,6 +89098,7 @@ var external_node_util_ = __nccwpck_require__(57975);
 
 
 
+
 const STATUS_STYLE = { pass: 'green', warn: 'yellow', fail: 'red', error: 'red', skip: 'gray' };
 const DECISION_STYLE = { GO: ['bold', 'green'], 'NO-GO': ['bold', 'red'], DELAY: ['bold', 'yellow'] };
 function renderTerminal(report, color, width = 120) {
@@ -88803,6 +89110,20 @@ function renderTerminal(report, color, width = 120) {
     for (const c of report.checks) {
         const message = c.message.length > messageWidth ? `${c.message.slice(0, messageWidth - 1)}…` : c.message;
         lines.push(`${paint(STATUS_STYLE[c.status], c.status.toUpperCase().padEnd(7))} ${c.id.padEnd(idWidth)} ${c.severity.padEnd(8)} ${message}`);
+    }
+    for (const c of report.checks) {
+        if (c.hint && (c.status === 'fail' || c.status === 'error'))
+            lines.push('', paint('bold', `${c.id}:`), c.hint);
+    }
+    const io = ioRows(report);
+    if (io.rows.length > 0) {
+        const nameWidth = Math.min(32, Math.max(4, ...io.rows.map((r) => r.name.length)));
+        const typeWidth = Math.min(40, Math.max(4, ...io.rows.map((r) => r.type.length)));
+        lines.push('', paint('bold', `${'MODEL'.padEnd(7)} ${'NAME'.padEnd(nameWidth)} ${'TYPE'.padEnd(typeWidth)} FED AS`));
+        for (const r of io.rows)
+            lines.push(`${r.kind.padEnd(7)} ${r.name.padEnd(nameWidth)} ${r.type.padEnd(typeWidth)} ${r.fed}`.trimEnd());
+        if (io.more > 0)
+            lines.push(`… and ${io.more} more (report.json lists them all)`);
     }
     if (report.latency.length > 0) {
         lines.push('', paint('bold', 'LATENCY  batch    p50 ms    p95 ms    p99 ms    max ms     rows/s'));
@@ -89424,12 +89745,18 @@ function settingsFromArgv(argv, env) {
 }
 
 ;// CONCATENATED MODULE: ./src/checks/artifact.ts
+/**
+ * Artifact: the file exists and is readable, its size and sha256, its external data (inside the
+ * model's directory, within its files, hashed with the graph), the pin, the ONNX format.
+ */
+
 
 const artifact_CATEGORY = 'artifact';
 function judgeArtifact(facts, config) {
     const cfg = config.checks.artifact;
+    // Turning the family off never lets a model reach outside its directory: the refusal stays, a blocker.
     if (!cfg.enabled)
-        return [];
+        return facts.external?.problems.length ? [externalDataCheck(facts, 'blocker')] : [];
     const severity = cfg.severity;
     if (facts.readError !== null) {
         return [
@@ -89449,7 +89776,7 @@ function judgeArtifact(facts, config) {
             severity,
             status: 'pass',
             value: facts.size_bytes,
-            message: `${facts.path}: ${formatBytes(facts.size_bytes)}, sha256 ${facts.sha256}`,
+            message: readableMessage(facts),
         }),
     ];
     checks.push(facts.format
@@ -89468,8 +89795,20 @@ function judgeArtifact(facts, config) {
             status: 'fail',
             message: `${facts.path} is not a readable ONNX model (${facts.formatError}); is the file truncated, or a Git LFS pointer?`,
         }));
+    if (facts.external)
+        checks.push(externalDataCheck(facts, severity));
     const pinned = config.model.sha256?.toLowerCase();
-    if (pinned) {
+    if (pinned && !facts.sha256) {
+        checks.push(result({
+            id: 'artifact.sha256_pin',
+            category: artifact_CATEGORY,
+            severity,
+            status: 'fail',
+            threshold: `== ${pinned}`,
+            message: "cannot verify the pinned sha256: the model's external data is not usable (see artifact.external_data)",
+        }));
+    }
+    else if (pinned) {
         const ok = pinned === facts.sha256;
         checks.push(result({
             id: 'artifact.sha256_pin',
@@ -89479,7 +89818,7 @@ function judgeArtifact(facts, config) {
             value: facts.sha256,
             threshold: `== ${pinned}`,
             message: ok
-                ? 'sha256 matches the pinned value'
+                ? `sha256 matches the pinned value${facts.files.length > 1 ? ` (graph and external data: ${facts.files.length} files)` : ''}`
                 : `sha256 ${facts.sha256} differs from the pinned ${pinned}: this is not the model the config pins`,
         }));
     }
@@ -89498,6 +89837,54 @@ function judgeArtifact(facts, config) {
     }
     return checks;
 }
+function readableMessage(facts) {
+    const external = facts.files.slice(1);
+    if (facts.external && !facts.sha256)
+        return `${facts.path}: ${formatBytes(facts.size_bytes)}; no sha256: its external data is not usable (see artifact.external_data)`;
+    if (external.length === 0)
+        return `${facts.path}: ${formatBytes(facts.size_bytes)}, sha256 ${facts.sha256}`;
+    return (`${facts.path} + ${external.length} external data file${external.length === 1 ? '' : 's'} (${listSome(external.map((f) => (0,external_node_path_.relative)((0,external_node_path_.dirname)(facts.path), f.path)))}): ` +
+        `${formatBytes(facts.size_bytes)} in all, sha256 ${facts.sha256} over the graph file and its external data in that order`);
+}
+/** Where the tensors stored outside the graph file live; a failure means onnxruntime was never given the model. */
+function externalDataCheck(facts, severity) {
+    const external = facts.external;
+    const files = facts.files.length - 1;
+    if (external.problems.length === 0) {
+        return result({
+            id: 'artifact.external_data',
+            category: artifact_CATEGORY,
+            severity,
+            status: 'pass',
+            value: files,
+            message: `${external.tensors} tensor${external.tensors === 1 ? '' : 's'} stored in ${files} file${files === 1 ? '' : 's'} beside the model, inside its directory and within each file; hashed with the graph`,
+        });
+    }
+    return result({
+        id: 'artifact.external_data',
+        category: artifact_CATEGORY,
+        severity,
+        status: 'fail',
+        value: external.problems.length,
+        threshold: "every location inside the model's directory, every file present and long enough",
+        message: `${facts.path}: ${externalDataProblems(facts)}. The model was not loaded.`,
+    });
+}
+/** The first problems with a model's external data, in one line. */
+function externalDataProblems(facts) {
+    const problems = facts.external?.problems ?? [];
+    const shown = problems.slice(0, 3).map(describeProblem);
+    const more = problems.length - shown.length;
+    return `${shown.join('; ')}${more > 0 ? `; and ${more} more` : ''}`;
+}
+function describeProblem(p) {
+    const tensors = p.tensors.length === 0 ? '' : `tensor${p.tensors.length === 1 ? '' : 's'} ${listSome(p.tensors.map((t) => `"${t}"`))}`;
+    const location = p.location === null ? '' : `location "${p.location}"`;
+    const subject = [tensors, location].filter(Boolean).join(', ');
+    return subject ? `${subject}: ${p.problem}` : p.problem;
+}
+/** The first three, then how many more. */
+const listSome = (items) => `${items.slice(0, 3).join(', ')}${items.length > 3 ? ` and ${items.length - 3} more` : ''}`;
 function formatBytes(n) {
     if (n < 1024)
         return `${n} B`;
@@ -89718,7 +90105,11 @@ function discordant(candidateRight, baselineRight) {
  * Classes are indices 0..K-1 into the model's class list. As in scikit-learn, the averages
  * (macro, weighted, micro) run over the classes present in the labels or the predictions, and
  * a ratio with a zero denominator is 0 (`zero_division=0`).
+ *
+ * Like scikit-learn, which refuses NaN or infinite scores, the probability metrics are undefined
+ * (null or NaN) when a probability is not finite: they never return a number computed around it.
  */
+
 const weightOf = (w, i) => (w ? w[i] : 1);
 /** k × k weighted confusion matrix, rows = true class, columns = predicted (row-major). */
 function confusionMatrix(d, w) {
@@ -89788,19 +90179,43 @@ function totalWeight(n, w) {
         s += w[i];
     return s;
 }
-/** Row indices sorted by the probability of class c, ascending (computed once, reused per resample). */
+/**
+ * Row indices sorted by the probability of class c, ascending (computed once, reused per
+ * resample). A consistent order even with NaN (last) and equal infinities (tied), so that the
+ * sort is well defined; the AUC then refuses such scores.
+ */
 function scoreOrder(d, c) {
     const { proba, k } = d;
     const order = Int32Array.from({ length: d.y.length }, (_, i) => i);
-    order.sort((a, b) => proba[a * k + c] - proba[b * k + c]);
+    order.sort((a, b) => {
+        const pa = proba[a * k + c];
+        const pb = proba[b * k + c];
+        const diff = pa - pb;
+        if (diff === diff)
+            return diff;
+        return Number.isNaN(pa) ? (Number.isNaN(pb) ? 0 : 1) : Number.isNaN(pb) ? -1 : 0;
+    });
     return order;
+}
+/** Whether every probability of class c (c < 0: of every class) is finite. */
+function finiteScores(d, c) {
+    const { proba, k } = d;
+    if (c < 0)
+        return allFinite(proba);
+    for (let i = c; i < proba.length; i += k)
+        if (!Number.isFinite(proba[i]))
+            return false;
+    return true;
 }
 /**
  * ROC AUC of class c against the rest: the weighted share of (positive, negative) pairs ordered
- * correctly, ties counting half; equal to scikit-learn's trapezoidal area. null when one side is empty.
+ * correctly, ties counting half; equal to scikit-learn's trapezoidal area. null when one side is
+ * empty or a score is NaN or infinite.
  */
 function aucOneVsRest(d, c, order, w) {
     const { proba, k, y } = d;
+    if (!finiteScores(d, c))
+        return null;
     let negBelow = 0; // negative weight with a strictly lower score
     let area = 0;
     let pos = 0;
@@ -89810,14 +90225,16 @@ function aucOneVsRest(d, c, order, w) {
         let tiePos = 0;
         let tieNeg = 0;
         let e = s;
-        for (; e < order.length && proba[order[e] * k + c] === score; e++) {
+        // The row at s always belongs to its own tie group, so the walk advances whatever the score.
+        do {
             const i = order[e];
             const wi = weightOf(w, i);
             if (y[i] === c)
                 tiePos += wi;
             else
                 tieNeg += wi;
-        }
+            e++;
+        } while (e < order.length && proba[order[e] * k + c] === score);
         area += tiePos * (negBelow + tieNeg / 2);
         negBelow += tieNeg;
         pos += tiePos;
@@ -89839,9 +90256,12 @@ function rocAuc(d, orders, w) {
     }
     return sum / d.k;
 }
-/** Cross-entropy like sklearn's log_loss: probabilities clipped to [eps, 1 - eps], float64 eps. */
+/** Cross-entropy like sklearn's log_loss: probabilities clipped to [eps, 1 - eps], float64 eps. NaN on non-finite probabilities. */
 function logLoss(d, w) {
     const { proba, k, y } = d;
+    // Clipping would turn Infinity into 1 - eps and hide it.
+    if (!finiteScores(d, -1))
+        return Number.NaN;
     const eps = Number.EPSILON;
     let sum = 0;
     let total = 0;
@@ -89858,9 +90278,12 @@ function logLoss(d, w) {
 /**
  * Brier score: binary, the mean of (p_positive − y)² (sklearn's brier_score_loss); multiclass,
  * the mean over rows of Σ_k (p_k − y_k)² (Brier's original definition, sklearn ≥ 1.7).
+ * NaN on non-finite probabilities.
  */
 function brier(d, w) {
     const { proba, k, y } = d;
+    if (!finiteScores(d, -1))
+        return Number.NaN;
     let sum = 0;
     let total = 0;
     for (let i = 0; i < y.length; i++) {
@@ -89881,10 +90304,13 @@ function brier(d, w) {
 /**
  * Expected calibration error on the top-class confidence (Guo et al., 2017): `bins` equal-width
  * bins (lo, hi] over [0, 1]; Σ (weight share of bin) · |accuracy − mean confidence| in the bin.
- * The predicted class is the most probable one (first on ties, like argmax).
+ * The predicted class is the most probable one (first on ties, like argmax). NaN on non-finite
+ * probabilities (a NaN confidence has no bin).
  */
 function ece(d, w, bins = 15) {
     const { proba, k, y } = d;
+    if (!finiteScores(d, -1))
+        return Number.NaN;
     const weight = new Float64Array(bins);
     const correct = new Float64Array(bins);
     const confidence = new Float64Array(bins);
@@ -89916,12 +90342,15 @@ function ece(d, w, bins = 15) {
 
 ;// CONCATENATED MODULE: ./src/stats/regression.ts
 const regression_weightOf = (w, i) => (w ? w[i] : 1);
+const UNDEFINED = { rmse: Number.NaN, mae: Number.NaN, r2: Number.NaN, mape: Number.NaN, max_error: Number.NaN };
 function regressionMetrics(d, w) {
     const { y, pred } = d;
     let total = 0;
     let sy = 0;
     for (let i = 0; i < y.length; i++) {
         const wi = regression_weightOf(w, i);
+        if (wi !== 0 && (y[i] - y[i] !== 0 || pred[i] - pred[i] !== 0 || wi - wi !== 0))
+            return { ...UNDEFINED };
         total += wi;
         sy += wi * y[i];
     }
@@ -89955,8 +90384,12 @@ const PROBE_SCENARIOS = new Set(['malformed_json', 'wrong_content_type', 'oversi
 class RunnerTimeoutError extends Error {
     name = 'RunnerTimeoutError';
 }
+/** The process running the model died during a request (an abort inside the runtime, a signal). */
+class RunnerCrashError extends Error {
+    name = 'RunnerCrashError';
+}
 const FLOAT_TYPES = new Set(['float32', 'float64', 'float16']);
-const types_INTEGER_TYPES = new Set([
+const INTEGER_TYPES = new Set([
     'int8',
     'uint8',
     'int16',
@@ -90000,85 +90433,345 @@ function copyNumbers(data, out, offset) {
     out.set(data, offset); // native element conversion
 }
 
+;// CONCATENATED MODULE: ./src/data/input-hints.ts
+
+/** Inputs named like recurrent state: a zero state is what a fresh stream starts from. */
+const STATE_NAME = /state|hidden|cache|past|^[hc]\d*$|^[hc]_?(in|0)$/i;
+/** A YAML snippet (under `model: inputs:`) that feeds every input named in `needs`. */
+function inputsSnippet(needs, symbol) {
+    const lines = needs
+        .filter((n) => n.need !== 'unsupported')
+        .map((n) => {
+        const { spec, batchAxis } = n;
+        const rest = batchAxis === null ? spec.shape : spec.shape.filter((_, i) => i !== batchAxis);
+        const keys = [];
+        if (n.need === 'value' || (n.need === 'columns' && STATE_NAME.test(spec.name))) {
+            keys.push(`value: ${spec.scalar || rest.length === 0 ? '<value>' : '0'}`);
+            if (rest.some((d) => typeof d !== 'number'))
+                keys.push(`shape: ${sizes(rest)}`);
+        }
+        else if (n.need === 'shape')
+            keys.push(`shape: ${sizes(rest)}`);
+        else if (n.need === 'columns')
+            keys.push('columns: [<column>, …]');
+        else
+            keys.push('columns: [<text column>]');
+        const declaredAxis = inferredNote(spec, batchAxis, symbol);
+        return `    ${yamlKey(spec.name)}: { ${keys.join(', ')} }   # ${spec.dtype ?? 'non-tensor'}${formatShape(spec.shape)}${declaredAxis}`;
+    });
+    if (lines.length === 0)
+        return '';
+    return ['model:', '  inputs:', ...lines].join('\n');
+}
+function sizes(dims) {
+    return `[${dims.map((d) => (typeof d === 'number' ? String(d) : `<${typeof d === 'string' && meaningful(d) ? d : 'size'}>`)).join(', ')}]`;
+}
+/** A dim name worth showing as the placeholder (`height`), not an exporter's serial (`p2o.DynamicDimension.1`). */
+const meaningful = (name) => /^[A-Za-z_]\w{0,24}$/.test(name) && !/dynamic|unk|^dim_?\d|^d\d|^\d/i.test(name);
+function inferredNote(spec, batchAxis, symbol) {
+    if (batchAxis === null)
+        return spec.scalar ? ', a scalar fed to every call' : ', no batch axis';
+    if (batchAxis === 0)
+        return '';
+    return `, batch on axis ${batchAxis}${symbol && spec.shape[batchAxis] === symbol ? ` ("${symbol}")` : ''}`;
+}
+/** A YAML mapping key: plain when safe, quoted otherwise (ONNX names like `onnx::Flatten_0`). */
+function yamlKey(name) {
+    return /^[A-Za-z_][\w.-]*$/.test(name) ? name : JSON.stringify(name);
+}
+
 ;// CONCATENATED MODULE: ./src/data/features.ts
 
 
+
+
+
+const rowWidth = (b) => b.rowShape.reduce((a, d) => a * d, 1);
+/** Inputs whose values differ per row (fed from data or generated), in signature order. */
+const dataBindings = (rows) => rows.bindings.filter((b) => b.source.kind !== 'constant');
 function featureRows(bindings, rows, values, source) {
-    return { bindings, rows, typed: bindings.map((b, i) => typedArray(b.dtype, values[i])), source };
+    return {
+        bindings,
+        rows,
+        typed: bindings.map((b, i) => (b.source.kind === 'constant' ? constantData(b) : typedArray(b.dtype, values[i]))),
+        source,
+        fixedBatch: fixedBatchOf(bindings),
+    };
 }
 /** Row r of binding i as plain numbers. */
 function rowValues(rows, i, r) {
-    const width = rowWidth(rows.bindings[i]);
-    const src = rows.typed[i].subarray(r * width, (r + 1) * width);
+    const b = rows.bindings[i];
+    const width = rowWidth(b);
+    const at = b.source.kind === 'constant' ? 0 : r;
+    const data = rows.typed[i];
     const out = new Float64Array(width);
-    copyNumbers(src, out, 0);
+    if (Array.isArray(data))
+        return out.fill(Number.NaN);
+    copyNumbers(data.subarray(at * width, (at + 1) * width), out, 0);
     return out;
 }
-const rowWidth = (b) => b.rowShape.reduce((a, d) => a * d, 1);
-const SUPPORTED = new Set(['float32', 'float64', 'int32', 'int64']);
-/** Bindings from the signature alone (for generated rows): every row dimension must be fixed. */
+const NUMERIC = new Set(['float32', 'float64', ...INTEGER_TYPES, 'bool']);
+/** Thrown when an input cannot be fed; carries a config snippet that would feed the model. */
+class BindingError extends errors_UsageError {
+    snippet;
+    constructor(message, snippet) {
+        super(message);
+        this.snippet = snippet;
+    }
+}
+/**
+ * Bindings for every input. `dataset` is the data rows come from (null: rows are generated);
+ * `exclude` names columns that are not features (label, weight, id).
+ */
 function bindInputs(signature, dataset, config, exclude) {
-    const tensorInputs = signature.inputs.filter((i) => i.dtype !== null);
-    if (tensorInputs.length !== signature.inputs.length) {
-        throw new errors_UsageError('the model has non-tensor inputs (sequences or maps), which model-gate cannot feed');
+    const inputs = signature.inputs;
+    const nonTensor = inputs.filter((i) => i.dtype === null);
+    if (nonTensor.length > 0) {
+        throw new errors_UsageError(`input${nonTensor.length === 1 ? '' : 's'} ${nonTensor.map((i) => `"${i.name}"`).join(', ')} ${nonTensor.length === 1 ? 'is a sequence or map' : 'are sequences or maps'}, which model-gate cannot feed: export the model with tensor inputs`);
     }
     for (const name of Object.keys(config ?? {})) {
-        if (!tensorInputs.some((i) => i.name === name)) {
-            throw new errors_UsageError(`model.inputs names "${name}", but the model's inputs are: ${tensorInputs.map((i) => i.name).join(', ')}`);
+        if (!inputs.some((i) => i.name === name)) {
+            throw new errors_UsageError(`model.inputs names "${name}", but the model's inputs are: ${inputs.map((i) => i.name).join(', ')}`);
         }
     }
-    const numericColumns = dataset
-        ? dataset.columns.filter((c) => c.kind === 'numeric' && !exclude.has(c.name)).map((c) => c.name)
-        : null;
-    return tensorInputs.map((spec) => {
+    const symbol = batchSymbol(inputs);
+    const anyDynamicFirst = inputs.some((i) => i.shape.length > 0 && typeof i.shape[0] !== 'number');
+    const planned = inputs.map((spec) => {
         const cfg = config?.[spec.name];
-        const dtype = (cfg?.dtype ?? spec.dtype);
-        if (!SUPPORTED.has(dtype)) {
-            throw new errors_UsageError(`input "${spec.name}" is ${dtype}; model-gate feeds float32, float64, int32 or int64 inputs`);
+        const batchAxis = cfg && 'batch_axis' in cfg ? (cfg.batch_axis ?? null) : inferBatchAxis(spec, symbol, anyDynamicFirst);
+        if (batchAxis !== null && spec.shape.length > 0 && batchAxis >= spec.shape.length) {
+            throw new errors_UsageError(`model.inputs.${spec.name}.batch_axis is ${batchAxis}, but the input has ${spec.shape.length} dims ${formatShape(spec.shape)}`);
         }
-        let columns = null;
-        if (cfg?.columns)
-            columns = cfg.columns;
-        else if (numericColumns && tensorInputs.length === 1)
-            columns = numericColumns;
-        else if (dataset && dataset.columns.some((c) => c.name === spec.name))
-            columns = [spec.name];
-        else if (dataset) {
-            throw new errors_UsageError(`cannot tell which columns feed input "${spec.name}" of a model with ${tensorInputs.length} inputs; set model.inputs.${spec.name}.columns in the config`);
-        }
-        if (columns && dataset) {
-            for (const c of columns) {
-                const col = dataset.columns.find((x) => x.name === c);
-                if (!col)
-                    throw new errors_UsageError(`input "${spec.name}": column "${c}" is not in ${dataset.path}`);
-                if (col.kind !== 'numeric')
-                    throw new errors_UsageError(`input "${spec.name}": column "${c}" in ${dataset.path} is not numeric`);
-            }
-        }
-        return { name: spec.name, dtype, rowShape: rowShape(spec, columns?.length ?? null), columns };
+        return { spec, cfg, batchAxis, source: null };
     });
+    // Sources: a constant, named columns, a column named like the input, then the remaining
+    // feature columns for the one input left to feed.
+    const byName = new Map(dataset?.columns.map((c) => [c.name, c]) ?? []);
+    const claimed = new Set();
+    for (const p of planned) {
+        const { spec, cfg } = p;
+        if (cfg?.value !== undefined)
+            p.source = { kind: 'constant', values: flatValues(cfg.value, spec.name) };
+        else if (cfg?.columns)
+            p.source = columnsSource(cfg.columns);
+        else if (dataset && byName.has(spec.name) && !exclude.has(spec.name))
+            p.source = columnsSource([spec.name]);
+        if (p.source?.kind === 'columns')
+            p.source.columns.forEach((c) => claimed.add(c));
+        if (p.source?.kind === 'array')
+            claimed.add(p.source.column);
+    }
+    const open = planned.filter((p) => p.source === null && p.batchAxis !== null);
+    if (dataset && open.length === 1) {
+        const wantsText = (open[0].cfg?.dtype ?? open[0].spec.dtype) === 'string';
+        const rest = dataset.columns.filter((c) => !exclude.has(c.name) && !claimed.has(c.name) && (wantsText ? c.kind === 'text' : c.kind === 'numeric'));
+        if (rest.length > 0) {
+            open[0].source = { kind: 'columns', columns: rest.map((c) => c.name) };
+            open[0].guessed = true;
+        }
+    }
+    if (!dataset)
+        for (const p of open)
+            p.source = { kind: 'generated' };
+    // With the sources known, every dim gets its size; what cannot be fed is said all at once.
+    const needs = [];
+    const bindings = [];
+    for (const p of planned) {
+        const problem = (reason, need) => needs.push({ spec: p.spec, batchAxis: p.batchAxis, reason, need });
+        const dtype = (p.cfg?.dtype ?? p.spec.dtype);
+        if (dtype === 'float16') {
+            problem(`input "${p.spec.name}" is float16, which model-gate cannot send yet: export the model with float32 inputs`, 'unsupported');
+            continue;
+        }
+        if (!p.source) {
+            if (p.batchAxis === null)
+                problem(noBatch(p), 'value');
+            else
+                problem(cannotTell(p, inputs.length), 'columns');
+            continue;
+        }
+        if (p.batchAxis === null && p.source.kind !== 'constant') {
+            problem(noBatch(p), 'value');
+            continue;
+        }
+        if (p.source.kind === 'constant' && dtype !== 'string' && typeof p.source.values[0] === 'string') {
+            problem(`input "${p.spec.name}": model.inputs.${p.spec.name}.value holds text, but the input is ${dtype}`, 'value');
+            continue;
+        }
+        if (p.source.kind === 'generated' && dtype === 'string') {
+            problem(`input "${p.spec.name}" takes text, which model-gate cannot make up: give evaluation data (data.eval) with a text column`, 'data');
+            continue;
+        }
+        const known = knownSize(p, dataset);
+        if (typeof known === 'string') {
+            problem(`input "${p.spec.name}": ${known}`, 'columns');
+            continue;
+        }
+        const shape = rowShapeOf(p, known);
+        if (typeof shape === 'string' && p.guessed && inputs.length > 1) {
+            problem(cannotTell(p, inputs.length), 'columns');
+            continue;
+        }
+        if (typeof shape === 'string') {
+            const fromData = p.source.kind === 'columns' || p.source.kind === 'array';
+            const orData = p.source.kind === 'generated' && openAxes(p.spec.shape).filter((a) => a !== p.batchAxis).length === 1;
+            problem(fromData ? shape : `${shape}: set model.inputs.${p.spec.name}.shape${orData ? ', or give evaluation or reference data (data.eval, data.reference) whose columns feed it' : ''}`, fromData ? 'columns' : 'shape');
+            continue;
+        }
+        const columns = p.source.kind === 'columns' ? p.source.columns : p.source.kind === 'array' ? [p.source.column] : null;
+        bindings.push({ name: p.spec.name, dtype, rowShape: shape, batchAxis: p.batchAxis, declared: p.spec.shape, source: p.source, columns });
+    }
+    if (needs.length > 0) {
+        const first = needs[0];
+        const more = needs.length > 1 ? ` (and ${needs.length - 1} more input${needs.length > 2 ? 's' : ''}: ${needs.slice(1).map((n) => `"${n.spec.name}"`).join(', ')})` : '';
+        throw new BindingError(`${first.reason}${more}`, inputsSnippet(needs, symbol));
+    }
+    fixedBatchOf(bindings);
+    if (dataset)
+        checkSources(bindings, dataset);
+    return bindings;
 }
-/** The per-row shape: fixed dims as declared, one symbolic dim solved from the column count. */
-function rowShape(spec, columnCount) {
-    const dims = spec.shape.length === 0 ? [null, columnCount ?? null] : spec.shape.slice(1);
+const columnsSource = (columns) => ({ kind: 'columns', columns });
+const cannotTell = (p, inputs) => `cannot tell which columns feed input "${p.spec.name}" of a model with ${inputs} inputs; set model.inputs.${p.spec.name}.columns in the config (or .value for a constant)`;
+const noBatch = (p) => `input "${p.spec.name}" ${formatShape(p.spec.shape)} has no batch dimension${p.spec.scalar ? ' (a scalar)' : ''}, so data cannot feed it: set model.inputs.${p.spec.name}.value`;
+/** The values a data source gives per row: a column count, an array column's common shape. */
+function knownSize(p, dataset) {
+    const source = p.source;
+    if (source.kind === 'constant')
+        return constantShape(p.cfg.value);
+    if (source.kind !== 'columns' || !dataset)
+        return null;
+    if (source.columns.length === 1) {
+        const col = dataset.columns.find((c) => c.name === source.columns[0]);
+        const arrays = col ? arrayOf(col) : null;
+        if (col && arrays) {
+            p.source = { kind: 'array', column: col.name };
+            if (!arrays.shape)
+                return `column "${col.name}" of ${dataset.path} holds arrays of different lengths; pad them to one length`;
+            return arrays.shape;
+        }
+    }
+    return source.columns.length;
+}
+/**
+ * The per-row shape: fixed dims as declared; open dims from `shape` in the config, else solved
+ * from what feeds the input (a column count fills one open dim; an array's or a constant's own
+ * shape fills them all).
+ */
+function rowShapeOf(p, known) {
+    const { spec, cfg, batchAxis } = p;
+    let dims;
+    if (spec.shape.length === 0 && !spec.scalar) {
+        // No declared shape (a served model that does not say): one value per column after the batch.
+        dims = batchAxis === null ? [] : [null];
+    }
+    else
+        dims = batchAxis === null ? spec.shape.slice() : spec.shape.filter((_, i) => i !== batchAxis);
+    const where = `input "${spec.name}" ${formatShape(spec.shape)}`;
+    if (cfg?.shape) {
+        if (cfg.shape.length !== dims.length) {
+            return `${where}: model.inputs.${spec.name}.shape has ${cfg.shape.length} dims; it takes ${dims.length} (the dims ${batchAxis === null ? 'of the input' : 'after the batch'})`;
+        }
+        const clash = dims.findIndex((d, i) => typeof d === 'number' && d !== cfg.shape[i]);
+        if (clash >= 0)
+            return `${where}: model.inputs.${spec.name}.shape gives ${cfg.shape[clash]} where the model fixes ${dims[clash]}`;
+        dims = cfg.shape.slice();
+    }
     const fixed = dims.filter((d) => typeof d === 'number');
-    const open = dims.length - fixed.length;
-    const fixedProduct = fixed.reduce((a, d) => a * d, 1);
-    if (open === 0) {
-        if (columnCount !== null && fixedProduct !== columnCount) {
-            throw new errors_UsageError(`input "${spec.name}" takes ${fixedProduct} values per row (shape ${formatShape(spec.shape)}), but ${columnCount} columns feed it`);
+    const product = fixed.reduce((a, d) => a * d, 1);
+    const openCount = dims.length - fixed.length;
+    if (Array.isArray(known)) {
+        const total = known.reduce((a, d) => a * d, 1);
+        if (openCount === 0) {
+            if (known.length > 0 && total !== product)
+                return `${where} takes ${product} values per row; ${describeKnown(p, known)} has ${total}`;
+            return dims;
+        }
+        // An array with exactly the open dims' rank fills them in order; a flat one fills one open dim.
+        if (known.length === dims.length && known.every((d, i) => typeof dims[i] !== 'number' || dims[i] === d))
+            return known.slice();
+        if (openCount === 1 && total % product === 0 && total > 0)
+            return dims.map((d) => (typeof d === 'number' ? d : total / product));
+        if (p.source?.kind === 'constant' && known.length === 0) {
+            return `${where} has dynamic dims; a scalar value needs model.inputs.${spec.name}.shape to say how many values`;
+        }
+        return `${where}: cannot fit ${describeKnown(p, known)} (${total} values) into it`;
+    }
+    if (openCount === 0) {
+        if (known !== null && product !== known) {
+            return `${where} takes ${product} values per row, but ${known} columns feed it`;
         }
         return dims;
     }
-    if (open === 1 && columnCount !== null && columnCount % fixedProduct === 0) {
-        return dims.map((d) => (typeof d === 'number' ? d : columnCount / fixedProduct));
+    if (known === null) {
+        const dynamic = openAxes(spec.shape).filter((a) => a !== batchAxis);
+        return `${where} has dynamic dims (${dynamic.map((a) => `axis ${a}`).join(', ')}) and nothing says their size`;
     }
-    throw new errors_UsageError(columnCount === null
-        ? `input "${spec.name}" has no fixed size per row (shape ${formatShape(spec.shape)}); give evaluation or reference data so model-gate knows what to feed`
-        : `cannot fit ${columnCount} columns into input "${spec.name}" of shape ${formatShape(spec.shape)}`);
+    if (openCount === 1 && known % product === 0 && known > 0)
+        return dims.map((d) => (typeof d === 'number' ? d : known / product));
+    return `cannot fit ${known} columns into ${where}${openCount > 1 ? `: it has ${openCount} dynamic dims after the batch, so give model.inputs.${spec.name}.shape` : ''}`;
 }
-function formatShape(shape) {
-    return `[${shape.map((d) => (d === null ? '?' : String(d))).join(', ')}]`;
+const describeKnown = (p, known) => p.source?.kind === 'constant' ? `model.inputs.${p.spec.name}.value (shape ${formatShape(known)})` : `the arrays in column "${p.source.column}" (shape ${formatShape(known)})`;
+/** The nested shape of a constant: [] for a scalar; throws on a ragged array. */
+function constantShape(value) {
+    if (!Array.isArray(value))
+        return [];
+    const inner = value.map(constantShape);
+    const first = inner[0] ?? [];
+    if (!inner.every((s) => s.length === first.length && s.every((d, i) => d === first[i]))) {
+        throw new errors_UsageError('a model.inputs value is a ragged array: every row of a nested array needs the same length');
+    }
+    return [value.length, ...first];
+}
+function flatValues(value, name) {
+    const flat = Array.isArray(value) ? value.flat(Infinity) : [value];
+    if (flat.every((v) => typeof v === 'string'))
+        return flat;
+    if (flat.some((v) => typeof v === 'string'))
+        throw new errors_UsageError(`model.inputs.${name}.value mixes text and numbers`);
+    return flat.map((v) => (typeof v === 'boolean' ? (v ? 1 : 0) : v));
+}
+/** Columns exist and have the kind the input needs; arrays have the length the input takes. */
+function checkSources(bindings, dataset) {
+    const byName = new Map(dataset.columns.map((c) => [c.name, c]));
+    for (const b of bindings) {
+        if (!b.columns)
+            continue;
+        for (const c of b.columns) {
+            const col = byName.get(c);
+            if (!col)
+                throw new errors_UsageError(`input "${b.name}": column "${c}" is not in ${dataset.path}`);
+            if (b.source.kind === 'array')
+                continue;
+            if (b.dtype === 'string' ? col.kind !== 'text' && col.kind !== 'numeric' : col.kind !== 'numeric') {
+                throw new errors_UsageError(`input "${b.name}": column "${c}" in ${dataset.path} is not numeric${col.kind === 'text' ? ' (it holds text)' : ''}`);
+            }
+        }
+        if (b.source.kind === 'columns' && b.dtype !== 'string' && b.columns.length !== rowWidth(b)) {
+            throw new errors_UsageError(`input "${b.name}" takes ${rowWidth(b)} values per row, but ${b.columns.length} columns feed it`);
+        }
+    }
+}
+/** The batch size the model fixes (the declared size of a batch axis), or null when it takes any. */
+function fixedBatchOf(bindings) {
+    let fixed = null;
+    for (const b of bindings) {
+        if (b.batchAxis === null)
+            continue;
+        const d = b.declared[b.batchAxis];
+        if (typeof d !== 'number')
+            continue;
+        if (fixed !== null && fixed !== d) {
+            throw new errors_UsageError(`the inputs fix different batch sizes (${fixed} and ${d} for "${b.name}"); set model.inputs.<name>.batch_axis`);
+        }
+        fixed = d;
+    }
+    return fixed;
+}
+/** An array column's values, if the column holds arrays (JSON Lines, Parquet lists). */
+function arrayOf(col) {
+    const c = col;
+    return col.kind === 'array' && c.array ? c.array : null;
 }
 /**
  * Row-major feature values of a data set for each binding, written straight into the input's
@@ -90087,28 +90780,58 @@ function formatShape(shape) {
  */
 function featuresFromDataset(dataset, bindings, keep) {
     const rows = keep ? keep.length : dataset.rows;
+    const byName = new Map(dataset.columns.map((c) => [c.name, c]));
+    const at = (r) => (keep ? keep[r] : r);
     const typed = bindings.map((b) => {
-        const cols = b.columns.map((name) => dataset.columns.find((c) => c.name === name).values);
-        const width = cols.length;
+        if (b.source.kind === 'constant')
+            return constantData(b);
+        const width = rowWidth(b);
+        if (b.source.kind === 'array') {
+            const array = arrayOf(byName.get(b.source.column));
+            const out = allocate(b.dtype, rows * width);
+            const flat = new Float64Array(rows * width);
+            for (let r = 0; r < rows; r++) {
+                const from = array.offsets[at(r)];
+                const to = array.offsets[at(r) + 1];
+                // A row of another length is a bad row and was dropped; a missing one is NaN.
+                if (to - from === width)
+                    flat.set(array.values.subarray(from, to), r * width);
+                else
+                    flat.fill(Number.NaN, r * width, (r + 1) * width);
+            }
+            writeNumbers(out, flat);
+            return out;
+        }
+        const cols = b.columns.map((name) => byName.get(name));
+        if (b.dtype === 'string') {
+            const out = new Array(rows * width);
+            cols.forEach((col, j) => {
+                for (let r = 0; r < rows; r++)
+                    out[r * width + j] = col.text ? col.text[at(r)] : String(col.values[at(r)]);
+            });
+            return out;
+        }
         const out = allocate(b.dtype, rows * width);
         for (let j = 0; j < width; j++) {
-            const col = cols[j];
-            if (out instanceof BigInt64Array) {
-                for (let r = 0; r < rows; r++)
-                    out[r * width + j] = BigInt(Math.round(col[keep ? keep[r] : r]));
+            const col = cols[j].values;
+            if (out instanceof BigInt64Array || out instanceof BigUint64Array) {
+                for (let r = 0; r < rows; r++) {
+                    const v = col[at(r)];
+                    out[r * width + j] = BigInt(Number.isFinite(v) ? Math.round(v) : 0);
+                }
             }
-            else if (out instanceof Int32Array) {
+            else if (isInteger(b.dtype) || b.dtype === 'bool') {
                 for (let r = 0; r < rows; r++)
-                    out[r * width + j] = Math.round(col[keep ? keep[r] : r]);
+                    out[r * width + j] = Math.round(col[at(r)]);
             }
             else {
                 for (let r = 0; r < rows; r++)
-                    out[r * width + j] = col[keep ? keep[r] : r];
+                    out[r * width + j] = col[at(r)];
             }
         }
         return out;
     });
-    return { bindings, rows, typed, source: dataset.path };
+    return { bindings, rows, typed, source: dataset.path, fixedBatch: fixedBatchOf(bindings) };
 }
 function allocate(dtype, n) {
     switch (dtype) {
@@ -90116,78 +90839,190 @@ function allocate(dtype, n) {
             return new Float32Array(n);
         case 'float64':
             return new Float64Array(n);
+        case 'int8':
+            return new Int8Array(n);
+        case 'uint8':
+        case 'bool':
+            return new Uint8Array(n);
+        case 'int16':
+            return new Int16Array(n);
+        case 'uint16':
+            return new Uint16Array(n);
         case 'int32':
             return new Int32Array(n);
+        case 'uint32':
+            return new Uint32Array(n);
         case 'int64':
             return new BigInt64Array(n);
+        case 'uint64':
+            return new BigUint64Array(n);
+        case 'string':
+            return new Array(n).fill('');
         default:
             throw new errors_UsageError(`cannot build a ${dtype} tensor`);
     }
+}
+/** Doubles written into a typed array of any numeric element type (integers rounded, NaN -> 0). */
+function writeNumbers(out, values) {
+    if (out instanceof BigInt64Array || out instanceof BigUint64Array) {
+        for (let i = 0; i < values.length; i++) {
+            const v = values[i];
+            out[i] = BigInt(Number.isFinite(v) ? Math.round(v) : 0);
+        }
+    }
+    else if (out instanceof Float32Array || out instanceof Float64Array)
+        out.set(values);
+    else
+        for (let i = 0; i < values.length; i++)
+            out[i] = Math.round(values[i]);
+}
+/** A constant's data: one row (broadcast from a scalar), or the whole tensor without a batch axis. */
+function constantData(b) {
+    const values = b.source.values;
+    const width = rowWidth(b);
+    if (values.length !== 1 && values.length !== width) {
+        throw new errors_UsageError(`model.inputs.${b.name}.value has ${values.length} values; the input takes ${width}${b.batchAxis === null ? '' : ' per row'}`);
+    }
+    if (typeof values[0] === 'string')
+        return Array.from({ length: width }, (_, i) => values[values.length === 1 ? 0 : i]);
+    const out = allocate(b.dtype, width);
+    const nums = values;
+    writeNumbers(out, values.length === 1 ? new Float64Array(width).fill(nums[0]) : nums);
+    return out;
+}
+const sliceData = (src, from, to) => Array.isArray(src) ? src.slice(from, to) : src.subarray(from, to);
+function makeLike(src) {
+    if (Array.isArray(src))
+        return (n) => new Array(n);
+    return (n) => new src.constructor(n);
 }
 /** Feeds for rows [start, start + count), wrapping around when the rows run out. */
 function feedsFor(rows, start, count) {
     const feeds = {};
     const first = rows.rows === 0 ? 0 : start % rows.rows;
     rows.bindings.forEach((b, i) => {
-        const width = rowWidth(b);
         const src = rows.typed[i];
-        const dims = [count, ...b.rowShape];
-        if (first + count <= rows.rows) {
-            // The hot path: a view, no copy.
-            feeds[b.name] = { dtype: b.dtype, dims, data: src.subarray(first * width, (first + count) * width) };
+        if (b.batchAxis === null) {
+            feeds[b.name] = { dtype: b.dtype, dims: b.rowShape, data: src };
             return;
         }
-        const flat = new src.constructor(count * width);
-        for (let k = 0; k < count; k++) {
-            const r = (first + k) % rows.rows;
-            flat.set(src.subarray(r * width, (r + 1) * width), k * width);
+        const width = rowWidth(b);
+        let data;
+        if (b.source.kind === 'constant') {
+            data = makeLike(src)(count * width);
+            for (let k = 0; k < count; k++)
+                copyInto(data, src, k * width);
         }
-        feeds[b.name] = { dtype: b.dtype, dims, data: flat };
+        else if (first + count <= rows.rows) {
+            // The hot path: a view, no copy.
+            data = sliceData(src, first * width, (first + count) * width);
+        }
+        else {
+            data = makeLike(src)(count * width);
+            for (let k = 0; k < count; k++) {
+                const r = (first + k) % rows.rows;
+                copyInto(data, sliceData(src, r * width, (r + 1) * width), k * width);
+            }
+        }
+        const dims = [...b.rowShape.slice(0, b.batchAxis), count, ...b.rowShape.slice(b.batchAxis)];
+        feeds[b.name] = { dtype: b.dtype, dims, data: moveBatchAxis(data, count, b.rowShape, b.batchAxis, makeLike(src)) };
     });
     return feeds;
 }
+function copyInto(dst, src, at) {
+    if (Array.isArray(dst))
+        for (let k = 0; k < src.length; k++)
+            dst[at + k] = src[k];
+    else
+        dst.set(src, at);
+}
+/** The batch sizes a model takes: every size, or only its fixed one. */
+function batchSkipReason(rows, size) {
+    return rows.fixedBatch !== null && size !== rows.fixedBatch ? `the model takes a fixed batch of ${rows.fixedBatch} (its inputs declare it)` : null;
+}
 /** Float values in the given element type (rounded for integer types). */
 function typedArray(dtype, values) {
-    switch (dtype) {
-        case 'float32':
-            return new Float32Array(values);
-        case 'float64':
-            return values instanceof Float64Array ? values : new Float64Array(values);
-        case 'int32':
-            return Int32Array.from(values, (v) => Math.round(v));
-        case 'int64':
-            return BigInt64Array.from(Array.from(values, (v) => BigInt(Number.isFinite(v) ? Math.round(v) : 0)));
-        default:
-            throw new errors_UsageError(`cannot build a ${dtype} tensor`);
-    }
+    if (dtype === 'string')
+        return Array.from(values, (v) => String(v));
+    if (dtype === 'float64')
+        return values instanceof Float64Array ? values : Float64Array.from(values);
+    const out = allocate(dtype, values.length);
+    writeNumbers(out, values);
+    return out;
 }
 function tensorOf(dtype, values, dims) {
     return { dtype, dims, data: typedArray(dtype, values) };
 }
 const isFloat = (d) => d !== null && FLOAT_TYPES.has(d);
 const isInteger = (d) => d !== null && INTEGER_TYPES.has(d);
+const isNumeric = (d) => d !== null && NUMERIC.has(d);
+/** How an input is fed, in words for the report: "columns a, b … z (40 columns)", "constant 16000". */
+function describeFeed(b) {
+    const axis = b.batchAxis === null ? ', no batch axis' : b.batchAxis === 0 ? '' : `, batch on axis ${b.batchAxis}`;
+    switch (b.source.kind) {
+        case 'columns':
+            return `${b.source.columns.length === 1 ? 'column' : 'columns'} ${briefNames(b.source.columns)}${axis}`;
+        case 'array':
+            return `arrays in column ${b.source.column}${axis}`;
+        case 'constant': {
+            const v = b.source.values;
+            const shown = new Set(v).size === 1 ? String(v[0]) : `[${v.slice(0, 4).join(', ')}${v.length > 4 ? ', …' : ''}]`;
+            return `constant ${shown}${axis}`;
+        }
+        case 'generated':
+            return `generated${axis}`;
+    }
+}
+function briefNames(names, max = 6) {
+    if (names.length <= max)
+        return names.join(', ');
+    return `${names.slice(0, max - 1).join(', ')} … ${names.at(-1)} (${names.length.toLocaleString('en')} columns)`;
+}
+/** The input's shape as sent: the batch as N, every other dim sized. */
+function fedShape(b) {
+    const dims = b.rowShape.slice();
+    if (b.batchAxis !== null)
+        dims.splice(b.batchAxis, 0, 'N');
+    return `[${dims.join(', ')}]`;
+}
 
 ;// CONCATENATED MODULE: ./src/checks/predictions.ts
 /** Runs the model over every row once, in batches; several check families judge the result. */
 
 
-/** Rows per call when running over a whole data set: large enough to amortise each call's overhead. */
-const PREDICTION_BATCH = 1024;
+
+/**
+ * Rows per call when running over a whole data set: large enough to amortise each call's overhead
+ * (the model runs in a child process, so every call crosses to it and back).
+ */
+const PREDICTION_BATCH = 4096;
 async function predictAll(runner, rows, batchSize, onBatch) {
     const columns = new Map();
-    for (let start = 0; start < rows.rows; start += batchSize) {
-        const n = Math.min(batchSize, rows.rows - start);
-        const out = await runner.infer(feedsFor(rows, start, n));
+    const specs = new Map(runner.signature.outputs.map((o) => [o.name, o]));
+    // A model fixed to a batch size gets exactly that many rows per call; a short last call is
+    // filled up with rows from the start and the extra answers dropped.
+    const step = rows.fixedBatch ?? batchSize;
+    for (let start = 0; start < rows.rows; start += step) {
+        const n = Math.min(step, rows.rows - start);
+        const sent = rows.fixedBatch ?? n;
+        const out = perRowOutputs(runner.signature, await runner.infer(feedsFor(rows, start, sent)), sent, n);
         for (const name in out) {
             const tensor = out[name];
-            if (Array.isArray(tensor.data))
-                continue; // string outputs are not judged numerically
             const width = rowWidthOf(tensor, n, name);
             const column = columns.get(name);
+            const dtype = Array.isArray(tensor.data) ? 'string' : tensor.dtype;
             if (!column) {
-                columns.set(name, { name, dtype: tensor.dtype, width, chunks: [tensor.data] });
+                const spec = specs.get(name);
+                columns.set(name, {
+                    name,
+                    dtype,
+                    width,
+                    chunks: [tensor.data],
+                    ...(spec?.classes ? { classes: spec.classes } : {}),
+                    ...(spec?.source ? { source: spec.source } : {}),
+                });
             }
-            else if (column.width !== width || column.dtype !== tensor.dtype) {
+            else if (column.width !== width || column.dtype !== dtype) {
                 throw new Error(`output "${name}" changed its shape or type between batches`);
             }
             else {
@@ -90196,21 +91031,66 @@ async function predictAll(runner, rows, batchSize, onBatch) {
         }
         onBatch?.(start + n, rows.rows);
     }
-    return { rows: rows.rows, outputs: [...columns.values()], batchSize };
+    return { rows: rows.rows, outputs: [...columns.values()], batchSize, unreadable: runner.signature.unreadable ?? [] };
 }
+const isText = (column) => column.dtype === 'string';
 /** An output's values, rows × width, as plain numbers; 64-bit integers are converted (exact below 2^53). */
 function numbersOf(column) {
-    const [first, ...rest] = column.chunks;
+    if (isText(column))
+        throw new Error(`output "${column.name}" holds text, not numbers`);
+    const chunks = column.chunks;
+    const [first, ...rest] = chunks;
     if (first && rest.length === 0 && !(first instanceof BigInt64Array || first instanceof BigUint64Array))
         return first;
-    const out = new Float64Array(column.chunks.reduce((n, c) => n + c.length, 0));
+    const out = new Float64Array(chunks.reduce((n, c) => n + c.length, 0));
     let at = 0;
-    for (const chunk of column.chunks) {
+    for (const chunk of chunks) {
         copyNumbers(chunk, out, at);
         at += chunk.length;
     }
     return out;
 }
+/**
+ * A call's outputs with their rows first (an output such as a state `[2, batch, 128]` is
+ * rearranged), the first `keep` rows of `sent`; outputs without a batch axis (per-call values)
+ * are left out.
+ */
+function perRowOutputs(signature, outputs, sent, keep) {
+    const symbol = batchSymbol(signature.inputs);
+    const out = {};
+    for (const name in outputs) {
+        const t = outputs[name];
+        const spec = signature.outputs.find((o) => o.name === name);
+        const axis = outputBatchAxis(spec, t.dims, sent, symbol);
+        if (axis === null) {
+            // Declared fixed and answered so: a per-call value, not a prediction per row. Anything else
+            // without a batch axis is a wrong answer that rowWidthOf reports.
+            const perCall = spec && spec.shape.length === t.dims.length && spec.shape.every((d, i) => d === t.dims[i]);
+            if (!perCall)
+                out[name] = t;
+            continue;
+        }
+        const make = Array.isArray(t.data) ? (n) => new Array(n) : (n) => new t.data.constructor(n);
+        let data = rowsFromBatchAxis(t.data, t.dims, axis, make);
+        const dims = [sent, ...t.dims.filter((_, i) => i !== axis)];
+        if (keep < sent) {
+            const width = dims.slice(1).reduce((a, d) => a * d, 1);
+            data = Array.isArray(data) ? data.slice(0, keep * width) : data.subarray(0, keep * width);
+            dims[0] = keep;
+        }
+        out[name] = { dtype: t.dtype, dims, data };
+    }
+    return out;
+}
+/** A text output's values (class labels), rows × width. */
+function predictions_textOf(column) {
+    if (!isText(column))
+        throw new Error(`output "${column.name}" holds numbers, not text`);
+    const chunks = column.chunks;
+    return chunks.length === 1 ? chunks[0] : chunks.flat();
+}
+/** An output's values as numbers or as text, whichever it holds (class labels may be either). */
+const predictions_valuesOf = (column) => (isText(column) ? predictions_textOf(column) : numbersOf(column));
 /** Values per row of an output, checking that its first dimension is the batch. */
 function rowWidthOf(tensor, batch, name) {
     if (tensor.dims.length === 0 || tensor.dims[0] !== batch) {
@@ -90232,13 +91112,20 @@ function outputsShapeLine(outputs) {
 
 
 const outputs_CATEGORY = 'outputs';
-/** The configured kind, else a guess from the name and type that sklearn-onnx style models follow. */
+/**
+ * The configured kind, else what the model says (a ZipMap zips probabilities; text is class
+ * labels), else a guess from the name and type that sklearn-onnx style models follow.
+ */
 function outputKind(output, cfg) {
+    if (isText(output))
+        return 'labels'; // text is never a number to judge (a configured kind says otherwise: see judgeOutputs)
     if (cfg?.kind)
         return cfg.kind;
-    if (/prob/i.test(output.name) && !types_INTEGER_TYPES.has(output.dtype))
+    if (output.source?.op === 'ZipMap')
         return 'probabilities';
-    if (/label|class/i.test(output.name) && types_INTEGER_TYPES.has(output.dtype))
+    if (/prob/i.test(output.name) && !INTEGER_TYPES.has(output.dtype))
+        return 'probabilities';
+    if (/label|class/i.test(output.name) && INTEGER_TYPES.has(output.dtype))
         return 'labels';
     return 'scores';
 }
@@ -90246,10 +91133,26 @@ function judgeOutputs(raw, config) {
     const cfg = config.checks.outputs;
     if (!cfg.enabled)
         return [];
-    const predictions = { ...raw, outputs: raw.outputs.map((o) => ({ ...o, values: numbersOf(o) })) };
+    const predictions = { ...raw, outputs: raw.outputs.filter((o) => !isText(o)).map((o) => ({ ...o, values: numbersOf(o) })) };
     const { severity } = cfg;
     const rowsNote = `${predictions.rows} rows`;
     const checks = [];
+    for (const u of raw.unreadable ?? []) {
+        checks.push(result({ id: `outputs.readable.${u.name}`, category: outputs_CATEGORY, severity, status: 'fail', value: u.type, message: u.problem }));
+    }
+    for (const o of raw.outputs.filter(isText)) {
+        const oc = config.model.outputs?.[o.name];
+        const wrong = oc?.kind && oc.kind !== 'labels' ? `kind ${oc.kind}` : oc?.range ? 'a range' : null;
+        if (!wrong)
+            continue;
+        checks.push(result({
+            id: `outputs.kind.${o.name}`,
+            category: outputs_CATEGORY,
+            severity,
+            status: 'fail',
+            message: `model.outputs.${o.name} gives ${wrong}, but "${o.name}" holds text (class labels): set kind: labels and its classes, or remove the setting`,
+        }));
+    }
     const nonFinite = predictions.outputs
         .map((o) => ({ name: o.name, ...countWhere(o, (v) => !Number.isFinite(v)) }))
         .filter((x) => x.count > 0);
@@ -90264,12 +91167,12 @@ function judgeOutputs(raw, config) {
             ? `no NaN or Inf in ${predictions.outputs.map((o) => `"${o.name}"`).join(', ')} over ${rowsNote}`
             : nonFinite.map((x) => `"${x.name}": ${x.count} NaN/Inf values (first in row ${x.firstRow})`).join('; '),
     }));
-    const probabilityWidths = [];
+    const probabilityOutputs = [];
     for (const output of predictions.outputs) {
         const oc = config.model.outputs?.[output.name];
         const kind = outputKind(output, oc);
         if (kind === 'probabilities') {
-            probabilityWidths.push(output.width);
+            probabilityOutputs.push(output);
             checks.push(judgeProbabilities(output, cfg.probability_tolerance, severity, rowsNote));
         }
         if (oc?.range) {
@@ -90288,11 +91191,12 @@ function judgeOutputs(raw, config) {
             }));
         }
     }
-    for (const output of predictions.outputs) {
+    for (const output of raw.outputs) {
         const oc = config.model.outputs?.[output.name];
         if (outputKind(output, oc) !== 'labels')
             continue;
-        const declared = oc?.classes ?? (probabilityWidths.length === 1 ? range(probabilityWidths[0]) : null);
+        // Column indices 0, 1, … say nothing about text labels: those need named classes.
+        const declared = oc?.classes ?? output.classes ?? probabilityClasses(probabilityOutputs, config, isText(output));
         const id = `outputs.labels.${output.name}`;
         if (!declared) {
             checks.push(result({
@@ -90304,8 +91208,7 @@ function judgeOutputs(raw, config) {
             }));
             continue;
         }
-        const allowed = new Set(declared.map(Number));
-        const out = countWhere(output, (v) => !allowed.has(v));
+        const out = labelsOutside(output, declared);
         checks.push(result({
             id,
             category: outputs_CATEGORY,
@@ -90315,10 +91218,37 @@ function judgeOutputs(raw, config) {
             threshold: `in {${declared.join(', ')}}`,
             message: out.count === 0
                 ? `"${output.name}" within the ${declared.length} declared classes over ${rowsNote}`
-                : `"${output.name}": ${out.count} labels outside {${declared.join(', ')}} (first in row ${out.firstRow})`,
+                : `"${output.name}": ${out.count} labels outside {${declared.join(', ')}} (first in row ${out.firstRow}: ${out.first})`,
         }));
     }
     return checks;
+}
+/** The classes of the one probability output: as configured, as the model names them, else 0, 1, … (unless `named` are needed). */
+function probabilityClasses(outputs, config, named) {
+    if (outputs.length !== 1)
+        return null;
+    const [p] = outputs;
+    return config.model.outputs?.[p.name]?.classes ?? config.metrics.classes ?? p.classes ?? (named ? null : range(p.width === 1 ? 2 : p.width));
+}
+/** Label values outside the declared classes: text compares as text, numbers as numbers. */
+function labelsOutside(output, declared) {
+    const values = predictions_valuesOf(output);
+    const text = isText(output);
+    const allowed = new Set(declared.map((c) => (text ? String(c) : Number(c))));
+    let count = 0;
+    let firstRow = -1;
+    let first = '';
+    for (let i = 0; i < values.length; i++) {
+        const v = values[i];
+        if (allowed.has(v))
+            continue;
+        if (count === 0) {
+            firstRow = Math.floor(i / output.width);
+            first = text ? `"${v}"` : String(v);
+        }
+        count++;
+    }
+    return { count, firstRow, first };
 }
 function judgeProbabilities(output, tolerance, severity, rowsNote) {
     const outside = countWhere(output, (v) => !(v >= 0 && v <= 1));
@@ -90388,11 +91318,14 @@ function readModelView(predictions, config) {
     const byName = (name, key) => {
         const o = outputs.find((x) => x.name === name);
         if (!o)
-            throw new EvaluationError(`metrics.${key} names "${name}", but the model's numeric outputs are: ${outputs.map((x) => x.name).join(', ')}`);
+            throw new EvaluationError(`metrics.${key} names "${name}", but the model's outputs are: ${outputs.map((x) => x.name).join(', ')}`);
         return o;
     };
     const kindOf = (o) => outputKind(o, config.model.outputs?.[o.name]);
     const probaOut = m.output ? byName(m.output, 'output') : outputs.find((o) => kindOf(o) === 'probabilities');
+    if (probaOut && isText(probaOut)) {
+        throw new EvaluationError(`output "${probaOut.name}" holds text (class labels), not probabilities or a prediction: name it in metrics.label_output instead of metrics.output`);
+    }
     const labelOut = m.label_output ? byName(m.label_output, 'label_output') : outputs.find((o) => kindOf(o) === 'labels' && o.width === 1);
     const wantsRegression = m.task === 'regression' || (m.task === 'auto' && !labelOut && (!probaOut || kindOf(probaOut) === 'scores'));
     if (wantsRegression) {
@@ -90401,6 +91334,8 @@ function readModelView(predictions, config) {
             throw new EvaluationError(`cannot tell which output holds the prediction (${outputs.map((o) => o.name).join(', ')}); set metrics.output`);
         if (out.width !== 1)
             throw new EvaluationError(`regression needs one value per row; output "${out.name}" has ${out.width}`);
+        if (isText(out))
+            throw new EvaluationError(`output "${out.name}" holds text (class labels), not a number to regress: set metrics.task to binary or multiclass`);
         const pred = Float64Array.from(numbersOf(out));
         return { task: 'regression', pred, score: pred, outputs: out.name };
     }
@@ -90425,17 +91360,25 @@ function readModelView(predictions, config) {
     else {
         k = 0;
     }
+    // Classes as configured, else as the model names them (a ZipMap's class labels).
     const declared = m.classes ??
         (probaOut && config.model.outputs?.[probaOut.name]?.classes) ??
         (labelOut && config.model.outputs?.[labelOut.name]?.classes) ??
+        probaOut?.classes ??
+        (probaOut ? undefined : labelOut?.classes) ??
         null;
     let classes;
     if (declared)
         classes = declared;
+    else if (proba && labelOut && isText(labelOut)) {
+        // Column indices cannot match text labels: which column is "setosa" must be said.
+        const example = predictions_valuesOf(labelOut)[0] ?? '';
+        throw new EvaluationError(`output "${labelOut.name}" gives text labels (e.g. "${example}"), but the ${k} probability columns of "${probaOut.name}" are not named: set metrics.classes to the label of each column, in order`);
+    }
     else if (proba)
         classes = Array.from({ length: k }, (_, i) => i);
     else
-        classes = distinctSorted(numbersOf(labelOut));
+        classes = distinctSorted(predictions_valuesOf(labelOut));
     if (proba && classes.length !== k) {
         throw new EvaluationError(`${classes.length} classes are declared, but output "${probaOut.name}" has ${k} probability columns`);
     }
@@ -90447,7 +91390,7 @@ function readModelView(predictions, config) {
         throw new EvaluationError(`metrics.task is binary, but the model has ${k} classes`);
     let pred;
     if (labelOut) {
-        const values = numbersOf(labelOut);
+        const values = predictions_valuesOf(labelOut);
         // The label output's own declared classes, in the same order, say what its values mean.
         const own = config.model.outputs?.[labelOut.name]?.classes;
         const index = classIndex(own && own.length === k ? own : classes);
@@ -90473,8 +91416,10 @@ function readModelView(predictions, config) {
     const names = [probaOut?.name, labelOut?.name].filter(Boolean).join(' + ');
     return { task: task, classes, proba, pred, score, outputs: names };
 }
+/** The distinct label values, sorted as scikit-learn's classes_ are (numbers by value, text by code point). */
 function distinctSorted(values) {
-    return [...new Set(Array.from(values))].sort((a, b) => a - b);
+    const distinct = [...new Set(Array.from(values))];
+    return distinct.every((v) => typeof v === 'number') ? distinct.sort((a, b) => a - b) : distinct.map(String).sort();
 }
 function argmaxRows(proba, k) {
     const n = proba.length / k;
@@ -90592,7 +91537,50 @@ function computeMetrics(ev, eceBins) {
     return out;
 }
 
+;// CONCATENATED MODULE: ./src/checks/finite.ts
+/**
+ * Metrics refuse non-finite numbers: which output (or label or weight column) holds NaN or
+ * Infinity, and on which rows. A metric computed around them would be wrong or undefined, so the
+ * metrics and the comparison fail closed with this message instead. Pure.
+ */
+
+
+/** The output names a view reads ("probabilities + label" -> both). */
+const viewOutputs = (view) => view.outputs.split(' + ');
+/** NaN / Infinity in the outputs the metrics read, then in numeric labels (regression) and weights. */
+function nonFiniteMetricInputs(predictions, view, labels) {
+    const names = viewOutputs(view);
+    for (const o of predictions.outputs) {
+        if (!names.includes(o.name) || o.dtype === 'string')
+            continue; // text labels cannot be non-finite
+        const found = nonFiniteRows(numbersOf(o), o.width);
+        if (found)
+            return `output "${o.name}" is ${describeNonFinite(found)}: metrics need finite predictions`;
+    }
+    return nonFiniteLabels(view.task === 'regression' ? labels.numeric : null, labels.weights, labels);
+}
+/** The same for an evaluation as the comparison holds it; `who` names the model ("candidate", "baseline"). */
+function nonFiniteEvaluation(ev, who, labels = null) {
+    const values = ev.task === 'regression' ? ev.view.pred : ev.data.proba;
+    const width = ev.task === 'regression' ? 1 : ev.data.k;
+    const found = values ? nonFiniteRows(values, width) : null;
+    if (found)
+        return `the ${who}'s output "${viewOutputs(ev.view)[0]}" is ${describeNonFinite(found)}: metrics need finite predictions`;
+    return nonFiniteLabels(ev.task === 'regression' ? ev.y : null, ev.weights, labels);
+}
+function nonFiniteLabels(numeric, weights, labels) {
+    const where = labels ? `${labels.path}: ` : '';
+    const y = numeric ? nonFiniteRows(numeric) : null;
+    if (y)
+        return `${where}label column${labels ? ` "${labels.column}"` : ''} is ${describeNonFinite(y)}: metrics need finite labels`;
+    const w = weights ? nonFiniteRows(weights) : null;
+    if (w)
+        return `${where}the sample weights are ${describeNonFinite(w)}: metrics need finite weights`;
+    return null;
+}
+
 ;// CONCATENATED MODULE: ./src/checks/metrics.ts
+
 
 
 
@@ -90631,6 +91619,16 @@ function judgeMetrics(predictions, labels, config) {
         const message = error instanceof EvaluationError ? error.message : getErrorMessage(error);
         return { ...none, view, checks: [fail('metrics.labels', message)] };
     }
+    const refused = nonFiniteMetricInputs(predictions, view, labels);
+    if (refused) {
+        // Every configured bound fails too, naming why: none can pass on predictions that are not numbers.
+        const checks = [fail('metrics.computed', refused)];
+        for (const [name, t] of configured) {
+            if (t.min !== undefined || t.max !== undefined)
+                checks.push(fail(`metrics.${name}`, `${name} cannot be computed: ${refused}`, t.severity ?? cfg.severity));
+        }
+        return { ...none, view, evaluation, checks };
+    }
     const report = computeMetrics(evaluation, cfg.ece_bins);
     const checks = [];
     const primary = primaryMetric(report.task, config);
@@ -90656,7 +91654,7 @@ function judgeMetrics(predictions, labels, config) {
             continue;
         }
         const v = report.values[name];
-        if (v === null || v === undefined) {
+        if (v === null || v === undefined || Number.isNaN(v)) {
             const why = evaluation.task !== 'regression' && !evaluation.data.proba ? 'the model gives no probabilities' : 'undefined on these rows';
             checks.push(result({ id: `metrics.${name}`, category: metrics_CATEGORY, severity, status: 'fail', threshold: bound, message: `${name} cannot be computed: ${why}` }));
             continue;
@@ -90676,6 +91674,7 @@ function judgeMetrics(predictions, labels, config) {
 }
 
 ;// CONCATENATED MODULE: ./src/checks/compare.ts
+
 
 
 
@@ -90711,9 +91710,12 @@ function agreementOf(candidate, baseline) {
     const n = candidate.pred.length;
     let flips = null;
     if (candidate.task !== 'regression' && baseline.task !== 'regression') {
+        // By class value, not index: the two models may list their classes in different orders.
+        const c = classOf(candidate.classes);
+        const b = classOf(baseline.classes);
         flips = 0;
         for (let i = 0; i < n; i++)
-            if (candidate.pred[i] !== baseline.pred[i])
+            if (c(candidate.pred[i]) !== b(baseline.pred[i]))
                 flips++;
     }
     let meanAbs = null;
@@ -90727,6 +91729,11 @@ function agreementOf(candidate, baseline) {
     }
     return { rows: n, flip_share: flips === null ? null : flips / n, mean_abs_score_delta: meanAbs, score_psi: scorePsi };
 }
+/** A predicted class index as a comparable key (-1: a label outside the model's classes). */
+const classOf = (classes) => {
+    const keys = classes.map((c) => (typeof c === 'number' ? `n:${c}` : `s:${c}`));
+    return (k) => (k >= 0 ? keys[k] : 'outside');
+};
 function judgeAgreement(a, config) {
     const cfg = config.comparison.agreement;
     const parts = [
@@ -90773,6 +91780,10 @@ function comparedMetrics(task, config) {
     return [...names];
 }
 function compareMetrics(candidate, baseline, config) {
+    // Fail closed before resampling: no metric change is defined on NaN or infinite predictions.
+    const refused = nonFiniteEvaluation(candidate, 'candidate') ?? nonFiniteEvaluation(baseline, 'baseline');
+    if (refused)
+        throw new Error(refused);
     const cfg = config.comparison;
     const names = comparedMetrics(candidate.task, config);
     const cand = metricsFunction(candidate, names, config.metrics.ece_bins);
@@ -91036,7 +92047,7 @@ const columnNames = (dataset) => dataset.columns.map((c) => c.name).join(', ');
 /** The model inputs' rows of another data set (its bad rows skipped), bound as the eval rows are. */
 function rowsOf(dataset, like) {
     const used = [...new Set(like.bindings.flatMap((b) => b.columns ?? []))];
-    const absent = used.filter((name) => !dataset.columns.some((c) => c.name === name && c.values));
+    const absent = used.filter((name) => !dataset.columns.some((c) => c.name === name && (c.values || c.kind !== 'text')));
     if (absent.length > 0) {
         throw new Error(`${dataset.path} lacks the model's numeric input column${absent.length === 1 ? '' : 's'} ${absent.map((n) => `"${n}"`).join(', ')}; its columns are: ${columnNames(dataset)}`);
     }
@@ -91113,30 +92124,55 @@ const SWAPPED = {
     float64: 'float32',
     int32: 'float32',
     int64: 'float32',
+    uint8: 'float32',
+    int8: 'float32',
+    bool: 'float32',
 };
 /** The request each scenario sends, or why it does not apply to this model. */
 function scenarioRequest(name, rows, cfg) {
-    const primary = rows.bindings[0];
+    // The first input that data feeds: constants (a sample rate, a state) are not the request.
+    const index = rows.bindings.findIndex((b) => b.source.kind !== 'constant');
+    if (index < 0)
+        return 'every input is a constant from the config: no data to perturb';
+    const primary = rows.bindings[index];
     const width = rowWidth(primary);
-    const good = feedsFor(rows, 0, 1);
-    const firstRow = rowValues(rows, 0, 0);
+    const one = rows.fixedBatch ?? 1;
+    const good = feedsFor(rows, 0, one);
+    const firstRow = rowValues(rows, index, 0);
+    const dimsFor = (shape) => primary.batchAxis === null ? shape : [...shape.slice(0, primary.batchAxis), 1, ...shape.slice(primary.batchAxis)];
+    if (Array.isArray(rows.typed[index]) && name !== 'empty_batch' && name !== 'missing_input' && name !== 'oversized_batch') {
+        return `"${primary.name}" takes text: no numeric perturbation applies`;
+    }
+    if (one !== 1 && name !== 'empty_batch' && name !== 'missing_input' && name !== 'oversized_batch') {
+        return `the model takes a fixed batch of ${one}: the one-row request cannot be sent`;
+    }
     switch (name) {
         case 'wrong_feature_count': {
-            const last = primary.rowShape.at(-1) ?? 1;
-            const changed = last > 1 ? last - 1 : last + 1;
-            const shape = [...primary.rowShape.slice(0, -1), changed];
+            // Only a dim the model fixes can be wrong; a dynamic one (audio length, image width) takes any size.
+            const declared = primary.batchAxis === null ? primary.declared : primary.declared.filter((_, i) => i !== primary.batchAxis);
+            const axis = declared.findLastIndex((d) => typeof d === 'number');
+            if (axis < 0 || declared.length !== primary.rowShape.length) {
+                return `"${primary.name}" ${formatShape(primary.declared)} has no fixed size after the batch: any count is valid`;
+            }
+            const size = primary.rowShape[axis];
+            const changed = size > 1 ? size - 1 : size + 1;
+            const shape = primary.rowShape.map((d, i) => (i === axis ? changed : d));
             const count = elementCount(shape);
             const values = Float64Array.from({ length: count }, (_, i) => firstRow[i % width]);
             return {
-                request: `"${primary.name}" with ${changed} features per row instead of ${last}`,
-                feeds: { ...good, [primary.name]: tensorOf(primary.dtype, values, [1, ...shape]) },
+                request: primary.rowShape.length === 1
+                    ? `"${primary.name}" with ${changed} features per row instead of ${size}`
+                    : `"${primary.name}" with ${changed} values instead of ${size} on axis ${axis + (primary.batchAxis !== null && primary.batchAxis <= axis ? 1 : 0)}`,
+                feeds: { ...good, [primary.name]: tensorOf(primary.dtype, values, dimsFor(shape)) },
             };
         }
         case 'wrong_dtype': {
             const other = SWAPPED[primary.dtype];
+            if (!other)
+                return `"${primary.name}" is ${primary.dtype}: no other type to try`;
             return {
                 request: `"${primary.name}" as ${other} instead of ${primary.dtype}`,
-                feeds: { ...good, [primary.name]: tensorOf(other, firstRow, [1, ...primary.rowShape]) },
+                feeds: { ...good, [primary.name]: tensorOf(other, firstRow, dimsFor(primary.rowShape)) },
             };
         }
         case 'nan_input':
@@ -91147,7 +92183,7 @@ function scenarioRequest(name, rows, cfg) {
             values[0] = name === 'nan_input' ? Number.NaN : Number.POSITIVE_INFINITY;
             return {
                 request: `one row with ${name === 'nan_input' ? 'NaN' : '+Inf'} in its first feature`,
-                feeds: { ...good, [primary.name]: tensorOf(primary.dtype, values, [1, ...primary.rowShape]) },
+                feeds: { ...good, [primary.name]: tensorOf(primary.dtype, values, dimsFor(primary.rowShape)) },
             };
         }
         case 'empty_batch':
@@ -91159,6 +92195,8 @@ function scenarioRequest(name, rows, cfg) {
             return { request: `the input "${primary.name}" sent under another name`, feeds: rest };
         }
         case 'oversized_batch': {
+            if (rows.fixedBatch !== null)
+                return `the model takes a fixed batch of ${rows.fixedBatch}: a larger batch is refused by its signature`;
             const size = cfg.size ?? 4096;
             return { request: `a batch of ${size} rows`, feeds: feedsFor(rows, 0, size) };
         }
@@ -91208,6 +92246,11 @@ async function runErrorScenarios(ctx) {
     if (!cfg.enabled)
         return { checks, outcomes };
     ctx.progress('error scenarios');
+    await runScenarios(ctx, ctx.runner, checks, outcomes);
+    return { checks, outcomes };
+}
+async function runScenarios(ctx, runner, checks, outcomes) {
+    const cfg = ctx.config.checks.errors;
     for (const name of SCENARIOS) {
         const sc = cfg[name];
         if (!sc.enabled)
@@ -91238,12 +92281,13 @@ async function runErrorScenarios(ctx) {
         }
         let observed;
         try {
-            const out = await ctx.runner.infer(req.feeds);
+            const out = await runner.infer(req.feeds);
             observed = { scenario: name, request: req.request, ...classify(out) };
         }
         catch (error) {
             const message = getErrorMessage(error);
-            if (error instanceof RunnerTimeoutError) {
+            // A crash or a hang is not a refusal: it fails the scenario whatever it expects.
+            if (error instanceof RunnerTimeoutError || error instanceof RunnerCrashError) {
                 checks.push(result({ id: `errors.${name}`, category: error_scenarios_CATEGORY, severity: sc.severity, status: 'error', message: `${req.request}: ${message}` }));
                 continue;
             }
@@ -91252,24 +92296,147 @@ async function runErrorScenarios(ctx) {
         outcomes.push(observed);
         checks.push(judgeScenario(observed, sc));
     }
-    return { checks, outcomes };
 }
 const firstLine = (s) => s.split('\n')[0].trim();
+
+;// CONCATENATED MODULE: ./src/checks/latency.ts
+
+
+
+
+const latency_CATEGORY = 'latency';
+function latency_summarize(batchSize, samplesMs) {
+    const sorted = sortedCopy(samplesMs);
+    const avg = mean(sorted);
+    return {
+        batch_size: batchSize,
+        samples: sorted.length,
+        p50_ms: quantileSorted(sorted, 0.5),
+        p95_ms: quantileSorted(sorted, 0.95),
+        p99_ms: quantileSorted(sorted, 0.99),
+        max_ms: sorted[sorted.length - 1] ?? Number.NaN,
+        mean_ms: avg,
+        rows_per_s: (batchSize * 1000) / avg,
+    };
+}
+/** Batch sizes to measure: the configured ones plus any that a limit names. */
+function latencyBatchSizes(config) {
+    const cfg = config.checks.latency;
+    return [...new Set([...cfg.batch_sizes, ...Object.keys(cfg.limits).map(Number)])].sort((a, b) => a - b);
+}
+async function measureLatency(ctx, batchSize) {
+    const { warmup, iterations } = ctx.config.checks.latency;
+    // Feeds are built before timing so that only the model call is measured.
+    const feeds = Array.from({ length: Math.min(iterations, 64) }, (_, i) => feedsFor(ctx.rows, i * batchSize, batchSize));
+    for (let i = 0; i < warmup; i++)
+        await ctx.runner.infer(feeds[i % feeds.length]);
+    const samples = new Float64Array(iterations);
+    for (let i = 0; i < iterations; i++)
+        samples[i] = await timeCall(ctx.runner, feeds[i % feeds.length], ctx.clock);
+    return latency_summarize(batchSize, samples);
+}
+/** One call's latency in ms: as the runner measures it where the model runs, else around the call. */
+async function timeCall(runner, feeds, clock) {
+    if (runner.timed)
+        return (await runner.timed(feeds)).ms;
+    const t0 = clock.now();
+    await runner.infer(feeds);
+    return clock.now() - t0;
+}
+const LIMIT_FIELDS = [
+    ['p50_ms', 'p50_ms', 'p50'],
+    ['p95_ms', 'p95_ms', 'p95'],
+    ['p99_ms', 'p99_ms', 'p99'],
+    ['max_ms', 'max_ms', 'max'],
+];
+function judgeLatency(stats, config) {
+    const { severity, limits } = config.checks.latency;
+    const limit = limits[String(stats.batch_size)];
+    const id = `latency.batch_${stats.batch_size}`;
+    const measured = `p50 ${types_round(stats.p50_ms)} ms, p95 ${types_round(stats.p95_ms)} ms, p99 ${types_round(stats.p99_ms)} ms, max ${types_round(stats.max_ms)} ms, ${Math.round(stats.rows_per_s)} rows/s`;
+    const value = {
+        p50_ms: types_round(stats.p50_ms),
+        p95_ms: types_round(stats.p95_ms),
+        p99_ms: types_round(stats.p99_ms),
+        rows_per_s: Math.round(stats.rows_per_s),
+    };
+    if (!limit) {
+        return result({ id, category: latency_CATEGORY, severity: 'info', status: 'pass', value, message: `batch ${stats.batch_size}: ${measured}` });
+    }
+    const rules = [];
+    const broken = [];
+    for (const [key, stat, label] of LIMIT_FIELDS) {
+        const bound = limit[key];
+        if (bound === undefined)
+            continue;
+        rules.push(`${label} <= ${bound} ms`);
+        const v = stats[stat];
+        if (!(v <= bound))
+            broken.push(`${label} ${types_round(v)} ms > ${bound} ms`);
+    }
+    if (limit.min_rows_per_s !== undefined) {
+        rules.push(`>= ${limit.min_rows_per_s} rows/s`);
+        if (!(stats.rows_per_s >= limit.min_rows_per_s))
+            broken.push(`${Math.round(stats.rows_per_s)} rows/s < ${limit.min_rows_per_s}`);
+    }
+    return result({
+        id,
+        category: latency_CATEGORY,
+        severity,
+        status: broken.length === 0 ? 'pass' : 'fail',
+        value,
+        threshold: rules.join(', '),
+        message: broken.length === 0 ? `batch ${stats.batch_size}: ${measured}` : `batch ${stats.batch_size}: ${broken.join(', ')} (${measured})`,
+    });
+}
+async function runLatency(ctx) {
+    const checks = [];
+    const stats = [];
+    const sizes = latencyBatchSizes(ctx.config);
+    const fixed = ctx.rows.fixedBatch;
+    if (fixed !== null && !sizes.includes(fixed))
+        sizes.push(fixed);
+    for (const b of sizes) {
+        const skip = batchSkipReason(ctx.rows, b);
+        if (skip) {
+            // A limit on a batch size the model cannot take is not met: say so, and fail it.
+            const limited = ctx.config.checks.latency.limits[String(b)] !== undefined;
+            checks.push(limited
+                ? result({ id: `latency.batch_${b}`, category: latency_CATEGORY, severity: ctx.config.checks.latency.severity, status: 'fail', message: `a limit is set for batch ${b}, but ${skip}` })
+                : skipped(`latency.batch_${b}`, latency_CATEGORY, 'info', `batch ${b} not measured: ${skip}`));
+            continue;
+        }
+        ctx.progress(`latency: batch ${b}, ${ctx.config.checks.latency.iterations} timed calls`);
+        try {
+            const s = await measureLatency(ctx, b);
+            stats.push(s);
+            checks.push(judgeLatency(s, ctx.config));
+        }
+        catch (error) {
+            checks.push(errored(`latency.batch_${b}`, latency_CATEGORY, ctx.config.checks.latency.severity, `could not measure: ${getErrorMessage(error)}`));
+        }
+    }
+    return { checks, stats };
+}
 
 ;// CONCATENATED MODULE: ./src/stats/mannwhitney.ts
 /**
  * Mann–Whitney U, two-sided, as `scipy.stats.mannwhitneyu(x, y)` with its defaults: the exact
  * distribution when a sample has at most 8 values and there are no ties, otherwise the normal
  * approximation with continuity correction and tie-corrected variance. The statistic is U of x.
+ * A NaN has no rank: as scipy's default nan_policy='propagate', the result is then NaN.
  */
 
 function mannWhitneyU(x, y) {
     const n1 = x.length;
     const n2 = y.length;
     const n = n1 + n2;
+    if (mannwhitney_hasNaN(x) || mannwhitney_hasNaN(y))
+        return { statistic: Number.NaN, p_value: Number.NaN, method: 'asymptotic' };
     const all = new Float64Array(n);
     all.set(Array.from(x));
     all.set(Array.from(y), n1);
+    // Equal infinities differ by NaN, which sort() reads as a tie: right for ranks.
     const order = Int32Array.from({ length: n }, (_, i) => i).sort((a, b) => all[a] - all[b]);
     const ranks = new Float64Array(n);
     let tieTerm = 0;
@@ -91298,6 +92465,12 @@ function mannWhitneyU(x, y) {
     const z = (u - mu - 0.5) / sigma;
     const p = sigma === 0 ? 1 : Math.min(1, Math.max(0, 2 * stats_base_dists_normal_cdf_lib_default()(-z, 0, 1)));
     return { statistic: u1, p_value: p, method: 'asymptotic' };
+}
+function mannwhitney_hasNaN(values) {
+    for (let i = 0; i < values.length; i++)
+        if (Number.isNaN(values[i]))
+            return true;
+    return false;
 }
 /** P(U ≥ u) under the null, from the counts of U over all arrangements (a Gaussian binomial). */
 function exactSf(u, n1, n2) {
@@ -91333,6 +92506,7 @@ function exactSf(u, n1, n2) {
  * observations tied at the g-th of increasing values. As scipy.stats.mannwhitneyu(x, y,
  * alternative, method='asymptotic') on the expanded samples (midranks, tie-corrected variance,
  * continuity correction), without expanding them. `greater`: x tends to be larger than y.
+ * Counts must be finite and non-negative; otherwise the p-value is NaN (undefined).
  */
 function mannWhitneyGrouped(x, y, alternative = 'two-sided') {
     let n1 = 0;
@@ -91342,6 +92516,8 @@ function mannWhitneyGrouped(x, y, alternative = 'two-sided') {
         n2 += y[g];
     }
     const n = n1 + n2;
+    if (!Number.isFinite(n) || !nonNegative(x) || !nonNegative(y))
+        return { statistic: Number.NaN, p_value: Number.NaN };
     let below = 0;
     let r1 = 0;
     let tieTerm = 0;
@@ -91364,8 +92540,15 @@ function mannWhitneyGrouped(x, y, alternative = 'two-sided') {
     const p = stats_base_dists_normal_cdf_lib_default()(-z, 0, 1) * (alternative === 'two-sided' ? 2 : 1);
     return { statistic: u1, p_value: Math.min(1, Math.max(0, p)) };
 }
+function nonNegative(counts) {
+    for (let g = 0; g < counts.length; g++)
+        if (!(counts[g] >= 0))
+            return false;
+    return true;
+}
 
 ;// CONCATENATED MODULE: ./src/checks/latency-ab.ts
+
 
 
 
@@ -91381,11 +92564,7 @@ async function timeInterleaved(candidate, baseline, rows, config, clock) {
     }
     const a = new Float64Array(iterations);
     const b = new Float64Array(iterations);
-    const time = async (runner, i) => {
-        const t = clock.now();
-        await runner.infer(feeds[i % feeds.length]);
-        return clock.now() - t;
-    };
+    const time = (runner, i) => timeCall(runner, feeds[i % feeds.length], clock);
     for (let i = 0; i < iterations; i++) {
         // Alternate who goes first, so neither always runs on a warmer cache.
         if (i % 2 === 0) {
@@ -91464,114 +92643,12 @@ function judgeLatencyComparison(l, config) {
     ];
 }
 
-;// CONCATENATED MODULE: ./src/checks/latency.ts
-
-
-
-
-const latency_CATEGORY = 'latency';
-function latency_summarize(batchSize, samplesMs) {
-    const sorted = sortedCopy(samplesMs);
-    const avg = mean(sorted);
-    return {
-        batch_size: batchSize,
-        samples: sorted.length,
-        p50_ms: quantileSorted(sorted, 0.5),
-        p95_ms: quantileSorted(sorted, 0.95),
-        p99_ms: quantileSorted(sorted, 0.99),
-        max_ms: sorted[sorted.length - 1] ?? Number.NaN,
-        mean_ms: avg,
-        rows_per_s: (batchSize * 1000) / avg,
-    };
-}
-/** Batch sizes to measure: the configured ones plus any that a limit names. */
-function latencyBatchSizes(config) {
-    const cfg = config.checks.latency;
-    return [...new Set([...cfg.batch_sizes, ...Object.keys(cfg.limits).map(Number)])].sort((a, b) => a - b);
-}
-async function measureLatency(ctx, batchSize) {
-    const { warmup, iterations } = ctx.config.checks.latency;
-    // Feeds are built before timing so that only the model call is measured.
-    const feeds = Array.from({ length: Math.min(iterations, 64) }, (_, i) => feedsFor(ctx.rows, i * batchSize, batchSize));
-    for (let i = 0; i < warmup; i++)
-        await ctx.runner.infer(feeds[i % feeds.length]);
-    const samples = new Float64Array(iterations);
-    for (let i = 0; i < iterations; i++) {
-        const feed = feeds[i % feeds.length];
-        const t0 = ctx.clock.now();
-        await ctx.runner.infer(feed);
-        samples[i] = ctx.clock.now() - t0;
-    }
-    return latency_summarize(batchSize, samples);
-}
-const LIMIT_FIELDS = [
-    ['p50_ms', 'p50_ms', 'p50'],
-    ['p95_ms', 'p95_ms', 'p95'],
-    ['p99_ms', 'p99_ms', 'p99'],
-    ['max_ms', 'max_ms', 'max'],
-];
-function judgeLatency(stats, config) {
-    const { severity, limits } = config.checks.latency;
-    const limit = limits[String(stats.batch_size)];
-    const id = `latency.batch_${stats.batch_size}`;
-    const measured = `p50 ${types_round(stats.p50_ms)} ms, p95 ${types_round(stats.p95_ms)} ms, p99 ${types_round(stats.p99_ms)} ms, max ${types_round(stats.max_ms)} ms, ${Math.round(stats.rows_per_s)} rows/s`;
-    const value = {
-        p50_ms: types_round(stats.p50_ms),
-        p95_ms: types_round(stats.p95_ms),
-        p99_ms: types_round(stats.p99_ms),
-        rows_per_s: Math.round(stats.rows_per_s),
-    };
-    if (!limit) {
-        return result({ id, category: latency_CATEGORY, severity: 'info', status: 'pass', value, message: `batch ${stats.batch_size}: ${measured}` });
-    }
-    const rules = [];
-    const broken = [];
-    for (const [key, stat, label] of LIMIT_FIELDS) {
-        const bound = limit[key];
-        if (bound === undefined)
-            continue;
-        rules.push(`${label} <= ${bound} ms`);
-        const v = stats[stat];
-        if (!(v <= bound))
-            broken.push(`${label} ${types_round(v)} ms > ${bound} ms`);
-    }
-    if (limit.min_rows_per_s !== undefined) {
-        rules.push(`>= ${limit.min_rows_per_s} rows/s`);
-        if (!(stats.rows_per_s >= limit.min_rows_per_s))
-            broken.push(`${Math.round(stats.rows_per_s)} rows/s < ${limit.min_rows_per_s}`);
-    }
-    return result({
-        id,
-        category: latency_CATEGORY,
-        severity,
-        status: broken.length === 0 ? 'pass' : 'fail',
-        value,
-        threshold: rules.join(', '),
-        message: broken.length === 0 ? `batch ${stats.batch_size}: ${measured}` : `batch ${stats.batch_size}: ${broken.join(', ')} (${measured})`,
-    });
-}
-async function runLatency(ctx) {
-    const checks = [];
-    const stats = [];
-    for (const b of latencyBatchSizes(ctx.config)) {
-        ctx.progress(`latency: batch ${b}, ${ctx.config.checks.latency.iterations} timed calls`);
-        try {
-            const s = await measureLatency(ctx, b);
-            stats.push(s);
-            checks.push(judgeLatency(s, ctx.config));
-        }
-        catch (error) {
-            checks.push(errored(`latency.batch_${b}`, latency_CATEGORY, ctx.config.checks.latency.severity, `could not measure: ${getErrorMessage(error)}`));
-        }
-    }
-    return { checks, stats };
-}
-
 ;// CONCATENATED MODULE: ./src/checks/smoke.ts
 /**
  * Smoke: the model loads, answers one row and batches of the configured sizes, with outputs of the
  * declared types and shapes, and a batch gives the same answers as the same rows one by one.
  */
+
 
 
 
@@ -91602,6 +92679,11 @@ async function runSmoke(ctx) {
     const checks = [];
     ctx.progress('smoke: single and batch inference');
     const attempt = async (id, n) => {
+        const skip = batchSkipReason(ctx.rows, n);
+        if (skip) {
+            checks.push(skipped(id, smoke_CATEGORY, 'info', `batch of ${n} not sent: ${skip}`));
+            return null;
+        }
         try {
             const out = await ctx.runner.infer(feedsFor(ctx.rows, 0, n));
             const problems = signatureProblems(ctx.runner.signature, out, n);
@@ -91622,8 +92704,8 @@ async function runSmoke(ctx) {
             return null;
         }
     };
-    await attempt('smoke.single', 1);
-    for (const n of cfg.batch_sizes.filter((b) => b > 1)) {
+    await attempt('smoke.single', ctx.rows.fixedBatch ?? 1);
+    for (const n of cfg.batch_sizes.filter((b) => b > 1 && b !== ctx.rows.fixedBatch)) {
         const batch = await attempt(`smoke.batch_${n}`, n);
         if (batch)
             checks.push(await batchConsistency(ctx, batch, n));
@@ -91633,6 +92715,7 @@ async function runSmoke(ctx) {
 /** Output types and shapes against what the model declares. */
 function signatureProblems(signature, outputs, batch) {
     const problems = [];
+    const symbol = batchSymbol(signature.inputs);
     for (const spec of signature.outputs) {
         const t = outputs[spec.name];
         if (!t) {
@@ -91652,8 +92735,10 @@ function signatureProblems(signature, outputs, batch) {
                 }
             });
         }
-        if (t.dims[0] !== batch)
-            problems.push(`"${spec.name}" has ${t.dims[0]} rows for a batch of ${batch}`);
+        const perCall = spec.shape.length === t.dims.length && spec.shape.every((d, i) => d === t.dims[i]);
+        if (outputBatchAxis(spec, t.dims, batch, symbol) === null && !perCall) {
+            problems.push(`"${spec.name}" has shape [${t.dims.join(', ')}]: no dim holds the batch of ${batch}`);
+        }
     }
     return problems;
 }
@@ -91664,9 +92749,10 @@ async function batchConsistency(ctx, batch, n) {
         let worst = 0;
         let mismatched = 0;
         const examples = [];
+        const batchRows = perRowOutputs(ctx.runner.signature, batch, n, n);
         for (let r = 0; r < n; r++) {
-            const single = await ctx.runner.infer(feedsFor(ctx.rows, r, 1));
-            for (const [name, tensor] of Object.entries(batch)) {
+            const single = perRowOutputs(ctx.runner.signature, await ctx.runner.infer(feedsFor(ctx.rows, r, 1)), 1, 1);
+            for (const [name, tensor] of Object.entries(batchRows)) {
                 const b = toNumbers(tensor);
                 const s = single[name] ? toNumbers(single[name]) : null;
                 if (!b || !s)
@@ -92125,11 +93211,19 @@ async function keep(bytes, name) {
 
 ;// CONCATENATED MODULE: ./src/data/generate.ts
 /**
- * Inputs when no evaluation data is given: seeded, uniform within each column's range in the
- * reference data, or standard normal when there is no reference either.
+ * Inputs when no evaluation data is given, seeded, and shaped by what the signature says an input
+ * means: floats uniform within each column's range in the reference data, else standard normal;
+ * integer inputs small non-negative ids (within the reference range when there is one); inputs
+ * named like masks all ones, like token types or recurrent state all zeros; booleans 0/1; uint8
+ * (image bytes) 0–255.
  */
 
 
+
+/** Ids drawn for integer inputs: small enough for any vocabulary or category table. */
+const MAX_ID = 100;
+const MASK_NAME = /mask/i;
+const ZERO_NAME = /token_type|segment/i;
 function generateRows(bindings, rows, seed, reference) {
     const random = uniformSource(seed);
     const normal = () => {
@@ -92139,20 +93233,43 @@ function generateRows(bindings, rows, seed, reference) {
         return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
     };
     const values = bindings.map((b) => {
+        if (b.source.kind === 'constant')
+            return new Float64Array(0);
         const width = rowWidth(b);
         const ranges = b.columns && reference ? b.columns.map((c) => columnRange(reference, c)) : null;
         const out = new Float64Array(rows * width);
-        for (let r = 0; r < rows; r++) {
-            for (let j = 0; j < width; j++) {
+        const fill = (draw) => {
+            for (let r = 0; r < rows; r++)
+                for (let j = 0; j < width; j++)
+                    out[r * width + j] = draw(j);
+        };
+        if (MASK_NAME.test(b.name))
+            fill(() => 1);
+        else if (ZERO_NAME.test(b.name) || STATE_NAME.test(b.name))
+            fill(() => 0);
+        else if (b.dtype === 'bool')
+            fill(() => (random() < 0.5 ? 0 : 1));
+        else if (b.dtype === 'uint8')
+            fill(() => Math.floor(random() * 256));
+        else if (isInteger(b.dtype)) {
+            fill((j) => {
                 const range = ranges?.[j];
-                out[r * width + j] = range ? range[0] + random() * (range[1] - range[0]) : normal();
-            }
+                const lo = range ? Math.max(0, Math.ceil(range[0])) : 0;
+                const hi = range ? Math.max(lo, Math.floor(range[1])) : MAX_ID - 1;
+                return lo + Math.floor(random() * (hi - lo + 1));
+            });
+        }
+        else {
+            fill((j) => {
+                const range = ranges?.[j];
+                return range ? range[0] + random() * (range[1] - range[0]) : normal();
+            });
         }
         return out;
     });
     const source = reference
         ? `${rows} rows generated within the ranges of ${reference.path} (seed ${seed})`
-        : `${rows} rows generated from a standard normal distribution (seed ${seed})`;
+        : `${rows} rows generated (seed ${seed}): floats standard normal, ids 0–${MAX_ID - 1}, masks 1`;
     return featureRows(bindings, rows, values, source);
 }
 function columnRange(data, name) {
@@ -92174,6 +93291,141 @@ function columnRange(data, name) {
 
 // EXTERNAL MODULE: ./node_modules/protobufjs/minimal.js
 var minimal = __nccwpck_require__(96170);
+;// CONCATENATED MODULE: ./src/runners/onnx-external-data.ts
+/**
+ * Finds the tensors of an ONNX file whose data lives in other files ("external data"), with the
+ * location, offset and length each names, without decoding the weights themselves.
+ *
+ * Covered: the graph's initializers and sparse initializers, tensors in node attributes (Constant's
+ * `value`, any `t` / `tensors` / `sparse_tensor(s)`), subgraphs in attributes (If, Loop, Scan) at
+ * any depth, the nodes of model-local functions, and training-info graphs. Tensors are listed in
+ * the order they appear in the file, so "order of first reference" is the file's byte order.
+ */
+
+// Field numbers from onnx.proto.
+const MODEL = { GRAPH: 7, TRAINING_INFO: 20, FUNCTIONS: 25 };
+const TRAINING_INFO = { INITIALIZATION: 1, ALGORITHM: 2 };
+const FUNCTION = { NODE: 7 };
+const GRAPH = { NODE: 1, INITIALIZER: 5, SPARSE_INITIALIZER: 15 };
+const NODE = { OUTPUT: 2, ATTRIBUTE: 5 };
+const ATTRIBUTE = { T: 5, G: 6, TENSORS: 10, GRAPHS: 11, SPARSE_TENSOR: 22, SPARSE_TENSORS: 23 };
+const SPARSE_TENSOR = { VALUES: 1, INDICES: 2 };
+const TENSOR = { NAME: 8, EXTERNAL_DATA: 13, DATA_LOCATION: 14 };
+const DATA_LOCATION_EXTERNAL = 1;
+const LENGTH_DELIMITED = 2;
+const VARINT = 0;
+// Protobuf itself allows 100 levels; deeper means a hostile or broken file, not a model.
+const MAX_DEPTH = 100;
+/** Every tensor stored as external data, in file order. Throws when the bytes are not a well-formed ModelProto. */
+function readExternalDataRefs(bytes) {
+    const refs = [];
+    fields(bytes, 0, (reader, field) => {
+        if (field === MODEL.GRAPH)
+            graph(reader.bytes(), refs, 1);
+        else if (field === MODEL.FUNCTIONS)
+            fields(reader.bytes(), 1, (r, f) => (f === FUNCTION.NODE ? node(r.bytes(), refs, 2) : skip(r)));
+        else if (field === MODEL.TRAINING_INFO) {
+            fields(reader.bytes(), 1, (r, f) => (f === TRAINING_INFO.INITIALIZATION || f === TRAINING_INFO.ALGORITHM ? graph(r.bytes(), refs, 2) : skip(r)));
+        }
+        else
+            skip(reader);
+    });
+    return refs;
+}
+function graph(bytes, refs, depth) {
+    fields(bytes, depth, (r, f) => {
+        if (f === GRAPH.NODE)
+            node(r.bytes(), refs, depth + 1);
+        else if (f === GRAPH.INITIALIZER)
+            tensor(r.bytes(), refs, null, depth + 1);
+        else if (f === GRAPH.SPARSE_INITIALIZER)
+            sparse(r.bytes(), refs, null, depth + 1);
+        else
+            skip(r);
+    });
+}
+function node(bytes, refs, depth) {
+    // The first output names a Constant's tensor when the tensor itself has no name; outputs come first in the file.
+    let output = null;
+    fields(bytes, depth, (r, f) => {
+        if (f === NODE.OUTPUT) {
+            const name = r.string();
+            output ??= name;
+        }
+        else if (f === NODE.ATTRIBUTE)
+            attribute(r.bytes(), refs, output, depth + 1);
+        else
+            skip(r);
+    });
+}
+function attribute(bytes, refs, fallbackName, depth) {
+    fields(bytes, depth, (r, f) => {
+        if (f === ATTRIBUTE.T || f === ATTRIBUTE.TENSORS)
+            tensor(r.bytes(), refs, fallbackName, depth + 1);
+        else if (f === ATTRIBUTE.SPARSE_TENSOR || f === ATTRIBUTE.SPARSE_TENSORS)
+            sparse(r.bytes(), refs, fallbackName, depth + 1);
+        else if (f === ATTRIBUTE.G || f === ATTRIBUTE.GRAPHS)
+            graph(r.bytes(), refs, depth + 1);
+        else
+            skip(r);
+    });
+}
+function sparse(bytes, refs, fallbackName, depth) {
+    fields(bytes, depth, (r, f) => (f === SPARSE_TENSOR.VALUES || f === SPARSE_TENSOR.INDICES ? tensor(r.bytes(), refs, fallbackName, depth + 1) : skip(r)));
+}
+function tensor(bytes, refs, fallbackName, depth) {
+    let name = '';
+    let external = false;
+    const entries = [];
+    walk(bytes, depth, (r, f, wire) => {
+        if (f === TENSOR.NAME && wire === LENGTH_DELIMITED)
+            name = r.string();
+        else if (f === TENSOR.DATA_LOCATION && wire === VARINT)
+            external = r.int32() === DATA_LOCATION_EXTERNAL;
+        else if (f === TENSOR.EXTERNAL_DATA && wire === LENGTH_DELIMITED)
+            entries.push(entry(r.bytes()));
+        else
+            r.skipType(wire);
+    });
+    // onnxruntime reads external data only when data_location says EXTERNAL (utils::HasExternalData); so do we.
+    if (!external)
+        return;
+    // A repeated key: the last one wins, as in onnxruntime's loop over the entries.
+    const value = (key) => entries.filter(([k]) => k === key).at(-1)?.[1] ?? null;
+    refs.push({ tensor: name || fallbackName || '(unnamed)', location: value('location'), offset: value('offset'), length: value('length') });
+}
+function entry(bytes) {
+    let key = '';
+    let value = '';
+    walk(bytes, 0, (r, f, wire) => {
+        if (f === 1 && wire === LENGTH_DELIMITED)
+            key = r.string();
+        else if (f === 2 && wire === LENGTH_DELIMITED)
+            value = r.string();
+        else
+            r.skipType(wire);
+    });
+    return [key, value];
+}
+/** Visits each length-delimited field; others are skipped. */
+function fields(bytes, depth, visit) {
+    walk(bytes, depth, (r, f, wire) => (wire === LENGTH_DELIMITED ? visit(r, f) : r.skipType(wire)));
+}
+function walk(bytes, depth, visit) {
+    if (depth > MAX_DEPTH)
+        throw new Error(`messages nested deeper than ${MAX_DEPTH} levels`);
+    const reader = minimal.Reader.create(bytes);
+    while (reader.pos < reader.len) {
+        const tag = reader.uint32();
+        const field = tag >>> 3;
+        if (field === 0)
+            throw new Error('invalid field number 0');
+        // Every read moves the reader forward or throws past the end, so this loop ends.
+        visit(reader, field, tag & 7);
+    }
+}
+const skip = (r) => r.skipType(LENGTH_DELIMITED);
+
 ;// CONCATENATED MODULE: ./src/runners/onnx-format.ts
 /**
  * Reads what the artifact check reports about an ONNX file (IR version, opsets, producer) from the
@@ -92184,7 +93436,7 @@ var minimal = __nccwpck_require__(96170);
 const IR_VERSION = 1;
 const PRODUCER_NAME = 2;
 const PRODUCER_VERSION = 3;
-const GRAPH = 7;
+const onnx_format_GRAPH = 7;
 const OPSET_IMPORT = 8;
 /** Throws when the bytes are not a well-formed ModelProto. */
 function readOnnxFormat(bytes) {
@@ -92204,7 +93456,7 @@ function readOnnxFormat(bytes) {
             producerVersion = reader.string();
         else if (field === OPSET_IMPORT && wire === 2)
             format.opsets.push(readOpset(reader.bytes()));
-        else if (field === GRAPH && wire === 2) {
+        else if (field === onnx_format_GRAPH && wire === 2) {
             format.has_graph = true;
             reader.skipType(wire);
         }
@@ -92235,59 +93487,370 @@ function readOpset(bytes) {
     return { domain: domain || 'ai.onnx', version };
 }
 
-;// CONCATENATED MODULE: ./src/runners/onnx.ts
-async function openOnnxRunner(ort, path, options = {}) {
-    const session = await ort.InferenceSession.create(path, {
-        executionProviders: ['cpu'],
-        graphOptimizationLevel: 'all',
-        intraOpNumThreads: options.intraOpThreads ?? 0,
-        // Failures reach the user as check results; onnxruntime's own error log would repeat them.
-        logSeverityLevel: 4,
-    });
-    return new OnnxRunner(ort, session, path);
+;// CONCATENATED MODULE: ./src/runners/model-files.ts
+/**
+ * The files a model file consists of and their sha256: the ONNX graph file, then every external
+ * data file it references (weights saved beside it, the norm above 2 GB), each checked to sit
+ * inside the model's directory before anything (onnxruntime included) opens it.
+ *
+ * The model's sha256 is sha256 over the bytes of those files concatenated in that order (the
+ * graph file, then each external file once, in order of first reference in the graph file):
+ * `cat model.onnx weights.bin | sha256sum`. For a model without external data that is the plain
+ * sha256 of the file, as it always was, so existing version IDs and pins stay valid.
+ */
+
+
+
+
+
+
+
+/** onnxruntime reads this location as a memory address, not a file: never from a model on disk. */
+const ORT_MEMORY_TAG = '*/_ORT_MEM_ADDR_/*';
+async function readModelFiles(path) {
+    let bytes;
+    try {
+        const info = await (0,promises_.stat)(path);
+        if (info.isDirectory())
+            throw Object.assign(new Error('is a directory'), { code: 'EISDIR' });
+        bytes = await (0,promises_.readFile)(path);
+    }
+    catch (error) {
+        return { ...none(path), readError: describeIoError(error) };
+    }
+    const graph = { path, size_bytes: bytes.length, sha256: (0,external_node_crypto_.createHash)('sha256').update(bytes).digest('hex') };
+    const single = { ...none(path), size_bytes: graph.size_bytes, sha256: graph.sha256, files: [graph] };
+    let format;
+    try {
+        format = readOnnxFormat(bytes);
+    }
+    catch (error) {
+        return { ...single, formatError: getErrorMessage(error) };
+    }
+    let refs;
+    try {
+        refs = readExternalDataRefs(bytes);
+    }
+    catch (error) {
+        // Fail closed: tensors we cannot list could point anywhere.
+        const problem = { tensors: [], location: null, problem: `cannot list the tensors stored outside the graph: ${getErrorMessage(error)}` };
+        return { ...single, format, sha256: '', external: { tensors: 0, problems: [problem] } };
+    }
+    if (refs.length === 0)
+        return { ...single, format };
+    return { ...(await withExternalData(path, bytes, graph, refs)), format };
 }
-class OnnxRunner {
+/** The facts for a model served without a file: nothing to hash or parse. */
+function noModelFile(target) {
+    return none(target);
+}
+/** onnxruntime may open the model: it was read, and its external data (if any) stays in its directory. */
+function safeToOpen(facts) {
+    return facts.readError === null && (facts.external?.problems.length ?? 0) === 0;
+}
+const none = (path) => ({
+    path,
+    readError: null,
+    size_bytes: 0,
+    sha256: '',
+    files: [],
+    format: null,
+    formatError: null,
+    external: null,
+});
+async function withExternalData(path, bytes, graph, refs) {
+    const dir = (0,external_node_path_.dirname)(path);
+    const problems = [];
+    const byLocation = groupBy(refs, (r) => r.location ?? '');
+    const files = new Map(); // by real path, in order of first reference
+    let realDir;
+    try {
+        realDir = await (0,promises_.realpath)(dir);
+    }
+    catch (error) {
+        return unusable(path, graph, refs.length, [{ tensors: refs.map((r) => r.tensor), location: null, problem: `cannot resolve the model's directory: ${describeIoError(error)}` }]);
+    }
+    for (const [location, group] of byLocation) {
+        const tensors = group.map((r) => r.tensor);
+        const display = (0,external_node_path_.join)(dir, location);
+        const where = await locate(location, dir, realDir, display);
+        if (typeof where === 'string')
+            problems.push({ tensors, location: group[0].location, problem: where });
+        else {
+            const known = files.get(where.real);
+            if (known)
+                known.refs.push(...group);
+            else
+                files.set(where.real, { display, real: where.real, refs: group });
+        }
+    }
+    if (problems.length > 0)
+        return unusable(path, graph, refs.length, problems);
+    // One pass over each file: its own sha256 and the model's, over the graph and the files in order.
+    const model = (0,external_node_crypto_.createHash)('sha256').update(bytes);
+    const hashed = [graph];
+    for (const file of files.values()) {
+        try {
+            const { size, sha256 } = await hashFile(file.real, model);
+            hashed.push({ path: file.display, size_bytes: size, sha256 });
+            problems.push(...outOfBounds(file.refs, size, file.display));
+        }
+        catch (error) {
+            problems.push({ tensors: file.refs.map((r) => r.tensor), location: file.refs[0].location, problem: `cannot read ${file.display}: ${describeIoError(error)}` });
+        }
+    }
+    if (problems.length > 0)
+        return unusable(path, graph, refs.length, problems);
+    return {
+        ...none(path),
+        size_bytes: hashed.reduce((n, f) => n + f.size_bytes, 0),
+        sha256: model.digest('hex'),
+        files: hashed,
+        external: { tensors: refs.length, problems: [] },
+    };
+}
+function unusable(path, graph, tensors, problems) {
+    return { ...none(path), size_bytes: graph.size_bytes, files: [graph], external: { tensors, problems } };
+}
+/** Where a location points, or why it may not be opened. */
+async function locate(location, dir, realDir, display) {
+    const problem = locationProblem(location);
+    if (problem)
+        return problem;
+    let real;
+    try {
+        real = await (0,promises_.realpath)((0,external_node_path_.resolve)(dir, location));
+    }
+    catch (error) {
+        return `${display}: ${describeIoError(error)}`;
+    }
+    const inside = (0,external_node_path_.relative)(realDir, real);
+    if (inside.split(external_node_path_.sep)[0] === '..' || (0,external_node_path_.isAbsolute)(inside)) {
+        return `resolves (through a symbolic link) to ${real}, outside the model's directory ${realDir}`;
+    }
+    try {
+        if (!(await (0,promises_.stat)(real)).isFile())
+            return `${display} is not a regular file`;
+    }
+    catch (error) {
+        return `${display}: ${describeIoError(error)}`;
+    }
+    return { real };
+}
+/** The ONNX spec: a location is a path relative to the model's directory. Anything else is refused. */
+function locationProblem(location) {
+    if (location === '')
+        return 'no location: the tensor is marked as external data but names no file';
+    if (location.includes('\0'))
+        return 'the location contains a NUL byte';
+    if (location === ORT_MEMORY_TAG)
+        return `"${ORT_MEMORY_TAG}" makes onnxruntime read process memory, never valid in a model file`;
+    if ((0,external_node_path_.isAbsolute)(location) || external_node_path_.win32.isAbsolute(location) || /^[a-zA-Z]:/.test(location)) {
+        return "an absolute path: external data must be stored in the model's directory, its location relative to it";
+    }
+    // Both separators: a model written on Windows may use backslashes, and onnxruntime there follows them.
+    let depth = 0;
+    for (const part of location.split(/[\\/]+/)) {
+        if (part === '..')
+            depth -= 1;
+        else if (part !== '.' && part !== '')
+            depth += 1;
+        if (depth < 0)
+            return "leaves the model's directory: external data must be stored in it or below it";
+    }
+    return null;
+}
+function outOfBounds(refs, size, display) {
+    const problems = [];
+    for (const ref of refs) {
+        const offset = ref.offset === null ? 0 : decimal(ref.offset);
+        const length = ref.length === null ? null : decimal(ref.length);
+        const problem = offset === null
+            ? `offset "${ref.offset}" is not a whole number of bytes`
+            : length === null && ref.length !== null
+                ? `length "${ref.length}" is not a whole number of bytes`
+                : offset + (length ?? 0) > size
+                    ? `offset ${offset}${length === null ? '' : ` + length ${length}`} runs past the end of ${display} (${size} bytes): is the file truncated or the wrong one?`
+                    : null;
+        if (problem)
+            problems.push({ tensors: [ref.tensor], location: ref.location, problem });
+    }
+    return problems;
+}
+function decimal(s) {
+    if (!/^\d{1,16}$/.test(s.trim()))
+        return null;
+    const n = Number(s.trim());
+    return Number.isSafeInteger(n) ? n : null;
+}
+async function hashFile(path, model) {
+    const own = (0,external_node_crypto_.createHash)('sha256');
+    let size = 0;
+    for await (const chunk of (0,external_node_fs_namespaceObject.createReadStream)(path, { highWaterMark: 1 << 20 })) {
+        const buf = chunk;
+        own.update(buf);
+        model.update(buf);
+        size += buf.length;
+    }
+    return { size, sha256: own.digest('hex') };
+}
+function groupBy(items, key) {
+    const groups = new Map();
+    for (const item of items) {
+        const k = key(item);
+        const group = groups.get(k);
+        if (group)
+            group.push(item);
+        else
+            groups.set(k, [item]);
+    }
+    return groups;
+}
+function describeIoError(error) {
+    const code = error.code;
+    if (code === 'ENOENT')
+        return 'file not found';
+    if (code === 'EACCES')
+        return 'permission denied';
+    if (code === 'EISDIR')
+        return 'is a directory';
+    if (code === 'ELOOP')
+        return 'too many symbolic links';
+    if (code === 'ENOTDIR')
+        return 'a part of the path is not a directory';
+    return getErrorMessage(error);
+}
+
+// EXTERNAL MODULE: external "node:url"
+var external_node_url_ = __nccwpck_require__(73136);
+;// CONCATENATED MODULE: ./src/runners/onnx-process.ts
+/**
+ * The ONNX runner as the gate uses it: the model runs in a child process, so that a request which
+ * crashes onnxruntime (an abort on an empty batch) or never returns (a runaway Loop) fails its
+ * check instead of ending or hanging the gate. Calls are timed in the child, so latency is the
+ * model's own, without the transport.
+ * A call that outlives its deadline kills the child (RunnerTimeoutError); a child that dies during
+ * a call fails that call (RunnerCrashError) with the signal or exit code. Either way the next call
+ * starts a fresh child, so one bad request cannot decide the fate of the next.
+ */
+
+
+
+
+
+/** The worker entry beside this module: dist/onnx-worker.js in the bundle, src/onnx-worker.ts from source. */
+function workerEntry() {
+    const here = (0,external_node_path_.dirname)((0,external_node_url_.fileURLToPath)(import.meta.url));
+    const candidates = [(0,external_node_path_.join)(here, 'onnx-worker.js'), (0,external_node_path_.join)(here, '..', 'onnx-worker.ts')];
+    const found = candidates.find((p) => (0,external_node_fs_namespaceObject.existsSync)(p));
+    if (!found)
+        throw new Error(`the ONNX worker is missing (looked for ${candidates.join(', ')})`);
+    return found;
+}
+async function openIsolatedOnnxRunner(path, options) {
+    const runner = new IsolatedOnnxRunner(path, options);
+    await runner.start();
+    return runner;
+}
+class IsolatedOnnxRunner {
     kind = 'onnx';
     target;
-    signature;
-    #ort;
-    #session;
-    constructor(ort, session, target) {
-        this.#ort = ort;
-        this.#session = session;
-        this.target = target;
-        this.signature = {
-            inputs: session.inputMetadata.map(toSpec),
-            outputs: session.outputMetadata.map(toSpec),
-        };
+    signature = { inputs: [], outputs: [] };
+    /** How long the child took to load the model (the first start), without starting the process. */
+    loadMs = 0;
+    #started = false;
+    #options;
+    #child = null;
+    #stderr = () => '';
+    #next = 0;
+    constructor(path, options) {
+        this.target = path;
+        this.#options = options;
+    }
+    async start() {
+        const child = (0,external_node_child_process_namespaceObject.fork)(workerEntry(), [], {
+            serialization: 'advanced',
+            stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+            env: this.#options.env ?? process.env,
+            execArgv: [],
+        });
+        this.#child = child;
+        this.#stderr = tail(child);
+        const answered = this.#await(child, (m) => m.type === 'ready' || m.type === 'failed', this.#options.startTimeoutMs ?? 120_000);
+        child.send({ type: 'open', path: this.target, intraOpThreads: this.#options.intraOpThreads ?? 0 });
+        const reply = await answered;
+        if (reply.type === 'failed') {
+            this.#kill();
+            throw new Error(reply.error);
+        }
+        const ready = reply;
+        this.signature = ready.signature;
+        if (!this.#started)
+            this.loadMs = ready.loadMs;
+        this.#started = true;
     }
     async infer(feeds) {
-        // Hot path: plain loops, and zero-copy tensors (onnxruntime takes the typed arrays as they are).
-        const ortFeeds = {};
-        for (const name in feeds) {
-            const t = feeds[name];
-            ortFeeds[name] = new this.#ort.Tensor(t.dtype, t.data, t.dims);
-        }
-        const results = await this.#session.run(ortFeeds);
-        const outputs = {};
-        for (const name in results) {
-            const value = results[name];
-            outputs[name] = { dtype: value.type, dims: value.dims, data: value.data };
-        }
-        return outputs;
+        return (await this.timed(feeds)).outputs;
+    }
+    async timed(feeds) {
+        // A child that crashed or was stopped on an earlier call is replaced for this one.
+        if (!this.#child || this.#child.exitCode !== null || this.#child.signalCode !== null)
+            await this.start();
+        const child = this.#child;
+        const id = ++this.#next;
+        child.send({ type: 'infer', id, feeds });
+        const reply = (await this.#await(child, (m) => m.type === 'result' && m.id === id, this.#options.callTimeoutMs));
+        if (reply.error !== undefined)
+            throw new Error(reply.error);
+        return { outputs: reply.outputs, ms: reply.ms };
     }
     async close() {
-        await this.#session.release();
+        this.#kill();
+    }
+    #kill() {
+        const child = this.#child;
+        this.#child = null;
+        if (child && child.exitCode === null && child.signalCode === null)
+            child.kill('SIGKILL');
+    }
+    /** The first message that matches, or a timeout / crash error; the child is killed on timeout. */
+    #await(child, match, timeoutMs) {
+        const why = this.#stderr;
+        return new Promise((resolve, reject) => {
+            const done = () => {
+                clearTimeout(timer);
+                child.off('message', onMessage);
+                child.off('exit', onExit);
+            };
+            const onMessage = (m) => {
+                if (!match(m))
+                    return;
+                done();
+                resolve(m);
+            };
+            const onExit = (code, signal) => {
+                done();
+                const detail = why();
+                reject(new RunnerCrashError(`the ONNX runtime process died (${signal ? `signal ${signal}` : `exit code ${code}`})${detail ? `: ${detail}` : ''}`));
+            };
+            const timer = setTimeout(() => {
+                done();
+                this.#kill();
+                reject(new RunnerTimeoutError(`no answer within ${timeoutMs / 1000} s (model.timeout_seconds): the call was stopped`));
+            }, timeoutMs);
+            child.on('message', onMessage);
+            child.on('exit', onExit);
+        });
     }
 }
-function toSpec(meta) {
-    if (!meta.isTensor)
-        return { name: meta.name, dtype: null, shape: [] };
-    return {
-        name: meta.name,
-        dtype: meta.type,
-        shape: meta.shape.map((d) => (typeof d === 'number' && d >= 0 ? d : typeof d === 'string' && d ? d : null)),
-    };
+/** The last lines the child wrote to stderr (onnxruntime's own abort message), for the error. */
+function tail(child) {
+    let text = '';
+    child.stderr?.setEncoding('utf8');
+    child.stderr?.on('data', (chunk) => {
+        text = (text + chunk).slice(-2000);
+    });
+    return () => text.trim().split('\n').slice(-3).join(' ');
 }
 
 ;// CONCATENATED MODULE: ./src/version.ts
@@ -93268,7 +94831,6 @@ function expandSecrets(value, env, secret, where) {
 
 
 
-
 function applyOverrides(config, settings) {
     const o = settings.overrides;
     const defined = (x) => Object.fromEntries(Object.entries(x).filter(([, v]) => v !== undefined));
@@ -93324,20 +94886,22 @@ async function validate_validate(settings, deps) {
         deps.progress(`reading ${config.drift.current}`);
     const current = driftOn && config.drift.current ? await readDataset(config.drift.current) : null;
     const baselineSource = config.baseline ? await resolveBaseline(config.baseline) : null;
-    const baseline = baselineSource ? await fileFacts(baselineSource.path) : null;
+    const baseline = baselineSource ? await readModelFiles(baselineSource.path) : null;
     if (baseline?.readError)
         throw new InputFileError(baselineSource.spec, baseline.readError);
+    if (baseline && !safeToOpen(baseline))
+        throw new InputFileError(baselineSource.spec, externalDataProblems(baseline));
     const target = served?.target ?? modelPath;
     let artifact;
     const checks = [];
     if (modelPath) {
         deps.progress(`artifact: ${modelPath}`);
-        artifact = await fileFacts(modelPath);
+        artifact = await readModelFiles(modelPath);
         checks.push(...judgeArtifact(artifact, config));
     }
     else {
         // A served model with no file given: nothing to hash or parse; the server's metadata makes the version.
-        artifact = { path: target, readError: null, size_bytes: 0, sha256: '', format: null, formatError: null };
+        artifact = noModelFile(target);
         checks.push(skipped('artifact.readable', 'artifact', 'info', `no model file given: the model is served by ${target}`));
     }
     const measured = {};
@@ -93353,17 +94917,18 @@ async function validate_validate(settings, deps) {
         checks.push(skipped('drift.dataset', 'drift', 'info', 'drift not measured: no current data to compare with the reference (data.eval or drift.current)'));
     }
     let runner = null;
+    let fedRows = null;
     let baselineRunner = null;
-    if (served || artifact.readError === null) {
+    if (served || safeToOpen(artifact)) {
         deps.progress(served ? `smoke: waiting for ${target}` : 'smoke: loading the model');
-        const load = served ? await openServed(served, deps) : await openRunner(modelPath, deps);
+        const load = served ? await openServed(served, deps) : await openRunner(modelPath, config, deps);
         runner = load.runner;
         checks.push(smoke_judgeLoad(load.outcome, target, config.checks.smoke.severity));
     }
     try {
         if (runner && baseline && config.comparison.enabled) {
             deps.progress(`comparison: loading the baseline ${baselineSource.spec}`);
-            const load = await openRunner(baseline.path, deps);
+            const load = await openRunner(baseline.path, config, deps);
             baselineRunner = load.runner;
             if (!load.runner) {
                 checks.push(result({ id: 'comparison.baseline', category: 'comparison', severity: 'blocker', status: 'error', message: `the baseline ${baselineSource.spec} did not load: ${load.outcome.error}` }));
@@ -93374,6 +94939,7 @@ async function validate_validate(settings, deps) {
             if (made) {
                 const { rows, labels } = made;
                 rowsSource = rows.source;
+                fedRows = rows;
                 const ctx = {
                     config,
                     runner,
@@ -93431,7 +94997,7 @@ async function validate_validate(settings, deps) {
         version,
         artifact,
         runnerKind: served?.kind ?? 'onnx',
-        signature: runner?.signature ?? null,
+        signature: runner ? reportSignature(runner, fedRows) : null,
         measured,
         drift: dataDriftResult,
         data: {
@@ -93481,18 +95047,18 @@ async function openServed(s, deps) {
         return { runner: null, outcome: { ok: false, ms: deps.clock.now() - t, error: getErrorMessage(error) } };
     }
 }
-async function openRunner(path, deps) {
-    let ort;
+async function openRunner(path, config, deps) {
     try {
-        ort = await deps.loadRuntime();
+        // Provisioned here, where a failure can be reported; the model's process loads it from the cache.
+        await deps.loadRuntime();
     }
     catch (error) {
         return { runner: null, outcome: { ok: false, ms: 0, error: `the ONNX runtime is not available: ${getErrorMessage(error)}` } };
     }
     const t = deps.clock.now();
     try {
-        const runner = await openOnnxRunner(ort, path);
-        return { runner, outcome: { ok: true, ms: deps.clock.now() - t, error: null } };
+        const runner = await openIsolatedOnnxRunner(path, { callTimeoutMs: config.model.timeout_seconds * 1000, env: deps.env ?? process.env });
+        return { runner, outcome: { ok: true, ms: runner.loadMs, error: null } };
     }
     catch (error) {
         return { runner: null, outcome: { ok: false, ms: deps.clock.now() - t, error: firstLines(getErrorMessage(error)) } };
@@ -93552,20 +95118,32 @@ function makeRows(runner, evalData, reference, config, checks) {
         return { rows, labels: labelColumn ? labelsOf(evalData, labelColumn, weight, keep) : null };
     }
     catch (error) {
+        const snippet = error instanceof BindingError && error.snippet ? error.snippet : null;
         checks.push(result({
             id: 'inputs.mapping',
             category: 'inputs',
             severity: 'blocker',
             status: 'fail',
             message: `cannot feed the model${source ? ` from ${source.path}` : ''}: ${getErrorMessage(error)}`,
+            ...(snippet ? { hint: `# Add to the config (the values in <…> are yours to fill):\n${snippet}` } : {}),
         }));
         return null;
     }
 }
+/** The signature as reported: every input with how it was fed. */
+function reportSignature(runner, rows) {
+    const bindings = new Map(rows?.bindings.map((b) => [b.name, b]));
+    return {
+        inputs: runner.signature.inputs.map((spec) => {
+            const b = bindings.get(spec.name);
+            return b ? { ...spec, fed: describeFeed(b), fed_shape: fedShape(b) } : spec;
+        }),
+        outputs: runner.signature.outputs,
+        ...(runner.signature.unreadable ? { unreadable: runner.signature.unreadable } : {}),
+    };
+}
 function mappingCheck(bindings, rows, data) {
-    const mapping = bindings
-        .map((b) => `"${b.name}" ${b.dtype}[N, ${b.rowShape.join(', ')}] <- ${b.columns ? b.columns.join(', ') : 'generated'}`)
-        .join('; ');
+    const mapping = bindings.map((b) => `"${b.name}" ${b.dtype}${fedShape(b)} <- ${describeFeed(b)}`).join('; ');
     return result({
         id: 'inputs.mapping',
         category: 'inputs',
@@ -93583,27 +95161,6 @@ function labelsOf(data, label, weight, keep) {
     const w = weight ? data.columns.find((c) => c.name === weight)?.values : null;
     const weights = w ? pick(w, (n, at) => Float64Array.from({ length: n }, (_, i) => w[at(i)])) : null;
     return { path: data.path, column: label, numeric, text, weights };
-}
-async function fileFacts(path) {
-    let bytes;
-    try {
-        const info = await (0,promises_.stat)(path);
-        if (info.isDirectory())
-            throw Object.assign(new Error('is a directory'), { code: 'EISDIR' });
-        bytes = await (0,promises_.readFile)(path);
-    }
-    catch (error) {
-        const code = error.code;
-        const readError = code === 'ENOENT' ? 'file not found' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'is a directory' : getErrorMessage(error);
-        return { path, readError, size_bytes: 0, sha256: '', format: null, formatError: null };
-    }
-    const sha256 = (0,external_node_crypto_.createHash)('sha256').update(bytes).digest('hex');
-    try {
-        return { path, readError: null, size_bytes: bytes.length, sha256, format: readOnnxFormat(bytes), formatError: null };
-    }
-    catch (error) {
-        return { path, readError: null, size_bytes: bytes.length, sha256, format: null, formatError: getErrorMessage(error) };
-    }
 }
 function versionInfo(at, artifact, baseline, loaded, provenance) {
     return {
@@ -93796,6 +95353,37 @@ async function fetchMetric(provider, m, vars) {
 const DEFAULTS = { error_max: 0.05, error_critical: 0.1, latency_warning: 1.2, latency_critical: 1.5 };
 const judge_r = (x) => (x === null || !Number.isFinite(x) ? null : Number(x.toPrecision(6)));
 const judge_pct = (x) => `${Number((x * 100).toPrecision(3))}%`;
+/** The names of the given values that are numbers but not finite ("requests.canary is NaN"). */
+function notFinite(named) {
+    const bad = Object.entries(named).filter(([, v]) => typeof v === 'number' && !Number.isFinite(v));
+    return bad.length === 0 ? null : bad.map(([k, v]) => `${k} is ${v}`).join(', ');
+}
+/** What is wrong with a histogram's numbers: bounds ascending and finite but the last (+Inf), counts finite and cumulative. */
+function histogramProblem(h) {
+    if (!h)
+        return null;
+    if (h.le.length !== h.cumulative.length)
+        return `${h.le.length} bucket bounds but ${h.cumulative.length} counts`;
+    for (let i = 0; i < h.le.length; i++) {
+        const le = h.le[i];
+        const c = h.cumulative[i];
+        if (Number.isNaN(le) || (!Number.isFinite(le) && !(le === Infinity && i === h.le.length - 1)))
+            return `bucket bound ${le}`;
+        if (!Number.isFinite(c))
+            return `count ${c} in bucket le=${le}`;
+        if (i > 0 && !(le > h.le[i - 1]))
+            return `bucket bounds not ascending at le=${le}`;
+    }
+    return null;
+}
+/** NaN or infinite samples, by side. */
+function samplesProblem(samples) {
+    const side = (xs, name) => {
+        const bad = xs ? xs.filter((x) => !Number.isFinite(x)).length : 0;
+        return bad > 0 ? `${bad} of the ${name}'s ${xs.length} samples are NaN or infinite` : null;
+    };
+    return side(samples.canary, 'canary') ?? side(samples.stable, 'stable');
+}
 function errorRate(m, d, minRequests) {
     const max = m.max ?? DEFAULTS.error_max;
     const critical = m.critical_max ?? DEFAULTS.error_critical;
@@ -93803,6 +95391,9 @@ function errorRate(m, d, minRequests) {
     const thresholds = [`<= ${judge_pct(max)}`, `rollback above ${judge_pct(critical)}`, rel ? `<= stable × ${rel.factor} + ${rel.plus} when significant` : null].filter(Boolean).join(', ');
     const { errors, requests } = d;
     const base = { name: m.name, kind: m.kind, thresholds };
+    const broken = notFinite({ 'errors.canary': errors.canary, 'errors.stable': errors.stable, 'requests.canary': requests.canary, 'requests.stable': requests.stable });
+    if (broken)
+        return { ...base, verdict: 'error', critical: false, values: {}, reason: `the metrics provider gave non-finite counts: ${broken}` };
     const nc = requests.canary ?? 0;
     const ns = requests.stable ?? 0;
     const rateC = nc > 0 ? (errors.canary ?? 0) / nc : null;
@@ -93883,6 +95474,9 @@ function latencySamples(m, canary, stable, alone) {
     const nc = canary?.length ?? 0;
     const ns = stable?.length ?? 0;
     const MIN = 3;
+    const broken = samplesProblem({ canary, stable });
+    if (broken)
+        return { ...base, verdict: 'error', critical: false, values: { canary_samples: nc, stable_samples: ns }, reason: `latency samples: ${broken}` };
     if (canary && nc >= MIN && ns === 0 && alone) {
         return { ...base, verdict: 'pass', critical: false, values: { canary_p95: judge_r(quantileSorted(sortedCopy(canary), 0.95)), canary_samples: nc, stable_samples: 0 }, reason: 'not compared: stable served no traffic in the window' };
     }
@@ -93912,6 +95506,13 @@ function latency(m, d, minRequests, alone) {
     const thresholds = `p95 ratio < ${warning}× (rollback at ${critical}×) when the canary is significantly slower (Mann–Whitney, ${Math.round(m.confidence * 100)}% confidence)`;
     const base = { name: m.name, kind: m.kind, thresholds };
     const { canary, stable } = d.buckets;
+    const problem = (h, side) => {
+        const p = histogramProblem(h);
+        return p ? `${side}: ${p}` : null;
+    };
+    const broken = problem(canary, 'canary') ?? problem(stable, 'stable');
+    if (broken)
+        return { ...base, verdict: 'error', critical: false, values: {}, reason: `latency histogram: ${broken}` };
     const nc = canary?.cumulative.at(-1) ?? 0;
     const ns = stable?.cumulative.at(-1) ?? 0;
     if (canary && nc >= minRequests && ns === 0 && alone) {
@@ -93954,7 +95555,7 @@ function judge_value(m, d) {
     if (m.min !== undefined && canary < m.min)
         return { ...base, verdict: 'fail', critical: m.critical, values, reason: `canary ${judge_r(canary)} < ${m.min}` };
     if (rel) {
-        if (stable === null)
+        if (stable === null || !Number.isFinite(stable))
             return { ...base, verdict: 'inconclusive', critical: false, values, reason: 'no stable value to compare with' };
         const limit = stable * rel.factor + rel.plus;
         if (canary > limit)
@@ -94557,7 +96158,7 @@ async function runCli(argv, io) {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _cli_run_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(25980);
+/* harmony import */ var _cli_run_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(73790);
 /** CLI entry: parses argv, runs the shared engine, prints, and exits 0 GO / 1 NO-GO / 2 error / 3 DELAY. */
 
 process.exitCode = await (0,_cli_run_js__WEBPACK_IMPORTED_MODULE_0__/* .runCli */ .J)(process.argv.slice(2), {

@@ -8,7 +8,7 @@ import { loadOnnxRuntime } from './runners/onnxruntime-loader.ts';
 import type { Feeds, ModelRunner } from './runners/types.ts';
 import { getErrorMessage } from './errors.ts';
 
-type Request = { type: 'open'; path: string; intraOpThreads?: number } | { type: 'infer'; id: number; feeds: Feeds };
+type Request = { type: 'open'; path: string; intraOpThreads?: number } | { type: 'infer'; id: number; feeds: Feeds; timed?: boolean };
 
 let runner: ModelRunner | null = null;
 const send = (message: unknown) => process.send!(message);
@@ -18,15 +18,18 @@ process.on('message', (message: Request) => {
     if (message.type === 'open') {
       try {
         const ort = await loadOnnxRuntime({ info: () => undefined });
-        runner = await openOnnxRunner(ort, message.path, { intraOpThreads: message.intraOpThreads ?? 1 });
-        send({ type: 'ready', signature: runner.signature });
+        const t = performance.now();
+        runner = await openOnnxRunner(ort, message.path, { intraOpThreads: message.intraOpThreads ?? 0 });
+        send({ type: 'ready', signature: runner.signature, loadMs: performance.now() - t });
       } catch (error) {
         send({ type: 'failed', error: getErrorMessage(error) });
       }
       return;
     }
     try {
-      send({ type: 'result', id: message.id, outputs: await runner!.infer(message.feeds) });
+      const t = performance.now();
+      const outputs = await runner!.infer(message.feeds);
+      send({ type: 'result', id: message.id, outputs, ms: performance.now() - t });
     } catch (error) {
       send({ type: 'result', id: message.id, error: getErrorMessage(error) });
     }

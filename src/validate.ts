@@ -24,7 +24,6 @@ import { dataDrift, type DataDrift } from './drift/run.ts';
 import { InputFileError, UsageError, getErrorMessage } from './errors.ts';
 import { buildReport, type Report, type ReportSignature } from './report/json.ts';
 import { noModelFile, readModelFiles, safeToOpen } from './runners/model-files.ts';
-import { openOnnxRunner } from './runners/onnx.ts';
 import { openIsolatedOnnxRunner } from './runners/onnx-process.ts';
 import type { OrtModule } from './runners/onnxruntime-loader.ts';
 import type { ModelRunner } from './runners/types.ts';
@@ -35,9 +34,6 @@ import { openCommandRunner, type CommandConfig } from './runners/command.ts';
 import type { EndpointConfig } from './runners/http/protocols.ts';
 import { openHttpRunner } from './runners/http/runner.ts';
 import { expandSecrets } from './promotion/secrets.ts';
-
-/** Deadline of one call to the separate-process model (error scenarios): a stuck call is stopped. */
-const ISOLATED_CALL_MS = 120_000;
 
 export interface EngineDeps {
   clock: Clock;
@@ -150,14 +146,14 @@ export async function validate(settings: Settings, deps: EngineDeps): Promise<Va
   let baselineRunner: ModelRunner | null = null;
   if (served || safeToOpen(artifact)) {
     deps.progress(served ? `smoke: waiting for ${target}` : 'smoke: loading the model');
-    const load = served ? await openServed(served, deps) : await openRunner(modelPath!, deps);
+    const load = served ? await openServed(served, deps) : await openRunner(modelPath!, config, deps);
     runner = load.runner;
     checks.push(judgeLoad(load.outcome, target, config.checks.smoke.severity));
   }
   try {
     if (runner && baseline && config.comparison.enabled) {
       deps.progress(`comparison: loading the baseline ${baselineSource!.spec}`);
-      const load = await openRunner(baseline.path, deps);
+      const load = await openRunner(baseline.path, config, deps);
       baselineRunner = load.runner;
       if (!load.runner) {
         checks.push(
@@ -179,7 +175,6 @@ export async function validate(settings: Settings, deps: EngineDeps): Promise<Va
           baseline: baselineRunner ? { runner: baselineRunner, path: baselineSource!.spec } : null,
           // Prediction drift needs real current rows: the eval data, or drift.current.
           drift: driftOn && (current || evalData) ? { reference: reference!, current } : null,
-          isolated: served ? null : () => openIsolatedOnnxRunner(modelPath!, { callTimeoutMs: ISOLATED_CALL_MS, env: deps.env ?? process.env }),
           clock: deps.clock,
           progress: deps.progress,
         };
@@ -289,17 +284,17 @@ async function openServed(s: ServedModel, deps: EngineDeps): Promise<{ runner: M
   }
 }
 
-async function openRunner(path: string, deps: EngineDeps): Promise<{ runner: ModelRunner | null; outcome: LoadOutcome }> {
-  let ort: OrtModule;
+async function openRunner(path: string, config: GateConfig, deps: EngineDeps): Promise<{ runner: ModelRunner | null; outcome: LoadOutcome }> {
   try {
-    ort = await deps.loadRuntime();
+    // Provisioned here, where a failure can be reported; the model's process loads it from the cache.
+    await deps.loadRuntime();
   } catch (error) {
     return { runner: null, outcome: { ok: false, ms: 0, error: `the ONNX runtime is not available: ${getErrorMessage(error)}` } };
   }
   const t = deps.clock.now();
   try {
-    const runner = await openOnnxRunner(ort, path);
-    return { runner, outcome: { ok: true, ms: deps.clock.now() - t, error: null } };
+    const runner = await openIsolatedOnnxRunner(path, { callTimeoutMs: config.model.timeout_seconds * 1000, env: deps.env ?? process.env });
+    return { runner, outcome: { ok: true, ms: runner.loadMs, error: null } };
   } catch (error) {
     return { runner: null, outcome: { ok: false, ms: deps.clock.now() - t, error: firstLines(getErrorMessage(error)) } };
   }

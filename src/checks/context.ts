@@ -16,11 +16,6 @@ export interface CheckContext {
   baseline: { runner: ModelRunner; path: string } | null;
   /** Data for prediction drift: the reference, and the current data when it is not the eval data (null). */
   drift: { reference: Dataset; current: Dataset | null } | null;
-  /**
-   * The same model in a separate process, for requests that may crash or hang it (error
-   * scenarios), or null when the runner is already out of process (HTTP, command).
-   */
-  isolated: (() => Promise<ModelRunner>) | null;
   clock: Clock;
   /** Reports a phase that may take more than a moment. */
   progress: (message: string) => void;

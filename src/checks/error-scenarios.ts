@@ -155,22 +155,7 @@ export async function runErrorScenarios(ctx: CheckContext): Promise<{ checks: Ch
   const outcomes: ScenarioOutcome[] = [];
   if (!cfg.enabled) return { checks, outcomes };
   ctx.progress('error scenarios');
-  // Bad requests go to a separate process when the model runs in this one: a request that
-  // aborts the runtime or never returns must fail its scenario, not end the gate.
-  let runner = ctx.runner;
-  if (ctx.isolated) {
-    try {
-      runner = await ctx.isolated();
-    } catch (error) {
-      const why = `the model could not be started in a separate process for the error scenarios: ${getErrorMessage(error)}`;
-      return { checks: [result({ id: 'errors.run', category: CATEGORY, severity: 'blocker', status: 'error', message: why })], outcomes };
-    }
-  }
-  try {
-    await runScenarios(ctx, runner, checks, outcomes);
-  } finally {
-    if (runner !== ctx.runner) await runner.close().catch(() => undefined);
-  }
+  await runScenarios(ctx, ctx.runner, checks, outcomes);
   return { checks, outcomes };
 }
 

@@ -62,13 +62,24 @@ export function readModelView(predictions: Predictions, config: GateConfig): Mod
     return o;
   };
   const kindOf = (o: OutputColumn) => outputKind(o, config.model.outputs?.[o.name]);
-  const probaOut = m.output ? byName(m.output, 'output') : outputs.find((o) => kindOf(o) === 'probabilities');
+  const labelled = m.label_output ? byName(m.label_output, 'label_output') : outputs.find((o) => kindOf(o) === 'labels' && o.width === 1);
+  // A binary task with one numeric column and nothing named as probabilities or labels (a wake-word
+  // score, a sigmoid): that column is P(class 1), as metrics.output naming it would say.
+  const single = outputs.filter((o) => !isText(o) && o.width === 1);
+  const probaOut = m.output
+    ? byName(m.output, 'output')
+    : (outputs.find((o) => kindOf(o) === 'probabilities') ?? (m.task === 'binary' && !labelled && single.length === 1 ? single[0] : undefined));
   if (probaOut && isText(probaOut)) {
     throw new EvaluationError(`output "${probaOut.name}" holds text (class labels), not probabilities or a prediction: name it in metrics.label_output instead of metrics.output`);
   }
-  const labelOut = m.label_output ? byName(m.label_output, 'label_output') : outputs.find((o) => kindOf(o) === 'labels' && o.width === 1);
+  const labelOut = labelled;
   const wantsRegression = m.task === 'regression' || (m.task === 'auto' && !labelOut && (!probaOut || kindOf(probaOut) === 'scores'));
 
+  if (!wantsRegression && !probaOut && !labelOut) {
+    throw new EvaluationError(
+      `metrics.task is ${m.task}, but no output holds probabilities or class labels (${outputs.map((o) => `"${o.name}"`).join(', ')}): name it in metrics.output or metrics.label_output`,
+    );
+  }
   if (wantsRegression) {
     const out = probaOut ?? outputs.find((o) => o.width === 1 && kindOf(o) === 'scores') ?? (outputs.length === 1 ? outputs[0] : undefined);
     if (!out) throw new EvaluationError(`cannot tell which output holds the prediction (${outputs.map((o) => o.name).join(', ')}); set metrics.output`);

@@ -5,6 +5,7 @@
  * counts only when it is significant.
  */
 import type { GateConfig } from '../config/types.ts';
+import { timeCall } from './latency.ts';
 import { feedsFor, type FeatureRows } from '../data/features.ts';
 import { pairedBootstrap, type Interval } from '../stats/bootstrap.ts';
 import { mannWhitneyU, type MannWhitney } from '../stats/mannwhitney.ts';
@@ -44,11 +45,7 @@ export async function timeInterleaved(
   }
   const a = new Float64Array(iterations);
   const b = new Float64Array(iterations);
-  const time = async (runner: ModelRunner, i: number) => {
-    const t = clock.now();
-    await runner.infer(feeds[i % feeds.length]!);
-    return clock.now() - t;
-  };
+  const time = (runner: ModelRunner, i: number) => timeCall(runner, feeds[i % feeds.length]!, clock);
   for (let i = 0; i < iterations; i++) {
     // Alternate who goes first, so neither always runs on a warmer cache.
     if (i % 2 === 0) {

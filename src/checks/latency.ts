@@ -2,7 +2,9 @@
  * Latency: per-call samples after warm-up for each batch size; p50/p95/p99 by linear
  * interpolation (numpy's default), max, mean and rows/s, judged against per-batch-size limits.
  */
+import type { Clock } from '../clock.ts';
 import type { GateConfig, LatencyLimits } from '../config/types.ts';
+import type { Feeds, ModelRunner } from '../runners/types.ts';
 import { batchSkipReason, feedsFor } from '../data/features.ts';
 import { getErrorMessage } from '../errors.ts';
 import { mean, quantileSorted, sortedCopy } from '../stats/quantile.ts';
@@ -49,13 +51,16 @@ export async function measureLatency(ctx: CheckContext, batchSize: number): Prom
   const feeds = Array.from({ length: Math.min(iterations, 64) }, (_, i) => feedsFor(ctx.rows, i * batchSize, batchSize));
   for (let i = 0; i < warmup; i++) await ctx.runner.infer(feeds[i % feeds.length]!);
   const samples = new Float64Array(iterations);
-  for (let i = 0; i < iterations; i++) {
-    const feed = feeds[i % feeds.length]!;
-    const t0 = ctx.clock.now();
-    await ctx.runner.infer(feed);
-    samples[i] = ctx.clock.now() - t0;
-  }
+  for (let i = 0; i < iterations; i++) samples[i] = await timeCall(ctx.runner, feeds[i % feeds.length]!, ctx.clock);
   return summarize(batchSize, samples);
+}
+
+/** One call's latency in ms: as the runner measures it where the model runs, else around the call. */
+export async function timeCall(runner: ModelRunner, feeds: Feeds, clock: Clock): Promise<number> {
+  if (runner.timed) return (await runner.timed(feeds)).ms;
+  const t0 = clock.now();
+  await runner.infer(feeds);
+  return clock.now() - t0;
 }
 
 const LIMIT_FIELDS: [keyof LatencyLimits, keyof LatencyStats, string][] = [

@@ -32,8 +32,11 @@ export interface Predictions {
   unreadable?: UnreadableOutput[];
 }
 
-/** Rows per call when running over a whole data set: large enough to amortise each call's overhead. */
-export const PREDICTION_BATCH = 1024;
+/**
+ * Rows per call when running over a whole data set: large enough to amortise each call's overhead
+ * (the model runs in a child process, so every call crosses to it and back).
+ */
+export const PREDICTION_BATCH = 4096;
 
 export async function predictAll(
   runner: ModelRunner,
@@ -104,7 +107,7 @@ export function perRowOutputs(signature: ModelSignature, outputs: Outputs, sent:
   for (const name in outputs) {
     const t = outputs[name]!;
     const spec = signature.outputs.find((o) => o.name === name);
-    const axis = outputBatchAxis(spec, t.dims, sent, symbol);
+    const axis = outputBatchAxis(spec, t.dims, sent, symbol, signature.inputs);
     if (axis === null) {
       // Declared fixed and answered so: a per-call value, not a prediction per row. Anything else
       // without a batch axis is a wrong answer that rowWidthOf reports.

@@ -104,7 +104,7 @@ export function signatureProblems(signature: ModelSignature, outputs: Outputs, b
       });
     }
     const perCall = spec.shape.length === t.dims.length && spec.shape.every((d, i) => d === t.dims[i]);
-    if (outputBatchAxis(spec, t.dims, batch, symbol) === null && !perCall) {
+    if (outputBatchAxis(spec, t.dims, batch, symbol, signature.inputs) === null && !perCall) {
       problems.push(`"${spec.name}" has shape [${t.dims.join(', ')}]: no dim holds the batch of ${batch}`);
     }
   }

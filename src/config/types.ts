@@ -80,6 +80,8 @@ export interface GateConfig {
   model: {
     path?: string;
     sha256?: string;
+    /** Deadline of one call to an ONNX model, in seconds. */
+    timeout_seconds: number;
     inputs?: Record<string, InputBindingConfig>;
     outputs?: Record<string, OutputConfig>;
     endpoint?: EndpointConfig;

@@ -1,7 +1,9 @@
 /**
  * Bad rows in the columns a run uses: malformed rows (wrong field count, not JSON), empty or
- * NaN cells, cells that are not numbers. Pure: reads the Dataset, returns row numbers.
+ * NaN cells, cells that are not numbers (for array columns: empty arrays, elements that are not
+ * numbers, NaN or infinite elements). Pure: reads the Dataset, returns row numbers.
  */
+import { column } from './dataset.ts';
 import type { Dataset } from './dataset.ts';
 
 const DETAIL = 10;
@@ -27,7 +29,7 @@ export interface BadRows {
  */
 export function badWeightRows(dataset: Dataset, weight: string | undefined): Map<number, string> {
   const bad = new Map<number, string>();
-  const v = weight ? dataset.columns.find((c) => c.name === weight)?.values : null;
+  const v = weight ? column(dataset, weight)?.values : null;
   if (!v) return bad;
   for (let r = 0; r < v.length; r++) {
     const w = v[r]!;
@@ -38,8 +40,8 @@ export function badWeightRows(dataset: Dataset, weight: string | undefined): Map
 }
 
 /**
- * Bad rows when only `used` columns matter; a text column's cell is bad only when empty. With
- * `weight`, a negative or infinite sample weight makes its row bad too (see badWeightRows).
+ * Bad rows when only `used` columns matter; a text column's cell is bad only when empty. Linear in
+ * the cells used. With `weight`, a negative or infinite sample weight makes its row bad too.
  */
 export function findBadRows(dataset: Dataset, used: readonly string[], weight?: string): BadRows {
   const cause = new Uint8Array(dataset.rows); // 0 good, 1 malformed, 2 invalid, 3 missing
@@ -52,10 +54,28 @@ export function findBadRows(dataset: Dataset, used: readonly string[], weight?: 
   const malformedWhy = new Map(dataset.malformedFirst.map((m) => [m.row, m.reason]));
   for (const r of dataset.malformed) note(r, 1, () => malformedWhy.get(r) ?? 'malformed row');
   for (const name of used) {
-    const col = dataset.columns.find((c) => c.name === name);
+    const col = column(dataset, name);
     if (!col) continue;
-    for (const r of col.invalid) note(r, 2, () => `"${name}" is not a number`);
-    if (col.values) {
+    const array = col.array;
+    for (const r of col.invalid) note(r, 2, () => (array ? `"${name}" is not an array of numbers` : `"${name}" is not a number`));
+    if (array) {
+      const { values, offsets } = array;
+      for (let r = 0; r < dataset.rows; r++) {
+        if (cause[r] !== 0) continue;
+        const start = offsets[r]!;
+        const end = offsets[r + 1]!;
+        if (start === end) {
+          note(r, 3, () => `"${name}" is empty`);
+          continue;
+        }
+        for (let k = start; k < end; k++) {
+          if (!Number.isFinite(values[k]!)) {
+            note(r, 3, () => `"${name}" has ${Number.isNaN(values[k]!) ? 'a null or NaN' : 'an infinite'} element (at ${k - start})`);
+            break;
+          }
+        }
+      }
+    } else if (col.values) {
       const v = col.values;
       for (let r = 0; r < v.length; r++) if (Number.isNaN(v[r]!)) note(r, 3, () => `"${name}" is empty or NaN`);
     } else {

@@ -4,6 +4,7 @@
  * reading dominates a drift run over a million rows.
  */
 import { createReadStream } from 'node:fs';
+import { open } from 'node:fs/promises';
 import Papa from 'papaparse';
 import { InputFileError, getErrorMessage } from '../errors.ts';
 import { DatasetBuilder } from './columns.ts';
@@ -18,7 +19,16 @@ function trimmed(cell: string): string {
   return cell.length > 0 && (isSpace(cell.charCodeAt(0)) || isSpace(cell.charCodeAt(cell.length - 1))) ? cell.trim() : cell;
 }
 
+/** Read size: a row of a wide file spans many chunks, and Papa Parse rescans the partial row per chunk. */
+const CHUNK_BYTES = 1 << 20;
+
 export async function readCsv(path: string): Promise<Dataset> {
+  let head: Head;
+  try {
+    head = await readHead(path);
+  } catch (error) {
+    throw new InputFileError(path, describeReadError(error));
+  }
   let builder: DatasetBuilder | undefined;
   let failure: InputFileError | undefined;
   const onRows = (rows: string[][], errors: Papa.ParseError[]) => {
@@ -42,10 +52,11 @@ export async function readCsv(path: string): Promise<Dataset> {
   try {
     await new Promise<void>((resolve, reject) => {
       // A string stream, so that a character split across two chunks is decoded whole.
-      const input = createReadStream(path, { encoding: 'utf8' });
+      const input = createReadStream(path, { encoding: 'utf8', highWaterMark: CHUNK_BYTES });
       input.on('error', reject);
       Papa.parse<string[]>(input, {
         skipEmptyLines: false,
+        ...head,
         chunk: (results, parser) => {
           try {
             onRows(results.data, results.errors);
@@ -69,9 +80,56 @@ export async function readCsv(path: string): Promise<Dataset> {
 function headerOf(path: string, record: string[]): string[] {
   const header = record.map((h, i) => (i === 0 ? h.replace(/^\uFEFF/, '') : h));
   if (header.every((h) => h === '')) throw new InputFileError(path, 'the header row is empty');
-  const duplicate = header.find((h, i) => header.indexOf(h) !== i);
-  if (duplicate !== undefined) throw new InputFileError(path, `column "${duplicate}" appears twice in the header`);
+  const seen = new Set<string>();
+  for (const h of header) {
+    if (seen.has(h)) throw new InputFileError(path, `column "${h}" appears twice in the header`);
+    seen.add(h);
+  }
   return header;
+}
+
+interface Head {
+  newline?: '\n' | '\r\n' | '\r';
+  delimiter?: string;
+}
+
+/**
+ * The line ending and delimiter, from the whole first line (and what follows in the same read). Papa Parse guesses both from its first
+ * chunk: with a header longer than that chunk it sees no line end, takes '\n' for a CRLF file,
+ * and every last cell (the last column's name too) keeps a '\r'.
+ */
+async function readHead(path: string): Promise<Head> {
+  const file = await open(path, 'r');
+  try {
+    const buffer = Buffer.alloc(1 << 16);
+    const chunks: Buffer[] = [];
+    let quoted = false;
+    let position = 0;
+    for (;;) {
+      const { bytesRead } = await file.read(buffer, 0, buffer.length, position);
+      if (bytesRead === 0) return {};
+      position += bytesRead;
+      chunks.push(Buffer.from(buffer.subarray(0, bytesRead)));
+      for (let i = 0; i < bytesRead; i++) {
+        const b = buffer[i]!;
+        if (b === 0x22) quoted = !quoted;
+        else if (!quoted && (b === 0x0a || b === 0x0d)) {
+          let newline: Head['newline'] = b === 0x0a ? '\n' : '\r';
+          if (b === 0x0d) {
+            // '\r' may be the last byte read; look at the next one.
+            const next = Buffer.alloc(1);
+            const { bytesRead: got } = await file.read(next, 0, 1, position - bytesRead + i + 1);
+            if (got === 1 && next[0] === 0x0a) newline = '\r\n';
+          }
+          // The delimiter as Papa Parse would guess it, but from at least the whole first line.
+          const start = Buffer.concat(chunks).toString('utf8');
+          return { newline, delimiter: Papa.parse<string[]>(start, { newline, preview: 10 }).meta.delimiter };
+        }
+      }
+    }
+  } finally {
+    await file.close();
+  }
 }
 
 /** A file-system error as a person would say it. */

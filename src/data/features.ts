@@ -9,7 +9,7 @@ import { UsageError } from '../errors.ts';
 import type { DType, Dim, Feeds, ModelSignature, Tensor, TensorData, TensorSpec } from '../runners/types.ts';
 import { FLOAT_TYPES, INTEGER_TYPES, copyNumbers } from '../runners/types.ts';
 import type { Column, Dataset } from './dataset.ts';
-import { inputsSnippet, type InputNeed } from './input-hints.ts';
+import { STATE_NAME, inputsSnippet, type InputNeed } from './input-hints.ts';
 import { batchSymbol, formatShape, inferBatchAxis, moveBatchAxis, openAxes } from './layout.ts';
 
 export { formatShape } from './layout.ts';
@@ -202,9 +202,13 @@ export function bindInputs(
     bindings.push({ name: p.spec.name, dtype, rowShape: shape, batchAxis: p.batchAxis, declared: p.spec.shape, source: p.source, columns });
   }
   if (needs.length > 0) {
-    const first = needs[0]!;
-    const more = needs.length > 1 ? ` (and ${needs.length - 1} more input${needs.length > 2 ? 's' : ''}: ${needs.slice(1).map((n) => `"${n.spec.name}"`).join(', ')})` : '';
-    throw new BindingError(`${first.reason}${more}`, inputsSnippet(needs, symbol));
+    if (dataset) restAfterSnippet(needs, planned, dataset, exclude, claimed);
+    const shown = needs.filter((n) => n.need !== 'rest');
+    const rest = needs.find((n) => n.need === 'rest');
+    const first = shown[0]!;
+    const more = shown.length > 1 ? ` (and ${shown.length - 1} more input${shown.length > 2 ? 's' : ''}: ${shown.slice(1).map((n) => `"${n.spec.name}"`).join(', ')})` : '';
+    const then = rest ? `; then "${rest.spec.name}" takes the remaining ${rest.columns!.length} columns` : '';
+    throw new BindingError(`${first.reason}${more}${then}`, inputsSnippet(needs, symbol));
   }
   fixedBatchOf(bindings);
   if (dataset) checkSources(bindings, dataset);
@@ -212,6 +216,26 @@ export function bindInputs(
 }
 
 const columnsSource = (columns: string[]): InputSource => ({ kind: 'columns', columns });
+
+/**
+ * Once the snippet's constants are pasted (a sample rate, a zero state), the one input still
+ * asking for columns takes the data's remaining ones, as it would with a single input: say so
+ * instead of asking the user to list every column by hand.
+ */
+function restAfterSnippet(needs: InputNeed[], planned: Planned[], dataset: Dataset, exclude: ReadonlySet<string>, claimed: ReadonlySet<string>): void {
+  const willBeConstant = (n: InputNeed) => n.need === 'value' || (n.need === 'columns' && STATE_NAME.test(n.spec.name));
+  const asking = needs.filter((n) => n.need === 'columns' && !willBeConstant(n));
+  if (asking.length !== 1) return;
+  const p = planned.find((q) => q.spec === asking[0]!.spec)!;
+  // Only an input nothing named (no columns in the config), when every other open input gets a value.
+  if (p.cfg?.columns || (p.source && !p.guessed)) return;
+  if (planned.some((q) => q !== p && q.batchAxis !== null && (q.source === null || q.guessed) && !needs.some((n) => n.spec === q.spec && willBeConstant(n)))) return;
+  const wantsText = (p.cfg?.dtype ?? p.spec.dtype) === 'string';
+  const rest = dataset.columns.filter((c) => !exclude.has(c.name) && !claimed.has(c.name) && (wantsText ? c.kind === 'text' : c.kind === 'numeric')).map((c) => c.name);
+  if (rest.length === 0 || typeof rowShapeOf({ ...p, source: columnsSource(rest) }, rest.length) === 'string') return;
+  asking[0]!.need = 'rest';
+  asking[0]!.columns = rest;
+}
 
 const cannotTell = (p: Planned, inputs: number) =>
   `cannot tell which columns feed input "${p.spec.name}" of a model with ${inputs} inputs; set model.inputs.${p.spec.name}.columns in the config (or .value for a constant)`;
@@ -548,9 +572,12 @@ function briefNames(names: readonly string[], max = 6): string {
   return `${names.slice(0, max - 1).join(', ')} … ${names.at(-1)} (${names.length.toLocaleString('en')} columns)`;
 }
 
-/** The input's shape as sent: the batch as N, every other dim sized. */
+/** The input's shape as sent: the batch as N (or the size the model fixes it to), every other dim sized. */
 export function fedShape(b: InputBinding): string {
   const dims: (number | string)[] = b.rowShape.slice();
-  if (b.batchAxis !== null) dims.splice(b.batchAxis, 0, 'N');
+  if (b.batchAxis !== null) {
+    const declared = b.declared[b.batchAxis];
+    dims.splice(b.batchAxis, 0, typeof declared === 'number' ? declared : 'N');
+  }
   return `[${dims.join(', ')}]`;
 }

@@ -9,8 +9,12 @@ export interface InputNeed {
   spec: TensorSpec;
   batchAxis: number | null;
   reason: string;
-  /** What the config must give: a constant, sizes for dynamic dims, columns, or data at all. */
-  need: 'value' | 'shape' | 'columns' | 'data' | 'unsupported';
+  /**
+   * What the config must give: a constant, sizes for dynamic dims, columns, or data at all; `rest`:
+   * nothing, the data's remaining columns (`columns`) feed it once the other lines are pasted.
+   */
+  need: 'value' | 'shape' | 'columns' | 'data' | 'unsupported' | 'rest';
+  columns?: string[];
 }
 
 /** Inputs named like recurrent state: a zero state is what a fresh stream starts from. */
@@ -22,6 +26,7 @@ export function inputsSnippet(needs: readonly InputNeed[], symbol: string | null
     .filter((n) => n.need !== 'unsupported')
     .map((n) => {
       const { spec, batchAxis } = n;
+      if (n.need === 'rest') return `    # ${spec.name}: fed by the remaining columns, ${briefColumns(n.columns ?? [])}`;
       const rest = batchAxis === null ? spec.shape : spec.shape.filter((_, i) => i !== batchAxis);
       const keys: string[] = [];
       if (n.need === 'value' || (n.need === 'columns' && STATE_NAME.test(spec.name))) {
@@ -35,6 +40,10 @@ export function inputsSnippet(needs: readonly InputNeed[], symbol: string | null
     });
   if (lines.length === 0) return '';
   return ['model:', '  inputs:', ...lines].join('\n');
+}
+
+function briefColumns(names: readonly string[]): string {
+  return names.length <= 4 ? names.join(', ') : `${names.slice(0, 3).join(', ')} … ${names.at(-1)} (${names.length.toLocaleString('en')} columns)`;
 }
 
 function sizes(dims: readonly Dim[]): string {

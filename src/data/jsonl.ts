@@ -1,20 +1,24 @@
 /**
  * JSON Lines (one object per line) into a columnar Dataset, streamed line by line. Columns are
- * the keys of the first rows; a line that is not a JSON object is a malformed row.
+ * the keys of the first rows; a line that is not a JSON object is a malformed row. A key whose
+ * values are lists of numbers (token ids, an image) becomes an array column.
  */
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { InputFileError } from '../errors.ts';
-import { DatasetBuilder, type Cell } from './columns.ts';
+import { DatasetBuilder, INFERENCE_CELLS, cellWeight, type Cell } from './columns.ts';
 import { describeReadError } from './csv.ts';
 import type { Dataset } from './dataset.ts';
 
-/** Keys are collected from this many leading objects before columns are fixed. */
+/** Keys are collected from this many leading objects (fewer when they hold many values) before columns are fixed. */
 const KEY_ROWS = 1000;
+const MIN_KEY_ROWS = 16;
 
 export async function readJsonl(path: string): Promise<Dataset> {
   const pending: (Record<string, Cell> | string)[] = [];
   let builder: DatasetBuilder | null = null;
+  let pendingCells = 0;
+  let known = new Set<string>();
   const ignored = new Map<string, number>();
   let row = 0;
 
@@ -30,13 +34,14 @@ export async function readJsonl(path: string): Promise<Dataset> {
       }
     }
     builder = new DatasetBuilder(path, 'jsonl', keys);
+    known = seen;
     for (const item of pending) add(builder, item);
     pending.length = 0;
   };
   const add = (b: DatasetBuilder, item: Record<string, Cell> | string) => {
     if (typeof item === 'string') return b.markMalformed(item);
     b.push(b.names.map((k) => item[k]));
-    for (const k in item) if (!b.names.includes(k) && !ignored.has(k)) ignored.set(k, row);
+    for (const k in item) if (!known.has(k) && !ignored.has(k)) ignored.set(k, row);
   };
 
   try {
@@ -50,7 +55,8 @@ export async function readJsonl(path: string): Promise<Dataset> {
       if (builder) add(builder, item);
       else {
         pending.push(item);
-        if (pending.length >= KEY_ROWS) start();
+        if (typeof item !== 'string') for (const k in item) pendingCells += cellWeight(item[k]);
+        if (pending.length >= KEY_ROWS || (pending.length >= MIN_KEY_ROWS && pendingCells >= INFERENCE_CELLS)) start();
       }
     }
   } catch (error) {

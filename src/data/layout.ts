@@ -49,23 +49,49 @@ export function openAxes(shape: readonly Dim[]): number[] {
 
 /**
  * The axis of an output that holds the call's rows, or null when it has none (a per-call value).
- * The declared symbol decides when there is one; otherwise the first axis of that size, preferring
- * an axis the model leaves open.
+ * The declared symbol decides when there is one; then an output shaped like an input whose batch
+ * is not first (a state out for a state in) takes that input's batch axis; otherwise the first
+ * axis of that size, preferring an axis the model leaves open to one it fixes at a size that
+ * happens to equal the batch (`[2, ?, 16]` answering a batch of 2).
  */
-export function outputBatchAxis(spec: TensorSpec | undefined, dims: readonly number[], batch: number, symbol: string | null): number | null {
+export function outputBatchAxis(
+  spec: TensorSpec | undefined,
+  dims: readonly number[],
+  batch: number,
+  symbol: string | null,
+  inputs: readonly TensorSpec[] = [],
+): number | null {
   const declared = spec && spec.shape.length === dims.length ? spec.shape : null;
   if (declared && symbol !== null) {
     const named = declared.indexOf(symbol);
     if (named >= 0 && dims[named] === batch) return named;
   }
-  if (dims[0] === batch && (!declared || typeof declared[0] !== 'number' || declared[0] === batch)) return 0;
-  let fallback: number | null = null;
+  const likeInput = axisOfLikeInput(dims, batch, symbol, inputs);
+  if (likeInput !== null && (!declared || typeof declared[likeInput] !== 'number')) return likeInput;
+  let fixed: number | null = null;
   for (let a = 0; a < dims.length; a++) {
     if (dims[a] !== batch) continue;
     if (!declared || typeof declared[a] !== 'number') return a;
-    fallback ??= a;
+    fixed ??= a;
   }
-  return fallback;
+  return fixed;
+}
+
+/**
+ * The batch axis of the input an output mirrors: same rank, the input's fixed dims equal the
+ * output's, and its batch (inferred, not first) of the call's size. Null when no input or more
+ * than one axis fits.
+ */
+function axisOfLikeInput(dims: readonly number[], batch: number, symbol: string | null, inputs: readonly TensorSpec[]): number | null {
+  const othersDynamic = inputs.some((i) => i.shape.length > 0 && typeof i.shape[0] !== 'number');
+  const axes = new Set<number>();
+  for (const input of inputs) {
+    if (input.shape.length !== dims.length || dims.length < 2) continue;
+    const axis = inferBatchAxis(input, symbol, othersDynamic);
+    if (axis === null || axis === 0 || dims[axis] !== batch) continue;
+    if (input.shape.every((d, i) => i === axis || typeof d !== 'number' || d === dims[i])) axes.add(axis);
+  }
+  return axes.size === 1 ? [...axes][0]! : null;
 }
 
 /**

@@ -27,8 +27,8 @@ export function renderTerminal(report: Report, color: boolean, width = 120): str
   }
   const io = ioRows(report);
   if (io.rows.length > 0) {
-    const nameWidth = Math.min(32, Math.max(...io.rows.map((r) => r.name.length)));
-    const typeWidth = Math.min(40, Math.max(...io.rows.map((r) => r.type.length)));
+    const nameWidth = Math.min(32, Math.max(4, ...io.rows.map((r) => r.name.length)));
+    const typeWidth = Math.min(40, Math.max(4, ...io.rows.map((r) => r.type.length)));
     lines.push('', paint('bold', `${'MODEL'.padEnd(7)} ${'NAME'.padEnd(nameWidth)} ${'TYPE'.padEnd(typeWidth)} FED AS`));
     for (const r of io.rows) lines.push(`${r.kind.padEnd(7)} ${r.name.padEnd(nameWidth)} ${r.type.padEnd(typeWidth)} ${r.fed}`.trimEnd());
     if (io.more > 0) lines.push(`… and ${io.more} more (report.json lists them all)`);

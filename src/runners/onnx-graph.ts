@@ -28,6 +28,10 @@ export interface GraphFacts {
   zipmaps: Map<string, ZipMap>;
   /** The op type that produces each value of the main graph, by value name. */
   producers: Map<string, string>;
+  /** The node that produces each value, with its inputs, for tracing a value back to its source. */
+  nodes: Map<string, { op: string; inputs: string[] }>;
+  /** Class labels of classifier nodes' outputs (label and scores), by value name. */
+  classifierLabels: Map<string, ClassLabel[]>;
   /** An initializer's data lives in a file beside the model. */
   externalData: boolean;
 }
@@ -66,7 +70,7 @@ function fields(bytes: Uint8Array, visit: (field: number, wire: number, reader: 
 
 /** Throws when the bytes are not a well-formed ModelProto. */
 export function readGraphFacts(model: Uint8Array): GraphFacts {
-  const facts: GraphFacts = { outputs: [], zipmaps: new Map(), producers: new Map(), externalData: false };
+  const facts: GraphFacts = { outputs: [], zipmaps: new Map(), producers: new Map(), nodes: new Map(), classifierLabels: new Map(), externalData: false };
   // A ModelProto may carry its graph in several pieces: protobuf merges them in order.
   fields(model, (field, wire, reader) => {
     if (field !== MODEL_GRAPH || wire !== 2) return false;
@@ -106,10 +110,37 @@ function readNode(bytes: Uint8Array, facts: GraphFacts): void {
     else return false;
     return true;
   });
-  for (const o of outputs) if (o) facts.producers.set(o, op);
+  for (const o of outputs) {
+    if (!o) continue;
+    facts.producers.set(o, op);
+    facts.nodes.set(o, { op, inputs });
+  }
   if (op === 'ZipMap' && domain === 'ai.onnx.ml' && inputs[0] && outputs[0]) {
     facts.zipmaps.set(outputs[0], { input: inputs[0], output: outputs[0], classes: zipMapClasses(attributes) });
   }
+  if (CLASSIFIERS.has(op) && domain === 'ai.onnx.ml') {
+    // Both outputs (the label, the per-class scores) are in the order of the class labels.
+    const classes = zipMapClasses(attributes);
+    if (classes.length > 0) for (const o of outputs) if (o) facts.classifierLabels.set(o, classes);
+  }
+}
+
+/** ai.onnx.ml classifiers that name their classes (skl2onnx's export of scikit-learn classifiers). */
+const CLASSIFIERS: ReadonlySet<string> = new Set(['LinearClassifier', 'TreeEnsembleClassifier', 'SVMClassifier']);
+/** Ops that keep a value's columns in order, so class labels pass through them. */
+const ORDER_KEEPING: ReadonlySet<string> = new Set(['Identity', 'Cast', 'Normalizer', 'Softmax', 'Reshape', 'Flatten', 'Squeeze', 'Unsqueeze']);
+
+/** The class labels a classifier node gives a value, followed back through ops that keep column order. */
+export function classLabelsOf(facts: GraphFacts, value: string): ClassLabel[] | null {
+  let name = value;
+  for (let hops = 0; hops < 16; hops++) {
+    const labels = facts.classifierLabels.get(name);
+    if (labels) return labels;
+    const node = facts.nodes.get(name);
+    if (!node || !ORDER_KEEPING.has(node.op) || !node.inputs[0]) return null;
+    name = node.inputs[0];
+  }
+  return null;
 }
 
 /** classlabels_int64s or classlabels_strings, in column order. */

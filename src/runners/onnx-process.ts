@@ -1,5 +1,8 @@
 /**
- * The ONNX runner in a child process: for requests that may crash onnxruntime or never return.
+ * The ONNX runner as the gate uses it: the model runs in a child process, so that a request which
+ * crashes onnxruntime (an abort on an empty batch) or never returns (a runaway Loop) fails its
+ * check instead of ending or hanging the gate. Calls are timed in the child, so latency is the
+ * model's own, without the transport.
  * A call that outlives its deadline kills the child (RunnerTimeoutError); a child that dies during
  * a call fails that call (RunnerCrashError) with the signal or exit code. Either way the next call
  * starts a fresh child, so one bad request cannot decide the fate of the next.
@@ -14,6 +17,8 @@ import { RunnerCrashError, RunnerTimeoutError } from './types.ts';
 export interface IsolatedOnnxOptions {
   /** Deadline of one call, in ms. */
   callTimeoutMs: number;
+  /** Threads inside one operator; 0 lets onnxruntime choose (all cores). */
+  intraOpThreads?: number;
   /** Deadline to start the child and load the model, in ms. */
   startTimeoutMs?: number;
   env?: NodeJS.ProcessEnv;
@@ -28,21 +33,24 @@ export function workerEntry(): string {
   return found;
 }
 
-export async function openIsolatedOnnxRunner(path: string, options: IsolatedOnnxOptions): Promise<ModelRunner> {
+export async function openIsolatedOnnxRunner(path: string, options: IsolatedOnnxOptions): Promise<ModelRunner & { readonly loadMs: number }> {
   const runner = new IsolatedOnnxRunner(path, options);
   await runner.start();
   return runner;
 }
 
 type Reply =
-  | { type: 'ready'; signature: ModelSignature }
+  | { type: 'ready'; signature: ModelSignature; loadMs: number }
   | { type: 'failed'; error: string }
-  | { type: 'result'; id: number; outputs?: Outputs; error?: string };
+  | { type: 'result'; id: number; outputs?: Outputs; ms?: number; error?: string };
 
 class IsolatedOnnxRunner implements ModelRunner {
   readonly kind = 'onnx';
   readonly target: string;
   signature: ModelSignature = { inputs: [], outputs: [] };
+  /** How long the child took to load the model (the first start), without starting the process. */
+  loadMs = 0;
+  #started = false;
   readonly #options: IsolatedOnnxOptions;
   #child: ChildProcess | null = null;
   #stderr: () => string = () => '';
@@ -62,25 +70,32 @@ class IsolatedOnnxRunner implements ModelRunner {
     });
     this.#child = child;
     this.#stderr = tail(child);
-    const ready = this.#await(child, (m) => m.type === 'ready' || m.type === 'failed', this.#options.startTimeoutMs ?? 120_000);
-    // One thread per call: the child runs beside the gate's own in-process session.
-    child.send({ type: 'open', path: this.target, intraOpThreads: 1 });
-    const reply = await ready;
+    const answered = this.#await(child, (m) => m.type === 'ready' || m.type === 'failed', this.#options.startTimeoutMs ?? 120_000);
+    child.send({ type: 'open', path: this.target, intraOpThreads: this.#options.intraOpThreads ?? 0 });
+    const reply = await answered;
     if (reply.type === 'failed') {
       this.#kill();
       throw new Error(reply.error);
     }
-    this.signature = (reply as Extract<Reply, { type: 'ready' }>).signature;
+    const ready = reply as Extract<Reply, { type: 'ready' }>;
+    this.signature = ready.signature;
+    if (!this.#started) this.loadMs = ready.loadMs;
+    this.#started = true;
   }
 
   async infer(feeds: Feeds): Promise<Outputs> {
+    return (await this.timed(feeds)).outputs;
+  }
+
+  async timed(feeds: Feeds): Promise<{ outputs: Outputs; ms: number }> {
+    // A child that crashed or was stopped on an earlier call is replaced for this one.
     if (!this.#child || this.#child.exitCode !== null || this.#child.signalCode !== null) await this.start();
     const child = this.#child!;
     const id = ++this.#next;
     child.send({ type: 'infer', id, feeds });
     const reply = (await this.#await(child, (m) => m.type === 'result' && m.id === id, this.#options.callTimeoutMs)) as Extract<Reply, { type: 'result' }>;
     if (reply.error !== undefined) throw new Error(reply.error);
-    return reply.outputs!;
+    return { outputs: reply.outputs!, ms: reply.ms! };
   }
 
   async close(): Promise<void> {
@@ -115,7 +130,7 @@ class IsolatedOnnxRunner implements ModelRunner {
       const timer = setTimeout(() => {
         done();
         this.#kill();
-        reject(new RunnerTimeoutError(`no answer within ${timeoutMs} ms: the call was stopped`));
+        reject(new RunnerTimeoutError(`no answer within ${timeoutMs / 1000} s (model.timeout_seconds): the call was stopped`));
       }, timeoutMs);
       child.on('message', onMessage);
       child.on('exit', onExit);

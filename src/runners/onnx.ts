@@ -8,12 +8,18 @@
  * onnxruntime only fetches graph outputs) and reports it under the ZipMap output's name with the
  * ZipMap's class labels. Other non-tensor outputs are left out, each named with the fix.
  */
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import type { InferenceSession, Tensor as OrtTensor } from 'onnxruntime-node';
-import { ELEM_FLOAT, readGraphFacts, withGraphOutputs, type GraphFacts } from './onnx-graph.ts';
+import { ELEM_FLOAT, classLabelsOf, readGraphFacts, withGraphOutputs, type GraphFacts } from './onnx-graph.ts';
 import type { OrtModule } from './onnxruntime-loader.ts';
 import type { DType, Feeds, ModelRunner, ModelSignature, Outputs, TensorSpec, UnreadableOutput } from './types.ts';
+
+/**
+ * Graph files up to this size are read for class labels; larger ones (deep nets, whose weights make
+ * the size) are not classical-ML classifiers, and reading them would double the memory at load.
+ */
+const GRAPH_READ_LIMIT = 64 * 1024 * 1024;
 
 export interface OnnxRunnerOptions {
   /** Threads inside one operator; 0 lets onnxruntime choose (all cores). */
@@ -40,7 +46,12 @@ export async function openOnnxRunner(ort: OrtModule, path: string, options: Onnx
   };
   let session = await ort.InferenceSession.create(path, sessionOptions);
   if (session.outputMetadata.every((m) => m.isTensor)) {
-    const outputs = session.outputMetadata.map(toSpec);
+    const graph = (await stat(path)).size <= GRAPH_READ_LIMIT ? labelFacts(await readFile(path)) : null;
+    // A classifier's own class labels name its label and probability columns (skl2onnx without ZipMap).
+    const outputs = session.outputMetadata.map((m) => {
+      const classes = graph && classLabelsOf(graph, m.name);
+      return classes ? { ...toSpec(m), classes } : toSpec(m);
+    });
     return new OnnxRunner(ort, session, path, { fetch: outputs.map((o) => o.name), aliases: [], outputs, unreadable: [] });
   }
   // Non-tensor outputs: the graph says what they are and what makes them.
@@ -96,6 +107,15 @@ function planOutputs(metadata: readonly InferenceSession.ValueMetadata[], graph:
   }
   plan.fetch = [...fetch];
   return plan;
+}
+
+/** The graph read for class labels only: a graph onnxruntime loaded but this reader cannot parse has none. */
+function labelFacts(bytes: Uint8Array): GraphFacts | null {
+  try {
+    return readGraphFacts(bytes);
+  } catch {
+    return null;
+  }
 }
 
 function unreadableProblem(name: string, type: string, producer: string | undefined): string {

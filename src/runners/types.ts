@@ -88,6 +88,11 @@ export interface ModelRunner {
   readonly target: string;
   readonly signature: ModelSignature;
   infer(feeds: Feeds): Promise<Outputs>;
+  /**
+   * The call with its own duration, measured where the model runs (the ONNX runner's child
+   * process), so the transport to it is not counted as the model's latency.
+   */
+  timed?(feeds: Feeds): Promise<{ outputs: Outputs; ms: number }>;
   close(): Promise<void>;
   /** HTTP-level error scenarios (malformed JSON, …); only runners that speak HTTP have them. */
   probe?(scenario: ProbeScenario, good: Feeds, sizeMb: number): Promise<{ request: string; outcome: Outcome; detail: string }>;

@@ -90,7 +90,9 @@ describe('the HTTP runner', () => {
     const report = served.report!;
     expect(report.decision).toBe('GO');
     expect(report.model.runner).toBe('http');
-    expect(report.model.signature?.inputs).toEqual([{ name: 'float_input', dtype: 'float32', shape: ['N', 4] }]);
+    expect(report.model.signature?.inputs).toEqual([
+      { name: 'float_input', dtype: 'float32', shape: ['N', 4], fed: 'columns sepal_length, sepal_width, petal_length, petal_width', fed_shape: '[N, 4]' },
+    ]);
     // Every family ran on the endpoint.
     for (const id of ['smoke.single', 'smoke.batch_32_consistency', 'outputs.probabilities.probabilities', 'metrics.accuracy', 'comparison.accuracy.max_regression', 'drift.prediction.score', 'latency.batch_1', 'errors.nan_input']) {
       expect(byId(report, id).status, id).toBe('pass');

@@ -38,6 +38,32 @@ describe('readCsv', () => {
     expect(column(d, 'word')!.text!.every((w, i) => w === `é${i % 7}ü`)).toBe(true);
   });
 
+  it('reads CRLF and LF files alike when the header is over 1 MB (longer than a read chunk)', async () => {
+    const width = 90_000; // names "feature_00000".. are 13-14 bytes: a 1.2 MB header
+    const names = Array.from({ length: width }, (_, j) => `feature_${String(j).padStart(5, '0')}`);
+    const rows = [0, 1, 2].map((r) => Array.from({ length: width }, (_, j) => String((r * 7 + j) % 100)).join(','));
+    const text = [names.join(','), ...rows].join('\n') + '\n';
+    expect(names.join(',').length).toBeGreaterThan(1 << 20);
+    const lf = await readCsv(file('wide-lf.csv', text));
+    const crlf = await readCsv(file('wide-crlf.csv', text.replaceAll('\n', '\r\n')));
+    const cr = await readCsv(file('wide-cr.csv', text.replaceAll('\n', '\r')));
+    for (const d of [lf, crlf, cr]) {
+      expect(d.rows).toBe(3);
+      expect(d.columns.length).toBe(width);
+      expect(d.columns.map((c) => c.name)).toEqual(names);
+      expect(d.columns.every((c) => c.kind === 'numeric' && c.invalid.length === 0)).toBe(true);
+      expect([...column(d, 'feature_89999')!.values!]).toEqual([99, 6, 13]);
+      expect(d.malformed).toEqual([]);
+    }
+  });
+
+  it('guesses the delimiter from the whole first line', async () => {
+    const header = Array.from({ length: 20_000 }, (_, j) => `c${j}`);
+    const d = await readCsv(file('wide.tsv.txt', `${header.join('\t')}\r\n${header.map((_, j) => j).join('\t')}\r\n`));
+    expect(d.columns.length).toBe(20_000);
+    expect([...column(d, 'c19999')!.values!]).toEqual([19_999]);
+  });
+
   it('names the file and the cause when it cannot be read', async () => {
     await expect(readCsv(join(dir, 'absent.csv'))).rejects.toThrow(/absent.csv: file not found/);
     await expect(readCsv(file('empty.csv', ''))).rejects.toThrow(/empty.csv: the file is empty/);
