@@ -14,6 +14,7 @@ import { commandWithDefaults, endpointWithDefaults, resolveConfig, type LoadedCo
 import type { GateConfig } from './config/types.ts';
 import { describeBadRows, findBadRows, keptRows } from './data/bad-rows.ts';
 import { columnNames, type Dataset } from './data/dataset.ts';
+import { limitsFromConfig } from './data/limits.ts';
 import { readDataset } from './data/read.ts';
 import type { Labels } from './checks/evaluation.ts';
 import { resolveBaseline } from './runners/baseline-source.ts';
@@ -107,11 +108,11 @@ export async function validate(settings: Settings, deps: EngineDeps): Promise<Va
   }
 
   if (config.data.eval) deps.progress(`reading ${config.data.eval}`);
-  const evalData = config.data.eval ? await readDataset(config.data.eval) : null;
-  const reference = config.data.reference ? await readDataset(config.data.reference) : null;
+  const evalData = config.data.eval ? await readDataset(config.data.eval, limitsFromConfig(config.data)) : null;
+  const reference = config.data.reference ? await readDataset(config.data.reference, limitsFromConfig(config.data)) : null;
   const driftOn = config.drift.enabled && reference !== null;
   if (driftOn && config.drift.current) deps.progress(`reading ${config.drift.current}`);
-  const current = driftOn && config.drift.current ? await readDataset(config.drift.current) : null;
+  const current = driftOn && config.drift.current ? await readDataset(config.drift.current, limitsFromConfig(config.data)) : null;
   const baselineSource = config.baseline ? await resolveBaseline(config.baseline) : null;
   const baseline = baselineSource ? await readModelFiles(baselineSource.path) : null;
   if (baseline?.readError) throw new InputFileError(baselineSource!.spec, baseline.readError);

@@ -97,6 +97,9 @@ export interface GateConfig {
     generated_rows: number;
     seed: number;
     bad_rows: { policy: 'skip' | 'fail'; max_share: number; severity: Severity };
+    /** Readers' bounds: the longest line (MiB) and the most columns a data file may have. */
+    max_line_mb?: number;
+    max_columns?: number;
   };
   fail_on: 'no-go' | 'delay';
   checks: {

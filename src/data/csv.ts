@@ -9,6 +9,7 @@ import Papa from 'papaparse';
 import { InputFileError, getErrorMessage } from '../errors.ts';
 import { DatasetBuilder } from './columns.ts';
 import type { Dataset } from './dataset.ts';
+import { DEFAULT_LIMITS, boundLines, lineTooLong, tooManyColumns, type ReaderLimits } from './limits.ts';
 
 export { parseNumber } from './columns.ts';
 
@@ -22,12 +23,12 @@ function trimmed(cell: string): string {
 /** Read size: a row of a wide file spans many chunks, and Papa Parse rescans the partial row per chunk. */
 const CHUNK_BYTES = 1 << 20;
 
-export async function readCsv(path: string): Promise<Dataset> {
+export async function readCsv(path: string, limits: ReaderLimits = DEFAULT_LIMITS): Promise<Dataset> {
   let head: Head;
   try {
-    head = await readHead(path);
+    head = await readHead(path, limits);
   } catch (error) {
-    throw new InputFileError(path, describeReadError(error));
+    throw error instanceof InputFileError ? error : new InputFileError(path, describeReadError(error));
   }
   let builder: DatasetBuilder | undefined;
   let failure: InputFileError | undefined;
@@ -51,9 +52,16 @@ export async function readCsv(path: string): Promise<Dataset> {
   };
   try {
     await new Promise<void>((resolve, reject) => {
-      // A string stream, so that a character split across two chunks is decoded whole.
-      const input = createReadStream(path, { encoding: 'utf8', highWaterMark: CHUNK_BYTES });
-      input.on('error', reject);
+      // A string stream, so that a character split across two chunks is decoded whole; bounded
+      // in line length before Papa Parse gathers a line into one string.
+      const raw = createReadStream(path, { highWaterMark: CHUNK_BYTES });
+      const input = boundLines(path, limits);
+      raw.on('error', (error) => input.destroy(error));
+      input.on('error', (error) => {
+        raw.destroy();
+        reject(error);
+      });
+      raw.pipe(input).setEncoding('utf8');
       Papa.parse<string[]>(input, {
         skipEmptyLines: false,
         ...head,
@@ -70,7 +78,7 @@ export async function readCsv(path: string): Promise<Dataset> {
       });
     });
   } catch (error) {
-    throw new InputFileError(path, describeReadError(error));
+    throw error instanceof InputFileError ? error : new InputFileError(path, describeReadError(error));
   }
   if (failure) throw failure;
   if (!builder) throw new InputFileError(path, 'the file is empty (no header row)');
@@ -98,7 +106,7 @@ interface Head {
  * chunk: with a header longer than that chunk it sees no line end, takes '\n' for a CRLF file,
  * and every last cell (the last column's name too) keeps a '\r'.
  */
-async function readHead(path: string): Promise<Head> {
+async function readHead(path: string, limits: ReaderLimits): Promise<Head> {
   const file = await open(path, 'r');
   try {
     const buffer = Buffer.alloc(1 << 16);
@@ -110,6 +118,7 @@ async function readHead(path: string): Promise<Head> {
       if (bytesRead === 0) return {};
       position += bytesRead;
       chunks.push(Buffer.from(buffer.subarray(0, bytesRead)));
+      if (position - bytesRead > limits.maxLineBytes) throw lineTooLong(path, 1, limits);
       for (let i = 0; i < bytesRead; i++) {
         const b = buffer[i]!;
         if (b === 0x22) quoted = !quoted;
@@ -123,13 +132,29 @@ async function readHead(path: string): Promise<Head> {
           }
           // The delimiter as Papa Parse would guess it, but from at least the whole first line.
           const start = Buffer.concat(chunks).toString('utf8');
-          return { newline, delimiter: Papa.parse<string[]>(start, { newline, preview: 10 }).meta.delimiter };
+          const delimiter = Papa.parse<string[]>(start, { newline, preview: 10 }).meta.delimiter;
+          const columns = headerColumns(start, delimiter);
+          if (columns > limits.maxColumns) throw tooManyColumns(path, columns, limits);
+          return { newline, delimiter };
         }
       }
     }
   } finally {
     await file.close();
   }
+}
+
+/** Fields in the first line, counted without parsing it (a header of 10^6 names costs seconds to parse). */
+function headerColumns(text: string, delimiter: string): number {
+  let quoted = false;
+  let fields = 1;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (c === '"') quoted = !quoted;
+    else if (!quoted && (c === '\n' || c === '\r')) break;
+    else if (!quoted && text.startsWith(delimiter, i)) fields++;
+  }
+  return fields;
 }
 
 /** A file-system error as a person would say it. */

@@ -9,12 +9,13 @@ import { InputFileError } from '../errors.ts';
 import { DatasetBuilder, INFERENCE_CELLS, cellWeight, type Cell } from './columns.ts';
 import { describeReadError } from './csv.ts';
 import type { Dataset } from './dataset.ts';
+import { DEFAULT_LIMITS, boundLines, tooManyColumns, type ReaderLimits } from './limits.ts';
 
 /** Keys are collected from this many leading objects (fewer when they hold many values) before columns are fixed. */
 const KEY_ROWS = 1000;
 const MIN_KEY_ROWS = 16;
 
-export async function readJsonl(path: string): Promise<Dataset> {
+export async function readJsonl(path: string, limits: ReaderLimits = DEFAULT_LIMITS): Promise<Dataset> {
   const pending: (Record<string, Cell> | string)[] = [];
   let builder: DatasetBuilder | null = null;
   let pendingCells = 0;
@@ -33,6 +34,7 @@ export async function readJsonl(path: string): Promise<Dataset> {
         keys.push(k);
       }
     }
+    if (keys.length > limits.maxColumns) throw tooManyColumns(path, keys.length, limits);
     builder = new DatasetBuilder(path, 'jsonl', keys);
     known = seen;
     for (const item of pending) add(builder, item);
@@ -45,8 +47,11 @@ export async function readJsonl(path: string): Promise<Dataset> {
   };
 
   try {
-    const input = createReadStream(path);
-    const lines = createInterface({ input, crlfDelay: Infinity });
+    // Bounded in line length before readline gathers a line into one string.
+    const raw = createReadStream(path);
+    const input = boundLines(path, limits);
+    raw.on('error', (error) => input.destroy(error));
+    const lines = createInterface({ input: raw.pipe(input), crlfDelay: Infinity });
     for await (const raw of lines) {
       const line = raw.trim();
       if (line === '') continue;
@@ -60,7 +65,7 @@ export async function readJsonl(path: string): Promise<Dataset> {
       }
     }
   } catch (error) {
-    throw new InputFileError(path, describeReadError(error));
+    throw error instanceof InputFileError ? error : new InputFileError(path, describeReadError(error));
   }
   if (!builder) start();
   const b = builder as unknown as DatasetBuilder;

@@ -5,6 +5,7 @@ import { checkInputFile } from '../input-file.ts';
 import { readCsv } from './csv.ts';
 import type { DataFormat, Dataset } from './dataset.ts';
 import { readJsonl } from './jsonl.ts';
+import { DEFAULT_LIMITS, type ReaderLimits } from './limits.ts';
 import { readParquet } from './parquet.ts';
 
 const BY_EXTENSION: Record<string, DataFormat> = {
@@ -25,14 +26,14 @@ export function formatOf(path: string): DataFormat {
   return format;
 }
 
-export async function readDataset(path: string): Promise<Dataset> {
+export async function readDataset(path: string, limits: ReaderLimits = DEFAULT_LIMITS): Promise<Dataset> {
   const format = formatOf(path);
   await checkInputFile(path); // a regular file, never a device, FIFO or a link out of the workspace
   switch (format) {
     case 'csv':
-      return readCsv(path);
+      return readCsv(path, limits);
     case 'jsonl':
-      return readJsonl(path);
+      return readJsonl(path, limits);
     case 'parquet':
       return readParquet(path);
   }

@@ -4,6 +4,7 @@
  */
 import { result, type CheckResult } from '../checks/types.ts';
 import type { Clock } from '../clock.ts';
+import { limitsFromConfig } from '../data/limits.ts';
 import { readDataset } from '../data/read.ts';
 import { decide, headline, type Decision } from '../decision.ts';
 import { TOOL_VERSION } from '../report/json.ts';
@@ -24,9 +25,9 @@ export async function runDrift(settings: DriftSettings, deps: { clock: Clock; pr
   const t0 = deps.clock.now();
   const { config } = resolveConfig(settings.configPath);
   deps.progress(`reading ${settings.reference}`);
-  const reference = await readDataset(settings.reference);
+  const reference = await readDataset(settings.reference, limitsFromConfig(config.data));
   deps.progress(`reading ${settings.current}`);
-  const current = await readDataset(settings.current);
+  const current = await readDataset(settings.current, limitsFromConfig(config.data));
   deps.progress(`measuring drift of ${(settings.columns ?? reference.columns).length} columns`);
   const drift = dataDrift(config, reference, current, { columns: settings.columns, exclude: new Set(settings.exclude) });
   const checks = [...drift.checks, ...coverageCheck(drift, config)];
