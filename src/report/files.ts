@@ -68,6 +68,8 @@ export async function removeReports(outDir: string): Promise<void> {
   try {
     await rm(files.json, { force: true });
   } catch (error) {
+    // No directory there (or a file where one should be): no earlier report either.
+    if ((error as NodeJS.ErrnoException).code === 'ENOTDIR') return;
     throw new InputFileError(files.json, `cannot remove the report of an earlier run: ${getErrorMessage(error)}`);
   }
   for (const path of [files.manifest, files.markdown, files.html]) await rm(path, { force: true }).catch(() => undefined);
