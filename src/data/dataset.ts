@@ -1,4 +1,5 @@
 /** A tabular data set held by column: numbers where a column is numeric, text otherwise. */
+import { nameList } from '../redact.ts';
 
 export type ColumnKind = 'numeric' | 'text';
 export type DataFormat = 'csv' | 'jsonl' | 'parquet';
@@ -39,4 +40,4 @@ export function column(dataset: Dataset, name: string): Column | undefined {
   return dataset.columns.find((c) => c.name === name);
 }
 
-export const columnNames = (dataset: Dataset) => dataset.columns.map((c) => c.name).join(', ');
+export const columnNames = (dataset: Dataset) => nameList(dataset.columns.map((c) => c.name));
