@@ -135,7 +135,8 @@ export class Redactor {
     const visit = (v: unknown, key: string) => {
       if (typeof v === 'string') {
         for (const m of v.matchAll(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g)) this.add(env[m[1]!]);
-        if (SECRET_KEY.test(key) && !/^\$\{[A-Za-z_][A-Za-z0-9_]*\}$/.test(v.trim())) this.add(v);
+        // A template (`Bearer \${TOKEN}`) is not the secret; what it expands to is, above.
+        if (SECRET_KEY.test(key) && !/\$\{[A-Za-z_][A-Za-z0-9_]*\}/.test(v)) this.add(v);
         this.#addUrl(v);
         return;
       }
