@@ -45,7 +45,7 @@ import { createRequire as __WEBPACK_EXTERNAL_createRequire } from "module";
 
 // MODULES //
 
-var main = __nccwpck_require__( 13742 );
+var main = __nccwpck_require__( 91361 );
 
 
 // EXPORTS //
@@ -55,7 +55,7 @@ module.exports = main;
 
 /***/ }),
 
-/***/ 13742:
+/***/ 91361:
 /***/ ((module) => {
 
 /**
@@ -80687,7 +80687,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 73790:
+/***/ 13742:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -81056,11 +81056,19 @@ function dedupe(issues) {
 
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(76760);
+// EXTERNAL MODULE: external "node:fs/promises"
+var promises_ = __nccwpck_require__(51455);
 // EXTERNAL MODULE: ./node_modules/papaparse/papaparse.js
 var papaparse = __nccwpck_require__(28728);
 var papaparse_default = /*#__PURE__*/__nccwpck_require__.n(papaparse);
 ;// CONCATENATED MODULE: ./src/data/columns.ts
 const INFERENCE_ROWS = 1000;
+/**
+ * The sample is also bounded in cells (an array cell weighs its elements), so that 1,000 rows of
+ * a 150,528-column file, or of 224×224×3 image arrays, are not all held as JS values at once.
+ */
+const INFERENCE_CELLS = 2_000_000;
+const MIN_INFERENCE_ROWS = 16;
 const MALFORMED_DETAIL = 10;
 const NON_FINITE = {
     nan: Number.NaN,
@@ -81082,6 +81090,29 @@ function parseNumber(cell) {
     return NON_FINITE[s.toLowerCase()];
 }
 const isEmpty = (cell) => cell === null || cell === undefined || cell === '';
+/** About how many values a cell holds: 1, or an array's elements (measured along its first path). */
+function cellWeight(cell) {
+    let n = 1;
+    let x = cell;
+    while (Array.isArray(x) && x.length > 0) {
+        n *= x.length;
+        x = x[0];
+    }
+    return n;
+}
+/** An array whose elements, at any depth, are all numbers, booleans or null: an array cell. */
+function isNumericArray(cell) {
+    if (!Array.isArray(cell))
+        return false;
+    for (const x of cell) {
+        const t = typeof x;
+        if (t === 'number' || t === 'boolean' || t === 'bigint' || x === null)
+            continue;
+        if (!isNumericArray(x))
+            return false;
+    }
+    return true;
+}
 /** A cell as a number: undefined when it is not one, NaN when it is empty. */
 function numberOf(cell) {
     switch (typeof cell) {
@@ -81099,7 +81130,8 @@ function numberOf(cell) {
 }
 const textOf = (cell) => cell === null || cell === undefined ? '' : typeof cell === 'object' ? JSON.stringify(cell) : String(cell);
 class NumericBuilder {
-    values = new Float64Array(1024);
+    // Small at first: a file may have 150,528 columns and 50 rows.
+    values = new Float64Array(16);
     length = 0;
     missing = 0;
     invalid = [];
@@ -81140,8 +81172,92 @@ class TextBuilder {
         return { name, kind: 'text', values: null, text: this.text, missing: this.missing, invalid: [] };
     }
 }
+const INVALID = -1;
+/** A list as a reader gives it: a JS array (JSON, hyparquet) or a typed array. */
+const isList = (x) => Array.isArray(x) || (ArrayBuffer.isView(x) && !(x instanceof DataView));
+/** Array cells flattened into one growing buffer, a row per push; see ArrayCells in dataset.ts. */
+class ArrayBuilder {
+    values = new Float64Array(1024);
+    length = 0;
+    offsets = new Int32Array(64);
+    rows = 0;
+    missing = 0;
+    invalid = [];
+    /** The common shape so far: undefined before the first non-empty row, null once rows differ. */
+    shape = undefined;
+    push(cell) {
+        const start = this.length;
+        if (isEmpty(cell))
+            this.missing++;
+        else if (!isList(cell))
+            this.invalid.push(this.rows);
+        else {
+            const shape = this.flatten(cell);
+            if (shape === INVALID) {
+                this.length = start;
+                this.invalid.push(this.rows);
+            }
+            else if (this.length === start)
+                this.missing++; // [] or [[]]: nothing to feed
+            else if (this.shape === undefined)
+                this.shape = shape;
+            else if (this.shape !== null && (shape === null || !sameShape(this.shape, shape)))
+                this.shape = null;
+        }
+        // Offsets are Int32, as Arrow's List offsets are; fail rather than wrap.
+        if (this.length > 0x7fffffff)
+            throw new Error('an array column holds more than 2^31 values');
+        if (this.rows + 2 > this.offsets.length)
+            this.offsets = grow(this.offsets, this.rows + 2);
+        this.offsets[++this.rows] = this.length;
+    }
+    /** Appends the elements row-major; returns the cell's shape, null when ragged, INVALID when an element is not a number. */
+    flatten(cell) {
+        let sub = undefined;
+        let scalars = 0;
+        for (let i = 0; i < cell.length; i++) {
+            const x = cell[i];
+            if (isList(x)) {
+                const s = this.flatten(x);
+                if (s === INVALID)
+                    return INVALID;
+                sub = sub === undefined ? s : sub !== null && s !== null && sameShape(sub, s) ? sub : null;
+                continue;
+            }
+            // null is a missing element (NaN), as pandas reads it; bad-rows counts it as missing.
+            const n = typeof x === 'number' ? x : typeof x === 'boolean' ? Number(x) : typeof x === 'bigint' ? Number(x) : x === null ? Number.NaN : undefined;
+            if (n === undefined)
+                return INVALID;
+            scalars++;
+            if (this.length === this.values.length)
+                this.values = grow(this.values, this.length + 1);
+            this.values[this.length++] = n;
+        }
+        if (sub === undefined)
+            return [cell.length];
+        return scalars > 0 || sub === null ? null : [cell.length, ...sub];
+    }
+    finish(name) {
+        return {
+            name,
+            kind: 'array',
+            values: null,
+            text: null,
+            array: { values: this.values.slice(0, this.length), offsets: this.offsets.slice(0, this.rows + 1), shape: this.shape ?? null },
+            missing: this.missing,
+            invalid: this.invalid,
+        };
+    }
+}
+const sameShape = (a, b) => a.length === b.length && a.every((d, i) => d === b[i]);
+function grow(a, need) {
+    const grown = new a.constructor(Math.max(need, a.length * 2));
+    grown.set(a);
+    return grown;
+}
 class DatasetBuilder {
     sample = [];
+    sampleCells = 0;
     builders = null;
     rows = 0;
     malformed = [];
@@ -81155,14 +81271,17 @@ class DatasetBuilder {
         this.format = format;
         this.names = names;
     }
-    /** The row's cells, one per name; absent trailing cells are missing. */
+    /** The row's cells, one per name; absent trailing cells are missing. The builder may keep the array. */
     push(cells) {
         if (this.builders)
             this.append(cells);
         else {
-            this.sample.push(cells.slice());
-            if (this.sample.length >= INFERENCE_ROWS)
+            this.sample.push(cells);
+            for (const cell of cells)
+                this.sampleCells += typeof cell === 'object' ? cellWeight(cell) : 1;
+            if (this.sample.length >= INFERENCE_ROWS || (this.sample.length >= MIN_INFERENCE_ROWS && this.sampleCells >= INFERENCE_CELLS)) {
                 this.flushSample();
+            }
         }
     }
     /** Records that the row about to be pushed (or, with no cells, skipped) is malformed. */
@@ -81190,17 +81309,22 @@ class DatasetBuilder {
             return;
         this.builders = this.names.map((_, j) => {
             let numeric = 0;
+            let arrays = 0;
             let other = 0;
             for (const row of this.sample) {
                 const cell = row[j];
                 if (isEmpty(cell))
                     continue;
-                if (numberOf(cell) === undefined)
+                if (isNumericArray(cell))
+                    arrays++;
+                else if (numberOf(cell) === undefined)
                     other++;
                 else
                     numeric++;
             }
-            return other > numeric ? new TextBuilder() : new NumericBuilder();
+            if (arrays > numeric + other)
+                return new ArrayBuilder();
+            return other + arrays > numeric ? new TextBuilder() : new NumericBuilder();
         });
         for (const row of this.sample)
             this.append(row);
@@ -81225,12 +81349,22 @@ class DatasetBuilder {
 
 
 
+
 const isSpace = (code) => code === 32 || code === 9;
 /** Cells lose surrounding spaces, as most CSV readers' `trim` options do; most need no copy. */
 function trimmed(cell) {
     return cell.length > 0 && (isSpace(cell.charCodeAt(0)) || isSpace(cell.charCodeAt(cell.length - 1))) ? cell.trim() : cell;
 }
+/** Read size: a row of a wide file spans many chunks, and Papa Parse rescans the partial row per chunk. */
+const CHUNK_BYTES = 1 << 20;
 async function readCsv(path) {
+    let head;
+    try {
+        head = await readHead(path);
+    }
+    catch (error) {
+        throw new InputFileError(path, describeReadError(error));
+    }
     let builder;
     let failure;
     const onRows = (rows, errors) => {
@@ -81259,10 +81393,11 @@ async function readCsv(path) {
     try {
         await new Promise((resolve, reject) => {
             // A string stream, so that a character split across two chunks is decoded whole.
-            const input = (0,external_node_fs_namespaceObject.createReadStream)(path, { encoding: 'utf8' });
+            const input = (0,external_node_fs_namespaceObject.createReadStream)(path, { encoding: 'utf8', highWaterMark: CHUNK_BYTES });
             input.on('error', reject);
             papaparse_default().parse(input, {
                 skipEmptyLines: false,
+                ...head,
                 chunk: (results, parser) => {
                     try {
                         onRows(results.data, results.errors);
@@ -81290,10 +81425,55 @@ function headerOf(path, record) {
     const header = record.map((h, i) => (i === 0 ? h.replace(/^\uFEFF/, '') : h));
     if (header.every((h) => h === ''))
         throw new InputFileError(path, 'the header row is empty');
-    const duplicate = header.find((h, i) => header.indexOf(h) !== i);
-    if (duplicate !== undefined)
-        throw new InputFileError(path, `column "${duplicate}" appears twice in the header`);
+    const seen = new Set();
+    for (const h of header) {
+        if (seen.has(h))
+            throw new InputFileError(path, `column "${h}" appears twice in the header`);
+        seen.add(h);
+    }
     return header;
+}
+/**
+ * The line ending and delimiter, from the whole first line (and what follows in the same read). Papa Parse guesses both from its first
+ * chunk: with a header longer than that chunk it sees no line end, takes '\n' for a CRLF file,
+ * and every last cell (the last column's name too) keeps a '\r'.
+ */
+async function readHead(path) {
+    const file = await (0,promises_.open)(path, 'r');
+    try {
+        const buffer = Buffer.alloc(1 << 16);
+        const chunks = [];
+        let quoted = false;
+        let position = 0;
+        for (;;) {
+            const { bytesRead } = await file.read(buffer, 0, buffer.length, position);
+            if (bytesRead === 0)
+                return {};
+            position += bytesRead;
+            chunks.push(Buffer.from(buffer.subarray(0, bytesRead)));
+            for (let i = 0; i < bytesRead; i++) {
+                const b = buffer[i];
+                if (b === 0x22)
+                    quoted = !quoted;
+                else if (!quoted && (b === 0x0a || b === 0x0d)) {
+                    let newline = b === 0x0a ? '\n' : '\r';
+                    if (b === 0x0d) {
+                        // '\r' may be the last byte read; look at the next one.
+                        const next = Buffer.alloc(1);
+                        const { bytesRead: got } = await file.read(next, 0, 1, position - bytesRead + i + 1);
+                        if (got === 1 && next[0] === 0x0a)
+                            newline = '\r\n';
+                    }
+                    // The delimiter as Papa Parse would guess it, but from at least the whole first line.
+                    const start = Buffer.concat(chunks).toString('utf8');
+                    return { newline, delimiter: papaparse_default().parse(start, { newline, preview: 10 }).meta.delimiter };
+                }
+            }
+        }
+    }
+    finally {
+        await file.close();
+    }
 }
 /** A file-system error as a person would say it. */
 function describeReadError(error) {
@@ -81312,18 +81492,22 @@ const external_node_readline_namespaceObject = __WEBPACK_EXTERNAL_createRequire(
 ;// CONCATENATED MODULE: ./src/data/jsonl.ts
 /**
  * JSON Lines (one object per line) into a columnar Dataset, streamed line by line. Columns are
- * the keys of the first rows; a line that is not a JSON object is a malformed row.
+ * the keys of the first rows; a line that is not a JSON object is a malformed row. A key whose
+ * values are lists of numbers (token ids, an image) becomes an array column.
  */
 
 
 
 
 
-/** Keys are collected from this many leading objects before columns are fixed. */
+/** Keys are collected from this many leading objects (fewer when they hold many values) before columns are fixed. */
 const KEY_ROWS = 1000;
+const MIN_KEY_ROWS = 16;
 async function readJsonl(path) {
     const pending = [];
     let builder = null;
+    let pendingCells = 0;
+    let known = new Set();
     const ignored = new Map();
     let row = 0;
     const start = () => {
@@ -81340,6 +81524,7 @@ async function readJsonl(path) {
             }
         }
         builder = new DatasetBuilder(path, 'jsonl', keys);
+        known = seen;
         for (const item of pending)
             add(builder, item);
         pending.length = 0;
@@ -81349,7 +81534,7 @@ async function readJsonl(path) {
             return b.markMalformed(item);
         b.push(b.names.map((k) => item[k]));
         for (const k in item)
-            if (!b.names.includes(k) && !ignored.has(k))
+            if (!known.has(k) && !ignored.has(k))
                 ignored.set(k, row);
     };
     try {
@@ -81365,7 +81550,10 @@ async function readJsonl(path) {
                 add(builder, item);
             else {
                 pending.push(item);
-                if (pending.length >= KEY_ROWS)
+                if (typeof item !== 'string')
+                    for (const k in item)
+                        pendingCells += cellWeight(item[k]);
+                if (pending.length >= KEY_ROWS || (pending.length >= MIN_KEY_ROWS && pendingCells >= INFERENCE_CELLS))
                     start();
             }
         }
@@ -86769,13 +86957,31 @@ function parquetReadObjects(options) {
 ;// CONCATENATED MODULE: ./src/data/parquet.ts
 /**
  * Parquet files into a columnar Dataset with hyparquet, one row group at a time, so only the
- * decoded columns are held. Flat columns are read; nested ones (lists, structs) are skipped
- * with a note.
+ * decoded columns are held. Flat columns are read, and lists of numbers (at any depth) as array
+ * columns; other nested columns (structs, maps, lists of text) are skipped with a note.
  */
 
 
 
+
 const NUMERIC_TYPES = new Set(['BOOLEAN', 'INT32', 'INT64', 'INT96', 'FLOAT', 'DOUBLE']);
+/**
+ * Columns per parquetRead call. hyparquet finds each column chunk's schema node and assembled
+ * column with a linear search (quadratic in columns: minutes for 150,528), so it is handed
+ * narrow slices of the file's metadata: quadratic only within a batch.
+ */
+const BATCH_COLUMNS = 256;
+const isNumeric = ({ type, converted_type: converted, logical_type: logical }) => type !== undefined && NUMERIC_TYPES.has(type) && logical?.type !== 'TIMESTAMP' && !/^TIME|^DATE/.test(converted ?? '');
+const isListNode = (e) => e.converted_type === 'LIST' || e.logical_type?.type === 'LIST';
+/** A LIST whose groups each hold one child down to a numeric leaf: a (nested) list of numbers. */
+function isNumericList(node) {
+    if (!isListNode(node.element))
+        return false;
+    let n = node;
+    while (n.children.length === 1)
+        n = n.children[0];
+    return n.children.length === 0 && isNumeric(n.element);
+}
 async function readParquet(path) {
     let file;
     try {
@@ -86788,46 +86994,104 @@ async function readParquet(path) {
         const metadata = await metadata_parquetMetadataAsync(file);
         const rows = Number(metadata.num_rows);
         const notes = [];
-        const flat = metadata_parquetSchema(metadata).children.filter((node) => {
-            if (node.children.length === 0)
+        const top = metadata_parquetSchema(metadata).children;
+        const read = top.filter((node) => {
+            if (node.children.length === 0 || isNumericList(node))
                 return true;
-            notes.push(`column "${node.element.name}" is nested (list, map or struct); not read`);
+            notes.push(`column "${node.element.name}" is nested (a struct, a map or a list of non-numbers); not read`);
             return false;
         });
-        const columns = flat.map((node) => emptyColumn(node, rows));
-        const byName = new Map(columns.map((c) => [c.name, c]));
-        let rowStart = 0;
+        const targets = new Map(read.map((node) => [node.element.name, node.children.length === 0 ? { column: emptyColumn(node, rows) } : { list: new ArrayBuilder() }]));
+        let disorder;
+        const onChunk = (columnName, data, at) => {
+            const target = targets.get(columnName);
+            if (!target)
+                return;
+            if (target.column)
+                fill(target.column, data, at, rows);
+            // List cells must arrive in row order (row groups are read one after another); a throw
+            // here would be lost in hyparquet's promise chain, so it is raised after the read.
+            else if (at !== target.list.rows)
+                disorder ??= `list column "${columnName}" arrived out of row order (row ${at}, expected ${target.list.rows})`;
+            else
+                pushList(target.list, data, at, rows);
+        };
+        const slices = schemaSlices(metadata, top);
+        const wanted = new Set(read);
+        let groupStart = 0;
         for (const group of metadata.row_groups) {
-            const rowEnd = rowStart + Number(group.num_rows);
-            await parquetRead({
-                file,
-                metadata,
-                rowStart,
-                rowEnd,
-                columns: columns.map((c) => c.name),
-                onChunk: ({ columnName, columnData, rowStart: at }) => {
-                    const column = byName.get(columnName);
-                    if (column)
-                        fill(column, columnData, at, rows);
-                },
-            });
-            rowStart = rowEnd;
+            const groupRows = Number(group.num_rows);
+            for (let b = 0; b < top.length; b += BATCH_COLUMNS) {
+                const batch = top.slice(b, b + BATCH_COLUMNS).filter((node) => wanted.has(node));
+                if (batch.length === 0)
+                    continue;
+                await parquetRead({
+                    file,
+                    metadata: narrow(metadata, group, batch.map((node) => slices.get(node))),
+                    onChunk: ({ columnName, columnData, rowStart: at }) => onChunk(columnName, columnData, groupStart + at),
+                });
+                if (disorder)
+                    throw new Error(disorder);
+            }
+            groupStart += groupRows;
         }
-        for (const c of columns)
+        const out = [...targets.entries()].map(([name, t]) => (t.list ? finishList(t.list, name, rows) : t.column));
+        for (const c of out)
             if (c.values)
                 c.invalid.sort((a, b) => a - b);
-        return { path, format: 'parquet', rows, columns, malformed: [], malformedFirst: [], notes };
+        return { path, format: 'parquet', rows, columns: out, malformed: [], malformedFirst: [], notes };
     }
     catch (error) {
         throw new InputFileError(path, `not a readable Parquet file: ${getErrorMessage(error)}`);
     }
 }
+const leaves = (node) => (node.children.length === 0 ? 1 : node.children.reduce((n, c) => n + leaves(c), 0));
+/** Schema elements are stored depth-first, and a row group's chunks in leaf order: both contiguous per column. */
+function schemaSlices(metadata, top) {
+    const slices = new Map();
+    let schemaStart = 1; // after the root
+    let chunkStart = 0;
+    for (const node of top) {
+        const chunkCount = leaves(node);
+        slices.set(node, { schemaStart, schemaCount: node.count, chunkStart, chunkCount });
+        schemaStart += node.count;
+        chunkStart += chunkCount;
+    }
+    if (schemaStart !== metadata.schema.length)
+        throw new Error('the schema does not add up');
+    return slices;
+}
+/** The file's metadata cut down to one row group and some top-level columns. */
+function narrow(metadata, group, slices) {
+    const schema = [{ ...metadata.schema[0], num_children: slices.length }];
+    const columns = [];
+    for (const s of slices) {
+        for (let i = 0; i < s.schemaCount; i++)
+            schema.push(metadata.schema[s.schemaStart + i]);
+        for (let i = 0; i < s.chunkCount; i++)
+            columns.push(group.columns[s.chunkStart + i]);
+        const name = metadata.schema[s.schemaStart].name;
+        const chunk = group.columns[s.chunkStart]?.meta_data?.path_in_schema[0];
+        if (chunk !== undefined && chunk !== name)
+            throw new Error(`column chunks are not in schema order ("${chunk}" where "${name}" belongs)`);
+    }
+    return { ...metadata, schema, num_rows: group.num_rows, row_groups: [{ ...group, columns }] };
+}
 function emptyColumn(node, rows) {
-    const { name, type, converted_type: converted, logical_type: logical } = node.element;
-    const numeric = type !== undefined && NUMERIC_TYPES.has(type) && logical?.type !== 'TIMESTAMP' && !/^TIME|^DATE/.test(converted ?? '');
-    return numeric
+    const { name } = node.element;
+    return isNumeric(node.element)
         ? { name, kind: 'numeric', values: new Float64Array(rows), text: null, missing: 0, invalid: [] }
         : { name, kind: 'text', values: null, text: new Array(rows).fill(''), missing: 0, invalid: [] };
+}
+function pushList(list, data, at, rows) {
+    const end = Math.min(rows, at + data.length);
+    for (let r = at; r < end; r++)
+        list.push(data[r - at]);
+}
+function finishList(list, name, rows) {
+    while (list.rows < rows)
+        list.push(null); // rows hyparquet gave no cells for are missing
+    return list.finish(name);
 }
 function fill(column, data, at, rows) {
     const end = Math.min(rows, at + data.length);
@@ -88415,8 +88679,6 @@ function contentTimestamp(path) {
     return committed ? new Date(committed) : (0,external_node_fs_namespaceObject.statSync)(path).mtime;
 }
 
-// EXTERNAL MODULE: external "node:fs/promises"
-var promises_ = __nccwpck_require__(51455);
 ;// CONCATENATED MODULE: ./src/report/manifest.ts
 /** deployment_manifest.yaml: what the promotion stages and the people approving them rely on. */
 
@@ -88451,11 +88713,17 @@ function renderManifest(report) {
 
 ;// CONCATENATED MODULE: ./src/report/mermaid.ts
 const value = (n) => (Number.isFinite(n) ? Number(n.toPrecision(4)).toString() : '0');
-/** Mermaid strings end at a double quote and choke on some punctuation; names are labels only. */
-const quote = (s, max) => {
-    const clean = s.replace(/["`\\[\]{}<>;]/g, "'").replace(/\s+/g, ' ').trim();
-    return `"${clean.length > max ? `${clean.slice(0, max - 1)}…` : clean}"`;
+/**
+ * A Mermaid label from any text. Strings end at a double quote, `#…;` is an entity code, `%%` a
+ * comment, brackets and braces end the axis list, `<` could be markup or start one of our hidden
+ * markers: only letters, digits, spaces and quiet punctuation are kept, the rest becomes `_`.
+ */
+const mermaidLabel = (s, max) => {
+    const clean = [...String(s ?? '').replace(/\s+/g, ' ').trim()].map((c) => (/[\p{L}\p{N} _.,:/()+*'!?=@-]/u.test(c) ? c : '_')).join('');
+    const chars = [...clean];
+    return `"${chars.length > max ? `${chars.slice(0, max - 1).join('')}…` : clean}"`;
 };
+const quote = mermaidLabel;
 const label = (s) => quote(s, 24);
 const axisMax = (values) => value(Math.max(...values.filter(Number.isFinite), 0) * 1.1 || 1);
 function chart(title, orientation, xs, yTitle, yMax, series) {
@@ -88620,27 +88888,49 @@ function openAxes(shape) {
 }
 /**
  * The axis of an output that holds the call's rows, or null when it has none (a per-call value).
- * The declared symbol decides when there is one; otherwise the first axis of that size, preferring
- * an axis the model leaves open.
+ * The declared symbol decides when there is one; then an output shaped like an input whose batch
+ * is not first (a state out for a state in) takes that input's batch axis; otherwise the first
+ * axis of that size, preferring an axis the model leaves open to one it fixes at a size that
+ * happens to equal the batch (`[2, ?, 16]` answering a batch of 2).
  */
-function outputBatchAxis(spec, dims, batch, symbol) {
+function outputBatchAxis(spec, dims, batch, symbol, inputs = []) {
     const declared = spec && spec.shape.length === dims.length ? spec.shape : null;
     if (declared && symbol !== null) {
         const named = declared.indexOf(symbol);
         if (named >= 0 && dims[named] === batch)
             return named;
     }
-    if (dims[0] === batch && (!declared || typeof declared[0] !== 'number' || declared[0] === batch))
-        return 0;
-    let fallback = null;
+    const likeInput = axisOfLikeInput(dims, batch, symbol, inputs);
+    if (likeInput !== null && (!declared || typeof declared[likeInput] !== 'number'))
+        return likeInput;
+    let fixed = null;
     for (let a = 0; a < dims.length; a++) {
         if (dims[a] !== batch)
             continue;
         if (!declared || typeof declared[a] !== 'number')
             return a;
-        fallback ??= a;
+        fixed ??= a;
     }
-    return fallback;
+    return fixed;
+}
+/**
+ * The batch axis of the input an output mirrors: same rank, the input's fixed dims equal the
+ * output's, and its batch (inferred, not first) of the call's size. Null when no input or more
+ * than one axis fits.
+ */
+function axisOfLikeInput(dims, batch, symbol, inputs) {
+    const othersDynamic = inputs.some((i) => i.shape.length > 0 && typeof i.shape[0] !== 'number');
+    const axes = new Set();
+    for (const input of inputs) {
+        if (input.shape.length !== dims.length || dims.length < 2)
+            continue;
+        const axis = inferBatchAxis(input, symbol, othersDynamic);
+        if (axis === null || axis === 0 || dims[axis] !== batch)
+            continue;
+        if (input.shape.every((d, i) => i === axis || typeof d !== 'number' || d === dims[i]))
+            axes.add(axis);
+    }
+    return axes.size === 1 ? [...axes][0] : null;
 }
 /**
  * Row-major rows `[count, ...rowShape]` rearranged so the batch sits at `axis` (a state input's
@@ -88713,28 +89003,84 @@ function ioRows(report) {
     return { rows: all.slice(0, MAX_ROWS), more: Math.max(0, all.length - MAX_ROWS) };
 }
 
+;// CONCATENATED MODULE: ./src/report/escape.ts
+/**
+ * Untrusted text (column names, model paths, config values, check and server messages, a whole
+ * report.json from a fork's artifact) made inert where it lands: one helper per target. Markdown
+ * text and table cells, inline code spans, HTML, link targets. Nothing that passes through them
+ * renders markup, pings a person, closes a `<details>`, breaks a table or reproduces one of our
+ * hidden markers.
+ */
+const ZWJ = '\u200d';
+const ZWSP = '\u200b';
+const NEWLINES = /\r\n|[\r\n\u2028\u2029\u0085]/g;
+/** Other control characters (ANSI escapes, NUL) have no business in a report. */
+// eslint-disable-next-line no-control-regex -- control characters are what this removes
+const CONTROLS = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g;
+const ENTITIES = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+const oneLine = (s) => String(s ?? '').replace(NEWLINES, ' ').replace(CONTROLS, '�');
+/**
+ * Inline Markdown text, safe anywhere on a line (also at its start): HTML as entities, Markdown
+ * punctuation backslash-escaped, `@mention` and `#123` broken with a zero-width joiner, one line.
+ */
+function escape_mdText(s) {
+    return oneLine(s)
+        .replace(/[&<]/g, (c) => ENTITIES[c]) // no tag, comment or entity can start; a lone `>` is text
+        .replace(/[\\`*[\]|~]|(?<!\w)_|_(?!\w)/g, (c) => `\\${c}`) // `error_rate` stays as it is: intraword `_` is not emphasis
+        .replace(/@(?=[\w-])/g, `@${ZWJ}`)
+        .replace(/#(?=\d)/g, `#${ZWJ}`)
+        // At a line's start: no heading, list, quote or setext underline.
+        .replace(/^(\s*)([#+\-=>]|\d+[.)](?=\s|$))/, (_m, space, lead) => `${space}${/^\d/.test(lead) ? lead.replace(/([.)])$/, '\\$1') : `\\${lead}`}`);
+}
+/** A Markdown table cell: `mdText` (which already escapes pipes and keeps one line). */
+const mdCell = (s) => escape_mdText(s);
+/**
+ * An inline code span holding any text: a fence longer than any run of backticks inside, one
+ * line, and `<!--` broken so that no marker of ours can appear in the body's source.
+ */
+function escape_mdCode(s, options = {}) {
+    let text = oneLine(s).replace(/<!--/g, `<${ZWSP}!--`).replace(/-->/g, `--${ZWSP}>`);
+    if (options.cell)
+        text = text.replace(/\|/g, '\\|'); // GFM splits cells before code spans
+    if (text === '')
+        return '` `';
+    const longest = Math.max(0, ...[...text.matchAll(/`+/g)].map((m) => m[0].length));
+    const fence = '`'.repeat(longest + 1);
+    const pad = text.startsWith('`') || text.endsWith('`') || (text.startsWith(' ') && text.endsWith(' ')) ? ' ' : '';
+    return `${fence}${pad}${text}${pad}${fence}`;
+}
+/** A code span inside a table cell. */
+const escape_mdCodeCell = (s) => escape_mdCode(s, { cell: true });
+/** The target of a Markdown link: nothing that ends the link or starts markup. */
+const mdUrl = (url) => (/^https?:\/\//i.test(url) ? url.replace(/[\s()<>[\]"'`|]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`) : '#');
+/** HTML text or attribute value (quoted). */
+const htmlText = (s) => String(s ?? '').replace(CONTROLS, '�').replace(/[&<>"']/g, (c) => ENTITIES[c]);
+/** A line for the Actions log: no line of it may start a workflow command (`::set-output`, `::add-mask::` …). */
+const logLine = (s) => s.replace(/(^|\n)(\s*):(?=:)/g, `$1$2:${ZWSP}`);
+
 ;// CONCATENATED MODULE: ./src/report/markdown.ts
+
 
 
 
 
 const DECISION_ICON = { GO: '✅', 'NO-GO': '⛔', DELAY: '⏸️' };
 const STATUS_ICON = { pass: '✅', warn: '⚠️', fail: '❌', error: '💥', skip: '⏭️' };
-/** Table cells hold one line without pipes. */
-const markdown_cell = (s) => s.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
+/** Table cells hold one line without pipes, markup or mentions (see escape.ts). */
+const markdown_cell = mdCell;
 const fixed = (n, digits = 2) => (Number.isFinite(n) ? n.toFixed(digits) : '—');
 const isProblem = (c) => (c.status === 'fail' || c.status === 'error') && c.severity !== 'info';
 function renderMarkdown(report) {
     const lines = [];
-    lines.push(`## ${DECISION_ICON[report.decision]} ${report.decision} — model-gate`);
+    lines.push(`## ${DECISION_ICON[report.decision] ?? ''} ${escape_mdText(report.decision)} — model-gate`);
     lines.push('');
-    lines.push(`**${report.headline}**`);
+    lines.push(`**${escape_mdText(report.headline)}**`);
     lines.push('');
-    lines.push(`${report.reason}.`);
+    lines.push(`${escape_mdText(report.reason)}.`);
     lines.push('');
     lines.push(`| Version | Model | sha256 |`);
     lines.push(`|---|---|---|`);
-    lines.push(`| \`${report.version.id || '—'}\` | \`${markdown_cell(report.model.path)}\` | \`${report.version.sha256.slice(0, 16) || '—'}…\` |`);
+    lines.push(`| ${escape_mdCodeCell(report.version.id || '—')} | ${escape_mdCodeCell(report.model.path)} | ${escape_mdCodeCell(`${report.version.sha256.slice(0, 16) || '—'}…`)} |`);
     lines.push('');
     const problems = problemItems(report);
     if (problems.length > 0)
@@ -88759,10 +89105,10 @@ function renderMarkdown(report) {
         lines.push('| Scenario | Request | What the model did |');
         lines.push('|---|---|---|');
         for (const e of report.error_scenarios)
-            lines.push(`| \`${e.scenario}\` | ${markdown_cell(e.request)} | ${e.outcome}: ${markdown_cell(e.detail)} |`);
+            lines.push(`| ${escape_mdCodeCell(e.scenario)} | ${markdown_cell(e.request)} | ${markdown_cell(e.outcome)}: ${markdown_cell(e.detail)} |`);
         lines.push('');
     }
-    lines.push(`<sub>model-gate ${report.tool.version} · ${report.data.source ? markdown_cell(report.data.source) : 'no rows evaluated'} · ${Math.round(report.duration_ms)} ms</sub>`);
+    lines.push(`<sub>model-gate ${escape_mdText(report.tool.version)} · ${report.data.source ? markdown_cell(report.data.source) : 'no rows evaluated'} · ${Math.round(report.duration_ms)} ms</sub>`);
     return `${lines.join('\n')}\n`;
 }
 /** The model's inputs and outputs, and how each input was fed. */
@@ -88775,7 +89121,7 @@ function ioTable(report) {
         '',
         '| | Name | Type | Fed as |',
         '|---|---|---|---|',
-        ...io.rows.map((r) => `| ${r.kind} | \`${markdown_cell(r.name)}\` | \`${markdown_cell(r.type)}\` | ${markdown_cell(r.fed)} |`),
+        ...io.rows.map((r) => `| ${markdown_cell(r.kind)} | ${escape_mdCodeCell(r.name)} | ${escape_mdCodeCell(r.type)} | ${markdown_cell(r.fed)} |`),
         ...(io.more > 0 ? [`| … | ${io.more} more | | |`] : []),
         '',
     ];
@@ -88785,32 +89131,35 @@ function loadTable(report) {
     const l = report.load;
     if (!l)
         return [];
-    const lines = [`### Load (batch ${l.batch_size})`, '', '| Run | Requests | req/s | p50 ms | p95 ms | p99 ms | max ms | Errors | Timeouts | Statuses |', '|---|---:|---:|---:|---:|---:|---:|---:|---:|---|'];
+    const lines = [`### Load (batch ${escape_mdText(l.batch_size)})`, '', '| Run | Requests | req/s | p50 ms | p95 ms | p99 ms | max ms | Errors | Timeouts | Statuses |', '|---|---:|---:|---:|---:|---:|---:|---:|---:|---|'];
     for (const run of l.runs) {
-        const statuses = Object.entries(run.status_counts).map(([k, v]) => `${k}: ${v.toLocaleString('en')}`).join(', ');
-        lines.push(`| ${runLabel(run)} | ${run.requests.toLocaleString('en')} | ${fixed(run.achieved_rps, 0)} | ${fixed(run.p50_ms)} | ${fixed(run.p95_ms)} | ${fixed(run.p99_ms)} | ${fixed(run.max_ms)} | ${(run.error_rate * 100).toFixed(2)}% | ${run.timeouts} | ${markdown_cell(statuses)} |`);
+        const statuses = Object.entries(run.status_counts).map(([k, v]) => `${k}: ${Number(v).toLocaleString('en')}`).join(', ');
+        lines.push(`| ${markdown_cell(runLabel(run))} | ${Number(run.requests).toLocaleString('en')} | ${fixed(run.achieved_rps, 0)} | ${fixed(run.p50_ms)} | ${fixed(run.p95_ms)} | ${fixed(run.p99_ms)} | ${fixed(run.max_ms)} | ${fixed(run.error_rate * 100)}% | ${markdown_cell(run.timeouts)} | ${markdown_cell(statuses)} |`);
     }
-    lines.push('', `Health: **${l.health}** (${markdown_cell(l.health_reason)})`, '');
+    lines.push('', `Health: **${escape_mdText(l.health)}** (${markdown_cell(l.health_reason)})`, '');
     return lines;
 }
 /** Failed checks that gate (blockers, then warnings), one bullet each. */
 function problemItems(report, severity) {
     return report.checks
         .filter((c) => isProblem(c) && (severity === undefined || c.severity === severity))
-        .map((c) => `- ${STATUS_ICON[c.status]} **\`${c.id}\`** (${c.severity}): ${markdown_cell(c.message)}${c.hint ? hintBlock(c.hint) : ''}`);
+        .map((c) => `- ${STATUS_ICON[c.status] ?? ''} **${escape_mdCode(c.id)}** (${escape_mdText(c.severity)}): ${markdown_cell(c.message)}${c.hint ? hintBlock(c.hint) : ''}`);
 }
-/** A hint (a config snippet) as a fenced block inside the list item; fences in it cannot close it. */
+/** A hint (a config snippet) as a fenced block inside the list item; fences in it cannot close it, markers cannot hide in it. */
 function hintBlock(hint) {
-    const body = hint.replace(/`{3,}/g, (m) => m.split('').join('\u200b'));
+    const body = String(hint)
+        .replace(/\r\n?/g, '\n')
+        .replace(/`{3,}|~{3,}/g, (m) => m.split('').join('\u200b'))
+        .replace(/<!--/g, '<\u200b!--');
     return `\n\n  \`\`\`yaml\n${body.split('\n').map((l) => `  ${l}`).join('\n')}\n  \`\`\``;
 }
 const CHECKLIST_HEAD = ['| | Check | Severity | Result | Threshold |', '|---|---|---|---|---|'];
 function checklistRows(report) {
-    return report.checks.map((c) => `| ${STATUS_ICON[c.status]} | \`${c.id}\` | ${c.severity} | ${markdown_cell(c.message)} | ${c.threshold ? markdown_cell(c.threshold) : ''} |`);
+    return report.checks.map((c) => `| ${STATUS_ICON[c.status] ?? ''} | ${escape_mdCodeCell(c.id)} | ${markdown_cell(c.severity)} | ${markdown_cell(c.message)} | ${c.threshold ? markdown_cell(c.threshold) : ''} |`);
 }
 const LATENCY_HEAD = ['| Batch | Calls | p50 ms | p95 ms | p99 ms | max ms | mean ms | rows/s |', '|---:|---:|---:|---:|---:|---:|---:|---:|'];
 function latencyRows(report) {
-    return report.latency.map((l) => `| ${l.batch_size} | ${l.samples} | ${fixed(l.p50_ms, 3)} | ${fixed(l.p95_ms, 3)} | ${fixed(l.p99_ms, 3)} | ${fixed(l.max_ms, 3)} | ${fixed(l.mean_ms, 3)} | ${fixed(l.rows_per_s, 0)} |`);
+    return report.latency.map((l) => `| ${markdown_cell(l.batch_size)} | ${markdown_cell(l.samples)} | ${fixed(l.p50_ms, 3)} | ${fixed(l.p95_ms, 3)} | ${fixed(l.p99_ms, 3)} | ${fixed(l.max_ms, 3)} | ${fixed(l.mean_ms, 3)} | ${fixed(l.rows_per_s, 0)} |`);
 }
 const num = (v) => (typeof v === 'number' && Number.isFinite(v) ? Number(v.toPrecision(4)).toString() : '—');
 const signed = (v) => (v === null ? '—' : `${v >= 0 ? '+' : '−'}${num(Math.abs(v))}`);
@@ -88830,7 +89179,7 @@ function metricsTable(report, only) {
     const m = report.metrics;
     if (!m)
         return [];
-    const lines = [`### Metrics (${m.task}, ${m.rows.toLocaleString('en')} rows)`, ''];
+    const lines = [`### Metrics (${escape_mdText(m.task)}, ${Number(m.rows).toLocaleString('en')} rows)`, ''];
     const compared = report.comparison?.metrics ?? {};
     const names = Object.keys(m.candidate).filter((k) => (typeof m.candidate[k] === 'number' || m.candidate[k] === null) && (!only || only.size === 0 || only.has(k)));
     const level = report.comparison ? `${Math.round(report.comparison.confidence * 1000) / 10}% CI` : '';
@@ -88842,19 +89191,19 @@ function metricsTable(report, only) {
             const delta = typeof m.candidate[name] === 'number' && typeof m.baseline[name] === 'number' ? m.candidate[name] - m.baseline[name] : null;
             const interval = c?.interval ? `[${signed(c.interval.low)}, ${signed(c.interval.high)}]` : '';
             const sig = c ? `${VERDICT[c.verdict ?? ''] ?? '—'}${c.p_value !== null ? ` (McNemar p=${num(c.p_value)})` : ''}` : 'not tested';
-            lines.push(`| ${c ? `**${name}**` : name} | ${num(m.baseline[name])} | ${num(m.candidate[name])} | ${signed(delta)} | ${interval} | ${sig} |`);
+            lines.push(`| ${c ? `**${markdown_cell(name)}**` : markdown_cell(name)} | ${num(m.baseline[name])} | ${num(m.candidate[name])} | ${signed(delta)} | ${interval} | ${sig} |`);
         }
     }
     else {
         lines.push('| Metric | Candidate |');
         lines.push('|---|---:|');
         for (const name of names)
-            lines.push(`| ${name} | ${num(m.candidate[name])} |`);
+            lines.push(`| ${markdown_cell(name)} | ${num(m.candidate[name])} |`);
     }
     lines.push('');
     const lc = report.latency_comparison;
     if (lc) {
-        lines.push(`Latency against the baseline (batch ${lc.batch_size}, ${lc.samples} interleaved calls each): p50 ${num(lc.candidate.p50_ms)} vs ${num(lc.baseline.p50_ms)} ms (×${num(lc.p50_ratio)}), p95 ${num(lc.candidate.p95_ms)} vs ${num(lc.baseline.p95_ms)} ms (×${num(lc.p95_ratio)}), Mann–Whitney p=${num(lc.mann_whitney.p_value)}.`);
+        lines.push(`Latency against the baseline (batch ${escape_mdText(lc.batch_size)}, ${escape_mdText(lc.samples)} interleaved calls each): p50 ${num(lc.candidate.p50_ms)} vs ${num(lc.baseline.p50_ms)} ms (×${num(lc.p50_ratio)}), p95 ${num(lc.candidate.p95_ms)} vs ${num(lc.baseline.p95_ms)} ms (×${num(lc.p95_ratio)}), Mann–Whitney p=${num(lc.mann_whitney.p_value)}.`);
         lines.push('');
     }
     return lines;
@@ -88864,14 +89213,14 @@ function driftRows(title, features) {
     if (features.length === 0)
         return [];
     const lines = [`| ${title} | Kind | Decided by | Value | Limit | PSI | Values (ref / cur) | Missing | Verdict |`, '|---|---|---|---:|---:|---:|---:|---:|---|'];
-    const n = (x) => (x === undefined ? '—' : x.toLocaleString('en'));
+    const n = (x) => (x === undefined ? '—' : Number(x).toLocaleString('en'));
     for (const f of features) {
         if (f.status === 'error') {
-            lines.push(`| \`${markdown_cell(f.name)}\` | ${f.kind ?? '—'} | | | | | | | ${DRIFT_ICON.error}: ${markdown_cell(f.message)} |`);
+            lines.push(`| ${escape_mdCodeCell(f.name)} | ${markdown_cell(f.kind ?? '—')} | | | | | | | ${DRIFT_ICON.error}: ${markdown_cell(f.message)} |`);
             continue;
         }
         const psi = f.psi === undefined ? '—' : `${fmt(f.psi)}${f.psi_level === 'blocker' ? ' ⛔' : f.psi_level === 'warning' ? ' ⚠️' : ''}`;
-        lines.push(`| \`${markdown_cell(f.name)}\` | ${f.kind} | ${f.method ? METHOD_LABEL[f.method] : '—'} | ${f.value === null ? '—' : fmt(f.value)} | ${f.threshold === null ? '—' : fmt(f.threshold)} | ${psi} | ${n(f.n_reference)} / ${n(f.n_current)} | ${f.missing ? `${n(f.missing.reference)} / ${n(f.missing.current)}` : '—'} | ${DRIFT_ICON[f.status]} |`);
+        lines.push(`| ${escape_mdCodeCell(f.name)} | ${markdown_cell(f.kind)} | ${markdown_cell(f.method ? METHOD_LABEL[f.method] : '—')} | ${f.value === null ? '—' : fmt(f.value)} | ${f.threshold === null ? '—' : fmt(f.threshold)} | ${psi} | ${n(f.n_reference)} / ${n(f.n_current)} | ${f.missing ? `${n(f.missing.reference)} / ${n(f.missing.current)}` : '—'} | ${DRIFT_ICON[f.status] ?? markdown_cell(f.status)} |`);
     }
     lines.push('');
     return lines;
@@ -88879,14 +89228,14 @@ function driftRows(title, features) {
 function driftShare(d) {
     if (d.drifted_share === null)
         return 'Drift not judged: no feature could be compared.';
-    return `${d.drifted_features} of ${d.judged_features} features drifted (${fmt(d.drifted_share * 100)}%)${d.dataset_drift ? ' — **dataset drift**' : ''}`;
+    return `${escape_mdText(d.drifted_features)} of ${escape_mdText(d.judged_features)} features drifted (${fmt(d.drifted_share * 100)}%)${d.dataset_drift ? ' — **dataset drift**' : ''}`;
 }
 /** Drift: one row per feature, then the label and the predictions. */
 function driftTable(report) {
     const d = report.drift;
     if (!d)
         return [];
-    const lines = [`### Drift: \`${markdown_cell(d.current.path)}\` against \`${markdown_cell(d.reference.path)}\``, '', driftShare(d), ''];
+    const lines = [`### Drift: ${escape_mdCode(d.current.path)} against ${escape_mdCode(d.reference.path)}`, '', driftShare(d), ''];
     lines.push(...driftRows('Feature', d.features));
     if (d.label)
         lines.push(...driftRows('Label', [d.label]));
@@ -88901,8 +89250,9 @@ function driftTable(report) {
 
 
 
-const ESCAPES = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
-const escapeHtml = (s) => String(s ?? '').replace(/[&<>"']/g, (c) => ESCAPES[c]);
+
+/** Every interpolation below goes through this (or is a number formatted here, or a constant). */
+const escapeHtml = htmlText;
 const html_num = (v, digits = 4) => (typeof v === 'number' && Number.isFinite(v) ? String(Number(v.toPrecision(digits))) : '—');
 function table(head, rows, numeric = []) {
     const td = (v, i) => `<td${numeric.includes(i) ? ' class="n"' : ''}>${v}</td>`;
@@ -88953,7 +89303,7 @@ th{background:#f6f8fa}td.n{text-align:right;font-variant-numeric:tabular-nums}co
 svg .t{font-weight:600;font-size:13px}svg .a{font-size:11px;fill:#57606a}svg .g{stroke:#eaeef2}svg .r{stroke:#cf222e;stroke-dasharray:4 3}
 ul.p li{margin:.2rem 0}`;
 function checkRows(checks) {
-    return checks.map((c) => [STATUS_ICON[c.status], `<code>${escapeHtml(c.id)}</code>`, escapeHtml(c.severity), escapeHtml(c.message), escapeHtml(c.threshold ?? '')]);
+    return checks.map((c) => [STATUS_ICON[c.status] ?? '', `<code>${escapeHtml(c.id)}</code>`, escapeHtml(c.severity), escapeHtml(c.message), escapeHtml(c.threshold ?? '')]);
 }
 function metricsHtml(report) {
     const m = report.metrics;
@@ -88966,17 +89316,17 @@ function metricsHtml(report) {
         const interval = c?.interval ? `[${html_num(c.interval.low)}, ${html_num(c.interval.high)}]` : '';
         return [escapeHtml(name), html_num(m.baseline?.[name]), html_num(m.candidate[name]), html_num(c?.delta), interval, escapeHtml(c ? `${c.verdict ?? '—'}${c.p_value !== null ? ` (McNemar p=${html_num(c.p_value)})` : ''}` : '')];
     });
-    return `<h2>Metrics (${escapeHtml(m.task)}, ${m.rows.toLocaleString('en')} rows)</h2>${table(['Metric', 'Baseline', 'Candidate', 'Δ', 'CI of Δ', 'Significance'], rows, [1, 2, 3])}`;
+    return `<h2>Metrics (${escapeHtml(m.task)}, ${escapeHtml(Number(m.rows).toLocaleString('en'))} rows)</h2>${table(['Metric', 'Baseline', 'Candidate', 'Δ', 'CI of Δ', 'Significance'], rows, [1, 2, 3])}`;
 }
 function latencyHtml(report) {
     const parts = [];
     if (report.latency.length > 0) {
-        parts.push('<h2>Latency</h2>', table(['Batch', 'Calls', 'p50 ms', 'p95 ms', 'p99 ms', 'max ms', 'mean ms', 'rows/s'], report.latency.map((l) => [l.batch_size, l.samples, html_num(l.p50_ms), html_num(l.p95_ms), html_num(l.p99_ms), html_num(l.max_ms), html_num(l.mean_ms), html_num(l.rows_per_s)]), [0, 1, 2, 3, 4, 5, 6, 7]));
+        parts.push('<h2>Latency</h2>', table(['Batch', 'Calls', 'p50 ms', 'p95 ms', 'p99 ms', 'max ms', 'mean ms', 'rows/s'], report.latency.map((l) => [escapeHtml(l.batch_size), escapeHtml(l.samples), html_num(l.p50_ms), html_num(l.p95_ms), html_num(l.p99_ms), html_num(l.max_ms), html_num(l.mean_ms), html_num(l.rows_per_s)]), [0, 1, 2, 3, 4, 5, 6, 7]));
     }
     const lc = report.latency_comparison;
     if (lc) {
         const d = lc.distribution;
-        parts.push(`<p>Against the baseline (batch ${lc.batch_size}, ${lc.samples} interleaved calls each): p95 ×${html_num(lc.p95_ratio)}, Mann–Whitney p=${html_num(lc.mann_whitney.p_value)}.</p>`, barChart(`Latency by percentile, batch ${lc.batch_size}`, d.percentiles.map((p) => `p${p}`), [
+        parts.push(`<p>Against the baseline (batch ${escapeHtml(lc.batch_size)}, ${escapeHtml(lc.samples)} interleaved calls each): p95 ×${html_num(lc.p95_ratio)}, Mann–Whitney p=${html_num(lc.mann_whitney.p_value)}.</p>`, barChart(`Latency by percentile, batch ${String(lc.batch_size)}`, d.percentiles.map((p) => `p${p}`), [
             { name: 'baseline', values: d.baseline_ms, color: '#8c959f' },
             { name: 'candidate', values: d.candidate_ms, color: '#0969da' },
         ], 'ms'));
@@ -88988,9 +89338,9 @@ function html_driftRows(features) {
         `<code>${escapeHtml(f.name)}</code>`,
         escapeHtml(f.kind ?? '—'),
         escapeHtml(f.method ? METHOD_LABEL[f.method] : '—'),
-        f.value === null || f.value === undefined ? '—' : fmt(f.value),
-        f.threshold === null || f.threshold === undefined ? '—' : fmt(f.threshold),
-        f.psi === undefined ? '—' : fmt(f.psi),
+        f.value === null || f.value === undefined ? '—' : escapeHtml(fmt(f.value)),
+        f.threshold === null || f.threshold === undefined ? '—' : escapeHtml(fmt(f.threshold)),
+        f.psi === undefined ? '—' : escapeHtml(fmt(f.psi)),
         escapeHtml(f.status === 'error' ? `error: ${f.message}` : f.status),
     ]);
 }
@@ -89001,7 +89351,7 @@ function driftHtml(report) {
     const head = ['Feature', 'Kind', 'Decided by', 'Value', 'Limit', 'PSI', 'Verdict'];
     const parts = [
         `<h2>Drift: <code>${escapeHtml(d.current.path)}</code> against <code>${escapeHtml(d.reference.path)}</code></h2>`,
-        `<p>${d.drifted_share === null ? 'Not judged: no feature could be compared.' : `${d.drifted_features} of ${d.judged_features} features drifted${d.dataset_drift ? ' — <b>dataset drift</b>' : ''}.`}</p>`,
+        `<p>${d.drifted_share === null ? 'Not judged: no feature could be compared.' : `${escapeHtml(d.drifted_features)} of ${escapeHtml(d.judged_features)} features drifted${d.dataset_drift ? ' — <b>dataset drift</b>' : ''}.`}</p>`,
     ];
     const ranked = d.features.filter((f) => typeof f.psi === 'number' && Number.isFinite(f.psi)).sort((a, b) => b.psi - a.psi).slice(0, 20);
     if (ranked.length > 0) {
@@ -89022,13 +89372,13 @@ function ioHtml(report) {
         return '';
     const rows = io.rows.map((r) => [escapeHtml(r.kind), `<code>${escapeHtml(r.name)}</code>`, `<code>${escapeHtml(r.type)}</code>`, escapeHtml(r.fed)]);
     if (io.more > 0)
-        rows.push(['…', `${io.more} more`, '', '']);
+        rows.push(['…', `${escapeHtml(io.more)} more`, '', '']);
     return `<h2>Model inputs and outputs</h2>${table(['', 'Name', 'Type', 'Fed as'], rows)}`;
 }
 function renderHtml(report) {
     const problems = report.checks.filter((c) => (c.status === 'fail' || c.status === 'error') && c.severity !== 'info');
     const body = [
-        `<h1 class="${report.decision}">${DECISION_ICON[report.decision]} ${report.decision} — model-gate</h1>`,
+        `<h1 class="${escapeHtml(report.decision)}">${DECISION_ICON[report.decision] ?? ''} ${escapeHtml(report.decision)} — model-gate</h1>`,
         `<p><b>${escapeHtml(report.headline)}</b> ${escapeHtml(report.reason)}.</p>`,
         table(['Version', 'Model', 'sha256', 'Config', 'Started'], [[
                 `<code>${escapeHtml(report.version.id || '—')}</code>`,
@@ -89038,7 +89388,7 @@ function renderHtml(report) {
                 escapeHtml(report.started_at),
             ]]),
         problems.length > 0
-            ? `<h2>What needs attention</h2><ul class="p">${problems.map((c) => `<li>${STATUS_ICON[c.status]} <code>${escapeHtml(c.id)}</code> (${escapeHtml(c.severity)}): ${escapeHtml(c.message)}${c.hint ? `<pre>${escapeHtml(c.hint)}</pre>` : ''}</li>`).join('')}</ul>`
+            ? `<h2>What needs attention</h2><ul class="p">${problems.map((c) => `<li>${STATUS_ICON[c.status] ?? ''} <code>${escapeHtml(c.id)}</code> (${escapeHtml(c.severity)}): ${escapeHtml(c.message)}${c.hint ? `<pre>${escapeHtml(c.hint)}</pre>` : ''}</li>`).join('')}</ul>`
             : '',
         metricsHtml(report),
         latencyHtml(report),
@@ -90433,7 +90783,235 @@ function copyNumbers(data, out, offset) {
     out.set(data, offset); // native element conversion
 }
 
+;// CONCATENATED MODULE: ./src/redact.ts
+/**
+ * Secrets never leave: one Redactor, built once per run from the settings, the config and the
+ * environment, and applied at the shells' exits (the final report object, every line sent through
+ * @actions/core or the CLI's streams, the PR comment body). Masking with core.setSecret covers only
+ * the log; a comment posted through the API or a report artifact is public on a public repository.
+ *
+ * Also here: `excerpt()`, the only way a message quotes content it read (a file, a server's
+ * answer, a command's output): short, on one line, with secret-looking parts blanked.
+ */
+/** What a redacted value becomes (the runner's own mask looks the same). */
+const redact_MASK = '***';
+/** Configured secrets shorter than this are not masked: masking "ab" everywhere would garble every message. */
+const MIN_CONFIGURED = 4;
+/** An environment variable with a secret-looking name is masked when its value is at least this long. */
+const MIN_ENV = 8;
+/** Environment names that hold secrets by convention (GITHUB_TOKEN, AWS_SECRET_ACCESS_KEY, API_KEY, DB_PASSWORD …). */
+const SECRET_ENV_NAME = /TOKEN|SECRET|PASSWORD|PASSWD|PASSPHRASE|CREDENTIAL|PRIVATE|API_?KEY|ACCESS_?KEY|SIGNING|(^|_)(KEY|AUTH|PASS|PAT|COOKIE|SESSION)(_|$)/i;
+/** …unless the name says the value is a location, not the secret itself. */
+const LOCATION_ENV_NAME = /(_URL|_PATH|_FILE|_DIR|_SOCK|_HOME|_ROOT)$/i;
+/** Config keys and header names whose values are secrets. */
+const SECRET_KEY = /token|secret|password|passwd|passphrase|credential|api[-_]?key|access[-_]?key|private[-_]?key|bearer|^authorization$|^proxy-authorization$|^cookie$|^x-api-key$|auth/i;
+/** URL query parameters that carry credentials (`?token=`, `&api_key=`, `sig=` of signed URLs …). */
+const SECRET_PARAM = /token|secret|password|passwd|api[-_]?key|apikey|access[-_]?key|^key$|^sig$|signature|credential|^auth|^code$/i;
+/**
+ * Shapes that are secrets wherever they appear, known or not: credentials in a URL, a token in a
+ * query string, an Authorization value a server echoed, `NAME=value` with a secret-looking name
+ * (an environment dump), GitHub's token formats.
+ */
+const PATTERNS = [
+    [/\b([a-z][a-z0-9+.-]*:\/\/)([^\s/@:'"<>]*):([^\s/@'"<>]+)@/gi, (_m, scheme, user) => `${scheme}${user}:${redact_MASK}@`],
+    [/([?&;])([\w.-]+)=([^&\s#'"<>]+)/g, (m, sep, name) => (SECRET_PARAM.test(name) ? `${sep}${name}=${redact_MASK}` : m)],
+    // A credential has a digit or is long: "Basic statistics" and "token classification" are prose.
+    [/\b(Bearer|Basic|Token|Digest)(\s+)((?=[\w\-.~+/]*\d)[\w\-.~+/]{8,}|[\w\-.~+/]{20,})=*/gi, (_m, kind, space) => `${kind}${space}${redact_MASK}`],
+    [/\b([A-Za-z_][A-Za-z0-9_]*)=([^\s\0&'"]{8,})/g, (m, name) => (SECRET_ENV_NAME.test(name) && !LOCATION_ENV_NAME.test(name) ? `${name}=${redact_MASK}` : m)],
+    [/\b(gh[pousr]_[A-Za-z0-9]{30,}|github_pat_[A-Za-z0-9_]{30,})\b/g, () => redact_MASK],
+];
+/** The shapes above, without knowing any secret: what `excerpt` and the final pass apply. */
+function redactPatterns(text) {
+    let out = text;
+    for (const [pattern, replace] of PATTERNS)
+        out = out.replace(pattern, replace);
+    return out;
+}
+/**
+ * The spellings of a secret that may reach a message: as is, percent-encoded (a query string, a
+ * form), and base64 at each of the three byte alignments (inside `Basic user:password`, a JWT,
+ * a data: URL), trimmed to the characters that depend on the secret alone.
+ */
+function spellings(secret) {
+    const out = new Set([secret, encodeURIComponent(secret), encodeURIComponent(secret).replace(/%20/g, '+')]);
+    const bytes = Buffer.from(secret, 'utf8');
+    if (bytes.length >= 6) {
+        for (let k = 0; k < 3; k++) {
+            const b64 = Buffer.concat([Buffer.alloc(k), bytes]).toString('base64');
+            const start = Math.ceil((8 * k) / 6);
+            const end = Math.floor((8 * (k + bytes.length)) / 6);
+            const piece = b64.slice(start, end);
+            if (piece.length >= 8) {
+                out.add(piece);
+                out.add(piece.replace(/\+/g, '-').replace(/\//g, '_')); // base64url
+            }
+        }
+    }
+    return [...out].filter((s) => s.length >= MIN_CONFIGURED);
+}
+class Redactor {
+    #secrets = new Set();
+    #ordered = [];
+    /** Registers a secret value (and its encodings); too-short values are ignored. Returns the value. */
+    add(value) {
+        if (typeof value !== 'string')
+            return value;
+        const v = value.trim();
+        if (v.length < MIN_CONFIGURED)
+            return value;
+        for (const s of spellings(v))
+            this.#secrets.add(s);
+        // `Bearer x` / `Basic x`: the credential alone is the secret too.
+        const scheme = /^(?:Bearer|Basic|Token|Digest)\s+(\S+)$/i.exec(v);
+        if (scheme)
+            this.add(scheme[1]);
+        this.#ordered = null;
+        return value;
+    }
+    /** How many spellings are masked (for tests and the debug log). */
+    get size() {
+        return this.#secrets.size;
+    }
+    /** The registered secrets, longest first (so a secret containing another is masked whole). */
+    values() {
+        this.#ordered ??= [...this.#secrets].sort((a, b) => b.length - a.length);
+        return this.#ordered;
+    }
+    /** One string with every known secret, and every secret-shaped part, masked. */
+    text(input) {
+        let out = input;
+        for (const s of this.values())
+            if (out.includes(s))
+                out = out.split(s).join(redact_MASK);
+        return redactPatterns(out);
+    }
+    /** A copy of a JSON-like value (a report) with every string in it, keys included, redacted. */
+    deep(value) {
+        const walk = (v) => {
+            if (typeof v === 'string')
+                return this.text(v);
+            if (Array.isArray(v))
+                return v.map(walk);
+            if (v && typeof v === 'object' && Object.getPrototypeOf(v) === Object.prototype) {
+                return Object.fromEntries(Object.entries(v).map(([k, x]) => [this.text(k), walk(x)]));
+            }
+            return v;
+        };
+        return walk(value);
+    }
+    /** Environment variables whose names say they hold a secret (the runner's token, cloud keys …). */
+    addEnvironment(env) {
+        for (const [name, value] of Object.entries(env)) {
+            if (value && value.length >= MIN_ENV && SECRET_ENV_NAME.test(name) && !LOCATION_ENV_NAME.test(name))
+                this.add(value);
+        }
+        return this;
+    }
+    /**
+     * Secrets in settings or a config, found by shape: values under secret-looking keys (tokens,
+     * passwords, Authorization headers), what `${NAME}` references expand to, and credentials in
+     * URLs (userinfo, secret query parameters).
+     */
+    addSettings(value, env) {
+        const seen = new Set();
+        const visit = (v, key) => {
+            if (typeof v === 'string') {
+                for (const m of v.matchAll(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g))
+                    this.add(env[m[1]]);
+                // A template (`Bearer \${TOKEN}`) is not the secret; what it expands to is, above.
+                if (SECRET_KEY.test(key) && !/\$\{[A-Za-z_][A-Za-z0-9_]*\}/.test(v))
+                    this.add(v);
+                this.#addUrl(v);
+                return;
+            }
+            if (!v || typeof v !== 'object' || seen.has(v))
+                return;
+            seen.add(v);
+            for (const [k, x] of Object.entries(v))
+                visit(x, Array.isArray(v) ? key : k);
+        };
+        visit(value, '');
+        return this;
+    }
+    #addUrl(text) {
+        for (const m of text.matchAll(/\b[a-z][a-z0-9+.-]*:\/\/[^\s'"<>]+/gi)) {
+            let url;
+            try {
+                url = new URL(m[0]);
+            }
+            catch {
+                continue;
+            }
+            if (url.password) {
+                this.add(decodeURIComponent(url.password));
+                this.add(url.password);
+            }
+            else if (url.username.length >= 16)
+                this.add(decodeURIComponent(url.username)); // https://<token>@host
+            for (const [name, value] of url.searchParams)
+                if (SECRET_PARAM.test(name))
+                    this.add(value);
+        }
+    }
+}
+/** The redactor of a run: the environment's secret-looking values plus what the settings and config hold. */
+function redactorFor(env, ...sources) {
+    const r = new Redactor().addEnvironment(env);
+    for (const s of sources)
+        r.addSettings(s, env);
+    return r;
+}
+/** Most characters of content a message may quote. */
+const EXCERPT_MAX = 60;
+/**
+ * A short, one-line, redacted quote of content the tool read (a data file's header, a server's
+ * body, a command's output): control characters shown as escapes, at most `max` characters, and
+ * how much was left out. Never quote content any other way.
+ */
+function excerpt(content, max = EXCERPT_MAX) {
+    // Control characters (NUL-separated dumps such as /proc/self/environ, newlines) are spelled out.
+    // eslint-disable-next-line no-control-regex -- control characters are what this spells out
+    const flat = (s) => s.replace(/[\u0000-\u001f\u007f]/g, (c) => (c === '\n' ? '\\n' : c === '\t' ? '\\t' : c === '\0' ? '\\0' : `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`));
+    // Mask on the whole content first, so a secret cut in half by the limit is still masked.
+    const whole = redactPatterns(content.replace(/\0/g, ' '));
+    const chars = [...whole];
+    if (chars.length <= max)
+        return flat(whole);
+    return `${flat(chars.slice(0, max).join(''))}… (${(chars.length - max).toLocaleString('en')} more characters)`;
+}
+
+;// CONCATENATED MODULE: ./src/data/dataset.ts
+/** A tabular data set held by column: numbers where a column is numeric, text otherwise. */
+
+// Name -> column, built once per columns array: a search per name would make every reader that
+// looks up each of 150,528 pixel columns quadratic.
+const indexes = new WeakMap();
+function column(dataset, name) {
+    let index = indexes.get(dataset.columns);
+    if (!index || index.size !== dataset.columns.length) {
+        index = new Map(dataset.columns.map((c) => [c.name, c]));
+        indexes.set(dataset.columns, index);
+    }
+    return index.get(name);
+}
+/**
+ * A list of column names, briefly: all of them when few, else the first few, the last and the
+ * count, e.g. `px0, px1, px2 … px11519 (11,520 columns)`. A message naming 150,528 columns would
+ * be a megabyte long.
+ */
+function describeColumns(names, max = 6) {
+    // Each name is data, not ours: bounded, control characters spelled out, secret shapes masked.
+    const name = (n) => excerpt(n, 40);
+    if (names.length <= max)
+        return names.map(name).join(', ');
+    const head = Math.max(1, Math.ceil(max / 2));
+    return `${names.slice(0, head).map(name).join(', ')} … ${name(names[names.length - 1])} (${names.length.toLocaleString('en')} columns)`;
+}
+/** The data set's column names for a message, bounded in length. */
+const columnNames = (dataset, max = 20) => describeColumns(dataset.columns.map((c) => c.name), max);
+
 ;// CONCATENATED MODULE: ./src/data/input-hints.ts
+
 
 /** Inputs named like recurrent state: a zero state is what a fresh stream starts from. */
 const STATE_NAME = /state|hidden|cache|past|^[hc]\d*$|^[hc]_?(in|0)$/i;
@@ -90443,6 +91021,8 @@ function inputsSnippet(needs, symbol) {
         .filter((n) => n.need !== 'unsupported')
         .map((n) => {
         const { spec, batchAxis } = n;
+        if (n.need === 'rest')
+            return `    # ${spec.name}: fed by the remaining columns, ${describeColumns(n.columns ?? [])}`;
         const rest = batchAxis === null ? spec.shape : spec.shape.filter((_, i) => i !== batchAxis);
         const keys = [];
         if (n.need === 'value' || (n.need === 'columns' && STATE_NAME.test(spec.name))) {
@@ -90481,6 +91061,7 @@ function yamlKey(name) {
 }
 
 ;// CONCATENATED MODULE: ./src/data/features.ts
+
 
 
 
@@ -90546,7 +91127,6 @@ function bindInputs(signature, dataset, config, exclude) {
     });
     // Sources: a constant, named columns, a column named like the input, then the remaining
     // feature columns for the one input left to feed.
-    const byName = new Map(dataset?.columns.map((c) => [c.name, c]) ?? []);
     const claimed = new Set();
     for (const p of planned) {
         const { spec, cfg } = p;
@@ -90554,7 +91134,7 @@ function bindInputs(signature, dataset, config, exclude) {
             p.source = { kind: 'constant', values: flatValues(cfg.value, spec.name) };
         else if (cfg?.columns)
             p.source = columnsSource(cfg.columns);
-        else if (dataset && byName.has(spec.name) && !exclude.has(spec.name))
+        else if (dataset && column(dataset, spec.name) && !exclude.has(spec.name))
             p.source = columnsSource([spec.name]);
         if (p.source?.kind === 'columns')
             p.source.columns.forEach((c) => claimed.add(c));
@@ -90622,9 +91202,14 @@ function bindInputs(signature, dataset, config, exclude) {
         bindings.push({ name: p.spec.name, dtype, rowShape: shape, batchAxis: p.batchAxis, declared: p.spec.shape, source: p.source, columns });
     }
     if (needs.length > 0) {
-        const first = needs[0];
-        const more = needs.length > 1 ? ` (and ${needs.length - 1} more input${needs.length > 2 ? 's' : ''}: ${needs.slice(1).map((n) => `"${n.spec.name}"`).join(', ')})` : '';
-        throw new BindingError(`${first.reason}${more}`, inputsSnippet(needs, symbol));
+        if (dataset)
+            restAfterSnippet(needs, planned, dataset, exclude, claimed);
+        const shown = needs.filter((n) => n.need !== 'rest');
+        const rest = needs.find((n) => n.need === 'rest');
+        const first = shown[0];
+        const more = shown.length > 1 ? ` (and ${shown.length - 1} more input${shown.length > 2 ? 's' : ''}: ${shown.slice(1).map((n) => `"${n.spec.name}"`).join(', ')})` : '';
+        const then = rest ? `; then "${rest.spec.name}" takes the remaining ${rest.columns.length} columns` : '';
+        throw new BindingError(`${first.reason}${more}${then}`, inputsSnippet(needs, symbol));
     }
     fixedBatchOf(bindings);
     if (dataset)
@@ -90632,6 +91217,29 @@ function bindInputs(signature, dataset, config, exclude) {
     return bindings;
 }
 const columnsSource = (columns) => ({ kind: 'columns', columns });
+/**
+ * Once the snippet's constants are pasted (a sample rate, a zero state), the one input still
+ * asking for columns takes the data's remaining ones, as it would with a single input: say so
+ * instead of asking the user to list every column by hand.
+ */
+function restAfterSnippet(needs, planned, dataset, exclude, claimed) {
+    const willBeConstant = (n) => n.need === 'value' || (n.need === 'columns' && STATE_NAME.test(n.spec.name));
+    const asking = needs.filter((n) => n.need === 'columns' && !willBeConstant(n));
+    if (asking.length !== 1)
+        return;
+    const p = planned.find((q) => q.spec === asking[0].spec);
+    // Only an input nothing named (no columns in the config), when every other open input gets a value.
+    if (p.cfg?.columns || (p.source && !p.guessed))
+        return;
+    if (planned.some((q) => q !== p && q.batchAxis !== null && (q.source === null || q.guessed) && !needs.some((n) => n.spec === q.spec && willBeConstant(n))))
+        return;
+    const wantsText = (p.cfg?.dtype ?? p.spec.dtype) === 'string';
+    const rest = dataset.columns.filter((c) => !exclude.has(c.name) && !claimed.has(c.name) && (wantsText ? c.kind === 'text' : c.kind === 'numeric')).map((c) => c.name);
+    if (rest.length === 0 || typeof rowShapeOf({ ...p, source: columnsSource(rest) }, rest.length) === 'string')
+        return;
+    asking[0].need = 'rest';
+    asking[0].columns = rest;
+}
 const cannotTell = (p, inputs) => `cannot tell which columns feed input "${p.spec.name}" of a model with ${inputs} inputs; set model.inputs.${p.spec.name}.columns in the config (or .value for a constant)`;
 const noBatch = (p) => `input "${p.spec.name}" ${formatShape(p.spec.shape)} has no batch dimension${p.spec.scalar ? ' (a scalar)' : ''}, so data cannot feed it: set model.inputs.${p.spec.name}.value`;
 /** The values a data source gives per row: a column count, an array column's common shape. */
@@ -90642,7 +91250,7 @@ function knownSize(p, dataset) {
     if (source.kind !== 'columns' || !dataset)
         return null;
     if (source.columns.length === 1) {
-        const col = dataset.columns.find((c) => c.name === source.columns[0]);
+        const col = column(dataset, source.columns[0]);
         const arrays = col ? arrayOf(col) : null;
         if (col && arrays) {
             p.source = { kind: 'array', column: col.name };
@@ -90733,12 +91341,11 @@ function flatValues(value, name) {
 }
 /** Columns exist and have the kind the input needs; arrays have the length the input takes. */
 function checkSources(bindings, dataset) {
-    const byName = new Map(dataset.columns.map((c) => [c.name, c]));
     for (const b of bindings) {
         if (!b.columns)
             continue;
         for (const c of b.columns) {
-            const col = byName.get(c);
+            const col = column(dataset, c);
             if (!col)
                 throw new errors_UsageError(`input "${b.name}": column "${c}" is not in ${dataset.path}`);
             if (b.source.kind === 'array')
@@ -90768,11 +91375,8 @@ function fixedBatchOf(bindings) {
     }
     return fixed;
 }
-/** An array column's values, if the column holds arrays (JSON Lines, Parquet lists). */
-function arrayOf(col) {
-    const c = col;
-    return col.kind === 'array' && c.array ? c.array : null;
-}
+/** An array column's cells, if the column holds arrays (JSON Lines, Parquet lists). */
+const arrayOf = (col) => (col.kind === 'array' && col.array ? col.array : null);
 /**
  * Row-major feature values of a data set for each binding, written straight into the input's
  * element type (no intermediate copy: this is most of the memory a large eval set takes).
@@ -90780,14 +91384,13 @@ function arrayOf(col) {
  */
 function featuresFromDataset(dataset, bindings, keep) {
     const rows = keep ? keep.length : dataset.rows;
-    const byName = new Map(dataset.columns.map((c) => [c.name, c]));
     const at = (r) => (keep ? keep[r] : r);
     const typed = bindings.map((b) => {
         if (b.source.kind === 'constant')
             return constantData(b);
         const width = rowWidth(b);
         if (b.source.kind === 'array') {
-            const array = arrayOf(byName.get(b.source.column));
+            const array = arrayOf(column(dataset, b.source.column));
             const out = allocate(b.dtype, rows * width);
             const flat = new Float64Array(rows * width);
             for (let r = 0; r < rows; r++) {
@@ -90802,7 +91405,7 @@ function featuresFromDataset(dataset, bindings, keep) {
             writeNumbers(out, flat);
             return out;
         }
-        const cols = b.columns.map((name) => byName.get(name));
+        const cols = b.columns.map((name) => column(dataset, name));
         if (b.dtype === 'string') {
             const out = new Array(rows * width);
             cols.forEach((col, j) => {
@@ -90955,13 +91558,13 @@ function tensorOf(dtype, values, dims) {
 }
 const isFloat = (d) => d !== null && FLOAT_TYPES.has(d);
 const isInteger = (d) => d !== null && INTEGER_TYPES.has(d);
-const isNumeric = (d) => d !== null && NUMERIC.has(d);
+const features_isNumeric = (d) => d !== null && NUMERIC.has(d);
 /** How an input is fed, in words for the report: "columns a, b … z (40 columns)", "constant 16000". */
 function describeFeed(b) {
     const axis = b.batchAxis === null ? ', no batch axis' : b.batchAxis === 0 ? '' : `, batch on axis ${b.batchAxis}`;
     switch (b.source.kind) {
         case 'columns':
-            return `${b.source.columns.length === 1 ? 'column' : 'columns'} ${briefNames(b.source.columns)}${axis}`;
+            return `${b.source.columns.length === 1 ? 'column' : 'columns'} ${describeColumns(b.source.columns)}${axis}`;
         case 'array':
             return `arrays in column ${b.source.column}${axis}`;
         case 'constant': {
@@ -90973,16 +91576,13 @@ function describeFeed(b) {
             return `generated${axis}`;
     }
 }
-function briefNames(names, max = 6) {
-    if (names.length <= max)
-        return names.join(', ');
-    return `${names.slice(0, max - 1).join(', ')} … ${names.at(-1)} (${names.length.toLocaleString('en')} columns)`;
-}
-/** The input's shape as sent: the batch as N, every other dim sized. */
+/** The input's shape as sent: the batch as N (or the size the model fixes it to), every other dim sized. */
 function fedShape(b) {
     const dims = b.rowShape.slice();
-    if (b.batchAxis !== null)
-        dims.splice(b.batchAxis, 0, 'N');
+    if (b.batchAxis !== null) {
+        const declared = b.declared[b.batchAxis];
+        dims.splice(b.batchAxis, 0, typeof declared === 'number' ? declared : 'N');
+    }
     return `[${dims.join(', ')}]`;
 }
 
@@ -91061,7 +91661,7 @@ function perRowOutputs(signature, outputs, sent, keep) {
     for (const name in outputs) {
         const t = outputs[name];
         const spec = signature.outputs.find((o) => o.name === name);
-        const axis = outputBatchAxis(spec, t.dims, sent, symbol);
+        const axis = outputBatchAxis(spec, t.dims, sent, symbol, signature.inputs);
         if (axis === null) {
             // Declared fixed and answered so: a per-call value, not a prediction per row. Anything else
             // without a batch axis is a wrong answer that rowWidthOf reports.
@@ -91322,12 +91922,21 @@ function readModelView(predictions, config) {
         return o;
     };
     const kindOf = (o) => outputKind(o, config.model.outputs?.[o.name]);
-    const probaOut = m.output ? byName(m.output, 'output') : outputs.find((o) => kindOf(o) === 'probabilities');
+    const labelled = m.label_output ? byName(m.label_output, 'label_output') : outputs.find((o) => kindOf(o) === 'labels' && o.width === 1);
+    // A binary task with one numeric column and nothing named as probabilities or labels (a wake-word
+    // score, a sigmoid): that column is P(class 1), as metrics.output naming it would say.
+    const single = outputs.filter((o) => !isText(o) && o.width === 1);
+    const probaOut = m.output
+        ? byName(m.output, 'output')
+        : (outputs.find((o) => kindOf(o) === 'probabilities') ?? (m.task === 'binary' && !labelled && single.length === 1 ? single[0] : undefined));
     if (probaOut && isText(probaOut)) {
         throw new EvaluationError(`output "${probaOut.name}" holds text (class labels), not probabilities or a prediction: name it in metrics.label_output instead of metrics.output`);
     }
-    const labelOut = m.label_output ? byName(m.label_output, 'label_output') : outputs.find((o) => kindOf(o) === 'labels' && o.width === 1);
+    const labelOut = labelled;
     const wantsRegression = m.task === 'regression' || (m.task === 'auto' && !labelOut && (!probaOut || kindOf(probaOut) === 'scores'));
+    if (!wantsRegression && !probaOut && !labelOut) {
+        throw new EvaluationError(`metrics.task is ${m.task}, but no output holds probabilities or class labels (${outputs.map((o) => `"${o.name}"`).join(', ')}): name it in metrics.output or metrics.label_output`);
+    }
     if (wantsRegression) {
         const out = probaOut ?? outputs.find((o) => o.width === 1 && kindOf(o) === 'scores') ?? (outputs.length === 1 ? outputs[0] : undefined);
         if (!out)
@@ -91945,8 +92554,14 @@ function throttledProgress(ctx, label, intervalMs = 2000) {
 }
 
 ;// CONCATENATED MODULE: ./src/data/bad-rows.ts
+/**
+ * Bad rows in the columns a run uses: malformed rows (wrong field count, not JSON), empty or
+ * NaN cells, cells that are not numbers (for array columns: empty arrays, elements that are not
+ * numbers, NaN or infinite elements). Pure: reads the Dataset, returns row numbers.
+ */
+
 const DETAIL = 10;
-/** Bad rows when only `used` columns matter; a text column's cell is bad only when empty. */
+/** Bad rows when only `used` columns matter; a text column's cell is bad only when empty. Linear in the cells used. */
 function findBadRows(dataset, used) {
     const cause = new Uint8Array(dataset.rows); // 0 good, 1 malformed, 2 invalid, 3 missing
     const reason = new Map();
@@ -91961,12 +92576,32 @@ function findBadRows(dataset, used) {
     for (const r of dataset.malformed)
         note(r, 1, () => malformedWhy.get(r) ?? 'malformed row');
     for (const name of used) {
-        const col = dataset.columns.find((c) => c.name === name);
+        const col = column(dataset, name);
         if (!col)
             continue;
+        const array = col.array;
         for (const r of col.invalid)
-            note(r, 2, () => `"${name}" is not a number`);
-        if (col.values) {
+            note(r, 2, () => (array ? `"${name}" is not an array of numbers` : `"${name}" is not a number`));
+        if (array) {
+            const { values, offsets } = array;
+            for (let r = 0; r < dataset.rows; r++) {
+                if (cause[r] !== 0)
+                    continue;
+                const start = offsets[r];
+                const end = offsets[r + 1];
+                if (start === end) {
+                    note(r, 3, () => `"${name}" is empty`);
+                    continue;
+                }
+                for (let k = start; k < end; k++) {
+                    if (!Number.isFinite(values[k])) {
+                        note(r, 3, () => `"${name}" has ${Number.isNaN(values[k]) ? 'a null or NaN' : 'an infinite'} element (at ${k - start})`);
+                        break;
+                    }
+                }
+            }
+        }
+        else if (col.values) {
             const v = col.values;
             for (let r = 0; r < v.length; r++)
                 if (Number.isNaN(v[r]))
@@ -92018,13 +92653,6 @@ function describeBadRows(bad) {
     const examples = bad.first.map((b) => `row ${b.row}: ${b.reason}`).join('; ');
     return `${bad.indices.length} of ${bad.rows} rows are bad (${parts.join(', ')}); ${examples}${bad.indices.length > bad.first.length ? '; …' : ''}`;
 }
-
-;// CONCATENATED MODULE: ./src/data/dataset.ts
-/** A tabular data set held by column: numbers where a column is numeric, text otherwise. */
-function column(dataset, name) {
-    return dataset.columns.find((c) => c.name === name);
-}
-const columnNames = (dataset) => dataset.columns.map((c) => c.name).join(', ');
 
 ;// CONCATENATED MODULE: ./src/checks/drift.ts
 /**
@@ -92736,7 +93364,7 @@ function signatureProblems(signature, outputs, batch) {
             });
         }
         const perCall = spec.shape.length === t.dims.length && spec.shape.every((d, i) => d === t.dims[i]);
-        if (outputBatchAxis(spec, t.dims, batch, symbol) === null && !perCall) {
+        if (outputBatchAxis(spec, t.dims, batch, symbol, signature.inputs) === null && !perCall) {
             problems.push(`"${spec.name}" has shape [${t.dims.join(', ')}]: no dim holds the batch of ${batch}`);
         }
     }
@@ -93220,6 +93848,7 @@ async function keep(bytes, name) {
 
 
 
+
 /** Ids drawn for integer inputs: small enough for any vocabulary or category table. */
 const MAX_ID = 100;
 const MASK_NAME = /mask/i;
@@ -93273,7 +93902,7 @@ function generateRows(bindings, rows, seed, reference) {
     return featureRows(bindings, rows, values, source);
 }
 function columnRange(data, name) {
-    const values = data.columns.find((c) => c.name === name)?.values;
+    const values = column(data, name)?.values;
     if (!values)
         return undefined;
     let lo = Number.POSITIVE_INFINITY;
@@ -94579,6 +95208,7 @@ function protocolFor(c) {
 
 
 
+
 /** An error the server answered with (a status outside 2xx): the model rejected the request. */
 class HttpStatusError extends Error {
     name = 'HttpStatusError';
@@ -94769,12 +95399,12 @@ function errorText(text) {
         const j = JSON.parse(text);
         const m = j.error ?? j.message ?? j.detail;
         if (typeof m === 'string')
-            return m.slice(0, 300);
+            return excerpt(m, 200);
     }
     catch {
         // not JSON: the text itself
     }
-    return text.trim().slice(0, 300);
+    return excerpt(text.trim(), 200);
 }
 async function openHttpRunner(endpoint, sleep, now) {
     const runner = new HttpRunner(endpoint);
@@ -96014,18 +96644,18 @@ const values = (m) => Object.entries(m.values)
     .map(([k, v]) => `${k} ${v}`)
     .join(', ');
 function renderStageMarkdown(r, environment) {
-    const head = r.outcome === 'promoted' ? `## ✅ Promoted: ${r.stage} of \`${r.version}\`` : `## ⏪ Rolled back at ${r.stage}: \`${r.version}\``;
-    const lines = [head, '', `**${cell(r.reason)}** · environment \`${cell(environment)}\` · weight ${r.weight}% · bake ${r.bake_minutes} min, a measurement every ${r.interval_seconds} s`, ''];
+    const head = r.outcome === 'promoted' ? `## ✅ Promoted: ${mdText(r.stage)} of ${mdCode(r.version)}` : `## ⏪ Rolled back at ${mdText(r.stage)}: ${mdCode(r.version)}`;
+    const lines = [head, '', `**${cell(r.reason)}** · environment ${mdCode(environment)} · weight ${mdText(r.weight)}% · bake ${mdText(r.bake_minutes)} min, a measurement every ${mdText(r.interval_seconds)} s`, ''];
     lines.push(`Measurements: ${r.measurements.length} (${r.counters.failures} failed, ${r.counters.inconclusive} inconclusive)`, '');
     lines.push('| # | At | Verdict | Metric | Result | Values | Thresholds |', '|---:|---|---|---|---|---|---|');
     for (const m of r.measurements) {
         for (const [i, x] of m.metrics.entries()) {
-            lines.push(`| ${i === 0 ? m.index : ''} | ${i === 0 ? m.at.slice(11, 19) : ''} | ${i === 0 ? `${ICON[m.verdict]} ${m.verdict}` : ''} | \`${x.name}\` | ${ICON[x.verdict]} ${cell(x.reason)}${x.critical && x.verdict === 'fail' ? ' **(critical)**' : ''} | ${cell(values(x))} | ${cell(x.thresholds)} |`);
+            lines.push(`| ${i === 0 ? m.index : ''} | ${i === 0 ? m.at.slice(11, 19) : ''} | ${i === 0 ? `${ICON[m.verdict]} ${m.verdict}` : ''} | ${mdCodeCell(x.name)} | ${ICON[x.verdict]} ${cell(x.reason)}${x.critical && x.verdict === 'fail' ? ' **(critical)**' : ''} | ${cell(values(x))} | ${cell(x.thresholds)} |`);
         }
     }
     lines.push('', '| Command | Result |', '|---|---|');
     for (const c of r.commands)
-        lines.push(`| \`${cell(c.command)}\` | ${c.ok ? 'ok' : `failed: ${cell(c.error ?? '')}`} |`);
+        lines.push(`| ${mdCodeCell(c.command)} | ${c.ok ? 'ok' : `failed: ${cell(c.error ?? '')}`} |`);
     return `${lines.join('\n')}\n`;
 }
 function renderStageTerminal(r) {
@@ -96051,25 +96681,33 @@ function renderStageTerminal(r) {
 
 
 
+
+
 const EXIT_CODES = { GO: 0, 'NO-GO': 1, error: 2, DELAY: 3 };
 async function runCli(argv, io) {
     let debug = argv.includes('--debug') || io.env.RUNNER_DEBUG === '1';
-    const progress = (message) => io.stderr.write(`› ${message}\n`);
+    // Everything the CLI prints passes the run's redactor (grown once the settings and config are known).
+    let shield = redactorFor(io.env);
+    const stdout = { write: (text) => io.stdout.write(terminalSafe(shield.text(text))) };
+    const stderr = { write: (text) => io.stderr.write(terminalSafe(shield.text(text))) };
+    const progress = (message) => stderr.write(`› ${message}\n`);
     try {
         const command = settingsFromArgv(argv, io.env);
+        if (command.kind === 'drift' || command.kind === 'run')
+            shield = shieldFor(io.env, command.settings);
         if (command.kind === 'help') {
-            io.stdout.write(command.text);
+            stdout.write(command.text);
             return 0;
         }
         if (command.kind === 'version') {
-            io.stdout.write(`${TOOL_VERSION}\n`);
+            stdout.write(`${TOOL_VERSION}\n`);
             return 0;
         }
         debug = command.settings.debug;
         if (command.kind === 'drift') {
             const report = await runDrift(command.settings, { clock: systemClock, progress });
             const color = Boolean(io.stdout.isTTY) && !io.env.NO_COLOR;
-            io.stdout.write(command.settings.json ? `${JSON.stringify(report, null, 2)}\n` : renderDriftTerminal(report, color));
+            stdout.write(command.settings.json ? `${JSON.stringify(report, null, 2)}\n` : renderDriftTerminal(report, color));
             return EXIT_CODES[report.decision];
         }
         const { settings } = command;
@@ -96082,7 +96720,7 @@ async function runCli(argv, io) {
                     sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
                     log: progress,
                     env: io.env,
-                    secret: () => undefined,
+                    secret: (value) => shield.add(value),
                     records: null,
                     logUrl: null,
                     ref: 'HEAD',
@@ -96090,19 +96728,19 @@ async function runCli(argv, io) {
                     pending: (undo) => (pending = undo),
                 });
                 if (outcome.mode === 'status') {
-                    io.stdout.write(settings.json ? `${JSON.stringify(outcome.view, null, 2)}\n` : outcome.view.local ? `${outcome.view.local.version} at ${outcome.view.local.stage}: ${outcome.view.local.outcome} — ${outcome.view.local.reason}\n` : 'no promotion recorded here\n');
+                    stdout.write(settings.json ? `${JSON.stringify(outcome.view, null, 2)}\n` : outcome.view.local ? `${outcome.view.local.version} at ${outcome.view.local.stage}: ${outcome.view.local.outcome} — ${outcome.view.local.reason}\n` : 'no promotion recorded here\n');
                     return 0;
                 }
                 if (outcome.mode === 'rollback') {
-                    io.stdout.write(outcome.ok ? 'rolled back: all traffic on stable\n' : `rollback failed: ${outcome.error}\n`);
+                    stdout.write(outcome.ok ? 'rolled back: all traffic on stable\n' : `rollback failed: ${outcome.error}\n`);
                     return outcome.ok ? 0 : 1;
                 }
                 const { report, skipped } = outcome.result;
                 if (!report) {
-                    io.stdout.write(`nothing to do: ${skipped}\n`);
+                    stdout.write(`nothing to do: ${skipped}\n`);
                     return 0;
                 }
-                io.stdout.write(settings.json ? `${JSON.stringify(report, null, 2)}\n` : renderStageTerminal(report));
+                stdout.write(settings.json ? `${JSON.stringify(report, null, 2)}\n` : renderStageTerminal(report));
                 return report.outcome === 'promoted' ? 0 : 1;
             }
             finally {
@@ -96116,40 +96754,57 @@ async function runCli(argv, io) {
             provenance: detectProvenance(io.env),
             contentTimestamp: contentTimestamp,
             env: io.env,
+            secret: (value) => shield.add(value),
         });
-        const files = await writeReports(settings.outDir, run.report);
+        shield.addSettings(run.config, io.env);
+        const report = shield.deep(run.report);
+        const files = await writeReports(settings.outDir, report);
         if (settings.json) {
-            io.stdout.write(`${JSON.stringify(run.report, null, 2)}\n`);
+            stdout.write(`${JSON.stringify(report, null, 2)}\n`);
         }
         else {
             const color = Boolean(io.stdout.isTTY) && !io.env.NO_COLOR;
             // Fit a terminal's width; logs and pipes get whole lines.
             const width = io.stdout.isTTY ? (io.stdout.columns ?? 120) : Number.POSITIVE_INFINITY;
-            io.stdout.write(renderTerminal(run.report, color, width));
-            io.stdout.write(`reports: ${files.json}, ${files.html}, ${files.manifest}\n`);
+            stdout.write(renderTerminal(report, color, width));
+            stdout.write(`reports: ${files.json}, ${files.html}, ${files.manifest}\n`);
         }
-        return EXIT_CODES[run.report.decision];
+        return EXIT_CODES[report.decision];
     }
     catch (error) {
         if (error instanceof ConfigValidationError) {
-            io.stderr.write(`model-gate: invalid config\n${error.issues.map((i) => `  ${formatIssue(i)}`).join('\n')}\n`);
+            stderr.write(`model-gate: invalid config\n${error.issues.map((i) => `  ${formatIssue(i)}`).join('\n')}\n`);
         }
         else if (error instanceof ConfigError) {
-            io.stderr.write(`model-gate: ${formatLocated(error)}\n`);
+            stderr.write(`model-gate: ${formatLocated(error)}\n`);
         }
         else if (isUserError(error)) {
-            io.stderr.write(`model-gate: ${getErrorMessage(error)}\n`);
+            stderr.write(`model-gate: ${getErrorMessage(error)}\n`);
         }
         else {
-            io.stderr.write(`model-gate: unexpected error: ${getErrorMessage(error)}\n`);
+            stderr.write(`model-gate: unexpected error: ${getErrorMessage(error)}\n`);
             if (debug && error instanceof Error && error.stack)
-                io.stderr.write(`${error.stack}\n`);
+                stderr.write(`${error.stack}\n`);
             else
-                io.stderr.write('(run with --debug for details)\n');
+                stderr.write('(run with --debug for details)\n');
         }
         return EXIT_CODES.error;
     }
 }
+/** The redactor of a CLI run: the environment, the flags, and the config they point at. */
+function shieldFor(env, settings) {
+    const shield = redactorFor(env, settings);
+    try {
+        shield.addSettings(resolveConfig(settings.configPath).config, env);
+    }
+    catch {
+        // An unreadable config fails the run with its own message.
+    }
+    return shield;
+}
+/** Escape sequences other than our own colours (SGR) are shown, not obeyed: a column name cannot drive the terminal. */
+// eslint-disable-next-line no-control-regex -- control characters are what this removes
+const terminalSafe = (text) => text.replace(/\u001b(?!\[[0-9;]*m)/g, '␛').replace(/[\u0000-\u0008\u000b-\u001a\u001c-\u001f\u007f]/g, '�');
 
 
 /***/ }),
@@ -96158,7 +96813,7 @@ async function runCli(argv, io) {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _cli_run_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(73790);
+/* harmony import */ var _cli_run_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(13742);
 /** CLI entry: parses argv, runs the shared engine, prints, and exits 0 GO / 1 NO-GO / 2 error / 3 DELAY. */
 
 process.exitCode = await (0,_cli_run_js__WEBPACK_IMPORTED_MODULE_0__/* .runCli */ .J)(process.argv.slice(2), {
