@@ -28,8 +28,12 @@ export interface CommandResult {
   ms: number;
 }
 
-/** Runs a filled-in command; rejects with its output when it fails or outlives the timeout. */
-export function runCommand(command: string, timeoutS: number, log: (line: string) => void): Promise<CommandResult> {
+/**
+ * Runs a filled-in command in a process group of its own; rejects with its output when it fails
+ * or outlives the timeout. `started` is given a way to kill the whole group (an interrupted stage
+ * must be able to stop a traffic command so that it cannot move traffic after the rollback).
+ */
+export function runCommand(command: string, timeoutS: number, log: (line: string) => void, started?: (kill: () => void) => void): Promise<CommandResult> {
   const t0 = performance.now();
   return new Promise((resolve, reject) => {
     const child = spawn(command, { shell: true, stdio: ['ignore', 'pipe', 'pipe'], env: process.env, detached: process.platform !== 'win32' });
@@ -41,15 +45,21 @@ export function runCommand(command: string, timeoutS: number, log: (line: string
     };
     child.stdout.on('data', take);
     child.stderr.on('data', take);
-    const timer = setTimeout(() => {
+    let killed: string | null = null;
+    const kill = (why: string) => {
+      killed ??= why;
       try {
         if (child.pid && process.platform !== 'win32') process.kill(-child.pid, 'SIGKILL');
         else child.kill('SIGKILL');
       } catch {
         // gone already
       }
+    };
+    const timer = setTimeout(() => {
+      kill(`did not finish within ${timeoutS} s`);
       reject(new Error(`"${command}" did not finish within ${timeoutS} s`));
     }, timeoutS * 1000);
+    started?.(() => kill('was stopped: the stage was interrupted'));
     child.on('error', (error) => {
       clearTimeout(timer);
       reject(new Error(`"${command}" could not start: ${error.message}`));
@@ -57,7 +67,8 @@ export function runCommand(command: string, timeoutS: number, log: (line: string
     child.on('close', (code) => {
       clearTimeout(timer);
       const result = { command, code, output, ms: performance.now() - t0 };
-      if (code === 0) resolve(result);
+      if (killed) reject(new Error(`"${command}" ${killed}`));
+      else if (code === 0) resolve(result);
       else reject(new Error(`"${command}" exited with code ${code}${output.trim() ? `: ${output.trim().split('\n').slice(-3).join(' / ')}` : ''}`));
     });
   });
