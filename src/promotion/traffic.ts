@@ -11,14 +11,36 @@ export interface TrafficVars {
   model: string;
 }
 
-const quote = (s: string) => (/^[A-Za-z0-9_.:/=@%+-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`);
+const bare = (s: string) => (/^[A-Za-z0-9_.:/=@%+-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`);
 
+/**
+ * Fills the placeholders, each quoted for where it stands in the template (the shell's own quoting
+ * rules, followed char by char): bare → single-quoted; inside "…" → `\`, `$`, `` ` `` and `"`
+ * escaped; inside '…' → a `'` closes, is escaped and reopens. No value can end a quote or start a
+ * substitution, wherever the template puts it.
+ */
 export function fill(template: string, vars: TrafficVars): string {
-  return template
-    .replace(/\{weight\}/g, String(vars.weight))
-    .replace(/\{version\}/g, quote(vars.version))
-    .replace(/\{stage\}/g, quote(vars.stage))
-    .replace(/\{model\}/g, quote(vars.model));
+  const values: Record<string, string> = { weight: String(vars.weight), version: vars.version, stage: vars.stage, model: vars.model };
+  let out = '';
+  let state: 'none' | 'single' | 'double' = 'none';
+  for (let i = 0; i < template.length; i++) {
+    const c = template[i]!;
+    const m = /^\{(weight|version|stage|model)\}/.exec(template.slice(i, i + 9));
+    if (m) {
+      const v = values[m[1]!]!;
+      out += state === 'none' ? bare(v) : state === 'double' ? v.replace(/[\\$`"]/g, '\\$&') : v.replace(/'/g, `'\\''`);
+      i += m[0].length - 1;
+      continue;
+    }
+    out += c;
+    if (state !== 'single' && c === '\\' && i + 1 < template.length) {
+      out += template[++i];
+    } else if (state === 'none' && c === "'") state = 'single';
+    else if (state === 'single' && c === "'") state = 'none';
+    else if (state === 'none' && c === '"') state = 'double';
+    else if (state === 'double' && c === '"') state = 'none';
+  }
+  return out;
 }
 
 export interface CommandResult {
