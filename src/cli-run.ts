@@ -13,7 +13,7 @@ import { settingsFromArgv } from './settings.ts';
 import { validate } from './validate.ts';
 import type { PendingRollback } from './promotion/command.ts';
 import { runPromotionMode } from './promotion/run.ts';
-import { rollbackOnSignals } from './promotion/signals.ts';
+import { handleInterrupts } from './promotion/signals.ts';
 import { renderStageTerminal } from './report/promotion.ts';
 import { redactorFor, type Redactor } from './redact.ts';
 import { resolveConfig } from './config/load.ts';
@@ -54,7 +54,7 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
     const { settings } = command;
     if (settings.mode === 'promote' || settings.mode === 'rollback' || settings.mode === 'status') {
       let pending: PendingRollback | null = null;
-      const stop = rollbackOnSignals(() => pending, progress);
+      const interrupts = handleInterrupts(() => pending !== null, progress);
       try {
         const outcome = await runPromotionMode(settings, {
           clock: systemClock,
@@ -67,6 +67,7 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
           ref: 'HEAD',
           outDir: settings.outDir,
           pending: (undo) => (pending = undo),
+          interruption: interrupts.interruption,
         });
         if (outcome.mode === 'status') {
           stdout.write(settings.json ? `${JSON.stringify(outcome.view, null, 2)}\n` : outcome.view.local ? `${outcome.view.local.version} at ${outcome.view.local.stage}: ${outcome.view.local.outcome} — ${outcome.view.local.reason}\n` : 'no promotion recorded here\n');
@@ -84,7 +85,7 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
         stdout.write(settings.json ? `${JSON.stringify(report, null, 2)}\n` : renderStageTerminal(report));
         return report.outcome === 'promoted' ? 0 : 1;
       } finally {
-        stop();
+        interrupts.stop();
       }
     }
     const run = await validate(settings, {

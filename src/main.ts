@@ -22,10 +22,9 @@ import { artifactUrl, defaultCommentId, githubContext, runUrl, type GitHubContex
 import { apiClient, publishArtifact, publishComment, type FeedbackLog } from './github/feedback.ts';
 import { githubDeployments } from './github/deployments.ts';
 import { announceStage } from './github/promotion-comment.ts';
-import type { PendingRollback } from './promotion/command.ts';
+import { finishRollback, type PendingRollback } from './promotion/command.ts';
 import { runPromotionMode } from './promotion/run.ts';
-import { rollbackOnSignals } from './promotion/signals.ts';
-import { runCommand } from './promotion/traffic.ts';
+import { handleInterrupts } from './promotion/signals.ts';
 import { renderStageMarkdown } from './report/promotion.ts';
 import { resolveConfig } from './config/load.ts';
 import { Redactor, redactorFor } from './redact.ts';
@@ -178,14 +177,7 @@ async function promotionMode(settings: Settings, ctx: GitHubContext, env: NodeJS
   if (!octokit) say.notice('No GitHub token or repository: the stage is not recorded as a deployment.');
   const records = octokit && ctx.repository ? githubDeployments(octokit, ctx.repository) : null;
   let pending: PendingRollback | null = null;
-  const stop = rollbackOnSignals(
-    () => pending,
-    (line) => say.info(line),
-    async (ok) => {
-      core.saveState(STATE_ROLLBACK, '');
-      if (pending?.deployment && records) await records.status(pending.deployment, ok ? 'inactive' : 'error', ok ? 'interrupted: rolled back to stable' : 'interrupted: the rollback failed', runUrl(ctx)).catch(() => undefined);
-    },
-  );
+  const interrupts = handleInterrupts(() => pending !== null, (line) => say.info(line));
   try {
     const outcome = await runPromotionMode(settings, {
       clock: systemClock,
@@ -197,6 +189,7 @@ async function promotionMode(settings: Settings, ctx: GitHubContext, env: NodeJS
       logUrl: runUrl(ctx),
       ref: env.GITHUB_SHA ?? 'HEAD',
       outDir: settings.outDir,
+      interruption: interrupts.interruption,
       announce: async (state, judgement, stage, version) => {
         if (!octokit || !ctx.repository || !env.GITHUB_SHA) return;
         const row = { stage, environment: settings.promotion!.environment, version, state, judgement, runUrl: runUrl(ctx) };
@@ -205,7 +198,8 @@ async function promotionMode(settings: Settings, ctx: GitHubContext, env: NodeJS
       },
       pending: (undo) => {
         pending = undo;
-        // The post step (post-if: cancelled() || failure()) undoes what a crash left behind.
+        // The post step (post-if: cancelled() || failure()) undoes what a crash, a signal or a
+        // failed rollback left behind.
         core.saveState(STATE_ROLLBACK, undo ? JSON.stringify(undo) : '');
       },
     });
@@ -224,7 +218,7 @@ async function promotionMode(settings: Settings, ctx: GitHubContext, env: NodeJS
     }
     if (outcome.mode === 'rollback') {
       core.setOutput(Outputs.Outcome, outcome.ok ? 'rolled_back' : 'rollback_failed');
-      await writeSummary(`## ⏪ Rolled back to stable\n\n${outcome.ok ? 'All traffic is on stable.' : `The rollback command failed: ${mdText(outcome.error)}`}\n`);
+      await writeSummary(outcome.ok ? '## ⏪ Rolled back to stable\n\nAll traffic is on stable.\n' : `## ❗ Rollback failed\n\nTraffic is not known to be on stable: the rollback command failed: ${mdText(outcome.error)}\n`);
       if (!outcome.ok) say.setFailed(`rollback failed: ${outcome.error}`);
       return;
     }
@@ -238,22 +232,32 @@ async function promotionMode(settings: Settings, ctx: GitHubContext, env: NodeJS
     core.setOutput(Outputs.Stage, report.stage);
     await writeSummary(renderStageMarkdown(report, settings.promotion!.environment));
     if (report.outcome === 'rolled_back') say.setFailed(`rolled back at ${report.stage}: ${report.reason}`);
+    else if (report.outcome === 'rollback_failed') say.setFailed(`the rollback at ${report.stage} failed; traffic is not known to be on stable (the post step retries): ${report.reason}`);
     else say.info(`promoted ${report.stage} of ${report.version}: ${report.reason}`);
   } finally {
-    stop();
+    interrupts.stop();
   }
 }
 
-/** The post step: a stage that crashed or was cancelled before it settled is rolled back here. */
-export async function post(): Promise<void> {
+/**
+ * The post step: a stage that crashed, was cancelled or whose rollback failed is rolled back here
+ * from the saved state, retried until it succeeds or its deadline passes.
+ */
+export async function post(env: NodeJS.ProcessEnv = process.env): Promise<void> {
   const state = core.getState(STATE_ROLLBACK);
   if (!state) return;
   shieldRun(null, process.env);
   try {
     const undo = JSON.parse(state) as PendingRollback;
-    say.info(`The stage did not finish: rolling back (${undo.command})`);
-    await runCommand(undo.command, undo.timeout_seconds, (line) => say.info(line));
-    say.notice('The interrupted stage was rolled back: traffic is on stable.');
+    undo.retry_seconds ??= 300;
+    say.info(`The stage did not settle with traffic on stable: rolling back (${undo.command})`);
+    const ctx = githubContext(env, null);
+    const token = core.getInput('github-token');
+    const records = token && ctx.repository ? githubDeployments(apiClient(token, ctx, log), ctx.repository) : null;
+    const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+    const result = await finishRollback(undo, { log: (line) => say.info(line), sleep, clock: systemClock, records, logUrl: runUrl(ctx) });
+    if (result.ok) say.notice(`The interrupted stage was rolled back: traffic is on stable${result.attempts > 1 ? ` (attempt ${result.attempts})` : ''}.`);
+    else say.setFailed(`the rollback after an interrupted stage failed ${result.attempts} times; traffic is not known to be on stable: ${result.error}`);
   } catch (error) {
     say.setFailed(`the rollback after an interrupted stage failed: ${getErrorMessage(error)}`);
   }

@@ -11,7 +11,12 @@ const values = (m: MetricResult) =>
     .join(', ');
 
 export function renderStageMarkdown(r: StageReport, environment: string): string {
-  const head = r.outcome === 'promoted' ? `## ✅ Promoted: ${mdText(r.stage)} of ${mdCode(r.version)}` : `## ⏪ Rolled back at ${mdText(r.stage)}: ${mdCode(r.version)}`;
+  const head =
+    r.outcome === 'promoted'
+      ? `## ✅ Promoted: ${mdText(r.stage)} of ${mdCode(r.version)}`
+      : r.outcome === 'rollback_failed'
+        ? `## ❗ Rollback failed at ${mdText(r.stage)}: ${mdCode(r.version)} — traffic is not known to be on stable`
+        : `## ⏪ Rolled back at ${mdText(r.stage)}: ${mdCode(r.version)}`;
   const lines = [head, '', `**${cell(r.reason)}** · environment ${mdCode(environment)} · weight ${mdText(r.weight)}% · bake ${mdText(r.bake_minutes)} min, a measurement every ${mdText(r.interval_seconds)} s`, ''];
   lines.push(`Measurements: ${r.measurements.length} (${r.counters.failures} failed, ${r.counters.inconclusive} inconclusive)`, '');
   lines.push('| # | At | Verdict | Metric | Result | Values | Thresholds |', '|---:|---|---|---|---|---|---|');
@@ -26,7 +31,7 @@ export function renderStageMarkdown(r: StageReport, environment: string): string
 }
 
 export function renderStageTerminal(r: StageReport): string {
-  const lines = [`${r.outcome === 'promoted' ? 'PROMOTED' : 'ROLLED BACK'} ${r.stage} of ${r.version}: ${r.reason}`];
+  const lines = [`${r.outcome === 'promoted' ? 'PROMOTED' : r.outcome === 'rollback_failed' ? 'ROLLBACK FAILED (traffic not known to be on stable) at' : 'ROLLED BACK'} ${r.stage} of ${r.version}: ${r.reason}`];
   for (const m of r.measurements) lines.push(`  ${String(m.index).padStart(3)} ${m.verdict.toUpperCase().padEnd(12)} ${m.metrics.map((x) => `${x.name}: ${x.reason}`).join('; ')}`);
   return `${lines.join('\n')}\n`;
 }
