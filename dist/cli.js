@@ -80716,7 +80716,7 @@ var mod = __nccwpck_require__(21916);
 // EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
 var dist = __nccwpck_require__(38815);
 ;// CONCATENATED MODULE: ./schema/model-gate.schema.json
-const model_gate_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://github.com/model-gate/model-gate/schema/model-gate.schema.json","title":"model-gate configuration","description":"Configuration of model-gate (.github/model-gate.yml). Paths are relative to the working directory (the repository root in GitHub Actions). Command-line flags and action inputs override the values here.","type":"object","additionalProperties":false,"properties":{"version":{"description":"Version of this config format.","const":1,"default":1},"model":{"description":"The candidate model.","type":"object","additionalProperties":false,"default":{},"properties":{"path":{"description":"Path of the ONNX model file. With `endpoint` or `command`, the file the server runs, if you have it: its sha256 then makes the version ID.","type":"string","minLength":1},"sha256":{"description":"Pinned sha256 of the model (`model.sha256` in report.json: for a model saved with external data, over the graph file and its weights files, see Versioning and pinning); the artifact check fails when it differs.","type":"string","pattern":"^[0-9a-fA-F]{64}$"},"timeout_seconds":{"description":"Deadline of one call to the ONNX model, in seconds. The model runs in a child process: a call that takes longer (a runaway loop, swapping) is stopped and fails its check, and a call that crashes onnxruntime fails its check without ending the run.","type":"number","exclusiveMinimum":0,"maximum":86400,"default":300},"inputs":{"description":"How each model input is fed. Default: all non-label numeric columns, in file order, feed the one input that data feeds; a column named like an input feeds it; the batch axis comes from the signature (the dim whose symbolic name the other inputs\' batch dims share, else the first). Give `value` for inputs data cannot feed (a sample rate, a zero state), `shape` for dynamic dims, `batch_axis` where the guess is wrong.","type":"object","additionalProperties":{"type":"object","additionalProperties":false,"properties":{"columns":{"description":"Dataset columns, in the order the input expects them: they fill the dims after the batch axis in row-major order. A JSON Lines or Parquet column of arrays (e.g. token ids) feeds an input by itself.","type":"array","items":{"type":"string"},"minItems":1},"dtype":{"description":"Element type sent to the model. Default: the type the model declares.","enum":["float32","float64","int8","uint8","int16","uint16","int32","uint32","int64","uint64","bool","string"]},"value":{"description":"A constant fed to every call instead of data: a scalar is broadcast to the input\'s shape (e.g. `sr: { value: 16000 }`, a zero state `state: { value: 0 }` for `[2, batch, 128]`), an array gives the values of one row (or of the whole input when it has no batch axis). The batch axis is filled with the call\'s batch size.","type":["number","boolean","string","array"]},"shape":{"description":"The input\'s dims without the batch axis, giving values to dynamic ones: e.g. `[3, 48, 320]` for `[N, 3, ?, ?]`, `[512]` for `[batch, samples]`, `[]` for `[N]` (one value per row). Fixed dims must match the model\'s.","type":"array","items":{"type":"integer","minimum":0,"maximum":100000000},"maxItems":16},"batch_axis":{"description":"Which dim of the input is the batch (0-based), or null for an input with no batch dimension (rank 0 included), fed whole to every call. Default: inferred from the signature.","type":["integer","null"],"minimum":0,"maximum":16}}}},"outputs":{"description":"What each model output holds, for the output-validity checks. Default: outputs named like \'prob\' are probabilities; integer outputs named like \'label\' or \'class\' are class labels.","type":"object","additionalProperties":{"type":"object","additionalProperties":false,"properties":{"kind":{"description":"probabilities: each row in [0, 1] and summing to 1; labels: values within `classes`; scores: any finite value within `range`.","enum":["probabilities","labels","scores"]},"range":{"description":"Inclusive [min, max] every value must lie in.","type":"array","items":{"type":"number"},"minItems":2,"maxItems":2},"classes":{"description":"The declared set of class labels.","type":"array","items":{"type":["number","string"]},"minItems":1}}}},"endpoint":{"description":"Test the model where it is served: an HTTP endpoint instead of an in-process ONNX file.","type":"object","additionalProperties":false,"required":["url"],"properties":{"url":{"description":"Base URL of the server, e.g. http://127.0.0.1:8000.","type":"string","pattern":"^https?://"},"protocol":{"description":"v2: the Open Inference Protocol (KServe, Triton, MLServer, TorchServe); tfserving: TensorFlow Serving REST; mlflow: MLflow\'s scoring server; custom: `custom` below.","enum":["v2","tfserving","mlflow","custom"],"default":"v2"},"name":{"description":"Model name on the server (v2, tfserving).","type":"string","minLength":1},"version":{"description":"Model version on the server; default the server\'s choice.","type":"string","minLength":1},"headers":{"description":"Headers sent with every request, e.g. `Authorization: Bearer ${MODEL_TOKEN}`: `${NAME}` is read from the environment (pass secrets there) and masked in logs.","type":"object","additionalProperties":{"type":"string"},"default":{}},"timeout_ms":{"description":"Timeout of each request.","type":"number","exclusiveMinimum":0,"default":30000},"ready_timeout_s":{"description":"How long to wait for the server and the model to be ready before the checks start.","type":"number","minimum":0,"default":60},"tfserving_format":{"description":"tfserving: `instances` (row format) or `inputs` (columnar).","enum":["instances","inputs"],"default":"instances"},"signature_name":{"description":"tfserving: the signature read from the model metadata.","type":"string","default":"serving_default"},"mlflow_format":{"description":"mlflow: `dataframe_split` (with the column names) or `inputs` (a plain array).","enum":["dataframe_split","inputs"],"default":"dataframe_split"},"custom":{"description":"protocol custom: where to send, what to send, where the outputs are in the answer.","type":"object","additionalProperties":false,"required":["path","template","outputs"],"properties":{"path":{"description":"Path of the inference request (POST).","type":"string","pattern":"^/"},"ready_path":{"description":"Path that answers 2xx when the model is ready.","type":"string","pattern":"^/"},"template":{"description":"JSON body with `${rows}` (the rows of the first input, as nested arrays) or `${inputs}` (Open Inference Protocol inputs array).","type":"string","minLength":2},"outputs":{"description":"Output name -> JSON Pointer into the answer, e.g. `{probabilities: /probs}`.","type":"object","additionalProperties":{"type":"string"},"minProperties":1}}}}},"command":{"description":"Test the model through a command you give (e.g. `python3 serve.py model.pkl`) that speaks JSON Lines on stdin/stdout: see the README.","type":"object","additionalProperties":false,"required":["run"],"properties":{"run":{"description":"The command line, run by the shell.","type":"string","minLength":1},"ready_timeout_s":{"description":"How long the command may take to print its ready line.","type":"number","minimum":0,"default":60},"timeout_ms":{"description":"Timeout of each request.","type":"number","exclusiveMinimum":0,"default":30000},"cwd":{"description":"Working directory of the command.","type":"string"}}}}},"baseline":{"description":"The model currently in production, compared with the candidate on the same rows: a file path, an http(s) URL, or git:<ref>:<path> for the file at a git ref (git:base:<path> is the pull request\'s base branch).","type":["string","null"]},"data":{"description":"Data sets the checks run on.","type":"object","additionalProperties":false,"default":{},"properties":{"eval":{"description":"Labelled evaluation data: CSV, JSON Lines (.jsonl, .ndjson) or Parquet, by extension.","type":"string"},"label":{"description":"Name of the label column in the evaluation data.","type":"string"},"weight":{"description":"Column of sample weights (non-negative) for the metrics.","type":"string"},"id":{"description":"Column identifying rows, used to name bad rows in reports.","type":"string"},"reference":{"description":"Reference data (CSV, JSON Lines or Parquet), e.g. the training set: drift is measured against it, and its ranges bound generated inputs.","type":"string"},"generated_rows":{"description":"Rows to generate when no evaluation data is given.","type":"integer","minimum":1,"maximum":1000000,"default":256},"seed":{"description":"Seed of the input generator.","type":"integer","default":20261105},"bad_rows":{"description":"Rows with an empty, NaN or non-numeric cell in a column the run uses, or the wrong number of fields.","type":"object","additionalProperties":false,"default":{},"properties":{"policy":{"description":"skip: leave bad rows out, failing only above max_share; fail: any bad row fails the check.","enum":["skip","fail"],"default":"skip"},"max_share":{"description":"Largest share of rows that may be skipped.","type":"number","minimum":0,"maximum":1,"default":0.01},"severity":{"$ref":"#/definitions/severity","default":"blocker"}}}}},"fail_on":{"description":"Which decision fails the action\'s step: no-go (default), or delay (DELAY fails it too). The CLI\'s exit code always tells the decision.","enum":["no-go","delay"],"default":"no-go"},"checks":{"description":"The validation suite. Every family can be disabled and its severity changed.","type":"object","additionalProperties":false,"default":{},"properties":{"artifact":{"type":"object","additionalProperties":false,"default":{},"properties":{"enabled":{"type":"boolean","default":true,"description":"Run the artifact checks."},"severity":{"default":"blocker","enum":["blocker","warning","info"],"description":"blocker: a failure means NO-GO; warning: a failure means DELAY (a human must look); info: reported only."},"max_size_mb":{"description":"Largest acceptable model file, in MiB.","type":["number","null"],"exclusiveMinimum":0,"default":null}}},"smoke":{"type":"object","additionalProperties":false,"default":{},"properties":{"enabled":{"type":"boolean","default":true,"description":"Run the smoke checks."},"severity":{"default":"blocker","enum":["blocker","warning","info"],"description":"blocker: a failure means NO-GO; warning: a failure means DELAY (a human must look); info: reported only."},"batch_sizes":{"description":"Batch sizes to run; batch results must equal row-by-row results.","type":"array","items":{"type":"integer","minimum":1},"minItems":1,"default":[1,32]},"rtol":{"description":"Relative tolerance of batch vs row-by-row.","type":"number","minimum":0,"default":0.0001},"atol":{"description":"Absolute tolerance of batch vs row-by-row.","type":"number","minimum":0,"default":0.00001}}},"outputs":{"type":"object","additionalProperties":false,"default":{},"properties":{"enabled":{"type":"boolean","default":true,"description":"Run the outputs checks."},"severity":{"default":"blocker","enum":["blocker","warning","info"],"description":"blocker: a failure means NO-GO; warning: a failure means DELAY (a human must look); info: reported only."},"probability_tolerance":{"description":"How far a probability row\'s sum may be from 1.","type":"number","minimum":0,"default":0.0001}}},"latency":{"type":"object","additionalProperties":false,"default":{},"properties":{"enabled":{"type":"boolean","default":true,"description":"Run the latency checks."},"severity":{"default":"blocker","enum":["blocker","warning","info"],"description":"blocker: a failure means NO-GO; warning: a failure means DELAY (a human must look); info: reported only."},"warmup":{"description":"Calls before measuring, per batch size.","type":"integer","minimum":0,"default":10},"iterations":{"description":"Measured calls per batch size.","type":"integer","minimum":5,"default":100},"batch_sizes":{"type":"array","items":{"type":"integer","minimum":1},"minItems":1,"default":[1,32],"description":"Batch sizes to measure (plus any that `limits` names)."},"limits":{"description":"Limits per batch size (keys are batch sizes). Default: p95 <= 100 ms at batch 1.","type":"object","propertyNames":{"pattern":"^[1-9][0-9]*$"},"additionalProperties":{"type":"object","additionalProperties":false,"properties":{"p50_ms":{"type":"number","exclusiveMinimum":0,"description":"Median latency limit, ms."},"p95_ms":{"type":"number","exclusiveMinimum":0,"description":"95th percentile limit, ms."},"p99_ms":{"type":"number","exclusiveMinimum":0,"description":"99th percentile limit, ms."},"max_ms":{"type":"number","exclusiveMinimum":0,"description":"Slowest call limit, ms."},"min_rows_per_s":{"type":"number","exclusiveMinimum":0,"description":"Throughput floor, rows per second."}}},"default":{"1":{"p95_ms":100}}}}},"errors":{"description":"Error scenarios: what the model does with bad requests, judged against the outcomes you accept.","type":"object","additionalProperties":false,"default":{},"properties":{"enabled":{"type":"boolean","default":true},"wrong_feature_count":{"default":{"expect":["rejected"],"severity":"blocker"},"allOf":[{"$ref":"#/definitions/scenario"}],"description":"One row with one feature too few (or too many, for a single feature)."},"wrong_dtype":{"default":{"expect":["rejected"],"severity":"warning"},"allOf":[{"$ref":"#/definitions/scenario"}],"description":"The input in another element type (float64 for float32, and so on)."},"nan_input":{"default":{"expect":["rejected","non_finite"],"severity":"warning"},"allOf":[{"$ref":"#/definitions/scenario"}],"description":"One row with NaN in its first feature."},"inf_input":{"default":{"expect":["rejected","non_finite"],"severity":"warning"},"allOf":[{"$ref":"#/definitions/scenario"}],"description":"One row with +Inf in its first feature."},"empty_batch":{"default":{"expect":["rejected","empty"],"severity":"warning"},"allOf":[{"$ref":"#/definitions/scenario"}],"description":"A batch of zero rows."},"missing_input":{"default":{"expect":["rejected"],"severity":"blocker"},"allOf":[{"$ref":"#/definitions/scenario"}],"description":"The input sent under another name."},"oversized_batch":{"default":{"expect":["finite","rejected"],"severity":"warning","size":4096},"allOf":[{"$ref":"#/definitions/scenario"}],"description":"A batch of `size` rows, far above the usual."},"malformed_json":{"default":{"expect":["rejected"],"severity":"blocker"},"allOf":[{"$ref":"#/definitions/scenario"}],"description":"HTTP endpoints only: a body that is not valid JSON. The server must answer 4xx with an error body, not 5xx or a hang."},"wrong_content_type":{"default":{"expect":["rejected"],"severity":"warning"},"allOf":[{"$ref":"#/definitions/scenario"}],"description":"HTTP endpoints only: a valid body sent as text/plain."},"oversized_request":{"default":{"expect":["rejected"],"severity":"warning","size_mb":32},"allOf":[{"$ref":"#/definitions/scenario"}],"description":"HTTP endpoints only: a body of `size_mb` MB, over any sensible request size limit."}}}}},"metrics":{"description":"Metrics on the labelled evaluation data (needs data.eval and data.label), with bounds and changes against the baseline.","type":"object","additionalProperties":false,"default":{},"properties":{"enabled":{"type":"boolean","default":true,"description":"Compute metrics when the evaluation data has labels."},"task":{"enum":["auto","binary","multiclass","regression"],"default":"auto","description":"auto: classification when the model outputs probabilities or class labels (binary for two classes), regression for a single score."},"output":{"type":"string","description":"The output holding probabilities (classification) or the prediction (regression). Default: found by name and kind."},"label_output":{"type":"string","description":"The output holding predicted class labels. Default: found by name; else the most probable class."},"classes":{"type":"array","items":{"type":["number","string"]},"minItems":2,"description":"The label value of each probability column, in order. Default: the output\'s `classes` in model.outputs, else 0, 1, …"},"primary":{"enum":["accuracy","balanced_accuracy","precision_macro","recall_macro","f1_macro","precision_micro","recall_micro","f1_micro","precision_weighted","recall_weighted","f1_weighted","roc_auc","log_loss","brier","ece","rmse","mae","r2","mape","max_error"],"description":"The metric the default baseline comparison guards. Default: accuracy (classification), rmse (regression)."},"ece_bins":{"type":"integer","minimum":2,"default":15,"description":"Equal-width confidence bins for the expected calibration error."},"severity":{"$ref":"#/definitions/severity","default":"blocker"},"thresholds":{"description":"Bounds and change thresholds per metric.","type":"object","additionalProperties":false,"default":{},"properties":{"accuracy":{"$ref":"#/definitions/metricThreshold"},"balanced_accuracy":{"$ref":"#/definitions/metricThreshold"},"precision_macro":{"$ref":"#/definitions/metricThreshold"},"recall_macro":{"$ref":"#/definitions/metricThreshold"},"f1_macro":{"$ref":"#/definitions/metricThreshold"},"precision_micro":{"$ref":"#/definitions/metricThreshold"},"recall_micro":{"$ref":"#/definitions/metricThreshold"},"f1_micro":{"$ref":"#/definitions/metricThreshold"},"precision_weighted":{"$ref":"#/definitions/metricThreshold"},"recall_weighted":{"$ref":"#/definitions/metricThreshold"},"f1_weighted":{"$ref":"#/definitions/metricThreshold"},"roc_auc":{"$ref":"#/definitions/metricThreshold"},"log_loss":{"$ref":"#/definitions/metricThreshold"},"brier":{"$ref":"#/definitions/metricThreshold"},"ece":{"$ref":"#/definitions/metricThreshold"},"rmse":{"$ref":"#/definitions/metricThreshold"},"mae":{"$ref":"#/definitions/metricThreshold"},"r2":{"$ref":"#/definitions/metricThreshold"},"mape":{"$ref":"#/definitions/metricThreshold"},"max_error":{"$ref":"#/definitions/metricThreshold"}}}}},"comparison":{"description":"How the candidate is compared with the baseline on the same rows.","type":"object","additionalProperties":false,"default":{},"properties":{"enabled":{"type":"boolean","default":true,"description":"Compare when a baseline is given."},"confidence":{"type":"number","exclusiveMinimum":0,"exclusiveMaximum":1,"default":0.95,"description":"Level of the bootstrap confidence intervals."},"alpha":{"type":"number","exclusiveMinimum":0,"exclusiveMaximum":1,"default":0.05,"description":"Significance level of the paired tests (McNemar, Mann–Whitney)."},"resamples":{"type":"integer","minimum":100,"default":10000,"description":"Bootstrap resamples."},"seed":{"type":"integer","default":20261105,"description":"Seed of the bootstrap."},"severity":{"$ref":"#/definitions/severity","default":"blocker","description":"Severity of a significant regression of the primary metric when no threshold is configured for it."},"agreement":{"type":"object","additionalProperties":false,"default":{},"description":"How far the candidate\'s predictions may move from the baseline\'s (needs no labels).","properties":{"max_flip_share":{"type":["number","null"],"minimum":0,"maximum":1,"default":null,"description":"Largest share of rows whose predicted class may change; null reports only."},"max_score_psi":{"type":["number","null"],"minimum":0,"default":null,"description":"Largest PSI between the score distributions; null reports only."},"severity":{"$ref":"#/definitions/severity","default":"warning"}}},"latency":{"type":"object","additionalProperties":false,"default":{},"description":"Candidate and baseline timed interleaved (A B A B …) on the same inputs.","properties":{"enabled":{"type":"boolean","default":true},"batch_size":{"type":"integer","minimum":1,"default":1},"warmup":{"type":"integer","minimum":0,"default":10},"iterations":{"type":"integer","minimum":10,"default":200,"description":"Timed calls per model."},"warning_ratio":{"type":"number","exclusiveMinimum":1,"default":1.2,"description":"p95 ratio (candidate / baseline) that warns, when significant."},"blocker_ratio":{"type":"number","exclusiveMinimum":1,"default":1.5,"description":"p95 ratio that blocks, when significant."}}}}},"drift":{"description":"Data, prediction and label drift between the reference data and the current data.","type":"object","additionalProperties":false,"default":{},"properties":{"enabled":{"type":"boolean","default":true,"description":"Measure drift when reference data is given."},"current":{"type":"string","description":"The data to compare with the reference (CSV, JSON Lines or Parquet); default: the evaluation data (data.eval)."},"columns":{"type":"array","items":{"type":"string"},"uniqueItems":true,"description":"Features to compare; default: every column of the reference except the label, weight and id columns."},"min_rows":{"type":"integer","minimum":2,"default":30,"description":"Fewer values than this on either side make a feature inconclusive rather than judged."},"large_sample_rows":{"type":"integer","minimum":1,"default":1000,"description":"Above this many reference values, distances decide (normed Wasserstein, Jensen–Shannon) instead of tests (KS, chi-squared, z)."},"p_value":{"type":"number","exclusiveMinimum":0,"exclusiveMaximum":1,"default":0.05,"description":"Tests flag drift at p ≤ this."},"distance":{"type":"number","exclusiveMinimum":0,"default":0.1,"description":"Distances (normed Wasserstein, Jensen–Shannon) flag drift at ≥ this."},"psi":{"type":"object","additionalProperties":false,"default":{},"description":"Population stability index: bins at the reference quantiles, and the levels that gate.","properties":{"bins":{"type":"integer","minimum":2,"maximum":1000,"default":10,"description":"Quantile bins (10: deciles); duplicate edges merge, outer bins are open."},"floor":{"type":"number","exclusiveMinimum":0,"maximum":0.1,"default":0.0001,"description":"Bin shares are floored at this, so an empty bin gives a large but finite term."},"warning":{"type":"number","minimum":0,"default":0.1,"description":"PSI at or above this fails the feature as a warning (DELAY)."},"blocker":{"type":"number","minimum":0,"default":0.25,"description":"PSI at or above this fails the feature as a blocker (NO-GO)."}}},"dataset_share":{"type":"number","exclusiveMinimum":0,"maximum":1,"default":0.5,"description":"Dataset drift when at least this share of the judged features drifted."},"severity":{"$ref":"#/definitions/severity","default":"info","description":"What a feature\'s drift by its deciding measure means (PSI levels gate on their own)."},"dataset_severity":{"$ref":"#/definitions/severity","default":"warning","description":"What dataset drift means."},"features":{"type":"object","default":{},"description":"Per-feature overrides, by column name.","additionalProperties":{"type":"object","additionalProperties":false,"properties":{"method":{"enum":["ks","chi2","z","wasserstein","jensen_shannon","psi"],"description":"The measure that decides, instead of the automatic choice."},"threshold":{"type":"number","exclusiveMinimum":0,"description":"p-value (tests) or distance at which the method flags drift."},"kind":{"enum":["numeric","categorical"],"description":"categorical: compare a numeric column\'s values as categories (codes, ids)."},"severity":{"$ref":"#/definitions/severity","description":"What this feature\'s drift means."},"ignore":{"type":"boolean","description":"Leave the feature out."}}}},"predictions":{"type":"object","additionalProperties":false,"default":{},"description":"Drift of the candidate\'s predictions: on reference vs current rows, and against the baseline\'s on the same rows.","properties":{"enabled":{"type":"boolean","default":true,"description":"Measure prediction drift (needs a model that loads)."},"severity":{"$ref":"#/definitions/severity","default":"warning","description":"What drift of the candidate\'s predictions between reference and current data means."},"baseline_severity":{"$ref":"#/definitions/severity","default":"info","description":"What a shift from the baseline\'s predictions to the candidate\'s, on the same rows, means."}}},"labels":{"type":"object","additionalProperties":false,"default":{},"description":"Drift of the label column, when both data sets have it.","properties":{"enabled":{"type":"boolean","default":true,"description":"Measure label drift."},"severity":{"$ref":"#/definitions/severity","default":"warning","description":"What label drift means."}}}}},"load":{"description":"Load test: closed-loop concurrency levels and/or an open-loop constant arrival rate, judged against the SLO.","type":"object","additionalProperties":false,"default":{},"properties":{"enabled":{"description":"Run the load test in `validate` (`model-gate load` always runs it).","type":"boolean","default":false},"concurrency":{"description":"Closed-loop levels: this many requests in flight, each sent when the last returns.","type":"array","items":{"type":"integer","minimum":1},"default":[1,8]},"rate":{"description":"Open-loop arrival rate (requests/s), sent on schedule whatever the answers\' pace: latency counts from the scheduled time, so a slow server cannot hide it (no coordinated omission). null: no open-loop run.","type":["number","null"],"exclusiveMinimum":0,"default":null},"duration_s":{"description":"Measured time of each run.","type":"number","exclusiveMinimum":0,"default":10},"warmup_s":{"description":"Unmeasured time before each run.","type":"number","minimum":0,"default":2},"batch_size":{"description":"Rows per request.","type":"integer","minimum":1,"default":1},"max_in_flight":{"description":"Open loop: requests in flight at most; beyond it a request counts as dropped (an error).","type":"integer","minimum":1,"default":1024},"slo":{"description":"What the endpoint must meet. null turns an item off.","type":"object","additionalProperties":false,"default":{},"properties":{"p95_ms":{"type":["number","null"],"exclusiveMinimum":0,"default":100,"description":"p95 latency at every run."},"p99_ms":{"type":["number","null"],"exclusiveMinimum":0,"default":null,"description":"p99 latency at every run."},"min_rps":{"type":["number","null"],"minimum":0,"default":1000,"description":"Achieved requests/s, best run."},"max_error_rate":{"type":["number","null"],"minimum":0,"maximum":1,"default":0.001,"description":"Share of requests that failed or timed out, every run."}}},"severity":{"description":"Severity of each SLO item.","type":"object","additionalProperties":false,"default":{},"properties":{"latency":{"$ref":"#/definitions/severity","default":"blocker"},"throughput":{"$ref":"#/definitions/severity","default":"warning"},"errors":{"$ref":"#/definitions/severity","default":"blocker"}}}}},"promotion":{"description":"Staged promotion: the traffic plan, how traffic is shifted (your engine\'s commands), the live metrics of canary and stable, and when to promote, hold or roll back.","type":"object","additionalProperties":false,"default":{},"properties":{"stages":{"description":"Traffic percentages to the canary, ascending, ending at 100.","type":"array","items":{"type":"number","exclusiveMinimum":0,"maximum":100},"minItems":1,"default":[5,25,50,100]},"bake_minutes":{"description":"How long each stage is watched before it is judged.","type":"number","minimum":0,"default":30},"shadow":{"description":"Run a first `shadow` stage: traffic mirrored to the canary, none served by it (needs `traffic.shadow`).","type":"boolean","default":false},"interval_seconds":{"description":"Time between measurements; also each measurement\'s window (`{window}`).","type":"number","exclusiveMinimum":0,"default":60},"traffic":{"description":"Commands of the engine that shifts traffic (KServe, Argo Rollouts, SageMaker, nginx, …), with `{weight}`, `{version}`, `{stage}`, `{model}` filled in. model-gate never routes traffic itself.","type":"object","additionalProperties":false,"default":{},"properties":{"command":{"description":"Sets the canary\'s share of traffic to `{weight}` percent.","type":"string"},"rollback":{"description":"Puts all traffic back on stable. Must be idempotent.","type":"string"},"promote":{"description":"Run after the 100% stage succeeds (e.g. make the canary the new stable).","type":"string"},"shadow":{"description":"Mirrors traffic to the canary (the shadow stage).","type":"string"},"timeout_seconds":{"description":"Timeout of each command.","type":"number","exclusiveMinimum":0,"default":300}}},"provider":{"description":"Where live metrics come from: `prometheus` (HTTP API) or `json` (a file or URL).","enum":["prometheus","json"],"default":"prometheus"},"prometheus":{"type":"object","additionalProperties":false,"required":["url"],"description":"The Prometheus HTTP API.","properties":{"url":{"type":"string","pattern":"^https?://"},"bearer_token":{"type":"string","description":"`${NAME}` reads the environment; masked in logs."},"username":{"type":"string"},"password":{"type":"string","description":"`${NAME}` reads the environment; masked in logs."},"timeout_seconds":{"type":"number","exclusiveMinimum":0,"default":30}}},"json":{"type":"object","additionalProperties":false,"required":["source"],"description":"A JSON document (file path or http(s) URL) re-read at every measurement; the metric queries are JSON Pointers into it.","properties":{"source":{"type":"string"}}},"min_requests":{"description":"Fewer requests than this in a window (canary or stable) makes the measurement inconclusive, never a pass.","type":"integer","minimum":0,"default":50},"metrics":{"description":"What is judged at every measurement. `error_rate`: counts of errors and requests (two-proportion test); `latency`: histogram bucket counts (Mann–Whitney, canary slower?); `value`: one number each with bounds.","type":"array","default":[],"items":{"type":"object","additionalProperties":false,"required":["name","kind"],"properties":{"name":{"type":"string","pattern":"^[a-z0-9_]+$"},"kind":{"enum":["error_rate","latency","value"]},"errors":{"$ref":"#/definitions/query","description":"error_rate: errors in the window."},"requests":{"$ref":"#/definitions/query","description":"error_rate: requests in the window."},"buckets":{"$ref":"#/definitions/query","description":"latency: cumulative bucket counts in the window, labelled `le` (e.g. `sum by (le) (increase(x_bucket[{window}]))`)."},"samples":{"$ref":"#/definitions/query","description":"latency: a range query, one series each (e.g. a p95 over time); its values over the window are the samples (Mann–Whitney on them). Instead of `buckets`."},"step_seconds":{"type":"number","exclusiveMinimum":0,"default":5,"description":"latency with samples: the range query\'s step."},"value":{"$ref":"#/definitions/query","description":"value: the number to judge."},"max":{"type":"number","description":"Fails above this (error_rate: the canary\'s rate; value: the canary\'s value)."},"critical_max":{"type":"number","description":"Above this the canary is rolled back at once."},"min":{"type":"number"},"max_relative":{"type":"object","additionalProperties":false,"properties":{"factor":{"type":"number","minimum":0},"plus":{"type":"number","default":0}},"description":"Fails when canary > stable × factor + plus over the same window (error_rate: only when the difference is significant)."},"warning_ratio":{"type":"number","exclusiveMinimum":0,"description":"latency: fails when the canary is significantly slower and its p95 is this many times stable\'s."},"critical_ratio":{"type":"number","exclusiveMinimum":0,"description":"latency: rolled back at once at this p95 ratio (when significant)."},"confidence":{"type":"number","exclusiveMinimum":0.5,"exclusiveMaximum":1,"default":0.98,"description":"Confidence of the statistical tests."},"critical":{"type":"boolean","default":false,"description":"Any failure of this metric rolls back at once."}}}},"analysis":{"description":"When a stage fails, like Argo Rollouts\' analysis: limits on failed, consecutive failed, inconclusive and consecutive errored measurements.","type":"object","additionalProperties":false,"default":{},"properties":{"failure_limit":{"type":"integer","minimum":0,"default":2,"description":"Roll back when more measurements than this fail."},"consecutive_failure_limit":{"type":"integer","minimum":0,"default":1,"description":"Roll back when more consecutive measurements than this fail."},"inconclusive_limit":{"type":"integer","minimum":0,"default":2,"description":"More inconclusive measurements than this: act by `on_inconclusive`."},"consecutive_error_limit":{"type":"integer","minimum":0,"default":4,"description":"Roll back when more consecutive measurements than this could not be taken."},"min_success_rate":{"type":"number","minimum":0,"maximum":1,"default":0.5,"description":"At the end of the bake, this share of the last `success_window` measurements must have passed."},"success_window":{"type":"integer","minimum":1,"default":10},"on_inconclusive":{"enum":["hold","rollback"],"default":"hold","description":"hold: keep measuring until `hold_minutes` (then roll back); rollback: at once."},"hold_minutes":{"type":"number","minimum":0,"default":30}}}}}},"definitions":{"severity":{"description":"blocker: a failure means NO-GO; warning: a failure means DELAY (a human must look); info: reported only.","enum":["blocker","warning","info"]},"outcome":{"description":"rejected: the model raised an error (over HTTP: a 4xx with an error body); non_finite: it returned NaN or Inf; finite: it returned finite values; empty: it returned zero rows; over HTTP also accepted: a 2xx; server_error: a 5xx; no_error_body: a 4xx without an error body.","enum":["rejected","non_finite","finite","empty","accepted","server_error","no_error_body"]},"scenario":{"type":"object","additionalProperties":false,"properties":{"enabled":{"type":"boolean","description":"Run this scenario."},"expect":{"type":"array","items":{"$ref":"#/definitions/outcome"},"minItems":1,"uniqueItems":true,"description":"Outcomes that pass: rejected, non_finite, finite, empty."},"severity":{"$ref":"#/definitions/severity"},"size":{"description":"Only for oversized_batch: rows in the batch.","type":"integer","minimum":2},"size_mb":{"description":"Only for oversized_request: the body\'s size in MB.","type":"number","exclusiveMinimum":0}},"description":"An error scenario: the outcomes accepted and the severity of any other. Partial settings are merged with the scenario\'s default."},"metricThreshold":{"type":"object","additionalProperties":false,"properties":{"min":{"type":"number","description":"The candidate\'s value must be at least this."},"max":{"type":"number","description":"The candidate\'s value must be at most this."},"direction":{"enum":["higher","lower"],"description":"Which way is better. Default: the metric\'s own (lower for losses and errors)."},"max_regression":{"type":"number","minimum":0,"description":"May regress by at most this much against the baseline (absolute): fails when the whole confidence interval of the change is worse."},"max_regression_relative":{"type":"number","minimum":0,"description":"The same, as a share of |baseline| (0.02 = 2%)."},"min_improvement":{"type":"number","description":"Must improve by at least this much (absolute): passes only when the whole confidence interval is at least this good."},"min_improvement_relative":{"type":"number","description":"The same, as a share of |baseline|."},"suspicious_improvement":{"type":"number","exclusiveMinimum":0,"description":"Flags an improvement whose whole interval exceeds this (absolute), e.g. a leak of the label into the features."},"suspicious_improvement_relative":{"type":"number","exclusiveMinimum":0,"description":"The same, as a share of |baseline|."},"severity":{"$ref":"#/definitions/severity","description":"Severity of this metric\'s checks (suspicious improvements are warnings unless set)."}}},"query":{"type":"object","additionalProperties":false,"required":["canary","stable"],"properties":{"canary":{"type":"string","description":"Query (PromQL) or JSON Pointer for the canary."},"stable":{"type":"string","description":"Query (PromQL) or JSON Pointer for stable."}}}}}');
+const model_gate_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://github.com/model-gate/model-gate/schema/model-gate.schema.json","title":"model-gate configuration","description":"Configuration of model-gate (.github/model-gate.yml). Paths are relative to the working directory (the repository root in GitHub Actions). Command-line flags and action inputs override the values here.","type":"object","additionalProperties":false,"properties":{"version":{"description":"Version of this config format.","const":1,"default":1},"model":{"description":"The candidate model.","type":"object","additionalProperties":false,"default":{},"properties":{"path":{"description":"Path of the ONNX model file. With `endpoint` or `command`, the file the server runs, if you have it: its sha256 then makes the version ID.","type":"string","minLength":1},"sha256":{"description":"Pinned sha256 of the model (`model.sha256` in report.json: for a model saved with external data, over the graph file and its weights files, see Versioning and pinning); the artifact check fails when it differs.","type":"string","pattern":"^[0-9a-fA-F]{64}$"},"timeout_seconds":{"description":"Deadline of one call to the ONNX model, in seconds. The model runs in a child process: a call that takes longer (a runaway loop, swapping) is stopped and fails its check, and a call that crashes onnxruntime fails its check without ending the run.","type":"number","exclusiveMinimum":0,"maximum":86400,"default":300},"inputs":{"description":"How each model input is fed. Default: all non-label numeric columns, in file order, feed the one input that data feeds; a column named like an input feeds it; the batch axis comes from the signature (the dim whose symbolic name the other inputs\' batch dims share, else the first). Give `value` for inputs data cannot feed (a sample rate, a zero state), `shape` for dynamic dims, `batch_axis` where the guess is wrong.","type":"object","additionalProperties":{"type":"object","additionalProperties":false,"properties":{"columns":{"description":"Dataset columns, in the order the input expects them: they fill the dims after the batch axis in row-major order. A JSON Lines or Parquet column of arrays (e.g. token ids) feeds an input by itself.","type":"array","items":{"type":"string"},"minItems":1},"dtype":{"description":"Element type sent to the model. Default: the type the model declares.","enum":["float32","float64","int8","uint8","int16","uint16","int32","uint32","int64","uint64","bool","string"]},"value":{"description":"A constant fed to every call instead of data: a scalar is broadcast to the input\'s shape (e.g. `sr: { value: 16000 }`, a zero state `state: { value: 0 }` for `[2, batch, 128]`), an array gives the values of one row (or of the whole input when it has no batch axis). The batch axis is filled with the call\'s batch size.","type":["number","boolean","string","array"]},"shape":{"description":"The input\'s dims without the batch axis, giving values to dynamic ones: e.g. `[3, 48, 320]` for `[N, 3, ?, ?]`, `[512]` for `[batch, samples]`, `[]` for `[N]` (one value per row). Fixed dims must match the model\'s.","type":"array","items":{"type":"integer","minimum":0,"maximum":100000000},"maxItems":16},"batch_axis":{"description":"Which dim of the input is the batch (0-based), or null for an input with no batch dimension (rank 0 included), fed whole to every call. Default: inferred from the signature.","type":["integer","null"],"minimum":0,"maximum":16}}}},"outputs":{"description":"What each model output holds, for the output-validity checks. Default: outputs named like \'prob\' are probabilities; integer outputs named like \'label\' or \'class\' are class labels.","type":"object","additionalProperties":{"type":"object","additionalProperties":false,"properties":{"kind":{"description":"probabilities: each row in [0, 1] and summing to 1; labels: values within `classes`; scores: any finite value within `range`.","enum":["probabilities","labels","scores"]},"range":{"description":"Inclusive [min, max] every value must lie in.","type":"array","items":{"type":"number"},"minItems":2,"maxItems":2},"classes":{"description":"The declared set of class labels.","type":"array","items":{"type":["number","string"]},"minItems":1}}}},"endpoint":{"description":"Test the model where it is served: an HTTP endpoint instead of an in-process ONNX file.","type":"object","additionalProperties":false,"required":["url"],"properties":{"url":{"description":"Base URL of the server, e.g. http://127.0.0.1:8000.","type":"string","pattern":"^https?://"},"protocol":{"description":"v2: the Open Inference Protocol (KServe, Triton, MLServer, TorchServe); tfserving: TensorFlow Serving REST; mlflow: MLflow\'s scoring server; custom: `custom` below.","enum":["v2","tfserving","mlflow","custom"],"default":"v2"},"name":{"description":"Model name on the server (v2, tfserving).","type":"string","minLength":1},"version":{"description":"Model version on the server; default the server\'s choice.","type":"string","minLength":1},"headers":{"description":"Headers sent with every request, e.g. `Authorization: Bearer ${MODEL_TOKEN}`: `${NAME}` is read from the environment (pass secrets there) and masked in logs.","type":"object","additionalProperties":{"type":"string"},"default":{}},"timeout_ms":{"description":"Timeout of each request.","type":"number","exclusiveMinimum":0,"default":30000},"ready_timeout_s":{"description":"How long to wait for the server and the model to be ready before the checks start.","type":"number","minimum":0,"default":60},"tfserving_format":{"description":"tfserving: `instances` (row format) or `inputs` (columnar).","enum":["instances","inputs"],"default":"instances"},"signature_name":{"description":"tfserving: the signature read from the model metadata.","type":"string","default":"serving_default"},"mlflow_format":{"description":"mlflow: `dataframe_split` (with the column names) or `inputs` (a plain array).","enum":["dataframe_split","inputs"],"default":"dataframe_split"},"custom":{"description":"protocol custom: where to send, what to send, where the outputs are in the answer.","type":"object","additionalProperties":false,"required":["path","template","outputs"],"properties":{"path":{"description":"Path of the inference request (POST).","type":"string","pattern":"^/"},"ready_path":{"description":"Path that answers 2xx when the model is ready.","type":"string","pattern":"^/"},"template":{"description":"JSON body with `${rows}` (the rows of the first input, as nested arrays) or `${inputs}` (Open Inference Protocol inputs array).","type":"string","minLength":2},"outputs":{"description":"Output name -> JSON Pointer into the answer, e.g. `{probabilities: /probs}`.","type":"object","additionalProperties":{"type":"string"},"minProperties":1}}}}},"command":{"description":"Test the model through a command you give (e.g. `python3 serve.py model.pkl`) that speaks JSON Lines on stdin/stdout: see the README.","type":"object","additionalProperties":false,"required":["run"],"properties":{"run":{"description":"The command line, run by the shell.","type":"string","minLength":1},"ready_timeout_s":{"description":"How long the command may take to print its ready line.","type":"number","minimum":0,"default":60},"timeout_ms":{"description":"Timeout of each request.","type":"number","exclusiveMinimum":0,"default":30000},"cwd":{"description":"Working directory of the command.","type":"string"}}}}},"baseline":{"description":"The model currently in production, compared with the candidate on the same rows: a file path, an http(s) URL, or git:<ref>:<path> for the file at a git ref (git:base:<path> is the pull request\'s base branch).","type":["string","null"]},"data":{"description":"Data sets the checks run on.","type":"object","additionalProperties":false,"default":{},"properties":{"eval":{"description":"Labelled evaluation data: CSV, JSON Lines (.jsonl, .ndjson) or Parquet, by extension.","type":"string"},"label":{"description":"Name of the label column in the evaluation data.","type":"string"},"weight":{"description":"Column of sample weights (non-negative) for the metrics.","type":"string"},"id":{"description":"Column identifying rows, used to name bad rows in reports.","type":"string"},"reference":{"description":"Reference data (CSV, JSON Lines or Parquet), e.g. the training set: drift is measured against it, and its ranges bound generated inputs.","type":"string"},"generated_rows":{"description":"Rows to generate when no evaluation data is given.","type":"integer","minimum":1,"maximum":1000000,"default":256},"seed":{"description":"Seed of the input generator.","type":"integer","default":20261105},"bad_rows":{"description":"Rows with an empty, NaN or non-numeric cell in a column the run uses, or the wrong number of fields.","type":"object","additionalProperties":false,"default":{},"properties":{"policy":{"description":"skip: leave bad rows out, failing only above max_share; fail: any bad row fails the check.","enum":["skip","fail"],"default":"skip"},"max_share":{"description":"Largest share of rows that may be skipped.","type":"number","minimum":0,"maximum":1,"default":0.01},"severity":{"$ref":"#/definitions/severity","default":"blocker"}}}}},"fail_on":{"description":"Which decision fails the action\'s step: no-go (default), or delay (DELAY fails it too). The CLI\'s exit code always tells the decision.","enum":["no-go","delay"],"default":"no-go"},"checks":{"description":"The validation suite. Every family can be disabled and its severity changed.","type":"object","additionalProperties":false,"default":{},"properties":{"artifact":{"type":"object","additionalProperties":false,"default":{},"properties":{"enabled":{"type":"boolean","default":true,"description":"Run the artifact checks."},"severity":{"default":"blocker","enum":["blocker","warning","info"],"description":"blocker: a failure means NO-GO; warning: a failure means DELAY (a human must look); info: reported only."},"max_size_mb":{"description":"Largest acceptable model file, in MiB.","type":["number","null"],"exclusiveMinimum":0,"default":null}}},"smoke":{"type":"object","additionalProperties":false,"default":{},"properties":{"enabled":{"type":"boolean","default":true,"description":"Run the smoke checks."},"severity":{"default":"blocker","enum":["blocker","warning","info"],"description":"blocker: a failure means NO-GO; warning: a failure means DELAY (a human must look); info: reported only."},"batch_sizes":{"description":"Batch sizes to run; batch results must equal row-by-row results.","type":"array","items":{"type":"integer","minimum":1},"minItems":1,"default":[1,32]},"rtol":{"description":"Relative tolerance of batch vs row-by-row.","type":"number","minimum":0,"default":0.0001},"atol":{"description":"Absolute tolerance of batch vs row-by-row.","type":"number","minimum":0,"default":0.00001}}},"outputs":{"type":"object","additionalProperties":false,"default":{},"properties":{"enabled":{"type":"boolean","default":true,"description":"Run the outputs checks."},"severity":{"default":"blocker","enum":["blocker","warning","info"],"description":"blocker: a failure means NO-GO; warning: a failure means DELAY (a human must look); info: reported only."},"probability_tolerance":{"description":"How far a probability row\'s sum may be from 1.","type":"number","minimum":0,"default":0.0001}}},"latency":{"type":"object","additionalProperties":false,"default":{},"properties":{"enabled":{"type":"boolean","default":true,"description":"Run the latency checks."},"severity":{"default":"blocker","enum":["blocker","warning","info"],"description":"blocker: a failure means NO-GO; warning: a failure means DELAY (a human must look); info: reported only."},"warmup":{"description":"Calls before measuring, per batch size.","type":"integer","minimum":0,"default":10},"iterations":{"description":"Measured calls per batch size.","type":"integer","minimum":5,"default":100},"batch_sizes":{"type":"array","items":{"type":"integer","minimum":1},"minItems":1,"default":[1,32],"description":"Batch sizes to measure (plus any that `limits` names)."},"limits":{"description":"Limits per batch size (keys are batch sizes). Default: p95 <= 100 ms at batch 1.","type":"object","propertyNames":{"pattern":"^[1-9][0-9]*$"},"additionalProperties":{"type":"object","additionalProperties":false,"properties":{"p50_ms":{"type":"number","exclusiveMinimum":0,"description":"Median latency limit, ms."},"p95_ms":{"type":"number","exclusiveMinimum":0,"description":"95th percentile limit, ms."},"p99_ms":{"type":"number","exclusiveMinimum":0,"description":"99th percentile limit, ms."},"max_ms":{"type":"number","exclusiveMinimum":0,"description":"Slowest call limit, ms."},"min_rows_per_s":{"type":"number","exclusiveMinimum":0,"description":"Throughput floor, rows per second."}}},"default":{"1":{"p95_ms":100}}}}},"errors":{"description":"Error scenarios: what the model does with bad requests, judged against the outcomes you accept.","type":"object","additionalProperties":false,"default":{},"properties":{"enabled":{"type":"boolean","default":true},"wrong_feature_count":{"default":{"expect":["rejected"],"severity":"blocker"},"allOf":[{"$ref":"#/definitions/scenario"}],"description":"One row with one feature too few (or too many, for a single feature)."},"wrong_dtype":{"default":{"expect":["rejected"],"severity":"warning"},"allOf":[{"$ref":"#/definitions/scenario"}],"description":"The input in another element type (float64 for float32, and so on)."},"nan_input":{"default":{"expect":["rejected","non_finite"],"severity":"warning"},"allOf":[{"$ref":"#/definitions/scenario"}],"description":"One row with NaN in its first feature."},"inf_input":{"default":{"expect":["rejected","non_finite"],"severity":"warning"},"allOf":[{"$ref":"#/definitions/scenario"}],"description":"One row with +Inf in its first feature."},"empty_batch":{"default":{"expect":["rejected","empty"],"severity":"warning"},"allOf":[{"$ref":"#/definitions/scenario"}],"description":"A batch of zero rows."},"missing_input":{"default":{"expect":["rejected"],"severity":"blocker"},"allOf":[{"$ref":"#/definitions/scenario"}],"description":"The input sent under another name."},"oversized_batch":{"default":{"expect":["finite","rejected"],"severity":"warning","size":4096},"allOf":[{"$ref":"#/definitions/scenario"}],"description":"A batch of `size` rows, far above the usual."},"malformed_json":{"default":{"expect":["rejected"],"severity":"blocker"},"allOf":[{"$ref":"#/definitions/scenario"}],"description":"HTTP endpoints only: a body that is not valid JSON. The server must answer 4xx with an error body, not 5xx or a hang."},"wrong_content_type":{"default":{"expect":["rejected"],"severity":"warning"},"allOf":[{"$ref":"#/definitions/scenario"}],"description":"HTTP endpoints only: a valid body sent as text/plain."},"oversized_request":{"default":{"expect":["rejected"],"severity":"warning","size_mb":32},"allOf":[{"$ref":"#/definitions/scenario"}],"description":"HTTP endpoints only: a body of `size_mb` MB, over any sensible request size limit."}}}}},"metrics":{"description":"Metrics on the labelled evaluation data (needs data.eval and data.label), with bounds and changes against the baseline.","type":"object","additionalProperties":false,"default":{},"properties":{"enabled":{"type":"boolean","default":true,"description":"Compute metrics when the evaluation data has labels."},"task":{"enum":["auto","binary","multiclass","regression"],"default":"auto","description":"auto: classification when the model outputs probabilities or class labels (binary for two classes), regression for a single score."},"output":{"type":"string","description":"The output holding probabilities (classification) or the prediction (regression). Default: found by name and kind."},"label_output":{"type":"string","description":"The output holding predicted class labels. Default: found by name; else the most probable class."},"classes":{"type":"array","items":{"type":["number","string"]},"minItems":2,"description":"The label value of each probability column, in order. Default: the output\'s `classes` in model.outputs, else 0, 1, …"},"primary":{"enum":["accuracy","balanced_accuracy","precision_macro","recall_macro","f1_macro","precision_micro","recall_micro","f1_micro","precision_weighted","recall_weighted","f1_weighted","roc_auc","log_loss","brier","ece","rmse","mae","r2","mape","max_error"],"description":"The metric the default baseline comparison guards. Default: accuracy (classification), rmse (regression)."},"ece_bins":{"type":"integer","minimum":2,"default":15,"description":"Equal-width confidence bins for the expected calibration error."},"severity":{"$ref":"#/definitions/severity","default":"blocker"},"thresholds":{"description":"Bounds and change thresholds per metric.","type":"object","additionalProperties":false,"default":{},"properties":{"accuracy":{"$ref":"#/definitions/metricThreshold"},"balanced_accuracy":{"$ref":"#/definitions/metricThreshold"},"precision_macro":{"$ref":"#/definitions/metricThreshold"},"recall_macro":{"$ref":"#/definitions/metricThreshold"},"f1_macro":{"$ref":"#/definitions/metricThreshold"},"precision_micro":{"$ref":"#/definitions/metricThreshold"},"recall_micro":{"$ref":"#/definitions/metricThreshold"},"f1_micro":{"$ref":"#/definitions/metricThreshold"},"precision_weighted":{"$ref":"#/definitions/metricThreshold"},"recall_weighted":{"$ref":"#/definitions/metricThreshold"},"f1_weighted":{"$ref":"#/definitions/metricThreshold"},"roc_auc":{"$ref":"#/definitions/metricThreshold"},"log_loss":{"$ref":"#/definitions/metricThreshold"},"brier":{"$ref":"#/definitions/metricThreshold"},"ece":{"$ref":"#/definitions/metricThreshold"},"rmse":{"$ref":"#/definitions/metricThreshold"},"mae":{"$ref":"#/definitions/metricThreshold"},"r2":{"$ref":"#/definitions/metricThreshold"},"mape":{"$ref":"#/definitions/metricThreshold"},"max_error":{"$ref":"#/definitions/metricThreshold"}}}}},"comparison":{"description":"How the candidate is compared with the baseline on the same rows.","type":"object","additionalProperties":false,"default":{},"properties":{"enabled":{"type":"boolean","default":true,"description":"Compare when a baseline is given."},"confidence":{"type":"number","exclusiveMinimum":0,"exclusiveMaximum":1,"default":0.95,"description":"Level of the bootstrap confidence intervals."},"alpha":{"type":"number","exclusiveMinimum":0,"exclusiveMaximum":1,"default":0.05,"description":"Significance level of the paired tests (McNemar, Mann–Whitney)."},"resamples":{"type":"integer","minimum":100,"default":10000,"description":"Bootstrap resamples."},"seed":{"type":"integer","default":20261105,"description":"Seed of the bootstrap."},"severity":{"$ref":"#/definitions/severity","default":"blocker","description":"Severity of a significant regression of the primary metric when no threshold is configured for it."},"agreement":{"type":"object","additionalProperties":false,"default":{},"description":"How far the candidate\'s predictions may move from the baseline\'s (needs no labels).","properties":{"max_flip_share":{"type":["number","null"],"minimum":0,"maximum":1,"default":null,"description":"Largest share of rows whose predicted class may change; null reports only."},"max_score_psi":{"type":["number","null"],"minimum":0,"default":null,"description":"Largest PSI between the score distributions; null reports only."},"severity":{"$ref":"#/definitions/severity","default":"warning"}}},"latency":{"type":"object","additionalProperties":false,"default":{},"description":"Candidate and baseline timed interleaved (A B A B …) on the same inputs.","properties":{"enabled":{"type":"boolean","default":true},"batch_size":{"type":"integer","minimum":1,"default":1},"warmup":{"type":"integer","minimum":0,"default":10},"iterations":{"type":"integer","minimum":10,"default":200,"description":"Timed calls per model."},"warning_ratio":{"type":"number","exclusiveMinimum":1,"default":1.2,"description":"p95 ratio (candidate / baseline) that warns, when significant."},"blocker_ratio":{"type":"number","exclusiveMinimum":1,"default":1.5,"description":"p95 ratio that blocks, when significant."}}}}},"drift":{"description":"Data, prediction and label drift between the reference data and the current data.","type":"object","additionalProperties":false,"default":{},"properties":{"enabled":{"type":"boolean","default":true,"description":"Measure drift when reference data is given."},"current":{"type":"string","description":"The data to compare with the reference (CSV, JSON Lines or Parquet); default: the evaluation data (data.eval)."},"columns":{"type":"array","items":{"type":"string"},"uniqueItems":true,"description":"Features to compare; default: every column of the reference except the label, weight and id columns."},"min_rows":{"type":"integer","minimum":2,"default":30,"description":"Fewer values than this on either side make a feature inconclusive rather than judged."},"large_sample_rows":{"type":"integer","minimum":1,"default":1000,"description":"Above this many reference values, distances decide (normed Wasserstein, Jensen–Shannon) instead of tests (KS, chi-squared, z)."},"p_value":{"type":"number","exclusiveMinimum":0,"exclusiveMaximum":1,"default":0.05,"description":"Tests flag drift at p ≤ this."},"distance":{"type":"number","exclusiveMinimum":0,"default":0.1,"description":"Distances (normed Wasserstein, Jensen–Shannon) flag drift at ≥ this."},"psi":{"type":"object","additionalProperties":false,"default":{},"description":"Population stability index: bins at the reference quantiles, and the levels that gate.","properties":{"bins":{"type":"integer","minimum":2,"maximum":1000,"default":10,"description":"Quantile bins (10: deciles); duplicate edges merge, outer bins are open."},"floor":{"type":"number","exclusiveMinimum":0,"maximum":0.1,"default":0.0001,"description":"Bin shares are floored at this, so an empty bin gives a large but finite term."},"warning":{"type":"number","minimum":0,"default":0.1,"description":"PSI at or above this fails the feature as a warning (DELAY)."},"blocker":{"type":"number","minimum":0,"default":0.25,"description":"PSI at or above this fails the feature as a blocker (NO-GO)."}}},"dataset_share":{"type":"number","exclusiveMinimum":0,"maximum":1,"default":0.5,"description":"Dataset drift when at least this share of the judged features drifted."},"severity":{"$ref":"#/definitions/severity","default":"info","description":"What a feature\'s drift by its deciding measure means (PSI levels gate on their own)."},"dataset_severity":{"$ref":"#/definitions/severity","default":"warning","description":"What dataset drift means."},"features":{"type":"object","default":{},"description":"Per-feature overrides, by column name.","additionalProperties":{"type":"object","additionalProperties":false,"properties":{"method":{"enum":["ks","chi2","z","wasserstein","jensen_shannon","psi"],"description":"The measure that decides, instead of the automatic choice."},"threshold":{"type":"number","exclusiveMinimum":0,"description":"p-value (tests) or distance at which the method flags drift."},"kind":{"enum":["numeric","categorical"],"description":"categorical: compare a numeric column\'s values as categories (codes, ids)."},"severity":{"$ref":"#/definitions/severity","description":"What this feature\'s drift means."},"ignore":{"type":"boolean","description":"Leave the feature out."}}}},"predictions":{"type":"object","additionalProperties":false,"default":{},"description":"Drift of the candidate\'s predictions: on reference vs current rows, and against the baseline\'s on the same rows.","properties":{"enabled":{"type":"boolean","default":true,"description":"Measure prediction drift (needs a model that loads)."},"severity":{"$ref":"#/definitions/severity","default":"warning","description":"What drift of the candidate\'s predictions between reference and current data means."},"baseline_severity":{"$ref":"#/definitions/severity","default":"info","description":"What a shift from the baseline\'s predictions to the candidate\'s, on the same rows, means."}}},"labels":{"type":"object","additionalProperties":false,"default":{},"description":"Drift of the label column, when both data sets have it.","properties":{"enabled":{"type":"boolean","default":true,"description":"Measure label drift."},"severity":{"$ref":"#/definitions/severity","default":"warning","description":"What label drift means."}}}}},"load":{"description":"Load test: closed-loop concurrency levels and/or an open-loop constant arrival rate, judged against the SLO.","type":"object","additionalProperties":false,"default":{},"properties":{"enabled":{"description":"Run the load test in `validate` (`model-gate load` always runs it).","type":"boolean","default":false},"concurrency":{"description":"Closed-loop levels: this many requests in flight, each sent when the last returns.","type":"array","items":{"type":"integer","minimum":1},"default":[1,8]},"rate":{"description":"Open-loop arrival rate (requests/s), sent on schedule whatever the answers\' pace: latency counts from the scheduled time, so a slow server cannot hide it (no coordinated omission). null: no open-loop run.","type":["number","null"],"exclusiveMinimum":0,"default":null},"duration_s":{"description":"Measured time of each run.","type":"number","exclusiveMinimum":0,"default":10},"warmup_s":{"description":"Unmeasured time before each run.","type":"number","minimum":0,"default":2},"batch_size":{"description":"Rows per request.","type":"integer","minimum":1,"default":1},"max_in_flight":{"description":"Open loop: requests in flight at most; beyond it a request counts as dropped (an error).","type":"integer","minimum":1,"default":1024},"slo":{"description":"What the endpoint must meet. null turns an item off.","type":"object","additionalProperties":false,"default":{},"properties":{"p95_ms":{"type":["number","null"],"exclusiveMinimum":0,"default":100,"description":"p95 latency at every run."},"p99_ms":{"type":["number","null"],"exclusiveMinimum":0,"default":null,"description":"p99 latency at every run."},"min_rps":{"type":["number","null"],"minimum":0,"default":1000,"description":"Achieved requests/s, best run."},"max_error_rate":{"type":["number","null"],"minimum":0,"maximum":1,"default":0.001,"description":"Share of requests that failed or timed out, every run."}}},"severity":{"description":"Severity of each SLO item.","type":"object","additionalProperties":false,"default":{},"properties":{"latency":{"$ref":"#/definitions/severity","default":"blocker"},"throughput":{"$ref":"#/definitions/severity","default":"warning"},"errors":{"$ref":"#/definitions/severity","default":"blocker"}}}}},"promotion":{"description":"Staged promotion: the traffic plan, how traffic is shifted (your engine\'s commands), the live metrics of canary and stable, and when to promote, hold or roll back.","type":"object","additionalProperties":false,"default":{},"properties":{"stages":{"description":"Traffic percentages to the canary, ascending, ending at 100.","type":"array","items":{"type":"number","exclusiveMinimum":0,"maximum":100},"minItems":1,"default":[5,25,50,100],"maxItems":20},"bake_minutes":{"description":"How long each stage is watched before it is judged (at most a day: a job cannot run longer than the runner allows).","type":"number","minimum":0,"default":30,"maximum":1440},"shadow":{"description":"Run a first `shadow` stage: traffic mirrored to the canary, none served by it (needs `traffic.shadow`).","type":"boolean","default":false},"interval_seconds":{"description":"Time between measurements; also each measurement\'s window (`{window}`).","type":"number","default":60,"maximum":3600,"minimum":0.01},"traffic":{"description":"Commands of the engine that shifts traffic (KServe, Argo Rollouts, SageMaker, nginx, …), with `{weight}`, `{version}`, `{stage}`, `{model}` filled in. model-gate never routes traffic itself.","type":"object","additionalProperties":false,"default":{},"properties":{"command":{"description":"Sets the canary\'s share of traffic to `{weight}` percent.","type":"string"},"rollback":{"description":"Puts all traffic back on stable. Must be idempotent.","type":"string"},"promote":{"description":"Run after the 100% stage succeeds (e.g. make the canary the new stable).","type":"string"},"shadow":{"description":"Mirrors traffic to the canary (the shadow stage).","type":"string"},"timeout_seconds":{"description":"Timeout of each command.","type":"number","exclusiveMinimum":0,"default":300,"maximum":3600},"retry_seconds":{"description":"How long the post step keeps retrying a rollback that failed or was cut short (an interrupted or crashed stage), with pauses of 2, 4, 8 … up to 30 s.","type":"number","minimum":0,"maximum":3600,"default":300}}},"provider":{"description":"Where live metrics come from: `prometheus` (HTTP API) or `json` (a file or URL).","enum":["prometheus","json"],"default":"prometheus"},"prometheus":{"type":"object","additionalProperties":false,"required":["url"],"description":"The Prometheus HTTP API.","properties":{"url":{"type":"string","pattern":"^https?://"},"bearer_token":{"type":"string","description":"`${NAME}` reads the environment; masked in logs."},"username":{"type":"string"},"password":{"type":"string","description":"`${NAME}` reads the environment; masked in logs."},"timeout_seconds":{"type":"number","exclusiveMinimum":0,"default":30,"maximum":300}}},"json":{"type":"object","additionalProperties":false,"required":["source"],"description":"A JSON document (file path or http(s) URL) re-read at every measurement; the metric queries are JSON Pointers into it.","properties":{"source":{"type":"string"}}},"min_requests":{"description":"Fewer requests than this in a window (canary or stable) makes the measurement inconclusive, never a pass.","type":"integer","minimum":0,"default":50,"maximum":1000000000},"metrics":{"description":"What is judged at every measurement. `error_rate`: counts of errors and requests (two-proportion test); `latency`: histogram bucket counts (Mann–Whitney, canary slower?); `value`: one number each with bounds.","type":"array","default":[],"items":{"type":"object","additionalProperties":false,"required":["name","kind"],"properties":{"name":{"type":"string","pattern":"^[a-z0-9_]+$"},"kind":{"enum":["error_rate","latency","value"]},"errors":{"$ref":"#/definitions/query","description":"error_rate: errors in the window."},"requests":{"$ref":"#/definitions/query","description":"error_rate: requests in the window."},"buckets":{"$ref":"#/definitions/query","description":"latency: cumulative bucket counts in the window, labelled `le` (e.g. `sum by (le) (increase(x_bucket[{window}]))`)."},"samples":{"$ref":"#/definitions/query","description":"latency: a range query, one series each (e.g. a p95 over time); its values over the window are the samples (Mann–Whitney on them). Instead of `buckets`."},"step_seconds":{"type":"number","default":5,"description":"latency with samples: the range query\'s step.","maximum":3600,"minimum":0.01},"value":{"$ref":"#/definitions/query","description":"value: the number to judge."},"max":{"type":"number","description":"Fails above this (error_rate: the canary\'s rate; value: the canary\'s value)."},"critical_max":{"type":"number","description":"Above this the canary is rolled back at once."},"min":{"type":"number"},"max_relative":{"type":"object","additionalProperties":false,"properties":{"factor":{"type":"number","minimum":0},"plus":{"type":"number","default":0}},"description":"Fails when canary > stable × factor + plus over the same window (error_rate: only when the difference is significant)."},"warning_ratio":{"type":"number","exclusiveMinimum":0,"description":"latency: fails when the canary is significantly slower and its p95 is this many times stable\'s."},"critical_ratio":{"type":"number","exclusiveMinimum":0,"description":"latency: rolled back at once at this p95 ratio (when significant)."},"confidence":{"type":"number","exclusiveMinimum":0.5,"exclusiveMaximum":1,"default":0.98,"description":"Confidence of the statistical tests."},"critical":{"type":"boolean","default":false,"description":"Any failure of this metric rolls back at once."}}},"maxItems":50},"analysis":{"description":"When a stage fails, like Argo Rollouts\' analysis: limits on failed, consecutive failed, inconclusive and consecutive errored measurements.","type":"object","additionalProperties":false,"default":{},"properties":{"failure_limit":{"type":"integer","minimum":0,"default":2,"description":"Roll back when more measurements than this fail.","maximum":10000},"consecutive_failure_limit":{"type":"integer","minimum":0,"default":1,"description":"Roll back when more consecutive measurements than this fail.","maximum":10000},"inconclusive_limit":{"type":"integer","minimum":0,"default":2,"description":"More inconclusive measurements than this: act by `on_inconclusive`.","maximum":10000},"consecutive_error_limit":{"type":"integer","minimum":0,"default":4,"description":"Roll back when more consecutive measurements than this could not be taken.","maximum":10000},"min_success_rate":{"type":"number","minimum":0,"maximum":1,"default":0.5,"description":"At the end of the bake, this share of the last `success_window` measurements must have passed."},"success_window":{"type":"integer","minimum":1,"default":10,"maximum":10000},"on_inconclusive":{"enum":["hold","rollback"],"default":"hold","description":"hold: keep measuring until `hold_minutes` (then roll back); rollback: at once."},"hold_minutes":{"type":"number","minimum":0,"default":30,"maximum":1440}}}}}},"definitions":{"severity":{"description":"blocker: a failure means NO-GO; warning: a failure means DELAY (a human must look); info: reported only.","enum":["blocker","warning","info"]},"outcome":{"description":"rejected: the model raised an error (over HTTP: a 4xx with an error body); non_finite: it returned NaN or Inf; finite: it returned finite values; empty: it returned zero rows; over HTTP also accepted: a 2xx; server_error: a 5xx; no_error_body: a 4xx without an error body.","enum":["rejected","non_finite","finite","empty","accepted","server_error","no_error_body"]},"scenario":{"type":"object","additionalProperties":false,"properties":{"enabled":{"type":"boolean","description":"Run this scenario."},"expect":{"type":"array","items":{"$ref":"#/definitions/outcome"},"minItems":1,"uniqueItems":true,"description":"Outcomes that pass: rejected, non_finite, finite, empty."},"severity":{"$ref":"#/definitions/severity"},"size":{"description":"Only for oversized_batch: rows in the batch.","type":"integer","minimum":2},"size_mb":{"description":"Only for oversized_request: the body\'s size in MB.","type":"number","exclusiveMinimum":0}},"description":"An error scenario: the outcomes accepted and the severity of any other. Partial settings are merged with the scenario\'s default."},"metricThreshold":{"type":"object","additionalProperties":false,"properties":{"min":{"type":"number","description":"The candidate\'s value must be at least this."},"max":{"type":"number","description":"The candidate\'s value must be at most this."},"direction":{"enum":["higher","lower"],"description":"Which way is better. Default: the metric\'s own (lower for losses and errors)."},"max_regression":{"type":"number","minimum":0,"description":"May regress by at most this much against the baseline (absolute): fails when the whole confidence interval of the change is worse."},"max_regression_relative":{"type":"number","minimum":0,"description":"The same, as a share of |baseline| (0.02 = 2%)."},"min_improvement":{"type":"number","description":"Must improve by at least this much (absolute): passes only when the whole confidence interval is at least this good."},"min_improvement_relative":{"type":"number","description":"The same, as a share of |baseline|."},"suspicious_improvement":{"type":"number","exclusiveMinimum":0,"description":"Flags an improvement whose whole interval exceeds this (absolute), e.g. a leak of the label into the features."},"suspicious_improvement_relative":{"type":"number","exclusiveMinimum":0,"description":"The same, as a share of |baseline|."},"severity":{"$ref":"#/definitions/severity","description":"Severity of this metric\'s checks (suspicious improvements are warnings unless set)."}}},"query":{"type":"object","additionalProperties":false,"required":["canary","stable"],"properties":{"canary":{"type":"string","description":"Query (PromQL) or JSON Pointer for the canary."},"stable":{"type":"string","description":"Query (PromQL) or JSON Pointer for stable."}}}}}');
 ;// CONCATENATED MODULE: ./src/constants.ts
 /** Names shared by action.yml, the settings reader and the outputs: one place, no drift. */
 const constants_Inputs = {
@@ -80746,6 +80746,7 @@ const constants_Inputs = {
     TrafficCommand: 'traffic-command',
     RollbackCommand: 'rollback-command',
     PromoteCommand: 'promote-command',
+    AllowDelay: 'allow-delay',
 };
 const Outputs = {
     Decision: 'decision',
@@ -80798,7 +80799,7 @@ class InputFileError extends Error {
     }
 }
 /** Whatever was thrown, as one line of text; a non-Error throw never becomes an empty message. */
-function getErrorMessage(error) {
+function errors_getErrorMessage(error) {
     if (error instanceof Error)
         return error.message || error.name;
     if (typeof error === 'string')
@@ -80890,7 +80891,7 @@ function loadConfigFile(path) {
     }
     catch (error) {
         const code = error.code;
-        const cause = code === 'ENOENT' ? 'file not found' : code === 'EISDIR' ? 'is a directory' : getErrorMessage(error);
+        const cause = code === 'ENOENT' ? 'file not found' : code === 'EISDIR' ? 'is a directory' : errors_getErrorMessage(error);
         throw new ConfigError(`cannot read config ${path}: ${cause}`, { file: path, line: 1, column: 1 });
     }
     return {
@@ -81403,7 +81404,7 @@ async function readCsv(path) {
                         onRows(results.data, results.errors);
                     }
                     catch (error) {
-                        failure = error instanceof InputFileError ? error : new InputFileError(path, getErrorMessage(error));
+                        failure = error instanceof InputFileError ? error : new InputFileError(path, errors_getErrorMessage(error));
                         parser.abort();
                     }
                 },
@@ -81484,7 +81485,7 @@ function describeReadError(error) {
         return 'is a directory, not a data file';
     if (e.code === 'EACCES')
         return 'permission denied';
-    return getErrorMessage(error);
+    return errors_getErrorMessage(error);
 }
 
 ;// CONCATENATED MODULE: external "node:readline"
@@ -87042,7 +87043,7 @@ async function readParquet(path) {
         return { path, format: 'parquet', rows, columns: out, malformed: [], malformedFirst: [], notes };
     }
     catch (error) {
-        throw new InputFileError(path, `not a readable Parquet file: ${getErrorMessage(error)}`);
+        throw new InputFileError(path, `not a readable Parquet file: ${errors_getErrorMessage(error)}`);
     }
 }
 const leaves = (node) => (node.children.length === 0 ? 1 : node.children.reduce((n, c) => n + leaves(c), 0));
@@ -88419,7 +88420,7 @@ function featureDrift(name, reference, current, rules, badRef, badCur) {
         return judgeFeature(measureFeature(name, sampleOf(reference, kind, badRef), sampleOf(current, kind, badCur), rules.psi), rules);
     }
     catch (error) {
-        return featureError(name, getErrorMessage(error), kind);
+        return featureError(name, errors_getErrorMessage(error), kind);
     }
 }
 function datasetDrift(reference, current, rules, options = {}) {
@@ -89436,7 +89437,7 @@ async function writeReports(outDir, report) {
         ]);
     }
     catch (error) {
-        throw new InputFileError(dir, `cannot write the reports there: ${getErrorMessage(error)}`);
+        throw new InputFileError(dir, `cannot write the reports there: ${errors_getErrorMessage(error)}`);
     }
     return files;
 }
@@ -89797,6 +89798,7 @@ function settingsFromInputs(getInput, env) {
             traffic: nonEmpty(getInput(Inputs.TrafficCommand)),
             rollback: nonEmpty(getInput(Inputs.RollbackCommand)),
             promote: nonEmpty(getInput(Inputs.PromoteCommand)),
+            allowDelay: getInput(Inputs.AllowDelay).trim() === 'true',
         },
     };
 }
@@ -89953,6 +89955,7 @@ Options:
   --traffic-command CMD     overrides promotion.traffic.command ({weight} {version} {stage} {model})
   --rollback-command CMD    overrides promotion.traffic.rollback
   --promote-command CMD     overrides promotion.traffic.promote
+  --allow-delay             promote: a report saying DELAY may be promoted (a person cleared it)
   --out DIR                 where stage reports go (default: ${constants_DEFAULT_OUT_DIR})
   --json                    print the stage report as JSON on stdout, nothing else
   --debug                   print stack traces of unexpected errors
@@ -89970,6 +89973,7 @@ function promotionCommand(command, args, env) {
         'traffic-command': { type: 'string' },
         'rollback-command': { type: 'string' },
         'promote-command': { type: 'string' },
+        'allow-delay': { type: 'boolean', default: false },
         out: { type: 'string' },
         ...COMMON_OPTIONS,
     }, command);
@@ -89996,6 +90000,7 @@ function promotionCommand(command, args, env) {
                 traffic: str('traffic-command'),
                 rollback: str('rollback-command'),
                 promote: str('promote-command'),
+                allowDelay: v['allow-delay'] ?? false,
             },
         },
     };
@@ -92206,7 +92211,7 @@ function judgeMetrics(predictions, labels, config) {
         view = readModelView(predictions, config);
     }
     catch (error) {
-        viewError = `cannot read the model's outputs as predictions: ${getErrorMessage(error)}`;
+        viewError = `cannot read the model's outputs as predictions: ${errors_getErrorMessage(error)}`;
     }
     if (!labels) {
         // Fail closed: a bound someone configured cannot silently pass without labels.
@@ -92225,7 +92230,7 @@ function judgeMetrics(predictions, labels, config) {
         evaluation = evaluationOf(view, labels);
     }
     catch (error) {
-        const message = error instanceof EvaluationError ? error.message : getErrorMessage(error);
+        const message = error instanceof EvaluationError ? error.message : errors_getErrorMessage(error);
         return { ...none, view, checks: [fail('metrics.labels', message)] };
     }
     const refused = nonFiniteMetricInputs(predictions, view, labels);
@@ -92706,7 +92711,7 @@ function compare(reference, current, ctx) {
             return judgeFeature(measureFeature(name, reference[name], current[name], rules.psi), { ...rules, features: {} });
         }
         catch (error) {
-            return featureError(name, getErrorMessage(error));
+            return featureError(name, errors_getErrorMessage(error));
         }
     });
 }
@@ -92735,7 +92740,7 @@ async function runPredictionDrift(ctx, candidateOnEval, baselineView) {
         }
     }
     catch (error) {
-        checks.push(result({ id: 'drift.prediction', category: 'drift', severity: cfg.predictions.severity, status: 'error', message: `prediction drift could not be measured: ${getErrorMessage(error)}` }));
+        checks.push(result({ id: 'drift.prediction', category: 'drift', severity: cfg.predictions.severity, status: 'error', message: `prediction drift could not be measured: ${errors_getErrorMessage(error)}` }));
     }
     return { checks, drift };
 }
@@ -92892,7 +92897,7 @@ async function runScenarios(ctx, runner, checks, outcomes) {
                 checks.push(judgeScenario(observed, sc));
             }
             catch (error) {
-                checks.push(result({ id: `errors.${name}`, category: error_scenarios_CATEGORY, severity: sc.severity, status: 'error', message: `${name.replace(/_/g, ' ')}: ${getErrorMessage(error)}` }));
+                checks.push(result({ id: `errors.${name}`, category: error_scenarios_CATEGORY, severity: sc.severity, status: 'error', message: `${name.replace(/_/g, ' ')}: ${errors_getErrorMessage(error)}` }));
             }
             continue;
         }
@@ -92913,7 +92918,7 @@ async function runScenarios(ctx, runner, checks, outcomes) {
             observed = { scenario: name, request: req.request, ...classify(out) };
         }
         catch (error) {
-            const message = getErrorMessage(error);
+            const message = errors_getErrorMessage(error);
             // A crash or a hang is not a refusal: it fails the scenario whatever it expects.
             if (error instanceof RunnerTimeoutError || error instanceof RunnerCrashError) {
                 checks.push(result({ id: `errors.${name}`, category: error_scenarios_CATEGORY, severity: sc.severity, status: 'error', message: `${req.request}: ${message}` }));
@@ -93041,7 +93046,7 @@ async function runLatency(ctx) {
             checks.push(judgeLatency(s, ctx.config));
         }
         catch (error) {
-            checks.push(errored(`latency.batch_${b}`, latency_CATEGORY, ctx.config.checks.latency.severity, `could not measure: ${getErrorMessage(error)}`));
+            checks.push(errored(`latency.batch_${b}`, latency_CATEGORY, ctx.config.checks.latency.severity, `could not measure: ${errors_getErrorMessage(error)}`));
         }
     }
     return { checks, stats };
@@ -93328,7 +93333,7 @@ async function runSmoke(ctx) {
             return out;
         }
         catch (error) {
-            checks.push(result({ id, category: smoke_CATEGORY, severity, status: 'fail', value: n, message: `inference failed: ${getErrorMessage(error)}` }));
+            checks.push(result({ id, category: smoke_CATEGORY, severity, status: 'fail', value: n, message: `inference failed: ${errors_getErrorMessage(error)}` }));
             return null;
         }
     };
@@ -93415,7 +93420,7 @@ async function batchConsistency(ctx, batch, n) {
         });
     }
     catch (error) {
-        return result({ id, category: smoke_CATEGORY, severity, status: 'error', message: `row-by-row inference failed: ${getErrorMessage(error)}` });
+        return result({ id, category: smoke_CATEGORY, severity, status: 'error', message: `row-by-row inference failed: ${errors_getErrorMessage(error)}` });
     }
 }
 
@@ -93700,7 +93705,7 @@ async function runComparison(ctx, measured) {
         baseView = readModelView(basePredictions, ctx.config);
     }
     catch (error) {
-        checks.push(result({ id: 'comparison.outputs', category: 'comparison', severity: 'blocker', status: 'fail', message: `the baseline's outputs cannot be read as predictions: ${getErrorMessage(error)}` }));
+        checks.push(result({ id: 'comparison.outputs', category: 'comparison', severity: 'blocker', status: 'fail', message: `the baseline's outputs cannot be read as predictions: ${errors_getErrorMessage(error)}` }));
     }
     measured.baseline_view = baseView;
     const view = measured.view ?? safeView(candidatePredictions, ctx);
@@ -93721,7 +93726,7 @@ async function runComparison(ctx, measured) {
                     checks.push(...judgeComparison(measured.comparison, candidate.task, ctx.config));
                 }
                 catch (error) {
-                    const message = error instanceof EvaluationError ? `baseline: ${error.message}` : getErrorMessage(error);
+                    const message = error instanceof EvaluationError ? `baseline: ${error.message}` : errors_getErrorMessage(error);
                     checks.push(result({ id: 'comparison.metrics', category: 'comparison', severity: 'blocker', status: 'error', message }));
                 }
             }
@@ -93811,7 +93816,7 @@ async function fromGit(spec, ref, path) {
             bytes = await show(ref, path);
         }
         catch (error) {
-            const stderr = String(error.stderr ?? getErrorMessage(error)).trim().split('\n')[0];
+            const stderr = String(error.stderr ?? errors_getErrorMessage(error)).trim().split('\n')[0];
             throw new InputFileError(spec, `cannot read ${path} at ${ref}: ${stderr}`);
         }
     }
@@ -93823,7 +93828,7 @@ async function fromUrl(url) {
         response = await fetch(url, { signal: AbortSignal.timeout(DOWNLOAD_TIMEOUT_MS), redirect: 'follow' });
     }
     catch (error) {
-        throw new InputFileError(url, `download failed: ${getErrorMessage(error)}`);
+        throw new InputFileError(url, `download failed: ${errors_getErrorMessage(error)}`);
     }
     if (!response.ok)
         throw new InputFileError(url, `download failed: HTTP ${response.status} ${response.statusText}`);
@@ -94154,7 +94159,7 @@ async function readModelFiles(path) {
         format = readOnnxFormat(bytes);
     }
     catch (error) {
-        return { ...single, formatError: getErrorMessage(error) };
+        return { ...single, formatError: errors_getErrorMessage(error) };
     }
     let refs;
     try {
@@ -94162,7 +94167,7 @@ async function readModelFiles(path) {
     }
     catch (error) {
         // Fail closed: tensors we cannot list could point anywhere.
-        const problem = { tensors: [], location: null, problem: `cannot list the tensors stored outside the graph: ${getErrorMessage(error)}` };
+        const problem = { tensors: [], location: null, problem: `cannot list the tensors stored outside the graph: ${errors_getErrorMessage(error)}` };
         return { ...single, format, sha256: '', external: { tensors: 0, problems: [problem] } };
     }
     if (refs.length === 0)
@@ -94347,7 +94352,7 @@ function describeIoError(error) {
         return 'too many symbolic links';
     if (code === 'ENOTDIR')
         return 'a part of the path is not a directory';
-    return getErrorMessage(error);
+    return errors_getErrorMessage(error);
 }
 
 // EXTERNAL MODULE: external "node:url"
@@ -94695,7 +94700,7 @@ class CommandRunner {
         });
         child.stdin.on('error', () => undefined); // EPIPE after a crash: reported by the exit handler
         child.on('error', (error) => {
-            this.#exited = `could not start: ${getErrorMessage(error)}`;
+            this.#exited = `could not start: ${errors_getErrorMessage(error)}`;
             this.#failAll(new Error(`the command "${this.#config.run}" ${this.#exited}`));
         });
         child.on('exit', (code, signal) => {
@@ -95230,10 +95235,10 @@ function describeNetworkError(error, url) {
     if (code === 'ECONNRESET' || code === 'UND_ERR_SOCKET')
         return `${url} closed the connection`;
     if (code && TLS.test(code)) {
-        const why = (e.cause?.message ?? getErrorMessage(error)).replace(/;.*$/, '');
+        const why = (e.cause?.message ?? errors_getErrorMessage(error)).replace(/;.*$/, '');
         return `TLS error talking to ${url}: ${why} (${code}); if the server's certificate authority is yours, name its PEM file in NODE_EXTRA_CA_CERTS`;
     }
-    return `${url}: ${getErrorMessage(error)}${code ? ` (${code})` : ''}`;
+    return `${url}: ${errors_getErrorMessage(error)}${code ? ` (${code})` : ''}`;
 }
 const isTimeout = (error) => {
     const name = error?.name;
@@ -95313,10 +95318,10 @@ class HttpRunner {
                     }
                 }
                 catch (error) {
-                    if (/refused the credentials/.test(getErrorMessage(error)))
+                    if (/refused the credentials/.test(errors_getErrorMessage(error)))
                         throw error;
                     ready = false;
-                    last = getErrorMessage(error);
+                    last = errors_getErrorMessage(error);
                     break;
                 }
             }
@@ -95588,7 +95593,7 @@ async function validate_validate(settings, deps) {
                         checks.push(...(await family.run(ctx, measured)));
                     }
                     catch (error) {
-                        checks.push(errored(`${family.name}.run`, family.name, 'blocker', `${family.name} checks could not run: ${getErrorMessage(error)}`));
+                        checks.push(errored(`${family.name}.run`, family.name, 'blocker', `${family.name} checks could not run: ${errors_getErrorMessage(error)}`));
                     }
                 }
             }
@@ -95674,7 +95679,7 @@ async function openServed(s, deps) {
     catch (error) {
         if (error instanceof errors_UsageError)
             throw error;
-        return { runner: null, outcome: { ok: false, ms: deps.clock.now() - t, error: getErrorMessage(error) } };
+        return { runner: null, outcome: { ok: false, ms: deps.clock.now() - t, error: errors_getErrorMessage(error) } };
     }
 }
 async function openRunner(path, config, deps) {
@@ -95683,7 +95688,7 @@ async function openRunner(path, config, deps) {
         await deps.loadRuntime();
     }
     catch (error) {
-        return { runner: null, outcome: { ok: false, ms: 0, error: `the ONNX runtime is not available: ${getErrorMessage(error)}` } };
+        return { runner: null, outcome: { ok: false, ms: 0, error: `the ONNX runtime is not available: ${errors_getErrorMessage(error)}` } };
     }
     const t = deps.clock.now();
     try {
@@ -95691,7 +95696,7 @@ async function openRunner(path, config, deps) {
         return { runner, outcome: { ok: true, ms: runner.loadMs, error: null } };
     }
     catch (error) {
-        return { runner: null, outcome: { ok: false, ms: deps.clock.now() - t, error: firstLines(getErrorMessage(error)) } };
+        return { runner: null, outcome: { ok: false, ms: deps.clock.now() - t, error: firstLines(errors_getErrorMessage(error)) } };
     }
 }
 /**
@@ -95754,7 +95759,7 @@ function makeRows(runner, evalData, reference, config, checks) {
             category: 'inputs',
             severity: 'blocker',
             status: 'fail',
-            message: `cannot feed the model${source ? ` from ${source.path}` : ''}: ${getErrorMessage(error)}`,
+            message: `cannot feed the model${source ? ` from ${source.path}` : ''}: ${errors_getErrorMessage(error)}`,
             ...(snippet ? { hint: `# Add to the config (the values in <…> are yours to fill):\n${snippet}` } : {}),
         }));
         return null;
@@ -95838,7 +95843,7 @@ function prometheusProvider(cfg, headers) {
             text = await res.body.text();
         }
         catch (error) {
-            throw new Error(`Prometheus at ${base}: ${getErrorMessage(error)}`, { cause: error });
+            throw new Error(`Prometheus at ${base}: ${errors_getErrorMessage(error)}`, { cause: error });
         }
         let body;
         try {
@@ -95893,39 +95898,74 @@ function jsonProvider(source, headers) {
             : await (0,promises_.readFile)(source, 'utf8');
         doc = JSON.parse(text);
     };
+    /** What the pointer finds in the document, re-read once per measurement (queries within a second share it). */
+    const at = async (q) => {
+        if (Date.now() - readAt > 1000) {
+            try {
+                await load();
+            }
+            catch (error) {
+                throw new Error(`metrics document ${source}: ${errors_getErrorMessage(error)}`, { cause: error });
+            }
+            readAt = Date.now();
+        }
+        return pointer(doc, q);
+    };
     return {
         async query(q) {
-            // One read per measurement: queries made within a second share it.
-            if (Date.now() - readAt > 1000) {
-                try {
-                    await load();
-                }
-                catch (error) {
-                    throw new Error(`metrics document ${source}: ${getErrorMessage(error)}`, { cause: error });
-                }
-                readAt = Date.now();
-            }
-            const v = pointer(doc, q);
-            if (v === undefined || v === null)
-                return null;
-            if (typeof v === 'number')
-                return v;
-            if (Array.isArray(v))
-                return v.map((x) => ({ labels: { le: String(x.le) }, value: Number(x.count ?? x.value) }));
-            if (typeof v === 'object')
-                return Object.entries(v).map(([le, count]) => ({ labels: { le }, value: Number(count) }));
-            throw new Error(`${q} in ${source} is not a number or buckets`);
+            return readJson(await at(q), q, source);
         },
         async queryRange(q) {
-            // The document holds the window's samples already.
-            const v = await this.query(q);
-            if (v === null)
-                return null;
-            if (Array.isArray(v))
-                return v.map((s) => s.value);
-            return [v];
+            // The document holds the window's samples already: an array of numbers (or one number).
+            const v = await at(q);
+            if (Array.isArray(v)) {
+                const i = v.findIndex((x) => typeof x !== 'number');
+                if (i >= 0)
+                    throw new Error(`${q} in ${source}: sample ${i} is ${JSON.stringify(v[i])?.slice(0, 40)}, not a number`);
+                return v;
+            }
+            const r = readJson(v, q, source);
+            if (r === null || typeof r === 'number')
+                return r === null ? null : [r];
+            throw new Error(`${q} in ${source} gives buckets where samples (an array of numbers) are needed`);
         },
     };
+}
+/**
+ * What a JSON Pointer found, as a query result: a number, null (the document says: no data), or
+ * buckets (`[{le, count}]` or `{"<le>": count}`). Anything else — nothing at the pointer, a string,
+ * an array of other objects — is an error naming the pointer, never a silent zero or no-data.
+ */
+function readJson(v, q, source) {
+    const where = `${q} in ${source}`;
+    if (v === undefined)
+        throw new Error(`${where} finds nothing: the document has no such key`);
+    if (v === null)
+        return null;
+    if (typeof v === 'number')
+        return v;
+    const count = (c, le) => {
+        if (typeof c !== 'number')
+            throw new Error(`${where}: the count of bucket le=${le} is ${JSON.stringify(c)?.slice(0, 40)}, not a number`);
+        return c;
+    };
+    const bound = (le) => {
+        if (typeof le === 'number' || le === '+Inf' || (typeof le === 'string' && le.trim() !== '' && Number.isFinite(Number(le))))
+            return String(le);
+        throw new Error(`${where}: bucket bound ${JSON.stringify(le)?.slice(0, 40)} is not a number or "+Inf"`);
+    };
+    if (Array.isArray(v)) {
+        return v.map((x, i) => {
+            if (typeof x !== 'object' || x === null || !('le' in x))
+                throw new Error(`${where} is an array whose element ${i} is not a bucket {"le": …, "count": …}; a number is expected here, or buckets`);
+            const b = x;
+            const le = bound(b.le);
+            return { labels: { le }, value: count(b.count ?? b.value, le) };
+        });
+    }
+    if (typeof v === 'object')
+        return Object.entries(v).map(([le, c]) => ({ labels: { le: bound(le) }, value: count(c, le) }));
+    throw new Error(`${where} is ${JSON.stringify(v).slice(0, 40)}, not a number or buckets`);
 }
 function scalar(r, q) {
     if (r === null || typeof r === 'number')
@@ -95934,6 +95974,8 @@ function scalar(r, q) {
         return null; // no series: no data
     if (r.length > 1)
         throw new Error(`the query ${q} gives ${r.length} series; aggregate it to one (sum(...))`);
+    if (r[0].labels.le !== undefined)
+        throw new Error(`the query ${q} gives a bucket (labelled le) where one number is needed`);
     return Number.isNaN(r[0].value) ? null : r[0].value;
 }
 function histogram(r, q) {
@@ -95981,12 +96023,29 @@ async function fetchMetric(provider, m, vars) {
 
 /** Error rates: warn (fail) at 5%, roll back at 10%; latency: p95 ratio 1.2× fails, 1.5× rolls back. */
 const DEFAULTS = { error_max: 0.05, error_critical: 0.1, latency_warning: 1.2, latency_critical: 1.5 };
+/**
+ * Counts beyond this in one window are not traffic but a broken exporter (10^12 requests in a
+ * 60 s window is over 10^10 a second); beyond it, sums lose the precision the tests need.
+ */
+const MAX_COUNT = 1e12;
+/** Magnitude beyond which a `value` or a latency sample is not believable. */
+const MAX_VALUE = 1e15;
 const judge_r = (x) => (x === null || !Number.isFinite(x) ? null : Number(x.toPrecision(6)));
 const judge_pct = (x) => `${Number((x * 100).toPrecision(3))}%`;
-/** The names of the given values that are numbers but not finite ("requests.canary is NaN"). */
-function notFinite(named) {
-    const bad = Object.entries(named).filter(([, v]) => typeof v === 'number' && !Number.isFinite(v));
-    return bad.length === 0 ? null : bad.map(([k, v]) => `${k} is ${v}`).join(', ');
+/** What makes the given counts impossible: not finite, negative, or absurdly large ("errors.canary is -1000"). */
+function countProblem(named) {
+    const bad = Object.entries(named).flatMap(([k, v]) => {
+        if (typeof v !== 'number')
+            return [];
+        if (!Number.isFinite(v))
+            return [`${k} is ${v}`];
+        if (v < 0)
+            return [`${k} is ${v} (a count cannot be negative)`];
+        if (v > MAX_COUNT)
+            return [`${k} is ${v} (over ${MAX_COUNT} in one window: not believable)`];
+        return [];
+    });
+    return bad.length === 0 ? null : bad.join(', ');
 }
 /** What is wrong with a histogram's numbers: bounds ascending and finite but the last (+Inf), counts finite and cumulative. */
 function histogramProblem(h) {
@@ -96001,29 +96060,42 @@ function histogramProblem(h) {
             return `bucket bound ${le}`;
         if (!Number.isFinite(c))
             return `count ${c} in bucket le=${le}`;
+        if (c < 0)
+            return `negative count ${c} in bucket le=${le}`;
+        if (c > MAX_COUNT)
+            return `count ${c} in bucket le=${le} (over ${MAX_COUNT} in one window: not believable)`;
         if (i > 0 && !(le > h.le[i - 1]))
             return `bucket bounds not ascending at le=${le}`;
     }
     return null;
 }
-/** NaN or infinite samples, by side. */
+/** NaN, infinite, negative or absurd samples (a latency is a duration), by side. */
 function samplesProblem(samples) {
     const side = (xs, name) => {
-        const bad = xs ? xs.filter((x) => !Number.isFinite(x)).length : 0;
-        return bad > 0 ? `${bad} of the ${name}'s ${xs.length} samples are NaN or infinite` : null;
+        const bad = xs ? xs.filter((x) => !Number.isFinite(x) || x < 0 || x > MAX_VALUE).length : 0;
+        return bad > 0 ? `${bad} of the ${name}'s ${xs.length} samples are NaN, infinite, negative or over ${MAX_VALUE}` : null;
     };
     return side(samples.canary, 'canary') ?? side(samples.stable, 'stable');
 }
-function errorRate(m, d, minRequests) {
+function errorRate(m, d, minRequests, alone) {
     const max = m.max ?? DEFAULTS.error_max;
     const critical = m.critical_max ?? DEFAULTS.error_critical;
     const rel = m.max_relative?.factor !== undefined ? m.max_relative : null;
     const thresholds = [`<= ${judge_pct(max)}`, `rollback above ${judge_pct(critical)}`, rel ? `<= stable × ${rel.factor} + ${rel.plus} when significant` : null].filter(Boolean).join(', ');
     const { errors, requests } = d;
     const base = { name: m.name, kind: m.kind, thresholds };
-    const broken = notFinite({ 'errors.canary': errors.canary, 'errors.stable': errors.stable, 'requests.canary': requests.canary, 'requests.stable': requests.stable });
+    const raw = { canary_errors: errors.canary, canary_requests: requests.canary, stable_errors: errors.stable, stable_requests: requests.stable };
+    const broken = countProblem({ 'errors.canary': errors.canary, 'errors.stable': errors.stable, 'requests.canary': requests.canary, 'requests.stable': requests.stable });
     if (broken)
-        return { ...base, verdict: 'error', critical: false, values: {}, reason: `the metrics provider gave non-finite counts: ${broken}` };
+        return { ...base, verdict: 'error', critical: false, values: {}, reason: `the metrics provider gave counts that cannot be: ${broken}` };
+    for (const side of ['canary', 'stable']) {
+        const e = errors[side];
+        const n = requests[side];
+        if (e !== null && e > 0 && (n === null || e > n))
+            return { ...base, verdict: 'error', critical: false, values: raw, reason: `${side}: ${e} errors but ${n ?? 'no'} requests in the window: the queries do not count the same requests` };
+    }
+    // An errors query without series is zero errors (Prometheus has no series until the first error);
+    // missing request counts are no data.
     const nc = requests.canary ?? 0;
     const ns = requests.stable ?? 0;
     const rateC = nc > 0 ? (errors.canary ?? 0) / nc : null;
@@ -96036,6 +96108,11 @@ function errorRate(m, d, minRequests) {
         return { ...base, verdict: 'fail', critical: true, values, reason: `canary error rate ${judge_pct(rateC)} > ${judge_pct(critical)}: roll back` };
     if (rateC > max)
         return { ...base, verdict: 'fail', critical: m.critical, values, reason: `canary error rate ${judge_pct(rateC)} > ${judge_pct(max)}` };
+    // Below 100% stable serves the rest: without it in the window nothing is compared, and a canary
+    // judged alone on a window where stable vanished is no evidence.
+    if (!alone && (requests.stable === null || ns < minRequests)) {
+        return { ...base, verdict: 'inconclusive', critical: false, values, reason: requests.stable === null ? 'no stable request count in the window: stable is not measured' : `only ${ns} stable requests in the window (at least ${minRequests} needed)` };
+    }
     if (rel && rateS !== null && ns >= minRequests) {
         const limit = rateS * rel.factor + rel.plus;
         const z = twoProportionZ(errors.canary ?? 0, nc, errors.stable ?? 0, ns);
@@ -96176,7 +96253,10 @@ function judge_value(m, d) {
     const base = { name: m.name, kind: m.kind, thresholds };
     const { canary, stable } = d.value;
     const values = { canary: judge_r(canary), stable: judge_r(stable) };
-    if (canary === null || !Number.isFinite(canary))
+    const absurd = Object.entries({ canary, stable }).filter(([, v]) => v !== null && !(Number.isFinite(v) && Math.abs(v) <= MAX_VALUE));
+    if (absurd.length > 0)
+        return { ...base, verdict: 'error', critical: false, values: {}, reason: `the metrics provider gave ${absurd.map(([k, v]) => `${k} ${v}`).join(', ')}: not a finite number within ±${MAX_VALUE}` };
+    if (canary === null)
         return { ...base, verdict: 'inconclusive', critical: false, values, reason: 'no canary value in the window' };
     if (m.critical_max !== undefined && canary > m.critical_max)
         return { ...base, verdict: 'fail', critical: true, values, reason: `canary ${judge_r(canary)} > ${m.critical_max}: roll back` };
@@ -96185,7 +96265,7 @@ function judge_value(m, d) {
     if (m.min !== undefined && canary < m.min)
         return { ...base, verdict: 'fail', critical: m.critical, values, reason: `canary ${judge_r(canary)} < ${m.min}` };
     if (rel) {
-        if (stable === null || !Number.isFinite(stable))
+        if (stable === null)
             return { ...base, verdict: 'inconclusive', critical: false, values, reason: 'no stable value to compare with' };
         const limit = stable * rel.factor + rel.plus;
         if (canary > limit)
@@ -96196,7 +96276,7 @@ function judge_value(m, d) {
 /** `alone`: the canary takes all traffic (100%), so stable has none to compare with. */
 function judgeMetric(m, d, minRequests, alone = false) {
     if (d.kind === 'error_rate')
-        return errorRate(m, d, minRequests);
+        return errorRate(m, d, minRequests, alone);
     if (d.kind === 'latency')
         return 'samples' in d ? latencySamples(m, d.samples.canary, d.samples.stable, alone) : latency(m, d, minRequests, alone);
     return judge_value(m, d);
@@ -96265,16 +96345,47 @@ function judge_decide(measurements, c, cfg, now, bakeEnd) {
  * `{stage}` and `{model}` filled in, shell-quoted. Each runs with a timeout; its output is logged.
  */
 
-const traffic_quote = (s) => (/^[A-Za-z0-9_.:/=@%+-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`);
+const bare = (s) => (/^[A-Za-z0-9_.:/=@%+-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`);
+/**
+ * Fills the placeholders, each quoted for where it stands in the template (the shell's own quoting
+ * rules, followed char by char): bare → single-quoted; inside "…" → `\`, `$`, `` ` `` and `"`
+ * escaped; inside '…' → a `'` closes, is escaped and reopens. No value can end a quote or start a
+ * substitution, wherever the template puts it.
+ */
 function traffic_fill(template, vars) {
-    return template
-        .replace(/\{weight\}/g, String(vars.weight))
-        .replace(/\{version\}/g, traffic_quote(vars.version))
-        .replace(/\{stage\}/g, traffic_quote(vars.stage))
-        .replace(/\{model\}/g, traffic_quote(vars.model));
+    const values = { weight: String(vars.weight), version: vars.version, stage: vars.stage, model: vars.model };
+    let out = '';
+    let state = 'none';
+    for (let i = 0; i < template.length; i++) {
+        const c = template[i];
+        const m = /^\{(weight|version|stage|model)\}/.exec(template.slice(i, i + 9));
+        if (m) {
+            const v = values[m[1]];
+            out += state === 'none' ? bare(v) : state === 'double' ? v.replace(/[\\$`"]/g, '\\$&') : v.replace(/'/g, `'\\''`);
+            i += m[0].length - 1;
+            continue;
+        }
+        out += c;
+        if (state !== 'single' && c === '\\' && i + 1 < template.length) {
+            out += template[++i];
+        }
+        else if (state === 'none' && c === "'")
+            state = 'single';
+        else if (state === 'single' && c === "'")
+            state = 'none';
+        else if (state === 'none' && c === '"')
+            state = 'double';
+        else if (state === 'double' && c === '"')
+            state = 'none';
+    }
+    return out;
 }
-/** Runs a filled-in command; rejects with its output when it fails or outlives the timeout. */
-function runCommand(command, timeoutS, log) {
+/**
+ * Runs a filled-in command in a process group of its own; rejects with its output when it fails
+ * or outlives the timeout. `started` is given a way to kill the whole group (an interrupted stage
+ * must be able to stop a traffic command so that it cannot move traffic after the rollback).
+ */
+function traffic_runCommand(command, timeoutS, log, started) {
     const t0 = performance.now();
     return new Promise((resolve, reject) => {
         const child = (0,external_node_child_process_namespaceObject.spawn)(command, { shell: true, stdio: ['ignore', 'pipe', 'pipe'], env: process.env, detached: process.platform !== 'win32' });
@@ -96288,7 +96399,9 @@ function runCommand(command, timeoutS, log) {
         };
         child.stdout.on('data', take);
         child.stderr.on('data', take);
-        const timer = setTimeout(() => {
+        let killed = null;
+        const kill = (why) => {
+            killed ??= why;
             try {
                 if (child.pid && process.platform !== 'win32')
                     process.kill(-child.pid, 'SIGKILL');
@@ -96298,8 +96411,12 @@ function runCommand(command, timeoutS, log) {
             catch {
                 // gone already
             }
+        };
+        const timer = setTimeout(() => {
+            kill(`did not finish within ${timeoutS} s`);
             reject(new Error(`"${command}" did not finish within ${timeoutS} s`));
         }, timeoutS * 1000);
+        started?.(() => kill('was stopped: the stage was interrupted'));
         child.on('error', (error) => {
             clearTimeout(timer);
             reject(new Error(`"${command}" could not start: ${error.message}`));
@@ -96307,7 +96424,9 @@ function runCommand(command, timeoutS, log) {
         child.on('close', (code) => {
             clearTimeout(timer);
             const result = { command, code, output, ms: performance.now() - t0 };
-            if (code === 0)
+            if (killed)
+                reject(new Error(`"${command}" ${killed}`));
+            else if (code === 0)
                 resolve(result);
             else
                 reject(new Error(`"${command}" exited with code ${code}${output.trim() ? `: ${output.trim().split('\n').slice(-3).join(' / ')}` : ''}`));
@@ -96329,11 +96448,11 @@ async function rollback(cfg, vars, deps) {
     const command = traffic_fill(cfg.traffic.rollback, { ...vars, weight: 0 });
     deps.log(`rollback: ${command}`);
     try {
-        await deps.run(command, cfg.traffic.timeout_seconds);
+        await deps.run(command, cfg.traffic.timeout_seconds, { kind: 'rollback', weight: 0 });
         return { command, ok: true };
     }
     catch (error) {
-        return { command, ok: false, error: getErrorMessage(error) };
+        return { command, ok: false, error: errors_getErrorMessage(error) };
     }
 }
 async function runStage(spec, cfg, deps) {
@@ -96350,24 +96469,35 @@ async function runStage(spec, cfg, deps) {
     const commands = [];
     const measurements = [];
     let counters = NO_COUNTS;
-    const finish = async (action) => {
+    const interrupted = () => (deps.interrupted?.aborted ? { action: 'rollback', reason: `interrupted by ${String(deps.interrupted.reason)}` } : null);
+    const finish = async (decided) => {
+        // An interrupted stage never promotes, whatever the last measurement said.
+        const action = decided.action === 'promote' ? (interrupted() ?? decided) : decided;
         let outcome = action.action === 'promote' ? 'promoted' : 'rolled_back';
         let reason = action.reason;
+        const back = async () => {
+            const result = await rollback(cfg, vars, deps);
+            commands.push(result);
+            if (!result.ok) {
+                outcome = 'rollback_failed';
+                reason = `${reason}; the rollback failed: ${result.error}`;
+            }
+        };
         if (action.action === 'rollback') {
-            commands.push(await rollback(cfg, vars, deps));
+            await back();
         }
         else if (spec.final && cfg.traffic.promote) {
             const command = traffic_fill(cfg.traffic.promote, vars);
             deps.log(`promote: ${command}`);
             try {
-                await deps.run(command, cfg.traffic.timeout_seconds);
+                await deps.run(command, cfg.traffic.timeout_seconds, { kind: 'promote', weight: spec.weight });
                 commands.push({ command, ok: true });
             }
             catch (error) {
-                commands.push({ command, ok: false, error: getErrorMessage(error) });
-                commands.push(await rollback(cfg, vars, deps));
+                commands.push({ command, ok: false, error: errors_getErrorMessage(error) });
                 outcome = 'rolled_back';
-                reason = `the promote command failed: ${getErrorMessage(error)}`;
+                reason = `the promote command failed: ${errors_getErrorMessage(error)}`;
+                await back();
             }
         }
         return {
@@ -96388,13 +96518,22 @@ async function runStage(spec, cfg, deps) {
     const shift = traffic_fill(template, vars);
     deps.log(`${shadow ? 'shadow' : `traffic to ${spec.weight}%`}: ${shift}`);
     try {
-        await deps.run(shift, cfg.traffic.timeout_seconds);
+        await deps.run(shift, cfg.traffic.timeout_seconds, { kind: 'traffic', weight: spec.weight });
         commands.push({ command: shift, ok: true });
     }
     catch (error) {
-        commands.push({ command: shift, ok: false, error: getErrorMessage(error) });
-        return finish({ action: 'rollback', reason: `the traffic command failed: ${getErrorMessage(error)}` });
+        commands.push({ command: shift, ok: false, error: errors_getErrorMessage(error) });
+        return finish(interrupted() ?? { action: 'rollback', reason: `the traffic command failed: ${errors_getErrorMessage(error)}` });
     }
+    const stop = interrupted();
+    if (stop)
+        return finish(stop);
+    // Resolves (never rejects) when the stage is interrupted: waits and reads end early.
+    const aborted = new Promise((resolve) => {
+        if (deps.interrupted?.aborted)
+            resolve();
+        deps.interrupted?.addEventListener('abort', () => resolve(), { once: true });
+    });
     const t0 = deps.clock.now();
     const bakeEnd = t0 + cfg.bake_minutes * 60_000;
     const interval = cfg.interval_seconds * 1000;
@@ -96403,16 +96542,25 @@ async function runStage(spec, cfg, deps) {
         const due = t0 + index * interval;
         const wait = due - deps.clock.now();
         if (wait > 0)
-            await deps.sleep(wait);
+            await Promise.race([deps.sleep(wait), aborted]);
+        const before = interrupted();
+        if (before)
+            return finish(before);
         const window = { version: spec.version, stage: spec.stage, weight: spec.weight, window: cfg.interval_seconds };
-        const results = await Promise.all(cfg.metrics.map(async (m) => {
-            try {
-                return judgeMetric(m, await fetchMetric(deps.provider, m, window), cfg.min_requests, spec.weight === 100);
-            }
-            catch (error) {
-                return { name: m.name, kind: m.kind, verdict: 'error', critical: false, values: {}, thresholds: '', reason: getErrorMessage(error) };
-            }
-        }));
+        const results = await Promise.race([
+            Promise.all(cfg.metrics.map(async (m) => {
+                try {
+                    return judgeMetric(m, await fetchMetric(deps.provider, m, window), cfg.min_requests, spec.weight === 100);
+                }
+                catch (error) {
+                    return { name: m.name, kind: m.kind, verdict: 'error', critical: false, values: {}, thresholds: '', reason: errors_getErrorMessage(error) };
+                }
+            })),
+            aborted.then(() => null),
+        ]);
+        const during = interrupted();
+        if (during || !results)
+            return finish(during);
         const measurement = { index, at: deps.clock.date().toISOString(), verdict: measurementVerdict(results), metrics: results };
         measurements.push(measurement);
         counters = count(counters, measurement);
@@ -96439,6 +96587,20 @@ async function runStage(spec, cfg, deps) {
 
 
 
+
+const trafficStateFile = (outDir, stage) => (0,external_node_path_.resolve)(outDir, 'promotion', `traffic-${stage === 'shadow' ? 'shadow' : stage.replace('%', '')}.json`);
+/** Written synchronously: a signal may end the process right after. Never throws (the record is a help, the rollback is the point). */
+function writeTrafficRecord(file, record, log) {
+    if (!file)
+        return;
+    try {
+        (0,external_node_fs_namespaceObject.mkdirSync)((0,external_node_path_.resolve)(file, '..'), { recursive: true });
+        (0,external_node_fs_namespaceObject.writeFileSync)(file, `${JSON.stringify(record, null, 2)}\n`);
+    }
+    catch (error) {
+        log(`could not write the traffic state ${file}: ${errors_getErrorMessage(error)}`);
+    }
+}
 /** `25`, `25%` or `shadow`, checked against the configured plan. */
 function parseStage(input, cfg) {
     const s = input.trim();
@@ -96496,8 +96658,53 @@ async function promote(req, cfg, io) {
         }
         deployment = await io.records.start(req.environment, io.ref, payload, io.logUrl);
     }
-    const undo = cfg.traffic.rollback ? { command: traffic_fill(cfg.traffic.rollback, { weight: 0, version: req.version, stage, model: req.model }), timeout_seconds: cfg.traffic.timeout_seconds, deployment, environment: req.environment } : null;
-    io.pending(undo);
+    const stateFile = trafficStateFile(io.outDir, stage);
+    const undo = cfg.traffic.rollback
+        ? {
+            command: traffic_fill(cfg.traffic.rollback, { weight: 0, version: req.version, stage, model: req.model }),
+            timeout_seconds: cfg.traffic.timeout_seconds,
+            retry_seconds: cfg.traffic.retry_seconds,
+            deployment,
+            environment: req.environment,
+            stage,
+            version: req.version,
+            state_file: stateFile,
+        }
+        : null;
+    // Before the first command traffic is wherever the previous stage left it: not known to be on stable.
+    let traffic = { on_stable: false, weight: null };
+    let settled = false;
+    const record = () => {
+        const owed = undo && !settled ? { ...undo, traffic } : null;
+        io.pending(owed);
+        writeTrafficRecord(stateFile, { stage, version: req.version, environment: req.environment, traffic, pending: owed, at: io.clock.date().toISOString() }, io.log);
+    };
+    record();
+    /** Runs a command that moves traffic, recording where traffic is believed to be before and after. */
+    const run = async (command, timeoutS, step) => {
+        const stop = io.interruption?.signal;
+        if (step.kind !== 'rollback' && stop?.aborted)
+            throw new Error(`not run: the stage was interrupted by ${String(stop.reason)}`);
+        const before = traffic;
+        // While it runs, traffic may be anywhere between where it was and where the command takes it.
+        traffic = { on_stable: false, weight: before.weight === step.weight ? step.weight : null };
+        record();
+        let unregister;
+        try {
+            const result = await traffic_runCommand(command, timeoutS, io.log, (kill) => (unregister = io.interruption?.running(step.kind, kill)));
+            traffic = { on_stable: step.kind === 'rollback', weight: step.weight };
+            return result;
+        }
+        catch (error) {
+            // A failed rollback most likely left traffic where it was; a failed traffic command, anywhere.
+            traffic = step.kind === 'rollback' ? { on_stable: false, weight: before.weight } : { on_stable: false, weight: null };
+            throw error;
+        }
+        finally {
+            unregister?.();
+            record();
+        }
+    };
     await io.announce?.('baking', `${cfg.bake_minutes} min bake, a measurement every ${cfg.interval_seconds} s`, stage, req.version);
     let report;
     try {
@@ -96506,44 +96713,112 @@ async function promote(req, cfg, io) {
             clock: io.clock,
             sleep: io.sleep,
             log: io.log,
-            run: (command, timeoutS) => runCommand(command, timeoutS, io.log),
+            run,
+            interrupted: io.interruption?.signal,
             onMeasurement: async (m, c) => {
                 if (deployment !== null && io.records) {
                     const text = `measurement ${m.index}: ${m.verdict} (${c.failures} failed, ${c.inconclusive} inconclusive)`;
-                    await io.records.status(deployment, 'in_progress', text, io.logUrl).catch((e) => io.log(`could not record the measurement: ${getErrorMessage(e)}`));
+                    await io.records.status(deployment, 'in_progress', text, io.logUrl).catch((e) => io.log(`could not record the measurement: ${errors_getErrorMessage(e)}`));
                 }
             },
         });
     }
     catch (error) {
         // The stage could not run to a verdict (a usage error, a crash): traffic goes back.
-        if (undo)
-            await rollback(cfg, { weight: 0, version: req.version, stage, model: req.model }, { run: (c, t) => runCommand(c, t, io.log), log: io.log });
+        const back = undo ? await rollback(cfg, { weight: 0, version: req.version, stage, model: req.model }, { run, log: io.log }) : null;
+        settled = back?.ok ?? false;
+        record();
         if (deployment !== null)
-            await io.records.status(deployment, 'error', `stage could not run: ${getErrorMessage(error)}`, io.logUrl).catch(() => undefined);
-        io.pending(null);
+            await io.records.status(deployment, 'error', `stage could not run: ${errors_getErrorMessage(error)}${back && !back.ok ? `; the rollback failed: ${back.error}` : ''}`, io.logUrl).catch(() => undefined);
         throw error;
     }
+    settled = report.outcome !== 'rollback_failed';
+    record();
+    report.traffic = traffic;
     if (deployment !== null) {
-        const state = report.outcome === 'promoted' ? 'success' : 'failure';
-        await io.records.status(deployment, state, `${report.outcome === 'promoted' ? 'promoted' : 'rolled back'}: ${report.reason}`, io.logUrl);
+        const where = traffic.weight === null ? 'an unknown weight' : `${traffic.weight}%`;
+        const [state, text] = report.outcome === 'promoted' ? ['success', `promoted: ${report.reason}`] : report.outcome === 'rolled_back' ? ['failure', `rolled back: ${report.reason}`] : ['error', `rollback failed, traffic believed at ${where}: ${report.reason}`];
+        await io.records.status(deployment, state, text, io.logUrl);
+        // Inactive (back on stable) only when the rollback is known to have worked.
         if (report.outcome === 'rolled_back')
             await io.records.status(deployment, 'inactive', 'traffic back on stable', io.logUrl).catch(() => undefined);
     }
-    io.pending(null);
-    await io.announce?.(report.outcome === 'promoted' ? 'promoted' : 'rolled back', report.reason, stage, req.version);
+    await io.announce?.(report.outcome === 'promoted' ? 'promoted' : report.outcome === 'rolled_back' ? 'rolled back' : 'interrupted', report.reason, stage, req.version);
     const file = await writeStageReport(io.outDir, report);
     return { report, skipped: null, file };
 }
+/**
+ * The post step's rollback: from the saved state, retried with growing pauses until it succeeds
+ * or `retry_seconds` have passed. Records the outcome in the state file and the deployment.
+ */
+async function finishRollback(undo, io) {
+    const deadline = io.clock.now() + undo.retry_seconds * 1000;
+    let error;
+    for (let attempt = 1;; attempt++) {
+        try {
+            await runCommand(undo.command, undo.timeout_seconds, io.log);
+            const traffic = { on_stable: true, weight: 0 };
+            writeTrafficRecord(undo.state_file, { stage: undo.stage, version: undo.version, environment: undo.environment, traffic, pending: null, at: io.clock.date().toISOString() }, io.log);
+            if (undo.deployment !== null && io.records)
+                await io.records.status(undo.deployment, 'inactive', 'interrupted: rolled back to stable', io.logUrl).catch(() => undefined);
+            return { ok: true, attempts: attempt };
+        }
+        catch (e) {
+            error = getErrorMessage(e);
+            const pause = Math.min(30, 2 ** attempt) * 1000;
+            io.log(`rollback attempt ${attempt} failed: ${error}`);
+            if (io.clock.now() + pause >= deadline) {
+                const traffic = { on_stable: false, weight: undo.traffic?.weight ?? null };
+                writeTrafficRecord(undo.state_file, { stage: undo.stage, version: undo.version, environment: undo.environment, traffic, pending: { ...undo, traffic }, at: io.clock.date().toISOString() }, io.log);
+                if (undo.deployment !== null && io.records)
+                    await io.records.status(undo.deployment, 'error', `the rollback failed ${attempt} times: ${error}`, io.logUrl).catch(() => undefined);
+                return { ok: false, attempts: attempt, error };
+            }
+            await io.sleep(pause);
+        }
+    }
+}
 /** All traffic back on stable; safe to run any number of times. */
 async function rollbackAll(req, cfg, io) {
-    const result = await rollback(cfg, { weight: 0, version: req.version, stage: 'rollback', model: req.model }, { run: (c, t) => runCommand(c, t, io.log), log: io.log });
+    // What the stages recorded (the reusable workflow downloads their state files here): said, then acted on regardless.
+    const recorded = await readTrafficRecords(io.outDir);
+    for (const r of recorded) {
+        io.log(`stage ${r.stage} of ${r.version} recorded: ${r.traffic.on_stable ? 'traffic on stable' : `traffic not known to be on stable (believed at ${r.traffic.weight === null ? 'an unknown weight' : `${r.traffic.weight}%`})`}${r.pending ? ', a rollback owed' : ''}`);
+    }
+    const result = await rollback(cfg, { weight: 0, version: req.version, stage: 'rollback', model: req.model }, { run: (c, t) => traffic_runCommand(c, t, io.log), log: io.log });
+    if (result.ok) {
+        for (const r of recorded)
+            writeTrafficRecord(trafficStateFile(io.outDir, r.stage), { ...r, traffic: { on_stable: true, weight: 0 }, pending: null, at: io.clock.date().toISOString() }, io.log);
+    }
     if (io.records) {
         const open = (await io.records.list(req.environment)).filter((d) => d.payload?.version === req.version && (d.state === 'in_progress' || d.state === 'success' || d.state === 'queued' || d.state === 'pending'));
         for (const d of open)
             await io.records.status(d.id, result.ok ? 'inactive' : 'error', result.ok ? 'rolled back: traffic on stable' : `rollback failed: ${result.error}`, io.logUrl);
     }
-    return result;
+    return { ok: result.ok, error: result.error, recorded };
+}
+/** The state files under `<out>/promotion/` (any depth: a workflow may download them into folders). */
+async function readTrafficRecords(outDir) {
+    const dir = (0,external_node_path_.resolve)(outDir, 'promotion');
+    let files;
+    try {
+        files = (await (0,promises_.readdir)(dir, { recursive: true })).filter((f) => /(^|\/)traffic-[^/]+\.json$/.test(f));
+    }
+    catch {
+        return []; // nothing recorded here
+    }
+    const out = [];
+    for (const f of files.sort()) {
+        try {
+            const r = JSON.parse(await (0,promises_.readFile)((0,external_node_path_.join)(dir, f), 'utf8'));
+            if (r && typeof r.stage === 'string' && r.traffic && typeof r.traffic.on_stable === 'boolean')
+                out.push(r);
+        }
+        catch {
+            // not a state file of ours: ignored
+        }
+    }
+    return out;
 }
 async function command_status(environment, io) {
     const latest = io.records ? ((await io.records.list(environment, 10))[0] ?? null) : null;
@@ -96565,8 +96840,24 @@ async function command_status(environment, io) {
 
 
 
+/**
+ * A report may only name what is promoted when it cleared the gate for this commit: GO, or a DELAY
+ * a person cleared (`allow-delay`, set by the reusable workflow's review job); a NO-GO, a report of
+ * another commit (one left by an earlier run) or one without a decision is refused.
+ */
+function clearedReport(report, file, allowDelay, commit) {
+    const d = report.decision;
+    if (d !== 'GO' && !(d === 'DELAY' && allowDelay)) {
+        const why = d === 'DELAY' ? 'DELAY, not cleared (a reviewer clears it: input "allow-delay: true" / --allow-delay)' : d === undefined ? 'no decision (an incomplete or foreign report)' : d;
+        throw new errors_UsageError(`${file} says ${why}: only a GO (or a cleared DELAY) may be promoted; run validate again, or pass the version explicitly (input "version" / --version)`);
+    }
+    const own = report.version?.git_commit;
+    if (commit && own && own !== commit) {
+        throw new errors_UsageError(`${file} is the report of commit ${own.slice(0, 12)}, not of ${commit.slice(0, 12)} being promoted (a report left by an earlier run?); run validate for this commit, or pass the version explicitly`);
+    }
+}
 /** The config's promotion section with the command flags over it, and the version being promoted. */
-async function promotionTarget(settings) {
+async function promotionTarget(settings, commit = null) {
     const loaded = resolveConfig(settings.configPath);
     const p = settings.promotion;
     const base = loaded.config.promotion;
@@ -96579,14 +96870,19 @@ async function promotionTarget(settings) {
     if (!version || !model) {
         // The validate run's report names the version and the model.
         const file = settings.reportPath ?? (0,external_node_path_.join)(settings.outDir, ReportFiles.Json);
+        let report = null;
         try {
-            const report = JSON.parse(await (0,promises_.readFile)(file, 'utf8'));
-            version ??= report.version?.id;
-            model ||= report.model?.path ?? '';
+            report = JSON.parse(await (0,promises_.readFile)(file, 'utf8'));
         }
         catch {
             if (!version)
                 throw new errors_UsageError(`no version to promote: pass --version (input "version") or the validate run's report (--report / input "report"; looked for ${file})`);
+        }
+        if (report) {
+            if (!version)
+                clearedReport(report, file, p.allowDelay ?? false, commit);
+            version ??= report.version?.id;
+            model ||= report.model?.path ?? '';
         }
     }
     if (!version)
@@ -96596,7 +96892,7 @@ async function promotionTarget(settings) {
 async function runPromotionMode(settings, io) {
     if (settings.mode === 'status')
         return { mode: 'status', view: await command_status(settings.promotion.environment, io) };
-    const t = await promotionTarget(settings);
+    const t = await promotionTarget(settings, /^[0-9a-f]{40}$/.test(io.ref) ? io.ref : null);
     if (settings.mode === 'rollback')
         return { mode: 'rollback', ...(await rollbackAll({ version: t.version, model: t.model, environment: t.environment }, t.config, io)) };
     return { mode: 'promote', result: await promote({ stage: settings.promotion.stage, version: t.version, model: t.model, environment: t.environment }, t.config, io) };
@@ -96604,35 +96900,73 @@ async function runPromotionMode(settings, io) {
 
 ;// CONCATENATED MODULE: ./src/promotion/signals.ts
 /**
- * A promotion killed mid-stage must leave traffic on stable: on SIGINT / SIGTERM (the runner's
- * cancellation) the pending rollback runs, bounded to fit the runner's grace period, then exit.
+ * A promotion interrupted mid-stage must leave traffic on stable. On SIGINT, SIGTERM or SIGHUP
+ * (the runner's cancellation, a closed terminal) the stage is told to stop: a traffic command
+ * already running is waited for (bounded, then killed, so that it cannot move traffic after the
+ * rollback), the stage rolls back through its usual path, and the process exits 130. What does not
+ * finish within the runner's grace period is left in the saved state for the post step to retry.
  */
 
-
-/** GitHub's runner waits 7.5 s between SIGINT and SIGTERM, and as long again before it kills. */
-const GRACE_S = 6;
-function rollbackOnSignals(pending, log, after = async () => undefined) {
-    let busy = false;
+/** How long a traffic command already running may take after a signal before it is killed. */
+const WAIT_S = 3;
+/**
+ * All of it (the wait, the rollback, the records) within the runner's grace: GitHub sends SIGINT,
+ * then SIGTERM 7.5 s later, then kills 2.5 s after that.
+ */
+const GRACE_S = 7;
+const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+/** `pending()`: is a stage under way (else a signal just exits 130)? */
+function handleInterrupts(pending, log) {
+    const controller = new AbortController();
+    let current = null;
+    const timers = [];
     const handler = (signal) => {
-        if (busy)
+        if (controller.signal.aborted)
             return;
-        busy = true;
-        const undo = pending();
-        if (!undo)
+        if (!pending())
             process.exit(130);
-        log(`${signal}: the stage was interrupted; rolling back`);
-        runCommand(undo.command, Math.min(undo.timeout_seconds, GRACE_S), log)
-            .then(() => after(true), (error) => {
-            log(`rollback failed: ${getErrorMessage(error)}`);
-            return after(false);
-        })
-            .finally(() => process.exit(130));
+        log(`${signal}: the stage was interrupted; ${current?.kind === 'traffic' ? `waiting for the traffic command (at most ${WAIT_S} s), then ` : ''}rolling back`);
+        controller.abort(signal);
+        timers.push(setTimeout(() => {
+            if (current?.kind !== 'traffic')
+                return;
+            log(`the traffic command is still running after ${WAIT_S} s: stopping it`);
+            current.kill();
+        }, WAIT_S * 1000), setTimeout(() => {
+            // Out of grace: whatever runs is stopped; the saved state says traffic is not known to be on
+            // stable, and the post step rolls back from it.
+            log(`the rollback did not finish within ${GRACE_S} s: the post step retries it`);
+            try {
+                current?.kill();
+            }
+            catch (error) {
+                log(errors_getErrorMessage(error));
+            }
+            process.exit(130);
+        }, GRACE_S * 1000));
     };
-    process.on('SIGINT', handler);
-    process.on('SIGTERM', handler);
-    return () => {
-        process.off('SIGINT', handler);
-        process.off('SIGTERM', handler);
+    for (const s of SIGNALS)
+        process.on(s, handler);
+    return {
+        interruption: {
+            signal: controller.signal,
+            running(kind, kill) {
+                const entry = { kind, kill };
+                current = entry;
+                return () => {
+                    if (current === entry)
+                        current = null;
+                };
+            },
+        },
+        stop() {
+            for (const s of SIGNALS)
+                process.off(s, handler);
+            for (const t of timers)
+                clearTimeout(t);
+            if (controller.signal.aborted)
+                process.exit(130);
+        },
     };
 }
 
@@ -96644,7 +96978,11 @@ const values = (m) => Object.entries(m.values)
     .map(([k, v]) => `${k} ${v}`)
     .join(', ');
 function renderStageMarkdown(r, environment) {
-    const head = r.outcome === 'promoted' ? `## ✅ Promoted: ${mdText(r.stage)} of ${mdCode(r.version)}` : `## ⏪ Rolled back at ${mdText(r.stage)}: ${mdCode(r.version)}`;
+    const head = r.outcome === 'promoted'
+        ? `## ✅ Promoted: ${mdText(r.stage)} of ${mdCode(r.version)}`
+        : r.outcome === 'rollback_failed'
+            ? `## ❗ Rollback failed at ${mdText(r.stage)}: ${mdCode(r.version)} — traffic is not known to be on stable`
+            : `## ⏪ Rolled back at ${mdText(r.stage)}: ${mdCode(r.version)}`;
     const lines = [head, '', `**${cell(r.reason)}** · environment ${mdCode(environment)} · weight ${mdText(r.weight)}% · bake ${mdText(r.bake_minutes)} min, a measurement every ${mdText(r.interval_seconds)} s`, ''];
     lines.push(`Measurements: ${r.measurements.length} (${r.counters.failures} failed, ${r.counters.inconclusive} inconclusive)`, '');
     lines.push('| # | At | Verdict | Metric | Result | Values | Thresholds |', '|---:|---|---|---|---|---|---|');
@@ -96659,7 +96997,7 @@ function renderStageMarkdown(r, environment) {
     return `${lines.join('\n')}\n`;
 }
 function renderStageTerminal(r) {
-    const lines = [`${r.outcome === 'promoted' ? 'PROMOTED' : 'ROLLED BACK'} ${r.stage} of ${r.version}: ${r.reason}`];
+    const lines = [`${r.outcome === 'promoted' ? 'PROMOTED' : r.outcome === 'rollback_failed' ? 'ROLLBACK FAILED (traffic not known to be on stable) at' : 'ROLLED BACK'} ${r.stage} of ${r.version}: ${r.reason}`];
     for (const m of r.measurements)
         lines.push(`  ${String(m.index).padStart(3)} ${m.verdict.toUpperCase().padEnd(12)} ${m.metrics.map((x) => `${x.name}: ${x.reason}`).join('; ')}`);
     return `${lines.join('\n')}\n`;
@@ -96713,7 +97051,7 @@ async function runCli(argv, io) {
         const { settings } = command;
         if (settings.mode === 'promote' || settings.mode === 'rollback' || settings.mode === 'status') {
             let pending = null;
-            const stop = rollbackOnSignals(() => pending, progress);
+            const interrupts = handleInterrupts(() => pending !== null, progress);
             try {
                 const outcome = await runPromotionMode(settings, {
                     clock: systemClock,
@@ -96726,6 +97064,7 @@ async function runCli(argv, io) {
                     ref: 'HEAD',
                     outDir: settings.outDir,
                     pending: (undo) => (pending = undo),
+                    interruption: interrupts.interruption,
                 });
                 if (outcome.mode === 'status') {
                     stdout.write(settings.json ? `${JSON.stringify(outcome.view, null, 2)}\n` : outcome.view.local ? `${outcome.view.local.version} at ${outcome.view.local.stage}: ${outcome.view.local.outcome} — ${outcome.view.local.reason}\n` : 'no promotion recorded here\n');
@@ -96744,7 +97083,7 @@ async function runCli(argv, io) {
                 return report.outcome === 'promoted' ? 0 : 1;
             }
             finally {
-                stop();
+                interrupts.stop();
             }
         }
         const run = await validate_validate(settings, {
@@ -96779,10 +97118,10 @@ async function runCli(argv, io) {
             stderr.write(`model-gate: ${formatLocated(error)}\n`);
         }
         else if (isUserError(error)) {
-            stderr.write(`model-gate: ${getErrorMessage(error)}\n`);
+            stderr.write(`model-gate: ${errors_getErrorMessage(error)}\n`);
         }
         else {
-            stderr.write(`model-gate: unexpected error: ${getErrorMessage(error)}\n`);
+            stderr.write(`model-gate: unexpected error: ${errors_getErrorMessage(error)}\n`);
             if (debug && error instanceof Error && error.stack)
                 stderr.write(`${error.stack}\n`);
             else
