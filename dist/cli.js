@@ -45,7 +45,7 @@ import { createRequire as __WEBPACK_EXTERNAL_createRequire } from "module";
 
 // MODULES //
 
-var main = __nccwpck_require__( 13742 );
+var main = __nccwpck_require__( 91361 );
 
 
 // EXPORTS //
@@ -55,7 +55,7 @@ module.exports = main;
 
 /***/ }),
 
-/***/ 13742:
+/***/ 91361:
 /***/ ((module) => {
 
 /**
@@ -80687,7 +80687,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 73790:
+/***/ 13742:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -80716,7 +80716,7 @@ var mod = __nccwpck_require__(21916);
 // EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
 var dist = __nccwpck_require__(38815);
 ;// CONCATENATED MODULE: ./schema/model-gate.schema.json
-const model_gate_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://github.com/model-gate/model-gate/schema/model-gate.schema.json","title":"model-gate configuration","description":"Configuration of model-gate (.github/model-gate.yml). Paths are relative to the working directory (the repository root in GitHub Actions). Command-line flags and action inputs override the values here.","type":"object","additionalProperties":false,"properties":{"version":{"description":"Version of this config format.","const":1,"default":1},"model":{"description":"The candidate model.","type":"object","additionalProperties":false,"default":{},"properties":{"path":{"description":"Path of the ONNX model file. With `endpoint` or `command`, the file the server runs, if you have it: its sha256 then makes the version ID.","type":"string","minLength":1},"sha256":{"description":"Pinned sha256 of the model (`model.sha256` in report.json: for a model saved with external data, over the graph file and its weights files, see Versioning and pinning); the artifact check fails when it differs.","type":"string","pattern":"^[0-9a-fA-F]{64}$"},"timeout_seconds":{"description":"Deadline of one call to the ONNX model, in seconds. The model runs in a child process: a call that takes longer (a runaway loop, swapping) is stopped and fails its check, and a call that crashes onnxruntime fails its check without ending the run.","type":"number","exclusiveMinimum":0,"maximum":86400,"default":300},"inputs":{"description":"How each model input is fed. Default: all non-label numeric columns, in file order, feed the one input that data feeds; a column named like an input feeds it; the batch axis comes from the signature (the dim whose symbolic name the other inputs\' batch dims share, else the first). Give `value` for inputs data cannot feed (a sample rate, a zero state), `shape` for dynamic dims, `batch_axis` where the guess is wrong.","type":"object","additionalProperties":{"type":"object","additionalProperties":false,"properties":{"columns":{"description":"Dataset columns, in the order the input expects them: they fill the dims after the batch axis in row-major order. A JSON Lines or Parquet column of arrays (e.g. token ids) feeds an input by itself.","type":"array","items":{"type":"string"},"minItems":1},"dtype":{"description":"Element type sent to the model. Default: the type the model declares.","enum":["float32","float64","int8","uint8","int16","uint16","int32","uint32","int64","uint64","bool","string"]},"value":{"description":"A constant fed to every call instead of data: a scalar is broadcast to the input\'s shape (e.g. `sr: { value: 16000 }`, a zero state `state: { value: 0 }` for `[2, batch, 128]`), an array gives the values of one row (or of the whole input when it has no batch axis). The batch axis is filled with the call\'s batch size.","type":["number","boolean","string","array"]},"shape":{"description":"The input\'s dims without the batch axis, giving values to dynamic ones: e.g. `[3, 48, 320]` for `[N, 3, ?, ?]`, `[512]` for `[batch, samples]`, `[]` for `[N]` (one value per row). Fixed dims must match the model\'s.","type":"array","items":{"type":"integer","minimum":0,"maximum":100000000},"maxItems":16},"batch_axis":{"description":"Which dim of the input is the batch (0-based), or null for an input with no batch dimension (rank 0 included), fed whole to every call. Default: inferred from the signature.","type":["integer","null"],"minimum":0,"maximum":16}}}},"outputs":{"description":"What each model output holds, for the output-validity checks. Default: outputs named like \'prob\' are probabilities; integer outputs named like \'label\' or \'class\' are class labels.","type":"object","additionalProperties":{"type":"object","additionalProperties":false,"properties":{"kind":{"description":"probabilities: each row in [0, 1] and summing to 1; labels: values within `classes`; scores: any finite value within `range`.","enum":["probabilities","labels","scores"]},"range":{"description":"Inclusive [min, max] every value must lie in.","type":"array","items":{"type":"number"},"minItems":2,"maxItems":2},"classes":{"description":"The declared set of class labels.","type":"array","items":{"type":["number","string"]},"minItems":1}}}},"endpoint":{"description":"Test the model where it is served: an HTTP endpoint instead of an in-process ONNX file.","type":"object","additionalProperties":false,"required":["url"],"properties":{"url":{"description":"Base URL of the server, e.g. http://127.0.0.1:8000.","type":"string","pattern":"^https?://"},"protocol":{"description":"v2: the Open Inference Protocol (KServe, Triton, MLServer, TorchServe); tfserving: TensorFlow Serving REST; mlflow: MLflow\'s scoring server; custom: `custom` below.","enum":["v2","tfserving","mlflow","custom"],"default":"v2"},"name":{"description":"Model name on the server (v2, tfserving).","type":"string","minLength":1},"version":{"description":"Model version on the server; default the server\'s choice.","type":"string","minLength":1},"headers":{"description":"Headers sent with every request, e.g. `Authorization: Bearer ${MODEL_TOKEN}`: `${NAME}` is read from the environment (pass secrets there) and masked in logs.","type":"object","additionalProperties":{"type":"string"},"default":{}},"timeout_ms":{"description":"Timeout of each request.","type":"number","exclusiveMinimum":0,"default":30000},"ready_timeout_s":{"description":"How long to wait for the server and the model to be ready before the checks start.","type":"number","minimum":0,"default":60},"tfserving_format":{"description":"tfserving: `instances` (row format) or `inputs` (columnar).","enum":["instances","inputs"],"default":"instances"},"signature_name":{"description":"tfserving: the signature read from the model metadata.","type":"string","default":"serving_default"},"mlflow_format":{"description":"mlflow: `dataframe_split` (with the column names) or `inputs` (a plain array).","enum":["dataframe_split","inputs"],"default":"dataframe_split"},"custom":{"description":"protocol custom: where to send, what to send, where the outputs are in the answer.","type":"object","additionalProperties":false,"required":["path","template","outputs"],"properties":{"path":{"description":"Path of the inference request (POST).","type":"string","pattern":"^/"},"ready_path":{"description":"Path that answers 2xx when the model is ready.","type":"string","pattern":"^/"},"template":{"description":"JSON body with `${rows}` (the rows of the first input, as nested arrays) or `${inputs}` (Open Inference Protocol inputs array).","type":"string","minLength":2},"outputs":{"description":"Output name -> JSON Pointer into the answer, e.g. `{probabilities: /probs}`.","type":"object","additionalProperties":{"type":"string"},"minProperties":1}}}}},"command":{"description":"Test the model through a command you give (e.g. `python3 serve.py model.pkl`) that speaks JSON Lines on stdin/stdout: see the README.","type":"object","additionalProperties":false,"required":["run"],"properties":{"run":{"description":"The command line, run by the shell.","type":"string","minLength":1},"ready_timeout_s":{"description":"How long the command may take to print its ready line.","type":"number","minimum":0,"default":60},"timeout_ms":{"description":"Timeout of each request.","type":"number","exclusiveMinimum":0,"default":30000},"cwd":{"description":"Working directory of the command.","type":"string"}}}}},"baseline":{"description":"The model currently in production, compared with the candidate on the same rows: a file path, an http(s) URL, or git:<ref>:<path> for the file at a git ref (git:base:<path> is the pull request\'s base branch).","type":["string","null"]},"data":{"description":"Data sets the checks run on.","type":"object","additionalProperties":false,"default":{},"properties":{"eval":{"description":"Labelled evaluation data: CSV, JSON Lines (.jsonl, .ndjson) or Parquet, by extension.","type":"string"},"label":{"description":"Name of the label column in the evaluation data.","type":"string"},"weight":{"description":"Column of sample weights (non-negative) for the metrics.","type":"string"},"id":{"description":"Column identifying rows, used to name bad rows in reports.","type":"string"},"reference":{"description":"Reference data (CSV, JSON Lines or Parquet), e.g. the training set: drift is measured against it, and its ranges bound generated inputs.","type":"string"},"generated_rows":{"description":"Rows to generate when no evaluation data is given.","type":"integer","minimum":1,"maximum":1000000,"default":256},"seed":{"description":"Seed of the input generator.","type":"integer","default":20261105},"bad_rows":{"description":"Rows with an empty, NaN or non-numeric cell in a column the run uses, or the wrong number of fields.","type":"object","additionalProperties":false,"default":{},"properties":{"policy":{"description":"skip: leave bad rows out, failing only above max_share; fail: any bad row fails the check.","enum":["skip","fail"],"default":"skip"},"max_share":{"description":"Largest share of rows that may be skipped.","type":"number","minimum":0,"maximum":1,"default":0.01},"severity":{"$ref":"#/definitions/severity","default":"blocker"}}}}},"fail_on":{"description":"Which decision fails the action\'s step: no-go (default), or delay (DELAY fails it too). The CLI\'s exit code always tells the decision.","enum":["no-go","delay"],"default":"no-go"},"checks":{"description":"The validation suite. Every family can be disabled and its severity changed.","type":"object","additionalProperties":false,"default":{},"properties":{"artifact":{"type":"object","additionalProperties":false,"default":{},"properties":{"enabled":{"type":"boolean","default":true,"description":"Run the artifact checks."},"severity":{"default":"blocker","enum":["blocker","warning","info"],"description":"blocker: a failure means NO-GO; warning: a failure means DELAY (a human must look); info: reported only."},"max_size_mb":{"description":"Largest acceptable model file, in MiB.","type":["number","null"],"exclusiveMinimum":0,"default":null}}},"smoke":{"type":"object","additionalProperties":false,"default":{},"properties":{"enabled":{"type":"boolean","default":true,"description":"Run the smoke checks."},"severity":{"default":"blocker","enum":["blocker","warning","info"],"description":"blocker: a failure means NO-GO; warning: a failure means DELAY (a human must look); info: reported only."},"batch_sizes":{"description":"Batch sizes to run; batch results must equal row-by-row results.","type":"array","items":{"type":"integer","minimum":1},"minItems":1,"default":[1,32]},"rtol":{"description":"Relative tolerance of batch vs row-by-row.","type":"number","minimum":0,"default":0.0001},"atol":{"description":"Absolute tolerance of batch vs row-by-row.","type":"number","minimum":0,"default":0.00001}}},"outputs":{"type":"object","additionalProperties":false,"default":{},"properties":{"enabled":{"type":"boolean","default":true,"description":"Run the outputs checks."},"severity":{"default":"blocker","enum":["blocker","warning","info"],"description":"blocker: a failure means NO-GO; warning: a failure means DELAY (a human must look); info: reported only."},"probability_tolerance":{"description":"How far a probability row\'s sum may be from 1.","type":"number","minimum":0,"default":0.0001}}},"latency":{"type":"object","additionalProperties":false,"default":{},"properties":{"enabled":{"type":"boolean","default":true,"description":"Run the latency checks."},"severity":{"default":"blocker","enum":["blocker","warning","info"],"description":"blocker: a failure means NO-GO; warning: a failure means DELAY (a human must look); info: reported only."},"warmup":{"description":"Calls before measuring, per batch size.","type":"integer","minimum":0,"default":10},"iterations":{"description":"Measured calls per batch size.","type":"integer","minimum":5,"default":100},"batch_sizes":{"type":"array","items":{"type":"integer","minimum":1},"minItems":1,"default":[1,32],"description":"Batch sizes to measure (plus any that `limits` names)."},"limits":{"description":"Limits per batch size (keys are batch sizes). Default: p95 <= 100 ms at batch 1.","type":"object","propertyNames":{"pattern":"^[1-9][0-9]*$"},"additionalProperties":{"type":"object","additionalProperties":false,"properties":{"p50_ms":{"type":"number","exclusiveMinimum":0,"description":"Median latency limit, ms."},"p95_ms":{"type":"number","exclusiveMinimum":0,"description":"95th percentile limit, ms."},"p99_ms":{"type":"number","exclusiveMinimum":0,"description":"99th percentile limit, ms."},"max_ms":{"type":"number","exclusiveMinimum":0,"description":"Slowest call limit, ms."},"min_rows_per_s":{"type":"number","exclusiveMinimum":0,"description":"Throughput floor, rows per second."}}},"default":{"1":{"p95_ms":100}}}}},"errors":{"description":"Error scenarios: what the model does with bad requests, judged against the outcomes you accept.","type":"object","additionalProperties":false,"default":{},"properties":{"enabled":{"type":"boolean","default":true},"wrong_feature_count":{"default":{"expect":["rejected"],"severity":"blocker"},"allOf":[{"$ref":"#/definitions/scenario"}],"description":"One row with one feature too few (or too many, for a single feature)."},"wrong_dtype":{"default":{"expect":["rejected"],"severity":"warning"},"allOf":[{"$ref":"#/definitions/scenario"}],"description":"The input in another element type (float64 for float32, and so on)."},"nan_input":{"default":{"expect":["rejected","non_finite"],"severity":"warning"},"allOf":[{"$ref":"#/definitions/scenario"}],"description":"One row with NaN in its first feature."},"inf_input":{"default":{"expect":["rejected","non_finite"],"severity":"warning"},"allOf":[{"$ref":"#/definitions/scenario"}],"description":"One row with +Inf in its first feature."},"empty_batch":{"default":{"expect":["rejected","empty"],"severity":"warning"},"allOf":[{"$ref":"#/definitions/scenario"}],"description":"A batch of zero rows."},"missing_input":{"default":{"expect":["rejected"],"severity":"blocker"},"allOf":[{"$ref":"#/definitions/scenario"}],"description":"The input sent under another name."},"oversized_batch":{"default":{"expect":["finite","rejected"],"severity":"warning","size":4096},"allOf":[{"$ref":"#/definitions/scenario"}],"description":"A batch of `size` rows, far above the usual."},"malformed_json":{"default":{"expect":["rejected"],"severity":"blocker"},"allOf":[{"$ref":"#/definitions/scenario"}],"description":"HTTP endpoints only: a body that is not valid JSON. The server must answer 4xx with an error body, not 5xx or a hang."},"wrong_content_type":{"default":{"expect":["rejected"],"severity":"warning"},"allOf":[{"$ref":"#/definitions/scenario"}],"description":"HTTP endpoints only: a valid body sent as text/plain."},"oversized_request":{"default":{"expect":["rejected"],"severity":"warning","size_mb":32},"allOf":[{"$ref":"#/definitions/scenario"}],"description":"HTTP endpoints only: a body of `size_mb` MB, over any sensible request size limit."}}}}},"metrics":{"description":"Metrics on the labelled evaluation data (needs data.eval and data.label), with bounds and changes against the baseline.","type":"object","additionalProperties":false,"default":{},"properties":{"enabled":{"type":"boolean","default":true,"description":"Compute metrics when the evaluation data has labels."},"task":{"enum":["auto","binary","multiclass","regression"],"default":"auto","description":"auto: classification when the model outputs probabilities or class labels (binary for two classes), regression for a single score."},"output":{"type":"string","description":"The output holding probabilities (classification) or the prediction (regression). Default: found by name and kind."},"label_output":{"type":"string","description":"The output holding predicted class labels. Default: found by name; else the most probable class."},"classes":{"type":"array","items":{"type":["number","string"]},"minItems":2,"description":"The label value of each probability column, in order. Default: the output\'s `classes` in model.outputs, else 0, 1, …"},"primary":{"enum":["accuracy","balanced_accuracy","precision_macro","recall_macro","f1_macro","precision_micro","recall_micro","f1_micro","precision_weighted","recall_weighted","f1_weighted","roc_auc","log_loss","brier","ece","rmse","mae","r2","mape","max_error"],"description":"The metric the default baseline comparison guards. Default: accuracy (classification), rmse (regression)."},"ece_bins":{"type":"integer","minimum":2,"default":15,"description":"Equal-width confidence bins for the expected calibration error."},"severity":{"$ref":"#/definitions/severity","default":"blocker"},"thresholds":{"description":"Bounds and change thresholds per metric.","type":"object","additionalProperties":false,"default":{},"properties":{"accuracy":{"$ref":"#/definitions/metricThreshold"},"balanced_accuracy":{"$ref":"#/definitions/metricThreshold"},"precision_macro":{"$ref":"#/definitions/metricThreshold"},"recall_macro":{"$ref":"#/definitions/metricThreshold"},"f1_macro":{"$ref":"#/definitions/metricThreshold"},"precision_micro":{"$ref":"#/definitions/metricThreshold"},"recall_micro":{"$ref":"#/definitions/metricThreshold"},"f1_micro":{"$ref":"#/definitions/metricThreshold"},"precision_weighted":{"$ref":"#/definitions/metricThreshold"},"recall_weighted":{"$ref":"#/definitions/metricThreshold"},"f1_weighted":{"$ref":"#/definitions/metricThreshold"},"roc_auc":{"$ref":"#/definitions/metricThreshold"},"log_loss":{"$ref":"#/definitions/metricThreshold"},"brier":{"$ref":"#/definitions/metricThreshold"},"ece":{"$ref":"#/definitions/metricThreshold"},"rmse":{"$ref":"#/definitions/metricThreshold"},"mae":{"$ref":"#/definitions/metricThreshold"},"r2":{"$ref":"#/definitions/metricThreshold"},"mape":{"$ref":"#/definitions/metricThreshold"},"max_error":{"$ref":"#/definitions/metricThreshold"}}}}},"comparison":{"description":"How the candidate is compared with the baseline on the same rows.","type":"object","additionalProperties":false,"default":{},"properties":{"enabled":{"type":"boolean","default":true,"description":"Compare when a baseline is given."},"confidence":{"type":"number","exclusiveMinimum":0,"exclusiveMaximum":1,"default":0.95,"description":"Level of the bootstrap confidence intervals."},"alpha":{"type":"number","exclusiveMinimum":0,"exclusiveMaximum":1,"default":0.05,"description":"Significance level of the paired tests (McNemar, Mann–Whitney)."},"resamples":{"type":"integer","minimum":100,"default":10000,"description":"Bootstrap resamples."},"seed":{"type":"integer","default":20261105,"description":"Seed of the bootstrap."},"severity":{"$ref":"#/definitions/severity","default":"blocker","description":"Severity of a significant regression of the primary metric when no threshold is configured for it."},"agreement":{"type":"object","additionalProperties":false,"default":{},"description":"How far the candidate\'s predictions may move from the baseline\'s (needs no labels).","properties":{"max_flip_share":{"type":["number","null"],"minimum":0,"maximum":1,"default":null,"description":"Largest share of rows whose predicted class may change; null reports only."},"max_score_psi":{"type":["number","null"],"minimum":0,"default":null,"description":"Largest PSI between the score distributions; null reports only."},"severity":{"$ref":"#/definitions/severity","default":"warning"}}},"latency":{"type":"object","additionalProperties":false,"default":{},"description":"Candidate and baseline timed interleaved (A B A B …) on the same inputs.","properties":{"enabled":{"type":"boolean","default":true},"batch_size":{"type":"integer","minimum":1,"default":1},"warmup":{"type":"integer","minimum":0,"default":10},"iterations":{"type":"integer","minimum":10,"default":200,"description":"Timed calls per model."},"warning_ratio":{"type":"number","exclusiveMinimum":1,"default":1.2,"description":"p95 ratio (candidate / baseline) that warns, when significant."},"blocker_ratio":{"type":"number","exclusiveMinimum":1,"default":1.5,"description":"p95 ratio that blocks, when significant."}}}}},"drift":{"description":"Data, prediction and label drift between the reference data and the current data.","type":"object","additionalProperties":false,"default":{},"properties":{"enabled":{"type":"boolean","default":true,"description":"Measure drift when reference data is given."},"current":{"type":"string","description":"The data to compare with the reference (CSV, JSON Lines or Parquet); default: the evaluation data (data.eval)."},"columns":{"type":"array","items":{"type":"string"},"uniqueItems":true,"description":"Features to compare; default: every column of the reference except the label, weight and id columns."},"min_rows":{"type":"integer","minimum":2,"default":30,"description":"Fewer values than this on either side make a feature inconclusive rather than judged."},"large_sample_rows":{"type":"integer","minimum":1,"default":1000,"description":"Above this many reference values, distances decide (normed Wasserstein, Jensen–Shannon) instead of tests (KS, chi-squared, z)."},"p_value":{"type":"number","exclusiveMinimum":0,"exclusiveMaximum":1,"default":0.05,"description":"Tests flag drift at p ≤ this."},"distance":{"type":"number","exclusiveMinimum":0,"default":0.1,"description":"Distances (normed Wasserstein, Jensen–Shannon) flag drift at ≥ this."},"psi":{"type":"object","additionalProperties":false,"default":{},"description":"Population stability index: bins at the reference quantiles, and the levels that gate.","properties":{"bins":{"type":"integer","minimum":2,"maximum":1000,"default":10,"description":"Quantile bins (10: deciles); duplicate edges merge, outer bins are open."},"floor":{"type":"number","exclusiveMinimum":0,"maximum":0.1,"default":0.0001,"description":"Bin shares are floored at this, so an empty bin gives a large but finite term."},"warning":{"type":"number","minimum":0,"default":0.1,"description":"PSI at or above this fails the feature as a warning (DELAY)."},"blocker":{"type":"number","minimum":0,"default":0.25,"description":"PSI at or above this fails the feature as a blocker (NO-GO)."}}},"dataset_share":{"type":"number","exclusiveMinimum":0,"maximum":1,"default":0.5,"description":"Dataset drift when at least this share of the judged features drifted."},"severity":{"$ref":"#/definitions/severity","default":"info","description":"What a feature\'s drift by its deciding measure means (PSI levels gate on their own)."},"dataset_severity":{"$ref":"#/definitions/severity","default":"warning","description":"What dataset drift means."},"features":{"type":"object","default":{},"description":"Per-feature overrides, by column name.","additionalProperties":{"type":"object","additionalProperties":false,"properties":{"method":{"enum":["ks","chi2","z","wasserstein","jensen_shannon","psi"],"description":"The measure that decides, instead of the automatic choice."},"threshold":{"type":"number","exclusiveMinimum":0,"description":"p-value (tests) or distance at which the method flags drift."},"kind":{"enum":["numeric","categorical"],"description":"categorical: compare a numeric column\'s values as categories (codes, ids)."},"severity":{"$ref":"#/definitions/severity","description":"What this feature\'s drift means."},"ignore":{"type":"boolean","description":"Leave the feature out."}}}},"predictions":{"type":"object","additionalProperties":false,"default":{},"description":"Drift of the candidate\'s predictions: on reference vs current rows, and against the baseline\'s on the same rows.","properties":{"enabled":{"type":"boolean","default":true,"description":"Measure prediction drift (needs a model that loads)."},"severity":{"$ref":"#/definitions/severity","default":"warning","description":"What drift of the candidate\'s predictions between reference and current data means."},"baseline_severity":{"$ref":"#/definitions/severity","default":"info","description":"What a shift from the baseline\'s predictions to the candidate\'s, on the same rows, means."}}},"labels":{"type":"object","additionalProperties":false,"default":{},"description":"Drift of the label column, when both data sets have it.","properties":{"enabled":{"type":"boolean","default":true,"description":"Measure label drift."},"severity":{"$ref":"#/definitions/severity","default":"warning","description":"What label drift means."}}}}},"load":{"description":"Load test: closed-loop concurrency levels and/or an open-loop constant arrival rate, judged against the SLO.","type":"object","additionalProperties":false,"default":{},"properties":{"enabled":{"description":"Run the load test in `validate` (`model-gate load` always runs it).","type":"boolean","default":false},"concurrency":{"description":"Closed-loop levels: this many requests in flight, each sent when the last returns.","type":"array","items":{"type":"integer","minimum":1},"default":[1,8]},"rate":{"description":"Open-loop arrival rate (requests/s), sent on schedule whatever the answers\' pace: latency counts from the scheduled time, so a slow server cannot hide it (no coordinated omission). null: no open-loop run.","type":["number","null"],"exclusiveMinimum":0,"default":null},"duration_s":{"description":"Measured time of each run.","type":"number","exclusiveMinimum":0,"default":10},"warmup_s":{"description":"Unmeasured time before each run.","type":"number","minimum":0,"default":2},"batch_size":{"description":"Rows per request.","type":"integer","minimum":1,"default":1},"max_in_flight":{"description":"Open loop: requests in flight at most; beyond it a request counts as dropped (an error).","type":"integer","minimum":1,"default":1024},"slo":{"description":"What the endpoint must meet. null turns an item off.","type":"object","additionalProperties":false,"default":{},"properties":{"p95_ms":{"type":["number","null"],"exclusiveMinimum":0,"default":100,"description":"p95 latency at every run."},"p99_ms":{"type":["number","null"],"exclusiveMinimum":0,"default":null,"description":"p99 latency at every run."},"min_rps":{"type":["number","null"],"minimum":0,"default":1000,"description":"Achieved requests/s, best run."},"max_error_rate":{"type":["number","null"],"minimum":0,"maximum":1,"default":0.001,"description":"Share of requests that failed or timed out, every run."}}},"severity":{"description":"Severity of each SLO item.","type":"object","additionalProperties":false,"default":{},"properties":{"latency":{"$ref":"#/definitions/severity","default":"blocker"},"throughput":{"$ref":"#/definitions/severity","default":"warning"},"errors":{"$ref":"#/definitions/severity","default":"blocker"}}}}},"promotion":{"description":"Staged promotion: the traffic plan, how traffic is shifted (your engine\'s commands), the live metrics of canary and stable, and when to promote, hold or roll back.","type":"object","additionalProperties":false,"default":{},"properties":{"stages":{"description":"Traffic percentages to the canary, ascending, ending at 100.","type":"array","items":{"type":"number","exclusiveMinimum":0,"maximum":100},"minItems":1,"default":[5,25,50,100]},"bake_minutes":{"description":"How long each stage is watched before it is judged.","type":"number","minimum":0,"default":30},"shadow":{"description":"Run a first `shadow` stage: traffic mirrored to the canary, none served by it (needs `traffic.shadow`).","type":"boolean","default":false},"interval_seconds":{"description":"Time between measurements; also each measurement\'s window (`{window}`).","type":"number","exclusiveMinimum":0,"default":60},"traffic":{"description":"Commands of the engine that shifts traffic (KServe, Argo Rollouts, SageMaker, nginx, …), with `{weight}`, `{version}`, `{stage}`, `{model}` filled in. model-gate never routes traffic itself.","type":"object","additionalProperties":false,"default":{},"properties":{"command":{"description":"Sets the canary\'s share of traffic to `{weight}` percent.","type":"string"},"rollback":{"description":"Puts all traffic back on stable. Must be idempotent.","type":"string"},"promote":{"description":"Run after the 100% stage succeeds (e.g. make the canary the new stable).","type":"string"},"shadow":{"description":"Mirrors traffic to the canary (the shadow stage).","type":"string"},"timeout_seconds":{"description":"Timeout of each command.","type":"number","exclusiveMinimum":0,"default":300}}},"provider":{"description":"Where live metrics come from: `prometheus` (HTTP API) or `json` (a file or URL).","enum":["prometheus","json"],"default":"prometheus"},"prometheus":{"type":"object","additionalProperties":false,"required":["url"],"description":"The Prometheus HTTP API.","properties":{"url":{"type":"string","pattern":"^https?://"},"bearer_token":{"type":"string","description":"`${NAME}` reads the environment; masked in logs."},"username":{"type":"string"},"password":{"type":"string","description":"`${NAME}` reads the environment; masked in logs."},"timeout_seconds":{"type":"number","exclusiveMinimum":0,"default":30}}},"json":{"type":"object","additionalProperties":false,"required":["source"],"description":"A JSON document (file path or http(s) URL) re-read at every measurement; the metric queries are JSON Pointers into it.","properties":{"source":{"type":"string"}}},"min_requests":{"description":"Fewer requests than this in a window (canary or stable) makes the measurement inconclusive, never a pass.","type":"integer","minimum":0,"default":50},"metrics":{"description":"What is judged at every measurement. `error_rate`: counts of errors and requests (two-proportion test); `latency`: histogram bucket counts (Mann–Whitney, canary slower?); `value`: one number each with bounds.","type":"array","default":[],"items":{"type":"object","additionalProperties":false,"required":["name","kind"],"properties":{"name":{"type":"string","pattern":"^[a-z0-9_]+$"},"kind":{"enum":["error_rate","latency","value"]},"errors":{"$ref":"#/definitions/query","description":"error_rate: errors in the window."},"requests":{"$ref":"#/definitions/query","description":"error_rate: requests in the window."},"buckets":{"$ref":"#/definitions/query","description":"latency: cumulative bucket counts in the window, labelled `le` (e.g. `sum by (le) (increase(x_bucket[{window}]))`)."},"samples":{"$ref":"#/definitions/query","description":"latency: a range query, one series each (e.g. a p95 over time); its values over the window are the samples (Mann–Whitney on them). Instead of `buckets`."},"step_seconds":{"type":"number","exclusiveMinimum":0,"default":5,"description":"latency with samples: the range query\'s step."},"value":{"$ref":"#/definitions/query","description":"value: the number to judge."},"max":{"type":"number","description":"Fails above this (error_rate: the canary\'s rate; value: the canary\'s value)."},"critical_max":{"type":"number","description":"Above this the canary is rolled back at once."},"min":{"type":"number"},"max_relative":{"type":"object","additionalProperties":false,"properties":{"factor":{"type":"number","minimum":0},"plus":{"type":"number","default":0}},"description":"Fails when canary > stable × factor + plus over the same window (error_rate: only when the difference is significant)."},"warning_ratio":{"type":"number","exclusiveMinimum":0,"description":"latency: fails when the canary is significantly slower and its p95 is this many times stable\'s."},"critical_ratio":{"type":"number","exclusiveMinimum":0,"description":"latency: rolled back at once at this p95 ratio (when significant)."},"confidence":{"type":"number","exclusiveMinimum":0.5,"exclusiveMaximum":1,"default":0.98,"description":"Confidence of the statistical tests."},"critical":{"type":"boolean","default":false,"description":"Any failure of this metric rolls back at once."}}}},"analysis":{"description":"When a stage fails, like Argo Rollouts\' analysis: limits on failed, consecutive failed, inconclusive and consecutive errored measurements.","type":"object","additionalProperties":false,"default":{},"properties":{"failure_limit":{"type":"integer","minimum":0,"default":2,"description":"Roll back when more measurements than this fail."},"consecutive_failure_limit":{"type":"integer","minimum":0,"default":1,"description":"Roll back when more consecutive measurements than this fail."},"inconclusive_limit":{"type":"integer","minimum":0,"default":2,"description":"More inconclusive measurements than this: act by `on_inconclusive`."},"consecutive_error_limit":{"type":"integer","minimum":0,"default":4,"description":"Roll back when more consecutive measurements than this could not be taken."},"min_success_rate":{"type":"number","minimum":0,"maximum":1,"default":0.5,"description":"At the end of the bake, this share of the last `success_window` measurements must have passed."},"success_window":{"type":"integer","minimum":1,"default":10},"on_inconclusive":{"enum":["hold","rollback"],"default":"hold","description":"hold: keep measuring until `hold_minutes` (then roll back); rollback: at once."},"hold_minutes":{"type":"number","minimum":0,"default":30}}}}}},"definitions":{"severity":{"description":"blocker: a failure means NO-GO; warning: a failure means DELAY (a human must look); info: reported only.","enum":["blocker","warning","info"]},"outcome":{"description":"rejected: the model raised an error (over HTTP: a 4xx with an error body); non_finite: it returned NaN or Inf; finite: it returned finite values; empty: it returned zero rows; over HTTP also accepted: a 2xx; server_error: a 5xx; no_error_body: a 4xx without an error body.","enum":["rejected","non_finite","finite","empty","accepted","server_error","no_error_body"]},"scenario":{"type":"object","additionalProperties":false,"properties":{"enabled":{"type":"boolean","description":"Run this scenario."},"expect":{"type":"array","items":{"$ref":"#/definitions/outcome"},"minItems":1,"uniqueItems":true,"description":"Outcomes that pass: rejected, non_finite, finite, empty."},"severity":{"$ref":"#/definitions/severity"},"size":{"description":"Only for oversized_batch: rows in the batch.","type":"integer","minimum":2},"size_mb":{"description":"Only for oversized_request: the body\'s size in MB.","type":"number","exclusiveMinimum":0}},"description":"An error scenario: the outcomes accepted and the severity of any other. Partial settings are merged with the scenario\'s default."},"metricThreshold":{"type":"object","additionalProperties":false,"properties":{"min":{"type":"number","description":"The candidate\'s value must be at least this."},"max":{"type":"number","description":"The candidate\'s value must be at most this."},"direction":{"enum":["higher","lower"],"description":"Which way is better. Default: the metric\'s own (lower for losses and errors)."},"max_regression":{"type":"number","minimum":0,"description":"May regress by at most this much against the baseline (absolute): fails when the whole confidence interval of the change is worse."},"max_regression_relative":{"type":"number","minimum":0,"description":"The same, as a share of |baseline| (0.02 = 2%)."},"min_improvement":{"type":"number","description":"Must improve by at least this much (absolute): passes only when the whole confidence interval is at least this good."},"min_improvement_relative":{"type":"number","description":"The same, as a share of |baseline|."},"suspicious_improvement":{"type":"number","exclusiveMinimum":0,"description":"Flags an improvement whose whole interval exceeds this (absolute), e.g. a leak of the label into the features."},"suspicious_improvement_relative":{"type":"number","exclusiveMinimum":0,"description":"The same, as a share of |baseline|."},"severity":{"$ref":"#/definitions/severity","description":"Severity of this metric\'s checks (suspicious improvements are warnings unless set)."}}},"query":{"type":"object","additionalProperties":false,"required":["canary","stable"],"properties":{"canary":{"type":"string","description":"Query (PromQL) or JSON Pointer for the canary."},"stable":{"type":"string","description":"Query (PromQL) or JSON Pointer for stable."}}}}}');
+const model_gate_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://github.com/model-gate/model-gate/schema/model-gate.schema.json","title":"model-gate configuration","description":"Configuration of model-gate (.github/model-gate.yml). Paths are relative to the working directory (the repository root in GitHub Actions). Command-line flags and action inputs override the values here.","type":"object","additionalProperties":false,"properties":{"version":{"description":"Version of this config format.","const":1,"default":1},"model":{"description":"The candidate model.","type":"object","additionalProperties":false,"default":{},"properties":{"path":{"description":"Path of the ONNX model file. With `endpoint` or `command`, the file the server runs, if you have it: its sha256 then makes the version ID.","type":"string","minLength":1},"sha256":{"description":"Pinned sha256 of the model (`model.sha256` in report.json: for a model saved with external data, over the graph file and its weights files, see Versioning and pinning); the artifact check fails when it differs.","type":"string","pattern":"^[0-9a-fA-F]{64}$"},"timeout_seconds":{"description":"Deadline of one call to the ONNX model, in seconds. The model runs in a child process: a call that takes longer (a runaway loop, swapping) is stopped and fails its check, and a call that crashes onnxruntime fails its check without ending the run.","type":"number","exclusiveMinimum":0,"maximum":86400,"default":300},"inputs":{"description":"How each model input is fed. Default: all non-label numeric columns, in file order, feed the one input that data feeds; a column named like an input feeds it; the batch axis comes from the signature (the dim whose symbolic name the other inputs\' batch dims share, else the first). Give `value` for inputs data cannot feed (a sample rate, a zero state), `shape` for dynamic dims, `batch_axis` where the guess is wrong.","type":"object","additionalProperties":{"type":"object","additionalProperties":false,"properties":{"columns":{"description":"Dataset columns, in the order the input expects them: they fill the dims after the batch axis in row-major order. A JSON Lines or Parquet column of arrays (e.g. token ids) feeds an input by itself.","type":"array","items":{"type":"string"},"minItems":1},"dtype":{"description":"Element type sent to the model. Default: the type the model declares.","enum":["float32","float64","int8","uint8","int16","uint16","int32","uint32","int64","uint64","bool","string"]},"value":{"description":"A constant fed to every call instead of data: a scalar is broadcast to the input\'s shape (e.g. `sr: { value: 16000 }`, a zero state `state: { value: 0 }` for `[2, batch, 128]`), an array gives the values of one row (or of the whole input when it has no batch axis). The batch axis is filled with the call\'s batch size.","type":["number","boolean","string","array"]},"shape":{"description":"The input\'s dims without the batch axis, giving values to dynamic ones: e.g. `[3, 48, 320]` for `[N, 3, ?, ?]`, `[512]` for `[batch, samples]`, `[]` for `[N]` (one value per row). Fixed dims must match the model\'s.","type":"array","items":{"type":"integer","minimum":0,"maximum":100000000},"maxItems":16},"batch_axis":{"description":"Which dim of the input is the batch (0-based), or null for an input with no batch dimension (rank 0 included), fed whole to every call. Default: inferred from the signature.","type":["integer","null"],"minimum":0,"maximum":16}}}},"outputs":{"description":"What each model output holds, for the output-validity checks. Default: outputs named like \'prob\' are probabilities; integer outputs named like \'label\' or \'class\' are class labels.","type":"object","additionalProperties":{"type":"object","additionalProperties":false,"properties":{"kind":{"description":"probabilities: each row in [0, 1] and summing to 1; labels: values within `classes`; scores: any finite value within `range`.","enum":["probabilities","labels","scores"]},"range":{"description":"Inclusive [min, max] every value must lie in.","type":"array","items":{"type":"number"},"minItems":2,"maxItems":2},"classes":{"description":"The declared set of class labels.","type":"array","items":{"type":["number","string"]},"minItems":1}}}},"endpoint":{"description":"Test the model where it is served: an HTTP endpoint instead of an in-process ONNX file.","type":"object","additionalProperties":false,"required":["url"],"properties":{"url":{"description":"Base URL of the server, e.g. http://127.0.0.1:8000.","type":"string","pattern":"^https?://"},"protocol":{"description":"v2: the Open Inference Protocol (KServe, Triton, MLServer, TorchServe); tfserving: TensorFlow Serving REST; mlflow: MLflow\'s scoring server; custom: `custom` below.","enum":["v2","tfserving","mlflow","custom"],"default":"v2"},"name":{"description":"Model name on the server (v2, tfserving).","type":"string","minLength":1},"version":{"description":"Model version on the server; default the server\'s choice.","type":"string","minLength":1},"headers":{"description":"Headers sent with every request, e.g. `Authorization: Bearer ${MODEL_TOKEN}`: `${NAME}` is read from the environment (pass secrets there) and masked in logs.","type":"object","additionalProperties":{"type":"string"},"default":{}},"timeout_ms":{"description":"Timeout of each request.","type":"number","exclusiveMinimum":0,"default":30000},"ready_timeout_s":{"description":"How long to wait for the server and the model to be ready before the checks start.","type":"number","minimum":0,"default":60},"tfserving_format":{"description":"tfserving: `instances` (row format) or `inputs` (columnar).","enum":["instances","inputs"],"default":"instances"},"signature_name":{"description":"tfserving: the signature read from the model metadata.","type":"string","default":"serving_default"},"mlflow_format":{"description":"mlflow: `dataframe_split` (with the column names) or `inputs` (a plain array).","enum":["dataframe_split","inputs"],"default":"dataframe_split"},"custom":{"description":"protocol custom: where to send, what to send, where the outputs are in the answer.","type":"object","additionalProperties":false,"required":["path","template","outputs"],"properties":{"path":{"description":"Path of the inference request (POST).","type":"string","pattern":"^/"},"ready_path":{"description":"Path that answers 2xx when the model is ready.","type":"string","pattern":"^/"},"template":{"description":"JSON body with `${rows}` (the rows of the first input, as nested arrays) or `${inputs}` (Open Inference Protocol inputs array).","type":"string","minLength":2},"outputs":{"description":"Output name -> JSON Pointer into the answer, e.g. `{probabilities: /probs}`.","type":"object","additionalProperties":{"type":"string"},"minProperties":1}}}}},"command":{"description":"Test the model through a command you give (e.g. `python3 serve.py model.pkl`) that speaks JSON Lines on stdin/stdout: see the README.","type":"object","additionalProperties":false,"required":["run"],"properties":{"run":{"description":"The command line, run by the shell.","type":"string","minLength":1},"ready_timeout_s":{"description":"How long the command may take to print its ready line.","type":"number","minimum":0,"default":60},"timeout_ms":{"description":"Timeout of each request.","type":"number","exclusiveMinimum":0,"default":30000},"cwd":{"description":"Working directory of the command.","type":"string"}}}}},"baseline":{"description":"The model currently in production, compared with the candidate on the same rows: a file path, an http(s) URL, or git:<ref>:<path> for the file at a git ref (git:base:<path> is the pull request\'s base branch).","type":["string","null"]},"data":{"description":"Data sets the checks run on.","type":"object","additionalProperties":false,"default":{},"properties":{"eval":{"description":"Labelled evaluation data: CSV, JSON Lines (.jsonl, .ndjson) or Parquet, by extension.","type":"string"},"label":{"description":"Name of the label column in the evaluation data.","type":"string"},"weight":{"description":"Column of sample weights (non-negative) for the metrics.","type":"string"},"id":{"description":"Column identifying rows, used to name bad rows in reports.","type":"string"},"reference":{"description":"Reference data (CSV, JSON Lines or Parquet), e.g. the training set: drift is measured against it, and its ranges bound generated inputs.","type":"string"},"generated_rows":{"description":"Rows to generate when no evaluation data is given.","type":"integer","minimum":1,"maximum":1000000,"default":256},"seed":{"description":"Seed of the input generator.","type":"integer","default":20261105},"bad_rows":{"description":"Rows with an empty, NaN or non-numeric cell in a column the run uses, or the wrong number of fields.","type":"object","additionalProperties":false,"default":{},"properties":{"policy":{"description":"skip: leave bad rows out, failing only above max_share; fail: any bad row fails the check.","enum":["skip","fail"],"default":"skip"},"max_share":{"description":"Largest share of rows that may be skipped.","type":"number","minimum":0,"maximum":1,"default":0.01},"severity":{"$ref":"#/definitions/severity","default":"blocker"}}}}},"fail_on":{"description":"Which decision fails the action\'s step: no-go (default), or delay (DELAY fails it too). The CLI\'s exit code always tells the decision.","enum":["no-go","delay"],"default":"no-go"},"checks":{"description":"The validation suite. Every family can be disabled and its severity changed.","type":"object","additionalProperties":false,"default":{},"properties":{"artifact":{"type":"object","additionalProperties":false,"default":{},"properties":{"enabled":{"type":"boolean","default":true,"description":"Run the artifact checks."},"severity":{"default":"blocker","enum":["blocker","warning","info"],"description":"blocker: a failure means NO-GO; warning: a failure means DELAY (a human must look); info: reported only."},"max_size_mb":{"description":"Largest acceptable model file, in MiB.","type":["number","null"],"exclusiveMinimum":0,"default":null}}},"smoke":{"type":"object","additionalProperties":false,"default":{},"properties":{"enabled":{"type":"boolean","default":true,"description":"Run the smoke checks."},"severity":{"default":"blocker","enum":["blocker","warning","info"],"description":"blocker: a failure means NO-GO; warning: a failure means DELAY (a human must look); info: reported only."},"batch_sizes":{"description":"Batch sizes to run; batch results must equal row-by-row results.","type":"array","items":{"type":"integer","minimum":1},"minItems":1,"default":[1,32]},"rtol":{"description":"Relative tolerance of batch vs row-by-row.","type":"number","minimum":0,"default":0.0001},"atol":{"description":"Absolute tolerance of batch vs row-by-row.","type":"number","minimum":0,"default":0.00001}}},"outputs":{"type":"object","additionalProperties":false,"default":{},"properties":{"enabled":{"type":"boolean","default":true,"description":"Run the outputs checks."},"severity":{"default":"blocker","enum":["blocker","warning","info"],"description":"blocker: a failure means NO-GO; warning: a failure means DELAY (a human must look); info: reported only."},"probability_tolerance":{"description":"How far a probability row\'s sum may be from 1.","type":"number","minimum":0,"default":0.0001}}},"latency":{"type":"object","additionalProperties":false,"default":{},"properties":{"enabled":{"type":"boolean","default":true,"description":"Run the latency checks."},"severity":{"default":"blocker","enum":["blocker","warning","info"],"description":"blocker: a failure means NO-GO; warning: a failure means DELAY (a human must look); info: reported only."},"warmup":{"description":"Calls before measuring, per batch size.","type":"integer","minimum":0,"default":10},"iterations":{"description":"Measured calls per batch size.","type":"integer","minimum":5,"default":100},"batch_sizes":{"type":"array","items":{"type":"integer","minimum":1},"minItems":1,"default":[1,32],"description":"Batch sizes to measure (plus any that `limits` names)."},"limits":{"description":"Limits per batch size (keys are batch sizes). Default: p95 <= 100 ms at batch 1.","type":"object","propertyNames":{"pattern":"^[1-9][0-9]*$"},"additionalProperties":{"type":"object","additionalProperties":false,"properties":{"p50_ms":{"type":"number","exclusiveMinimum":0,"description":"Median latency limit, ms."},"p95_ms":{"type":"number","exclusiveMinimum":0,"description":"95th percentile limit, ms."},"p99_ms":{"type":"number","exclusiveMinimum":0,"description":"99th percentile limit, ms."},"max_ms":{"type":"number","exclusiveMinimum":0,"description":"Slowest call limit, ms."},"min_rows_per_s":{"type":"number","exclusiveMinimum":0,"description":"Throughput floor, rows per second."}}},"default":{"1":{"p95_ms":100}}}}},"errors":{"description":"Error scenarios: what the model does with bad requests, judged against the outcomes you accept.","type":"object","additionalProperties":false,"default":{},"properties":{"enabled":{"type":"boolean","default":true},"wrong_feature_count":{"default":{"expect":["rejected"],"severity":"blocker"},"allOf":[{"$ref":"#/definitions/scenario"}],"description":"One row with one feature too few (or too many, for a single feature)."},"wrong_dtype":{"default":{"expect":["rejected"],"severity":"warning"},"allOf":[{"$ref":"#/definitions/scenario"}],"description":"The input in another element type (float64 for float32, and so on)."},"nan_input":{"default":{"expect":["rejected","non_finite"],"severity":"warning"},"allOf":[{"$ref":"#/definitions/scenario"}],"description":"One row with NaN in its first feature."},"inf_input":{"default":{"expect":["rejected","non_finite"],"severity":"warning"},"allOf":[{"$ref":"#/definitions/scenario"}],"description":"One row with +Inf in its first feature."},"empty_batch":{"default":{"expect":["rejected","empty"],"severity":"warning"},"allOf":[{"$ref":"#/definitions/scenario"}],"description":"A batch of zero rows."},"missing_input":{"default":{"expect":["rejected"],"severity":"blocker"},"allOf":[{"$ref":"#/definitions/scenario"}],"description":"The input sent under another name."},"oversized_batch":{"default":{"expect":["finite","rejected"],"severity":"warning","size":4096},"allOf":[{"$ref":"#/definitions/scenario"}],"description":"A batch of `size` rows, far above the usual."},"malformed_json":{"default":{"expect":["rejected"],"severity":"blocker"},"allOf":[{"$ref":"#/definitions/scenario"}],"description":"HTTP endpoints only: a body that is not valid JSON. The server must answer 4xx with an error body, not 5xx or a hang."},"wrong_content_type":{"default":{"expect":["rejected"],"severity":"warning"},"allOf":[{"$ref":"#/definitions/scenario"}],"description":"HTTP endpoints only: a valid body sent as text/plain."},"oversized_request":{"default":{"expect":["rejected"],"severity":"warning","size_mb":32},"allOf":[{"$ref":"#/definitions/scenario"}],"description":"HTTP endpoints only: a body of `size_mb` MB, over any sensible request size limit."}}}}},"metrics":{"description":"Metrics on the labelled evaluation data (needs data.eval and data.label), with bounds and changes against the baseline.","type":"object","additionalProperties":false,"default":{},"properties":{"enabled":{"type":"boolean","default":true,"description":"Compute metrics when the evaluation data has labels."},"task":{"enum":["auto","binary","multiclass","regression"],"default":"auto","description":"auto: classification when the model outputs probabilities or class labels (binary for two classes), regression for a single score."},"output":{"type":"string","description":"The output holding probabilities (classification) or the prediction (regression). Default: found by name and kind."},"label_output":{"type":"string","description":"The output holding predicted class labels. Default: found by name; else the most probable class."},"classes":{"type":"array","items":{"type":["number","string"]},"minItems":2,"description":"The label value of each probability column, in order. Default: the output\'s `classes` in model.outputs, else 0, 1, …"},"primary":{"enum":["accuracy","balanced_accuracy","precision_macro","recall_macro","f1_macro","precision_micro","recall_micro","f1_micro","precision_weighted","recall_weighted","f1_weighted","roc_auc","log_loss","brier","ece","rmse","mae","r2","mape","max_error"],"description":"The metric the default baseline comparison guards. Default: accuracy (classification), rmse (regression)."},"ece_bins":{"type":"integer","minimum":2,"default":15,"description":"Equal-width confidence bins for the expected calibration error."},"severity":{"$ref":"#/definitions/severity","default":"blocker"},"thresholds":{"description":"Bounds and change thresholds per metric.","type":"object","additionalProperties":false,"default":{},"properties":{"accuracy":{"$ref":"#/definitions/metricThreshold"},"balanced_accuracy":{"$ref":"#/definitions/metricThreshold"},"precision_macro":{"$ref":"#/definitions/metricThreshold"},"recall_macro":{"$ref":"#/definitions/metricThreshold"},"f1_macro":{"$ref":"#/definitions/metricThreshold"},"precision_micro":{"$ref":"#/definitions/metricThreshold"},"recall_micro":{"$ref":"#/definitions/metricThreshold"},"f1_micro":{"$ref":"#/definitions/metricThreshold"},"precision_weighted":{"$ref":"#/definitions/metricThreshold"},"recall_weighted":{"$ref":"#/definitions/metricThreshold"},"f1_weighted":{"$ref":"#/definitions/metricThreshold"},"roc_auc":{"$ref":"#/definitions/metricThreshold"},"log_loss":{"$ref":"#/definitions/metricThreshold"},"brier":{"$ref":"#/definitions/metricThreshold"},"ece":{"$ref":"#/definitions/metricThreshold"},"rmse":{"$ref":"#/definitions/metricThreshold"},"mae":{"$ref":"#/definitions/metricThreshold"},"r2":{"$ref":"#/definitions/metricThreshold"},"mape":{"$ref":"#/definitions/metricThreshold"},"max_error":{"$ref":"#/definitions/metricThreshold"}}}}},"comparison":{"description":"How the candidate is compared with the baseline on the same rows.","type":"object","additionalProperties":false,"default":{},"properties":{"enabled":{"type":"boolean","default":true,"description":"Compare when a baseline is given."},"confidence":{"type":"number","exclusiveMinimum":0,"exclusiveMaximum":1,"default":0.95,"description":"Level of the bootstrap confidence intervals."},"alpha":{"type":"number","exclusiveMinimum":0,"exclusiveMaximum":1,"default":0.05,"description":"Significance level of the paired tests (McNemar, Mann–Whitney)."},"resamples":{"type":"integer","minimum":100,"default":10000,"description":"Bootstrap resamples."},"seed":{"type":"integer","default":20261105,"description":"Seed of the bootstrap."},"severity":{"$ref":"#/definitions/severity","default":"blocker","description":"Severity of a significant regression of the primary metric when no threshold is configured for it."},"agreement":{"type":"object","additionalProperties":false,"default":{},"description":"How far the candidate\'s predictions may move from the baseline\'s (needs no labels).","properties":{"max_flip_share":{"type":["number","null"],"minimum":0,"maximum":1,"default":null,"description":"Largest share of rows whose predicted class may change; null reports only."},"max_score_psi":{"type":["number","null"],"minimum":0,"default":null,"description":"Largest PSI between the score distributions; null reports only."},"severity":{"$ref":"#/definitions/severity","default":"warning"}}},"latency":{"type":"object","additionalProperties":false,"default":{},"description":"Candidate and baseline timed interleaved (A B A B …) on the same inputs.","properties":{"enabled":{"type":"boolean","default":true},"batch_size":{"type":"integer","minimum":1,"default":1},"warmup":{"type":"integer","minimum":0,"default":10},"iterations":{"type":"integer","minimum":10,"default":200,"description":"Timed calls per model."},"warning_ratio":{"type":"number","exclusiveMinimum":1,"default":1.2,"description":"p95 ratio (candidate / baseline) that warns, when significant."},"blocker_ratio":{"type":"number","exclusiveMinimum":1,"default":1.5,"description":"p95 ratio that blocks, when significant."}}}}},"drift":{"description":"Data, prediction and label drift between the reference data and the current data.","type":"object","additionalProperties":false,"default":{},"properties":{"enabled":{"type":"boolean","default":true,"description":"Measure drift when reference data is given."},"current":{"type":"string","description":"The data to compare with the reference (CSV, JSON Lines or Parquet); default: the evaluation data (data.eval)."},"columns":{"type":"array","items":{"type":"string"},"uniqueItems":true,"description":"Features to compare; default: every column of the reference except the label, weight and id columns."},"min_rows":{"type":"integer","minimum":2,"default":30,"description":"Fewer values than this on either side make a feature inconclusive rather than judged."},"large_sample_rows":{"type":"integer","minimum":1,"default":1000,"description":"Above this many reference values, distances decide (normed Wasserstein, Jensen–Shannon) instead of tests (KS, chi-squared, z)."},"p_value":{"type":"number","exclusiveMinimum":0,"exclusiveMaximum":1,"default":0.05,"description":"Tests flag drift at p ≤ this."},"distance":{"type":"number","exclusiveMinimum":0,"default":0.1,"description":"Distances (normed Wasserstein, Jensen–Shannon) flag drift at ≥ this."},"psi":{"type":"object","additionalProperties":false,"default":{},"description":"Population stability index: bins at the reference quantiles, and the levels that gate.","properties":{"bins":{"type":"integer","minimum":2,"maximum":1000,"default":10,"description":"Quantile bins (10: deciles); duplicate edges merge, outer bins are open."},"floor":{"type":"number","exclusiveMinimum":0,"maximum":0.1,"default":0.0001,"description":"Bin shares are floored at this, so an empty bin gives a large but finite term."},"warning":{"type":"number","minimum":0,"default":0.1,"description":"PSI at or above this fails the feature as a warning (DELAY)."},"blocker":{"type":"number","minimum":0,"default":0.25,"description":"PSI at or above this fails the feature as a blocker (NO-GO)."}}},"dataset_share":{"type":"number","exclusiveMinimum":0,"maximum":1,"default":0.5,"description":"Dataset drift when at least this share of the judged features drifted."},"severity":{"$ref":"#/definitions/severity","default":"info","description":"What a feature\'s drift by its deciding measure means (PSI levels gate on their own)."},"dataset_severity":{"$ref":"#/definitions/severity","default":"warning","description":"What dataset drift means."},"features":{"type":"object","default":{},"description":"Per-feature overrides, by column name.","additionalProperties":{"type":"object","additionalProperties":false,"properties":{"method":{"enum":["ks","chi2","z","wasserstein","jensen_shannon","psi"],"description":"The measure that decides, instead of the automatic choice."},"threshold":{"type":"number","exclusiveMinimum":0,"description":"p-value (tests) or distance at which the method flags drift."},"kind":{"enum":["numeric","categorical"],"description":"categorical: compare a numeric column\'s values as categories (codes, ids)."},"severity":{"$ref":"#/definitions/severity","description":"What this feature\'s drift means."},"ignore":{"type":"boolean","description":"Leave the feature out."}}}},"predictions":{"type":"object","additionalProperties":false,"default":{},"description":"Drift of the candidate\'s predictions: on reference vs current rows, and against the baseline\'s on the same rows.","properties":{"enabled":{"type":"boolean","default":true,"description":"Measure prediction drift (needs a model that loads)."},"severity":{"$ref":"#/definitions/severity","default":"warning","description":"What drift of the candidate\'s predictions between reference and current data means."},"baseline_severity":{"$ref":"#/definitions/severity","default":"info","description":"What a shift from the baseline\'s predictions to the candidate\'s, on the same rows, means."}}},"labels":{"type":"object","additionalProperties":false,"default":{},"description":"Drift of the label column, when both data sets have it.","properties":{"enabled":{"type":"boolean","default":true,"description":"Measure label drift."},"severity":{"$ref":"#/definitions/severity","default":"warning","description":"What label drift means."}}}}},"load":{"description":"Load test: closed-loop concurrency levels and/or an open-loop constant arrival rate, judged against the SLO.","type":"object","additionalProperties":false,"default":{},"properties":{"enabled":{"description":"Run the load test in `validate` (`model-gate load` always runs it).","type":"boolean","default":false},"concurrency":{"description":"Closed-loop levels: this many requests in flight, each sent when the last returns.","type":"array","items":{"type":"integer","minimum":1},"default":[1,8]},"rate":{"description":"Open-loop arrival rate (requests/s), sent on schedule whatever the answers\' pace: latency counts from the scheduled time, so a slow server cannot hide it (no coordinated omission). null: no open-loop run.","type":["number","null"],"exclusiveMinimum":0,"default":null},"duration_s":{"description":"Measured time of each run.","type":"number","exclusiveMinimum":0,"default":10},"warmup_s":{"description":"Unmeasured time before each run.","type":"number","minimum":0,"default":2},"batch_size":{"description":"Rows per request.","type":"integer","minimum":1,"default":1},"max_in_flight":{"description":"Open loop: requests in flight at most; beyond it a request counts as dropped (an error).","type":"integer","minimum":1,"default":1024},"slo":{"description":"What the endpoint must meet. null turns an item off.","type":"object","additionalProperties":false,"default":{},"properties":{"p95_ms":{"type":["number","null"],"exclusiveMinimum":0,"default":100,"description":"p95 latency at every run."},"p99_ms":{"type":["number","null"],"exclusiveMinimum":0,"default":null,"description":"p99 latency at every run."},"min_rps":{"type":["number","null"],"minimum":0,"default":1000,"description":"Achieved requests/s, best run."},"max_error_rate":{"type":["number","null"],"minimum":0,"maximum":1,"default":0.001,"description":"Share of requests that failed or timed out, every run."}}},"severity":{"description":"Severity of each SLO item.","type":"object","additionalProperties":false,"default":{},"properties":{"latency":{"$ref":"#/definitions/severity","default":"blocker"},"throughput":{"$ref":"#/definitions/severity","default":"warning"},"errors":{"$ref":"#/definitions/severity","default":"blocker"}}}}},"promotion":{"description":"Staged promotion: the traffic plan, how traffic is shifted (your engine\'s commands), the live metrics of canary and stable, and when to promote, hold or roll back.","type":"object","additionalProperties":false,"default":{},"properties":{"stages":{"description":"Traffic percentages to the canary, ascending, ending at 100.","type":"array","items":{"type":"number","exclusiveMinimum":0,"maximum":100},"minItems":1,"default":[5,25,50,100],"maxItems":20},"bake_minutes":{"description":"How long each stage is watched before it is judged (at most a day: a job cannot run longer than the runner allows).","type":"number","minimum":0,"default":30,"maximum":1440},"shadow":{"description":"Run a first `shadow` stage: traffic mirrored to the canary, none served by it (needs `traffic.shadow`).","type":"boolean","default":false},"interval_seconds":{"description":"Time between measurements; also each measurement\'s window (`{window}`).","type":"number","default":60,"maximum":3600,"minimum":0.01},"traffic":{"description":"Commands of the engine that shifts traffic (KServe, Argo Rollouts, SageMaker, nginx, …), with `{weight}`, `{version}`, `{stage}`, `{model}` filled in. model-gate never routes traffic itself.","type":"object","additionalProperties":false,"default":{},"properties":{"command":{"description":"Sets the canary\'s share of traffic to `{weight}` percent.","type":"string"},"rollback":{"description":"Puts all traffic back on stable. Must be idempotent.","type":"string"},"promote":{"description":"Run after the 100% stage succeeds (e.g. make the canary the new stable).","type":"string"},"shadow":{"description":"Mirrors traffic to the canary (the shadow stage).","type":"string"},"timeout_seconds":{"description":"Timeout of each command.","type":"number","exclusiveMinimum":0,"default":300,"maximum":3600},"retry_seconds":{"description":"How long the post step keeps retrying a rollback that failed or was cut short (an interrupted or crashed stage), with pauses of 2, 4, 8 … up to 30 s.","type":"number","minimum":0,"maximum":3600,"default":300}}},"provider":{"description":"Where live metrics come from: `prometheus` (HTTP API) or `json` (a file or URL).","enum":["prometheus","json"],"default":"prometheus"},"prometheus":{"type":"object","additionalProperties":false,"required":["url"],"description":"The Prometheus HTTP API.","properties":{"url":{"type":"string","pattern":"^https?://"},"bearer_token":{"type":"string","description":"`${NAME}` reads the environment; masked in logs."},"username":{"type":"string"},"password":{"type":"string","description":"`${NAME}` reads the environment; masked in logs."},"timeout_seconds":{"type":"number","exclusiveMinimum":0,"default":30,"maximum":300}}},"json":{"type":"object","additionalProperties":false,"required":["source"],"description":"A JSON document (file path or http(s) URL) re-read at every measurement; the metric queries are JSON Pointers into it.","properties":{"source":{"type":"string"}}},"min_requests":{"description":"Fewer requests than this in a window (canary or stable) makes the measurement inconclusive, never a pass.","type":"integer","minimum":0,"default":50,"maximum":1000000000},"metrics":{"description":"What is judged at every measurement. `error_rate`: counts of errors and requests (two-proportion test); `latency`: histogram bucket counts (Mann–Whitney, canary slower?); `value`: one number each with bounds.","type":"array","default":[],"items":{"type":"object","additionalProperties":false,"required":["name","kind"],"properties":{"name":{"type":"string","pattern":"^[a-z0-9_]+$"},"kind":{"enum":["error_rate","latency","value"]},"errors":{"$ref":"#/definitions/query","description":"error_rate: errors in the window."},"requests":{"$ref":"#/definitions/query","description":"error_rate: requests in the window."},"buckets":{"$ref":"#/definitions/query","description":"latency: cumulative bucket counts in the window, labelled `le` (e.g. `sum by (le) (increase(x_bucket[{window}]))`)."},"samples":{"$ref":"#/definitions/query","description":"latency: a range query, one series each (e.g. a p95 over time); its values over the window are the samples (Mann–Whitney on them). Instead of `buckets`."},"step_seconds":{"type":"number","default":5,"description":"latency with samples: the range query\'s step.","maximum":3600,"minimum":0.01},"value":{"$ref":"#/definitions/query","description":"value: the number to judge."},"max":{"type":"number","description":"Fails above this (error_rate: the canary\'s rate; value: the canary\'s value)."},"critical_max":{"type":"number","description":"Above this the canary is rolled back at once."},"min":{"type":"number"},"max_relative":{"type":"object","additionalProperties":false,"properties":{"factor":{"type":"number","minimum":0},"plus":{"type":"number","default":0}},"description":"Fails when canary > stable × factor + plus over the same window (error_rate: only when the difference is significant)."},"warning_ratio":{"type":"number","exclusiveMinimum":0,"description":"latency: fails when the canary is significantly slower and its p95 is this many times stable\'s."},"critical_ratio":{"type":"number","exclusiveMinimum":0,"description":"latency: rolled back at once at this p95 ratio (when significant)."},"confidence":{"type":"number","exclusiveMinimum":0.5,"exclusiveMaximum":1,"default":0.98,"description":"Confidence of the statistical tests."},"critical":{"type":"boolean","default":false,"description":"Any failure of this metric rolls back at once."}}},"maxItems":50},"analysis":{"description":"When a stage fails, like Argo Rollouts\' analysis: limits on failed, consecutive failed, inconclusive and consecutive errored measurements.","type":"object","additionalProperties":false,"default":{},"properties":{"failure_limit":{"type":"integer","minimum":0,"default":2,"description":"Roll back when more measurements than this fail.","maximum":10000},"consecutive_failure_limit":{"type":"integer","minimum":0,"default":1,"description":"Roll back when more consecutive measurements than this fail.","maximum":10000},"inconclusive_limit":{"type":"integer","minimum":0,"default":2,"description":"More inconclusive measurements than this: act by `on_inconclusive`.","maximum":10000},"consecutive_error_limit":{"type":"integer","minimum":0,"default":4,"description":"Roll back when more consecutive measurements than this could not be taken.","maximum":10000},"min_success_rate":{"type":"number","minimum":0,"maximum":1,"default":0.5,"description":"At the end of the bake, this share of the last `success_window` measurements must have passed."},"success_window":{"type":"integer","minimum":1,"default":10,"maximum":10000},"on_inconclusive":{"enum":["hold","rollback"],"default":"hold","description":"hold: keep measuring until `hold_minutes` (then roll back); rollback: at once."},"hold_minutes":{"type":"number","minimum":0,"default":30,"maximum":1440}}}}}},"definitions":{"severity":{"description":"blocker: a failure means NO-GO; warning: a failure means DELAY (a human must look); info: reported only.","enum":["blocker","warning","info"]},"outcome":{"description":"rejected: the model raised an error (over HTTP: a 4xx with an error body); non_finite: it returned NaN or Inf; finite: it returned finite values; empty: it returned zero rows; over HTTP also accepted: a 2xx; server_error: a 5xx; no_error_body: a 4xx without an error body.","enum":["rejected","non_finite","finite","empty","accepted","server_error","no_error_body"]},"scenario":{"type":"object","additionalProperties":false,"properties":{"enabled":{"type":"boolean","description":"Run this scenario."},"expect":{"type":"array","items":{"$ref":"#/definitions/outcome"},"minItems":1,"uniqueItems":true,"description":"Outcomes that pass: rejected, non_finite, finite, empty."},"severity":{"$ref":"#/definitions/severity"},"size":{"description":"Only for oversized_batch: rows in the batch.","type":"integer","minimum":2},"size_mb":{"description":"Only for oversized_request: the body\'s size in MB.","type":"number","exclusiveMinimum":0}},"description":"An error scenario: the outcomes accepted and the severity of any other. Partial settings are merged with the scenario\'s default."},"metricThreshold":{"type":"object","additionalProperties":false,"properties":{"min":{"type":"number","description":"The candidate\'s value must be at least this."},"max":{"type":"number","description":"The candidate\'s value must be at most this."},"direction":{"enum":["higher","lower"],"description":"Which way is better. Default: the metric\'s own (lower for losses and errors)."},"max_regression":{"type":"number","minimum":0,"description":"May regress by at most this much against the baseline (absolute): fails when the whole confidence interval of the change is worse."},"max_regression_relative":{"type":"number","minimum":0,"description":"The same, as a share of |baseline| (0.02 = 2%)."},"min_improvement":{"type":"number","description":"Must improve by at least this much (absolute): passes only when the whole confidence interval is at least this good."},"min_improvement_relative":{"type":"number","description":"The same, as a share of |baseline|."},"suspicious_improvement":{"type":"number","exclusiveMinimum":0,"description":"Flags an improvement whose whole interval exceeds this (absolute), e.g. a leak of the label into the features."},"suspicious_improvement_relative":{"type":"number","exclusiveMinimum":0,"description":"The same, as a share of |baseline|."},"severity":{"$ref":"#/definitions/severity","description":"Severity of this metric\'s checks (suspicious improvements are warnings unless set)."}}},"query":{"type":"object","additionalProperties":false,"required":["canary","stable"],"properties":{"canary":{"type":"string","description":"Query (PromQL) or JSON Pointer for the canary."},"stable":{"type":"string","description":"Query (PromQL) or JSON Pointer for stable."}}}}}');
 ;// CONCATENATED MODULE: ./src/constants.ts
 /** Names shared by action.yml, the settings reader and the outputs: one place, no drift. */
 const constants_Inputs = {
@@ -80746,6 +80746,7 @@ const constants_Inputs = {
     TrafficCommand: 'traffic-command',
     RollbackCommand: 'rollback-command',
     PromoteCommand: 'promote-command',
+    AllowDelay: 'allow-delay',
 };
 const Outputs = {
     Decision: 'decision',
@@ -80798,7 +80799,7 @@ class InputFileError extends Error {
     }
 }
 /** Whatever was thrown, as one line of text; a non-Error throw never becomes an empty message. */
-function getErrorMessage(error) {
+function errors_getErrorMessage(error) {
     if (error instanceof Error)
         return error.message || error.name;
     if (typeof error === 'string')
@@ -80890,7 +80891,7 @@ function loadConfigFile(path) {
     }
     catch (error) {
         const code = error.code;
-        const cause = code === 'ENOENT' ? 'file not found' : code === 'EISDIR' ? 'is a directory' : getErrorMessage(error);
+        const cause = code === 'ENOENT' ? 'file not found' : code === 'EISDIR' ? 'is a directory' : errors_getErrorMessage(error);
         throw new ConfigError(`cannot read config ${path}: ${cause}`, { file: path, line: 1, column: 1 });
     }
     return {
@@ -81056,11 +81057,19 @@ function dedupe(issues) {
 
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(76760);
+// EXTERNAL MODULE: external "node:fs/promises"
+var promises_ = __nccwpck_require__(51455);
 // EXTERNAL MODULE: ./node_modules/papaparse/papaparse.js
 var papaparse = __nccwpck_require__(28728);
 var papaparse_default = /*#__PURE__*/__nccwpck_require__.n(papaparse);
 ;// CONCATENATED MODULE: ./src/data/columns.ts
 const INFERENCE_ROWS = 1000;
+/**
+ * The sample is also bounded in cells (an array cell weighs its elements), so that 1,000 rows of
+ * a 150,528-column file, or of 224×224×3 image arrays, are not all held as JS values at once.
+ */
+const INFERENCE_CELLS = 2_000_000;
+const MIN_INFERENCE_ROWS = 16;
 const MALFORMED_DETAIL = 10;
 const NON_FINITE = {
     nan: Number.NaN,
@@ -81082,6 +81091,29 @@ function parseNumber(cell) {
     return NON_FINITE[s.toLowerCase()];
 }
 const isEmpty = (cell) => cell === null || cell === undefined || cell === '';
+/** About how many values a cell holds: 1, or an array's elements (measured along its first path). */
+function cellWeight(cell) {
+    let n = 1;
+    let x = cell;
+    while (Array.isArray(x) && x.length > 0) {
+        n *= x.length;
+        x = x[0];
+    }
+    return n;
+}
+/** An array whose elements, at any depth, are all numbers, booleans or null: an array cell. */
+function isNumericArray(cell) {
+    if (!Array.isArray(cell))
+        return false;
+    for (const x of cell) {
+        const t = typeof x;
+        if (t === 'number' || t === 'boolean' || t === 'bigint' || x === null)
+            continue;
+        if (!isNumericArray(x))
+            return false;
+    }
+    return true;
+}
 /** A cell as a number: undefined when it is not one, NaN when it is empty. */
 function numberOf(cell) {
     switch (typeof cell) {
@@ -81099,7 +81131,8 @@ function numberOf(cell) {
 }
 const textOf = (cell) => cell === null || cell === undefined ? '' : typeof cell === 'object' ? JSON.stringify(cell) : String(cell);
 class NumericBuilder {
-    values = new Float64Array(1024);
+    // Small at first: a file may have 150,528 columns and 50 rows.
+    values = new Float64Array(16);
     length = 0;
     missing = 0;
     invalid = [];
@@ -81140,8 +81173,92 @@ class TextBuilder {
         return { name, kind: 'text', values: null, text: this.text, missing: this.missing, invalid: [] };
     }
 }
+const INVALID = -1;
+/** A list as a reader gives it: a JS array (JSON, hyparquet) or a typed array. */
+const isList = (x) => Array.isArray(x) || (ArrayBuffer.isView(x) && !(x instanceof DataView));
+/** Array cells flattened into one growing buffer, a row per push; see ArrayCells in dataset.ts. */
+class ArrayBuilder {
+    values = new Float64Array(1024);
+    length = 0;
+    offsets = new Int32Array(64);
+    rows = 0;
+    missing = 0;
+    invalid = [];
+    /** The common shape so far: undefined before the first non-empty row, null once rows differ. */
+    shape = undefined;
+    push(cell) {
+        const start = this.length;
+        if (isEmpty(cell))
+            this.missing++;
+        else if (!isList(cell))
+            this.invalid.push(this.rows);
+        else {
+            const shape = this.flatten(cell);
+            if (shape === INVALID) {
+                this.length = start;
+                this.invalid.push(this.rows);
+            }
+            else if (this.length === start)
+                this.missing++; // [] or [[]]: nothing to feed
+            else if (this.shape === undefined)
+                this.shape = shape;
+            else if (this.shape !== null && (shape === null || !sameShape(this.shape, shape)))
+                this.shape = null;
+        }
+        // Offsets are Int32, as Arrow's List offsets are; fail rather than wrap.
+        if (this.length > 0x7fffffff)
+            throw new Error('an array column holds more than 2^31 values');
+        if (this.rows + 2 > this.offsets.length)
+            this.offsets = grow(this.offsets, this.rows + 2);
+        this.offsets[++this.rows] = this.length;
+    }
+    /** Appends the elements row-major; returns the cell's shape, null when ragged, INVALID when an element is not a number. */
+    flatten(cell) {
+        let sub = undefined;
+        let scalars = 0;
+        for (let i = 0; i < cell.length; i++) {
+            const x = cell[i];
+            if (isList(x)) {
+                const s = this.flatten(x);
+                if (s === INVALID)
+                    return INVALID;
+                sub = sub === undefined ? s : sub !== null && s !== null && sameShape(sub, s) ? sub : null;
+                continue;
+            }
+            // null is a missing element (NaN), as pandas reads it; bad-rows counts it as missing.
+            const n = typeof x === 'number' ? x : typeof x === 'boolean' ? Number(x) : typeof x === 'bigint' ? Number(x) : x === null ? Number.NaN : undefined;
+            if (n === undefined)
+                return INVALID;
+            scalars++;
+            if (this.length === this.values.length)
+                this.values = grow(this.values, this.length + 1);
+            this.values[this.length++] = n;
+        }
+        if (sub === undefined)
+            return [cell.length];
+        return scalars > 0 || sub === null ? null : [cell.length, ...sub];
+    }
+    finish(name) {
+        return {
+            name,
+            kind: 'array',
+            values: null,
+            text: null,
+            array: { values: this.values.slice(0, this.length), offsets: this.offsets.slice(0, this.rows + 1), shape: this.shape ?? null },
+            missing: this.missing,
+            invalid: this.invalid,
+        };
+    }
+}
+const sameShape = (a, b) => a.length === b.length && a.every((d, i) => d === b[i]);
+function grow(a, need) {
+    const grown = new a.constructor(Math.max(need, a.length * 2));
+    grown.set(a);
+    return grown;
+}
 class DatasetBuilder {
     sample = [];
+    sampleCells = 0;
     builders = null;
     rows = 0;
     malformed = [];
@@ -81155,14 +81272,17 @@ class DatasetBuilder {
         this.format = format;
         this.names = names;
     }
-    /** The row's cells, one per name; absent trailing cells are missing. */
+    /** The row's cells, one per name; absent trailing cells are missing. The builder may keep the array. */
     push(cells) {
         if (this.builders)
             this.append(cells);
         else {
-            this.sample.push(cells.slice());
-            if (this.sample.length >= INFERENCE_ROWS)
+            this.sample.push(cells);
+            for (const cell of cells)
+                this.sampleCells += typeof cell === 'object' ? cellWeight(cell) : 1;
+            if (this.sample.length >= INFERENCE_ROWS || (this.sample.length >= MIN_INFERENCE_ROWS && this.sampleCells >= INFERENCE_CELLS)) {
                 this.flushSample();
+            }
         }
     }
     /** Records that the row about to be pushed (or, with no cells, skipped) is malformed. */
@@ -81190,17 +81310,22 @@ class DatasetBuilder {
             return;
         this.builders = this.names.map((_, j) => {
             let numeric = 0;
+            let arrays = 0;
             let other = 0;
             for (const row of this.sample) {
                 const cell = row[j];
                 if (isEmpty(cell))
                     continue;
-                if (numberOf(cell) === undefined)
+                if (isNumericArray(cell))
+                    arrays++;
+                else if (numberOf(cell) === undefined)
                     other++;
                 else
                     numeric++;
             }
-            return other > numeric ? new TextBuilder() : new NumericBuilder();
+            if (arrays > numeric + other)
+                return new ArrayBuilder();
+            return other + arrays > numeric ? new TextBuilder() : new NumericBuilder();
         });
         for (const row of this.sample)
             this.append(row);
@@ -81225,12 +81350,22 @@ class DatasetBuilder {
 
 
 
+
 const isSpace = (code) => code === 32 || code === 9;
 /** Cells lose surrounding spaces, as most CSV readers' `trim` options do; most need no copy. */
 function trimmed(cell) {
     return cell.length > 0 && (isSpace(cell.charCodeAt(0)) || isSpace(cell.charCodeAt(cell.length - 1))) ? cell.trim() : cell;
 }
+/** Read size: a row of a wide file spans many chunks, and Papa Parse rescans the partial row per chunk. */
+const CHUNK_BYTES = 1 << 20;
 async function readCsv(path) {
+    let head;
+    try {
+        head = await readHead(path);
+    }
+    catch (error) {
+        throw new InputFileError(path, describeReadError(error));
+    }
     let builder;
     let failure;
     const onRows = (rows, errors) => {
@@ -81259,16 +81394,17 @@ async function readCsv(path) {
     try {
         await new Promise((resolve, reject) => {
             // A string stream, so that a character split across two chunks is decoded whole.
-            const input = (0,external_node_fs_namespaceObject.createReadStream)(path, { encoding: 'utf8' });
+            const input = (0,external_node_fs_namespaceObject.createReadStream)(path, { encoding: 'utf8', highWaterMark: CHUNK_BYTES });
             input.on('error', reject);
             papaparse_default().parse(input, {
                 skipEmptyLines: false,
+                ...head,
                 chunk: (results, parser) => {
                     try {
                         onRows(results.data, results.errors);
                     }
                     catch (error) {
-                        failure = error instanceof InputFileError ? error : new InputFileError(path, getErrorMessage(error));
+                        failure = error instanceof InputFileError ? error : new InputFileError(path, errors_getErrorMessage(error));
                         parser.abort();
                     }
                 },
@@ -81290,10 +81426,55 @@ function headerOf(path, record) {
     const header = record.map((h, i) => (i === 0 ? h.replace(/^\uFEFF/, '') : h));
     if (header.every((h) => h === ''))
         throw new InputFileError(path, 'the header row is empty');
-    const duplicate = header.find((h, i) => header.indexOf(h) !== i);
-    if (duplicate !== undefined)
-        throw new InputFileError(path, `column "${duplicate}" appears twice in the header`);
+    const seen = new Set();
+    for (const h of header) {
+        if (seen.has(h))
+            throw new InputFileError(path, `column "${h}" appears twice in the header`);
+        seen.add(h);
+    }
     return header;
+}
+/**
+ * The line ending and delimiter, from the whole first line (and what follows in the same read). Papa Parse guesses both from its first
+ * chunk: with a header longer than that chunk it sees no line end, takes '\n' for a CRLF file,
+ * and every last cell (the last column's name too) keeps a '\r'.
+ */
+async function readHead(path) {
+    const file = await (0,promises_.open)(path, 'r');
+    try {
+        const buffer = Buffer.alloc(1 << 16);
+        const chunks = [];
+        let quoted = false;
+        let position = 0;
+        for (;;) {
+            const { bytesRead } = await file.read(buffer, 0, buffer.length, position);
+            if (bytesRead === 0)
+                return {};
+            position += bytesRead;
+            chunks.push(Buffer.from(buffer.subarray(0, bytesRead)));
+            for (let i = 0; i < bytesRead; i++) {
+                const b = buffer[i];
+                if (b === 0x22)
+                    quoted = !quoted;
+                else if (!quoted && (b === 0x0a || b === 0x0d)) {
+                    let newline = b === 0x0a ? '\n' : '\r';
+                    if (b === 0x0d) {
+                        // '\r' may be the last byte read; look at the next one.
+                        const next = Buffer.alloc(1);
+                        const { bytesRead: got } = await file.read(next, 0, 1, position - bytesRead + i + 1);
+                        if (got === 1 && next[0] === 0x0a)
+                            newline = '\r\n';
+                    }
+                    // The delimiter as Papa Parse would guess it, but from at least the whole first line.
+                    const start = Buffer.concat(chunks).toString('utf8');
+                    return { newline, delimiter: papaparse_default().parse(start, { newline, preview: 10 }).meta.delimiter };
+                }
+            }
+        }
+    }
+    finally {
+        await file.close();
+    }
 }
 /** A file-system error as a person would say it. */
 function describeReadError(error) {
@@ -81304,7 +81485,7 @@ function describeReadError(error) {
         return 'is a directory, not a data file';
     if (e.code === 'EACCES')
         return 'permission denied';
-    return getErrorMessage(error);
+    return errors_getErrorMessage(error);
 }
 
 ;// CONCATENATED MODULE: external "node:readline"
@@ -81312,18 +81493,22 @@ const external_node_readline_namespaceObject = __WEBPACK_EXTERNAL_createRequire(
 ;// CONCATENATED MODULE: ./src/data/jsonl.ts
 /**
  * JSON Lines (one object per line) into a columnar Dataset, streamed line by line. Columns are
- * the keys of the first rows; a line that is not a JSON object is a malformed row.
+ * the keys of the first rows; a line that is not a JSON object is a malformed row. A key whose
+ * values are lists of numbers (token ids, an image) becomes an array column.
  */
 
 
 
 
 
-/** Keys are collected from this many leading objects before columns are fixed. */
+/** Keys are collected from this many leading objects (fewer when they hold many values) before columns are fixed. */
 const KEY_ROWS = 1000;
+const MIN_KEY_ROWS = 16;
 async function readJsonl(path) {
     const pending = [];
     let builder = null;
+    let pendingCells = 0;
+    let known = new Set();
     const ignored = new Map();
     let row = 0;
     const start = () => {
@@ -81340,6 +81525,7 @@ async function readJsonl(path) {
             }
         }
         builder = new DatasetBuilder(path, 'jsonl', keys);
+        known = seen;
         for (const item of pending)
             add(builder, item);
         pending.length = 0;
@@ -81349,7 +81535,7 @@ async function readJsonl(path) {
             return b.markMalformed(item);
         b.push(b.names.map((k) => item[k]));
         for (const k in item)
-            if (!b.names.includes(k) && !ignored.has(k))
+            if (!known.has(k) && !ignored.has(k))
                 ignored.set(k, row);
     };
     try {
@@ -81365,7 +81551,10 @@ async function readJsonl(path) {
                 add(builder, item);
             else {
                 pending.push(item);
-                if (pending.length >= KEY_ROWS)
+                if (typeof item !== 'string')
+                    for (const k in item)
+                        pendingCells += cellWeight(item[k]);
+                if (pending.length >= KEY_ROWS || (pending.length >= MIN_KEY_ROWS && pendingCells >= INFERENCE_CELLS))
                     start();
             }
         }
@@ -86769,13 +86958,31 @@ function parquetReadObjects(options) {
 ;// CONCATENATED MODULE: ./src/data/parquet.ts
 /**
  * Parquet files into a columnar Dataset with hyparquet, one row group at a time, so only the
- * decoded columns are held. Flat columns are read; nested ones (lists, structs) are skipped
- * with a note.
+ * decoded columns are held. Flat columns are read, and lists of numbers (at any depth) as array
+ * columns; other nested columns (structs, maps, lists of text) are skipped with a note.
  */
 
 
 
+
 const NUMERIC_TYPES = new Set(['BOOLEAN', 'INT32', 'INT64', 'INT96', 'FLOAT', 'DOUBLE']);
+/**
+ * Columns per parquetRead call. hyparquet finds each column chunk's schema node and assembled
+ * column with a linear search (quadratic in columns: minutes for 150,528), so it is handed
+ * narrow slices of the file's metadata: quadratic only within a batch.
+ */
+const BATCH_COLUMNS = 256;
+const isNumeric = ({ type, converted_type: converted, logical_type: logical }) => type !== undefined && NUMERIC_TYPES.has(type) && logical?.type !== 'TIMESTAMP' && !/^TIME|^DATE/.test(converted ?? '');
+const isListNode = (e) => e.converted_type === 'LIST' || e.logical_type?.type === 'LIST';
+/** A LIST whose groups each hold one child down to a numeric leaf: a (nested) list of numbers. */
+function isNumericList(node) {
+    if (!isListNode(node.element))
+        return false;
+    let n = node;
+    while (n.children.length === 1)
+        n = n.children[0];
+    return n.children.length === 0 && isNumeric(n.element);
+}
 async function readParquet(path) {
     let file;
     try {
@@ -86788,46 +86995,104 @@ async function readParquet(path) {
         const metadata = await metadata_parquetMetadataAsync(file);
         const rows = Number(metadata.num_rows);
         const notes = [];
-        const flat = metadata_parquetSchema(metadata).children.filter((node) => {
-            if (node.children.length === 0)
+        const top = metadata_parquetSchema(metadata).children;
+        const read = top.filter((node) => {
+            if (node.children.length === 0 || isNumericList(node))
                 return true;
-            notes.push(`column "${node.element.name}" is nested (list, map or struct); not read`);
+            notes.push(`column "${node.element.name}" is nested (a struct, a map or a list of non-numbers); not read`);
             return false;
         });
-        const columns = flat.map((node) => emptyColumn(node, rows));
-        const byName = new Map(columns.map((c) => [c.name, c]));
-        let rowStart = 0;
+        const targets = new Map(read.map((node) => [node.element.name, node.children.length === 0 ? { column: emptyColumn(node, rows) } : { list: new ArrayBuilder() }]));
+        let disorder;
+        const onChunk = (columnName, data, at) => {
+            const target = targets.get(columnName);
+            if (!target)
+                return;
+            if (target.column)
+                fill(target.column, data, at, rows);
+            // List cells must arrive in row order (row groups are read one after another); a throw
+            // here would be lost in hyparquet's promise chain, so it is raised after the read.
+            else if (at !== target.list.rows)
+                disorder ??= `list column "${columnName}" arrived out of row order (row ${at}, expected ${target.list.rows})`;
+            else
+                pushList(target.list, data, at, rows);
+        };
+        const slices = schemaSlices(metadata, top);
+        const wanted = new Set(read);
+        let groupStart = 0;
         for (const group of metadata.row_groups) {
-            const rowEnd = rowStart + Number(group.num_rows);
-            await parquetRead({
-                file,
-                metadata,
-                rowStart,
-                rowEnd,
-                columns: columns.map((c) => c.name),
-                onChunk: ({ columnName, columnData, rowStart: at }) => {
-                    const column = byName.get(columnName);
-                    if (column)
-                        fill(column, columnData, at, rows);
-                },
-            });
-            rowStart = rowEnd;
+            const groupRows = Number(group.num_rows);
+            for (let b = 0; b < top.length; b += BATCH_COLUMNS) {
+                const batch = top.slice(b, b + BATCH_COLUMNS).filter((node) => wanted.has(node));
+                if (batch.length === 0)
+                    continue;
+                await parquetRead({
+                    file,
+                    metadata: narrow(metadata, group, batch.map((node) => slices.get(node))),
+                    onChunk: ({ columnName, columnData, rowStart: at }) => onChunk(columnName, columnData, groupStart + at),
+                });
+                if (disorder)
+                    throw new Error(disorder);
+            }
+            groupStart += groupRows;
         }
-        for (const c of columns)
+        const out = [...targets.entries()].map(([name, t]) => (t.list ? finishList(t.list, name, rows) : t.column));
+        for (const c of out)
             if (c.values)
                 c.invalid.sort((a, b) => a - b);
-        return { path, format: 'parquet', rows, columns, malformed: [], malformedFirst: [], notes };
+        return { path, format: 'parquet', rows, columns: out, malformed: [], malformedFirst: [], notes };
     }
     catch (error) {
-        throw new InputFileError(path, `not a readable Parquet file: ${getErrorMessage(error)}`);
+        throw new InputFileError(path, `not a readable Parquet file: ${errors_getErrorMessage(error)}`);
     }
 }
+const leaves = (node) => (node.children.length === 0 ? 1 : node.children.reduce((n, c) => n + leaves(c), 0));
+/** Schema elements are stored depth-first, and a row group's chunks in leaf order: both contiguous per column. */
+function schemaSlices(metadata, top) {
+    const slices = new Map();
+    let schemaStart = 1; // after the root
+    let chunkStart = 0;
+    for (const node of top) {
+        const chunkCount = leaves(node);
+        slices.set(node, { schemaStart, schemaCount: node.count, chunkStart, chunkCount });
+        schemaStart += node.count;
+        chunkStart += chunkCount;
+    }
+    if (schemaStart !== metadata.schema.length)
+        throw new Error('the schema does not add up');
+    return slices;
+}
+/** The file's metadata cut down to one row group and some top-level columns. */
+function narrow(metadata, group, slices) {
+    const schema = [{ ...metadata.schema[0], num_children: slices.length }];
+    const columns = [];
+    for (const s of slices) {
+        for (let i = 0; i < s.schemaCount; i++)
+            schema.push(metadata.schema[s.schemaStart + i]);
+        for (let i = 0; i < s.chunkCount; i++)
+            columns.push(group.columns[s.chunkStart + i]);
+        const name = metadata.schema[s.schemaStart].name;
+        const chunk = group.columns[s.chunkStart]?.meta_data?.path_in_schema[0];
+        if (chunk !== undefined && chunk !== name)
+            throw new Error(`column chunks are not in schema order ("${chunk}" where "${name}" belongs)`);
+    }
+    return { ...metadata, schema, num_rows: group.num_rows, row_groups: [{ ...group, columns }] };
+}
 function emptyColumn(node, rows) {
-    const { name, type, converted_type: converted, logical_type: logical } = node.element;
-    const numeric = type !== undefined && NUMERIC_TYPES.has(type) && logical?.type !== 'TIMESTAMP' && !/^TIME|^DATE/.test(converted ?? '');
-    return numeric
+    const { name } = node.element;
+    return isNumeric(node.element)
         ? { name, kind: 'numeric', values: new Float64Array(rows), text: null, missing: 0, invalid: [] }
         : { name, kind: 'text', values: null, text: new Array(rows).fill(''), missing: 0, invalid: [] };
+}
+function pushList(list, data, at, rows) {
+    const end = Math.min(rows, at + data.length);
+    for (let r = at; r < end; r++)
+        list.push(data[r - at]);
+}
+function finishList(list, name, rows) {
+    while (list.rows < rows)
+        list.push(null); // rows hyparquet gave no cells for are missing
+    return list.finish(name);
 }
 function fill(column, data, at, rows) {
     const end = Math.min(rows, at + data.length);
@@ -88155,7 +88420,7 @@ function featureDrift(name, reference, current, rules, badRef, badCur) {
         return judgeFeature(measureFeature(name, sampleOf(reference, kind, badRef), sampleOf(current, kind, badCur), rules.psi), rules);
     }
     catch (error) {
-        return featureError(name, getErrorMessage(error), kind);
+        return featureError(name, errors_getErrorMessage(error), kind);
     }
 }
 function datasetDrift(reference, current, rules, options = {}) {
@@ -88415,8 +88680,6 @@ function contentTimestamp(path) {
     return committed ? new Date(committed) : (0,external_node_fs_namespaceObject.statSync)(path).mtime;
 }
 
-// EXTERNAL MODULE: external "node:fs/promises"
-var promises_ = __nccwpck_require__(51455);
 ;// CONCATENATED MODULE: ./src/report/manifest.ts
 /** deployment_manifest.yaml: what the promotion stages and the people approving them rely on. */
 
@@ -88451,11 +88714,17 @@ function renderManifest(report) {
 
 ;// CONCATENATED MODULE: ./src/report/mermaid.ts
 const value = (n) => (Number.isFinite(n) ? Number(n.toPrecision(4)).toString() : '0');
-/** Mermaid strings end at a double quote and choke on some punctuation; names are labels only. */
-const quote = (s, max) => {
-    const clean = s.replace(/["`\\[\]{}<>;]/g, "'").replace(/\s+/g, ' ').trim();
-    return `"${clean.length > max ? `${clean.slice(0, max - 1)}…` : clean}"`;
+/**
+ * A Mermaid label from any text. Strings end at a double quote, `#…;` is an entity code, `%%` a
+ * comment, brackets and braces end the axis list, `<` could be markup or start one of our hidden
+ * markers: only letters, digits, spaces and quiet punctuation are kept, the rest becomes `_`.
+ */
+const mermaidLabel = (s, max) => {
+    const clean = [...String(s ?? '').replace(/\s+/g, ' ').trim()].map((c) => (/[\p{L}\p{N} _.,:/()+*'!?=@-]/u.test(c) ? c : '_')).join('');
+    const chars = [...clean];
+    return `"${chars.length > max ? `${chars.slice(0, max - 1).join('')}…` : clean}"`;
 };
+const quote = mermaidLabel;
 const label = (s) => quote(s, 24);
 const axisMax = (values) => value(Math.max(...values.filter(Number.isFinite), 0) * 1.1 || 1);
 function chart(title, orientation, xs, yTitle, yMax, series) {
@@ -88620,27 +88889,49 @@ function openAxes(shape) {
 }
 /**
  * The axis of an output that holds the call's rows, or null when it has none (a per-call value).
- * The declared symbol decides when there is one; otherwise the first axis of that size, preferring
- * an axis the model leaves open.
+ * The declared symbol decides when there is one; then an output shaped like an input whose batch
+ * is not first (a state out for a state in) takes that input's batch axis; otherwise the first
+ * axis of that size, preferring an axis the model leaves open to one it fixes at a size that
+ * happens to equal the batch (`[2, ?, 16]` answering a batch of 2).
  */
-function outputBatchAxis(spec, dims, batch, symbol) {
+function outputBatchAxis(spec, dims, batch, symbol, inputs = []) {
     const declared = spec && spec.shape.length === dims.length ? spec.shape : null;
     if (declared && symbol !== null) {
         const named = declared.indexOf(symbol);
         if (named >= 0 && dims[named] === batch)
             return named;
     }
-    if (dims[0] === batch && (!declared || typeof declared[0] !== 'number' || declared[0] === batch))
-        return 0;
-    let fallback = null;
+    const likeInput = axisOfLikeInput(dims, batch, symbol, inputs);
+    if (likeInput !== null && (!declared || typeof declared[likeInput] !== 'number'))
+        return likeInput;
+    let fixed = null;
     for (let a = 0; a < dims.length; a++) {
         if (dims[a] !== batch)
             continue;
         if (!declared || typeof declared[a] !== 'number')
             return a;
-        fallback ??= a;
+        fixed ??= a;
     }
-    return fallback;
+    return fixed;
+}
+/**
+ * The batch axis of the input an output mirrors: same rank, the input's fixed dims equal the
+ * output's, and its batch (inferred, not first) of the call's size. Null when no input or more
+ * than one axis fits.
+ */
+function axisOfLikeInput(dims, batch, symbol, inputs) {
+    const othersDynamic = inputs.some((i) => i.shape.length > 0 && typeof i.shape[0] !== 'number');
+    const axes = new Set();
+    for (const input of inputs) {
+        if (input.shape.length !== dims.length || dims.length < 2)
+            continue;
+        const axis = inferBatchAxis(input, symbol, othersDynamic);
+        if (axis === null || axis === 0 || dims[axis] !== batch)
+            continue;
+        if (input.shape.every((d, i) => i === axis || typeof d !== 'number' || d === dims[i]))
+            axes.add(axis);
+    }
+    return axes.size === 1 ? [...axes][0] : null;
 }
 /**
  * Row-major rows `[count, ...rowShape]` rearranged so the batch sits at `axis` (a state input's
@@ -88713,28 +89004,84 @@ function ioRows(report) {
     return { rows: all.slice(0, MAX_ROWS), more: Math.max(0, all.length - MAX_ROWS) };
 }
 
+;// CONCATENATED MODULE: ./src/report/escape.ts
+/**
+ * Untrusted text (column names, model paths, config values, check and server messages, a whole
+ * report.json from a fork's artifact) made inert where it lands: one helper per target. Markdown
+ * text and table cells, inline code spans, HTML, link targets. Nothing that passes through them
+ * renders markup, pings a person, closes a `<details>`, breaks a table or reproduces one of our
+ * hidden markers.
+ */
+const ZWJ = '\u200d';
+const ZWSP = '\u200b';
+const NEWLINES = /\r\n|[\r\n\u2028\u2029\u0085]/g;
+/** Other control characters (ANSI escapes, NUL) have no business in a report. */
+// eslint-disable-next-line no-control-regex -- control characters are what this removes
+const CONTROLS = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g;
+const ENTITIES = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+const oneLine = (s) => String(s ?? '').replace(NEWLINES, ' ').replace(CONTROLS, '�');
+/**
+ * Inline Markdown text, safe anywhere on a line (also at its start): HTML as entities, Markdown
+ * punctuation backslash-escaped, `@mention` and `#123` broken with a zero-width joiner, one line.
+ */
+function escape_mdText(s) {
+    return oneLine(s)
+        .replace(/[&<]/g, (c) => ENTITIES[c]) // no tag, comment or entity can start; a lone `>` is text
+        .replace(/[\\`*[\]|~]|(?<!\w)_|_(?!\w)/g, (c) => `\\${c}`) // `error_rate` stays as it is: intraword `_` is not emphasis
+        .replace(/@(?=[\w-])/g, `@${ZWJ}`)
+        .replace(/#(?=\d)/g, `#${ZWJ}`)
+        // At a line's start: no heading, list, quote or setext underline.
+        .replace(/^(\s*)([#+\-=>]|\d+[.)](?=\s|$))/, (_m, space, lead) => `${space}${/^\d/.test(lead) ? lead.replace(/([.)])$/, '\\$1') : `\\${lead}`}`);
+}
+/** A Markdown table cell: `mdText` (which already escapes pipes and keeps one line). */
+const mdCell = (s) => escape_mdText(s);
+/**
+ * An inline code span holding any text: a fence longer than any run of backticks inside, one
+ * line, and `<!--` broken so that no marker of ours can appear in the body's source.
+ */
+function escape_mdCode(s, options = {}) {
+    let text = oneLine(s).replace(/<!--/g, `<${ZWSP}!--`).replace(/-->/g, `--${ZWSP}>`);
+    if (options.cell)
+        text = text.replace(/\|/g, '\\|'); // GFM splits cells before code spans
+    if (text === '')
+        return '` `';
+    const longest = Math.max(0, ...[...text.matchAll(/`+/g)].map((m) => m[0].length));
+    const fence = '`'.repeat(longest + 1);
+    const pad = text.startsWith('`') || text.endsWith('`') || (text.startsWith(' ') && text.endsWith(' ')) ? ' ' : '';
+    return `${fence}${pad}${text}${pad}${fence}`;
+}
+/** A code span inside a table cell. */
+const escape_mdCodeCell = (s) => escape_mdCode(s, { cell: true });
+/** The target of a Markdown link: nothing that ends the link or starts markup. */
+const mdUrl = (url) => (/^https?:\/\//i.test(url) ? url.replace(/[\s()<>[\]"'`|]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`) : '#');
+/** HTML text or attribute value (quoted). */
+const htmlText = (s) => String(s ?? '').replace(CONTROLS, '�').replace(/[&<>"']/g, (c) => ENTITIES[c]);
+/** A line for the Actions log: no line of it may start a workflow command (`::set-output`, `::add-mask::` …). */
+const logLine = (s) => s.replace(/(^|\n)(\s*):(?=:)/g, `$1$2:${ZWSP}`);
+
 ;// CONCATENATED MODULE: ./src/report/markdown.ts
+
 
 
 
 
 const DECISION_ICON = { GO: '✅', 'NO-GO': '⛔', DELAY: '⏸️' };
 const STATUS_ICON = { pass: '✅', warn: '⚠️', fail: '❌', error: '💥', skip: '⏭️' };
-/** Table cells hold one line without pipes. */
-const markdown_cell = (s) => s.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
+/** Table cells hold one line without pipes, markup or mentions (see escape.ts). */
+const markdown_cell = mdCell;
 const fixed = (n, digits = 2) => (Number.isFinite(n) ? n.toFixed(digits) : '—');
 const isProblem = (c) => (c.status === 'fail' || c.status === 'error') && c.severity !== 'info';
 function renderMarkdown(report) {
     const lines = [];
-    lines.push(`## ${DECISION_ICON[report.decision]} ${report.decision} — model-gate`);
+    lines.push(`## ${DECISION_ICON[report.decision] ?? ''} ${escape_mdText(report.decision)} — model-gate`);
     lines.push('');
-    lines.push(`**${report.headline}**`);
+    lines.push(`**${escape_mdText(report.headline)}**`);
     lines.push('');
-    lines.push(`${report.reason}.`);
+    lines.push(`${escape_mdText(report.reason)}.`);
     lines.push('');
     lines.push(`| Version | Model | sha256 |`);
     lines.push(`|---|---|---|`);
-    lines.push(`| \`${report.version.id || '—'}\` | \`${markdown_cell(report.model.path)}\` | \`${report.version.sha256.slice(0, 16) || '—'}…\` |`);
+    lines.push(`| ${escape_mdCodeCell(report.version.id || '—')} | ${escape_mdCodeCell(report.model.path)} | ${escape_mdCodeCell(`${report.version.sha256.slice(0, 16) || '—'}…`)} |`);
     lines.push('');
     const problems = problemItems(report);
     if (problems.length > 0)
@@ -88759,10 +89106,10 @@ function renderMarkdown(report) {
         lines.push('| Scenario | Request | What the model did |');
         lines.push('|---|---|---|');
         for (const e of report.error_scenarios)
-            lines.push(`| \`${e.scenario}\` | ${markdown_cell(e.request)} | ${e.outcome}: ${markdown_cell(e.detail)} |`);
+            lines.push(`| ${escape_mdCodeCell(e.scenario)} | ${markdown_cell(e.request)} | ${markdown_cell(e.outcome)}: ${markdown_cell(e.detail)} |`);
         lines.push('');
     }
-    lines.push(`<sub>model-gate ${report.tool.version} · ${report.data.source ? markdown_cell(report.data.source) : 'no rows evaluated'} · ${Math.round(report.duration_ms)} ms</sub>`);
+    lines.push(`<sub>model-gate ${escape_mdText(report.tool.version)} · ${report.data.source ? markdown_cell(report.data.source) : 'no rows evaluated'} · ${Math.round(report.duration_ms)} ms</sub>`);
     return `${lines.join('\n')}\n`;
 }
 /** The model's inputs and outputs, and how each input was fed. */
@@ -88775,7 +89122,7 @@ function ioTable(report) {
         '',
         '| | Name | Type | Fed as |',
         '|---|---|---|---|',
-        ...io.rows.map((r) => `| ${r.kind} | \`${markdown_cell(r.name)}\` | \`${markdown_cell(r.type)}\` | ${markdown_cell(r.fed)} |`),
+        ...io.rows.map((r) => `| ${markdown_cell(r.kind)} | ${escape_mdCodeCell(r.name)} | ${escape_mdCodeCell(r.type)} | ${markdown_cell(r.fed)} |`),
         ...(io.more > 0 ? [`| … | ${io.more} more | | |`] : []),
         '',
     ];
@@ -88785,32 +89132,35 @@ function loadTable(report) {
     const l = report.load;
     if (!l)
         return [];
-    const lines = [`### Load (batch ${l.batch_size})`, '', '| Run | Requests | req/s | p50 ms | p95 ms | p99 ms | max ms | Errors | Timeouts | Statuses |', '|---|---:|---:|---:|---:|---:|---:|---:|---:|---|'];
+    const lines = [`### Load (batch ${escape_mdText(l.batch_size)})`, '', '| Run | Requests | req/s | p50 ms | p95 ms | p99 ms | max ms | Errors | Timeouts | Statuses |', '|---|---:|---:|---:|---:|---:|---:|---:|---:|---|'];
     for (const run of l.runs) {
-        const statuses = Object.entries(run.status_counts).map(([k, v]) => `${k}: ${v.toLocaleString('en')}`).join(', ');
-        lines.push(`| ${runLabel(run)} | ${run.requests.toLocaleString('en')} | ${fixed(run.achieved_rps, 0)} | ${fixed(run.p50_ms)} | ${fixed(run.p95_ms)} | ${fixed(run.p99_ms)} | ${fixed(run.max_ms)} | ${(run.error_rate * 100).toFixed(2)}% | ${run.timeouts} | ${markdown_cell(statuses)} |`);
+        const statuses = Object.entries(run.status_counts).map(([k, v]) => `${k}: ${Number(v).toLocaleString('en')}`).join(', ');
+        lines.push(`| ${markdown_cell(runLabel(run))} | ${Number(run.requests).toLocaleString('en')} | ${fixed(run.achieved_rps, 0)} | ${fixed(run.p50_ms)} | ${fixed(run.p95_ms)} | ${fixed(run.p99_ms)} | ${fixed(run.max_ms)} | ${fixed(run.error_rate * 100)}% | ${markdown_cell(run.timeouts)} | ${markdown_cell(statuses)} |`);
     }
-    lines.push('', `Health: **${l.health}** (${markdown_cell(l.health_reason)})`, '');
+    lines.push('', `Health: **${escape_mdText(l.health)}** (${markdown_cell(l.health_reason)})`, '');
     return lines;
 }
 /** Failed checks that gate (blockers, then warnings), one bullet each. */
 function problemItems(report, severity) {
     return report.checks
         .filter((c) => isProblem(c) && (severity === undefined || c.severity === severity))
-        .map((c) => `- ${STATUS_ICON[c.status]} **\`${c.id}\`** (${c.severity}): ${markdown_cell(c.message)}${c.hint ? hintBlock(c.hint) : ''}`);
+        .map((c) => `- ${STATUS_ICON[c.status] ?? ''} **${escape_mdCode(c.id)}** (${escape_mdText(c.severity)}): ${markdown_cell(c.message)}${c.hint ? hintBlock(c.hint) : ''}`);
 }
-/** A hint (a config snippet) as a fenced block inside the list item; fences in it cannot close it. */
+/** A hint (a config snippet) as a fenced block inside the list item; fences in it cannot close it, markers cannot hide in it. */
 function hintBlock(hint) {
-    const body = hint.replace(/`{3,}/g, (m) => m.split('').join('\u200b'));
+    const body = String(hint)
+        .replace(/\r\n?/g, '\n')
+        .replace(/`{3,}|~{3,}/g, (m) => m.split('').join('\u200b'))
+        .replace(/<!--/g, '<\u200b!--');
     return `\n\n  \`\`\`yaml\n${body.split('\n').map((l) => `  ${l}`).join('\n')}\n  \`\`\``;
 }
 const CHECKLIST_HEAD = ['| | Check | Severity | Result | Threshold |', '|---|---|---|---|---|'];
 function checklistRows(report) {
-    return report.checks.map((c) => `| ${STATUS_ICON[c.status]} | \`${c.id}\` | ${c.severity} | ${markdown_cell(c.message)} | ${c.threshold ? markdown_cell(c.threshold) : ''} |`);
+    return report.checks.map((c) => `| ${STATUS_ICON[c.status] ?? ''} | ${escape_mdCodeCell(c.id)} | ${markdown_cell(c.severity)} | ${markdown_cell(c.message)} | ${c.threshold ? markdown_cell(c.threshold) : ''} |`);
 }
 const LATENCY_HEAD = ['| Batch | Calls | p50 ms | p95 ms | p99 ms | max ms | mean ms | rows/s |', '|---:|---:|---:|---:|---:|---:|---:|---:|'];
 function latencyRows(report) {
-    return report.latency.map((l) => `| ${l.batch_size} | ${l.samples} | ${fixed(l.p50_ms, 3)} | ${fixed(l.p95_ms, 3)} | ${fixed(l.p99_ms, 3)} | ${fixed(l.max_ms, 3)} | ${fixed(l.mean_ms, 3)} | ${fixed(l.rows_per_s, 0)} |`);
+    return report.latency.map((l) => `| ${markdown_cell(l.batch_size)} | ${markdown_cell(l.samples)} | ${fixed(l.p50_ms, 3)} | ${fixed(l.p95_ms, 3)} | ${fixed(l.p99_ms, 3)} | ${fixed(l.max_ms, 3)} | ${fixed(l.mean_ms, 3)} | ${fixed(l.rows_per_s, 0)} |`);
 }
 const num = (v) => (typeof v === 'number' && Number.isFinite(v) ? Number(v.toPrecision(4)).toString() : '—');
 const signed = (v) => (v === null ? '—' : `${v >= 0 ? '+' : '−'}${num(Math.abs(v))}`);
@@ -88830,7 +89180,7 @@ function metricsTable(report, only) {
     const m = report.metrics;
     if (!m)
         return [];
-    const lines = [`### Metrics (${m.task}, ${m.rows.toLocaleString('en')} rows)`, ''];
+    const lines = [`### Metrics (${escape_mdText(m.task)}, ${Number(m.rows).toLocaleString('en')} rows)`, ''];
     const compared = report.comparison?.metrics ?? {};
     const names = Object.keys(m.candidate).filter((k) => (typeof m.candidate[k] === 'number' || m.candidate[k] === null) && (!only || only.size === 0 || only.has(k)));
     const level = report.comparison ? `${Math.round(report.comparison.confidence * 1000) / 10}% CI` : '';
@@ -88842,19 +89192,19 @@ function metricsTable(report, only) {
             const delta = typeof m.candidate[name] === 'number' && typeof m.baseline[name] === 'number' ? m.candidate[name] - m.baseline[name] : null;
             const interval = c?.interval ? `[${signed(c.interval.low)}, ${signed(c.interval.high)}]` : '';
             const sig = c ? `${VERDICT[c.verdict ?? ''] ?? '—'}${c.p_value !== null ? ` (McNemar p=${num(c.p_value)})` : ''}` : 'not tested';
-            lines.push(`| ${c ? `**${name}**` : name} | ${num(m.baseline[name])} | ${num(m.candidate[name])} | ${signed(delta)} | ${interval} | ${sig} |`);
+            lines.push(`| ${c ? `**${markdown_cell(name)}**` : markdown_cell(name)} | ${num(m.baseline[name])} | ${num(m.candidate[name])} | ${signed(delta)} | ${interval} | ${sig} |`);
         }
     }
     else {
         lines.push('| Metric | Candidate |');
         lines.push('|---|---:|');
         for (const name of names)
-            lines.push(`| ${name} | ${num(m.candidate[name])} |`);
+            lines.push(`| ${markdown_cell(name)} | ${num(m.candidate[name])} |`);
     }
     lines.push('');
     const lc = report.latency_comparison;
     if (lc) {
-        lines.push(`Latency against the baseline (batch ${lc.batch_size}, ${lc.samples} interleaved calls each): p50 ${num(lc.candidate.p50_ms)} vs ${num(lc.baseline.p50_ms)} ms (×${num(lc.p50_ratio)}), p95 ${num(lc.candidate.p95_ms)} vs ${num(lc.baseline.p95_ms)} ms (×${num(lc.p95_ratio)}), Mann–Whitney p=${num(lc.mann_whitney.p_value)}.`);
+        lines.push(`Latency against the baseline (batch ${escape_mdText(lc.batch_size)}, ${escape_mdText(lc.samples)} interleaved calls each): p50 ${num(lc.candidate.p50_ms)} vs ${num(lc.baseline.p50_ms)} ms (×${num(lc.p50_ratio)}), p95 ${num(lc.candidate.p95_ms)} vs ${num(lc.baseline.p95_ms)} ms (×${num(lc.p95_ratio)}), Mann–Whitney p=${num(lc.mann_whitney.p_value)}.`);
         lines.push('');
     }
     return lines;
@@ -88864,14 +89214,14 @@ function driftRows(title, features) {
     if (features.length === 0)
         return [];
     const lines = [`| ${title} | Kind | Decided by | Value | Limit | PSI | Values (ref / cur) | Missing | Verdict |`, '|---|---|---|---:|---:|---:|---:|---:|---|'];
-    const n = (x) => (x === undefined ? '—' : x.toLocaleString('en'));
+    const n = (x) => (x === undefined ? '—' : Number(x).toLocaleString('en'));
     for (const f of features) {
         if (f.status === 'error') {
-            lines.push(`| \`${markdown_cell(f.name)}\` | ${f.kind ?? '—'} | | | | | | | ${DRIFT_ICON.error}: ${markdown_cell(f.message)} |`);
+            lines.push(`| ${escape_mdCodeCell(f.name)} | ${markdown_cell(f.kind ?? '—')} | | | | | | | ${DRIFT_ICON.error}: ${markdown_cell(f.message)} |`);
             continue;
         }
         const psi = f.psi === undefined ? '—' : `${fmt(f.psi)}${f.psi_level === 'blocker' ? ' ⛔' : f.psi_level === 'warning' ? ' ⚠️' : ''}`;
-        lines.push(`| \`${markdown_cell(f.name)}\` | ${f.kind} | ${f.method ? METHOD_LABEL[f.method] : '—'} | ${f.value === null ? '—' : fmt(f.value)} | ${f.threshold === null ? '—' : fmt(f.threshold)} | ${psi} | ${n(f.n_reference)} / ${n(f.n_current)} | ${f.missing ? `${n(f.missing.reference)} / ${n(f.missing.current)}` : '—'} | ${DRIFT_ICON[f.status]} |`);
+        lines.push(`| ${escape_mdCodeCell(f.name)} | ${markdown_cell(f.kind)} | ${markdown_cell(f.method ? METHOD_LABEL[f.method] : '—')} | ${f.value === null ? '—' : fmt(f.value)} | ${f.threshold === null ? '—' : fmt(f.threshold)} | ${psi} | ${n(f.n_reference)} / ${n(f.n_current)} | ${f.missing ? `${n(f.missing.reference)} / ${n(f.missing.current)}` : '—'} | ${DRIFT_ICON[f.status] ?? markdown_cell(f.status)} |`);
     }
     lines.push('');
     return lines;
@@ -88879,14 +89229,14 @@ function driftRows(title, features) {
 function driftShare(d) {
     if (d.drifted_share === null)
         return 'Drift not judged: no feature could be compared.';
-    return `${d.drifted_features} of ${d.judged_features} features drifted (${fmt(d.drifted_share * 100)}%)${d.dataset_drift ? ' — **dataset drift**' : ''}`;
+    return `${escape_mdText(d.drifted_features)} of ${escape_mdText(d.judged_features)} features drifted (${fmt(d.drifted_share * 100)}%)${d.dataset_drift ? ' — **dataset drift**' : ''}`;
 }
 /** Drift: one row per feature, then the label and the predictions. */
 function driftTable(report) {
     const d = report.drift;
     if (!d)
         return [];
-    const lines = [`### Drift: \`${markdown_cell(d.current.path)}\` against \`${markdown_cell(d.reference.path)}\``, '', driftShare(d), ''];
+    const lines = [`### Drift: ${escape_mdCode(d.current.path)} against ${escape_mdCode(d.reference.path)}`, '', driftShare(d), ''];
     lines.push(...driftRows('Feature', d.features));
     if (d.label)
         lines.push(...driftRows('Label', [d.label]));
@@ -88901,8 +89251,9 @@ function driftTable(report) {
 
 
 
-const ESCAPES = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
-const escapeHtml = (s) => String(s ?? '').replace(/[&<>"']/g, (c) => ESCAPES[c]);
+
+/** Every interpolation below goes through this (or is a number formatted here, or a constant). */
+const escapeHtml = htmlText;
 const html_num = (v, digits = 4) => (typeof v === 'number' && Number.isFinite(v) ? String(Number(v.toPrecision(digits))) : '—');
 function table(head, rows, numeric = []) {
     const td = (v, i) => `<td${numeric.includes(i) ? ' class="n"' : ''}>${v}</td>`;
@@ -88953,7 +89304,7 @@ th{background:#f6f8fa}td.n{text-align:right;font-variant-numeric:tabular-nums}co
 svg .t{font-weight:600;font-size:13px}svg .a{font-size:11px;fill:#57606a}svg .g{stroke:#eaeef2}svg .r{stroke:#cf222e;stroke-dasharray:4 3}
 ul.p li{margin:.2rem 0}`;
 function checkRows(checks) {
-    return checks.map((c) => [STATUS_ICON[c.status], `<code>${escapeHtml(c.id)}</code>`, escapeHtml(c.severity), escapeHtml(c.message), escapeHtml(c.threshold ?? '')]);
+    return checks.map((c) => [STATUS_ICON[c.status] ?? '', `<code>${escapeHtml(c.id)}</code>`, escapeHtml(c.severity), escapeHtml(c.message), escapeHtml(c.threshold ?? '')]);
 }
 function metricsHtml(report) {
     const m = report.metrics;
@@ -88966,17 +89317,17 @@ function metricsHtml(report) {
         const interval = c?.interval ? `[${html_num(c.interval.low)}, ${html_num(c.interval.high)}]` : '';
         return [escapeHtml(name), html_num(m.baseline?.[name]), html_num(m.candidate[name]), html_num(c?.delta), interval, escapeHtml(c ? `${c.verdict ?? '—'}${c.p_value !== null ? ` (McNemar p=${html_num(c.p_value)})` : ''}` : '')];
     });
-    return `<h2>Metrics (${escapeHtml(m.task)}, ${m.rows.toLocaleString('en')} rows)</h2>${table(['Metric', 'Baseline', 'Candidate', 'Δ', 'CI of Δ', 'Significance'], rows, [1, 2, 3])}`;
+    return `<h2>Metrics (${escapeHtml(m.task)}, ${escapeHtml(Number(m.rows).toLocaleString('en'))} rows)</h2>${table(['Metric', 'Baseline', 'Candidate', 'Δ', 'CI of Δ', 'Significance'], rows, [1, 2, 3])}`;
 }
 function latencyHtml(report) {
     const parts = [];
     if (report.latency.length > 0) {
-        parts.push('<h2>Latency</h2>', table(['Batch', 'Calls', 'p50 ms', 'p95 ms', 'p99 ms', 'max ms', 'mean ms', 'rows/s'], report.latency.map((l) => [l.batch_size, l.samples, html_num(l.p50_ms), html_num(l.p95_ms), html_num(l.p99_ms), html_num(l.max_ms), html_num(l.mean_ms), html_num(l.rows_per_s)]), [0, 1, 2, 3, 4, 5, 6, 7]));
+        parts.push('<h2>Latency</h2>', table(['Batch', 'Calls', 'p50 ms', 'p95 ms', 'p99 ms', 'max ms', 'mean ms', 'rows/s'], report.latency.map((l) => [escapeHtml(l.batch_size), escapeHtml(l.samples), html_num(l.p50_ms), html_num(l.p95_ms), html_num(l.p99_ms), html_num(l.max_ms), html_num(l.mean_ms), html_num(l.rows_per_s)]), [0, 1, 2, 3, 4, 5, 6, 7]));
     }
     const lc = report.latency_comparison;
     if (lc) {
         const d = lc.distribution;
-        parts.push(`<p>Against the baseline (batch ${lc.batch_size}, ${lc.samples} interleaved calls each): p95 ×${html_num(lc.p95_ratio)}, Mann–Whitney p=${html_num(lc.mann_whitney.p_value)}.</p>`, barChart(`Latency by percentile, batch ${lc.batch_size}`, d.percentiles.map((p) => `p${p}`), [
+        parts.push(`<p>Against the baseline (batch ${escapeHtml(lc.batch_size)}, ${escapeHtml(lc.samples)} interleaved calls each): p95 ×${html_num(lc.p95_ratio)}, Mann–Whitney p=${html_num(lc.mann_whitney.p_value)}.</p>`, barChart(`Latency by percentile, batch ${String(lc.batch_size)}`, d.percentiles.map((p) => `p${p}`), [
             { name: 'baseline', values: d.baseline_ms, color: '#8c959f' },
             { name: 'candidate', values: d.candidate_ms, color: '#0969da' },
         ], 'ms'));
@@ -88988,9 +89339,9 @@ function html_driftRows(features) {
         `<code>${escapeHtml(f.name)}</code>`,
         escapeHtml(f.kind ?? '—'),
         escapeHtml(f.method ? METHOD_LABEL[f.method] : '—'),
-        f.value === null || f.value === undefined ? '—' : fmt(f.value),
-        f.threshold === null || f.threshold === undefined ? '—' : fmt(f.threshold),
-        f.psi === undefined ? '—' : fmt(f.psi),
+        f.value === null || f.value === undefined ? '—' : escapeHtml(fmt(f.value)),
+        f.threshold === null || f.threshold === undefined ? '—' : escapeHtml(fmt(f.threshold)),
+        f.psi === undefined ? '—' : escapeHtml(fmt(f.psi)),
         escapeHtml(f.status === 'error' ? `error: ${f.message}` : f.status),
     ]);
 }
@@ -89001,7 +89352,7 @@ function driftHtml(report) {
     const head = ['Feature', 'Kind', 'Decided by', 'Value', 'Limit', 'PSI', 'Verdict'];
     const parts = [
         `<h2>Drift: <code>${escapeHtml(d.current.path)}</code> against <code>${escapeHtml(d.reference.path)}</code></h2>`,
-        `<p>${d.drifted_share === null ? 'Not judged: no feature could be compared.' : `${d.drifted_features} of ${d.judged_features} features drifted${d.dataset_drift ? ' — <b>dataset drift</b>' : ''}.`}</p>`,
+        `<p>${d.drifted_share === null ? 'Not judged: no feature could be compared.' : `${escapeHtml(d.drifted_features)} of ${escapeHtml(d.judged_features)} features drifted${d.dataset_drift ? ' — <b>dataset drift</b>' : ''}.`}</p>`,
     ];
     const ranked = d.features.filter((f) => typeof f.psi === 'number' && Number.isFinite(f.psi)).sort((a, b) => b.psi - a.psi).slice(0, 20);
     if (ranked.length > 0) {
@@ -89022,13 +89373,13 @@ function ioHtml(report) {
         return '';
     const rows = io.rows.map((r) => [escapeHtml(r.kind), `<code>${escapeHtml(r.name)}</code>`, `<code>${escapeHtml(r.type)}</code>`, escapeHtml(r.fed)]);
     if (io.more > 0)
-        rows.push(['…', `${io.more} more`, '', '']);
+        rows.push(['…', `${escapeHtml(io.more)} more`, '', '']);
     return `<h2>Model inputs and outputs</h2>${table(['', 'Name', 'Type', 'Fed as'], rows)}`;
 }
 function renderHtml(report) {
     const problems = report.checks.filter((c) => (c.status === 'fail' || c.status === 'error') && c.severity !== 'info');
     const body = [
-        `<h1 class="${report.decision}">${DECISION_ICON[report.decision]} ${report.decision} — model-gate</h1>`,
+        `<h1 class="${escapeHtml(report.decision)}">${DECISION_ICON[report.decision] ?? ''} ${escapeHtml(report.decision)} — model-gate</h1>`,
         `<p><b>${escapeHtml(report.headline)}</b> ${escapeHtml(report.reason)}.</p>`,
         table(['Version', 'Model', 'sha256', 'Config', 'Started'], [[
                 `<code>${escapeHtml(report.version.id || '—')}</code>`,
@@ -89038,7 +89389,7 @@ function renderHtml(report) {
                 escapeHtml(report.started_at),
             ]]),
         problems.length > 0
-            ? `<h2>What needs attention</h2><ul class="p">${problems.map((c) => `<li>${STATUS_ICON[c.status]} <code>${escapeHtml(c.id)}</code> (${escapeHtml(c.severity)}): ${escapeHtml(c.message)}${c.hint ? `<pre>${escapeHtml(c.hint)}</pre>` : ''}</li>`).join('')}</ul>`
+            ? `<h2>What needs attention</h2><ul class="p">${problems.map((c) => `<li>${STATUS_ICON[c.status] ?? ''} <code>${escapeHtml(c.id)}</code> (${escapeHtml(c.severity)}): ${escapeHtml(c.message)}${c.hint ? `<pre>${escapeHtml(c.hint)}</pre>` : ''}</li>`).join('')}</ul>`
             : '',
         metricsHtml(report),
         latencyHtml(report),
@@ -89086,7 +89437,7 @@ async function writeReports(outDir, report) {
         ]);
     }
     catch (error) {
-        throw new InputFileError(dir, `cannot write the reports there: ${getErrorMessage(error)}`);
+        throw new InputFileError(dir, `cannot write the reports there: ${errors_getErrorMessage(error)}`);
     }
     return files;
 }
@@ -89447,6 +89798,7 @@ function settingsFromInputs(getInput, env) {
             traffic: nonEmpty(getInput(Inputs.TrafficCommand)),
             rollback: nonEmpty(getInput(Inputs.RollbackCommand)),
             promote: nonEmpty(getInput(Inputs.PromoteCommand)),
+            allowDelay: getInput(Inputs.AllowDelay).trim() === 'true',
         },
     };
 }
@@ -89603,6 +89955,7 @@ Options:
   --traffic-command CMD     overrides promotion.traffic.command ({weight} {version} {stage} {model})
   --rollback-command CMD    overrides promotion.traffic.rollback
   --promote-command CMD     overrides promotion.traffic.promote
+  --allow-delay             promote: a report saying DELAY may be promoted (a person cleared it)
   --out DIR                 where stage reports go (default: ${constants_DEFAULT_OUT_DIR})
   --json                    print the stage report as JSON on stdout, nothing else
   --debug                   print stack traces of unexpected errors
@@ -89620,6 +89973,7 @@ function promotionCommand(command, args, env) {
         'traffic-command': { type: 'string' },
         'rollback-command': { type: 'string' },
         'promote-command': { type: 'string' },
+        'allow-delay': { type: 'boolean', default: false },
         out: { type: 'string' },
         ...COMMON_OPTIONS,
     }, command);
@@ -89646,6 +90000,7 @@ function promotionCommand(command, args, env) {
                 traffic: str('traffic-command'),
                 rollback: str('rollback-command'),
                 promote: str('promote-command'),
+                allowDelay: v['allow-delay'] ?? false,
             },
         },
     };
@@ -90433,7 +90788,235 @@ function copyNumbers(data, out, offset) {
     out.set(data, offset); // native element conversion
 }
 
+;// CONCATENATED MODULE: ./src/redact.ts
+/**
+ * Secrets never leave: one Redactor, built once per run from the settings, the config and the
+ * environment, and applied at the shells' exits (the final report object, every line sent through
+ * @actions/core or the CLI's streams, the PR comment body). Masking with core.setSecret covers only
+ * the log; a comment posted through the API or a report artifact is public on a public repository.
+ *
+ * Also here: `excerpt()`, the only way a message quotes content it read (a file, a server's
+ * answer, a command's output): short, on one line, with secret-looking parts blanked.
+ */
+/** What a redacted value becomes (the runner's own mask looks the same). */
+const redact_MASK = '***';
+/** Configured secrets shorter than this are not masked: masking "ab" everywhere would garble every message. */
+const MIN_CONFIGURED = 4;
+/** An environment variable with a secret-looking name is masked when its value is at least this long. */
+const MIN_ENV = 8;
+/** Environment names that hold secrets by convention (GITHUB_TOKEN, AWS_SECRET_ACCESS_KEY, API_KEY, DB_PASSWORD …). */
+const SECRET_ENV_NAME = /TOKEN|SECRET|PASSWORD|PASSWD|PASSPHRASE|CREDENTIAL|PRIVATE|API_?KEY|ACCESS_?KEY|SIGNING|(^|_)(KEY|AUTH|PASS|PAT|COOKIE|SESSION)(_|$)/i;
+/** …unless the name says the value is a location, not the secret itself. */
+const LOCATION_ENV_NAME = /(_URL|_PATH|_FILE|_DIR|_SOCK|_HOME|_ROOT)$/i;
+/** Config keys and header names whose values are secrets. */
+const SECRET_KEY = /token|secret|password|passwd|passphrase|credential|api[-_]?key|access[-_]?key|private[-_]?key|bearer|^authorization$|^proxy-authorization$|^cookie$|^x-api-key$|auth/i;
+/** URL query parameters that carry credentials (`?token=`, `&api_key=`, `sig=` of signed URLs …). */
+const SECRET_PARAM = /token|secret|password|passwd|api[-_]?key|apikey|access[-_]?key|^key$|^sig$|signature|credential|^auth|^code$/i;
+/**
+ * Shapes that are secrets wherever they appear, known or not: credentials in a URL, a token in a
+ * query string, an Authorization value a server echoed, `NAME=value` with a secret-looking name
+ * (an environment dump), GitHub's token formats.
+ */
+const PATTERNS = [
+    [/\b([a-z][a-z0-9+.-]*:\/\/)([^\s/@:'"<>]*):([^\s/@'"<>]+)@/gi, (_m, scheme, user) => `${scheme}${user}:${redact_MASK}@`],
+    [/([?&;])([\w.-]+)=([^&\s#'"<>]+)/g, (m, sep, name) => (SECRET_PARAM.test(name) ? `${sep}${name}=${redact_MASK}` : m)],
+    // A credential has a digit or is long: "Basic statistics" and "token classification" are prose.
+    [/\b(Bearer|Basic|Token|Digest)(\s+)((?=[\w\-.~+/]*\d)[\w\-.~+/]{8,}|[\w\-.~+/]{20,})=*/gi, (_m, kind, space) => `${kind}${space}${redact_MASK}`],
+    [/\b([A-Za-z_][A-Za-z0-9_]*)=([^\s\0&'"]{8,})/g, (m, name) => (SECRET_ENV_NAME.test(name) && !LOCATION_ENV_NAME.test(name) ? `${name}=${redact_MASK}` : m)],
+    [/\b(gh[pousr]_[A-Za-z0-9]{30,}|github_pat_[A-Za-z0-9_]{30,})\b/g, () => redact_MASK],
+];
+/** The shapes above, without knowing any secret: what `excerpt` and the final pass apply. */
+function redactPatterns(text) {
+    let out = text;
+    for (const [pattern, replace] of PATTERNS)
+        out = out.replace(pattern, replace);
+    return out;
+}
+/**
+ * The spellings of a secret that may reach a message: as is, percent-encoded (a query string, a
+ * form), and base64 at each of the three byte alignments (inside `Basic user:password`, a JWT,
+ * a data: URL), trimmed to the characters that depend on the secret alone.
+ */
+function spellings(secret) {
+    const out = new Set([secret, encodeURIComponent(secret), encodeURIComponent(secret).replace(/%20/g, '+')]);
+    const bytes = Buffer.from(secret, 'utf8');
+    if (bytes.length >= 6) {
+        for (let k = 0; k < 3; k++) {
+            const b64 = Buffer.concat([Buffer.alloc(k), bytes]).toString('base64');
+            const start = Math.ceil((8 * k) / 6);
+            const end = Math.floor((8 * (k + bytes.length)) / 6);
+            const piece = b64.slice(start, end);
+            if (piece.length >= 8) {
+                out.add(piece);
+                out.add(piece.replace(/\+/g, '-').replace(/\//g, '_')); // base64url
+            }
+        }
+    }
+    return [...out].filter((s) => s.length >= MIN_CONFIGURED);
+}
+class Redactor {
+    #secrets = new Set();
+    #ordered = [];
+    /** Registers a secret value (and its encodings); too-short values are ignored. Returns the value. */
+    add(value) {
+        if (typeof value !== 'string')
+            return value;
+        const v = value.trim();
+        if (v.length < MIN_CONFIGURED)
+            return value;
+        for (const s of spellings(v))
+            this.#secrets.add(s);
+        // `Bearer x` / `Basic x`: the credential alone is the secret too.
+        const scheme = /^(?:Bearer|Basic|Token|Digest)\s+(\S+)$/i.exec(v);
+        if (scheme)
+            this.add(scheme[1]);
+        this.#ordered = null;
+        return value;
+    }
+    /** How many spellings are masked (for tests and the debug log). */
+    get size() {
+        return this.#secrets.size;
+    }
+    /** The registered secrets, longest first (so a secret containing another is masked whole). */
+    values() {
+        this.#ordered ??= [...this.#secrets].sort((a, b) => b.length - a.length);
+        return this.#ordered;
+    }
+    /** One string with every known secret, and every secret-shaped part, masked. */
+    text(input) {
+        let out = input;
+        for (const s of this.values())
+            if (out.includes(s))
+                out = out.split(s).join(redact_MASK);
+        return redactPatterns(out);
+    }
+    /** A copy of a JSON-like value (a report) with every string in it, keys included, redacted. */
+    deep(value) {
+        const walk = (v) => {
+            if (typeof v === 'string')
+                return this.text(v);
+            if (Array.isArray(v))
+                return v.map(walk);
+            if (v && typeof v === 'object' && Object.getPrototypeOf(v) === Object.prototype) {
+                return Object.fromEntries(Object.entries(v).map(([k, x]) => [this.text(k), walk(x)]));
+            }
+            return v;
+        };
+        return walk(value);
+    }
+    /** Environment variables whose names say they hold a secret (the runner's token, cloud keys …). */
+    addEnvironment(env) {
+        for (const [name, value] of Object.entries(env)) {
+            if (value && value.length >= MIN_ENV && SECRET_ENV_NAME.test(name) && !LOCATION_ENV_NAME.test(name))
+                this.add(value);
+        }
+        return this;
+    }
+    /**
+     * Secrets in settings or a config, found by shape: values under secret-looking keys (tokens,
+     * passwords, Authorization headers), what `${NAME}` references expand to, and credentials in
+     * URLs (userinfo, secret query parameters).
+     */
+    addSettings(value, env) {
+        const seen = new Set();
+        const visit = (v, key) => {
+            if (typeof v === 'string') {
+                for (const m of v.matchAll(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g))
+                    this.add(env[m[1]]);
+                // A template (`Bearer \${TOKEN}`) is not the secret; what it expands to is, above.
+                if (SECRET_KEY.test(key) && !/\$\{[A-Za-z_][A-Za-z0-9_]*\}/.test(v))
+                    this.add(v);
+                this.#addUrl(v);
+                return;
+            }
+            if (!v || typeof v !== 'object' || seen.has(v))
+                return;
+            seen.add(v);
+            for (const [k, x] of Object.entries(v))
+                visit(x, Array.isArray(v) ? key : k);
+        };
+        visit(value, '');
+        return this;
+    }
+    #addUrl(text) {
+        for (const m of text.matchAll(/\b[a-z][a-z0-9+.-]*:\/\/[^\s'"<>]+/gi)) {
+            let url;
+            try {
+                url = new URL(m[0]);
+            }
+            catch {
+                continue;
+            }
+            if (url.password) {
+                this.add(decodeURIComponent(url.password));
+                this.add(url.password);
+            }
+            else if (url.username.length >= 16)
+                this.add(decodeURIComponent(url.username)); // https://<token>@host
+            for (const [name, value] of url.searchParams)
+                if (SECRET_PARAM.test(name))
+                    this.add(value);
+        }
+    }
+}
+/** The redactor of a run: the environment's secret-looking values plus what the settings and config hold. */
+function redactorFor(env, ...sources) {
+    const r = new Redactor().addEnvironment(env);
+    for (const s of sources)
+        r.addSettings(s, env);
+    return r;
+}
+/** Most characters of content a message may quote. */
+const EXCERPT_MAX = 60;
+/**
+ * A short, one-line, redacted quote of content the tool read (a data file's header, a server's
+ * body, a command's output): control characters shown as escapes, at most `max` characters, and
+ * how much was left out. Never quote content any other way.
+ */
+function excerpt(content, max = EXCERPT_MAX) {
+    // Control characters (NUL-separated dumps such as /proc/self/environ, newlines) are spelled out.
+    // eslint-disable-next-line no-control-regex -- control characters are what this spells out
+    const flat = (s) => s.replace(/[\u0000-\u001f\u007f]/g, (c) => (c === '\n' ? '\\n' : c === '\t' ? '\\t' : c === '\0' ? '\\0' : `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`));
+    // Mask on the whole content first, so a secret cut in half by the limit is still masked.
+    const whole = redactPatterns(content.replace(/\0/g, ' '));
+    const chars = [...whole];
+    if (chars.length <= max)
+        return flat(whole);
+    return `${flat(chars.slice(0, max).join(''))}… (${(chars.length - max).toLocaleString('en')} more characters)`;
+}
+
+;// CONCATENATED MODULE: ./src/data/dataset.ts
+/** A tabular data set held by column: numbers where a column is numeric, text otherwise. */
+
+// Name -> column, built once per columns array: a search per name would make every reader that
+// looks up each of 150,528 pixel columns quadratic.
+const indexes = new WeakMap();
+function column(dataset, name) {
+    let index = indexes.get(dataset.columns);
+    if (!index || index.size !== dataset.columns.length) {
+        index = new Map(dataset.columns.map((c) => [c.name, c]));
+        indexes.set(dataset.columns, index);
+    }
+    return index.get(name);
+}
+/**
+ * A list of column names, briefly: all of them when few, else the first few, the last and the
+ * count, e.g. `px0, px1, px2 … px11519 (11,520 columns)`. A message naming 150,528 columns would
+ * be a megabyte long.
+ */
+function describeColumns(names, max = 6) {
+    // Each name is data, not ours: bounded, control characters spelled out, secret shapes masked.
+    const name = (n) => excerpt(n, 40);
+    if (names.length <= max)
+        return names.map(name).join(', ');
+    const head = Math.max(1, Math.ceil(max / 2));
+    return `${names.slice(0, head).map(name).join(', ')} … ${name(names[names.length - 1])} (${names.length.toLocaleString('en')} columns)`;
+}
+/** The data set's column names for a message, bounded in length. */
+const columnNames = (dataset, max = 20) => describeColumns(dataset.columns.map((c) => c.name), max);
+
 ;// CONCATENATED MODULE: ./src/data/input-hints.ts
+
 
 /** Inputs named like recurrent state: a zero state is what a fresh stream starts from. */
 const STATE_NAME = /state|hidden|cache|past|^[hc]\d*$|^[hc]_?(in|0)$/i;
@@ -90443,6 +91026,8 @@ function inputsSnippet(needs, symbol) {
         .filter((n) => n.need !== 'unsupported')
         .map((n) => {
         const { spec, batchAxis } = n;
+        if (n.need === 'rest')
+            return `    # ${spec.name}: fed by the remaining columns, ${describeColumns(n.columns ?? [])}`;
         const rest = batchAxis === null ? spec.shape : spec.shape.filter((_, i) => i !== batchAxis);
         const keys = [];
         if (n.need === 'value' || (n.need === 'columns' && STATE_NAME.test(spec.name))) {
@@ -90481,6 +91066,7 @@ function yamlKey(name) {
 }
 
 ;// CONCATENATED MODULE: ./src/data/features.ts
+
 
 
 
@@ -90546,7 +91132,6 @@ function bindInputs(signature, dataset, config, exclude) {
     });
     // Sources: a constant, named columns, a column named like the input, then the remaining
     // feature columns for the one input left to feed.
-    const byName = new Map(dataset?.columns.map((c) => [c.name, c]) ?? []);
     const claimed = new Set();
     for (const p of planned) {
         const { spec, cfg } = p;
@@ -90554,7 +91139,7 @@ function bindInputs(signature, dataset, config, exclude) {
             p.source = { kind: 'constant', values: flatValues(cfg.value, spec.name) };
         else if (cfg?.columns)
             p.source = columnsSource(cfg.columns);
-        else if (dataset && byName.has(spec.name) && !exclude.has(spec.name))
+        else if (dataset && column(dataset, spec.name) && !exclude.has(spec.name))
             p.source = columnsSource([spec.name]);
         if (p.source?.kind === 'columns')
             p.source.columns.forEach((c) => claimed.add(c));
@@ -90622,9 +91207,14 @@ function bindInputs(signature, dataset, config, exclude) {
         bindings.push({ name: p.spec.name, dtype, rowShape: shape, batchAxis: p.batchAxis, declared: p.spec.shape, source: p.source, columns });
     }
     if (needs.length > 0) {
-        const first = needs[0];
-        const more = needs.length > 1 ? ` (and ${needs.length - 1} more input${needs.length > 2 ? 's' : ''}: ${needs.slice(1).map((n) => `"${n.spec.name}"`).join(', ')})` : '';
-        throw new BindingError(`${first.reason}${more}`, inputsSnippet(needs, symbol));
+        if (dataset)
+            restAfterSnippet(needs, planned, dataset, exclude, claimed);
+        const shown = needs.filter((n) => n.need !== 'rest');
+        const rest = needs.find((n) => n.need === 'rest');
+        const first = shown[0];
+        const more = shown.length > 1 ? ` (and ${shown.length - 1} more input${shown.length > 2 ? 's' : ''}: ${shown.slice(1).map((n) => `"${n.spec.name}"`).join(', ')})` : '';
+        const then = rest ? `; then "${rest.spec.name}" takes the remaining ${rest.columns.length} columns` : '';
+        throw new BindingError(`${first.reason}${more}${then}`, inputsSnippet(needs, symbol));
     }
     fixedBatchOf(bindings);
     if (dataset)
@@ -90632,6 +91222,29 @@ function bindInputs(signature, dataset, config, exclude) {
     return bindings;
 }
 const columnsSource = (columns) => ({ kind: 'columns', columns });
+/**
+ * Once the snippet's constants are pasted (a sample rate, a zero state), the one input still
+ * asking for columns takes the data's remaining ones, as it would with a single input: say so
+ * instead of asking the user to list every column by hand.
+ */
+function restAfterSnippet(needs, planned, dataset, exclude, claimed) {
+    const willBeConstant = (n) => n.need === 'value' || (n.need === 'columns' && STATE_NAME.test(n.spec.name));
+    const asking = needs.filter((n) => n.need === 'columns' && !willBeConstant(n));
+    if (asking.length !== 1)
+        return;
+    const p = planned.find((q) => q.spec === asking[0].spec);
+    // Only an input nothing named (no columns in the config), when every other open input gets a value.
+    if (p.cfg?.columns || (p.source && !p.guessed))
+        return;
+    if (planned.some((q) => q !== p && q.batchAxis !== null && (q.source === null || q.guessed) && !needs.some((n) => n.spec === q.spec && willBeConstant(n))))
+        return;
+    const wantsText = (p.cfg?.dtype ?? p.spec.dtype) === 'string';
+    const rest = dataset.columns.filter((c) => !exclude.has(c.name) && !claimed.has(c.name) && (wantsText ? c.kind === 'text' : c.kind === 'numeric')).map((c) => c.name);
+    if (rest.length === 0 || typeof rowShapeOf({ ...p, source: columnsSource(rest) }, rest.length) === 'string')
+        return;
+    asking[0].need = 'rest';
+    asking[0].columns = rest;
+}
 const cannotTell = (p, inputs) => `cannot tell which columns feed input "${p.spec.name}" of a model with ${inputs} inputs; set model.inputs.${p.spec.name}.columns in the config (or .value for a constant)`;
 const noBatch = (p) => `input "${p.spec.name}" ${formatShape(p.spec.shape)} has no batch dimension${p.spec.scalar ? ' (a scalar)' : ''}, so data cannot feed it: set model.inputs.${p.spec.name}.value`;
 /** The values a data source gives per row: a column count, an array column's common shape. */
@@ -90642,7 +91255,7 @@ function knownSize(p, dataset) {
     if (source.kind !== 'columns' || !dataset)
         return null;
     if (source.columns.length === 1) {
-        const col = dataset.columns.find((c) => c.name === source.columns[0]);
+        const col = column(dataset, source.columns[0]);
         const arrays = col ? arrayOf(col) : null;
         if (col && arrays) {
             p.source = { kind: 'array', column: col.name };
@@ -90733,12 +91346,11 @@ function flatValues(value, name) {
 }
 /** Columns exist and have the kind the input needs; arrays have the length the input takes. */
 function checkSources(bindings, dataset) {
-    const byName = new Map(dataset.columns.map((c) => [c.name, c]));
     for (const b of bindings) {
         if (!b.columns)
             continue;
         for (const c of b.columns) {
-            const col = byName.get(c);
+            const col = column(dataset, c);
             if (!col)
                 throw new errors_UsageError(`input "${b.name}": column "${c}" is not in ${dataset.path}`);
             if (b.source.kind === 'array')
@@ -90768,11 +91380,8 @@ function fixedBatchOf(bindings) {
     }
     return fixed;
 }
-/** An array column's values, if the column holds arrays (JSON Lines, Parquet lists). */
-function arrayOf(col) {
-    const c = col;
-    return col.kind === 'array' && c.array ? c.array : null;
-}
+/** An array column's cells, if the column holds arrays (JSON Lines, Parquet lists). */
+const arrayOf = (col) => (col.kind === 'array' && col.array ? col.array : null);
 /**
  * Row-major feature values of a data set for each binding, written straight into the input's
  * element type (no intermediate copy: this is most of the memory a large eval set takes).
@@ -90780,14 +91389,13 @@ function arrayOf(col) {
  */
 function featuresFromDataset(dataset, bindings, keep) {
     const rows = keep ? keep.length : dataset.rows;
-    const byName = new Map(dataset.columns.map((c) => [c.name, c]));
     const at = (r) => (keep ? keep[r] : r);
     const typed = bindings.map((b) => {
         if (b.source.kind === 'constant')
             return constantData(b);
         const width = rowWidth(b);
         if (b.source.kind === 'array') {
-            const array = arrayOf(byName.get(b.source.column));
+            const array = arrayOf(column(dataset, b.source.column));
             const out = allocate(b.dtype, rows * width);
             const flat = new Float64Array(rows * width);
             for (let r = 0; r < rows; r++) {
@@ -90802,7 +91410,7 @@ function featuresFromDataset(dataset, bindings, keep) {
             writeNumbers(out, flat);
             return out;
         }
-        const cols = b.columns.map((name) => byName.get(name));
+        const cols = b.columns.map((name) => column(dataset, name));
         if (b.dtype === 'string') {
             const out = new Array(rows * width);
             cols.forEach((col, j) => {
@@ -90955,13 +91563,13 @@ function tensorOf(dtype, values, dims) {
 }
 const isFloat = (d) => d !== null && FLOAT_TYPES.has(d);
 const isInteger = (d) => d !== null && INTEGER_TYPES.has(d);
-const isNumeric = (d) => d !== null && NUMERIC.has(d);
+const features_isNumeric = (d) => d !== null && NUMERIC.has(d);
 /** How an input is fed, in words for the report: "columns a, b … z (40 columns)", "constant 16000". */
 function describeFeed(b) {
     const axis = b.batchAxis === null ? ', no batch axis' : b.batchAxis === 0 ? '' : `, batch on axis ${b.batchAxis}`;
     switch (b.source.kind) {
         case 'columns':
-            return `${b.source.columns.length === 1 ? 'column' : 'columns'} ${briefNames(b.source.columns)}${axis}`;
+            return `${b.source.columns.length === 1 ? 'column' : 'columns'} ${describeColumns(b.source.columns)}${axis}`;
         case 'array':
             return `arrays in column ${b.source.column}${axis}`;
         case 'constant': {
@@ -90973,16 +91581,13 @@ function describeFeed(b) {
             return `generated${axis}`;
     }
 }
-function briefNames(names, max = 6) {
-    if (names.length <= max)
-        return names.join(', ');
-    return `${names.slice(0, max - 1).join(', ')} … ${names.at(-1)} (${names.length.toLocaleString('en')} columns)`;
-}
-/** The input's shape as sent: the batch as N, every other dim sized. */
+/** The input's shape as sent: the batch as N (or the size the model fixes it to), every other dim sized. */
 function fedShape(b) {
     const dims = b.rowShape.slice();
-    if (b.batchAxis !== null)
-        dims.splice(b.batchAxis, 0, 'N');
+    if (b.batchAxis !== null) {
+        const declared = b.declared[b.batchAxis];
+        dims.splice(b.batchAxis, 0, typeof declared === 'number' ? declared : 'N');
+    }
     return `[${dims.join(', ')}]`;
 }
 
@@ -91061,7 +91666,7 @@ function perRowOutputs(signature, outputs, sent, keep) {
     for (const name in outputs) {
         const t = outputs[name];
         const spec = signature.outputs.find((o) => o.name === name);
-        const axis = outputBatchAxis(spec, t.dims, sent, symbol);
+        const axis = outputBatchAxis(spec, t.dims, sent, symbol, signature.inputs);
         if (axis === null) {
             // Declared fixed and answered so: a per-call value, not a prediction per row. Anything else
             // without a batch axis is a wrong answer that rowWidthOf reports.
@@ -91322,12 +91927,21 @@ function readModelView(predictions, config) {
         return o;
     };
     const kindOf = (o) => outputKind(o, config.model.outputs?.[o.name]);
-    const probaOut = m.output ? byName(m.output, 'output') : outputs.find((o) => kindOf(o) === 'probabilities');
+    const labelled = m.label_output ? byName(m.label_output, 'label_output') : outputs.find((o) => kindOf(o) === 'labels' && o.width === 1);
+    // A binary task with one numeric column and nothing named as probabilities or labels (a wake-word
+    // score, a sigmoid): that column is P(class 1), as metrics.output naming it would say.
+    const single = outputs.filter((o) => !isText(o) && o.width === 1);
+    const probaOut = m.output
+        ? byName(m.output, 'output')
+        : (outputs.find((o) => kindOf(o) === 'probabilities') ?? (m.task === 'binary' && !labelled && single.length === 1 ? single[0] : undefined));
     if (probaOut && isText(probaOut)) {
         throw new EvaluationError(`output "${probaOut.name}" holds text (class labels), not probabilities or a prediction: name it in metrics.label_output instead of metrics.output`);
     }
-    const labelOut = m.label_output ? byName(m.label_output, 'label_output') : outputs.find((o) => kindOf(o) === 'labels' && o.width === 1);
+    const labelOut = labelled;
     const wantsRegression = m.task === 'regression' || (m.task === 'auto' && !labelOut && (!probaOut || kindOf(probaOut) === 'scores'));
+    if (!wantsRegression && !probaOut && !labelOut) {
+        throw new EvaluationError(`metrics.task is ${m.task}, but no output holds probabilities or class labels (${outputs.map((o) => `"${o.name}"`).join(', ')}): name it in metrics.output or metrics.label_output`);
+    }
     if (wantsRegression) {
         const out = probaOut ?? outputs.find((o) => o.width === 1 && kindOf(o) === 'scores') ?? (outputs.length === 1 ? outputs[0] : undefined);
         if (!out)
@@ -91597,7 +92211,7 @@ function judgeMetrics(predictions, labels, config) {
         view = readModelView(predictions, config);
     }
     catch (error) {
-        viewError = `cannot read the model's outputs as predictions: ${getErrorMessage(error)}`;
+        viewError = `cannot read the model's outputs as predictions: ${errors_getErrorMessage(error)}`;
     }
     if (!labels) {
         // Fail closed: a bound someone configured cannot silently pass without labels.
@@ -91616,7 +92230,7 @@ function judgeMetrics(predictions, labels, config) {
         evaluation = evaluationOf(view, labels);
     }
     catch (error) {
-        const message = error instanceof EvaluationError ? error.message : getErrorMessage(error);
+        const message = error instanceof EvaluationError ? error.message : errors_getErrorMessage(error);
         return { ...none, view, checks: [fail('metrics.labels', message)] };
     }
     const refused = nonFiniteMetricInputs(predictions, view, labels);
@@ -91945,8 +92559,14 @@ function throttledProgress(ctx, label, intervalMs = 2000) {
 }
 
 ;// CONCATENATED MODULE: ./src/data/bad-rows.ts
+/**
+ * Bad rows in the columns a run uses: malformed rows (wrong field count, not JSON), empty or
+ * NaN cells, cells that are not numbers (for array columns: empty arrays, elements that are not
+ * numbers, NaN or infinite elements). Pure: reads the Dataset, returns row numbers.
+ */
+
 const DETAIL = 10;
-/** Bad rows when only `used` columns matter; a text column's cell is bad only when empty. */
+/** Bad rows when only `used` columns matter; a text column's cell is bad only when empty. Linear in the cells used. */
 function findBadRows(dataset, used) {
     const cause = new Uint8Array(dataset.rows); // 0 good, 1 malformed, 2 invalid, 3 missing
     const reason = new Map();
@@ -91961,12 +92581,32 @@ function findBadRows(dataset, used) {
     for (const r of dataset.malformed)
         note(r, 1, () => malformedWhy.get(r) ?? 'malformed row');
     for (const name of used) {
-        const col = dataset.columns.find((c) => c.name === name);
+        const col = column(dataset, name);
         if (!col)
             continue;
+        const array = col.array;
         for (const r of col.invalid)
-            note(r, 2, () => `"${name}" is not a number`);
-        if (col.values) {
+            note(r, 2, () => (array ? `"${name}" is not an array of numbers` : `"${name}" is not a number`));
+        if (array) {
+            const { values, offsets } = array;
+            for (let r = 0; r < dataset.rows; r++) {
+                if (cause[r] !== 0)
+                    continue;
+                const start = offsets[r];
+                const end = offsets[r + 1];
+                if (start === end) {
+                    note(r, 3, () => `"${name}" is empty`);
+                    continue;
+                }
+                for (let k = start; k < end; k++) {
+                    if (!Number.isFinite(values[k])) {
+                        note(r, 3, () => `"${name}" has ${Number.isNaN(values[k]) ? 'a null or NaN' : 'an infinite'} element (at ${k - start})`);
+                        break;
+                    }
+                }
+            }
+        }
+        else if (col.values) {
             const v = col.values;
             for (let r = 0; r < v.length; r++)
                 if (Number.isNaN(v[r]))
@@ -92018,13 +92658,6 @@ function describeBadRows(bad) {
     const examples = bad.first.map((b) => `row ${b.row}: ${b.reason}`).join('; ');
     return `${bad.indices.length} of ${bad.rows} rows are bad (${parts.join(', ')}); ${examples}${bad.indices.length > bad.first.length ? '; …' : ''}`;
 }
-
-;// CONCATENATED MODULE: ./src/data/dataset.ts
-/** A tabular data set held by column: numbers where a column is numeric, text otherwise. */
-function column(dataset, name) {
-    return dataset.columns.find((c) => c.name === name);
-}
-const columnNames = (dataset) => dataset.columns.map((c) => c.name).join(', ');
 
 ;// CONCATENATED MODULE: ./src/checks/drift.ts
 /**
@@ -92078,7 +92711,7 @@ function compare(reference, current, ctx) {
             return judgeFeature(measureFeature(name, reference[name], current[name], rules.psi), { ...rules, features: {} });
         }
         catch (error) {
-            return featureError(name, getErrorMessage(error));
+            return featureError(name, errors_getErrorMessage(error));
         }
     });
 }
@@ -92107,7 +92740,7 @@ async function runPredictionDrift(ctx, candidateOnEval, baselineView) {
         }
     }
     catch (error) {
-        checks.push(result({ id: 'drift.prediction', category: 'drift', severity: cfg.predictions.severity, status: 'error', message: `prediction drift could not be measured: ${getErrorMessage(error)}` }));
+        checks.push(result({ id: 'drift.prediction', category: 'drift', severity: cfg.predictions.severity, status: 'error', message: `prediction drift could not be measured: ${errors_getErrorMessage(error)}` }));
     }
     return { checks, drift };
 }
@@ -92264,7 +92897,7 @@ async function runScenarios(ctx, runner, checks, outcomes) {
                 checks.push(judgeScenario(observed, sc));
             }
             catch (error) {
-                checks.push(result({ id: `errors.${name}`, category: error_scenarios_CATEGORY, severity: sc.severity, status: 'error', message: `${name.replace(/_/g, ' ')}: ${getErrorMessage(error)}` }));
+                checks.push(result({ id: `errors.${name}`, category: error_scenarios_CATEGORY, severity: sc.severity, status: 'error', message: `${name.replace(/_/g, ' ')}: ${errors_getErrorMessage(error)}` }));
             }
             continue;
         }
@@ -92285,7 +92918,7 @@ async function runScenarios(ctx, runner, checks, outcomes) {
             observed = { scenario: name, request: req.request, ...classify(out) };
         }
         catch (error) {
-            const message = getErrorMessage(error);
+            const message = errors_getErrorMessage(error);
             // A crash or a hang is not a refusal: it fails the scenario whatever it expects.
             if (error instanceof RunnerTimeoutError || error instanceof RunnerCrashError) {
                 checks.push(result({ id: `errors.${name}`, category: error_scenarios_CATEGORY, severity: sc.severity, status: 'error', message: `${req.request}: ${message}` }));
@@ -92413,7 +93046,7 @@ async function runLatency(ctx) {
             checks.push(judgeLatency(s, ctx.config));
         }
         catch (error) {
-            checks.push(errored(`latency.batch_${b}`, latency_CATEGORY, ctx.config.checks.latency.severity, `could not measure: ${getErrorMessage(error)}`));
+            checks.push(errored(`latency.batch_${b}`, latency_CATEGORY, ctx.config.checks.latency.severity, `could not measure: ${errors_getErrorMessage(error)}`));
         }
     }
     return { checks, stats };
@@ -92700,7 +93333,7 @@ async function runSmoke(ctx) {
             return out;
         }
         catch (error) {
-            checks.push(result({ id, category: smoke_CATEGORY, severity, status: 'fail', value: n, message: `inference failed: ${getErrorMessage(error)}` }));
+            checks.push(result({ id, category: smoke_CATEGORY, severity, status: 'fail', value: n, message: `inference failed: ${errors_getErrorMessage(error)}` }));
             return null;
         }
     };
@@ -92736,7 +93369,7 @@ function signatureProblems(signature, outputs, batch) {
             });
         }
         const perCall = spec.shape.length === t.dims.length && spec.shape.every((d, i) => d === t.dims[i]);
-        if (outputBatchAxis(spec, t.dims, batch, symbol) === null && !perCall) {
+        if (outputBatchAxis(spec, t.dims, batch, symbol, signature.inputs) === null && !perCall) {
             problems.push(`"${spec.name}" has shape [${t.dims.join(', ')}]: no dim holds the batch of ${batch}`);
         }
     }
@@ -92787,7 +93420,7 @@ async function batchConsistency(ctx, batch, n) {
         });
     }
     catch (error) {
-        return result({ id, category: smoke_CATEGORY, severity, status: 'error', message: `row-by-row inference failed: ${getErrorMessage(error)}` });
+        return result({ id, category: smoke_CATEGORY, severity, status: 'error', message: `row-by-row inference failed: ${errors_getErrorMessage(error)}` });
     }
 }
 
@@ -93072,7 +93705,7 @@ async function runComparison(ctx, measured) {
         baseView = readModelView(basePredictions, ctx.config);
     }
     catch (error) {
-        checks.push(result({ id: 'comparison.outputs', category: 'comparison', severity: 'blocker', status: 'fail', message: `the baseline's outputs cannot be read as predictions: ${getErrorMessage(error)}` }));
+        checks.push(result({ id: 'comparison.outputs', category: 'comparison', severity: 'blocker', status: 'fail', message: `the baseline's outputs cannot be read as predictions: ${errors_getErrorMessage(error)}` }));
     }
     measured.baseline_view = baseView;
     const view = measured.view ?? safeView(candidatePredictions, ctx);
@@ -93093,7 +93726,7 @@ async function runComparison(ctx, measured) {
                     checks.push(...judgeComparison(measured.comparison, candidate.task, ctx.config));
                 }
                 catch (error) {
-                    const message = error instanceof EvaluationError ? `baseline: ${error.message}` : getErrorMessage(error);
+                    const message = error instanceof EvaluationError ? `baseline: ${error.message}` : errors_getErrorMessage(error);
                     checks.push(result({ id: 'comparison.metrics', category: 'comparison', severity: 'blocker', status: 'error', message }));
                 }
             }
@@ -93183,7 +93816,7 @@ async function fromGit(spec, ref, path) {
             bytes = await show(ref, path);
         }
         catch (error) {
-            const stderr = String(error.stderr ?? getErrorMessage(error)).trim().split('\n')[0];
+            const stderr = String(error.stderr ?? errors_getErrorMessage(error)).trim().split('\n')[0];
             throw new InputFileError(spec, `cannot read ${path} at ${ref}: ${stderr}`);
         }
     }
@@ -93195,7 +93828,7 @@ async function fromUrl(url) {
         response = await fetch(url, { signal: AbortSignal.timeout(DOWNLOAD_TIMEOUT_MS), redirect: 'follow' });
     }
     catch (error) {
-        throw new InputFileError(url, `download failed: ${getErrorMessage(error)}`);
+        throw new InputFileError(url, `download failed: ${errors_getErrorMessage(error)}`);
     }
     if (!response.ok)
         throw new InputFileError(url, `download failed: HTTP ${response.status} ${response.statusText}`);
@@ -93217,6 +93850,7 @@ async function keep(bytes, name) {
  * named like masks all ones, like token types or recurrent state all zeros; booleans 0/1; uint8
  * (image bytes) 0–255.
  */
+
 
 
 
@@ -93273,7 +93907,7 @@ function generateRows(bindings, rows, seed, reference) {
     return featureRows(bindings, rows, values, source);
 }
 function columnRange(data, name) {
-    const values = data.columns.find((c) => c.name === name)?.values;
+    const values = column(data, name)?.values;
     if (!values)
         return undefined;
     let lo = Number.POSITIVE_INFINITY;
@@ -93525,7 +94159,7 @@ async function readModelFiles(path) {
         format = readOnnxFormat(bytes);
     }
     catch (error) {
-        return { ...single, formatError: getErrorMessage(error) };
+        return { ...single, formatError: errors_getErrorMessage(error) };
     }
     let refs;
     try {
@@ -93533,7 +94167,7 @@ async function readModelFiles(path) {
     }
     catch (error) {
         // Fail closed: tensors we cannot list could point anywhere.
-        const problem = { tensors: [], location: null, problem: `cannot list the tensors stored outside the graph: ${getErrorMessage(error)}` };
+        const problem = { tensors: [], location: null, problem: `cannot list the tensors stored outside the graph: ${errors_getErrorMessage(error)}` };
         return { ...single, format, sha256: '', external: { tensors: 0, problems: [problem] } };
     }
     if (refs.length === 0)
@@ -93718,7 +94352,7 @@ function describeIoError(error) {
         return 'too many symbolic links';
     if (code === 'ENOTDIR')
         return 'a part of the path is not a directory';
-    return getErrorMessage(error);
+    return errors_getErrorMessage(error);
 }
 
 // EXTERNAL MODULE: external "node:url"
@@ -94066,7 +94700,7 @@ class CommandRunner {
         });
         child.stdin.on('error', () => undefined); // EPIPE after a crash: reported by the exit handler
         child.on('error', (error) => {
-            this.#exited = `could not start: ${getErrorMessage(error)}`;
+            this.#exited = `could not start: ${errors_getErrorMessage(error)}`;
             this.#failAll(new Error(`the command "${this.#config.run}" ${this.#exited}`));
         });
         child.on('exit', (code, signal) => {
@@ -94579,6 +95213,7 @@ function protocolFor(c) {
 
 
 
+
 /** An error the server answered with (a status outside 2xx): the model rejected the request. */
 class HttpStatusError extends Error {
     name = 'HttpStatusError';
@@ -94600,10 +95235,10 @@ function describeNetworkError(error, url) {
     if (code === 'ECONNRESET' || code === 'UND_ERR_SOCKET')
         return `${url} closed the connection`;
     if (code && TLS.test(code)) {
-        const why = (e.cause?.message ?? getErrorMessage(error)).replace(/;.*$/, '');
+        const why = (e.cause?.message ?? errors_getErrorMessage(error)).replace(/;.*$/, '');
         return `TLS error talking to ${url}: ${why} (${code}); if the server's certificate authority is yours, name its PEM file in NODE_EXTRA_CA_CERTS`;
     }
-    return `${url}: ${getErrorMessage(error)}${code ? ` (${code})` : ''}`;
+    return `${url}: ${errors_getErrorMessage(error)}${code ? ` (${code})` : ''}`;
 }
 const isTimeout = (error) => {
     const name = error?.name;
@@ -94683,10 +95318,10 @@ class HttpRunner {
                     }
                 }
                 catch (error) {
-                    if (/refused the credentials/.test(getErrorMessage(error)))
+                    if (/refused the credentials/.test(errors_getErrorMessage(error)))
                         throw error;
                     ready = false;
-                    last = getErrorMessage(error);
+                    last = errors_getErrorMessage(error);
                     break;
                 }
             }
@@ -94769,12 +95404,12 @@ function errorText(text) {
         const j = JSON.parse(text);
         const m = j.error ?? j.message ?? j.detail;
         if (typeof m === 'string')
-            return m.slice(0, 300);
+            return excerpt(m, 200);
     }
     catch {
         // not JSON: the text itself
     }
-    return text.trim().slice(0, 300);
+    return excerpt(text.trim(), 200);
 }
 async function openHttpRunner(endpoint, sleep, now) {
     const runner = new HttpRunner(endpoint);
@@ -94958,7 +95593,7 @@ async function validate_validate(settings, deps) {
                         checks.push(...(await family.run(ctx, measured)));
                     }
                     catch (error) {
-                        checks.push(errored(`${family.name}.run`, family.name, 'blocker', `${family.name} checks could not run: ${getErrorMessage(error)}`));
+                        checks.push(errored(`${family.name}.run`, family.name, 'blocker', `${family.name} checks could not run: ${errors_getErrorMessage(error)}`));
                     }
                 }
             }
@@ -95044,7 +95679,7 @@ async function openServed(s, deps) {
     catch (error) {
         if (error instanceof errors_UsageError)
             throw error;
-        return { runner: null, outcome: { ok: false, ms: deps.clock.now() - t, error: getErrorMessage(error) } };
+        return { runner: null, outcome: { ok: false, ms: deps.clock.now() - t, error: errors_getErrorMessage(error) } };
     }
 }
 async function openRunner(path, config, deps) {
@@ -95053,7 +95688,7 @@ async function openRunner(path, config, deps) {
         await deps.loadRuntime();
     }
     catch (error) {
-        return { runner: null, outcome: { ok: false, ms: 0, error: `the ONNX runtime is not available: ${getErrorMessage(error)}` } };
+        return { runner: null, outcome: { ok: false, ms: 0, error: `the ONNX runtime is not available: ${errors_getErrorMessage(error)}` } };
     }
     const t = deps.clock.now();
     try {
@@ -95061,7 +95696,7 @@ async function openRunner(path, config, deps) {
         return { runner, outcome: { ok: true, ms: runner.loadMs, error: null } };
     }
     catch (error) {
-        return { runner: null, outcome: { ok: false, ms: deps.clock.now() - t, error: firstLines(getErrorMessage(error)) } };
+        return { runner: null, outcome: { ok: false, ms: deps.clock.now() - t, error: firstLines(errors_getErrorMessage(error)) } };
     }
 }
 /**
@@ -95124,7 +95759,7 @@ function makeRows(runner, evalData, reference, config, checks) {
             category: 'inputs',
             severity: 'blocker',
             status: 'fail',
-            message: `cannot feed the model${source ? ` from ${source.path}` : ''}: ${getErrorMessage(error)}`,
+            message: `cannot feed the model${source ? ` from ${source.path}` : ''}: ${errors_getErrorMessage(error)}`,
             ...(snippet ? { hint: `# Add to the config (the values in <…> are yours to fill):\n${snippet}` } : {}),
         }));
         return null;
@@ -95208,7 +95843,7 @@ function prometheusProvider(cfg, headers) {
             text = await res.body.text();
         }
         catch (error) {
-            throw new Error(`Prometheus at ${base}: ${getErrorMessage(error)}`, { cause: error });
+            throw new Error(`Prometheus at ${base}: ${errors_getErrorMessage(error)}`, { cause: error });
         }
         let body;
         try {
@@ -95263,39 +95898,74 @@ function jsonProvider(source, headers) {
             : await (0,promises_.readFile)(source, 'utf8');
         doc = JSON.parse(text);
     };
+    /** What the pointer finds in the document, re-read once per measurement (queries within a second share it). */
+    const at = async (q) => {
+        if (Date.now() - readAt > 1000) {
+            try {
+                await load();
+            }
+            catch (error) {
+                throw new Error(`metrics document ${source}: ${errors_getErrorMessage(error)}`, { cause: error });
+            }
+            readAt = Date.now();
+        }
+        return pointer(doc, q);
+    };
     return {
         async query(q) {
-            // One read per measurement: queries made within a second share it.
-            if (Date.now() - readAt > 1000) {
-                try {
-                    await load();
-                }
-                catch (error) {
-                    throw new Error(`metrics document ${source}: ${getErrorMessage(error)}`, { cause: error });
-                }
-                readAt = Date.now();
-            }
-            const v = pointer(doc, q);
-            if (v === undefined || v === null)
-                return null;
-            if (typeof v === 'number')
-                return v;
-            if (Array.isArray(v))
-                return v.map((x) => ({ labels: { le: String(x.le) }, value: Number(x.count ?? x.value) }));
-            if (typeof v === 'object')
-                return Object.entries(v).map(([le, count]) => ({ labels: { le }, value: Number(count) }));
-            throw new Error(`${q} in ${source} is not a number or buckets`);
+            return readJson(await at(q), q, source);
         },
         async queryRange(q) {
-            // The document holds the window's samples already.
-            const v = await this.query(q);
-            if (v === null)
-                return null;
-            if (Array.isArray(v))
-                return v.map((s) => s.value);
-            return [v];
+            // The document holds the window's samples already: an array of numbers (or one number).
+            const v = await at(q);
+            if (Array.isArray(v)) {
+                const i = v.findIndex((x) => typeof x !== 'number');
+                if (i >= 0)
+                    throw new Error(`${q} in ${source}: sample ${i} is ${JSON.stringify(v[i])?.slice(0, 40)}, not a number`);
+                return v;
+            }
+            const r = readJson(v, q, source);
+            if (r === null || typeof r === 'number')
+                return r === null ? null : [r];
+            throw new Error(`${q} in ${source} gives buckets where samples (an array of numbers) are needed`);
         },
     };
+}
+/**
+ * What a JSON Pointer found, as a query result: a number, null (the document says: no data), or
+ * buckets (`[{le, count}]` or `{"<le>": count}`). Anything else — nothing at the pointer, a string,
+ * an array of other objects — is an error naming the pointer, never a silent zero or no-data.
+ */
+function readJson(v, q, source) {
+    const where = `${q} in ${source}`;
+    if (v === undefined)
+        throw new Error(`${where} finds nothing: the document has no such key`);
+    if (v === null)
+        return null;
+    if (typeof v === 'number')
+        return v;
+    const count = (c, le) => {
+        if (typeof c !== 'number')
+            throw new Error(`${where}: the count of bucket le=${le} is ${JSON.stringify(c)?.slice(0, 40)}, not a number`);
+        return c;
+    };
+    const bound = (le) => {
+        if (typeof le === 'number' || le === '+Inf' || (typeof le === 'string' && le.trim() !== '' && Number.isFinite(Number(le))))
+            return String(le);
+        throw new Error(`${where}: bucket bound ${JSON.stringify(le)?.slice(0, 40)} is not a number or "+Inf"`);
+    };
+    if (Array.isArray(v)) {
+        return v.map((x, i) => {
+            if (typeof x !== 'object' || x === null || !('le' in x))
+                throw new Error(`${where} is an array whose element ${i} is not a bucket {"le": …, "count": …}; a number is expected here, or buckets`);
+            const b = x;
+            const le = bound(b.le);
+            return { labels: { le }, value: count(b.count ?? b.value, le) };
+        });
+    }
+    if (typeof v === 'object')
+        return Object.entries(v).map(([le, c]) => ({ labels: { le: bound(le) }, value: count(c, le) }));
+    throw new Error(`${where} is ${JSON.stringify(v).slice(0, 40)}, not a number or buckets`);
 }
 function scalar(r, q) {
     if (r === null || typeof r === 'number')
@@ -95304,6 +95974,8 @@ function scalar(r, q) {
         return null; // no series: no data
     if (r.length > 1)
         throw new Error(`the query ${q} gives ${r.length} series; aggregate it to one (sum(...))`);
+    if (r[0].labels.le !== undefined)
+        throw new Error(`the query ${q} gives a bucket (labelled le) where one number is needed`);
     return Number.isNaN(r[0].value) ? null : r[0].value;
 }
 function histogram(r, q) {
@@ -95351,12 +96023,29 @@ async function fetchMetric(provider, m, vars) {
 
 /** Error rates: warn (fail) at 5%, roll back at 10%; latency: p95 ratio 1.2× fails, 1.5× rolls back. */
 const DEFAULTS = { error_max: 0.05, error_critical: 0.1, latency_warning: 1.2, latency_critical: 1.5 };
+/**
+ * Counts beyond this in one window are not traffic but a broken exporter (10^12 requests in a
+ * 60 s window is over 10^10 a second); beyond it, sums lose the precision the tests need.
+ */
+const MAX_COUNT = 1e12;
+/** Magnitude beyond which a `value` or a latency sample is not believable. */
+const MAX_VALUE = 1e15;
 const judge_r = (x) => (x === null || !Number.isFinite(x) ? null : Number(x.toPrecision(6)));
 const judge_pct = (x) => `${Number((x * 100).toPrecision(3))}%`;
-/** The names of the given values that are numbers but not finite ("requests.canary is NaN"). */
-function notFinite(named) {
-    const bad = Object.entries(named).filter(([, v]) => typeof v === 'number' && !Number.isFinite(v));
-    return bad.length === 0 ? null : bad.map(([k, v]) => `${k} is ${v}`).join(', ');
+/** What makes the given counts impossible: not finite, negative, or absurdly large ("errors.canary is -1000"). */
+function countProblem(named) {
+    const bad = Object.entries(named).flatMap(([k, v]) => {
+        if (typeof v !== 'number')
+            return [];
+        if (!Number.isFinite(v))
+            return [`${k} is ${v}`];
+        if (v < 0)
+            return [`${k} is ${v} (a count cannot be negative)`];
+        if (v > MAX_COUNT)
+            return [`${k} is ${v} (over ${MAX_COUNT} in one window: not believable)`];
+        return [];
+    });
+    return bad.length === 0 ? null : bad.join(', ');
 }
 /** What is wrong with a histogram's numbers: bounds ascending and finite but the last (+Inf), counts finite and cumulative. */
 function histogramProblem(h) {
@@ -95371,29 +96060,42 @@ function histogramProblem(h) {
             return `bucket bound ${le}`;
         if (!Number.isFinite(c))
             return `count ${c} in bucket le=${le}`;
+        if (c < 0)
+            return `negative count ${c} in bucket le=${le}`;
+        if (c > MAX_COUNT)
+            return `count ${c} in bucket le=${le} (over ${MAX_COUNT} in one window: not believable)`;
         if (i > 0 && !(le > h.le[i - 1]))
             return `bucket bounds not ascending at le=${le}`;
     }
     return null;
 }
-/** NaN or infinite samples, by side. */
+/** NaN, infinite, negative or absurd samples (a latency is a duration), by side. */
 function samplesProblem(samples) {
     const side = (xs, name) => {
-        const bad = xs ? xs.filter((x) => !Number.isFinite(x)).length : 0;
-        return bad > 0 ? `${bad} of the ${name}'s ${xs.length} samples are NaN or infinite` : null;
+        const bad = xs ? xs.filter((x) => !Number.isFinite(x) || x < 0 || x > MAX_VALUE).length : 0;
+        return bad > 0 ? `${bad} of the ${name}'s ${xs.length} samples are NaN, infinite, negative or over ${MAX_VALUE}` : null;
     };
     return side(samples.canary, 'canary') ?? side(samples.stable, 'stable');
 }
-function errorRate(m, d, minRequests) {
+function errorRate(m, d, minRequests, alone) {
     const max = m.max ?? DEFAULTS.error_max;
     const critical = m.critical_max ?? DEFAULTS.error_critical;
     const rel = m.max_relative?.factor !== undefined ? m.max_relative : null;
     const thresholds = [`<= ${judge_pct(max)}`, `rollback above ${judge_pct(critical)}`, rel ? `<= stable × ${rel.factor} + ${rel.plus} when significant` : null].filter(Boolean).join(', ');
     const { errors, requests } = d;
     const base = { name: m.name, kind: m.kind, thresholds };
-    const broken = notFinite({ 'errors.canary': errors.canary, 'errors.stable': errors.stable, 'requests.canary': requests.canary, 'requests.stable': requests.stable });
+    const raw = { canary_errors: errors.canary, canary_requests: requests.canary, stable_errors: errors.stable, stable_requests: requests.stable };
+    const broken = countProblem({ 'errors.canary': errors.canary, 'errors.stable': errors.stable, 'requests.canary': requests.canary, 'requests.stable': requests.stable });
     if (broken)
-        return { ...base, verdict: 'error', critical: false, values: {}, reason: `the metrics provider gave non-finite counts: ${broken}` };
+        return { ...base, verdict: 'error', critical: false, values: {}, reason: `the metrics provider gave counts that cannot be: ${broken}` };
+    for (const side of ['canary', 'stable']) {
+        const e = errors[side];
+        const n = requests[side];
+        if (e !== null && e > 0 && (n === null || e > n))
+            return { ...base, verdict: 'error', critical: false, values: raw, reason: `${side}: ${e} errors but ${n ?? 'no'} requests in the window: the queries do not count the same requests` };
+    }
+    // An errors query without series is zero errors (Prometheus has no series until the first error);
+    // missing request counts are no data.
     const nc = requests.canary ?? 0;
     const ns = requests.stable ?? 0;
     const rateC = nc > 0 ? (errors.canary ?? 0) / nc : null;
@@ -95406,6 +96108,11 @@ function errorRate(m, d, minRequests) {
         return { ...base, verdict: 'fail', critical: true, values, reason: `canary error rate ${judge_pct(rateC)} > ${judge_pct(critical)}: roll back` };
     if (rateC > max)
         return { ...base, verdict: 'fail', critical: m.critical, values, reason: `canary error rate ${judge_pct(rateC)} > ${judge_pct(max)}` };
+    // Below 100% stable serves the rest: without it in the window nothing is compared, and a canary
+    // judged alone on a window where stable vanished is no evidence.
+    if (!alone && (requests.stable === null || ns < minRequests)) {
+        return { ...base, verdict: 'inconclusive', critical: false, values, reason: requests.stable === null ? 'no stable request count in the window: stable is not measured' : `only ${ns} stable requests in the window (at least ${minRequests} needed)` };
+    }
     if (rel && rateS !== null && ns >= minRequests) {
         const limit = rateS * rel.factor + rel.plus;
         const z = twoProportionZ(errors.canary ?? 0, nc, errors.stable ?? 0, ns);
@@ -95546,7 +96253,10 @@ function judge_value(m, d) {
     const base = { name: m.name, kind: m.kind, thresholds };
     const { canary, stable } = d.value;
     const values = { canary: judge_r(canary), stable: judge_r(stable) };
-    if (canary === null || !Number.isFinite(canary))
+    const absurd = Object.entries({ canary, stable }).filter(([, v]) => v !== null && !(Number.isFinite(v) && Math.abs(v) <= MAX_VALUE));
+    if (absurd.length > 0)
+        return { ...base, verdict: 'error', critical: false, values: {}, reason: `the metrics provider gave ${absurd.map(([k, v]) => `${k} ${v}`).join(', ')}: not a finite number within ±${MAX_VALUE}` };
+    if (canary === null)
         return { ...base, verdict: 'inconclusive', critical: false, values, reason: 'no canary value in the window' };
     if (m.critical_max !== undefined && canary > m.critical_max)
         return { ...base, verdict: 'fail', critical: true, values, reason: `canary ${judge_r(canary)} > ${m.critical_max}: roll back` };
@@ -95555,7 +96265,7 @@ function judge_value(m, d) {
     if (m.min !== undefined && canary < m.min)
         return { ...base, verdict: 'fail', critical: m.critical, values, reason: `canary ${judge_r(canary)} < ${m.min}` };
     if (rel) {
-        if (stable === null || !Number.isFinite(stable))
+        if (stable === null)
             return { ...base, verdict: 'inconclusive', critical: false, values, reason: 'no stable value to compare with' };
         const limit = stable * rel.factor + rel.plus;
         if (canary > limit)
@@ -95566,7 +96276,7 @@ function judge_value(m, d) {
 /** `alone`: the canary takes all traffic (100%), so stable has none to compare with. */
 function judgeMetric(m, d, minRequests, alone = false) {
     if (d.kind === 'error_rate')
-        return errorRate(m, d, minRequests);
+        return errorRate(m, d, minRequests, alone);
     if (d.kind === 'latency')
         return 'samples' in d ? latencySamples(m, d.samples.canary, d.samples.stable, alone) : latency(m, d, minRequests, alone);
     return judge_value(m, d);
@@ -95635,16 +96345,47 @@ function judge_decide(measurements, c, cfg, now, bakeEnd) {
  * `{stage}` and `{model}` filled in, shell-quoted. Each runs with a timeout; its output is logged.
  */
 
-const traffic_quote = (s) => (/^[A-Za-z0-9_.:/=@%+-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`);
+const bare = (s) => (/^[A-Za-z0-9_.:/=@%+-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`);
+/**
+ * Fills the placeholders, each quoted for where it stands in the template (the shell's own quoting
+ * rules, followed char by char): bare → single-quoted; inside "…" → `\`, `$`, `` ` `` and `"`
+ * escaped; inside '…' → a `'` closes, is escaped and reopens. No value can end a quote or start a
+ * substitution, wherever the template puts it.
+ */
 function traffic_fill(template, vars) {
-    return template
-        .replace(/\{weight\}/g, String(vars.weight))
-        .replace(/\{version\}/g, traffic_quote(vars.version))
-        .replace(/\{stage\}/g, traffic_quote(vars.stage))
-        .replace(/\{model\}/g, traffic_quote(vars.model));
+    const values = { weight: String(vars.weight), version: vars.version, stage: vars.stage, model: vars.model };
+    let out = '';
+    let state = 'none';
+    for (let i = 0; i < template.length; i++) {
+        const c = template[i];
+        const m = /^\{(weight|version|stage|model)\}/.exec(template.slice(i, i + 9));
+        if (m) {
+            const v = values[m[1]];
+            out += state === 'none' ? bare(v) : state === 'double' ? v.replace(/[\\$`"]/g, '\\$&') : v.replace(/'/g, `'\\''`);
+            i += m[0].length - 1;
+            continue;
+        }
+        out += c;
+        if (state !== 'single' && c === '\\' && i + 1 < template.length) {
+            out += template[++i];
+        }
+        else if (state === 'none' && c === "'")
+            state = 'single';
+        else if (state === 'single' && c === "'")
+            state = 'none';
+        else if (state === 'none' && c === '"')
+            state = 'double';
+        else if (state === 'double' && c === '"')
+            state = 'none';
+    }
+    return out;
 }
-/** Runs a filled-in command; rejects with its output when it fails or outlives the timeout. */
-function runCommand(command, timeoutS, log) {
+/**
+ * Runs a filled-in command in a process group of its own; rejects with its output when it fails
+ * or outlives the timeout. `started` is given a way to kill the whole group (an interrupted stage
+ * must be able to stop a traffic command so that it cannot move traffic after the rollback).
+ */
+function traffic_runCommand(command, timeoutS, log, started) {
     const t0 = performance.now();
     return new Promise((resolve, reject) => {
         const child = (0,external_node_child_process_namespaceObject.spawn)(command, { shell: true, stdio: ['ignore', 'pipe', 'pipe'], env: process.env, detached: process.platform !== 'win32' });
@@ -95658,7 +96399,9 @@ function runCommand(command, timeoutS, log) {
         };
         child.stdout.on('data', take);
         child.stderr.on('data', take);
-        const timer = setTimeout(() => {
+        let killed = null;
+        const kill = (why) => {
+            killed ??= why;
             try {
                 if (child.pid && process.platform !== 'win32')
                     process.kill(-child.pid, 'SIGKILL');
@@ -95668,8 +96411,12 @@ function runCommand(command, timeoutS, log) {
             catch {
                 // gone already
             }
+        };
+        const timer = setTimeout(() => {
+            kill(`did not finish within ${timeoutS} s`);
             reject(new Error(`"${command}" did not finish within ${timeoutS} s`));
         }, timeoutS * 1000);
+        started?.(() => kill('was stopped: the stage was interrupted'));
         child.on('error', (error) => {
             clearTimeout(timer);
             reject(new Error(`"${command}" could not start: ${error.message}`));
@@ -95677,7 +96424,9 @@ function runCommand(command, timeoutS, log) {
         child.on('close', (code) => {
             clearTimeout(timer);
             const result = { command, code, output, ms: performance.now() - t0 };
-            if (code === 0)
+            if (killed)
+                reject(new Error(`"${command}" ${killed}`));
+            else if (code === 0)
                 resolve(result);
             else
                 reject(new Error(`"${command}" exited with code ${code}${output.trim() ? `: ${output.trim().split('\n').slice(-3).join(' / ')}` : ''}`));
@@ -95699,11 +96448,11 @@ async function rollback(cfg, vars, deps) {
     const command = traffic_fill(cfg.traffic.rollback, { ...vars, weight: 0 });
     deps.log(`rollback: ${command}`);
     try {
-        await deps.run(command, cfg.traffic.timeout_seconds);
+        await deps.run(command, cfg.traffic.timeout_seconds, { kind: 'rollback', weight: 0 });
         return { command, ok: true };
     }
     catch (error) {
-        return { command, ok: false, error: getErrorMessage(error) };
+        return { command, ok: false, error: errors_getErrorMessage(error) };
     }
 }
 async function runStage(spec, cfg, deps) {
@@ -95720,24 +96469,35 @@ async function runStage(spec, cfg, deps) {
     const commands = [];
     const measurements = [];
     let counters = NO_COUNTS;
-    const finish = async (action) => {
+    const interrupted = () => (deps.interrupted?.aborted ? { action: 'rollback', reason: `interrupted by ${String(deps.interrupted.reason)}` } : null);
+    const finish = async (decided) => {
+        // An interrupted stage never promotes, whatever the last measurement said.
+        const action = decided.action === 'promote' ? (interrupted() ?? decided) : decided;
         let outcome = action.action === 'promote' ? 'promoted' : 'rolled_back';
         let reason = action.reason;
+        const back = async () => {
+            const result = await rollback(cfg, vars, deps);
+            commands.push(result);
+            if (!result.ok) {
+                outcome = 'rollback_failed';
+                reason = `${reason}; the rollback failed: ${result.error}`;
+            }
+        };
         if (action.action === 'rollback') {
-            commands.push(await rollback(cfg, vars, deps));
+            await back();
         }
         else if (spec.final && cfg.traffic.promote) {
             const command = traffic_fill(cfg.traffic.promote, vars);
             deps.log(`promote: ${command}`);
             try {
-                await deps.run(command, cfg.traffic.timeout_seconds);
+                await deps.run(command, cfg.traffic.timeout_seconds, { kind: 'promote', weight: spec.weight });
                 commands.push({ command, ok: true });
             }
             catch (error) {
-                commands.push({ command, ok: false, error: getErrorMessage(error) });
-                commands.push(await rollback(cfg, vars, deps));
+                commands.push({ command, ok: false, error: errors_getErrorMessage(error) });
                 outcome = 'rolled_back';
-                reason = `the promote command failed: ${getErrorMessage(error)}`;
+                reason = `the promote command failed: ${errors_getErrorMessage(error)}`;
+                await back();
             }
         }
         return {
@@ -95758,13 +96518,22 @@ async function runStage(spec, cfg, deps) {
     const shift = traffic_fill(template, vars);
     deps.log(`${shadow ? 'shadow' : `traffic to ${spec.weight}%`}: ${shift}`);
     try {
-        await deps.run(shift, cfg.traffic.timeout_seconds);
+        await deps.run(shift, cfg.traffic.timeout_seconds, { kind: 'traffic', weight: spec.weight });
         commands.push({ command: shift, ok: true });
     }
     catch (error) {
-        commands.push({ command: shift, ok: false, error: getErrorMessage(error) });
-        return finish({ action: 'rollback', reason: `the traffic command failed: ${getErrorMessage(error)}` });
+        commands.push({ command: shift, ok: false, error: errors_getErrorMessage(error) });
+        return finish(interrupted() ?? { action: 'rollback', reason: `the traffic command failed: ${errors_getErrorMessage(error)}` });
     }
+    const stop = interrupted();
+    if (stop)
+        return finish(stop);
+    // Resolves (never rejects) when the stage is interrupted: waits and reads end early.
+    const aborted = new Promise((resolve) => {
+        if (deps.interrupted?.aborted)
+            resolve();
+        deps.interrupted?.addEventListener('abort', () => resolve(), { once: true });
+    });
     const t0 = deps.clock.now();
     const bakeEnd = t0 + cfg.bake_minutes * 60_000;
     const interval = cfg.interval_seconds * 1000;
@@ -95773,16 +96542,25 @@ async function runStage(spec, cfg, deps) {
         const due = t0 + index * interval;
         const wait = due - deps.clock.now();
         if (wait > 0)
-            await deps.sleep(wait);
+            await Promise.race([deps.sleep(wait), aborted]);
+        const before = interrupted();
+        if (before)
+            return finish(before);
         const window = { version: spec.version, stage: spec.stage, weight: spec.weight, window: cfg.interval_seconds };
-        const results = await Promise.all(cfg.metrics.map(async (m) => {
-            try {
-                return judgeMetric(m, await fetchMetric(deps.provider, m, window), cfg.min_requests, spec.weight === 100);
-            }
-            catch (error) {
-                return { name: m.name, kind: m.kind, verdict: 'error', critical: false, values: {}, thresholds: '', reason: getErrorMessage(error) };
-            }
-        }));
+        const results = await Promise.race([
+            Promise.all(cfg.metrics.map(async (m) => {
+                try {
+                    return judgeMetric(m, await fetchMetric(deps.provider, m, window), cfg.min_requests, spec.weight === 100);
+                }
+                catch (error) {
+                    return { name: m.name, kind: m.kind, verdict: 'error', critical: false, values: {}, thresholds: '', reason: errors_getErrorMessage(error) };
+                }
+            })),
+            aborted.then(() => null),
+        ]);
+        const during = interrupted();
+        if (during || !results)
+            return finish(during);
         const measurement = { index, at: deps.clock.date().toISOString(), verdict: measurementVerdict(results), metrics: results };
         measurements.push(measurement);
         counters = count(counters, measurement);
@@ -95809,6 +96587,20 @@ async function runStage(spec, cfg, deps) {
 
 
 
+
+const trafficStateFile = (outDir, stage) => (0,external_node_path_.resolve)(outDir, 'promotion', `traffic-${stage === 'shadow' ? 'shadow' : stage.replace('%', '')}.json`);
+/** Written synchronously: a signal may end the process right after. Never throws (the record is a help, the rollback is the point). */
+function writeTrafficRecord(file, record, log) {
+    if (!file)
+        return;
+    try {
+        (0,external_node_fs_namespaceObject.mkdirSync)((0,external_node_path_.resolve)(file, '..'), { recursive: true });
+        (0,external_node_fs_namespaceObject.writeFileSync)(file, `${JSON.stringify(record, null, 2)}\n`);
+    }
+    catch (error) {
+        log(`could not write the traffic state ${file}: ${errors_getErrorMessage(error)}`);
+    }
+}
 /** `25`, `25%` or `shadow`, checked against the configured plan. */
 function parseStage(input, cfg) {
     const s = input.trim();
@@ -95866,8 +96658,53 @@ async function promote(req, cfg, io) {
         }
         deployment = await io.records.start(req.environment, io.ref, payload, io.logUrl);
     }
-    const undo = cfg.traffic.rollback ? { command: traffic_fill(cfg.traffic.rollback, { weight: 0, version: req.version, stage, model: req.model }), timeout_seconds: cfg.traffic.timeout_seconds, deployment, environment: req.environment } : null;
-    io.pending(undo);
+    const stateFile = trafficStateFile(io.outDir, stage);
+    const undo = cfg.traffic.rollback
+        ? {
+            command: traffic_fill(cfg.traffic.rollback, { weight: 0, version: req.version, stage, model: req.model }),
+            timeout_seconds: cfg.traffic.timeout_seconds,
+            retry_seconds: cfg.traffic.retry_seconds,
+            deployment,
+            environment: req.environment,
+            stage,
+            version: req.version,
+            state_file: stateFile,
+        }
+        : null;
+    // Before the first command traffic is wherever the previous stage left it: not known to be on stable.
+    let traffic = { on_stable: false, weight: null };
+    let settled = false;
+    const record = () => {
+        const owed = undo && !settled ? { ...undo, traffic } : null;
+        io.pending(owed);
+        writeTrafficRecord(stateFile, { stage, version: req.version, environment: req.environment, traffic, pending: owed, at: io.clock.date().toISOString() }, io.log);
+    };
+    record();
+    /** Runs a command that moves traffic, recording where traffic is believed to be before and after. */
+    const run = async (command, timeoutS, step) => {
+        const stop = io.interruption?.signal;
+        if (step.kind !== 'rollback' && stop?.aborted)
+            throw new Error(`not run: the stage was interrupted by ${String(stop.reason)}`);
+        const before = traffic;
+        // While it runs, traffic may be anywhere between where it was and where the command takes it.
+        traffic = { on_stable: false, weight: before.weight === step.weight ? step.weight : null };
+        record();
+        let unregister;
+        try {
+            const result = await traffic_runCommand(command, timeoutS, io.log, (kill) => (unregister = io.interruption?.running(step.kind, kill)));
+            traffic = { on_stable: step.kind === 'rollback', weight: step.weight };
+            return result;
+        }
+        catch (error) {
+            // A failed rollback most likely left traffic where it was; a failed traffic command, anywhere.
+            traffic = step.kind === 'rollback' ? { on_stable: false, weight: before.weight } : { on_stable: false, weight: null };
+            throw error;
+        }
+        finally {
+            unregister?.();
+            record();
+        }
+    };
     await io.announce?.('baking', `${cfg.bake_minutes} min bake, a measurement every ${cfg.interval_seconds} s`, stage, req.version);
     let report;
     try {
@@ -95876,44 +96713,112 @@ async function promote(req, cfg, io) {
             clock: io.clock,
             sleep: io.sleep,
             log: io.log,
-            run: (command, timeoutS) => runCommand(command, timeoutS, io.log),
+            run,
+            interrupted: io.interruption?.signal,
             onMeasurement: async (m, c) => {
                 if (deployment !== null && io.records) {
                     const text = `measurement ${m.index}: ${m.verdict} (${c.failures} failed, ${c.inconclusive} inconclusive)`;
-                    await io.records.status(deployment, 'in_progress', text, io.logUrl).catch((e) => io.log(`could not record the measurement: ${getErrorMessage(e)}`));
+                    await io.records.status(deployment, 'in_progress', text, io.logUrl).catch((e) => io.log(`could not record the measurement: ${errors_getErrorMessage(e)}`));
                 }
             },
         });
     }
     catch (error) {
         // The stage could not run to a verdict (a usage error, a crash): traffic goes back.
-        if (undo)
-            await rollback(cfg, { weight: 0, version: req.version, stage, model: req.model }, { run: (c, t) => runCommand(c, t, io.log), log: io.log });
+        const back = undo ? await rollback(cfg, { weight: 0, version: req.version, stage, model: req.model }, { run, log: io.log }) : null;
+        settled = back?.ok ?? false;
+        record();
         if (deployment !== null)
-            await io.records.status(deployment, 'error', `stage could not run: ${getErrorMessage(error)}`, io.logUrl).catch(() => undefined);
-        io.pending(null);
+            await io.records.status(deployment, 'error', `stage could not run: ${errors_getErrorMessage(error)}${back && !back.ok ? `; the rollback failed: ${back.error}` : ''}`, io.logUrl).catch(() => undefined);
         throw error;
     }
+    settled = report.outcome !== 'rollback_failed';
+    record();
+    report.traffic = traffic;
     if (deployment !== null) {
-        const state = report.outcome === 'promoted' ? 'success' : 'failure';
-        await io.records.status(deployment, state, `${report.outcome === 'promoted' ? 'promoted' : 'rolled back'}: ${report.reason}`, io.logUrl);
+        const where = traffic.weight === null ? 'an unknown weight' : `${traffic.weight}%`;
+        const [state, text] = report.outcome === 'promoted' ? ['success', `promoted: ${report.reason}`] : report.outcome === 'rolled_back' ? ['failure', `rolled back: ${report.reason}`] : ['error', `rollback failed, traffic believed at ${where}: ${report.reason}`];
+        await io.records.status(deployment, state, text, io.logUrl);
+        // Inactive (back on stable) only when the rollback is known to have worked.
         if (report.outcome === 'rolled_back')
             await io.records.status(deployment, 'inactive', 'traffic back on stable', io.logUrl).catch(() => undefined);
     }
-    io.pending(null);
-    await io.announce?.(report.outcome === 'promoted' ? 'promoted' : 'rolled back', report.reason, stage, req.version);
+    await io.announce?.(report.outcome === 'promoted' ? 'promoted' : report.outcome === 'rolled_back' ? 'rolled back' : 'interrupted', report.reason, stage, req.version);
     const file = await writeStageReport(io.outDir, report);
     return { report, skipped: null, file };
 }
+/**
+ * The post step's rollback: from the saved state, retried with growing pauses until it succeeds
+ * or `retry_seconds` have passed. Records the outcome in the state file and the deployment.
+ */
+async function finishRollback(undo, io) {
+    const deadline = io.clock.now() + undo.retry_seconds * 1000;
+    let error;
+    for (let attempt = 1;; attempt++) {
+        try {
+            await runCommand(undo.command, undo.timeout_seconds, io.log);
+            const traffic = { on_stable: true, weight: 0 };
+            writeTrafficRecord(undo.state_file, { stage: undo.stage, version: undo.version, environment: undo.environment, traffic, pending: null, at: io.clock.date().toISOString() }, io.log);
+            if (undo.deployment !== null && io.records)
+                await io.records.status(undo.deployment, 'inactive', 'interrupted: rolled back to stable', io.logUrl).catch(() => undefined);
+            return { ok: true, attempts: attempt };
+        }
+        catch (e) {
+            error = getErrorMessage(e);
+            const pause = Math.min(30, 2 ** attempt) * 1000;
+            io.log(`rollback attempt ${attempt} failed: ${error}`);
+            if (io.clock.now() + pause >= deadline) {
+                const traffic = { on_stable: false, weight: undo.traffic?.weight ?? null };
+                writeTrafficRecord(undo.state_file, { stage: undo.stage, version: undo.version, environment: undo.environment, traffic, pending: { ...undo, traffic }, at: io.clock.date().toISOString() }, io.log);
+                if (undo.deployment !== null && io.records)
+                    await io.records.status(undo.deployment, 'error', `the rollback failed ${attempt} times: ${error}`, io.logUrl).catch(() => undefined);
+                return { ok: false, attempts: attempt, error };
+            }
+            await io.sleep(pause);
+        }
+    }
+}
 /** All traffic back on stable; safe to run any number of times. */
 async function rollbackAll(req, cfg, io) {
-    const result = await rollback(cfg, { weight: 0, version: req.version, stage: 'rollback', model: req.model }, { run: (c, t) => runCommand(c, t, io.log), log: io.log });
+    // What the stages recorded (the reusable workflow downloads their state files here): said, then acted on regardless.
+    const recorded = await readTrafficRecords(io.outDir);
+    for (const r of recorded) {
+        io.log(`stage ${r.stage} of ${r.version} recorded: ${r.traffic.on_stable ? 'traffic on stable' : `traffic not known to be on stable (believed at ${r.traffic.weight === null ? 'an unknown weight' : `${r.traffic.weight}%`})`}${r.pending ? ', a rollback owed' : ''}`);
+    }
+    const result = await rollback(cfg, { weight: 0, version: req.version, stage: 'rollback', model: req.model }, { run: (c, t) => traffic_runCommand(c, t, io.log), log: io.log });
+    if (result.ok) {
+        for (const r of recorded)
+            writeTrafficRecord(trafficStateFile(io.outDir, r.stage), { ...r, traffic: { on_stable: true, weight: 0 }, pending: null, at: io.clock.date().toISOString() }, io.log);
+    }
     if (io.records) {
         const open = (await io.records.list(req.environment)).filter((d) => d.payload?.version === req.version && (d.state === 'in_progress' || d.state === 'success' || d.state === 'queued' || d.state === 'pending'));
         for (const d of open)
             await io.records.status(d.id, result.ok ? 'inactive' : 'error', result.ok ? 'rolled back: traffic on stable' : `rollback failed: ${result.error}`, io.logUrl);
     }
-    return result;
+    return { ok: result.ok, error: result.error, recorded };
+}
+/** The state files under `<out>/promotion/` (any depth: a workflow may download them into folders). */
+async function readTrafficRecords(outDir) {
+    const dir = (0,external_node_path_.resolve)(outDir, 'promotion');
+    let files;
+    try {
+        files = (await (0,promises_.readdir)(dir, { recursive: true })).filter((f) => /(^|\/)traffic-[^/]+\.json$/.test(f));
+    }
+    catch {
+        return []; // nothing recorded here
+    }
+    const out = [];
+    for (const f of files.sort()) {
+        try {
+            const r = JSON.parse(await (0,promises_.readFile)((0,external_node_path_.join)(dir, f), 'utf8'));
+            if (r && typeof r.stage === 'string' && r.traffic && typeof r.traffic.on_stable === 'boolean')
+                out.push(r);
+        }
+        catch {
+            // not a state file of ours: ignored
+        }
+    }
+    return out;
 }
 async function command_status(environment, io) {
     const latest = io.records ? ((await io.records.list(environment, 10))[0] ?? null) : null;
@@ -95935,8 +96840,24 @@ async function command_status(environment, io) {
 
 
 
+/**
+ * A report may only name what is promoted when it cleared the gate for this commit: GO, or a DELAY
+ * a person cleared (`allow-delay`, set by the reusable workflow's review job); a NO-GO, a report of
+ * another commit (one left by an earlier run) or one without a decision is refused.
+ */
+function clearedReport(report, file, allowDelay, commit) {
+    const d = report.decision;
+    if (d !== 'GO' && !(d === 'DELAY' && allowDelay)) {
+        const why = d === 'DELAY' ? 'DELAY, not cleared (a reviewer clears it: input "allow-delay: true" / --allow-delay)' : d === undefined ? 'no decision (an incomplete or foreign report)' : d;
+        throw new errors_UsageError(`${file} says ${why}: only a GO (or a cleared DELAY) may be promoted; run validate again, or pass the version explicitly (input "version" / --version)`);
+    }
+    const own = report.version?.git_commit;
+    if (commit && own && own !== commit) {
+        throw new errors_UsageError(`${file} is the report of commit ${own.slice(0, 12)}, not of ${commit.slice(0, 12)} being promoted (a report left by an earlier run?); run validate for this commit, or pass the version explicitly`);
+    }
+}
 /** The config's promotion section with the command flags over it, and the version being promoted. */
-async function promotionTarget(settings) {
+async function promotionTarget(settings, commit = null) {
     const loaded = resolveConfig(settings.configPath);
     const p = settings.promotion;
     const base = loaded.config.promotion;
@@ -95949,14 +96870,19 @@ async function promotionTarget(settings) {
     if (!version || !model) {
         // The validate run's report names the version and the model.
         const file = settings.reportPath ?? (0,external_node_path_.join)(settings.outDir, ReportFiles.Json);
+        let report = null;
         try {
-            const report = JSON.parse(await (0,promises_.readFile)(file, 'utf8'));
-            version ??= report.version?.id;
-            model ||= report.model?.path ?? '';
+            report = JSON.parse(await (0,promises_.readFile)(file, 'utf8'));
         }
         catch {
             if (!version)
                 throw new errors_UsageError(`no version to promote: pass --version (input "version") or the validate run's report (--report / input "report"; looked for ${file})`);
+        }
+        if (report) {
+            if (!version)
+                clearedReport(report, file, p.allowDelay ?? false, commit);
+            version ??= report.version?.id;
+            model ||= report.model?.path ?? '';
         }
     }
     if (!version)
@@ -95966,7 +96892,7 @@ async function promotionTarget(settings) {
 async function runPromotionMode(settings, io) {
     if (settings.mode === 'status')
         return { mode: 'status', view: await command_status(settings.promotion.environment, io) };
-    const t = await promotionTarget(settings);
+    const t = await promotionTarget(settings, /^[0-9a-f]{40}$/.test(io.ref) ? io.ref : null);
     if (settings.mode === 'rollback')
         return { mode: 'rollback', ...(await rollbackAll({ version: t.version, model: t.model, environment: t.environment }, t.config, io)) };
     return { mode: 'promote', result: await promote({ stage: settings.promotion.stage, version: t.version, model: t.model, environment: t.environment }, t.config, io) };
@@ -95974,35 +96900,73 @@ async function runPromotionMode(settings, io) {
 
 ;// CONCATENATED MODULE: ./src/promotion/signals.ts
 /**
- * A promotion killed mid-stage must leave traffic on stable: on SIGINT / SIGTERM (the runner's
- * cancellation) the pending rollback runs, bounded to fit the runner's grace period, then exit.
+ * A promotion interrupted mid-stage must leave traffic on stable. On SIGINT, SIGTERM or SIGHUP
+ * (the runner's cancellation, a closed terminal) the stage is told to stop: a traffic command
+ * already running is waited for (bounded, then killed, so that it cannot move traffic after the
+ * rollback), the stage rolls back through its usual path, and the process exits 130. What does not
+ * finish within the runner's grace period is left in the saved state for the post step to retry.
  */
 
-
-/** GitHub's runner waits 7.5 s between SIGINT and SIGTERM, and as long again before it kills. */
-const GRACE_S = 6;
-function rollbackOnSignals(pending, log, after = async () => undefined) {
-    let busy = false;
+/** How long a traffic command already running may take after a signal before it is killed. */
+const WAIT_S = 3;
+/**
+ * All of it (the wait, the rollback, the records) within the runner's grace: GitHub sends SIGINT,
+ * then SIGTERM 7.5 s later, then kills 2.5 s after that.
+ */
+const GRACE_S = 7;
+const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+/** `pending()`: is a stage under way (else a signal just exits 130)? */
+function handleInterrupts(pending, log) {
+    const controller = new AbortController();
+    let current = null;
+    const timers = [];
     const handler = (signal) => {
-        if (busy)
+        if (controller.signal.aborted)
             return;
-        busy = true;
-        const undo = pending();
-        if (!undo)
+        if (!pending())
             process.exit(130);
-        log(`${signal}: the stage was interrupted; rolling back`);
-        runCommand(undo.command, Math.min(undo.timeout_seconds, GRACE_S), log)
-            .then(() => after(true), (error) => {
-            log(`rollback failed: ${getErrorMessage(error)}`);
-            return after(false);
-        })
-            .finally(() => process.exit(130));
+        log(`${signal}: the stage was interrupted; ${current?.kind === 'traffic' ? `waiting for the traffic command (at most ${WAIT_S} s), then ` : ''}rolling back`);
+        controller.abort(signal);
+        timers.push(setTimeout(() => {
+            if (current?.kind !== 'traffic')
+                return;
+            log(`the traffic command is still running after ${WAIT_S} s: stopping it`);
+            current.kill();
+        }, WAIT_S * 1000), setTimeout(() => {
+            // Out of grace: whatever runs is stopped; the saved state says traffic is not known to be on
+            // stable, and the post step rolls back from it.
+            log(`the rollback did not finish within ${GRACE_S} s: the post step retries it`);
+            try {
+                current?.kill();
+            }
+            catch (error) {
+                log(errors_getErrorMessage(error));
+            }
+            process.exit(130);
+        }, GRACE_S * 1000));
     };
-    process.on('SIGINT', handler);
-    process.on('SIGTERM', handler);
-    return () => {
-        process.off('SIGINT', handler);
-        process.off('SIGTERM', handler);
+    for (const s of SIGNALS)
+        process.on(s, handler);
+    return {
+        interruption: {
+            signal: controller.signal,
+            running(kind, kill) {
+                const entry = { kind, kill };
+                current = entry;
+                return () => {
+                    if (current === entry)
+                        current = null;
+                };
+            },
+        },
+        stop() {
+            for (const s of SIGNALS)
+                process.off(s, handler);
+            for (const t of timers)
+                clearTimeout(t);
+            if (controller.signal.aborted)
+                process.exit(130);
+        },
     };
 }
 
@@ -96014,22 +96978,26 @@ const values = (m) => Object.entries(m.values)
     .map(([k, v]) => `${k} ${v}`)
     .join(', ');
 function renderStageMarkdown(r, environment) {
-    const head = r.outcome === 'promoted' ? `## ✅ Promoted: ${r.stage} of \`${r.version}\`` : `## ⏪ Rolled back at ${r.stage}: \`${r.version}\``;
-    const lines = [head, '', `**${cell(r.reason)}** · environment \`${cell(environment)}\` · weight ${r.weight}% · bake ${r.bake_minutes} min, a measurement every ${r.interval_seconds} s`, ''];
+    const head = r.outcome === 'promoted'
+        ? `## ✅ Promoted: ${mdText(r.stage)} of ${mdCode(r.version)}`
+        : r.outcome === 'rollback_failed'
+            ? `## ❗ Rollback failed at ${mdText(r.stage)}: ${mdCode(r.version)} — traffic is not known to be on stable`
+            : `## ⏪ Rolled back at ${mdText(r.stage)}: ${mdCode(r.version)}`;
+    const lines = [head, '', `**${cell(r.reason)}** · environment ${mdCode(environment)} · weight ${mdText(r.weight)}% · bake ${mdText(r.bake_minutes)} min, a measurement every ${mdText(r.interval_seconds)} s`, ''];
     lines.push(`Measurements: ${r.measurements.length} (${r.counters.failures} failed, ${r.counters.inconclusive} inconclusive)`, '');
     lines.push('| # | At | Verdict | Metric | Result | Values | Thresholds |', '|---:|---|---|---|---|---|---|');
     for (const m of r.measurements) {
         for (const [i, x] of m.metrics.entries()) {
-            lines.push(`| ${i === 0 ? m.index : ''} | ${i === 0 ? m.at.slice(11, 19) : ''} | ${i === 0 ? `${ICON[m.verdict]} ${m.verdict}` : ''} | \`${x.name}\` | ${ICON[x.verdict]} ${cell(x.reason)}${x.critical && x.verdict === 'fail' ? ' **(critical)**' : ''} | ${cell(values(x))} | ${cell(x.thresholds)} |`);
+            lines.push(`| ${i === 0 ? m.index : ''} | ${i === 0 ? m.at.slice(11, 19) : ''} | ${i === 0 ? `${ICON[m.verdict]} ${m.verdict}` : ''} | ${mdCodeCell(x.name)} | ${ICON[x.verdict]} ${cell(x.reason)}${x.critical && x.verdict === 'fail' ? ' **(critical)**' : ''} | ${cell(values(x))} | ${cell(x.thresholds)} |`);
         }
     }
     lines.push('', '| Command | Result |', '|---|---|');
     for (const c of r.commands)
-        lines.push(`| \`${cell(c.command)}\` | ${c.ok ? 'ok' : `failed: ${cell(c.error ?? '')}`} |`);
+        lines.push(`| ${mdCodeCell(c.command)} | ${c.ok ? 'ok' : `failed: ${cell(c.error ?? '')}`} |`);
     return `${lines.join('\n')}\n`;
 }
 function renderStageTerminal(r) {
-    const lines = [`${r.outcome === 'promoted' ? 'PROMOTED' : 'ROLLED BACK'} ${r.stage} of ${r.version}: ${r.reason}`];
+    const lines = [`${r.outcome === 'promoted' ? 'PROMOTED' : r.outcome === 'rollback_failed' ? 'ROLLBACK FAILED (traffic not known to be on stable) at' : 'ROLLED BACK'} ${r.stage} of ${r.version}: ${r.reason}`];
     for (const m of r.measurements)
         lines.push(`  ${String(m.index).padStart(3)} ${m.verdict.toUpperCase().padEnd(12)} ${m.metrics.map((x) => `${x.name}: ${x.reason}`).join('; ')}`);
     return `${lines.join('\n')}\n`;
@@ -96051,62 +97019,71 @@ function renderStageTerminal(r) {
 
 
 
+
+
 const EXIT_CODES = { GO: 0, 'NO-GO': 1, error: 2, DELAY: 3 };
 async function runCli(argv, io) {
     let debug = argv.includes('--debug') || io.env.RUNNER_DEBUG === '1';
-    const progress = (message) => io.stderr.write(`› ${message}\n`);
+    // Everything the CLI prints passes the run's redactor (grown once the settings and config are known).
+    let shield = redactorFor(io.env);
+    const stdout = { write: (text) => io.stdout.write(terminalSafe(shield.text(text))) };
+    const stderr = { write: (text) => io.stderr.write(terminalSafe(shield.text(text))) };
+    const progress = (message) => stderr.write(`› ${message}\n`);
     try {
         const command = settingsFromArgv(argv, io.env);
+        if (command.kind === 'drift' || command.kind === 'run')
+            shield = shieldFor(io.env, command.settings);
         if (command.kind === 'help') {
-            io.stdout.write(command.text);
+            stdout.write(command.text);
             return 0;
         }
         if (command.kind === 'version') {
-            io.stdout.write(`${TOOL_VERSION}\n`);
+            stdout.write(`${TOOL_VERSION}\n`);
             return 0;
         }
         debug = command.settings.debug;
         if (command.kind === 'drift') {
             const report = await runDrift(command.settings, { clock: systemClock, progress });
             const color = Boolean(io.stdout.isTTY) && !io.env.NO_COLOR;
-            io.stdout.write(command.settings.json ? `${JSON.stringify(report, null, 2)}\n` : renderDriftTerminal(report, color));
+            stdout.write(command.settings.json ? `${JSON.stringify(report, null, 2)}\n` : renderDriftTerminal(report, color));
             return EXIT_CODES[report.decision];
         }
         const { settings } = command;
         if (settings.mode === 'promote' || settings.mode === 'rollback' || settings.mode === 'status') {
             let pending = null;
-            const stop = rollbackOnSignals(() => pending, progress);
+            const interrupts = handleInterrupts(() => pending !== null, progress);
             try {
                 const outcome = await runPromotionMode(settings, {
                     clock: systemClock,
                     sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
                     log: progress,
                     env: io.env,
-                    secret: () => undefined,
+                    secret: (value) => shield.add(value),
                     records: null,
                     logUrl: null,
                     ref: 'HEAD',
                     outDir: settings.outDir,
                     pending: (undo) => (pending = undo),
+                    interruption: interrupts.interruption,
                 });
                 if (outcome.mode === 'status') {
-                    io.stdout.write(settings.json ? `${JSON.stringify(outcome.view, null, 2)}\n` : outcome.view.local ? `${outcome.view.local.version} at ${outcome.view.local.stage}: ${outcome.view.local.outcome} — ${outcome.view.local.reason}\n` : 'no promotion recorded here\n');
+                    stdout.write(settings.json ? `${JSON.stringify(outcome.view, null, 2)}\n` : outcome.view.local ? `${outcome.view.local.version} at ${outcome.view.local.stage}: ${outcome.view.local.outcome} — ${outcome.view.local.reason}\n` : 'no promotion recorded here\n');
                     return 0;
                 }
                 if (outcome.mode === 'rollback') {
-                    io.stdout.write(outcome.ok ? 'rolled back: all traffic on stable\n' : `rollback failed: ${outcome.error}\n`);
+                    stdout.write(outcome.ok ? 'rolled back: all traffic on stable\n' : `rollback failed: ${outcome.error}\n`);
                     return outcome.ok ? 0 : 1;
                 }
                 const { report, skipped } = outcome.result;
                 if (!report) {
-                    io.stdout.write(`nothing to do: ${skipped}\n`);
+                    stdout.write(`nothing to do: ${skipped}\n`);
                     return 0;
                 }
-                io.stdout.write(settings.json ? `${JSON.stringify(report, null, 2)}\n` : renderStageTerminal(report));
+                stdout.write(settings.json ? `${JSON.stringify(report, null, 2)}\n` : renderStageTerminal(report));
                 return report.outcome === 'promoted' ? 0 : 1;
             }
             finally {
-                stop();
+                interrupts.stop();
             }
         }
         const run = await validate_validate(settings, {
@@ -96116,40 +97093,57 @@ async function runCli(argv, io) {
             provenance: detectProvenance(io.env),
             contentTimestamp: contentTimestamp,
             env: io.env,
+            secret: (value) => shield.add(value),
         });
-        const files = await writeReports(settings.outDir, run.report);
+        shield.addSettings(run.config, io.env);
+        const report = shield.deep(run.report);
+        const files = await writeReports(settings.outDir, report);
         if (settings.json) {
-            io.stdout.write(`${JSON.stringify(run.report, null, 2)}\n`);
+            stdout.write(`${JSON.stringify(report, null, 2)}\n`);
         }
         else {
             const color = Boolean(io.stdout.isTTY) && !io.env.NO_COLOR;
             // Fit a terminal's width; logs and pipes get whole lines.
             const width = io.stdout.isTTY ? (io.stdout.columns ?? 120) : Number.POSITIVE_INFINITY;
-            io.stdout.write(renderTerminal(run.report, color, width));
-            io.stdout.write(`reports: ${files.json}, ${files.html}, ${files.manifest}\n`);
+            stdout.write(renderTerminal(report, color, width));
+            stdout.write(`reports: ${files.json}, ${files.html}, ${files.manifest}\n`);
         }
-        return EXIT_CODES[run.report.decision];
+        return EXIT_CODES[report.decision];
     }
     catch (error) {
         if (error instanceof ConfigValidationError) {
-            io.stderr.write(`model-gate: invalid config\n${error.issues.map((i) => `  ${formatIssue(i)}`).join('\n')}\n`);
+            stderr.write(`model-gate: invalid config\n${error.issues.map((i) => `  ${formatIssue(i)}`).join('\n')}\n`);
         }
         else if (error instanceof ConfigError) {
-            io.stderr.write(`model-gate: ${formatLocated(error)}\n`);
+            stderr.write(`model-gate: ${formatLocated(error)}\n`);
         }
         else if (isUserError(error)) {
-            io.stderr.write(`model-gate: ${getErrorMessage(error)}\n`);
+            stderr.write(`model-gate: ${errors_getErrorMessage(error)}\n`);
         }
         else {
-            io.stderr.write(`model-gate: unexpected error: ${getErrorMessage(error)}\n`);
+            stderr.write(`model-gate: unexpected error: ${errors_getErrorMessage(error)}\n`);
             if (debug && error instanceof Error && error.stack)
-                io.stderr.write(`${error.stack}\n`);
+                stderr.write(`${error.stack}\n`);
             else
-                io.stderr.write('(run with --debug for details)\n');
+                stderr.write('(run with --debug for details)\n');
         }
         return EXIT_CODES.error;
     }
 }
+/** The redactor of a CLI run: the environment, the flags, and the config they point at. */
+function shieldFor(env, settings) {
+    const shield = redactorFor(env, settings);
+    try {
+        shield.addSettings(resolveConfig(settings.configPath).config, env);
+    }
+    catch {
+        // An unreadable config fails the run with its own message.
+    }
+    return shield;
+}
+/** Escape sequences other than our own colours (SGR) are shown, not obeyed: a column name cannot drive the terminal. */
+// eslint-disable-next-line no-control-regex -- control characters are what this removes
+const terminalSafe = (text) => text.replace(/\u001b(?!\[[0-9;]*m)/g, '␛').replace(/[\u0000-\u0008\u000b-\u001a\u001c-\u001f\u007f]/g, '�');
 
 
 /***/ }),
@@ -96158,7 +97152,7 @@ async function runCli(argv, io) {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _cli_run_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(73790);
+/* harmony import */ var _cli_run_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(13742);
 /** CLI entry: parses argv, runs the shared engine, prints, and exits 0 GO / 1 NO-GO / 2 error / 3 DELAY. */
 
 process.exitCode = await (0,_cli_run_js__WEBPACK_IMPORTED_MODULE_0__/* .runCli */ .J)(process.argv.slice(2), {

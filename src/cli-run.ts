@@ -13,8 +13,10 @@ import { settingsFromArgv } from './settings.ts';
 import { validate } from './validate.ts';
 import type { PendingRollback } from './promotion/command.ts';
 import { runPromotionMode } from './promotion/run.ts';
-import { rollbackOnSignals } from './promotion/signals.ts';
+import { handleInterrupts } from './promotion/signals.ts';
 import { renderStageTerminal } from './report/promotion.ts';
+import { redactorFor, type Redactor } from './redact.ts';
+import { resolveConfig } from './config/load.ts';
 
 export interface CliIO {
   stdout: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
@@ -26,58 +28,64 @@ export const EXIT_CODES: Record<Decision | 'error', number> = { GO: 0, 'NO-GO': 
 
 export async function runCli(argv: string[], io: CliIO): Promise<number> {
   let debug = argv.includes('--debug') || io.env.RUNNER_DEBUG === '1';
-  const progress = (message: string) => io.stderr.write(`› ${message}\n`);
+  // Everything the CLI prints passes the run's redactor (grown once the settings and config are known).
+  let shield: Redactor = redactorFor(io.env);
+  const stdout = { write: (text: string) => io.stdout.write(terminalSafe(shield.text(text))) };
+  const stderr = { write: (text: string) => io.stderr.write(terminalSafe(shield.text(text))) };
+  const progress = (message: string) => stderr.write(`› ${message}\n`);
   try {
     const command = settingsFromArgv(argv, io.env);
+    if (command.kind === 'drift' || command.kind === 'run') shield = shieldFor(io.env, command.settings);
     if (command.kind === 'help') {
-      io.stdout.write(command.text);
+      stdout.write(command.text);
       return 0;
     }
     if (command.kind === 'version') {
-      io.stdout.write(`${TOOL_VERSION}\n`);
+      stdout.write(`${TOOL_VERSION}\n`);
       return 0;
     }
     debug = command.settings.debug;
     if (command.kind === 'drift') {
       const report = await runDrift(command.settings, { clock: systemClock, progress });
       const color = Boolean(io.stdout.isTTY) && !io.env.NO_COLOR;
-      io.stdout.write(command.settings.json ? `${JSON.stringify(report, null, 2)}\n` : renderDriftTerminal(report, color));
+      stdout.write(command.settings.json ? `${JSON.stringify(report, null, 2)}\n` : renderDriftTerminal(report, color));
       return EXIT_CODES[report.decision];
     }
     const { settings } = command;
     if (settings.mode === 'promote' || settings.mode === 'rollback' || settings.mode === 'status') {
       let pending: PendingRollback | null = null;
-      const stop = rollbackOnSignals(() => pending, progress);
+      const interrupts = handleInterrupts(() => pending !== null, progress);
       try {
         const outcome = await runPromotionMode(settings, {
           clock: systemClock,
           sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
           log: progress,
           env: io.env,
-          secret: () => undefined,
+          secret: (value) => shield.add(value),
           records: null,
           logUrl: null,
           ref: 'HEAD',
           outDir: settings.outDir,
           pending: (undo) => (pending = undo),
+          interruption: interrupts.interruption,
         });
         if (outcome.mode === 'status') {
-          io.stdout.write(settings.json ? `${JSON.stringify(outcome.view, null, 2)}\n` : outcome.view.local ? `${outcome.view.local.version} at ${outcome.view.local.stage}: ${outcome.view.local.outcome} — ${outcome.view.local.reason}\n` : 'no promotion recorded here\n');
+          stdout.write(settings.json ? `${JSON.stringify(outcome.view, null, 2)}\n` : outcome.view.local ? `${outcome.view.local.version} at ${outcome.view.local.stage}: ${outcome.view.local.outcome} — ${outcome.view.local.reason}\n` : 'no promotion recorded here\n');
           return 0;
         }
         if (outcome.mode === 'rollback') {
-          io.stdout.write(outcome.ok ? 'rolled back: all traffic on stable\n' : `rollback failed: ${outcome.error}\n`);
+          stdout.write(outcome.ok ? 'rolled back: all traffic on stable\n' : `rollback failed: ${outcome.error}\n`);
           return outcome.ok ? 0 : 1;
         }
         const { report, skipped } = outcome.result;
         if (!report) {
-          io.stdout.write(`nothing to do: ${skipped}\n`);
+          stdout.write(`nothing to do: ${skipped}\n`);
           return 0;
         }
-        io.stdout.write(settings.json ? `${JSON.stringify(report, null, 2)}\n` : renderStageTerminal(report));
+        stdout.write(settings.json ? `${JSON.stringify(report, null, 2)}\n` : renderStageTerminal(report));
         return report.outcome === 'promoted' ? 0 : 1;
       } finally {
-        stop();
+        interrupts.stop();
       }
     }
     await removeReports(settings.outDir); // a run that fails must not leave an earlier verdict behind
@@ -88,30 +96,48 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
       provenance: detectProvenance(io.env),
       contentTimestamp,
       env: io.env,
+      secret: (value) => shield.add(value),
     });
-    const files = await writeReports(settings.outDir, run.report);
+    shield.addSettings(run.config, io.env);
+    const report = shield.deep(run.report);
+    const files = await writeReports(settings.outDir, report);
     if (settings.json) {
-      io.stdout.write(`${JSON.stringify(run.report, null, 2)}\n`);
+      stdout.write(`${JSON.stringify(report, null, 2)}\n`);
     } else {
       const color = Boolean(io.stdout.isTTY) && !io.env.NO_COLOR;
       // Fit a terminal's width; logs and pipes get whole lines.
       const width = io.stdout.isTTY ? (io.stdout.columns ?? 120) : Number.POSITIVE_INFINITY;
-      io.stdout.write(renderTerminal(run.report, color, width));
-      io.stdout.write(`reports: ${files.json}, ${files.html}, ${files.manifest}\n`);
+      stdout.write(renderTerminal(report, color, width));
+      stdout.write(`reports: ${files.json}, ${files.html}, ${files.manifest}\n`);
     }
-    return EXIT_CODES[run.report.decision];
+    return EXIT_CODES[report.decision];
   } catch (error) {
     if (error instanceof ConfigValidationError) {
-      io.stderr.write(`model-gate: invalid config\n${error.issues.map((i) => `  ${formatIssue(i)}`).join('\n')}\n`);
+      stderr.write(`model-gate: invalid config\n${error.issues.map((i) => `  ${formatIssue(i)}`).join('\n')}\n`);
     } else if (error instanceof ConfigError) {
-      io.stderr.write(`model-gate: ${formatLocated(error)}\n`);
+      stderr.write(`model-gate: ${formatLocated(error)}\n`);
     } else if (isUserError(error)) {
-      io.stderr.write(`model-gate: ${getErrorMessage(error)}\n`);
+      stderr.write(`model-gate: ${getErrorMessage(error)}\n`);
     } else {
-      io.stderr.write(`model-gate: unexpected error: ${getErrorMessage(error)}\n`);
-      if (debug && error instanceof Error && error.stack) io.stderr.write(`${error.stack}\n`);
-      else io.stderr.write('(run with --debug for details)\n');
+      stderr.write(`model-gate: unexpected error: ${getErrorMessage(error)}\n`);
+      if (debug && error instanceof Error && error.stack) stderr.write(`${error.stack}\n`);
+      else stderr.write('(run with --debug for details)\n');
     }
     return EXIT_CODES.error;
   }
 }
+
+/** The redactor of a CLI run: the environment, the flags, and the config they point at. */
+function shieldFor(env: NodeJS.ProcessEnv, settings: { configPath?: string }): Redactor {
+  const shield = redactorFor(env, settings);
+  try {
+    shield.addSettings(resolveConfig(settings.configPath).config, env);
+  } catch {
+    // An unreadable config fails the run with its own message.
+  }
+  return shield;
+}
+
+/** Escape sequences other than our own colours (SGR) are shown, not obeyed: a column name cannot drive the terminal. */
+// eslint-disable-next-line no-control-regex -- control characters are what this removes
+const terminalSafe = (text: string) => text.replace(/\u001b(?!\[[0-9;]*m)/g, '␛').replace(/[\u0000-\u0008\u000b-\u001a\u001c-\u001f\u007f]/g, '�');

@@ -26,6 +26,7 @@ export const Inputs = {
   TrafficCommand: 'traffic-command',
   RollbackCommand: 'rollback-command',
   PromoteCommand: 'promote-command',
+  AllowDelay: 'allow-delay',
 } as const;
 
 export const Outputs = {

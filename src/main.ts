@@ -22,18 +22,49 @@ import { artifactUrl, defaultCommentId, githubContext, runUrl, type GitHubContex
 import { apiClient, publishArtifact, publishComment, type FeedbackLog } from './github/feedback.ts';
 import { githubDeployments } from './github/deployments.ts';
 import { announceStage } from './github/promotion-comment.ts';
-import type { PendingRollback } from './promotion/command.ts';
+import { finishRollback, type PendingRollback } from './promotion/command.ts';
 import { runPromotionMode } from './promotion/run.ts';
-import { rollbackOnSignals } from './promotion/signals.ts';
-import { runCommand } from './promotion/traffic.ts';
+import { handleInterrupts } from './promotion/signals.ts';
 import { renderStageMarkdown } from './report/promotion.ts';
+import { resolveConfig } from './config/load.ts';
+import { Redactor, redactorFor } from './redact.ts';
+import { logLine, mdText } from './report/escape.ts';
 
-const log: FeedbackLog = {
-  debug: (m) => core.debug(m),
-  info: (m) => core.info(m),
-  notice: (m) => core.notice(m),
-  warning: (m) => core.warning(m),
+/**
+ * The run's redactor: every line the action logs, annotates, fails with or writes to the summary,
+ * and the comment body, pass through it (set up from the environment, the inputs and the config
+ * as soon as they are known).
+ */
+let shield = new Redactor();
+const clean = (m: string) => logLine(shield.text(m));
+const say = {
+  debug: (m: string) => core.debug(clean(m)),
+  info: (m: string) => core.info(clean(m)),
+  notice: (m: string, p?: core.AnnotationProperties) => core.notice(clean(m), p),
+  warning: (m: string, p?: core.AnnotationProperties) => core.warning(clean(m), p),
+  error: (m: string, p?: core.AnnotationProperties) => core.error(clean(m), p),
+  setFailed: (m: string) => core.setFailed(clean(m)),
 };
+const log: FeedbackLog = say;
+
+/** Registers a secret: masked in the log by the runner, redacted from everything else by the shield. */
+function secret(value: string): void {
+  shield.add(value);
+  core.setSecret(value);
+}
+
+/** The shield for a run: the environment's secret-looking values, the inputs, the config's secrets. */
+function shieldRun(settings: Settings | null, env: NodeJS.ProcessEnv): void {
+  shield = redactorFor(env, settings);
+  if (settings) {
+    try {
+      shield.addSettings(resolveConfig(settings.configPath).config, env);
+    } catch {
+      // An unreadable config fails the run below, with its own located message.
+    }
+  }
+  for (const value of shield.values()) core.setSecret(value);
+}
 
 /** The event payload, when the runner wrote one. */
 function readEvent(env: NodeJS.ProcessEnv): unknown {
@@ -41,30 +72,34 @@ function readEvent(env: NodeJS.ProcessEnv): unknown {
   try {
     return JSON.parse(readFileSync(env.GITHUB_EVENT_PATH, 'utf8'));
   } catch (error) {
-    core.warning(`could not read the event payload ${env.GITHUB_EVENT_PATH}: ${getErrorMessage(error)}`);
+    say.warning(`could not read the event payload ${env.GITHUB_EVENT_PATH}: ${getErrorMessage(error)}`);
     return null;
   }
 }
 
 export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
+  shieldRun(null, env);
   try {
     const settings = settingsFromInputs((name) => core.getInput(name), env);
+    shieldRun(settings, env);
     const ctx = githubContext(env, readEvent(env));
     if (settings.mode === 'comment') return await commentMode(settings, ctx);
     if (settings.mode === 'promote' || settings.mode === 'rollback' || settings.mode === 'status') return await promotionMode(settings, ctx, env);
     await removeReports(settings.outDir); // a run that fails must not leave an earlier verdict behind
     const run = await validate(settings, {
       clock: systemClock,
-      loadRuntime: () => loadOnnxRuntime({ info: (m) => core.info(m) }, env),
-      progress: (m) => core.info(`› ${m}`),
+      loadRuntime: () => loadOnnxRuntime({ info: (m) => say.info(m) }, env),
+      progress: (m) => say.info(`› ${m}`),
       provenance: detectProvenance(env),
       contentTimestamp,
       env,
-      secret: (value) => core.setSecret(value),
+      secret,
     });
     const { config } = run;
     const commentId = settings.feedback.commentId ?? defaultCommentId(ctx, run.configPath === null ? null : relative(process.cwd(), run.configPath));
-    const report: Report = { ...run.report, github: reportGitHub(ctx, commentId) };
+    shield.addSettings(run.config, env);
+    // The one report every output is made from: files, annotations, summary, comment.
+    const report: Report = shield.deep({ ...run.report, github: reportGitHub(ctx, commentId) });
     const files = await writeReports(settings.outDir, report);
     core.setOutput(Outputs.Decision, report.decision);
     core.setOutput(Outputs.Version, report.version.id);
@@ -72,7 +107,7 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
     core.setOutput(Outputs.Manifest, files.manifest);
     annotate(report);
     await writeSummary(renderMarkdown(report));
-    core.info(`${report.headline} (${report.version.id})`);
+    say.info(`${report.headline} (${report.version.id})`);
 
     const uploaded = await publishArtifact(settings.feedback.artifactName, [files.json, files.html, files.manifest, files.markdown], settings.outDir, env, log);
     core.setOutput(Outputs.ReportArtifact, uploaded?.name ?? '');
@@ -85,30 +120,31 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
       token: settings.githubToken,
       ctx,
       log,
+      redact: (text) => shield.text(text),
     });
     core.setOutput(Outputs.CommentUrl, posted?.url ?? '');
 
-    if (report.decision === 'NO-GO') core.setFailed(`NO-GO: ${report.reason}`);
+    if (report.decision === 'NO-GO') say.setFailed(`NO-GO: ${report.reason}`);
     else if (report.decision === 'DELAY' && config.fail_on === 'delay') {
-      core.setFailed(`DELAY (fail-on: delay): ${report.reason}`);
+      say.setFailed(`DELAY (fail-on: delay): ${report.reason}`);
     }
   } catch (error) {
     if (error instanceof ConfigValidationError) {
       for (const issue of error.issues) {
-        core.error(issue.message, {
+        say.error(issue.message, {
           title: 'model-gate config',
           file: issue.location.file,
           startLine: issue.location.line,
           startColumn: issue.location.column,
         });
       }
-      core.setFailed(`invalid config: ${error.issues.length} problem${error.issues.length === 1 ? '' : 's'} (see annotations)`);
+      say.setFailed(`invalid config: ${error.issues.length} problem${error.issues.length === 1 ? '' : 's'} (see annotations)`);
     } else if (error instanceof ConfigError && error.location) {
-      core.error(error.message, { title: 'model-gate config', file: error.location.file, startLine: error.location.line });
-      core.setFailed(error.message);
+      say.error(error.message, { title: 'model-gate config', file: error.location.file, startLine: error.location.line });
+      say.setFailed(error.message);
     } else {
-      if (!isUserError(error) && error instanceof Error && error.stack) core.debug(error.stack);
-      core.setFailed(getErrorMessage(error));
+      if (!isUserError(error) && error instanceof Error && error.stack) say.debug(error.stack);
+      say.setFailed(getErrorMessage(error));
     }
   }
 }
@@ -128,7 +164,7 @@ function reportGitHub(ctx: GitHubContext, commentId: string): Report['github'] {
 
 /** The fork workflow's job: comment from a report artifact; the decision was made (and gated) before. */
 async function commentMode(settings: Settings, ctx: GitHubContext): Promise<void> {
-  const { report, outcome } = await commentFromArtifact(settings, ctx, log);
+  const { report, outcome } = await commentFromArtifact(settings, ctx, log, (text) => shield.text(text));
   core.setOutput(Outputs.Decision, report.decision);
   core.setOutput(Outputs.Version, report.version.id);
   core.setOutput(Outputs.CommentUrl, outcome?.url ?? '');
@@ -139,37 +175,32 @@ const STATE_ROLLBACK = 'pending-rollback';
 /** promote / rollback / status, recorded as GitHub deployments of the environment. */
 async function promotionMode(settings: Settings, ctx: GitHubContext, env: NodeJS.ProcessEnv): Promise<void> {
   const octokit = settings.githubToken && ctx.repository ? apiClient(settings.githubToken, ctx, log) : null;
-  if (!octokit) core.notice('No GitHub token or repository: the stage is not recorded as a deployment.');
+  if (!octokit) say.notice('No GitHub token or repository: the stage is not recorded as a deployment.');
   const records = octokit && ctx.repository ? githubDeployments(octokit, ctx.repository) : null;
   let pending: PendingRollback | null = null;
-  const stop = rollbackOnSignals(
-    () => pending,
-    (line) => core.info(line),
-    async (ok) => {
-      core.saveState(STATE_ROLLBACK, '');
-      if (pending?.deployment && records) await records.status(pending.deployment, ok ? 'inactive' : 'error', ok ? 'interrupted: rolled back to stable' : 'interrupted: the rollback failed', runUrl(ctx)).catch(() => undefined);
-    },
-  );
+  const interrupts = handleInterrupts(() => pending !== null, (line) => say.info(line));
   try {
     const outcome = await runPromotionMode(settings, {
       clock: systemClock,
       sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
-      log: (line) => core.info(line),
+      log: (line) => say.info(line),
       env,
-      secret: (v) => core.setSecret(v),
+      secret,
       records,
       logUrl: runUrl(ctx),
       ref: env.GITHUB_SHA ?? 'HEAD',
       outDir: settings.outDir,
+      interruption: interrupts.interruption,
       announce: async (state, judgement, stage, version) => {
         if (!octokit || !ctx.repository || !env.GITHUB_SHA) return;
         const row = { stage, environment: settings.promotion!.environment, version, state, judgement, runUrl: runUrl(ctx) };
-        const url = await announceStage(octokit, ctx.repository, env.GITHUB_SHA, row, settings.feedback.commentAuthor, (m) => core.warning(m));
-        if (url) core.info(`Pull request told: ${url}`);
+        const url = await announceStage(octokit, ctx.repository, env.GITHUB_SHA, row, settings.feedback.commentAuthor, (m) => say.warning(m));
+        if (url) say.info(`Pull request told: ${url}`);
       },
       pending: (undo) => {
         pending = undo;
-        // The post step (post-if: cancelled() || failure()) undoes what a crash left behind.
+        // The post step (post-if: cancelled() || failure()) undoes what a crash, a signal or a
+        // failed rollback left behind.
         core.saveState(STATE_ROLLBACK, undo ? JSON.stringify(undo) : '');
       },
     });
@@ -180,45 +211,56 @@ async function promotionMode(settings: Settings, ctx: GitHubContext, env: NodeJS
         : local
           ? `last stage here: ${local.version} at ${local.stage}: ${local.outcome} — ${local.reason}`
           : `${outcome.view.environment}: no promotion recorded`;
-      core.info(line);
+      say.info(line);
       core.setOutput(Outputs.Stage, latest?.payload.stage ?? local?.stage ?? '');
       core.setOutput(Outputs.Outcome, latest?.state ?? local?.outcome ?? '');
-      await writeSummary(`## model-gate status\n\n${line}\n`);
+      await writeSummary(`## model-gate status\n\n${mdText(line)}\n`);
       return;
     }
     if (outcome.mode === 'rollback') {
       core.setOutput(Outputs.Outcome, outcome.ok ? 'rolled_back' : 'rollback_failed');
-      await writeSummary(`## ⏪ Rolled back to stable\n\n${outcome.ok ? 'All traffic is on stable.' : `The rollback command failed: ${outcome.error}`}\n`);
-      if (!outcome.ok) core.setFailed(`rollback failed: ${outcome.error}`);
+      await writeSummary(outcome.ok ? '## ⏪ Rolled back to stable\n\nAll traffic is on stable.\n' : `## ❗ Rollback failed\n\nTraffic is not known to be on stable: the rollback command failed: ${mdText(outcome.error)}\n`);
+      if (!outcome.ok) say.setFailed(`rollback failed: ${outcome.error}`);
       return;
     }
     const { report, skipped } = outcome.result;
     if (skipped || !report) {
       core.setOutput(Outputs.Outcome, 'skipped');
-      core.info(`Nothing to do: ${skipped}`);
+      say.info(`Nothing to do: ${skipped}`);
       return;
     }
     core.setOutput(Outputs.Outcome, report.outcome);
     core.setOutput(Outputs.Stage, report.stage);
     await writeSummary(renderStageMarkdown(report, settings.promotion!.environment));
-    if (report.outcome === 'rolled_back') core.setFailed(`rolled back at ${report.stage}: ${report.reason}`);
-    else core.info(`promoted ${report.stage} of ${report.version}: ${report.reason}`);
+    if (report.outcome === 'rolled_back') say.setFailed(`rolled back at ${report.stage}: ${report.reason}`);
+    else if (report.outcome === 'rollback_failed') say.setFailed(`the rollback at ${report.stage} failed; traffic is not known to be on stable (the post step retries): ${report.reason}`);
+    else say.info(`promoted ${report.stage} of ${report.version}: ${report.reason}`);
   } finally {
-    stop();
+    interrupts.stop();
   }
 }
 
-/** The post step: a stage that crashed or was cancelled before it settled is rolled back here. */
-export async function post(): Promise<void> {
+/**
+ * The post step: a stage that crashed, was cancelled or whose rollback failed is rolled back here
+ * from the saved state, retried until it succeeds or its deadline passes.
+ */
+export async function post(env: NodeJS.ProcessEnv = process.env): Promise<void> {
   const state = core.getState(STATE_ROLLBACK);
   if (!state) return;
+  shieldRun(null, process.env);
   try {
     const undo = JSON.parse(state) as PendingRollback;
-    core.info(`The stage did not finish: rolling back (${undo.command})`);
-    await runCommand(undo.command, undo.timeout_seconds, (line) => core.info(line));
-    core.notice('The interrupted stage was rolled back: traffic is on stable.');
+    undo.retry_seconds ??= 300;
+    say.info(`The stage did not settle with traffic on stable: rolling back (${undo.command})`);
+    const ctx = githubContext(env, null);
+    const token = core.getInput('github-token');
+    const records = token && ctx.repository ? githubDeployments(apiClient(token, ctx, log), ctx.repository) : null;
+    const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+    const result = await finishRollback(undo, { log: (line) => say.info(line), sleep, clock: systemClock, records, logUrl: runUrl(ctx) });
+    if (result.ok) say.notice(`The interrupted stage was rolled back: traffic is on stable${result.attempts > 1 ? ` (attempt ${result.attempts})` : ''}.`);
+    else say.setFailed(`the rollback after an interrupted stage failed ${result.attempts} times; traffic is not known to be on stable: ${result.error}`);
   } catch (error) {
-    core.setFailed(`the rollback after an interrupted stage failed: ${getErrorMessage(error)}`);
+    say.setFailed(`the rollback after an interrupted stage failed: ${getErrorMessage(error)}`);
   }
 }
 
@@ -226,17 +268,17 @@ function annotate(report: Report): void {
   for (const c of report.checks) {
     if (c.status !== 'fail' && c.status !== 'error') continue;
     const text = `${c.id}: ${c.message}`;
-    if (c.severity === 'blocker') core.error(text, { title: `model-gate ${c.id}` });
-    else if (c.severity === 'warning') core.warning(text, { title: `model-gate ${c.id}` });
-    else core.notice(text, { title: `model-gate ${c.id}` });
+    if (c.severity === 'blocker') say.error(text, { title: `model-gate ${c.id}` });
+    else if (c.severity === 'warning') say.warning(text, { title: `model-gate ${c.id}` });
+    else say.notice(text, { title: `model-gate ${c.id}` });
   }
 }
 
 async function writeSummary(markdown: string): Promise<void> {
   if (!process.env.GITHUB_STEP_SUMMARY) return;
   try {
-    await core.summary.addRaw(markdown).write();
+    await core.summary.addRaw(shield.text(markdown)).write();
   } catch (error) {
-    core.warning(`could not write the job summary: ${getErrorMessage(error)}`);
+    say.warning(`could not write the job summary: ${getErrorMessage(error)}`);
   }
 }

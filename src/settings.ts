@@ -52,6 +52,8 @@ export interface PromotionSettings {
   traffic?: string;
   rollback?: string;
   promote?: string;
+  /** promote: a validate report saying DELAY may be promoted (a reviewer cleared it). */
+  allowDelay?: boolean;
 }
 
 export interface Feedback {
@@ -129,6 +131,7 @@ export function settingsFromInputs(getInput: (name: string) => string, env: Node
       traffic: nonEmpty(getInput(Inputs.TrafficCommand)),
       rollback: nonEmpty(getInput(Inputs.RollbackCommand)),
       promote: nonEmpty(getInput(Inputs.PromoteCommand)),
+      allowDelay: getInput(Inputs.AllowDelay).trim() === 'true',
     },
   };
 }
@@ -329,6 +332,7 @@ Options:
   --traffic-command CMD     overrides promotion.traffic.command ({weight} {version} {stage} {model})
   --rollback-command CMD    overrides promotion.traffic.rollback
   --promote-command CMD     overrides promotion.traffic.promote
+  --allow-delay             promote: a report saying DELAY may be promoted (a person cleared it)
   --out DIR                 where stage reports go (default: ${DEFAULT_OUT_DIR})
   --json                    print the stage report as JSON on stdout, nothing else
   --debug                   print stack traces of unexpected errors
@@ -349,6 +353,7 @@ function promotionCommand(command: 'promote' | 'rollback' | 'status', args: stri
       'traffic-command': { type: 'string' },
       'rollback-command': { type: 'string' },
       'promote-command': { type: 'string' },
+      'allow-delay': { type: 'boolean', default: false },
       out: { type: 'string' },
       ...COMMON_OPTIONS,
     },
@@ -375,6 +380,7 @@ function promotionCommand(command: 'promote' | 'rollback' | 'status', args: stri
         traffic: str('traffic-command'),
         rollback: str('rollback-command'),
         promote: str('promote-command'),
+        allowDelay: (v['allow-delay'] as boolean) ?? false,
       },
     },
   };

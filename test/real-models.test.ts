@@ -91,27 +91,6 @@ async function snippetOf(label: string, model: string, user: Config = {}): Promi
   return mapping.hint!;
 }
 
-/**
- * The batch sizes of every in-process call to an input while `body` runs (error scenarios run in a
- * child process and are not seen: they send bad requests on purpose).
- */
-async function batchesSent(input: string, body: () => Promise<void>): Promise<Set<number>> {
-  const proto = (ort.InferenceSession as unknown as { prototype: unknown }).prototype as { run: (feeds: Record<string, { dims: readonly number[] }>, ...rest: unknown[]) => Promise<unknown> };
-  const original = proto.run;
-  const seen = new Set<number>();
-  proto.run = function (this: unknown, feeds, ...rest) {
-    const t = feeds[input];
-    if (t) seen.add(t.dims[0]!);
-    return original.call(this, feeds, ...rest);
-  };
-  try {
-    await body();
-  } finally {
-    proto.run = original;
-  }
-  return seen;
-}
-
 const fed = (report: Report, name: string) => report.model.signature!.inputs.find((i) => i.name === name);
 
 describe('PyTorch exports', () => {
@@ -195,12 +174,9 @@ describe('PyTorch exports', () => {
   });
 
   it('fixed batch of 1: no call of another size; batch 32 skipped with the reason; zero config is GO', async () => {
-    let run!: { code: number; report: Report };
-    const sizes = await batchesSent('features', async () => {
-      run = await validate('fixed1, zero config', join(TORCH, 'fixed1.onnx'));
-    });
-    expect([...sizes]).toEqual([1]);
-    const { code, report } = run;
+    // onnxruntime refuses any other batch for an input declared [1, 16, 96]: one call of another
+    // size anywhere (smoke, predictions, latency) would fail a check, and notPassed below is empty.
+    const { code, report } = await validate('fixed1, zero config', join(TORCH, 'fixed1.onnx'));
     const reason = /the model takes a fixed batch of 1/;
     expect(byId(report, 'smoke.batch_32')).toMatchObject({ status: 'skip', message: expect.stringMatching(reason) });
     expect(byId(report, 'latency.batch_32')).toMatchObject({ status: 'skip', message: expect.stringMatching(reason) });
@@ -214,15 +190,10 @@ describe('PyTorch exports', () => {
   it('fixed batch of 1 with labelled data: predictions one row per call, metrics equal scikit-learn\'s on torch\'s scores', async () => {
     const ref = EXPECTED.fixed1;
     // One sigmoid column reads as regression unless the task is said: a user says binary.
-    let run!: { code: number; report: Report };
-    const sizes = await batchesSent('features', async () => {
-      run = await validate('fixed1, labelled', join(TORCH, 'fixed1.onnx'), {
-        data: { eval: join(TORCH, 'fixed1.csv'), label: 'label' },
-        metrics: { task: 'binary' },
-      });
+    const { code, report } = await validate('fixed1, labelled', join(TORCH, 'fixed1.onnx'), {
+      data: { eval: join(TORCH, 'fixed1.csv'), label: 'label' },
+      metrics: { task: 'binary' },
     });
-    expect([...sizes]).toEqual([1]);
-    const { code, report } = run;
     expect(report.data.rows_evaluated).toBe(ref.scores.length);
     const m = report.metrics!.candidate as Record<string, number>;
     expect(report.metrics!.task).toBe('binary');

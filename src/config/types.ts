@@ -184,7 +184,7 @@ export interface PromotionConfig {
   shadow: boolean;
   bake_minutes: number;
   interval_seconds: number;
-  traffic: { command?: string; rollback?: string; promote?: string; shadow?: string; timeout_seconds: number };
+  traffic: { command?: string; rollback?: string; promote?: string; shadow?: string; timeout_seconds: number; retry_seconds: number };
   provider: 'prometheus' | 'json';
   prometheus?: { url: string; bearer_token?: string; username?: string; password?: string; timeout_seconds: number };
   json?: { source: string };

@@ -1,4 +1,5 @@
 /** A tabular data set held by column: numbers where a column is numeric, text otherwise. */
+import { excerpt } from '../redact.ts';
 
 /** 'array': each cell is a (possibly nested) list of numbers, e.g. token ids or an image. */
 export type ColumnKind = 'numeric' | 'text' | 'array';
@@ -67,9 +68,11 @@ export function column(dataset: Dataset, name: string): Column | undefined {
  * be a megabyte long.
  */
 export function describeColumns(names: readonly string[], max = 6): string {
-  if (names.length <= max) return names.join(', ');
+  // Each name is data, not ours: bounded, control characters spelled out, secret shapes masked.
+  const name = (n: string) => excerpt(n, 40);
+  if (names.length <= max) return names.map(name).join(', ');
   const head = Math.max(1, Math.ceil(max / 2));
-  return `${names.slice(0, head).join(', ')} … ${names[names.length - 1]} (${names.length.toLocaleString('en')} columns)`;
+  return `${names.slice(0, head).map(name).join(', ')} … ${name(names[names.length - 1]!)} (${names.length.toLocaleString('en')} columns)`;
 }
 
 /** The data set's column names for a message, bounded in length. */

@@ -8,7 +8,7 @@ import type { InputBindingConfig, InputValue } from '../config/types.ts';
 import { UsageError } from '../errors.ts';
 import type { DType, Dim, Feeds, ModelSignature, Tensor, TensorData, TensorSpec } from '../runners/types.ts';
 import { FLOAT_TYPES, INTEGER_TYPES, copyNumbers } from '../runners/types.ts';
-import type { Column, Dataset } from './dataset.ts';
+import { column, describeColumns, type Column, type Dataset } from './dataset.ts';
 import { STATE_NAME, inputsSnippet, type InputNeed } from './input-hints.ts';
 import { batchSymbol, formatShape, inferBatchAxis, moveBatchAxis, openAxes } from './layout.ts';
 
@@ -131,13 +131,12 @@ export function bindInputs(
 
   // Sources: a constant, named columns, a column named like the input, then the remaining
   // feature columns for the one input left to feed.
-  const byName = new Map(dataset?.columns.map((c) => [c.name, c]) ?? []);
   const claimed = new Set<string>();
   for (const p of planned) {
     const { spec, cfg } = p;
     if (cfg?.value !== undefined) p.source = { kind: 'constant', values: flatValues(cfg.value, spec.name) };
     else if (cfg?.columns) p.source = columnsSource(cfg.columns);
-    else if (dataset && byName.has(spec.name) && !exclude.has(spec.name)) p.source = columnsSource([spec.name]);
+    else if (dataset && column(dataset, spec.name) && !exclude.has(spec.name)) p.source = columnsSource([spec.name]);
     if (p.source?.kind === 'columns') p.source.columns.forEach((c) => claimed.add(c));
     if (p.source?.kind === 'array') claimed.add(p.source.column);
   }
@@ -249,7 +248,7 @@ function knownSize(p: Planned, dataset: Dataset | null): number | number[] | nul
   if (source.kind === 'constant') return constantShape(p.cfg!.value!);
   if (source.kind !== 'columns' || !dataset) return null;
   if (source.columns.length === 1) {
-    const col = dataset.columns.find((c) => c.name === source.columns[0]);
+    const col = column(dataset, source.columns[0]!);
     const arrays = col ? arrayOf(col) : null;
     if (col && arrays) {
       p.source = { kind: 'array', column: col.name };
@@ -335,11 +334,10 @@ function flatValues(value: InputValue, name: string): number[] | string[] {
 
 /** Columns exist and have the kind the input needs; arrays have the length the input takes. */
 function checkSources(bindings: InputBinding[], dataset: Dataset): void {
-  const byName = new Map(dataset.columns.map((c) => [c.name, c]));
   for (const b of bindings) {
     if (!b.columns) continue;
     for (const c of b.columns) {
-      const col = byName.get(c);
+      const col = column(dataset, c);
       if (!col) throw new UsageError(`input "${b.name}": column "${c}" is not in ${dataset.path}`);
       if (b.source.kind === 'array') continue;
       if (b.dtype === 'string' ? col.kind !== 'text' && col.kind !== 'numeric' : col.kind !== 'numeric') {
@@ -367,11 +365,8 @@ function fixedBatchOf(bindings: InputBinding[]): number | null {
   return fixed;
 }
 
-/** An array column's values, if the column holds arrays (JSON Lines, Parquet lists). */
-function arrayOf(col: Column): { values: Float64Array; offsets: Int32Array; shape: number[] | null } | null {
-  const c = col as Column & { array?: { values: Float64Array; offsets: Int32Array; shape: number[] | null } };
-  return (col.kind as string) === 'array' && c.array ? c.array : null;
-}
+/** An array column's cells, if the column holds arrays (JSON Lines, Parquet lists). */
+const arrayOf = (col: Column) => (col.kind === 'array' && col.array ? col.array : null);
 
 /**
  * Row-major feature values of a data set for each binding, written straight into the input's
@@ -380,13 +375,12 @@ function arrayOf(col: Column): { values: Float64Array; offsets: Int32Array; shap
  */
 export function featuresFromDataset(dataset: Dataset, bindings: InputBinding[], keep: Int32Array | null): FeatureRows {
   const rows = keep ? keep.length : dataset.rows;
-  const byName = new Map(dataset.columns.map((c) => [c.name, c]));
   const at = (r: number) => (keep ? keep[r]! : r);
   const typed = bindings.map((b): TensorData => {
     if (b.source.kind === 'constant') return constantData(b);
     const width = rowWidth(b);
     if (b.source.kind === 'array') {
-      const array = arrayOf(byName.get(b.source.column)!)!;
+      const array = arrayOf(column(dataset, b.source.column)!)!;
       const out = allocate(b.dtype, rows * width) as Exclude<TensorData, string[]>;
       const flat = new Float64Array(rows * width);
       for (let r = 0; r < rows; r++) {
@@ -399,7 +393,7 @@ export function featuresFromDataset(dataset: Dataset, bindings: InputBinding[], 
       writeNumbers(out, flat);
       return out;
     }
-    const cols = b.columns!.map((name) => byName.get(name)!);
+    const cols = b.columns!.map((name) => column(dataset, name)!);
     if (b.dtype === 'string') {
       const out: string[] = new Array<string>(rows * width);
       cols.forEach((col, j) => {
@@ -554,7 +548,7 @@ export function describeFeed(b: InputBinding): string {
   const axis = b.batchAxis === null ? ', no batch axis' : b.batchAxis === 0 ? '' : `, batch on axis ${b.batchAxis}`;
   switch (b.source.kind) {
     case 'columns':
-      return `${b.source.columns.length === 1 ? 'column' : 'columns'} ${briefNames(b.source.columns)}${axis}`;
+      return `${b.source.columns.length === 1 ? 'column' : 'columns'} ${describeColumns(b.source.columns)}${axis}`;
     case 'array':
       return `arrays in column ${b.source.column}${axis}`;
     case 'constant': {
@@ -565,11 +559,6 @@ export function describeFeed(b: InputBinding): string {
     case 'generated':
       return `generated${axis}`;
   }
-}
-
-function briefNames(names: readonly string[], max = 6): string {
-  if (names.length <= max) return names.join(', ');
-  return `${names.slice(0, max - 1).join(', ')} … ${names.at(-1)} (${names.length.toLocaleString('en')} columns)`;
 }
 
 /** The input's shape as sent: the batch as N (or the size the model fixes it to), every other dim sized. */

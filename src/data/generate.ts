@@ -6,7 +6,7 @@
  * (image bytes) 0–255.
  */
 import { uniformSource } from '../stats/random.ts';
-import type { Dataset } from './dataset.ts';
+import { column, type Dataset } from './dataset.ts';
 import { featureRows, isInteger, rowWidth, type FeatureRows, type InputBinding } from './features.ts';
 import { STATE_NAME } from './input-hints.ts';
 
@@ -62,7 +62,7 @@ export function generateRows(
 }
 
 function columnRange(data: Dataset, name: string): [number, number] | undefined {
-  const values = data.columns.find((c) => c.name === name)?.values;
+  const values = column(data, name)?.values;
   if (!values) return undefined;
   let lo = Number.POSITIVE_INFINITY;
   let hi = Number.NEGATIVE_INFINITY;

@@ -3,6 +3,7 @@
  * snippet for the model at hand, one line per input that needs something, saying why.
  */
 import type { Dim, TensorSpec } from '../runners/types.ts';
+import { describeColumns } from './dataset.ts';
 import { formatShape } from './layout.ts';
 
 export interface InputNeed {
@@ -26,7 +27,7 @@ export function inputsSnippet(needs: readonly InputNeed[], symbol: string | null
     .filter((n) => n.need !== 'unsupported')
     .map((n) => {
       const { spec, batchAxis } = n;
-      if (n.need === 'rest') return `    # ${spec.name}: fed by the remaining columns, ${briefColumns(n.columns ?? [])}`;
+      if (n.need === 'rest') return `    # ${spec.name}: fed by the remaining columns, ${describeColumns(n.columns ?? [])}`;
       const rest = batchAxis === null ? spec.shape : spec.shape.filter((_, i) => i !== batchAxis);
       const keys: string[] = [];
       if (n.need === 'value' || (n.need === 'columns' && STATE_NAME.test(spec.name))) {
@@ -40,10 +41,6 @@ export function inputsSnippet(needs: readonly InputNeed[], symbol: string | null
     });
   if (lines.length === 0) return '';
   return ['model:', '  inputs:', ...lines].join('\n');
-}
-
-function briefColumns(names: readonly string[]): string {
-  return names.length <= 4 ? names.join(', ') : `${names.slice(0, 3).join(', ')} … ${names.at(-1)} (${names.length.toLocaleString('en')} columns)`;
 }
 
 function sizes(dims: readonly Dim[]): string {

@@ -44,7 +44,7 @@ export interface CommentModeResult {
   outcome: StickyOutcome | null;
 }
 
-export async function commentFromArtifact(settings: Settings, ctx: GitHubContext, log: FeedbackLog): Promise<CommentModeResult> {
+export async function commentFromArtifact(settings: Settings, ctx: GitHubContext, log: FeedbackLog, redact?: (text: string) => string): Promise<CommentModeResult> {
   const run = ctx.workflowRun;
   if (!run) {
     throw new UsageError(`mode "comment" runs in a job triggered by workflow_run (this is "${ctx.eventName ?? 'no event'}"); see .github/workflows/model-comment.yml`);
@@ -88,6 +88,7 @@ export async function commentFromArtifact(settings: Settings, ctx: GitHubContext
     ctx,
     log,
     octokit,
+    redact,
   });
   return { report, outcome };
 }

@@ -84,10 +84,16 @@ export interface StickyOutcome {
   removed: number;
 }
 
+/**
+ * Our comment starts with its marker: the marker is matched there only, never inside the body,
+ * where a copy of it (a column name, a quoted comment) must not pass for ours.
+ */
+export const isOurs = (body: string, marker: string): boolean => body.startsWith(marker) && /^\r?(\n|$)/.test(body.slice(marker.length));
+
 export async function upsertStickyComment(store: CommentStore, req: StickyRequest): Promise<StickyOutcome> {
   const author = req.author ?? (await store.identity()) ?? ACTIONS_BOT;
   const ours = async () =>
-    (await store.list(req.issue)).filter((c) => c.author === author && c.body.includes(req.marker)).sort((a, b) => a.id - b.id);
+    (await store.list(req.issue)).filter((c) => c.author === author && isOurs(c.body, req.marker)).sort((a, b) => a.id - b.id);
 
   const found = await ours();
   if (found.length === 0) {

@@ -52,6 +52,8 @@ export interface CommentJob {
   log: FeedbackLog;
   /** An existing client (the comment workflow has one already). */
   octokit?: Octokit;
+  /** The run's redactor, applied to the body last (the report was redacted already; this is the backstop). */
+  redact?: (text: string) => string;
 }
 
 const FORK_HINT =
@@ -73,7 +75,7 @@ export async function publishComment(job: CommentJob): Promise<StickyOutcome | n
     log.notice(`No pull-request comment: ${job.token ? 'GITHUB_REPOSITORY is not set' : 'no github-token'}. The report is in the job summary and the artifact.`);
     return null;
   }
-  const body = renderComment(job.report, { id: job.commentId, links: job.links });
+  const body = (job.redact ?? ((text: string) => text))(renderComment(job.report, { id: job.commentId, links: job.links }));
   try {
     const octokit = job.octokit ?? apiClient(job.token, ctx, log);
     const outcome = await upsertStickyComment(githubCommentStore(octokit, ctx.repository), {

@@ -2,7 +2,8 @@
  * promote / rollback / status, for the action and the CLI alike. The shells pass in the IO: a
  * logger, the GitHub records (null without GitHub), the environment, time.
  */
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Clock } from '../clock.ts';
 import type { PromotionConfig } from '../config/types.ts';
@@ -10,7 +11,8 @@ import { UsageError, getErrorMessage } from '../errors.ts';
 import type { DeploymentRecords, RecordedStage, StagePayload } from '../github/deployments.ts';
 import { expandSecrets } from './secrets.ts';
 import { jsonProvider, prometheusProvider, type MetricsProvider } from './providers.ts';
-import { rollback, runStage, type StageReport, type StageSpec } from './stage.ts';
+import type { Interruption } from './signals.ts';
+import { rollback, runStage, type CommandStep, type StageReport, type StageSpec, type TrafficState } from './stage.ts';
 import { fill, runCommand } from './traffic.ts';
 
 export interface PromotionIO {
@@ -24,17 +26,55 @@ export interface PromotionIO {
   logUrl: string | null;
   ref: string;
   outDir: string;
-  /** Told before traffic moves (crash safety: what to undo) and after the stage settles (null). */
+  /**
+   * Told, synchronously, before and after every command that moves traffic (crash safety: what to
+   * undo and where traffic is believed to be), and null once traffic is settled (on stable, or
+   * promoted). A rollback that failed stays pending.
+   */
   pending: (undo: PendingRollback | null) => void;
+  /** Signals that interrupt the stage (the shells' handlers); none in tests that need none. */
+  interruption?: Interruption;
   /** Told when a stage starts and when it settles (the pull request's comment). */
-  announce?: (state: 'baking' | 'promoted' | 'rolled back', judgement: string, stage: string, version: string) => Promise<void>;
+  announce?: (state: 'baking' | 'promoted' | 'rolled back' | 'interrupted', judgement: string, stage: string, version: string) => Promise<void>;
 }
 
 export interface PendingRollback {
   command: string;
   timeout_seconds: number;
+  /** How long the post step keeps retrying the rollback. */
+  retry_seconds: number;
   deployment: number | null;
   environment: string;
+  stage: string;
+  version: string;
+  /** Where traffic is believed to be (absent in states saved by older versions: unknown). */
+  traffic?: TrafficState;
+  /** The state file (`<out>/promotion/traffic-<stage>.json`), rewritten at every change. */
+  state_file?: string;
+}
+
+/** What the state file says: the pending rollback, or that traffic is settled. */
+export interface TrafficRecord {
+  stage: string;
+  version: string;
+  environment: string;
+  traffic: TrafficState;
+  /** A rollback still owed (null: traffic settled). */
+  pending: PendingRollback | null;
+  at: string;
+}
+
+export const trafficStateFile = (outDir: string, stage: string) => resolve(outDir, 'promotion', `traffic-${stage === 'shadow' ? 'shadow' : stage.replace('%', '')}.json`);
+
+/** Written synchronously: a signal may end the process right after. Never throws (the record is a help, the rollback is the point). */
+export function writeTrafficRecord(file: string | undefined, record: TrafficRecord, log: (line: string) => void): void {
+  if (!file) return;
+  try {
+    mkdirSync(resolve(file, '..'), { recursive: true });
+    writeFileSync(file, `${JSON.stringify(record, null, 2)}\n`);
+  } catch (error) {
+    log(`could not write the traffic state ${file}: ${getErrorMessage(error)}`);
+  }
 }
 
 export interface StageRequest {
@@ -106,8 +146,50 @@ export async function promote(req: StageRequest, cfg: PromotionConfig, io: Promo
     }
     deployment = await io.records.start(req.environment, io.ref, payload, io.logUrl);
   }
-  const undo = cfg.traffic.rollback ? { command: fill(cfg.traffic.rollback, { weight: 0, version: req.version, stage, model: req.model }), timeout_seconds: cfg.traffic.timeout_seconds, deployment, environment: req.environment } : null;
-  io.pending(undo);
+  const stateFile = trafficStateFile(io.outDir, stage);
+  const undo: PendingRollback | null = cfg.traffic.rollback
+    ? {
+        command: fill(cfg.traffic.rollback, { weight: 0, version: req.version, stage, model: req.model }),
+        timeout_seconds: cfg.traffic.timeout_seconds,
+        retry_seconds: cfg.traffic.retry_seconds,
+        deployment,
+        environment: req.environment,
+        stage,
+        version: req.version,
+        state_file: stateFile,
+      }
+    : null;
+  // Before the first command traffic is wherever the previous stage left it: not known to be on stable.
+  let traffic: TrafficState = { on_stable: false, weight: null };
+  let settled = false;
+  const record = () => {
+    const owed = undo && !settled ? { ...undo, traffic } : null;
+    io.pending(owed);
+    writeTrafficRecord(stateFile, { stage, version: req.version, environment: req.environment, traffic, pending: owed, at: io.clock.date().toISOString() }, io.log);
+  };
+  record();
+  /** Runs a command that moves traffic, recording where traffic is believed to be before and after. */
+  const run = async (command: string, timeoutS: number, step: CommandStep) => {
+    const stop = io.interruption?.signal;
+    if (step.kind !== 'rollback' && stop?.aborted) throw new Error(`not run: the stage was interrupted by ${String(stop.reason)}`);
+    const before = traffic;
+    // While it runs, traffic may be anywhere between where it was and where the command takes it.
+    traffic = { on_stable: false, weight: before.weight === step.weight ? step.weight : null };
+    record();
+    let unregister: (() => void) | undefined;
+    try {
+      const result = await runCommand(command, timeoutS, io.log, (kill) => (unregister = io.interruption?.running(step.kind, kill)));
+      traffic = { on_stable: step.kind === 'rollback', weight: step.weight };
+      return result;
+    } catch (error) {
+      // A failed rollback most likely left traffic where it was; a failed traffic command, anywhere.
+      traffic = step.kind === 'rollback' ? { on_stable: false, weight: before.weight } : { on_stable: false, weight: null };
+      throw error;
+    } finally {
+      unregister?.();
+      record();
+    }
+  };
   await io.announce?.('baking', `${cfg.bake_minutes} min bake, a measurement every ${cfg.interval_seconds} s`, stage, req.version);
   let report: StageReport;
   try {
@@ -116,7 +198,8 @@ export async function promote(req: StageRequest, cfg: PromotionConfig, io: Promo
       clock: io.clock,
       sleep: io.sleep,
       log: io.log,
-      run: (command, timeoutS) => runCommand(command, timeoutS, io.log),
+      run,
+      interrupted: io.interruption?.signal,
       onMeasurement: async (m, c) => {
         if (deployment !== null && io.records) {
           const text = `measurement ${m.index}: ${m.verdict} (${c.failures} failed, ${c.inconclusive} inconclusive)`;
@@ -126,30 +209,94 @@ export async function promote(req: StageRequest, cfg: PromotionConfig, io: Promo
     });
   } catch (error) {
     // The stage could not run to a verdict (a usage error, a crash): traffic goes back.
-    if (undo) await rollback(cfg, { weight: 0, version: req.version, stage, model: req.model }, { run: (c, t) => runCommand(c, t, io.log), log: io.log });
-    if (deployment !== null) await io.records!.status(deployment, 'error', `stage could not run: ${getErrorMessage(error)}`, io.logUrl).catch(() => undefined);
-    io.pending(null);
+    const back = undo ? await rollback(cfg, { weight: 0, version: req.version, stage, model: req.model }, { run, log: io.log }) : null;
+    settled = back?.ok ?? false;
+    record();
+    if (deployment !== null) await io.records!.status(deployment, 'error', `stage could not run: ${getErrorMessage(error)}${back && !back.ok ? `; the rollback failed: ${back.error}` : ''}`, io.logUrl).catch(() => undefined);
     throw error;
   }
+  settled = report.outcome !== 'rollback_failed';
+  record();
+  report.traffic = traffic;
   if (deployment !== null) {
-    const state = report.outcome === 'promoted' ? 'success' : 'failure';
-    await io.records!.status(deployment, state, `${report.outcome === 'promoted' ? 'promoted' : 'rolled back'}: ${report.reason}`, io.logUrl);
+    const where = traffic.weight === null ? 'an unknown weight' : `${traffic.weight}%`;
+    const [state, text] =
+      report.outcome === 'promoted' ? (['success', `promoted: ${report.reason}`] as const) : report.outcome === 'rolled_back' ? (['failure', `rolled back: ${report.reason}`] as const) : (['error', `rollback failed, traffic believed at ${where}: ${report.reason}`] as const);
+    await io.records!.status(deployment, state, text, io.logUrl);
+    // Inactive (back on stable) only when the rollback is known to have worked.
     if (report.outcome === 'rolled_back') await io.records!.status(deployment, 'inactive', 'traffic back on stable', io.logUrl).catch(() => undefined);
   }
-  io.pending(null);
-  await io.announce?.(report.outcome === 'promoted' ? 'promoted' : 'rolled back', report.reason, stage, req.version);
+  await io.announce?.(report.outcome === 'promoted' ? 'promoted' : report.outcome === 'rolled_back' ? 'rolled back' : 'interrupted', report.reason, stage, req.version);
   const file = await writeStageReport(io.outDir, report);
   return { report, skipped: null, file };
 }
 
+/**
+ * The post step's rollback: from the saved state, retried with growing pauses until it succeeds
+ * or `retry_seconds` have passed. Records the outcome in the state file and the deployment.
+ */
+export async function finishRollback(undo: PendingRollback, io: Pick<PromotionIO, 'log' | 'sleep' | 'clock' | 'records' | 'logUrl'>): Promise<{ ok: boolean; attempts: number; error?: string }> {
+  const deadline = io.clock.now() + undo.retry_seconds * 1000;
+  let error: string;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await runCommand(undo.command, undo.timeout_seconds, io.log);
+      const traffic = { on_stable: true, weight: 0 };
+      writeTrafficRecord(undo.state_file, { stage: undo.stage, version: undo.version, environment: undo.environment, traffic, pending: null, at: io.clock.date().toISOString() }, io.log);
+      if (undo.deployment !== null && io.records) await io.records.status(undo.deployment, 'inactive', 'interrupted: rolled back to stable', io.logUrl).catch(() => undefined);
+      return { ok: true, attempts: attempt };
+    } catch (e) {
+      error = getErrorMessage(e);
+      const pause = Math.min(30, 2 ** attempt) * 1000;
+      io.log(`rollback attempt ${attempt} failed: ${error}`);
+      if (io.clock.now() + pause >= deadline) {
+        const traffic = { on_stable: false, weight: undo.traffic?.weight ?? null };
+        writeTrafficRecord(undo.state_file, { stage: undo.stage, version: undo.version, environment: undo.environment, traffic, pending: { ...undo, traffic }, at: io.clock.date().toISOString() }, io.log);
+        if (undo.deployment !== null && io.records) await io.records.status(undo.deployment, 'error', `the rollback failed ${attempt} times: ${error}`, io.logUrl).catch(() => undefined);
+        return { ok: false, attempts: attempt, error };
+      }
+      await io.sleep(pause);
+    }
+  }
+}
+
 /** All traffic back on stable; safe to run any number of times. */
-export async function rollbackAll(req: Omit<StageRequest, 'stage'>, cfg: PromotionConfig, io: PromotionIO): Promise<{ ok: boolean; error?: string }> {
+export async function rollbackAll(req: Omit<StageRequest, 'stage'>, cfg: PromotionConfig, io: PromotionIO): Promise<{ ok: boolean; error?: string; recorded: TrafficRecord[] }> {
+  // What the stages recorded (the reusable workflow downloads their state files here): said, then acted on regardless.
+  const recorded = await readTrafficRecords(io.outDir);
+  for (const r of recorded) {
+    io.log(`stage ${r.stage} of ${r.version} recorded: ${r.traffic.on_stable ? 'traffic on stable' : `traffic not known to be on stable (believed at ${r.traffic.weight === null ? 'an unknown weight' : `${r.traffic.weight}%`})`}${r.pending ? ', a rollback owed' : ''}`);
+  }
   const result = await rollback(cfg, { weight: 0, version: req.version, stage: 'rollback', model: req.model }, { run: (c, t) => runCommand(c, t, io.log), log: io.log });
+  if (result.ok) {
+    for (const r of recorded) writeTrafficRecord(trafficStateFile(io.outDir, r.stage), { ...r, traffic: { on_stable: true, weight: 0 }, pending: null, at: io.clock.date().toISOString() }, io.log);
+  }
   if (io.records) {
     const open = (await io.records.list(req.environment)).filter((d) => d.payload?.version === req.version && (d.state === 'in_progress' || d.state === 'success' || d.state === 'queued' || d.state === 'pending'));
     for (const d of open) await io.records.status(d.id, result.ok ? 'inactive' : 'error', result.ok ? 'rolled back: traffic on stable' : `rollback failed: ${result.error}`, io.logUrl);
   }
-  return result;
+  return { ok: result.ok, error: result.error, recorded };
+}
+
+/** The state files under `<out>/promotion/` (any depth: a workflow may download them into folders). */
+export async function readTrafficRecords(outDir: string): Promise<TrafficRecord[]> {
+  const dir = resolve(outDir, 'promotion');
+  let files: string[];
+  try {
+    files = (await readdir(dir, { recursive: true })).filter((f) => /(^|\/)traffic-[^/]+\.json$/.test(f));
+  } catch {
+    return []; // nothing recorded here
+  }
+  const out: TrafficRecord[] = [];
+  for (const f of files.sort()) {
+    try {
+      const r = JSON.parse(await readFile(join(dir, f), 'utf8')) as TrafficRecord;
+      if (r && typeof r.stage === 'string' && r.traffic && typeof r.traffic.on_stable === 'boolean') out.push(r);
+    } catch {
+      // not a state file of ours: ignored
+    }
+  }
+  return out;
 }
 
 export interface StatusView {

@@ -2,8 +2,9 @@
  * The canary judge, pure: each metric of a measurement against its thresholds and against stable
  * over the same window (Kayenta's way: a statistical test and an effect size), then the stage's
  * verdict from the counters of failed, inconclusive and errored measurements (Argo Rollouts' way).
- * No data is inconclusive, never a pass; NaN or infinite data is an error, never a pass (NaN
- * compares false with every threshold).
+ * No data is inconclusive, never a pass; a value that cannot be (NaN, infinite, a negative count,
+ * more errors than requests, an absurd magnitude) is an error, never a pass: every value is
+ * checked against its domain before any threshold sees it (NaN compares false with every one).
  */
 import type { PromotionConfig, PromotionMetric } from '../config/types.ts';
 import { mannWhitneyGrouped } from '../stats/mannwhitney.ts';
@@ -50,13 +51,27 @@ export interface Measurement {
 /** Error rates: warn (fail) at 5%, roll back at 10%; latency: p95 ratio 1.2× fails, 1.5× rolls back. */
 export const DEFAULTS = { error_max: 0.05, error_critical: 0.1, latency_warning: 1.2, latency_critical: 1.5 };
 
+/**
+ * Counts beyond this in one window are not traffic but a broken exporter (10^12 requests in a
+ * 60 s window is over 10^10 a second); beyond it, sums lose the precision the tests need.
+ */
+export const MAX_COUNT = 1e12;
+/** Magnitude beyond which a `value` or a latency sample is not believable. */
+export const MAX_VALUE = 1e15;
+
 const r = (x: number | null) => (x === null || !Number.isFinite(x) ? null : Number(x.toPrecision(6)));
 const pct = (x: number) => `${Number((x * 100).toPrecision(3))}%`;
 
-/** The names of the given values that are numbers but not finite ("requests.canary is NaN"). */
-function notFinite(named: Record<string, number | null | undefined>): string | null {
-  const bad = Object.entries(named).filter(([, v]) => typeof v === 'number' && !Number.isFinite(v));
-  return bad.length === 0 ? null : bad.map(([k, v]) => `${k} is ${v}`).join(', ');
+/** What makes the given counts impossible: not finite, negative, or absurdly large ("errors.canary is -1000"). */
+function countProblem(named: Record<string, number | null | undefined>): string | null {
+  const bad = Object.entries(named).flatMap(([k, v]) => {
+    if (typeof v !== 'number') return [];
+    if (!Number.isFinite(v)) return [`${k} is ${v}`];
+    if (v < 0) return [`${k} is ${v} (a count cannot be negative)`];
+    if (v > MAX_COUNT) return [`${k} is ${v} (over ${MAX_COUNT} in one window: not believable)`];
+    return [];
+  });
+  return bad.length === 0 ? null : bad.join(', ');
 }
 
 /** What is wrong with a histogram's numbers: bounds ascending and finite but the last (+Inf), counts finite and cumulative. */
@@ -68,29 +83,39 @@ function histogramProblem(h: Histogram | null): string | null {
     const c = h.cumulative[i]!;
     if (Number.isNaN(le) || (!Number.isFinite(le) && !(le === Infinity && i === h.le.length - 1))) return `bucket bound ${le}`;
     if (!Number.isFinite(c)) return `count ${c} in bucket le=${le}`;
+    if (c < 0) return `negative count ${c} in bucket le=${le}`;
+    if (c > MAX_COUNT) return `count ${c} in bucket le=${le} (over ${MAX_COUNT} in one window: not believable)`;
     if (i > 0 && !(le > h.le[i - 1]!)) return `bucket bounds not ascending at le=${le}`;
   }
   return null;
 }
 
-/** NaN or infinite samples, by side. */
+/** NaN, infinite, negative or absurd samples (a latency is a duration), by side. */
 function samplesProblem(samples: Pair<number[] | null>): string | null {
   const side = (xs: number[] | null, name: string) => {
-    const bad = xs ? xs.filter((x) => !Number.isFinite(x)).length : 0;
-    return bad > 0 ? `${bad} of the ${name}'s ${xs!.length} samples are NaN or infinite` : null;
+    const bad = xs ? xs.filter((x) => !Number.isFinite(x) || x < 0 || x > MAX_VALUE).length : 0;
+    return bad > 0 ? `${bad} of the ${name}'s ${xs!.length} samples are NaN, infinite, negative or over ${MAX_VALUE}` : null;
   };
   return side(samples.canary, 'canary') ?? side(samples.stable, 'stable');
 }
 
-function errorRate(m: PromotionMetric, d: Extract<MetricData, { kind: 'error_rate' }>, minRequests: number): MetricResult {
+function errorRate(m: PromotionMetric, d: Extract<MetricData, { kind: 'error_rate' }>, minRequests: number, alone: boolean): MetricResult {
   const max = m.max ?? DEFAULTS.error_max;
   const critical = m.critical_max ?? DEFAULTS.error_critical;
   const rel = m.max_relative?.factor !== undefined ? m.max_relative : null;
   const thresholds = [`<= ${pct(max)}`, `rollback above ${pct(critical)}`, rel ? `<= stable × ${rel.factor} + ${rel.plus} when significant` : null].filter(Boolean).join(', ');
   const { errors, requests } = d;
   const base = { name: m.name, kind: m.kind, thresholds };
-  const broken = notFinite({ 'errors.canary': errors.canary, 'errors.stable': errors.stable, 'requests.canary': requests.canary, 'requests.stable': requests.stable });
-  if (broken) return { ...base, verdict: 'error', critical: false, values: {}, reason: `the metrics provider gave non-finite counts: ${broken}` };
+  const raw = { canary_errors: errors.canary, canary_requests: requests.canary, stable_errors: errors.stable, stable_requests: requests.stable };
+  const broken = countProblem({ 'errors.canary': errors.canary, 'errors.stable': errors.stable, 'requests.canary': requests.canary, 'requests.stable': requests.stable });
+  if (broken) return { ...base, verdict: 'error', critical: false, values: {}, reason: `the metrics provider gave counts that cannot be: ${broken}` };
+  for (const side of ['canary', 'stable'] as const) {
+    const e = errors[side];
+    const n = requests[side];
+    if (e !== null && e > 0 && (n === null || e > n)) return { ...base, verdict: 'error', critical: false, values: raw, reason: `${side}: ${e} errors but ${n ?? 'no'} requests in the window: the queries do not count the same requests` };
+  }
+  // An errors query without series is zero errors (Prometheus has no series until the first error);
+  // missing request counts are no data.
   const nc = requests.canary ?? 0;
   const ns = requests.stable ?? 0;
   const rateC = nc > 0 ? (errors.canary ?? 0) / nc : null;
@@ -101,6 +126,11 @@ function errorRate(m: PromotionMetric, d: Extract<MetricData, { kind: 'error_rat
   }
   if (rateC > critical) return { ...base, verdict: 'fail', critical: true, values, reason: `canary error rate ${pct(rateC)} > ${pct(critical)}: roll back` };
   if (rateC > max) return { ...base, verdict: 'fail', critical: m.critical, values, reason: `canary error rate ${pct(rateC)} > ${pct(max)}` };
+  // Below 100% stable serves the rest: without it in the window nothing is compared, and a canary
+  // judged alone on a window where stable vanished is no evidence.
+  if (!alone && (requests.stable === null || ns < minRequests)) {
+    return { ...base, verdict: 'inconclusive', critical: false, values, reason: requests.stable === null ? 'no stable request count in the window: stable is not measured' : `only ${ns} stable requests in the window (at least ${minRequests} needed)` };
+  }
   if (rel && rateS !== null && ns >= minRequests) {
     const limit = rateS * rel.factor! + rel.plus;
     const z = twoProportionZ(errors.canary ?? 0, nc, errors.stable ?? 0, ns);
@@ -238,12 +268,14 @@ function value(m: PromotionMetric, d: Extract<MetricData, { kind: 'value' }>): M
   const base = { name: m.name, kind: m.kind, thresholds };
   const { canary, stable } = d.value;
   const values = { canary: r(canary), stable: r(stable) };
-  if (canary === null || !Number.isFinite(canary)) return { ...base, verdict: 'inconclusive', critical: false, values, reason: 'no canary value in the window' };
+  const absurd = Object.entries({ canary, stable }).filter(([, v]) => v !== null && !(Number.isFinite(v) && Math.abs(v) <= MAX_VALUE));
+  if (absurd.length > 0) return { ...base, verdict: 'error', critical: false, values: {}, reason: `the metrics provider gave ${absurd.map(([k, v]) => `${k} ${v}`).join(', ')}: not a finite number within ±${MAX_VALUE}` };
+  if (canary === null) return { ...base, verdict: 'inconclusive', critical: false, values, reason: 'no canary value in the window' };
   if (m.critical_max !== undefined && canary > m.critical_max) return { ...base, verdict: 'fail', critical: true, values, reason: `canary ${r(canary)} > ${m.critical_max}: roll back` };
   if (m.max !== undefined && canary > m.max) return { ...base, verdict: 'fail', critical: m.critical, values, reason: `canary ${r(canary)} > ${m.max}` };
   if (m.min !== undefined && canary < m.min) return { ...base, verdict: 'fail', critical: m.critical, values, reason: `canary ${r(canary)} < ${m.min}` };
   if (rel) {
-    if (stable === null || !Number.isFinite(stable)) return { ...base, verdict: 'inconclusive', critical: false, values, reason: 'no stable value to compare with' };
+    if (stable === null) return { ...base, verdict: 'inconclusive', critical: false, values, reason: 'no stable value to compare with' };
     const limit = stable * rel.factor! + rel.plus;
     if (canary > limit) return { ...base, verdict: 'fail', critical: m.critical, values, reason: `canary ${r(canary)} > stable ${r(stable)} × ${rel.factor} + ${rel.plus}` };
   }
@@ -252,7 +284,7 @@ function value(m: PromotionMetric, d: Extract<MetricData, { kind: 'value' }>): M
 
 /** `alone`: the canary takes all traffic (100%), so stable has none to compare with. */
 export function judgeMetric(m: PromotionMetric, d: MetricData, minRequests: number, alone = false): MetricResult {
-  if (d.kind === 'error_rate') return errorRate(m, d, minRequests);
+  if (d.kind === 'error_rate') return errorRate(m, d, minRequests, alone);
   if (d.kind === 'latency') return 'samples' in d ? latencySamples(m, d.samples.canary, d.samples.stable, alone) : latency(m, d, minRequests, alone);
   return value(m, d);
 }

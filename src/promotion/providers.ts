@@ -97,38 +97,72 @@ export function jsonProvider(source: string, headers: Record<string, string>): M
       : await readFile(source, 'utf8');
     doc = JSON.parse(text);
   };
+  /** What the pointer finds in the document, re-read once per measurement (queries within a second share it). */
+  const at = async (q: string): Promise<unknown> => {
+    if (Date.now() - readAt > 1000) {
+      try {
+        await load();
+      } catch (error) {
+        throw new Error(`metrics document ${source}: ${getErrorMessage(error)}`, { cause: error });
+      }
+      readAt = Date.now();
+    }
+    return pointer(doc, q);
+  };
   return {
     async query(q) {
-      // One read per measurement: queries made within a second share it.
-      if (Date.now() - readAt > 1000) {
-        try {
-          await load();
-        } catch (error) {
-          throw new Error(`metrics document ${source}: ${getErrorMessage(error)}`, { cause: error });
-        }
-        readAt = Date.now();
-      }
-      const v = pointer(doc, q);
-      if (v === undefined || v === null) return null;
-      if (typeof v === 'number') return v;
-      if (Array.isArray(v)) return v.map((x: { le?: unknown; value?: unknown; count?: unknown }) => ({ labels: { le: String(x.le) }, value: Number(x.count ?? x.value) }));
-      if (typeof v === 'object') return Object.entries(v).map(([le, count]) => ({ labels: { le }, value: Number(count) }));
-      throw new Error(`${q} in ${source} is not a number or buckets`);
+      return readJson(await at(q), q, source);
     },
     async queryRange(q) {
-      // The document holds the window's samples already.
-      const v = await this.query(q);
-      if (v === null) return null;
-      if (Array.isArray(v)) return v.map((s) => s.value);
-      return [v];
+      // The document holds the window's samples already: an array of numbers (or one number).
+      const v = await at(q);
+      if (Array.isArray(v)) {
+        const i = v.findIndex((x) => typeof x !== 'number');
+        if (i >= 0) throw new Error(`${q} in ${source}: sample ${i} is ${JSON.stringify(v[i])?.slice(0, 40)}, not a number`);
+        return v as number[];
+      }
+      const r = readJson(v, q, source);
+      if (r === null || typeof r === 'number') return r === null ? null : [r];
+      throw new Error(`${q} in ${source} gives buckets where samples (an array of numbers) are needed`);
     },
   };
+}
+
+/**
+ * What a JSON Pointer found, as a query result: a number, null (the document says: no data), or
+ * buckets (`[{le, count}]` or `{"<le>": count}`). Anything else — nothing at the pointer, a string,
+ * an array of other objects — is an error naming the pointer, never a silent zero or no-data.
+ */
+export function readJson(v: unknown, q: string, source: string): QueryResult {
+  const where = `${q} in ${source}`;
+  if (v === undefined) throw new Error(`${where} finds nothing: the document has no such key`);
+  if (v === null) return null;
+  if (typeof v === 'number') return v;
+  const count = (c: unknown, le: string): number => {
+    if (typeof c !== 'number') throw new Error(`${where}: the count of bucket le=${le} is ${JSON.stringify(c)?.slice(0, 40)}, not a number`);
+    return c;
+  };
+  const bound = (le: unknown): string => {
+    if (typeof le === 'number' || le === '+Inf' || (typeof le === 'string' && le.trim() !== '' && Number.isFinite(Number(le)))) return String(le);
+    throw new Error(`${where}: bucket bound ${JSON.stringify(le)?.slice(0, 40)} is not a number or "+Inf"`);
+  };
+  if (Array.isArray(v)) {
+    return v.map((x: unknown, i) => {
+      if (typeof x !== 'object' || x === null || !('le' in x)) throw new Error(`${where} is an array whose element ${i} is not a bucket {"le": …, "count": …}; a number is expected here, or buckets`);
+      const b = x as { le: unknown; count?: unknown; value?: unknown };
+      const le = bound(b.le);
+      return { labels: { le }, value: count(b.count ?? b.value, le) };
+    });
+  }
+  if (typeof v === 'object') return Object.entries(v).map(([le, c]) => ({ labels: { le: bound(le) }, value: count(c, le) }));
+  throw new Error(`${where} is ${JSON.stringify(v).slice(0, 40)}, not a number or buckets`);
 }
 
 function scalar(r: QueryResult, q: string): number | null {
   if (r === null || typeof r === 'number') return r;
   if (r.length === 0) return null; // no series: no data
   if (r.length > 1) throw new Error(`the query ${q} gives ${r.length} series; aggregate it to one (sum(...))`);
+  if (r[0]!.labels.le !== undefined) throw new Error(`the query ${q} gives a bucket (labelled le) where one number is needed`);
   return Number.isNaN(r[0]!.value) ? null : r[0]!.value;
 }
 

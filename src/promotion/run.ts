@@ -15,8 +15,31 @@ export interface PromotionTarget {
   environment: string;
 }
 
+interface ValidateReport {
+  decision?: string;
+  version?: { id?: string; git_commit?: string | null };
+  model?: { path?: string };
+}
+
+/**
+ * A report may only name what is promoted when it cleared the gate for this commit: GO, or a DELAY
+ * a person cleared (`allow-delay`, set by the reusable workflow's review job); a NO-GO, a report of
+ * another commit (one left by an earlier run) or one without a decision is refused.
+ */
+function clearedReport(report: ValidateReport, file: string, allowDelay: boolean, commit: string | null): void {
+  const d = report.decision;
+  if (d !== 'GO' && !(d === 'DELAY' && allowDelay)) {
+    const why = d === 'DELAY' ? 'DELAY, not cleared (a reviewer clears it: input "allow-delay: true" / --allow-delay)' : d === undefined ? 'no decision (an incomplete or foreign report)' : d;
+    throw new UsageError(`${file} says ${why}: only a GO (or a cleared DELAY) may be promoted; run validate again, or pass the version explicitly (input "version" / --version)`);
+  }
+  const own = report.version?.git_commit;
+  if (commit && own && own !== commit) {
+    throw new UsageError(`${file} is the report of commit ${own.slice(0, 12)}, not of ${commit.slice(0, 12)} being promoted (a report left by an earlier run?); run validate for this commit, or pass the version explicitly`);
+  }
+}
+
 /** The config's promotion section with the command flags over it, and the version being promoted. */
-export async function promotionTarget(settings: Settings): Promise<PromotionTarget> {
+export async function promotionTarget(settings: Settings, commit: string | null = null): Promise<PromotionTarget> {
   const loaded = resolveConfig(settings.configPath);
   const p = settings.promotion!;
   const base = loaded.config.promotion;
@@ -29,12 +52,16 @@ export async function promotionTarget(settings: Settings): Promise<PromotionTarg
   if (!version || !model) {
     // The validate run's report names the version and the model.
     const file = settings.reportPath ?? join(settings.outDir, ReportFiles.Json);
+    let report: ValidateReport | null = null;
     try {
-      const report = JSON.parse(await readFile(file, 'utf8')) as { version?: { id?: string }; model?: { path?: string } };
-      version ??= report.version?.id;
-      model ||= report.model?.path ?? '';
+      report = JSON.parse(await readFile(file, 'utf8')) as ValidateReport;
     } catch {
       if (!version) throw new UsageError(`no version to promote: pass --version (input "version") or the validate run's report (--report / input "report"; looked for ${file})`);
+    }
+    if (report) {
+      if (!version) clearedReport(report, file, p.allowDelay ?? false, commit);
+      version ??= report.version?.id;
+      model ||= report.model?.path ?? '';
     }
   }
   if (!version) throw new UsageError('no version to promote: the report has no version ID');
@@ -48,7 +75,7 @@ export type PromotionOutcome =
 
 export async function runPromotionMode(settings: Settings, io: PromotionIO): Promise<PromotionOutcome> {
   if (settings.mode === 'status') return { mode: 'status', view: await status(settings.promotion!.environment, io) };
-  const t = await promotionTarget(settings);
+  const t = await promotionTarget(settings, /^[0-9a-f]{40}$/.test(io.ref) ? io.ref : null);
   if (settings.mode === 'rollback') return { mode: 'rollback', ...(await rollbackAll({ version: t.version, model: t.model, environment: t.environment }, t.config, io)) };
   return { mode: 'promote', result: await promote({ stage: settings.promotion!.stage!, version: t.version, model: t.model, environment: t.environment }, t.config, io) };
 }

@@ -7,6 +7,7 @@ import type { PromotionConfig } from '../config/types.ts';
 import { UsageError, getErrorMessage } from '../errors.ts';
 import { NO_COUNTS, count, decide, judgeMetric, measurementVerdict, type Counters, type Measurement, type MetricResult, type StageAction } from './judge.ts';
 import { fetchMetric, type MetricsProvider } from './providers.ts';
+import type { CommandKind } from './signals.ts';
 import { fill, type TrafficVars } from './traffic.ts';
 
 export interface StageSpec {
@@ -24,17 +25,32 @@ export interface StageDeps {
   clock: Clock;
   sleep: (ms: number) => Promise<void>;
   log: (line: string) => void;
-  /** Runs one of the engine's commands (filled in); rejects when it fails. */
-  run: (command: string, timeoutS: number) => Promise<unknown>;
+  /** Runs one of the engine's commands (filled in) that sets the canary's weight; rejects when it fails. */
+  run: (command: string, timeoutS: number, step: CommandStep) => Promise<unknown>;
+  /** Aborted when the stage is interrupted (a signal): it stops measuring and rolls back. */
+  interrupted?: AbortSignal;
   /** Told of each measurement as it is made (records, the PR comment). */
   onMeasurement?: (m: Measurement, counters: Counters) => Promise<void> | void;
+}
+
+export interface CommandStep {
+  kind: CommandKind;
+  /** The canary's weight once the command succeeds. */
+  weight: number;
+}
+
+/** Where traffic is believed to be: on stable, or at the canary's weight (null: unknown, e.g. a command was cut short). */
+export interface TrafficState {
+  on_stable: boolean;
+  weight: number | null;
 }
 
 export interface StageReport {
   stage: string;
   weight: number;
   version: string;
-  outcome: 'promoted' | 'rolled_back';
+  /** `rollback_failed`: the rollback command failed; traffic is not known to be on stable. */
+  outcome: 'promoted' | 'rolled_back' | 'rollback_failed';
   reason: string;
   started_at: string;
   finished_at: string;
@@ -43,6 +59,8 @@ export interface StageReport {
   measurements: Measurement[];
   counters: Counters;
   commands: { command: string; ok: boolean; error?: string }[];
+  /** Where traffic is believed to be once the stage settled. */
+  traffic?: TrafficState;
 }
 
 export function trafficVars(spec: StageSpec): TrafficVars {
@@ -54,7 +72,7 @@ export async function rollback(cfg: PromotionConfig, vars: TrafficVars, deps: Pi
   const command = fill(cfg.traffic.rollback, { ...vars, weight: 0 });
   deps.log(`rollback: ${command}`);
   try {
-    await deps.run(command, cfg.traffic.timeout_seconds);
+    await deps.run(command, cfg.traffic.timeout_seconds, { kind: 'rollback', weight: 0 });
     return { command, ok: true };
   } catch (error) {
     return { command, ok: false, error: getErrorMessage(error) };
@@ -72,22 +90,33 @@ export async function runStage(spec: StageSpec, cfg: PromotionConfig, deps: Stag
   const commands: StageReport['commands'] = [];
   const measurements: Measurement[] = [];
   let counters: Counters = NO_COUNTS;
-  const finish = async (action: StageAction & { action: 'promote' | 'rollback' }): Promise<StageReport> => {
+  const interrupted = () => (deps.interrupted?.aborted ? { action: 'rollback' as const, reason: `interrupted by ${String(deps.interrupted.reason)}` } : null);
+  const finish = async (decided: StageAction & { action: 'promote' | 'rollback' }): Promise<StageReport> => {
+    // An interrupted stage never promotes, whatever the last measurement said.
+    const action = decided.action === 'promote' ? (interrupted() ?? decided) : decided;
     let outcome: StageReport['outcome'] = action.action === 'promote' ? 'promoted' : 'rolled_back';
     let reason = action.reason;
+    const back = async () => {
+      const result = await rollback(cfg, vars, deps);
+      commands.push(result);
+      if (!result.ok) {
+        outcome = 'rollback_failed';
+        reason = `${reason}; the rollback failed: ${result.error}`;
+      }
+    };
     if (action.action === 'rollback') {
-      commands.push(await rollback(cfg, vars, deps));
+      await back();
     } else if (spec.final && cfg.traffic.promote) {
       const command = fill(cfg.traffic.promote, vars);
       deps.log(`promote: ${command}`);
       try {
-        await deps.run(command, cfg.traffic.timeout_seconds);
+        await deps.run(command, cfg.traffic.timeout_seconds, { kind: 'promote', weight: spec.weight });
         commands.push({ command, ok: true });
       } catch (error) {
         commands.push({ command, ok: false, error: getErrorMessage(error) });
-        commands.push(await rollback(cfg, vars, deps));
         outcome = 'rolled_back';
         reason = `the promote command failed: ${getErrorMessage(error)}`;
+        await back();
       }
     }
     return {
@@ -109,12 +138,19 @@ export async function runStage(spec: StageSpec, cfg: PromotionConfig, deps: Stag
   const shift = fill(template, vars);
   deps.log(`${shadow ? 'shadow' : `traffic to ${spec.weight}%`}: ${shift}`);
   try {
-    await deps.run(shift, cfg.traffic.timeout_seconds);
+    await deps.run(shift, cfg.traffic.timeout_seconds, { kind: 'traffic', weight: spec.weight });
     commands.push({ command: shift, ok: true });
   } catch (error) {
     commands.push({ command: shift, ok: false, error: getErrorMessage(error) });
-    return finish({ action: 'rollback', reason: `the traffic command failed: ${getErrorMessage(error)}` });
+    return finish(interrupted() ?? { action: 'rollback', reason: `the traffic command failed: ${getErrorMessage(error)}` });
   }
+  const stop = interrupted();
+  if (stop) return finish(stop);
+  // Resolves (never rejects) when the stage is interrupted: waits and reads end early.
+  const aborted = new Promise<void>((resolve) => {
+    if (deps.interrupted?.aborted) resolve();
+    deps.interrupted?.addEventListener('abort', () => resolve(), { once: true });
+  });
 
   const t0 = deps.clock.now();
   const bakeEnd = t0 + cfg.bake_minutes * 60_000;
@@ -123,17 +159,24 @@ export async function runStage(spec: StageSpec, cfg: PromotionConfig, deps: Stag
     // Measurements fall on a fixed schedule from the shift, whatever each one took.
     const due = t0 + index * interval;
     const wait = due - deps.clock.now();
-    if (wait > 0) await deps.sleep(wait);
+    if (wait > 0) await Promise.race([deps.sleep(wait), aborted]);
+    const before = interrupted();
+    if (before) return finish(before);
     const window = { version: spec.version, stage: spec.stage, weight: spec.weight, window: cfg.interval_seconds };
-    const results = await Promise.all(
-      cfg.metrics.map(async (m): Promise<MetricResult> => {
-        try {
-          return judgeMetric(m, await fetchMetric(deps.provider, m, window), cfg.min_requests, spec.weight === 100);
-        } catch (error) {
-          return { name: m.name, kind: m.kind, verdict: 'error', critical: false, values: {}, thresholds: '', reason: getErrorMessage(error) };
-        }
-      }),
-    );
+    const results = await Promise.race([
+      Promise.all(
+        cfg.metrics.map(async (m): Promise<MetricResult> => {
+          try {
+            return judgeMetric(m, await fetchMetric(deps.provider, m, window), cfg.min_requests, spec.weight === 100);
+          } catch (error) {
+            return { name: m.name, kind: m.kind, verdict: 'error', critical: false, values: {}, thresholds: '', reason: getErrorMessage(error) };
+          }
+        }),
+      ),
+      aborted.then(() => null),
+    ]);
+    const during = interrupted();
+    if (during || !results) return finish(during!);
     const measurement: Measurement = { index, at: deps.clock.date().toISOString(), verdict: measurementVerdict(results), metrics: results };
     measurements.push(measurement);
     counters = count(counters, measurement);

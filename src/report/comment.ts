@@ -8,7 +8,6 @@ import {
   CHECKLIST_HEAD,
   DECISION_ICON,
   LATENCY_HEAD,
-  cell,
   checklistRows,
   driftShare,
   keyMetrics,
@@ -18,6 +17,7 @@ import {
   problemItems,
 } from './markdown.ts';
 import { driftChart, latencyChart } from './mermaid.ts';
+import { mdCode, mdText, mdUrl } from './escape.ts';
 
 /** GitHub rejects a comment body over 65,536 characters; JS length (UTF-16 units) never undercounts. */
 export const COMMENT_LIMIT = 65_536;
@@ -44,7 +44,8 @@ export function verdictFingerprint(report: Report): string {
   return createHash('sha256').update(text).digest('hex').slice(0, 16);
 }
 
-const FINGERPRINT = /<!-- model-gate verdict: ([0-9a-f]{16}) -->/;
+/** The fingerprint is the body's second line (after the marker), never text further down. */
+const FINGERPRINT = /^<!-- model-gate comment: [^\n]* -->\r?\n<!-- model-gate verdict: ([0-9a-f]{16}) -->\r?(?:\n|$)/;
 export const fingerprintOf = (body: string): string | null => FINGERPRINT.exec(body)?.[1] ?? null;
 
 /** A run of lines; `rows` may be cut from the end, the rest is kept whole or dropped whole. */
@@ -98,8 +99,8 @@ function fit(sections: Section[], budget: number): { lines: string[]; cut: boole
 
 function links(l: CommentLinks): string {
   const parts = [
-    l.summary ? `[Full report in the run's summary](${l.summary})` : 'Full report in the run\'s job summary',
-    l.artifact ? `[report artifact](${l.artifact}) (HTML, JSON, manifest)` : null,
+    l.summary ? `[Full report in the run's summary](${mdUrl(l.summary)})` : 'Full report in the run\'s job summary',
+    l.artifact ? `[report artifact](${mdUrl(l.artifact)}) (HTML, JSON, manifest)` : null,
   ];
   return parts.filter(Boolean).join(' · ');
 }
@@ -109,14 +110,14 @@ export function renderComment(report: Report, options: { id: string; links: Comm
   const top = [
     commentMarker(options.id),
     `<!-- model-gate verdict: ${verdictFingerprint(report)} -->`,
-    `## ${DECISION_ICON[report.decision]} ${report.decision} — model-gate`,
+    `## ${DECISION_ICON[report.decision] ?? ''} ${mdText(report.decision)} — model-gate`,
     '',
-    `**${report.headline}** ${cell(report.reason)}.`,
+    `**${mdText(report.headline)}** ${mdText(report.reason)}.`,
     '',
-    `Version \`${report.version.id || '—'}\` · model \`${cell(report.model.path)}\`${report.version.sha256 ? ` · sha256 \`${report.version.sha256.slice(0, 12)}…\`` : ''}`,
+    `Version ${mdCode(report.version.id || '—')} · model ${mdCode(report.model.path)}${report.version.sha256 ? ` · sha256 ${mdCode(`${report.version.sha256.slice(0, 12)}…`)}` : ''}`,
     '',
   ];
-  const bottom = ['', `<sub>${links(options.links)} · model-gate ${report.tool.version}</sub>`];
+  const bottom = ['', `<sub>${links(options.links)} · model-gate ${mdText(report.tool.version)}</sub>`];
   const notice = `> [!NOTE]\n> This comment was cut to fit GitHub's ${limit.toLocaleString('en')}-character limit. ${links(options.links)}.`;
 
   const more = (what: string) => (n: number) => `- … and ${n.toLocaleString('en')} more ${what}: see the job summary.`;
@@ -139,7 +140,7 @@ export function renderComment(report: Report, options: { id: string; links: Comm
   }
   const rows = checklistRows(report);
   sections.push({
-    head: ['<details>', `<summary>Checklist: ${report.checks.length} checks</summary>`, '', ...CHECKLIST_HEAD],
+    head: ['<details>', `<summary>Checklist: ${Number(report.checks.length)} checks</summary>`, '', ...CHECKLIST_HEAD],
     rows,
     tail: ['', '</details>'],
     more: (n) => `| | … ${n.toLocaleString('en')} more | | see the job summary | |`,

@@ -7,9 +7,10 @@ import { fmt, METHOD_LABEL, type FeatureDrift } from '../drift/judge.ts';
 import type { Report } from './json.ts';
 import { DECISION_ICON, STATUS_ICON } from './markdown.ts';
 import { ioRows } from './model-io.ts';
+import { htmlText } from './escape.ts';
 
-const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
-export const escapeHtml = (s: unknown) => String(s ?? '').replace(/[&<>"']/g, (c) => ESCAPES[c]!);
+/** Every interpolation below goes through this (or is a number formatted here, or a constant). */
+export const escapeHtml = htmlText;
 
 const num = (v: unknown, digits = 4) => (typeof v === 'number' && Number.isFinite(v) ? String(Number(v.toPrecision(digits))) : '—');
 
@@ -71,7 +72,7 @@ svg .t{font-weight:600;font-size:13px}svg .a{font-size:11px;fill:#57606a}svg .g{
 ul.p li{margin:.2rem 0}`;
 
 function checkRows(checks: CheckResult[]): unknown[][] {
-  return checks.map((c) => [STATUS_ICON[c.status], `<code>${escapeHtml(c.id)}</code>`, escapeHtml(c.severity), escapeHtml(c.message), escapeHtml(c.threshold ?? '')]);
+  return checks.map((c) => [STATUS_ICON[c.status] ?? '', `<code>${escapeHtml(c.id)}</code>`, escapeHtml(c.severity), escapeHtml(c.message), escapeHtml(c.threshold ?? '')]);
 }
 
 function metricsHtml(report: Report): string {
@@ -84,7 +85,7 @@ function metricsHtml(report: Report): string {
     const interval = c?.interval ? `[${num(c.interval.low)}, ${num(c.interval.high)}]` : '';
     return [escapeHtml(name), num(m.baseline?.[name]), num(m.candidate[name]), num(c?.delta), interval, escapeHtml(c ? `${c.verdict ?? '—'}${c.p_value !== null ? ` (McNemar p=${num(c.p_value)})` : ''}` : '')];
   });
-  return `<h2>Metrics (${escapeHtml(m.task)}, ${m.rows.toLocaleString('en')} rows)</h2>${table(['Metric', 'Baseline', 'Candidate', 'Δ', 'CI of Δ', 'Significance'], rows, [1, 2, 3])}`;
+  return `<h2>Metrics (${escapeHtml(m.task)}, ${escapeHtml(Number(m.rows).toLocaleString('en'))} rows)</h2>${table(['Metric', 'Baseline', 'Candidate', 'Δ', 'CI of Δ', 'Significance'], rows, [1, 2, 3])}`;
 }
 
 function latencyHtml(report: Report): string {
@@ -94,7 +95,7 @@ function latencyHtml(report: Report): string {
       '<h2>Latency</h2>',
       table(
         ['Batch', 'Calls', 'p50 ms', 'p95 ms', 'p99 ms', 'max ms', 'mean ms', 'rows/s'],
-        report.latency.map((l) => [l.batch_size, l.samples, num(l.p50_ms), num(l.p95_ms), num(l.p99_ms), num(l.max_ms), num(l.mean_ms), num(l.rows_per_s)]),
+        report.latency.map((l) => [escapeHtml(l.batch_size), escapeHtml(l.samples), num(l.p50_ms), num(l.p95_ms), num(l.p99_ms), num(l.max_ms), num(l.mean_ms), num(l.rows_per_s)]),
         [0, 1, 2, 3, 4, 5, 6, 7],
       ),
     );
@@ -103,8 +104,8 @@ function latencyHtml(report: Report): string {
   if (lc) {
     const d = lc.distribution;
     parts.push(
-      `<p>Against the baseline (batch ${lc.batch_size}, ${lc.samples} interleaved calls each): p95 ×${num(lc.p95_ratio)}, Mann–Whitney p=${num(lc.mann_whitney.p_value)}.</p>`,
-      barChart(`Latency by percentile, batch ${lc.batch_size}`, d.percentiles.map((p) => `p${p}`), [
+      `<p>Against the baseline (batch ${escapeHtml(lc.batch_size)}, ${escapeHtml(lc.samples)} interleaved calls each): p95 ×${num(lc.p95_ratio)}, Mann–Whitney p=${num(lc.mann_whitney.p_value)}.</p>`,
+      barChart(`Latency by percentile, batch ${String(lc.batch_size)}`, d.percentiles.map((p) => `p${p}`), [
         { name: 'baseline', values: d.baseline_ms, color: '#8c959f' },
         { name: 'candidate', values: d.candidate_ms, color: '#0969da' },
       ], 'ms'),
@@ -118,9 +119,9 @@ function driftRows(features: FeatureDrift[]): unknown[][] {
     `<code>${escapeHtml(f.name)}</code>`,
     escapeHtml(f.kind ?? '—'),
     escapeHtml(f.method ? METHOD_LABEL[f.method] : '—'),
-    f.value === null || f.value === undefined ? '—' : fmt(f.value),
-    f.threshold === null || f.threshold === undefined ? '—' : fmt(f.threshold),
-    f.psi === undefined ? '—' : fmt(f.psi),
+    f.value === null || f.value === undefined ? '—' : escapeHtml(fmt(f.value)),
+    f.threshold === null || f.threshold === undefined ? '—' : escapeHtml(fmt(f.threshold)),
+    f.psi === undefined ? '—' : escapeHtml(fmt(f.psi)),
     escapeHtml(f.status === 'error' ? `error: ${f.message}` : f.status),
   ]);
 }
@@ -131,7 +132,7 @@ function driftHtml(report: Report): string {
   const head = ['Feature', 'Kind', 'Decided by', 'Value', 'Limit', 'PSI', 'Verdict'];
   const parts = [
     `<h2>Drift: <code>${escapeHtml(d.current.path)}</code> against <code>${escapeHtml(d.reference.path)}</code></h2>`,
-    `<p>${d.drifted_share === null ? 'Not judged: no feature could be compared.' : `${d.drifted_features} of ${d.judged_features} features drifted${d.dataset_drift ? ' — <b>dataset drift</b>' : ''}.`}</p>`,
+    `<p>${d.drifted_share === null ? 'Not judged: no feature could be compared.' : `${escapeHtml(d.drifted_features)} of ${escapeHtml(d.judged_features)} features drifted${d.dataset_drift ? ' — <b>dataset drift</b>' : ''}.`}</p>`,
   ];
   const ranked = d.features.filter((f) => typeof f.psi === 'number' && Number.isFinite(f.psi)).sort((a, b) => b.psi! - a.psi!).slice(0, 20);
   if (ranked.length > 0) {
@@ -150,14 +151,14 @@ function ioHtml(report: Report): string {
   const io = ioRows(report);
   if (io.rows.length === 0) return '';
   const rows = io.rows.map((r) => [escapeHtml(r.kind), `<code>${escapeHtml(r.name)}</code>`, `<code>${escapeHtml(r.type)}</code>`, escapeHtml(r.fed)]);
-  if (io.more > 0) rows.push(['…', `${io.more} more`, '', '']);
+  if (io.more > 0) rows.push(['…', `${escapeHtml(io.more)} more`, '', '']);
   return `<h2>Model inputs and outputs</h2>${table(['', 'Name', 'Type', 'Fed as'], rows)}`;
 }
 
 export function renderHtml(report: Report): string {
   const problems = report.checks.filter((c) => (c.status === 'fail' || c.status === 'error') && c.severity !== 'info');
   const body = [
-    `<h1 class="${report.decision}">${DECISION_ICON[report.decision]} ${report.decision} — model-gate</h1>`,
+    `<h1 class="${escapeHtml(report.decision)}">${DECISION_ICON[report.decision] ?? ''} ${escapeHtml(report.decision)} — model-gate</h1>`,
     `<p><b>${escapeHtml(report.headline)}</b> ${escapeHtml(report.reason)}.</p>`,
     table(['Version', 'Model', 'sha256', 'Config', 'Started'], [[
       `<code>${escapeHtml(report.version.id || '—')}</code>`,
@@ -167,7 +168,7 @@ export function renderHtml(report: Report): string {
       escapeHtml(report.started_at),
     ]]),
     problems.length > 0
-      ? `<h2>What needs attention</h2><ul class="p">${problems.map((c) => `<li>${STATUS_ICON[c.status]} <code>${escapeHtml(c.id)}</code> (${escapeHtml(c.severity)}): ${escapeHtml(c.message)}${c.hint ? `<pre>${escapeHtml(c.hint)}</pre>` : ''}</li>`).join('')}</ul>`
+      ? `<h2>What needs attention</h2><ul class="p">${problems.map((c) => `<li>${STATUS_ICON[c.status] ?? ''} <code>${escapeHtml(c.id)}</code> (${escapeHtml(c.severity)}): ${escapeHtml(c.message)}${c.hint ? `<pre>${escapeHtml(c.hint)}</pre>` : ''}</li>`).join('')}</ul>`
       : '',
     metricsHtml(report),
     latencyHtml(report),

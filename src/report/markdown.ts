@@ -6,27 +6,28 @@ import type { Report } from './json.ts';
 import { driftChart, latencyChart } from './mermaid.ts';
 import { runLabel } from '../load/judge.ts';
 import { ioRows } from './model-io.ts';
+import { mdCell, mdCode, mdCodeCell, mdText } from './escape.ts';
 
 export const DECISION_ICON: Record<Decision, string> = { GO: '✅', 'NO-GO': '⛔', DELAY: '⏸️' };
 export const STATUS_ICON: Record<CheckStatus, string> = { pass: '✅', warn: '⚠️', fail: '❌', error: '💥', skip: '⏭️' };
 
-/** Table cells hold one line without pipes. */
-export const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
+/** Table cells hold one line without pipes, markup or mentions (see escape.ts). */
+export const cell = mdCell;
 const fixed = (n: number, digits = 2) => (Number.isFinite(n) ? n.toFixed(digits) : '—');
 
 const isProblem = (c: CheckResult) => (c.status === 'fail' || c.status === 'error') && c.severity !== 'info';
 
 export function renderMarkdown(report: Report): string {
   const lines: string[] = [];
-  lines.push(`## ${DECISION_ICON[report.decision]} ${report.decision} — model-gate`);
+  lines.push(`## ${DECISION_ICON[report.decision] ?? ''} ${mdText(report.decision)} — model-gate`);
   lines.push('');
-  lines.push(`**${report.headline}**`);
+  lines.push(`**${mdText(report.headline)}**`);
   lines.push('');
-  lines.push(`${report.reason}.`);
+  lines.push(`${mdText(report.reason)}.`);
   lines.push('');
   lines.push(`| Version | Model | sha256 |`);
   lines.push(`|---|---|---|`);
-  lines.push(`| \`${report.version.id || '—'}\` | \`${cell(report.model.path)}\` | \`${report.version.sha256.slice(0, 16) || '—'}…\` |`);
+  lines.push(`| ${mdCodeCell(report.version.id || '—')} | ${mdCodeCell(report.model.path)} | ${mdCodeCell(`${report.version.sha256.slice(0, 16) || '—'}…`)} |`);
   lines.push('');
   const problems = problemItems(report);
   if (problems.length > 0) lines.push('### What needs attention', '', ...problems, '');
@@ -46,11 +47,11 @@ export function renderMarkdown(report: Report): string {
     lines.push('');
     lines.push('| Scenario | Request | What the model did |');
     lines.push('|---|---|---|');
-    for (const e of report.error_scenarios) lines.push(`| \`${e.scenario}\` | ${cell(e.request)} | ${e.outcome}: ${cell(e.detail)} |`);
+    for (const e of report.error_scenarios) lines.push(`| ${mdCodeCell(e.scenario)} | ${cell(e.request)} | ${cell(e.outcome)}: ${cell(e.detail)} |`);
     lines.push('');
   }
   lines.push(
-    `<sub>model-gate ${report.tool.version} · ${report.data.source ? cell(report.data.source) : 'no rows evaluated'} · ${Math.round(report.duration_ms)} ms</sub>`,
+    `<sub>model-gate ${mdText(report.tool.version)} · ${report.data.source ? cell(report.data.source) : 'no rows evaluated'} · ${Math.round(report.duration_ms)} ms</sub>`,
   );
   return `${lines.join('\n')}\n`;
 }
@@ -64,7 +65,7 @@ export function ioTable(report: Report): string[] {
     '',
     '| | Name | Type | Fed as |',
     '|---|---|---|---|',
-    ...io.rows.map((r) => `| ${r.kind} | \`${cell(r.name)}\` | \`${cell(r.type)}\` | ${cell(r.fed)} |`),
+    ...io.rows.map((r) => `| ${cell(r.kind)} | ${mdCodeCell(r.name)} | ${mdCodeCell(r.type)} | ${cell(r.fed)} |`),
     ...(io.more > 0 ? [`| … | ${io.more} more | | |`] : []),
     '',
   ];
@@ -74,12 +75,12 @@ export function ioTable(report: Report): string[] {
 export function loadTable(report: Report): string[] {
   const l = report.load;
   if (!l) return [];
-  const lines = [`### Load (batch ${l.batch_size})`, '', '| Run | Requests | req/s | p50 ms | p95 ms | p99 ms | max ms | Errors | Timeouts | Statuses |', '|---|---:|---:|---:|---:|---:|---:|---:|---:|---|'];
+  const lines = [`### Load (batch ${mdText(l.batch_size)})`, '', '| Run | Requests | req/s | p50 ms | p95 ms | p99 ms | max ms | Errors | Timeouts | Statuses |', '|---|---:|---:|---:|---:|---:|---:|---:|---:|---|'];
   for (const run of l.runs) {
-    const statuses = Object.entries(run.status_counts).map(([k, v]) => `${k}: ${v.toLocaleString('en')}`).join(', ');
-    lines.push(`| ${runLabel(run)} | ${run.requests.toLocaleString('en')} | ${fixed(run.achieved_rps, 0)} | ${fixed(run.p50_ms)} | ${fixed(run.p95_ms)} | ${fixed(run.p99_ms)} | ${fixed(run.max_ms)} | ${(run.error_rate * 100).toFixed(2)}% | ${run.timeouts} | ${cell(statuses)} |`);
+    const statuses = Object.entries(run.status_counts).map(([k, v]) => `${k}: ${Number(v).toLocaleString('en')}`).join(', ');
+    lines.push(`| ${cell(runLabel(run))} | ${Number(run.requests).toLocaleString('en')} | ${fixed(run.achieved_rps, 0)} | ${fixed(run.p50_ms)} | ${fixed(run.p95_ms)} | ${fixed(run.p99_ms)} | ${fixed(run.max_ms)} | ${fixed(run.error_rate * 100)}% | ${cell(run.timeouts)} | ${cell(statuses)} |`);
   }
-  lines.push('', `Health: **${l.health}** (${cell(l.health_reason)})`, '');
+  lines.push('', `Health: **${mdText(l.health)}** (${cell(l.health_reason)})`, '');
   return lines;
 }
 
@@ -87,25 +88,28 @@ export function loadTable(report: Report): string[] {
 export function problemItems(report: Report, severity?: CheckResult['severity']): string[] {
   return report.checks
     .filter((c) => isProblem(c) && (severity === undefined || c.severity === severity))
-    .map((c) => `- ${STATUS_ICON[c.status]} **\`${c.id}\`** (${c.severity}): ${cell(c.message)}${c.hint ? hintBlock(c.hint) : ''}`);
+    .map((c) => `- ${STATUS_ICON[c.status] ?? ''} **${mdCode(c.id)}** (${mdText(c.severity)}): ${cell(c.message)}${c.hint ? hintBlock(c.hint) : ''}`);
 }
 
-/** A hint (a config snippet) as a fenced block inside the list item; fences in it cannot close it. */
+/** A hint (a config snippet) as a fenced block inside the list item; fences in it cannot close it, markers cannot hide in it. */
 function hintBlock(hint: string): string {
-  const body = hint.replace(/`{3,}/g, (m) => m.split('').join('\u200b'));
+  const body = String(hint)
+    .replace(/\r\n?/g, '\n')
+    .replace(/`{3,}|~{3,}/g, (m) => m.split('').join('\u200b'))
+    .replace(/<!--/g, '<\u200b!--');
   return `\n\n  \`\`\`yaml\n${body.split('\n').map((l) => `  ${l}`).join('\n')}\n  \`\`\``;
 }
 
 export const CHECKLIST_HEAD = ['| | Check | Severity | Result | Threshold |', '|---|---|---|---|---|'];
 export function checklistRows(report: Report): string[] {
-  return report.checks.map((c) => `| ${STATUS_ICON[c.status]} | \`${c.id}\` | ${c.severity} | ${cell(c.message)} | ${c.threshold ? cell(c.threshold) : ''} |`);
+  return report.checks.map((c) => `| ${STATUS_ICON[c.status] ?? ''} | ${mdCodeCell(c.id)} | ${cell(c.severity)} | ${cell(c.message)} | ${c.threshold ? cell(c.threshold) : ''} |`);
 }
 
 export const LATENCY_HEAD = ['| Batch | Calls | p50 ms | p95 ms | p99 ms | max ms | mean ms | rows/s |', '|---:|---:|---:|---:|---:|---:|---:|---:|'];
 export function latencyRows(report: Report): string[] {
   return report.latency.map(
     (l) =>
-      `| ${l.batch_size} | ${l.samples} | ${fixed(l.p50_ms, 3)} | ${fixed(l.p95_ms, 3)} | ${fixed(l.p99_ms, 3)} | ${fixed(l.max_ms, 3)} | ${fixed(l.mean_ms, 3)} | ${fixed(l.rows_per_s, 0)} |`,
+      `| ${cell(l.batch_size)} | ${cell(l.samples)} | ${fixed(l.p50_ms, 3)} | ${fixed(l.p95_ms, 3)} | ${fixed(l.p99_ms, 3)} | ${fixed(l.max_ms, 3)} | ${fixed(l.mean_ms, 3)} | ${fixed(l.rows_per_s, 0)} |`,
   );
 }
 
@@ -127,7 +131,7 @@ export function keyMetrics(report: Report): Set<string> {
 export function metricsTable(report: Report, only?: ReadonlySet<string>): string[] {
   const m = report.metrics;
   if (!m) return [];
-  const lines: string[] = [`### Metrics (${m.task}, ${m.rows.toLocaleString('en')} rows)`, ''];
+  const lines: string[] = [`### Metrics (${mdText(m.task)}, ${Number(m.rows).toLocaleString('en')} rows)`, ''];
   const compared = report.comparison?.metrics ?? {};
   const names = Object.keys(m.candidate).filter(
     (k) => (typeof m.candidate[k] === 'number' || m.candidate[k] === null) && (!only || only.size === 0 || only.has(k)),
@@ -141,17 +145,17 @@ export function metricsTable(report: Report, only?: ReadonlySet<string>): string
       const delta = typeof m.candidate[name] === 'number' && typeof m.baseline[name] === 'number' ? (m.candidate[name] as number) - (m.baseline[name] as number) : null;
       const interval = c?.interval ? `[${signed(c.interval.low)}, ${signed(c.interval.high)}]` : '';
       const sig = c ? `${VERDICT[c.verdict ?? ''] ?? '—'}${c.p_value !== null ? ` (McNemar p=${num(c.p_value)})` : ''}` : 'not tested';
-      lines.push(`| ${c ? `**${name}**` : name} | ${num(m.baseline[name])} | ${num(m.candidate[name])} | ${signed(delta)} | ${interval} | ${sig} |`);
+      lines.push(`| ${c ? `**${cell(name)}**` : cell(name)} | ${num(m.baseline[name])} | ${num(m.candidate[name])} | ${signed(delta)} | ${interval} | ${sig} |`);
     }
   } else {
     lines.push('| Metric | Candidate |');
     lines.push('|---|---:|');
-    for (const name of names) lines.push(`| ${name} | ${num(m.candidate[name])} |`);
+    for (const name of names) lines.push(`| ${cell(name)} | ${num(m.candidate[name])} |`);
   }
   lines.push('');
   const lc = report.latency_comparison;
   if (lc) {
-    lines.push(`Latency against the baseline (batch ${lc.batch_size}, ${lc.samples} interleaved calls each): p50 ${num(lc.candidate.p50_ms)} vs ${num(lc.baseline.p50_ms)} ms (×${num(lc.p50_ratio)}), p95 ${num(lc.candidate.p95_ms)} vs ${num(lc.baseline.p95_ms)} ms (×${num(lc.p95_ratio)}), Mann–Whitney p=${num(lc.mann_whitney.p_value)}.`);
+    lines.push(`Latency against the baseline (batch ${mdText(lc.batch_size)}, ${mdText(lc.samples)} interleaved calls each): p50 ${num(lc.candidate.p50_ms)} vs ${num(lc.baseline.p50_ms)} ms (×${num(lc.p50_ratio)}), p95 ${num(lc.candidate.p95_ms)} vs ${num(lc.baseline.p95_ms)} ms (×${num(lc.p95_ratio)}), Mann–Whitney p=${num(lc.mann_whitney.p_value)}.`);
     lines.push('');
   }
   return lines;
@@ -162,15 +166,15 @@ const DRIFT_ICON: Record<FeatureDrift['status'], string> = { drifted: '🔴 drif
 function driftRows(title: string, features: readonly FeatureDrift[]): string[] {
   if (features.length === 0) return [];
   const lines = [`| ${title} | Kind | Decided by | Value | Limit | PSI | Values (ref / cur) | Missing | Verdict |`, '|---|---|---|---:|---:|---:|---:|---:|---|'];
-  const n = (x: number | undefined) => (x === undefined ? '—' : x.toLocaleString('en'));
+  const n = (x: number | undefined) => (x === undefined ? '—' : Number(x).toLocaleString('en'));
   for (const f of features) {
     if (f.status === 'error') {
-      lines.push(`| \`${cell(f.name)}\` | ${f.kind ?? '—'} | | | | | | | ${DRIFT_ICON.error}: ${cell(f.message)} |`);
+      lines.push(`| ${mdCodeCell(f.name)} | ${cell(f.kind ?? '—')} | | | | | | | ${DRIFT_ICON.error}: ${cell(f.message)} |`);
       continue;
     }
     const psi = f.psi === undefined ? '—' : `${fmt(f.psi)}${f.psi_level === 'blocker' ? ' ⛔' : f.psi_level === 'warning' ? ' ⚠️' : ''}`;
     lines.push(
-      `| \`${cell(f.name)}\` | ${f.kind} | ${f.method ? METHOD_LABEL[f.method] : '—'} | ${f.value === null ? '—' : fmt(f.value)} | ${f.threshold === null ? '—' : fmt(f.threshold)} | ${psi} | ${n(f.n_reference)} / ${n(f.n_current)} | ${f.missing ? `${n(f.missing.reference)} / ${n(f.missing.current)}` : '—'} | ${DRIFT_ICON[f.status]} |`,
+      `| ${mdCodeCell(f.name)} | ${cell(f.kind)} | ${cell(f.method ? METHOD_LABEL[f.method] : '—')} | ${f.value === null ? '—' : fmt(f.value)} | ${f.threshold === null ? '—' : fmt(f.threshold)} | ${psi} | ${n(f.n_reference)} / ${n(f.n_current)} | ${f.missing ? `${n(f.missing.reference)} / ${n(f.missing.current)}` : '—'} | ${DRIFT_ICON[f.status] ?? cell(f.status)} |`,
     );
   }
   lines.push('');
@@ -179,14 +183,14 @@ function driftRows(title: string, features: readonly FeatureDrift[]): string[] {
 
 export function driftShare(d: NonNullable<Report['drift']>): string {
   if (d.drifted_share === null) return 'Drift not judged: no feature could be compared.';
-  return `${d.drifted_features} of ${d.judged_features} features drifted (${fmt(d.drifted_share * 100)}%)${d.dataset_drift ? ' — **dataset drift**' : ''}`;
+  return `${mdText(d.drifted_features)} of ${mdText(d.judged_features)} features drifted (${fmt(d.drifted_share * 100)}%)${d.dataset_drift ? ' — **dataset drift**' : ''}`;
 }
 
 /** Drift: one row per feature, then the label and the predictions. */
 export function driftTable(report: Report): string[] {
   const d = report.drift;
   if (!d) return [];
-  const lines = [`### Drift: \`${cell(d.current.path)}\` against \`${cell(d.reference.path)}\``, '', driftShare(d), ''];
+  const lines = [`### Drift: ${mdCode(d.current.path)} against ${mdCode(d.reference.path)}`, '', driftShare(d), ''];
   lines.push(...driftRows('Feature', d.features));
   if (d.label) lines.push(...driftRows('Label', [d.label]));
   if (d.predictions) {

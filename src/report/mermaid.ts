@@ -7,11 +7,17 @@ import type { DriftSection } from '../drift/run.ts';
 import type { FeatureDrift } from '../drift/judge.ts';
 
 const value = (n: number) => (Number.isFinite(n) ? Number(n.toPrecision(4)).toString() : '0');
-/** Mermaid strings end at a double quote and choke on some punctuation; names are labels only. */
-const quote = (s: string, max: number) => {
-  const clean = s.replace(/["`\\[\]{}<>;]/g, "'").replace(/\s+/g, ' ').trim();
-  return `"${clean.length > max ? `${clean.slice(0, max - 1)}…` : clean}"`;
+/**
+ * A Mermaid label from any text. Strings end at a double quote, `#…;` is an entity code, `%%` a
+ * comment, brackets and braces end the axis list, `<` could be markup or start one of our hidden
+ * markers: only letters, digits, spaces and quiet punctuation are kept, the rest becomes `_`.
+ */
+export const mermaidLabel = (s: string, max: number) => {
+  const clean = [...String(s ?? '').replace(/\s+/g, ' ').trim()].map((c) => (/[\p{L}\p{N} _.,:/()+*'!?=@-]/u.test(c) ? c : '_')).join('');
+  const chars = [...clean];
+  return `"${chars.length > max ? `${chars.slice(0, max - 1).join('')}…` : clean}"`;
 };
+const quote = mermaidLabel;
 const label = (s: string) => quote(s, 24);
 const axisMax = (values: number[]) => value(Math.max(...values.filter(Number.isFinite), 0) * 1.1 || 1);
 

@@ -2,7 +2,7 @@
  * The promotion section of the sticky PR comment: one row per stage, replaced as the stage moves
  * (baking → promoted / rolled back), so approvers see what they approve.
  */
-import { cell } from './markdown.ts';
+import { mdCell, mdCode, mdCodeCell, mdUrl } from './escape.ts';
 
 export interface PromotionRow {
   stage: string;
@@ -16,23 +16,30 @@ export interface PromotionRow {
 const START = '<!-- model-gate promotion -->';
 const END = '<!-- /model-gate promotion -->';
 const ICON: Record<PromotionRow['state'], string> = { baking: '⏳', promoted: '✅', 'rolled back': '⏪', interrupted: '⚠️' };
-const rowKey = (stage: string) => `<!-- stage ${stage} -->`;
+/** The stage in the row's hidden key: `25%` and `shadow` as they are, nothing that could end the comment. */
+const rowKey = (stage: string) => `<!-- stage ${String(stage).replace(/[^\w%.]/g, '_')} -->`;
 
 function renderRow(r: PromotionRow): string {
-  return `| ${rowKey(r.stage)}${cell(r.stage)} | \`${cell(r.environment)}\` | ${ICON[r.state]} ${r.state} | ${cell(r.judgement)} | ${r.runUrl ? `[run](${r.runUrl})` : ''} |`;
+  return `| ${rowKey(r.stage)}${mdCell(r.stage)} | ${mdCodeCell(r.environment)} | ${ICON[r.state] ?? ''} ${mdCell(r.state)} | ${mdCell(r.judgement)} | ${r.runUrl ? `[run](${mdUrl(r.runUrl)})` : ''} |`;
 }
 
-/** The body with this stage's row added or replaced; the rest of the comment is left as it was. */
+/**
+ * The body with this stage's row added or replaced; the rest of the comment is left as it was.
+ * The section's bounds are whole lines equal to the markers: rendered content is escaped onto
+ * one line and never holds a raw `<!--`, so it cannot fake them.
+ */
 export function withPromotionRow(body: string, row: PromotionRow): string {
-  const head = ['', START, `### Promotion of \`${cell(row.version)}\``, '', '| Stage | Environment | State | Last judgement | |', '|---|---|---|---|---|'];
-  const start = body.indexOf(START);
-  const end = body.indexOf(END);
-  if (start < 0 || end < start) return `${body.trimEnd()}\n${[...head, renderRow(row), END].join('\n')}\n`;
-  const section = body.slice(start, end).split('\n');
-  const rows = section.filter((l) => l.startsWith('| <!-- stage '));
+  const head = ['', START, `### Promotion of ${mdCode(row.version)}`, '', '| Stage | Environment | State | Last judgement | |', '|---|---|---|---|---|'];
+  const lines = body.split('\n');
+  const start = lines.indexOf(START);
+  const end = start < 0 ? -1 : lines.indexOf(END, start);
+  if (start < 0 || end < 0) return `${body.trimEnd()}\n${[...head, renderRow(row), END].join('\n')}\n`;
+  const rows = lines.slice(start, end).filter((l) => l.startsWith('| <!-- stage '));
   const key = rowKey(row.stage);
   const i = rows.findIndex((l) => l.startsWith(`| ${key}`));
   if (i >= 0) rows[i] = renderRow(row);
   else rows.push(renderRow(row));
-  return `${body.slice(0, start).trimEnd()}\n${[...head, ...rows, END].join('\n')}${body.slice(end + END.length)}`;
+  const before = lines.slice(0, start).join('\n').trimEnd();
+  const after = lines.slice(end + 1).join('\n');
+  return `${before}\n${[...head, ...rows, END].join('\n')}${end + 1 < lines.length ? `\n${after}` : ''}`;
 }

@@ -15,6 +15,8 @@ export interface ActionRun {
   stdout: string;
   outputs: Record<string, string>;
   summary: string;
+  /** What the step saved for its post step (GITHUB_STATE), by name. */
+  state: Record<string, string>;
 }
 
 export interface ActionOptions {
@@ -33,8 +35,10 @@ export async function runAction(o: ActionOptions): Promise<ActionRun> {
   const runnerTemp = mkdtempSync(join(tmpdir(), 'mg-runner-'));
   const outputFile = join(runnerTemp, 'output');
   const summaryFile = join(runnerTemp, 'summary');
+  const stateFile = join(runnerTemp, 'state');
   writeFileSync(outputFile, '');
   writeFileSync(summaryFile, '');
+  writeFileSync(stateFile, '');
   // The machine's environment (proxies, CA certificates) stays; inputs and Actions variables are added.
   const env: NodeJS.ProcessEnv = Object.fromEntries(
     Object.entries(process.env).filter(([k]) => !k.startsWith('INPUT_') && !k.startsWith('VITEST') && !k.startsWith('GITHUB_') && !k.startsWith('ACTIONS_') && k !== 'NODE_OPTIONS'),
@@ -43,6 +47,7 @@ export async function runAction(o: ActionOptions): Promise<ActionRun> {
     GITHUB_ACTIONS: 'true',
     GITHUB_OUTPUT: outputFile,
     GITHUB_STEP_SUMMARY: summaryFile,
+    GITHUB_STATE: stateFile,
     GITHUB_WORKSPACE: o.copy,
     GITHUB_SHA: '0123456789abcdef0123456789abcdef01234567',
     GITHUB_REF: 'refs/pull/7/merge',
@@ -69,7 +74,7 @@ export async function runAction(o: ActionOptions): Promise<ActionRun> {
   const timer = setTimeout(() => child.kill('SIGKILL'), o.timeoutMs ?? 180_000);
   const code = await new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
   clearTimeout(timer);
-  return { code, stdout, outputs: parseOutputs(readFileSync(outputFile, 'utf8')), summary: readFileSync(summaryFile, 'utf8') };
+  return { code, stdout, outputs: parseOutputs(readFileSync(outputFile, 'utf8')), summary: readFileSync(summaryFile, 'utf8'), state: parseOutputs(readFileSync(stateFile, 'utf8')) };
 }
 
 /** GITHUB_OUTPUT's heredoc format: name<<delimiter / value / delimiter. */

@@ -12,6 +12,7 @@ import { parseJson } from '../tensor-json.ts';
 import type { Feeds, ModelRunner, ModelSignature, Outputs, ProbeScenario } from '../types.ts';
 import { RunnerTimeoutError } from '../types.ts';
 import { protocolFor, type EndpointConfig, type Protocol } from './protocols.ts';
+import { excerpt } from '../../redact.ts';
 
 export interface ProbeResult {
   request: string;
@@ -218,11 +219,11 @@ export function errorText(text: string): string {
   try {
     const j = JSON.parse(text) as Record<string, unknown>;
     const m = j.error ?? j.message ?? j.detail;
-    if (typeof m === 'string') return m.slice(0, 300);
+    if (typeof m === 'string') return excerpt(m, 200);
   } catch {
     // not JSON: the text itself
   }
-  return text.trim().slice(0, 300);
+  return excerpt(text.trim(), 200);
 }
 
 export async function openHttpRunner(endpoint: EndpointConfig, sleep: (ms: number) => Promise<void>, now: () => number): Promise<HttpRunner> {
