@@ -45,7 +45,7 @@ import { createRequire as __WEBPACK_EXTERNAL_createRequire } from "module";
 
 // MODULES //
 
-var main = __nccwpck_require__( 91361 );
+var main = __nccwpck_require__( 13742 );
 
 
 // EXPORTS //
@@ -55,7 +55,7 @@ module.exports = main;
 
 /***/ }),
 
-/***/ 91361:
+/***/ 13742:
 /***/ ((module) => {
 
 /**
@@ -80687,7 +80687,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 13742:
+/***/ 47577:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -80716,7 +80716,7 @@ var mod = __nccwpck_require__(21916);
 // EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
 var dist = __nccwpck_require__(38815);
 ;// CONCATENATED MODULE: ./schema/model-gate.schema.json
-const model_gate_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://github.com/model-gate/model-gate/schema/model-gate.schema.json","title":"model-gate configuration","description":"Configuration of model-gate (.github/model-gate.yml). Paths are relative to the working directory (the repository root in GitHub Actions). Command-line flags and action inputs override the values here.","type":"object","additionalProperties":false,"properties":{"version":{"description":"Version of this config format.","const":1,"default":1},"model":{"description":"The candidate model.","type":"object","additionalProperties":false,"default":{},"properties":{"path":{"description":"Path of the ONNX model file. With `endpoint` or `command`, the file the server runs, if you have it: its sha256 then makes the version ID.","type":"string","minLength":1},"sha256":{"description":"Pinned sha256 of the model (`model.sha256` in report.json: for a model saved with external data, over the graph file and its weights files, see Versioning and pinning); the artifact check fails when it differs.","type":"string","pattern":"^[0-9a-fA-F]{64}$"},"timeout_seconds":{"description":"Deadline of one call to the ONNX model, in seconds. The model runs in a child process: a call that takes longer (a runaway loop, swapping) is stopped and fails its check, and a call that crashes onnxruntime fails its check without ending the run.","type":"number","exclusiveMinimum":0,"maximum":86400,"default":300},"inputs":{"description":"How each model input is fed. Default: all non-label numeric columns, in file order, feed the one input that data feeds; a column named like an input feeds it; the batch axis comes from the signature (the dim whose symbolic name the other inputs\' batch dims share, else the first). Give `value` for inputs data cannot feed (a sample rate, a zero state), `shape` for dynamic dims, `batch_axis` where the guess is wrong.","type":"object","additionalProperties":{"type":"object","additionalProperties":false,"properties":{"columns":{"description":"Dataset columns, in the order the input expects them: they fill the dims after the batch axis in row-major order. A JSON Lines or Parquet column of arrays (e.g. token ids) feeds an input by itself.","type":"array","items":{"type":"string"},"minItems":1},"dtype":{"description":"Element type sent to the model. Default: the type the model declares.","enum":["float32","float64","int8","uint8","int16","uint16","int32","uint32","int64","uint64","bool","string"]},"value":{"description":"A constant fed to every call instead of data: a scalar is broadcast to the input\'s shape (e.g. `sr: { value: 16000 }`, a zero state `state: { value: 0 }` for `[2, batch, 128]`), an array gives the values of one row (or of the whole input when it has no batch axis). The batch axis is filled with the call\'s batch size.","type":["number","boolean","string","array"]},"shape":{"description":"The input\'s dims without the batch axis, giving values to dynamic ones: e.g. `[3, 48, 320]` for `[N, 3, ?, ?]`, `[512]` for `[batch, samples]`, `[]` for `[N]` (one value per row). Fixed dims must match the model\'s.","type":"array","items":{"type":"integer","minimum":0,"maximum":100000000},"maxItems":16},"batch_axis":{"description":"Which dim of the input is the batch (0-based), or null for an input with no batch dimension (rank 0 included), fed whole to every call. Default: inferred from the signature.","type":["integer","null"],"minimum":0,"maximum":16}}}},"outputs":{"description":"What each model output holds, for the output-validity checks. Default: outputs named like \'prob\' are probabilities; integer outputs named like \'label\' or \'class\' are class labels.","type":"object","additionalProperties":{"type":"object","additionalProperties":false,"properties":{"kind":{"description":"probabilities: each row in [0, 1] and summing to 1; labels: values within `classes`; scores: any finite value within `range`.","enum":["probabilities","labels","scores"]},"range":{"description":"Inclusive [min, max] every value must lie in.","type":"array","items":{"type":"number"},"minItems":2,"maxItems":2},"classes":{"description":"The declared set of class labels.","type":"array","items":{"type":["number","string"]},"minItems":1}}}},"endpoint":{"description":"Test the model where it is served: an HTTP endpoint instead of an in-process ONNX file.","type":"object","additionalProperties":false,"required":["url"],"properties":{"url":{"description":"Base URL of the server, e.g. http://127.0.0.1:8000.","type":"string","pattern":"^https?://"},"protocol":{"description":"v2: the Open Inference Protocol (KServe, Triton, MLServer, TorchServe); tfserving: TensorFlow Serving REST; mlflow: MLflow\'s scoring server; custom: `custom` below.","enum":["v2","tfserving","mlflow","custom"],"default":"v2"},"name":{"description":"Model name on the server (v2, tfserving).","type":"string","minLength":1},"version":{"description":"Model version on the server; default the server\'s choice.","type":"string","minLength":1},"headers":{"description":"Headers sent with every request, e.g. `Authorization: Bearer ${MODEL_TOKEN}`: `${NAME}` is read from the environment (pass secrets there) and masked in logs.","type":"object","additionalProperties":{"type":"string"},"default":{}},"timeout_ms":{"description":"Timeout of each request.","type":"number","exclusiveMinimum":0,"default":30000},"ready_timeout_s":{"description":"How long to wait for the server and the model to be ready before the checks start.","type":"number","minimum":0,"default":60},"tfserving_format":{"description":"tfserving: `instances` (row format) or `inputs` (columnar).","enum":["instances","inputs"],"default":"instances"},"signature_name":{"description":"tfserving: the signature read from the model metadata.","type":"string","default":"serving_default"},"mlflow_format":{"description":"mlflow: `dataframe_split` (with the column names) or `inputs` (a plain array).","enum":["dataframe_split","inputs"],"default":"dataframe_split"},"custom":{"description":"protocol custom: where to send, what to send, where the outputs are in the answer.","type":"object","additionalProperties":false,"required":["path","template","outputs"],"properties":{"path":{"description":"Path of the inference request (POST).","type":"string","pattern":"^/"},"ready_path":{"description":"Path that answers 2xx when the model is ready.","type":"string","pattern":"^/"},"template":{"description":"JSON body with `${rows}` (the rows of the first input, as nested arrays) or `${inputs}` (Open Inference Protocol inputs array).","type":"string","minLength":2},"outputs":{"description":"Output name -> JSON Pointer into the answer, e.g. `{probabilities: /probs}`.","type":"object","additionalProperties":{"type":"string"},"minProperties":1}}}}},"command":{"description":"Test the model through a command you give (e.g. `python3 serve.py model.pkl`) that speaks JSON Lines on stdin/stdout: see the README.","type":"object","additionalProperties":false,"required":["run"],"properties":{"run":{"description":"The command line, run by the shell.","type":"string","minLength":1},"ready_timeout_s":{"description":"How long the command may take to print its ready line.","type":"number","minimum":0,"default":60},"timeout_ms":{"description":"Timeout of each request.","type":"number","exclusiveMinimum":0,"default":30000},"cwd":{"description":"Working directory of the command.","type":"string"}}}}},"baseline":{"description":"The model currently in production, compared with the candidate on the same rows: a file path, an http(s) URL, or git:<ref>:<path> for the file at a git ref (git:base:<path> is the pull request\'s base branch).","type":["string","null"]},"data":{"description":"Data sets the checks run on.","type":"object","additionalProperties":false,"default":{},"properties":{"eval":{"description":"Labelled evaluation data: CSV, JSON Lines (.jsonl, .ndjson) or Parquet, by extension.","type":"string"},"label":{"description":"Name of the label column in the evaluation data.","type":"string"},"weight":{"description":"Column of sample weights (non-negative) for the metrics.","type":"string"},"id":{"description":"Column identifying rows, used to name bad rows in reports.","type":"string"},"reference":{"description":"Reference data (CSV, JSON Lines or Parquet), e.g. the training set: drift is measured against it, and its ranges bound generated inputs.","type":"string"},"generated_rows":{"description":"Rows to generate when no evaluation data is given.","type":"integer","minimum":1,"maximum":1000000,"default":256},"seed":{"description":"Seed of the input generator.","type":"integer","default":20261105},"bad_rows":{"description":"Rows with an empty, NaN or non-numeric cell in a column the run uses, or the wrong number of fields.","type":"object","additionalProperties":false,"default":{},"properties":{"policy":{"description":"skip: leave bad rows out, failing only above max_share; fail: any bad row fails the check.","enum":["skip","fail"],"default":"skip"},"max_share":{"description":"Largest share of rows that may be skipped.","type":"number","minimum":0,"maximum":1,"default":0.01},"severity":{"$ref":"#/definitions/severity","default":"blocker"}}}}},"fail_on":{"description":"Which decision fails the action\'s step: no-go (default), or delay (DELAY fails it too). The CLI\'s exit code always tells the decision.","enum":["no-go","delay"],"default":"no-go"},"checks":{"description":"The validation suite. Every family can be disabled and its severity changed.","type":"object","additionalProperties":false,"default":{},"properties":{"artifact":{"type":"object","additionalProperties":false,"default":{},"properties":{"enabled":{"type":"boolean","default":true,"description":"Run the artifact checks."},"severity":{"default":"blocker","enum":["blocker","warning","info"],"description":"blocker: a failure means NO-GO; warning: a failure means DELAY (a human must look); info: reported only."},"max_size_mb":{"description":"Largest acceptable model file, in MiB.","type":["number","null"],"exclusiveMinimum":0,"default":null}}},"smoke":{"type":"object","additionalProperties":false,"default":{},"properties":{"enabled":{"type":"boolean","default":true,"description":"Run the smoke checks."},"severity":{"default":"blocker","enum":["blocker","warning","info"],"description":"blocker: a failure means NO-GO; warning: a failure means DELAY (a human must look); info: reported only."},"batch_sizes":{"description":"Batch sizes to run; batch results must equal row-by-row results.","type":"array","items":{"type":"integer","minimum":1},"minItems":1,"default":[1,32]},"rtol":{"description":"Relative tolerance of batch vs row-by-row.","type":"number","minimum":0,"default":0.0001},"atol":{"description":"Absolute tolerance of batch vs row-by-row.","type":"number","minimum":0,"default":0.00001}}},"outputs":{"type":"object","additionalProperties":false,"default":{},"properties":{"enabled":{"type":"boolean","default":true,"description":"Run the outputs checks."},"severity":{"default":"blocker","enum":["blocker","warning","info"],"description":"blocker: a failure means NO-GO; warning: a failure means DELAY (a human must look); info: reported only."},"probability_tolerance":{"description":"How far a probability row\'s sum may be from 1.","type":"number","minimum":0,"default":0.0001}}},"latency":{"type":"object","additionalProperties":false,"default":{},"properties":{"enabled":{"type":"boolean","default":true,"description":"Run the latency checks."},"severity":{"default":"blocker","enum":["blocker","warning","info"],"description":"blocker: a failure means NO-GO; warning: a failure means DELAY (a human must look); info: reported only."},"warmup":{"description":"Calls before measuring, per batch size.","type":"integer","minimum":0,"default":10},"iterations":{"description":"Measured calls per batch size.","type":"integer","minimum":5,"default":100},"batch_sizes":{"type":"array","items":{"type":"integer","minimum":1},"minItems":1,"default":[1,32],"description":"Batch sizes to measure (plus any that `limits` names)."},"limits":{"description":"Limits per batch size (keys are batch sizes). Default: p95 <= 100 ms at batch 1.","type":"object","propertyNames":{"pattern":"^[1-9][0-9]*$"},"additionalProperties":{"type":"object","additionalProperties":false,"properties":{"p50_ms":{"type":"number","exclusiveMinimum":0,"description":"Median latency limit, ms."},"p95_ms":{"type":"number","exclusiveMinimum":0,"description":"95th percentile limit, ms."},"p99_ms":{"type":"number","exclusiveMinimum":0,"description":"99th percentile limit, ms."},"max_ms":{"type":"number","exclusiveMinimum":0,"description":"Slowest call limit, ms."},"min_rows_per_s":{"type":"number","exclusiveMinimum":0,"description":"Throughput floor, rows per second."}}},"default":{"1":{"p95_ms":100}}}}},"errors":{"description":"Error scenarios: what the model does with bad requests, judged against the outcomes you accept.","type":"object","additionalProperties":false,"default":{},"properties":{"enabled":{"type":"boolean","default":true},"wrong_feature_count":{"default":{"expect":["rejected"],"severity":"blocker"},"allOf":[{"$ref":"#/definitions/scenario"}],"description":"One row with one feature too few (or too many, for a single feature)."},"wrong_dtype":{"default":{"expect":["rejected"],"severity":"warning"},"allOf":[{"$ref":"#/definitions/scenario"}],"description":"The input in another element type (float64 for float32, and so on)."},"nan_input":{"default":{"expect":["rejected","non_finite"],"severity":"warning"},"allOf":[{"$ref":"#/definitions/scenario"}],"description":"One row with NaN in its first feature."},"inf_input":{"default":{"expect":["rejected","non_finite"],"severity":"warning"},"allOf":[{"$ref":"#/definitions/scenario"}],"description":"One row with +Inf in its first feature."},"empty_batch":{"default":{"expect":["rejected","empty"],"severity":"warning"},"allOf":[{"$ref":"#/definitions/scenario"}],"description":"A batch of zero rows."},"missing_input":{"default":{"expect":["rejected"],"severity":"blocker"},"allOf":[{"$ref":"#/definitions/scenario"}],"description":"The input sent under another name."},"oversized_batch":{"default":{"expect":["finite","rejected"],"severity":"warning","size":4096},"allOf":[{"$ref":"#/definitions/scenario"}],"description":"A batch of `size` rows, far above the usual."},"malformed_json":{"default":{"expect":["rejected"],"severity":"blocker"},"allOf":[{"$ref":"#/definitions/scenario"}],"description":"HTTP endpoints only: a body that is not valid JSON. The server must answer 4xx with an error body, not 5xx or a hang."},"wrong_content_type":{"default":{"expect":["rejected"],"severity":"warning"},"allOf":[{"$ref":"#/definitions/scenario"}],"description":"HTTP endpoints only: a valid body sent as text/plain."},"oversized_request":{"default":{"expect":["rejected"],"severity":"warning","size_mb":32},"allOf":[{"$ref":"#/definitions/scenario"}],"description":"HTTP endpoints only: a body of `size_mb` MB, over any sensible request size limit."}}}}},"metrics":{"description":"Metrics on the labelled evaluation data (needs data.eval and data.label), with bounds and changes against the baseline.","type":"object","additionalProperties":false,"default":{},"properties":{"enabled":{"type":"boolean","default":true,"description":"Compute metrics when the evaluation data has labels."},"task":{"enum":["auto","binary","multiclass","regression"],"default":"auto","description":"auto: classification when the model outputs probabilities or class labels (binary for two classes), regression for a single score."},"output":{"type":"string","description":"The output holding probabilities (classification) or the prediction (regression). Default: found by name and kind."},"label_output":{"type":"string","description":"The output holding predicted class labels. Default: found by name; else the most probable class."},"classes":{"type":"array","items":{"type":["number","string"]},"minItems":2,"description":"The label value of each probability column, in order. Default: the output\'s `classes` in model.outputs, else 0, 1, …"},"primary":{"enum":["accuracy","balanced_accuracy","precision_macro","recall_macro","f1_macro","precision_micro","recall_micro","f1_micro","precision_weighted","recall_weighted","f1_weighted","roc_auc","log_loss","brier","ece","rmse","mae","r2","mape","max_error"],"description":"The metric the default baseline comparison guards. Default: accuracy (classification), rmse (regression)."},"ece_bins":{"type":"integer","minimum":2,"default":15,"description":"Equal-width confidence bins for the expected calibration error."},"severity":{"$ref":"#/definitions/severity","default":"blocker"},"thresholds":{"description":"Bounds and change thresholds per metric.","type":"object","additionalProperties":false,"default":{},"properties":{"accuracy":{"$ref":"#/definitions/metricThreshold"},"balanced_accuracy":{"$ref":"#/definitions/metricThreshold"},"precision_macro":{"$ref":"#/definitions/metricThreshold"},"recall_macro":{"$ref":"#/definitions/metricThreshold"},"f1_macro":{"$ref":"#/definitions/metricThreshold"},"precision_micro":{"$ref":"#/definitions/metricThreshold"},"recall_micro":{"$ref":"#/definitions/metricThreshold"},"f1_micro":{"$ref":"#/definitions/metricThreshold"},"precision_weighted":{"$ref":"#/definitions/metricThreshold"},"recall_weighted":{"$ref":"#/definitions/metricThreshold"},"f1_weighted":{"$ref":"#/definitions/metricThreshold"},"roc_auc":{"$ref":"#/definitions/metricThreshold"},"log_loss":{"$ref":"#/definitions/metricThreshold"},"brier":{"$ref":"#/definitions/metricThreshold"},"ece":{"$ref":"#/definitions/metricThreshold"},"rmse":{"$ref":"#/definitions/metricThreshold"},"mae":{"$ref":"#/definitions/metricThreshold"},"r2":{"$ref":"#/definitions/metricThreshold"},"mape":{"$ref":"#/definitions/metricThreshold"},"max_error":{"$ref":"#/definitions/metricThreshold"}}}}},"comparison":{"description":"How the candidate is compared with the baseline on the same rows.","type":"object","additionalProperties":false,"default":{},"properties":{"enabled":{"type":"boolean","default":true,"description":"Compare when a baseline is given."},"confidence":{"type":"number","exclusiveMinimum":0,"exclusiveMaximum":1,"default":0.95,"description":"Level of the bootstrap confidence intervals."},"alpha":{"type":"number","exclusiveMinimum":0,"exclusiveMaximum":1,"default":0.05,"description":"Significance level of the paired tests (McNemar, Mann–Whitney)."},"resamples":{"type":"integer","minimum":100,"default":10000,"description":"Bootstrap resamples."},"seed":{"type":"integer","default":20261105,"description":"Seed of the bootstrap."},"severity":{"$ref":"#/definitions/severity","default":"blocker","description":"Severity of a significant regression of the primary metric when no threshold is configured for it."},"agreement":{"type":"object","additionalProperties":false,"default":{},"description":"How far the candidate\'s predictions may move from the baseline\'s (needs no labels).","properties":{"max_flip_share":{"type":["number","null"],"minimum":0,"maximum":1,"default":null,"description":"Largest share of rows whose predicted class may change; null reports only."},"max_score_psi":{"type":["number","null"],"minimum":0,"default":null,"description":"Largest PSI between the score distributions; null reports only."},"severity":{"$ref":"#/definitions/severity","default":"warning"}}},"latency":{"type":"object","additionalProperties":false,"default":{},"description":"Candidate and baseline timed interleaved (A B A B …) on the same inputs.","properties":{"enabled":{"type":"boolean","default":true},"batch_size":{"type":"integer","minimum":1,"default":1},"warmup":{"type":"integer","minimum":0,"default":10},"iterations":{"type":"integer","minimum":10,"default":200,"description":"Timed calls per model."},"warning_ratio":{"type":"number","exclusiveMinimum":1,"default":1.2,"description":"p95 ratio (candidate / baseline) that warns, when significant."},"blocker_ratio":{"type":"number","exclusiveMinimum":1,"default":1.5,"description":"p95 ratio that blocks, when significant."}}}}},"drift":{"description":"Data, prediction and label drift between the reference data and the current data.","type":"object","additionalProperties":false,"default":{},"properties":{"enabled":{"type":"boolean","default":true,"description":"Measure drift when reference data is given."},"current":{"type":"string","description":"The data to compare with the reference (CSV, JSON Lines or Parquet); default: the evaluation data (data.eval)."},"columns":{"type":"array","items":{"type":"string"},"uniqueItems":true,"description":"Features to compare; default: every column of the reference except the label, weight and id columns."},"min_rows":{"type":"integer","minimum":2,"default":30,"description":"Fewer values than this on either side make a feature inconclusive rather than judged."},"large_sample_rows":{"type":"integer","minimum":1,"default":1000,"description":"Above this many reference values, distances decide (normed Wasserstein, Jensen–Shannon) instead of tests (KS, chi-squared, z)."},"p_value":{"type":"number","exclusiveMinimum":0,"exclusiveMaximum":1,"default":0.05,"description":"Tests flag drift at p ≤ this."},"distance":{"type":"number","exclusiveMinimum":0,"default":0.1,"description":"Distances (normed Wasserstein, Jensen–Shannon) flag drift at ≥ this."},"psi":{"type":"object","additionalProperties":false,"default":{},"description":"Population stability index: bins at the reference quantiles, and the levels that gate.","properties":{"bins":{"type":"integer","minimum":2,"maximum":1000,"default":10,"description":"Quantile bins (10: deciles); duplicate edges merge, outer bins are open."},"floor":{"type":"number","exclusiveMinimum":0,"maximum":0.1,"default":0.0001,"description":"Bin shares are floored at this, so an empty bin gives a large but finite term."},"warning":{"type":"number","minimum":0,"default":0.1,"description":"PSI at or above this fails the feature as a warning (DELAY)."},"blocker":{"type":"number","minimum":0,"default":0.25,"description":"PSI at or above this fails the feature as a blocker (NO-GO)."}}},"dataset_share":{"type":"number","exclusiveMinimum":0,"maximum":1,"default":0.5,"description":"Dataset drift when at least this share of the judged features drifted."},"severity":{"$ref":"#/definitions/severity","default":"info","description":"What a feature\'s drift by its deciding measure means (PSI levels gate on their own)."},"dataset_severity":{"$ref":"#/definitions/severity","default":"warning","description":"What dataset drift means."},"features":{"type":"object","default":{},"description":"Per-feature overrides, by column name.","additionalProperties":{"type":"object","additionalProperties":false,"properties":{"method":{"enum":["ks","chi2","z","wasserstein","jensen_shannon","psi"],"description":"The measure that decides, instead of the automatic choice."},"threshold":{"type":"number","exclusiveMinimum":0,"description":"p-value (tests) or distance at which the method flags drift."},"kind":{"enum":["numeric","categorical"],"description":"categorical: compare a numeric column\'s values as categories (codes, ids)."},"severity":{"$ref":"#/definitions/severity","description":"What this feature\'s drift means."},"ignore":{"type":"boolean","description":"Leave the feature out."}}}},"predictions":{"type":"object","additionalProperties":false,"default":{},"description":"Drift of the candidate\'s predictions: on reference vs current rows, and against the baseline\'s on the same rows.","properties":{"enabled":{"type":"boolean","default":true,"description":"Measure prediction drift (needs a model that loads)."},"severity":{"$ref":"#/definitions/severity","default":"warning","description":"What drift of the candidate\'s predictions between reference and current data means."},"baseline_severity":{"$ref":"#/definitions/severity","default":"info","description":"What a shift from the baseline\'s predictions to the candidate\'s, on the same rows, means."}}},"labels":{"type":"object","additionalProperties":false,"default":{},"description":"Drift of the label column, when both data sets have it.","properties":{"enabled":{"type":"boolean","default":true,"description":"Measure label drift."},"severity":{"$ref":"#/definitions/severity","default":"warning","description":"What label drift means."}}}}},"load":{"description":"Load test: closed-loop concurrency levels and/or an open-loop constant arrival rate, judged against the SLO.","type":"object","additionalProperties":false,"default":{},"properties":{"enabled":{"description":"Run the load test in `validate` (`model-gate load` always runs it).","type":"boolean","default":false},"concurrency":{"description":"Closed-loop levels: this many requests in flight, each sent when the last returns.","type":"array","items":{"type":"integer","minimum":1},"default":[1,8]},"rate":{"description":"Open-loop arrival rate (requests/s), sent on schedule whatever the answers\' pace: latency counts from the scheduled time, so a slow server cannot hide it (no coordinated omission). null: no open-loop run.","type":["number","null"],"exclusiveMinimum":0,"default":null},"duration_s":{"description":"Measured time of each run.","type":"number","exclusiveMinimum":0,"default":10},"warmup_s":{"description":"Unmeasured time before each run.","type":"number","minimum":0,"default":2},"batch_size":{"description":"Rows per request.","type":"integer","minimum":1,"default":1},"max_in_flight":{"description":"Open loop: requests in flight at most; beyond it a request counts as dropped (an error).","type":"integer","minimum":1,"default":1024},"slo":{"description":"What the endpoint must meet. null turns an item off.","type":"object","additionalProperties":false,"default":{},"properties":{"p95_ms":{"type":["number","null"],"exclusiveMinimum":0,"default":100,"description":"p95 latency at every run."},"p99_ms":{"type":["number","null"],"exclusiveMinimum":0,"default":null,"description":"p99 latency at every run."},"min_rps":{"type":["number","null"],"minimum":0,"default":1000,"description":"Achieved requests/s, best run."},"max_error_rate":{"type":["number","null"],"minimum":0,"maximum":1,"default":0.001,"description":"Share of requests that failed or timed out, every run."}}},"severity":{"description":"Severity of each SLO item.","type":"object","additionalProperties":false,"default":{},"properties":{"latency":{"$ref":"#/definitions/severity","default":"blocker"},"throughput":{"$ref":"#/definitions/severity","default":"warning"},"errors":{"$ref":"#/definitions/severity","default":"blocker"}}}}},"promotion":{"description":"Staged promotion: the traffic plan, how traffic is shifted (your engine\'s commands), the live metrics of canary and stable, and when to promote, hold or roll back.","type":"object","additionalProperties":false,"default":{},"properties":{"stages":{"description":"Traffic percentages to the canary, ascending, ending at 100.","type":"array","items":{"type":"number","exclusiveMinimum":0,"maximum":100},"minItems":1,"default":[5,25,50,100],"maxItems":20},"bake_minutes":{"description":"How long each stage is watched before it is judged (at most a day: a job cannot run longer than the runner allows).","type":"number","minimum":0,"default":30,"maximum":1440},"shadow":{"description":"Run a first `shadow` stage: traffic mirrored to the canary, none served by it (needs `traffic.shadow`).","type":"boolean","default":false},"interval_seconds":{"description":"Time between measurements; also each measurement\'s window (`{window}`).","type":"number","default":60,"maximum":3600,"minimum":0.01},"traffic":{"description":"Commands of the engine that shifts traffic (KServe, Argo Rollouts, SageMaker, nginx, …), with `{weight}`, `{version}`, `{stage}`, `{model}` filled in. model-gate never routes traffic itself.","type":"object","additionalProperties":false,"default":{},"properties":{"command":{"description":"Sets the canary\'s share of traffic to `{weight}` percent.","type":"string"},"rollback":{"description":"Puts all traffic back on stable. Must be idempotent.","type":"string"},"promote":{"description":"Run after the 100% stage succeeds (e.g. make the canary the new stable).","type":"string"},"shadow":{"description":"Mirrors traffic to the canary (the shadow stage).","type":"string"},"timeout_seconds":{"description":"Timeout of each command.","type":"number","exclusiveMinimum":0,"default":300,"maximum":3600},"retry_seconds":{"description":"How long the post step keeps retrying a rollback that failed or was cut short (an interrupted or crashed stage), with pauses of 2, 4, 8 … up to 30 s.","type":"number","minimum":0,"maximum":3600,"default":300}}},"provider":{"description":"Where live metrics come from: `prometheus` (HTTP API) or `json` (a file or URL).","enum":["prometheus","json"],"default":"prometheus"},"prometheus":{"type":"object","additionalProperties":false,"required":["url"],"description":"The Prometheus HTTP API.","properties":{"url":{"type":"string","pattern":"^https?://"},"bearer_token":{"type":"string","description":"`${NAME}` reads the environment; masked in logs."},"username":{"type":"string"},"password":{"type":"string","description":"`${NAME}` reads the environment; masked in logs."},"timeout_seconds":{"type":"number","exclusiveMinimum":0,"default":30,"maximum":300}}},"json":{"type":"object","additionalProperties":false,"required":["source"],"description":"A JSON document (file path or http(s) URL) re-read at every measurement; the metric queries are JSON Pointers into it.","properties":{"source":{"type":"string"}}},"min_requests":{"description":"Fewer requests than this in a window (canary or stable) makes the measurement inconclusive, never a pass.","type":"integer","minimum":0,"default":50,"maximum":1000000000},"metrics":{"description":"What is judged at every measurement. `error_rate`: counts of errors and requests (two-proportion test); `latency`: histogram bucket counts (Mann–Whitney, canary slower?); `value`: one number each with bounds.","type":"array","default":[],"items":{"type":"object","additionalProperties":false,"required":["name","kind"],"properties":{"name":{"type":"string","pattern":"^[a-z0-9_]+$"},"kind":{"enum":["error_rate","latency","value"]},"errors":{"$ref":"#/definitions/query","description":"error_rate: errors in the window."},"requests":{"$ref":"#/definitions/query","description":"error_rate: requests in the window."},"buckets":{"$ref":"#/definitions/query","description":"latency: cumulative bucket counts in the window, labelled `le` (e.g. `sum by (le) (increase(x_bucket[{window}]))`)."},"samples":{"$ref":"#/definitions/query","description":"latency: a range query, one series each (e.g. a p95 over time); its values over the window are the samples (Mann–Whitney on them). Instead of `buckets`."},"step_seconds":{"type":"number","default":5,"description":"latency with samples: the range query\'s step.","maximum":3600,"minimum":0.01},"value":{"$ref":"#/definitions/query","description":"value: the number to judge."},"max":{"type":"number","description":"Fails above this (error_rate: the canary\'s rate; value: the canary\'s value)."},"critical_max":{"type":"number","description":"Above this the canary is rolled back at once."},"min":{"type":"number"},"max_relative":{"type":"object","additionalProperties":false,"properties":{"factor":{"type":"number","minimum":0},"plus":{"type":"number","default":0}},"description":"Fails when canary > stable × factor + plus over the same window (error_rate: only when the difference is significant)."},"warning_ratio":{"type":"number","exclusiveMinimum":0,"description":"latency: fails when the canary is significantly slower and its p95 is this many times stable\'s."},"critical_ratio":{"type":"number","exclusiveMinimum":0,"description":"latency: rolled back at once at this p95 ratio (when significant)."},"confidence":{"type":"number","exclusiveMinimum":0.5,"exclusiveMaximum":1,"default":0.98,"description":"Confidence of the statistical tests."},"critical":{"type":"boolean","default":false,"description":"Any failure of this metric rolls back at once."}}},"maxItems":50},"analysis":{"description":"When a stage fails, like Argo Rollouts\' analysis: limits on failed, consecutive failed, inconclusive and consecutive errored measurements.","type":"object","additionalProperties":false,"default":{},"properties":{"failure_limit":{"type":"integer","minimum":0,"default":2,"description":"Roll back when more measurements than this fail.","maximum":10000},"consecutive_failure_limit":{"type":"integer","minimum":0,"default":1,"description":"Roll back when more consecutive measurements than this fail.","maximum":10000},"inconclusive_limit":{"type":"integer","minimum":0,"default":2,"description":"More inconclusive measurements than this: act by `on_inconclusive`.","maximum":10000},"consecutive_error_limit":{"type":"integer","minimum":0,"default":4,"description":"Roll back when more consecutive measurements than this could not be taken.","maximum":10000},"min_success_rate":{"type":"number","minimum":0,"maximum":1,"default":0.5,"description":"At the end of the bake, this share of the last `success_window` measurements must have passed."},"success_window":{"type":"integer","minimum":1,"default":10,"maximum":10000},"on_inconclusive":{"enum":["hold","rollback"],"default":"hold","description":"hold: keep measuring until `hold_minutes` (then roll back); rollback: at once."},"hold_minutes":{"type":"number","minimum":0,"default":30,"maximum":1440}}}}}},"definitions":{"severity":{"description":"blocker: a failure means NO-GO; warning: a failure means DELAY (a human must look); info: reported only.","enum":["blocker","warning","info"]},"outcome":{"description":"rejected: the model raised an error (over HTTP: a 4xx with an error body); non_finite: it returned NaN or Inf; finite: it returned finite values; empty: it returned zero rows; over HTTP also accepted: a 2xx; server_error: a 5xx; no_error_body: a 4xx without an error body.","enum":["rejected","non_finite","finite","empty","accepted","server_error","no_error_body"]},"scenario":{"type":"object","additionalProperties":false,"properties":{"enabled":{"type":"boolean","description":"Run this scenario."},"expect":{"type":"array","items":{"$ref":"#/definitions/outcome"},"minItems":1,"uniqueItems":true,"description":"Outcomes that pass: rejected, non_finite, finite, empty."},"severity":{"$ref":"#/definitions/severity"},"size":{"description":"Only for oversized_batch: rows in the batch.","type":"integer","minimum":2},"size_mb":{"description":"Only for oversized_request: the body\'s size in MB.","type":"number","exclusiveMinimum":0}},"description":"An error scenario: the outcomes accepted and the severity of any other. Partial settings are merged with the scenario\'s default."},"metricThreshold":{"type":"object","additionalProperties":false,"properties":{"min":{"type":"number","description":"The candidate\'s value must be at least this."},"max":{"type":"number","description":"The candidate\'s value must be at most this."},"direction":{"enum":["higher","lower"],"description":"Which way is better. Default: the metric\'s own (lower for losses and errors)."},"max_regression":{"type":"number","minimum":0,"description":"May regress by at most this much against the baseline (absolute): fails when the whole confidence interval of the change is worse."},"max_regression_relative":{"type":"number","minimum":0,"description":"The same, as a share of |baseline| (0.02 = 2%)."},"min_improvement":{"type":"number","description":"Must improve by at least this much (absolute): passes only when the whole confidence interval is at least this good."},"min_improvement_relative":{"type":"number","description":"The same, as a share of |baseline|."},"suspicious_improvement":{"type":"number","exclusiveMinimum":0,"description":"Flags an improvement whose whole interval exceeds this (absolute), e.g. a leak of the label into the features."},"suspicious_improvement_relative":{"type":"number","exclusiveMinimum":0,"description":"The same, as a share of |baseline|."},"severity":{"$ref":"#/definitions/severity","description":"Severity of this metric\'s checks (suspicious improvements are warnings unless set)."}}},"query":{"type":"object","additionalProperties":false,"required":["canary","stable"],"properties":{"canary":{"type":"string","description":"Query (PromQL) or JSON Pointer for the canary."},"stable":{"type":"string","description":"Query (PromQL) or JSON Pointer for stable."}}}}}');
+const model_gate_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://github.com/model-gate/model-gate/schema/model-gate.schema.json","title":"model-gate configuration","description":"Configuration of model-gate (.github/model-gate.yml). Paths are relative to the working directory (the repository root in GitHub Actions). Command-line flags and action inputs override the values here.","type":"object","additionalProperties":false,"properties":{"version":{"description":"Version of this config format.","const":1,"default":1},"model":{"description":"The candidate model.","type":"object","additionalProperties":false,"default":{},"properties":{"path":{"description":"Path of the ONNX model file. With `endpoint` or `command`, the file the server runs, if you have it: its sha256 then makes the version ID.","type":"string","minLength":1},"sha256":{"description":"Pinned sha256 of the model (`model.sha256` in report.json: for a model saved with external data, over the graph file and its weights files, see Versioning and pinning); the artifact check fails when it differs.","type":"string","pattern":"^[0-9a-fA-F]{64}$"},"timeout_seconds":{"description":"Deadline of one call to the ONNX model, in seconds. The model runs in a child process: a call that takes longer (a runaway loop, swapping) is stopped and fails its check, and a call that crashes onnxruntime fails its check without ending the run.","type":"number","exclusiveMinimum":0,"maximum":86400,"default":300},"inputs":{"description":"How each model input is fed. Default: all non-label numeric columns, in file order, feed the one input that data feeds; a column named like an input feeds it; the batch axis comes from the signature (the dim whose symbolic name the other inputs\' batch dims share, else the first). Give `value` for inputs data cannot feed (a sample rate, a zero state), `shape` for dynamic dims, `batch_axis` where the guess is wrong.","type":"object","additionalProperties":{"type":"object","additionalProperties":false,"properties":{"columns":{"description":"Dataset columns, in the order the input expects them: they fill the dims after the batch axis in row-major order. A JSON Lines or Parquet column of arrays (e.g. token ids) feeds an input by itself.","type":"array","items":{"type":"string"},"minItems":1},"dtype":{"description":"Element type sent to the model. Default: the type the model declares.","enum":["float32","float64","int8","uint8","int16","uint16","int32","uint32","int64","uint64","bool","string"]},"value":{"description":"A constant fed to every call instead of data: a scalar is broadcast to the input\'s shape (e.g. `sr: { value: 16000 }`, a zero state `state: { value: 0 }` for `[2, batch, 128]`), an array gives the values of one row (or of the whole input when it has no batch axis). The batch axis is filled with the call\'s batch size.","type":["number","boolean","string","array"]},"shape":{"description":"The input\'s dims without the batch axis, giving values to dynamic ones: e.g. `[3, 48, 320]` for `[N, 3, ?, ?]`, `[512]` for `[batch, samples]`, `[]` for `[N]` (one value per row). Fixed dims must match the model\'s.","type":"array","items":{"type":"integer","minimum":0,"maximum":100000000},"maxItems":16},"batch_axis":{"description":"Which dim of the input is the batch (0-based), or null for an input with no batch dimension (rank 0 included), fed whole to every call. Default: inferred from the signature.","type":["integer","null"],"minimum":0,"maximum":16}}}},"outputs":{"description":"What each model output holds, for the output-validity checks. Default: outputs named like \'prob\' are probabilities; integer outputs named like \'label\' or \'class\' are class labels.","type":"object","additionalProperties":{"type":"object","additionalProperties":false,"properties":{"kind":{"description":"probabilities: each row in [0, 1] and summing to 1; labels: values within `classes`; scores: any finite value within `range`.","enum":["probabilities","labels","scores"]},"range":{"description":"Inclusive [min, max] every value must lie in.","type":"array","items":{"type":"number"},"minItems":2,"maxItems":2},"classes":{"description":"The declared set of class labels.","type":"array","items":{"type":["number","string"]},"minItems":1}}}},"endpoint":{"description":"Test the model where it is served: an HTTP endpoint instead of an in-process ONNX file.","type":"object","additionalProperties":false,"required":["url"],"properties":{"url":{"description":"Base URL of the server, e.g. http://127.0.0.1:8000.","type":"string","pattern":"^https?://"},"protocol":{"description":"v2: the Open Inference Protocol (KServe, Triton, MLServer, TorchServe); tfserving: TensorFlow Serving REST; mlflow: MLflow\'s scoring server; custom: `custom` below.","enum":["v2","tfserving","mlflow","custom"],"default":"v2"},"name":{"description":"Model name on the server (v2, tfserving).","type":"string","minLength":1},"version":{"description":"Model version on the server; default the server\'s choice.","type":"string","minLength":1},"headers":{"description":"Headers sent with every request, e.g. `Authorization: Bearer ${MODEL_TOKEN}`: `${NAME}` is read from the environment (pass secrets there) and masked in logs.","type":"object","additionalProperties":{"type":"string"},"default":{}},"timeout_ms":{"description":"Timeout of each request.","type":"number","exclusiveMinimum":0,"default":30000,"maximum":3600000},"ready_timeout_s":{"description":"How long to wait for the server and the model to be ready before the checks start.","type":"number","minimum":0,"default":60,"maximum":3600},"tfserving_format":{"description":"tfserving: `instances` (row format) or `inputs` (columnar).","enum":["instances","inputs"],"default":"instances"},"signature_name":{"description":"tfserving: the signature read from the model metadata.","type":"string","default":"serving_default"},"mlflow_format":{"description":"mlflow: `dataframe_split` (with the column names) or `inputs` (a plain array).","enum":["dataframe_split","inputs"],"default":"dataframe_split"},"custom":{"description":"protocol custom: where to send, what to send, where the outputs are in the answer.","type":"object","additionalProperties":false,"required":["path","template","outputs"],"properties":{"path":{"description":"Path of the inference request (POST).","type":"string","pattern":"^/"},"ready_path":{"description":"Path that answers 2xx when the model is ready.","type":"string","pattern":"^/"},"template":{"description":"JSON body with `${rows}` (the rows of the first input, as nested arrays) or `${inputs}` (Open Inference Protocol inputs array).","type":"string","minLength":2},"outputs":{"description":"Output name -> JSON Pointer into the answer, e.g. `{probabilities: /probs}`.","type":"object","additionalProperties":{"type":"string"},"minProperties":1}}}}},"command":{"description":"Test the model through a command you give (e.g. `python3 serve.py model.pkl`) that speaks JSON Lines on stdin/stdout: see the README.","type":"object","additionalProperties":false,"required":["run"],"properties":{"run":{"description":"The command line, run by the shell.","type":"string","minLength":1},"ready_timeout_s":{"description":"How long the command may take to print its ready line.","type":"number","minimum":0,"default":60,"maximum":3600},"timeout_ms":{"description":"Timeout of each request.","type":"number","exclusiveMinimum":0,"default":30000,"maximum":3600000},"cwd":{"description":"Working directory of the command.","type":"string"},"max_line_mb":{"description":"The longest line (MiB) the command may print on stdout; a longer one is an error naming the command.","type":"number","exclusiveMinimum":0,"maximum":256,"default":64}}}}},"baseline":{"description":"The model currently in production, compared with the candidate on the same rows: a file path, an http(s) URL, or git:<ref>:<path> for the file at a git ref (git:base:<path> is the pull request\'s base branch).","type":["string","null"]},"data":{"description":"Data sets the checks run on.","type":"object","additionalProperties":false,"default":{},"properties":{"eval":{"description":"Labelled evaluation data: CSV, JSON Lines (.jsonl, .ndjson) or Parquet, by extension.","type":"string"},"label":{"description":"Name of the label column in the evaluation data.","type":"string"},"weight":{"description":"Column of sample weights (non-negative) for the metrics.","type":"string"},"id":{"description":"Column identifying rows, used to name bad rows in reports.","type":"string"},"reference":{"description":"Reference data (CSV, JSON Lines or Parquet), e.g. the training set: drift is measured against it, and its ranges bound generated inputs.","type":"string"},"generated_rows":{"description":"Rows to generate when no evaluation data is given.","type":"integer","minimum":1,"maximum":1000000,"default":256},"seed":{"description":"Seed of the input generator.","type":"integer","default":20261105},"bad_rows":{"description":"Rows with an empty, NaN or non-numeric cell in a column the run uses, or the wrong number of fields; a negative or infinite sample weight (data.weight) also makes its row bad.","type":"object","additionalProperties":false,"default":{},"properties":{"policy":{"description":"skip: leave bad rows out, failing only above max_share; fail: any bad row fails the check.","enum":["skip","fail"],"default":"skip"},"max_share":{"description":"Largest share of rows that may be skipped.","type":"number","minimum":0,"maximum":1,"default":0.01},"severity":{"$ref":"#/definitions/severity","default":"blocker"}}},"max_line_mb":{"description":"The longest line (MiB) a CSV or JSON Lines data file may have; a longer one stops the run with an error naming the file and line.","type":"number","exclusiveMinimum":0,"maximum":1024,"default":64},"max_columns":{"description":"The most columns (CSV header fields, JSON Lines keys) a data file may have.","type":"integer","minimum":1,"maximum":10000000,"default":262144}}},"fail_on":{"description":"Which decision fails the action\'s step: no-go (default), or delay (DELAY fails it too). The CLI\'s exit code always tells the decision.","enum":["no-go","delay"],"default":"no-go"},"checks":{"description":"The validation suite. Every family can be disabled and its severity changed.","type":"object","additionalProperties":false,"default":{},"properties":{"artifact":{"type":"object","additionalProperties":false,"default":{},"properties":{"enabled":{"type":"boolean","default":true,"description":"Run the artifact checks."},"severity":{"default":"blocker","enum":["blocker","warning","info"],"description":"blocker: a failure means NO-GO; warning: a failure means DELAY (a human must look); info: reported only."},"max_size_mb":{"description":"Largest acceptable model file, in MiB.","type":["number","null"],"exclusiveMinimum":0,"default":null}}},"smoke":{"type":"object","additionalProperties":false,"default":{},"properties":{"enabled":{"type":"boolean","default":true,"description":"Run the smoke checks."},"severity":{"default":"blocker","enum":["blocker","warning","info"],"description":"blocker: a failure means NO-GO; warning: a failure means DELAY (a human must look); info: reported only."},"batch_sizes":{"description":"Batch sizes to run; batch results must equal row-by-row results.","type":"array","items":{"type":"integer","minimum":1,"maximum":100000},"minItems":1,"default":[1,32]},"rtol":{"description":"Relative tolerance of batch vs row-by-row.","type":"number","minimum":0,"default":0.0001},"atol":{"description":"Absolute tolerance of batch vs row-by-row.","type":"number","minimum":0,"default":0.00001}}},"outputs":{"type":"object","additionalProperties":false,"default":{},"properties":{"enabled":{"type":"boolean","default":true,"description":"Run the outputs checks."},"severity":{"default":"blocker","enum":["blocker","warning","info"],"description":"blocker: a failure means NO-GO; warning: a failure means DELAY (a human must look); info: reported only."},"probability_tolerance":{"description":"How far a probability row\'s sum may be from 1.","type":"number","minimum":0,"default":0.0001}}},"latency":{"type":"object","additionalProperties":false,"default":{},"properties":{"enabled":{"type":"boolean","default":true,"description":"Run the latency checks."},"severity":{"default":"blocker","enum":["blocker","warning","info"],"description":"blocker: a failure means NO-GO; warning: a failure means DELAY (a human must look); info: reported only."},"warmup":{"description":"Calls before measuring, per batch size.","type":"integer","minimum":0,"default":10,"maximum":100000},"iterations":{"description":"Measured calls per batch size.","type":"integer","minimum":5,"default":100,"maximum":1000000},"batch_sizes":{"type":"array","items":{"type":"integer","minimum":1,"maximum":100000},"minItems":1,"default":[1,32],"description":"Batch sizes to measure (plus any that `limits` names)."},"limits":{"description":"Limits per batch size (keys are batch sizes). Default: p95 <= 100 ms at batch 1.","type":"object","propertyNames":{"pattern":"^[1-9][0-9]*$"},"additionalProperties":{"type":"object","additionalProperties":false,"properties":{"p50_ms":{"type":"number","exclusiveMinimum":0,"description":"Median latency limit, ms."},"p95_ms":{"type":"number","exclusiveMinimum":0,"description":"95th percentile limit, ms."},"p99_ms":{"type":"number","exclusiveMinimum":0,"description":"99th percentile limit, ms."},"max_ms":{"type":"number","exclusiveMinimum":0,"description":"Slowest call limit, ms."},"min_rows_per_s":{"type":"number","exclusiveMinimum":0,"description":"Throughput floor, rows per second."}}},"default":{"1":{"p95_ms":100}}}}},"errors":{"description":"Error scenarios: what the model does with bad requests, judged against the outcomes you accept.","type":"object","additionalProperties":false,"default":{},"properties":{"enabled":{"type":"boolean","default":true},"wrong_feature_count":{"default":{"expect":["rejected"],"severity":"blocker"},"allOf":[{"$ref":"#/definitions/scenario"}],"description":"One row with one feature too few (or too many, for a single feature)."},"wrong_dtype":{"default":{"expect":["rejected"],"severity":"warning"},"allOf":[{"$ref":"#/definitions/scenario"}],"description":"The input in another element type (float64 for float32, and so on)."},"nan_input":{"default":{"expect":["rejected","non_finite"],"severity":"warning"},"allOf":[{"$ref":"#/definitions/scenario"}],"description":"One row with NaN in its first feature."},"inf_input":{"default":{"expect":["rejected","non_finite"],"severity":"warning"},"allOf":[{"$ref":"#/definitions/scenario"}],"description":"One row with +Inf in its first feature."},"empty_batch":{"default":{"expect":["rejected","empty"],"severity":"warning"},"allOf":[{"$ref":"#/definitions/scenario"}],"description":"A batch of zero rows."},"missing_input":{"default":{"expect":["rejected"],"severity":"blocker"},"allOf":[{"$ref":"#/definitions/scenario"}],"description":"The input sent under another name."},"oversized_batch":{"default":{"expect":["finite","rejected"],"severity":"warning","size":4096},"allOf":[{"$ref":"#/definitions/scenario"}],"description":"A batch of `size` rows, far above the usual."},"malformed_json":{"default":{"expect":["rejected"],"severity":"blocker"},"allOf":[{"$ref":"#/definitions/scenario"}],"description":"HTTP endpoints only: a body that is not valid JSON. The server must answer 4xx with an error body, not 5xx or a hang."},"wrong_content_type":{"default":{"expect":["rejected"],"severity":"warning"},"allOf":[{"$ref":"#/definitions/scenario"}],"description":"HTTP endpoints only: a valid body sent as text/plain."},"oversized_request":{"default":{"expect":["rejected"],"severity":"warning","size_mb":32},"allOf":[{"$ref":"#/definitions/scenario"}],"description":"HTTP endpoints only: a body of `size_mb` MB, over any sensible request size limit."}}}}},"metrics":{"description":"Metrics on the labelled evaluation data (needs data.eval and data.label), with bounds and changes against the baseline.","type":"object","additionalProperties":false,"default":{},"properties":{"enabled":{"type":"boolean","default":true,"description":"Compute metrics when the evaluation data has labels."},"task":{"enum":["auto","binary","multiclass","regression"],"default":"auto","description":"auto: classification when the model outputs probabilities or class labels (binary for two classes), regression for a single score."},"output":{"type":"string","description":"The output holding probabilities (classification) or the prediction (regression). Default: found by name and kind."},"label_output":{"type":"string","description":"The output holding predicted class labels. Default: found by name; else the most probable class."},"classes":{"type":"array","items":{"type":["number","string"]},"minItems":2,"description":"The label value of each probability column, in order. Default: the output\'s `classes` in model.outputs, else 0, 1, …"},"primary":{"enum":["accuracy","balanced_accuracy","precision_macro","recall_macro","f1_macro","precision_micro","recall_micro","f1_micro","precision_weighted","recall_weighted","f1_weighted","roc_auc","log_loss","brier","ece","rmse","mae","r2","mape","max_error"],"description":"The metric the default baseline comparison guards. Default: accuracy (classification), rmse (regression)."},"ece_bins":{"type":"integer","minimum":2,"default":15,"description":"Equal-width confidence bins for the expected calibration error.","maximum":1000},"severity":{"$ref":"#/definitions/severity","default":"blocker"},"thresholds":{"description":"Bounds and change thresholds per metric.","type":"object","additionalProperties":false,"default":{},"properties":{"accuracy":{"$ref":"#/definitions/metricThreshold"},"balanced_accuracy":{"$ref":"#/definitions/metricThreshold"},"precision_macro":{"$ref":"#/definitions/metricThreshold"},"recall_macro":{"$ref":"#/definitions/metricThreshold"},"f1_macro":{"$ref":"#/definitions/metricThreshold"},"precision_micro":{"$ref":"#/definitions/metricThreshold"},"recall_micro":{"$ref":"#/definitions/metricThreshold"},"f1_micro":{"$ref":"#/definitions/metricThreshold"},"precision_weighted":{"$ref":"#/definitions/metricThreshold"},"recall_weighted":{"$ref":"#/definitions/metricThreshold"},"f1_weighted":{"$ref":"#/definitions/metricThreshold"},"roc_auc":{"$ref":"#/definitions/metricThreshold"},"log_loss":{"$ref":"#/definitions/metricThreshold"},"brier":{"$ref":"#/definitions/metricThreshold"},"ece":{"$ref":"#/definitions/metricThreshold"},"rmse":{"$ref":"#/definitions/metricThreshold"},"mae":{"$ref":"#/definitions/metricThreshold"},"r2":{"$ref":"#/definitions/metricThreshold"},"mape":{"$ref":"#/definitions/metricThreshold"},"max_error":{"$ref":"#/definitions/metricThreshold"}}}}},"comparison":{"description":"How the candidate is compared with the baseline on the same rows.","type":"object","additionalProperties":false,"default":{},"properties":{"enabled":{"type":"boolean","default":true,"description":"Compare when a baseline is given."},"confidence":{"type":"number","exclusiveMinimum":0,"exclusiveMaximum":1,"default":0.95,"description":"Level of the bootstrap confidence intervals."},"alpha":{"type":"number","exclusiveMinimum":0,"exclusiveMaximum":1,"default":0.05,"description":"Significance level of the paired tests (McNemar, Mann–Whitney)."},"resamples":{"type":"integer","minimum":100,"default":10000,"description":"Bootstrap resamples.","maximum":1000000},"seed":{"type":"integer","default":20261105,"description":"Seed of the bootstrap."},"severity":{"$ref":"#/definitions/severity","default":"blocker","description":"Severity of a significant regression of the primary metric when no threshold is configured for it."},"agreement":{"type":"object","additionalProperties":false,"default":{},"description":"How far the candidate\'s predictions may move from the baseline\'s (needs no labels).","properties":{"max_flip_share":{"type":["number","null"],"minimum":0,"maximum":1,"default":null,"description":"Largest share of rows whose predicted class may change; null reports only."},"max_score_psi":{"type":["number","null"],"minimum":0,"default":null,"description":"Largest PSI between the score distributions; null reports only."},"severity":{"$ref":"#/definitions/severity","default":"warning"}}},"latency":{"type":"object","additionalProperties":false,"default":{},"description":"Candidate and baseline timed interleaved (A B A B …) on the same inputs.","properties":{"enabled":{"type":"boolean","default":true},"batch_size":{"type":"integer","minimum":1,"default":1,"maximum":100000},"warmup":{"type":"integer","minimum":0,"default":10,"maximum":100000},"iterations":{"type":"integer","minimum":10,"default":200,"description":"Timed calls per model.","maximum":1000000},"warning_ratio":{"type":"number","exclusiveMinimum":1,"default":1.2,"description":"p95 ratio (candidate / baseline) that warns, when significant."},"blocker_ratio":{"type":"number","exclusiveMinimum":1,"default":1.5,"description":"p95 ratio that blocks, when significant."}}}}},"drift":{"description":"Data, prediction and label drift between the reference data and the current data.","type":"object","additionalProperties":false,"default":{},"properties":{"enabled":{"type":"boolean","default":true,"description":"Measure drift when reference data is given."},"current":{"type":"string","description":"The data to compare with the reference (CSV, JSON Lines or Parquet); default: the evaluation data (data.eval)."},"columns":{"type":"array","items":{"type":"string"},"uniqueItems":true,"description":"Features to compare; default: every column of the reference except the label, weight and id columns."},"min_rows":{"type":"integer","minimum":2,"default":30,"description":"Fewer values than this on either side make a feature inconclusive rather than judged."},"large_sample_rows":{"type":"integer","minimum":1,"default":1000,"description":"Above this many reference values, distances decide (normed Wasserstein, Jensen–Shannon) instead of tests (KS, chi-squared, z)."},"p_value":{"type":"number","exclusiveMinimum":0,"exclusiveMaximum":1,"default":0.05,"description":"Tests flag drift at p ≤ this."},"distance":{"type":"number","exclusiveMinimum":0,"default":0.1,"description":"Distances (normed Wasserstein, Jensen–Shannon) flag drift at ≥ this."},"psi":{"type":"object","additionalProperties":false,"default":{},"description":"Population stability index: bins at the reference quantiles, and the levels that gate.","properties":{"bins":{"type":"integer","minimum":2,"maximum":1000,"default":10,"description":"Quantile bins (10: deciles); duplicate edges merge, outer bins are open."},"floor":{"type":"number","exclusiveMinimum":0,"maximum":0.1,"default":0.0001,"description":"Bin shares are floored at this, so an empty bin gives a large but finite term."},"warning":{"type":"number","minimum":0,"default":0.1,"description":"PSI at or above this fails the feature as a warning (DELAY)."},"blocker":{"type":"number","minimum":0,"default":0.25,"description":"PSI at or above this fails the feature as a blocker (NO-GO)."}}},"dataset_share":{"type":"number","exclusiveMinimum":0,"maximum":1,"default":0.5,"description":"Dataset drift when at least this share of the judged features drifted."},"severity":{"$ref":"#/definitions/severity","default":"info","description":"What a feature\'s drift by its deciding measure means (PSI levels gate on their own)."},"dataset_severity":{"$ref":"#/definitions/severity","default":"warning","description":"What dataset drift means."},"features":{"type":"object","default":{},"description":"Per-feature overrides, by column name.","additionalProperties":{"type":"object","additionalProperties":false,"properties":{"method":{"enum":["ks","chi2","z","wasserstein","jensen_shannon","psi"],"description":"The measure that decides, instead of the automatic choice."},"threshold":{"type":"number","exclusiveMinimum":0,"description":"p-value (tests) or distance at which the method flags drift."},"kind":{"enum":["numeric","categorical"],"description":"categorical: compare a numeric column\'s values as categories (codes, ids)."},"severity":{"$ref":"#/definitions/severity","description":"What this feature\'s drift means."},"ignore":{"type":"boolean","description":"Leave the feature out."}}}},"predictions":{"type":"object","additionalProperties":false,"default":{},"description":"Drift of the candidate\'s predictions: on reference vs current rows, and against the baseline\'s on the same rows.","properties":{"enabled":{"type":"boolean","default":true,"description":"Measure prediction drift (needs a model that loads)."},"severity":{"$ref":"#/definitions/severity","default":"warning","description":"What drift of the candidate\'s predictions between reference and current data means."},"baseline_severity":{"$ref":"#/definitions/severity","default":"info","description":"What a shift from the baseline\'s predictions to the candidate\'s, on the same rows, means."}}},"labels":{"type":"object","additionalProperties":false,"default":{},"description":"Drift of the label column, when both data sets have it.","properties":{"enabled":{"type":"boolean","default":true,"description":"Measure label drift."},"severity":{"$ref":"#/definitions/severity","default":"warning","description":"What label drift means."}}}}},"load":{"description":"Load test: closed-loop concurrency levels and/or an open-loop constant arrival rate, judged against the SLO.","type":"object","additionalProperties":false,"default":{},"properties":{"enabled":{"description":"Run the load test in `validate` (`model-gate load` always runs it).","type":"boolean","default":false},"concurrency":{"description":"Closed-loop levels: this many requests in flight, each sent when the last returns.","type":"array","items":{"type":"integer","minimum":1,"maximum":10000},"default":[1,8]},"rate":{"description":"Open-loop arrival rate (requests/s), sent on schedule whatever the answers\' pace: latency counts from the scheduled time, so a slow server cannot hide it (no coordinated omission). null: no open-loop run.","type":["number","null"],"exclusiveMinimum":0,"default":null},"duration_s":{"description":"Measured time of each run.","type":"number","exclusiveMinimum":0,"default":10,"maximum":86400},"warmup_s":{"description":"Unmeasured time before each run.","type":"number","minimum":0,"default":2,"maximum":3600},"batch_size":{"description":"Rows per request.","type":"integer","minimum":1,"default":1,"maximum":100000},"max_in_flight":{"description":"Open loop: requests in flight at most; beyond it a request counts as dropped (an error).","type":"integer","minimum":1,"default":1024,"maximum":100000},"slo":{"description":"What the endpoint must meet. null turns an item off.","type":"object","additionalProperties":false,"default":{},"properties":{"p95_ms":{"type":["number","null"],"exclusiveMinimum":0,"default":100,"description":"p95 latency at every run."},"p99_ms":{"type":["number","null"],"exclusiveMinimum":0,"default":null,"description":"p99 latency at every run."},"min_rps":{"type":["number","null"],"minimum":0,"default":1000,"description":"Achieved requests/s, best run."},"max_error_rate":{"type":["number","null"],"minimum":0,"maximum":1,"default":0.001,"description":"Share of requests that failed or timed out, every run."}}},"severity":{"description":"Severity of each SLO item.","type":"object","additionalProperties":false,"default":{},"properties":{"latency":{"$ref":"#/definitions/severity","default":"blocker"},"throughput":{"$ref":"#/definitions/severity","default":"warning"},"errors":{"$ref":"#/definitions/severity","default":"blocker"}}}}},"promotion":{"description":"Staged promotion: the traffic plan, how traffic is shifted (your engine\'s commands), the live metrics of canary and stable, and when to promote, hold or roll back.","type":"object","additionalProperties":false,"default":{},"properties":{"stages":{"description":"Traffic percentages to the canary, ascending, ending at 100.","type":"array","items":{"type":"number","exclusiveMinimum":0,"maximum":100},"minItems":1,"default":[5,25,50,100],"maxItems":20},"bake_minutes":{"description":"How long each stage is watched before it is judged (at most a day: a job cannot run longer than the runner allows).","type":"number","minimum":0,"default":30,"maximum":1440},"shadow":{"description":"Run a first `shadow` stage: traffic mirrored to the canary, none served by it (needs `traffic.shadow`).","type":"boolean","default":false},"interval_seconds":{"description":"Time between measurements; also each measurement\'s window (`{window}`).","type":"number","default":60,"maximum":3600,"minimum":0.01},"traffic":{"description":"Commands of the engine that shifts traffic (KServe, Argo Rollouts, SageMaker, nginx, …), with `{weight}`, `{version}`, `{stage}`, `{model}` filled in. model-gate never routes traffic itself.","type":"object","additionalProperties":false,"default":{},"properties":{"command":{"description":"Sets the canary\'s share of traffic to `{weight}` percent.","type":"string"},"rollback":{"description":"Puts all traffic back on stable. Must be idempotent.","type":"string"},"promote":{"description":"Run after the 100% stage succeeds (e.g. make the canary the new stable).","type":"string"},"shadow":{"description":"Mirrors traffic to the canary (the shadow stage).","type":"string"},"timeout_seconds":{"description":"Timeout of each command.","type":"number","exclusiveMinimum":0,"default":300,"maximum":3600},"retry_seconds":{"description":"How long the post step keeps retrying a rollback that failed or was cut short (an interrupted or crashed stage), with pauses of 2, 4, 8 … up to 30 s.","type":"number","minimum":0,"maximum":3600,"default":300}}},"provider":{"description":"Where live metrics come from: `prometheus` (HTTP API) or `json` (a file or URL).","enum":["prometheus","json"],"default":"prometheus"},"prometheus":{"type":"object","additionalProperties":false,"required":["url"],"description":"The Prometheus HTTP API.","properties":{"url":{"type":"string","pattern":"^https?://"},"bearer_token":{"type":"string","description":"`${NAME}` reads the environment; masked in logs."},"username":{"type":"string"},"password":{"type":"string","description":"`${NAME}` reads the environment; masked in logs."},"timeout_seconds":{"type":"number","exclusiveMinimum":0,"default":30,"maximum":300}}},"json":{"type":"object","additionalProperties":false,"required":["source"],"description":"A JSON document (file path or http(s) URL) re-read at every measurement; the metric queries are JSON Pointers into it.","properties":{"source":{"type":"string"}}},"min_requests":{"description":"Fewer requests than this in a window (canary or stable) makes the measurement inconclusive, never a pass.","type":"integer","minimum":0,"default":50,"maximum":1000000000},"metrics":{"description":"What is judged at every measurement. `error_rate`: counts of errors and requests (two-proportion test); `latency`: histogram bucket counts (Mann–Whitney, canary slower?); `value`: one number each with bounds.","type":"array","default":[],"items":{"type":"object","additionalProperties":false,"required":["name","kind"],"properties":{"name":{"type":"string","pattern":"^[a-z0-9_]+$"},"kind":{"enum":["error_rate","latency","value"]},"errors":{"$ref":"#/definitions/query","description":"error_rate: errors in the window."},"requests":{"$ref":"#/definitions/query","description":"error_rate: requests in the window."},"buckets":{"$ref":"#/definitions/query","description":"latency: cumulative bucket counts in the window, labelled `le` (e.g. `sum by (le) (increase(x_bucket[{window}]))`)."},"samples":{"$ref":"#/definitions/query","description":"latency: a range query, one series each (e.g. a p95 over time); its values over the window are the samples (Mann–Whitney on them). Instead of `buckets`."},"step_seconds":{"type":"number","default":5,"description":"latency with samples: the range query\'s step.","maximum":3600,"minimum":0.01},"value":{"$ref":"#/definitions/query","description":"value: the number to judge."},"max":{"type":"number","description":"Fails above this (error_rate: the canary\'s rate; value: the canary\'s value)."},"critical_max":{"type":"number","description":"Above this the canary is rolled back at once."},"min":{"type":"number"},"max_relative":{"type":"object","additionalProperties":false,"properties":{"factor":{"type":"number","minimum":0},"plus":{"type":"number","default":0}},"description":"Fails when canary > stable × factor + plus over the same window (error_rate: only when the difference is significant)."},"warning_ratio":{"type":"number","exclusiveMinimum":0,"description":"latency: fails when the canary is significantly slower and its p95 is this many times stable\'s."},"critical_ratio":{"type":"number","exclusiveMinimum":0,"description":"latency: rolled back at once at this p95 ratio (when significant)."},"confidence":{"type":"number","exclusiveMinimum":0.5,"exclusiveMaximum":1,"default":0.98,"description":"Confidence of the statistical tests."},"critical":{"type":"boolean","default":false,"description":"Any failure of this metric rolls back at once."}}},"maxItems":50},"analysis":{"description":"When a stage fails, like Argo Rollouts\' analysis: limits on failed, consecutive failed, inconclusive and consecutive errored measurements.","type":"object","additionalProperties":false,"default":{},"properties":{"failure_limit":{"type":"integer","minimum":0,"default":2,"description":"Roll back when more measurements than this fail.","maximum":10000},"consecutive_failure_limit":{"type":"integer","minimum":0,"default":1,"description":"Roll back when more consecutive measurements than this fail.","maximum":10000},"inconclusive_limit":{"type":"integer","minimum":0,"default":2,"description":"More inconclusive measurements than this: act by `on_inconclusive`.","maximum":10000},"consecutive_error_limit":{"type":"integer","minimum":0,"default":4,"description":"Roll back when more consecutive measurements than this could not be taken.","maximum":10000},"min_success_rate":{"type":"number","minimum":0,"maximum":1,"default":0.5,"description":"At the end of the bake, this share of the last `success_window` measurements must have passed."},"success_window":{"type":"integer","minimum":1,"default":10,"maximum":10000},"on_inconclusive":{"enum":["hold","rollback"],"default":"hold","description":"hold: keep measuring until `hold_minutes` (then roll back); rollback: at once."},"hold_minutes":{"type":"number","minimum":0,"default":30,"maximum":1440}}}}}},"definitions":{"severity":{"description":"blocker: a failure means NO-GO; warning: a failure means DELAY (a human must look); info: reported only.","enum":["blocker","warning","info"]},"outcome":{"description":"rejected: the model raised an error (over HTTP: a 4xx with an error body); non_finite: it returned NaN or Inf; finite: it returned finite values; empty: it returned zero rows; over HTTP also accepted: a 2xx; server_error: a 5xx; no_error_body: a 4xx without an error body.","enum":["rejected","non_finite","finite","empty","accepted","server_error","no_error_body"]},"scenario":{"type":"object","additionalProperties":false,"properties":{"enabled":{"type":"boolean","description":"Run this scenario."},"expect":{"type":"array","items":{"$ref":"#/definitions/outcome"},"minItems":1,"uniqueItems":true,"description":"Outcomes that pass: rejected, non_finite, finite, empty."},"severity":{"$ref":"#/definitions/severity"},"size":{"description":"Only for oversized_batch: rows in the batch.","type":"integer","minimum":2,"maximum":262144},"size_mb":{"description":"Only for oversized_request: the body\'s size in MB.","type":"number","exclusiveMinimum":0,"maximum":1024}},"description":"An error scenario: the outcomes accepted and the severity of any other. Partial settings are merged with the scenario\'s default."},"metricThreshold":{"type":"object","additionalProperties":false,"properties":{"min":{"type":"number","description":"The candidate\'s value must be at least this."},"max":{"type":"number","description":"The candidate\'s value must be at most this."},"direction":{"enum":["higher","lower"],"description":"Which way is better. Default: the metric\'s own (lower for losses and errors)."},"max_regression":{"type":"number","minimum":0,"description":"May regress by at most this much against the baseline (absolute): fails when the whole confidence interval of the change is worse."},"max_regression_relative":{"type":"number","minimum":0,"description":"The same, as a share of |baseline| (0.02 = 2%)."},"min_improvement":{"type":"number","description":"Must improve by at least this much (absolute): passes only when the whole confidence interval is at least this good."},"min_improvement_relative":{"type":"number","description":"The same, as a share of |baseline|."},"suspicious_improvement":{"type":"number","exclusiveMinimum":0,"description":"Flags an improvement whose whole interval exceeds this (absolute), e.g. a leak of the label into the features."},"suspicious_improvement_relative":{"type":"number","exclusiveMinimum":0,"description":"The same, as a share of |baseline|."},"severity":{"$ref":"#/definitions/severity","description":"Severity of this metric\'s checks (suspicious improvements are warnings unless set)."}}},"query":{"type":"object","additionalProperties":false,"required":["canary","stable"],"properties":{"canary":{"type":"string","description":"Query (PromQL) or JSON Pointer for the canary."},"stable":{"type":"string","description":"Query (PromQL) or JSON Pointer for stable."}}}}}');
 ;// CONCATENATED MODULE: ./src/constants.ts
 /** Names shared by action.yml, the settings reader and the outputs: one place, no drift. */
 const constants_Inputs = {
@@ -81055,10 +81055,178 @@ function dedupe(issues) {
     });
 }
 
+;// CONCATENATED MODULE: ./src/checks/types.ts
+/** The result shape every check family produces; the decision and all reports read only this. */
+const SEVERITIES = (/* unused pure expression or super */ null && (['blocker', 'warning', 'info']));
+function result(fields) {
+    return { value: null, threshold: null, ...fields };
+}
+/** A check that could not be carried out: counts as failed in the decision (fail closed). */
+function errored(id, category, severity, cause) {
+    return result({ id, category, severity, status: 'error', message: cause });
+}
+function skipped(id, category, severity, why) {
+    return result({ id, category, severity, status: 'skip', message: why });
+}
+/** Measured values in reports: a few decimals, not float noise. */
+const round = (x, digits = 3) => Number(x.toFixed(digits));
+
+// EXTERNAL MODULE: external "node:stream"
+var external_node_stream_ = __nccwpck_require__(57075);
+;// CONCATENATED MODULE: ./src/data/limits.ts
+/**
+ * Bounds on what a data file may ask of the readers: the length of one line and the number of
+ * columns. A 100 MB line or a header of 10^6 columns once made the gate spend gigabytes and
+ * minutes before any check ran; past these bounds a reader stops with an error naming the file,
+ * the line and the setting that raises the bound (data.max_line_mb, data.max_columns).
+ */
+
+
+/** Above the widest data the readers are built for (a 224×224 RGB image per row: 150,528 columns). */
+const DEFAULT_LIMITS = { maxLineBytes: 64 * 1024 * 1024, maxColumns: 262_144 };
+const limitsFromConfig = (data) => ({
+    maxLineBytes: (data.max_line_mb ?? DEFAULT_LIMITS.maxLineBytes / 1024 / 1024) * 1024 * 1024,
+    maxColumns: data.max_columns ?? DEFAULT_LIMITS.maxColumns,
+});
+const mib = (bytes) => (bytes < 1024 * 1024 ? `${bytes} bytes` : `${Math.round((bytes / 1024 / 1024) * 100) / 100} MiB`);
+function lineTooLong(path, line, limits) {
+    return new InputFileError(path, `line ${line} is longer than ${mib(limits.maxLineBytes)}: is this the right file? (raise data.max_line_mb if lines really are that long)`);
+}
+function tooManyColumns(path, columns, limits) {
+    return new InputFileError(path, `${columns.toLocaleString('en')} columns, more than the ${limits.maxColumns.toLocaleString('en')} model-gate reads: is this the right file? (raise data.max_columns if it really is that wide)`);
+}
+/**
+ * A pass-through for a file's bytes that fails (with lineTooLong) as soon as one line exceeds the
+ * bound, before a parser has gathered it into one string.
+ */
+function boundLines(path, limits) {
+    let run = 0; // bytes since the last '\n'
+    let line = 1;
+    return new external_node_stream_.Transform({
+        transform(chunk, _encoding, done) {
+            let from = 0;
+            for (let nl = chunk.indexOf(0x0a); nl !== -1; nl = chunk.indexOf(0x0a, from)) {
+                if (run + (nl - from) > limits.maxLineBytes)
+                    return done(lineTooLong(path, line, limits));
+                run = 0;
+                line++;
+                from = nl + 1;
+            }
+            run += chunk.length - from;
+            if (run > limits.maxLineBytes)
+                return done(lineTooLong(path, line, limits));
+            done(null, chunk);
+        },
+    });
+}
+
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(76760);
 // EXTERNAL MODULE: external "node:fs/promises"
 var promises_ = __nccwpck_require__(51455);
+;// CONCATENATED MODULE: ./src/input-file.ts
+/**
+ * The one gate every data and model file passes before it is opened: it must be a regular file,
+ * not a device, FIFO, socket or a file under /proc, /sys or /dev, and a symbolic link (the file
+ * itself, or a linked directory inside the workspace) must not lead out of the workspace. A pull
+ * request can commit such links: `data.csv -> /proc/self/environ` once put the whole environment
+ * in a check message, and a FIFO made the gate wait forever. Checked with stat (which never
+ * opens, so never blocks); MODEL_GATE_ALLOW_ANY_FILE=true lifts the refusals for a trusted setup.
+ */
+
+
+
+const ALLOW_ANY_FILE_ENV = 'MODEL_GATE_ALLOW_ANY_FILE';
+/** Pseudo-file systems: their "regular" files are process state (environment, memory), not data. */
+const SPECIAL_ROOTS = ['/proc', '/sys', '/dev'];
+const inside = (root, path) => {
+    const rel = (0,external_node_path_.relative)(root, path);
+    return rel === '' || (rel.split(external_node_path_.sep)[0] !== '..' && !(0,external_node_path_.isAbsolute)(rel));
+};
+function kindOf(info) {
+    if (info.isFile())
+        return null;
+    if (info.isDirectory())
+        return 'a directory';
+    if (info.isFIFO())
+        return 'a FIFO (named pipe)';
+    if (info.isCharacterDevice() || info.isBlockDevice())
+        return 'a device';
+    if (info.isSocket())
+        return 'a socket';
+    return 'not a regular file';
+}
+function ioProblem(error) {
+    const code = error.code;
+    if (code === 'ENOENT')
+        return 'file not found';
+    if (code === 'EACCES')
+        return 'permission denied';
+    if (code === 'ELOOP')
+        return 'too many symbolic links';
+    if (code === 'ENOTDIR')
+        return 'a part of the path is not a directory';
+    return errors_getErrorMessage(error);
+}
+/**
+ * Why `path` may not be opened as a data or model file, or null when it may. A missing file is
+ * left to the reader (which names it in its own words); only what must never be opened is refused.
+ */
+async function inputFileProblem(path, env = process.env) {
+    const allowed = env[ALLOW_ANY_FILE_ENV] === 'true' || env[ALLOW_ANY_FILE_ENV] === '1';
+    const how = allowed ? '' : ` (set ${ALLOW_ANY_FILE_ENV}=true to allow it)`;
+    const lexical = (0,external_node_path_.resolve)(path);
+    let real;
+    let link;
+    try {
+        link = (await (0,promises_.lstat)(lexical)).isSymbolicLink();
+        real = await (0,promises_.realpath)(lexical);
+    }
+    catch (error) {
+        const code = error.code;
+        return code === 'ENOENT' || code === 'ENOTDIR' ? null : ioProblem(error);
+    }
+    let info;
+    try {
+        info = await (0,promises_.stat)(real);
+    }
+    catch (error) {
+        return ioProblem(error);
+    }
+    const kind = kindOf(info);
+    // A directory can never be read as a file, allowed or not.
+    if (kind === 'a directory')
+        return `is a directory${real !== lexical ? ` (${real})` : ''}`;
+    if (allowed)
+        return null;
+    const shown = real !== lexical ? `resolves to ${real}, which is` : 'is';
+    if (kind)
+        return `${shown} ${kind}, not a regular file: refused${how}`;
+    if (SPECIAL_ROOTS.some((root) => inside(root, real)))
+        return `${shown} under ${SPECIAL_ROOTS.find((r) => inside(r, real))}, process state rather than a data file: refused${how}`;
+    const workspace = (0,external_node_path_.resolve)(env.GITHUB_WORKSPACE || process.cwd());
+    let realWorkspace = workspace;
+    try {
+        realWorkspace = await (0,promises_.realpath)(workspace);
+    }
+    catch {
+        // a workspace that does not exist holds nothing: compare with its name as given
+    }
+    // A plain path the user named outside the workspace (/tmp/eval.csv) is theirs to name; a link
+    // (the file, or a directory inside the workspace) that leads out of it is not.
+    const through = link || inside(workspace, lexical) || inside(realWorkspace, lexical);
+    if (through && real !== lexical && !inside(realWorkspace, real)) {
+        return `is a symbolic link to ${real}, outside the workspace ${realWorkspace}: refused${how}`;
+    }
+    return null;
+}
+/** Throws an InputFileError naming `path` when it may not be opened (see inputFileProblem). */
+async function checkInputFile(path, env = process.env) {
+    const problem = await inputFileProblem(path, env);
+    if (problem)
+        throw new InputFileError(path, problem);
+}
+
 // EXTERNAL MODULE: ./node_modules/papaparse/papaparse.js
 var papaparse = __nccwpck_require__(28728);
 var papaparse_default = /*#__PURE__*/__nccwpck_require__.n(papaparse);
@@ -81351,6 +81519,7 @@ class DatasetBuilder {
 
 
 
+
 const isSpace = (code) => code === 32 || code === 9;
 /** Cells lose surrounding spaces, as most CSV readers' `trim` options do; most need no copy. */
 function trimmed(cell) {
@@ -81358,13 +81527,13 @@ function trimmed(cell) {
 }
 /** Read size: a row of a wide file spans many chunks, and Papa Parse rescans the partial row per chunk. */
 const CHUNK_BYTES = 1 << 20;
-async function readCsv(path) {
+async function readCsv(path, limits = DEFAULT_LIMITS) {
     let head;
     try {
-        head = await readHead(path);
+        head = await readHead(path, limits);
     }
     catch (error) {
-        throw new InputFileError(path, describeReadError(error));
+        throw error instanceof InputFileError ? error : new InputFileError(path, describeReadError(error));
     }
     let builder;
     let failure;
@@ -81393,9 +81562,16 @@ async function readCsv(path) {
     };
     try {
         await new Promise((resolve, reject) => {
-            // A string stream, so that a character split across two chunks is decoded whole.
-            const input = (0,external_node_fs_namespaceObject.createReadStream)(path, { encoding: 'utf8', highWaterMark: CHUNK_BYTES });
-            input.on('error', reject);
+            // A string stream, so that a character split across two chunks is decoded whole; bounded
+            // in line length before Papa Parse gathers a line into one string.
+            const raw = (0,external_node_fs_namespaceObject.createReadStream)(path, { highWaterMark: CHUNK_BYTES });
+            const input = boundLines(path, limits);
+            raw.on('error', (error) => input.destroy(error));
+            input.on('error', (error) => {
+                raw.destroy();
+                reject(error);
+            });
+            raw.pipe(input).setEncoding('utf8');
             papaparse_default().parse(input, {
                 skipEmptyLines: false,
                 ...head,
@@ -81414,7 +81590,7 @@ async function readCsv(path) {
         });
     }
     catch (error) {
-        throw new InputFileError(path, describeReadError(error));
+        throw error instanceof InputFileError ? error : new InputFileError(path, describeReadError(error));
     }
     if (failure)
         throw failure;
@@ -81439,7 +81615,7 @@ function headerOf(path, record) {
  * chunk: with a header longer than that chunk it sees no line end, takes '\n' for a CRLF file,
  * and every last cell (the last column's name too) keeps a '\r'.
  */
-async function readHead(path) {
+async function readHead(path, limits) {
     const file = await (0,promises_.open)(path, 'r');
     try {
         const buffer = Buffer.alloc(1 << 16);
@@ -81452,6 +81628,8 @@ async function readHead(path) {
                 return {};
             position += bytesRead;
             chunks.push(Buffer.from(buffer.subarray(0, bytesRead)));
+            if (position - bytesRead > limits.maxLineBytes)
+                throw lineTooLong(path, 1, limits);
             for (let i = 0; i < bytesRead; i++) {
                 const b = buffer[i];
                 if (b === 0x22)
@@ -81467,7 +81645,11 @@ async function readHead(path) {
                     }
                     // The delimiter as Papa Parse would guess it, but from at least the whole first line.
                     const start = Buffer.concat(chunks).toString('utf8');
-                    return { newline, delimiter: papaparse_default().parse(start, { newline, preview: 10 }).meta.delimiter };
+                    const delimiter = papaparse_default().parse(start, { newline, preview: 10 }).meta.delimiter;
+                    const columns = headerColumns(start, delimiter);
+                    if (columns > limits.maxColumns)
+                        throw tooManyColumns(path, columns, limits);
+                    return { newline, delimiter };
                 }
             }
         }
@@ -81475,6 +81657,21 @@ async function readHead(path) {
     finally {
         await file.close();
     }
+}
+/** Fields in the first line, counted without parsing it (a header of 10^6 names costs seconds to parse). */
+function headerColumns(text, delimiter) {
+    let quoted = false;
+    let fields = 1;
+    for (let i = 0; i < text.length; i++) {
+        const c = text[i];
+        if (c === '"')
+            quoted = !quoted;
+        else if (!quoted && (c === '\n' || c === '\r'))
+            break;
+        else if (!quoted && text.startsWith(delimiter, i))
+            fields++;
+    }
+    return fields;
 }
 /** A file-system error as a person would say it. */
 function describeReadError(error) {
@@ -81501,10 +81698,11 @@ const external_node_readline_namespaceObject = __WEBPACK_EXTERNAL_createRequire(
 
 
 
+
 /** Keys are collected from this many leading objects (fewer when they hold many values) before columns are fixed. */
 const KEY_ROWS = 1000;
 const MIN_KEY_ROWS = 16;
-async function readJsonl(path) {
+async function readJsonl(path, limits = DEFAULT_LIMITS) {
     const pending = [];
     let builder = null;
     let pendingCells = 0;
@@ -81524,6 +81722,8 @@ async function readJsonl(path) {
                 keys.push(k);
             }
         }
+        if (keys.length > limits.maxColumns)
+            throw tooManyColumns(path, keys.length, limits);
         builder = new DatasetBuilder(path, 'jsonl', keys);
         known = seen;
         for (const item of pending)
@@ -81539,8 +81739,11 @@ async function readJsonl(path) {
                 ignored.set(k, row);
     };
     try {
-        const input = (0,external_node_fs_namespaceObject.createReadStream)(path);
-        const lines = (0,external_node_readline_namespaceObject.createInterface)({ input, crlfDelay: Infinity });
+        // Bounded in line length before readline gathers a line into one string.
+        const raw = (0,external_node_fs_namespaceObject.createReadStream)(path);
+        const input = boundLines(path, limits);
+        raw.on('error', (error) => input.destroy(error));
+        const lines = (0,external_node_readline_namespaceObject.createInterface)({ input: raw.pipe(input), crlfDelay: Infinity });
         for await (const raw of lines) {
             const line = raw.trim();
             if (line === '')
@@ -81560,7 +81763,7 @@ async function readJsonl(path) {
         }
     }
     catch (error) {
-        throw new InputFileError(path, describeReadError(error));
+        throw error instanceof InputFileError ? error : new InputFileError(path, describeReadError(error));
     }
     if (!builder)
         start();
@@ -82822,7 +83025,7 @@ function rotl64(x, r) {
  * @param {bigint} val
  * @returns {bigint}
  */
-function round(acc, val) {
+function xxhash_round(acc, val) {
   acc = acc + val * PRIME2 & MASK
   acc = rotl64(acc, 31n)
   return acc * PRIME1 & MASK
@@ -82834,7 +83037,7 @@ function round(acc, val) {
  * @returns {bigint}
  */
 function mergeRound(acc, val) {
-  acc ^= round(0n, val)
+  acc ^= xxhash_round(0n, val)
   return acc * PRIME1 + PRIME4 & MASK
 }
 
@@ -82858,10 +83061,10 @@ function xxhash64(input, seed = 0n) {
     let v4 = seed - PRIME1 & MASK
 
     while (offset + 32 <= len) {
-      v1 = round(v1, view.getBigUint64(offset, true)); offset += 8
-      v2 = round(v2, view.getBigUint64(offset, true)); offset += 8
-      v3 = round(v3, view.getBigUint64(offset, true)); offset += 8
-      v4 = round(v4, view.getBigUint64(offset, true)); offset += 8
+      v1 = xxhash_round(v1, view.getBigUint64(offset, true)); offset += 8
+      v2 = xxhash_round(v2, view.getBigUint64(offset, true)); offset += 8
+      v3 = xxhash_round(v3, view.getBigUint64(offset, true)); offset += 8
+      v4 = xxhash_round(v4, view.getBigUint64(offset, true)); offset += 8
     }
 
     h64 = rotl64(v1, 1n) + rotl64(v2, 7n) + rotl64(v3, 12n) + rotl64(v4, 18n) & MASK
@@ -82876,7 +83079,7 @@ function xxhash64(input, seed = 0n) {
   h64 = h64 + BigInt(len) & MASK
 
   while (offset + 8 <= len) {
-    h64 ^= round(0n, view.getBigUint64(offset, true))
+    h64 ^= xxhash_round(0n, view.getBigUint64(offset, true))
     h64 = rotl64(h64, 27n) * PRIME1 + PRIME4 & MASK
     offset += 8
   }
@@ -87123,6 +87326,8 @@ function fill(column, data, at, rows) {
 
 
 
+
+
 const BY_EXTENSION = {
     '.csv': 'csv',
     '.txt': 'csv',
@@ -87139,12 +87344,14 @@ function formatOf(path) {
     }
     return format;
 }
-function readDataset(path) {
-    switch (formatOf(path)) {
+async function readDataset(path, limits = DEFAULT_LIMITS) {
+    const format = formatOf(path);
+    await checkInputFile(path); // a regular file, never a device, FIFO or a link out of the workspace
+    switch (format) {
         case 'csv':
-            return readCsv(path);
+            return readCsv(path, limits);
         case 'jsonl':
-            return readJsonl(path);
+            return readJsonl(path, limits);
         case 'parquet':
             return readParquet(path);
     }
@@ -87207,22 +87414,6 @@ function headline(outcome) {
         parts.push(`${s.skipped} skipped`);
     return `${parts.join(', ')} — ${outcome.decision}`;
 }
-
-;// CONCATENATED MODULE: ./src/checks/types.ts
-/** The result shape every check family produces; the decision and all reports read only this. */
-const SEVERITIES = (/* unused pure expression or super */ null && (['blocker', 'warning', 'info']));
-function result(fields) {
-    return { value: null, threshold: null, ...fields };
-}
-/** A check that could not be carried out: counts as failed in the decision (fail closed). */
-function errored(id, category, severity, cause) {
-    return result({ id, category, severity, status: 'error', message: cause });
-}
-function skipped(id, category, severity, why) {
-    return result({ id, category, severity, status: 'skip', message: why });
-}
-/** Measured values in reports: a few decimals, not float noise. */
-const types_round = (x, digits = 3) => Number(x.toFixed(digits));
 
 // EXTERNAL MODULE: ./node_modules/@stdlib/math-base-special-gammainc/lib/index.js
 var lib = __nccwpck_require__(55479);
@@ -88403,11 +88594,11 @@ function sampleOf(column, kind, bad) {
     const text = bad ? column.text.filter((_, r) => keep(r)) : column.text;
     return { kind: 'categorical', values: text };
 }
-const kindOf = (column) => (column.kind === 'numeric' ? 'numeric' : 'categorical');
+const datasets_kindOf = (column) => (column.kind === 'numeric' ? 'numeric' : 'categorical');
 function featureDrift(name, reference, current, rules, badRef, badCur) {
     const declared = rules.features[name]?.kind;
-    const refKind = kindOf(reference);
-    const curKind = kindOf(current);
+    const refKind = datasets_kindOf(reference);
+    const curKind = datasets_kindOf(current);
     if (!declared && refKind !== curKind) {
         const [numeric, textSide] = refKind === 'numeric' ? ['reference', 'current'] : ['current', 'reference'];
         return featureError(name, `"${name}" holds numbers in the ${numeric} data but text in the ${textSide} data; fix the data, or set drift.features.${name}.kind: categorical`);
@@ -88556,6 +88747,12 @@ function sha256Command(files, sha256) {
 }
 
 ;// CONCATENATED MODULE: ./src/drift/command.ts
+/**
+ * `model-gate drift`: two data sets in, a drift report and a decision out. No model involved.
+ * Returns data; the CLI prints it.
+ */
+
+
 
 
 
@@ -88565,21 +88762,46 @@ async function runDrift(settings, deps) {
     const t0 = deps.clock.now();
     const { config } = resolveConfig(settings.configPath);
     deps.progress(`reading ${settings.reference}`);
-    const reference = await readDataset(settings.reference);
+    const reference = await readDataset(settings.reference, limitsFromConfig(config.data));
     deps.progress(`reading ${settings.current}`);
-    const current = await readDataset(settings.current);
+    const current = await readDataset(settings.current, limitsFromConfig(config.data));
     deps.progress(`measuring drift of ${(settings.columns ?? reference.columns).length} columns`);
     const drift = dataDrift(config, reference, current, { columns: settings.columns, exclude: new Set(settings.exclude) });
-    const outcome = decide(drift.checks);
+    const checks = [...drift.checks, ...coverageCheck(drift, config)];
+    const outcome = decide(checks);
     return {
         tool: { name: 'model-gate', version: TOOL_VERSION },
         decision: outcome.decision,
         reason: outcome.reason,
         headline: headline(outcome),
         ...driftSection(drift, config),
-        checks: drift.checks,
+        checks,
         duration_ms: Math.round(deps.clock.now() - t0),
     };
+}
+/**
+ * Drift that could not be measured is unknown, not absent: when a feature (or the label) could not
+ * be compared (a column missing on a side, numbers against text, too few values), the command's
+ * answer is not GO. This item fails with the data set's drift severity, at least a warning.
+ */
+function coverageCheck(drift, config) {
+    const all = [...drift.summary.features, ...(drift.label ? [drift.label] : [])];
+    const uncompared = all.filter((f) => f.status === 'error' || f.status === 'inconclusive');
+    if (uncompared.length === 0)
+        return [];
+    const names = uncompared.map((f) => f.name);
+    const shown = names.length > 8 ? `${names.slice(0, 8).join(', ')}, …` : names.join(', ');
+    return [
+        result({
+            id: 'drift.coverage',
+            category: 'drift',
+            severity: config.drift.dataset_severity === 'blocker' ? 'blocker' : 'warning',
+            status: 'error',
+            value: uncompared.length,
+            threshold: 'every column compared',
+            message: `${uncompared.length} of ${all.length} columns could not be compared (${shown}): their drift is unknown, so the data is not shown to be stable; see each column's item, or leave a column out with --exclude / drift.features.<name>.ignore`,
+        }),
+    ];
 }
 
 ;// CONCATENATED MODULE: external "node:child_process"
@@ -89411,7 +89633,13 @@ function renderHtml(report) {
 }
 
 ;// CONCATENATED MODULE: ./src/report/files.ts
-/** Writes the report files; the only place the reports touch the filesystem. */
+/**
+ * Writes the report files; the only place the reports touch the filesystem. Reports appear only
+ * whole: each is written under a temporary name and the set is renamed into place once every file
+ * is complete, report.json last, so a full disk can never leave a complete-looking report.json
+ * saying GO beside a run that failed. A run that fails removes the reports it would replace, so
+ * `promote` can never act on an earlier run's verdict.
+ */
 
 
 
@@ -89419,27 +89647,61 @@ function renderHtml(report) {
 
 
 
-async function writeReports(outDir, report) {
+const paths = (outDir) => {
     const dir = (0,external_node_path_.resolve)(outDir);
-    const files = {
+    return {
         json: (0,external_node_path_.join)(dir, ReportFiles.Json),
         manifest: (0,external_node_path_.join)(dir, ReportFiles.Manifest),
         markdown: (0,external_node_path_.join)(dir, ReportFiles.Markdown),
         html: (0,external_node_path_.join)(dir, ReportFiles.Html),
     };
+};
+async function writeReports(outDir, report) {
+    const dir = (0,external_node_path_.resolve)(outDir);
+    const files = paths(outDir);
+    // report.json last: whoever reads it may take the others as present and whole.
+    const contents = [
+        [files.manifest, renderManifest(report)],
+        [files.markdown, renderMarkdown(report)],
+        [files.html, renderHtml(report)],
+        [files.json, `${JSON.stringify(report, null, 2)}\n`],
+    ];
+    const tag = `.partial-${process.pid}-${Date.now().toString(36)}`;
+    const staged = [];
     try {
         await (0,promises_.mkdir)(dir, { recursive: true });
-        await Promise.all([
-            (0,promises_.writeFile)(files.json, `${JSON.stringify(report, null, 2)}\n`),
-            (0,promises_.writeFile)(files.manifest, renderManifest(report)),
-            (0,promises_.writeFile)(files.markdown, renderMarkdown(report)),
-            (0,promises_.writeFile)(files.html, renderHtml(report)),
-        ]);
+        for (const [path, text] of contents) {
+            staged.push(`${path}${tag}`);
+            await (0,promises_.writeFile)(`${path}${tag}`, text);
+        }
+        for (const [path] of contents)
+            await (0,promises_.rename)(`${path}${tag}`, path);
     }
     catch (error) {
-        throw new InputFileError(dir, `cannot write the reports there: ${errors_getErrorMessage(error)}`);
+        await Promise.all(staged.map((p) => (0,promises_.rm)(p, { force: true }).catch(() => undefined)));
+        await removeReports(outDir).catch(() => undefined);
+        throw new InputFileError(dir, `cannot write the reports there: ${errors_getErrorMessage(error)} (no report was left in place)`);
     }
     return files;
+}
+/**
+ * Removes the report files a run would write: called before a validate run starts, so a run that
+ * fails (or is killed) leaves no earlier report behind for `promote` or a reader to trust.
+ */
+async function removeReports(outDir) {
+    const files = paths(outDir);
+    // report.json must go (it is what is acted on); the rest is best effort.
+    try {
+        await (0,promises_.rm)(files.json, { force: true });
+    }
+    catch (error) {
+        // No directory there (or a file where one should be): no earlier report either.
+        if (error.code === 'ENOTDIR')
+            return;
+        throw new InputFileError(files.json, `cannot remove the report of an earlier run: ${errors_getErrorMessage(error)}`);
+    }
+    for (const path of [files.manifest, files.markdown, files.html])
+        await (0,promises_.rm)(path, { force: true }).catch(() => undefined);
 }
 
 // EXTERNAL MODULE: external "node:util"
@@ -92351,7 +92613,7 @@ const classOf = (classes) => {
 function judgeAgreement(a, config) {
     const cfg = config.comparison.agreement;
     const parts = [
-        a.flip_share !== null ? `${types_round(a.flip_share * 100, 2)}% of rows change class` : null,
+        a.flip_share !== null ? `${round(a.flip_share * 100, 2)}% of rows change class` : null,
         a.mean_abs_score_delta !== null ? `mean |Δ score| ${formatMetric(a.mean_abs_score_delta)}` : null,
         a.score_psi !== null ? `score PSI ${formatMetric(a.score_psi)}` : null,
     ].filter(Boolean);
@@ -92454,11 +92716,11 @@ function verdictOf(interval, direction, p, alpha) {
         return 'regression';
     return 'no significant change';
 }
-const fmtInterval = (i, pct = false) => (pct ? `[${types_round(i.low * 100, 2)}%, ${types_round(i.high * 100, 2)}%]` : `[${formatMetric(i.low)}, ${formatMetric(i.high)}]`);
+const fmtInterval = (i, pct = false) => (pct ? `[${round(i.low * 100, 2)}%, ${round(i.high * 100, 2)}%]` : `[${formatMetric(i.low)}, ${formatMetric(i.high)}]`);
 /** One checklist item per change rule; the primary metric's default rule when none is set. */
 function judgeComparison(report, task, config) {
     const checks = [];
-    const level = `${types_round(report.confidence * 100, 1)}%`;
+    const level = `${round(report.confidence * 100, 1)}%`;
     const primary = primaryMetric(task, config);
     for (const m of report.metrics) {
         const t = config.metrics.thresholds[m.metric];
@@ -92475,7 +92737,7 @@ function judgeComparison(report, task, config) {
         const significant = m.p_value === null || m.p_value < config.comparison.alpha;
         const rules = [];
         const regressionRule = (suffix, allowed, i, rel) => {
-            const label = rel ? `${types_round(allowed * 100, 2)}%` : formatMetric(allowed);
+            const label = rel ? `${round(allowed * 100, 2)}%` : formatMetric(allowed);
             if (!i)
                 return rules.push({ id: `${id}.${suffix}`, threshold: `regress by <= ${label}`, status: 'error', severity, message: `${summary}: the relative change is undefined (baseline ≈ 0)` });
             const beyond = i.high < -allowed && significant;
@@ -92493,7 +92755,7 @@ function judgeComparison(report, task, config) {
             });
         };
         const improveRule = (suffix, needed, i, rel) => {
-            const label = rel ? `${types_round(needed * 100, 2)}%` : formatMetric(needed);
+            const label = rel ? `${round(needed * 100, 2)}%` : formatMetric(needed);
             if (!i)
                 return rules.push({ id: `${id}.${suffix}`, threshold: `improve by >= ${label}`, status: 'error', severity, message: `${summary}: the relative change is undefined (baseline ≈ 0)` });
             const ok = i.low >= needed && significant;
@@ -92506,7 +92768,7 @@ function judgeComparison(report, task, config) {
             });
         };
         const suspiciousRule = (suffix, limit, i, rel) => {
-            const label = rel ? `${types_round(limit * 100, 2)}%` : formatMetric(limit);
+            const label = rel ? `${round(limit * 100, 2)}%` : formatMetric(limit);
             const flagged = !!i && i.low > limit;
             rules.push({
                 id: `${id}.${suffix}`,
@@ -92566,8 +92828,30 @@ function throttledProgress(ctx, label, intervalMs = 2000) {
  */
 
 const DETAIL = 10;
-/** Bad rows when only `used` columns matter; a text column's cell is bad only when empty. Linear in the cells used. */
-function findBadRows(dataset, used) {
+/**
+ * Rows whose sample weight cannot be used: negative or infinite (NaN and text are already bad as
+ * missing / invalid cells). A negative weight subtracts a row's error, so a few of them can lift
+ * a metric past its floor while the model is mostly wrong.
+ */
+function badWeightRows(dataset, weight) {
+    const bad = new Map();
+    const v = weight ? column(dataset, weight)?.values : null;
+    if (!v)
+        return bad;
+    for (let r = 0; r < v.length; r++) {
+        const w = v[r];
+        if (w === Infinity || w === -Infinity)
+            bad.set(r, `weight "${weight}" is ${w} (weights must be finite)`);
+        else if (w < 0)
+            bad.set(r, `weight "${weight}" is negative (${w}); weights must be >= 0`);
+    }
+    return bad;
+}
+/**
+ * Bad rows when only `used` columns matter; a text column's cell is bad only when empty. Linear in
+ * the cells used. With `weight`, a negative or infinite sample weight makes its row bad too.
+ */
+function findBadRows(dataset, used, weight) {
     const cause = new Uint8Array(dataset.rows); // 0 good, 1 malformed, 2 invalid, 3 missing
     const reason = new Map();
     const note = (r, c, why) => {
@@ -92619,6 +92903,8 @@ function findBadRows(dataset, used) {
                     note(r, 3, () => `"${name}" is empty`);
         }
     }
+    for (const [r, why] of badWeightRows(dataset, weight))
+        note(r, 2, () => why);
     const indices = [];
     const byCause = { malformed: 0, missing: 0, invalid: 0 };
     for (let r = 0; r < cause.length; r++) {
@@ -92986,11 +93272,11 @@ function judgeLatency(stats, config) {
     const { severity, limits } = config.checks.latency;
     const limit = limits[String(stats.batch_size)];
     const id = `latency.batch_${stats.batch_size}`;
-    const measured = `p50 ${types_round(stats.p50_ms)} ms, p95 ${types_round(stats.p95_ms)} ms, p99 ${types_round(stats.p99_ms)} ms, max ${types_round(stats.max_ms)} ms, ${Math.round(stats.rows_per_s)} rows/s`;
+    const measured = `p50 ${round(stats.p50_ms)} ms, p95 ${round(stats.p95_ms)} ms, p99 ${round(stats.p99_ms)} ms, max ${round(stats.max_ms)} ms, ${Math.round(stats.rows_per_s)} rows/s`;
     const value = {
-        p50_ms: types_round(stats.p50_ms),
-        p95_ms: types_round(stats.p95_ms),
-        p99_ms: types_round(stats.p99_ms),
+        p50_ms: round(stats.p50_ms),
+        p95_ms: round(stats.p95_ms),
+        p99_ms: round(stats.p99_ms),
         rows_per_s: Math.round(stats.rows_per_s),
     };
     if (!limit) {
@@ -93005,7 +93291,7 @@ function judgeLatency(stats, config) {
         rules.push(`${label} <= ${bound} ms`);
         const v = stats[stat];
         if (!(v <= bound))
-            broken.push(`${label} ${types_round(v)} ms > ${bound} ms`);
+            broken.push(`${label} ${round(v)} ms > ${bound} ms`);
     }
     if (limit.min_rows_per_s !== undefined) {
         rules.push(`>= ${limit.min_rows_per_s} rows/s`);
@@ -93259,8 +93545,8 @@ function judgeLatencyComparison(l, config) {
     const cfg = config.comparison;
     const interval = l.p95_ratio_interval;
     const slower = l.mann_whitney.p_value < cfg.alpha && !!interval && interval.low > 1;
-    const ratio = types_round(l.p95_ratio, 3);
-    const detail = `p95 ${types_round(l.candidate.p95_ms)} ms vs ${types_round(l.baseline.p95_ms)} ms (×${ratio}${interval ? `, ${types_round(cfg.confidence * 100, 1)}% CI ×${types_round(interval.low, 3)}–×${types_round(interval.high, 3)}` : ''}, Mann–Whitney p=${Number(l.mann_whitney.p_value.toPrecision(3))}, batch ${l.batch_size}, ${l.samples} interleaved calls each)`;
+    const ratio = round(l.p95_ratio, 3);
+    const detail = `p95 ${round(l.candidate.p95_ms)} ms vs ${round(l.baseline.p95_ms)} ms (×${ratio}${interval ? `, ${round(cfg.confidence * 100, 1)}% CI ×${round(interval.low, 3)}–×${round(interval.high, 3)}` : ''}, Mann–Whitney p=${Number(l.mann_whitney.p_value.toPrecision(3))}, batch ${l.batch_size}, ${l.samples} interleaved calls each)`;
     const blocked = slower && l.p95_ratio >= cfg.latency.blocker_ratio;
     const warned = slower && l.p95_ratio >= cfg.latency.warning_ratio;
     return [
@@ -93295,8 +93581,8 @@ function smoke_judgeLoad(load, target, severity) {
             category: smoke_CATEGORY,
             severity,
             status: 'pass',
-            value: types_round(load.ms),
-            message: `loaded in ${types_round(load.ms)} ms`,
+            value: round(load.ms),
+            message: `loaded in ${round(load.ms)} ms`,
         })
         : result({
             id: 'smoke.load',
@@ -93776,6 +94062,26 @@ function safeView(p, ctx) {
 
 const baseline_source_run = (0,external_node_util_.promisify)(external_node_child_process_namespaceObject.execFile);
 const DOWNLOAD_TIMEOUT_MS = 120_000;
+/**
+ * A revision as git reads it (`origin/main`, `v1.2`, `HEAD~1`, a commit id): it may come from a
+ * config in a pull request, so anything git could take for an option or a second argument (a
+ * leading `-`, spaces, control characters) is refused rather than passed on.
+ */
+const SAFE_REF = /^[A-Za-z0-9_][A-Za-z0-9_./~^@{}+-]*$/;
+/** A branch name as fetched into refs/remotes/origin/: no `+` (a forced refspec), no `..`. */
+const SAFE_BRANCH = /^[A-Za-z0-9_][A-Za-z0-9_./-]*$/;
+function checkRef(spec, ref) {
+    if (ref.startsWith('-'))
+        throw new InputFileError(spec, `the git ref "${ref}" starts with "-", which git would read as an option; name a branch, tag or commit, e.g. git:origin/main:model.onnx`);
+    if (!SAFE_REF.test(ref) || ref.includes('..')) {
+        throw new InputFileError(spec, `"${ref}" is not a git ref model-gate accepts (letters, digits and _ . / ~ ^ @ { } + -, no ".."); name a branch, tag or commit, e.g. git:origin/main:model.onnx`);
+    }
+}
+function checkPath(spec, path) {
+    // eslint-disable-next-line no-control-regex
+    if (/[\x00-\x1f\x7f]/.test(path))
+        throw new InputFileError(spec, 'the path after the git ref contains control characters');
+}
 function parseGitSpec(spec, env) {
     const m = /^git:([^:]+):(.+)$/.exec(spec);
     if (!m)
@@ -93785,8 +94091,11 @@ function parseGitSpec(spec, env) {
         const base = env.GITHUB_BASE_REF;
         if (!base)
             throw new InputFileError(spec, 'git:base: needs a pull request (GITHUB_BASE_REF is not set); name the ref, e.g. git:origin/main:model.onnx');
+        checkRef(spec, base);
         ref = `origin/${base}`;
     }
+    checkRef(spec, ref);
+    checkPath(spec, m[2]);
     return { ref, path: m[2] };
 }
 async function resolveBaseline(spec, env = process.env) {
@@ -93798,7 +94107,8 @@ async function resolveBaseline(spec, env = process.env) {
     return { path: spec, spec, kind: 'file' };
 }
 async function show(ref, path) {
-    const { stdout } = await baseline_source_run('git', ['show', `${ref}:${path}`], { encoding: 'buffer', maxBuffer: 4 * 1024 ** 3 });
+    // `--end-of-options`: whatever the revision holds, git reads it as a revision, never an option.
+    const { stdout } = await baseline_source_run('git', ['show', '--end-of-options', `${ref}:${path}`], { encoding: 'buffer', maxBuffer: 4 * 1024 ** 3 });
     return stdout;
 }
 async function fromGit(spec, ref, path) {
@@ -93810,9 +94120,9 @@ async function fromGit(spec, ref, path) {
         // A shallow checkout (actions/checkout's default) lacks the base branch: fetch just it.
         const remote = /^origin\/(.+)$/.exec(ref);
         try {
-            if (!remote)
+            if (!remote || !SAFE_BRANCH.test(remote[1]) || remote[1].includes('..'))
                 throw first;
-            await baseline_source_run('git', ['fetch', '--no-tags', '--depth=1', 'origin', `${remote[1]}:refs/remotes/origin/${remote[1]}`]);
+            await baseline_source_run('git', ['fetch', '--no-tags', '--depth=1', '--end-of-options', 'origin', `${remote[1]}:refs/remotes/origin/${remote[1]}`]);
             bytes = await show(ref, path);
         }
         catch (error) {
@@ -94139,11 +94449,15 @@ function readOpset(bytes) {
 
 
 
+
 /** onnxruntime reads this location as a memory address, not a file: never from a model on disk. */
 const ORT_MEMORY_TAG = '*/_ORT_MEM_ADDR_/*';
 async function readModelFiles(path) {
     let bytes;
     try {
+        const refused = await inputFileProblem(path); // a regular file, never a device, FIFO or a link out of the workspace
+        if (refused)
+            return { ...none(path), readError: refused };
         const info = await (0,promises_.stat)(path);
         if (info.isDirectory())
             throw Object.assign(new Error('is a directory'), { code: 'EISDIR' });
@@ -94643,13 +94957,16 @@ function outputsFromV2(outputs) {
  *             {"id": "1", "error": "why the request was refused"}
  *
  * One line each; stdout carries nothing else (logs go to stderr). Every wait is bounded: start-up,
- * each request and shutdown. A crash fails what is pending with the command's stderr tail.
+ * each request and shutdown. A crash fails what is pending with the command's stderr tail. The
+ * command runs in its own process group, ended as a whole (TERM, then KILL) at shutdown, so a child
+ * it forked that holds stdout cannot keep the gate waiting; a line on stdout is bounded in length.
  */
 
 
 
 
-
+const DEFAULT_MAX_LINE_MB = 64;
+const NEWLINE = 0x0a;
 /** The command refused a request (its `error` line): a rejection, like an HTTP 4xx. */
 class CommandRejectedError extends Error {
     name = 'CommandRejectedError';
@@ -94675,6 +94992,12 @@ class CommandRunner {
     #pending = new Map();
     #onReady = null;
     #onFail = null;
+    /** Bytes of the line being received, not yet ended by a newline. */
+    #partial = [];
+    #partialBytes = 0;
+    #overflowed = false;
+    /** Ends the group if the gate exits without closing the runner (a crash, process.exit). */
+    #onProcessExit = () => this.#signalGroup('SIGKILL');
     constructor(config) {
         this.#config = config;
         this.target = `command: ${config.run}`;
@@ -94707,7 +95030,8 @@ class CommandRunner {
             this.#exited = signal ? `was killed by ${signal}` : `exited with code ${code}`;
             this.#failAll(new Error(`the command "${this.#config.run}" ${this.#exited}${this.#tail()}`));
         });
-        (0,external_node_readline_namespaceObject.createInterface)({ input: child.stdout }).on('line', (line) => this.#line(line));
+        child.stdout.on('data', (chunk) => this.#data(chunk));
+        process.once('exit', this.#onProcessExit);
         const ready = new Promise((resolve, reject) => {
             this.#onReady = resolve;
             this.#onFail = reject;
@@ -94731,6 +95055,60 @@ class CommandRunner {
             this.#onReady = null;
         }
         this.#onFail = null;
+    }
+    /** Splits stdout into lines by hand: readline would grow one string until V8 gives up. */
+    #data(chunk) {
+        if (this.#overflowed)
+            return;
+        let start = 0;
+        for (let nl = chunk.indexOf(NEWLINE); nl !== -1; nl = chunk.indexOf(NEWLINE, start)) {
+            const piece = chunk.subarray(start, nl);
+            const line = this.#partial.length === 0 ? piece : Buffer.concat([...this.#partial, piece]);
+            this.#partial = [];
+            this.#partialBytes = 0;
+            start = nl + 1;
+            if (line.length > this.#maxLine())
+                return this.#overflow();
+            this.#line(line.toString('utf8').replace(/\r$/, ''));
+            if (this.#overflowed)
+                return;
+        }
+        if (start < chunk.length) {
+            this.#partial.push(chunk.subarray(start));
+            this.#partialBytes += chunk.length - start;
+            if (this.#partialBytes > this.#maxLine())
+                this.#overflow();
+        }
+    }
+    #maxLine() {
+        return (this.#config.max_line_mb ?? DEFAULT_MAX_LINE_MB) * 1024 * 1024;
+    }
+    #overflow() {
+        this.#overflowed = true;
+        this.#partial = [];
+        this.#partialBytes = 0;
+        const mb = this.#config.max_line_mb ?? DEFAULT_MAX_LINE_MB;
+        const error = new Error(`the command "${this.#config.run}" printed a line longer than ${mb} MiB on stdout without a newline; each answer must be one JSON line (raise model.command.max_line_mb if answers are really that large)`);
+        this.#exited ??= `printed a line longer than ${mb} MiB`;
+        this.#failAll(error);
+        this.#child?.stdout.destroy();
+        void this.close();
+    }
+    /** Signals the command's whole process group (the shell, the command, anything they forked). */
+    #signalGroup(signal) {
+        const child = this.#child;
+        if (!child?.pid)
+            return false;
+        try {
+            if (process.platform !== 'win32')
+                process.kill(-child.pid, signal);
+            else if (signal !== 0)
+                child.kill(signal);
+            return true;
+        }
+        catch {
+            return false; // the group is gone
+        }
     }
     #line(line) {
         if (line.trim() === '')
@@ -94782,32 +95160,41 @@ class CommandRunner {
             this.#child.stdin.write(line);
         });
     }
-    /** Closes stdin (the command's cue to exit), then TERM, then KILL: never waits unbounded. */
+    /**
+     * Closes stdin (the command's cue to exit), then ends the whole process group: TERM, then KILL.
+     * Also after the command itself has exited: a child it forked may still hold stdout, and the
+     * gate would wait for it. Never waits unbounded.
+     */
     async close() {
         const child = this.#child;
-        if (!child || child.exitCode !== null || child.signalCode !== null)
+        if (!child)
             return;
-        const exited = new Promise((resolve) => child.once('exit', () => resolve()));
+        const gone = () => child.exitCode !== null || child.signalCode !== null;
+        const exited = new Promise((resolve) => (gone() ? resolve() : child.once('exit', () => resolve())));
         const within = (ms) => Promise.race([exited.then(() => true), new Promise((r) => setTimeout(() => r(false), ms).unref())]);
-        const kill = (signal) => {
-            try {
-                if (process.platform !== 'win32' && child.pid)
-                    process.kill(-child.pid, signal);
-                else
-                    child.kill(signal);
-            }
-            catch {
-                // already gone
-            }
-        };
         child.stdin.end();
-        if (await within(3000))
+        if (!gone() && !(await within(3000))) {
+            this.#signalGroup('SIGTERM');
+            if (!(await within(2000)))
+                this.#signalGroup('SIGKILL');
+            await within(2000);
+        }
+        await this.#endGroup();
+        child.stdout.destroy();
+        child.stderr.destroy();
+        process.removeListener('exit', this.#onProcessExit);
+    }
+    /** What the command left behind in its group: TERM, up to 2 s to go, then KILL. */
+    async #endGroup() {
+        if (process.platform === 'win32' || !this.#signalGroup('SIGTERM'))
             return;
-        kill('SIGTERM');
-        if (await within(2000))
-            return;
-        kill('SIGKILL');
-        await within(2000);
+        for (let waited = 0; waited < 2000; waited += 50) {
+            // Not unref'd: once the command has exited, nothing else may keep the gate alive to finish this.
+            await new Promise((r) => setTimeout(r, 50));
+            if (!this.#signalGroup(0))
+                return;
+        }
+        this.#signalGroup('SIGKILL');
     }
 }
 async function openCommandRunner(config) {
@@ -95466,6 +95853,7 @@ function expandSecrets(value, env, secret, where) {
 
 
 
+
 function applyOverrides(config, settings) {
     const o = settings.overrides;
     const defined = (x) => Object.fromEntries(Object.entries(x).filter(([, v]) => v !== undefined));
@@ -95514,12 +95902,12 @@ async function validate_validate(settings, deps) {
     }
     if (config.data.eval)
         deps.progress(`reading ${config.data.eval}`);
-    const evalData = config.data.eval ? await readDataset(config.data.eval) : null;
-    const reference = config.data.reference ? await readDataset(config.data.reference) : null;
+    const evalData = config.data.eval ? await readDataset(config.data.eval, limitsFromConfig(config.data)) : null;
+    const reference = config.data.reference ? await readDataset(config.data.reference, limitsFromConfig(config.data)) : null;
     const driftOn = config.drift.enabled && reference !== null;
     if (driftOn && config.drift.current)
         deps.progress(`reading ${config.drift.current}`);
-    const current = driftOn && config.drift.current ? await readDataset(config.drift.current) : null;
+    const current = driftOn && config.drift.current ? await readDataset(config.drift.current, limitsFromConfig(config.data)) : null;
     const baselineSource = config.baseline ? await resolveBaseline(config.baseline) : null;
     const baseline = baselineSource ? await readModelFiles(baselineSource.path) : null;
     if (baseline?.readError)
@@ -95730,7 +96118,7 @@ function makeRows(runner, evalData, reference, config, checks) {
             return { rows, labels: null };
         }
         const used = [...new Set([...bindings.flatMap((b) => b.columns ?? []), ...[labelColumn, weight].filter((x) => !!x)])];
-        const bad = findBadRows(evalData, used);
+        const bad = findBadRows(evalData, used, weight);
         const policy = config.data.bad_rows;
         const share = evalData.rows === 0 ? 0 : bad.indices.length / evalData.rows;
         const tooMany = policy.policy === 'fail' ? bad.indices.length > 0 : share > policy.max_share;
@@ -97086,6 +97474,7 @@ async function runCli(argv, io) {
                 interrupts.stop();
             }
         }
+        await removeReports(settings.outDir); // a run that fails must not leave an earlier verdict behind
         const run = await validate_validate(settings, {
             clock: systemClock,
             loadRuntime: () => loadOnnxRuntime({ info: progress }, io.env),
@@ -97152,7 +97541,7 @@ const terminalSafe = (text) => text.replace(/\u001b(?!\[[0-9;]*m)/g, '␛').repl
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _cli_run_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(13742);
+/* harmony import */ var _cli_run_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(47577);
 /** CLI entry: parses argv, runs the shared engine, prints, and exits 0 GO / 1 NO-GO / 2 error / 3 DELAY. */
 
 process.exitCode = await (0,_cli_run_js__WEBPACK_IMPORTED_MODULE_0__/* .runCli */ .J)(process.argv.slice(2), {
