@@ -251,9 +251,9 @@ describe('judges never pass on NaN', () => {
 
   const metric = (over: Partial<PromotionMetric>): PromotionMetric => ({ name: 'm', kind: 'error_rate', confidence: 0.98, critical: false, step_seconds: 5, ...over });
 
-  it('promotion: NaN error counts, histograms or samples are errors; a NaN stable value is not a pass', () => {
+  it('promotion: NaN error counts, histograms, samples or values are errors, never a pass', () => {
     const er = judgeMetric(metric({}), { kind: 'error_rate', errors: { canary: nan, stable: 1 }, requests: { canary: 1000, stable: 1000 } }, 50);
-    expect(er).toMatchObject({ verdict: 'error', reason: 'the metrics provider gave non-finite counts: errors.canary is NaN' });
+    expect(er).toMatchObject({ verdict: 'error', reason: 'the metrics provider gave counts that cannot be: errors.canary is NaN' });
     expect(judgeMetric(metric({}), { kind: 'error_rate', errors: { canary: 1, stable: 1 }, requests: { canary: inf, stable: 1000 } }, 50).verdict).toBe('error');
 
     const le = [0.1, 0.5, 1, inf];
@@ -265,10 +265,12 @@ describe('judges never pass on NaN', () => {
     expect(lat({ le, cumulative: [100, 900, 990, nan] }).verdict).toBe('error');
 
     const samples = (canary: number[]) => judgeMetric(metric({ kind: 'latency' }), { kind: 'latency', samples: { canary, stable: [1, 2, 3, 4] } }, 50);
-    expect(samples([1, 2, nan, 4])).toMatchObject({ verdict: 'error', reason: "latency samples: 1 of the canary's 4 samples are NaN or infinite" });
+    expect(samples([1, 2, nan, 4])).toMatchObject({ verdict: 'error', reason: "latency samples: 1 of the canary's 4 samples are NaN, infinite, negative or over 1000000000000000" });
     expect(samples([1, 2, inf, 4]).verdict).toBe('error');
 
+    // A NaN from the provider is a broken measurement (error), not a missing one (inconclusive):
+    // either way it is never a pass, and the consecutive-error limit rolls back.
     const value = judgeMetric(metric({ kind: 'value', max_relative: { factor: 1.1, plus: 0 } }), { kind: 'value', value: { canary: 5, stable: nan } }, 50);
-    expect(value.verdict).toBe('inconclusive');
+    expect(value.verdict).toBe('error');
   });
 });
