@@ -18,7 +18,7 @@ import { limitsFromConfig } from './data/limits.ts';
 import { readDataset } from './data/read.ts';
 import type { Labels } from './checks/evaluation.ts';
 import { resolveBaseline } from './runners/baseline-source.ts';
-import { BindingError, bindInputs, describeFeed, featuresFromDataset, fedShape, type FeatureRows } from './data/features.ts';
+import { BindingError, arrayWidths, bindInputs, describeFeed, featuresFromDataset, fedShape, type FeatureRows } from './data/features.ts';
 import { generateRows } from './data/generate.ts';
 import { decide } from './decision.ts';
 import { dataDrift, type DataDrift } from './drift/run.ts';
@@ -339,7 +339,7 @@ function makeRows(
       return { rows, labels: null };
     }
     const used = [...new Set([...bindings.flatMap((b) => b.columns ?? []), ...[labelColumn, weight].filter((x): x is string => !!x)])];
-    const bad = findBadRows(evalData, used, weight);
+    const bad = findBadRows(evalData, used, weight, arrayWidths(bindings));
     const policy = config.data.bad_rows;
     const share = evalData.rows === 0 ? 0 : bad.indices.length / evalData.rows;
     const tooMany = policy.policy === 'fail' ? bad.indices.length > 0 : share > policy.max_share;

@@ -6,7 +6,7 @@
  */
 import { describeBadRows, findBadRows, keptRows } from '../data/bad-rows.ts';
 import { columnNames, type Dataset } from '../data/dataset.ts';
-import { featuresFromDataset, type FeatureRows } from '../data/features.ts';
+import { arrayWidths, featuresFromDataset, type FeatureRows } from '../data/features.ts';
 import { featureCheck } from '../drift/checks.ts';
 import { featureError, judgeFeature, type FeatureDrift } from '../drift/judge.ts';
 import { measureFeature, type FeatureSample } from '../drift/measure.ts';
@@ -32,7 +32,7 @@ export function rowsOf(dataset: Dataset, like: FeatureRows): FeatureRows {
   if (absent.length > 0) {
     throw new Error(`${dataset.path} lacks the model's numeric input column${absent.length === 1 ? '' : 's'} ${absent.map((n) => `"${n}"`).join(', ')}; its columns are: ${columnNames(dataset)}`);
   }
-  const bad = findBadRows(dataset, used);
+  const bad = findBadRows(dataset, used, undefined, arrayWidths(like.bindings));
   const rows = featuresFromDataset(dataset, like.bindings, keptRows(bad));
   if (rows.rows === 0) throw new Error(`${dataset.path} has no usable rows: ${describeBadRows(bad)}`);
   return rows;

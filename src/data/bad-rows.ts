@@ -43,7 +43,7 @@ export function badWeightRows(dataset: Dataset, weight: string | undefined): Map
  * Bad rows when only `used` columns matter; a text column's cell is bad only when empty. Linear in
  * the cells used. With `weight`, a negative or infinite sample weight makes its row bad too.
  */
-export function findBadRows(dataset: Dataset, used: readonly string[], weight?: string): BadRows {
+export function findBadRows(dataset: Dataset, used: readonly string[], weight?: string, arrayWidths?: ReadonlyMap<string, number>): BadRows {
   const cause = new Uint8Array(dataset.rows); // 0 good, 1 malformed, 2 invalid, 3 missing
   const reason = new Map<number, string>();
   const note = (r: number, c: number, why: () => string) => {
@@ -66,6 +66,12 @@ export function findBadRows(dataset: Dataset, used: readonly string[], weight?: 
         const end = offsets[r + 1]!;
         if (start === end) {
           note(r, 3, () => `"${name}" is empty`);
+          continue;
+        }
+        // An array feeding an input must hold as many values as the input takes per row.
+        const width = arrayWidths?.get(name);
+        if (width !== undefined && end - start !== width) {
+          note(r, 2, () => `"${name}" has ${end - start} values; the input it feeds takes ${width}`);
           continue;
         }
         for (let k = start; k < end; k++) {

@@ -252,8 +252,12 @@ function knownSize(p: Planned, dataset: Dataset | null): number | number[] | nul
     const arrays = col ? arrayOf(col) : null;
     if (col && arrays) {
       p.source = { kind: 'array', column: col.name };
-      if (!arrays.shape) return `column "${col.name}" of ${dataset.path} holds arrays of different lengths; pad them to one length`;
-      return arrays.shape;
+      if (arrays.shape) return arrays.shape;
+      // Rows of different lengths: the declared (or configured) sizes decide, and rows of any
+      // other length are bad rows; with nothing to decide by, the data must be padded.
+      const rest = p.cfg?.shape ?? (p.batchAxis === null ? p.spec.shape : p.spec.shape.filter((_, i) => i !== p.batchAxis));
+      if (rest.every((d) => typeof d === 'number')) return null;
+      return `column "${col.name}" of ${dataset.path} holds arrays of different lengths and the input's dims are dynamic; pad them to one length, or set model.inputs.${p.spec.name}.shape`;
     }
   }
   return source.columns.length;
@@ -519,6 +523,11 @@ export function feedsFor(rows: FeatureRows, start: number, count: number): Feeds
 function copyInto(dst: TensorData, src: TensorData, at: number): void {
   if (Array.isArray(dst)) for (let k = 0; k < src.length; k++) dst[at + k] = (src as string[])[k]!;
   else (dst as Float64Array).set(src as Float64Array, at);
+}
+
+/** Array columns and the values per row the input each feeds takes: other lengths are bad rows. */
+export function arrayWidths(bindings: readonly InputBinding[]): Map<string, number> {
+  return new Map(bindings.flatMap((b) => (b.source.kind === 'array' ? [[b.source.column, rowWidth(b)] as [string, number]] : [])));
 }
 
 /** The batch sizes a model takes: every size, or only its fixed one. */

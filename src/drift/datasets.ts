@@ -4,7 +4,7 @@
  * numbers on one side and text on the other, no values) is that feature's error; the others are
  * still judged.
  */
-import type { Column, Dataset } from '../data/dataset.ts';
+import { column, type Column, type Dataset } from '../data/dataset.ts';
 import { getErrorMessage } from '../errors.ts';
 import { featureError, judgeFeature, summarize, type DriftRules, type DriftSummary, type FeatureDrift } from './judge.ts';
 import { measureFeature, type FeatureKind, type FeatureSample } from './measure.ts';
@@ -62,16 +62,21 @@ export function featureDrift(name: string, reference: Column, current: Column, r
 
 export function datasetDrift(reference: Dataset, current: Dataset, rules: DriftRules, options: DriftOptions = {}): DriftSummary {
   const exclude = options.exclude ?? new Set<string>();
-  const names = (options.columns ?? reference.columns.map((c) => c.name)).filter((n) => !exclude.has(n) && !rules.features[n]?.ignore);
+  // Array columns (token ids, images) are left out by default: a per-feature test of a whole array
+  // says nothing; named explicitly, they are reported as not measurable.
+  const names = (options.columns ?? reference.columns.filter((c) => c.kind !== 'array').map((c) => c.name)).filter(
+    (n) => !exclude.has(n) && !rules.features[n]?.ignore,
+  );
   const badRef = trusted(reference);
   const badCur = trusted(current);
   const features = names.map((name) => {
-    const ref = reference.columns.find((c) => c.name === name);
-    const cur = current.columns.find((c) => c.name === name);
+    const ref = column(reference, name);
+    const cur = column(current, name);
     if (!ref || !cur) {
       const missingFrom = [!ref && reference.path, !cur && current.path].filter(Boolean).join(' and ');
       return featureError(name, `column "${name}" is not in ${missingFrom}`);
     }
+    if (ref.kind === 'array' || cur.kind === 'array') return featureError(name, `column "${name}" holds arrays: drift is measured per scalar column, not on arrays`);
     return featureDrift(name, ref, cur, rules, badRef, badCur);
   });
   return summarize(features, rules);
