@@ -88569,7 +88569,241 @@ function datasetCheck(summary, rules, severity, id = 'drift.dataset') {
     });
 }
 
+;// CONCATENATED MODULE: ./src/redact.ts
+/**
+ * Secrets never leave: one Redactor, built once per run from the settings, the config and the
+ * environment, and applied at the shells' exits (the final report object, every line sent through
+ * @actions/core or the CLI's streams, the PR comment body). Masking with core.setSecret covers only
+ * the log; a comment posted through the API or a report artifact is public on a public repository.
+ *
+ * Also here: `excerpt()`, the only way a message quotes content it read (a file, a server's
+ * answer, a command's output): short, on one line, with secret-looking parts blanked.
+ */
+/** What a redacted value becomes (the runner's own mask looks the same). */
+const redact_MASK = '***';
+/** Configured secrets shorter than this are not masked: masking "ab" everywhere would garble every message. */
+const MIN_CONFIGURED = 4;
+/** An environment variable with a secret-looking name is masked when its value is at least this long. */
+const MIN_ENV = 8;
+/** Environment names that hold secrets by convention (GITHUB_TOKEN, AWS_SECRET_ACCESS_KEY, API_KEY, DB_PASSWORD …). */
+const SECRET_ENV_NAME = /TOKEN|SECRET|PASSWORD|PASSWD|PASSPHRASE|CREDENTIAL|PRIVATE|API_?KEY|ACCESS_?KEY|SIGNING|(^|_)(KEY|AUTH|PASS|PAT|COOKIE|SESSION)(_|$)/i;
+/** …unless the name says the value is a location, not the secret itself. */
+const LOCATION_ENV_NAME = /(_URL|_PATH|_FILE|_DIR|_SOCK|_HOME|_ROOT)$/i;
+/** Config keys and header names whose values are secrets. */
+const SECRET_KEY = /token|secret|password|passwd|passphrase|credential|api[-_]?key|access[-_]?key|private[-_]?key|bearer|^authorization$|^proxy-authorization$|^cookie$|^x-api-key$|auth/i;
+/** URL query parameters that carry credentials (`?token=`, `&api_key=`, `sig=` of signed URLs …). */
+const SECRET_PARAM = /token|secret|password|passwd|api[-_]?key|apikey|access[-_]?key|^key$|^sig$|signature|credential|^auth|^code$/i;
+/**
+ * Shapes that are secrets wherever they appear, known or not: credentials in a URL, a token in a
+ * query string, an Authorization value a server echoed, `NAME=value` with a secret-looking name
+ * (an environment dump), GitHub's token formats.
+ */
+const PATTERNS = [
+    [/\b([a-z][a-z0-9+.-]*:\/\/)([^\s/@:'"<>]*):([^\s/@'"<>]+)@/gi, (_m, scheme, user) => `${scheme}${user}:${redact_MASK}@`],
+    [/([?&;])([\w.-]+)=([^&\s#'"<>]+)/g, (m, sep, name) => (SECRET_PARAM.test(name) ? `${sep}${name}=${redact_MASK}` : m)],
+    // A credential has a digit or is long: "Basic statistics" and "token classification" are prose.
+    [/\b(Bearer|Basic|Token|Digest)(\s+)((?=[\w\-.~+/]*\d)[\w\-.~+/]{8,}|[\w\-.~+/]{20,})=*/gi, (_m, kind, space) => `${kind}${space}${redact_MASK}`],
+    [/\b([A-Za-z_][A-Za-z0-9_]*)=([^\s\0&'"]{8,})/g, (m, name) => (SECRET_ENV_NAME.test(name) && !LOCATION_ENV_NAME.test(name) ? `${name}=${redact_MASK}` : m)],
+    [/\b(gh[pousr]_[A-Za-z0-9]{30,}|github_pat_[A-Za-z0-9_]{30,})\b/g, () => redact_MASK],
+];
+/** The shapes above, without knowing any secret: what `excerpt` and the final pass apply. */
+function redactPatterns(text) {
+    let out = text;
+    for (const [pattern, replace] of PATTERNS)
+        out = out.replace(pattern, replace);
+    return out;
+}
+/**
+ * The spellings of a secret that may reach a message: as is, percent-encoded (a query string, a
+ * form), and base64 at each of the three byte alignments (inside `Basic user:password`, a JWT,
+ * a data: URL), trimmed to the characters that depend on the secret alone.
+ */
+function spellings(secret) {
+    const out = new Set([secret, encodeURIComponent(secret), encodeURIComponent(secret).replace(/%20/g, '+')]);
+    const bytes = Buffer.from(secret, 'utf8');
+    if (bytes.length >= 6) {
+        for (let k = 0; k < 3; k++) {
+            const b64 = Buffer.concat([Buffer.alloc(k), bytes]).toString('base64');
+            const start = Math.ceil((8 * k) / 6);
+            const end = Math.floor((8 * (k + bytes.length)) / 6);
+            const piece = b64.slice(start, end);
+            if (piece.length >= 8) {
+                out.add(piece);
+                out.add(piece.replace(/\+/g, '-').replace(/\//g, '_')); // base64url
+            }
+        }
+    }
+    return [...out].filter((s) => s.length >= MIN_CONFIGURED);
+}
+class Redactor {
+    #secrets = new Set();
+    #ordered = [];
+    /** Registers a secret value (and its encodings); too-short values are ignored. Returns the value. */
+    add(value) {
+        if (typeof value !== 'string')
+            return value;
+        const v = value.trim();
+        if (v.length < MIN_CONFIGURED)
+            return value;
+        for (const s of spellings(v))
+            this.#secrets.add(s);
+        // `Bearer x` / `Basic x`: the credential alone is the secret too.
+        const scheme = /^(?:Bearer|Basic|Token|Digest)\s+(\S+)$/i.exec(v);
+        if (scheme)
+            this.add(scheme[1]);
+        this.#ordered = null;
+        return value;
+    }
+    /** How many spellings are masked (for tests and the debug log). */
+    get size() {
+        return this.#secrets.size;
+    }
+    /** The registered secrets, longest first (so a secret containing another is masked whole). */
+    values() {
+        this.#ordered ??= [...this.#secrets].sort((a, b) => b.length - a.length);
+        return this.#ordered;
+    }
+    /** One string with every known secret, and every secret-shaped part, masked. */
+    text(input) {
+        let out = input;
+        for (const s of this.values())
+            if (out.includes(s))
+                out = out.split(s).join(redact_MASK);
+        return redactPatterns(out);
+    }
+    /** A copy of a JSON-like value (a report) with every string in it, keys included, redacted. */
+    deep(value) {
+        const walk = (v) => {
+            if (typeof v === 'string')
+                return this.text(v);
+            if (Array.isArray(v))
+                return v.map(walk);
+            if (v && typeof v === 'object' && Object.getPrototypeOf(v) === Object.prototype) {
+                return Object.fromEntries(Object.entries(v).map(([k, x]) => [this.text(k), walk(x)]));
+            }
+            return v;
+        };
+        return walk(value);
+    }
+    /** Environment variables whose names say they hold a secret (the runner's token, cloud keys …). */
+    addEnvironment(env) {
+        for (const [name, value] of Object.entries(env)) {
+            if (value && value.length >= MIN_ENV && SECRET_ENV_NAME.test(name) && !LOCATION_ENV_NAME.test(name))
+                this.add(value);
+        }
+        return this;
+    }
+    /**
+     * Secrets in settings or a config, found by shape: values under secret-looking keys (tokens,
+     * passwords, Authorization headers), what `${NAME}` references expand to, and credentials in
+     * URLs (userinfo, secret query parameters).
+     */
+    addSettings(value, env) {
+        const seen = new Set();
+        const visit = (v, key) => {
+            if (typeof v === 'string') {
+                for (const m of v.matchAll(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g))
+                    this.add(env[m[1]]);
+                // A template (`Bearer \${TOKEN}`) is not the secret; what it expands to is, above.
+                if (SECRET_KEY.test(key) && !/\$\{[A-Za-z_][A-Za-z0-9_]*\}/.test(v))
+                    this.add(v);
+                this.#addUrl(v);
+                return;
+            }
+            if (!v || typeof v !== 'object' || seen.has(v))
+                return;
+            seen.add(v);
+            for (const [k, x] of Object.entries(v))
+                visit(x, Array.isArray(v) ? key : k);
+        };
+        visit(value, '');
+        return this;
+    }
+    #addUrl(text) {
+        for (const m of text.matchAll(/\b[a-z][a-z0-9+.-]*:\/\/[^\s'"<>]+/gi)) {
+            let url;
+            try {
+                url = new URL(m[0]);
+            }
+            catch {
+                continue;
+            }
+            if (url.password) {
+                this.add(decodeURIComponent(url.password));
+                this.add(url.password);
+            }
+            else if (url.username.length >= 16)
+                this.add(decodeURIComponent(url.username)); // https://<token>@host
+            for (const [name, value] of url.searchParams)
+                if (SECRET_PARAM.test(name))
+                    this.add(value);
+        }
+    }
+}
+/** The redactor of a run: the environment's secret-looking values plus what the settings and config hold. */
+function redactorFor(env, ...sources) {
+    const r = new Redactor().addEnvironment(env);
+    for (const s of sources)
+        r.addSettings(s, env);
+    return r;
+}
+/** Most characters of content a message may quote. */
+const EXCERPT_MAX = 60;
+/**
+ * A short, one-line, redacted quote of content the tool read (a data file's header, a server's
+ * body, a command's output): control characters shown as escapes, at most `max` characters, and
+ * how much was left out. Never quote content any other way.
+ */
+function excerpt(content, max = EXCERPT_MAX) {
+    // Control characters (NUL-separated dumps such as /proc/self/environ, newlines) are spelled out.
+    // eslint-disable-next-line no-control-regex -- control characters are what this spells out
+    const flat = (s) => s.replace(/[\u0000-\u001f\u007f]/g, (c) => (c === '\n' ? '\\n' : c === '\t' ? '\\t' : c === '\0' ? '\\0' : `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`));
+    // Mask on the whole content first, so a secret cut in half by the limit is still masked.
+    const whole = redactPatterns(content.replace(/\0/g, ' '));
+    const chars = [...whole];
+    if (chars.length <= max)
+        return flat(whole);
+    return `${flat(chars.slice(0, max).join(''))}… (${(chars.length - max).toLocaleString('en')} more characters)`;
+}
+
+;// CONCATENATED MODULE: ./src/data/dataset.ts
+/** A tabular data set held by column: numbers where a column is numeric, text otherwise. */
+
+// Name -> column, built once per columns array: a search per name would make every reader that
+// looks up each of 150,528 pixel columns quadratic.
+const indexes = new WeakMap();
+function column(dataset, name) {
+    let index = indexes.get(dataset.columns);
+    if (!index || index.size !== dataset.columns.length) {
+        index = new Map(dataset.columns.map((c) => [c.name, c]));
+        indexes.set(dataset.columns, index);
+    }
+    return index.get(name);
+}
+/**
+ * A list of column names, briefly: all of them when few, else the first few, the last and the
+ * count, e.g. `px0, px1, px2 … px11519 (11,520 columns)`. A message naming 150,528 columns would
+ * be a megabyte long.
+ */
+function describeColumns(names, max = 6) {
+    // Each name is data, not ours: bounded, control characters spelled out, secret shapes masked.
+    const name = (n) => excerpt(n, 40);
+    if (names.length <= max)
+        return names.map(name).join(', ');
+    const head = Math.max(1, Math.ceil(max / 2));
+    return `${names.slice(0, head).map(name).join(', ')} … ${name(names[names.length - 1])} (${names.length.toLocaleString('en')} columns)`;
+}
+/** The data set's column names for a message, bounded in length. */
+const columnNames = (dataset, max = 20) => describeColumns(dataset.columns.map((c) => c.name), max);
+
 ;// CONCATENATED MODULE: ./src/drift/datasets.ts
+/**
+ * Feature drift between two data sets: which columns are compared, each column as a feature
+ * sample, and every feature measured and judged. A problem with one column (absent on a side,
+ * numbers on one side and text on the other, no values) is that feature's error; the others are
+ * still judged.
+ */
+
 
 
 
@@ -88616,16 +88850,20 @@ function featureDrift(name, reference, current, rules, badRef, badCur) {
 }
 function datasetDrift(reference, current, rules, options = {}) {
     const exclude = options.exclude ?? new Set();
-    const names = (options.columns ?? reference.columns.map((c) => c.name)).filter((n) => !exclude.has(n) && !rules.features[n]?.ignore);
+    // Array columns (token ids, images) are left out by default: a per-feature test of a whole array
+    // says nothing; named explicitly, they are reported as not measurable.
+    const names = (options.columns ?? reference.columns.filter((c) => c.kind !== 'array').map((c) => c.name)).filter((n) => !exclude.has(n) && !rules.features[n]?.ignore);
     const badRef = trusted(reference);
     const badCur = trusted(current);
     const features = names.map((name) => {
-        const ref = reference.columns.find((c) => c.name === name);
-        const cur = current.columns.find((c) => c.name === name);
+        const ref = column(reference, name);
+        const cur = column(current, name);
         if (!ref || !cur) {
             const missingFrom = [!ref && reference.path, !cur && current.path].filter(Boolean).join(' and ');
             return featureError(name, `column "${name}" is not in ${missingFrom}`);
         }
+        if (ref.kind === 'array' || cur.kind === 'array')
+            return featureError(name, `column "${name}" holds arrays: drift is measured per scalar column, not on arrays`);
         return featureDrift(name, ref, cur, rules, badRef, badCur);
     });
     return summarize(features, rules);
@@ -91050,233 +91288,6 @@ function copyNumbers(data, out, offset) {
     out.set(data, offset); // native element conversion
 }
 
-;// CONCATENATED MODULE: ./src/redact.ts
-/**
- * Secrets never leave: one Redactor, built once per run from the settings, the config and the
- * environment, and applied at the shells' exits (the final report object, every line sent through
- * @actions/core or the CLI's streams, the PR comment body). Masking with core.setSecret covers only
- * the log; a comment posted through the API or a report artifact is public on a public repository.
- *
- * Also here: `excerpt()`, the only way a message quotes content it read (a file, a server's
- * answer, a command's output): short, on one line, with secret-looking parts blanked.
- */
-/** What a redacted value becomes (the runner's own mask looks the same). */
-const redact_MASK = '***';
-/** Configured secrets shorter than this are not masked: masking "ab" everywhere would garble every message. */
-const MIN_CONFIGURED = 4;
-/** An environment variable with a secret-looking name is masked when its value is at least this long. */
-const MIN_ENV = 8;
-/** Environment names that hold secrets by convention (GITHUB_TOKEN, AWS_SECRET_ACCESS_KEY, API_KEY, DB_PASSWORD …). */
-const SECRET_ENV_NAME = /TOKEN|SECRET|PASSWORD|PASSWD|PASSPHRASE|CREDENTIAL|PRIVATE|API_?KEY|ACCESS_?KEY|SIGNING|(^|_)(KEY|AUTH|PASS|PAT|COOKIE|SESSION)(_|$)/i;
-/** …unless the name says the value is a location, not the secret itself. */
-const LOCATION_ENV_NAME = /(_URL|_PATH|_FILE|_DIR|_SOCK|_HOME|_ROOT)$/i;
-/** Config keys and header names whose values are secrets. */
-const SECRET_KEY = /token|secret|password|passwd|passphrase|credential|api[-_]?key|access[-_]?key|private[-_]?key|bearer|^authorization$|^proxy-authorization$|^cookie$|^x-api-key$|auth/i;
-/** URL query parameters that carry credentials (`?token=`, `&api_key=`, `sig=` of signed URLs …). */
-const SECRET_PARAM = /token|secret|password|passwd|api[-_]?key|apikey|access[-_]?key|^key$|^sig$|signature|credential|^auth|^code$/i;
-/**
- * Shapes that are secrets wherever they appear, known or not: credentials in a URL, a token in a
- * query string, an Authorization value a server echoed, `NAME=value` with a secret-looking name
- * (an environment dump), GitHub's token formats.
- */
-const PATTERNS = [
-    [/\b([a-z][a-z0-9+.-]*:\/\/)([^\s/@:'"<>]*):([^\s/@'"<>]+)@/gi, (_m, scheme, user) => `${scheme}${user}:${redact_MASK}@`],
-    [/([?&;])([\w.-]+)=([^&\s#'"<>]+)/g, (m, sep, name) => (SECRET_PARAM.test(name) ? `${sep}${name}=${redact_MASK}` : m)],
-    // A credential has a digit or is long: "Basic statistics" and "token classification" are prose.
-    [/\b(Bearer|Basic|Token|Digest)(\s+)((?=[\w\-.~+/]*\d)[\w\-.~+/]{8,}|[\w\-.~+/]{20,})=*/gi, (_m, kind, space) => `${kind}${space}${redact_MASK}`],
-    [/\b([A-Za-z_][A-Za-z0-9_]*)=([^\s\0&'"]{8,})/g, (m, name) => (SECRET_ENV_NAME.test(name) && !LOCATION_ENV_NAME.test(name) ? `${name}=${redact_MASK}` : m)],
-    [/\b(gh[pousr]_[A-Za-z0-9]{30,}|github_pat_[A-Za-z0-9_]{30,})\b/g, () => redact_MASK],
-];
-/** The shapes above, without knowing any secret: what `excerpt` and the final pass apply. */
-function redactPatterns(text) {
-    let out = text;
-    for (const [pattern, replace] of PATTERNS)
-        out = out.replace(pattern, replace);
-    return out;
-}
-/**
- * The spellings of a secret that may reach a message: as is, percent-encoded (a query string, a
- * form), and base64 at each of the three byte alignments (inside `Basic user:password`, a JWT,
- * a data: URL), trimmed to the characters that depend on the secret alone.
- */
-function spellings(secret) {
-    const out = new Set([secret, encodeURIComponent(secret), encodeURIComponent(secret).replace(/%20/g, '+')]);
-    const bytes = Buffer.from(secret, 'utf8');
-    if (bytes.length >= 6) {
-        for (let k = 0; k < 3; k++) {
-            const b64 = Buffer.concat([Buffer.alloc(k), bytes]).toString('base64');
-            const start = Math.ceil((8 * k) / 6);
-            const end = Math.floor((8 * (k + bytes.length)) / 6);
-            const piece = b64.slice(start, end);
-            if (piece.length >= 8) {
-                out.add(piece);
-                out.add(piece.replace(/\+/g, '-').replace(/\//g, '_')); // base64url
-            }
-        }
-    }
-    return [...out].filter((s) => s.length >= MIN_CONFIGURED);
-}
-class Redactor {
-    #secrets = new Set();
-    #ordered = [];
-    /** Registers a secret value (and its encodings); too-short values are ignored. Returns the value. */
-    add(value) {
-        if (typeof value !== 'string')
-            return value;
-        const v = value.trim();
-        if (v.length < MIN_CONFIGURED)
-            return value;
-        for (const s of spellings(v))
-            this.#secrets.add(s);
-        // `Bearer x` / `Basic x`: the credential alone is the secret too.
-        const scheme = /^(?:Bearer|Basic|Token|Digest)\s+(\S+)$/i.exec(v);
-        if (scheme)
-            this.add(scheme[1]);
-        this.#ordered = null;
-        return value;
-    }
-    /** How many spellings are masked (for tests and the debug log). */
-    get size() {
-        return this.#secrets.size;
-    }
-    /** The registered secrets, longest first (so a secret containing another is masked whole). */
-    values() {
-        this.#ordered ??= [...this.#secrets].sort((a, b) => b.length - a.length);
-        return this.#ordered;
-    }
-    /** One string with every known secret, and every secret-shaped part, masked. */
-    text(input) {
-        let out = input;
-        for (const s of this.values())
-            if (out.includes(s))
-                out = out.split(s).join(redact_MASK);
-        return redactPatterns(out);
-    }
-    /** A copy of a JSON-like value (a report) with every string in it, keys included, redacted. */
-    deep(value) {
-        const walk = (v) => {
-            if (typeof v === 'string')
-                return this.text(v);
-            if (Array.isArray(v))
-                return v.map(walk);
-            if (v && typeof v === 'object' && Object.getPrototypeOf(v) === Object.prototype) {
-                return Object.fromEntries(Object.entries(v).map(([k, x]) => [this.text(k), walk(x)]));
-            }
-            return v;
-        };
-        return walk(value);
-    }
-    /** Environment variables whose names say they hold a secret (the runner's token, cloud keys …). */
-    addEnvironment(env) {
-        for (const [name, value] of Object.entries(env)) {
-            if (value && value.length >= MIN_ENV && SECRET_ENV_NAME.test(name) && !LOCATION_ENV_NAME.test(name))
-                this.add(value);
-        }
-        return this;
-    }
-    /**
-     * Secrets in settings or a config, found by shape: values under secret-looking keys (tokens,
-     * passwords, Authorization headers), what `${NAME}` references expand to, and credentials in
-     * URLs (userinfo, secret query parameters).
-     */
-    addSettings(value, env) {
-        const seen = new Set();
-        const visit = (v, key) => {
-            if (typeof v === 'string') {
-                for (const m of v.matchAll(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g))
-                    this.add(env[m[1]]);
-                // A template (`Bearer \${TOKEN}`) is not the secret; what it expands to is, above.
-                if (SECRET_KEY.test(key) && !/\$\{[A-Za-z_][A-Za-z0-9_]*\}/.test(v))
-                    this.add(v);
-                this.#addUrl(v);
-                return;
-            }
-            if (!v || typeof v !== 'object' || seen.has(v))
-                return;
-            seen.add(v);
-            for (const [k, x] of Object.entries(v))
-                visit(x, Array.isArray(v) ? key : k);
-        };
-        visit(value, '');
-        return this;
-    }
-    #addUrl(text) {
-        for (const m of text.matchAll(/\b[a-z][a-z0-9+.-]*:\/\/[^\s'"<>]+/gi)) {
-            let url;
-            try {
-                url = new URL(m[0]);
-            }
-            catch {
-                continue;
-            }
-            if (url.password) {
-                this.add(decodeURIComponent(url.password));
-                this.add(url.password);
-            }
-            else if (url.username.length >= 16)
-                this.add(decodeURIComponent(url.username)); // https://<token>@host
-            for (const [name, value] of url.searchParams)
-                if (SECRET_PARAM.test(name))
-                    this.add(value);
-        }
-    }
-}
-/** The redactor of a run: the environment's secret-looking values plus what the settings and config hold. */
-function redactorFor(env, ...sources) {
-    const r = new Redactor().addEnvironment(env);
-    for (const s of sources)
-        r.addSettings(s, env);
-    return r;
-}
-/** Most characters of content a message may quote. */
-const EXCERPT_MAX = 60;
-/**
- * A short, one-line, redacted quote of content the tool read (a data file's header, a server's
- * body, a command's output): control characters shown as escapes, at most `max` characters, and
- * how much was left out. Never quote content any other way.
- */
-function excerpt(content, max = EXCERPT_MAX) {
-    // Control characters (NUL-separated dumps such as /proc/self/environ, newlines) are spelled out.
-    // eslint-disable-next-line no-control-regex -- control characters are what this spells out
-    const flat = (s) => s.replace(/[\u0000-\u001f\u007f]/g, (c) => (c === '\n' ? '\\n' : c === '\t' ? '\\t' : c === '\0' ? '\\0' : `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`));
-    // Mask on the whole content first, so a secret cut in half by the limit is still masked.
-    const whole = redactPatterns(content.replace(/\0/g, ' '));
-    const chars = [...whole];
-    if (chars.length <= max)
-        return flat(whole);
-    return `${flat(chars.slice(0, max).join(''))}… (${(chars.length - max).toLocaleString('en')} more characters)`;
-}
-
-;// CONCATENATED MODULE: ./src/data/dataset.ts
-/** A tabular data set held by column: numbers where a column is numeric, text otherwise. */
-
-// Name -> column, built once per columns array: a search per name would make every reader that
-// looks up each of 150,528 pixel columns quadratic.
-const indexes = new WeakMap();
-function column(dataset, name) {
-    let index = indexes.get(dataset.columns);
-    if (!index || index.size !== dataset.columns.length) {
-        index = new Map(dataset.columns.map((c) => [c.name, c]));
-        indexes.set(dataset.columns, index);
-    }
-    return index.get(name);
-}
-/**
- * A list of column names, briefly: all of them when few, else the first few, the last and the
- * count, e.g. `px0, px1, px2 … px11519 (11,520 columns)`. A message naming 150,528 columns would
- * be a megabyte long.
- */
-function describeColumns(names, max = 6) {
-    // Each name is data, not ours: bounded, control characters spelled out, secret shapes masked.
-    const name = (n) => excerpt(n, 40);
-    if (names.length <= max)
-        return names.map(name).join(', ');
-    const head = Math.max(1, Math.ceil(max / 2));
-    return `${names.slice(0, head).map(name).join(', ')} … ${name(names[names.length - 1])} (${names.length.toLocaleString('en')} columns)`;
-}
-/** The data set's column names for a message, bounded in length. */
-const columnNames = (dataset, max = 20) => describeColumns(dataset.columns.map((c) => c.name), max);
-
 ;// CONCATENATED MODULE: ./src/data/input-hints.ts
 
 
@@ -91521,9 +91532,14 @@ function knownSize(p, dataset) {
         const arrays = col ? arrayOf(col) : null;
         if (col && arrays) {
             p.source = { kind: 'array', column: col.name };
-            if (!arrays.shape)
-                return `column "${col.name}" of ${dataset.path} holds arrays of different lengths; pad them to one length`;
-            return arrays.shape;
+            if (arrays.shape)
+                return arrays.shape;
+            // Rows of different lengths: the declared (or configured) sizes decide, and rows of any
+            // other length are bad rows; with nothing to decide by, the data must be padded.
+            const rest = p.cfg?.shape ?? (p.batchAxis === null ? p.spec.shape : p.spec.shape.filter((_, i) => i !== p.batchAxis));
+            if (rest.every((d) => typeof d === 'number'))
+                return null;
+            return `column "${col.name}" of ${dataset.path} holds arrays of different lengths and the input's dims are dynamic; pad them to one length, or set model.inputs.${p.spec.name}.shape`;
         }
     }
     return source.columns.length;
@@ -91805,6 +91821,10 @@ function copyInto(dst, src, at) {
             dst[at + k] = src[k];
     else
         dst.set(src, at);
+}
+/** Array columns and the values per row the input each feeds takes: other lengths are bad rows. */
+function arrayWidths(bindings) {
+    return new Map(bindings.flatMap((b) => (b.source.kind === 'array' ? [[b.source.column, rowWidth(b)]] : [])));
 }
 /** The batch sizes a model takes: every size, or only its fixed one. */
 function batchSkipReason(rows, size) {
@@ -92851,7 +92871,7 @@ function badWeightRows(dataset, weight) {
  * Bad rows when only `used` columns matter; a text column's cell is bad only when empty. Linear in
  * the cells used. With `weight`, a negative or infinite sample weight makes its row bad too.
  */
-function findBadRows(dataset, used, weight) {
+function findBadRows(dataset, used, weight, arrayWidths) {
     const cause = new Uint8Array(dataset.rows); // 0 good, 1 malformed, 2 invalid, 3 missing
     const reason = new Map();
     const note = (r, c, why) => {
@@ -92880,6 +92900,12 @@ function findBadRows(dataset, used, weight) {
                 const end = offsets[r + 1];
                 if (start === end) {
                     note(r, 3, () => `"${name}" is empty`);
+                    continue;
+                }
+                // An array feeding an input must hold as many values as the input takes per row.
+                const width = arrayWidths?.get(name);
+                if (width !== undefined && end - start !== width) {
+                    note(r, 2, () => `"${name}" has ${end - start} values; the input it feeds takes ${width}`);
                     continue;
                 }
                 for (let k = start; k < end; k++) {
@@ -92970,7 +92996,7 @@ function rowsOf(dataset, like) {
     if (absent.length > 0) {
         throw new Error(`${dataset.path} lacks the model's numeric input column${absent.length === 1 ? '' : 's'} ${absent.map((n) => `"${n}"`).join(', ')}; its columns are: ${columnNames(dataset)}`);
     }
-    const bad = findBadRows(dataset, used);
+    const bad = findBadRows(dataset, used, undefined, arrayWidths(like.bindings));
     const rows = featuresFromDataset(dataset, like.bindings, keptRows(bad));
     if (rows.rows === 0)
         throw new Error(`${dataset.path} has no usable rows: ${describeBadRows(bad)}`);
@@ -96118,7 +96144,7 @@ function makeRows(runner, evalData, reference, config, checks) {
             return { rows, labels: null };
         }
         const used = [...new Set([...bindings.flatMap((b) => b.columns ?? []), ...[labelColumn, weight].filter((x) => !!x)])];
-        const bad = findBadRows(evalData, used, weight);
+        const bad = findBadRows(evalData, used, weight, arrayWidths(bindings));
         const policy = config.data.bad_rows;
         const share = evalData.rows === 0 ? 0 : bad.indices.length / evalData.rows;
         const tooMany = policy.policy === 'fail' ? bad.indices.length > 0 : share > policy.max_share;
