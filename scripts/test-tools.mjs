@@ -15,6 +15,7 @@ export const TOOLS = {
   openssl: { why: 'the TLS test (a self-signed certificate)', packages: ['openssl'] },
   nginx: { why: 'the staged promotion end-to-end test', packages: ['nginx-light'] },
   prometheus: { why: 'the staged promotion end-to-end test', packages: ['prometheus'] },
+  xmllint: { why: 'the JUnit report tests (validation against the JUnit XSD)', packages: ['libxml2-utils'] },
 };
 
 /** A command on PATH, or in the sbin directories Debian puts servers in. */
@@ -36,6 +37,7 @@ export function present(env = process.env) {
     openssl: which('openssl', env) !== null,
     nginx: which('nginx', env) !== null,
     prometheus: which('prometheus', env) !== null,
+    xmllint: which('xmllint', env) !== null,
   };
 }
 

@@ -1,4 +1,5 @@
 /** The JUnit XML report: valid against the Ant/Jenkins JUnit XSD, every check a testcase, any text carried intact. */
+import { skipWithout } from '../support/tools.ts';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -64,7 +65,7 @@ const checklist = [
   check('drift.baseline.score', 'warn', { severity: 'info', message: 'score drifted against the baseline' }),
 ];
 
-describe('renderJunit', () => {
+describe.skipIf(skipWithout('xmllint'))('renderJunit', () => {
   it('validates against the JUnit XSD with every status present', () => {
     const file = written(renderJunit(report(checklist), { hostname: 'ci-runner-7' }));
     expect(junitSchemaErrors(file)).toBe('');
