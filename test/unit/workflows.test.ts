@@ -47,8 +47,8 @@ describe('reusable workflows', () => {
     expect(reusable).toEqual(expect.arrayContaining(['model-validate.yml', 'model-promote.yml', 'model-comment.yml']));
   });
 
-  it('pin every third-party action to a full commit SHA with its version in a comment', () => {
-    for (const f of reusable) {
+  it('pin every third-party action to a full commit SHA with its version in a comment (every workflow)', () => {
+    for (const f of files) {
       const lines = load(f).text.split('\n').filter((l) => /^\s*(- )?uses:/.test(l));
       for (const line of lines) {
         const target = line.replace(/^\s*(- )?uses:\s*/, '');
