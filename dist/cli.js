@@ -80687,7 +80687,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 47577:
+/***/ 31146:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -89941,6 +89941,133 @@ async function removeReports(outDir) {
     for (const path of [files.manifest, files.markdown, files.html])
         await (0,promises_.rm)(path, { force: true }).catch(() => undefined);
 }
+/**
+ * A single extra report at a path of the user's choosing (`--junit FILE`): written whole under a
+ * temporary name and renamed into place, like the others.
+ */
+async function writeReportFile(path, text) {
+    const target = (0,external_node_path_.resolve)(path);
+    const partial = `${target}.partial-${process.pid}-${Date.now().toString(36)}`;
+    try {
+        await (0,promises_.mkdir)((0,external_node_path_.dirname)(target), { recursive: true });
+        await (0,promises_.writeFile)(partial, text);
+        await (0,promises_.rename)(partial, target);
+    }
+    catch (error) {
+        await (0,promises_.rm)(partial, { force: true }).catch(() => undefined);
+        throw new InputFileError(target, `cannot write the report there: ${errors_getErrorMessage(error)}`);
+    }
+    return target;
+}
+/** Removes an extra report of an earlier run before a run starts, so a failed run leaves none. */
+async function removeReportFile(path) {
+    try {
+        await (0,promises_.rm)((0,external_node_path_.resolve)(path), { force: true });
+    }
+    catch (error) {
+        if (error.code === 'ENOTDIR')
+            return;
+        throw new InputFileError((0,external_node_path_.resolve)(path), `cannot remove the report of an earlier run: ${errors_getErrorMessage(error)}`);
+    }
+}
+
+;// CONCATENATED MODULE: ./src/report/junit.ts
+function renderJunit(report, options = {}) {
+    const checks = report.checks;
+    const count = (status) => checks.filter((c) => c.status === status).length;
+    const seconds = (report.duration_ms / 1000).toFixed(3);
+    const properties = [
+        ['decision', report.decision],
+        ['reason', report.reason],
+        ['headline', report.headline],
+        ['version', report.version.id],
+        ['model', report.model.path],
+        ['model.sha256', report.model.sha256],
+        ['runner', report.model.runner],
+        ['config', report.config.path ?? ''],
+        ['fail_on', report.config.fail_on],
+        ['tool', `${report.tool.name} ${report.tool.version}`],
+        ...checks.map((c) => [`severity.${c.id}`, c.severity]),
+        ...checks.filter((c) => c.status === 'warn').map((c) => [`note.${c.id}`, c.message]),
+    ];
+    const out = [
+        '<?xml version="1.0" encoding="UTF-8"?>',
+        '<testsuites>',
+        `  <testsuite ${attrs({
+            name: `model-gate validate: ${report.decision}`,
+            package: 'model-gate',
+            id: '0',
+            timestamp: timestamp(report.started_at),
+            hostname: options.hostname?.trim() || 'localhost',
+            tests: String(checks.length),
+            failures: String(count('fail')),
+            errors: String(count('error')),
+            skipped: String(count('skip')),
+            time: seconds,
+        })}>`,
+        '    <properties>',
+        ...properties.map(([name, value]) => `      <property ${attrs({ name, value })}/>`),
+        '    </properties>',
+        ...checks.map(testcase),
+        `    <system-out>${junit_text(systemOut(report))}</system-out>`,
+        '    <system-err></system-err>',
+        '  </testsuite>',
+        '</testsuites>',
+        '',
+    ];
+    return out.join('\n');
+}
+function testcase(c) {
+    const head = `    <testcase ${attrs({ name: c.id, classname: `model-gate.${c.category}`, time: '0' })}`;
+    switch (c.status) {
+        case 'fail':
+            return `${head}>\n      <failure ${attrs({ type: c.severity, message: c.message })}>${junit_text(details(c))}</failure>\n    </testcase>`;
+        case 'error':
+            return `${head}>\n      <error ${attrs({ type: c.severity, message: c.message })}>${junit_text(details(c))}</error>\n    </testcase>`;
+        case 'skip':
+            return `${head}>\n      <skipped ${attrs({ message: c.message })}/>\n    </testcase>`;
+        default:
+            return `${head}/>`;
+    }
+}
+/** What a reviewer reads when they open a failed check: the message, then the figures behind it. */
+function details(c) {
+    const lines = [`${c.status} (${c.severity}): ${c.message}`];
+    if (c.value !== null)
+        lines.push(`value: ${typeof c.value === 'object' ? JSON.stringify(c.value) : String(c.value)}`);
+    if (c.threshold !== null)
+        lines.push(`threshold: ${c.threshold}`);
+    if (c.hint)
+        lines.push(`hint: ${c.hint}`);
+    return lines.join('\n');
+}
+function systemOut(report) {
+    const notes = report.checks.filter((c) => c.status === 'warn').map((c) => `note ${c.id}: ${c.message}`);
+    return [`${report.decision}: ${report.reason}`, report.headline, ...notes].join('\n');
+}
+/** The schema's timestamp has no zone and no fraction: UTC to the second. */
+function timestamp(iso) {
+    const date = new Date(iso);
+    const t = Number.isFinite(date.getTime()) ? date : new Date(0);
+    return t.toISOString().slice(0, 19);
+}
+/**
+ * Characters XML 1.0 cannot carry at all (C0 controls but tab/newline/return, U+FFFE/U+FFFF, lone
+ * surrogates) become U+FFFD: not even a character reference may name them.
+ */
+// eslint-disable-next-line no-control-regex -- control characters are what this replaces
+const NOT_XML = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+/** Element text: markup escaped (so `]]>` cannot occur either), invalid characters replaced. */
+function junit_text(s) {
+    return s.replace(NOT_XML, '\ufffd').replace(/[&<>]/g, (c) => (c === '&' ? '&amp;' : c === '<' ? '&lt;' : '&gt;'));
+}
+/** An attribute value: as text, plus quotes, and whitespace as references so parsers keep newlines. */
+function attr(s) {
+    return junit_text(s).replace(/["\t\n\r]/g, (c) => ({ '"': '&quot;', '\t': '&#9;', '\n': '&#10;', '\r': '&#13;' })[c]);
+}
+const attrs = (fields) => Object.entries(fields)
+    .map(([k, v]) => `${k}="${attr(v)}"`)
+    .join(' ');
 
 // EXTERNAL MODULE: external "node:util"
 var external_node_util_ = __nccwpck_require__(57975);
@@ -90337,6 +90464,8 @@ Options:
   --out DIR           where report.json, report.html, deployment_manifest.yaml and
                       summary.md go
                       (default: ${constants_DEFAULT_OUT_DIR})
+  --junit FILE        also write the checklist as JUnit XML (one test case per check)
+                      for GitLab, Jenkins or Azure test reports
   --json              print the JSON report on stdout, nothing else
   --debug             print stack traces of unexpected errors
   -h, --help          this help
@@ -90571,6 +90700,7 @@ function settingsFromArgv(argv, env) {
         label: { type: 'string' },
         reference: { type: 'string' },
         out: { type: 'string' },
+        ...(command === 'validate' ? { junit: { type: 'string' } } : {}),
         ...SERVING_OPTIONS,
         ...(command === 'load' ? LOAD_OPTIONS : {}),
         ...COMMON_OPTIONS,
@@ -90592,6 +90722,7 @@ function settingsFromArgv(argv, env) {
                 ...(command === 'load' ? { load: loadOverrides(v) } : {}),
             },
             outDir: nonEmpty(v.out) ?? constants_DEFAULT_OUT_DIR,
+            junitPath: nonEmpty(v.junit),
             json: v.json ?? false,
             debug: (v.debug ?? false) || env.RUNNER_DEBUG === '1',
             feedback: LOCAL_FEEDBACK,
@@ -97435,6 +97566,8 @@ function renderStageTerminal(r) {
 
 
 
+
+
 const EXIT_CODES = { GO: 0, 'NO-GO': 1, error: 2, DELAY: 3 };
 async function runCli(argv, io) {
     let debug = argv.includes('--debug') || io.env.RUNNER_DEBUG === '1';
@@ -97501,6 +97634,8 @@ async function runCli(argv, io) {
             }
         }
         await removeReports(settings.outDir); // a run that fails must not leave an earlier verdict behind
+        if (settings.junitPath)
+            await removeReportFile(settings.junitPath);
         const run = await validate_validate(settings, {
             clock: systemClock,
             loadRuntime: () => loadOnnxRuntime({ info: progress }, io.env),
@@ -97513,6 +97648,7 @@ async function runCli(argv, io) {
         shield.addSettings(run.config, io.env);
         const report = shield.deep(run.report);
         const files = await writeReports(settings.outDir, report);
+        const junit = settings.junitPath ? await writeReportFile(settings.junitPath, renderJunit(report, { hostname: (0,external_node_os_namespaceObject.hostname)() })) : undefined;
         if (settings.json) {
             stdout.write(`${JSON.stringify(report, null, 2)}\n`);
         }
@@ -97521,7 +97657,7 @@ async function runCli(argv, io) {
             // Fit a terminal's width; logs and pipes get whole lines.
             const width = io.stdout.isTTY ? (io.stdout.columns ?? 120) : Number.POSITIVE_INFINITY;
             stdout.write(renderTerminal(report, color, width));
-            stdout.write(`reports: ${files.json}, ${files.html}, ${files.manifest}\n`);
+            stdout.write(`reports: ${files.json}, ${files.html}, ${files.manifest}${junit ? `, ${junit}` : ''}\n`);
         }
         return EXIT_CODES[report.decision];
     }
@@ -97567,7 +97703,7 @@ const terminalSafe = (text) => text.replace(/\u001b(?!\[[0-9;]*m)/g, '␛').repl
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _cli_run_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(47577);
+/* harmony import */ var _cli_run_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(31146);
 /** CLI entry: parses argv, runs the shared engine, prints, and exits 0 GO / 1 NO-GO / 2 error / 3 DELAY. */
 
 process.exitCode = await (0,_cli_run_js__WEBPACK_IMPORTED_MODULE_0__/* .runCli */ .J)(process.argv.slice(2), {

@@ -5,7 +5,9 @@ import type { Decision } from './decision.ts';
 import { ConfigError, formatLocated, getErrorMessage, isUserError } from './errors.ts';
 import { runDrift } from './drift/command.ts';
 import { contentTimestamp, detectProvenance } from './provenance.ts';
-import { removeReports, writeReports } from './report/files.ts';
+import { removeReportFile, removeReports, writeReportFile, writeReports } from './report/files.ts';
+import { renderJunit } from './report/junit.ts';
+import { hostname } from 'node:os';
 import { TOOL_VERSION } from './report/json.ts';
 import { renderDriftTerminal, renderTerminal } from './report/terminal.ts';
 import { loadOnnxRuntime } from './runners/onnxruntime-loader.ts';
@@ -89,6 +91,7 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
       }
     }
     await removeReports(settings.outDir); // a run that fails must not leave an earlier verdict behind
+    if (settings.junitPath) await removeReportFile(settings.junitPath);
     const run = await validate(settings, {
       clock: systemClock,
       loadRuntime: () => loadOnnxRuntime({ info: progress }, io.env),
@@ -101,6 +104,7 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
     shield.addSettings(run.config, io.env);
     const report = shield.deep(run.report);
     const files = await writeReports(settings.outDir, report);
+    const junit = settings.junitPath ? await writeReportFile(settings.junitPath, renderJunit(report, { hostname: hostname() })) : undefined;
     if (settings.json) {
       stdout.write(`${JSON.stringify(report, null, 2)}\n`);
     } else {
@@ -108,7 +112,7 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
       // Fit a terminal's width; logs and pipes get whole lines.
       const width = io.stdout.isTTY ? (io.stdout.columns ?? 120) : Number.POSITIVE_INFINITY;
       stdout.write(renderTerminal(report, color, width));
-      stdout.write(`reports: ${files.json}, ${files.html}, ${files.manifest}\n`);
+      stdout.write(`reports: ${files.json}, ${files.html}, ${files.manifest}${junit ? `, ${junit}` : ''}\n`);
     }
     return EXIT_CODES[report.decision];
   } catch (error) {

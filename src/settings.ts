@@ -30,6 +30,8 @@ export interface Settings {
   configPath?: string;
   overrides: Overrides;
   outDir: string;
+  /** CLI validate: also write the checklist as JUnit XML here (GitLab, Jenkins, Azure). */
+  junitPath?: string;
   /** CLI: print the JSON report on stdout and nothing else there. */
   json: boolean;
   debug: boolean;
@@ -189,6 +191,8 @@ Options:
   --out DIR           where report.json, report.html, deployment_manifest.yaml and
                       summary.md go
                       (default: ${DEFAULT_OUT_DIR})
+  --junit FILE        also write the checklist as JUnit XML (one test case per check)
+                      for GitLab, Jenkins or Azure test reports
   --json              print the JSON report on stdout, nothing else
   --debug             print stack traces of unexpected errors
   -h, --help          this help
@@ -457,12 +461,13 @@ export function settingsFromArgv(argv: string[], env: NodeJS.ProcessEnv): CliCom
       label: { type: 'string' },
       reference: { type: 'string' },
       out: { type: 'string' },
+      ...(command === 'validate' ? { junit: { type: 'string' } } : {}),
       ...SERVING_OPTIONS,
       ...(command === 'load' ? LOAD_OPTIONS : {}),
       ...COMMON_OPTIONS,
     },
     command,
-  ) as { config?: string; model?: string; baseline?: string; data?: string; label?: string; reference?: string; out?: string; json?: boolean; debug?: boolean; help?: boolean } & ServingFlags & LoadFlags;
+  ) as { config?: string; model?: string; baseline?: string; data?: string; label?: string; reference?: string; out?: string; junit?: string; json?: boolean; debug?: boolean; help?: boolean } & ServingFlags & LoadFlags;
   if (v.help) return { kind: 'help', text: command === 'load' ? LOAD_HELP : VALIDATE_HELP };
   return {
     kind: 'run',
@@ -479,6 +484,7 @@ export function settingsFromArgv(argv: string[], env: NodeJS.ProcessEnv): CliCom
         ...(command === 'load' ? { load: loadOverrides(v) } : {}),
       },
       outDir: nonEmpty(v.out) ?? DEFAULT_OUT_DIR,
+      junitPath: nonEmpty(v.junit),
       json: v.json ?? false,
       debug: (v.debug ?? false) || env.RUNNER_DEBUG === '1',
       feedback: LOCAL_FEEDBACK,

@@ -4,6 +4,7 @@
  * that is killed if it runs too long. The gate must finish, NO-GO, naming the output and rows,
  * never spin on the defect it exists to catch (issues #13, #18).
  */
+import { PYTHON } from './support/tools.ts';
 import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -16,7 +17,7 @@ import { buildModel } from './support/onnx-builder.ts';
 /** Node 24 runs the TypeScript sources directly; a hang shows up as this timeout, not a stuck suite. */
 const NODE = existsSync('node_modules/node/bin/node') ? resolve('node_modules/node/bin/node') : process.execPath;
 const KILL_AFTER_MS = 45_000;
-const PY = existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
+const PY = PYTHON;
 
 let work: string;
 let config: string;

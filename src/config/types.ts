@@ -2,23 +2,13 @@
 import type { Severity } from '../checks/types.ts';
 import type { DriftRules } from '../drift/judge.ts';
 import type { CommandConfig } from '../runners/command.ts';
+import type { DType } from '../runners/types.ts';
 import type { EndpointConfig } from '../runners/http/protocols.ts';
 
 /** What a model did with a bad request; the last three only over HTTP (status 2xx, 5xx, 4xx without a body). */
 export type Outcome = 'rejected' | 'non_finite' | 'finite' | 'empty' | 'accepted' | 'server_error' | 'no_error_body';
-export type InputDType =
-  | 'float32'
-  | 'float64'
-  | 'int8'
-  | 'uint8'
-  | 'int16'
-  | 'uint16'
-  | 'int32'
-  | 'uint32'
-  | 'int64'
-  | 'uint64'
-  | 'bool'
-  | 'string';
+/** Element types an input can be sent as: every tensor type but float16. */
+export type InputDType = Exclude<DType, 'float16'>;
 
 /** A constant fed to an input: a scalar (broadcast to the input's shape) or a nested array. */
 export type InputValue = number | boolean | string | InputValue[];

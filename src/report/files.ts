@@ -6,7 +6,7 @@
  * `promote` can never act on an earlier run's verdict.
  */
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { ReportFiles } from '../constants.ts';
 import { InputFileError, getErrorMessage } from '../errors.ts';
 import type { Report } from './json.ts';
@@ -73,4 +73,32 @@ export async function removeReports(outDir: string): Promise<void> {
     throw new InputFileError(files.json, `cannot remove the report of an earlier run: ${getErrorMessage(error)}`);
   }
   for (const path of [files.manifest, files.markdown, files.html]) await rm(path, { force: true }).catch(() => undefined);
+}
+
+/**
+ * A single extra report at a path of the user's choosing (`--junit FILE`): written whole under a
+ * temporary name and renamed into place, like the others.
+ */
+export async function writeReportFile(path: string, text: string): Promise<string> {
+  const target = resolve(path);
+  const partial = `${target}.partial-${process.pid}-${Date.now().toString(36)}`;
+  try {
+    await mkdir(dirname(target), { recursive: true });
+    await writeFile(partial, text);
+    await rename(partial, target);
+  } catch (error) {
+    await rm(partial, { force: true }).catch(() => undefined);
+    throw new InputFileError(target, `cannot write the report there: ${getErrorMessage(error)}`);
+  }
+  return target;
+}
+
+/** Removes an extra report of an earlier run before a run starts, so a failed run leaves none. */
+export async function removeReportFile(path: string): Promise<void> {
+  try {
+    await rm(resolve(path), { force: true });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOTDIR') return;
+    throw new InputFileError(resolve(path), `cannot remove the report of an earlier run: ${getErrorMessage(error)}`);
+  }
 }

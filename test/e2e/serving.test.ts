@@ -3,8 +3,9 @@
  * V2, TF Serving and MLflow, and servers that misbehave), a real Python command (a pickled
  * scikit-learn model), the whole suite through the CLI, and the load test.
  */
+import { PYTHON, skipWithout } from '../support/tools.ts';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer as createHttpServer, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
@@ -33,7 +34,7 @@ interface Served {
 }
 
 const IRIS = 'examples/iris/model.onnx';
-const PY = existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
+const PY = PYTHON;
 const tmp = (name: string) => join(mkdtempSync(join(tmpdir(), 'mg-serving-')), name);
 const exchanges: Exchange[] = [];
 let server: Served;
@@ -273,7 +274,7 @@ describe('a bad endpoint is a failing check with a clear message, never a hang o
     }
   });
 
-  it('a TLS certificate the machine does not trust', async () => {
+  it.skipIf(skipWithout('openssl'))('a TLS certificate the machine does not trust', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'mg-tls-'));
     execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'), '-days', '1', '-subj', '/CN=127.0.0.1'], { stdio: 'ignore', timeout: 30_000 });
     const s = createHttpsServer({ key: readFileSync(join(dir, 'key.pem')), cert: readFileSync(join(dir, 'cert.pem')) }, (_req, res) => res.end('{}'));
@@ -297,7 +298,7 @@ describe('the command runner', () => {
     execFileSync(PY, ['examples/serving/train_sklearn.py', pickle], { timeout: 120_000 });
   });
 
-  it('runs a pickled scikit-learn model through the documented Python adapter: the whole suite, GO', async () => {
+  it.skipIf(skipWithout('python'))('runs a pickled scikit-learn model through the documented Python adapter: the whole suite, GO', async () => {
     const cfg = tmp('cmd.yml');
     writeFileSync(cfg, `model:\n  command: { run: "${PY} examples/serving/sklearn_adapter.py ${pickle}" }\n  outputs:\n    probabilities: { kind: probabilities }\n    label: { kind: labels, classes: [0, 1, 2] }\ndata:\n  eval: examples/iris/eval.csv\n  label: species\n  reference: examples/iris/reference.csv\nmetrics:\n  thresholds:\n    accuracy: { min: 0.9 }\n`);
     const r = await validate(['--config', cfg]);
