@@ -1,14 +1,19 @@
 // Bundles the entry points (the action, the CLI, and the child process that runs a model apart)
 // with @vercel/ncc into dist/ (ESM). onnxruntime-node stays out of the bundle: its native binaries
 // are provisioned at run time (src/runners/onnxruntime-loader.ts).
+// `node scripts/build.mjs [--out DIR] [cli.js ...]` builds some entries elsewhere (tests do).
 import ncc from '@vercel/ncc';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const dist = join(root, 'dist');
-const entries = { 'index.js': 'src/index.ts', 'cli.js': 'src/cli.ts', 'onnx-worker.js': 'src/onnx-worker.ts' };
+const { values, positionals } = parseArgs({ options: { out: { type: 'string' } }, allowPositionals: true });
+const dist = values.out ?? join(root, 'dist');
+const all = { 'index.js': 'src/index.ts', 'cli.js': 'src/cli.ts', 'onnx-worker.js': 'src/onnx-worker.ts' };
+for (const name of positionals) if (!(name in all)) throw new Error(`unknown entry ${name} (one of ${Object.keys(all).join(', ')})`);
+const entries = positionals.length ? Object.fromEntries(positionals.map((name) => [name, all[name]])) : all;
 
 await rm(dist, { recursive: true, force: true });
 await mkdir(dist, { recursive: true });

@@ -3,6 +3,8 @@
  * crashes onnxruntime (an abort on an empty batch) or never returns (a runaway Loop) ends this
  * process, not the gate. See runners/onnx-process.ts for the parent side.
  */
+// First: on an unsupported Node it exits 2 with one line before the modules below load.
+import './node-version-gate.ts';
 import { openOnnxRunner } from './runners/onnx.ts';
 import { loadOnnxRuntime } from './runners/onnxruntime-loader.ts';
 import type { Feeds, ModelRunner } from './runners/types.ts';
