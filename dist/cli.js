@@ -80693,7 +80693,7 @@ module.exports = {
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
-  J: () => (/* binding */ runCli)
+  runCli: () => (/* binding */ runCli)
 });
 
 // UNUSED EXPORTS: EXIT_CODES
@@ -96091,7 +96091,8 @@ async function validate_validate(settings, deps) {
         const { label, weight, id } = config.data;
         deps.progress('drift: comparing the data with the reference');
         dataDriftResult = dataDrift(config, reference, (current ?? evalData), { exclude: new Set([label, weight, id].filter((x) => !!x)) });
-        checks.push(...dataDriftResult.checks);
+        for (const c of dataDriftResult.checks)
+            checks.push(c); // one per feature: too many to spread as arguments
     }
     else if (driftOn) {
         checks.push(skipped('drift.dataset', 'drift', 'info', 'drift not measured: no current data to compare with the reference (data.eval or drift.current)'));
@@ -96135,7 +96136,8 @@ async function validate_validate(settings, deps) {
                     if (!family.enabled(ctx))
                         continue;
                     try {
-                        checks.push(...(await family.run(ctx, measured)));
+                        for (const c of await family.run(ctx, measured))
+                            checks.push(c);
                     }
                     catch (error) {
                         checks.push(errored(`${family.name}.run`, family.name, 'blocker', `${family.name} checks could not run: ${errors_getErrorMessage(error)}`));
@@ -97703,10 +97705,17 @@ const terminalSafe = (text) => text.replace(/\u001b(?!\[[0-9;]*m)/g, '␛').repl
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _cli_run_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(31146);
-/** CLI entry: parses argv, runs the shared engine, prints, and exits 0 GO / 1 NO-GO / 2 error / 3 DELAY. */
+/* harmony import */ var _node_version_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(58842);
+/**
+ * CLI entry: checks the Node.js version first, then parses argv, runs the shared engine, prints,
+ * and exits 0 GO / 1 NO-GO / 2 error / 3 DELAY.
+ */
 
-process.exitCode = await (0,_cli_run_js__WEBPACK_IMPORTED_MODULE_0__/* .runCli */ .J)(process.argv.slice(2), {
+(0,_node_version_js__WEBPACK_IMPORTED_MODULE_0__/* .exitOnUnsupportedNode */ .B7)();
+// Loaded only after the check (static imports would be evaluated first); "eager" keeps it in the
+// one bundle file, still unevaluated until this line.
+const { runCli } = await Promise.resolve(/* import() eager */).then(__nccwpck_require__.bind(__nccwpck_require__, 31146));
+process.exitCode = await runCli(process.argv.slice(2), {
     stdout: process.stdout,
     stderr: process.stderr,
     env: process.env,
@@ -97714,6 +97723,43 @@ process.exitCode = await (0,_cli_run_js__WEBPACK_IMPORTED_MODULE_0__/* .runCli *
 
 __webpack_async_result__();
 } catch(e) { __webpack_async_result__(e); } }, 1);
+
+/***/ }),
+
+/***/ 58842:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   B7: () => (/* binding */ exitOnUnsupportedNode)
+/* harmony export */ });
+/* unused harmony exports NODE_FLOOR, NODE_HOWTO, nodeVersionProblem */
+/**
+ * The oldest Node.js model-gate runs on, checked before anything else loads. It imports nothing:
+ * an entry calls it first, then loads the engine, whose modules fail as they load on an old Node
+ * (undici 8 reads `zlib.createZstdDecompress`, new in 22.15 / 23.8, and declares `node >= 22.19`).
+ */
+/** The floor, from the bundled dependencies' `engines` (undici 8: >= 22.19.0). */
+const NODE_FLOOR = { major: 22, minor: 19 };
+/** Node 23 only gained zlib's zstd in 23.8. */
+const NODE_23_FLOOR = 8;
+const NODE_HOWTO = 'install a current Node.js (https://nodejs.org, nvm install 24, or actions/setup-node with node-version: 24)';
+/** The one line for an unsupported Node, or null when `version` (e.g. "20.20.2") is supported. */
+function nodeVersionProblem(version) {
+    const [major = NaN, minor = NaN] = version.replace(/^v/, '').split('.').map(Number);
+    const supported = major > 23 || (major === 23 && minor >= NODE_23_FLOOR) || (major === NODE_FLOOR.major && minor >= NODE_FLOOR.minor);
+    if (supported)
+        return null;
+    return `model-gate needs Node.js ≥ ${NODE_FLOOR.major}.${NODE_FLOOR.minor} (found ${version.replace(/^v/, '')}): ${NODE_HOWTO}`;
+}
+/** Ends the process with exit code 2 and one line on stderr when this Node is too old. */
+function exitOnUnsupportedNode(prefix = '') {
+    const problem = nodeVersionProblem(process.versions.node);
+    if (problem === null)
+        return;
+    process.stderr.write(`${prefix}${problem}\n`);
+    process.exit(2);
+}
+
 
 /***/ }),
 

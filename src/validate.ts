@@ -137,7 +137,7 @@ export async function validate(settings: Settings, deps: EngineDeps): Promise<Va
     const { label, weight, id } = config.data;
     deps.progress('drift: comparing the data with the reference');
     dataDriftResult = dataDrift(config, reference!, (current ?? evalData)!, { exclude: new Set([label, weight, id].filter((x): x is string => !!x)) });
-    checks.push(...dataDriftResult.checks);
+    for (const c of dataDriftResult.checks) checks.push(c); // one per feature: too many to spread as arguments
   } else if (driftOn) {
     checks.push(skipped('drift.dataset', 'drift', 'info', 'drift not measured: no current data to compare with the reference (data.eval or drift.current)'));
   }
@@ -182,7 +182,7 @@ export async function validate(settings: Settings, deps: EngineDeps): Promise<Va
         for (const family of FAMILIES) {
           if (!family.enabled(ctx)) continue;
           try {
-            checks.push(...(await family.run(ctx, measured)));
+            for (const c of await family.run(ctx, measured)) checks.push(c);
           } catch (error) {
             checks.push(errored(`${family.name}.run`, family.name, 'blocker', `${family.name} checks could not run: ${getErrorMessage(error)}`));
           }
