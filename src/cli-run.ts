@@ -19,6 +19,12 @@ import { handleInterrupts } from './promotion/signals.ts';
 import { renderStageTerminal } from './report/promotion.ts';
 import { redactorFor, type Redactor } from './redact.ts';
 import { resolveConfig } from './config/load.ts';
+import { relative } from 'node:path';
+import { defaultCommentId, githubContext, runUrl } from './github/context.ts';
+import { renderComment } from './report/comment.ts';
+import { readReport } from './github/comment-from-artifact.ts';
+import { writeDriftReports } from './drift/files.ts';
+import { runInit } from './init.ts';
 
 export interface CliIO {
   stdout: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
@@ -47,10 +53,23 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
       return 0;
     }
     debug = command.settings.debug;
+    if (command.kind === 'init') {
+      const written = await runInit(command.settings, { loadRuntime: () => loadOnnxRuntime({ info: progress }, io.env), env: io.env });
+      stdout.write(`wrote ${written.path}${written.todo ? ' (fill in the TODO lines, then run model-gate validate)' : '; next: model-gate validate'}\n`);
+      return 0;
+    }
+    if (command.kind === 'report') {
+      const report = await readReport(command.settings.report);
+      const files = await writeReports(command.settings.outDir, report);
+      stdout.write(`reports: ${files.json}, ${files.html}, ${files.markdown}, ${files.manifest}\n`);
+      return 0;
+    }
     if (command.kind === 'drift') {
       const report = await runDrift(command.settings, { clock: systemClock, progress });
+      const written = command.settings.outDir ? await writeDriftReports(command.settings.outDir, report) : null;
       const color = Boolean(io.stdout.isTTY) && !io.env.NO_COLOR;
       stdout.write(command.settings.json ? `${JSON.stringify(report, null, 2)}\n` : renderDriftTerminal(report, color));
+      if (written && !command.settings.json) stdout.write(`reports: ${written.json}, ${written.markdown}\n`);
       return EXIT_CODES[report.decision];
     }
     const { settings } = command;
@@ -92,6 +111,7 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
     }
     await removeReports(settings.outDir); // a run that fails must not leave an earlier verdict behind
     if (settings.junitPath) await removeReportFile(settings.junitPath);
+    if (settings.commentPreview) await removeReportFile(settings.commentPreview);
     const run = await validate(settings, {
       clock: systemClock,
       loadRuntime: () => loadOnnxRuntime({ info: progress }, io.env),
@@ -105,6 +125,7 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
     const report = shield.deep(run.report);
     const files = await writeReports(settings.outDir, report);
     const junit = settings.junitPath ? await writeReportFile(settings.junitPath, renderJunit(report, { hostname: hostname() })) : undefined;
+    const preview = settings.commentPreview ? await writeReportFile(settings.commentPreview, commentPreview(report, run.configPath, io.env, shield)) : undefined;
     if (settings.json) {
       stdout.write(`${JSON.stringify(report, null, 2)}\n`);
     } else {
@@ -112,7 +133,8 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
       // Fit a terminal's width; logs and pipes get whole lines.
       const width = io.stdout.isTTY ? (io.stdout.columns ?? 120) : Number.POSITIVE_INFINITY;
       stdout.write(renderTerminal(report, color, width));
-      stdout.write(`reports: ${files.json}, ${files.html}, ${files.manifest}${junit ? `, ${junit}` : ''}\n`);
+      const written = [files.json, files.html, files.markdown, files.manifest, junit, preview].filter((f) => f !== undefined);
+      stdout.write(`reports: ${written.join(', ')}\n`);
     }
     return EXIT_CODES[report.decision];
   } catch (error) {
@@ -129,6 +151,16 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
     }
     return EXIT_CODES.error;
   }
+}
+
+/**
+ * The body the pull-request comment would get: the action's own call (src/main.ts, feedback.ts):
+ * the same comment id and links from the same environment, no artifact link (nothing is uploaded).
+ */
+function commentPreview(report: Parameters<typeof renderComment>[0], configPath: string | null, env: NodeJS.ProcessEnv, shield: Redactor): string {
+  const ctx = githubContext(env, null);
+  const id = defaultCommentId(ctx, configPath === null ? null : relative(process.cwd(), configPath));
+  return shield.text(renderComment(report, { id, links: { summary: runUrl(ctx), artifact: null } }));
 }
 
 /** The redactor of a CLI run: the environment, the flags, and the config they point at. */

@@ -4,6 +4,7 @@
  */
 import { parseArgs, type ParseArgsOptionsConfig } from 'node:util';
 import { COMMENT_POLICIES, DEFAULT_ARTIFACT_NAME, DEFAULT_OUT_DIR, Inputs, MODES, type CommentPolicy, type Mode } from './constants.ts';
+import { didYouMean } from './config/load.ts';
 import { UsageError } from './errors.ts';
 
 export type FailOn = 'no-go' | 'delay';
@@ -32,6 +33,8 @@ export interface Settings {
   outDir: string;
   /** CLI validate: also write the checklist as JUnit XML here (GitLab, Jenkins, Azure). */
   junitPath?: string;
+  /** CLI validate: also write the body the PR comment would get here (no GitHub call). */
+  commentPreview?: string;
   /** CLI: print the JSON report on stdout and nothing else there. */
   json: boolean;
   debug: boolean;
@@ -145,7 +148,26 @@ export interface DriftSettings {
   current: string;
   columns?: string[];
   exclude: string[];
+  /** Where report.json and summary.md of the drift go; undefined: no files. */
+  outDir?: string;
   json: boolean;
+  debug: boolean;
+}
+
+/** `model-gate init`: a starter config for a model. */
+export interface InitSettings {
+  model: string;
+  out: string;
+  data?: string;
+  label?: string;
+  force: boolean;
+  debug: boolean;
+}
+
+/** `model-gate report`: re-render the reports of a saved report.json. */
+export interface ReportSettings {
+  report: string;
+  outDir: string;
   debug: boolean;
 }
 
@@ -153,7 +175,12 @@ export type CliCommand =
   | { kind: 'help'; text: string }
   | { kind: 'version' }
   | { kind: 'run'; settings: Settings }
-  | { kind: 'drift'; settings: DriftSettings };
+  | { kind: 'drift'; settings: DriftSettings }
+  | { kind: 'init'; settings: InitSettings }
+  | { kind: 'report'; settings: ReportSettings };
+
+/** The default place of the config, where `init` writes and `validate` looks first. */
+export const DEFAULT_INIT_PATH = '.github/model-gate.yml';
 
 export const CLI_HELP = `model-gate — decide whether a machine-learning model may ship
 
@@ -164,6 +191,8 @@ Usage:
   model-gate promote --stage N     one stage of a staged roll-out: shift, bake, judge
   model-gate rollback              all traffic back on stable
   model-gate status                the last stage and its judgement
+  model-gate init --model FILE     write a commented starter config for a model
+  model-gate report FILE --out DIR re-render the reports of a saved report.json
   model-gate --version             print the version
   model-gate <command> --help      help for a command
 
@@ -193,6 +222,9 @@ Options:
                       (default: ${DEFAULT_OUT_DIR})
   --junit FILE        also write the checklist as JUnit XML (one test case per check)
                       for GitLab, Jenkins or Azure test reports
+  --comment-preview FILE
+                      also write the body the pull-request comment would get (Markdown),
+                      to look at before pushing; nothing is sent to GitHub
   --json              print the JSON report on stdout, nothing else
   --debug             print stack traces of unexpected errors
   -h, --help          this help
@@ -211,6 +243,8 @@ Options:
   --columns A,B,…     only these columns (repeatable; default: every column of the reference)
   --exclude A,B,…     leave these columns out (repeatable), e.g. an id column
   --config FILE       config file for thresholds (default: .github/model-gate.yml when present)
+  --out DIR           also write report.json (the drift report) and summary.md there
+                      (no report.html: the HTML report needs a validate run)
   --json              print the drift report as JSON on stdout, nothing else
   --debug             print stack traces of unexpected errors
   -h, --help          this help
@@ -310,7 +344,8 @@ Options:
   --warmup S          unmeasured seconds before each run (default 2)
   --data FILE         rows to send (default: generated from the model's signature)
   --config FILE       config file (its model and load sections)
-  --out DIR           where load.json goes (default: ${DEFAULT_OUT_DIR})
+  --out DIR           where report.json, report.html, deployment_manifest.yaml and
+                      summary.md go (default: ${DEFAULT_OUT_DIR})
   --json              print the load report as JSON on stdout, nothing else
   --debug             print stack traces of unexpected errors
   -h, --help          this help
@@ -362,7 +397,7 @@ function promotionCommand(command: 'promote' | 'rollback' | 'status', args: stri
       ...COMMON_OPTIONS,
     },
     command,
-  ) as Record<string, string | boolean | undefined>;
+  ).values as Record<string, string | boolean | undefined>;
   if (v.help) return { kind: 'help', text: PROMOTION_HELP };
   const str = (k: string) => nonEmpty(v[k] as string | undefined);
   if (command === 'promote' && !str('stage')) throw new UsageError('model-gate promote needs --stage (a weight of promotion.stages, or shadow); run "model-gate promote --help"');
@@ -397,13 +432,22 @@ const COMMON_OPTIONS: ParseArgsOptionsConfig = {
   help: { type: 'boolean', short: 'h', default: false },
 };
 
-function parse(args: string[], options: ParseArgsOptionsConfig, command: string) {
+function parse(args: string[], options: ParseArgsOptionsConfig, command: string, allowPositionals = false) {
   try {
-    return parseArgs({ args, allowPositionals: false, strict: true, options }).values;
+    return parseArgs({ args, allowPositionals, strict: true, options });
   } catch (error) {
-    throw new UsageError(`${(error as Error).message.split('\n')[0]}; run "model-gate ${command} --help"`);
+    const message = (error as Error).message.split('\n')[0]!;
+    const unknown = /^Unknown option '(-{1,2}[^'=]+)/.exec(message)?.[1];
+    if (unknown) {
+      const suggestion = didYouMean(unknown.replace(/^-+/, ''), Object.keys(options));
+      const hint = suggestion ? `; did you mean --${suggestion}?` : '';
+      throw new UsageError(`unknown option ${unknown} for model-gate ${command}${hint} (run "model-gate ${command} --help")`);
+    }
+    throw new UsageError(`${message}; run "model-gate ${command} --help"`);
   }
 }
+
+const COMMANDS = ['validate', 'drift', 'load', 'promote', 'rollback', 'status', 'init', 'report', 'help'];
 
 const list = (values: string[] | undefined) =>
   values?.flatMap((v) => v.split(',')).map((v) => v.trim()).filter((v) => v !== '');
@@ -417,10 +461,11 @@ function driftCommand(args: string[], env: NodeJS.ProcessEnv): CliCommand {
       columns: { type: 'string', multiple: true },
       exclude: { type: 'string', multiple: true },
       config: { type: 'string' },
+      out: { type: 'string' },
       ...COMMON_OPTIONS,
     },
     'drift',
-  ) as { reference?: string; current?: string; columns?: string[]; exclude?: string[]; config?: string; json?: boolean; debug?: boolean; help?: boolean };
+  ).values as { out?: string; reference?: string; current?: string; columns?: string[]; exclude?: string[]; config?: string; json?: boolean; debug?: boolean; help?: boolean };
   if (v.help) return { kind: 'help', text: DRIFT_HELP };
   const reference = nonEmpty(v.reference);
   const current = nonEmpty(v.current);
@@ -434,6 +479,7 @@ function driftCommand(args: string[], env: NodeJS.ProcessEnv): CliCommand {
       current,
       columns: columns && columns.length > 0 ? columns : undefined,
       exclude: list(v.exclude) ?? [],
+      outDir: nonEmpty(v.out),
       json: v.json ?? false,
       debug: (v.debug ?? false) || env.RUNNER_DEBUG === '1',
     },
@@ -448,8 +494,11 @@ export function settingsFromArgv(argv: string[], env: NodeJS.ProcessEnv): CliCom
   if (command === '--version' || command === '-v') return { kind: 'version' };
   if (command === 'drift') return driftCommand(rest, env);
   if (command === 'promote' || command === 'rollback' || command === 'status') return promotionCommand(command, rest, env);
+  if (command === 'init') return initCommand(rest, env);
+  if (command === 'report') return reportCommand(rest, env);
   if (command !== 'validate' && command !== 'load') {
-    throw new UsageError(`unknown command "${command}"; run "model-gate --help" for the commands`);
+    const suggestion = command.startsWith('-') ? undefined : didYouMean(command, COMMANDS);
+    throw new UsageError(`unknown command "${command}"${suggestion ? `; did you mean "${suggestion}"?` : ''} Run "model-gate --help" for the commands`);
   }
   const v = parse(
     rest,
@@ -461,13 +510,13 @@ export function settingsFromArgv(argv: string[], env: NodeJS.ProcessEnv): CliCom
       label: { type: 'string' },
       reference: { type: 'string' },
       out: { type: 'string' },
-      ...(command === 'validate' ? { junit: { type: 'string' } } : {}),
+      ...(command === 'validate' ? { junit: { type: 'string' }, 'comment-preview': { type: 'string' } } : {}),
       ...SERVING_OPTIONS,
       ...(command === 'load' ? LOAD_OPTIONS : {}),
       ...COMMON_OPTIONS,
     },
     command,
-  ) as { config?: string; model?: string; baseline?: string; data?: string; label?: string; reference?: string; out?: string; junit?: string; json?: boolean; debug?: boolean; help?: boolean } & ServingFlags & LoadFlags;
+  ).values as { 'comment-preview'?: string; config?: string; model?: string; baseline?: string; data?: string; label?: string; reference?: string; out?: string; junit?: string; json?: boolean; debug?: boolean; help?: boolean } & ServingFlags & LoadFlags;
   if (v.help) return { kind: 'help', text: command === 'load' ? LOAD_HELP : VALIDATE_HELP };
   return {
     kind: 'run',
@@ -485,9 +534,86 @@ export function settingsFromArgv(argv: string[], env: NodeJS.ProcessEnv): CliCom
       },
       outDir: nonEmpty(v.out) ?? DEFAULT_OUT_DIR,
       junitPath: nonEmpty(v.junit),
+      commentPreview: nonEmpty(v['comment-preview']),
       json: v.json ?? false,
       debug: (v.debug ?? false) || env.RUNNER_DEBUG === '1',
       feedback: LOCAL_FEEDBACK,
     },
   };
+}
+
+export const INIT_HELP = `Usage: model-gate init --model FILE [options]
+
+Writes a commented starter config for an ONNX model: its inputs and outputs read from the
+model's signature, a model.inputs block only where an input needs one (left as commented
+TODO lines to fill in), and a versioned $schema line for editors.
+
+Options:
+  --model FILE        the ONNX model
+  --out FILE          where the config goes (default: ${DEFAULT_INIT_PATH})
+  --data FILE         labelled evaluation data to name in the config (and map inputs from)
+  --label COLUMN      label column of --data
+  --force             overwrite FILE when it exists
+  --debug             print stack traces of unexpected errors
+  -h, --help          this help
+
+Exit codes: 0 written, 2 usage / IO error (or FILE exists without --force).
+`;
+
+function initCommand(args: string[], env: NodeJS.ProcessEnv): CliCommand {
+  const v = parse(
+    args,
+    {
+      model: { type: 'string' },
+      out: { type: 'string' },
+      data: { type: 'string' },
+      label: { type: 'string' },
+      force: { type: 'boolean', default: false },
+      debug: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+    'init',
+  ).values as { model?: string; out?: string; data?: string; label?: string; force?: boolean; debug?: boolean; help?: boolean };
+  if (v.help) return { kind: 'help', text: INIT_HELP };
+  const model = nonEmpty(v.model);
+  if (!model) throw new UsageError('model-gate init needs --model FILE (an ONNX model); run "model-gate init --help"');
+  if (nonEmpty(v.label) && !nonEmpty(v.data)) throw new UsageError('--label names a column of --data: give --data FILE too');
+  return {
+    kind: 'init',
+    settings: {
+      model,
+      out: nonEmpty(v.out) ?? DEFAULT_INIT_PATH,
+      data: nonEmpty(v.data),
+      label: nonEmpty(v.label),
+      force: v.force ?? false,
+      debug: (v.debug ?? false) || env.RUNNER_DEBUG === '1',
+    },
+  };
+}
+
+export const REPORT_HELP = `Usage: model-gate report FILE --out DIR
+
+Re-renders the reports of a saved validate run from its report.json (checked against
+schema/report.schema.json first): report.html, summary.md, deployment_manifest.yaml and a
+copy of report.json, in DIR.
+
+Options:
+  --out DIR           where the reports go (default: ${DEFAULT_OUT_DIR})
+  --debug             print stack traces of unexpected errors
+  -h, --help          this help
+
+Exit codes: 0 written, 2 usage / IO error or not a model-gate report.
+`;
+
+function reportCommand(args: string[], env: NodeJS.ProcessEnv): CliCommand {
+  const { values, positionals } = parse(
+    args,
+    { out: { type: 'string' }, debug: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h', default: false } },
+    'report',
+    true,
+  );
+  const v = values as { out?: string; debug?: boolean; help?: boolean };
+  if (v.help) return { kind: 'help', text: REPORT_HELP };
+  if (positionals.length !== 1) throw new UsageError('model-gate report needs one report.json (or the directory holding it); run "model-gate report --help"');
+  return { kind: 'report', settings: { report: positionals[0]!, outDir: nonEmpty(v.out) ?? DEFAULT_OUT_DIR, debug: (v.debug ?? false) || env.RUNNER_DEBUG === '1' } };
 }

@@ -252,7 +252,7 @@ describe('usage, config and IO problems: exit code 2 with a located message', ()
   it('a missing config file given explicitly', async () => {
     const r = await cli(['validate', '--config', join(work, 'nope.yml'), '--model', `${EXAMPLE}/model.onnx`]);
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/nope.yml: file not found/);
+    expect(r.stderr).toBe(`model-gate: config file not found: ${join(work, 'nope.yml')}\n`);
   });
 
   it('no model at all', async () => {
@@ -318,7 +318,7 @@ describe('usage, config and IO problems: exit code 2 with a located message', ()
 
   it('unknown flags and commands', async () => {
     expect((await cli(['validate', '--modle', 'x'])).code).toBe(2);
-    expect((await cli(['validate', '--modle', 'x'])).stderr).toContain("Unknown option '--modle'");
+    expect((await cli(['validate', '--modle', 'x'])).stderr).toContain('unknown option --modle for model-gate validate; did you mean --model?');
     expect((await cli(['deploy'])).stderr).toContain('unknown command "deploy"');
   });
 

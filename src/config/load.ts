@@ -63,8 +63,10 @@ export function loadConfigFile(path: string): LoadedConfig {
     text = readFileSync(path, 'utf8');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    const cause = code === 'ENOENT' ? 'file not found' : code === 'EISDIR' ? 'is a directory' : getErrorMessage(error);
-    throw new ConfigError(`cannot read config ${path}: ${cause}`, { file: path, line: 1, column: 1 });
+    // Not located at nope.yml:1:1: the file has no line 1; the path named is the whole story.
+    if (code === 'ENOENT') throw new ConfigError(`config file not found: ${path}`);
+    const cause = code === 'EISDIR' ? 'is a directory' : getErrorMessage(error);
+    throw new ConfigError(`cannot read config ${path}: ${cause}`);
   }
   return {
     config: parseConfig(text, path),
@@ -165,13 +167,8 @@ function toIssue(error: ErrorObject, doc: Document, locate: (offset: number) => 
   if (error.keyword === 'additionalProperty' || error.keyword === 'additionalProperties') {
     const key = String(error.params.additionalProperty);
     const known = Object.keys((error.parentSchema as { properties?: object }).properties ?? {});
-    const suggestion = known.length > 0 ? closest(key, known) : undefined;
-    const hint =
-      suggestion && distanceOk(key, suggestion)
-        ? `; did you mean "${suggestion}"?`
-        : known.length > 0
-          ? `; expected one of: ${known.join(', ')}`
-          : '';
+    const suggestion = didYouMean(key, known);
+    const hint = suggestion ? `; did you mean "${suggestion}"?` : known.length > 0 ? `; expected one of: ${known.join(', ')}` : '';
     const at = [...path, key].join('.');
     return {
       message: `unknown key "${at}"${hint}`,
@@ -195,6 +192,13 @@ function describe(error: ErrorObject): string {
     default:
       return `${error.message ?? 'is invalid'}${error.data !== undefined && typeof error.data !== 'object' ? ` (got ${JSON.stringify(error.data)})` : ''}`;
   }
+}
+
+/** The known word a typo most likely meant (config keys, CLI commands and flags), or undefined. */
+export function didYouMean(word: string, known: readonly string[]): string | undefined {
+  if (known.length === 0) return undefined;
+  const suggestion = closest(word, [...known]);
+  return distanceOk(word, suggestion) ? suggestion : undefined;
 }
 
 function distanceOk(a: string, b: string): boolean {

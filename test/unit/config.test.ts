@@ -71,7 +71,7 @@ describe('config', () => {
 
   it('names the file when it cannot be read', () => {
     expect(() => loadConfigFile('/nonexistent/gate.yml')).toThrowError(ConfigError);
-    expect(() => loadConfigFile('/nonexistent/gate.yml')).toThrowError(/\/nonexistent\/gate.yml: file not found/);
+    expect(() => loadConfigFile('/nonexistent/gate.yml')).toThrowError(/^config file not found: \/nonexistent\/gate.yml$/);
   });
 
   it('hashes the file it read', () => {
