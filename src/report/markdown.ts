@@ -1,5 +1,5 @@
 /** Markdown for the job summary (and the report file): verdict first, then the full checklist. */
-import type { CheckResult, CheckStatus } from '../checks/types.ts';
+import type { CheckStatus } from '../checks/types.ts';
 import type { Decision } from '../decision.ts';
 import { fmt, METHOD_LABEL, type FeatureDrift } from '../drift/judge.ts';
 import type { Report } from './json.ts';
