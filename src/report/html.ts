@@ -6,7 +6,7 @@ import type { CheckResult } from '../checks/types.ts';
 import { fmt, METHOD_LABEL, type FeatureDrift } from '../drift/judge.ts';
 import type { Report } from './json.ts';
 import { DECISION_ICON } from './markdown.ts';
-import { checkIcon, countsText, reportView, type ViewItem } from './view.ts';
+import { checkIcon, countsText, metricLimit, reportView, type ViewItem } from './view.ts';
 import { ioRows } from './model-io.ts';
 import { htmlText } from './escape.ts';
 
@@ -84,9 +84,11 @@ function metricsHtml(report: Report): string {
   const rows = names.map((name) => {
     const c = compared[name];
     const interval = c?.interval ? `[${num(c.interval.low)}, ${num(c.interval.high)}]` : '';
-    return [escapeHtml(name), num(m.baseline?.[name]), num(m.candidate[name]), num(c?.delta), interval, escapeHtml(c ? `${c.verdict ?? '—'}${c.p_value !== null ? ` (McNemar p=${num(c.p_value)})` : ''}` : '')];
+    const l = metricLimit(report, name);
+    const delta = c?.delta ?? (typeof m.candidate[name] === 'number' && typeof m.baseline?.[name] === 'number' ? (m.candidate[name] as number) - (m.baseline[name] as number) : null);
+    return [escapeHtml(name), num(m.baseline?.[name]), num(m.candidate[name]), l ? `${l.icon} ${escapeHtml(l.limit)}` : '—', num(delta), interval, escapeHtml(c ? `${c.verdict ?? '—'}${c.p_value !== null ? ` (McNemar p=${num(c.p_value)})` : ''}` : '')];
   });
-  return `<h2>Metrics (${escapeHtml(m.task)}, ${escapeHtml(Number(m.rows).toLocaleString('en'))} rows)</h2>${table(['Metric', 'Baseline', 'Candidate', 'Δ', 'CI of Δ', 'Significance'], rows, [1, 2, 3])}`;
+  return `<h2>Metrics (${escapeHtml(m.task)}, ${escapeHtml(Number(m.rows).toLocaleString('en'))} rows)</h2>${table(['Metric', 'Baseline', 'Candidate', 'Limit', 'Δ', 'CI of Δ', 'Significance'], rows, [1, 2, 4])}`;
 }
 
 function latencyHtml(report: Report): string {

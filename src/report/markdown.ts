@@ -7,7 +7,7 @@ import { driftChart, latencyChart } from './mermaid.ts';
 import { runLabel } from '../load/judge.ts';
 import { ioRows } from './model-io.ts';
 import { mdCell, mdCode, mdCodeCell, mdText } from './escape.ts';
-import { checkIcon, countsText, reportView, type ViewItem } from './view.ts';
+import { checkIcon, countsText, metricLimit, reportView, type ViewItem } from './view.ts';
 
 export const DECISION_ICON: Record<Decision, string> = { GO: '✅', 'NO-GO': '⛔', DELAY: '⏸️' };
 export const STATUS_ICON: Record<CheckStatus, string> = { pass: '✅', warn: '⚠️', fail: '❌', error: '💥', skip: '⏭️' };
@@ -153,20 +153,24 @@ export function metricsTable(report: Report, only?: ReadonlySet<string>): string
     (k) => (typeof m.candidate[k] === 'number' || m.candidate[k] === null) && (!only || only.size === 0 || only.has(k)),
   );
   const level = report.comparison ? `${Math.round(report.comparison.confidence * 1000) / 10}% CI` : '';
+  const limit = (name: string) => {
+    const l = metricLimit(report, name);
+    return l ? `${l.icon} ${cell(l.limit)}` : '—';
+  };
   if (m.baseline) {
-    lines.push(`| Metric | Baseline | Candidate | Δ | ${level} | Significance |`);
-    lines.push('|---|---:|---:|---:|---|---|');
+    lines.push(`| Metric | Baseline | Candidate | Limit | Δ | ${level} | Significance |`);
+    lines.push('|---|---:|---:|---|---:|---|---|');
     for (const name of names) {
       const c = compared[name];
       const delta = typeof m.candidate[name] === 'number' && typeof m.baseline[name] === 'number' ? (m.candidate[name] as number) - (m.baseline[name] as number) : null;
       const interval = c?.interval ? `[${signed(c.interval.low)}, ${signed(c.interval.high)}]` : '';
       const sig = c ? `${VERDICT[c.verdict ?? ''] ?? '—'}${c.p_value !== null ? ` (McNemar p=${num(c.p_value)})` : ''}` : 'not tested';
-      lines.push(`| ${c ? `**${cell(name)}**` : cell(name)} | ${num(m.baseline[name])} | ${num(m.candidate[name])} | ${signed(delta)} | ${interval} | ${sig} |`);
+      lines.push(`| ${c ? `**${cell(name)}**` : cell(name)} | ${num(m.baseline[name])} | ${num(m.candidate[name])} | ${limit(name)} | ${signed(delta)} | ${interval} | ${sig} |`);
     }
   } else {
-    lines.push('| Metric | Candidate |');
-    lines.push('|---|---:|');
-    for (const name of names) lines.push(`| ${cell(name)} | ${num(m.candidate[name])} |`);
+    lines.push('| Metric | Candidate | Limit |');
+    lines.push('|---|---:|---|');
+    for (const name of names) lines.push(`| ${cell(name)} | ${num(m.candidate[name])} | ${limit(name)} |`);
   }
   lines.push('');
   const lc = report.latency_comparison;

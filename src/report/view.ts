@@ -113,3 +113,13 @@ export function reportView(report: { decision: Decision; reason: string; checks:
 export function countsText(c: ViewCounts): string {
   return `⛔ ${c.blockers} blocking · ⚠️ ${c.warnings} warning${c.warnings === 1 ? '' : 's'} · ✅ ${c.passed} passed${c.notes ? ` (${c.notes} with notes)` : ''} · ⏭️ ${c.skipped} skipped`;
 }
+
+/**
+ * A metric's floor or ceiling (the `metrics.<name>` check) and whether it held, so a table never
+ * shows "better" beside a metric that failed its limit without saying so.
+ */
+export function metricLimit(report: { checks: readonly CheckResult[] }, name: string): { limit: string; icon: string; status: CheckStatus } | null {
+  const c = report.checks.find((k) => k.id === `metrics.${name}`);
+  if (!c || !c.threshold) return null;
+  return { limit: c.threshold, icon: checkIcon(c), status: c.status };
+}
