@@ -53,12 +53,14 @@ export function checkIcon(c: Pick<CheckResult, 'status' | 'severity'>): string {
   return c.status === 'error' ? '💥' : '⛔';
 }
 
-/** A value as one short line: numbers as measured, lists and objects abbreviated. */
+/** A value as one short line: numbers as measured, lists abbreviated; a record is left to the message. */
 export function valueText(v: CheckValue | undefined): string | null {
   if (v === null || v === undefined) return null;
   if (typeof v === 'number') return Number.isFinite(v) ? String(Number(v.toPrecision(6))) : String(v);
   if (typeof v === 'string' || typeof v === 'boolean') return String(v);
-  const text = Array.isArray(v) ? v.join(', ') : JSON.stringify(v);
+  // A record of figures (latency percentiles …) is what the message already spells out.
+  if (!Array.isArray(v)) return null;
+  const text = v.join(', ');
   return text.length > 80 ? `${text.slice(0, 79)}…` : text;
 }
 
