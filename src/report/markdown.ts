@@ -1,5 +1,4 @@
 /** Markdown for the job summary (and the report file): verdict first, then the full checklist. */
-import type { CheckStatus } from '../checks/types.ts';
 import type { Decision } from '../decision.ts';
 import { fmt, METHOD_LABEL, type FeatureDrift } from '../drift/judge.ts';
 import type { Report } from './json.ts';
@@ -10,7 +9,6 @@ import { mdCell, mdCode, mdCodeCell, mdText } from './escape.ts';
 import { checkIcon, countsText, metricLimit, reportView, type ViewItem } from './view.ts';
 
 export const DECISION_ICON: Record<Decision, string> = { GO: '✅', 'NO-GO': '⛔', DELAY: '⏸️' };
-export const STATUS_ICON: Record<CheckStatus, string> = { pass: '✅', warn: '⚠️', fail: '❌', error: '💥', skip: '⏭️' };
 
 /** Table cells hold one line without pipes, markup or mentions (see escape.ts). */
 export const cell = mdCell;
