@@ -25,6 +25,7 @@ import { renderComment } from './report/comment.ts';
 import { readReport } from './github/comment-from-artifact.ts';
 import { writeDriftReports } from './drift/files.ts';
 import { runInit } from './init.ts';
+import { progressWriter } from './progress-writer.ts';
 
 export interface CliIO {
   stdout: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
@@ -40,7 +41,7 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
   let shield: Redactor = redactorFor(io.env);
   const stdout = { write: (text: string) => io.stdout.write(terminalSafe(shield.text(text))) };
   const stderr = { write: (text: string) => io.stderr.write(terminalSafe(shield.text(text))) };
-  const progress = (message: string) => stderr.write(`› ${message}\n`);
+  const progress = progressWriter((text) => stderr.write(text), (codes) => io.stderr.write(codes), Boolean(io.stderr.isTTY));
   try {
     const command = settingsFromArgv(argv, io.env);
     if (command.kind === 'drift' || command.kind === 'run') shield = shieldFor(io.env, command.settings);

@@ -68,15 +68,30 @@ export function decide(checks: readonly CheckResult[]): DecisionOutcome {
   return { decision: 'GO', reason: 'every blocking and warning check passed', summary, deciding: [] };
 }
 
-/** "12/12 checks passed — GO", the line a release manager reads first. */
-export function headline(outcome: DecisionOutcome): string {
-  const { summary: s } = outcome;
-  const judged = s.total - s.skipped;
-  // A check that passed with a note ("warn") still passed.
-  const parts = [`${s.passed + s.warned}/${judged} checks passed`];
-  if (s.failed) parts.push(`${s.failed} failed`);
-  if (s.errored) parts.push(`${s.errored} could not run`);
-  if (s.warned) parts.push(`${s.warned} with notes`);
-  if (s.skipped) parts.push(`${s.skipped} skipped`);
+const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
+
+/**
+ * "18/20 checks passed, 1 blocker failed, 1 warning — NO-GO", the line a release manager reads
+ * first. Counted by severity, as the decision is: a failed warning is a warning, not a failure; a
+ * failed informational check is a note.
+ */
+export function headline(outcome: Pick<DecisionOutcome, 'decision'>, checks: readonly CheckResult[]): string {
+  const n = (status: CheckResult['status'][], severity?: CheckResult['severity']) =>
+    checks.filter((c) => status.includes(c.status) && (severity === undefined || c.severity === severity)).length;
+  const skipped = n(['skip']);
+  const judged = checks.length - skipped;
+  const parts = [`${n(['pass', 'warn'])}/${judged} checks passed`];
+  const blockersFailed = n(['fail'], 'blocker');
+  const blockersErrored = n(['error'], 'blocker');
+  const warnings = n(['fail', 'error'], 'warning');
+  const warningsErrored = n(['error'], 'warning');
+  const info = n(['fail', 'error'], 'info');
+  const notes = n(['warn']);
+  if (blockersFailed) parts.push(`${plural(blockersFailed, 'blocker')} failed`);
+  if (blockersErrored) parts.push(`${plural(blockersErrored, 'blocker')} could not run`);
+  if (warnings) parts.push(`${plural(warnings, 'warning')}${warningsErrored ? ` (${warningsErrored} could not run)` : ''}`);
+  if (info) parts.push(`${plural(info, 'informational check')} failed`);
+  if (notes) parts.push(`${notes} with notes`);
+  if (skipped) parts.push(`${skipped} skipped`);
   return `${parts.join(', ')} — ${outcome.decision}`;
 }

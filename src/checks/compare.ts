@@ -146,7 +146,13 @@ export function comparedMetrics(task: Evaluation['task'], config: GateConfig): M
   return [...names];
 }
 
-export function compareMetrics(candidate: Evaluation, baseline: Evaluation, config: GateConfig): ComparisonReport {
+export function compareMetrics(
+  candidate: Evaluation,
+  baseline: Evaluation,
+  config: GateConfig,
+  /** (done, total) resamples, for a bootstrap that runs for minutes on large data. */
+  progress?: (done: number, total: number) => void,
+): ComparisonReport {
   // Fail closed before resampling: no metric change is defined on NaN or infinite predictions.
   const refused = nonFiniteEvaluation(candidate, 'candidate') ?? nonFiniteEvaluation(baseline, 'baseline');
   if (refused) throw new Error(refused);
@@ -168,7 +174,7 @@ export function compareMetrics(candidate: Evaluation, baseline: Evaluation, conf
         return [ci - bi, Math.abs(bi) < RELATIVE_GUARD ? null : (ci - bi) / Math.abs(bi)];
       });
     },
-    { resamples: cfg.resamples, level: cfg.confidence, seed: cfg.seed, weights: candidate.weights },
+    { resamples: cfg.resamples, level: cfg.confidence, seed: cfg.seed, weights: candidate.weights, progress },
   );
   let mcnemar: McNemar | null = null;
   if (candidate.task !== 'regression' && baseline.task !== 'regression') {

@@ -21,13 +21,38 @@ export interface CheckContext {
   progress: (message: string) => void;
 }
 
-/** A (done, total) callback that reports at most every `intervalMs`, for long passes over data. */
-export function throttledProgress(ctx: CheckContext, label: string, intervalMs = 2000): (done: number, total: number) => void {
-  let last = ctx.clock.now();
+/** What a counter line starts with: "label: done / total unit". The CLI redraws these in place on a terminal. */
+export const COUNTER_LINE = /^[^\n]+: [\d,]+ \/ [\d,]+ \S+/;
+
+const seconds = (ms: number) => (ms < 60_000 ? `${Math.max(1, Math.round(ms / 1000))} s` : `${Math.floor(ms / 60_000)} min ${Math.round((ms % 60_000) / 1000)} s`);
+
+/**
+ * A (done, total) callback for a long pass over data (prediction, bootstrap, drift, load): reports
+ * "label: done / total rows (pct), rate/s, about N s left" at most every `intervalMs`, and the
+ * finished pass once, only when it was long enough to have reported before.
+ */
+export function throttledProgress(ctx: Pick<CheckContext, 'clock' | 'progress'>, label: string, intervalMs = 2000, unit = 'rows'): (done: number, total: number) => void {
+  const start = ctx.clock.now();
+  let last = start;
+  let reported = false;
+  let finished = false;
+  const count = (n: number) => Math.round(n).toLocaleString('en');
   return (done, total) => {
+    if (finished) return;
     const now = ctx.clock.now();
-    if (now - last < intervalMs || done >= total) return;
+    const elapsed = now - start;
+    if (done >= total) {
+      finished = true;
+      if (reported) ctx.progress(`${label}: ${count(total)} / ${count(total)} ${unit}, done in ${seconds(elapsed)}`);
+      return;
+    }
+    if (now - last < intervalMs) return;
     last = now;
-    ctx.progress(`${label}: ${done.toLocaleString('en')} / ${total.toLocaleString('en')} rows`);
+    reported = true;
+    // Rate over the whole pass so far: steadier than the last interval's; no ETA before any progress.
+    const rate = elapsed > 0 && done > 0 ? (done / elapsed) * 1000 : null;
+    const eta = rate ? `, about ${seconds(((total - done) / rate) * 1000)} left` : '';
+    const pct = total > 0 ? ` (${Math.floor((done / total) * 100)}%)` : '';
+    ctx.progress(`${label}: ${count(done)} / ${count(total)} ${unit}${pct}${rate ? `, ${count(rate)} ${unit}/s` : ''}${eta}`);
   };
 }

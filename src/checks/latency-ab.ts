@@ -109,16 +109,34 @@ function distribution(candidate: Float64Array, baseline: Float64Array): LatencyC
   };
 }
 
+/**
+ * The p95 ratio gates only when the slowdown is significant by both tests: its bootstrap interval
+ * lies above 1 and Mann–Whitney (a shift of the whole distribution) has p < α. The message names
+ * each, its value and whether it holds, so the words cannot contradict the numbers beside them.
+ */
 export function judgeLatencyComparison(l: LatencyComparison, config: GateConfig): CheckResult[] {
   const cfg = config.comparison;
   const interval = l.p95_ratio_interval;
-  const slower = l.mann_whitney.p_value < cfg.alpha && !!interval && interval.low > 1;
+  const p = Number(l.mann_whitney.p_value.toPrecision(3));
+  const mwSignificant = l.mann_whitney.p_value < cfg.alpha;
+  const ciAbove = !!interval && interval.low > 1;
+  const slower = mwSignificant && ciAbove;
   const ratio = round(l.p95_ratio, 3);
-  const detail = `p95 ${round(l.candidate.p95_ms)} ms vs ${round(l.baseline.p95_ms)} ms (×${ratio}${
-    interval ? `, ${round(cfg.confidence * 100, 1)}% CI ×${round(interval.low, 3)}–×${round(interval.high, 3)}` : ''
-  }, Mann–Whitney p=${Number(l.mann_whitney.p_value.toPrecision(3))}, batch ${l.batch_size}, ${l.samples} interleaved calls each)`;
+  const level = `${round(cfg.confidence * 100, 1)}% CI`;
+  const ci = interval
+    ? `${level} ×${round(interval.low, 3)}–×${round(interval.high, 3)} ${interval.low > 1 ? 'excludes 1 (slower)' : interval.high < 1 ? 'excludes 1 (faster)' : 'includes 1'}`
+    : `no ${level} (too few defined resamples)`;
+  const mw = `Mann–Whitney p=${p} ${mwSignificant ? '<' : '≥'} α ${cfg.alpha} (${mwSignificant ? 'significant' : 'not significant'})`;
+  const setting = `p95 ${round(l.candidate.p95_ms)} ms vs ${round(l.baseline.p95_ms)} ms, batch ${l.batch_size}, ${l.samples} interleaved calls each`;
   const blocked = slower && l.p95_ratio >= cfg.latency.blocker_ratio;
   const warned = slower && l.p95_ratio >= cfg.latency.warning_ratio;
+  const limit = blocked ? cfg.latency.blocker_ratio : cfg.latency.warning_ratio;
+  const why = !slower
+    ? `not significant, so it does not gate: ${[!ciAbove ? (interval ? 'the CI does not lie above 1' : 'no CI') : null, !mwSignificant ? 'Mann–Whitney is not significant' : null].filter(Boolean).join(' and ')}`
+    : blocked || warned
+      ? `significant (CI above 1 and Mann–Whitney p < α) and ≥ ×${limit}, which ${blocked ? 'blocks' : 'warns'}`
+      : `significant but < ×${cfg.latency.warning_ratio}, within limits`;
+  const headline = blocked || warned ? 'the candidate is significantly slower' : slower ? 'slower, within limits' : 'no significant slowdown';
   return [
     result({
       id: 'comparison.latency.p95_ratio',
@@ -126,8 +144,8 @@ export function judgeLatencyComparison(l: LatencyComparison, config: GateConfig)
       severity: blocked ? 'blocker' : 'warning',
       status: blocked || warned ? 'fail' : 'pass',
       value: ratio,
-      threshold: `×${cfg.latency.warning_ratio} warns, ×${cfg.latency.blocker_ratio} blocks, when significant`,
-      message: blocked || warned ? `the candidate is significantly slower: ${detail}` : `${slower ? 'slower, within limits' : 'no significant slowdown'}: ${detail}`,
+      threshold: `×${cfg.latency.warning_ratio} warns, ×${cfg.latency.blocker_ratio} blocks, when significant (CI above 1 and Mann–Whitney p < α ${cfg.alpha})`,
+      message: `${headline}: decided by the p95 ratio ×${ratio}, ${why}; ${ci}; ${mw}; ${setting}`,
     }),
   ];
 }

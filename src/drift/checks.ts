@@ -23,11 +23,15 @@ export function featureCheck(f: FeatureDrift, options: DriftCheckOptions): Check
         options.psiGates ? `; PSI ≥ ${fmt(rules.psi.warning)} warns, ≥ ${fmt(rules.psi.blocker)} blocks (over ${rules.large_sample_rows.toLocaleString('en')} values a side)` : ''
       }`
     : null;
-  const base = { id: `${options.prefix}.${f.name}`, category: 'drift', value: f.value === null ? null : Number(f.value.toPrecision(6)), threshold, message: `${f.name}: ${f.message}` };
+  // PSI gates only on large samples; say so where it is printed but does not decide.
+  const psiIdle = options.psiGates && f.psi_level === null && (f.status === 'drifted' || f.status === 'stable') ? `; PSI does not gate at ${rules.large_sample_rows.toLocaleString('en')} values a side or fewer` : '';
+  const base = { id: `${options.prefix}.${f.name}`, category: 'drift', value: f.value === null ? null : Number(f.value.toPrecision(6)), threshold, message: `${f.name}: ${f.message}${psiIdle}` };
   if (f.status === 'error') return result({ ...base, severity, status: 'error' });
   if (f.status === 'inconclusive') return result({ ...base, severity: 'info', status: 'skip' });
   if (options.psiGates && f.psi_level !== 'ok' && f.psi_level !== null) {
-    return result({ ...base, severity: f.psi_level, status: 'fail', message: `${f.name}: PSI ${fmt(f.psi!)} ≥ ${fmt(rules.psi[f.psi_level])}; ${f.message}` });
+    // PSI decided: it leads, once (the measure's own message carries it too, so it is cut there).
+    const rest = f.message.replace(/; PSI \S+ \(/, ' (');
+    return result({ ...base, severity: f.psi_level, status: 'fail', message: `${f.name}: PSI ${fmt(f.psi!)} ≥ ${fmt(rules.psi[f.psi_level])}, which ${f.psi_level === 'blocker' ? 'blocks' : 'warns'}; ${rest}` });
   }
   // Informational drift is a note on a passing item, not a failure.
   return result({ ...base, severity, status: f.drifted ? (severity === 'info' ? 'warn' : 'fail') : 'pass' });

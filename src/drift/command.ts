@@ -36,7 +36,7 @@ export async function runDrift(settings: DriftSettings, deps: { clock: Clock; pr
     tool: { name: 'model-gate', version: TOOL_VERSION },
     decision: outcome.decision,
     reason: outcome.reason,
-    headline: headline(outcome),
+    headline: headline(outcome, checks),
     ...driftSection(drift, config),
     checks,
     duration_ms: Math.round(deps.clock.now() - t0),

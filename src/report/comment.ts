@@ -9,6 +9,7 @@ import {
   DECISION_ICON,
   LATENCY_HEAD,
   checklistRows,
+  countsLine,
   driftShare,
   keyMetrics,
   latencyRows,
@@ -18,6 +19,7 @@ import {
 } from './markdown.ts';
 import { driftChart, latencyChart } from './mermaid.ts';
 import { mdCode, mdText, mdUrl } from './escape.ts';
+import { reportView } from './view.ts';
 
 /** GitHub rejects a comment body over 65,536 characters; JS length (UTF-16 units) never undercounts. */
 export const COMMENT_LIMIT = 65_536;
@@ -112,7 +114,9 @@ export function renderComment(report: Report, options: { id: string; links: Comm
     `<!-- model-gate verdict: ${verdictFingerprint(report)} -->`,
     `## ${DECISION_ICON[report.decision] ?? ''} ${mdText(report.decision)} — model-gate`,
     '',
-    `**${mdText(report.headline)}** ${mdText(report.reason)}.`,
+    `**${mdText(reportView(report).headline)}** ${mdText(report.reason)}.`,
+    '',
+    countsLine(report),
     '',
     `Version ${mdCode(report.version.id || '—')} · model ${mdCode(report.model.path)}${report.version.sha256 ? ` · sha256 ${mdCode(`${report.version.sha256.slice(0, 12)}…`)}` : ''}`,
     '',
@@ -124,8 +128,8 @@ export function renderComment(report: Report, options: { id: string; links: Comm
   const blockers = problemItems(report, 'blocker');
   const warnings = problemItems(report, 'warning');
   const sections: Section[] = [];
-  if (blockers.length > 0) sections.push({ head: ['### ❌ Failed', ''], rows: blockers, tail: [''], more: more('failures') });
-  if (warnings.length > 0) sections.push({ head: ['### ⚠️ Warned', ''], rows: warnings, tail: [''], more: more('warnings') });
+  if (blockers.length > 0) sections.push({ head: ['### ⛔ Blocking', ''], rows: blockers, tail: [''], more: more('failures') });
+  if (warnings.length > 0) sections.push({ head: ['### ⚠️ Warnings', ''], rows: warnings, tail: [''], more: more('warnings') });
   const metrics = metricsTable(report, keyMetrics(report));
   if (metrics.length > 0) sections.push({ head: metrics });
   if (report.latency.length > 0) {

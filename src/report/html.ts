@@ -5,7 +5,8 @@
 import type { CheckResult } from '../checks/types.ts';
 import { fmt, METHOD_LABEL, type FeatureDrift } from '../drift/judge.ts';
 import type { Report } from './json.ts';
-import { DECISION_ICON, STATUS_ICON } from './markdown.ts';
+import { DECISION_ICON } from './markdown.ts';
+import { checkIcon, countsText, metricLimit, reportView, type ViewItem } from './view.ts';
 import { ioRows } from './model-io.ts';
 import { htmlText } from './escape.ts';
 
@@ -72,7 +73,7 @@ svg .t{font-weight:600;font-size:13px}svg .a{font-size:11px;fill:#57606a}svg .g{
 ul.p li{margin:.2rem 0}`;
 
 function checkRows(checks: CheckResult[]): unknown[][] {
-  return checks.map((c) => [STATUS_ICON[c.status] ?? '', `<code>${escapeHtml(c.id)}</code>`, escapeHtml(c.severity), escapeHtml(c.message), escapeHtml(c.threshold ?? '')]);
+  return checks.map((c) => [checkIcon(c), `<code>${escapeHtml(c.id)}</code>`, escapeHtml(c.severity), escapeHtml(c.message), escapeHtml(c.threshold ?? '')]);
 }
 
 function metricsHtml(report: Report): string {
@@ -83,9 +84,11 @@ function metricsHtml(report: Report): string {
   const rows = names.map((name) => {
     const c = compared[name];
     const interval = c?.interval ? `[${num(c.interval.low)}, ${num(c.interval.high)}]` : '';
-    return [escapeHtml(name), num(m.baseline?.[name]), num(m.candidate[name]), num(c?.delta), interval, escapeHtml(c ? `${c.verdict ?? '—'}${c.p_value !== null ? ` (McNemar p=${num(c.p_value)})` : ''}` : '')];
+    const l = metricLimit(report, name);
+    const delta = c?.delta ?? (typeof m.candidate[name] === 'number' && typeof m.baseline?.[name] === 'number' ? (m.candidate[name] as number) - (m.baseline[name] as number) : null);
+    return [escapeHtml(name), num(m.baseline?.[name]), num(m.candidate[name]), l ? `${l.icon} ${escapeHtml(l.limit)}` : '—', num(delta), interval, escapeHtml(c ? `${c.verdict ?? '—'}${c.p_value !== null ? ` (McNemar p=${num(c.p_value)})` : ''}` : '')];
   });
-  return `<h2>Metrics (${escapeHtml(m.task)}, ${escapeHtml(Number(m.rows).toLocaleString('en'))} rows)</h2>${table(['Metric', 'Baseline', 'Candidate', 'Δ', 'CI of Δ', 'Significance'], rows, [1, 2, 3])}`;
+  return `<h2>Metrics (${escapeHtml(m.task)}, ${escapeHtml(Number(m.rows).toLocaleString('en'))} rows)</h2>${table(['Metric', 'Baseline', 'Candidate', 'Limit', 'Δ', 'CI of Δ', 'Significance'], rows, [1, 2, 4])}`;
 }
 
 function latencyHtml(report: Report): string {
@@ -155,11 +158,18 @@ function ioHtml(report: Report): string {
   return `<h2>Model inputs and outputs</h2>${table(['', 'Name', 'Type', 'Fed as'], rows)}`;
 }
 
+/** One blocking or warning item: what failed, against what, and what to do next. */
+function itemHtml(i: ViewItem): string {
+  const measured = [i.value !== null ? `value <code>${escapeHtml(i.value)}</code>` : '', i.limit ? `limit <code>${escapeHtml(i.limit)}</code>` : ''].filter(Boolean).join(', ');
+  return `<li class="${escapeHtml(i.severity)}">${i.icon} <code>${escapeHtml(i.id)}</code> (${escapeHtml(i.severity)}${i.status === 'error' ? ', could not run' : ''}): ${escapeHtml(i.message)}${measured ? ` (${measured})` : ''}<br>→ ${escapeHtml(i.next)}${i.hint ? `<pre>${escapeHtml(i.hint)}</pre>` : ''}</li>`;
+}
+
 export function renderHtml(report: Report): string {
-  const problems = report.checks.filter((c) => (c.status === 'fail' || c.status === 'error') && c.severity !== 'info');
+  const view = reportView(report);
   const body = [
     `<h1 class="${escapeHtml(report.decision)}">${DECISION_ICON[report.decision] ?? ''} ${escapeHtml(report.decision)} — model-gate</h1>`,
-    `<p><b>${escapeHtml(report.headline)}</b> ${escapeHtml(report.reason)}.</p>`,
+    `<p><b>${escapeHtml(view.headline)}</b> ${escapeHtml(view.reason)}.</p>`,
+    `<p class="counts">${escapeHtml(countsText(view.counts))}</p>`,
     table(['Version', 'Model', 'sha256', 'Config', 'Started'], [[
       `<code>${escapeHtml(report.version.id || '—')}</code>`,
       `<code>${escapeHtml(report.model.path)}</code>`,
@@ -167,9 +177,8 @@ export function renderHtml(report: Report): string {
       `<code>${escapeHtml(report.config.path ?? 'built-in defaults')}</code>`,
       escapeHtml(report.started_at),
     ]]),
-    problems.length > 0
-      ? `<h2>What needs attention</h2><ul class="p">${problems.map((c) => `<li>${STATUS_ICON[c.status] ?? ''} <code>${escapeHtml(c.id)}</code> (${escapeHtml(c.severity)}): ${escapeHtml(c.message)}${c.hint ? `<pre>${escapeHtml(c.hint)}</pre>` : ''}</li>`).join('')}</ul>`
-      : '',
+    view.blockers.length > 0 ? `<h2>⛔ Blocking</h2><ul class="p">${view.blockers.map(itemHtml).join('')}</ul>` : '',
+    view.warnings.length > 0 ? `<h2>⚠️ Warnings</h2><ul class="p">${view.warnings.map(itemHtml).join('')}</ul>` : '',
     metricsHtml(report),
     latencyHtml(report),
     driftHtml(report),

@@ -129,7 +129,7 @@ export function buildReport(p: ReportParts): Report {
     tool: { name: 'model-gate', version: TOOL_VERSION },
     decision: p.outcome.decision,
     reason: p.outcome.reason,
-    headline: headline(p.outcome),
+    headline: headline(p.outcome, p.checks),
     summary: p.outcome.summary,
     version: p.version,
     model: {

@@ -1,5 +1,4 @@
 /** Markdown for the job summary (and the report file): verdict first, then the full checklist. */
-import type { CheckResult, CheckStatus } from '../checks/types.ts';
 import type { Decision } from '../decision.ts';
 import { fmt, METHOD_LABEL, type FeatureDrift } from '../drift/judge.ts';
 import type { Report } from './json.ts';
@@ -7,30 +6,34 @@ import { driftChart, latencyChart } from './mermaid.ts';
 import { runLabel } from '../load/judge.ts';
 import { ioRows } from './model-io.ts';
 import { mdCell, mdCode, mdCodeCell, mdText } from './escape.ts';
+import { checkIcon, countsText, metricLimit, reportView, type ViewItem } from './view.ts';
 
 export const DECISION_ICON: Record<Decision, string> = { GO: '✅', 'NO-GO': '⛔', DELAY: '⏸️' };
-export const STATUS_ICON: Record<CheckStatus, string> = { pass: '✅', warn: '⚠️', fail: '❌', error: '💥', skip: '⏭️' };
 
 /** Table cells hold one line without pipes, markup or mentions (see escape.ts). */
 export const cell = mdCell;
 const fixed = (n: number, digits = 2) => (Number.isFinite(n) ? n.toFixed(digits) : '—');
 
-const isProblem = (c: CheckResult) => (c.status === 'fail' || c.status === 'error') && c.severity !== 'info';
 
 export function renderMarkdown(report: Report): string {
   const lines: string[] = [];
   lines.push(`## ${DECISION_ICON[report.decision] ?? ''} ${mdText(report.decision)} — model-gate`);
   lines.push('');
-  lines.push(`**${mdText(report.headline)}**`);
+  const view = reportView(report);
+  lines.push(`**${mdText(view.headline)}**`);
   lines.push('');
-  lines.push(`${mdText(report.reason)}.`);
+  lines.push(`${mdText(view.reason)}.`);
+  lines.push('');
+  lines.push(countsLine(report));
   lines.push('');
   lines.push(`| Version | Model | sha256 |`);
   lines.push(`|---|---|---|`);
   lines.push(`| ${mdCodeCell(report.version.id || '—')} | ${mdCodeCell(report.model.path)} | ${mdCodeCell(`${report.version.sha256.slice(0, 16) || '—'}…`)} |`);
   lines.push('');
-  const problems = problemItems(report);
-  if (problems.length > 0) lines.push('### What needs attention', '', ...problems, '');
+  const blockers = problemItems(report, 'blocker');
+  const warnings = problemItems(report, 'warning');
+  if (blockers.length > 0) lines.push('### ⛔ Blocking', '', ...blockers, '');
+  if (warnings.length > 0) lines.push('### ⚠️ Warnings', '', ...warnings, '');
   lines.push(...metricsTable(report));
   if (report.latency_comparison) lines.push(...latencyChart(report.latency_comparison), '');
   lines.push(...driftTable(report));
@@ -84,11 +87,22 @@ export function loadTable(report: Report): string[] {
   return lines;
 }
 
-/** Failed checks that gate (blockers, then warnings), one bullet each. */
-export function problemItems(report: Report, severity?: CheckResult['severity']): string[] {
-  return report.checks
-    .filter((c) => isProblem(c) && (severity === undefined || c.severity === severity))
-    .map((c) => `- ${STATUS_ICON[c.status] ?? ''} **${mdCode(c.id)}** (${mdText(c.severity)}): ${cell(c.message)}${c.hint ? hintBlock(c.hint) : ''}`);
+/** What blocks and what warns, blockers first, one bullet each: what failed, against what, and what to do next. */
+export function problemItems(report: Report, severity?: ViewItem['severity']): string[] {
+  const view = reportView(report);
+  const items = severity === 'blocker' ? view.blockers : severity === 'warning' ? view.warnings : [...view.blockers, ...view.warnings];
+  return items.map((i) => `- ${i.icon} **${mdCode(i.id)}** (${i.severity}${i.status === 'error' ? ', could not run' : ''}): ${cell(i.message)}${measured(i)}<br>→ ${cell(i.next)}${i.hint ? hintBlock(i.hint) : ''}`);
+}
+
+/** " (value 1.9, limit ×1.5 warns)" when the check recorded them. */
+function measured(i: ViewItem): string {
+  const parts = [i.value !== null ? `value ${mdCode(i.value)}` : null, i.limit ? `limit ${mdCode(i.limit)}` : null].filter(Boolean);
+  return parts.length > 0 ? ` (${parts.join(', ')})` : '';
+}
+
+/** The line under the headline: how many block, warn, passed and were skipped. */
+export function countsLine(report: Report): string {
+  return mdText(countsText(reportView(report).counts));
 }
 
 /** A hint (a config snippet) as a fenced block inside the list item; fences in it cannot close it, markers cannot hide in it. */
@@ -102,7 +116,7 @@ function hintBlock(hint: string): string {
 
 export const CHECKLIST_HEAD = ['| | Check | Severity | Result | Threshold |', '|---|---|---|---|---|'];
 export function checklistRows(report: Report): string[] {
-  return report.checks.map((c) => `| ${STATUS_ICON[c.status] ?? ''} | ${mdCodeCell(c.id)} | ${cell(c.severity)} | ${cell(c.message)} | ${c.threshold ? cell(c.threshold) : ''} |`);
+  return report.checks.map((c) => `| ${checkIcon(c)} | ${mdCodeCell(c.id)} | ${cell(c.severity)} | ${cell(c.message)} | ${c.threshold ? cell(c.threshold) : ''} |`);
 }
 
 export const LATENCY_HEAD = ['| Batch | Calls | p50 ms | p95 ms | p99 ms | max ms | mean ms | rows/s |', '|---:|---:|---:|---:|---:|---:|---:|---:|'];
@@ -137,20 +151,24 @@ export function metricsTable(report: Report, only?: ReadonlySet<string>): string
     (k) => (typeof m.candidate[k] === 'number' || m.candidate[k] === null) && (!only || only.size === 0 || only.has(k)),
   );
   const level = report.comparison ? `${Math.round(report.comparison.confidence * 1000) / 10}% CI` : '';
+  const limit = (name: string) => {
+    const l = metricLimit(report, name);
+    return l ? `${l.icon} ${cell(l.limit)}` : '—';
+  };
   if (m.baseline) {
-    lines.push(`| Metric | Baseline | Candidate | Δ | ${level} | Significance |`);
-    lines.push('|---|---:|---:|---:|---|---|');
+    lines.push(`| Metric | Baseline | Candidate | Limit | Δ | ${level} | Significance |`);
+    lines.push('|---|---:|---:|---|---:|---|---|');
     for (const name of names) {
       const c = compared[name];
       const delta = typeof m.candidate[name] === 'number' && typeof m.baseline[name] === 'number' ? (m.candidate[name] as number) - (m.baseline[name] as number) : null;
       const interval = c?.interval ? `[${signed(c.interval.low)}, ${signed(c.interval.high)}]` : '';
       const sig = c ? `${VERDICT[c.verdict ?? ''] ?? '—'}${c.p_value !== null ? ` (McNemar p=${num(c.p_value)})` : ''}` : 'not tested';
-      lines.push(`| ${c ? `**${cell(name)}**` : cell(name)} | ${num(m.baseline[name])} | ${num(m.candidate[name])} | ${signed(delta)} | ${interval} | ${sig} |`);
+      lines.push(`| ${c ? `**${cell(name)}**` : cell(name)} | ${num(m.baseline[name])} | ${num(m.candidate[name])} | ${limit(name)} | ${signed(delta)} | ${interval} | ${sig} |`);
     }
   } else {
-    lines.push('| Metric | Candidate |');
-    lines.push('|---|---:|');
-    for (const name of names) lines.push(`| ${cell(name)} | ${num(m.candidate[name])} |`);
+    lines.push('| Metric | Candidate | Limit |');
+    lines.push('|---|---:|---|');
+    for (const name of names) lines.push(`| ${cell(name)} | ${num(m.candidate[name])} | ${limit(name)} |`);
   }
   lines.push('');
   const lc = report.latency_comparison;

@@ -7,6 +7,7 @@ import { fmt, METHOD_LABEL, type FeatureDrift } from '../drift/judge.ts';
 import { runLabel } from '../load/judge.ts';
 import type { Report } from './json.ts';
 import { ioRows } from './model-io.ts';
+import { countsText, reportView } from './view.ts';
 
 type Style = Parameters<typeof styleText>[0];
 const STATUS_STYLE: Record<CheckStatus, Style> = { pass: 'green', warn: 'yellow', fail: 'red', error: 'red', skip: 'gray' };
@@ -22,8 +23,15 @@ export function renderTerminal(report: Report, color: boolean, width = 120): str
     const message = c.message.length > messageWidth ? `${c.message.slice(0, messageWidth - 1)}…` : c.message;
     lines.push(`${paint(STATUS_STYLE[c.status], c.status.toUpperCase().padEnd(7))} ${c.id.padEnd(idWidth)} ${c.severity.padEnd(8)} ${message}`);
   }
-  for (const c of report.checks) {
-    if (c.hint && (c.status === 'fail' || c.status === 'error')) lines.push('', paint('bold', `${c.id}:`), c.hint);
+  const view = reportView(report);
+  for (const [title, items] of [['BLOCKING', view.blockers], ['WARNINGS', view.warnings]] as const) {
+    if (items.length === 0) continue;
+    lines.push('', paint(['bold', title === 'BLOCKING' ? 'red' : 'yellow'], title));
+    for (const i of items) {
+      const measured = [i.value !== null ? `value ${i.value}` : '', i.limit ? `limit ${i.limit}` : ''].filter(Boolean).join(', ');
+      lines.push(`${i.icon} ${i.id} (${i.severity}${i.status === 'error' ? ', could not run' : ''}): ${i.message}${measured ? ` (${measured})` : ''}`, `   → ${i.next}`);
+      if (i.hint) lines.push(...i.hint.split('\n').map((l) => `     ${l}`));
+    }
   }
   const io = ioRows(report);
   if (io.rows.length > 0) {
@@ -52,7 +60,7 @@ export function renderTerminal(report: Report, color: boolean, width = 120): str
   if (report.drift && report.drift.features.length > 0) {
     lines.push('', paint('bold', `DRIFT of ${report.drift.current.path} against ${report.drift.reference.path}`), ...driftTable(report.drift.features, paint));
   }
-  lines.push('', paint(DECISION_STYLE[report.decision], report.headline), report.reason);
+  lines.push('', paint(DECISION_STYLE[report.decision], view.headline), countsText(view.counts), report.reason);
   if (report.version.id) lines.push(`version ${report.version.id}`);
   return `${lines.join('\n')}\n`;
 }

@@ -17,6 +17,8 @@ export interface BootstrapOptions {
   seed: number;
   /** Sample weights of the rows, multiplied into each resample's multiplicities. */
   weights?: Float64Array | null;
+  /** Called after each resample with (done, resamples); the caller throttles it. */
+  progress?: (done: number, total: number) => void;
 }
 
 export interface Interval {
@@ -56,6 +58,7 @@ export function pairedBootstrap(
     values.forEach((v, s) => {
       if (v !== null && Number.isFinite(v)) draws![s]![filled[s]!++] = v;
     });
+    options.progress?.(b + 1, options.resamples);
   }
   const alpha = (1 - options.level) / 2;
   const intervals = (draws ?? []).map((d, s) => {

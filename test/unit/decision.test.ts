@@ -7,9 +7,10 @@ const check = (id: string, status: CheckStatus, severity: Severity): CheckResult
 
 describe('decide', () => {
   it('is GO when every blocker and warning passed', () => {
-    const d = decide([check('a', 'pass', 'blocker'), check('b', 'pass', 'warning'), check('c', 'fail', 'info')]);
+    const checks = [check('a', 'pass', 'blocker'), check('b', 'pass', 'warning'), check('c', 'fail', 'info')];
+    const d = decide(checks);
     expect(d.decision).toBe('GO');
-    expect(headline(d)).toBe('2/3 checks passed, 1 failed — GO');
+    expect(headline(d, checks)).toBe('2/3 checks passed, 1 informational check failed — GO');
   });
 
   it('is NO-GO when a blocker fails, naming it', () => {
@@ -33,8 +34,21 @@ describe('decide', () => {
   });
 
   it('counts a pass with a note as passed', () => {
-    const d = decide([check('a', 'warn', 'blocker'), check('b', 'pass', 'blocker')]);
+    const checks = [check('a', 'warn', 'blocker'), check('b', 'pass', 'blocker')];
+    const d = decide(checks);
     expect(d.decision).toBe('GO');
-    expect(headline(d)).toBe('2/2 checks passed, 1 with notes — GO');
+    expect(headline(d, checks)).toBe('2/2 checks passed, 1 with notes — GO');
+  });
+
+  it('counts failed warnings as warnings, never as failures', () => {
+    const checks = [check('a', 'pass', 'blocker'), check('b', 'fail', 'warning'), check('c', 'error', 'warning'), check('d', 'skip', 'blocker')];
+    const d = decide(checks);
+    expect(d.decision).toBe('DELAY');
+    expect(headline(d, checks)).toBe('1/3 checks passed, 2 warnings (1 could not run), 1 skipped — DELAY');
+  });
+
+  it('names blockers that failed and could not run', () => {
+    const checks = [check('a', 'fail', 'blocker'), check('b', 'error', 'blocker'), check('c', 'fail', 'warning')];
+    expect(headline(decide(checks), checks)).toBe('0/3 checks passed, 1 blocker failed, 1 blocker could not run, 1 warning — NO-GO');
   });
 });

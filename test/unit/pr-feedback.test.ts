@@ -69,8 +69,8 @@ describe('the comment body', () => {
   it('is whole when it fits, and says nothing about cutting', () => {
     const body = renderComment(report([check(1), check(2, { severity: 'blocker', status: 'error' })]), { id: 'x', links });
     expect(body).not.toContain('cut to fit');
-    expect(body).toContain('### ❌ Failed');
-    expect(body).toContain('### ⚠️ Warned');
+    expect(body).toContain('### ⛔ Blocking');
+    expect(body).toContain('### ⚠️ Warnings');
     expect(body).toContain('<summary>Checklist: 2 checks</summary>');
     expect(body).toContain("[Full report in the run's summary](https://github.com/acme/models/actions/runs/1)");
   });
