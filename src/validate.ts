@@ -133,7 +133,18 @@ export async function validate(settings: Settings, deps: EngineDeps): Promise<Va
   const measured: Measurements = {};
   let rowsSource: string | null = null;
   let dataDriftResult: DataDrift | null = null;
-  if (driftOn && (current ?? evalData)) {
+  const scalarColumns = reference ? reference.columns.filter((c) => c.kind !== 'array').length : 0;
+  if (driftOn && (current ?? evalData) && !config.drift.columns && scalarColumns > config.drift.max_features) {
+    // Per-column tests over an image's pixels or an embedding's dims say little and cost much.
+    checks.push(
+      skipped(
+        'drift.dataset',
+        'drift',
+        'info',
+        `drift not measured: ${reference!.path} has ${scalarColumns.toLocaleString('en')} columns, more than drift.max_features (${config.drift.max_features.toLocaleString('en')}); name the columns to watch in drift.columns`,
+      ),
+    );
+  } else if (driftOn && (current ?? evalData)) {
     const { label, weight, id } = config.data;
     deps.progress('drift: comparing the data with the reference');
     dataDriftResult = dataDrift(config, reference!, (current ?? evalData)!, { exclude: new Set([label, weight, id].filter((x): x is string => !!x)) });

@@ -143,6 +143,17 @@ describe('defective models are NO-GO, with the failing check naming the cause', 
     ['batchDependent', 'smoke.batch_32_consistency', /batch of 32 differs from row-by-row results/],
   ];
 
+  it('a model that answers a batch with one value has no prediction per row: the checks on predictions fail closed', async () => {
+    const data = ['--data', `${EXAMPLE}/eval.csv`, '--label', 'species'];
+    const { code, report } = await validateJson(['--model', writeModel('onePerCall'), '--config', fastConfig, ...data]);
+    for (const id of ['outputs.run', 'metrics.run']) {
+      expect(byId(report, id)).toMatchObject({ status: 'error', severity: 'blocker' });
+      expect(byId(report, id).message).toContain('no output holds one answer per row: "total" [1, 1] is one value per call whatever the batch');
+    }
+    expect(report.decision).toBe('NO-GO');
+    expect(code).toBe(1);
+  });
+
   it('a feature count the model leaves dynamic is not perturbed: the scenario says why it is skipped', async () => {
     const data = ['--data', `${EXAMPLE}/eval.csv`, '--label', 'species'];
     const { report } = await validateJson(['--model', writeModel('anyWidth'), '--config', fastConfig, ...data]);

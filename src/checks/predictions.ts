@@ -76,6 +76,11 @@ export async function predictAll(
     }
     onBatch?.(start + n, rows.rows);
   }
+  if (columns.size === 0 && runner.signature.outputs.length > 0) {
+    // Every output held one value per call: nothing per row for the checks to judge, never a pass.
+    const shapes = runner.signature.outputs.map((o) => `"${o.name}" [${o.shape.map((d) => d ?? '?').join(', ')}]`).join(', ');
+    throw new Error(`no output holds one answer per row: ${shapes} ${runner.signature.outputs.length === 1 ? 'is' : 'are'} one value per call whatever the batch`);
+  }
   return { rows: rows.rows, outputs: [...columns.values()], batchSize, unreadable: runner.signature.unreadable ?? [] };
 }
 

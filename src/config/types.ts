@@ -136,6 +136,8 @@ export interface GateConfig {
     enabled: boolean;
     current?: string;
     columns?: string[];
+    /** Above this many columns (without drift.columns), per-column drift is not measured. */
+    max_features: number;
     severity: Severity;
     dataset_severity: Severity;
     predictions: { enabled: boolean; severity: Severity; baseline_severity: Severity };

@@ -36,7 +36,7 @@ export function barChart(title: string, categories: string[], series: Series[], 
   const top = 36;
   const bottom = 60;
   const plotH = height - top - bottom;
-  const max = Math.max(...series.flatMap((s) => s.values.filter(Number.isFinite)), line?.value ?? 0) * 1.1 || 1;
+  const max = series.flatMap((s) => s.values).reduce((m, v) => (Number.isFinite(v) && v > m ? v : m), line?.value ?? 0) * 1.1 || 1;
   const y = (v: number) => top + plotH - (Math.max(0, v) / max) * plotH;
   const group = (width - left - 10) / Math.max(categories.length, 1);
   const barW = Math.min(24, (group - 8) / series.length);

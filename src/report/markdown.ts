@@ -41,7 +41,8 @@ export function renderMarkdown(report: Report): string {
     const chart = driftChart(report.drift);
     if (chart.length > 0) lines.push(...chart, '');
   }
-  lines.push('### Checklist', '', ...CHECKLIST_HEAD, ...checklistRows(report), '');
+  lines.push('### Checklist', '', ...CHECKLIST_HEAD);
+  append(lines, bounded(checklistRows(report), 'checks'));
   lines.push(...ioTable(report));
   if (report.latency.length > 0) lines.push('### Latency', '', ...LATENCY_HEAD, ...latencyRows(report), '');
   lines.push(...loadTable(report));
@@ -204,12 +205,34 @@ export function driftShare(d: NonNullable<Report['drift']>): string {
   return `${mdText(d.drifted_features)} of ${mdText(d.judged_features)} features drifted (${fmt(d.drifted_share * 100)}%)${d.dataset_drift ? ' — **dataset drift**' : ''}`;
 }
 
+/**
+ * Rows a table shows at most: GitHub refuses a job summary over 1 MiB, and a wide data set has a
+ * drift row and a checklist row per column. report.json keeps every row.
+ */
+export const MAX_TABLE_ROWS = 500;
+
+/** A table's lines cut to MAX_TABLE_ROWS rows (after `head` header lines), saying how many were left out. */
+function bounded(lines: string[], what: string, head = 0): string[] {
+  if (lines.length - head <= MAX_TABLE_ROWS) return lines;
+  const cut = lines.slice(0, head + MAX_TABLE_ROWS);
+  cut.push('', `_… and ${(lines.length - head - MAX_TABLE_ROWS).toLocaleString('en')} more ${what}: report.json lists them all._`, '');
+  return cut;
+}
+
+/** Appends without spreading: a spread of a very long array overflows the call stack. */
+function append(lines: string[], more: readonly string[]): void {
+  for (const line of more) lines.push(line);
+}
+
 /** Drift: one row per feature, then the label and the predictions. */
 export function driftTable(report: Report): string[] {
   const d = report.drift;
   if (!d) return [];
   const lines = [`### Drift: ${mdCode(d.current.path)} against ${mdCode(d.reference.path)}`, '', driftShare(d), ''];
-  lines.push(...driftRows('Feature', d.features));
+  // Most drifted first, so a bounded table keeps the rows that matter.
+  const order = { error: 0, drifted: 1, inconclusive: 2, stable: 3 } as const;
+  const features = d.features.length > MAX_TABLE_ROWS ? [...d.features].sort((a, b) => order[a.status] - order[b.status]) : d.features;
+  append(lines, bounded(driftRows('Feature', features), 'features', 2));
   if (d.label) lines.push(...driftRows('Label', [d.label]));
   if (d.predictions) {
     lines.push(...driftRows('Prediction (reference → current)', d.predictions.reference_vs_current));

@@ -19,7 +19,7 @@ export const mermaidLabel = (s: string, max: number) => {
 };
 const quote = mermaidLabel;
 const label = (s: string) => quote(s, 24);
-const axisMax = (values: number[]) => value(Math.max(...values.filter(Number.isFinite), 0) * 1.1 || 1);
+const axisMax = (values: number[]) => value(values.reduce((m, v) => (Number.isFinite(v) && v > m ? v : m), 0) * 1.1 || 1);
 
 function chart(title: string, orientation: '' | ' horizontal', xs: string[], yTitle: string, yMax: string, series: string[]): string[] {
   return ['```mermaid', `xychart-beta${orientation}`, `  title ${quote(title, 90)}`, `  x-axis [${xs.join(', ')}]`, `  y-axis "${yTitle}" 0 --> ${yMax}`, ...series.map((s) => `  ${s}`), '```'];

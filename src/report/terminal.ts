@@ -15,7 +15,8 @@ const DECISION_STYLE: Record<Decision, Style> = { GO: ['bold', 'green'], 'NO-GO'
 
 export function renderTerminal(report: Report, color: boolean, width = 120): string {
   const paint = (style: Style, text: string) => (color ? styleText(style, text, { validateStream: false }) : text);
-  const idWidth = Math.min(40, Math.max(...report.checks.map((c) => c.id.length), 5));
+  // A reduce, not a spread: a wide data set has a check per column, too many for call arguments.
+  const idWidth = Math.min(40, report.checks.reduce((w, c) => Math.max(w, c.id.length), 5));
   const messageWidth = Math.max(30, width - idWidth - 20);
   const lines = [`model-gate ${report.tool.version} · ${report.model.path}`, ''];
   lines.push(paint('bold', `${'STATUS'.padEnd(7)} ${'CHECK'.padEnd(idWidth)} ${'SEVERITY'.padEnd(8)} RESULT`));

@@ -7,6 +7,13 @@ import { buildModel, mlp } from './onnx-builder.ts';
 const X4 = { name: 'x', type: 'float32' as const, shape: ['N', 4] };
 
 export const MODELS = {
+  /** Sums the whole batch into one value: one answer per call, none per row. */
+  onePerCall: () =>
+    buildModel({
+      inputs: [X4],
+      outputs: [{ name: 'total', type: 'float32', shape: [1, 1] }],
+      nodes: [{ op: 'ReduceSum', inputs: ['x'], outputs: ['total'], attrs: { keepdims: 1 } }],
+    }),
   /** A healthy 4 -> 8 -> 3 classifier. */
   healthy: () => mlp([4, 8, 3]),
   /** Sums any number of features: a wrong feature count is accepted silently. */
