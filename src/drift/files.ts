@@ -5,7 +5,7 @@
 import { join, resolve } from 'node:path';
 import { ReportFiles } from '../constants.ts';
 import type { Report } from '../report/json.ts';
-import { CHECKLIST_HEAD, DECISION_ICON, checklistRows, driftTable, problemItems } from '../report/markdown.ts';
+import { CHECKLIST_HEAD, DECISION_ICON, bounded, checklistRows, driftTable, problemItems } from '../report/markdown.ts';
 import { mdText } from '../report/escape.ts';
 import { removeReportFile, writeReportFile } from '../report/files.ts';
 import type { DriftReport } from './command.ts';
@@ -19,7 +19,8 @@ export interface WrittenDriftReports {
 export function renderDriftMarkdown(report: DriftReport): string {
   // The validate report's renderers read only `drift` and `checks` here; the drift block is the same shape.
   const asReport = { drift: { ...report, predictions: null }, checks: report.checks } as unknown as Report;
-  const problems = problemItems(asReport);
+  // Bounded like the validate summary: GitHub refuses a job summary over 1 MiB.
+  const problems = bounded(problemItems(asReport), 'problems');
   const lines = [
     `## ${DECISION_ICON[report.decision]} ${mdText(report.decision)} — model-gate drift`,
     '',
@@ -32,7 +33,7 @@ export function renderDriftMarkdown(report: DriftReport): string {
     '### Checklist',
     '',
     ...CHECKLIST_HEAD,
-    ...checklistRows(asReport),
+    ...bounded(checklistRows(asReport), 'checks'),
     '',
     `<sub>model-gate ${mdText(report.tool.version)} · ${Math.round(report.duration_ms)} ms</sub>`,
   ];

@@ -212,7 +212,7 @@ export function driftShare(d: NonNullable<Report['drift']>): string {
 export const MAX_TABLE_ROWS = 500;
 
 /** A table's lines cut to MAX_TABLE_ROWS rows (after `head` header lines), saying how many were left out. */
-function bounded(lines: string[], what: string, head = 0): string[] {
+export function bounded(lines: string[], what: string, head = 0): string[] {
   if (lines.length - head <= MAX_TABLE_ROWS) return lines;
   const cut = lines.slice(0, head + MAX_TABLE_ROWS);
   cut.push('', `_… and ${(lines.length - head - MAX_TABLE_ROWS).toLocaleString('en')} more ${what}: report.json lists them all._`, '');

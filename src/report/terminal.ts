@@ -59,7 +59,8 @@ export function renderTerminal(report: Report, color: boolean, width = 120): str
     lines.push(`health: ${report.load.health} (${report.load.health_reason})`);
   }
   if (report.drift && report.drift.features.length > 0) {
-    lines.push('', paint('bold', `DRIFT of ${report.drift.current.path} against ${report.drift.reference.path}`), ...driftTable(report.drift.features, paint));
+    lines.push('', paint('bold', `DRIFT of ${report.drift.current.path} against ${report.drift.reference.path}`));
+    for (const line of driftTable(report.drift.features, paint)) lines.push(line); // a line per column: no spread
   }
   lines.push('', paint(DECISION_STYLE[report.decision], view.headline), countsText(view.counts), report.reason);
   if (report.version.id) lines.push(`version ${report.version.id}`);
@@ -70,7 +71,7 @@ const VERDICT_STYLE: Record<FeatureDrift['status'], Style> = { drifted: 'red', s
 
 /** One line per feature: what decided, against what, and the PSI beside it. */
 export function driftTable(features: readonly FeatureDrift[], paint: (style: Style, text: string) => string): string[] {
-  const nameWidth = Math.min(30, Math.max(7, ...features.map((f) => f.name.length)));
+  const nameWidth = Math.min(30, features.reduce((w, f) => Math.max(w, f.name.length), 7));
   const head = `${'FEATURE'.padEnd(nameWidth)} ${'KIND'.padEnd(11)} ${'DECIDED BY'.padEnd(18)} ${'VALUE'.padStart(9)} ${'LIMIT'.padStart(6)} ${'PSI'.padStart(7)} ${'VALUES REF / CUR'.padStart(21)} ${'MISSING'.padStart(11)}  VERDICT`;
   const lines = [paint('bold', head)];
   const n = (x: number | undefined) => (x === undefined ? '–' : x.toLocaleString('en'));

@@ -91,7 +91,8 @@ describe('the sticky pull-request comment', () => {
     // Verdict first, then the version, the metrics against the baseline, latency, charts, the checklist folded.
     expect(body.split('\n')[2]).toBe('## ✅ GO — model-gate');
     expect(body).toContain(`Version \`${first.outputs.version}\``);
-    expect(body).toMatch(/\| \*\*accuracy\*\* \| [\d.]+ \| [\d.]+ \| [−+][\d.]+ \|/);
+    // Baseline, candidate, the limit it was held to, then the change.
+    expect(body).toMatch(/\| \*\*accuracy\*\* \| [\d.]+ \| [\d.]+ \| ✅ \\>= 0\.9 \| [−+][\d.]+ \|/);
     expect(body).toContain('McNemar p=');
     expect(body).toContain('### Latency');
     expect(body).toContain('```mermaid\nxychart-beta\n  title "Latency by percentile, batch 1: bars = baseline, line = candidate"');
