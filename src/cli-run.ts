@@ -22,7 +22,7 @@ import { resolveConfig } from './config/load.ts';
 import { relative } from 'node:path';
 import { defaultCommentId, githubContext, runUrl } from './github/context.ts';
 import { renderComment } from './report/comment.ts';
-import { readReport } from './github/comment-from-artifact.ts';
+import { readReport } from './report/read.ts';
 import { writeDriftReports } from './drift/files.ts';
 import { runInit } from './init.ts';
 import { progressWriter } from './progress-writer.ts';

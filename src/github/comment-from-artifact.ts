@@ -4,40 +4,16 @@
  * is untrusted input: it is schema-checked, and the PR it names must still have the head commit
  * the triggering run tested.
  */
-import { readFile, stat } from 'node:fs/promises';
-import { join } from 'node:path';
-import { Ajv } from 'ajv';
-import reportSchema from '../../schema/report.schema.json' with { type: 'json' };
-import { ReportFiles } from '../constants.ts';
-import { InputFileError, UsageError, getErrorMessage } from '../errors.ts';
+import { UsageError, getErrorMessage } from '../errors.ts';
 import type { Report } from '../report/json.ts';
+import { readReport } from '../report/read.ts';
+
+export { readReport };
 import type { Settings } from '../settings.ts';
 import type { StickyOutcome } from './comments.ts';
 import { artifactUrl, type GitHubContext } from './context.ts';
 import { apiClient, publishComment, type FeedbackLog } from './feedback.ts';
 
-export async function readReport(path: string): Promise<Report> {
-  let file = path;
-  let text: string;
-  try {
-    if ((await stat(path)).isDirectory()) file = join(path, ReportFiles.Json);
-    text = await readFile(file, 'utf8');
-  } catch (error) {
-    throw new InputFileError(file, `cannot read the report: ${getErrorMessage(error)}`);
-  }
-  let data: unknown;
-  try {
-    data = JSON.parse(text);
-  } catch (error) {
-    throw new InputFileError(file, `not JSON: ${getErrorMessage(error)}`);
-  }
-  const validate = new Ajv({ allErrors: false, strict: false }).compile(reportSchema);
-  if (!validate(data)) {
-    const e = validate.errors?.[0];
-    throw new InputFileError(file, `not a model-gate report: ${e?.instancePath || '(top level)'} ${e?.message ?? ''}`.trim());
-  }
-  return data as unknown as Report;
-}
 
 export interface CommentModeResult {
   report: Report;

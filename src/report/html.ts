@@ -64,7 +64,7 @@ export function barChart(title: string, categories: string[], series: Series[], 
   return `<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-label="${escapeHtml(title)}" width="${Math.round(width)}" height="${height}" viewBox="0 0 ${Math.round(width)} ${height}">${parts.join('')}<text x="6" y="${top + plotH / 2}" class="a" transform="rotate(-90 6 ${top + plotH / 2})">${escapeHtml(unit)}</text></svg>`;
 }
 
-const STYLE = `body{font:14px/1.45 system-ui,-apple-system,Segoe UI,sans-serif;margin:2rem auto;max-width:72rem;padding:0 1rem;color:#1f2328}
+const STYLE = `li p.next{margin:.2rem 0 .4rem}body{font:14px/1.45 system-ui,-apple-system,Segoe UI,sans-serif;margin:2rem auto;max-width:72rem;padding:0 1rem;color:#1f2328}
 h1{font-size:1.6rem}h2{font-size:1.2rem;margin-top:2rem;border-bottom:1px solid #d0d7de}
 table{border-collapse:collapse;margin:.5rem 0;font-size:13px}th,td{border:1px solid #d0d7de;padding:3px 8px;text-align:left;vertical-align:top}
 th{background:#f6f8fa}td.n{text-align:right;font-variant-numeric:tabular-nums}code{font-size:12px}
@@ -161,7 +161,7 @@ function ioHtml(report: Report): string {
 /** One blocking or warning item: what failed, against what, and what to do next. */
 function itemHtml(i: ViewItem): string {
   const measured = [i.value !== null ? `value <code>${escapeHtml(i.value)}</code>` : '', i.limit ? `limit <code>${escapeHtml(i.limit)}</code>` : ''].filter(Boolean).join(', ');
-  return `<li class="${escapeHtml(i.severity)}">${i.icon} <code>${escapeHtml(i.id)}</code> (${escapeHtml(i.severity)}${i.status === 'error' ? ', could not run' : ''}): ${escapeHtml(i.message)}${measured ? ` (${measured})` : ''}<br>→ ${escapeHtml(i.next)}${i.hint ? `<pre>${escapeHtml(i.hint)}</pre>` : ''}</li>`;
+  return `<li class="${escapeHtml(i.severity)}">${i.icon} <code>${escapeHtml(i.id)}</code> (${escapeHtml(i.severity)}${i.status === 'error' ? ', could not run' : ''}): ${escapeHtml(i.message)}${measured ? ` (${measured})` : ''}<p class="next">→ ${escapeHtml(i.next)}</p>${i.hint ? `<pre>${escapeHtml(i.hint)}</pre>` : ''}</li>`;
 }
 
 export function renderHtml(report: Report): string {

@@ -92,7 +92,7 @@ export function loadTable(report: Report): string[] {
 export function problemItems(report: Report, severity?: ViewItem['severity']): string[] {
   const view = reportView(report);
   const items = severity === 'blocker' ? view.blockers : severity === 'warning' ? view.warnings : [...view.blockers, ...view.warnings];
-  return items.map((i) => `- ${i.icon} **${mdCode(i.id)}** (${i.severity}${i.status === 'error' ? ', could not run' : ''}): ${cell(i.message)}${measured(i)}<br>→ ${cell(i.next)}${i.hint ? hintBlock(i.hint) : ''}`);
+  return items.map((i) => `- ${i.icon} **${mdCode(i.id)}** (${i.severity}${i.status === 'error' ? ', could not run' : ''}): ${cell(i.message)}${measured(i)}\\\n  → ${cell(i.next)}${i.hint ? hintBlock(i.hint) : ''}`);
 }
 
 /** " (value 1.9, limit ×1.5 warns)" when the check recorded them. */
