@@ -1,4 +1,5 @@
 /** The JUnit XML report: valid against the Ant/Jenkins JUnit XSD, every check a testcase, any text carried intact. */
+import { reportOf } from '../support/report.ts';
 import { skipWithout } from '../support/tools.ts';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -21,30 +22,16 @@ const check = (id: string, status: CheckResult['status'], over: Partial<CheckRes
 });
 
 function report(checks: CheckResult[], over: Partial<Report> = {}): Report {
-  return {
-    schema_version: 1,
-    tool: { name: 'model-gate', version: '0.1.0' },
+  return reportOf(checks, {
     decision: 'NO-GO',
     reason: '1 blocking check failed: latency.batch_1',
     headline: '3/6 checks passed — NO-GO',
     summary: { total: checks.length, passed: 0, warned: 0, failed: 0, errored: 0, skipped: 0 },
-    version: { id: 'v_2026-11-22T00:00:00_abcdef12', sha256: 'ab'.repeat(32) } as Report['version'],
-    model: { path: 'models/m.onnx', runner: 'onnx', size_bytes: 1, sha256: 'ab'.repeat(32), format: null, signature: null },
-    data: { eval: null, label: null, reference: null, rows_evaluated: 0, source: null },
     config: { path: '.github/model-gate.yml', sha256: null, fail_on: 'no-go' },
-    checks,
-    latency: [],
-    error_scenarios: [],
-    metrics: null,
-    comparison: null,
-    latency_comparison: null,
-    load: null,
-    drift: null,
-    promotion: { stages: [5, 25, 50, 100], bake_minutes: 30 },
     started_at: '2026-11-22T08:09:10.123Z',
     duration_ms: 1234,
     ...over,
-  };
+  });
 }
 
 /** Text no XML 1.0 document may hold raw: markup, a CDATA end, quotes, controls, lone surrogates, newlines. */
