@@ -77,14 +77,15 @@ function sampler(seed: number) {
     return k;
   };
   const binomial = (n: number, p: number): number => {
-    if (n <= 0 || p <= 0) return 0;
+    if (n <= 0 || !(p > 0)) return 0;
     if (p >= 1) return n;
     if (p > 0.5) return n - binomial(n, 1 - p);
     if (n * p > 30) return Math.min(n, Math.max(0, Math.round(n * p + Math.sqrt(n * p * (1 - p)) * normal())));
     // Waiting times between successes: O(n·p).
     let k = 0;
     let i = 0;
-    const lq = Math.log(1 - p);
+    // log1p: for a share near 1e-17, log(1 − p) is 0 and the walk would never end.
+    const lq = Math.log1p(-p);
     for (;;) {
       i += Math.floor(Math.log(1 - u()) / lq) + 1;
       if (i > n) return k;
