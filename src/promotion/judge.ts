@@ -264,16 +264,20 @@ export function decide(measurements: Measurement[], c: Counters, cfg: PromotionC
   if (c.consecutive_failures > a.consecutive_failure_limit) return { action: 'rollback', reason: `${c.consecutive_failures} measurements in a row failed (limit ${a.consecutive_failure_limit})` };
   if (c.consecutive_errors > a.consecutive_error_limit) return { action: 'rollback', reason: `metrics could not be read ${c.consecutive_errors} times in a row (limit ${a.consecutive_error_limit})` };
   if (now < bakeEnd) return { action: 'continue' };
-  // The bake is over. The last measurement holds every pooled verdict: all of them passing (and
-  // enough recent passes for the windowed `value` metrics) promote; missing evidence holds, by policy.
+  // The bake is over. The last measurement holds every pooled verdict: all of them passing promote;
+  // missing evidence holds, by policy. `min_success_rate` counts only the windowed `value` checks
+  // (a pooled test's early windows are inconclusive by design: they must not count against it).
+  const windowed = (m: Measurement) => m.metrics.filter((x) => x.kind === 'value' && !x.evidence);
+  const hasWindowed = last !== undefined && windowed(last).length > 0;
   const recent = measurements.slice(-a.success_window);
-  const passed = recent.filter((m) => m.verdict === 'pass').length;
+  const passed = recent.filter((m) => windowed(m).length > 0 && windowed(m).every((x) => x.verdict === 'pass')).length;
   const rate = recent.length === 0 ? 0 : passed / recent.length;
   const pooled = last?.metrics.filter((m) => m.evidence || m.kind !== 'value') ?? [];
   const open = last?.metrics.filter((m) => m.verdict === 'inconclusive' || m.verdict === 'error') ?? [];
-  if (last && open.length === 0 && passed > 0 && rate >= a.min_success_rate) {
+  const pooledFail = pooled.find((m) => m.verdict === 'fail');
+  if (last && open.length === 0 && !pooledFail && (!hasWindowed || (passed > 0 && rate >= a.min_success_rate))) {
     const said = pooled.map((m) => `${m.name}: ${m.reason}`).join('; ');
-    return { action: 'promote', reason: said && last.verdict === 'pass' && pooled.length === last.metrics.length ? said : `${passed} of the last ${recent.length} measurements passed (at least ${pct(a.min_success_rate)} needed)${said ? `; ${said}` : ''}` };
+    return { action: 'promote', reason: !hasWindowed ? said : `${passed} of the last ${recent.length} measurements passed their value checks (at least ${pct(a.min_success_rate)} needed)${said ? `; ${said}` : ''}` };
   }
   if (open.length > 0) {
     const why = open.map((m) => `${m.name}: ${m.reason}`).join('; ');
@@ -282,5 +286,6 @@ export function decide(measurements: Measurement[], c: Counters, cfg: PromotionC
     if (holdEnd !== null && now >= holdEnd) return { action: 'rollback', reason: `held ${a.hold_minutes} min without conclusive data (${why})` };
     return { action: 'hold', reason: `holding for evidence (${why})` };
   }
-  return { action: 'rollback', reason: `only ${passed} of the last ${recent.length} measurements passed (at least ${pct(a.min_success_rate)} needed)` };
+  if (pooledFail) return { action: 'rollback', reason: `${pooledFail.name}: ${pooledFail.reason}` };
+  return { action: 'rollback', reason: `only ${passed} of the last ${recent.length} measurements passed their value checks (at least ${pct(a.min_success_rate)} needed)` };
 }

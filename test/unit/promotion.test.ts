@@ -216,6 +216,15 @@ describe('the stage decision', () => {
     expect(run(['error', 'error', 'error', 'error', 'error'], base, (i) => i * 60_000, 6e6)).toMatchObject({ action: 'rollback', reason: 'metrics could not be read 5 times in a row (limit 4)' });
   });
 
+  it('min_success_rate counts the value checks only: a pooled test inconclusive in its first windows still promotes', () => {
+    expect(run(['inconclusive', 'inconclusive', 'pass'], base, (i) => i * 60_000, 120_000)).toMatchObject({ action: 'promote', reason: 'e: pass' });
+    const v = (index: number, value: Verdict): Measurement => ({ ...m(index, 'pass'), verdict: value === 'pass' ? 'pass' : value, metrics: [...m(index, 'pass').metrics, { name: 'v', kind: 'value', verdict: value, critical: false, values: {}, thresholds: '', reason: value }] });
+    const ms = [v(1, 'fail'), v(2, 'fail'), v(3, 'pass')];
+    const c = ms.reduce(count, NO_COUNTS);
+    expect(decide(ms, { ...c, failures: 0, consecutive_failures: 0 }, base, 120_000, 120_000)).toMatchObject({ action: 'rollback', reason: 'only 1 of the last 3 measurements passed their value checks (at least 50% needed)' });
+    expect(decide([...ms, v(4, 'pass')], { ...c, failures: 0, consecutive_failures: 0 }, base, 180_000, 120_000)).toMatchObject({ action: 'promote' });
+  });
+
   it('a critical failure rolls back at the first measurement', () => {
     const ms = [m(1, 'fail', true)];
     expect(decide(ms, count(NO_COUNTS, ms[0]!), base, 0, 1e9)).toMatchObject({ action: 'rollback', reason: 'critical: e: fail' });
