@@ -235,9 +235,11 @@ describe.skipIf(skipWithout('nginx', 'prometheus'))('staged promotion against Pr
     expect(canaryWeight()).toBe(0);
   }, 150_000);
 
-  it('rolls back a canary answering 12% errors at its first stage', async () => {
+  it('rolls back a canary answering 30% errors at its first stage', async () => {
     stable.set({ delayMs: 3 });
-    canary.set({ errorRate: 0.12, delayMs: 3 });
+    // 30%, not 12%: near the 10% limit, a few hundred requests cannot show it above (a loaded machine
+    // spreads the windows); the statistical power is shown by the simulation, not here.
+    canary.set({ errorRate: 0.3, delayMs: 3 });
     const traffic = load(300);
     try {
       // Enough windows for the pooled test to show the rate above the limits (~40 canary requests a window).
@@ -245,7 +247,7 @@ describe.skipIf(skipWithout('nginx', 'prometheus'))('staged promotion against Pr
       expect(r.code, r.stdout).toBe(1);
       expect(r.outputs.outcome).toBe('rolled_back');
       // Workflow commands escape % as %25.
-      expect(r.stdout.replace(/%25/g, '%')).toMatch(/::error::rolled back at 5%: (critical: )?error_rate: canary 1\d(\.\d+)?% vs stable [\d.]+% over \d+ windows .*: the rate is above (the rollback limit 10%|5%) by at least/);
+      expect(r.stdout.replace(/%25/g, '%')).toMatch(/::error::rolled back at 5%: (critical: )?error_rate: canary [23]\d(\.\d+)?% vs stable [\d.]+% over \d+ windows .*: the rate is above (the rollback limit 10%|5%) by at least/);
       expect(canaryWeight()).toBe(0);
       const d = github.deployments.at(-1)!;
       expect(d.statuses.map((s) => s.state)).toEqual(expect.arrayContaining(['in_progress', 'failure', 'inactive']));
@@ -254,10 +256,11 @@ describe.skipIf(skipWithout('nginx', 'prometheus'))('staged promotion against Pr
     }
   }, 120_000);
 
-  it('rolls back a canary 25 ms slower a request (about 3× end to end)', async () => {
-    // 5 ms more (the old "twice as slow") is ×1.3 end to end here, inside the 2× tail tolerance.
+  it('rolls back a canary 80 ms slower a request', async () => {
+    // 5 ms more (the old "twice as slow") is ×1.3 end to end here, inside the 2× tail tolerance; on a
+    // loaded machine the windows vary so much that 25 ms more is not shown within the bake either.
     stable.set({ delayMs: 3 });
-    canary.set({ delayMs: 25 });
+    canary.set({ delayMs: 80 });
     const traffic = load(300);
     try {
       const r = await stage(config('slow', '', { bake: 0.3, hold: 0.3 }), '5');
