@@ -6,9 +6,10 @@
  * A call that outlives its deadline kills the child (RunnerTimeoutError); a child that dies during
  * a call fails that call (RunnerCrashError) with the signal or exit code. Either way the next call
  * starts a fresh child, so one bad request cannot decide the fate of the next.
- * An error onnxruntime answers is a rejection (RunnerRejectedError) only when it is input
- * validation (a shape, a rank, a type, a missing input); anything else it says (out of memory, a
- * kernel failing) is a failure, not a refusal. Every reply carries the child's memory.
+ * An error onnxruntime answers is a rejection (RunnerRejectedError) when it validated the input (a
+ * shape, a rank, a type, a missing input) or a node refused to compute on it (a Reshape of an
+ * empty batch: the ValueError of the ONNX world), never when it ran out of memory or failed for a
+ * reason of its own. Every reply carries the child's memory.
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -42,6 +43,8 @@ const VALIDATION: readonly RegExp[] = [
   /^Unexpected input data type\./,
 ];
 const OUT_OF_MEMORY = /bfc_arena|Failed to allocate memory|std::bad_alloc|\bAllocate\b/i;
+/** A node that failed on the values or sizes it was given; the process is alive and answers. */
+const NODE_FAILED = /^Non-zero status code returned while running /;
 
 /**
  * The error a failed call becomes: a rejection naming its input when onnxruntime validated the
@@ -53,6 +56,9 @@ export function onnxCallError(message: string): Error {
     if (m) return new RunnerRejectedError(message, m[1] ?? null);
   }
   if (OUT_OF_MEMORY.test(message)) return new Error(`onnxruntime ran out of memory: ${message}`);
+  // The request was validated and run: the scenario's control call (the same request unperturbed)
+  // succeeded, so a node refusing the perturbed one refuses what was perturbed.
+  if (NODE_FAILED.test(message)) return new RunnerRejectedError(message);
   return new Error(message);
 }
 
