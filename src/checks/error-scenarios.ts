@@ -3,8 +3,8 @@
  * recorded (rejected / non_finite / finite / empty) and judged against the accepted outcomes.
  *
  * A scenario passes only for its own reason: the same request unperturbed is sent first and must
- * succeed, and only a clean refusal (RunnerRejectedError: an onnxruntime validation error about the
- * perturbed input, an HTTP 4xx, a command's error line) counts as "rejected". A crash, a hang, a
+ * succeed, and only a clean refusal (RunnerRejectedError: onnxruntime validating the perturbed input
+ * or a node refusing it, an HTTP 4xx, a command's error line) counts as "rejected". A crash, a hang, a
  * 5xx, running out of memory or a refusal naming another input is an `error` for the scenario,
  * and the runner is restarted for the next one. The suite has a time budget; what it could not
  * run within it is a failing warning, never a silent pass.
@@ -218,7 +218,7 @@ export function refusalOf(error: unknown, input: string): { rejected: string } |
   }
   if (error instanceof RunnerTimeoutError) return { failed: `a hang, not a refusal: ${message}` };
   if (error instanceof RunnerCrashError) return { failed: `a crash, not a refusal: ${message}` };
-  return { failed: `the call failed without refusing the request (only an input validation error, an HTTP 4xx or a command's error line is a refusal): ${message}` };
+  return { failed: `the call failed without refusing the request (a refusal is an input validation error, an HTTP 4xx or a command's error line): ${message}` };
 }
 
 export async function runErrorScenarios(ctx: CheckContext): Promise<{ checks: CheckResult[]; outcomes: ScenarioOutcome[] }> {
