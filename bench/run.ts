@@ -16,6 +16,9 @@
  *      against plain readFileSync + split + Number into one Float64Array per column (target <= 2),
  *      time per cell against a quarter as many columns (linear: target <= 1.5), peak RSS (target
  *      <= 1 GB); numpy.loadtxt on the same file for information when /usr/bin/python3 has numpy.
+ *   8. `model-gate validate` with defaults on a 10 MB image model (bench/validate-image.ts): wall
+ *      time (target < 60 s), CPU time against a bare onnxruntime process making the latency loop's
+ *      calls, peak RSS of the gate plus its ONNX child (target <= 1 GB).
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { createWriteStream, existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
@@ -28,6 +31,7 @@ import { generateRows } from '../src/data/generate.ts';
 import { bindInputs, feedsFor } from '../src/data/features.ts';
 import { openIsolatedOnnxRunner } from '../src/runners/onnx-process.ts';
 import { mlp } from '../test/support/onnx-builder.ts';
+import { benchValidateImage } from './validate-image.ts';
 
 const ort = await loadOnnxRuntime({ info: () => undefined });
 const ROWS = 32768;
@@ -365,5 +369,8 @@ if (!nginxBin || !wrkBin) {
     results.push({ measure: '  numpy.loadtxt, same file (information)', 'model-gate': '', reference: np.error || `${np.s.toFixed(2)} s, ${Math.round(np.rss)} MB`, ratio: '', target: '', met: '' });
   }
 }
+
+// 8. Validate with defaults on a 10 MB image model.
+results.push(...(await benchValidateImage()));
 
 console.table(results);

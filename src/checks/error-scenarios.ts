@@ -1,13 +1,20 @@
 /**
  * Error scenarios: what the model does with requests it should not accept. Each outcome is
  * recorded (rejected / non_finite / finite / empty) and judged against the accepted outcomes.
+ *
+ * A scenario passes only for its own reason: the same request unperturbed is sent first and must
+ * succeed, and only a clean refusal (RunnerRejectedError: onnxruntime validating the perturbed input
+ * or a node refusing it, an HTTP 4xx, a command's error line) counts as "rejected". A crash, a hang, a
+ * 5xx, running out of memory or a refusal naming another input is an `error` for the scenario,
+ * and the runner is restarted for the next one. The suite has a time budget; what it could not
+ * run within it is a failing warning, never a silent pass.
  */
 import type { Outcome, ScenarioConfig, ScenarioName } from '../config/types.ts';
 import { SCENARIOS } from '../config/types.ts';
 import { feedsFor, formatShape, isFloat, rowValues, rowWidth, tensorOf, type FeatureRows } from '../data/features.ts';
 import { getErrorMessage } from '../errors.ts';
 import type { DType, Feeds, Outputs } from '../runners/types.ts';
-import { PROBE_SCENARIOS, RunnerCrashError, RunnerTimeoutError, elementCount, toNumbers, type ModelRunner, type ProbeScenario } from '../runners/types.ts';
+import { PROBE_SCENARIOS, RunnerCrashError, RunnerRejectedError, RunnerTimeoutError, elementCount, toNumbers, type ProbeScenario } from '../runners/types.ts';
 import type { CheckContext } from './context.ts';
 import { result, type CheckResult } from './types.ts';
 
@@ -26,6 +33,43 @@ interface ScenarioRequest {
   request: string;
   feeds: Feeds;
 }
+
+/** Defaults of the oversized batch: at most this many rows, and at most this much input. */
+export const OVERSIZED_ROWS = 4096;
+export const OVERSIZED_MAX_MB = 64;
+/** Rows of an oversized batch at least: one more than the one-row request. */
+const OVERSIZED_MIN_ROWS = 2;
+
+const BYTES: Record<DType, number> = {
+  float64: 8,
+  int64: 8,
+  uint64: 8,
+  float32: 4,
+  int32: 4,
+  uint32: 4,
+  float16: 2,
+  int16: 2,
+  uint16: 2,
+  int8: 1,
+  uint8: 1,
+  bool: 1,
+  string: 0,
+};
+
+/** Bytes one row of data puts in the request (constants without a batch axis are sent once). */
+export function bytesPerRow(rows: FeatureRows): number {
+  let bytes = 0;
+  rows.bindings.forEach((b, i) => {
+    if (b.batchAxis === null) return;
+    const width = rowWidth(b);
+    const data = rows.typed[i]!;
+    // Text: the first row's strings stand for every row's.
+    bytes += Array.isArray(data) ? data.slice(0, width).reduce((n, s) => n + Buffer.byteLength(s) + 2, 0) : width * BYTES[b.dtype];
+  });
+  return Math.max(1, bytes);
+}
+
+const mib = (bytes: number) => (bytes / 2 ** 20).toFixed(bytes < 2 ** 20 ? 2 : 1);
 
 const SWAPPED: Partial<Record<DType, DType>> = {
   float32: 'float64',
@@ -104,8 +148,14 @@ export function scenarioRequest(name: ScenarioName, rows: FeatureRows, cfg: Scen
     }
     case 'oversized_batch': {
       if (rows.fixedBatch !== null) return `the model takes a fixed batch of ${rows.fixedBatch}: a larger batch is refused by its signature`;
-      const size = cfg.size ?? 4096;
-      return { request: `a batch of ${size} rows`, feeds: feedsFor(rows, 0, size) };
+      // Sized in bytes, so that a row weighing an image does not make a batch of gigabytes.
+      const maxMb = cfg.max_mb ?? OVERSIZED_MAX_MB;
+      const rowBytes = bytesPerRow(rows);
+      const size = Math.min(cfg.size ?? OVERSIZED_ROWS, Math.floor((maxMb * 2 ** 20) / rowBytes));
+      if (size < OVERSIZED_MIN_ROWS) {
+        return `one row is ${mib(rowBytes)} MiB of input: a batch of ${OVERSIZED_MIN_ROWS} would exceed errors.oversized_batch.max_mb (${maxMb} MiB)`;
+      }
+      return { request: `a batch of ${size} rows (${mib(size * rowBytes)} MiB of input)`, feeds: feedsFor(rows, 0, size) };
     }
     case 'malformed_json':
     case 'wrong_content_type':
@@ -136,17 +186,39 @@ const OUTCOME_WORDS: Record<Outcome, string> = {
   no_error_body: 'rejected it without an error body',
 };
 
+/** Finite answers to NaN or Inf: the model treats them as values (XGBoost: NaN is "missing"). */
+const HANDLED = new Set<ScenarioName>(['nan_input', 'inf_input']);
+const words = (scenario: ScenarioName, outcome: Outcome) => (HANDLED.has(scenario) && outcome === 'finite' ? 'handled it (returned finite values)' : OUTCOME_WORDS[outcome]);
+
 export function judgeScenario(observed: ScenarioOutcome, cfg: ScenarioConfig): CheckResult {
   const ok = cfg.expect.includes(observed.outcome);
+  const { scenario } = observed;
   return result({
-    id: `errors.${observed.scenario}`,
+    id: `errors.${scenario}`,
     category: CATEGORY,
     severity: cfg.severity,
     status: ok ? 'pass' : 'fail',
     value: observed.outcome,
     threshold: `one of: ${cfg.expect.join(', ')}`,
-    message: `${observed.request}: the model ${OUTCOME_WORDS[observed.outcome]}${observed.outcome === 'rejected' || !ok ? ` (${observed.detail})` : ''}${ok ? '' : ` — expected ${cfg.expect.map((o) => OUTCOME_WORDS[o]).join(' or ')}`}`,
+    message: `${observed.request}: the model ${words(scenario, observed.outcome)}${observed.outcome === 'rejected' || !ok ? ` (${observed.detail})` : ''}${ok ? '' : ` — expected ${cfg.expect.map((o) => words(scenario, o)).join(' or ')} (errors.${scenario}.expect)`}`,
   });
+}
+
+/**
+ * What a failed call means for a scenario: a rejection only when the model refused cleanly and,
+ * if it names an input, names the perturbed one; anything else is why the scenario errored.
+ */
+export function refusalOf(error: unknown, input: string): { rejected: string } | { failed: string } {
+  const message = getErrorMessage(error);
+  if (error instanceof RunnerRejectedError) {
+    if (error.input !== null && error.input !== input && error.input !== `${input}_misnamed`) {
+      return { failed: `the refusal is about another input, "${error.input}", not "${input}": ${message}` };
+    }
+    return { rejected: message };
+  }
+  if (error instanceof RunnerTimeoutError) return { failed: `a hang, not a refusal: ${message}` };
+  if (error instanceof RunnerCrashError) return { failed: `a crash, not a refusal: ${message}` };
+  return { failed: `the call failed without refusing the request (a refusal is an input validation error, an HTTP 4xx or a command's error line): ${message}` };
 }
 
 export async function runErrorScenarios(ctx: CheckContext): Promise<{ checks: CheckResult[]; outcomes: ScenarioOutcome[] }> {
@@ -155,54 +227,95 @@ export async function runErrorScenarios(ctx: CheckContext): Promise<{ checks: Ch
   const outcomes: ScenarioOutcome[] = [];
   if (!cfg.enabled) return { checks, outcomes };
   ctx.progress('error scenarios');
-  await runScenarios(ctx, ctx.runner, checks, outcomes);
-  return { checks, outcomes };
-}
-
-async function runScenarios(ctx: CheckContext, runner: ModelRunner, checks: CheckResult[], outcomes: ScenarioOutcome[]): Promise<void> {
-  const cfg = ctx.config.checks.errors;
+  const start = ctx.clock.now();
+  const budgetMs = cfg.time_budget_s * 1000;
+  const late: ScenarioName[] = [];
   for (const name of SCENARIOS) {
     const sc = cfg[name];
     if (!sc.enabled) continue;
-    if (PROBE_SCENARIOS.has(name)) {
-      if (!ctx.runner.probe) continue; // an HTTP matter: nothing to say about an in-process model
-      try {
-        const observed = { scenario: name, ...(await ctx.runner.probe(name as ProbeScenario, feedsFor(ctx.rows, 0, 1), sc.size_mb ?? 32)) };
-        outcomes.push(observed);
-        checks.push(judgeScenario(observed, sc));
-      } catch (error) {
-        checks.push(result({ id: `errors.${name}`, category: CATEGORY, severity: sc.severity, status: 'error', message: `${name.replace(/_/g, ' ')}: ${getErrorMessage(error)}` }));
-      }
+    if (PROBE_SCENARIOS.has(name) && !ctx.runner.probe) continue; // an HTTP matter: nothing to say about an in-process model
+    if (ctx.clock.now() - start >= budgetMs) {
+      late.push(name);
+      checks.push(result({ id: `errors.${name}`, category: CATEGORY, severity: sc.severity, status: 'skip', message: `not run: the error scenarios' time budget (errors.time_budget_s, ${cfg.time_budget_s} s) ran out` }));
       continue;
     }
-    const wire = ctx.runner.expresses;
-    const unsayable =
+    const { check, observed } = await runScenario(ctx, name, sc);
+    checks.push(check);
+    if (observed) outcomes.push(observed);
+  }
+  // The families after this one get a model that answers, whatever the last scenario did to it.
+  await recovered(ctx);
+  if (late.length > 0) {
+    const spent = Math.round((ctx.clock.now() - start) / 1000);
+    checks.push(
+      result({
+        id: 'errors.time_budget',
+        category: CATEGORY,
+        severity: 'warning',
+        status: 'fail',
+        value: late,
+        threshold: `<= ${cfg.time_budget_s} s`,
+        message: `the error scenarios used their ${cfg.time_budget_s} s budget (${spent} s spent); not run: ${late.join(', ')}. Raise errors.time_budget_s, shrink errors.oversized_batch.max_mb, or disable the slow scenarios`,
+      }),
+    );
+  }
+  return { checks, outcomes };
+}
+
+/** Restarts a model whose process crashed or hung; a restart that fails is said by the next call. */
+async function recovered(ctx: CheckContext): Promise<string | null> {
+  try {
+    await ctx.runner.recover?.();
+    return null;
+  } catch (error) {
+    return getErrorMessage(error);
+  }
+}
+
+/** One scenario: the request unperturbed (must succeed), then perturbed, judged. */
+async function runScenario(ctx: CheckContext, name: ScenarioName, sc: ScenarioConfig): Promise<{ check: CheckResult; observed: ScenarioOutcome | null }> {
+  const runner = ctx.runner;
+  const id = `errors.${name}`;
+  const failed = (message: string) => ({ check: result({ id, category: CATEGORY, severity: sc.severity, status: 'error', message }), observed: null });
+  const primary = ctx.rows.bindings.find((b) => b.source.kind !== 'constant')?.name ?? '';
+  let req: ScenarioRequest | string;
+  if (PROBE_SCENARIOS.has(name)) {
+    req = { request: name.replace(/_/g, ' '), feeds: {} };
+  } else {
+    const wire = runner.expresses;
+    req =
       wire && name === 'wrong_dtype' && !wire.dtype
         ? `${wire.why} carry no element type: a request in another type cannot be sent`
         : wire && name === 'missing_input' && !wire.names
           ? `${wire.why} carry no input name: a misnamed input cannot be sent`
-          : null;
-    const req = unsayable ?? scenarioRequest(name, ctx.rows, sc);
-    if (typeof req === 'string') {
-      checks.push(result({ id: `errors.${name}`, category: CATEGORY, severity: sc.severity, status: 'skip', message: req }));
-      continue;
-    }
-    let observed: ScenarioOutcome;
-    try {
-      const out = await runner.infer(req.feeds);
-      observed = { scenario: name, request: req.request, ...classify(out) };
-    } catch (error) {
-      const message = getErrorMessage(error);
-      // A crash or a hang is not a refusal: it fails the scenario whatever it expects.
-      if (error instanceof RunnerTimeoutError || error instanceof RunnerCrashError) {
-        checks.push(result({ id: `errors.${name}`, category: CATEGORY, severity: sc.severity, status: 'error', message: `${req.request}: ${message}` }));
-        continue;
-      }
-      observed = { scenario: name, request: req.request, outcome: 'rejected', detail: firstLine(message) };
-    }
-    outcomes.push(observed);
-    checks.push(judgeScenario(observed, sc));
+          : scenarioRequest(name, ctx.rows, sc);
   }
-}
+  if (typeof req === 'string') return { check: result({ id, category: CATEGORY, severity: sc.severity, status: 'skip', message: req }), observed: null };
 
-const firstLine = (s: string) => s.split('\n')[0]!.trim();
+  const good = feedsFor(ctx.rows, 0, ctx.rows.fixedBatch ?? 1);
+  const restart = await recovered(ctx);
+  try {
+    await runner.infer(good);
+  } catch (error) {
+    // Without a model that answers the plain request, a refusal of the bad one means nothing.
+    const why = restart ? `the model could not be restarted after the previous scenario: ${restart}` : getErrorMessage(error);
+    return failed(`${req.request}: not judged, because the same request unperturbed failed first: ${why}`);
+  }
+  if (PROBE_SCENARIOS.has(name)) {
+    try {
+      const observed = { scenario: name, ...(await runner.probe!(name as ProbeScenario, good, sc.size_mb ?? 32)) };
+      return { check: judgeScenario(observed, sc), observed };
+    } catch (error) {
+      return failed(`${name.replace(/_/g, ' ')}: ${getErrorMessage(error)}`);
+    }
+  }
+  let observed: ScenarioOutcome;
+  try {
+    observed = { scenario: name, request: req.request, ...classify(await runner.infer(req.feeds)) };
+  } catch (error) {
+    const refusal = refusalOf(error, primary);
+    if ('failed' in refusal) return failed(`${req.request}: ${refusal.failed}`);
+    observed = { scenario: name, request: req.request, outcome: 'rejected', detail: refusal.rejected };
+  }
+  return { check: judgeScenario(observed, sc), observed };
+}

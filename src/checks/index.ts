@@ -12,10 +12,12 @@ import { runLatency, type LatencyStats } from './latency.ts';
 import { judgeMetrics } from './metrics.ts';
 import { judgeOutputs } from './outputs.ts';
 import { PREDICTION_BATCH, predictAll, type Predictions } from './predictions.ts';
+import { judgeResources, measureResources, modelMemory } from './resources.ts';
 import { runSmoke } from './smoke.ts';
 import { result, type CheckResult } from './types.ts';
 import { getErrorMessage } from '../errors.ts';
 import type { LoadReport } from '../load/judge.ts';
+import type { ModelMemory } from '../runners/types.ts';
 import { runLoadTest } from '../load/run.ts';
 
 /** What families measured besides their checklist items; later families may read earlier ones. */
@@ -33,6 +35,8 @@ export interface Measurements {
   baseline_view?: ModelView | null;
   prediction_drift?: PredictionDrift;
   load?: LoadReport;
+  /** The model process's memory around the latency loop. */
+  latency_memory?: { before: ModelMemory | null; after: ModelMemory | null };
 }
 
 export interface CheckFamily {
@@ -86,8 +90,10 @@ export const FAMILIES: readonly CheckFamily[] = [
     name: 'latency',
     enabled: (c) => c.config.checks.latency.enabled,
     run: async (ctx, measured) => {
+      const before = await modelMemory(ctx.runner);
       const { checks, stats } = await runLatency(ctx);
       measured.latency = stats;
+      measured.latency_memory = { before, after: await modelMemory(ctx.runner) };
       return checks;
     },
   },
@@ -108,6 +114,11 @@ export const FAMILIES: readonly CheckFamily[] = [
       measured.load = report;
       return checks;
     },
+  },
+  {
+    name: 'resources',
+    enabled: (c) => c.config.checks.resources.enabled,
+    run: async (ctx, measured) => judgeResources(await measureResources(ctx, measured.latency_memory), ctx.config.checks.resources, measured.latency_memory !== undefined),
   },
 ];
 

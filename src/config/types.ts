@@ -34,7 +34,11 @@ export interface ScenarioConfig {
   enabled: boolean;
   expect: Outcome[];
   severity: Severity;
+  /** oversized_batch: the most rows in the batch. */
   size?: number;
+  /** oversized_batch: the most input the batch may carry, in MiB. */
+  max_mb?: number;
+  /** oversized_request: the body's size in MB. */
   size_mb?: number;
 }
 
@@ -51,6 +55,16 @@ export const SCENARIOS = [
   'oversized_request',
 ] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
+
+/** Limits on the memory of the run (`checks.resources`); without a limit the figures are reported only. */
+export interface ResourceLimits {
+  enabled: boolean;
+  /** Peak resident memory of the gate plus the model's process, in MiB. */
+  max_rss_mb: number | null;
+  /** Growth of the model's resident memory over the latency loop, in MiB (a leak shows here). */
+  max_rss_growth_mb: number | null;
+  severity: Severity;
+}
 
 export interface LatencyLimits {
   p50_ms?: number;
@@ -102,7 +116,9 @@ export interface GateConfig {
       batch_sizes: number[];
       limits: Record<string, LatencyLimits>;
     };
-    errors: { enabled: boolean } & Record<ScenarioName, ScenarioConfig>;
+    /** `time_budget_s`: the whole suite's time; what it could not run within it fails as a warning. */
+    errors: { enabled: boolean; time_budget_s: number } & Record<ScenarioName, ScenarioConfig>;
+    resources: ResourceLimits;
   };
   metrics: {
     enabled: boolean;
