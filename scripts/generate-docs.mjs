@@ -44,8 +44,14 @@ function rows(node, path, out, mapKey = '<name>') {
   const props = node.properties ?? {};
   const shared = new Set();
   for (const [key, child0] of Object.entries(props)) {
-    const child = resolve(child0);
     const p = path ? `${path}.${key}` : key;
+    // A section that reuses another one (baseline.endpoint is model.endpoint): one row pointing there.
+    if (child0?.$ref && !child0.$ref.startsWith('#/definitions/')) {
+      const same = child0.$ref.slice(2).split('/').filter((k) => k !== 'properties').join('.');
+      out.push(`| \`${p}\` | object |  | The same keys as \`${same}\`. |`);
+      continue;
+    }
+    const child = resolve(child0);
     const ref = refName(child0);
     if (ref && child.properties) {
       shared.add(ref);
