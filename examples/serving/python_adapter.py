@@ -151,6 +151,9 @@ class XGBoostModel(Model):
         self.xgb = xgb
         self.booster = xgb.Booster()
         self.booster.load_model(path)
+        # One thread by default: OpenMP's start-up per call costs ~100 ms on a busy 2-core runner.
+        self.booster.set_param({"nthread": args.threads})
+        self.threads = args.threads
         config = json.loads(self.booster.save_config())
         learner = config["learner"]
         self.objective = learner["objective"]["name"]
@@ -172,7 +175,7 @@ class XGBoostModel(Model):
 
     def predict(self, x):
         # NaN is XGBoost's "missing value" by design; Inf is refused by DMatrix with a ValueError.
-        out = self.booster.predict(self.xgb.DMatrix(x, missing=np.nan, feature_names=self.booster.feature_names))
+        out = self.booster.predict(self.xgb.DMatrix(x, missing=np.nan, feature_names=self.booster.feature_names, nthread=self.threads))
         if self.task == "regression":
             return {"prediction": out}
         if self.objective == "multi:softmax":
@@ -192,6 +195,7 @@ class LightGBMModel(Model):
         import lightgbm as lgb
 
         self.booster = lgb.Booster(model_file=path)
+        self.threads = args.threads
         objective, num_class = "regression", 1
         with open(path, encoding="utf-8", errors="replace") as f:
             for line in f:
@@ -218,7 +222,7 @@ class LightGBMModel(Model):
     def predict(self, x):
         if not np.isfinite(x[~np.isnan(x)]).all():
             raise Refused("the input holds Inf")
-        out = self.booster.predict(x)  # NaN is LightGBM's missing value
+        out = self.booster.predict(x, num_threads=self.threads)  # NaN is LightGBM's missing value
         if self.task == "regression":
             return {"prediction": out}
         proba = np.column_stack([1 - out, out]) if out.ndim == 1 else out
@@ -232,6 +236,7 @@ class TorchScriptModel(Model):
         import torch
 
         self.torch = torch
+        torch.set_num_threads(args.threads)
         self.module = torch.jit.load(path, map_location="cpu").eval()
         if args.shape:
             self.row_shape = [int(d) for d in args.shape.split(",")]
@@ -295,7 +300,9 @@ def read_input(request, model, name):
     data = tensor.get("data")
     if not isinstance(data, list) or len(data) != int(np.prod(shape)):
         raise Refused(f'input "{name}": shape {shape} does not hold {len(data) if isinstance(data, list) else "no"} values')
-    return np.asarray(data, dtype=NUMPY_OF[model.dtype]).reshape(shape)
+    x = np.asarray(data, dtype=NUMPY_OF[model.dtype]).reshape(shape)
+    # Trees and linear models compute in float64 whatever came in; TorchScript takes float32.
+    return x.astype(np.float32 if isinstance(model, TorchScriptModel) else np.float64)
 
 
 def answer(model, x):
@@ -330,8 +337,10 @@ def main():
     parser.add_argument("--kind", choices=sorted(LOADERS), help="the model's framework (default: from the file extension)")
     parser.add_argument("--input-name", default="input", help='the input\'s name in the protocol (default "input")')
     parser.add_argument("--classes", type=lambda s: s.split(","), help="class names in probability-column order, comma-separated (default: the model's own, else 0..k-1)")
+    parser.add_argument("--dtype", choices=sorted(NUMPY_OF), help="the input's element type (default FP64, FP32 for TorchScript); FP32 with --input-name matches an ONNX model's signature, to compare the two")
     parser.add_argument("--features", type=int, help="features per row, when the model does not say")
     parser.add_argument("--shape", help="torchscript: the input's dims after the batch, comma-separated (e.g. 3,224,224)")
+    parser.add_argument("--threads", type=int, default=1, help="threads per prediction for XGBoost, LightGBM and torch (default 1: small batches are fastest so)")
     parser.add_argument("--output", choices=["raw", "logits", "probabilities"], default="raw", help="torchscript: what the module returns (logits get a softmax)")
     args = parser.parse_args()
 
@@ -342,6 +351,8 @@ def main():
         model = LOADERS[kind](args.model, args)
     except ImportError as error:
         raise SystemExit(f"{kind} models need the Python package: {error}")
+    if args.dtype:
+        model.dtype = args.dtype
 
     send({
         "ready": True,

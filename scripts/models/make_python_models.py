@@ -12,6 +12,8 @@ Trains on examples/iris/reference.csv, evaluates on examples/iris/eval.csv, and 
   regressor.pkl         scikit-learn Ridge predicting petal_width from the other three (eval_reg.csv)
   xgb.json / xgb.ubj    XGBClassifier(multi:softprob), classes 0, 1, 2
   mlp.pt                TorchScript MLP returning logits, classes 0, 1, 2
+  mlp.onnx              the same MLP exported with torch.onnx.export, softmax included
+                        (input "features" float32[batch, 4] -> "probabilities" [batch, 3])
   expected.json         each model's metrics on the eval rows, from sklearn.metrics
 """
 import csv
@@ -120,6 +122,17 @@ def main():
             opt.step()
         net.eval()
         torch.jit.script(net).save(os.path.join(out, "mlp.pt"))
+        # The ONNX route: export the module with a softmax on top, the batch axis left open.
+        with_softmax = torch.nn.Sequential(net, torch.nn.Softmax(dim=-1)).eval()
+        torch.onnx.export(
+            with_softmax,
+            torch.zeros(1, 4),
+            os.path.join(out, "mlp.onnx"),
+            input_names=["features"],
+            output_names=["probabilities"],
+            dynamic_axes={"features": {0: "batch"}, "probabilities": {0: "batch"}},
+            opset_version=13,
+        )
         with torch.no_grad():
             proba = torch.softmax(net(torch.tensor(x_eval, dtype=torch.float32)), dim=-1).numpy().astype(np.float64)
         expected["torch"] = classification_metrics(y_eval, proba.argmax(axis=1), proba, [0, 1, 2])
