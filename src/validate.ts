@@ -28,7 +28,8 @@ import { openModel, sourceOf, type ModelSource, type Opened } from './runners/op
 import { buildReport, type Report, type ReportSignature } from './report/json.ts';
 import { noModelFile, readModelFiles, safeToOpen, type ModelFiles } from './runners/model-files.ts';
 import type { OrtModule } from './runners/onnxruntime-loader.ts';
-import type { ModelRunner } from './runners/types.ts';
+import type { ModelRunner, ModelSignature } from './runners/types.ts';
+import { signatureMismatch } from './checks/compare.ts';
 import type { Settings } from './settings.ts';
 import type { Provenance } from './provenance.ts';
 import { versionId, type VersionInfo } from './version.ts';
@@ -199,12 +200,13 @@ export async function validate(settings: Settings, deps: EngineDeps): Promise<Va
         const { rows, labels } = made;
         rowsSource = rows.source;
         fedRows = rows;
+        const baselineRows = baselineRunner ? feedsOfBaseline(runner.signature, baselineRunner.signature, made.sameRowsFor) : undefined;
         const ctx: CheckContext = {
           config,
           runner,
           rows,
           labels,
-          baseline: baselineRunner ? { runner: baselineRunner, path: baselineSpec } : null,
+          baseline: baselineRunner ? { runner: baselineRunner, path: baselineSpec, ...(baselineRows ? { rows: baselineRows } : {}) } : null,
           // Prediction drift needs real current rows: the eval data, or drift.current.
           drift: driftOn && (current || evalData) ? { reference: reference!, current } : null,
           clock: deps.clock,
@@ -277,6 +279,20 @@ export async function validate(settings: Settings, deps: EngineDeps): Promise<Va
   return { report, config, configPath: loaded.path };
 }
 
+/**
+ * The baseline's own feeds of the eval rows when its inputs differ from the candidate's (names,
+ * types: a Python model behind a command against an ONNX file); undefined when they are alike, or
+ * when its inputs cannot be fed from the data (comparison.signature then says what differs).
+ */
+function feedsOfBaseline(candidate: ModelSignature, baseline: ModelSignature, sameRowsFor: ((s: ModelSignature) => FeatureRows) | null): FeatureRows | undefined {
+  if (!sameRowsFor || !signatureMismatch({ inputs: candidate.inputs, outputs: [] }, { inputs: baseline.inputs, outputs: [] })) return undefined;
+  try {
+    return sameRowsFor(baseline);
+  } catch {
+    return undefined;
+  }
+}
+
 const callOptions = (config: GateConfig) => ({ callTimeoutMs: config.model.timeout_seconds * 1000 });
 
 /** A file given as an ONNX model that is not one: a load failure saying how to run it instead. */
@@ -314,7 +330,7 @@ function makeRows(
   reference: Dataset | null,
   config: GateConfig,
   checks: CheckResult[],
-): { rows: FeatureRows; labels: Labels | null } | null {
+): { rows: FeatureRows; labels: Labels | null; sameRowsFor: ((signature: ModelSignature) => FeatureRows) | null } | null {
   const { label, weight } = config.data;
   const exclude = new Set([label, weight, config.data.id].filter((x): x is string => !!x));
   const source = evalData ?? reference;
@@ -339,7 +355,7 @@ function makeRows(
     if (!evalData) {
       const rows = generateRows(bindings, config.data.generated_rows, config.data.seed, reference);
       checks.push(mappingCheck(bindings, rows.rows, null));
-      return { rows, labels: null };
+      return { rows, labels: null, sameRowsFor: null };
     }
     const used = [...new Set([...bindings.flatMap((b) => b.columns ?? []), ...[labelColumn, weight].filter((x): x is string => !!x)])];
     const bad = findBadRows(evalData, used, weight, arrayWidths(bindings));
@@ -363,7 +379,12 @@ function makeRows(
     const rows = featuresFromDataset(evalData, bindings, keep);
     if (rows.rows === 0) throw new UsageError(`${evalData.path} has no usable rows`);
     checks.push(mappingCheck(bindings, rows.rows, evalData));
-    return { rows, labels: labelColumn ? labelsOf(evalData, labelColumn, weight, keep) : null };
+    // The same rows for a model whose inputs differ (the baseline): its inputs bound by the same rules.
+    const sameRowsFor = (signature: ModelSignature) => {
+      const own = Object.fromEntries(Object.entries(config.model.inputs ?? {}).filter(([name]) => signature.inputs.some((i) => i.name === name)));
+      return featuresFromDataset(evalData, bindInputs(signature, evalData, own, exclude), keep);
+    };
+    return { rows, labels: labelColumn ? labelsOf(evalData, labelColumn, weight, keep) : null, sameRowsFor };
   } catch (error) {
     const snippet = error instanceof BindingError && error.snippet ? error.snippet : null;
     checks.push(

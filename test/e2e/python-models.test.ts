@@ -148,6 +148,18 @@ describe('an endpoint against an ONNX file, and an ONNX file against an endpoint
     // The served baseline names its file (baseline: in the config): that file versions it.
     expect(servedBaseline.report!.version.baseline).toEqual(files.report!.version.baseline);
   });
+
+  it.skipIf(skipWithout('python'))('a pickle whose input differs from the ONNX baseline\'s (FP64 "input" vs float32 "float_input"): each is fed the same rows its own way', async () => {
+    execFileSync(PYTHON, ['examples/serving/train_sklearn.py', at('iris_int.pkl')], { timeout: 120_000 });
+    const files = await validate(['--config', 'examples/iris/model-gate.yml']);
+    const r = await validate(['--config', 'examples/iris/model-gate.yml', '--command', adapter('iris_int.pkl')]);
+    expect(r.report, r.stderr).toBeTruthy();
+    expect(r.report!.checks.map((c) => c.id)).not.toContain('comparison.signature');
+    expect(r.report!.model.signature?.inputs[0]).toMatchObject({ name: 'input', dtype: 'float64' });
+    expect(r.report!.metrics!.baseline).toEqual(files.report!.metrics!.baseline);
+    expect(byId(r.report!, 'comparison.agreement').status).toBe('pass');
+    expect(byId(r.report!, 'comparison.accuracy.max_regression').message).toContain('McNemar');
+  });
 });
 
 describe('the shipped adapter on other frameworks', () => {
