@@ -61,7 +61,8 @@ function rows(node, path, out, mapKey = '<name>') {
     const nested = child.properties && Object.keys(child.properties).length > 0 && child.type !== 'array';
     const def = child0.default ?? child.default;
     const shownDefault = def === undefined || (nested && typeof def === 'object') ? '' : `\`${JSON.stringify(def)}\``;
-    if (!nested || child.description) out.push(`| \`${p}\` | ${nested ? 'object' : typeOf(child)} | ${shownDefault} | ${cell(child.description)} |`);
+    const shownType = nested ? [].concat(child.type ?? 'object').join(' \\| ') : typeOf(child);
+    if (!nested || child.description) out.push(`| \`${p}\` | ${shownType} | ${shownDefault} | ${cell(child.description)} |`);
     if (nested) rows(child, p, out);
     if (child.additionalProperties && typeof child.additionalProperties === 'object') {
       const placeholder = child.propertyNames ? '<batch size>' : mapKey;
