@@ -135,10 +135,19 @@ class SklearnModel(Model):
             self.classes = class_list(args.classes or m.classes_)
         names = getattr(m, "feature_names_in_", None)
         self.meta = {"framework": f"scikit-learn {sklearn.__version__}", "class": type(m).__name__}
+        self.names = None
         if names is not None:
             self.meta["feature_names"] = [str(c) for c in names]
+            try:  # fitted on a DataFrame (a ColumnTransformer may select columns by name): give it one
+                import pandas
+
+                self.names, self.pandas = list(names), pandas
+            except ImportError:
+                pass
 
     def predict(self, x):
+        if self.names is not None:
+            x = self.pandas.DataFrame(x, columns=self.names)
         if self.task == "classification":
             return {"probabilities": self.model.predict_proba(x), "labels": self.model.predict(x)}
         return {"prediction": self.model.predict(x)}
