@@ -44,8 +44,14 @@ function rows(node, path, out, mapKey = '<name>') {
   const props = node.properties ?? {};
   const shared = new Set();
   for (const [key, child0] of Object.entries(props)) {
-    const child = resolve(child0);
     const p = path ? `${path}.${key}` : key;
+    // A section that reuses another one (baseline.endpoint is model.endpoint): one row pointing there.
+    if (child0?.$ref && !child0.$ref.startsWith('#/definitions/')) {
+      const same = child0.$ref.slice(2).split('/').filter((k) => k !== 'properties').join('.');
+      out.push(`| \`${p}\` | object |  | The same keys as \`${same}\`. |`);
+      continue;
+    }
+    const child = resolve(child0);
     const ref = refName(child0);
     if (ref && child.properties) {
       shared.add(ref);
@@ -55,7 +61,8 @@ function rows(node, path, out, mapKey = '<name>') {
     const nested = child.properties && Object.keys(child.properties).length > 0 && child.type !== 'array';
     const def = child0.default ?? child.default;
     const shownDefault = def === undefined || (nested && typeof def === 'object') ? '' : `\`${JSON.stringify(def)}\``;
-    if (!nested || child.description) out.push(`| \`${p}\` | ${nested ? 'object' : typeOf(child)} | ${shownDefault} | ${cell(child.description)} |`);
+    const shownType = nested ? [].concat(child.type ?? 'object').join(' \\| ') : typeOf(child);
+    if (!nested || child.description) out.push(`| \`${p}\` | ${shownType} | ${shownDefault} | ${cell(child.description)} |`);
     if (nested) rows(child, p, out);
     if (child.additionalProperties && typeof child.additionalProperties === 'object') {
       const placeholder = child.propertyNames ? '<batch size>' : mapKey;

@@ -12,6 +12,8 @@ import { pathToFileURL } from 'node:url';
 /** Each tool: what needs it, how to find it, and the Debian packages that bring it. */
 export const TOOLS = {
   python: { why: 'the command runner tests (a pickled scikit-learn model, adapters)', packages: ['python3', 'python3-sklearn', 'python3-numpy'] },
+  xgboost: { why: 'the Python adapter tests (an XGBoost model)', packages: ['python3', 'python3-xgboost'] },
+  torch: { why: 'the Python adapter tests (a TorchScript model)', packages: ['python3', 'python3-torch'] },
   openssl: { why: 'the TLS test (a self-signed certificate)', packages: ['openssl'] },
   nginx: { why: 'the staged promotion end-to-end test', packages: ['nginx-light'] },
   prometheus: { why: 'the staged promotion end-to-end test', packages: ['prometheus'] },
@@ -34,6 +36,9 @@ export function present(env = process.env) {
   const py = python(env);
   return {
     python: py !== null && spawnSync(py, ['-c', 'import sklearn, numpy'], { stdio: 'ignore' }).status === 0,
+    // Found, not imported: importing torch takes seconds, and every test file asks.
+    xgboost: py !== null && spawnSync(py, ['-c', 'import importlib.util as u, sys; sys.exit(u.find_spec("xgboost") is None)'], { stdio: 'ignore' }).status === 0,
+    torch: py !== null && spawnSync(py, ['-c', 'import importlib.util as u, sys; sys.exit(u.find_spec("torch") is None)'], { stdio: 'ignore' }).status === 0,
     openssl: which('openssl', env) !== null,
     nginx: which('nginx', env) !== null,
     prometheus: which('prometheus', env) !== null,

@@ -21,6 +21,9 @@ export interface Overrides {
   endpoint?: { url?: string; protocol?: string; name?: string; headers?: Record<string, string> };
   /** The model behind a command speaking JSON Lines. */
   command?: string;
+  /** The baseline behind an HTTP endpoint or a command, as for the candidate (`--baseline-…`). */
+  baselineEndpoint?: Overrides['endpoint'];
+  baselineCommand?: string;
   /** `model-gate load`: flags over the config's load section. */
   load?: LoadOverrides;
 }
@@ -117,6 +120,13 @@ export function settingsFromInputs(getInput: (name: string) => string, env: Node
         header: getInput(Inputs.Headers).split('\n').map((l) => l.trim()).filter((l) => l !== ''),
         command: getInput(Inputs.Command),
       }),
+      ...baselineServingOverrides({
+        'baseline-endpoint': getInput(Inputs.BaselineEndpoint),
+        'baseline-protocol': getInput(Inputs.BaselineProtocol),
+        'baseline-model-name': getInput(Inputs.BaselineModelName),
+        'baseline-header': getInput(Inputs.BaselineHeaders).split('\n').map((l) => l.trim()).filter((l) => l !== ''),
+        'baseline-command': getInput(Inputs.BaselineCommand),
+      }),
     },
     outDir: nonEmpty(getInput(Inputs.Out)) ?? DEFAULT_OUT_DIR,
     json: false,
@@ -208,7 +218,12 @@ Flags override the config file. A run with only --model works with defaults.
 Options:
   --config FILE       config file (default: .github/model-gate.yml when present)
   --model FILE        the candidate ONNX model
-  --baseline FILE     the model in production, for lineage and comparison
+  --baseline FILE     the model in production, for lineage and comparison: an ONNX
+                      file, an http(s) URL or git:<ref>:<path>
+  --baseline-endpoint URL, --baseline-protocol NAME, --baseline-model-name NAME,
+  --baseline-header 'K: V', --baseline-command CMD
+                      the baseline served or behind a command, as for the candidate
+                      (with --baseline FILE: the file it serves, for its version)
   --data FILE         labelled evaluation data (CSV, JSON Lines or Parquet)
   --label COLUMN      label column of --data
   --reference FILE    reference data, e.g. the training set: drift is measured against it
@@ -258,7 +273,19 @@ const SERVING_OPTIONS: ParseArgsOptionsConfig = {
   'model-name': { type: 'string' },
   header: { type: 'string', multiple: true },
   command: { type: 'string' },
+  'baseline-endpoint': { type: 'string' },
+  'baseline-protocol': { type: 'string' },
+  'baseline-model-name': { type: 'string' },
+  'baseline-header': { type: 'string', multiple: true },
+  'baseline-command': { type: 'string' },
 };
+interface BaselineServingFlags {
+  'baseline-endpoint'?: string;
+  'baseline-protocol'?: string;
+  'baseline-model-name'?: string;
+  'baseline-header'?: string[];
+  'baseline-command'?: string;
+}
 interface ServingFlags {
   endpoint?: string;
   protocol?: string;
@@ -267,11 +294,11 @@ interface ServingFlags {
   command?: string;
 }
 
-function servingOverrides(v: ServingFlags): Pick<Overrides, 'endpoint' | 'command'> {
+function servingOverrides(v: ServingFlags, prefix = ''): Pick<Overrides, 'endpoint' | 'command'> {
   const headers: Record<string, string> = {};
   for (const h of v.header ?? []) {
     const at = h.indexOf(':');
-    if (at <= 0) throw new UsageError(`a header (--header, input "headers") must look like 'Name: value', got "${h}"`);
+    if (at <= 0) throw new UsageError(`a header (--${prefix}header, input "${prefix}headers") must look like 'Name: value', got "${h}"`);
     headers[h.slice(0, at).trim()] = h.slice(at + 1).trim();
   }
   const endpoint = {
@@ -280,9 +307,20 @@ function servingOverrides(v: ServingFlags): Pick<Overrides, 'endpoint' | 'comman
     name: nonEmpty(v['model-name']),
     headers: Object.keys(headers).length > 0 ? headers : undefined,
   };
-  if (nonEmpty(v.command) && endpoint.url) throw new UsageError('give an endpoint or a command (--endpoint / --command, inputs "endpoint" / "command"), not both');
+  if (nonEmpty(v.command) && endpoint.url) {
+    throw new UsageError(`give an endpoint or a command (--${prefix}endpoint / --${prefix}command, inputs "${prefix}endpoint" / "${prefix}command"), not both`);
+  }
   const given = Object.values(endpoint).some((x) => x !== undefined);
   return { endpoint: given ? endpoint : undefined, command: nonEmpty(v.command) };
+}
+
+/** The same flags with the `baseline-` prefix, for the baseline. */
+function baselineServingOverrides(v: BaselineServingFlags): Pick<Overrides, 'baselineEndpoint' | 'baselineCommand'> {
+  const { endpoint, command } = servingOverrides(
+    { endpoint: v['baseline-endpoint'], protocol: v['baseline-protocol'], 'model-name': v['baseline-model-name'], header: v['baseline-header'], command: v['baseline-command'] },
+    'baseline-',
+  );
+  return { baselineEndpoint: endpoint, baselineCommand: command };
 }
 
 const LOAD_OPTIONS: ParseArgsOptionsConfig = {
@@ -516,7 +554,7 @@ export function settingsFromArgv(argv: string[], env: NodeJS.ProcessEnv): CliCom
       ...COMMON_OPTIONS,
     },
     command,
-  ).values as { 'comment-preview'?: string; config?: string; model?: string; baseline?: string; data?: string; label?: string; reference?: string; out?: string; junit?: string; json?: boolean; debug?: boolean; help?: boolean } & ServingFlags & LoadFlags;
+  ).values as { 'comment-preview'?: string; config?: string; model?: string; baseline?: string; data?: string; label?: string; reference?: string; out?: string; junit?: string; json?: boolean; debug?: boolean; help?: boolean } & ServingFlags & BaselineServingFlags & LoadFlags;
   if (v.help) return { kind: 'help', text: command === 'load' ? LOAD_HELP : VALIDATE_HELP };
   return {
     kind: 'run',
@@ -530,6 +568,7 @@ export function settingsFromArgv(argv: string[], env: NodeJS.ProcessEnv): CliCom
         label: nonEmpty(v.label),
         reference: nonEmpty(v.reference),
         ...servingOverrides(v),
+        ...baselineServingOverrides(v),
         ...(command === 'load' ? { load: loadOverrides(v) } : {}),
       },
       outDir: nonEmpty(v.out) ?? DEFAULT_OUT_DIR,

@@ -156,7 +156,7 @@ describe('comparison with the baseline', () => {
     expect(report.comparison!.metrics.log_loss!.relative_interval).not.toBeNull();
   });
 
-  it('a baseline with other inputs is a failing check naming the difference, not a crash', async () => {
+  it('a baseline with other inputs is fed its own way; outputs that are no predictions are a failing check naming the difference, not a crash', async () => {
     const other = join(work, 'other.onnx');
     writeFileSync(
       other,
@@ -167,7 +167,7 @@ describe('comparison with the baseline', () => {
       }),
     );
     const { code, report } = await run(['--model', `${EXAMPLE}/model.onnx`, '--baseline', other, ...iris]);
-    expect(byId(report, 'comparison.signature').message).toMatch(/other.onnx cannot be compared on the same rows: input "float_input" is missing/);
+    expect(byId(report, 'comparison.outputs').message).toMatch(/the baseline's outputs cannot be read as predictions: regression needs one value per row; output "y" has 4 \(the baseline was fed the rows its own way, its signature differing from the candidate's: input "float_input" is missing/);
     expect(code).toBe(1);
   });
 

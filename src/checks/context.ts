@@ -12,8 +12,11 @@ export interface CheckContext {
   rows: FeatureRows;
   /** Labels (and weights) of the same rows, when the evaluation data has them. */
   labels: Labels | null;
-  /** The baseline model, loaded, when one is given and loads. */
-  baseline: { runner: ModelRunner; path: string } | null;
+  /**
+   * The baseline model, loaded, when one is given and loads; `rows` are its own feeds of the same
+   * rows when its inputs differ from the candidate's (a pickle behind a command against an ONNX file).
+   */
+  baseline: { runner: ModelRunner; path: string; rows?: FeatureRows } | null;
   /** Data for prediction drift: the reference, and the current data when it is not the eval data (null). */
   drift: { reference: Dataset; current: Dataset | null } | null;
   clock: Clock;

@@ -35,6 +35,8 @@ export type ModelView =
       /** One score per row for distribution comparisons: P(positive), or the top probability. */
       score: Float64Array | null;
       outputs: string;
+      /** The output `pred` was read from, when the model gives labels of its own (not an argmax). */
+      labelOutput?: string;
     }
   | { task: 'regression'; pred: Float64Array; score: Float64Array; outputs: string };
 
@@ -157,7 +159,7 @@ export function readModelView(predictions: Predictions, config: GateConfig): Mod
     }
   }
   const names = [probaOut?.name, labelOut?.name].filter(Boolean).join(' + ');
-  return { task: task as 'binary' | 'multiclass', classes, proba, pred, score, outputs: names };
+  return { task: task as 'binary' | 'multiclass', classes, proba, pred, score, outputs: names, ...(labelOut ? { labelOutput: labelOut.name } : {}) };
 }
 
 /** The distinct label values, sorted as scikit-learn's classes_ are (numbers by value, text by code point). */

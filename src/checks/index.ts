@@ -123,8 +123,11 @@ export const FAMILIES: readonly CheckFamily[] = [
 ];
 
 async function runComparison(ctx: CheckContext, measured: Measurements): Promise<CheckResult[]> {
-  const { runner: baseline, path } = ctx.baseline!;
-  const mismatch = signatureMismatch(ctx.runner.signature, baseline.signature);
+  const { runner: baseline, path, rows: ownRows } = ctx.baseline!;
+  // With feeds of its own, the baseline's outputs are read for what they are (probabilities, labels), by kind.
+  const mismatch = ownRows ? null : signatureMismatch(ctx.runner.signature, baseline.signature);
+  const baseRows = ownRows ?? ctx.rows;
+  const differs = ownRows ? ` (the baseline was fed the rows its own way, its signature differing from the candidate's: ${signatureMismatch(ctx.runner.signature, baseline.signature)})` : '';
   if (mismatch) {
     return [
       result({ id: 'comparison.signature', category: 'comparison', severity: 'blocker', status: 'fail', message: `the baseline ${path} cannot be compared on the same rows: ${mismatch}` }),
@@ -133,18 +136,18 @@ async function runComparison(ctx: CheckContext, measured: Measurements): Promise
   const checks: CheckResult[] = [];
   const candidatePredictions = await predictions(ctx, measured);
   ctx.progress(`comparison: baseline on ${ctx.rows.rows.toLocaleString('en')} rows`);
-  const basePredictions = await predictAll(baseline, ctx.rows, PREDICTION_BATCH, throttledProgress(ctx, 'comparison'));
+  const basePredictions = await predictAll(baseline, baseRows, PREDICTION_BATCH, throttledProgress(ctx, 'comparison'));
   let baseView: ModelView | null = null;
   try {
     baseView = readModelView(basePredictions, ctx.config);
   } catch (error) {
-    checks.push(result({ id: 'comparison.outputs', category: 'comparison', severity: 'blocker', status: 'fail', message: `the baseline's outputs cannot be read as predictions: ${getErrorMessage(error)}` }));
+    checks.push(result({ id: 'comparison.outputs', category: 'comparison', severity: 'blocker', status: 'fail', message: `the baseline's outputs cannot be read as predictions: ${getErrorMessage(error)}${differs}` }));
   }
   measured.baseline_view = baseView;
   const view = measured.view ?? safeView(candidatePredictions, ctx);
   if (baseView && view) {
     if (baseView.task !== view.task) {
-      checks.push(result({ id: 'comparison.outputs', category: 'comparison', severity: 'blocker', status: 'fail', message: `the baseline is a ${baseView.task} model, the candidate a ${view.task} one` }));
+      checks.push(result({ id: 'comparison.outputs', category: 'comparison', severity: 'blocker', status: 'fail', message: `the baseline is a ${baseView.task} model, the candidate a ${view.task} one${differs}` }));
     } else {
       measured.agreement = agreementOf(view, baseView);
       checks.push(...judgeAgreement(measured.agreement, ctx.config));
@@ -180,7 +183,7 @@ async function runComparison(ctx: CheckContext, measured: Measurements): Promise
     );
   } else if (ctx.config.comparison.latency.enabled) {
     ctx.progress('comparison: latency, interleaved');
-    const times = await timeInterleaved(ctx.runner, baseline, ctx.rows, ctx.config, ctx.clock);
+    const times = await timeInterleaved(ctx.runner, baseline, ctx.rows, ctx.config, ctx.clock, baseRows);
     measured.latency_comparison = compareLatency(times.candidate, times.baseline, ctx.config);
     checks.push(...judgeLatencyComparison(measured.latency_comparison, ctx.config));
   }

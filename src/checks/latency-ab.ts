@@ -36,16 +36,19 @@ export async function timeInterleaved(
   rows: FeatureRows,
   config: GateConfig,
   clock: Clock,
+  /** The same rows fed as the baseline takes them, when its inputs differ. */
+  baselineRows: FeatureRows = rows,
 ): Promise<{ candidate: Float64Array; baseline: Float64Array }> {
   const { batch_size: batch, warmup, iterations } = config.comparison.latency;
   const feeds = Array.from({ length: Math.min(iterations, 64) }, (_, i) => feedsFor(rows, i * batch, batch));
+  const baseFeeds = baselineRows === rows ? feeds : feeds.map((_, i) => feedsFor(baselineRows, i * batch, batch));
   for (let i = 0; i < warmup; i++) {
     await candidate.infer(feeds[i % feeds.length]!);
-    await baseline.infer(feeds[i % feeds.length]!);
+    await baseline.infer(baseFeeds[i % feeds.length]!);
   }
   const a = new Float64Array(iterations);
   const b = new Float64Array(iterations);
-  const time = (runner: ModelRunner, i: number) => timeCall(runner, feeds[i % feeds.length]!, clock);
+  const time = (runner: ModelRunner, i: number) => timeCall(runner, (runner === baseline ? baseFeeds : feeds)[i % feeds.length]!, clock);
   for (let i = 0; i < iterations; i++) {
     // Alternate who goes first, so neither always runs on a warmer cache.
     if (i % 2 === 0) {

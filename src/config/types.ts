@@ -79,6 +79,13 @@ interface Family {
   severity: Severity;
 }
 
+/** The baseline given as `model` is: a file, an HTTP endpoint or a command (`path` then versions it). */
+export interface BaselineConfig {
+  path?: string;
+  endpoint?: EndpointConfig;
+  command?: CommandConfig;
+}
+
 export interface GateConfig {
   version: 1;
   model: {
@@ -91,7 +98,8 @@ export interface GateConfig {
     endpoint?: EndpointConfig;
     command?: CommandConfig;
   };
-  baseline?: string | null;
+  /** A file (path, http(s) URL or git:<ref>:<path>), or where it runs, as `model` says it. */
+  baseline?: string | BaselineConfig | null;
   data: {
     eval?: string;
     label?: string;

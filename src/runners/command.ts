@@ -46,10 +46,12 @@ const STDERR_DRAIN_MS = 1000;
 
 const specs = (list: unknown): TensorSpec[] =>
   Array.isArray(list)
-    ? list.map((t: { name?: unknown; datatype?: unknown; shape?: unknown }) => ({
+    ? list.map((t: { name?: unknown; datatype?: unknown; shape?: unknown; classes?: unknown }) => ({
         name: String(t.name),
         dtype: typeof t.datatype === 'string' ? dtypeOfV2(t.datatype) : null,
         shape: Array.isArray(t.shape) ? t.shape.map((d: number, i: number): Dim => (d >= 0 ? d : i === 0 ? 'N' : null)) : [],
+        // The ready line may name the classes of a probability (or label) output's columns.
+        ...(Array.isArray(t.classes) && t.classes.every((c) => typeof c === 'string' || typeof c === 'number') ? { classes: t.classes as (string | number)[] } : {}),
       }))
     : [];
 

@@ -300,7 +300,7 @@ describe('the command runner', () => {
 
   it.skipIf(skipWithout('python'))('runs a pickled scikit-learn model through the documented Python adapter: the whole suite, GO', async () => {
     const cfg = tmp('cmd.yml');
-    writeFileSync(cfg, `model:\n  command: { run: "${PY} examples/serving/sklearn_adapter.py ${pickle}" }\n  outputs:\n    probabilities: { kind: probabilities }\n    label: { kind: labels, classes: [0, 1, 2] }\ndata:\n  eval: examples/iris/eval.csv\n  label: species\n  reference: examples/iris/reference.csv\nmetrics:\n  thresholds:\n    accuracy: { min: 0.9 }\n`);
+    writeFileSync(cfg, `model:\n  command: { run: "${PY} examples/serving/python_adapter.py ${pickle}" }\n  outputs:\n    probabilities: { kind: probabilities }\n    label: { kind: labels, classes: [0, 1, 2] }\ndata:\n  eval: examples/iris/eval.csv\n  label: species\n  reference: examples/iris/reference.csv\nmetrics:\n  thresholds:\n    accuracy: { min: 0.9 }\n`);
     const r = await validate(['--config', cfg]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.report!.model.runner).toBe('command');

@@ -6,7 +6,7 @@
 // @ts-expect-error: a plain JavaScript script, shared with `npm test`
 import { installLine, present, python } from '../../scripts/test-tools.mjs';
 
-type Tool = 'python' | 'openssl' | 'nginx' | 'prometheus' | 'xmllint';
+type Tool = 'python' | 'xgboost' | 'torch' | 'openssl' | 'nginx' | 'prometheus' | 'xmllint';
 const here = present() as Record<Tool, boolean>;
 
 /** Whether to skip a test that needs `tools`: only when they are missing and skipping was asked for. */
