@@ -119,7 +119,7 @@ export interface GateConfig {
     enabled: boolean;
     /** Two-sided confidence of the intervals; every decision is one-sided at (1 − confidence)/2. */
     confidence: number;
-    /** Level at which McNemar's two-sided p is called significant in the report (informational). */
+    /** Level of the two-sided tests beside the intervals (McNemar, latency Mann–Whitney); metric-change decisions use (1 − confidence)/2. */
     alpha: number;
     resamples: number;
     seed: number;
