@@ -7,10 +7,11 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { compareMetrics, judgeComparison } from '../../src/checks/compare.ts';
 import { estimateChanges, methodFor } from '../../src/checks/compare-estimate.ts';
-import type { Evaluation } from '../../src/checks/evaluation.ts';
+import { metricsFunction, type Evaluation } from '../../src/checks/evaluation.ts';
 import { defaultConfig } from '../../src/config/load.ts';
-import type { GateConfig } from '../../src/config/types.ts';
+import type { GateConfig, MetricName } from '../../src/config/types.ts';
 import { argsortFloat64 } from '../../src/stats/argsort.ts';
+import { pairedBootstrap } from '../../src/stats/bootstrap.ts';
 import { logLoss } from '../../src/stats/classification.ts';
 import { delongPaired } from '../../src/stats/delong.ts';
 import { mannWhitneyGrouped } from '../../src/stats/mannwhitney.ts';
@@ -159,6 +160,64 @@ describe('multinomial bootstrap of the joint table against the row bootstrap (sc
       expect(Math.abs(s / draws)).toBeLessThan(5 * Math.sqrt(variance / draws));
       expect(Math.abs(s2 / draws / variance - 1)).toBeLessThan(0.05);
     }
+  });
+});
+
+describe('the fast methods agree with the row bootstrap they replace, within its Monte-Carlo error', () => {
+  const rowBoot = (c: Evaluation, b: Evaluation, names: MetricName[]) => {
+    const fc = metricsFunction(c, names, 15);
+    const fb = metricsFunction(b, names, 15);
+    const n = c.task === 'regression' ? c.y.length : c.data.y.length;
+    return pairedBootstrap(
+      n,
+      (w) => {
+        const bw = fb(w);
+        return fc(w).map((v, i) => (v === null || bw[i] === null ? null : v - bw[i]!));
+      },
+      { resamples: 4000, level: 0.95, seed: 5 },
+    );
+  };
+
+  it('the existing reference (metrics.json): the accuracy delta by the multinomial bootstrap, as scipy’s row bootstrap', () => {
+    const b = (JSON.parse(readFileSync('test/fixtures/reference/metrics.json', 'utf8')) as { bootstrap: { y: number[]; candidate: number[]; baseline: number[]; low: number; high: number; standard_error: number } }).bootstrap;
+    const [e] = estimateChanges(classification(b.y, b.candidate, 2), classification(b.y, b.baseline, 2), ['accuracy'], { confidence: 0.95, resamples: 10000, seed: 7, eceBins: 15 });
+    expect(e!.method).toBe('multinomial bootstrap');
+    expect(Math.abs(e!.interval!.low - b.low)).toBeLessThan(0.25 * b.standard_error);
+    expect(Math.abs(e!.interval!.high - b.high)).toBeLessThan(0.25 * b.standard_error);
+  });
+
+  it('CLT (log loss, Brier) and DeLong (ROC AUC) on 2,000 rows', () => {
+    const r = reference.noninferiority;
+    const [c, b] = [binary(r.y, r.candidate), binary(r.y, r.baseline)];
+    const names: MetricName[] = ['log_loss', 'brier', 'roc_auc'];
+    const fast = estimateChanges(c, b, names, { confidence: 0.95, resamples: 100, seed: 1, eceBins: 15 });
+    const slow = rowBoot(c, b, names);
+    expect(fast.map((e) => e.method)).toEqual(['normal (CLT)', 'normal (CLT)', 'DeLong']);
+    fast.forEach((e, i) => {
+      const se = slow.standardErrors[i]!;
+      expect(Math.abs(e.se! / se - 1), names[i]).toBeLessThan(0.08);
+      expect(Math.abs(e.interval!.low - slow.intervals[i]!.low), names[i]).toBeLessThan(0.3 * se);
+      expect(Math.abs(e.interval!.high - slow.intervals[i]!.high), names[i]).toBeLessThan(0.3 * se);
+    });
+  });
+
+  it('CLT through the delta method (RMSE, R²) and plain (MAE, MAPE) on 3,000 regression rows', () => {
+    const random = uniformSource(8);
+    const n = 3000;
+    const y = Float64Array.from({ length: n }, () => 10 + 4 * (random() + random() + random() - 1.5));
+    const noisy = (scale: number) => Float64Array.from(y, (v) => v + scale * (random() + random() - 1));
+    const ev = (pred: Float64Array): Evaluation => ({ task: 'regression', view: { task: 'regression', pred, score: pred, outputs: 'x' }, y, weights: null });
+    const [c, b] = [ev(noisy(1.1)), ev(noisy(1))];
+    const names: MetricName[] = ['rmse', 'r2', 'mae', 'mape'];
+    const fast = estimateChanges(c, b, names, { confidence: 0.95, resamples: 100, seed: 1, eceBins: 15 });
+    const slow = rowBoot(c, b, names);
+    fast.forEach((e, i) => {
+      expect(e.method).toBe('normal (CLT)');
+      const se = slow.standardErrors[i]!;
+      expect(Math.abs(e.se! / se - 1), names[i]).toBeLessThan(0.08);
+      expect(Math.abs(e.interval!.low - slow.intervals[i]!.low), names[i]).toBeLessThan(0.3 * se);
+      expect(Math.abs(e.interval!.high - slow.intervals[i]!.high), names[i]).toBeLessThan(0.3 * se);
+    });
   });
 });
 
