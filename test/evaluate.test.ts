@@ -134,9 +134,10 @@ describe('comparison with the baseline', () => {
     expect(code).toBe(0);
   });
 
-  it('a worse candidate is a NO-GO by default: a significant regression of the primary metric', async () => {
+  it('a worse candidate is a NO-GO by default: the primary metric regresses by more than the default margin', async () => {
     const { code, report } = await run(['--model', `${EXAMPLE}/baseline.onnx`, '--baseline', `${EXAMPLE}/model.onnx`, ...iris]);
-    expect(byId(report, 'comparison.accuracy')).toMatchObject({ status: 'fail', severity: 'blocker', message: expect.stringContaining('a significant regression') });
+    expect(byId(report, 'comparison.accuracy')).toMatchObject({ status: 'fail', severity: 'blocker', message: expect.stringContaining('worse than the tolerated regression') });
+    expect(byId(report, 'comparison.accuracy').message).toContain('held to a margin of 0.01 at one-sided α = 2.5%');
     expect(report.comparison!.metrics.accuracy!.verdict).toBe('regression');
     expect(code).toBe(1);
   });

@@ -8,6 +8,7 @@ import type { Weights } from '../stats/classification.ts';
 import {
   brier,
   confusionMatrix,
+  dtypeEpsilon,
   ece,
   fromConfusion,
   logLoss,
@@ -37,6 +38,8 @@ export type ModelView =
       outputs: string;
       /** The output `pred` was read from, when the model gives labels of its own (not an argmax). */
       labelOutput?: string;
+      /** Epsilon of the probabilities' dtype, where log loss clips (as sklearn's eps="auto"). */
+      eps?: number;
     }
   | { task: 'regression'; pred: Float64Array; score: Float64Array; outputs: string };
 
@@ -159,7 +162,7 @@ export function readModelView(predictions: Predictions, config: GateConfig): Mod
     }
   }
   const names = [probaOut?.name, labelOut?.name].filter(Boolean).join(' + ');
-  return { task: task as 'binary' | 'multiclass', classes, proba, pred, score, outputs: names, ...(labelOut ? { labelOutput: labelOut.name } : {}) };
+  return { task: task as 'binary' | 'multiclass', classes, proba, pred, score, outputs: names, ...(labelOut ? { labelOutput: labelOut.name } : {}), ...(probaOut ? { eps: dtypeEpsilon(probaOut.dtype) } : {}) };
 }
 
 /** The distinct label values, sorted as scikit-learn's classes_ are (numbers by value, text by code point). */
@@ -215,7 +218,7 @@ export function evaluationOf(view: ModelView, labels: Labels): Evaluation {
       `${labels.path}: label column "${labels.column}" holds values the model does not predict: ${shown}${unknown.size > 5 ? ', …' : ''}; the model's classes are ${view.classes.join(', ')} (set metrics.classes to name them)`,
     );
   }
-  return { task: view.task, view, data: { k: view.classes.length, y, pred: view.pred, proba: view.proba }, weights: labels.weights };
+  return { task: view.task, view, data: { k: view.classes.length, y, pred: view.pred, proba: view.proba, ...(view.eps !== undefined ? { eps: view.eps } : {}) }, weights: labels.weights };
 }
 
 export const primaryMetric = (task: Task, config: GateConfig): MetricName =>

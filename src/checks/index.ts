@@ -156,7 +156,7 @@ async function runComparison(ctx: CheckContext, measured: Measurements): Promise
         try {
           const base = evaluationOf(baseView, ctx.labels);
           measured.metrics = { candidate: measured.metrics?.candidate ?? null, baseline: computeMetrics(base, ctx.config.metrics.ece_bins) };
-          ctx.progress(`comparison: ${ctx.config.comparison.resamples.toLocaleString('en')} bootstrap resamples`);
+          ctx.progress(`comparison: metric changes on ${ctx.rows.rows.toLocaleString('en')} rows`);
           measured.comparison = compareMetrics(candidate, base, ctx.config, throttledProgress(ctx, 'comparison: bootstrap', 2000, 'resamples'));
           checks.push(...judgeComparison(measured.comparison, candidate.task, ctx.config));
         } catch (error) {

@@ -141,11 +141,19 @@ export interface GateConfig {
   };
   comparison: {
     enabled: boolean;
+    /** Two-sided confidence of the intervals; every decision is one-sided at (1 − confidence)/2. */
     confidence: number;
+    /** Level of the two-sided tests beside the intervals (McNemar, latency Mann–Whitney); metric-change decisions use (1 − confidence)/2. */
     alpha: number;
     resamples: number;
     seed: number;
     severity: Severity;
+    /** Default regression margin of share-type metrics (accuracy, F1, AUC, R², …), absolute. */
+    max_regression: number;
+    /** Default regression margin of error metrics (log loss, Brier, RMSE, MAE, …), share of |baseline|. */
+    max_regression_relative: number;
+    /** Power at which the minimum detectable effect is stated. */
+    power: number;
     agreement: { max_flip_share: number | null; max_score_psi: number | null; severity: Severity };
     latency: {
       enabled: boolean;
