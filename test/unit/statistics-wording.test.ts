@@ -46,8 +46,8 @@ describe('comparison.latency.p95_ratio says which statistic decides', () => {
 
 describe('drift messages', () => {
   const rules = defaultConfig().drift;
-  const measures = (n: number, psi: number): FeatureMeasures => ({
-    name: 'a', kind: 'numeric', n_reference: n, n_current: n, distinct: 50, missing: { reference: 0, current: 0 }, psi, ks_statistic: 0.5, ks_p_value: 1e-9, wasserstein: 0.42, wasserstein_normed: 0.42, jensen_shannon: 0.3,
+  const measures = (n: number, psi: number, p = 1e-9): FeatureMeasures => ({
+    name: 'a', kind: 'numeric', n_reference: n, n_current: n, distinct: 50, missing: { reference: 0, current: 0 }, psi, ks_statistic: 0.5, ks_p_value: p, wasserstein: 0.42, wasserstein_normed: 0.42, jensen_shannon: 0.3, binned_p_value: p, bins: 10,
   });
 
   it('print PSI once when it decides', () => {
@@ -58,9 +58,22 @@ describe('drift messages', () => {
     expect(c.message).toMatch(/^a: PSI 0\.31 ≥ 0\.25, which blocks; drifted: /);
   });
 
-  it('say PSI does not gate on small samples', () => {
+  it('say a PSI over its level within sampling noise does not gate, with its noise level', () => {
+    const f = judgeFeature(measures(40, 0.31, 0.2), rules);
+    const c = featureCheck(f, { prefix: 'drift.feature', severity: 'info', psiGates: true, rules });
+    expect(c.status).toBe('pass');
+    expect(c.message).toBe('a: stable: KS p 0.2, Holm 0.2 > 0.05; PSI 0.31 (noise level 0.846, not beyond noise) (40 vs 40 values, n_eff 20)');
+  });
+
+  it('gate PSI on a small window once it is beyond noise', () => {
     const f = judgeFeature(measures(200, 0.31), rules);
     const c = featureCheck(f, { prefix: 'drift.feature', severity: 'info', psiGates: true, rules });
-    expect(c.message).toMatch(/PSI 0\.31 .*; PSI does not gate at [\d,]+ values a side or fewer$/);
+    expect(c).toMatchObject({ status: 'fail', severity: 'blocker' });
+  });
+
+  it('hold a distance above its threshold but within noise as stable', () => {
+    const f = judgeFeature(measures(rules.large_sample_rows * 3, 0.01, 0.3), rules);
+    expect(f).toMatchObject({ method: 'wasserstein', status: 'stable', psi_level: 'ok' });
+    expect(f.message).toMatch(/^stable: normed Wasserstein 0\.42 ≥ 0\.1, but within sampling noise \(KS p 0\.3, Holm 0\.3 > 0\.05\)/);
   });
 });
