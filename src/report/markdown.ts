@@ -174,7 +174,7 @@ export function metricsTable(report: Report, only?: ReadonlySet<string>): string
   lines.push('');
   const lc = report.latency_comparison;
   if (lc) {
-    lines.push(`Latency against the baseline (batch ${mdText(lc.batch_size)}, ${mdText(lc.samples)} interleaved calls each): p50 ${num(lc.candidate.p50_ms)} vs ${num(lc.baseline.p50_ms)} ms (×${num(lc.p50_ratio)}), p95 ${num(lc.candidate.p95_ms)} vs ${num(lc.baseline.p95_ms)} ms (×${num(lc.p95_ratio)}), Mann–Whitney p=${num(lc.mann_whitney.p_value)}.`);
+    lines.push(`Latency against the baseline (batch ${mdText(lc.batch_size)}, ${mdText(lc.samples)} interleaved calls each): p50 ${num(lc.candidate.p50_ms)} vs ${num(lc.baseline.p50_ms)} ms (×${num(lc.p50_ratio)}), p95 ${num(lc.candidate.p95_ms)} vs ${num(lc.baseline.p95_ms)} ms (×${num(lc.p95_ratio)}${lc.p95_ratio_interval ? `, CI ×${num(lc.p95_ratio_interval.low)}–×${num(lc.p95_ratio_interval.high)}` : ''}).`);
     lines.push('');
   }
   return lines;
