@@ -59,6 +59,10 @@ describe('model-gate drift', () => {
     expect(x.jensen_shannon).toBeCloseTo(c.jensen_shannon, 12);
     // Not beyond noise by KS: PSI is reported and does not gate.
     expect(x).toMatchObject({ psi_level: 'ok', effective_rows: 171.429, noise_test: 'ks', p_value: x.ks_p_value });
+    // Two items in the family (x, colour): Holm multiplies the smaller p by 2, the larger by at most 1.
+    const colourP = feature(report, 'colour').p_value!;
+    expect(feature(report, 'colour').p_adjusted).toBeCloseTo(Math.min(1, 2 * colourP), 6);
+    expect(x.p_adjusted).toBeGreaterThanOrEqual(x.p_value!);
     // The colour samples drift (p = 6.7e-5): drifted, judged by chi-squared below 1,000 rows.
     const colour = feature(report, 'colour');
     expect(colour).toMatchObject({ kind: 'categorical', method: 'chi2', chi2_dof: 2, drifted: true, status: 'drifted' });

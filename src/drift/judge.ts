@@ -222,7 +222,7 @@ function decide(f: FeatureDrift, pAdjusted: number, rules: DriftRules): FeatureD
     ...f,
     status: drifted ? 'drifted' : 'stable',
     drifted,
-    p_adjusted: rounded(pAdjusted),
+    p_adjusted: pAdjusted,
     psi_noise: rounded(f.psi_noise!),
     psi_level: psiLevel,
     message: `${drifted ? 'drifted' : 'stable'}: ${verdict}; ${psiNote} (${sizes}${missing})`,
