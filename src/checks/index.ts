@@ -184,7 +184,7 @@ async function runComparison(ctx: CheckContext, measured: Measurements): Promise
   } else if (ctx.config.comparison.latency.enabled) {
     ctx.progress('comparison: latency, interleaved');
     const times = await timeInterleaved(ctx.runner, baseline, ctx.rows, ctx.config, ctx.clock, baseRows);
-    measured.latency_comparison = compareLatency(times.candidate, times.baseline, ctx.config);
+    measured.latency_comparison = compareLatency(times.candidate, times.baseline, ctx.config, times.stopped);
     checks.push(...judgeLatencyComparison(measured.latency_comparison, ctx.config));
   }
   return checks;

@@ -121,6 +121,10 @@ export interface GateConfig {
     latency: Family & {
       warmup: number;
       iterations: number;
+      /** Level of the percentiles' intervals; more calls (up to max_iterations, within time_budget_s) while a limit lies inside. */
+      confidence: number;
+      max_iterations: number;
+      time_budget_s: number;
       batch_sizes: number[];
       limits: Record<string, LatencyLimits>;
     };
@@ -160,6 +164,9 @@ export interface GateConfig {
       batch_size: number;
       warmup: number;
       iterations: number;
+      /** More interleaved pairs (up to this, within time_budget_s) while a ratio limit lies inside the interval. */
+      max_iterations: number;
+      time_budget_s: number;
       warning_ratio: number;
       blocker_ratio: number;
     };

@@ -107,7 +107,7 @@ function latencyHtml(report: Report): string {
   if (lc) {
     const d = lc.distribution;
     parts.push(
-      `<p>Against the baseline (batch ${escapeHtml(lc.batch_size)}, ${escapeHtml(lc.samples)} interleaved calls each): p95 ×${num(lc.p95_ratio)}, Mann–Whitney p=${num(lc.mann_whitney.p_value)}.</p>`,
+      `<p>Against the baseline (batch ${escapeHtml(lc.batch_size)}, ${escapeHtml(lc.samples)} interleaved calls each): p95 ×${num(lc.p95_ratio)}${lc.p95_ratio_interval ? ` (CI ×${num(lc.p95_ratio_interval.low)}–×${num(lc.p95_ratio_interval.high)})` : ''}.</p>`,
       barChart(`Latency by percentile, batch ${String(lc.batch_size)}`, d.percentiles.map((p) => `p${p}`), [
         { name: 'baseline', values: d.baseline_ms, color: '#8c959f' },
         { name: 'candidate', values: d.candidate_ms, color: '#0969da' },

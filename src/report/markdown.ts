@@ -174,7 +174,7 @@ export function metricsTable(report: Report, only?: ReadonlySet<string>): string
   lines.push('');
   const lc = report.latency_comparison;
   if (lc) {
-    lines.push(`Latency against the baseline (batch ${mdText(lc.batch_size)}, ${mdText(lc.samples)} interleaved calls each): p50 ${num(lc.candidate.p50_ms)} vs ${num(lc.baseline.p50_ms)} ms (×${num(lc.p50_ratio)}), p95 ${num(lc.candidate.p95_ms)} vs ${num(lc.baseline.p95_ms)} ms (×${num(lc.p95_ratio)}), Mann–Whitney p=${num(lc.mann_whitney.p_value)}.`);
+    lines.push(`Latency against the baseline (batch ${mdText(lc.batch_size)}, ${mdText(lc.samples)} interleaved calls each): p50 ${num(lc.candidate.p50_ms)} vs ${num(lc.baseline.p50_ms)} ms (×${num(lc.p50_ratio)}), p95 ${num(lc.candidate.p95_ms)} vs ${num(lc.baseline.p95_ms)} ms (×${num(lc.p95_ratio)}${lc.p95_ratio_interval ? `, CI ×${num(lc.p95_ratio_interval.low)}–×${num(lc.p95_ratio_interval.high)}` : ''}).`);
     lines.push('');
   }
   return lines;
@@ -184,16 +184,17 @@ const DRIFT_ICON: Record<FeatureDrift['status'], string> = { drifted: '🔴 drif
 
 function driftRows(title: string, features: readonly FeatureDrift[]): string[] {
   if (features.length === 0) return [];
-  const lines = [`| ${title} | Kind | Decided by | Value | Limit | PSI | Values (ref / cur) | Missing | Verdict |`, '|---|---|---|---:|---:|---:|---:|---:|---|'];
+  const lines = [`| ${title} | Kind | Decided by | Value | Limit | p (raw / adjusted) | PSI | Values (ref / cur) | Missing | Verdict |`, '|---|---|---|---:|---:|---:|---:|---:|---:|---|'];
   const n = (x: number | undefined) => (x === undefined ? '—' : Number(x).toLocaleString('en'));
   for (const f of features) {
     if (f.status === 'error') {
-      lines.push(`| ${mdCodeCell(f.name)} | ${cell(f.kind ?? '—')} | | | | | | | ${DRIFT_ICON.error}: ${cell(f.message)} |`);
+      lines.push(`| ${mdCodeCell(f.name)} | ${cell(f.kind ?? '—')} | | | | | | | | ${DRIFT_ICON.error}: ${cell(f.message)} |`);
       continue;
     }
     const psi = f.psi === undefined ? '—' : `${fmt(f.psi)}${f.psi_level === 'blocker' ? ' ⛔' : f.psi_level === 'warning' ? ' ⚠️' : ''}`;
+    const p = typeof f.p_value === 'number' ? `${fmt(f.p_value)} / ${typeof f.p_adjusted === 'number' ? fmt(f.p_adjusted) : '—'}` : '—';
     lines.push(
-      `| ${mdCodeCell(f.name)} | ${cell(f.kind)} | ${cell(f.method ? METHOD_LABEL[f.method] : '—')} | ${f.value === null ? '—' : fmt(f.value)} | ${f.threshold === null ? '—' : fmt(f.threshold)} | ${psi} | ${n(f.n_reference)} / ${n(f.n_current)} | ${f.missing ? `${n(f.missing.reference)} / ${n(f.missing.current)}` : '—'} | ${DRIFT_ICON[f.status] ?? cell(f.status)} |`,
+      `| ${mdCodeCell(f.name)} | ${cell(f.kind)} | ${cell(f.method ? METHOD_LABEL[f.method] : '—')} | ${f.value === null ? '—' : fmt(f.value)} | ${f.threshold === null ? '—' : fmt(f.threshold)} | ${p} | ${psi} | ${n(f.n_reference)} / ${n(f.n_current)} | ${f.missing ? `${n(f.missing.reference)} / ${n(f.missing.current)}` : '—'} | ${DRIFT_ICON[f.status] ?? cell(f.status)} |`,
     );
   }
   lines.push('');
