@@ -12,6 +12,7 @@ import { runLatency, type LatencyStats } from './latency.ts';
 import { judgeMetrics } from './metrics.ts';
 import { judgeOutputs } from './outputs.ts';
 import { PREDICTION_BATCH, predictAll, type Predictions } from './predictions.ts';
+import { runSlices, sliceSettings, type SliceReport } from './slices.ts';
 import { runSmoke } from './smoke.ts';
 import { result, type CheckResult } from './types.ts';
 import { getErrorMessage } from '../errors.ts';
@@ -33,6 +34,7 @@ export interface Measurements {
   baseline_view?: ModelView | null;
   prediction_drift?: PredictionDrift;
   load?: LoadReport;
+  slices?: SliceReport;
 }
 
 export interface CheckFamily {
@@ -72,6 +74,16 @@ export const FAMILIES: readonly CheckFamily[] = [
     name: 'comparison',
     enabled: (c) => c.config.comparison.enabled && c.baseline !== null,
     run: (ctx, measured) => runComparison(ctx, measured),
+  },
+  {
+    // After the comparison, whose baseline predictions it reads per slice.
+    name: 'slices',
+    enabled: (c) => c.config.metrics.enabled && sliceSettings(c.config) !== null,
+    run: async (ctx, measured) => {
+      const { checks, report } = runSlices(ctx, measured.evaluation ?? null, measured.baseline_view ?? null);
+      if (report) measured.slices = report;
+      return checks;
+    },
   },
   {
     name: 'drift',
