@@ -39,6 +39,7 @@ from sklearn.linear_model import LogisticRegression
 
 CLI_PATH = [None]
 NO_TIMING = [False]
+SLICES = [False]
 ROOT = os.path.abspath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
 NODE = os.path.join(ROOT, "node_modules", "node", "bin", "node")
 CLI = os.path.join(ROOT, "dist", "cli.js")  # --cli src/cli.ts runs the source instead (Node 24 strips the types)
@@ -50,7 +51,7 @@ INTERCEPT = 0.2
 TRAIN_ROWS = 2000
 REFERENCE_ROWS = 5000
 # The families counted; anything else that fires is listed under its own name.
-FAMILIES = ["comparison", "drift", "metrics", "outputs", "smoke", "latency", "errors", "artifact", "inputs", "data"]
+FAMILIES = ["comparison", "slices", "drift", "metrics", "outputs", "smoke", "latency", "errors", "artifact", "inputs", "data"]
 
 
 def draw(rng, n):
@@ -94,10 +95,11 @@ def export(coef, intercept, path):
     onnx.save(model, path)
 
 
-def write_csv(path, x, y):
-    header = ",".join([f"x{i}" for i in range(FEATURES)] + ["y"])
-    data = np.column_stack([x, y])
-    fmt = ["%.6g"] * FEATURES + ["%d"]
+def write_csv(path, x, y, segment=None):
+    """segment: an extra column the models do not take (0..3), for --slices."""
+    header = ",".join([f"x{i}" for i in range(FEATURES)] + ["y"] + (["segment"] if segment is not None else []))
+    data = np.column_stack([x, y] + ([segment] if segment is not None else []))
+    fmt = ["%.6g"] * FEATURES + ["%d"] + (["%d"] if segment is not None else [])
     np.savetxt(path, data, delimiter=",", header=header, comments="", fmt=fmt)
 
 
@@ -108,11 +110,16 @@ def accuracy(coef, intercept, x, y):
 def run_cli(workdir, candidate, baseline, eval_csv, reference_csv):
     out = os.path.join(workdir, "report")
     cmd = [NODE, CLI_PATH[0], "validate", "--model", candidate, "--baseline", baseline, "--data", eval_csv, "--label", "y", "--reference", reference_csv, "--out", out]
+    config = ["version: 1"]
     if NO_TIMING[0]:
         # The statistical families only: timing on a loaded machine is another question (and slow).
-        with open(os.path.join(workdir, "no-timing.yml"), "w") as f:
-            f.write("version: 1\nchecks: { latency: { enabled: false }, errors: { enabled: false } }\ncomparison: { latency: { enabled: false } }\n")
-        cmd += ["--config", "no-timing.yml"]
+        config += ["checks: { latency: { enabled: false }, errors: { enabled: false } }", "comparison: { latency: { enabled: false } }"]
+    if SLICES[0]:
+        config += ["slices: [{ column: segment }]"]
+    if len(config) > 1:
+        with open(os.path.join(workdir, "sim.yml"), "w") as f:
+            f.write("\n".join(config) + "\n")
+        cmd += ["--config", "sim.yml"]
     # No config file: the run must see the defaults (the working directory has no .github/model-gate.yml).
     proc = subprocess.run(cmd, cwd=workdir, capture_output=True, text=True, timeout=1800, env=os.environ.copy())
     path = os.path.join(out, "report.json")
@@ -150,8 +157,8 @@ def trial(kind, n, seed, drop=None, calibrated=None):
             xr, yr = xe, ye
         export(cand[0], cand[1], os.path.join(work, "candidate.onnx"))
         export(base[0], base[1], os.path.join(work, "baseline.onnx"))
-        write_csv(os.path.join(work, "eval.csv"), xe, ye)
-        write_csv(os.path.join(work, "reference.csv"), xr, yr)
+        write_csv(os.path.join(work, "eval.csv"), xe, ye, rng.integers(0, 4, len(ye)) if SLICES[0] else None)
+        write_csv(os.path.join(work, "reference.csv"), xr, yr, rng.integers(0, 4, len(yr)) if SLICES[0] else None)
         decision, fired = run_cli(work, "candidate.onnx", "baseline.onnx", "eval.csv", "reference.csv")
         return {"kind": kind, "rows": n, "seed": seed, "drop": drop, "decision": decision, "fired": fired}
     finally:
@@ -210,7 +217,8 @@ def summarise(results):
         for r in rs:
             for i in {f["id"] for f in r["fired"]}:
                 ids[i] = ids.get(i, 0) + 1
-        caught = sum(any(f["category"] == "comparison" for f in r["fired"]) for r in rs)
+        # A metric comparison, not the latency comparison that shares the family.
+        caught = sum(any(f["category"] == "comparison" and not f["id"].startswith("comparison.latency") for f in r["fired"]) for r in rs)
         out.append({"kind": kind, "rows": rows, "drop": drop, "trials": n, "decisions": dec, "families": fam, "checks": ids, "caught_by_comparison": caught})
     return out
 
@@ -227,7 +235,8 @@ def markdown(summary, command, started, seconds, label):
         f"a fresh {REFERENCE_ROWS:,}-row reference set and a fresh eval set of the given size from the same",
         "distribution and runs `model-gate validate --model --baseline --data --label --reference` with the",
         "default config. A false alarm is any DELAY or NO-GO. Family columns: share of runs in which the",
-        "family had a failing warning (DELAY) / failing blocker (NO-GO).",
+        "family had a failing warning (DELAY) / failing blocker (NO-GO). Target (issue 15): DELAY + NO-GO ≤ 5% at",
+        "every size. The JSON beside this file has every trial and the ids of the checks that fired.",
         "",
         "## A/A: equally good models",
         "",
@@ -255,8 +264,8 @@ def markdown(summary, command, started, seconds, label):
             "## Power: a true accuracy drop",
             "",
             "The candidate is the baseline with its coefficients rotated so that its true accuracy is lower by the",
-            "given amount (measured on 400,000 rows). Caught: a comparison check failed (the run is NO-GO or DELAY",
-            "because of it).",
+            "given amount (measured on 400,000 rows). Caught: a metric comparison check (`comparison.<metric>…`)",
+            "failed, so the run is NO-GO or DELAY because of it.",
             "",
             "| true drop | eval rows | trials | caught by comparison | NO-GO | DELAY |",
             "|---|---|---|---|---|---|",
@@ -281,9 +290,22 @@ def main():
     ap.add_argument("--quick", action="store_true", help="the small seeded version: 3 A/A + 3 identical trials at 200 rows, no power")
     ap.add_argument("--cli", default=CLI, help="the CLI script to run: dist/cli.js (default, after `npm run build`) or src/cli.ts")
     ap.add_argument("--no-timing", action="store_true", help="turn off the latency, error-scenario and latency-comparison checks (the quick version does)")
+    ap.add_argument("--slices", action="store_true", help="add a column `segment` (4 random values, not a feature) and slice by it: the slices family's false alarms")
     ap.add_argument("--label", default="", help="what code the table measures, e.g. 'before: main at fb98027'")
     ap.add_argument("--out", default=os.path.join(ROOT, "docs"), help="directory for statistics-false-alarms.{md,json}")
+    ap.add_argument("--from-json", help="re-render the markdown from a JSON file this script wrote, without running anything")
     args = ap.parse_args()
+    if args.from_json:
+        with open(args.from_json) as f:
+            stored = json.load(f)
+        summary = summarise(stored["trials"])
+        stored["summary"] = summary
+        with open(args.from_json, "w") as f:
+            json.dump(stored, f, indent=1)
+            f.write("\n")
+        with open(os.path.splitext(args.from_json)[0] + ".md", "w") as f:
+            f.write(markdown(summary, stored["command"], stored["generated"], stored["seconds"], stored.get("label") or "current code"))
+        return
     CLI_PATH[0] = os.path.abspath(os.path.join(ROOT, args.cli)) if not os.path.isabs(args.cli) else args.cli
     if not os.path.exists(CLI_PATH[0]):
         sys.exit(f"{CLI_PATH[0]} not found: run `npm run build` first")
@@ -293,6 +315,7 @@ def main():
     if args.quick:
         sizes, trials, args.identical, args.power_trials, args.no_timing = [200], [3], 3, 0, True
     NO_TIMING[0] = args.no_timing
+    SLICES[0] = args.slices
     for i, (n, t) in enumerate(zip(sizes, trials)):
         jobs += [("aa", n, args.seed + 1000 * i + k, None) for k in range(t)]
     jobs += [("identical", sizes[0], args.seed + 90_000 + k, None) for k in range(args.identical)]
@@ -316,13 +339,14 @@ def main():
         results = list(pool.map(one, jobs))
     seconds = time.time() - t0
     summary = summarise(results)
-    command = "python3 scripts/simulate/aa.py " + " ".join(sys.argv[1:])
+    command = ("python3 scripts/simulate/aa.py " + " ".join(sys.argv[1:])).strip()
+    label = (args.label or "current code") + ("; latency and error checks off" if args.no_timing else "; default config") + ("; slices by a random 4-value column" if args.slices else "")
     os.makedirs(args.out, exist_ok=True)
     with open(os.path.join(args.out, "statistics-false-alarms.json"), "w") as f:
-        json.dump({"generated": started, "command": command, "label": args.label, "seconds": round(seconds), "summary": summary, "trials": results}, f, indent=1)
+        json.dump({"generated": started, "command": command, "label": label, "seconds": round(seconds), "summary": summary, "trials": results}, f, indent=1)
         f.write("\n")
     with open(os.path.join(args.out, "statistics-false-alarms.md"), "w") as f:
-        f.write(markdown(summary, command.strip(), started, seconds, (args.label or "current code") + ("; latency and error checks off" if args.no_timing else "; default config")))
+        f.write(markdown(summary, command, started, seconds, label))
     print(f"wrote {args.out}/statistics-false-alarms.md and .json in {seconds:.0f} s", file=sys.stderr)
 
 
