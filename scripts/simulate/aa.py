@@ -193,6 +193,16 @@ def pct(k, n):
     return f"{100 * k / n:.1f}%" if n else "–"
 
 
+def wilson(k, n, z=1.959964):
+    """95% Wilson score interval of a rate: with 6 or 40 trials a rate alone says little."""
+    if n == 0:
+        return "–"
+    p = k / n
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+    return f"{100 * max(0.0, centre - half):.0f}–{100 * min(1.0, centre + half):.0f}%"
+
+
 def summarise(results):
     """Rates per (kind, rows, drop): decisions, and per family the share of runs in which it fired, by severity."""
     groups = {}
@@ -240,17 +250,20 @@ def markdown(summary, command, started, seconds, label):
         "",
         "## A/A: equally good models",
         "",
+        "Rows `identical`: candidate = baseline and the reference set is the eval set itself, so nothing differs",
+        "and any alarm is a bug, not noise.",
+        "",
     ]
     aa = [s for s in summary if s["kind"] in ("aa", "identical")]
     fams = sorted({f for s in aa for f in s["families"]}, key=lambda f: (FAMILIES.index(f) if f in FAMILIES else 99, f))
-    head = "| models | eval rows | trials | GO | DELAY | NO-GO | " + " | ".join(f"{f} DELAY / NO-GO" for f in fams) + " |"
-    lines += [head, "|" + "---|" * (6 + len(fams))]
+    head = "| models | eval rows | trials | GO | DELAY | NO-GO | false alarms (95% CI) | " + " | ".join(f"{f} DELAY / NO-GO" for f in fams) + " |"
+    lines += [head, "|" + "---|" * (7 + len(fams))]
     for s in aa:
         n = s["trials"]
         d = s["decisions"]
         cells = [f"{pct(s['families'].get(f, {}).get('delay', 0), n)} / {pct(s['families'].get(f, {}).get('no_go', 0), n)}" for f in fams]
         lines.append(
-            f"| {'A/A' if s['kind'] == 'aa' else 'identical'} | {s['rows']:,} | {n} | {pct(d['GO'], n)} | {pct(d['DELAY'], n)} | {pct(d['NO-GO'], n)} | " + " | ".join(cells) + " |"
+            f"| {'A/A' if s['kind'] == 'aa' else 'identical'} | {s['rows']:,} | {n} | {pct(d['GO'], n)} | {pct(d['DELAY'], n)} | {pct(d['NO-GO'], n)} | {wilson(n - d['GO'], n)} | " + " | ".join(cells) + " |"
         )
     lines += ["", "Checks that fired (runs out of trials):", ""]
     for s in aa:
@@ -267,12 +280,12 @@ def markdown(summary, command, started, seconds, label):
             "given amount (measured on 400,000 rows). Caught: a metric comparison check (`comparison.<metric>…`)",
             "failed, so the run is NO-GO or DELAY because of it.",
             "",
-            "| true drop | eval rows | trials | caught by comparison | NO-GO | DELAY |",
+            "| true drop | eval rows | trials | caught by comparison (95% CI) | NO-GO | DELAY |",
             "|---|---|---|---|---|---|",
         ]
         for s in power:
             n = s["trials"]
-            lines.append(f"| {s['drop'] * 100:.0f} point{'s' if s['drop'] != 0.01 else ''} | {s['rows']:,} | {n} | {pct(s['caught_by_comparison'], n)} | {pct(s['decisions']['NO-GO'], n)} | {pct(s['decisions']['DELAY'], n)} |")
+            lines.append(f"| {s['drop'] * 100:.0f} point{'s' if s['drop'] != 0.01 else ''} | {s['rows']:,} | {n} | {pct(s['caught_by_comparison'], n)} ({wilson(s['caught_by_comparison'], n)}) | {pct(s['decisions']['NO-GO'], n)} | {pct(s['decisions']['DELAY'], n)} |")
     lines.append("")
     return "\n".join(lines)
 
