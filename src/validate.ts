@@ -7,6 +7,7 @@ import type { ArtifactFacts } from './checks/artifact.ts';
 import { externalDataProblems, judgeArtifact } from './checks/artifact.ts';
 import type { CheckContext } from './checks/context.ts';
 import { FAMILIES, type Measurements } from './checks/index.ts';
+import { sliceColumnNames, type SliceColumn } from './checks/slices.ts';
 import { judgeLoad } from './checks/smoke.ts';
 import { errored, result, skipped, type CheckResult } from './checks/types.ts';
 import type { Clock } from './clock.ts';
@@ -197,7 +198,7 @@ export async function validate(settings: Settings, deps: EngineDeps): Promise<Va
     if (runner) {
       const made = makeRows(runner, evalData, reference, config, checks);
       if (made) {
-        const { rows, labels } = made;
+        const { rows, labels, sliceColumns } = made;
         rowsSource = rows.source;
         fedRows = rows;
         const baselineRows = baselineRunner ? feedsOfBaseline(runner.signature, baselineRunner.signature, made.sameRowsFor) : undefined;
@@ -209,6 +210,7 @@ export async function validate(settings: Settings, deps: EngineDeps): Promise<Va
           baseline: baselineRunner ? { runner: baselineRunner, path: baselineSpec, ...(baselineRows ? { rows: baselineRows } : {}) } : null,
           // Prediction drift needs real current rows: the eval data, or drift.current.
           drift: driftOn && (current || evalData) ? { reference: reference!, current } : null,
+          ...(sliceColumns ? { sliceColumns } : {}),
           clock: deps.clock,
           progress: deps.progress,
         };
@@ -330,7 +332,7 @@ function makeRows(
   reference: Dataset | null,
   config: GateConfig,
   checks: CheckResult[],
-): { rows: FeatureRows; labels: Labels | null; sameRowsFor: ((signature: ModelSignature) => FeatureRows) | null } | null {
+): { rows: FeatureRows; labels: Labels | null; sameRowsFor: ((signature: ModelSignature) => FeatureRows) | null; sliceColumns?: Map<string, SliceColumn> } | null {
   const { label, weight } = config.data;
   const exclude = new Set([label, weight, config.data.id].filter((x): x is string => !!x));
   const source = evalData ?? reference;
@@ -350,7 +352,7 @@ function makeRows(
     }
   }
   try {
-    const bindings = bindInputs(runner.signature, source, config.model.inputs, exclude);
+    const bindings = bindWithSlices(runner, source, config, exclude);
     runner.bindColumns?.(bindings[0]?.columns ?? null);
     if (!evalData) {
       const rows = generateRows(bindings, config.data.generated_rows, config.data.seed, reference);
@@ -384,7 +386,7 @@ function makeRows(
       const own = Object.fromEntries(Object.entries(config.model.inputs ?? {}).filter(([name]) => signature.inputs.some((i) => i.name === name)));
       return featuresFromDataset(evalData, bindInputs(signature, evalData, own, exclude), keep);
     };
-    return { rows, labels: labelColumn ? labelsOf(evalData, labelColumn, weight, keep) : null, sameRowsFor };
+    return { rows, labels: labelColumn ? labelsOf(evalData, labelColumn, weight, keep) : null, sameRowsFor, sliceColumns: sliceColumnsOf(evalData, config, keep) };
   } catch (error) {
     const snippet = error instanceof BindingError && error.snippet ? error.snippet : null;
     checks.push(
@@ -424,6 +426,53 @@ function mappingCheck(bindings: ReturnType<typeof bindInputs>, rows: number, dat
     value: rows,
     message: data ? `${mapping} (${rows.toLocaleString('en')} rows of ${data.path})` : mapping,
   });
+}
+
+/**
+ * Inputs bound with the slice columns kept out of the features, as the label is, unless the model
+ * takes them: named in model.inputs, named like an input, or needed to fill an input's width.
+ * When the width needs some of them but does not say which, the user must name the columns.
+ */
+function bindWithSlices(runner: ModelRunner, source: Dataset | null, config: GateConfig, exclude: ReadonlySet<string>): ReturnType<typeof bindInputs> {
+  const named = new Set([...runner.signature.inputs.map((i) => i.name), ...Object.values(config.model.inputs ?? {}).flatMap((b) => b.columns ?? [])]);
+  const sliceOnly = sliceColumnNames(config).filter((c) => !exclude.has(c) && !named.has(c) && source?.columns.some((x) => x.name === c));
+  const attempt = (fed: string[]) => {
+    try {
+      return bindInputs(runner.signature, source, config.model.inputs, new Set([...exclude, ...sliceOnly.filter((c) => !fed.includes(c))]));
+    } catch {
+      return null;
+    }
+  };
+  // Fewest slice columns fed first (at most 6 columns are tried in combinations).
+  const options = sliceOnly.length > 6 ? [[]] : Array.from({ length: 1 << sliceOnly.length }, (_, m) => sliceOnly.filter((_, i) => (m & (1 << i)) !== 0));
+  options.sort((a, b) => a.length - b.length);
+  for (let size = 0; size < sliceOnly.length; size++) {
+    const fits = options.filter((o) => o.length === size).flatMap((fed) => {
+      const b = attempt(fed);
+      return b ? [{ fed, b }] : [];
+    });
+    if (fits.length === 1) return fits[0]!.b;
+    if (fits.length > 1) {
+      const input = runner.signature.inputs[0]?.name ?? 'input';
+      throw new UsageError(`the slice columns ${fits.map((f) => f.fed.join(' + ')).join(' or ')} could each complete the model's features; name the model's columns in model.inputs.${input}.columns`);
+    }
+  }
+  return bindInputs(runner.signature, source, config.model.inputs, exclude);
+}
+
+/** The slice columns' cells of the kept rows. */
+function sliceColumnsOf(data: Dataset, config: GateConfig, keep: Int32Array | null): Map<string, SliceColumn> | undefined {
+  const names = sliceColumnNames(config);
+  if (names.length === 0) return undefined;
+  return new Map(
+    names.map((name): [string, SliceColumn] => {
+      const col = data.columns.find((c) => c.name === name);
+      if (!col || col.kind === 'array') return [name, null];
+      const values = col.values ? (keep ? Float64Array.from(keep, (r) => col.values![r]!) : col.values) : null;
+      const text = col.text ? (keep ? Array.from(keep, (r) => col.text![r]!) : col.text) : null;
+      return [name, { values, text }];
+    }),
+  );
 }
 
 function labelsOf(data: Dataset, label: string, weight: string | undefined, keep: Int32Array | null): Labels {

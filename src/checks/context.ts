@@ -5,6 +5,7 @@ import type { Dataset } from '../data/dataset.ts';
 import type { FeatureRows } from '../data/features.ts';
 import type { ModelRunner } from '../runners/types.ts';
 import type { Labels } from './evaluation.ts';
+import type { SliceColumn } from './slices.ts';
 
 export interface CheckContext {
   config: GateConfig;
@@ -19,6 +20,8 @@ export interface CheckContext {
   baseline: { runner: ModelRunner; path: string; rows?: FeatureRows } | null;
   /** Data for prediction drift: the reference, and the current data when it is not the eval data (null). */
   drift: { reference: Dataset; current: Dataset | null } | null;
+  /** The columns `slices:` reads, row-aligned with `rows`, by name (null: not in the data). */
+  sliceColumns?: ReadonlyMap<string, SliceColumn>;
   clock: Clock;
   /** Reports a phase that may take more than a moment. */
   progress: (message: string) => void;

@@ -13,6 +13,7 @@ import { judgeMetrics } from './metrics.ts';
 import { judgeOutputs } from './outputs.ts';
 import { PREDICTION_BATCH, predictAll, type Predictions } from './predictions.ts';
 import { judgeResources, measureResources, modelMemory } from './resources.ts';
+import { runSlices, sliceSettings, type SliceReport } from './slices.ts';
 import { runSmoke } from './smoke.ts';
 import { result, type CheckResult } from './types.ts';
 import { getErrorMessage } from '../errors.ts';
@@ -37,6 +38,7 @@ export interface Measurements {
   load?: LoadReport;
   /** The model process's memory around the latency loop. */
   latency_memory?: { before: ModelMemory | null; after: ModelMemory | null };
+  slices?: SliceReport;
 }
 
 export interface CheckFamily {
@@ -76,6 +78,16 @@ export const FAMILIES: readonly CheckFamily[] = [
     name: 'comparison',
     enabled: (c) => c.config.comparison.enabled && c.baseline !== null,
     run: (ctx, measured) => runComparison(ctx, measured),
+  },
+  {
+    // After the comparison, whose baseline predictions it reads per slice.
+    name: 'slices',
+    enabled: (c) => c.config.metrics.enabled && sliceSettings(c.config) !== null,
+    run: async (ctx, measured) => {
+      const { checks, report } = runSlices(ctx, measured.evaluation ?? null, measured.baseline_view ?? null);
+      if (report) measured.slices = report;
+      return checks;
+    },
   },
   {
     name: 'drift',

@@ -3,6 +3,7 @@ import type { Severity } from '../checks/types.ts';
 import type { DriftRules } from '../drift/judge.ts';
 import type { CommandConfig } from '../runners/command.ts';
 import type { DType } from '../runners/types.ts';
+import type { Multiplicity } from '../stats/multiplicity.ts';
 import type { EndpointConfig } from '../runners/http/protocols.ts';
 
 /** What a model did with a bad request; the last three only over HTTP (status 2xx, 5xx, 4xx without a body). */
@@ -171,6 +172,8 @@ export interface GateConfig {
       blocker_ratio: number;
     };
   };
+  /** Per-slice metrics and comparisons; absent when no slices are configured. */
+  slices?: SliceSpec[] | SlicesConfig;
   drift: DriftRules & {
     enabled: boolean;
     current?: string;
@@ -184,6 +187,22 @@ export interface GateConfig {
   };
   load: LoadConfig;
   promotion: PromotionConfig;
+}
+
+export interface SliceSpec {
+  column: string;
+  /** Ascending bin edges for a numeric column; without them each distinct value is a slice. */
+  bins?: number[];
+  min_rows?: number;
+}
+
+/** The object form of `slices:`; the list form is `by` alone (defaults in checks/slices.ts). */
+export interface SlicesConfig {
+  by: SliceSpec[];
+  min_rows?: number;
+  multiplicity?: Multiplicity;
+  max_slices?: number;
+  severity?: Severity;
 }
 
 export interface MetricQuery {

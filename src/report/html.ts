@@ -9,6 +9,7 @@ import { DECISION_ICON } from './markdown.ts';
 import { checkIcon, countsText, metricLimit, reportView, type ViewItem } from './view.ts';
 import { ioRows } from './model-io.ts';
 import { htmlText } from './escape.ts';
+import { slicesHtml } from './slices.ts';
 
 /** Every interpolation below goes through this (or is a number formatted here, or a constant). */
 export const escapeHtml = htmlText;
@@ -180,6 +181,7 @@ export function renderHtml(report: Report): string {
     view.blockers.length > 0 ? `<h2>⛔ Blocking</h2><ul class="p">${view.blockers.map(itemHtml).join('')}</ul>` : '',
     view.warnings.length > 0 ? `<h2>⚠️ Warnings</h2><ul class="p">${view.warnings.map(itemHtml).join('')}</ul>` : '',
     metricsHtml(report),
+    slicesHtml(report.slices),
     latencyHtml(report),
     driftHtml(report),
     '<h2>Checklist</h2>',

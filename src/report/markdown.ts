@@ -7,6 +7,7 @@ import { runLabel } from '../load/judge.ts';
 import { ioRows } from './model-io.ts';
 import { mdCell, mdCode, mdCodeCell, mdText } from './escape.ts';
 import { checkIcon, countsText, metricLimit, reportView, type ViewItem } from './view.ts';
+import { slicesMarkdown } from './slices.ts';
 
 export const DECISION_ICON: Record<Decision, string> = { GO: '✅', 'NO-GO': '⛔', DELAY: '⏸️' };
 
@@ -35,6 +36,7 @@ export function renderMarkdown(report: Report): string {
   if (blockers.length > 0) lines.push('### ⛔ Blocking', '', ...blockers, '');
   if (warnings.length > 0) lines.push('### ⚠️ Warnings', '', ...warnings, '');
   lines.push(...metricsTable(report));
+  lines.push(...slicesMarkdown(report.slices));
   if (report.latency_comparison) lines.push(...latencyChart(report.latency_comparison), '');
   lines.push(...driftTable(report));
   if (report.drift) {
