@@ -32,6 +32,9 @@ export const Inputs = {
   RollbackCommand: 'rollback-command',
   PromoteCommand: 'promote-command',
   AllowDelay: 'allow-delay',
+  Window: 'window',
+  Labels: 'labels',
+  MonitorId: 'monitor-id',
 } as const;
 
 export const Outputs = {
@@ -43,10 +46,12 @@ export const Outputs = {
   CommentUrl: 'comment-url',
   Outcome: 'outcome',
   Stage: 'stage',
+  Status: 'status',
+  IssueUrl: 'issue-url',
 } as const;
 
-/** `validate` runs the suite; `comment` posts the PR comment from a report artifact (fork PRs); `load` load-tests. */
-export const MODES = ['validate', 'comment', 'load', 'promote', 'rollback', 'status'] as const;
+/** `validate` runs the suite; `comment` posts the PR comment from a report artifact (fork PRs); `load` load-tests; `monitor` watches the deployed model. */
+export const MODES = ['validate', 'comment', 'load', 'promote', 'rollback', 'status', 'monitor'] as const;
 export type Mode = (typeof MODES)[number];
 
 export const DEFAULT_CONFIG_PATHS = ['.github/model-gate.yml', '.github/model-gate.yaml'];

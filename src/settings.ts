@@ -6,6 +6,7 @@ import { parseArgs, type ParseArgsOptionsConfig } from 'node:util';
 import { COMMENT_POLICIES, DEFAULT_ARTIFACT_NAME, DEFAULT_OUT_DIR, Inputs, MODES, type CommentPolicy, type Mode } from './constants.ts';
 import { didYouMean } from './config/load.ts';
 import { UsageError } from './errors.ts';
+import type { MonitorOverrides } from './monitor/run.ts';
 
 export type FailOn = 'no-go' | 'delay';
 
@@ -48,6 +49,8 @@ export interface Settings {
   reportPath?: string;
   /** promote / rollback / status. */
   promotion?: PromotionSettings;
+  /** monitor. */
+  monitor?: MonitorOverrides;
 }
 
 export interface PromotionSettings {
@@ -139,6 +142,17 @@ export function settingsFromInputs(getInput: (name: string) => string, env: Node
       artifactName: nonEmpty(getInput(Inputs.ArtifactName)) ?? DEFAULT_ARTIFACT_NAME,
     },
     reportPath,
+    monitor:
+      mode === 'monitor'
+        ? {
+            id: nonEmpty(getInput(Inputs.MonitorId)),
+            version: nonEmpty(getInput(Inputs.Version)),
+            environment: nonEmpty(getInput(Inputs.Environment)),
+            window: nonEmpty(getInput(Inputs.Window)),
+            reference: nonEmpty(getInput(Inputs.Reference)),
+            labels: nonEmpty(getInput(Inputs.Labels)),
+          }
+        : undefined,
     promotion: {
       stage: nonEmpty(getInput(Inputs.Stage)),
       version: nonEmpty(getInput(Inputs.Version)),
@@ -187,7 +201,29 @@ export type CliCommand =
   | { kind: 'run'; settings: Settings }
   | { kind: 'drift'; settings: DriftSettings }
   | { kind: 'init'; settings: InitSettings }
-  | { kind: 'report'; settings: ReportSettings };
+  | { kind: 'report'; settings: ReportSettings }
+  | { kind: 'monitor'; settings: MonitorSettings }
+  | { kind: 'alerts'; settings: AlertsSettings };
+
+/** `model-gate monitor`: the deployed model's production window, judged. */
+export interface MonitorSettings {
+  configPath?: string;
+  overrides: MonitorOverrides;
+  outDir: string;
+  json: boolean;
+  debug: boolean;
+}
+
+/** `model-gate alerts`: Prometheus alerting rules for the deployed model. */
+export interface AlertsSettings {
+  configPath?: string;
+  overrides: MonitorOverrides;
+  /** The version latency is compared with. */
+  previous?: string;
+  /** Where the rules go; undefined: stdout. */
+  output?: string;
+  debug: boolean;
+}
 
 /** The default place of the config, where `init` writes and `validate` looks first. */
 export const DEFAULT_INIT_PATH = '.github/model-gate.yml';
@@ -201,6 +237,8 @@ Usage:
   model-gate promote --stage N     one stage of a staged roll-out: shift, bake, judge
   model-gate rollback              all traffic back on stable
   model-gate status                the last stage and its judgement
+  model-gate monitor [options]     judge the deployed model on a production window
+  model-gate alerts [options]      write Prometheus alerting rules for the deployed model
   model-gate init --model FILE     write a commented starter config for a model
   model-gate report FILE --out DIR re-render the reports of a saved report.json
   model-gate --version             print the version
@@ -485,7 +523,7 @@ function parse(args: string[], options: ParseArgsOptionsConfig, command: string,
   }
 }
 
-const COMMANDS = ['validate', 'drift', 'load', 'promote', 'rollback', 'status', 'init', 'report', 'help'];
+const COMMANDS = ['validate', 'drift', 'load', 'promote', 'rollback', 'status', 'monitor', 'alerts', 'init', 'report', 'help'];
 
 const list = (values: string[] | undefined) =>
   values?.flatMap((v) => v.split(',')).map((v) => v.trim()).filter((v) => v !== '');
@@ -533,6 +571,7 @@ export function settingsFromArgv(argv: string[], env: NodeJS.ProcessEnv): CliCom
   if (command === 'drift') return driftCommand(rest, env);
   if (command === 'promote' || command === 'rollback' || command === 'status') return promotionCommand(command, rest, env);
   if (command === 'init') return initCommand(rest, env);
+  if (command === 'monitor' || command === 'alerts') return monitorCommand(command, rest, env);
   if (command === 'report') return reportCommand(rest, env);
   if (command !== 'validate' && command !== 'load') {
     const suggestion = command.startsWith('-') ? undefined : didYouMean(command, COMMANDS);
@@ -655,4 +694,68 @@ function reportCommand(args: string[], env: NodeJS.ProcessEnv): CliCommand {
   if (v.help) return { kind: 'help', text: REPORT_HELP };
   if (positionals.length !== 1) throw new UsageError('model-gate report needs one report.json (or the directory holding it); run "model-gate report --help"');
   return { kind: 'report', settings: { report: positionals[0]!, outDir: nonEmpty(v.out) ?? DEFAULT_OUT_DIR, debug: (v.debug ?? false) || env.RUNNER_DEBUG === '1' } };
+}
+
+export const MONITOR_HELP = `Usage: model-gate monitor [options]
+
+Judges the deployed model on a window of production data: feature and prediction drift against
+the reference, performance estimated without labels (CBPE), realised metrics where delayed labels
+arrived, and (monitor.operational) its error rate from the metrics provider. Prints OK, DEGRADED
+or FAILING. Config section "monitor"; flags override it.
+
+Options:
+  --window FILE|URL   the production window (CSV, JSON Lines or Parquet); a command printing
+                      it goes in the config: monitor.window: {command: "aws s3 cp s3://… -"}
+  --reference FILE    the reference data with labels and scores (default: monitor.reference,
+                      data.reference)
+  --labels FILE|URL   delayed labels, joined by monitor.id_column
+  --version ID        the deployed version (default: from the promotion's deployment records)
+  --environment NAME  the deployment environment (default: production)
+  --id ID             keys the alert issue (default: environment and config path)
+  --config FILE       config file (default: .github/model-gate.yml when present)
+  --out DIR           where monitor/report.json and monitor/summary.md go (default: ${DEFAULT_OUT_DIR})
+  --json              print the monitor report as JSON on stdout, nothing else
+  --debug             print stack traces of unexpected errors
+  -h, --help          this help
+
+Exit codes: 0 OK, 1 FAILING, 2 usage / config / IO error, 3 DEGRADED.
+`;
+
+export const ALERTS_HELP = `Usage: model-gate alerts [options]
+
+Writes Prometheus alerting rules for the deployed model from the thresholds the promotion judge
+enforces (promotion.metrics: error rate, p95 latency ratio against the previous version), so
+Alertmanager pages on the limits CI held the canary to. Check them: promtool check rules FILE.
+
+Options:
+  --version ID        the deployed version ({version} in the queries)
+  --previous ID       the version latency is compared with
+  --id ID             names the rule group (default: environment and config path)
+  --config FILE       config file (default: .github/model-gate.yml when present)
+  --output FILE       where the rules go (default: stdout)
+  --debug             print stack traces of unexpected errors
+  -h, --help          this help
+
+Exit codes: 0 written, 2 usage / config / IO error.
+`;
+
+function monitorCommand(command: 'monitor' | 'alerts', args: string[], env: NodeJS.ProcessEnv): CliCommand {
+  const v = parse(
+    args,
+    {
+      config: { type: 'string' },
+      version: { type: 'string' },
+      id: { type: 'string' },
+      ...(command === 'monitor'
+        ? { window: { type: 'string' }, reference: { type: 'string' }, labels: { type: 'string' }, environment: { type: 'string' }, out: { type: 'string' }, ...COMMON_OPTIONS }
+        : { previous: { type: 'string' }, output: { type: 'string' }, debug: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h', default: false } }),
+    },
+    command,
+  ).values as Record<string, string | boolean | undefined>;
+  if (v.help) return { kind: 'help', text: command === 'monitor' ? MONITOR_HELP : ALERTS_HELP };
+  const str = (k: string) => nonEmpty(v[k] as string | undefined);
+  const debug = ((v.debug as boolean) ?? false) || env.RUNNER_DEBUG === '1';
+  const overrides: MonitorOverrides = { id: str('id'), version: str('version'), environment: str('environment'), window: str('window'), reference: str('reference'), labels: str('labels') };
+  if (command === 'alerts') return { kind: 'alerts', settings: { configPath: str('config'), overrides, previous: str('previous'), output: str('output'), debug } };
+  return { kind: 'monitor', settings: { configPath: str('config'), overrides, outDir: str('out') ?? DEFAULT_OUT_DIR, json: (v.json as boolean) ?? false, debug } };
 }

@@ -187,6 +187,7 @@ export interface GateConfig {
   };
   load: LoadConfig;
   promotion: PromotionConfig;
+  monitor: MonitorConfig;
 }
 
 export interface SliceSpec {
@@ -297,4 +298,30 @@ export interface MetricThreshold {
   suspicious_improvement?: number;
   suspicious_improvement_relative?: number;
   severity?: Severity;
+}
+
+/** A data set's origin in the monitor section: a path, a URL, or a command printing the data. */
+export type MonitorSource =
+  | string
+  | { path?: string; url?: string; command?: string; format?: 'csv' | 'jsonl' | 'parquet'; timeout_seconds?: number; max_mb?: number };
+
+export interface MonitorConfig {
+  id?: string;
+  environment: string;
+  version?: string;
+  window?: MonitorSource;
+  reference?: MonitorSource;
+  labels?: MonitorSource;
+  id_column?: string;
+  label?: string;
+  score?: string;
+  prediction?: string;
+  threshold: number;
+  positive: number | string | boolean;
+  min_rows: number;
+  performance: { enabled: boolean; metrics: ('accuracy' | 'precision' | 'recall' | 'f1' | 'roc_auc')[]; severity: Severity };
+  drift: { enabled: boolean };
+  operational: { enabled: boolean; window_minutes: number };
+  issue: { enabled: boolean; labels: string[]; history: number };
+  alerts: { for: string; window: string };
 }
