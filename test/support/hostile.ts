@@ -53,6 +53,7 @@ export function tableProblems(md: string): string[] {
 const LABEL = '"[^"\\n]*"';
 const NUM = '-?\\d+(\\.\\d+)?(e[-+]?\\d+)?';
 const MERMAID_LINES = [
+  /^%%\{init: \{"xyChart": \{"height": \d+\}, "themeVariables": \{"xyChart": \{"plotColorPalette": "(#[0-9a-f]{6}, )*#[0-9a-f]{6}"\}\}\}\}%%$/,
   /^xychart-beta( horizontal)?$/,
   new RegExp(`^  title ${LABEL}$`),
   new RegExp(`^  x-axis \\[${LABEL}(, ${LABEL})*\\]$`),
