@@ -11,9 +11,11 @@ import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { Ajv } from 'ajv';
 import { marked } from 'marked';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import reportSchema from '../../schema/report.schema.json' with { type: 'json' };
 import type { Report } from '../../src/report/json.ts';
 import { renderComment } from '../../src/report/comment.ts';
 import { cli } from '../support/cli.ts';
@@ -53,6 +55,9 @@ async function validate(name: string, args: string[]): Promise<Run> {
   const r = await cli(['validate', '--out', out, ...args]);
   expect(r.stderr, name).not.toMatch(/TypeError|ReferenceError|\n\s+at /);
   const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as Report;
+  // The fields the pictures read (drift histograms, reliability bins) are in the published schema.
+  const valid = new Ajv({ allowUnionTypes: true }).compile(reportSchema);
+  expect(valid(report), JSON.stringify(valid.errors)).toBe(true);
   return {
     report,
     html: join(out, 'report.html'),
