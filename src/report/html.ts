@@ -4,6 +4,7 @@
  */
 import type { CheckResult } from '../checks/types.ts';
 import { fmt, METHOD_LABEL, type FeatureDrift } from '../drift/judge.ts';
+import type { DriftReport } from '../drift/command.ts';
 import type { Report } from './json.ts';
 import { DECISION_ICON } from './markdown.ts';
 import { checkIcon, countsText, metricLimit, reportView, type ViewItem } from './view.ts';
@@ -159,12 +160,45 @@ function itemHtml(i: ViewItem): string {
   return `<li class="${escapeHtml(i.severity)}">${i.icon} <code>${escapeHtml(i.id)}</code> (${escapeHtml(i.severity)}${i.status === 'error' ? ', could not run' : ''}): ${escapeHtml(i.message)}${measured ? ` (${measured})` : ''}<p class="next">→ ${escapeHtml(i.next)}</p>${i.hint ? `<pre>${escapeHtml(i.hint)}</pre>` : ''}</li>`;
 }
 
+/** The page around a body: styles inline, nothing fetched (the CSP forbids it). */
+function page(title: string, body: string[]): string {
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">
+<title>${escapeHtml(title)}</title><style>${STYLE}</style></head>
+<body>${body.join('\n')}</body></html>
+`;
+}
+
+/** The verdict, the headline, the counts and what blocks or warns: the top of every page. */
+function verdictHtml(report: Pick<Report, 'decision' | 'reason' | 'checks'>, what: string): string[] {
+  const view = reportView(report as Report);
+  return [
+    `<h1 class="${escapeHtml(report.decision)}">${DECISION_ICON[report.decision] ?? ''} ${escapeHtml(report.decision)} — ${escapeHtml(what)}</h1>`,
+    `<p><b>${escapeHtml(view.headline)}</b> ${escapeHtml(view.reason)}.</p>`,
+    `<p class="counts">${escapeHtml(countsText(view.counts))}</p>`,
+  ];
+}
+
+/** report.html of `model-gate drift --out`: the drift section of a validate report, on its own. */
+export function renderDriftHtml(report: DriftReport): string {
+  const asReport = { ...report, drift: { ...report, predictions: null } } as unknown as Report;
+  const view = reportView(asReport);
+  return page(`model-gate drift ${report.decision}`, [
+    ...verdictHtml(asReport, 'model-gate drift'),
+    view.blockers.length > 0 ? `<h2>⛔ Blocking</h2><ul class="p">${view.blockers.map(itemHtml).join('')}</ul>` : '',
+    view.warnings.length > 0 ? `<h2>⚠️ Warnings</h2><ul class="p">${view.warnings.map(itemHtml).join('')}</ul>` : '',
+    driftHtml(asReport),
+    '<h2>Checklist</h2>',
+    table(['', 'Check', 'Severity', 'Result', 'Threshold'], checkRows(report.checks)),
+    `<p><small>model-gate ${escapeHtml(report.tool.version)} · ${Math.round(report.duration_ms)} ms</small></p>`,
+  ]);
+}
+
 export function renderHtml(report: Report): string {
   const view = reportView(report);
   const body = [
-    `<h1 class="${escapeHtml(report.decision)}">${DECISION_ICON[report.decision] ?? ''} ${escapeHtml(report.decision)} — model-gate</h1>`,
-    `<p><b>${escapeHtml(view.headline)}</b> ${escapeHtml(view.reason)}.</p>`,
-    `<p class="counts">${escapeHtml(countsText(view.counts))}</p>`,
+    ...verdictHtml(report, 'model-gate'),
     table(['Version', 'Model', 'sha256', 'Config', 'Started'], [[
       `<code>${escapeHtml(report.version.id || '—')}</code>`,
       `<code>${escapeHtml(report.model.path)}</code>`,
@@ -185,10 +219,5 @@ export function renderHtml(report: Report): string {
       : '',
     `<p><small>model-gate ${escapeHtml(report.tool.version)} · ${escapeHtml(report.data.source ?? 'no rows evaluated')} · ${Math.round(report.duration_ms)} ms</small></p>`,
   ];
-  return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">
-<title>model-gate ${escapeHtml(report.decision)} — ${escapeHtml(report.version.id)}</title><style>${STYLE}</style></head>
-<body>${body.join('\n')}</body></html>
-`;
+  return page(`model-gate ${report.decision} — ${report.version.id}`, body);
 }

@@ -281,6 +281,24 @@ describe.skipIf(skip)('report.html in headless Chromium', () => {
     for (const text of [run.comment, run.summary]) expect((await mermaidProblems(text)).problems).toEqual([]);
   }, 120_000);
 
+  it('drift alone (model-gate drift --out): the drift page with its PSI chart and distributions', async () => {
+    const out = join(work, 'drift-only');
+    const r = await cli(['drift', '--reference', `${IRIS}/reference.csv`, '--current', `${IRIS}/eval.csv`, '--out', out]);
+    expect(r.code, r.stderr).toBe(0);
+    const { page, errors } = await open(join(out, 'report.html'));
+    try {
+      await expect(page.locator('h1').textContent()).resolves.toContain('model-gate drift');
+      const kinds = await charts(page);
+      expect(kinds.filter((k) => k === 'distribution')).toHaveLength(5); // four measurements and the species column
+      expect(kinds).toContain('psi');
+      await expectDrawn(page);
+      await screenshot(page, 'report-drift-only');
+      expect(errors).toEqual([]);
+    } finally {
+      await page.close();
+    }
+  }, 60_000);
+
   it('a Mermaid syntax error is caught: the check is not vacuous', async () => {
     const { problems } = await mermaidProblems('```mermaid\nxychart-beta\n  x-axis ["a"], "b"]\n  bar [1]\n```\n');
     expect(problems).toHaveLength(1);

@@ -23,7 +23,7 @@ function frame(f: FeatureDrift, width: number, height: number, body: string, not
 
 /** Round share ticks (0 %, 10 %, 20 % …) up to `max`. */
 function yAxis(left: number, top: number, plotH: number, plotW: number, max: number): string {
-  return linearTicks(0, max, 3)
+  return linearTicks(0, max, 4)
     .filter((t) => t <= max)
     .map((t) => {
       const yy = top + plotH - (t / max) * plotH;
