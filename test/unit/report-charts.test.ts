@@ -123,3 +123,22 @@ describe('charts of untrusted names', () => {
     expect(html).not.toContain('data-true="c0"');
   });
 });
+
+describe('the job summary', () => {
+  it('shows the confusion matrices as tables: candidate, the baseline folded, bounded like the chart', async () => {
+    const { confusionTables } = await import('../../src/report/markdown.ts');
+    const { reportOf } = await import('../support/report.ts');
+    const metrics = {
+      task: 'multiclass',
+      rows: 6,
+      candidate: { accuracy: 0.5, classes: ['a', 'b|c'], confusion_matrix: [[2, 1], [2, 1]] },
+      baseline: { accuracy: 0.5, classes: ['a', 'b|c'], confusion_matrix: [[3, 0], [0, 3]] },
+    };
+    const md = confusionTables(reportOf([], { metrics })).join('\n');
+    expect(md).toContain('| `a` | **2** (66.7%) | 1 (33.3%) |');
+    expect(md).toContain('<summary>The baseline\'s confusion matrix</summary>');
+    // A pipe in a class name does not break the table.
+    for (const line of md.split('\n').filter((l) => l.startsWith('|'))) expect(line.split(/(?<!\\)\|/).length).toBe(5);
+    expect(confusionTables(reportOf([], { metrics: { task: 'regression', rows: 1, candidate: { rmse: 1 }, baseline: null } }))).toEqual([]);
+  });
+});
