@@ -271,7 +271,9 @@ describe.skipIf(skip)('report.html in headless Chromium', () => {
       expect(kinds).toEqual(expect.arrayContaining(['psi', 'distribution']));
       expect(kinds).not.toContain('confusion');
       expect(kinds).not.toContain('reliability');
-      expect(await page.locator('svg[data-chart="distribution"][aria-label^="x:"] rect').count()).toBeGreaterThan(10);
+      const first = page.locator('svg[data-chart="distribution"]').first();
+      await expect(first.locator('title').first().textContent()).resolves.toBe('x: reference against current');
+      expect(await first.locator('rect').count()).toBeGreaterThan(10);
       await expectDrawn(page);
       await screenshot(page, 'report-regressor-drift');
       expect(errors).toEqual([]);

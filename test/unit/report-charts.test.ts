@@ -119,8 +119,8 @@ describe('charts of untrusted names', () => {
     const html = confusionChart(Array.from({ length: k }, (_, i) => `c${i}`), m, null);
     expect(html.match(/class="cm-cell"/g)).toHaveLength(MAX_CLASSES * MAX_CLASSES);
     expect(html).toContain(`${k - MAX_CLASSES} more are in report.json`);
-    expect(html).toContain('data-true="c29"');
-    expect(html).not.toContain('data-true="c0"');
+    expect(html).toContain('data-t="29"');
+    expect(html).not.toContain('data-t="0"');
   });
 });
 

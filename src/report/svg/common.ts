@@ -75,11 +75,14 @@ export function legend(x: number, y: number, items: { label: string; color: stri
     .join('');
 }
 
-/** The <svg> element: sized, titled for screen readers, marked with data-chart for tests. */
+/**
+ * The <svg> element: sized, marked with data-chart (a fixed kind) for tests. The title, which may
+ * hold a column name, is its first child's text (what screen readers announce), never an attribute.
+ */
 export function svg(kind: string, title: string, width: number, height: number, body: string): string {
   const w = Math.round(width);
   const h = Math.round(height);
-  return `<svg xmlns="http://www.w3.org/2000/svg" class="chart" data-chart="${esc(kind)}" role="img" aria-label="${esc(title)}" width="${w}" height="${h}" viewBox="0 0 ${w} ${h}"><title>${esc(title)}</title>${body}</svg>`;
+  return `<svg xmlns="http://www.w3.org/2000/svg" class="chart" data-chart="${esc(kind)}" role="img" width="${w}" height="${h}" viewBox="0 0 ${w} ${h}"><title>${esc(title)}</title>${body}</svg>`;
 }
 
 /** A figure: the chart, then one plain sentence that says how to read it (or why a line is missing). */

@@ -33,7 +33,7 @@ function panel(mx: Matrix, classes: string[], keep: number[], x0: number, y0: nu
       const y = y0 + r * cell;
       const dark = share > 0.55;
       parts.push(
-        `<g class="cm-cell" data-true="${esc(classes[t])}" data-pred="${esc(classes[p])}" data-count="${esc(num(count, 6))}">`,
+        `<g class="cm-cell" data-t="${t}" data-p="${p}" data-count="${esc(num(count, 6))}">`,
         `<rect x="${px(x)}" y="${px(y)}" width="${cell - 2}" height="${cell - 2}" fill="${fill(share, t === p)}" stroke="${t === p ? COLOR.candidate : '#d0d7de'}"/>`,
         `<text x="${px(x + cell / 2 - 1)}" y="${px(y + cell / 2 - 3)}" text-anchor="middle" class="cv"${dark ? ' fill="#fff"' : ''}>${esc(num(count, 6))}</text>`,
         `<text x="${px(x + cell / 2 - 1)}" y="${px(y + cell / 2 + 10)}" text-anchor="middle" class="cs"${dark ? ' fill="#fff"' : ''}>${esc(total > 0 ? pct(share) : '—')}</text>`,
