@@ -78,7 +78,7 @@ function classifierCharts(report: Report): string {
   }
   if (isPerClass(c.per_class)) parts.push(perClassChart(c.per_class, sameClasses && isPerClass(b.per_class) ? b.per_class : null));
   if (isBins(c.reliability)) {
-    parts.push(reliabilityChart(c.reliability, b && isBins(b.reliability) ? b.reliability : null, { candidate: numOrNull(c.ece), baseline: numOrNull(b?.ece) }));
+    parts.push(reliabilityChart(c.reliability, b && isBins(b.reliability) ? b.reliability : null, { candidate: numOrNull(c.ece), baseline: numOrNull(b?.ece) }, metricLimit(report, 'ece')));
   }
   return `<div class="charts">${parts.join('')}</div>`;
 }

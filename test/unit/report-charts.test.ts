@@ -142,3 +142,12 @@ describe('the job summary', () => {
     expect(confusionTables(reportOf([], { metrics: { task: 'regression', rows: 1, candidate: { rmse: 1 }, baseline: null } }))).toEqual([]);
   });
 });
+
+describe('the reliability chart', () => {
+  it('says whether ECE gates, from the metrics.ece check', async () => {
+    const { reliabilityChart } = await import('../../src/report/svg/reliability.ts');
+    const bins = [{ upper: 1, weight: 10, confidence: 0.9, accuracy: 0.8 }];
+    expect(reliabilityChart(bins, null, { candidate: 0.1, baseline: null }, null)).toContain('ECE does not gate here: no limit on metrics.ece is configured');
+    expect(reliabilityChart(bins, null, { candidate: 0.1, baseline: null }, { limit: '<= 0.05', status: 'fail' })).toContain('ECE gates here: limit &lt;= 0.05, fail.');
+  });
+});

@@ -6,7 +6,13 @@
 import type { ReliabilityBin } from '../../stats/classification.ts';
 import { COLOR, esc, figure, legend, num, pct, px, svg } from './common.ts';
 
-export function reliabilityChart(candidate: ReliabilityBin[], baseline: ReliabilityBin[] | null, ece: { candidate: number | null; baseline: number | null }): string {
+/** `gate`: the metrics.ece check's limit and status when a limit is configured, else null. */
+export function reliabilityChart(
+  candidate: ReliabilityBin[],
+  baseline: ReliabilityBin[] | null,
+  ece: { candidate: number | null; baseline: number | null },
+  gate: { limit: string; status: string } | null,
+): string {
   if (candidate.length === 0) return '';
   const size = 260;
   const left = 56;
@@ -46,6 +52,8 @@ export function reliabilityChart(candidate: ReliabilityBin[], baseline: Reliabil
   parts.push(`<text x="${lx}" y="${top + 132}" class="a">Below the diagonal:</text><text x="${lx}" y="${top + 146}" class="a">over-confident</text>`);
   return figure(
     svg('reliability', 'Reliability curve of the predicted class', width, height, parts.join('')),
-    'Rows binned by the probability of the class the model picked (metrics.ece_bins bins); ECE is the row-weighted gap to the diagonal. It gates only where a limit on metrics.ece is configured.',
+    `Rows binned by the probability of the class the model picked (metrics.ece_bins bins); ECE is the row-weighted gap to the diagonal. ${
+      gate ? `ECE gates here: limit ${gate.limit}, ${gate.status === 'pass' ? 'passed' : gate.status}.` : 'ECE does not gate here: no limit on metrics.ece is configured (metrics.thresholds.ece).'
+    }`,
   );
 }
