@@ -129,8 +129,8 @@ function driftHtml(report: Report): string {
   parts.push(table(head, driftRows(d.features), [3, 4, 5]));
   if (d.label) parts.push('<h3>Label</h3>', table(head, driftRows([d.label]), [3, 4, 5]));
   if (d.predictions) {
-    parts.push('<h3>Predictions, reference → current</h3>', table(head, driftRows(d.predictions.reference_vs_current), [3, 4, 5]));
-    parts.push('<h3>Predictions, baseline → candidate</h3>', table(head, driftRows(d.predictions.baseline_vs_candidate), [3, 4, 5]));
+    parts.push('<h3>Predictions, reference → current</h3>', table(head, driftRows(d.predictions.reference_vs_current), [3, 4, 5]), predictionCharts(d.predictions.reference_vs_current));
+    parts.push('<h3>Predictions, baseline → candidate</h3>', table(head, driftRows(d.predictions.baseline_vs_candidate), [3, 4, 5]), predictionCharts(d.predictions.baseline_vs_candidate));
   }
   return parts.join('');
 }
@@ -144,6 +144,12 @@ function distributionsHtml(features: FeatureDrift[]): string {
   const what = drifted.length > 0 ? `The ${charts.length === 1 ? 'drifted feature' : `${charts.length} most drifted features`}` : `No feature drifted; the ${charts.length === 1 ? 'feature' : `${charts.length} features`} with the largest PSI`;
   const more = drifted.length > charts.length ? ` (${drifted.length - charts.length} more drifted features are in the table)` : '';
   return `<h3>Distributions, reference against current</h3><p>${escapeHtml(`${what}, as shares of each side's rows${more}.`)}</p><div class="charts">${charts.map((c) => `<figure>${c}</figure>`).join('')}</div>`;
+}
+
+/** The model's predictions (one or two entries: the prediction, the score) drawn like features, when they drifted. */
+function predictionCharts(entries: FeatureDrift[]): string {
+  const charts = entries.filter((f) => f.status === 'drifted').map(distributionChart).filter(Boolean);
+  return charts.length > 0 ? `<div class="charts">${charts.map((c) => `<figure>${c}</figure>`).join('')}</div>` : '';
 }
 
 function ioHtml(report: Report): string {

@@ -271,6 +271,9 @@ describe.skipIf(skip)('report.html in headless Chromium', () => {
       expect(kinds).toEqual(expect.arrayContaining(['psi', 'distribution']));
       expect(kinds).not.toContain('confusion');
       expect(kinds).not.toContain('reliability');
+      // The feature x, and the model's predictions, which drifted with it.
+      expect(run.report.drift!.predictions!.reference_vs_current.find((f) => f.name === 'prediction')!.status).toBe('drifted');
+      expect(kinds.filter((k) => k === 'distribution')).toHaveLength(2);
       const first = page.locator('svg[data-chart="distribution"]').first();
       await expect(first.locator('title').first().textContent()).resolves.toBe('x: reference against current');
       expect(await first.locator('rect').count()).toBeGreaterThan(10);
