@@ -35,6 +35,8 @@ export function perClassChart(candidate: PerClass, baseline: PerClass | null): s
       const cy = top + r * rowH + rowH / 2;
       const c = candidate[name]![metric];
       const b = baseline?.[name]?.[metric];
+      // An undefined value (no rows of the class, an old report) is left out, not drawn at 0.
+      if (typeof c !== 'number' || !Number.isFinite(c)) return;
       if (typeof b === 'number' && Number.isFinite(b)) {
         parts.push(`<line x1="${px(x(b))}" x2="${px(x(c))}" y1="${px(cy)}" y2="${px(cy)}" stroke="${c < b ? COLOR.limit : COLOR.text}" stroke-width="2"/>`);
         parts.push(`<circle cx="${px(x(b))}" cy="${px(cy)}" r="4.5" fill="#fff" stroke="${COLOR.baseline}" stroke-width="2"><title>${esc(`baseline ${name} ${metric}: ${num(b, 3)}`)}</title></circle>`);
