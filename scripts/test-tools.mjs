@@ -18,6 +18,7 @@ export const TOOLS = {
   nginx: { why: 'the staged promotion end-to-end test', packages: ['nginx-light'] },
   prometheus: { why: 'the staged promotion end-to-end test', packages: ['prometheus'] },
   xmllint: { why: 'the JUnit report tests (validation against the JUnit XSD)', packages: ['libxml2-utils'] },
+  chromium: { why: 'the browser tests of report.html and the Mermaid charts (headless Chromium)', packages: ['chromium', 'fonts-noto-color-emoji'] },
 };
 
 /** A command on PATH, or in the sbin directories Debian puts servers in. */
@@ -29,6 +30,11 @@ export function which(command, env = process.env) {
 /** The Python the tests run: Debian's, where it is, else python3 on PATH. */
 export function python(env = process.env) {
   return existsSync('/usr/bin/python3') ? '/usr/bin/python3' : which('python3', env);
+}
+
+/** Debian's Chromium (the browser tests drive it through playwright-core). */
+export function chromiumPath(env = process.env) {
+  return existsSync('/usr/bin/chromium') ? '/usr/bin/chromium' : which('chromium', env);
 }
 
 /** Whether each tool is usable here. */
@@ -43,6 +49,7 @@ export function present(env = process.env) {
     nginx: which('nginx', env) !== null,
     prometheus: which('prometheus', env) !== null,
     xmllint: which('xmllint', env) !== null,
+    chromium: chromiumPath(env) !== null,
   };
 }
 

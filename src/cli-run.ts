@@ -75,7 +75,7 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
       const written = command.settings.outDir ? await writeDriftReports(command.settings.outDir, report) : null;
       const color = Boolean(io.stdout.isTTY) && !io.env.NO_COLOR;
       stdout.write(command.settings.json ? `${JSON.stringify(report, null, 2)}\n` : renderDriftTerminal(report, color));
-      if (written && !command.settings.json) stdout.write(`reports: ${written.json}, ${written.markdown}\n`);
+      if (written && !command.settings.json) stdout.write(`reports: ${written.json}, ${written.html}, ${written.markdown}\n`);
       return EXIT_CODES[report.decision];
     }
     if (command.kind === 'monitor') {

@@ -172,7 +172,7 @@ export interface DriftSettings {
   current: string;
   columns?: string[];
   exclude: string[];
-  /** Where report.json and summary.md of the drift go; undefined: no files. */
+  /** Where report.json, report.html and summary.md of the drift go; undefined: no files. */
   outDir?: string;
   json: boolean;
   debug: boolean;
@@ -296,7 +296,7 @@ Options:
   --columns A,B,…     only these columns (repeatable; default: every column of the reference)
   --exclude A,B,…     leave these columns out (repeatable), e.g. an id column
   --config FILE       config file for thresholds (default: .github/model-gate.yml when present)
-  --out DIR           also write report.json (the drift report) and summary.md there
+  --out DIR           also write report.json (the drift report), report.html and summary.md there
                       (no report.html: the HTML report needs a validate run)
   --json              print the drift report as JSON on stdout, nothing else
   --debug             print stack traces of unexpected errors

@@ -12,11 +12,13 @@ import {
   ece,
   fromConfusion,
   logLoss,
+  reliability,
   rocAuc,
   scoreOrder,
   totalWeight,
   type ClassificationData,
   type ConfusionSummary,
+  type ReliabilityBin,
 } from '../stats/classification.ts';
 import { regressionMetrics } from '../stats/regression.ts';
 import { outputKind } from './outputs.ts';
@@ -276,6 +278,8 @@ export interface MetricReport {
   classes?: ClassValue[];
   per_class?: Record<string, { precision: number; recall: number; f1: number; support: number }>;
   confusion_matrix?: number[][];
+  /** The reliability diagram behind ECE (top-label confidence against accuracy); with probabilities only. */
+  reliability?: ReliabilityBin[];
 }
 
 /** Every metric of the task, with per-class values and the confusion matrix. */
@@ -294,6 +298,8 @@ export function computeMetrics(ev: Evaluation, eceBins: number): MetricReport {
     out.classes = ev.view.classes;
     out.per_class = Object.fromEntries(ev.view.classes.map((c, i) => [String(c), summary.per_class[i]!]));
     out.confusion_matrix = Array.from({ length: k }, (_, t) => Array.from(m.subarray(t * k, (t + 1) * k)));
+    const bins = reliability(ev.data, ev.weights, eceBins);
+    if (bins) out.reliability = bins;
   }
   return out;
 }

@@ -11,6 +11,7 @@ import { twoProportionZ } from '../stats/proportions.ts';
 import { binShares, psiOfShares, quantileEdges, type PsiOptions } from '../stats/psi.ts';
 import { sortFloat64 } from '../stats/sort.ts';
 import { populationStd } from '../stats/wasserstein.ts';
+import { sharedHistogram, type SharedHistogram } from '../stats/histogram.ts';
 
 export type FeatureKind = 'numeric' | 'categorical';
 
@@ -52,6 +53,8 @@ export interface FeatureMeasures {
   z_p_value?: number;
   /** Categories (or low-cardinality values) with their counts, reference then current. */
   categories?: { value: string; reference: number; current: number }[];
+  /** Numeric features with more distinct values: both sides on the same equal-width bins (the report keeps a few). */
+  histogram?: SharedHistogram;
 }
 
 /** Finite values, sorted, and how many were missing. */
@@ -161,6 +164,9 @@ export function measureFeature(name: string, reference: FeatureSample, current: 
       const { chi2_statistic, chi2_p_value, chi2_dof, z_statistic, z_p_value } = categoryMeasures(counts.ca, counts.cb, psi.floor);
       Object.assign(measures, { chi2_statistic, chi2_p_value, chi2_dof, z_statistic, z_p_value });
       measures.categories = counts.values.map((v, k) => ({ value: String(v), reference: counts.ca[k]!, current: counts.cb[k]! }));
+    } else {
+      const histogram = sharedHistogram(a.sorted, b.sorted);
+      if (histogram) measures.histogram = histogram;
     }
     return stripUndefined(measures);
   }

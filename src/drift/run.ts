@@ -63,11 +63,29 @@ export function driftSection(d: DataDrift, config: GateConfig): DriftSection {
     reference: d.reference,
     current: d.current,
     rules: { min_rows: r.min_rows, large_sample_rows: r.large_sample_rows, p_value: r.p_value, distance: r.distance, psi: r.psi, dataset_share: r.dataset_share, multiplicity: r.multiplicity },
-    features: d.summary.features,
+    features: keepHistograms(d.summary.features),
     judged_features: d.summary.judged,
     drifted_features: d.summary.drifted,
     drifted_share: d.summary.drifted_share,
     dataset_drift: d.summary.dataset_drift,
     label: d.label,
   };
+}
+
+/** How many features keep their histogram in the report: the most drifted, for the pictures. */
+export const HISTOGRAMS_KEPT = 6;
+
+/** Drifted first, then by PSI: the order the report draws distributions in. */
+export const driftRank = (a: FeatureDrift, b: FeatureDrift) =>
+  Number(b.status === 'drifted') - Number(a.status === 'drifted') || (Number.isFinite(b.psi) ? b.psi! : -1) - (Number.isFinite(a.psi) ? a.psi! : -1);
+
+/** Every feature's histogram is measured; the report keeps only the few it draws, so wide data stays small. */
+function keepHistograms(features: FeatureDrift[]): FeatureDrift[] {
+  const kept = new Set(features.filter((f) => f.histogram).sort(driftRank).slice(0, HISTOGRAMS_KEPT).map((f) => f.name));
+  return features.map((f) => {
+    if (!f.histogram || kept.has(f.name)) return f;
+    const rest = { ...f };
+    delete rest.histogram;
+    return rest;
+  });
 }

@@ -115,6 +115,7 @@ export type MetricValues = Record<string, unknown>;
 const valuesOf = (r: MetricReport): MetricValues => ({
   ...r.values,
   ...(r.per_class ? { per_class: r.per_class, classes: r.classes, confusion_matrix: r.confusion_matrix } : {}),
+  ...(r.reliability ? { reliability: r.reliability } : {}),
 });
 
 function metricsSection(m: Measurements): Report['metrics'] {

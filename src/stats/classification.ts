@@ -251,6 +251,44 @@ export function brier(d: ClassificationData, w: Weights): number {
  * The predicted class is the most probable one (first on ties, like argmax). NaN on non-finite
  * probabilities (a NaN confidence has no bin).
  */
+/** One bin of a reliability diagram: the weight of its rows, their mean top-label confidence and accuracy. */
+export interface ReliabilityBin {
+  /** Upper edge of the bin (the bin is (upper − 1/bins, upper]). */
+  upper: number;
+  weight: number;
+  confidence: number;
+  accuracy: number;
+}
+
+/**
+ * The reliability diagram behind `ece` (same top-label confidence, same bins): empty bins are left
+ * out; null when a probability is not finite or there are no probabilities.
+ */
+export function reliability(d: ClassificationData, w: Weights, bins = 15): ReliabilityBin[] | null {
+  const { proba, k, y } = d;
+  if (!proba || !finiteScores(d, -1)) return null;
+  const weight = new Float64Array(bins);
+  const correct = new Float64Array(bins);
+  const confidence = new Float64Array(bins);
+  for (let i = 0; i < y.length; i++) {
+    const wi = weightOf(w, i);
+    if (wi === 0) continue;
+    let best = 0;
+    for (let c = 1; c < k; c++) if (proba[i * k + c]! > proba[i * k + best]!) best = c;
+    const conf = proba[i * k + best]!;
+    const b = Math.min(bins - 1, Math.max(0, Math.ceil(conf * bins) - 1));
+    weight[b]! += wi;
+    confidence[b]! += wi * conf;
+    if (best === y[i]) correct[b]! += wi;
+  }
+  const out: ReliabilityBin[] = [];
+  for (let b = 0; b < bins; b++) {
+    if (weight[b] === 0) continue;
+    out.push({ upper: (b + 1) / bins, weight: weight[b]!, confidence: confidence[b]! / weight[b]!, accuracy: correct[b]! / weight[b]! });
+  }
+  return out;
+}
+
 export function ece(d: ClassificationData, w: Weights, bins = 15): number {
   const { proba, k, y } = d;
   if (!finiteScores(d, -1)) return Number.NaN;
