@@ -130,7 +130,9 @@ describe('comparison with the baseline', () => {
     expect(report.metrics!.baseline!.accuracy).toBeCloseTo(52 / 60, 12);
     expect(byId(report, 'comparison.accuracy').status).toBe('pass');
     expect(report.comparison!.agreement!.flip_share).toBeCloseTo(6 / 60, 12);
-    expect(report.latency_comparison!.samples).toBe(40);
+    // 40 interleaved pairs at first; more while the ratio's interval contains the blocker ratio.
+    expect(report.latency_comparison!.samples).toBeGreaterThanOrEqual(40);
+    expect(report.latency_comparison!.stopped).toBeDefined();
     expect(code).toBe(0);
   });
 
