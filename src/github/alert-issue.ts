@@ -96,7 +96,7 @@ export async function upsertAlertIssue(store: IssueStore, req: AlertRequest): Pr
   const target = found[0];
   if (req.healthy) {
     if (!target || target.state === 'closed') return { action: 'none', number: target?.number ?? null, url: target?.url ?? null };
-    await store.update(target.number, { body: req.body(target.body, false) });
+    await store.update(target.number, { title: req.title, body: req.body(target.body, false) });
     await store.comment(target.number, req.closingNote);
     const closed = await store.update(target.number, { state: 'closed', state_reason: 'completed' });
     return { action: 'closed', number: closed.number, url: closed.url };

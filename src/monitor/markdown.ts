@@ -122,7 +122,7 @@ function chart(rows: HistoryRow[]): string[] {
   return [
     '```mermaid',
     'xychart-beta',
-    `  title ${mermaidLabel('Estimated accuracy (CBPE) per run; second line: lower end of its interval; third: reference', 90)}`,
+    `  title ${mermaidLabel('Estimated accuracy (CBPE) per run, the lower end of its interval, and the reference', 90)}`,
     `  x-axis [${points.map((r) => mermaidLabel(r.at.slice(5, 16).replace('T', ' '), 16)).join(', ')}]`,
     `  y-axis "accuracy" ${yMin} --> 1`,
     `  line [${points.map((r) => num(r.estimate)).join(', ')}]`,

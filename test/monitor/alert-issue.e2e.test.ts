@@ -143,6 +143,7 @@ describe('the alert issue over a model\'s life', () => {
     expect(issue.state).toBe('closed');
     expect(issue.state_reason).toBe('completed');
     expect(issue.body).toMatch(/healthy again/);
+    expect(issue.title).toBe('model-gate monitor: fraud-model is OK');
     expect(github.commentsOn(number).at(-1)!.body).toMatch(/^✅ Healthy again/);
     const again = await monitor('healthy');
     expect(again.stdout).toMatch(/Alert issue not needed/);
