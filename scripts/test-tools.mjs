@@ -11,7 +11,7 @@ import { pathToFileURL } from 'node:url';
 
 /** Each tool: what needs it, how to find it, and the Debian packages that bring it. */
 export const TOOLS = {
-  python: { why: 'the command runner tests (a pickled scikit-learn model, adapters)', packages: ['python3', 'python3-sklearn', 'python3-numpy'] },
+  python: { why: 'the command runner tests (a pickled scikit-learn model, adapters) and the A/A simulation (ONNX export with onnx.helper)', packages: ['python3', 'python3-sklearn', 'python3-numpy', 'python3-onnx'] },
   xgboost: { why: 'the Python adapter tests (an XGBoost model)', packages: ['python3', 'python3-xgboost'] },
   torch: { why: 'the Python adapter tests (a TorchScript model)', packages: ['python3', 'python3-torch'] },
   openssl: { why: 'the TLS test (a self-signed certificate)', packages: ['openssl'] },
@@ -41,7 +41,7 @@ export function chromiumPath(env = process.env) {
 export function present(env = process.env) {
   const py = python(env);
   return {
-    python: py !== null && spawnSync(py, ['-c', 'import sklearn, numpy'], { stdio: 'ignore' }).status === 0,
+    python: py !== null && spawnSync(py, ['-c', 'import sklearn, numpy, onnx'], { stdio: 'ignore' }).status === 0,
     // Found, not imported: importing torch takes seconds, and every test file asks.
     xgboost: py !== null && spawnSync(py, ['-c', 'import importlib.util as u, sys; sys.exit(u.find_spec("xgboost") is None)'], { stdio: 'ignore' }).status === 0,
     torch: py !== null && spawnSync(py, ['-c', 'import importlib.util as u, sys; sys.exit(u.find_spec("torch") is None)'], { stdio: 'ignore' }).status === 0,
