@@ -8,7 +8,7 @@
 import type { GateConfig, MetricName, SliceSpec } from '../config/types.ts';
 import { pairedBootstrap, type Interval } from '../stats/bootstrap.ts';
 import { adjust, type Multiplicity } from '../stats/multiplicity.ts';
-import { comparedMetrics } from './compare.ts';
+import { comparedMetrics, defaultMargin } from './compare.ts';
 import type { CheckContext } from './context.ts';
 import { HIGHER_IS_BETTER, evaluationOf, metricsForTask, metricsFunction, type Evaluation, type ModelView } from './evaluation.ts';
 import { formatMetric } from './metrics.ts';
@@ -156,12 +156,19 @@ export function compareSlice(candidate: Evaluation, baseline: Evaluation, names:
   const pc = cand(candidate.weights);
   const pb = base(candidate.weights);
   const directions = names.map((m) => config.metrics.thresholds[m]?.direction ?? (HIGHER_IS_BETTER.has(m) ? 'higher' : 'lower'));
+  // The margin each slice is held to, as the whole eval set is: the metric's own rule, else the
+  // comparison's default margin (a margin of 0 would make any significant difference in a large slice block).
   const margins = names.map((m, i) => {
     const t = config.metrics.thresholds[m];
-    if (t?.max_regression !== undefined) return t.max_regression;
+    const rule =
+      t?.max_regression !== undefined
+        ? { value: t.max_regression, relative: false }
+        : t?.max_regression_relative !== undefined
+          ? { value: t.max_regression_relative, relative: true }
+          : defaultMargin(m, config);
+    if (!rule.relative) return rule.value;
     const b = pb[i];
-    if (t?.max_regression_relative !== undefined && b !== null && b !== undefined && Math.abs(b) >= RELATIVE_GUARD) return t.max_regression_relative * Math.abs(b);
-    return 0;
+    return b !== null && b !== undefined && Math.abs(b) >= RELATIVE_GUARD ? rule.value * Math.abs(b) : 0;
   });
   // Resample counts per metric: how many were defined, and how many were not worse than −margin.
   const defined = new Array<number>(names.length).fill(0);
