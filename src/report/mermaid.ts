@@ -57,8 +57,9 @@ export function latencyChart(lc: LatencyComparison): string[] {
 }
 
 /**
- * The features that drifted most, by PSI (one scale for every kind). The blocking level is drawn
- * only when PSI gates some feature shown (large samples); otherwise the title says why not.
+ * The features that drifted most, by PSI (one scale for every kind): drifted ones, and those whose
+ * PSI is at a level beyond its sampling noise. The blocking level is drawn only when PSI is judged
+ * for some feature shown; otherwise the title says why not.
  */
 export function driftChart(d: DriftSection, top = 10): string[] {
   const ranked = d.features
@@ -72,7 +73,7 @@ export function driftChart(d: DriftSection, top = 10): string[] {
   const bars = `bar [${ranked.map((f) => value(f.psi)).join(', ')}]`;
   if (!gates) {
     return chart(
-      `PSI of the most drifted features (no limit line: PSI gates only above ${d.rules.large_sample_rows} rows a side)`,
+      'PSI of the most drifted features (no limit line: PSI is judged for none of them)',
       ' horizontal',
       ranked.map((f) => label(f.name)),
       'PSI',

@@ -204,9 +204,10 @@ describe.skipIf(skip)('report.html in headless Chromium', () => {
       expect(await cells.first().getAttribute('data-count')).toBe(String(m[0]![0]));
       expect(await page.locator('svg[data-chart="reliability"] circle.rel-dot').count()).toBeGreaterThan(0);
       expect(await page.locator('svg[data-chart="latency"] [data-gated="p95"]').count()).toBe(1);
-      // 90 reference rows: PSI does not gate, so no limit line, and the caption says why.
-      expect(await page.locator('svg[data-chart="psi"] .psi-limit').count()).toBe(0);
-      await expect(page.locator('figure:has(svg[data-chart="psi"]) figcaption').textContent()).resolves.toContain('No limit line: PSI gates only with more than');
+      // 90 vs 60 rows: PSI above the lines but within its sampling noise, so nothing gates; the chart says so.
+      expect(run.report.drift!.features.every((f) => f.psi_level === 'ok')).toBe(true);
+      expect(await page.locator('svg[data-chart="psi"] .psi-noise').count()).toBe(4);
+      await expect(page.locator('figure:has(svg[data-chart="psi"]) figcaption').textContent()).resolves.toMatch(/\d pale bars pass a line but are within noise, so they do not gate/);
       await expectDrawn(page);
       await screenshot(page, 'report-go-classifier');
       await page.locator('figure:has(svg[data-chart="confusion"])').screenshot({ path: join(shots, 'chart-confusion.png') });

@@ -85,13 +85,24 @@ const section = (features: FeatureDrift[]): DriftSection =>
   }) as DriftSection;
 
 describe('the PSI chart draws a limit only where PSI gates', () => {
-  it('small samples: no line, and the caption says why', () => {
+  it('PSI judged for none of the features: no line, and the caption says why', () => {
     const html = psiChart(section([feature('a', 0.4, null), feature('b', 0.3, null)]));
     expect(html).not.toContain('psi-limit');
-    expect(html).toContain('No limit line: PSI gates only with more than 1,000 values on both sides');
+    expect(html).toContain('No limit line: PSI is judged for none of these features');
     const md = driftChart(section([{ ...feature('a', 0.4, null), status: 'drifted' }])).join('\n');
     expect(md).not.toMatch(/^ {2}line/m);
     expect(md).toContain('no limit line');
+  });
+
+  it('a PSI past a line but within its sampling noise is pale, with its noise tick, and the caption counts it', () => {
+    const within = { ...feature('a', 0.45, 'ok'), psi_noise: 0.47 };
+    const beyond = { ...feature('b', 0.3, 'blocker'), psi_noise: 0.05 };
+    const html = psiChart(section([within, beyond]));
+    expect(html.match(/class="psi-limit"/g)).toHaveLength(2);
+    expect(html.match(/class="psi-noise"/g)).toHaveLength(2);
+    expect(html).toContain('1 pale bar passes a line but is within noise, so it does not gate.');
+    expect(html).toMatch(/<rect class="psi-bar"[^>]*fill="#0969da" fill-opacity="0.35"><title>a: PSI 0.45, within sampling noise/);
+    expect(html).toMatch(/<rect class="psi-bar"[^>]*fill="#cf222e"><title>b: PSI 0.3, blocker, beyond sampling noise/);
   });
 
   it('large samples: the warning and blocking lines', () => {
