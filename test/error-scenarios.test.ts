@@ -35,7 +35,8 @@ let fast: string;
 beforeAll(() => {
   work = mkdtempSync(join(tmpdir(), 'mg-errors-'));
   fast = join(work, 'fast.yml');
-  writeFileSync(fast, 'data:\n  generated_rows: 64\nchecks:\n  latency:\n    warmup: 2\n    iterations: 10\n');
+  // No latency limit: on a loaded machine it would decide the verdicts this file is about.
+  writeFileSync(fast, 'data:\n  generated_rows: 64\nchecks:\n  latency:\n    warmup: 2\n    iterations: 10\n    limits: {}\n');
 });
 
 async function validate(args: string[], config = fast): Promise<{ code: number; report: Report }> {
@@ -51,7 +52,7 @@ const verdicts = (report: Report) => Object.fromEntries(report.checks.filter((c)
 /** A config file: 64 generated rows and the given `checks:` body (latency kept short unless given). */
 function config(checks: string): string {
   const path = join(work, `cfg-${Math.random().toString(36).slice(2)}.yml`);
-  const latency = checks.includes('  latency:') ? '' : '  latency:\n    warmup: 2\n    iterations: 10\n';
+  const latency = checks.includes('  latency:') ? '' : '  latency:\n    warmup: 2\n    iterations: 10\n    limits: {}\n';
   writeFileSync(path, `data:\n  generated_rows: 64\nchecks:\n${latency}${checks}`);
   return path;
 }
@@ -92,7 +93,7 @@ describe('a command adapter', () => {
       oversized_batch: 'pass',
     });
     expect(byId(report, 'errors.nan_input')).toMatchObject({ value: 'rejected', message: expect.stringContaining('"x" contains NaN or infinity') });
-    expect(byId(report, 'errors.oversized_batch').message).toMatch(/^a batch of 4096 rows \(0\.06 MiB of input\): the model returned finite values$/);
+    expect(byId(report, 'errors.oversized_batch').message).toMatch(/^a batch of 4096 rows \(0\.06 MiB of input, about 0\.0\d MiB of answer\): the model returned finite values$/);
     expect(report.decision).toBe('GO');
     expect(code).toBe(0);
   });
@@ -251,7 +252,7 @@ describe('an ONNX model', () => {
         'errors.oversized_batch': 'error',
       });
       const oversized = checks.find((c) => c.id === 'errors.oversized_batch')!;
-      expect(oversized.message).toContain('a batch of 4096 rows (0.06 MiB of input)');
+      expect(oversized.message).toContain('a batch of 4096 rows (0.06 MiB of input, about 0.02 MiB of answer)');
       expect(oversized.message).toContain('onnxruntime ran out of memory');
       expect(oversized.message).toContain('bfc_arena');
       expect(decide(checks).decision).toBe('DELAY');

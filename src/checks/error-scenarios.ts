@@ -14,7 +14,7 @@ import { SCENARIOS } from '../config/types.ts';
 import { feedsFor, formatShape, isFloat, rowValues, rowWidth, tensorOf, type FeatureRows } from '../data/features.ts';
 import { getErrorMessage } from '../errors.ts';
 import type { DType, Feeds, Outputs } from '../runners/types.ts';
-import { PROBE_SCENARIOS, RunnerCrashError, RunnerRejectedError, RunnerTimeoutError, elementCount, toNumbers, type ProbeScenario } from '../runners/types.ts';
+import { PROBE_SCENARIOS, RunnerCrashError, RunnerRejectedError, RunnerTimeoutError, elementCount, type ProbeScenario } from '../runners/types.ts';
 import type { CheckContext } from './context.ts';
 import { result, type CheckResult } from './types.ts';
 
@@ -69,6 +69,15 @@ export function bytesPerRow(rows: FeatureRows): number {
   return Math.max(1, bytes);
 }
 
+/** Bytes of a model's answer, per row of the request that produced it. */
+export function answerBytesPerRow(outputs: Outputs, rows: number): number {
+  let bytes = 0;
+  for (const t of Object.values(outputs)) {
+    bytes += Array.isArray(t.data) ? t.data.reduce((n, s) => n + Buffer.byteLength(s) + 2, 0) : t.data.byteLength;
+  }
+  return bytes / Math.max(1, rows);
+}
+
 const mib = (bytes: number) => (bytes / 2 ** 20).toFixed(bytes < 2 ** 20 ? 2 : 1);
 
 const SWAPPED: Partial<Record<DType, DType>> = {
@@ -82,7 +91,7 @@ const SWAPPED: Partial<Record<DType, DType>> = {
 };
 
 /** The request each scenario sends, or why it does not apply to this model. */
-export function scenarioRequest(name: ScenarioName, rows: FeatureRows, cfg: ScenarioConfig): ScenarioRequest | string {
+export function scenarioRequest(name: ScenarioName, rows: FeatureRows, cfg: ScenarioConfig, answerBytes = 0): ScenarioRequest | string {
   // The first input that data feeds: constants (a sample rate, a state) are not the request.
   const index = rows.bindings.findIndex((b) => b.source.kind !== 'constant');
   if (index < 0) return 'every input is a constant from the config: no data to perturb';
@@ -148,14 +157,18 @@ export function scenarioRequest(name: ScenarioName, rows: FeatureRows, cfg: Scen
     }
     case 'oversized_batch': {
       if (rows.fixedBatch !== null) return `the model takes a fixed batch of ${rows.fixedBatch}: a larger batch is refused by its signature`;
-      // Sized in bytes, so that a row weighing an image does not make a batch of gigabytes.
+      // Sized in bytes, request and answer (`answerBytes` a row, as the control call measured it),
+      // so that a row weighing an image, or an answer of 6,625 classes × 40 steps, does not make
+      // a batch of gigabytes.
       const maxMb = cfg.max_mb ?? OVERSIZED_MAX_MB;
-      const rowBytes = bytesPerRow(rows);
+      const rowBytes = bytesPerRow(rows) + answerBytes;
       const size = Math.min(cfg.size ?? OVERSIZED_ROWS, Math.floor((maxMb * 2 ** 20) / rowBytes));
       if (size < OVERSIZED_MIN_ROWS) {
-        return `one row is ${mib(rowBytes)} MiB of input: a batch of ${OVERSIZED_MIN_ROWS} would exceed errors.oversized_batch.max_mb (${maxMb} MiB)`;
+        return `one row is ${mib(rowBytes)} MiB of input and answer: a batch of ${OVERSIZED_MIN_ROWS} would exceed errors.oversized_batch.max_mb (${maxMb} MiB)`;
       }
-      return { request: `a batch of ${size} rows (${mib(size * rowBytes)} MiB of input)`, feeds: feedsFor(rows, 0, size) };
+      const input = size * (rowBytes - answerBytes);
+      const answer = answerBytes > 0 ? `, about ${mib(size * answerBytes)} MiB of answer` : '';
+      return { request: `a batch of ${size} rows (${mib(input)} MiB of input${answer})`, feeds: feedsFor(rows, 0, size) };
     }
     case 'malformed_json':
     case 'wrong_content_type':
@@ -170,10 +183,17 @@ export function classify(outputs: Outputs): { outcome: Outcome; detail: string }
     return { outcome: 'empty', detail: 'returned 0 rows' };
   }
   for (const [name, t] of Object.entries(outputs)) {
-    const v = toNumbers(t);
-    if (v && v.some((x) => !Number.isFinite(x))) return { outcome: 'non_finite', detail: `returned NaN/Inf in "${name}"` };
+    if (!allFinite(t.data)) return { outcome: 'non_finite', detail: `returned NaN/Inf in "${name}"` };
   }
   return { outcome: 'finite', detail: 'returned finite values' };
+}
+
+/** No NaN or Inf, read in place: a copy as doubles would double the memory of a large answer. */
+function allFinite(data: Outputs[string]['data']): boolean {
+  // Integers, booleans and strings hold no NaN.
+  if (!(data instanceof Float32Array || data instanceof Float64Array)) return true;
+  for (let i = 0; i < data.length; i++) if (!Number.isFinite(data[i]!)) return false;
+  return true;
 }
 
 const OUTCOME_WORDS: Record<Outcome, string> = {
@@ -292,15 +312,20 @@ async function runScenario(ctx: CheckContext, name: ScenarioName, sc: ScenarioCo
   }
   if (typeof req === 'string') return { check: result({ id, category: CATEGORY, severity: sc.severity, status: 'skip', message: req }), observed: null };
 
-  const good = feedsFor(ctx.rows, 0, ctx.rows.fixedBatch ?? 1);
+  const label = req.request;
+  const one = ctx.rows.fixedBatch ?? 1;
+  const good = feedsFor(ctx.rows, 0, one);
   const restart = await recovered(ctx);
   try {
-    await runner.infer(good);
+    const answer = await runner.infer(good);
+    // The oversized batch counts the answer's bytes too, now that one answer says what a row weighs.
+    if (name === 'oversized_batch') req = scenarioRequest(name, ctx.rows, sc, answerBytesPerRow(answer, one));
   } catch (error) {
     // Without a model that answers the plain request, a refusal of the bad one means nothing.
     const why = restart ? `the model could not be restarted after the previous scenario: ${restart}` : getErrorMessage(error);
-    return failed(`${req.request}: not judged, because the same request unperturbed failed first: ${why}`);
+    return failed(`${label}: not judged, because the same request unperturbed failed first: ${why}`);
   }
+  if (typeof req === 'string') return { check: result({ id, category: CATEGORY, severity: sc.severity, status: 'skip', message: req }), observed: null };
   if (PROBE_SCENARIOS.has(name)) {
     try {
       const observed = { scenario: name, ...(await runner.probe!(name as ProbeScenario, good, sc.size_mb ?? 32)) };
