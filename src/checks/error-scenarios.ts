@@ -12,6 +12,7 @@
 import type { Outcome, ScenarioConfig, ScenarioName } from '../config/types.ts';
 import { SCENARIOS } from '../config/types.ts';
 import { feedsFor, formatShape, isFloat, rowValues, rowWidth, tensorOf, type FeatureRows } from '../data/features.ts';
+import { answerBytesPerRow, bytesPerRow } from './batch-bytes.ts';
 import { getErrorMessage } from '../errors.ts';
 import type { DType, Feeds, Outputs } from '../runners/types.ts';
 import { PROBE_SCENARIOS, RunnerCrashError, RunnerRejectedError, RunnerTimeoutError, elementCount, type ProbeScenario } from '../runners/types.ts';
@@ -40,43 +41,6 @@ export const OVERSIZED_MAX_MB = 64;
 /** Rows of an oversized batch at least: one more than the one-row request. */
 const OVERSIZED_MIN_ROWS = 2;
 
-const BYTES: Record<DType, number> = {
-  float64: 8,
-  int64: 8,
-  uint64: 8,
-  float32: 4,
-  int32: 4,
-  uint32: 4,
-  float16: 2,
-  int16: 2,
-  uint16: 2,
-  int8: 1,
-  uint8: 1,
-  bool: 1,
-  string: 0,
-};
-
-/** Bytes one row of data puts in the request (constants without a batch axis are sent once). */
-export function bytesPerRow(rows: FeatureRows): number {
-  let bytes = 0;
-  rows.bindings.forEach((b, i) => {
-    if (b.batchAxis === null) return;
-    const width = rowWidth(b);
-    const data = rows.typed[i]!;
-    // Text: the first row's strings stand for every row's.
-    bytes += Array.isArray(data) ? data.slice(0, width).reduce((n, s) => n + Buffer.byteLength(s) + 2, 0) : width * BYTES[b.dtype];
-  });
-  return Math.max(1, bytes);
-}
-
-/** Bytes of a model's answer, per row of the request that produced it. */
-export function answerBytesPerRow(outputs: Outputs, rows: number): number {
-  let bytes = 0;
-  for (const t of Object.values(outputs)) {
-    bytes += Array.isArray(t.data) ? t.data.reduce((n, s) => n + Buffer.byteLength(s) + 2, 0) : t.data.byteLength;
-  }
-  return bytes / Math.max(1, rows);
-}
 
 const mib = (bytes: number) => (bytes / 2 ** 20).toFixed(bytes < 2 ** 20 ? 2 : 1);
 
