@@ -44,6 +44,8 @@ export interface Agreement {
   mean_abs_score_delta: number | null;
   /** PSI of the candidate's scores against the baseline's (baseline deciles). */
   score_psi: number | null;
+  /** Why class changes were not counted (the two models name their classes with no value in common), or absent. */
+  classes_unmatched?: string;
 }
 
 export interface ComparisonReport {
@@ -82,7 +84,12 @@ const fixedDims = (shape: readonly (number | string | null)[]) => shape.slice(1)
 export function agreementOf(candidate: ModelView, baseline: ModelView): Agreement {
   const n = candidate.pred.length;
   let flips: number | null = null;
-  if (candidate.task !== 'regression' && baseline.task !== 'regression') {
+  let unmatched: string | undefined;
+  if (candidate.task !== 'regression' && baseline.task !== 'regression' && disjoint(candidate.classes, baseline.classes)) {
+    // Text classes against index classes (a pickle's "setosa" against an ONNX file's 0): every
+    // row would "change class", which says nothing about the models.
+    unmatched = `classes not compared: the candidate's (${candidate.classes.join(', ')}) and the baseline's (${baseline.classes.join(', ')}) have no value in common; name the baseline's classes with metrics.classes`;
+  } else if (candidate.task !== 'regression' && baseline.task !== 'regression') {
     // By class value, not index: the two models may list their classes in different orders.
     const c = classOf(candidate.classes);
     const b = classOf(baseline.classes);
@@ -97,8 +104,11 @@ export function agreementOf(candidate: ModelView, baseline: ModelView): Agreemen
     meanAbs = s / n;
     scorePsi = psi(baseline.score, candidate.score);
   }
-  return { rows: n, flip_share: flips === null ? null : flips / n, mean_abs_score_delta: meanAbs, score_psi: scorePsi };
+  return { rows: n, flip_share: flips === null ? null : flips / n, mean_abs_score_delta: meanAbs, score_psi: scorePsi, ...(unmatched ? { classes_unmatched: unmatched } : {}) };
 }
+
+const disjoint = (a: readonly (number | string)[], b: readonly (number | string)[]) =>
+  a.length > 0 && b.length > 0 && !a.some((x) => b.some((y) => typeof x === typeof y && x === y));
 
 /** A predicted class index as a comparable key (-1: a label outside the model's classes). */
 const classOf = (classes: readonly (number | string)[]) => {
@@ -109,7 +119,7 @@ const classOf = (classes: readonly (number | string)[]) => {
 export function judgeAgreement(a: Agreement, config: GateConfig): CheckResult[] {
   const cfg = config.comparison.agreement;
   const parts = [
-    a.flip_share !== null ? `${round(a.flip_share * 100, 2)}% of rows change class` : null,
+    a.flip_share !== null ? `${round(a.flip_share * 100, 2)}% of rows change class` : (a.classes_unmatched ?? null),
     a.mean_abs_score_delta !== null ? `mean |Δ score| ${formatMetric(a.mean_abs_score_delta)}` : null,
     a.score_psi !== null ? `score PSI ${formatMetric(a.score_psi)}` : null,
   ].filter(Boolean);
@@ -133,7 +143,7 @@ export function judgeAgreement(a: Agreement, config: GateConfig): CheckResult[] 
         status: value === null ? 'fail' : value <= max ? 'pass' : 'fail',
         value,
         threshold: `<= ${max}`,
-        message: value === null ? `${what} cannot be measured for this model` : `${what} ${formatMetric(value)} ${value <= max ? 'within' : 'above'} ${max}`,
+        message: value === null ? `${what} cannot be measured: ${(id === 'comparison.flip_share' && a.classes_unmatched) || 'not for this model'}` : `${what} ${formatMetric(value)} ${value <= max ? 'within' : 'above'} ${max}`,
       }),
     );
   };

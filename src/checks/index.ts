@@ -149,14 +149,27 @@ async function runComparison(ctx: CheckContext, measured: Measurements): Promise
   const candidatePredictions = await predictions(ctx, measured);
   ctx.progress(`comparison: baseline on ${ctx.rows.rows.toLocaleString('en')} rows`);
   const basePredictions = await predictAll(baseline, baseRows, PREDICTION_BATCH, throttledProgress(ctx, 'comparison'));
+  const view = measured.view ?? safeView(candidatePredictions, ctx);
   let baseView: ModelView | null = null;
   try {
     baseView = readModelView(basePredictions, ctx.config);
   } catch (error) {
-    checks.push(result({ id: 'comparison.outputs', category: 'comparison', severity: 'blocker', status: 'fail', message: `the baseline's outputs cannot be read as predictions: ${getErrorMessage(error)}${differs}` }));
+    // When the candidate's outputs cannot be read that way either (e.g. a `scores` output two
+    // wide), there are no predictions to compare on either side: a skip with the cause, not a
+    // blocker against the baseline for what the config says of both models.
+    checks.push(
+      view
+        ? result({ id: 'comparison.outputs', category: 'comparison', severity: 'blocker', status: 'fail', message: `the baseline's outputs cannot be read as predictions: ${getErrorMessage(error)}${differs}` })
+        : result({
+            id: 'comparison.outputs',
+            category: 'comparison',
+            severity: 'info',
+            status: 'skip',
+            message: `predictions not compared: neither model's outputs can be read as predictions (${getErrorMessage(error)}); set model.outputs.<name>.kind (e.g. probabilities) to compare them`,
+          }),
+    );
   }
   measured.baseline_view = baseView;
-  const view = measured.view ?? safeView(candidatePredictions, ctx);
   if (baseView && view) {
     if (baseView.task !== view.task) {
       checks.push(result({ id: 'comparison.outputs', category: 'comparison', severity: 'blocker', status: 'fail', message: `the baseline is a ${baseView.task} model, the candidate a ${view.task} one${differs}` }));
