@@ -27,6 +27,7 @@ Infinity and -Infinity, which Python's json module reads and writes as they are.
 import argparse
 import hashlib
 import json
+import re
 import os
 import pickle
 import sys
@@ -383,7 +384,12 @@ def main():
             # What the model raises on a bad request (NaN for most scikit-learn estimators, Inf for XGBoost).
             # XGBoost appends its C++ stack trace to the message: the cause is what comes before it.
             cause = str(error).split("\nStack trace:")[0].strip()
+            if OUT_OF_MEMORY.search(cause):
+                raise  # torch reports running out of memory as a RuntimeError: a crash, never a refusal
             send({"id": request_id, "error": f"{type(error).__name__}: {cause}"})
+
+
+OUT_OF_MEMORY = re.compile(r"out of memory|can't allocate memory|failed to allocate|bad_alloc", re.I)
 
 
 if __name__ == "__main__":
