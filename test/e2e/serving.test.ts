@@ -341,8 +341,8 @@ describe('the load test', () => {
     expect(open.status_counts).toEqual({ 200: open.requests });
     expect(report.load!.health).toBe('healthy');
     expect(byId(report, 'load.latency').status).toBe('pass');
-    // Only the smoke test and the load test run in `model-gate load`.
-    expect(report.checks.map((c) => c.category).filter((c, i, a) => a.indexOf(c) === i).sort()).toEqual(['artifact', 'inputs', 'load', 'smoke', 'version']);
+    // Only the smoke test and the load test run in `model-gate load` (plus the run's memory, for information).
+    expect(report.checks.map((c) => c.category).filter((c, i, a) => a.indexOf(c) === i).sort()).toEqual(['artifact', 'inputs', 'load', 'resources', 'smoke', 'version']);
   });
 
   it('runs inside validate after the other families, with the load section of the config', async () => {

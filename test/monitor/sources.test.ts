@@ -98,7 +98,9 @@ describe('model-gate monitor (CLI)', () => {
 
   it('DEGRADED (exit 3) when only the reference comparison fails, and says what is missing', async () => {
     const mild = join(dir, 'mild.yml');
-    writeFileSync(mild, MONITOR_CONFIG.replace('    accuracy: {min: 0.6}\n', '    accuracy: {min: 0.3}\n'));
+    // The degraded window's drift is real (PSI beyond its noise blocks at any size): PSI set not to
+    // block here, so only the comparison with the reference's realised metrics fails.
+    writeFileSync(mild, `${MONITOR_CONFIG.replace('    accuracy: {min: 0.6}\n', '    accuracy: {min: 0.3}\n')}drift:\n  psi: {blocker: 20}\n`);
     const degraded = await run(['monitor', '--config', mild, '--window', data.degraded, '--reference', data.reference, '--out', join(dir, 'out')]);
     expect(degraded.code).toBe(3);
     expect(degraded.out).toMatch(/^DEGRADED/);
