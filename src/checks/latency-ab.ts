@@ -70,7 +70,7 @@ export async function timeInterleaved(
     }
     const done = (stopped: LatencyComparison['stopped']) => ({ candidate: Float64Array.from(a), baseline: Float64Array.from(b), stopped });
     const interval = p95RatioInterval(Float64Array.from(a), Float64Array.from(b), config);
-    if (ratioState(interval, config) !== 'undecided') return done('decided');
+    if (ratioState(interval, ratioLimits(p95Of(b), config)) !== 'undecided') return done('decided');
     if (a.length >= most) return done('max_iterations');
     if (clock.now() - t0 >= time_budget_s * 1000) return done('time_budget');
   }
@@ -123,9 +123,20 @@ function p95RatioInterval(candidate: Float64Array, baseline: Float64Array, confi
 
 type RatioState = 'blocker' | 'warning' | 'undecided' | 'pass';
 
+/**
+ * The ratio limits for a baseline p95: the configured ratios, raised so that a slowdown smaller than
+ * min_slowdown_ms never counts (a microsecond model doubles its p95 with one scheduler hiccup).
+ */
+function ratioLimits(baselineP95Ms: number, config: GateConfig): { warn: number; block: number } {
+  const { warning_ratio, blocker_ratio, min_slowdown_ms } = config.comparison.latency;
+  const floor = baselineP95Ms > 0 && Number.isFinite(baselineP95Ms) ? 1 + min_slowdown_ms / baselineP95Ms : 1;
+  return { warn: Math.max(warning_ratio, floor), block: Math.max(blocker_ratio, floor) };
+}
+
+const p95Of = (x: readonly number[]) => quantileSorted(sortedCopy(x), 0.95);
+
 /** Where the interval lies against the ratio limits; no interval is undecided. */
-function ratioState(interval: Interval | null, config: GateConfig): RatioState {
-  const { warning_ratio: warn, blocker_ratio: block } = config.comparison.latency;
+function ratioState(interval: Interval | null, { warn, block }: { warn: number; block: number }): RatioState {
   if (!interval) return 'undecided';
   if (interval.low > block) return 'blocker';
   if (interval.high > block) return 'undecided';
@@ -173,21 +184,23 @@ function distribution(candidate: Float64Array, baseline: Float64Array): LatencyC
  */
 export function judgeLatencyComparison(l: LatencyComparison, config: GateConfig): CheckResult[] {
   const cfg = config.comparison;
-  const { warning_ratio: warn, blocker_ratio: block } = cfg.latency;
+  const limits = ratioLimits(l.baseline.p95_ms, config);
+  const { warn, block } = limits;
+  const raised = warn > cfg.latency.warning_ratio ? `, limits raised by comparison.latency.min_slowdown_ms (${cfg.latency.min_slowdown_ms} ms)` : '';
   const interval = l.p95_ratio_interval;
-  const state = ratioState(interval, config);
+  const state = ratioState(interval, limits);
   const ratio = round(l.p95_ratio, 3);
   const level = `${round(cfg.confidence * 100, 1)}% CI`;
   const ci = interval ? `${level} ×${round(interval.low, 3)}–×${round(interval.high, 3)}` : `no ${level} (too few defined resamples)`;
   const setting = `p95 ${round(l.candidate.p95_ms)} ms vs ${round(l.baseline.p95_ms)} ms, batch ${l.batch_size}, ${l.samples} interleaved calls each`;
   const stoppedBy = l.stopped === 'time_budget' ? ' (time budget reached)' : l.stopped === 'max_iterations' ? ' (max_iterations reached)' : '';
   const messages: Record<RatioState, string> = {
-    blocker: `the candidate is slower: the p95 ratio ×${ratio}, ${ci} lies above ×${block}, which blocks`,
+    blocker: `the candidate is slower: the p95 ratio ×${ratio}, ${ci} lies above ×${round(block, 3)}, which blocks`,
     undecided: interval
-      ? `inconclusive: the p95 ratio ×${ratio}, ${ci} contains ×${block}${stoppedBy}, so it may or may not block: a human look`
+      ? `inconclusive: the p95 ratio ×${ratio}, ${ci} contains ×${round(block, 3)}${stoppedBy}, so it may or may not block: a human look`
       : `inconclusive: the p95 ratio ×${ratio} has no interval${stoppedBy}`,
-    warning: `the candidate is slower: the p95 ratio ×${ratio}, ${ci} lies above ×${warn} (below ×${block}), which warns`,
-    pass: `within limits: the p95 ratio ×${ratio}, ${ci} does not lie above ×${warn}${interval && interval.low > 1 ? ' (slower, but not beyond the warning ratio)' : ''}`,
+    warning: `the candidate is slower: the p95 ratio ×${ratio}, ${ci} lies above ×${round(warn, 3)} (below ×${round(block, 3)}), which warns`,
+    pass: `within limits: the p95 ratio ×${ratio}, ${ci} does not lie above ×${round(warn, 3)}${interval && interval.low > 1 ? ' (slower, but not beyond the warning ratio)' : ''}`,
   };
   return [
     result({
@@ -196,7 +209,7 @@ export function judgeLatencyComparison(l: LatencyComparison, config: GateConfig)
       severity: state === 'blocker' ? 'blocker' : 'warning',
       status: state === 'pass' ? 'pass' : 'fail',
       value: ratio,
-      threshold: `×${warn} warns, ×${block} blocks, when the ${level} of the p95 ratio lies above it (inconclusive while it contains ×${block})`,
+      threshold: `×${round(warn, 3)} warns, ×${round(block, 3)} blocks, when the ${level} of the p95 ratio lies above it (inconclusive while it contains ×${round(block, 3)})${raised}`,
       message: `${messages[state]}; ${setting}`,
     }),
   ];

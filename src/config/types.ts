@@ -170,6 +170,8 @@ export interface GateConfig {
       time_budget_s: number;
       warning_ratio: number;
       blocker_ratio: number;
+      /** Slowdowns of p95 below this (ms) never warn or block: each ratio limit is at least 1 + this / baseline p95. */
+      min_slowdown_ms: number;
     };
   };
   /** Per-slice metrics and comparisons; absent when no slices are configured. */

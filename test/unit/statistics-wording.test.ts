@@ -5,12 +5,12 @@ import { featureCheck } from '../../src/drift/checks.ts';
 import { judgeFeature } from '../../src/drift/judge.ts';
 import type { FeatureMeasures } from '../../src/drift/measure.ts';
 
-const comparison = (ratio: number, low: number, high: number, p: number): LatencyComparison =>
+const comparison = (ratio: number, low: number, high: number, p: number, base = 10): LatencyComparison =>
   ({
     batch_size: 1,
     samples: 200,
-    candidate: { p50_ms: ratio, p95_ms: ratio },
-    baseline: { p50_ms: 1, p95_ms: 1 },
+    candidate: { p50_ms: ratio * base, p95_ms: ratio * base },
+    baseline: { p50_ms: base, p95_ms: base },
     p50_ratio: ratio,
     p95_ratio: ratio,
     p50_ratio_interval: { low, high },
@@ -24,6 +24,16 @@ describe('comparison.latency.p95_ratio is judged on the interval of the ratio it
     const [c] = judgeLatencyComparison(comparison(1.15, 1.05, 1.3, 0.978), defaultConfig());
     expect(c!.status).toBe('pass');
     expect(c!.message).toMatch(/^within limits: the p95 ratio ×1\.15, 95% CI ×1\.05–×1\.3 does not lie above ×1\.2 \(slower, but not beyond the warning ratio\);/);
+  });
+
+  it('a slowdown under comparison.latency.min_slowdown_ms (1 ms) never warns or blocks, whatever the ratio', () => {
+    // A 0.05 ms model: ×3 is 0.1 ms slower, one scheduler hiccup; the limits rise to 1 + 1 / 0.05 = ×21.
+    const [tiny] = judgeLatencyComparison(comparison(3, 2, 4, 1e-6, 0.05), defaultConfig());
+    expect(tiny!.status).toBe('pass');
+    expect(tiny!.threshold).toContain('limits raised by comparison.latency.min_slowdown_ms (1 ms)');
+    const strict = defaultConfig();
+    strict.comparison.latency.min_slowdown_ms = 0;
+    expect(judgeLatencyComparison(comparison(3, 2, 4, 1e-6, 0.05), strict)[0]).toMatchObject({ status: 'fail', severity: 'blocker' });
   });
 
   it('a tiny Mann–Whitney p does not gate: the interval decides', () => {
