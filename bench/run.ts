@@ -16,6 +16,11 @@
  *      against plain readFileSync + split + Number into one Float64Array per column (target <= 2),
  *      time per cell against a quarter as many columns (linear: target <= 1.5), peak RSS (target
  *      <= 1 GB); numpy.loadtxt on the same file for information when /usr/bin/python3 has numpy.
+ *   8. `model-gate validate` with defaults on a 10 MB image model (bench/validate-image.ts): wall
+ *      time (target < 60 s), CPU time against a bare onnxruntime process making the latency loop's
+ *      calls, peak RSS of the gate plus its ONNX child (target <= 1 GB).
+ *   9. the baseline comparison on 1,000,000 rows, in process and as `validate --baseline` against a
+ *      bare CSV + two-model inference floor (bench/comparison.ts);
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { createWriteStream, existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
@@ -28,6 +33,8 @@ import { generateRows } from '../src/data/generate.ts';
 import { bindInputs, feedsFor } from '../src/data/features.ts';
 import { openIsolatedOnnxRunner } from '../src/runners/onnx-process.ts';
 import { mlp } from '../test/support/onnx-builder.ts';
+import { benchValidateImage } from './validate-image.ts';
+import { benchComparison } from './comparison.ts';
 
 const ort = await loadOnnxRuntime({ info: () => undefined });
 const ROWS = 32768;
@@ -176,6 +183,9 @@ results.push({
   target: '<= 1.00',
   met: rssMb <= 1024 ? 'yes' : 'NO',
 });
+
+// 8. The baseline comparison at a million rows (bench/comparison.ts), on the same CSV.
+results.push(...(await benchComparison({ work, node, bigCsv, bigModel, rows: BIG_ROWS, features: FEATURES })));
 
 // 5. Drift against the Python stack. Features: Irwin–Hall noise, some shifted, some with ties.
 async function writeDriftCsv(path: string, rows: number, seed: number, shift: number): Promise<void> {
@@ -365,5 +375,8 @@ if (!nginxBin || !wrkBin) {
     results.push({ measure: '  numpy.loadtxt, same file (information)', 'model-gate': '', reference: np.error || `${np.s.toFixed(2)} s, ${Math.round(np.rss)} MB`, ratio: '', target: '', met: '' });
   }
 }
+
+// 8. Validate with defaults on a 10 MB image model.
+results.push(...(await benchValidateImage()));
 
 console.table(results);

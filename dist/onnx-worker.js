@@ -6094,7 +6094,9 @@ function formatLocated(error) {
 
 
 let runner = null;
-const send = (message) => process.send(message);
+/** This process's resident memory now and at its peak, in bytes, sent with every reply. */
+const memory = () => ({ rss: process.memoryUsage.rss(), peak: process.resourceUsage().maxRSS * 1024 });
+const send = (message) => process.send({ ...message, memory: memory() });
 process.on('message', (message) => {
     void (async () => {
         if (message.type === 'open') {

@@ -1,7 +1,7 @@
-// Generates the README's reference sections from their sources, so they cannot drift:
+// Generates the reference tables of docs/reference.md from their sources, so they cannot drift:
 // the action's inputs and outputs from action.yml, the config reference from the JSON Schema.
-//   node scripts/generate-docs.mjs          rewrite README.md
-//   node scripts/generate-docs.mjs --check  exit 1 when README.md is stale
+//   node scripts/generate-docs.mjs          rewrite docs/reference.md
+//   node scripts/generate-docs.mjs --check  exit 1 when docs/reference.md is stale
 import { readFileSync, writeFileSync } from 'node:fs';
 import { parse } from 'yaml';
 
@@ -44,8 +44,14 @@ function rows(node, path, out, mapKey = '<name>') {
   const props = node.properties ?? {};
   const shared = new Set();
   for (const [key, child0] of Object.entries(props)) {
-    const child = resolve(child0);
     const p = path ? `${path}.${key}` : key;
+    // A section that reuses another one (baseline.endpoint is model.endpoint): one row pointing there.
+    if (child0?.$ref && !child0.$ref.startsWith('#/definitions/')) {
+      const same = child0.$ref.slice(2).split('/').filter((k) => k !== 'properties').join('.');
+      out.push(`| \`${p}\` | object |  | The same keys as \`${same}\`. |`);
+      continue;
+    }
+    const child = resolve(child0);
     const ref = refName(child0);
     if (ref && child.properties) {
       shared.add(ref);
@@ -55,7 +61,8 @@ function rows(node, path, out, mapKey = '<name>') {
     const nested = child.properties && Object.keys(child.properties).length > 0 && child.type !== 'array';
     const def = child0.default ?? child.default;
     const shownDefault = def === undefined || (nested && typeof def === 'object') ? '' : `\`${JSON.stringify(def)}\``;
-    if (!nested || child.description) out.push(`| \`${p}\` | ${nested ? 'object' : typeOf(child)} | ${shownDefault} | ${cell(child.description)} |`);
+    const shownType = nested ? [].concat(child.type ?? 'object').join(' \\| ') : typeOf(child);
+    if (!nested || child.description) out.push(`| \`${p}\` | ${shownType} | ${shownDefault} | ${cell(child.description)} |`);
     if (nested) rows(child, p, out);
     if (child.additionalProperties && typeof child.additionalProperties === 'object') {
       const placeholder = child.propertyNames ? '<batch size>' : mapKey;
@@ -72,23 +79,25 @@ function configTable() {
 
 const sections = { inputs: inputsTable(), outputs: outputsTable(), config: configTable() };
 
-export function render(readme) {
-  let text = readme;
+const FILE = 'docs/reference.md';
+
+export function render(reference) {
+  let text = reference;
   for (const [name, body] of Object.entries(sections)) {
     const re = new RegExp(`(<!-- ${name}:start -->)[\\s\\S]*?(<!-- ${name}:end -->)`);
-    if (!re.test(text)) throw new Error(`README.md has no <!-- ${name}:start --> ... <!-- ${name}:end --> block`);
+    if (!re.test(text)) throw new Error(`${FILE} has no <!-- ${name}:start --> ... <!-- ${name}:end --> block`);
     text = text.replace(re, `$1\n${body}\n$2`);
   }
   return text;
 }
 
-const current = readFileSync('README.md', 'utf8');
+const current = readFileSync(FILE, 'utf8');
 const next = render(current);
 if (process.argv.includes('--check')) {
   if (next !== current) {
-    console.error('README.md is out of date with action.yml or the config schema: run `npm run docs`.');
+    console.error(`${FILE} is out of date with action.yml or the config schema: run \`npm run docs\`.`);
     process.exit(1);
   }
 } else if (next !== current) {
-  writeFileSync('README.md', next);
+  writeFileSync(FILE, next);
 }

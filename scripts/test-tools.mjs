@@ -11,11 +11,14 @@ import { pathToFileURL } from 'node:url';
 
 /** Each tool: what needs it, how to find it, and the Debian packages that bring it. */
 export const TOOLS = {
-  python: { why: 'the command runner tests (a pickled scikit-learn model, adapters)', packages: ['python3', 'python3-sklearn', 'python3-numpy'] },
+  python: { why: 'the command runner tests (a pickled scikit-learn model, adapters) and the A/A simulation (ONNX export with onnx.helper)', packages: ['python3', 'python3-sklearn', 'python3-numpy', 'python3-onnx'] },
+  xgboost: { why: 'the Python adapter tests (an XGBoost model)', packages: ['python3', 'python3-xgboost'] },
+  torch: { why: 'the Python adapter tests (a TorchScript model)', packages: ['python3', 'python3-torch'] },
   openssl: { why: 'the TLS test (a self-signed certificate)', packages: ['openssl'] },
   nginx: { why: 'the staged promotion end-to-end test', packages: ['nginx-light'] },
   prometheus: { why: 'the staged promotion end-to-end test', packages: ['prometheus'] },
   xmllint: { why: 'the JUnit report tests (validation against the JUnit XSD)', packages: ['libxml2-utils'] },
+  chromium: { why: 'the browser tests of report.html and the Mermaid charts (headless Chromium)', packages: ['chromium', 'fonts-noto-color-emoji'] },
 };
 
 /** A command on PATH, or in the sbin directories Debian puts servers in. */
@@ -29,15 +32,24 @@ export function python(env = process.env) {
   return existsSync('/usr/bin/python3') ? '/usr/bin/python3' : which('python3', env);
 }
 
+/** Debian's Chromium (the browser tests drive it through playwright-core). */
+export function chromiumPath(env = process.env) {
+  return existsSync('/usr/bin/chromium') ? '/usr/bin/chromium' : which('chromium', env);
+}
+
 /** Whether each tool is usable here. */
 export function present(env = process.env) {
   const py = python(env);
   return {
-    python: py !== null && spawnSync(py, ['-c', 'import sklearn, numpy'], { stdio: 'ignore' }).status === 0,
+    python: py !== null && spawnSync(py, ['-c', 'import sklearn, numpy, onnx'], { stdio: 'ignore' }).status === 0,
+    // Found, not imported: importing torch takes seconds, and every test file asks.
+    xgboost: py !== null && spawnSync(py, ['-c', 'import importlib.util as u, sys; sys.exit(u.find_spec("xgboost") is None)'], { stdio: 'ignore' }).status === 0,
+    torch: py !== null && spawnSync(py, ['-c', 'import importlib.util as u, sys; sys.exit(u.find_spec("torch") is None)'], { stdio: 'ignore' }).status === 0,
     openssl: which('openssl', env) !== null,
     nginx: which('nginx', env) !== null,
     prometheus: which('prometheus', env) !== null,
     xmllint: which('xmllint', env) !== null,
+    chromium: chromiumPath(env) !== null,
   };
 }
 

@@ -26,6 +26,11 @@ import { readReport } from './report/read.ts';
 import { writeDriftReports } from './drift/files.ts';
 import { runInit } from './init.ts';
 import { progressWriter } from './progress-writer.ts';
+import { runMonitor } from './monitor/run.ts';
+import { runAlerts } from './monitor/alerts-command.ts';
+import { writeMonitorReports } from './monitor/files.ts';
+import { renderMonitorTerminal } from './monitor/markdown.ts';
+import { MONITOR_EXIT_CODES } from './monitor/status.ts';
 
 export interface CliIO {
   stdout: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
@@ -44,7 +49,7 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
   const progress = progressWriter((text) => stderr.write(text), (codes) => io.stderr.write(codes), Boolean(io.stderr.isTTY));
   try {
     const command = settingsFromArgv(argv, io.env);
-    if (command.kind === 'drift' || command.kind === 'run') shield = shieldFor(io.env, command.settings);
+    if (command.kind === 'drift' || command.kind === 'run' || command.kind === 'monitor' || command.kind === 'alerts') shield = shieldFor(io.env, command.settings);
     if (command.kind === 'help') {
       stdout.write(command.text);
       return 0;
@@ -70,8 +75,21 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
       const written = command.settings.outDir ? await writeDriftReports(command.settings.outDir, report) : null;
       const color = Boolean(io.stdout.isTTY) && !io.env.NO_COLOR;
       stdout.write(command.settings.json ? `${JSON.stringify(report, null, 2)}\n` : renderDriftTerminal(report, color));
-      if (written && !command.settings.json) stdout.write(`reports: ${written.json}, ${written.markdown}\n`);
+      if (written && !command.settings.json) stdout.write(`reports: ${written.json}, ${written.html}, ${written.markdown}\n`);
       return EXIT_CODES[report.decision];
+    }
+    if (command.kind === 'monitor') {
+      const report = shield.deep(await runMonitor(command.settings.configPath, command.settings.overrides, { clock: systemClock, env: io.env, progress, secret: (value) => shield.add(value), records: null }));
+      const written = await writeMonitorReports(command.settings.outDir, report);
+      stdout.write(command.settings.json ? `${JSON.stringify(report, null, 2)}\n` : `${renderMonitorTerminal(report)}reports: ${written.json}, ${written.markdown}\n`);
+      return MONITOR_EXIT_CODES[report.status];
+    }
+    if (command.kind === 'alerts') {
+      const out = await runAlerts(command.settings, null);
+      if (command.settings.output) stdout.write(`wrote ${out.rules} rule${out.rules === 1 ? '' : 's'} to ${command.settings.output}\n`);
+      else stdout.write(out.yaml);
+      for (const note of out.notes) stderr.write(`model-gate alerts: ${note}\n`);
+      return 0;
     }
     const { settings } = command;
     if (settings.mode === 'promote' || settings.mode === 'rollback' || settings.mode === 'status') {

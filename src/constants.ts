@@ -20,6 +20,11 @@ export const Inputs = {
   ModelName: 'model-name',
   Headers: 'headers',
   Command: 'command',
+  BaselineEndpoint: 'baseline-endpoint',
+  BaselineProtocol: 'baseline-protocol',
+  BaselineModelName: 'baseline-model-name',
+  BaselineHeaders: 'baseline-headers',
+  BaselineCommand: 'baseline-command',
   Stage: 'stage',
   Version: 'version',
   Environment: 'environment',
@@ -27,6 +32,9 @@ export const Inputs = {
   RollbackCommand: 'rollback-command',
   PromoteCommand: 'promote-command',
   AllowDelay: 'allow-delay',
+  Window: 'window',
+  Labels: 'labels',
+  MonitorId: 'monitor-id',
 } as const;
 
 export const Outputs = {
@@ -38,10 +46,12 @@ export const Outputs = {
   CommentUrl: 'comment-url',
   Outcome: 'outcome',
   Stage: 'stage',
+  Status: 'status',
+  IssueUrl: 'issue-url',
 } as const;
 
-/** `validate` runs the suite; `comment` posts the PR comment from a report artifact (fork PRs); `load` load-tests. */
-export const MODES = ['validate', 'comment', 'load', 'promote', 'rollback', 'status'] as const;
+/** `validate` runs the suite; `comment` posts the PR comment from a report artifact (fork PRs); `load` load-tests; `monitor` watches the deployed model. */
+export const MODES = ['validate', 'comment', 'load', 'promote', 'rollback', 'status', 'monitor'] as const;
 export type Mode = (typeof MODES)[number];
 
 export const DEFAULT_CONFIG_PATHS = ['.github/model-gate.yml', '.github/model-gate.yaml'];

@@ -29,6 +29,7 @@ import { renderStageMarkdown } from './report/promotion.ts';
 import { resolveConfig } from './config/load.ts';
 import { Redactor, redactorFor } from './redact.ts';
 import { logLine, mdText } from './report/escape.ts';
+import { monitorMode } from './monitor/action.ts';
 
 /**
  * The run's redactor: every line the action logs, annotates, fails with or writes to the summary,
@@ -85,6 +86,7 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
     const ctx = githubContext(env, readEvent(env));
     if (settings.mode === 'comment') return await commentMode(settings, ctx);
     if (settings.mode === 'promote' || settings.mode === 'rollback' || settings.mode === 'status') return await promotionMode(settings, ctx, env);
+    if (settings.mode === 'monitor') return await monitorMode(settings, ctx, env, { say, shield, secret, writeSummary });
     await removeReports(settings.outDir); // a run that fails must not leave an earlier verdict behind
     const run = await validate(settings, {
       clock: systemClock,

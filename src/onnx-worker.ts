@@ -13,7 +13,9 @@ import { getErrorMessage } from './errors.ts';
 type Request = { type: 'open'; path: string; intraOpThreads?: number } | { type: 'infer'; id: number; feeds: Feeds; timed?: boolean };
 
 let runner: ModelRunner | null = null;
-const send = (message: unknown) => process.send!(message);
+/** This process's resident memory now and at its peak, in bytes, sent with every reply. */
+const memory = () => ({ rss: process.memoryUsage.rss(), peak: process.resourceUsage().maxRSS * 1024 });
+const send = (message: object) => process.send!({ ...message, memory: memory() });
 
 process.on('message', (message: Request) => {
   void (async () => {

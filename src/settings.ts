@@ -6,6 +6,7 @@ import { parseArgs, type ParseArgsOptionsConfig } from 'node:util';
 import { COMMENT_POLICIES, DEFAULT_ARTIFACT_NAME, DEFAULT_OUT_DIR, Inputs, MODES, type CommentPolicy, type Mode } from './constants.ts';
 import { didYouMean } from './config/load.ts';
 import { UsageError } from './errors.ts';
+import type { MonitorOverrides } from './monitor/run.ts';
 
 export type FailOn = 'no-go' | 'delay';
 
@@ -21,6 +22,9 @@ export interface Overrides {
   endpoint?: { url?: string; protocol?: string; name?: string; headers?: Record<string, string> };
   /** The model behind a command speaking JSON Lines. */
   command?: string;
+  /** The baseline behind an HTTP endpoint or a command, as for the candidate (`--baseline-…`). */
+  baselineEndpoint?: Overrides['endpoint'];
+  baselineCommand?: string;
   /** `model-gate load`: flags over the config's load section. */
   load?: LoadOverrides;
 }
@@ -45,6 +49,8 @@ export interface Settings {
   reportPath?: string;
   /** promote / rollback / status. */
   promotion?: PromotionSettings;
+  /** monitor. */
+  monitor?: MonitorOverrides;
 }
 
 export interface PromotionSettings {
@@ -117,6 +123,13 @@ export function settingsFromInputs(getInput: (name: string) => string, env: Node
         header: getInput(Inputs.Headers).split('\n').map((l) => l.trim()).filter((l) => l !== ''),
         command: getInput(Inputs.Command),
       }),
+      ...baselineServingOverrides({
+        'baseline-endpoint': getInput(Inputs.BaselineEndpoint),
+        'baseline-protocol': getInput(Inputs.BaselineProtocol),
+        'baseline-model-name': getInput(Inputs.BaselineModelName),
+        'baseline-header': getInput(Inputs.BaselineHeaders).split('\n').map((l) => l.trim()).filter((l) => l !== ''),
+        'baseline-command': getInput(Inputs.BaselineCommand),
+      }),
     },
     outDir: nonEmpty(getInput(Inputs.Out)) ?? DEFAULT_OUT_DIR,
     json: false,
@@ -129,6 +142,17 @@ export function settingsFromInputs(getInput: (name: string) => string, env: Node
       artifactName: nonEmpty(getInput(Inputs.ArtifactName)) ?? DEFAULT_ARTIFACT_NAME,
     },
     reportPath,
+    monitor:
+      mode === 'monitor'
+        ? {
+            id: nonEmpty(getInput(Inputs.MonitorId)),
+            version: nonEmpty(getInput(Inputs.Version)),
+            environment: nonEmpty(getInput(Inputs.Environment)),
+            window: nonEmpty(getInput(Inputs.Window)),
+            reference: nonEmpty(getInput(Inputs.Reference)),
+            labels: nonEmpty(getInput(Inputs.Labels)),
+          }
+        : undefined,
     promotion: {
       stage: nonEmpty(getInput(Inputs.Stage)),
       version: nonEmpty(getInput(Inputs.Version)),
@@ -148,7 +172,7 @@ export interface DriftSettings {
   current: string;
   columns?: string[];
   exclude: string[];
-  /** Where report.json and summary.md of the drift go; undefined: no files. */
+  /** Where report.json, report.html and summary.md of the drift go; undefined: no files. */
   outDir?: string;
   json: boolean;
   debug: boolean;
@@ -177,7 +201,29 @@ export type CliCommand =
   | { kind: 'run'; settings: Settings }
   | { kind: 'drift'; settings: DriftSettings }
   | { kind: 'init'; settings: InitSettings }
-  | { kind: 'report'; settings: ReportSettings };
+  | { kind: 'report'; settings: ReportSettings }
+  | { kind: 'monitor'; settings: MonitorSettings }
+  | { kind: 'alerts'; settings: AlertsSettings };
+
+/** `model-gate monitor`: the deployed model's production window, judged. */
+export interface MonitorSettings {
+  configPath?: string;
+  overrides: MonitorOverrides;
+  outDir: string;
+  json: boolean;
+  debug: boolean;
+}
+
+/** `model-gate alerts`: Prometheus alerting rules for the deployed model. */
+export interface AlertsSettings {
+  configPath?: string;
+  overrides: MonitorOverrides;
+  /** The version latency is compared with. */
+  previous?: string;
+  /** Where the rules go; undefined: stdout. */
+  output?: string;
+  debug: boolean;
+}
 
 /** The default place of the config, where `init` writes and `validate` looks first. */
 export const DEFAULT_INIT_PATH = '.github/model-gate.yml';
@@ -191,6 +237,8 @@ Usage:
   model-gate promote --stage N     one stage of a staged roll-out: shift, bake, judge
   model-gate rollback              all traffic back on stable
   model-gate status                the last stage and its judgement
+  model-gate monitor [options]     judge the deployed model on a production window
+  model-gate alerts [options]      write Prometheus alerting rules for the deployed model
   model-gate init --model FILE     write a commented starter config for a model
   model-gate report FILE --out DIR re-render the reports of a saved report.json
   model-gate --version             print the version
@@ -208,7 +256,12 @@ Flags override the config file. A run with only --model works with defaults.
 Options:
   --config FILE       config file (default: .github/model-gate.yml when present)
   --model FILE        the candidate ONNX model
-  --baseline FILE     the model in production, for lineage and comparison
+  --baseline FILE     the model in production, for lineage and comparison: an ONNX
+                      file, an http(s) URL or git:<ref>:<path>
+  --baseline-endpoint URL, --baseline-protocol NAME, --baseline-model-name NAME,
+  --baseline-header 'K: V', --baseline-command CMD
+                      the baseline served or behind a command, as for the candidate
+                      (with --baseline FILE: the file it serves, for its version)
   --data FILE         labelled evaluation data (CSV, JSON Lines or Parquet)
   --label COLUMN      label column of --data
   --reference FILE    reference data, e.g. the training set: drift is measured against it
@@ -243,7 +296,7 @@ Options:
   --columns A,B,…     only these columns (repeatable; default: every column of the reference)
   --exclude A,B,…     leave these columns out (repeatable), e.g. an id column
   --config FILE       config file for thresholds (default: .github/model-gate.yml when present)
-  --out DIR           also write report.json (the drift report) and summary.md there
+  --out DIR           also write report.json (the drift report), report.html and summary.md there
                       (no report.html: the HTML report needs a validate run)
   --json              print the drift report as JSON on stdout, nothing else
   --debug             print stack traces of unexpected errors
@@ -258,7 +311,19 @@ const SERVING_OPTIONS: ParseArgsOptionsConfig = {
   'model-name': { type: 'string' },
   header: { type: 'string', multiple: true },
   command: { type: 'string' },
+  'baseline-endpoint': { type: 'string' },
+  'baseline-protocol': { type: 'string' },
+  'baseline-model-name': { type: 'string' },
+  'baseline-header': { type: 'string', multiple: true },
+  'baseline-command': { type: 'string' },
 };
+interface BaselineServingFlags {
+  'baseline-endpoint'?: string;
+  'baseline-protocol'?: string;
+  'baseline-model-name'?: string;
+  'baseline-header'?: string[];
+  'baseline-command'?: string;
+}
 interface ServingFlags {
   endpoint?: string;
   protocol?: string;
@@ -267,11 +332,11 @@ interface ServingFlags {
   command?: string;
 }
 
-function servingOverrides(v: ServingFlags): Pick<Overrides, 'endpoint' | 'command'> {
+function servingOverrides(v: ServingFlags, prefix = ''): Pick<Overrides, 'endpoint' | 'command'> {
   const headers: Record<string, string> = {};
   for (const h of v.header ?? []) {
     const at = h.indexOf(':');
-    if (at <= 0) throw new UsageError(`a header (--header, input "headers") must look like 'Name: value', got "${h}"`);
+    if (at <= 0) throw new UsageError(`a header (--${prefix}header, input "${prefix}headers") must look like 'Name: value', got "${h}"`);
     headers[h.slice(0, at).trim()] = h.slice(at + 1).trim();
   }
   const endpoint = {
@@ -280,9 +345,20 @@ function servingOverrides(v: ServingFlags): Pick<Overrides, 'endpoint' | 'comman
     name: nonEmpty(v['model-name']),
     headers: Object.keys(headers).length > 0 ? headers : undefined,
   };
-  if (nonEmpty(v.command) && endpoint.url) throw new UsageError('give an endpoint or a command (--endpoint / --command, inputs "endpoint" / "command"), not both');
+  if (nonEmpty(v.command) && endpoint.url) {
+    throw new UsageError(`give an endpoint or a command (--${prefix}endpoint / --${prefix}command, inputs "${prefix}endpoint" / "${prefix}command"), not both`);
+  }
   const given = Object.values(endpoint).some((x) => x !== undefined);
   return { endpoint: given ? endpoint : undefined, command: nonEmpty(v.command) };
+}
+
+/** The same flags with the `baseline-` prefix, for the baseline. */
+function baselineServingOverrides(v: BaselineServingFlags): Pick<Overrides, 'baselineEndpoint' | 'baselineCommand'> {
+  const { endpoint, command } = servingOverrides(
+    { endpoint: v['baseline-endpoint'], protocol: v['baseline-protocol'], 'model-name': v['baseline-model-name'], header: v['baseline-header'], command: v['baseline-command'] },
+    'baseline-',
+  );
+  return { baselineEndpoint: endpoint, baselineCommand: command };
 }
 
 const LOAD_OPTIONS: ParseArgsOptionsConfig = {
@@ -447,7 +523,7 @@ function parse(args: string[], options: ParseArgsOptionsConfig, command: string,
   }
 }
 
-const COMMANDS = ['validate', 'drift', 'load', 'promote', 'rollback', 'status', 'init', 'report', 'help'];
+const COMMANDS = ['validate', 'drift', 'load', 'promote', 'rollback', 'status', 'monitor', 'alerts', 'init', 'report', 'help'];
 
 const list = (values: string[] | undefined) =>
   values?.flatMap((v) => v.split(',')).map((v) => v.trim()).filter((v) => v !== '');
@@ -495,6 +571,7 @@ export function settingsFromArgv(argv: string[], env: NodeJS.ProcessEnv): CliCom
   if (command === 'drift') return driftCommand(rest, env);
   if (command === 'promote' || command === 'rollback' || command === 'status') return promotionCommand(command, rest, env);
   if (command === 'init') return initCommand(rest, env);
+  if (command === 'monitor' || command === 'alerts') return monitorCommand(command, rest, env);
   if (command === 'report') return reportCommand(rest, env);
   if (command !== 'validate' && command !== 'load') {
     const suggestion = command.startsWith('-') ? undefined : didYouMean(command, COMMANDS);
@@ -516,7 +593,7 @@ export function settingsFromArgv(argv: string[], env: NodeJS.ProcessEnv): CliCom
       ...COMMON_OPTIONS,
     },
     command,
-  ).values as { 'comment-preview'?: string; config?: string; model?: string; baseline?: string; data?: string; label?: string; reference?: string; out?: string; junit?: string; json?: boolean; debug?: boolean; help?: boolean } & ServingFlags & LoadFlags;
+  ).values as { 'comment-preview'?: string; config?: string; model?: string; baseline?: string; data?: string; label?: string; reference?: string; out?: string; junit?: string; json?: boolean; debug?: boolean; help?: boolean } & ServingFlags & BaselineServingFlags & LoadFlags;
   if (v.help) return { kind: 'help', text: command === 'load' ? LOAD_HELP : VALIDATE_HELP };
   return {
     kind: 'run',
@@ -530,6 +607,7 @@ export function settingsFromArgv(argv: string[], env: NodeJS.ProcessEnv): CliCom
         label: nonEmpty(v.label),
         reference: nonEmpty(v.reference),
         ...servingOverrides(v),
+        ...baselineServingOverrides(v),
         ...(command === 'load' ? { load: loadOverrides(v) } : {}),
       },
       outDir: nonEmpty(v.out) ?? DEFAULT_OUT_DIR,
@@ -616,4 +694,68 @@ function reportCommand(args: string[], env: NodeJS.ProcessEnv): CliCommand {
   if (v.help) return { kind: 'help', text: REPORT_HELP };
   if (positionals.length !== 1) throw new UsageError('model-gate report needs one report.json (or the directory holding it); run "model-gate report --help"');
   return { kind: 'report', settings: { report: positionals[0]!, outDir: nonEmpty(v.out) ?? DEFAULT_OUT_DIR, debug: (v.debug ?? false) || env.RUNNER_DEBUG === '1' } };
+}
+
+export const MONITOR_HELP = `Usage: model-gate monitor [options]
+
+Judges the deployed model on a window of production data: feature and prediction drift against
+the reference, performance estimated without labels (CBPE), realised metrics where delayed labels
+arrived, and (monitor.operational) its error rate from the metrics provider. Prints OK, DEGRADED
+or FAILING. Config section "monitor"; flags override it.
+
+Options:
+  --window FILE|URL   the production window (CSV, JSON Lines or Parquet); a command printing
+                      it goes in the config: monitor.window: {command: "aws s3 cp s3://… -"}
+  --reference FILE    the reference data with labels and scores (default: monitor.reference,
+                      data.reference)
+  --labels FILE|URL   delayed labels, joined by monitor.id_column
+  --version ID        the deployed version (default: from the promotion's deployment records)
+  --environment NAME  the deployment environment (default: production)
+  --id ID             keys the alert issue (default: environment and config path)
+  --config FILE       config file (default: .github/model-gate.yml when present)
+  --out DIR           where monitor/report.json and monitor/summary.md go (default: ${DEFAULT_OUT_DIR})
+  --json              print the monitor report as JSON on stdout, nothing else
+  --debug             print stack traces of unexpected errors
+  -h, --help          this help
+
+Exit codes: 0 OK, 1 FAILING, 2 usage / config / IO error, 3 DEGRADED.
+`;
+
+export const ALERTS_HELP = `Usage: model-gate alerts [options]
+
+Writes Prometheus alerting rules for the deployed model from the thresholds the promotion judge
+enforces (promotion.metrics: error rate, p95 latency ratio against the previous version), so
+Alertmanager pages on the limits CI held the canary to. Check them: promtool check rules FILE.
+
+Options:
+  --version ID        the deployed version ({version} in the queries)
+  --previous ID       the version latency is compared with
+  --id ID             names the rule group (default: environment and config path)
+  --config FILE       config file (default: .github/model-gate.yml when present)
+  --output FILE       where the rules go (default: stdout)
+  --debug             print stack traces of unexpected errors
+  -h, --help          this help
+
+Exit codes: 0 written, 2 usage / config / IO error.
+`;
+
+function monitorCommand(command: 'monitor' | 'alerts', args: string[], env: NodeJS.ProcessEnv): CliCommand {
+  const v = parse(
+    args,
+    {
+      config: { type: 'string' },
+      version: { type: 'string' },
+      id: { type: 'string' },
+      ...(command === 'monitor'
+        ? { window: { type: 'string' }, reference: { type: 'string' }, labels: { type: 'string' }, environment: { type: 'string' }, out: { type: 'string' }, ...COMMON_OPTIONS }
+        : { previous: { type: 'string' }, output: { type: 'string' }, debug: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h', default: false } }),
+    },
+    command,
+  ).values as Record<string, string | boolean | undefined>;
+  if (v.help) return { kind: 'help', text: command === 'monitor' ? MONITOR_HELP : ALERTS_HELP };
+  const str = (k: string) => nonEmpty(v[k] as string | undefined);
+  const debug = ((v.debug as boolean) ?? false) || env.RUNNER_DEBUG === '1';
+  const overrides: MonitorOverrides = { id: str('id'), version: str('version'), environment: str('environment'), window: str('window'), reference: str('reference'), labels: str('labels') };
+  if (command === 'alerts') return { kind: 'alerts', settings: { configPath: str('config'), overrides, previous: str('previous'), output: str('output'), debug } };
+  return { kind: 'monitor', settings: { configPath: str('config'), overrides, outDir: str('out') ?? DEFAULT_OUT_DIR, json: (v.json as boolean) ?? false, debug } };
 }

@@ -7,11 +7,12 @@ import type { ArtifactFacts } from './checks/artifact.ts';
 import { externalDataProblems, judgeArtifact } from './checks/artifact.ts';
 import type { CheckContext } from './checks/context.ts';
 import { FAMILIES, type Measurements } from './checks/index.ts';
-import { judgeLoad, type LoadOutcome } from './checks/smoke.ts';
+import { sliceColumnNames, type SliceColumn } from './checks/slices.ts';
+import { judgeLoad } from './checks/smoke.ts';
 import { errored, result, skipped, type CheckResult } from './checks/types.ts';
 import type { Clock } from './clock.ts';
 import { commandWithDefaults, endpointWithDefaults, resolveConfig, type LoadedConfig } from './config/load.ts';
-import type { GateConfig } from './config/types.ts';
+import type { BaselineConfig, GateConfig } from './config/types.ts';
 import { describeBadRows, findBadRows, keptRows } from './data/bad-rows.ts';
 import { columnNames, type Dataset } from './data/dataset.ts';
 import { limitsFromConfig } from './data/limits.ts';
@@ -23,18 +24,19 @@ import { generateRows } from './data/generate.ts';
 import { decide } from './decision.ts';
 import { dataDrift, type DataDrift } from './drift/run.ts';
 import { InputFileError, UsageError, getErrorMessage } from './errors.ts';
+import { foreignKindOf, headOf, runItHint } from './runners/model-kind.ts';
+import { openModel, sourceOf, type ModelSource, type Opened } from './runners/open.ts';
 import { buildReport, type Report, type ReportSignature } from './report/json.ts';
-import { noModelFile, readModelFiles, safeToOpen } from './runners/model-files.ts';
-import { openIsolatedOnnxRunner } from './runners/onnx-process.ts';
+import { noModelFile, readModelFiles, safeToOpen, type ModelFiles } from './runners/model-files.ts';
 import type { OrtModule } from './runners/onnxruntime-loader.ts';
-import type { ModelRunner } from './runners/types.ts';
+import type { ModelRunner, ModelSignature } from './runners/types.ts';
+import { signatureMismatch } from './checks/compare.ts';
 import type { Settings } from './settings.ts';
 import type { Provenance } from './provenance.ts';
 import { versionId, type VersionInfo } from './version.ts';
-import { openCommandRunner, type CommandConfig } from './runners/command.ts';
 import type { EndpointConfig } from './runners/http/protocols.ts';
-import { openHttpRunner } from './runners/http/runner.ts';
-import { expandSecrets } from './promotion/secrets.ts';
+
+export { expandHeaders } from './runners/open.ts';
 
 export interface EngineDeps {
   clock: Clock;
@@ -82,7 +84,7 @@ export function applyOverrides(config: GateConfig, settings: Settings): GateConf
     comparison: off(config.comparison),
     drift: off(config.drift),
     model: { ...config.model, path: o.model ?? config.model.path, endpoint, command },
-    baseline: o.baseline ?? config.baseline ?? null,
+    baseline: baselineWithOverrides(config.baseline ?? null, o),
     data: {
       ...config.data,
       eval: o.data ?? config.data.eval,
@@ -94,14 +96,35 @@ export function applyOverrides(config: GateConfig, settings: Settings): GateConf
   };
 }
 
+/**
+ * The baseline as one shape, flags over the config: `--baseline FILE` alone names the file to
+ * compare with (whatever the config serves); with `--baseline-endpoint` / `--baseline-command` it
+ * is the file that baseline serves, for its version.
+ */
+function baselineWithOverrides(given: GateConfig['baseline'], o: Settings['overrides']): BaselineConfig | null {
+  const defined = <T extends object>(x: T) => Object.fromEntries(Object.entries(x).filter(([, v]) => v !== undefined)) as Partial<T>;
+  if (o.baseline && !o.baselineEndpoint && !o.baselineCommand) return { path: o.baseline };
+  let b: BaselineConfig | null = typeof given === 'string' ? { path: given } : given ? { ...given } : null;
+  if (o.baseline) b = { ...b, path: o.baseline };
+  if (o.baselineEndpoint) {
+    const flags = defined(o.baselineEndpoint);
+    const endpoint = endpointWithDefaults({ ...b?.endpoint, ...flags, headers: { ...b?.endpoint?.headers, ...o.baselineEndpoint.headers } } as Partial<EndpointConfig>);
+    b = { ...b, endpoint, command: undefined };
+  }
+  if (o.baselineCommand) b = { ...b, command: commandWithDefaults({ ...b?.command, run: o.baselineCommand }), endpoint: undefined };
+  return b;
+}
+
 export async function validate(settings: Settings, deps: EngineDeps): Promise<ValidationRun> {
   const started = deps.clock.date();
   const t0 = deps.clock.now();
   const loaded = resolveConfig(settings.configPath);
   const config = applyOverrides(loaded.config, settings);
-  const served = servedModel(config, loaded.path);
+  const where = loaded.path ?? 'the config';
+  const source = sourceOf(config.model, 'model', where);
+  const served = source && source.kind !== 'onnx' ? source : null;
   const modelPath = config.model.path;
-  if (!modelPath && !served) {
+  if (!source) {
     throw new UsageError(
       `no model given: pass --model, --endpoint or --command (inputs "model", …) or set model.path in ${loaded.path ?? 'the config'}`,
     );
@@ -113,12 +136,11 @@ export async function validate(settings: Settings, deps: EngineDeps): Promise<Va
   const driftOn = config.drift.enabled && reference !== null;
   if (driftOn && config.drift.current) deps.progress(`reading ${config.drift.current}`);
   const current = driftOn && config.drift.current ? await readDataset(config.drift.current, limitsFromConfig(config.data)) : null;
-  const baselineSource = config.baseline ? await resolveBaseline(config.baseline) : null;
-  const baseline = baselineSource ? await readModelFiles(baselineSource.path) : null;
-  if (baseline?.readError) throw new InputFileError(baselineSource!.spec, baseline.readError);
-  if (baseline && !safeToOpen(baseline)) throw new InputFileError(baselineSource!.spec, externalDataProblems(baseline));
+  const baselinePlace = config.baseline ? sourceOf(config.baseline as BaselineConfig, 'baseline', where) : null;
+  const baseline = await baselineFileOf(baselinePlace);
+  const baselineSpec = baselinePlace ? (baselinePlace.kind === 'onnx' ? baselinePlace.path : baselinePlace.target) : '';
 
-  const target = served?.target ?? modelPath!;
+  const target = source.target;
   let artifact: ArtifactFacts;
   const checks: CheckResult[] = [];
   if (modelPath) {
@@ -158,35 +180,37 @@ export async function validate(settings: Settings, deps: EngineDeps): Promise<Va
   let baselineRunner: ModelRunner | null = null;
   if (served || safeToOpen(artifact)) {
     deps.progress(served ? `smoke: waiting for ${target}` : 'smoke: loading the model');
-    const load = served ? await openServed(served, deps) : await openRunner(modelPath!, config, deps);
+    const load = !served && artifact.formatError ? await notOnnx(artifact.path, artifact.formatError, '--command') : await openModel(source, deps, callOptions(config));
     runner = load.runner;
     checks.push(judgeLoad(load.outcome, target, config.checks.smoke.severity));
   }
   try {
-    if (runner && baseline && config.comparison.enabled) {
-      deps.progress(`comparison: loading the baseline ${baselineSource!.spec}`);
-      const load = await openRunner(baseline.path, config, deps);
+    if (runner && baselinePlace && config.comparison.enabled) {
+      deps.progress(`comparison: ${baselinePlace.kind === 'onnx' ? 'loading' : 'waiting for'} the baseline ${baselineSpec}`);
+      const load = await openModel(baselinePlace, deps, { ...callOptions(config), onnxPath: baseline?.path });
       baselineRunner = load.runner;
       if (!load.runner) {
         checks.push(
-          result({ id: 'comparison.baseline', category: 'comparison', severity: 'blocker', status: 'error', message: `the baseline ${baselineSource!.spec} did not load: ${load.outcome.error}` }),
+          result({ id: 'comparison.baseline', category: 'comparison', severity: 'blocker', status: 'error', message: `the baseline ${baselineSpec} did not load: ${load.outcome.error}` }),
         );
       }
     }
     if (runner) {
       const made = makeRows(runner, evalData, reference, config, checks);
       if (made) {
-        const { rows, labels } = made;
+        const { rows, labels, sliceColumns } = made;
         rowsSource = rows.source;
         fedRows = rows;
+        const baselineRows = baselineRunner ? feedsOfBaseline(runner.signature, baselineRunner.signature, made.sameRowsFor) : undefined;
         const ctx: CheckContext = {
           config,
           runner,
           rows,
           labels,
-          baseline: baselineRunner ? { runner: baselineRunner, path: baselineSource!.spec } : null,
+          baseline: baselineRunner ? { runner: baselineRunner, path: baselineSpec, ...(baselineRows ? { rows: baselineRows } : {}) } : null,
           // Prediction drift needs real current rows: the eval data, or drift.current.
           drift: driftOn && (current || evalData) ? { reference: reference!, current } : null,
+          ...(sliceColumns ? { sliceColumns } : {}),
           clock: deps.clock,
           progress: deps.progress,
         };
@@ -209,9 +233,15 @@ export async function validate(settings: Settings, deps: EngineDeps): Promise<Va
     await baselineRunner?.close().catch(() => undefined);
   }
 
-  const baselineAt = baseline && { ...baseline, at: deps.contentTimestamp(baseline.path) };
+  const servedHash = (kind: string, at: string, r: ModelRunner) => createHash('sha256').update(JSON.stringify({ served: kind, target: at, metadata: r.metadata ?? null })).digest('hex');
+  // A served baseline without its file is versioned, like a served candidate, by what it reports.
+  const baselineAt = baseline
+    ? { ...baseline, at: deps.contentTimestamp(baseline.path) }
+    : baselinePlace && baselinePlace.kind !== 'onnx' && baselineRunner
+      ? { ...noModelFile(baselinePlace.target), sha256: servedHash(baselinePlace.kind, baselinePlace.target, baselineRunner), at: started }
+      : null;
   if (served && !artifact.sha256 && runner) {
-    artifact = { ...artifact, sha256: createHash('sha256').update(JSON.stringify({ served: served.kind, target, metadata: runner.metadata ?? null })).digest('hex') };
+    artifact = { ...artifact, sha256: servedHash(served.kind, target, runner) };
   }
   const version = versionInfo(started, artifact, baselineAt, loaded, deps.provenance);
   checks.push(
@@ -251,65 +281,45 @@ export async function validate(settings: Settings, deps: EngineDeps): Promise<Va
   return { report, config, configPath: loaded.path };
 }
 
-interface ServedModel {
-  kind: 'http' | 'command';
-  target: string;
-  endpoint?: EndpointConfig;
-  command?: CommandConfig;
-}
-
-function servedModel(config: GateConfig, configPath: string | null): ServedModel | null {
-  const { endpoint, command } = config.model;
-  const where = configPath ?? 'the config';
-  if (endpoint && command) throw new UsageError(`give model.endpoint or model.command, not both (${where})`);
-  if (endpoint) {
-    if ((endpoint.protocol === 'v2' || endpoint.protocol === 'tfserving') && !endpoint.name) {
-      throw new UsageError(`protocol ${endpoint.protocol} needs the model's name on the server: --model-name, or model.endpoint.name in ${where}`);
-    }
-    if (endpoint.protocol === 'custom' && !endpoint.custom) throw new UsageError(`protocol custom needs model.endpoint.custom (path, template, outputs) in ${where}`);
-    return { kind: 'http', target: `${endpoint.url}${endpoint.name ? ` (${endpoint.protocol}, model ${endpoint.name})` : ` (${endpoint.protocol})`}`, endpoint };
-  }
-  if (command) return { kind: 'command', target: `command: ${command.run}`, command };
-  return null;
-}
-
-/** `${NAME}` in header values from the environment; every value that came from there is a secret. */
-export function expandHeaders(headers: Record<string, string>, env: NodeJS.ProcessEnv, secret: (v: string) => void): Record<string, string> {
-  return Object.fromEntries(Object.entries(headers).map(([key, value]) => [key, expandSecrets(value, env, secret, `header "${key}"`)]));
-}
-
-async function openServed(s: ServedModel, deps: EngineDeps): Promise<{ runner: ModelRunner | null; outcome: LoadOutcome }> {
-  const t = deps.clock.now();
+/**
+ * The baseline's own feeds of the eval rows when its inputs differ from the candidate's (names,
+ * types: a Python model behind a command against an ONNX file); undefined when they are alike, or
+ * when its inputs cannot be fed from the data (comparison.signature then says what differs).
+ */
+function feedsOfBaseline(candidate: ModelSignature, baseline: ModelSignature, sameRowsFor: ((s: ModelSignature) => FeatureRows) | null): FeatureRows | undefined {
+  if (!sameRowsFor || !signatureMismatch({ inputs: candidate.inputs, outputs: [] }, { inputs: baseline.inputs, outputs: [] })) return undefined;
   try {
-    const runner =
-      s.kind === 'http'
-        ? await openHttpRunner(
-            { ...s.endpoint!, headers: expandHeaders(s.endpoint!.headers ?? {}, deps.env ?? {}, deps.secret ?? (() => undefined)) },
-            deps.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms))),
-            () => deps.clock.now(),
-          )
-        : await openCommandRunner(s.command!);
-    return { runner, outcome: { ok: true, ms: deps.clock.now() - t, error: null } };
-  } catch (error) {
-    if (error instanceof UsageError) throw error;
-    return { runner: null, outcome: { ok: false, ms: deps.clock.now() - t, error: getErrorMessage(error) } };
+    return sameRowsFor(baseline);
+  } catch {
+    return undefined;
   }
 }
 
-async function openRunner(path: string, config: GateConfig, deps: EngineDeps): Promise<{ runner: ModelRunner | null; outcome: LoadOutcome }> {
-  try {
-    // Provisioned here, where a failure can be reported; the model's process loads it from the cache.
-    await deps.loadRuntime();
-  } catch (error) {
-    return { runner: null, outcome: { ok: false, ms: 0, error: `the ONNX runtime is not available: ${getErrorMessage(error)}` } };
+const callOptions = (config: GateConfig) => ({ callTimeoutMs: config.model.timeout_seconds * 1000 });
+
+/** A file given as an ONNX model that is not one: a load failure saying how to run it instead. */
+async function notOnnx(path: string, formatError: string, flag: '--command' | '--baseline-command'): Promise<Opened> {
+  const hint = runItHint(path, foreignKindOf(path, await headOf(path)), flag);
+  return { runner: null, outcome: { ok: false, ms: 0, error: `it is not an ONNX model (${formatError}): ${hint}` } };
+}
+
+/**
+ * The baseline's file, fetched (URL, git ref) and read: the model for an ONNX baseline, the
+ * version for a served one that names its file. A file that cannot be an ONNX model to open is a
+ * usage error saying how to run it, not onnxruntime's "Protobuf parsing failed".
+ */
+async function baselineFileOf(place: ModelSource | null): Promise<ModelFiles | null> {
+  if (!place?.path) return null;
+  const fetched = await resolveBaseline(place.path);
+  const files = await readModelFiles(fetched.path);
+  if (files.readError) throw new InputFileError(fetched.spec, files.readError);
+  if (place.kind !== 'onnx') return files;
+  if (files.formatError) {
+    const hint = runItHint(fetched.spec, foreignKindOf(fetched.path, await headOf(fetched.path)), '--baseline-command');
+    throw new InputFileError(fetched.spec, `the baseline is not an ONNX model (${files.formatError}): ${hint}`);
   }
-  const t = deps.clock.now();
-  try {
-    const runner = await openIsolatedOnnxRunner(path, { callTimeoutMs: config.model.timeout_seconds * 1000, env: deps.env ?? process.env });
-    return { runner, outcome: { ok: true, ms: runner.loadMs, error: null } };
-  } catch (error) {
-    return { runner: null, outcome: { ok: false, ms: deps.clock.now() - t, error: firstLines(getErrorMessage(error)) } };
-  }
+  if (!safeToOpen(files)) throw new InputFileError(fetched.spec, externalDataProblems(files));
+  return files;
 }
 
 /**
@@ -322,7 +332,7 @@ function makeRows(
   reference: Dataset | null,
   config: GateConfig,
   checks: CheckResult[],
-): { rows: FeatureRows; labels: Labels | null } | null {
+): { rows: FeatureRows; labels: Labels | null; sameRowsFor: ((signature: ModelSignature) => FeatureRows) | null; sliceColumns?: Map<string, SliceColumn> } | null {
   const { label, weight } = config.data;
   const exclude = new Set([label, weight, config.data.id].filter((x): x is string => !!x));
   const source = evalData ?? reference;
@@ -342,12 +352,12 @@ function makeRows(
     }
   }
   try {
-    const bindings = bindInputs(runner.signature, source, config.model.inputs, exclude);
+    const bindings = bindWithSlices(runner, source, config, exclude);
     runner.bindColumns?.(bindings[0]?.columns ?? null);
     if (!evalData) {
       const rows = generateRows(bindings, config.data.generated_rows, config.data.seed, reference);
       checks.push(mappingCheck(bindings, rows.rows, null));
-      return { rows, labels: null };
+      return { rows, labels: null, sameRowsFor: null };
     }
     const used = [...new Set([...bindings.flatMap((b) => b.columns ?? []), ...[labelColumn, weight].filter((x): x is string => !!x)])];
     const bad = findBadRows(evalData, used, weight, arrayWidths(bindings));
@@ -371,7 +381,12 @@ function makeRows(
     const rows = featuresFromDataset(evalData, bindings, keep);
     if (rows.rows === 0) throw new UsageError(`${evalData.path} has no usable rows`);
     checks.push(mappingCheck(bindings, rows.rows, evalData));
-    return { rows, labels: labelColumn ? labelsOf(evalData, labelColumn, weight, keep) : null };
+    // The same rows for a model whose inputs differ (the baseline): its inputs bound by the same rules.
+    const sameRowsFor = (signature: ModelSignature) => {
+      const own = Object.fromEntries(Object.entries(config.model.inputs ?? {}).filter(([name]) => signature.inputs.some((i) => i.name === name)));
+      return featuresFromDataset(evalData, bindInputs(signature, evalData, own, exclude), keep);
+    };
+    return { rows, labels: labelColumn ? labelsOf(evalData, labelColumn, weight, keep) : null, sameRowsFor, sliceColumns: sliceColumnsOf(evalData, config, keep) };
   } catch (error) {
     const snippet = error instanceof BindingError && error.snippet ? error.snippet : null;
     checks.push(
@@ -413,6 +428,53 @@ function mappingCheck(bindings: ReturnType<typeof bindInputs>, rows: number, dat
   });
 }
 
+/**
+ * Inputs bound with the slice columns kept out of the features, as the label is, unless the model
+ * takes them: named in model.inputs, named like an input, or needed to fill an input's width.
+ * When the width needs some of them but does not say which, the user must name the columns.
+ */
+function bindWithSlices(runner: ModelRunner, source: Dataset | null, config: GateConfig, exclude: ReadonlySet<string>): ReturnType<typeof bindInputs> {
+  const named = new Set([...runner.signature.inputs.map((i) => i.name), ...Object.values(config.model.inputs ?? {}).flatMap((b) => b.columns ?? [])]);
+  const sliceOnly = sliceColumnNames(config).filter((c) => !exclude.has(c) && !named.has(c) && source?.columns.some((x) => x.name === c));
+  const attempt = (fed: string[]) => {
+    try {
+      return bindInputs(runner.signature, source, config.model.inputs, new Set([...exclude, ...sliceOnly.filter((c) => !fed.includes(c))]));
+    } catch {
+      return null;
+    }
+  };
+  // Fewest slice columns fed first (at most 6 columns are tried in combinations).
+  const options = sliceOnly.length > 6 ? [[]] : Array.from({ length: 1 << sliceOnly.length }, (_, m) => sliceOnly.filter((_, i) => (m & (1 << i)) !== 0));
+  options.sort((a, b) => a.length - b.length);
+  for (let size = 0; size < sliceOnly.length; size++) {
+    const fits = options.filter((o) => o.length === size).flatMap((fed) => {
+      const b = attempt(fed);
+      return b ? [{ fed, b }] : [];
+    });
+    if (fits.length === 1) return fits[0]!.b;
+    if (fits.length > 1) {
+      const input = runner.signature.inputs[0]?.name ?? 'input';
+      throw new UsageError(`the slice columns ${fits.map((f) => f.fed.join(' + ')).join(' or ')} could each complete the model's features; name the model's columns in model.inputs.${input}.columns`);
+    }
+  }
+  return bindInputs(runner.signature, source, config.model.inputs, exclude);
+}
+
+/** The slice columns' cells of the kept rows. */
+function sliceColumnsOf(data: Dataset, config: GateConfig, keep: Int32Array | null): Map<string, SliceColumn> | undefined {
+  const names = sliceColumnNames(config);
+  if (names.length === 0) return undefined;
+  return new Map(
+    names.map((name): [string, SliceColumn] => {
+      const col = data.columns.find((c) => c.name === name);
+      if (!col || col.kind === 'array') return [name, null];
+      const values = col.values ? (keep ? Float64Array.from(keep, (r) => col.values![r]!) : col.values) : null;
+      const text = col.text ? (keep ? Array.from(keep, (r) => col.text![r]!) : col.text) : null;
+      return [name, { values, text }];
+    }),
+  );
+}
+
 function labelsOf(data: Dataset, label: string, weight: string | undefined, keep: Int32Array | null): Labels {
   const pick = <T extends { length: number }>(values: T, make: (n: number, at: (i: number) => number) => T): T =>
     keep ? make(keep.length, (i) => keep[i]!) : values;
@@ -445,6 +507,4 @@ function versionInfo(
       : null,
   };
 }
-
-const firstLines = (s: string) => s.split('\n').map((l) => l.trim()).filter(Boolean).slice(0, 3).join(' ');
 

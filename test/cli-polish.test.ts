@@ -157,13 +157,17 @@ describe('previews', () => {
     expect((await cli(['report'])).stderr).toContain('model-gate report needs one report.json');
   });
 
-  it('drift --out writes report.json (what --json prints) and summary.md', async () => {
+  it('drift --out writes report.json (what --json prints), report.html and summary.md', async () => {
     const dir = join(work, 'drift');
     const args = ['drift', '--reference', `${IRIS}/reference.csv`, '--current', `${IRIS}/eval.csv`];
     const r = await cli([...args, '--out', dir]);
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stdout).toContain(`reports: ${join(dir, 'report.json')}, ${join(dir, 'summary.md')}`);
-    expect(readdirSync(dir).sort()).toEqual(['report.json', 'summary.md']);
+    expect(r.stdout).toContain(`reports: ${join(dir, 'report.json')}, ${join(dir, 'report.html')}, ${join(dir, 'summary.md')}`);
+    expect(readdirSync(dir).sort()).toEqual(['report.html', 'report.json', 'summary.md']);
+    const html = readFileSync(join(dir, 'report.html'), 'utf8');
+    expect(html).toContain('✅ GO — model-gate drift');
+    expect(html).toContain('data-chart="psi"');
+    expect(html).toContain('data-chart="distribution"');
     const saved = JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8'));
     const printed = JSON.parse((await cli([...args, '--json'])).stdout);
     expect({ ...saved, duration_ms: 0 }).toEqual({ ...printed, duration_ms: 0 });

@@ -57,8 +57,12 @@ describe('model-gate drift', () => {
     expect(x.wasserstein_normed).toBeCloseTo(c.wasserstein_normed, 12);
     expect(x.psi).toBeCloseTo(c.psi, 12);
     expect(x.jensen_shannon).toBeCloseTo(c.jensen_shannon, 12);
-    // Only 300 and 400 values: PSI is reported, but too noisy to gate.
-    expect(x.psi_level).toBeNull();
+    // Not beyond noise by KS: PSI is reported and does not gate.
+    expect(x).toMatchObject({ psi_level: 'ok', effective_rows: 171.429, noise_test: 'ks', p_value: x.ks_p_value });
+    // Two items in the family (x, colour): Holm multiplies the smaller p by 2, the larger by at most 1.
+    const colourP = feature(report, 'colour').p_value!;
+    expect(feature(report, 'colour').p_adjusted).toBeCloseTo(Math.min(1, 2 * colourP), 6);
+    expect(x.p_adjusted).toBeGreaterThanOrEqual(x.p_value!);
     // The colour samples drift (p = 6.7e-5): drifted, judged by chi-squared below 1,000 rows.
     const colour = feature(report, 'colour');
     expect(colour).toMatchObject({ kind: 'categorical', method: 'chi2', chi2_dof: 2, drifted: true, status: 'drifted' });
@@ -110,8 +114,8 @@ describe('model-gate drift', () => {
     const { report } = await drift(['--reference', refPath, '--current', curPath, '--config', config]);
     expect(feature(report, 'a')).toMatchObject({ method: 'ks', threshold: 0.01, ks_method: 'exact' });
     const code = feature(report, 'code');
-    // Codes compared as categories: chi-squared / Jensen–Shannon, no KS.
-    expect(code).toMatchObject({ kind: 'categorical', method: 'jensen_shannon', chi2_dof: 8 });
+    // Codes compared as categories: chi-squared (2,000 a side is an effective size of 1,000), no KS.
+    expect(code).toMatchObject({ kind: 'categorical', method: 'chi2', chi2_dof: 8, effective_rows: 1000 });
     expect(code.ks_statistic).toBeUndefined();
     expect(report.rules.psi.blocker).toBe(0.5);
   });
@@ -199,14 +203,15 @@ describe('drift inside validate', () => {
       ['petal_length', true],
       ['petal_width', false],
     ]);
-    expect(byId(report, 'drift.feature.petal_length')).toMatchObject({ status: 'fail', severity: 'warning' });
+    // A 2 cm shift is far beyond noise at 150 rows: PSI gates on small windows too.
+    expect(byId(report, 'drift.feature.petal_length')).toMatchObject({ status: 'fail', severity: 'blocker', message: expect.stringMatching(/^petal_length: PSI [\d.]+ ≥ 0\.25, which blocks/) });
     // The label column is the class on both sides; it did not move.
     expect(report.drift.label).toMatchObject({ name: 'species', method: 'chi2', drifted: false });
     const predicted = report.drift.predictions.reference_vs_current as FeatureDrift[];
     expect(predicted.map((f) => f.name)).toEqual(['prediction', 'score']);
     expect(predicted[0]).toMatchObject({ kind: 'categorical', method: 'chi2', drifted: true });
-    expect(byId(report, 'drift.prediction.prediction')).toMatchObject({ status: 'fail', severity: 'warning' });
-    expect(report.decision).toBe('DELAY');
+    expect(byId(report, 'drift.prediction.prediction')).toMatchObject({ status: 'fail' });
+    expect(report.decision).toBe('NO-GO');
 
     // Reference data without the model's input columns: prediction drift errors, it is not skipped.
     const partial = csv('iris-partial.csv', { sepal_length: [5.1, 4.9], species: [0, 0] });

@@ -269,8 +269,9 @@ describe('models shipped in npm packages', () => {
     expect(byId(report, 'errors.empty_batch')).toMatchObject({ status: 'error', message: expect.stringMatching(/died \(signal SIGABRT\)/) });
     expect(byId(report, 'errors.missing_input').status).toBe('pass');
     // The model answers a NaN or +Inf sample with a finite probability (checked below straight
-    // through onnxruntime): a warning a human should look at, as are the abort above.
-    expect(notPassed(report)).toEqual(['errors.nan_input', 'errors.inf_input', 'errors.empty_batch']);
+    // through onnxruntime): handled, which passes by default; the abort above is a warning.
+    expect(byId(report, 'errors.nan_input')).toMatchObject({ status: 'pass', value: 'finite', message: expect.stringContaining('the model handled it') });
+    expect(notPassed(report)).toEqual(['errors.empty_batch']);
     expect(report.decision).toBe('DELAY');
 
     const session = await ort.InferenceSession.create(sileroV5);
@@ -284,9 +285,13 @@ describe('models shipped in npm packages', () => {
     expect(Number.isFinite((out.output!.data as Float32Array)[0])).toBe(true);
     await session.release();
 
-    // What a user who knows this writes: finite answers to NaN/Inf are fine, no empty batches.
-    const accepting = () => ({ expect: ['rejected', 'non_finite', 'finite'] });
-    const known = merge(user, { checks: { errors: { nan_input: accepting(), inf_input: accepting(), empty_batch: { enabled: false } } } });
+    // A team whose service must refuse NaN says so, and gets the warning.
+    const strict = merge(user, { checks: { errors: { nan_input: { expect: ['rejected'] }, empty_batch: { enabled: false } } } });
+    const { report: refused } = await validate('silero v5, NaN must be refused', sileroV5, strict);
+    expect(notPassed(refused)).toEqual(['errors.nan_input']);
+    expect(byId(refused, 'errors.nan_input').message).toContain('expected rejected it (errors.nan_input.expect)');
+    // What a user who knows this writes: no empty batches.
+    const known = merge(user, { checks: { errors: { empty_batch: { enabled: false } } } });
     const { code, report: accepted } = await validate('silero v5, snippet + known behaviour', sileroV5, known);
     expect(notPassed(accepted)).toEqual([]);
     expect(accepted.decision).toBe('GO');
@@ -300,9 +305,12 @@ describe('models shipped in npm packages', () => {
     expect(fed(report, 'h')).toMatchObject({ fed: 'generated, batch on axis 1', fed_shape: '[2, N, 64]' });
     expect(byId(report, 'smoke.batch_32')).toMatchObject({ status: 'pass', message: expect.stringContaining('hn float32[2, 32, 64]') });
     expect(byId(report, 'smoke.batch_32_consistency').status).toBe('pass');
-    // Like v5, a NaN or +Inf sample gives a finite probability: the two warnings, nothing else.
-    expect(notPassed(report)).toEqual(['errors.nan_input', 'errors.inf_input']);
-    expect(report.decision).toBe('DELAY');
+    // Like v5, a NaN or +Inf sample gives a finite probability: handled, which passes by default.
+    expect(byId(report, 'errors.nan_input')).toMatchObject({ status: 'pass', value: 'finite' });
+    // An empty batch makes a Reshape node refuse it: the process answers, a clean refusal.
+    expect(byId(report, 'errors.empty_batch')).toMatchObject({ status: 'pass', value: 'rejected', message: expect.stringContaining("running Reshape node. Name:'Reshape_39'") });
+    expect(notPassed(report)).toEqual([]);
+    expect(report.decision).toBe('GO');
   });
 
   it('openWakeWord hello_deepa [1, 25, 96]: zero config is GO, other batch sizes skipped with the reason', async () => {

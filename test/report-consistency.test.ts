@@ -122,4 +122,33 @@ describe('the comment, summary, report.html and terminal tell one story', () => 
     expect(expectOneStory(f)).toEqual([]);
     expect(f.report.headline).toMatch(/1 with notes — GO$/);
   });
+
+  it('NO-GO against a baseline, with drift data: comparison blockers, in the same order everywhere', async () => {
+    const f = await run(['--config', `${EXAMPLE}/model-gate.yml`, '--model', `${EXAMPLE}/baseline.onnx`, '--baseline', `${EXAMPLE}/model.onnx`]);
+    expect(f.report.decision).toBe('NO-GO');
+    expect(f.report.drift).not.toBeNull();
+    const items = expectOneStory(f);
+    expect(items.map((i) => i[1])).toEqual(expect.arrayContaining(['comparison.accuracy.max_regression', 'metrics.accuracy']));
+  });
+
+  it('checks that could not run (💥) are blockers everywhere, listed after those that failed', async () => {
+    const f = await run(['--model', writeModel('throwsAtInference'), ...DATA]);
+    expect(f.report.decision).toBe('NO-GO');
+    const items = expectOneStory(f);
+    const icons = items.filter((i) => i[2] === 'blocker').map((i) => i[0]);
+    expect(icons).toContain('💥');
+    expect(icons.indexOf('💥')).toBeGreaterThanOrEqual(icons.lastIndexOf('⛔'));
+  });
+
+  it('drift on a regressor: the drift items (blockers and warnings) in the same order everywhere', async () => {
+    const TORCH = 'test/fixtures/models/torch';
+    const [head, ...rows] = readFileSync(`${TORCH}/one_d.csv`, 'utf8').trim().split('\n');
+    const x = head!.split(',').indexOf('x');
+    const shifted = join(work, 'one_d_shifted.csv');
+    writeFileSync(shifted, [head, ...rows.map((r) => r.split(',').map((v, i) => (i === x ? String(Number(v) * 1.3 + 0.4) : v)).join(','))].join('\n') + '\n');
+    const f = await run(['--model', `${TORCH}/one_d.onnx`, '--data', shifted, '--label', 'target', '--reference', `${TORCH}/one_d.csv`]);
+    expect(f.report.decision).not.toBe('GO');
+    const items = expectOneStory(f);
+    expect(items.some((i) => i[1].startsWith('drift.'))).toBe(true);
+  });
 });

@@ -195,8 +195,8 @@ describe('defective models are NO-GO, with the failing check naming the cause', 
     const { code, report } = await validateJson(['--model', `${EXAMPLE}/model.onnx`, '--config', cfg]);
     const check = byId(report, 'latency.batch_1');
     expect(check.status).toBe('fail');
-    expect(check.threshold).toBe('p95 <= 0.000001 ms');
-    expect(check.message).toMatch(/p95 [\d.]+ ms > 0.000001 ms/);
+    expect(check.threshold).toBe('p95 <= 0.000001 ms (percentiles judged on their interval)');
+    expect(check.message).toMatch(/p95 [\d.]+ ms \(95% CI [\d.]+–[\d.∞]+ ms lies above 0.000001 ms\)/);
     expect(code).toBe(1);
   });
 

@@ -1,37 +1,40 @@
 /**
- * The candidate against the baseline on the same rows: paired bootstrap intervals of each
- * metric's change, McNemar's exact test on per-row correctness, signed change thresholds, and
- * how far predictions moved. Pure: over both models' evaluations.
+ * The candidate against the baseline on the same rows: each metric's change with its interval
+ * (compare-estimate.ts), judged as a non-inferiority test against a tolerated margin (a
+ * regression blocks when it is shown to be larger than the margin, not when it is merely
+ * significant), superiority for improvement claims, the power of the eval set, McNemar's exact
+ * test on per-row correctness for information, and how far predictions moved. Every decision
+ * is one-sided at α = (1 − comparison.confidence) / 2. Pure: over both models' evaluations.
  */
 import type { GateConfig, MetricName, MetricThreshold } from '../config/types.ts';
-import { pairedBootstrap, type Interval } from '../stats/bootstrap.ts';
+import type { Interval } from '../stats/bootstrap.ts';
 import { discordant, mcnemarExact, type McNemar } from '../stats/mcnemar.ts';
+import { asImprovement, judgeNonInferiority, judgeSuperiority, type NonInferiorityJudgement } from '../stats/noninferiority.ts';
 import { psi } from '../stats/psi.ts';
 import type { ModelSignature } from '../runners/types.ts';
-import { HIGHER_IS_BETTER, metricsForTask, metricsFunction, primaryMetric, type Evaluation, type ModelView } from './evaluation.ts';
+import { estimateChanges, PERMUTATION_BELOW_ROWS, type DeltaEstimate } from './compare-estimate.ts';
+import { HIGHER_IS_BETTER, metricsForTask, primaryMetric, type Evaluation, type ModelView } from './evaluation.ts';
 import { formatMetric } from './metrics.ts';
 import { nonFiniteEvaluation } from './finite.ts';
 import { result, round, type CheckResult, type CheckStatus, type Severity } from './types.ts';
 
 const CATEGORY = 'comparison';
-/** Below this |baseline|, a relative change is undefined rather than huge. */
-const RELATIVE_GUARD = 1e-12;
 
 export type Verdict = 'improvement' | 'regression' | 'no significant change';
 
-export interface MetricComparison {
+export interface MetricComparison extends DeltaEstimate {
   metric: MetricName;
   direction: 'higher' | 'lower';
-  candidate: number | null;
-  baseline: number | null;
-  delta: number | null;
-  relative_delta: number | null;
-  /** Bootstrap interval of the delta (candidate − baseline). */
-  interval: Interval | null;
-  relative_interval: Interval | null;
-  /** McNemar's p for accuracy; otherwise null (the interval is the test). */
+  /** McNemar's two-sided p for accuracy (information: it does not decide); otherwise null. */
   p_value: number | null;
+  /** Significance of the change at the one-sided level, whatever the margin. */
   verdict: Verdict | null;
+  /**
+   * The non-inferiority judgement against the metric's regression margin (its max_regression,
+   * else max_regression_relative, else the default margin for the primary metric); null when the
+   * metric has no regression margin or no interval.
+   */
+  noninferiority: (NonInferiorityJudgement & { relative: boolean }) | null;
 }
 
 export interface Agreement {
@@ -41,15 +44,24 @@ export interface Agreement {
   mean_abs_score_delta: number | null;
   /** PSI of the candidate's scores against the baseline's (baseline deciles). */
   score_psi: number | null;
+  /** Why class changes were not counted (the two models name their classes with no value in common), or absent. */
+  classes_unmatched?: string;
 }
 
 export interface ComparisonReport {
+  /** Two-sided confidence of the intervals shown. */
   confidence: number;
+  /** One-sided level of every decision: (1 − confidence) / 2. */
+  alpha: number;
   resamples: number;
   seed: number;
+  rows: number;
   metrics: MetricComparison[];
   mcnemar: McNemar | null;
 }
+
+/** The one-sided level of every comparison decision: an interval end at `confidence` is a one-sided bound at this level. */
+export const oneSidedAlpha = (confidence: number) => Number(((1 - confidence) / 2).toPrecision(12));
 
 /** Why the baseline cannot be compared on the same feeds, or null. */
 export function signatureMismatch(candidate: ModelSignature, baseline: ModelSignature): string | null {
@@ -72,7 +84,12 @@ const fixedDims = (shape: readonly (number | string | null)[]) => shape.slice(1)
 export function agreementOf(candidate: ModelView, baseline: ModelView): Agreement {
   const n = candidate.pred.length;
   let flips: number | null = null;
-  if (candidate.task !== 'regression' && baseline.task !== 'regression') {
+  let unmatched: string | undefined;
+  if (candidate.task !== 'regression' && baseline.task !== 'regression' && disjoint(candidate.classes, baseline.classes)) {
+    // Text classes against index classes (a pickle's "setosa" against an ONNX file's 0): every
+    // row would "change class", which says nothing about the models.
+    unmatched = `classes not compared: the candidate's (${candidate.classes.join(', ')}) and the baseline's (${baseline.classes.join(', ')}) have no value in common; name the baseline's classes with metrics.classes`;
+  } else if (candidate.task !== 'regression' && baseline.task !== 'regression') {
     // By class value, not index: the two models may list their classes in different orders.
     const c = classOf(candidate.classes);
     const b = classOf(baseline.classes);
@@ -87,8 +104,11 @@ export function agreementOf(candidate: ModelView, baseline: ModelView): Agreemen
     meanAbs = s / n;
     scorePsi = psi(baseline.score, candidate.score);
   }
-  return { rows: n, flip_share: flips === null ? null : flips / n, mean_abs_score_delta: meanAbs, score_psi: scorePsi };
+  return { rows: n, flip_share: flips === null ? null : flips / n, mean_abs_score_delta: meanAbs, score_psi: scorePsi, ...(unmatched ? { classes_unmatched: unmatched } : {}) };
 }
+
+const disjoint = (a: readonly (number | string)[], b: readonly (number | string)[]) =>
+  a.length > 0 && b.length > 0 && !a.some((x) => b.some((y) => typeof x === typeof y && x === y));
 
 /** A predicted class index as a comparable key (-1: a label outside the model's classes). */
 const classOf = (classes: readonly (number | string)[]) => {
@@ -99,7 +119,7 @@ const classOf = (classes: readonly (number | string)[]) => {
 export function judgeAgreement(a: Agreement, config: GateConfig): CheckResult[] {
   const cfg = config.comparison.agreement;
   const parts = [
-    a.flip_share !== null ? `${round(a.flip_share * 100, 2)}% of rows change class` : null,
+    a.flip_share !== null ? `${round(a.flip_share * 100, 2)}% of rows change class` : (a.classes_unmatched ?? null),
     a.mean_abs_score_delta !== null ? `mean |Δ score| ${formatMetric(a.mean_abs_score_delta)}` : null,
     a.score_psi !== null ? `score PSI ${formatMetric(a.score_psi)}` : null,
   ].filter(Boolean);
@@ -123,7 +143,7 @@ export function judgeAgreement(a: Agreement, config: GateConfig): CheckResult[] 
         status: value === null ? 'fail' : value <= max ? 'pass' : 'fail',
         value,
         threshold: `<= ${max}`,
-        message: value === null ? `${what} cannot be measured for this model` : `${what} ${formatMetric(value)} ${value <= max ? 'within' : 'above'} ${max}`,
+        message: value === null ? `${what} cannot be measured: ${(id === 'comparison.flip_share' && a.classes_unmatched) || 'not for this model'}` : `${what} ${formatMetric(value)} ${value <= max ? 'within' : 'above'} ${max}`,
       }),
     );
   };
@@ -150,32 +170,23 @@ export function compareMetrics(
   candidate: Evaluation,
   baseline: Evaluation,
   config: GateConfig,
-  /** (done, total) resamples, for a bootstrap that runs for minutes on large data. */
+  /** (done, total) resamples, for a bootstrap that may run for a while on large data. */
   progress?: (done: number, total: number) => void,
 ): ComparisonReport {
   // Fail closed before resampling: no metric change is defined on NaN or infinite predictions.
   const refused = nonFiniteEvaluation(candidate, 'candidate') ?? nonFiniteEvaluation(baseline, 'baseline');
   if (refused) throw new Error(refused);
   const cfg = config.comparison;
+  const alpha = oneSidedAlpha(cfg.confidence);
   const names = comparedMetrics(candidate.task, config);
-  const cand = metricsFunction(candidate, names, config.metrics.ece_bins);
-  const base = metricsFunction(baseline, names, config.metrics.ece_bins);
   const n = candidate.task === 'regression' ? candidate.y.length : candidate.data.y.length;
-  const point = { c: cand(candidate.weights), b: base(candidate.weights) };
-  const boot = pairedBootstrap(
-    n,
-    (w) => {
-      const c = cand(w);
-      const b = base(w);
-      return names.flatMap((_, i) => {
-        const ci = c[i];
-        const bi = b[i];
-        if (ci === null || ci === undefined || bi === null || bi === undefined) return [null, null];
-        return [ci - bi, Math.abs(bi) < RELATIVE_GUARD ? null : (ci - bi) / Math.abs(bi)];
-      });
-    },
-    { resamples: cfg.resamples, level: cfg.confidence, seed: cfg.seed, weights: candidate.weights, progress },
-  );
+  const estimates = estimateChanges(candidate, baseline, names, {
+    confidence: cfg.confidence,
+    resamples: cfg.resamples,
+    seed: cfg.seed,
+    eceBins: config.metrics.ece_bins,
+    progress,
+  });
   let mcnemar: McNemar | null = null;
   if (candidate.task !== 'regression' && baseline.task !== 'regression') {
     const right = (e: typeof candidate & { task: 'binary' | 'multiclass' }) => Uint8Array.from(e.data.y, (y, i) => (e.data.pred[i] === y ? 1 : 0));
@@ -183,120 +194,183 @@ export function compareMetrics(
     mcnemar = mcnemarExact(b, c);
   }
   const metrics = names.map((metric, i): MetricComparison => {
-    const c = point.c[i] ?? null;
-    const b = point.b[i] ?? null;
+    const e = estimates[i]!;
     const direction = config.metrics.thresholds[metric]?.direction ?? (HIGHER_IS_BETTER.has(metric) ? 'higher' : 'lower');
-    const delta = c !== null && b !== null ? c - b : null;
-    const interval = boot.intervals[2 * i] ?? null;
-    const p = metric === 'accuracy' && mcnemar ? mcnemar.p_value : null;
+    const margin = regressionMargin(metric, candidate.task, config);
+    const interval = margin?.relative ? e.relative_interval : e.interval;
+    const estimate = margin?.relative ? e.relative_delta : e.delta;
+    const noninferiority =
+      margin && interval && estimate !== null
+        ? { ...judgeNonInferiority({ estimate, interval, se: margin.relative ? e.relative_se : e.se, direction, rows: n }, margin.value, alpha, cfg.power), relative: margin.relative }
+        : null;
     return {
       metric,
       direction,
-      candidate: c,
-      baseline: b,
-      delta,
-      relative_delta: delta !== null && b !== null && Math.abs(b) >= RELATIVE_GUARD ? delta / Math.abs(b) : null,
-      interval,
-      relative_interval: boot.intervals[2 * i + 1] ?? null,
-      p_value: p,
-      verdict: interval ? verdictOf(interval, direction, p, cfg.alpha) : null,
+      ...e,
+      p_value: metric === 'accuracy' && mcnemar ? mcnemar.p_value : null,
+      verdict: e.interval ? verdictOf(e, direction, alpha, n) : null,
+      noninferiority,
     };
   });
-  return { confidence: cfg.confidence, resamples: cfg.resamples, seed: cfg.seed, metrics, mcnemar };
+  return { confidence: cfg.confidence, alpha, resamples: cfg.resamples, seed: cfg.seed, rows: n, metrics, mcnemar };
 }
 
-/** The change as improvement (positive is better), so that every rule reads the same way. */
-const improvement = (i: Interval, direction: 'higher' | 'lower'): Interval => (direction === 'higher' ? i : { low: -i.high, high: -i.low });
-
-function verdictOf(interval: Interval, direction: 'higher' | 'lower', p: number | null, alpha: number): Verdict {
-  const imp = improvement(interval, direction);
-  const significant = p === null || p < alpha;
-  if (significant && imp.low > 0) return 'improvement';
-  if (significant && imp.high < 0) return 'regression';
+/**
+ * Whether the change is significant at the one-sided α: its interval excludes 0 and, below 100
+ * rows, the paired permutation test agrees (the bootstrap alone over-rejects there).
+ */
+function verdictOf(e: DeltaEstimate, direction: 'higher' | 'lower', alpha: number, rows: number): Verdict {
+  const imp = asImprovement(e.interval!, direction);
+  const perm = permutationSays(e, direction, alpha, rows);
+  if (imp.low > 0 && perm.better) return 'improvement';
+  if (imp.high < 0 && perm.worse) return 'regression';
   return 'no significant change';
 }
 
-const fmtInterval = (i: Interval, pct = false) => (pct ? `[${round(i.low * 100, 2)}%, ${round(i.high * 100, 2)}%]` : `[${formatMetric(i.low)}, ${formatMetric(i.high)}]`);
+/** The small-sample permutation test's say on "better" and "worse" (always yes from 100 rows on). */
+function permutationSays(e: DeltaEstimate, direction: 'higher' | 'lower', alpha: number, rows: number): { better: boolean; worse: boolean; available: boolean } {
+  if (rows >= PERMUTATION_BELOW_ROWS) return { better: true, worse: true, available: true };
+  const p = e.permutation;
+  if (!p) return { better: false, worse: false, available: false };
+  const better = direction === 'higher' ? p.greater : p.less;
+  const worse = direction === 'higher' ? p.less : p.greater;
+  return { better: better <= alpha, worse: worse <= alpha, available: true };
+}
 
-/** One checklist item per change rule; the primary metric's default rule when none is set. */
+const VERDICT_PHRASE: Record<Verdict, string> = {
+  improvement: 'a significant improvement',
+  regression: 'a significant but tolerated regression',
+  'no significant change': 'no significant change',
+};
+
+/** Metrics whose natural scale is a share (0–1, higher is better): their default margin is absolute. */
+const ABSOLUTE_MARGIN = HIGHER_IS_BETTER;
+
+/** The default non-inferiority margin of a metric without a change rule of its own. */
+export function defaultMargin(metric: MetricName, config: GateConfig): { value: number; relative: boolean } {
+  const c = config.comparison;
+  return ABSOLUTE_MARGIN.has(metric) ? { value: c.max_regression, relative: false } : { value: c.max_regression_relative, relative: true };
+}
+
+/** The margin a metric's regression is held to: its own rule, else the default for the primary metric. */
+export function regressionMargin(metric: MetricName, task: Evaluation['task'], config: GateConfig): { value: number; relative: boolean } | null {
+  const t = config.metrics.thresholds[metric];
+  if (t?.max_regression !== undefined) return { value: t.max_regression, relative: false };
+  if (t?.max_regression_relative !== undefined) return { value: t.max_regression_relative, relative: true };
+  return metric === primaryMetric(task, config) && !hasChange(t) ? defaultMargin(metric, config) : null;
+}
+
+const fmtInterval = (i: Interval) => `[${formatMetric(i.low)}, ${formatMetric(i.high)}]`;
+const pct = (x: number) => `${round(x * 100, 2)}%`;
+const marginLabel = (x: number, relative: boolean) => (relative ? `${pct(x)} of the baseline` : formatMetric(x));
+
+/** One checklist item per change rule; the primary metric's default non-inferiority rule when none is set. */
 export function judgeComparison(report: ComparisonReport, task: Evaluation['task'], config: GateConfig): CheckResult[] {
   const checks: CheckResult[] = [];
   const level = `${round(report.confidence * 100, 1)}%`;
+  const alpha = report.alpha;
+  const alphaLabel = `one-sided α = ${pct(alpha)}`;
+  const power = config.comparison.power;
   const primary = primaryMetric(task, config);
   for (const m of report.metrics) {
     const t = config.metrics.thresholds[m.metric];
     const severity: Severity = t?.severity ?? config.metrics.severity;
     const id = `comparison.${m.metric}`;
     const base = { category: CATEGORY, value: m.delta };
-    const summary = `${m.metric} ${formatMetric(m.candidate)} vs ${formatMetric(m.baseline)} (Δ ${m.delta === null ? 'n/a' : formatMetric(m.delta)}${
-      m.interval ? `, ${level} CI ${fmtInterval(m.interval)}` : ''
-    }${m.p_value !== null ? `, McNemar p=${formatMetric(m.p_value)}` : ''})`;
+    const estimate = `${m.metric} ${formatMetric(m.candidate)} vs ${formatMetric(m.baseline)}: Δ ${m.delta === null ? 'n/a' : formatMetric(m.delta)}${
+      m.interval ? ` (${level} CI ${fmtInterval(m.interval)}, ${m.method})` : ''
+    }${m.p_value !== null ? `, McNemar p=${formatMetric(m.p_value)}` : ''}`;
     if (!m.interval || m.delta === null) {
-      checks.push(result({ ...base, id, severity, status: 'error', message: `${summary}: the change could not be estimated on these rows` }));
+      checks.push(result({ ...base, id, severity, status: 'error', message: `${estimate}: the change could not be estimated on these rows` }));
       continue;
     }
-    const imp = improvement(m.interval, m.direction);
-    const relImp = m.relative_interval ? improvement(m.relative_interval, m.direction) : null;
-    const significant = m.p_value === null || m.p_value < config.comparison.alpha;
+    const perm = permutationSays(m, m.direction, alpha, report.rows);
+    const smallNote = report.rows < PERMUTATION_BELOW_ROWS ? `; below ${PERMUTATION_BELOW_ROWS} rows a claim also needs the paired permutation test` : '';
     const rules: { id: string; threshold: string; status: CheckStatus; severity: Severity; message: string }[] = [];
-    const regressionRule = (suffix: string, allowed: number, i: Interval | null, rel: boolean) => {
-      const label = rel ? `${round(allowed * 100, 2)}%` : formatMetric(allowed);
-      if (!i) return rules.push({ id: `${id}.${suffix}`, threshold: `regress by <= ${label}`, status: 'error', severity, message: `${summary}: the relative change is undefined (baseline ≈ 0)` });
-      const beyond = i.high < -allowed && significant;
-      const worse = i.high < 0 && significant;
-      rules.push({
-        id: `${id}.${suffix}`,
-        threshold: `regress by <= ${label}`,
-        status: beyond ? 'fail' : worse ? 'warn' : 'pass',
-        severity,
-        message: beyond
-          ? `${summary}: regressed by more than the allowed ${label}`
-          : worse
-            ? `${summary}: a significant regression, its interval reaching past the allowed ${label}`
-            : `${summary}: ${m.verdict}`,
-      });
+
+    const change = (relative: boolean) =>
+      relative
+        ? m.relative_interval && m.relative_delta !== null
+          ? { estimate: m.relative_delta, interval: m.relative_interval, se: m.relative_se, direction: m.direction, rows: report.rows }
+          : null
+        : { estimate: m.delta!, interval: m.interval!, se: m.se, direction: m.direction, rows: report.rows };
+
+    const regressionRule = (ruleId: string, margin: number, relative: boolean, ruleSeverity: Severity) => {
+      const label = marginLabel(margin, relative);
+      const threshold = `regress by <= ${label} (${alphaLabel})`;
+      const ch = change(relative);
+      if (!ch) return rules.push({ id: ruleId, threshold, status: 'error', severity: ruleSeverity, message: `${estimate}: the relative change is undefined (baseline ≈ 0)` });
+      const j = judgeNonInferiority(ch, margin, alpha, power);
+      const held = `held to a margin of ${label} at ${alphaLabel}${powerNote(j, relative)}`;
+      let status: CheckStatus;
+      let message: string;
+      if (j.verdict === 'inferior' && perm.worse) {
+        status = 'fail';
+        message = `${estimate}, ${held}: worse than the tolerated regression`;
+      } else if (j.verdict === 'non-inferior') {
+        status = 'pass';
+        message = `${estimate}, ${held}: within the tolerated regression (${VERDICT_PHRASE[m.verdict ?? 'no significant change']})`;
+      } else if (!perm.available) {
+        status = 'warn';
+        message = `${estimate}, ${held}: cannot judge on ${report.rows} rows (fewer than ${PERMUTATION_BELOW_ROWS}, and the two models' predictions cannot be exchanged for the permutation test)`;
+      } else if (j.underpowered) {
+        status = 'warn';
+        message = `${estimate}, ${held}: the eval set is too small to show non-inferiority — about ${j.rows_needed!.toLocaleString('en')} rows would be needed; a GO here is not evidence that the candidate is as good${smallNote}`;
+      } else {
+        status = 'warn';
+        message = `${estimate}, ${held}: a regression beyond the margin is neither shown nor ruled out${smallNote}`;
+      }
+      rules.push({ id: ruleId, threshold, status, severity: ruleSeverity, message });
     };
-    const improveRule = (suffix: string, needed: number, i: Interval | null, rel: boolean) => {
-      const label = rel ? `${round(needed * 100, 2)}%` : formatMetric(needed);
-      if (!i) return rules.push({ id: `${id}.${suffix}`, threshold: `improve by >= ${label}`, status: 'error', severity, message: `${summary}: the relative change is undefined (baseline ≈ 0)` });
-      const ok = i.low >= needed && significant;
+
+    const improveRule = (ruleId: string, needed: number, relative: boolean) => {
+      const label = relative ? pct(needed) : formatMetric(needed);
+      const threshold = `improve by >= ${label} (${alphaLabel})`;
+      const ch = change(relative);
+      if (!ch) return rules.push({ id: ruleId, threshold, status: 'error', severity, message: `${estimate}: the relative change is undefined (baseline ≈ 0)` });
+      const ok = judgeSuperiority(ch, needed).shown && perm.better;
       rules.push({
-        id: `${id}.${suffix}`,
-        threshold: `improve by >= ${label}`,
+        id: ruleId,
+        threshold,
         status: ok ? 'pass' : 'fail',
         severity,
-        message: ok ? `${summary}: improved by at least ${label}` : `${summary}: an improvement of ${label} is not shown (${m.verdict})`,
+        message: ok
+          ? `${estimate}: improved by at least ${label} (superiority at ${alphaLabel})`
+          : `${estimate}: an improvement of ${label} is not shown at ${alphaLabel} (${m.verdict})${smallNote}`,
       });
     };
-    const suspiciousRule = (suffix: string, limit: number, i: Interval | null, rel: boolean) => {
-      const label = rel ? `${round(limit * 100, 2)}%` : formatMetric(limit);
-      const flagged = !!i && i.low > limit;
+
+    const suspiciousRule = (ruleId: string, limit: number, relative: boolean) => {
+      const label = relative ? pct(limit) : formatMetric(limit);
+      const ch = change(relative);
+      const flagged = !!ch && asImprovement(ch.interval, m.direction).low > limit;
       rules.push({
-        id: `${id}.${suffix}`,
+        id: ruleId,
         threshold: `improvement <= ${label}`,
         status: flagged ? 'warn' : 'pass',
         severity: t?.severity ?? 'warning',
-        message: flagged ? `${summary}: improved by more than ${label}, which is suspicious (label leakage? a different eval set?)` : `${summary}: no suspicious improvement`,
+        message: flagged ? `${estimate}: improved by more than ${label}, which is suspicious (label leakage? a different eval set?)` : `${estimate}: no suspicious improvement`,
       });
     };
-    if (t?.max_regression !== undefined) regressionRule('max_regression', t.max_regression, imp, false);
-    if (t?.max_regression_relative !== undefined) regressionRule('max_regression_relative', t.max_regression_relative, relImp, true);
-    if (t?.min_improvement !== undefined) improveRule('min_improvement', t.min_improvement, imp, false);
-    if (t?.min_improvement_relative !== undefined) improveRule('min_improvement_relative', t.min_improvement_relative, relImp, true);
-    if (t?.suspicious_improvement !== undefined) suspiciousRule('suspicious_improvement', t.suspicious_improvement, imp, false);
-    if (t?.suspicious_improvement_relative !== undefined) suspiciousRule('suspicious_improvement_relative', t.suspicious_improvement_relative, relImp, true);
+
+    if (t?.max_regression !== undefined) regressionRule(`${id}.max_regression`, t.max_regression, false, severity);
+    if (t?.max_regression_relative !== undefined) regressionRule(`${id}.max_regression_relative`, t.max_regression_relative, true, severity);
+    if (t?.min_improvement !== undefined) improveRule(`${id}.min_improvement`, t.min_improvement, false);
+    if (t?.min_improvement_relative !== undefined) improveRule(`${id}.min_improvement_relative`, t.min_improvement_relative, true);
+    if (t?.suspicious_improvement !== undefined) suspiciousRule(`${id}.suspicious_improvement`, t.suspicious_improvement, false);
+    if (t?.suspicious_improvement_relative !== undefined) suspiciousRule(`${id}.suspicious_improvement_relative`, t.suspicious_improvement_relative, true);
     if (rules.length === 0 && m.metric === primary) {
-      // Default: a statistically significant regression of the primary metric blocks.
-      const regressed = m.verdict === 'regression';
-      rules.push({
-        id,
-        threshold: 'no significant regression',
-        status: regressed ? 'fail' : 'pass',
-        severity: config.comparison.severity,
-        message: regressed ? `${summary}: a significant regression` : `${summary}: ${m.verdict}`,
-      });
+      // Default: the primary metric may not regress by more than the default margin.
+      const d = defaultMargin(m.metric, config);
+      regressionRule(id, d.value, d.relative, config.comparison.severity);
     }
     for (const r of rules) checks.push(result({ ...base, ...r }));
   }
   return checks;
+}
+
+/** ", smallest detectable regression 0.012 (80% power)" — the power statement of a judgement. */
+function powerNote(j: NonInferiorityJudgement, relative: boolean): string {
+  if (j.mde === null) return '';
+  return `, smallest detectable regression ${relative ? pct(j.mde) : formatMetric(j.mde)} (${round(j.power * 100, 1)}% power)`;
 }

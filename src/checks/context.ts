@@ -5,6 +5,7 @@ import type { Dataset } from '../data/dataset.ts';
 import type { FeatureRows } from '../data/features.ts';
 import type { ModelRunner } from '../runners/types.ts';
 import type { Labels } from './evaluation.ts';
+import type { SliceColumn } from './slices.ts';
 
 export interface CheckContext {
   config: GateConfig;
@@ -12,10 +13,15 @@ export interface CheckContext {
   rows: FeatureRows;
   /** Labels (and weights) of the same rows, when the evaluation data has them. */
   labels: Labels | null;
-  /** The baseline model, loaded, when one is given and loads. */
-  baseline: { runner: ModelRunner; path: string } | null;
+  /**
+   * The baseline model, loaded, when one is given and loads; `rows` are its own feeds of the same
+   * rows when its inputs differ from the candidate's (a pickle behind a command against an ONNX file).
+   */
+  baseline: { runner: ModelRunner; path: string; rows?: FeatureRows } | null;
   /** Data for prediction drift: the reference, and the current data when it is not the eval data (null). */
   drift: { reference: Dataset; current: Dataset | null } | null;
+  /** The columns `slices:` reads, row-aligned with `rows`, by name (null: not in the data). */
+  sliceColumns?: ReadonlyMap<string, SliceColumn>;
   clock: Clock;
   /** Reports a phase that may take more than a moment. */
   progress: (message: string) => void;

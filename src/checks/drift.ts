@@ -8,7 +8,7 @@ import { describeBadRows, findBadRows, keptRows } from '../data/bad-rows.ts';
 import { columnNames, type Dataset } from '../data/dataset.ts';
 import { arrayWidths, featuresFromDataset, type FeatureRows } from '../data/features.ts';
 import { featureCheck } from '../drift/checks.ts';
-import { featureError, judgeFeature, type FeatureDrift } from '../drift/judge.ts';
+import { assess, featureError, judgeFamily, type FeatureDrift } from '../drift/judge.ts';
 import { measureFeature, type FeatureSample } from '../drift/measure.ts';
 import { getErrorMessage } from '../errors.ts';
 import type { CheckContext } from './context.ts';
@@ -49,17 +49,19 @@ export function predictionSamples(view: ModelView): Record<string, FeatureSample
   return out;
 }
 
+/** One multiplicity family: the predictions' items adjusted together (drift.multiplicity). */
 function compare(reference: Record<string, FeatureSample>, current: Record<string, FeatureSample>, ctx: CheckContext): FeatureDrift[] {
-  const rules = ctx.config.drift;
-  return Object.keys(current)
+  const rules = { ...ctx.config.drift, features: {} };
+  const assessed = Object.keys(current)
     .filter((name) => reference[name])
     .map((name) => {
       try {
-        return judgeFeature(measureFeature(name, reference[name]!, current[name]!, rules.psi), { ...rules, features: {} });
+        return assess(measureFeature(name, reference[name]!, current[name]!, rules.psi), rules);
       } catch (error) {
         return featureError(name, getErrorMessage(error));
       }
     });
+  return judgeFamily(assessed, rules);
 }
 
 export async function runPredictionDrift(

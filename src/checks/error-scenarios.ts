@@ -1,13 +1,21 @@
 /**
  * Error scenarios: what the model does with requests it should not accept. Each outcome is
  * recorded (rejected / non_finite / finite / empty) and judged against the accepted outcomes.
+ *
+ * A scenario passes only for its own reason: the same request unperturbed is sent first and must
+ * succeed, and only a clean refusal (RunnerRejectedError: onnxruntime validating the perturbed input
+ * or a node refusing it, an HTTP 4xx, a command's error line) counts as "rejected". A crash, a hang, a
+ * 5xx, running out of memory or a refusal naming another input is an `error` for the scenario,
+ * and the runner is restarted for the next one. The suite has a time budget; what it could not
+ * run within it is a failing warning, never a silent pass.
  */
 import type { Outcome, ScenarioConfig, ScenarioName } from '../config/types.ts';
 import { SCENARIOS } from '../config/types.ts';
 import { feedsFor, formatShape, isFloat, rowValues, rowWidth, tensorOf, type FeatureRows } from '../data/features.ts';
+import { answerBytesPerRow, bytesPerRow } from './batch-bytes.ts';
 import { getErrorMessage } from '../errors.ts';
 import type { DType, Feeds, Outputs } from '../runners/types.ts';
-import { PROBE_SCENARIOS, RunnerCrashError, RunnerTimeoutError, elementCount, toNumbers, type ModelRunner, type ProbeScenario } from '../runners/types.ts';
+import { PROBE_SCENARIOS, RunnerCrashError, RunnerRejectedError, RunnerTimeoutError, elementCount, type ProbeScenario } from '../runners/types.ts';
 import type { CheckContext } from './context.ts';
 import { result, type CheckResult } from './types.ts';
 
@@ -27,6 +35,15 @@ interface ScenarioRequest {
   feeds: Feeds;
 }
 
+/** Defaults of the oversized batch: at most this many rows, and at most this much input. */
+export const OVERSIZED_ROWS = 4096;
+export const OVERSIZED_MAX_MB = 64;
+/** Rows of an oversized batch at least: one more than the one-row request. */
+const OVERSIZED_MIN_ROWS = 2;
+
+
+const mib = (bytes: number) => (bytes / 2 ** 20).toFixed(bytes < 2 ** 20 ? 2 : 1);
+
 const SWAPPED: Partial<Record<DType, DType>> = {
   float32: 'float64',
   float64: 'float32',
@@ -38,7 +55,7 @@ const SWAPPED: Partial<Record<DType, DType>> = {
 };
 
 /** The request each scenario sends, or why it does not apply to this model. */
-export function scenarioRequest(name: ScenarioName, rows: FeatureRows, cfg: ScenarioConfig): ScenarioRequest | string {
+export function scenarioRequest(name: ScenarioName, rows: FeatureRows, cfg: ScenarioConfig, answerBytes = 0): ScenarioRequest | string {
   // The first input that data feeds: constants (a sample rate, a state) are not the request.
   const index = rows.bindings.findIndex((b) => b.source.kind !== 'constant');
   if (index < 0) return 'every input is a constant from the config: no data to perturb';
@@ -104,8 +121,18 @@ export function scenarioRequest(name: ScenarioName, rows: FeatureRows, cfg: Scen
     }
     case 'oversized_batch': {
       if (rows.fixedBatch !== null) return `the model takes a fixed batch of ${rows.fixedBatch}: a larger batch is refused by its signature`;
-      const size = cfg.size ?? 4096;
-      return { request: `a batch of ${size} rows`, feeds: feedsFor(rows, 0, size) };
+      // Sized in bytes, request and answer (`answerBytes` a row, as the control call measured it),
+      // so that a row weighing an image, or an answer of 6,625 classes × 40 steps, does not make
+      // a batch of gigabytes.
+      const maxMb = cfg.max_mb ?? OVERSIZED_MAX_MB;
+      const rowBytes = bytesPerRow(rows) + answerBytes;
+      const size = Math.min(cfg.size ?? OVERSIZED_ROWS, Math.floor((maxMb * 2 ** 20) / rowBytes));
+      if (size < OVERSIZED_MIN_ROWS) {
+        return `one row is ${mib(rowBytes)} MiB of input and answer: a batch of ${OVERSIZED_MIN_ROWS} would exceed errors.oversized_batch.max_mb (${maxMb} MiB)`;
+      }
+      const input = size * (rowBytes - answerBytes);
+      const answer = answerBytes > 0 ? `, about ${mib(size * answerBytes)} MiB of answer` : '';
+      return { request: `a batch of ${size} rows (${mib(input)} MiB of input${answer})`, feeds: feedsFor(rows, 0, size) };
     }
     case 'malformed_json':
     case 'wrong_content_type':
@@ -120,10 +147,17 @@ export function classify(outputs: Outputs): { outcome: Outcome; detail: string }
     return { outcome: 'empty', detail: 'returned 0 rows' };
   }
   for (const [name, t] of Object.entries(outputs)) {
-    const v = toNumbers(t);
-    if (v && v.some((x) => !Number.isFinite(x))) return { outcome: 'non_finite', detail: `returned NaN/Inf in "${name}"` };
+    if (!allFinite(t.data)) return { outcome: 'non_finite', detail: `returned NaN/Inf in "${name}"` };
   }
   return { outcome: 'finite', detail: 'returned finite values' };
+}
+
+/** No NaN or Inf, read in place: a copy as doubles would double the memory of a large answer. */
+function allFinite(data: Outputs[string]['data']): boolean {
+  // Integers, booleans and strings hold no NaN.
+  if (!(data instanceof Float32Array || data instanceof Float64Array)) return true;
+  for (let i = 0; i < data.length; i++) if (!Number.isFinite(data[i]!)) return false;
+  return true;
 }
 
 const OUTCOME_WORDS: Record<Outcome, string> = {
@@ -136,17 +170,39 @@ const OUTCOME_WORDS: Record<Outcome, string> = {
   no_error_body: 'rejected it without an error body',
 };
 
+/** Finite answers to NaN or Inf: the model treats them as values (XGBoost: NaN is "missing"). */
+const HANDLED = new Set<ScenarioName>(['nan_input', 'inf_input']);
+const words = (scenario: ScenarioName, outcome: Outcome) => (HANDLED.has(scenario) && outcome === 'finite' ? 'handled it (returned finite values)' : OUTCOME_WORDS[outcome]);
+
 export function judgeScenario(observed: ScenarioOutcome, cfg: ScenarioConfig): CheckResult {
   const ok = cfg.expect.includes(observed.outcome);
+  const { scenario } = observed;
   return result({
-    id: `errors.${observed.scenario}`,
+    id: `errors.${scenario}`,
     category: CATEGORY,
     severity: cfg.severity,
     status: ok ? 'pass' : 'fail',
     value: observed.outcome,
     threshold: `one of: ${cfg.expect.join(', ')}`,
-    message: `${observed.request}: the model ${OUTCOME_WORDS[observed.outcome]}${observed.outcome === 'rejected' || !ok ? ` (${observed.detail})` : ''}${ok ? '' : ` — expected ${cfg.expect.map((o) => OUTCOME_WORDS[o]).join(' or ')}`}`,
+    message: `${observed.request}: the model ${words(scenario, observed.outcome)}${observed.outcome === 'rejected' || !ok ? ` (${observed.detail})` : ''}${ok ? '' : ` — expected ${cfg.expect.map((o) => words(scenario, o)).join(' or ')} (errors.${scenario}.expect)`}`,
   });
+}
+
+/**
+ * What a failed call means for a scenario: a rejection only when the model refused cleanly and,
+ * if it names an input, names the perturbed one; anything else is why the scenario errored.
+ */
+export function refusalOf(error: unknown, input: string): { rejected: string } | { failed: string } {
+  const message = getErrorMessage(error);
+  if (error instanceof RunnerRejectedError) {
+    if (error.input !== null && error.input !== input && error.input !== `${input}_misnamed`) {
+      return { failed: `the refusal is about another input, "${error.input}", not "${input}": ${message}` };
+    }
+    return { rejected: message };
+  }
+  if (error instanceof RunnerTimeoutError) return { failed: `a hang, not a refusal: ${message}` };
+  if (error instanceof RunnerCrashError) return { failed: `a crash, not a refusal: ${message}` };
+  return { failed: `the call failed without refusing the request (a refusal is an input validation error, an HTTP 4xx or a command's error line): ${message}` };
 }
 
 export async function runErrorScenarios(ctx: CheckContext): Promise<{ checks: CheckResult[]; outcomes: ScenarioOutcome[] }> {
@@ -155,54 +211,100 @@ export async function runErrorScenarios(ctx: CheckContext): Promise<{ checks: Ch
   const outcomes: ScenarioOutcome[] = [];
   if (!cfg.enabled) return { checks, outcomes };
   ctx.progress('error scenarios');
-  await runScenarios(ctx, ctx.runner, checks, outcomes);
-  return { checks, outcomes };
-}
-
-async function runScenarios(ctx: CheckContext, runner: ModelRunner, checks: CheckResult[], outcomes: ScenarioOutcome[]): Promise<void> {
-  const cfg = ctx.config.checks.errors;
+  const start = ctx.clock.now();
+  const budgetMs = cfg.time_budget_s * 1000;
+  const late: ScenarioName[] = [];
   for (const name of SCENARIOS) {
     const sc = cfg[name];
     if (!sc.enabled) continue;
-    if (PROBE_SCENARIOS.has(name)) {
-      if (!ctx.runner.probe) continue; // an HTTP matter: nothing to say about an in-process model
-      try {
-        const observed = { scenario: name, ...(await ctx.runner.probe(name as ProbeScenario, feedsFor(ctx.rows, 0, 1), sc.size_mb ?? 32)) };
-        outcomes.push(observed);
-        checks.push(judgeScenario(observed, sc));
-      } catch (error) {
-        checks.push(result({ id: `errors.${name}`, category: CATEGORY, severity: sc.severity, status: 'error', message: `${name.replace(/_/g, ' ')}: ${getErrorMessage(error)}` }));
-      }
+    if (PROBE_SCENARIOS.has(name) && !ctx.runner.probe) continue; // an HTTP matter: nothing to say about an in-process model
+    if (ctx.clock.now() - start >= budgetMs) {
+      late.push(name);
+      checks.push(result({ id: `errors.${name}`, category: CATEGORY, severity: sc.severity, status: 'skip', message: `not run: the error scenarios' time budget (errors.time_budget_s, ${cfg.time_budget_s} s) ran out` }));
       continue;
     }
-    const wire = ctx.runner.expresses;
-    const unsayable =
+    const { check, observed } = await runScenario(ctx, name, sc);
+    checks.push(check);
+    if (observed) outcomes.push(observed);
+  }
+  // The families after this one get a model that answers, whatever the last scenario did to it.
+  await recovered(ctx);
+  if (late.length > 0) {
+    const spent = Math.round((ctx.clock.now() - start) / 1000);
+    checks.push(
+      result({
+        id: 'errors.time_budget',
+        category: CATEGORY,
+        severity: 'warning',
+        status: 'fail',
+        value: late,
+        threshold: `<= ${cfg.time_budget_s} s`,
+        message: `the error scenarios used their ${cfg.time_budget_s} s budget (${spent} s spent); not run: ${late.join(', ')}. Raise errors.time_budget_s, shrink errors.oversized_batch.max_mb, or disable the slow scenarios`,
+      }),
+    );
+  }
+  return { checks, outcomes };
+}
+
+/** Restarts a model whose process crashed or hung; a restart that fails is said by the next call. */
+async function recovered(ctx: CheckContext): Promise<string | null> {
+  try {
+    await ctx.runner.recover?.();
+    return null;
+  } catch (error) {
+    return getErrorMessage(error);
+  }
+}
+
+/** One scenario: the request unperturbed (must succeed), then perturbed, judged. */
+async function runScenario(ctx: CheckContext, name: ScenarioName, sc: ScenarioConfig): Promise<{ check: CheckResult; observed: ScenarioOutcome | null }> {
+  const runner = ctx.runner;
+  const id = `errors.${name}`;
+  const failed = (message: string) => ({ check: result({ id, category: CATEGORY, severity: sc.severity, status: 'error', message }), observed: null });
+  const primary = ctx.rows.bindings.find((b) => b.source.kind !== 'constant')?.name ?? '';
+  let req: ScenarioRequest | string;
+  if (PROBE_SCENARIOS.has(name)) {
+    req = { request: name.replace(/_/g, ' '), feeds: {} };
+  } else {
+    const wire = runner.expresses;
+    req =
       wire && name === 'wrong_dtype' && !wire.dtype
         ? `${wire.why} carry no element type: a request in another type cannot be sent`
         : wire && name === 'missing_input' && !wire.names
           ? `${wire.why} carry no input name: a misnamed input cannot be sent`
-          : null;
-    const req = unsayable ?? scenarioRequest(name, ctx.rows, sc);
-    if (typeof req === 'string') {
-      checks.push(result({ id: `errors.${name}`, category: CATEGORY, severity: sc.severity, status: 'skip', message: req }));
-      continue;
-    }
-    let observed: ScenarioOutcome;
-    try {
-      const out = await runner.infer(req.feeds);
-      observed = { scenario: name, request: req.request, ...classify(out) };
-    } catch (error) {
-      const message = getErrorMessage(error);
-      // A crash or a hang is not a refusal: it fails the scenario whatever it expects.
-      if (error instanceof RunnerTimeoutError || error instanceof RunnerCrashError) {
-        checks.push(result({ id: `errors.${name}`, category: CATEGORY, severity: sc.severity, status: 'error', message: `${req.request}: ${message}` }));
-        continue;
-      }
-      observed = { scenario: name, request: req.request, outcome: 'rejected', detail: firstLine(message) };
-    }
-    outcomes.push(observed);
-    checks.push(judgeScenario(observed, sc));
+          : scenarioRequest(name, ctx.rows, sc);
   }
-}
+  if (typeof req === 'string') return { check: result({ id, category: CATEGORY, severity: sc.severity, status: 'skip', message: req }), observed: null };
 
-const firstLine = (s: string) => s.split('\n')[0]!.trim();
+  const label = req.request;
+  const one = ctx.rows.fixedBatch ?? 1;
+  const good = feedsFor(ctx.rows, 0, one);
+  const restart = await recovered(ctx);
+  try {
+    const answer = await runner.infer(good);
+    // The oversized batch counts the answer's bytes too, now that one answer says what a row weighs.
+    if (name === 'oversized_batch') req = scenarioRequest(name, ctx.rows, sc, answerBytesPerRow(answer, one));
+  } catch (error) {
+    // Without a model that answers the plain request, a refusal of the bad one means nothing.
+    const why = restart ? `the model could not be restarted after the previous scenario: ${restart}` : getErrorMessage(error);
+    return failed(`${label}: not judged, because the same request unperturbed failed first: ${why}`);
+  }
+  if (typeof req === 'string') return { check: result({ id, category: CATEGORY, severity: sc.severity, status: 'skip', message: req }), observed: null };
+  if (PROBE_SCENARIOS.has(name)) {
+    try {
+      const observed = { scenario: name, ...(await runner.probe!(name as ProbeScenario, good, sc.size_mb ?? 32)) };
+      return { check: judgeScenario(observed, sc), observed };
+    } catch (error) {
+      return failed(`${name.replace(/_/g, ' ')}: ${getErrorMessage(error)}`);
+    }
+  }
+  let observed: ScenarioOutcome;
+  try {
+    observed = { scenario: name, request: req.request, ...classify(await runner.infer(req.feeds)) };
+  } catch (error) {
+    const refusal = refusalOf(error, primary);
+    if ('failed' in refusal) return failed(`${req.request}: ${refusal.failed}`);
+    observed = { scenario: name, request: req.request, outcome: 'rejected', detail: refusal.rejected };
+  }
+  return { check: judgeScenario(observed, sc), observed };
+}

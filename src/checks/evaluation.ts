@@ -8,14 +8,17 @@ import type { Weights } from '../stats/classification.ts';
 import {
   brier,
   confusionMatrix,
+  dtypeEpsilon,
   ece,
   fromConfusion,
   logLoss,
+  reliability,
   rocAuc,
   scoreOrder,
   totalWeight,
   type ClassificationData,
   type ConfusionSummary,
+  type ReliabilityBin,
 } from '../stats/classification.ts';
 import { regressionMetrics } from '../stats/regression.ts';
 import { outputKind } from './outputs.ts';
@@ -35,6 +38,10 @@ export type ModelView =
       /** One score per row for distribution comparisons: P(positive), or the top probability. */
       score: Float64Array | null;
       outputs: string;
+      /** The output `pred` was read from, when the model gives labels of its own (not an argmax). */
+      labelOutput?: string;
+      /** Epsilon of the probabilities' dtype, where log loss clips (as sklearn's eps="auto"). */
+      eps?: number;
     }
   | { task: 'regression'; pred: Float64Array; score: Float64Array; outputs: string };
 
@@ -157,7 +164,7 @@ export function readModelView(predictions: Predictions, config: GateConfig): Mod
     }
   }
   const names = [probaOut?.name, labelOut?.name].filter(Boolean).join(' + ');
-  return { task: task as 'binary' | 'multiclass', classes, proba, pred, score, outputs: names };
+  return { task: task as 'binary' | 'multiclass', classes, proba, pred, score, outputs: names, ...(labelOut ? { labelOutput: labelOut.name } : {}), ...(probaOut ? { eps: dtypeEpsilon(probaOut.dtype) } : {}) };
 }
 
 /** The distinct label values, sorted as scikit-learn's classes_ are (numbers by value, text by code point). */
@@ -213,7 +220,7 @@ export function evaluationOf(view: ModelView, labels: Labels): Evaluation {
       `${labels.path}: label column "${labels.column}" holds values the model does not predict: ${shown}${unknown.size > 5 ? ', …' : ''}; the model's classes are ${view.classes.join(', ')} (set metrics.classes to name them)`,
     );
   }
-  return { task: view.task, view, data: { k: view.classes.length, y, pred: view.pred, proba: view.proba }, weights: labels.weights };
+  return { task: view.task, view, data: { k: view.classes.length, y, pred: view.pred, proba: view.proba, ...(view.eps !== undefined ? { eps: view.eps } : {}) }, weights: labels.weights };
 }
 
 export const primaryMetric = (task: Task, config: GateConfig): MetricName =>
@@ -271,6 +278,8 @@ export interface MetricReport {
   classes?: ClassValue[];
   per_class?: Record<string, { precision: number; recall: number; f1: number; support: number }>;
   confusion_matrix?: number[][];
+  /** The reliability diagram behind ECE (top-label confidence against accuracy); with probabilities only. */
+  reliability?: ReliabilityBin[];
 }
 
 /** Every metric of the task, with per-class values and the confusion matrix. */
@@ -289,6 +298,8 @@ export function computeMetrics(ev: Evaluation, eceBins: number): MetricReport {
     out.classes = ev.view.classes;
     out.per_class = Object.fromEntries(ev.view.classes.map((c, i) => [String(c), summary.per_class[i]!]));
     out.confusion_matrix = Array.from({ length: k }, (_, t) => Array.from(m.subarray(t * k, (t + 1) * k)));
+    const bins = reliability(ev.data, ev.weights, eceBins);
+    if (bins) out.reliability = bins;
   }
   return out;
 }

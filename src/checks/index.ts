@@ -12,10 +12,13 @@ import { runLatency, type LatencyStats } from './latency.ts';
 import { judgeMetrics } from './metrics.ts';
 import { judgeOutputs } from './outputs.ts';
 import { PREDICTION_BATCH, predictAll, type Predictions } from './predictions.ts';
+import { judgeResources, measureResources, modelMemory } from './resources.ts';
+import { runSlices, sliceSettings, type SliceReport } from './slices.ts';
 import { runSmoke } from './smoke.ts';
 import { result, type CheckResult } from './types.ts';
 import { getErrorMessage } from '../errors.ts';
 import type { LoadReport } from '../load/judge.ts';
+import type { ModelMemory } from '../runners/types.ts';
 import { runLoadTest } from '../load/run.ts';
 
 /** What families measured besides their checklist items; later families may read earlier ones. */
@@ -33,6 +36,9 @@ export interface Measurements {
   baseline_view?: ModelView | null;
   prediction_drift?: PredictionDrift;
   load?: LoadReport;
+  /** The model process's memory around the latency loop. */
+  latency_memory?: { before: ModelMemory | null; after: ModelMemory | null };
+  slices?: SliceReport;
 }
 
 export interface CheckFamily {
@@ -74,6 +80,16 @@ export const FAMILIES: readonly CheckFamily[] = [
     run: (ctx, measured) => runComparison(ctx, measured),
   },
   {
+    // After the comparison, whose baseline predictions it reads per slice.
+    name: 'slices',
+    enabled: (c) => c.config.metrics.enabled && sliceSettings(c.config) !== null,
+    run: async (ctx, measured) => {
+      const { checks, report } = runSlices(ctx, measured.evaluation ?? null, measured.baseline_view ?? null);
+      if (report) measured.slices = report;
+      return checks;
+    },
+  },
+  {
     name: 'drift',
     enabled: (c) => c.config.drift.enabled && c.config.drift.predictions.enabled && c.drift !== null,
     run: async (ctx, measured) => {
@@ -86,8 +102,10 @@ export const FAMILIES: readonly CheckFamily[] = [
     name: 'latency',
     enabled: (c) => c.config.checks.latency.enabled,
     run: async (ctx, measured) => {
+      const before = await modelMemory(ctx.runner);
       const { checks, stats } = await runLatency(ctx);
       measured.latency = stats;
+      measured.latency_memory = { before, after: await modelMemory(ctx.runner) };
       return checks;
     },
   },
@@ -109,11 +127,19 @@ export const FAMILIES: readonly CheckFamily[] = [
       return checks;
     },
   },
+  {
+    name: 'resources',
+    enabled: (c) => c.config.checks.resources.enabled,
+    run: async (ctx, measured) => judgeResources(await measureResources(ctx, measured.latency_memory), ctx.config.checks.resources, measured.latency_memory !== undefined),
+  },
 ];
 
 async function runComparison(ctx: CheckContext, measured: Measurements): Promise<CheckResult[]> {
-  const { runner: baseline, path } = ctx.baseline!;
-  const mismatch = signatureMismatch(ctx.runner.signature, baseline.signature);
+  const { runner: baseline, path, rows: ownRows } = ctx.baseline!;
+  // With feeds of its own, the baseline's outputs are read for what they are (probabilities, labels), by kind.
+  const mismatch = ownRows ? null : signatureMismatch(ctx.runner.signature, baseline.signature);
+  const baseRows = ownRows ?? ctx.rows;
+  const differs = ownRows ? ` (the baseline was fed the rows its own way, its signature differing from the candidate's: ${signatureMismatch(ctx.runner.signature, baseline.signature)})` : '';
   if (mismatch) {
     return [
       result({ id: 'comparison.signature', category: 'comparison', severity: 'blocker', status: 'fail', message: `the baseline ${path} cannot be compared on the same rows: ${mismatch}` }),
@@ -122,18 +148,31 @@ async function runComparison(ctx: CheckContext, measured: Measurements): Promise
   const checks: CheckResult[] = [];
   const candidatePredictions = await predictions(ctx, measured);
   ctx.progress(`comparison: baseline on ${ctx.rows.rows.toLocaleString('en')} rows`);
-  const basePredictions = await predictAll(baseline, ctx.rows, PREDICTION_BATCH, throttledProgress(ctx, 'comparison'));
+  const basePredictions = await predictAll(baseline, baseRows, PREDICTION_BATCH, throttledProgress(ctx, 'comparison'));
+  const view = measured.view ?? safeView(candidatePredictions, ctx);
   let baseView: ModelView | null = null;
   try {
     baseView = readModelView(basePredictions, ctx.config);
   } catch (error) {
-    checks.push(result({ id: 'comparison.outputs', category: 'comparison', severity: 'blocker', status: 'fail', message: `the baseline's outputs cannot be read as predictions: ${getErrorMessage(error)}` }));
+    // When the candidate's outputs cannot be read that way either (e.g. a `scores` output two
+    // wide), there are no predictions to compare on either side: a skip with the cause, not a
+    // blocker against the baseline for what the config says of both models.
+    checks.push(
+      view
+        ? result({ id: 'comparison.outputs', category: 'comparison', severity: 'blocker', status: 'fail', message: `the baseline's outputs cannot be read as predictions: ${getErrorMessage(error)}${differs}` })
+        : result({
+            id: 'comparison.outputs',
+            category: 'comparison',
+            severity: 'info',
+            status: 'skip',
+            message: `predictions not compared: neither model's outputs can be read as predictions (${getErrorMessage(error)}); set model.outputs.<name>.kind (e.g. probabilities) to compare them`,
+          }),
+    );
   }
   measured.baseline_view = baseView;
-  const view = measured.view ?? safeView(candidatePredictions, ctx);
   if (baseView && view) {
     if (baseView.task !== view.task) {
-      checks.push(result({ id: 'comparison.outputs', category: 'comparison', severity: 'blocker', status: 'fail', message: `the baseline is a ${baseView.task} model, the candidate a ${view.task} one` }));
+      checks.push(result({ id: 'comparison.outputs', category: 'comparison', severity: 'blocker', status: 'fail', message: `the baseline is a ${baseView.task} model, the candidate a ${view.task} one${differs}` }));
     } else {
       measured.agreement = agreementOf(view, baseView);
       checks.push(...judgeAgreement(measured.agreement, ctx.config));
@@ -142,7 +181,7 @@ async function runComparison(ctx: CheckContext, measured: Measurements): Promise
         try {
           const base = evaluationOf(baseView, ctx.labels);
           measured.metrics = { candidate: measured.metrics?.candidate ?? null, baseline: computeMetrics(base, ctx.config.metrics.ece_bins) };
-          ctx.progress(`comparison: ${ctx.config.comparison.resamples.toLocaleString('en')} bootstrap resamples`);
+          ctx.progress(`comparison: metric changes on ${ctx.rows.rows.toLocaleString('en')} rows`);
           measured.comparison = compareMetrics(candidate, base, ctx.config, throttledProgress(ctx, 'comparison: bootstrap', 2000, 'resamples'));
           checks.push(...judgeComparison(measured.comparison, candidate.task, ctx.config));
         } catch (error) {
@@ -169,8 +208,8 @@ async function runComparison(ctx: CheckContext, measured: Measurements): Promise
     );
   } else if (ctx.config.comparison.latency.enabled) {
     ctx.progress('comparison: latency, interleaved');
-    const times = await timeInterleaved(ctx.runner, baseline, ctx.rows, ctx.config, ctx.clock);
-    measured.latency_comparison = compareLatency(times.candidate, times.baseline, ctx.config);
+    const times = await timeInterleaved(ctx.runner, baseline, ctx.rows, ctx.config, ctx.clock, baseRows);
+    measured.latency_comparison = compareLatency(times.candidate, times.baseline, ctx.config, times.stopped);
     checks.push(...judgeLatencyComparison(measured.latency_comparison, ctx.config));
   }
   return checks;

@@ -34,6 +34,71 @@ export interface MetricsOutcome {
 export const formatMetric = (v: number | null | undefined) => (v === null || v === undefined ? 'n/a' : Number(v.toPrecision(4)).toString());
 
 export function judgeMetrics(predictions: Predictions, labels: Labels | null, config: GateConfig): MetricsOutcome {
+  const outcome = judgeWithView(predictions, labels, config);
+  const order = outcome.view ? judgeClassOrder(outcome.view, config) : null;
+  return order ? { ...outcome, checks: [order, ...outcome.checks] } : outcome;
+}
+
+/** Rows where the label output may differ from the argmax (a threshold other than ½) before it counts as a contradiction. */
+const ORDER_SLACK = 0.01;
+
+/**
+ * Whether the class order the probabilities are read in contradicts the model's own label output:
+ * each probability column should come with its own class as the label. A threshold other than ½
+ * moves a few rows, never which label a column mostly comes with; classes listed in the wrong
+ * order do (accuracy of 0.05 on a healthy model, with no other sign). Needs no labelled data.
+ */
+export function judgeClassOrder(view: ModelView, config: GateConfig): CheckResult | null {
+  if (view.task === 'regression' || !view.proba || !view.labelOutput) return null;
+  const k = view.classes.length;
+  const counts = new Float64Array(k * k); // probability column (argmax) × label index
+  let rows = 0;
+  let agree = 0;
+  for (let i = 0; i < view.pred.length; i++) {
+    const label = view.pred[i]!;
+    if (label < 0) continue;
+    const row = view.proba.subarray(i * k, (i + 1) * k);
+    if (!row.every(Number.isFinite)) continue; // NaN says nothing about the order (the outputs checks judge it)
+    let best = 0;
+    for (let c = 1; c < k; c++) if (row[c]! > row[best]!) best = c;
+    let second = -Infinity;
+    for (let c = 0; c < k; c++) if (c !== best) second = Math.max(second, row[c]!);
+    if (row[best]! - second <= 1e-9) continue; // a tie: either label is right
+    counts[best * k + label]!++;
+    rows++;
+    if (best === label) agree++;
+  }
+  if (rows === 0) return null;
+  const suggested: number[] = [];
+  let explained = 0;
+  for (let c = 0; c < k; c++) {
+    let top = c;
+    for (let l = 0; l < k; l++) if (counts[c * k + l]! > counts[c * k + top]!) top = l;
+    suggested.push(top);
+    explained += counts[c * k + top]!;
+  }
+  const label = view.labelOutput;
+  const from = config.metrics.classes
+    ? 'metrics.classes'
+    : config.model.outputs && Object.values(config.model.outputs).some((o) => o.classes)
+      ? `model.outputs.<output>.classes`
+      : "the model's own class names";
+  const list = (xs: readonly (string | number)[]) => `[${xs.map((x) => String(x)).join(', ')}]`;
+  const contradicts = explained - agree > Math.max(1, ORDER_SLACK * rows);
+  return result({
+    id: 'metrics.classes',
+    category: CATEGORY,
+    severity: 'blocker',
+    status: contradicts ? 'fail' : 'pass',
+    value: agree / rows,
+    threshold: 'the label output names the most probable class',
+    message: contradicts
+      ? `the classes ${list(view.classes)} (${from}) contradict the model's own label output "${label}": on ${(rows - agree).toLocaleString('en')} of ${rows.toLocaleString('en')} rows its label is not the class of the most probable column, and the labels say the probability columns are ${list(suggested.map((i) => view.classes[i]!))}; list the classes in the order of the probability columns`
+      : `the label output "${label}" names the most probable class under the classes ${list(view.classes)} on ${agree.toLocaleString('en')} of ${rows.toLocaleString('en')} rows`,
+  });
+}
+
+function judgeWithView(predictions: Predictions, labels: Labels | null, config: GateConfig): MetricsOutcome {
   const cfg = config.metrics;
   const configured = Object.entries(cfg.thresholds) as [MetricName, MetricThreshold][];
   const fail = (id: string, message: string, severity: Severity = cfg.severity) =>

@@ -1,5 +1,6 @@
 /** Runs the model over every row once, in batches; several check families judge the result. */
 import { feedsFor, type FeatureRows } from '../data/features.ts';
+import { answerBytesPerRow, bytesPerRow } from './batch-bytes.ts';
 import { batchSymbol, outputBatchAxis, rowsFromBatchAxis } from '../data/layout.ts';
 import type { DType, ModelRunner, ModelSignature, NumberArray, Outputs, Tensor, TensorData, TensorSpec, UnreadableOutput } from '../runners/types.ts';
 import { copyNumbers } from '../runners/types.ts';
@@ -38,6 +39,12 @@ export interface Predictions {
  */
 export const PREDICTION_BATCH = 4096;
 
+/** The most one call's request plus answer may weigh when running over a data set (64 MiB). */
+const PREDICTION_BYTES = 64 * 2 ** 20;
+
+/** Rows of the first call, which measures what an answer weighs. */
+const PROBE_ROWS = 64;
+
 export async function predictAll(
   runner: ModelRunner,
   rows: FeatureRows,
@@ -48,11 +55,18 @@ export async function predictAll(
   const specs = new Map(runner.signature.outputs.map((o) => [o.name, o]));
   // A model fixed to a batch size gets exactly that many rows per call; a short last call is
   // filled up with rows from the start and the extra answers dropped.
-  const step = rows.fixedBatch ?? batchSize;
-  for (let start = 0; start < rows.rows; start += step) {
+  // Otherwise batches are capped in bytes (request and answer): the first call, small, measures
+  // what a row's answer weighs, and the rest are sized from it.
+  const requestBytes = bytesPerRow(rows);
+  let step = rows.fixedBatch ?? Math.max(1, Math.min(batchSize, PROBE_ROWS, Math.floor(PREDICTION_BYTES / requestBytes)));
+  for (let start = 0; start < rows.rows; ) {
     const n = Math.min(step, rows.rows - start);
     const sent = rows.fixedBatch ?? n;
-    const out = perRowOutputs(runner.signature, await runner.infer(feedsFor(rows, start, sent)), sent, n);
+    const answer = await runner.infer(feedsFor(rows, start, sent));
+    if (start === 0 && !rows.fixedBatch) {
+      step = Math.max(1, Math.min(batchSize, Math.floor(PREDICTION_BYTES / (requestBytes + answerBytesPerRow(answer, sent)))));
+    }
+    const out = perRowOutputs(runner.signature, answer, sent, n);
     for (const name in out) {
       const tensor = out[name]!;
       const width = rowWidthOf(tensor, n, name);
@@ -74,7 +88,8 @@ export async function predictAll(
         column.chunks.push(tensor.data);
       }
     }
-    onBatch?.(start + n, rows.rows);
+    start += n;
+    onBatch?.(start, rows.rows);
   }
   if (columns.size === 0 && runner.signature.outputs.length > 0) {
     // Every output held one value per call: nothing per row for the checks to judge, never a pass.

@@ -3,6 +3,7 @@ import type { Severity } from '../checks/types.ts';
 import type { DriftRules } from '../drift/judge.ts';
 import type { CommandConfig } from '../runners/command.ts';
 import type { DType } from '../runners/types.ts';
+import type { Multiplicity } from '../stats/multiplicity.ts';
 import type { EndpointConfig } from '../runners/http/protocols.ts';
 
 /** What a model did with a bad request; the last three only over HTTP (status 2xx, 5xx, 4xx without a body). */
@@ -34,7 +35,11 @@ export interface ScenarioConfig {
   enabled: boolean;
   expect: Outcome[];
   severity: Severity;
+  /** oversized_batch: the most rows in the batch. */
   size?: number;
+  /** oversized_batch: the most input the batch may carry, in MiB. */
+  max_mb?: number;
+  /** oversized_request: the body's size in MB. */
   size_mb?: number;
 }
 
@@ -52,6 +57,16 @@ export const SCENARIOS = [
 ] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
 
+/** Limits on the memory of the run (`checks.resources`); without a limit the figures are reported only. */
+export interface ResourceLimits {
+  enabled: boolean;
+  /** Peak resident memory of the gate plus the model's process, in MiB. */
+  max_rss_mb: number | null;
+  /** Growth of the model's resident memory over the latency loop, in MiB (a leak shows here). */
+  max_rss_growth_mb: number | null;
+  severity: Severity;
+}
+
 export interface LatencyLimits {
   p50_ms?: number;
   p95_ms?: number;
@@ -63,6 +78,13 @@ export interface LatencyLimits {
 interface Family {
   enabled: boolean;
   severity: Severity;
+}
+
+/** The baseline given as `model` is: a file, an HTTP endpoint or a command (`path` then versions it). */
+export interface BaselineConfig {
+  path?: string;
+  endpoint?: EndpointConfig;
+  command?: CommandConfig;
 }
 
 export interface GateConfig {
@@ -77,7 +99,8 @@ export interface GateConfig {
     endpoint?: EndpointConfig;
     command?: CommandConfig;
   };
-  baseline?: string | null;
+  /** A file (path, http(s) URL or git:<ref>:<path>), or where it runs, as `model` says it. */
+  baseline?: string | BaselineConfig | null;
   data: {
     eval?: string;
     label?: string;
@@ -99,10 +122,16 @@ export interface GateConfig {
     latency: Family & {
       warmup: number;
       iterations: number;
+      /** Level of the percentiles' intervals; more calls (up to max_iterations, within time_budget_s) while a limit lies inside. */
+      confidence: number;
+      max_iterations: number;
+      time_budget_s: number;
       batch_sizes: number[];
       limits: Record<string, LatencyLimits>;
     };
-    errors: { enabled: boolean } & Record<ScenarioName, ScenarioConfig>;
+    /** `time_budget_s`: the whole suite's time; what it could not run within it fails as a warning. */
+    errors: { enabled: boolean; time_budget_s: number } & Record<ScenarioName, ScenarioConfig>;
+    resources: ResourceLimits;
   };
   metrics: {
     enabled: boolean;
@@ -117,21 +146,36 @@ export interface GateConfig {
   };
   comparison: {
     enabled: boolean;
+    /** Two-sided confidence of the intervals; every decision is one-sided at (1 − confidence)/2. */
     confidence: number;
+    /** Level of the two-sided tests beside the intervals (McNemar, latency Mann–Whitney); metric-change decisions use (1 − confidence)/2. */
     alpha: number;
     resamples: number;
     seed: number;
     severity: Severity;
+    /** Default regression margin of share-type metrics (accuracy, F1, AUC, R², …), absolute. */
+    max_regression: number;
+    /** Default regression margin of error metrics (log loss, Brier, RMSE, MAE, …), share of |baseline|. */
+    max_regression_relative: number;
+    /** Power at which the minimum detectable effect is stated. */
+    power: number;
     agreement: { max_flip_share: number | null; max_score_psi: number | null; severity: Severity };
     latency: {
       enabled: boolean;
       batch_size: number;
       warmup: number;
       iterations: number;
+      /** More interleaved pairs (up to this, within time_budget_s) while a ratio limit lies inside the interval. */
+      max_iterations: number;
+      time_budget_s: number;
       warning_ratio: number;
       blocker_ratio: number;
+      /** Slowdowns of p95 below this (ms) never warn or block: each ratio limit is at least 1 + this / baseline p95. */
+      min_slowdown_ms: number;
     };
   };
+  /** Per-slice metrics and comparisons; absent when no slices are configured. */
+  slices?: SliceSpec[] | SlicesConfig;
   drift: DriftRules & {
     enabled: boolean;
     current?: string;
@@ -145,6 +189,23 @@ export interface GateConfig {
   };
   load: LoadConfig;
   promotion: PromotionConfig;
+  monitor: MonitorConfig;
+}
+
+export interface SliceSpec {
+  column: string;
+  /** Ascending bin edges for a numeric column; without them each distinct value is a slice. */
+  bins?: number[];
+  min_rows?: number;
+}
+
+/** The object form of `slices:`; the list form is `by` alone (defaults in checks/slices.ts). */
+export interface SlicesConfig {
+  by: SliceSpec[];
+  min_rows?: number;
+  multiplicity?: Multiplicity;
+  max_slices?: number;
+  severity?: Severity;
 }
 
 export interface MetricQuery {
@@ -243,4 +304,30 @@ export interface MetricThreshold {
   suspicious_improvement?: number;
   suspicious_improvement_relative?: number;
   severity?: Severity;
+}
+
+/** A data set's origin in the monitor section: a path, a URL, or a command printing the data. */
+export type MonitorSource =
+  | string
+  | { path?: string; url?: string; command?: string; format?: 'csv' | 'jsonl' | 'parquet'; timeout_seconds?: number; max_mb?: number };
+
+export interface MonitorConfig {
+  id?: string;
+  environment: string;
+  version?: string;
+  window?: MonitorSource;
+  reference?: MonitorSource;
+  labels?: MonitorSource;
+  id_column?: string;
+  label?: string;
+  score?: string;
+  prediction?: string;
+  threshold: number;
+  positive: number | string | boolean;
+  min_rows: number;
+  performance: { enabled: boolean; metrics: ('accuracy' | 'precision' | 'recall' | 'f1' | 'roc_auc')[]; severity: Severity };
+  drift: { enabled: boolean };
+  operational: { enabled: boolean; window_minutes: number };
+  issue: { enabled: boolean; labels: string[]; history: number };
+  alerts: { for: string; window: string };
 }

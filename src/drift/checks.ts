@@ -1,10 +1,10 @@
 /**
  * Drift verdicts as checklist items. A feature fails by its deciding measure with the configured
- * severity (info by default: with many features, single tests at p ≤ 0.05 fire by chance), and
- * by PSI on its own levels (warning 0.1, blocker 0.25); dataset drift fails as a warning.
+ * severity (info by default), and by PSI on its own levels (warning 0.1, blocker 0.25) when its
+ * noise test rejects after the run's multiplicity adjustment; dataset drift fails as a warning.
  */
 import { result, type CheckResult, type Severity } from '../checks/types.ts';
-import { fmt, METHOD_LABEL, type DriftRules, type DriftSummary, type FeatureDrift } from './judge.ts';
+import { fmt, IS_TEST, METHOD_LABEL, type DriftRules, type DriftSummary, type FeatureDrift } from './judge.ts';
 
 export interface DriftCheckOptions {
   /** Id prefix of the per-feature items, e.g. `drift.feature`. */
@@ -18,14 +18,13 @@ export interface DriftCheckOptions {
 export function featureCheck(f: FeatureDrift, options: DriftCheckOptions): CheckResult {
   const { rules } = options;
   const severity = rules.features[f.name]?.severity ?? options.severity;
+  const adjusted = rules.multiplicity === 'none' ? '' : ` (${rules.multiplicity === 'holm' ? 'Holm' : 'BH'}-adjusted)`;
   const threshold = f.method
-    ? `${METHOD_LABEL[f.method]} ${f.method === 'ks' || f.method === 'chi2' || f.method === 'z' ? '>' : '<'} ${fmt(f.threshold!)}${
-        options.psiGates ? `; PSI ≥ ${fmt(rules.psi.warning)} warns, ≥ ${fmt(rules.psi.blocker)} blocks (over ${rules.large_sample_rows.toLocaleString('en')} values a side)` : ''
+    ? `${IS_TEST[f.method] ? `p${adjusted} > ${fmt(f.threshold!)}` : `${METHOD_LABEL[f.method]} < ${fmt(f.threshold!)} or p${adjusted} > ${fmt(rules.p_value)}`}${
+        options.psiGates ? `; PSI ≥ ${fmt(rules.psi.warning)} warns, ≥ ${fmt(rules.psi.blocker)} blocks, when beyond sampling noise` : ''
       }`
     : null;
-  // PSI gates only on large samples; say so where it is printed but does not decide.
-  const psiIdle = options.psiGates && f.psi_level === null && (f.status === 'drifted' || f.status === 'stable') ? `; PSI does not gate at ${rules.large_sample_rows.toLocaleString('en')} values a side or fewer` : '';
-  const base = { id: `${options.prefix}.${f.name}`, category: 'drift', value: f.value === null ? null : Number(f.value.toPrecision(6)), threshold, message: `${f.name}: ${f.message}${psiIdle}` };
+  const base = { id: `${options.prefix}.${f.name}`, category: 'drift', value: f.value === null ? null : Number(f.value.toPrecision(6)), threshold, message: `${f.name}: ${f.message}` };
   if (f.status === 'error') return result({ ...base, severity, status: 'error' });
   if (f.status === 'inconclusive') return result({ ...base, severity: 'info', status: 'skip' });
   if (options.psiGates && f.psi_level !== 'ok' && f.psi_level !== null) {

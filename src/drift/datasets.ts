@@ -2,11 +2,12 @@
  * Feature drift between two data sets: which columns are compared, each column as a feature
  * sample, and every feature measured and judged. A problem with one column (absent on a side,
  * numbers on one side and text on the other, no values) is that feature's error; the others are
- * still judged.
+ * still judged. Features come back assessed (measures, method, noise p-value); `judgeFamily`
+ * decides them together with the run's other drift items.
  */
 import { column, type Column, type Dataset } from '../data/dataset.ts';
 import { getErrorMessage } from '../errors.ts';
-import { featureError, judgeFeature, summarize, type DriftRules, type DriftSummary, type FeatureDrift } from './judge.ts';
+import { assess, featureError, type DriftRules, type FeatureDrift } from './judge.ts';
 import { measureFeature, type FeatureKind, type FeatureSample } from './measure.ts';
 
 export interface DriftOptions {
@@ -54,13 +55,13 @@ export function featureDrift(name: string, reference: Column, current: Column, r
     return featureError(name, `"${name}" is declared numeric but holds text in the ${refKind === 'numeric' ? 'current' : 'reference'} data`, kind);
   }
   try {
-    return judgeFeature(measureFeature(name, sampleOf(reference, kind, badRef), sampleOf(current, kind, badCur), rules.psi), rules);
+    return assess(measureFeature(name, sampleOf(reference, kind, badRef), sampleOf(current, kind, badCur), rules.psi), rules);
   } catch (error) {
     return featureError(name, getErrorMessage(error), kind);
   }
 }
 
-export function datasetDrift(reference: Dataset, current: Dataset, rules: DriftRules, options: DriftOptions = {}): DriftSummary {
+export function datasetDrift(reference: Dataset, current: Dataset, rules: DriftRules, options: DriftOptions = {}): FeatureDrift[] {
   const exclude = options.exclude ?? new Set<string>();
   // Array columns (token ids, images) are left out by default: a per-feature test of a whole array
   // says nothing; named explicitly, they are reported as not measurable.
@@ -69,7 +70,7 @@ export function datasetDrift(reference: Dataset, current: Dataset, rules: DriftR
   );
   const badRef = trusted(reference);
   const badCur = trusted(current);
-  const features = names.map((name) => {
+  return names.map((name) => {
     const ref = column(reference, name);
     const cur = column(current, name);
     if (!ref || !cur) {
@@ -79,5 +80,4 @@ export function datasetDrift(reference: Dataset, current: Dataset, rules: DriftR
     if (ref.kind === 'array' || cur.kind === 'array') return featureError(name, `column "${name}" holds arrays: drift is measured per scalar column, not on arrays`);
     return featureDrift(name, ref, cur, rules, badRef, badCur);
   });
-  return summarize(features, rules);
 }

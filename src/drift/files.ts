@@ -1,6 +1,6 @@
 /**
- * `model-gate drift --out DIR`: the drift report alone as files, report.json (what --json prints)
- * and summary.md. No report.html: the HTML report is rendered from a validate run's report.
+ * `model-gate drift --out DIR`: the drift report alone as files, report.json (what --json prints),
+ * summary.md and report.html (the drift section of the validate page, with its pictures).
  */
 import { join, resolve } from 'node:path';
 import { ReportFiles } from '../constants.ts';
@@ -8,11 +8,13 @@ import type { Report } from '../report/json.ts';
 import { CHECKLIST_HEAD, DECISION_ICON, bounded, checklistRows, driftTable, problemItems } from '../report/markdown.ts';
 import { mdText } from '../report/escape.ts';
 import { removeReportFile, writeReportFile } from '../report/files.ts';
+import { renderDriftHtml } from '../report/html.ts';
 import type { DriftReport } from './command.ts';
 
 export interface WrittenDriftReports {
   json: string;
   markdown: string;
+  html: string;
 }
 
 /** The Markdown summary, made of the validate summary's own drift and checklist parts. */
@@ -42,11 +44,12 @@ export function renderDriftMarkdown(report: DriftReport): string {
 
 export async function writeDriftReports(outDir: string, report: DriftReport): Promise<WrittenDriftReports> {
   const dir = resolve(outDir);
-  const files = { json: join(dir, ReportFiles.Json), markdown: join(dir, ReportFiles.Markdown) };
-  // An earlier validate run's HTML and manifest would describe another run: they go.
-  for (const stale of [ReportFiles.Html, ReportFiles.Manifest]) await removeReportFile(join(dir, stale));
+  const files = { json: join(dir, ReportFiles.Json), markdown: join(dir, ReportFiles.Markdown), html: join(dir, ReportFiles.Html) };
+  // An earlier validate run's manifest would describe another run: it goes.
+  await removeReportFile(join(dir, ReportFiles.Manifest));
   await removeReportFile(files.json);
   await writeReportFile(files.markdown, renderDriftMarkdown(report));
+  await writeReportFile(files.html, renderDriftHtml(report));
   // report.json last: whoever reads it may take summary.md as present and whole.
   await writeReportFile(files.json, `${JSON.stringify(report, null, 2)}\n`);
   return files;

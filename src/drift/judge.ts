@@ -1,11 +1,17 @@
 /**
- * Which measure decides whether a feature drifted, and the verdicts. The choice follows
- * Evidently's defaults: on small reference samples a test decides (KS for numeric features with
- * more than 5 distinct values, else chi-squared, or the z-test for two values); on larger ones,
- * where p-values flag negligible shifts, a distance does (normed Wasserstein for numeric
- * features, Jensen–Shannon for categorical and low-cardinality ones).
+ * Which measure decides whether a feature drifted, and the verdicts, sized by the effective sample
+ * size n_eff = n₁n₂/(n₁+n₂) (the size that sets a two-sample statistic's noise), not by the
+ * reference's size alone. Up to `large_sample_rows` effective values a test decides (KS for
+ * numeric features with more than 5 distinct values, else chi-squared, or the z-test for two
+ * values); above it, where p-values flag negligible shifts, a distance must also be material
+ * (normed Wasserstein for numeric features, Jensen–Shannon for categorical and low-cardinality
+ * ones). Either way a feature drifts only when its noise test still rejects after the run's
+ * multiplicity adjustment (Holm by default): a distance above its threshold but within its own
+ * sampling noise is stable. PSI gates on its levels under the same condition, at any size.
  */
 import type { Severity } from '../checks/types.ts';
+import { chi2Isf } from '../stats/chi2.ts';
+import { adjust, type Multiplicity } from '../stats/multiplicity.ts';
 import { LOW_CARDINALITY, type FeatureKind, type FeatureMeasures } from './measure.ts';
 
 export const DRIFT_METHODS = ['ks', 'chi2', 'z', 'wasserstein', 'jensen_shannon', 'psi'] as const;
@@ -34,16 +40,24 @@ export interface FeatureRule {
 export interface DriftRules {
   /** Fewer present values than this on either side: inconclusive. */
   min_rows: number;
-  /** Reference sizes above this are judged by distances rather than tests. */
+  /** Effective sizes n₁n₂/(n₁+n₂) above this are judged by distances (beyond noise) rather than tests alone. */
   large_sample_rows: number;
+  /** The family's significance level: a feature's noise test must reject at adjusted p ≤ this. */
   p_value: number;
   distance: number;
   psi: { bins: number; floor: number; warning: number; blocker: number };
   dataset_share: number;
+  /** How the p-values of one run's drift items are adjusted: Holm (family-wise), Benjamini–Hochberg (false discoveries), or none. */
+  multiplicity: Multiplicity;
   features: Record<string, FeatureRule>;
 }
 
 export type FeatureStatus = 'drifted' | 'stable' | 'inconclusive' | 'error';
+
+/** The test whose null gives a measure's sampling noise. */
+export type NoiseTest = 'ks' | 'chi2' | 'z' | 'binned_chi2';
+
+export const NOISE_LABEL: Record<NoiseTest, string> = { ks: 'KS', chi2: 'chi²', z: 'z-test', binned_chi2: 'binned chi²' };
 
 /** A feature's line in the drift report: its verdict and every measure computed. */
 export type FeatureDrift = Omit<Partial<FeatureMeasures>, 'name' | 'kind'> & {
@@ -54,7 +68,15 @@ export type FeatureDrift = Omit<Partial<FeatureMeasures>, 'name' | 'kind'> & {
   value: number | null;
   threshold: number | null;
   drifted: boolean | null;
-  /** PSI against its warning / blocker levels; null when the samples are too small for PSI to gate. */
+  /** n₁n₂/(n₁+n₂) of the present values; null when not measured. */
+  effective_rows?: number | null;
+  /** The noise test behind the verdict, its raw p-value and the p-value adjusted over the run's drift items. */
+  noise_test?: NoiseTest | null;
+  p_value?: number | null;
+  p_adjusted?: number | null;
+  /** PSI that sampling noise alone exceeds 5% of the time at these sizes (≈ χ²₀.₉₅(bins − 1) / n_eff). */
+  psi_noise?: number | null;
+  /** PSI against its warning / blocker levels, counted only beyond sampling noise; null when not judged. */
   psi_level: 'ok' | 'warning' | 'blocker' | null;
   message: string;
 };
@@ -68,9 +90,11 @@ export interface DriftSummary {
   dataset_drift: boolean | null;
 }
 
-export function chooseMethod(m: FeatureMeasures, referenceRows: number, rules: DriftRules): DriftMethod {
+export const effectiveRows = (n1: number, n2: number) => (n1 * n2) / (n1 + n2);
+
+export function chooseMethod(m: FeatureMeasures, rules: DriftRules): DriftMethod {
   const lowCardinality = m.kind === 'categorical' || m.distinct <= LOW_CARDINALITY;
-  if (referenceRows <= rules.large_sample_rows) {
+  if (effectiveRows(m.n_reference, m.n_current) <= rules.large_sample_rows) {
     if (!lowCardinality) return 'ks';
     return m.distinct <= 2 && m.z_p_value !== undefined ? 'z' : 'chi2';
   }
@@ -94,51 +118,119 @@ function valueOf(m: FeatureMeasures, method: DriftMethod): number | undefined {
   }
 }
 
+/**
+ * The test that says whether a method's value is beyond sampling noise. Wasserstein has no
+ * closed-form null; KS tests the same hypothesis on the same ECDFs. PSI and Jensen–Shannon are
+ * functions of bin counts, whose null is the chi-squared test on those counts.
+ */
+function noiseOf(m: FeatureMeasures, method: DriftMethod): { test: NoiseTest; p: number | undefined } {
+  switch (method) {
+    case 'ks':
+    case 'wasserstein':
+      return { test: 'ks', p: m.ks_p_value };
+    case 'chi2':
+      return { test: 'chi2', p: m.chi2_p_value };
+    case 'z':
+      return { test: 'z', p: m.z_p_value };
+    case 'jensen_shannon':
+    case 'psi':
+      return { test: 'binned_chi2', p: m.binned_p_value };
+  }
+}
+
 /** Significant digits for messages, not float noise. */
 export const fmt = (x: number) => (x === 0 ? '0' : Math.abs(x) < 1e-4 ? x.toExponential(2) : String(Number(x.toPrecision(3))));
 
+const ADJUSTED: Record<Multiplicity, string> = { holm: 'Holm', bh: 'BH', none: 'unadjusted' };
+
+/**
+ * A feature judged alone (a family of one). Within a run, `judgeFamily` re-decides the features
+ * together with adjusted p-values.
+ */
 export function judgeFeature(m: FeatureMeasures, rules: DriftRules): FeatureDrift {
+  return judgeFamily([assess(m, rules)], rules)[0]!;
+}
+
+/** Measures with their method, value and noise p-value, before the run's adjustment. */
+export function assess(m: FeatureMeasures, rules: DriftRules): FeatureDrift {
   const rule = rules.features[m.name] ?? {};
-  const method = rule.method ?? chooseMethod(m, m.n_reference, rules);
+  const method = rule.method ?? chooseMethod(m, rules);
   const threshold = rule.threshold ?? (method === 'psi' ? rules.psi.warning : IS_TEST[method] ? rules.p_value : rules.distance);
   const value = valueOf(m, method);
-  // PSI's own sampling noise is about (bins − 1)·(1/n₁ + 1/n₂): 0.25 at 90 vs 60 rows. Its
-  // levels only gate where that noise is small, on the same large samples where distances decide.
-  const psiJudged = Math.min(m.n_reference, m.n_current) > rules.large_sample_rows;
-  const psiLevel = !psiJudged ? null : m.psi >= rules.psi.blocker ? 'blocker' : m.psi >= rules.psi.warning ? 'warning' : 'ok';
-  const base = { ...m, method, threshold, psi_level: psiLevel } as const;
-  if (value === undefined) {
+  const noise = noiseOf(m, method);
+  const nEff = effectiveRows(m.n_reference, m.n_current);
+  const psiNoise = m.bins > 1 ? chi2Isf(0.05, m.bins - 1) / nEff : 0;
+  const base = { ...m, method, threshold, effective_rows: Number(nEff.toPrecision(6)), noise_test: noise.test, p_value: noise.p ?? null, p_adjusted: null, psi_noise: psiNoise, psi_level: null } as const;
+  if (value === undefined || noise.p === undefined) {
     return { ...base, status: 'error', value: null, drifted: null, message: `${METHOD_LABEL[method]} does not apply to a ${m.kind} feature with ${m.distinct} distinct values` };
   }
   // NaN compares false both ways, which would read as "stable": an undefined measure is an error.
-  const undefinedMeasure = Number.isNaN(value) ? METHOD_LABEL[method] : Number.isNaN(m.psi) ? 'PSI' : null;
+  const undefinedMeasure = Number.isNaN(value) ? METHOD_LABEL[method] : Number.isNaN(m.psi) ? 'PSI' : Number.isNaN(noise.p) ? `the ${NOISE_LABEL[noise.test]} p-value` : null;
   if (undefinedMeasure) {
-    return { ...base, psi_level: null, status: 'error', value: null, drifted: null, message: `${undefinedMeasure} is undefined on these values (NaN)` };
+    return { ...base, status: 'error', value: null, drifted: null, message: `${undefinedMeasure} is undefined on these values (NaN)` };
   }
   const sizes = `${m.n_reference.toLocaleString('en')} vs ${m.n_current.toLocaleString('en')} values`;
   if (Math.min(m.n_reference, m.n_current) < rules.min_rows) {
-    return {
-      ...base,
-      status: 'inconclusive',
-      value,
-      drifted: null,
-      message: `inconclusive: ${sizes}, fewer than ${rules.min_rows} on a side (${METHOD_LABEL[method]} ${fmt(value)})`,
-    };
+    return { ...base, status: 'inconclusive', value, drifted: null, message: `inconclusive: ${sizes}, fewer than ${rules.min_rows} on a side (${METHOD_LABEL[method]} ${fmt(value)})` };
   }
-  const drifted = IS_TEST[method] ? value <= threshold : value >= threshold;
-  const comparison = IS_TEST[method] ? (drifted ? '≤' : '>') : drifted ? '≥' : '<';
-  const missing = m.missing.reference + m.missing.current > 0 ? `; missing ${m.missing.reference.toLocaleString('en')} / ${m.missing.current.toLocaleString('en')}` : '';
+  // Judged in judgeFamily, once the family's adjusted p-values are known.
+  return { ...base, status: 'stable', value, drifted: false, message: '' };
+}
+
+/**
+ * The run's verdicts: the noise p-values of every judgeable item adjusted together (items in
+ * error or inconclusive take no part), then each item decided on its adjusted p-value.
+ */
+export function judgeFamily(items: readonly FeatureDrift[], rules: DriftRules): FeatureDrift[] {
+  const judgeable = items.map((f, i) => (f.status === 'stable' || f.status === 'drifted' ? i : -1)).filter((i) => i >= 0);
+  const adjusted = adjust(
+    judgeable.map((i) => items[i]!.p_value!),
+    rules.multiplicity,
+  );
+  const out = [...items];
+  judgeable.forEach((i, k) => {
+    out[i] = decide(items[i]!, adjusted[k]!, rules);
+  });
+  return out;
+}
+
+function decide(f: FeatureDrift, pAdjusted: number, rules: DriftRules): FeatureDrift {
+  const method = f.method!;
+  const value = f.value!;
+  const threshold = f.threshold!;
+  const alpha = IS_TEST[method] ? threshold : rules.p_value;
+  const beyondNoise = pAdjusted <= alpha;
+  const material = IS_TEST[method] ? true : value >= threshold;
+  const drifted = beyondNoise && material;
+  const psi = f.psi!;
+  const psiLevel = !beyondNoise ? 'ok' : psi >= rules.psi.blocker ? 'blocker' : psi >= rules.psi.warning ? 'warning' : 'ok';
+  const noise = `${NOISE_LABEL[f.noise_test!]} p ${fmt(f.p_value!)}${rules.multiplicity === 'none' ? '' : `, ${ADJUSTED[rules.multiplicity]} ${fmt(pAdjusted)}`}`;
+  const sizes = `${f.n_reference!.toLocaleString('en')} vs ${f.n_current!.toLocaleString('en')} values, n_eff ${fmt(f.effective_rows!)}`;
+  const missing = f.missing && f.missing.reference + f.missing.current > 0 ? `; missing ${f.missing.reference.toLocaleString('en')} / ${f.missing.current.toLocaleString('en')}` : '';
+  const rounded = (x: number) => Number(x.toPrecision(6));
+  let verdict: string;
+  if (IS_TEST[method]) {
+    verdict = `${noise} ${beyondNoise ? '≤' : '>'} ${fmt(alpha)}`;
+  } else if (!material) {
+    verdict = `${METHOD_LABEL[method]} ${fmt(value)} < ${fmt(threshold)} (${noise})`;
+  } else {
+    verdict = `${METHOD_LABEL[method]} ${fmt(value)} ≥ ${fmt(threshold)}${beyondNoise ? ` and beyond sampling noise (${noise} ≤ ${fmt(alpha)})` : `, but within sampling noise (${noise} > ${fmt(alpha)})`}`;
+  }
+  // The PSI printed beside its noise level, so a reader can see why a PSI over a level did not gate.
+  const psiNote = `PSI ${fmt(psi)}${psi >= rules.psi.warning && !beyondNoise ? ` (noise level ${fmt(f.psi_noise!)}, not beyond noise)` : ''}`;
   return {
-    ...base,
+    ...f,
     status: drifted ? 'drifted' : 'stable',
-    value,
     drifted,
-    message: `${drifted ? 'drifted' : 'stable'}: ${METHOD_LABEL[method]} ${fmt(value)} ${comparison} ${fmt(threshold)}; PSI ${fmt(m.psi)} (${sizes}${missing})`,
+    p_adjusted: pAdjusted,
+    psi_noise: rounded(f.psi_noise!),
+    psi_level: psiLevel,
+    message: `${drifted ? 'drifted' : 'stable'}: ${verdict}; ${psiNote} (${sizes}${missing})`,
   };
 }
 
 export function featureError(name: string, message: string, kind: FeatureKind | null = null): FeatureDrift {
-  return { name, kind, status: 'error', method: null, value: null, threshold: null, drifted: null, psi_level: null, message };
+  return { name, kind, status: 'error', method: null, value: null, threshold: null, drifted: null, p_value: null, p_adjusted: null, psi_level: null, message };
 }
 
 export function summarize(features: FeatureDrift[], rules: DriftRules): DriftSummary {

@@ -3,7 +3,7 @@
  * values are sorted once and that order serves the KS test, the Wasserstein distance, the PSI
  * bins and the distinct count. Missing values (NaN, ±∞, empty cells) are counted, never binned.
  */
-import { chi2TwoSample } from '../stats/chi2.ts';
+import { chi2Binned, chi2TwoSample } from '../stats/chi2.ts';
 import { jensenShannon } from '../stats/jensen-shannon.ts';
 import { compareEcdfs } from '../stats/ecdf.ts';
 import { ksTest } from '../stats/ks.ts';
@@ -11,6 +11,7 @@ import { twoProportionZ } from '../stats/proportions.ts';
 import { binShares, psiOfShares, quantileEdges, type PsiOptions } from '../stats/psi.ts';
 import { sortFloat64 } from '../stats/sort.ts';
 import { populationStd } from '../stats/wasserstein.ts';
+import { sharedHistogram, type SharedHistogram } from '../stats/histogram.ts';
 
 export type FeatureKind = 'numeric' | 'categorical';
 
@@ -36,6 +37,14 @@ export interface FeatureMeasures {
   wasserstein_normed?: number;
   psi: number;
   jensen_shannon: number;
+  /**
+   * PSI's and Jensen–Shannon's own sampling noise: chi-squared on the counts in the bins they are
+   * computed over (the reference-quantile bins of a numeric feature, the categories otherwise),
+   * and how many bins hold values. Under no drift, n_eff·PSI and 8·n_eff·JS² are both close to
+   * χ² with bins − 1 degrees of freedom.
+   */
+  binned_p_value: number;
+  bins: number;
   chi2_statistic?: number;
   chi2_p_value?: number;
   chi2_dof?: number;
@@ -44,6 +53,8 @@ export interface FeatureMeasures {
   z_p_value?: number;
   /** Categories (or low-cardinality values) with their counts, reference then current. */
   categories?: { value: string; reference: number; current: number }[];
+  /** Numeric features with more distinct values: both sides on the same equal-width bins (the report keeps a few). */
+  histogram?: SharedHistogram;
 }
 
 /** Finite values, sorted, and how many were missing. */
@@ -95,6 +106,8 @@ function categoryMeasures(ra: ArrayLike<number>, rb: ArrayLike<number>, floor: n
     chi2_dof: chi2.dof,
     psi: psiOfShares(shares(ra, na), shares(rb, nb), floor),
     jensen_shannon: jensenShannon(ra, rb),
+    binned_p_value: chi2.pValue,
+    bins: ra.length,
   };
   if (ra.length === 2) {
     const z = twoProportionZ(rb[1]!, nb, ra[1]!, na);
@@ -127,6 +140,8 @@ export function measureFeature(name: string, reference: FeatureSample, current: 
     const edges = quantileEdges(a.sorted, psi.bins);
     const sa = binShares(a.sorted, edges);
     const sb = binShares(b.sorted, edges);
+    const counts = (shares: Float64Array, n: number) => Float64Array.from(shares, (x) => Math.round(x * n));
+    const binned = chi2Binned(counts(sa, a.sorted.length), counts(sb, b.sorted.length));
     const measures: FeatureMeasures = {
       name,
       kind: 'numeric',
@@ -141,12 +156,17 @@ export function measureFeature(name: string, reference: FeatureSample, current: 
       wasserstein_normed: wd / Math.max(populationStd(a.sorted), 0.001),
       psi: psiOfShares(sa, sb, psi.floor),
       jensen_shannon: jensenShannon(sa, sb),
+      binned_p_value: binned.pValue,
+      bins: binned.dof + 1,
     };
     if (measures.distinct <= LOW_CARDINALITY) {
       const counts = valueCounts(a.sorted, b.sorted);
       const { chi2_statistic, chi2_p_value, chi2_dof, z_statistic, z_p_value } = categoryMeasures(counts.ca, counts.cb, psi.floor);
       Object.assign(measures, { chi2_statistic, chi2_p_value, chi2_dof, z_statistic, z_p_value });
       measures.categories = counts.values.map((v, k) => ({ value: String(v), reference: counts.ca[k]!, current: counts.cb[k]! }));
+    } else {
+      const histogram = sharedHistogram(a.sorted, b.sorted);
+      if (histogram) measures.histogram = histogram;
     }
     return stripUndefined(measures);
   }
@@ -189,7 +209,7 @@ export function measureFeature(name: string, reference: FeatureSample, current: 
     n_current: nb,
     missing: { reference: missingA, current: missingB },
     distinct: order.length,
-    ...(categoryMeasures(ra, rb, psi.floor) as Pick<FeatureMeasures, 'psi' | 'jensen_shannon'>),
+    ...(categoryMeasures(ra, rb, psi.floor) as Pick<FeatureMeasures, 'psi' | 'jensen_shannon' | 'binned_p_value' | 'bins'>),
     categories: order.map((value, k) => ({ value, reference: ra[k]!, current: rb[k]! })),
   });
 }

@@ -1,10 +1,13 @@
-/** Feature and label drift between two loaded data sets, as the config asks: summary and checklist items. */
+/**
+ * Feature and label drift between two loaded data sets, as the config asks: summary and checklist
+ * items. The features and the label are one multiplicity family (drift.multiplicity).
+ */
 import type { CheckResult } from '../checks/types.ts';
 import type { GateConfig } from '../config/types.ts';
 import type { Dataset } from '../data/dataset.ts';
 import { datasetCheck, featureCheck } from './checks.ts';
 import { datasetDrift, featureDrift } from './datasets.ts';
-import { featureError, type DriftRules, type DriftSummary, type FeatureDrift } from './judge.ts';
+import { featureError, judgeFamily, summarize, type DriftRules, type DriftSummary, type FeatureDrift } from './judge.ts';
 
 export interface DataDrift {
   reference: { path: string; rows: number };
@@ -16,9 +19,7 @@ export interface DataDrift {
 
 export function dataDrift(config: GateConfig, reference: Dataset, current: Dataset, options: { columns?: readonly string[]; exclude?: ReadonlySet<string> } = {}): DataDrift {
   const rules = config.drift;
-  const summary = datasetDrift(reference, current, rules, { columns: options.columns ?? rules.columns, exclude: options.exclude });
-  const checks = summary.features.map((f) => featureCheck(f, { prefix: 'drift.feature', severity: rules.severity, psiGates: true, rules }));
-  checks.push(datasetCheck(summary, rules, rules.dataset_severity));
+  const assessed = datasetDrift(reference, current, rules, { columns: options.columns ?? rules.columns, exclude: options.exclude });
   let label: FeatureDrift | null = null;
   const labelName = config.data.label;
   if (labelName && rules.labels.enabled) {
@@ -27,8 +28,13 @@ export function dataDrift(config: GateConfig, reference: Dataset, current: Datas
     // Labels are classes unless they are many distinct numbers (a regression target).
     if (ref && cur) label = featureDrift(labelName, ref, cur, rules, null, null);
     else if (ref || cur) label = featureError(labelName, `label column "${labelName}" is not in ${ref ? current.path : reference.path}`);
-    if (label) checks.push(featureCheck({ ...label }, { prefix: 'drift.label', severity: rules.labels.severity, psiGates: false, rules }));
   }
+  const judged = judgeFamily(label ? [...assessed, label] : assessed, rules);
+  if (label) label = judged.pop()!;
+  const summary = summarize(judged, rules);
+  const checks = summary.features.map((f) => featureCheck(f, { prefix: 'drift.feature', severity: rules.severity, psiGates: true, rules }));
+  checks.push(datasetCheck(summary, rules, rules.dataset_severity));
+  if (label) checks.push(featureCheck({ ...label }, { prefix: 'drift.label', severity: rules.labels.severity, psiGates: false, rules }));
   return {
     reference: { path: reference.path, rows: reference.rows },
     current: { path: current.path, rows: current.rows },
@@ -56,12 +62,30 @@ export function driftSection(d: DataDrift, config: GateConfig): DriftSection {
   return {
     reference: d.reference,
     current: d.current,
-    rules: { min_rows: r.min_rows, large_sample_rows: r.large_sample_rows, p_value: r.p_value, distance: r.distance, psi: r.psi, dataset_share: r.dataset_share },
-    features: d.summary.features,
+    rules: { min_rows: r.min_rows, large_sample_rows: r.large_sample_rows, p_value: r.p_value, distance: r.distance, psi: r.psi, dataset_share: r.dataset_share, multiplicity: r.multiplicity },
+    features: keepHistograms(d.summary.features),
     judged_features: d.summary.judged,
     drifted_features: d.summary.drifted,
     drifted_share: d.summary.drifted_share,
     dataset_drift: d.summary.dataset_drift,
     label: d.label,
   };
+}
+
+/** How many features keep their histogram in the report: the most drifted, for the pictures. */
+export const HISTOGRAMS_KEPT = 6;
+
+/** Drifted first, then by PSI: the order the report draws distributions in. */
+export const driftRank = (a: FeatureDrift, b: FeatureDrift) =>
+  Number(b.status === 'drifted') - Number(a.status === 'drifted') || (Number.isFinite(b.psi) ? b.psi! : -1) - (Number.isFinite(a.psi) ? a.psi! : -1);
+
+/** Every feature's histogram is measured; the report keeps only the few it draws, so wide data stays small. */
+function keepHistograms(features: FeatureDrift[]): FeatureDrift[] {
+  const kept = new Set(features.filter((f) => f.histogram).sort(driftRank).slice(0, HISTOGRAMS_KEPT).map((f) => f.name));
+  return features.map((f) => {
+    if (!f.histogram || kept.has(f.name)) return f;
+    const rest = { ...f };
+    delete rest.histogram;
+    return rest;
+  });
 }

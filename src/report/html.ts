@@ -4,11 +4,21 @@
  */
 import type { CheckResult } from '../checks/types.ts';
 import { fmt, METHOD_LABEL, type FeatureDrift } from '../drift/judge.ts';
+import type { DriftReport } from '../drift/command.ts';
 import type { Report } from './json.ts';
 import { DECISION_ICON } from './markdown.ts';
 import { checkIcon, countsText, metricLimit, reportView, type ViewItem } from './view.ts';
 import { ioRows } from './model-io.ts';
 import { htmlText } from './escape.ts';
+import { slicesHtml } from './slices.ts';
+import { confusionChart } from './svg/confusion.ts';
+import { distributionChart } from './svg/distribution.ts';
+import { latencyChart } from './svg/latency.ts';
+import { perClassChart } from './svg/per-class.ts';
+import { psiChart } from './svg/psi.ts';
+import { reliabilityChart } from './svg/reliability.ts';
+import { driftRank, HISTOGRAMS_KEPT } from '../drift/run.ts';
+import type { ReliabilityBin } from '../stats/classification.ts';
 
 /** Every interpolation below goes through this (or is a number formatted here, or a constant). */
 export const escapeHtml = htmlText;
@@ -22,54 +32,13 @@ function table(head: string[], rows: unknown[][], numeric: number[] = []): strin
     .join('')}</tbody></table>`;
 }
 
-interface Series {
-  name: string;
-  values: number[];
-  color: string;
-}
-
-/** Grouped vertical bars with a legend and an optional reference line, as plain SVG. */
-export function barChart(title: string, categories: string[], series: Series[], unit: string, line?: { value: number; label: string }): string {
-  const width = Math.max(360, 60 + categories.length * (series.length * 18 + 14));
-  const height = 240;
-  const left = 50;
-  const top = 36;
-  const bottom = 60;
-  const plotH = height - top - bottom;
-  const max = series.flatMap((s) => s.values).reduce((m, v) => (Number.isFinite(v) && v > m ? v : m), line?.value ?? 0) * 1.1 || 1;
-  const y = (v: number) => top + plotH - (Math.max(0, v) / max) * plotH;
-  const group = (width - left - 10) / Math.max(categories.length, 1);
-  const barW = Math.min(24, (group - 8) / series.length);
-  const parts: string[] = [];
-  parts.push(`<text x="${left}" y="16" class="t">${escapeHtml(title)}</text>`);
-  for (let i = 0; i <= 4; i++) {
-    const v = (max / 4) * i;
-    parts.push(`<line x1="${left}" x2="${width - 10}" y1="${y(v)}" y2="${y(v)}" class="g"/><text x="${left - 4}" y="${y(v) + 4}" class="a" text-anchor="end">${num(v, 3)}</text>`);
-  }
-  categories.forEach((c, i) => {
-    const x0 = left + i * group + (group - barW * series.length) / 2;
-    series.forEach((s, k) => {
-      const v = s.values[i] ?? 0;
-      parts.push(`<rect x="${x0 + k * barW}" y="${y(v)}" width="${barW - 2}" height="${top + plotH - y(v)}" fill="${s.color}"><title>${escapeHtml(`${s.name} ${c}: ${num(v)} ${unit}`)}</title></rect>`);
-    });
-    const cx = left + i * group + group / 2;
-    parts.push(`<text x="${cx}" y="${top + plotH + 14}" class="a" text-anchor="end" transform="rotate(-30 ${cx} ${top + plotH + 14})">${escapeHtml(c.length > 18 ? `${c.slice(0, 17)}…` : c)}</text>`);
-  });
-  if (line) {
-    parts.push(`<line x1="${left}" x2="${width - 10}" y1="${y(line.value)}" y2="${y(line.value)}" class="r"/><text x="${width - 12}" y="${y(line.value) - 4}" class="a" text-anchor="end">${escapeHtml(line.label)}</text>`);
-  }
-  series.forEach((s, k) => {
-    parts.push(`<rect x="${left + k * 110}" y="${height - 14}" width="10" height="10" fill="${s.color}"/><text x="${left + k * 110 + 14}" y="${height - 5}" class="a">${escapeHtml(s.name)}</text>`);
-  });
-  return `<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-label="${escapeHtml(title)}" width="${Math.round(width)}" height="${height}" viewBox="0 0 ${Math.round(width)} ${height}">${parts.join('')}<text x="6" y="${top + plotH / 2}" class="a" transform="rotate(-90 6 ${top + plotH / 2})">${escapeHtml(unit)}</text></svg>`;
-}
-
 const STYLE = `li p.next{margin:.2rem 0 .4rem}body{font:14px/1.45 system-ui,-apple-system,Segoe UI,sans-serif;margin:2rem auto;max-width:72rem;padding:0 1rem;color:#1f2328}
 h1{font-size:1.6rem}h2{font-size:1.2rem;margin-top:2rem;border-bottom:1px solid #d0d7de}
 table{border-collapse:collapse;margin:.5rem 0;font-size:13px}th,td{border:1px solid #d0d7de;padding:3px 8px;text-align:left;vertical-align:top}
-th{background:#f6f8fa}td.n{text-align:right;font-variant-numeric:tabular-nums}code{font-size:12px}
+th{background:#f6f8fa}td code{overflow-wrap:anywhere}td.n{text-align:right;font-variant-numeric:tabular-nums}code{font-size:12px}
 .GO{color:#1a7f37}.NO-GO{color:#cf222e}.DELAY{color:#9a6700}
-svg .t{font-weight:600;font-size:13px}svg .a{font-size:11px;fill:#57606a}svg .g{stroke:#eaeef2}svg .r{stroke:#cf222e;stroke-dasharray:4 3}
+svg .t{font-weight:600;font-size:13px;fill:#1f2328}svg .a{font-size:11px;fill:#57606a}svg .cv{font-size:12px;font-weight:600;fill:#1f2328}svg .cs{font-size:10px;fill:#1f2328}
+figure{margin:.8rem 0 1.2rem}figcaption{font-size:12px;color:#57606a;max-width:44rem}div.charts{display:flex;flex-wrap:wrap;gap:.5rem 1.5rem}div.charts figure{margin:.4rem 0}svg.chart{max-width:100%;height:auto}
 ul.p li{margin:.2rem 0}`;
 
 function checkRows(checks: CheckResult[]): unknown[][] {
@@ -88,7 +57,31 @@ function metricsHtml(report: Report): string {
     const delta = c?.delta ?? (typeof m.candidate[name] === 'number' && typeof m.baseline?.[name] === 'number' ? (m.candidate[name] as number) - (m.baseline[name] as number) : null);
     return [escapeHtml(name), num(m.baseline?.[name]), num(m.candidate[name]), l ? `${l.icon} ${escapeHtml(l.limit)}` : '—', num(delta), interval, escapeHtml(c ? `${c.verdict ?? '—'}${c.p_value !== null ? ` (McNemar p=${num(c.p_value)})` : ''}` : '')];
   });
-  return `<h2>Metrics (${escapeHtml(m.task)}, ${escapeHtml(Number(m.rows).toLocaleString('en'))} rows)</h2>${table(['Metric', 'Baseline', 'Candidate', 'Limit', 'Δ', 'CI of Δ', 'Significance'], rows, [1, 2, 4])}`;
+  return `<h2>Metrics (${escapeHtml(m.task)}, ${escapeHtml(Number(m.rows).toLocaleString('en'))} rows)</h2>${table(['Metric', 'Baseline', 'Candidate', 'Limit', 'Δ', 'CI of Δ', 'Significance'], rows, [1, 2, 4])}${classifierCharts(report)}`;
+}
+
+type PerClass = Parameters<typeof perClassChart>[0];
+const isMatrix = (v: unknown): v is number[][] => Array.isArray(v) && v.every((r) => Array.isArray(r) && r.every((x) => typeof x === 'number'));
+const isBins = (v: unknown): v is ReliabilityBin[] => Array.isArray(v) && v.every((b) => b && typeof b === 'object' && typeof (b as ReliabilityBin).confidence === 'number');
+const isPerClass = (v: unknown): v is PerClass => !!v && typeof v === 'object' && !Array.isArray(v);
+const numOrNull = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : null);
+
+/** Confusion matrices, per-class metrics and the reliability curve, from the saved values (older reports lack some). */
+function classifierCharts(report: Report): string {
+  const m = report.metrics;
+  if (!m || m.task === 'regression') return '';
+  const c = m.candidate;
+  const b = m.baseline;
+  const sameClasses = b && JSON.stringify(b.classes) === JSON.stringify(c.classes);
+  const parts: string[] = [];
+  if (Array.isArray(c.classes) && isMatrix(c.confusion_matrix)) {
+    parts.push(confusionChart(c.classes, c.confusion_matrix, sameClasses && isMatrix(b.confusion_matrix) ? b.confusion_matrix : null));
+  }
+  if (isPerClass(c.per_class)) parts.push(perClassChart(c.per_class, sameClasses && isPerClass(b.per_class) ? b.per_class : null));
+  if (isBins(c.reliability)) {
+    parts.push(reliabilityChart(c.reliability, b && isBins(b.reliability) ? b.reliability : null, { candidate: numOrNull(c.ece), baseline: numOrNull(b?.ece) }, metricLimit(report, 'ece')));
+  }
+  return `<div class="charts">${parts.join('')}</div>`;
 }
 
 function latencyHtml(report: Report): string {
@@ -105,13 +98,9 @@ function latencyHtml(report: Report): string {
   }
   const lc = report.latency_comparison;
   if (lc) {
-    const d = lc.distribution;
     parts.push(
-      `<p>Against the baseline (batch ${escapeHtml(lc.batch_size)}, ${escapeHtml(lc.samples)} interleaved calls each): p95 ×${num(lc.p95_ratio)}, Mann–Whitney p=${num(lc.mann_whitney.p_value)}.</p>`,
-      barChart(`Latency by percentile, batch ${String(lc.batch_size)}`, d.percentiles.map((p) => `p${p}`), [
-        { name: 'baseline', values: d.baseline_ms, color: '#8c959f' },
-        { name: 'candidate', values: d.candidate_ms, color: '#0969da' },
-      ], 'ms'),
+      `<p>Against the baseline (batch ${escapeHtml(lc.batch_size)}, ${escapeHtml(lc.samples)} interleaved calls each): p95 ×${num(lc.p95_ratio)}${lc.p95_ratio_interval ? ` (CI ×${num(lc.p95_ratio_interval.low)}–×${num(lc.p95_ratio_interval.high)})` : ''}.</p>`,
+      latencyChart(lc, report.checks.find((c) => c.id === 'comparison.latency.p95_ratio')),
     );
   }
   return parts.join('');
@@ -137,17 +126,31 @@ function driftHtml(report: Report): string {
     `<h2>Drift: <code>${escapeHtml(d.current.path)}</code> against <code>${escapeHtml(d.reference.path)}</code></h2>`,
     `<p>${d.drifted_share === null ? 'Not judged: no feature could be compared.' : `${escapeHtml(d.drifted_features)} of ${escapeHtml(d.judged_features)} features drifted${d.dataset_drift ? ' — <b>dataset drift</b>' : ''}.`}</p>`,
   ];
-  const ranked = d.features.filter((f) => typeof f.psi === 'number' && Number.isFinite(f.psi)).sort((a, b) => b.psi! - a.psi!).slice(0, 20);
-  if (ranked.length > 0) {
-    parts.push(barChart('PSI by feature (largest 20)', ranked.map((f) => f.name), [{ name: 'PSI', values: ranked.map((f) => f.psi!), color: '#bf8700' }], 'PSI', { value: d.rules.psi.blocker, label: `blocks at ${d.rules.psi.blocker}` }));
-  }
+  parts.push(psiChart(d), distributionsHtml(d.features));
   parts.push(table(head, driftRows(d.features), [3, 4, 5]));
   if (d.label) parts.push('<h3>Label</h3>', table(head, driftRows([d.label]), [3, 4, 5]));
   if (d.predictions) {
-    parts.push('<h3>Predictions, reference → current</h3>', table(head, driftRows(d.predictions.reference_vs_current), [3, 4, 5]));
-    parts.push('<h3>Predictions, baseline → candidate</h3>', table(head, driftRows(d.predictions.baseline_vs_candidate), [3, 4, 5]));
+    parts.push('<h3>Predictions, reference → current</h3>', table(head, driftRows(d.predictions.reference_vs_current), [3, 4, 5]), predictionCharts(d.predictions.reference_vs_current));
+    parts.push('<h3>Predictions, baseline → candidate</h3>', table(head, driftRows(d.predictions.baseline_vs_candidate), [3, 4, 5]), predictionCharts(d.predictions.baseline_vs_candidate));
   }
   return parts.join('');
+}
+
+/** Reference against current for the most drifted features (drifted first, then by PSI); stable ones only when nothing drifted. */
+function distributionsHtml(features: FeatureDrift[]): string {
+  const drifted = features.filter((f) => f.status === 'drifted');
+  const pool = drifted.length > 0 ? drifted : features.filter((f) => f.status !== 'error');
+  const charts = [...pool].sort(driftRank).map(distributionChart).filter(Boolean).slice(0, HISTOGRAMS_KEPT);
+  if (charts.length === 0) return '';
+  const what = drifted.length > 0 ? `The ${charts.length === 1 ? 'drifted feature' : `${charts.length} most drifted features`}` : `No feature drifted; the ${charts.length === 1 ? 'feature' : `${charts.length} features`} with the largest PSI`;
+  const more = drifted.length > charts.length ? ` (${drifted.length - charts.length} more drifted features are in the table)` : '';
+  return `<h3>Distributions, reference against current</h3><p>${escapeHtml(`${what}, as shares of each side's rows${more}.`)}</p><div class="charts">${charts.map((c) => `<figure>${c}</figure>`).join('')}</div>`;
+}
+
+/** The model's predictions (one or two entries: the prediction, the score) drawn like features, when they drifted. */
+function predictionCharts(entries: FeatureDrift[]): string {
+  const charts = entries.filter((f) => f.status === 'drifted').map(distributionChart).filter(Boolean);
+  return charts.length > 0 ? `<div class="charts">${charts.map((c) => `<figure>${c}</figure>`).join('')}</div>` : '';
 }
 
 function ioHtml(report: Report): string {
@@ -164,12 +167,45 @@ function itemHtml(i: ViewItem): string {
   return `<li class="${escapeHtml(i.severity)}">${i.icon} <code>${escapeHtml(i.id)}</code> (${escapeHtml(i.severity)}${i.status === 'error' ? ', could not run' : ''}): ${escapeHtml(i.message)}${measured ? ` (${measured})` : ''}<p class="next">→ ${escapeHtml(i.next)}</p>${i.hint ? `<pre>${escapeHtml(i.hint)}</pre>` : ''}</li>`;
 }
 
+/** The page around a body: styles inline, nothing fetched (the CSP forbids it). */
+function page(title: string, body: string[]): string {
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">
+<title>${escapeHtml(title)}</title><style>${STYLE}</style></head>
+<body>${body.join('\n')}</body></html>
+`;
+}
+
+/** The verdict, the headline, the counts and what blocks or warns: the top of every page. */
+function verdictHtml(report: Pick<Report, 'decision' | 'reason' | 'checks'>, what: string): string[] {
+  const view = reportView(report as Report);
+  return [
+    `<h1 class="${escapeHtml(report.decision)}">${DECISION_ICON[report.decision] ?? ''} ${escapeHtml(report.decision)} — ${escapeHtml(what)}</h1>`,
+    `<p><b>${escapeHtml(view.headline)}</b> ${escapeHtml(view.reason)}.</p>`,
+    `<p class="counts">${escapeHtml(countsText(view.counts))}</p>`,
+  ];
+}
+
+/** report.html of `model-gate drift --out`: the drift section of a validate report, on its own. */
+export function renderDriftHtml(report: DriftReport): string {
+  const asReport = { ...report, drift: { ...report, predictions: null } } as unknown as Report;
+  const view = reportView(asReport);
+  return page(`model-gate drift ${report.decision}`, [
+    ...verdictHtml(asReport, 'model-gate drift'),
+    view.blockers.length > 0 ? `<h2>⛔ Blocking</h2><ul class="p">${view.blockers.map(itemHtml).join('')}</ul>` : '',
+    view.warnings.length > 0 ? `<h2>⚠️ Warnings</h2><ul class="p">${view.warnings.map(itemHtml).join('')}</ul>` : '',
+    driftHtml(asReport),
+    '<h2>Checklist</h2>',
+    table(['', 'Check', 'Severity', 'Result', 'Threshold'], checkRows(report.checks)),
+    `<p><small>model-gate ${escapeHtml(report.tool.version)} · ${Math.round(report.duration_ms)} ms</small></p>`,
+  ]);
+}
+
 export function renderHtml(report: Report): string {
   const view = reportView(report);
   const body = [
-    `<h1 class="${escapeHtml(report.decision)}">${DECISION_ICON[report.decision] ?? ''} ${escapeHtml(report.decision)} — model-gate</h1>`,
-    `<p><b>${escapeHtml(view.headline)}</b> ${escapeHtml(view.reason)}.</p>`,
-    `<p class="counts">${escapeHtml(countsText(view.counts))}</p>`,
+    ...verdictHtml(report, 'model-gate'),
     table(['Version', 'Model', 'sha256', 'Config', 'Started'], [[
       `<code>${escapeHtml(report.version.id || '—')}</code>`,
       `<code>${escapeHtml(report.model.path)}</code>`,
@@ -180,6 +216,7 @@ export function renderHtml(report: Report): string {
     view.blockers.length > 0 ? `<h2>⛔ Blocking</h2><ul class="p">${view.blockers.map(itemHtml).join('')}</ul>` : '',
     view.warnings.length > 0 ? `<h2>⚠️ Warnings</h2><ul class="p">${view.warnings.map(itemHtml).join('')}</ul>` : '',
     metricsHtml(report),
+    slicesHtml(report.slices),
     latencyHtml(report),
     driftHtml(report),
     '<h2>Checklist</h2>',
@@ -190,10 +227,5 @@ export function renderHtml(report: Report): string {
       : '',
     `<p><small>model-gate ${escapeHtml(report.tool.version)} · ${escapeHtml(report.data.source ?? 'no rows evaluated')} · ${Math.round(report.duration_ms)} ms</small></p>`,
   ];
-  return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">
-<title>model-gate ${escapeHtml(report.decision)} — ${escapeHtml(report.version.id)}</title><style>${STYLE}</style></head>
-<body>${body.join('\n')}</body></html>
-`;
+  return page(`model-gate ${report.decision} — ${report.version.id}`, body);
 }

@@ -9,6 +9,7 @@ import type { LatencyComparison } from '../checks/latency-ab.ts';
 import type { LoadReport } from '../load/judge.ts';
 import type { McNemar } from '../stats/mcnemar.ts';
 import type { PredictionDrift } from '../checks/drift.ts';
+import type { SliceReport } from '../checks/slices.ts';
 import { driftSection, type DataDrift, type DriftSection } from '../drift/run.ts';
 import type { CheckResult } from '../checks/types.ts';
 import type { GateConfig } from '../config/types.ts';
@@ -61,6 +62,8 @@ export interface Report {
     agreement: Agreement | null;
   } | null;
   latency_comparison: LatencyComparison | null;
+  /** Metrics per slice (`slices:` in the config), candidate against baseline; absent or null without slices. */
+  slices?: SliceReport | null;
   /** The load test: every run's figures, and the endpoint's health; null when it did not run. */
   load: LoadReport | null;
   /** Feature, label and prediction drift against the reference data; null without reference data. */
@@ -112,6 +115,7 @@ export type MetricValues = Record<string, unknown>;
 const valuesOf = (r: MetricReport): MetricValues => ({
   ...r.values,
   ...(r.per_class ? { per_class: r.per_class, classes: r.classes, confusion_matrix: r.confusion_matrix } : {}),
+  ...(r.reliability ? { reliability: r.reliability } : {}),
 });
 
 function metricsSection(m: Measurements): Report['metrics'] {
@@ -160,6 +164,7 @@ export function buildReport(p: ReportParts): Report {
           }
         : null,
     latency_comparison: p.measured.latency_comparison ?? null,
+    ...(p.measured.slices ? { slices: p.measured.slices } : {}),
     load: p.measured.load ?? null,
     drift: p.drift ? { ...driftSection(p.drift, p.config), predictions: p.measured.prediction_drift ?? null } : null,
     promotion: { stages: p.config.promotion.stages, bake_minutes: p.config.promotion.bake_minutes },

@@ -3,10 +3,12 @@ import type { Decision } from '../decision.ts';
 import { fmt, METHOD_LABEL, type FeatureDrift } from '../drift/judge.ts';
 import type { Report } from './json.ts';
 import { driftChart, latencyChart } from './mermaid.ts';
+import { MAX_CLASSES } from './svg/confusion.ts';
 import { runLabel } from '../load/judge.ts';
 import { ioRows } from './model-io.ts';
 import { mdCell, mdCode, mdCodeCell, mdText } from './escape.ts';
 import { checkIcon, countsText, metricLimit, reportView, type ViewItem } from './view.ts';
+import { slicesMarkdown } from './slices.ts';
 
 export const DECISION_ICON: Record<Decision, string> = { GO: '✅', 'NO-GO': '⛔', DELAY: '⏸️' };
 
@@ -35,7 +37,9 @@ export function renderMarkdown(report: Report): string {
   if (blockers.length > 0) lines.push('### ⛔ Blocking', '', ...blockers, '');
   if (warnings.length > 0) lines.push('### ⚠️ Warnings', '', ...warnings, '');
   lines.push(...metricsTable(report));
+  lines.push(...slicesMarkdown(report.slices));
   if (report.latency_comparison) lines.push(...latencyChart(report.latency_comparison), '');
+  lines.push(...confusionTables(report));
   lines.push(...driftTable(report));
   if (report.drift) {
     const chart = driftChart(report.drift);
@@ -174,8 +178,52 @@ export function metricsTable(report: Report, only?: ReadonlySet<string>): string
   lines.push('');
   const lc = report.latency_comparison;
   if (lc) {
-    lines.push(`Latency against the baseline (batch ${mdText(lc.batch_size)}, ${mdText(lc.samples)} interleaved calls each): p50 ${num(lc.candidate.p50_ms)} vs ${num(lc.baseline.p50_ms)} ms (×${num(lc.p50_ratio)}), p95 ${num(lc.candidate.p95_ms)} vs ${num(lc.baseline.p95_ms)} ms (×${num(lc.p95_ratio)}), Mann–Whitney p=${num(lc.mann_whitney.p_value)}.`);
+    lines.push(`Latency against the baseline (batch ${mdText(lc.batch_size)}, ${mdText(lc.samples)} interleaved calls each): p50 ${num(lc.candidate.p50_ms)} vs ${num(lc.baseline.p50_ms)} ms (×${num(lc.p50_ratio)}), p95 ${num(lc.candidate.p95_ms)} vs ${num(lc.baseline.p95_ms)} ms (×${num(lc.p95_ratio)}${lc.p95_ratio_interval ? `, CI ×${num(lc.p95_ratio_interval.low)}–×${num(lc.p95_ratio_interval.high)}` : ''}).`);
     lines.push('');
+  }
+  return lines;
+}
+
+/** The classes a confusion table shows: all, or the MAX_CLASSES with the most rows (in class order). */
+function shownClasses(m: number[][]): number[] {
+  const support = m.map((row) => row.reduce((a, v) => a + (Number.isFinite(v) ? v : 0), 0));
+  return support.map((_, i) => i).sort((a, b) => support[b]! - support[a]!).slice(0, MAX_CLASSES).sort((a, b) => a - b);
+}
+
+function confusionTable(classes: string[], m: number[][], keep: number[]): string[] {
+  const head = `| true ╲ predicted | ${keep.map((p) => mdCodeCell(classes[p]!)).join(' | ')} |`;
+  const rows = keep.map((t) => {
+    const row = m[t] ?? [];
+    const total = row.reduce((a, v) => a + (Number.isFinite(v) ? v : 0), 0);
+    const cells = keep.map((p) => {
+      const v = row[p] ?? 0;
+      const share = total > 0 ? ` (${Math.round((v / total) * 1000) / 10}%)` : '';
+      return t === p ? `**${num(v)}**${share}` : v === 0 ? '0' : `${num(v)}${share}`;
+    });
+    return `| ${mdCodeCell(classes[t]!)} | ${cells.join(' | ')} |`;
+  });
+  return [head, `|---|${keep.map(() => '---:').join('|')}|`, ...rows];
+}
+
+/** Confusion matrices as tables (the job summary has no SVG): candidate, then the baseline folded. */
+export function confusionTables(report: Report): string[] {
+  const m = report.metrics;
+  const cm = m?.candidate.confusion_matrix;
+  if (!m || m.task === 'regression' || !Array.isArray(cm) || !Array.isArray(m.candidate.classes)) return [];
+  const classes = (m.candidate.classes as unknown[]).map(String);
+  const matrix = cm as number[][];
+  if (matrix.length !== classes.length || classes.length === 0) return [];
+  const keep = shownClasses(matrix);
+  const more = classes.length - keep.length;
+  const lines = [
+    `#### Confusion matrix (rows: true class; columns: predicted; count and share of the row)${more > 0 ? `: the ${keep.length} largest classes, ${more} more in report.json` : ''}`,
+    '',
+    ...confusionTable(classes, matrix, keep),
+    '',
+  ];
+  const base = m.baseline?.confusion_matrix;
+  if (Array.isArray(base) && base.length === classes.length && JSON.stringify(m.baseline?.classes) === JSON.stringify(m.candidate.classes)) {
+    lines.push('<details>', '<summary>The baseline\'s confusion matrix</summary>', '', ...confusionTable(classes, base as number[][], keep), '', '</details>', '');
   }
   return lines;
 }
@@ -184,16 +232,17 @@ const DRIFT_ICON: Record<FeatureDrift['status'], string> = { drifted: '🔴 drif
 
 function driftRows(title: string, features: readonly FeatureDrift[]): string[] {
   if (features.length === 0) return [];
-  const lines = [`| ${title} | Kind | Decided by | Value | Limit | PSI | Values (ref / cur) | Missing | Verdict |`, '|---|---|---|---:|---:|---:|---:|---:|---|'];
+  const lines = [`| ${title} | Kind | Decided by | Value | Limit | p (raw / adjusted) | PSI | Values (ref / cur) | Missing | Verdict |`, '|---|---|---|---:|---:|---:|---:|---:|---:|---|'];
   const n = (x: number | undefined) => (x === undefined ? '—' : Number(x).toLocaleString('en'));
   for (const f of features) {
     if (f.status === 'error') {
-      lines.push(`| ${mdCodeCell(f.name)} | ${cell(f.kind ?? '—')} | | | | | | | ${DRIFT_ICON.error}: ${cell(f.message)} |`);
+      lines.push(`| ${mdCodeCell(f.name)} | ${cell(f.kind ?? '—')} | | | | | | | | ${DRIFT_ICON.error}: ${cell(f.message)} |`);
       continue;
     }
     const psi = f.psi === undefined ? '—' : `${fmt(f.psi)}${f.psi_level === 'blocker' ? ' ⛔' : f.psi_level === 'warning' ? ' ⚠️' : ''}`;
+    const p = typeof f.p_value === 'number' ? `${fmt(f.p_value)} / ${typeof f.p_adjusted === 'number' ? fmt(f.p_adjusted) : '—'}` : '—';
     lines.push(
-      `| ${mdCodeCell(f.name)} | ${cell(f.kind)} | ${cell(f.method ? METHOD_LABEL[f.method] : '—')} | ${f.value === null ? '—' : fmt(f.value)} | ${f.threshold === null ? '—' : fmt(f.threshold)} | ${psi} | ${n(f.n_reference)} / ${n(f.n_current)} | ${f.missing ? `${n(f.missing.reference)} / ${n(f.missing.current)}` : '—'} | ${DRIFT_ICON[f.status] ?? cell(f.status)} |`,
+      `| ${mdCodeCell(f.name)} | ${cell(f.kind)} | ${cell(f.method ? METHOD_LABEL[f.method] : '—')} | ${f.value === null ? '—' : fmt(f.value)} | ${f.threshold === null ? '—' : fmt(f.threshold)} | ${p} | ${psi} | ${n(f.n_reference)} / ${n(f.n_current)} | ${f.missing ? `${n(f.missing.reference)} / ${n(f.missing.current)}` : '—'} | ${DRIFT_ICON[f.status] ?? cell(f.status)} |`,
     );
   }
   lines.push('');

@@ -21,24 +21,46 @@ const quote = mermaidLabel;
 const label = (s: string) => quote(s, 24);
 const axisMax = (values: number[]) => value(values.reduce((m, v) => (Number.isFinite(v) && v > m ? v : m), 0) * 1.1 || 1);
 
-function chart(title: string, orientation: '' | ' horizontal', xs: string[], yTitle: string, yMax: string, series: string[]): string[] {
-  return ['```mermaid', `xychart-beta${orientation}`, `  title ${quote(title, 90)}`, `  x-axis [${xs.join(', ')}]`, `  y-axis "${yTitle}" 0 --> ${yMax}`, ...series.map((s) => `  ${s}`), '```'];
+/**
+ * Mermaid's default xychart palette is pale on GitHub's light theme and is assigned by plot order:
+ * name the colours (bars first, then the line) so each chart reads the same everywhere; and a
+ * lower chart than the default 500 px, so the comment stays short.
+ */
+export const palette = (...colors: string[]) => `%%{init: {"xyChart": {"height": 320}, "themeVariables": {"xyChart": {"plotColorPalette": "${colors.join(', ')}"}}}}%%`;
+
+const BLUE = '#0969da';
+const GREY = '#57606a';
+const AMBER = '#bf8700';
+const RED = '#cf222e';
+
+function chart(title: string, orientation: '' | ' horizontal', xs: string[], yTitle: string, yMax: string, series: string[], colors: string[]): string[] {
+  return ['```mermaid', palette(...colors), `xychart-beta${orientation}`, `  title ${quote(title, 90)}`, `  x-axis [${xs.join(', ')}]`, `  y-axis "${yTitle}" 0 --> ${yMax}`, ...series.map((s) => `  ${s}`), '```'];
 }
 
-/** Candidate and baseline latency at the same percentiles: bars baseline, line candidate. */
+/**
+ * Candidate latency as a multiple of the baseline's at each percentile: a ratio is scale-free, so
+ * a slow p99 does not flatten p10–p95 as milliseconds on Mermaid's linear axis would. The line at
+ * 1 is parity (as fast as the baseline), not a limit: the limit is on p95 and the text names it.
+ */
 export function latencyChart(lc: LatencyComparison): string[] {
   const d = lc.distribution;
+  const ratios = d.percentiles.map((_, i) => d.candidate_ms[i]! / d.baseline_ms[i]!);
   return chart(
-    `Latency by percentile, batch ${lc.batch_size}: bars = baseline, line = candidate`,
+    `Latency, candidate / baseline by percentile, batch ${lc.batch_size} (line: 1 = as fast)`,
     '',
     d.percentiles.map((p) => label(`p${p}`)),
-    'ms',
-    axisMax([...d.candidate_ms, ...d.baseline_ms]),
-    [`bar [${d.baseline_ms.map(value).join(', ')}]`, `line [${d.candidate_ms.map(value).join(', ')}]`],
+    'candidate / baseline',
+    axisMax([...ratios, 1]),
+    [`bar [${ratios.map(value).join(', ')}]`, `line [${ratios.map(() => '1').join(', ')}]`],
+    [BLUE, GREY],
   );
 }
 
-/** The features that drifted most, by PSI (one scale for every kind), against the blocking level. */
+/**
+ * The features that drifted most, by PSI (one scale for every kind): drifted ones, and those whose
+ * PSI is at a level beyond its sampling noise. The blocking level is drawn only when PSI is judged
+ * for some feature shown; otherwise the title says why not.
+ */
 export function driftChart(d: DriftSection, top = 10): string[] {
   const ranked = d.features
     .filter((f): f is FeatureDrift & { psi: number } => typeof f.psi === 'number' && Number.isFinite(f.psi))
@@ -47,12 +69,26 @@ export function driftChart(d: DriftSection, top = 10): string[] {
     .slice(0, top);
   if (ranked.length === 0) return [];
   const blocker = d.rules.psi.blocker;
+  const gates = ranked.some((f) => f.psi_level !== null && f.psi_level !== undefined);
+  const bars = `bar [${ranked.map((f) => value(f.psi)).join(', ')}]`;
+  if (!gates) {
+    return chart(
+      'PSI of the most drifted features (no limit line: PSI is judged for none of them)',
+      ' horizontal',
+      ranked.map((f) => label(f.name)),
+      'PSI',
+      axisMax(ranked.map((f) => f.psi)),
+      [bars],
+      [AMBER],
+    );
+  }
   return chart(
     `PSI of the most drifted features (line: ${value(blocker)}, where PSI blocks)`,
     ' horizontal',
     ranked.map((f) => label(f.name)),
     'PSI',
     axisMax([...ranked.map((f) => f.psi), blocker]),
-    [`bar [${ranked.map((f) => value(f.psi)).join(', ')}]`, `line [${ranked.map(() => value(blocker)).join(', ')}]`],
+    [bars, `line [${ranked.map(() => value(blocker)).join(', ')}]`],
+    [AMBER, RED],
   );
 }

@@ -6,16 +6,20 @@
  *   command → {"id": "1", "outputs": [{"name", "datatype", "shape", "data"}]}
  *             {"id": "1", "error": "why the request was refused"}
  *
+ * An error line is a clean refusal (like an HTTP 4xx); the command exiting is a crash. After a crash
+ * or a request it did not answer in time, recover() starts the command afresh.
  * One line each; stdout carries nothing else (logs go to stderr). Every wait is bounded: start-up,
  * each request and shutdown. A crash fails what is pending with the command's stderr tail. The
  * command runs in its own process group, ended as a whole (TERM, then KILL) at shutdown, so a child
  * it forked that holds stdout cannot keep the gate waiting; a line on stdout is bounded in length.
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { readFile, readdir } from 'node:fs/promises';
+import { drained } from './drained.ts';
 import { getErrorMessage } from '../errors.ts';
 import { dtypeOfV2, outputsFromV2, parseJson, tensorText } from './tensor-json.ts';
-import type { Dim, Feeds, ModelRunner, ModelSignature, Outputs, TensorSpec } from './types.ts';
-import { RunnerTimeoutError } from './types.ts';
+import type { Dim, Feeds, ModelMemory, ModelRunner, ModelSignature, Outputs, TensorSpec } from './types.ts';
+import { RunnerCrashError, RunnerRejectedError, RunnerTimeoutError } from './types.ts';
 
 export interface CommandConfig {
   run: string;
@@ -31,18 +35,23 @@ const DEFAULT_MAX_LINE_MB = 64;
 const NEWLINE = 0x0a;
 
 /** The command refused a request (its `error` line): a rejection, like an HTTP 4xx. */
-export class CommandRejectedError extends Error {
+export class CommandRejectedError extends RunnerRejectedError {
   override readonly name = 'CommandRejectedError';
 }
 
-const STDERR_KEEP = 4096;
+/** The stderr kept for error messages: enough for a Python traceback, bounded for a chatty command. */
+const STDERR_KEEP = 8192;
+/** How long to wait, after the command exited, for the rest of its stderr to arrive. */
+const STDERR_DRAIN_MS = 1000;
 
 const specs = (list: unknown): TensorSpec[] =>
   Array.isArray(list)
-    ? list.map((t: { name?: unknown; datatype?: unknown; shape?: unknown }) => ({
+    ? list.map((t: { name?: unknown; datatype?: unknown; shape?: unknown; classes?: unknown }) => ({
         name: String(t.name),
         dtype: typeof t.datatype === 'string' ? dtypeOfV2(t.datatype) : null,
         shape: Array.isArray(t.shape) ? t.shape.map((d: number, i: number): Dim => (d >= 0 ? d : i === 0 ? 'N' : null)) : [],
+        // The ready line may name the classes of a probability (or label) output's columns.
+        ...(Array.isArray(t.classes) && t.classes.every((c) => typeof c === 'string' || typeof c === 'number') ? { classes: t.classes as (string | number)[] } : {}),
       }))
     : [];
 
@@ -63,6 +72,9 @@ export class CommandRunner implements ModelRunner {
   #partial: Buffer[] = [];
   #partialBytes = 0;
   #overflowed = false;
+  /** A request went unanswered: the command may still be busy with it, so recover() restarts it. */
+  #hung = false;
+  #peakMb = 0;
   /** Ends the group if the gate exits without closing the runner (a crash, process.exit). */
   readonly #onProcessExit = () => this.#signalGroup('SIGKILL');
 
@@ -71,9 +83,10 @@ export class CommandRunner implements ModelRunner {
     this.target = `command: ${config.run}`;
   }
 
+  /** The whole kept stderr (a traceback is useless cut to its first or last line). */
   #tail(): string {
-    const lines = this.#stderr.trim().split('\n').slice(-8).join('\n');
-    return lines ? `; its stderr ends with:\n${lines}` : ' (nothing on stderr)';
+    const text = this.#stderr.trim();
+    return text ? `; its stderr ends with:\n${text}` : ' (nothing on stderr)';
   }
 
   #failAll(error: Error): void {
@@ -86,22 +99,38 @@ export class CommandRunner implements ModelRunner {
   }
 
   async open(): Promise<void> {
+    this.#stderr = '';
+    this.#exited = null;
+    this.#partial = [];
+    this.#partialBytes = 0;
+    this.#overflowed = false;
+    this.#hung = false;
     const child = spawn(this.#config.run, { shell: true, cwd: this.#config.cwd, stdio: ['pipe', 'pipe', 'pipe'], detached: process.platform !== 'win32', env: process.env });
     this.#child = child;
     child.stderr.setEncoding('utf8');
+    // A restarted command's predecessor may still report: only the current one's events count.
+    const current = () => this.#child === child;
     child.stderr.on('data', (d: string) => {
+      if (!current()) return;
       this.#stderr = (this.#stderr + d).slice(-STDERR_KEEP);
     });
     child.stdin.on('error', () => undefined); // EPIPE after a crash: reported by the exit handler
     child.on('error', (error) => {
+      if (!current()) return;
       this.#exited = `could not start: ${getErrorMessage(error)}`;
       this.#failAll(new Error(`the command "${this.#config.run}" ${this.#exited}`));
     });
     child.on('exit', (code, signal) => {
-      this.#exited = signal ? `was killed by ${signal}` : `exited with code ${code}`;
-      this.#failAll(new Error(`the command "${this.#config.run}" ${this.#exited}${this.#tail()}`));
+      const why = signal ? `was killed by ${signal}` : `exited with code ${code}`;
+      // 'exit' can come before the last of stderr is read: wait for it (bounded), or the message
+      // would lose the traceback that says why.
+      void drained(child.stderr, STDERR_DRAIN_MS).then(() => {
+        if (!current()) return;
+        this.#exited ??= why;
+        this.#failAll(new RunnerCrashError(`the command "${this.#config.run}" ${why}${this.#tail()}`));
+      });
     });
-    child.stdout.on('data', (chunk: Buffer) => this.#data(chunk));
+    child.stdout.on('data', (chunk: Buffer) => current() && this.#data(chunk));
     process.once('exit', this.#onProcessExit);
 
     const ready = new Promise<Record<string, unknown>>((resolve, reject) => {
@@ -212,18 +241,42 @@ export class CommandRunner implements ModelRunner {
 
   infer(feeds: Feeds): Promise<Outputs> {
     if (this.#exited || !this.#child) {
-      return Promise.reject(new Error(`the command "${this.#config.run}" ${this.#exited ?? 'is not running'}${this.#tail()}`));
+      return Promise.reject(new RunnerCrashError(`the command "${this.#config.run}" ${this.#exited ?? 'is not running'}${this.#tail()}`));
     }
     const id = String(this.#nextId++);
     const line = `{"id":"${id}","inputs":[${Object.entries(feeds).map(([n, t]) => tensorText(n, t)).join(',')}]}\n`;
     return new Promise<Outputs>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.#pending.delete(id);
+        this.#hung = true;
         reject(new RunnerTimeoutError(`the command did not answer request ${id} within ${this.#config.timeout_ms} ms`));
       }, this.#config.timeout_ms);
       this.#pending.set(id, { resolve, reject, timer });
       this.#child!.stdin.write(line);
     });
+  }
+
+  /** Starts the command afresh when it exited or left a request unanswered; else nothing. */
+  async recover(): Promise<void> {
+    if (!this.#exited && !this.#hung && this.#child) return;
+    await this.#sampleMemory();
+    await this.close();
+    await this.open();
+  }
+
+  /** Resident memory of the command's process group (Linux: /proc), summed over its processes. */
+  async memory(): Promise<ModelMemory | null> {
+    const now = await this.#sampleMemory();
+    return now === null ? null : { rssMb: now, peakMb: this.#peakMb };
+  }
+
+  async #sampleMemory(): Promise<number | null> {
+    const group = this.#child?.pid;
+    if (!group || process.platform !== 'linux' || this.#exited) return null;
+    const usage = await groupMemory(group);
+    if (!usage) return null;
+    this.#peakMb = Math.max(this.#peakMb, usage.peakMb);
+    return usage.rssMb;
   }
 
   /**
@@ -259,6 +312,35 @@ export class CommandRunner implements ModelRunner {
     }
     this.#signalGroup('SIGKILL');
   }
+}
+
+
+/** VmRSS and VmHWM summed over the processes of a process group, in MiB; null when /proc cannot say. */
+async function groupMemory(group: number): Promise<ModelMemory | null> {
+  let pids: string[];
+  try {
+    pids = (await readdir('/proc')).filter((name) => /^\d+$/.test(name));
+  } catch {
+    return null;
+  }
+  let rssKb = 0;
+  let peakKb = 0;
+  let found = false;
+  for (const pid of pids) {
+    try {
+      const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+      // Fields after the command name (which may hold spaces and parentheses): state, ppid, pgrp.
+      const pgrp = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[2]);
+      if (pgrp !== group) continue;
+      const status = await readFile(`/proc/${pid}/status`, 'utf8');
+      rssKb += Number(/^VmRSS:\s+(\d+)/m.exec(status)?.[1] ?? 0);
+      peakKb += Number(/^VmHWM:\s+(\d+)/m.exec(status)?.[1] ?? 0);
+      found = true;
+    } catch {
+      // the process ended while we looked
+    }
+  }
+  return found ? { rssMb: rssKb / 1024, peakMb: peakKb / 1024 } : null;
 }
 
 export async function openCommandRunner(config: CommandConfig): Promise<CommandRunner> {

@@ -6,13 +6,18 @@
  * A call that outlives its deadline kills the child (RunnerTimeoutError); a child that dies during
  * a call fails that call (RunnerCrashError) with the signal or exit code. Either way the next call
  * starts a fresh child, so one bad request cannot decide the fate of the next.
+ * An error onnxruntime answers is a rejection (RunnerRejectedError) when it validated the input (a
+ * shape, a rank, a type, a missing input) or a node refused to compute on it (a Reshape of an
+ * empty batch: the ValueError of the ONNX world), never when it ran out of memory or failed for a
+ * reason of its own. Every reply carries the child's memory.
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Feeds, ModelRunner, ModelSignature, Outputs } from './types.ts';
-import { RunnerCrashError, RunnerTimeoutError } from './types.ts';
+import { drained } from './drained.ts';
+import type { Feeds, ModelMemory, ModelRunner, ModelSignature, Outputs } from './types.ts';
+import { RunnerCrashError, RunnerRejectedError, RunnerTimeoutError } from './types.ts';
 
 export interface IsolatedOnnxOptions {
   /** Deadline of one call, in ms. */
@@ -22,6 +27,39 @@ export interface IsolatedOnnxOptions {
   /** Deadline to start the child and load the model, in ms. */
   startTimeoutMs?: number;
   env?: NodeJS.ProcessEnv;
+  /**
+   * Address-space limit of the child, in MiB (Linux, with util-linux's prlimit): a model that needs
+   * more fails its call with onnxruntime's out-of-memory error instead of taking the machine.
+   */
+  memoryLimitMb?: number;
+}
+
+/** What onnxruntime says when it refuses an input, and the input it names (null: it names none). */
+const VALIDATION: readonly RegExp[] = [
+  /^Got invalid dimensions for input: (\S+) for the following indices/,
+  /^Invalid rank for input: (\S+) Got/,
+  /^input '(.+)' is missing in 'feeds'/,
+  /^Invalid (?:feed )?input name: ?(\S+)/,
+  /^Unexpected input data type\./,
+];
+const OUT_OF_MEMORY = /bfc_arena|Failed to allocate memory|std::bad_alloc|\bAllocate\b/i;
+/** A node that failed on the values or sizes it was given; the process is alive and answers. */
+const NODE_FAILED = /^Non-zero status code returned while running /;
+
+/**
+ * The error a failed call becomes: a rejection naming its input when onnxruntime validated the
+ * request and refused it; a plain error (a failure of the model, not a refusal) otherwise.
+ */
+export function onnxCallError(message: string): Error {
+  for (const pattern of VALIDATION) {
+    const m = pattern.exec(message);
+    if (m) return new RunnerRejectedError(message, m[1] ?? null);
+  }
+  if (OUT_OF_MEMORY.test(message)) return new Error(`onnxruntime ran out of memory: ${message}`);
+  // The request was validated and run: the scenario's control call (the same request unperturbed)
+  // succeeded, so a node refusing the perturbed one refuses what was perturbed.
+  if (NODE_FAILED.test(message)) return new RunnerRejectedError(message);
+  return new Error(message);
 }
 
 /** The worker entry beside this module: dist/onnx-worker.js in the bundle, src/onnx-worker.ts from source. */
@@ -39,10 +77,17 @@ export async function openIsolatedOnnxRunner(path: string, options: IsolatedOnnx
   return runner;
 }
 
-type Reply =
+/** The child's resident memory now and at its peak, in bytes. */
+interface ChildMemory {
+  rss: number;
+  peak: number;
+}
+
+type Reply = (
   | { type: 'ready'; signature: ModelSignature; loadMs: number }
   | { type: 'failed'; error: string }
-  | { type: 'result'; id: number; outputs?: Outputs; ms?: number; error?: string };
+  | { type: 'result'; id: number; outputs?: Outputs; ms?: number; error?: string }
+) & { memory?: ChildMemory };
 
 class IsolatedOnnxRunner implements ModelRunner {
   readonly kind = 'onnx';
@@ -55,6 +100,9 @@ class IsolatedOnnxRunner implements ModelRunner {
   #child: ChildProcess | null = null;
   #stderr: () => string = () => '';
   #next = 0;
+  /** The last memory a child reported, and the most any child has held. */
+  #rss: number | null = null;
+  #peak = 0;
 
   constructor(path: string, options: IsolatedOnnxOptions) {
     this.target = path;
@@ -62,11 +110,13 @@ class IsolatedOnnxRunner implements ModelRunner {
   }
 
   async start(): Promise<void> {
+    const limit = this.#options.memoryLimitMb;
     const child = fork(workerEntry(), [], {
       serialization: 'advanced',
       stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
       env: this.#options.env ?? process.env,
-      execArgv: [],
+      // Under a limit: `prlimit --as=… node worker`, the IPC channel passing through the exec.
+      ...(limit ? { execPath: 'prlimit', execArgv: [`--as=${Math.round(limit * 2 ** 20)}`, process.execPath] } : { execArgv: [] }),
     });
     this.#child = child;
     this.#stderr = tail(child);
@@ -94,8 +144,12 @@ class IsolatedOnnxRunner implements ModelRunner {
     const id = ++this.#next;
     child.send({ type: 'infer', id, feeds });
     const reply = (await this.#await(child, (m) => m.type === 'result' && m.id === id, this.#options.callTimeoutMs)) as Extract<Reply, { type: 'result' }>;
-    if (reply.error !== undefined) throw new Error(reply.error);
+    if (reply.error !== undefined) throw onnxCallError(reply.error);
     return { outputs: reply.outputs!, ms: reply.ms! };
+  }
+
+  async memory(): Promise<ModelMemory | null> {
+    return this.#rss === null ? null : { rssMb: this.#rss / 2 ** 20, peakMb: this.#peak / 2 ** 20 };
   }
 
   async close(): Promise<void> {
@@ -118,14 +172,21 @@ class IsolatedOnnxRunner implements ModelRunner {
         child.off('exit', onExit);
       };
       const onMessage = (m: Reply) => {
+        if (m.memory) {
+          this.#rss = m.memory.rss;
+          this.#peak = Math.max(this.#peak, m.memory.peak);
+        }
         if (!match(m)) return;
         done();
         resolve(m);
       };
       const onExit = (code: number | null, signal: NodeJS.Signals | null) => {
         done();
-        const detail = why();
-        reject(new RunnerCrashError(`the ONNX runtime process died (${signal ? `signal ${signal}` : `exit code ${code}`})${detail ? `: ${detail}` : ''}`));
+        // 'exit' can come before the last of stderr (onnxruntime's abort message) is read.
+        void drained(child.stderr, 1000).then(() => {
+          const detail = why();
+          reject(new RunnerCrashError(`the ONNX runtime process died (${signal ? `signal ${signal}` : `exit code ${code}`})${detail ? `: ${detail}` : ''}`));
+        });
       };
       const timer = setTimeout(() => {
         done();
@@ -138,12 +199,13 @@ class IsolatedOnnxRunner implements ModelRunner {
   }
 }
 
-/** The last lines the child wrote to stderr (onnxruntime's own abort message), for the error. */
+/** What the child last wrote to stderr (onnxruntime's own abort message), whole, for the error. */
 function tail(child: ChildProcess): () => string {
   let text = '';
   child.stderr?.setEncoding('utf8');
   child.stderr?.on('data', (chunk: string) => {
-    text = (text + chunk).slice(-2000);
+    text = (text + chunk).slice(-8192);
   });
-  return () => text.trim().split('\n').slice(-3).join(' ');
+  return () => text.trim();
 }
+

@@ -104,6 +104,21 @@ export interface ModelRunner {
   bindColumns?(columns: readonly string[] | null): void;
   /** What the runner says the model is (server metadata): hashed into the version when no file is given. */
   readonly metadata?: unknown;
+  /**
+   * Starts the model's process afresh after a call crashed or timed out, so the next call is not
+   * judged by the last one's wreckage. A no-op for a runner with nothing to restart.
+   */
+  recover?(): Promise<void>;
+  /** Memory of the process the model runs in (not the gate's), when the runner can see it. */
+  memory?(): Promise<ModelMemory | null>;
+}
+
+/** Resident memory of a model's process (or process group), in MiB. */
+export interface ModelMemory {
+  /** Resident now. */
+  rssMb: number;
+  /** The most it has held, over every process the runner started. */
+  peakMb: number;
 }
 
 export type ProbeScenario = 'malformed_json' | 'wrong_content_type' | 'oversized_request';
@@ -112,6 +127,20 @@ export const PROBE_SCENARIOS: ReadonlySet<string> = new Set<ProbeScenario>(['mal
 /** A request that did not finish in time: the model hung, which is neither an answer nor a rejection. */
 export class RunnerTimeoutError extends Error {
   override readonly name = 'RunnerTimeoutError';
+}
+
+/**
+ * The model cleanly refused the request: an onnxruntime validation error, an HTTP 4xx, a command's
+ * `{"id", "error"}` line. `input` is the input the refusal names, when it names one. Anything else
+ * that fails a call (a crash, a 5xx, a timeout, running out of memory) is not a refusal.
+ */
+export class RunnerRejectedError extends Error {
+  override readonly name: string = 'RunnerRejectedError';
+  readonly input: string | null;
+  constructor(message: string, input: string | null = null) {
+    super(message);
+    this.input = input;
+  }
 }
 
 /** The process running the model died during a request (an abort inside the runtime, a signal). */

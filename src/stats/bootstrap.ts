@@ -6,7 +6,12 @@
  *
  * A resample is expressed as row weights (multiplicity × sample weight), which every metric in
  * stats/ accepts: no rows are copied.
+ *
+ * When the statistics depend on the rows only through the counts of a small table (a confusion
+ * matrix, or the joint candidate/baseline/label table), `multinomialBootstrap` draws those counts
+ * directly: the same distribution as the row bootstrap, in O(cells) per resample instead of O(n).
  */
+import { multinomialResample } from './multinomial.ts';
 import { quantileSorted } from './quantile.ts';
 import { uniformSource } from './random.ts';
 
@@ -31,6 +36,8 @@ export interface BootstrapResult {
   intervals: (Interval | null)[];
   /** Resamples per statistic on which it was undefined (e.g. a class missing from the resample). */
   undefinedResamples: number[];
+  /** Standard deviation of each statistic over the resamples (its bootstrap standard error). */
+  standardErrors: (number | null)[];
 }
 
 /** Resamples on which a statistic may be undefined before its interval is withheld. */
@@ -44,28 +51,73 @@ export function pairedBootstrap(
   const random = uniformSource(options.seed);
   const counts = new Float64Array(n);
   const sampleWeights = options.weights ?? null;
-  let draws: Float64Array[] | null = null;
-  let filled: number[] = [];
+  const collect = collector(options.resamples);
   for (let b = 0; b < options.resamples; b++) {
     counts.fill(0);
     for (let i = 0; i < n; i++) counts[Math.floor(random() * n)]! += 1;
     if (sampleWeights) for (let i = 0; i < n; i++) counts[i]! *= sampleWeights[i]!;
-    const values = statistics(counts);
-    if (!draws) {
-      draws = values.map(() => new Float64Array(options.resamples));
-      filled = values.map(() => 0);
-    }
-    values.forEach((v, s) => {
-      if (v !== null && Number.isFinite(v)) draws![s]![filled[s]!++] = v;
-    });
+    collect.add(statistics(counts));
     options.progress?.(b + 1, options.resamples);
   }
-  const alpha = (1 - options.level) / 2;
-  const intervals = (draws ?? []).map((d, s) => {
-    const ok = filled[s]!;
-    if (ok === 0 || options.resamples - ok > MAX_UNDEFINED_SHARE * options.resamples) return null;
-    const sorted = d.subarray(0, ok).sort();
-    return { low: quantileSorted(sorted, alpha), high: quantileSorted(sorted, 1 - alpha) };
-  });
-  return { intervals, undefinedResamples: filled.map((f) => options.resamples - f) };
+  return collect.result(options.level);
+}
+
+/**
+ * The row bootstrap of statistics that read the rows only through per-cell counts: each
+ * resample is a Multinomial(Σcells, cells / Σcells) draw of the counts. `cells` are unweighted
+ * row counts (sample weights break the equivalence: use `pairedBootstrap` then).
+ */
+export function multinomialBootstrap(
+  cells: Float64Array,
+  statistics: (counts: Float64Array) => (number | null)[],
+  options: Omit<BootstrapOptions, 'weights'>,
+): BootstrapResult {
+  const random = uniformSource(options.seed);
+  let n = 0;
+  for (const c of cells) n += c;
+  const counts = new Float64Array(cells.length);
+  const collect = collector(options.resamples);
+  for (let b = 0; b < options.resamples; b++) {
+    collect.add(statistics(multinomialResample(cells, n, random, counts)));
+    options.progress?.(b + 1, options.resamples);
+  }
+  return collect.result(options.level);
+}
+
+/** Accumulates the finite values of each statistic, then reads intervals and standard errors off them. */
+function collector(resamples: number) {
+  let draws: Float64Array[] | null = null;
+  let filled: number[] = [];
+  return {
+    add(values: (number | null)[]) {
+      if (!draws) {
+        draws = values.map(() => new Float64Array(resamples));
+        filled = values.map(() => 0);
+      }
+      values.forEach((v, s) => {
+        if (v !== null && Number.isFinite(v)) draws![s]![filled[s]!++] = v;
+      });
+    },
+    result(level: number): BootstrapResult {
+      const alpha = (1 - level) / 2;
+      const usable = (s: number) => filled[s]! > 1 && resamples - filled[s]! <= MAX_UNDEFINED_SHARE * resamples;
+      const intervals = (draws ?? []).map((d, s) => {
+        if (!usable(s)) return null;
+        const sorted = d.subarray(0, filled[s]!).sort();
+        return { low: quantileSorted(sorted, alpha), high: quantileSorted(sorted, 1 - alpha) };
+      });
+      const standardErrors = (draws ?? []).map((d, s) => (usable(s) ? sampleStd(d.subarray(0, filled[s]!)) : null));
+      return { intervals, undefinedResamples: filled.map((f) => resamples - f), standardErrors };
+    },
+  };
+}
+
+/** Two-pass sample standard deviation (n − 1), stable whatever the offset. */
+function sampleStd(values: Float64Array): number {
+  let mean = 0;
+  for (const v of values) mean += v;
+  mean /= values.length;
+  let ss = 0;
+  for (const v of values) ss += (v - mean) ** 2;
+  return Math.sqrt(ss / (values.length - 1));
 }

@@ -44,3 +44,36 @@ export function chi2TwoSample(reference: ArrayLike<number>, current: ArrayLike<n
   }
   return { statistic, pValue: chi2Sf(statistic, dof), dof };
 }
+
+/**
+ * The x with P(χ²_dof > x) = p, by bisection on chi2Sf (monotone), to 1e-12 relative: used for
+ * the size-aware noise levels of PSI and Jensen–Shannon. NaN unless 0 < p < 1 and dof > 0.
+ */
+export function chi2Isf(p: number, dof: number): number {
+  if (!(p > 0 && p < 1 && dof > 0)) return Number.NaN;
+  let lo = 0;
+  let hi = Math.max(1, dof);
+  while (chi2Sf(hi, dof) > p) hi *= 2;
+  for (let i = 0; i < 200 && hi - lo > 1e-12 * hi; i++) {
+    const mid = (lo + hi) / 2;
+    if (chi2Sf(mid, dof) > p) lo = mid;
+    else hi = mid;
+  }
+  return (lo + hi) / 2;
+}
+
+/**
+ * Chi-squared on binned counts where some bins may be empty on both sides (quantile bins of a
+ * reference can be): those bins carry no evidence and are left out, the degrees of freedom with
+ * them. One bin left: no test possible, p = 1.
+ */
+export function chi2Binned(reference: ArrayLike<number>, current: ArrayLike<number>): Chi2Result {
+  const r: number[] = [];
+  const c: number[] = [];
+  for (let j = 0; j < reference.length; j++) {
+    if (reference[j]! + current[j]! === 0) continue;
+    r.push(reference[j]!);
+    c.push(current[j]!);
+  }
+  return chi2TwoSample(r, c);
+}

@@ -9,6 +9,7 @@
  * Like scikit-learn, which refuses NaN or infinite scores, the probability metrics are undefined
  * (null or NaN) when a probability is not finite: they never return a number computed around it.
  */
+import { argsortFloat64 } from './argsort.ts';
 import { allFinite } from './finite.ts';
 
 export interface ClassificationData {
@@ -20,6 +21,19 @@ export interface ClassificationData {
   pred: Int32Array;
   /** Probabilities, rows × k, row-major; null when the model gives labels only. */
   proba: Float64Array | null;
+  /**
+   * Machine epsilon of the probabilities' dtype as the model returned them (float32: 2⁻²³),
+   * where log loss clips, as scikit-learn's `eps="auto"` does. Default: float64's.
+   */
+  eps?: number;
+}
+
+/** Machine epsilon of a tensor dtype, for log loss clipping (float64's for anything else). */
+export function dtypeEpsilon(dtype: string): number {
+  if (dtype === 'float32') return 2 ** -23;
+  if (dtype === 'float16') return 2 ** -10;
+  if (dtype === 'bfloat16') return 2 ** -7;
+  return Number.EPSILON;
 }
 
 export type Weights = Float64Array | null;
@@ -117,7 +131,10 @@ export function totalWeight(n: number, w: Weights): number {
  */
 export function scoreOrder(d: ClassificationData, c: number): Int32Array {
   const { proba, k } = d;
-  const order = Int32Array.from({ length: d.y.length }, (_, i) => i);
+  const n = d.y.length;
+  // A radix argsort on large data: the same stable order as the comparator below, linear in n.
+  if (n >= RADIX_FROM) return argsortFloat64(n, (i) => proba![i * k + c]!);
+  const order = Int32Array.from({ length: n }, (_, i) => i);
   order.sort((a, b) => {
     const pa = proba![a * k + c]!;
     const pb = proba![b * k + c]!;
@@ -127,6 +144,9 @@ export function scoreOrder(d: ClassificationData, c: number): Int32Array {
   });
   return order;
 }
+
+/** From this many rows, scoreOrder sorts by radix. */
+const RADIX_FROM = 2048;
 
 /** Whether every probability of class c (c < 0: of every class) is finite. */
 function finiteScores(d: ClassificationData, c: number): boolean {
@@ -182,12 +202,15 @@ export function rocAuc(d: ClassificationData, orders: Int32Array[], w: Weights):
   return sum / d.k;
 }
 
-/** Cross-entropy like sklearn's log_loss: probabilities clipped to [eps, 1 - eps], float64 eps. NaN on non-finite probabilities. */
+/**
+ * Cross-entropy like sklearn's log_loss (eps="auto"): probabilities clipped to [eps, 1 − eps]
+ * with the epsilon of their dtype (`d.eps`). NaN on non-finite probabilities.
+ */
 export function logLoss(d: ClassificationData, w: Weights): number {
   const { proba, k, y } = d;
   // Clipping would turn Infinity into 1 - eps and hide it.
   if (!finiteScores(d, -1)) return Number.NaN;
-  const eps = Number.EPSILON;
+  const eps = d.eps ?? Number.EPSILON;
   let sum = 0;
   let total = 0;
   for (let i = 0; i < y.length; i++) {
@@ -228,6 +251,44 @@ export function brier(d: ClassificationData, w: Weights): number {
  * The predicted class is the most probable one (first on ties, like argmax). NaN on non-finite
  * probabilities (a NaN confidence has no bin).
  */
+/** One bin of a reliability diagram: the weight of its rows, their mean top-label confidence and accuracy. */
+export interface ReliabilityBin {
+  /** Upper edge of the bin (the bin is (upper − 1/bins, upper]). */
+  upper: number;
+  weight: number;
+  confidence: number;
+  accuracy: number;
+}
+
+/**
+ * The reliability diagram behind `ece` (same top-label confidence, same bins): empty bins are left
+ * out; null when a probability is not finite or there are no probabilities.
+ */
+export function reliability(d: ClassificationData, w: Weights, bins = 15): ReliabilityBin[] | null {
+  const { proba, k, y } = d;
+  if (!proba || !finiteScores(d, -1)) return null;
+  const weight = new Float64Array(bins);
+  const correct = new Float64Array(bins);
+  const confidence = new Float64Array(bins);
+  for (let i = 0; i < y.length; i++) {
+    const wi = weightOf(w, i);
+    if (wi === 0) continue;
+    let best = 0;
+    for (let c = 1; c < k; c++) if (proba[i * k + c]! > proba[i * k + best]!) best = c;
+    const conf = proba[i * k + best]!;
+    const b = Math.min(bins - 1, Math.max(0, Math.ceil(conf * bins) - 1));
+    weight[b]! += wi;
+    confidence[b]! += wi * conf;
+    if (best === y[i]) correct[b]! += wi;
+  }
+  const out: ReliabilityBin[] = [];
+  for (let b = 0; b < bins; b++) {
+    if (weight[b] === 0) continue;
+    out.push({ upper: (b + 1) / bins, weight: weight[b]!, confidence: confidence[b]! / weight[b]!, accuracy: correct[b]! / weight[b]! });
+  }
+  return out;
+}
+
 export function ece(d: ClassificationData, w: Weights, bins = 15): number {
   const { proba, k, y } = d;
   if (!finiteScores(d, -1)) return Number.NaN;
@@ -253,4 +314,25 @@ export function ece(d: ClassificationData, w: Weights, bins = 15): number {
     sum += Math.abs(correct[b]! - confidence[b]!) / total;
   }
   return sum;
+}
+
+/**
+ * Each row's own term of a mean-type probability metric (log loss or Brier), unweighted: the
+ * metric is their mean. null on non-finite probabilities or a label-only model.
+ */
+export function rowLosses(d: ClassificationData, metric: 'log_loss' | 'brier'): Float64Array | null {
+  const { proba, k, y } = d;
+  if (!proba || !finiteScores(d, -1)) return null;
+  const out = new Float64Array(y.length);
+  const eps = d.eps ?? Number.EPSILON;
+  for (let i = 0; i < y.length; i++) {
+    if (metric === 'log_loss') out[i] = -Math.log(Math.min(Math.max(proba[i * k + y[i]!]!, eps), 1 - eps));
+    else if (k === 2) out[i] = (proba[i * 2 + 1]! - (y[i] === 1 ? 1 : 0)) ** 2;
+    else {
+      let s = 0;
+      for (let c = 0; c < k; c++) s += (proba[i * k + c]! - (y[i] === c ? 1 : 0)) ** 2;
+      out[i] = s;
+    }
+  }
+  return out;
 }

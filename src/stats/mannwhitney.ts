@@ -113,6 +113,8 @@ export function mannWhitneyGrouped(x: ArrayLike<number>, y: ArrayLike<number>, a
   const u = alternative === 'greater' ? u1 : alternative === 'less' ? u2 : Math.max(u1, u2);
   const mu = (n1 * n2) / 2;
   const sigma = Math.sqrt(((n1 * n2) / 12) * (n + 1 - tieTerm / (n * (n - 1))));
+  // Everything tied: no evidence either way, p = 1 as scipy gives (empty samples stay undefined).
+  if (sigma === 0 && n1 > 0 && n2 > 0) return { statistic: u1, p_value: 1 };
   if (!(sigma > 0)) return { statistic: u1, p_value: Number.NaN };
   const z = (u - mu - 0.5) / sigma;
   const p = normalCdf(-z, 0, 1) * (alternative === 'two-sided' ? 2 : 1);

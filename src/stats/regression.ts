@@ -53,3 +53,19 @@ export function regressionMetrics(d: RegressionData, w: Weights): RegressionMetr
   const r2 = ss === 0 ? (se === 0 ? 1 : 0) : 1 - se / ss;
   return { rmse: Math.sqrt(se / total), mae: ae / total, r2, mape: ape / total, max_error: max };
 }
+
+/**
+ * Each row's own term of a mean-type regression metric, unweighted: squared error (whose mean is
+ * the MSE), absolute error, or absolute percentage error (sklearn's |y| floor at float64 eps).
+ * null when a value is not finite.
+ */
+export function rowErrors(d: RegressionData, kind: 'squared' | 'absolute' | 'percentage'): Float64Array | null {
+  const { y, pred } = d;
+  const out = new Float64Array(y.length);
+  for (let i = 0; i < y.length; i++) {
+    const e = y[i]! - pred[i]!;
+    if (!Number.isFinite(e)) return null;
+    out[i] = kind === 'squared' ? e * e : kind === 'absolute' ? Math.abs(e) : Math.abs(e) / Math.max(Math.abs(y[i]!), Number.EPSILON);
+  }
+  return out;
+}

@@ -188,7 +188,7 @@ describe('untrusted text is inert', () => {
 
     const html = readFileSync(join(dir, 'out', 'report.html'), 'utf8');
     const tags = new Set([...html.matchAll(/<\/?([a-zA-Z][\w-]*)/g)].map((m) => m[1]!.toLowerCase()));
-    const allowed = ['html', 'head', 'meta', 'title', 'style', 'body', 'h1', 'h2', 'h3', 'p', 'b', 'small', 'table', 'thead', 'tbody', 'tr', 'th', 'td', 'code', 'ul', 'li', 'pre', 'svg', 'text', 'line', 'rect'];
+    const allowed = ['html', 'head', 'meta', 'title', 'style', 'body', 'h1', 'h2', 'h3', 'p', 'b', 'small', 'table', 'thead', 'tbody', 'tr', 'th', 'td', 'code', 'ul', 'li', 'pre', 'svg', 'text', 'line', 'rect', 'circle', 'path', 'g', 'figure', 'figcaption', 'div'];
     expect([...tags].filter((t) => !allowed.includes(t))).toEqual([]);
     expect(html).not.toMatch(/<[^>]*\sonerror=/i);
 

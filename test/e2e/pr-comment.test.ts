@@ -95,7 +95,7 @@ describe('the sticky pull-request comment', () => {
     expect(body).toMatch(/\| \*\*accuracy\*\* \| [\d.]+ \| [\d.]+ \| ✅ \\>= 0\.9 \| [−+][\d.]+ \|/);
     expect(body).toContain('McNemar p=');
     expect(body).toContain('### Latency');
-    expect(body).toContain('```mermaid\nxychart-beta\n  title "Latency by percentile, batch 1: bars = baseline, line = candidate"');
+    expect(body).toMatch(/```mermaid\n%%\{init: .*"plotColorPalette": "#0969da, #57606a".*%%\nxychart-beta\n {2}title "Latency, candidate \/ baseline by percentile, batch 1 \(line: 1 = as fast\)"/);
     expect(body).toMatch(/<details>\n<summary>Checklist: \d+ checks<\/summary>/);
     expect(body).toContain('[Full report in the run\'s summary](https://github.com/acme/models/actions/runs/42/attempts/1)');
     expect(body.length).toBeLessThanOrEqual(COMMENT_LIMIT);

@@ -300,7 +300,7 @@ describe('the command runner', () => {
 
   it.skipIf(skipWithout('python'))('runs a pickled scikit-learn model through the documented Python adapter: the whole suite, GO', async () => {
     const cfg = tmp('cmd.yml');
-    writeFileSync(cfg, `model:\n  command: { run: "${PY} examples/serving/sklearn_adapter.py ${pickle}" }\n  outputs:\n    probabilities: { kind: probabilities }\n    label: { kind: labels, classes: [0, 1, 2] }\ndata:\n  eval: examples/iris/eval.csv\n  label: species\n  reference: examples/iris/reference.csv\nmetrics:\n  thresholds:\n    accuracy: { min: 0.9 }\n`);
+    writeFileSync(cfg, `model:\n  command: { run: "${PY} examples/serving/python_adapter.py ${pickle}" }\n  outputs:\n    probabilities: { kind: probabilities }\n    label: { kind: labels, classes: [0, 1, 2] }\ndata:\n  eval: examples/iris/eval.csv\n  label: species\n  reference: examples/iris/reference.csv\nmetrics:\n  thresholds:\n    accuracy: { min: 0.9 }\n`);
     const r = await validate(['--config', cfg]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.report!.model.runner).toBe('command');
@@ -341,8 +341,8 @@ describe('the load test', () => {
     expect(open.status_counts).toEqual({ 200: open.requests });
     expect(report.load!.health).toBe('healthy');
     expect(byId(report, 'load.latency').status).toBe('pass');
-    // Only the smoke test and the load test run in `model-gate load`.
-    expect(report.checks.map((c) => c.category).filter((c, i, a) => a.indexOf(c) === i).sort()).toEqual(['artifact', 'inputs', 'load', 'smoke', 'version']);
+    // Only the smoke test and the load test run in `model-gate load` (plus the run's memory, for information).
+    expect(report.checks.map((c) => c.category).filter((c, i, a) => a.indexOf(c) === i).sort()).toEqual(['artifact', 'inputs', 'load', 'resources', 'smoke', 'version']);
   });
 
   it('runs inside validate after the other families, with the load section of the config', async () => {

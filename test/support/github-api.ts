@@ -41,10 +41,23 @@ let spec: { paths: Record<string, Record<string, Operation>> } | null = null;
 let routes: Route[] = [];
 const ajv = addFormats(new Ajv({ strict: false, allErrors: true, coerceTypes: false }));
 const compiled = new WeakMap<Schema, ValidateFunction>();
+/** `nullable` beside no `type` (in a few of GitHub's newer schemas, e.g. PATCH an issue) is OpenAPI's, not JSON Schema's: dropped there. */
+const withoutStrayNullable = (node: unknown): unknown => {
+  if (Array.isArray(node)) return node.map(withoutStrayNullable);
+  if (node === null || typeof node !== 'object') return node;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(node)) if (!(k === 'nullable' && !('type' in node))) out[k] = withoutStrayNullable(v);
+  return out;
+};
 const check = (schema: Schema) => {
   let v = compiled.get(schema);
   if (!v) {
-    v = ajv.compile(schema);
+    try {
+      v = ajv.compile(schema);
+    } catch (error) {
+      if (!/"nullable" cannot be used without "type"/.test(String(error))) throw error;
+      v = ajv.compile(withoutStrayNullable(schema) as Schema);
+    }
     compiled.set(schema, v);
   }
   return v;
@@ -145,6 +158,8 @@ export class FakeGitHub {
   readonly deployments: { id: number; ref: string; task: string; environment: string; payload: unknown; created_at: string; statuses: { id: number; state: string; description: string; log_url: string; created_at: string }[] }[] = [];
   readonly requests: RecordedRequest[] = [];
   readonly violations: string[] = [];
+  /** Issues (the monitor's alert issue), by number; pull requests are `pulls`. */
+  readonly issues = new Map<number, { title: string; body: string; state: 'open' | 'closed'; state_reason: string | null; labels: string[]; author: Identity; created_at: string; updated_at: string }>();
   private comments: StoredComment[] = [];
   private faults: Fault[] = [];
   private barriers: { method: string; path: RegExp; count: number; waiting: (() => void)[] }[] = [];
@@ -230,6 +245,34 @@ export class FakeGitHub {
       created_at: c.created_at,
       updated_at: c.updated_at,
       author_association: c.author.bot ? 'NONE' : 'MEMBER',
+    };
+  }
+
+  private issueJson(number: number) {
+    const i = this.issues.get(number)!;
+    const schema = this.schemaOf('/repos/{owner}/{repo}/issues/{issue_number}', 'get', '200');
+    const base = `${this.url}/repos/${this.owner}/${this.repo}`;
+    const example = exampleOf(schema) as Record<string, unknown>;
+    return {
+      ...example,
+      id: 500_000 + number,
+      node_id: `I_${number}`,
+      number,
+      title: i.title,
+      body: i.body,
+      state: i.state,
+      state_reason: i.state_reason ?? undefined,
+      labels: i.labels.map((name, k) => ({ id: 7000 + k, node_id: `LA_${k}`, url: `${base}/labels/${encodeURIComponent(name)}`, name, color: 'ededed', default: false, description: null })),
+      user: this.user(i.author),
+      url: `${base}/issues/${number}`,
+      html_url: `https://github.com/${this.owner}/${this.repo}/issues/${number}`,
+      comments_url: `${base}/issues/${number}/comments`,
+      comments: this.commentsOn(number).length,
+      pull_request: undefined,
+      closed_at: i.state === 'closed' ? i.updated_at : null,
+      created_at: i.created_at,
+      updated_at: i.updated_at,
+      author_association: i.author.bot ? 'NONE' : 'MEMBER',
     };
   }
 
@@ -390,9 +433,56 @@ export class FakeGitHub {
       case 'GET /user':
         if (who.bot) return forbidden;
         return { status: 200, body: { ...(exampleOf(this.schemaOf('/user', 'get', '200')) as object), ...this.user(who) } };
+      case 'GET /repos/{owner}/{repo}/issues': {
+        const wanted = query.labels === undefined ? [] : String(query.labels).split(',');
+        const state = String(query.state ?? 'open');
+        const all = [...this.issues.entries()]
+          .filter(([, i]) => (state === 'all' || i.state === state) && wanted.every((l) => i.labels.includes(l)))
+          .map(([n]) => n)
+          .sort((a, b) => (query.direction === 'asc' ? a - b : b - a));
+        const perPage = Math.min(Math.max(Number(query.per_page ?? 30), 1), 100);
+        const page = Math.max(Number(query.page ?? 1), 1);
+        const last = Math.max(Math.ceil(all.length / perPage), 1);
+        const link = (p: number, rel: string) => {
+          const u = new URL(url.toString());
+          u.searchParams.set('per_page', String(perPage));
+          u.searchParams.set('page', String(p));
+          return `<${this.url.replace(this.prefix, '')}${u.pathname}${u.search}>; rel="${rel}"`;
+        };
+        const links = page < last ? [link(page + 1, 'next'), link(last, 'last')] : [];
+        return { status: 200, body: all.slice((page - 1) * perPage, page * perPage).map((n) => this.issueJson(n)), headers: links.length > 0 ? { link: links.join(', ') } : {} };
+      }
+      case 'POST /repos/{owner}/{repo}/issues': {
+        if (!who.write) return forbidden;
+        const b = body as { title: string; body?: string; labels?: (string | { name?: string })[] };
+        if ((b.body ?? '').length > 65_536) {
+          return { status: 422, body: { message: 'Validation Failed', errors: [{ resource: 'Issue', code: 'custom', field: 'body', message: 'body is too long (maximum is 65536 characters)' }], documentation_url: 'https://docs.github.com/rest', status: '422' } };
+        }
+        const number = Math.max(0, ...this.pulls.keys(), ...this.issues.keys()) + 1;
+        this.issues.set(number, { title: String(b.title), body: b.body ?? '', state: 'open', state_reason: null, labels: (b.labels ?? []).map((l) => (typeof l === 'string' ? l : String(l.name))), author: who, created_at: now, updated_at: now });
+        return { status: 201, body: this.issueJson(number), headers: { location: `${this.url}/repos/${this.owner}/${this.repo}/issues/${number}` } };
+      }
+      case 'PATCH /repos/{owner}/{repo}/issues/{issue_number}': {
+        const number = path.issue_number as number;
+        const i = this.issues.get(number);
+        if (!i) return notFound;
+        if (!who.write) return forbidden;
+        const b = body as { title?: string; body?: string; state?: 'open' | 'closed'; state_reason?: string | null };
+        if ((b.body ?? '').length > 65_536) {
+          return { status: 422, body: { message: 'Validation Failed', errors: [{ resource: 'Issue', code: 'custom', field: 'body', message: 'body is too long (maximum is 65536 characters)' }], documentation_url: 'https://docs.github.com/rest', status: '422' } };
+        }
+        if (b.title !== undefined) i.title = b.title;
+        if (b.body !== undefined) i.body = b.body;
+        if (b.state !== undefined) {
+          i.state = b.state;
+          i.state_reason = b.state_reason ?? (b.state === 'closed' ? 'completed' : 'reopened');
+        }
+        i.updated_at = now;
+        return { status: 200, body: this.issueJson(number) };
+      }
       case 'GET /repos/{owner}/{repo}/issues/{issue_number}/comments': {
         const issue = path.issue_number as number;
-        if (!this.pulls.has(issue)) return notFound;
+        if (!this.pulls.has(issue) && !this.issues.has(issue)) return notFound;
         const all = this.commentsOn(issue);
         const perPage = Math.min(Math.max(Number(query.per_page ?? 30), 1), 100);
         const page = Math.max(Number(query.page ?? 1), 1);
@@ -408,7 +498,7 @@ export class FakeGitHub {
       }
       case 'POST /repos/{owner}/{repo}/issues/{issue_number}/comments': {
         const issue = path.issue_number as number;
-        if (!this.pulls.has(issue)) return notFound;
+        if (!this.pulls.has(issue) && !this.issues.has(issue)) return notFound;
         if (!who.write) return forbidden;
         const c: StoredComment = { id: this.nextId++, issue, body: (body as { body: string }).body, author: who, created_at: now, updated_at: now };
         if (c.body.length > 65_536) {

@@ -4,9 +4,9 @@
  * asks to skip it, which the tally then shows.
  */
 // @ts-expect-error: a plain JavaScript script, shared with `npm test`
-import { installLine, present, python } from '../../scripts/test-tools.mjs';
+import { chromiumPath, installLine, present, python } from '../../scripts/test-tools.mjs';
 
-type Tool = 'python' | 'openssl' | 'nginx' | 'prometheus' | 'xmllint';
+type Tool = 'python' | 'xgboost' | 'torch' | 'openssl' | 'nginx' | 'prometheus' | 'xmllint' | 'chromium';
 const here = present() as Record<Tool, boolean>;
 
 /** Whether to skip a test that needs `tools`: only when they are missing and skipping was asked for. */
@@ -19,3 +19,6 @@ export function skipWithout(...tools: Tool[]): boolean {
 
 /** The Python the tests run. */
 export const PYTHON: string = (python() as string | null) ?? 'python3';
+
+/** The Chromium the browser tests drive, or null. */
+export const CHROMIUM: string | null = (chromiumPath() as string | null) ?? null;

@@ -59,7 +59,7 @@ describe('config', () => {
 
   it('merges a partly given error scenario with its built-in default', () => {
     const c = parseConfig('checks:\n  errors:\n    nan_input:\n      severity: blocker\n', 'gate.yml');
-    expect(c.checks.errors.nan_input).toEqual({ enabled: true, expect: ['rejected', 'non_finite'], severity: 'blocker' });
+    expect(c.checks.errors.nan_input).toEqual({ enabled: true, expect: ['rejected', 'non_finite', 'finite'], severity: 'blocker' });
   });
 
   it('checks what the schema cannot: promotion stages ascend to 100', () => {

@@ -73,9 +73,10 @@ describe('judgeLatency', () => {
     const config = parseConfig('checks:\n  latency:\n    limits:\n      "8": { p50_ms: 5, p99_ms: 8, min_rows_per_s: 2000 }\n', 'gate.yml');
     const stats = summarize(8, Array.from({ length: 100 }, (_, i) => i / 10)); // 0 .. 9.9 ms
     const c = judgeLatency(stats, config);
-    expect(c.threshold).toBe('p50 <= 5 ms, p99 <= 8 ms, >= 2000 rows/s');
+    expect(c.threshold).toBe('p50 <= 5 ms, p99 <= 8 ms, >= 2000 rows/s (percentiles judged on their interval)');
     expect(c.status).toBe('fail');
-    expect(c.message).toMatch(/^batch 8: p99 9\.801 ms > 8 ms, 1616 rows\/s < 2000 \(/);
+    // p50 4.95 ms: its interval contains 5 ms, so only the p99 (interval above 8 ms) and rows/s fail.
+    expect(c.message).toMatch(/^batch 8: p99 9\.801 ms \(95% CI 9\.6–∞ ms lies above 8 ms\), 1616 rows\/s < 2000 \(/);
   });
 
   it('a batch size without limits is reported for information', () => {

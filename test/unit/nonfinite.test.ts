@@ -238,7 +238,7 @@ describe('non-finite rows, described', () => {
 });
 
 describe('judges never pass on NaN', () => {
-  const rules: DriftRules = { min_rows: 3, large_sample_rows: 1000, p_value: 0.05, distance: 0.1, psi: { bins: 10, floor: 1e-4, warning: 0.1, blocker: 0.25 }, dataset_share: 0.5, features: {} };
+  const rules: DriftRules = { min_rows: 3, large_sample_rows: 1000, p_value: 0.05, distance: 0.1, psi: { bins: 10, floor: 1e-4, warning: 0.1, blocker: 0.25 }, dataset_share: 0.5, multiplicity: 'holm', features: {} };
 
   it('drift: NaN and infinite values count as missing; an undefined measure is an error, not stable', () => {
     const m = measureFeature('x', { kind: 'numeric', values: [1, 2, nan, inf, 3, 4, 5, 6, 7, 8] }, { kind: 'numeric', values: [ninf, 2, 3, 4, 5, 6, 7, 8, 9] }, rules.psi);

@@ -61,7 +61,7 @@ describe('the comment body', () => {
     expect(fingerprintOf(renderComment(a, { id: 'x', links }))).toBe(verdictFingerprint(a));
   });
 
-  it('draws latency as a Mermaid xychart with the baseline as bars and the candidate as a line', () => {
+  it('draws latency as a Mermaid xychart of candidate ÷ baseline per percentile, with parity as a line and named colours', () => {
     const chart = latencyChart({
       batch_size: 1,
       samples: 10,
@@ -76,12 +76,13 @@ describe('the comment body', () => {
     });
     expect(chart).toEqual([
       '```mermaid',
+      '%%{init: {"xyChart": {"height": 320}, "themeVariables": {"xyChart": {"plotColorPalette": "#0969da, #57606a"}}}}%%',
       'xychart-beta',
-      '  title "Latency by percentile, batch 1: bars = baseline, line = candidate"',
+      '  title "Latency, candidate / baseline by percentile, batch 1 (line: 1 = as fast)"',
       '  x-axis ["p50", "p95"]',
-      '  y-axis "ms" 0 --> 3.436',
-      '  bar [1, 2]',
-      '  line [2, 3.123]',
+      '  y-axis "candidate / baseline" 0 --> 2.2',
+      '  bar [2, 1.562]',
+      '  line [1, 1]',
       '```',
     ]);
   });

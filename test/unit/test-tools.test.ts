@@ -39,3 +39,22 @@ describe('the tools check before the test suite', () => {
     expect(r.status).toBe(0);
   });
 });
+
+describe("the README's test command on a clone that lacks a tool", () => {
+  it('prints the install line and fails before any test runs', () => {
+    // A clone of this repository as a new user has it (tracked files only, dependencies linked, as
+    // `npm ci` would leave them), run with a PATH that hides Prometheus.
+    const clone = mkdtempSync(join(tmpdir(), 'mg-clone-'));
+    const git = spawnSync('git', ['clone', '-q', '--no-hardlinks', process.cwd(), clone], { encoding: 'utf8' });
+    expect(git.status, git.stderr).toBe(0);
+    symlinkSync(join(process.cwd(), 'node_modules'), join(clone, 'node_modules'));
+    const npm = spawnSync('sh', ['-c', 'command -v npm'], { encoding: 'utf8' }).stdout.trim();
+    const env = bareEnv({});
+    symlinkSync(npm, join(env.PATH!, 'npm'));
+    symlinkSync('/bin/sh', join(env.PATH!, 'sh')); // npm runs scripts through sh
+    const r = spawnSync('npm', ['test'], { cwd: clone, env, encoding: 'utf8' });
+    expect(r.status).not.toBe(0);
+    expect(r.stderr).toMatch(/apt-get update && apt-get install -y .*prometheus/);
+    expect(r.stdout + r.stderr).not.toMatch(/Test Files/); // the suite itself never started
+  }, 60_000);
+});

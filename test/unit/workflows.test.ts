@@ -82,7 +82,7 @@ describe('reusable workflows', () => {
   const load = (f: string) => ({ text: readFileSync(join(dir, f), 'utf8'), wf: parse(readFileSync(join(dir, f), 'utf8')) as { on: { workflow_call: { inputs: Record<string, unknown>; secrets?: Record<string, unknown> } }; jobs: Record<string, Job> } });
 
   it('exist', () => {
-    expect(reusable).toEqual(expect.arrayContaining(['model-validate.yml', 'model-promote.yml', 'model-comment.yml']));
+    expect(reusable).toEqual(expect.arrayContaining(['model-validate.yml', 'model-promote.yml', 'model-comment.yml', 'model-monitor.yml']));
   });
 
   it('pin every third-party action to a full commit SHA with its version in a comment (every workflow)', () => {
@@ -138,5 +138,26 @@ describe('reusable workflows', () => {
       for (const input of serving) expect(gate.with?.[input], `${f}: ${input}`).toBe(`\${{ inputs.${input} }}`);
       expect(gate.env).toEqual({ MODEL_GATE_ENDPOINT_TOKEN: '${{ secrets.endpoint-token }}' });
     }
+  });
+});
+
+/** The scheduled monitor: called from a caller's schedule, least privilege, the action at its own commit. */
+describe('model-monitor.yml', () => {
+  const wf = parse(readFileSync(join(dir, 'model-monitor.yml'), 'utf8')) as {
+    on: Record<string, { inputs: Record<string, unknown> }>;
+    permissions: unknown;
+    jobs: Record<string, { permissions?: Record<string, string>; concurrency?: { group: string }; steps?: { uses?: string; with?: Record<string, unknown> }[] }>;
+  };
+  it('is only called (the caller owns the schedule), grants nothing at the top and issues: write to its one job', () => {
+    expect(Object.keys(wf.on)).toEqual(['workflow_call']);
+    expect(wf.permissions).toEqual({});
+    expect(Object.keys(wf.jobs)).toEqual(['monitor']);
+    expect(wf.jobs.monitor!.permissions).toEqual({ contents: 'read', deployments: 'read', issues: 'write' });
+    expect(wf.jobs.monitor!.concurrency?.group).toMatch(/monitor/);
+  });
+  it('runs the action in monitor mode with the inputs passed through', () => {
+    const step = wf.jobs.monitor!.steps!.find((s) => s.uses === './.model-gate-action')!;
+    expect(step.with?.mode).toBe('monitor');
+    for (const input of ['config', 'window', 'reference', 'labels', 'version', 'environment', 'monitor-id']) expect(step.with?.[input], input).toBe(`\${{ inputs.${input} }}`);
   });
 });

@@ -10,9 +10,12 @@ import type { Outcome } from '../../config/types.ts';
 import { getErrorMessage } from '../../errors.ts';
 import { parseJson } from '../tensor-json.ts';
 import type { Feeds, ModelRunner, ModelSignature, Outputs, ProbeScenario } from '../types.ts';
-import { RunnerTimeoutError } from '../types.ts';
+import { RunnerRejectedError, RunnerTimeoutError } from '../types.ts';
 import { protocolFor, type EndpointConfig, type Protocol } from './protocols.ts';
 import { excerpt } from '../../redact.ts';
+
+/** How much of a failed call's error body a message keeps. */
+const CAUSE_MAX = 4000;
 
 export interface ProbeResult {
   request: string;
@@ -25,9 +28,19 @@ export interface HttpAnswer {
   text: string;
 }
 
-/** An error the server answered with (a status outside 2xx): the model rejected the request. */
+/** A status outside 2xx and 4xx (a 5xx, a redirect): the server failed, it did not refuse. */
 export class HttpStatusError extends Error {
   override readonly name = 'HttpStatusError';
+  readonly status: number;
+  constructor(status: number, message: string) {
+    super(message);
+    this.status = status;
+  }
+}
+
+/** A 4xx: the server refused the request, a clean rejection. */
+export class HttpRejectedError extends RunnerRejectedError {
+  override readonly name = 'HttpRejectedError';
   readonly status: number;
   constructor(status: number, message: string) {
     super(message);
@@ -169,7 +182,9 @@ export class HttpRunner implements ModelRunner {
   async infer(feeds: Feeds): Promise<Outputs> {
     const req = this.#protocol.encode(feeds, this.columns);
     const r = await this.send('POST', req.path, req.body);
-    if (r.status < 200 || r.status >= 300) throw new HttpStatusError(r.status, `HTTP ${r.status}: ${errorText(r.text)}`);
+    if (r.status >= 400 && r.status < 500) throw new HttpRejectedError(r.status, `HTTP ${r.status}: ${errorText(r.text, CAUSE_MAX)}`);
+    // The whole cause (a server's traceback), not its first line.
+    if (r.status < 200 || r.status >= 300) throw new HttpStatusError(r.status, `HTTP ${r.status}: ${errorText(r.text, CAUSE_MAX)}`);
     let answer: unknown;
     try {
       answer = parseJson(r.text);
@@ -215,15 +230,15 @@ export class HttpRunner implements ModelRunner {
 }
 
 /** The server's error message: `{"error": …}` (V2, TF Serving), `{"message": …}` (MLflow), else the text. */
-export function errorText(text: string): string {
+export function errorText(text: string, max = 200): string {
   try {
     const j = JSON.parse(text) as Record<string, unknown>;
     const m = j.error ?? j.message ?? j.detail;
-    if (typeof m === 'string') return excerpt(m, 200);
+    if (typeof m === 'string') return excerpt(m, max);
   } catch {
     // not JSON: the text itself
   }
-  return excerpt(text.trim(), 200);
+  return excerpt(text.trim(), max);
 }
 
 export async function openHttpRunner(endpoint: EndpointConfig, sleep: (ms: number) => Promise<void>, now: () => number): Promise<HttpRunner> {

@@ -1,0 +1,111 @@
+/**
+ * The one runner factory: opens a model, candidate or baseline alike, from what the config says
+ * it is: an ONNX file (in its own process), an HTTP endpoint, or a command speaking JSON Lines.
+ * A failure to open is an outcome the smoke and comparison checks report, never a crash.
+ */
+import type { Clock } from '../clock.ts';
+import { UsageError, getErrorMessage } from '../errors.ts';
+import { expandSecrets } from '../promotion/secrets.ts';
+import { openCommandRunner, type CommandConfig } from './command.ts';
+import type { EndpointConfig } from './http/protocols.ts';
+import { openHttpRunner } from './http/runner.ts';
+import { openIsolatedOnnxRunner } from './onnx-process.ts';
+import type { OrtModule } from './onnxruntime-loader.ts';
+import type { ModelRunner } from './types.ts';
+
+/** Where a model runs. `path` on a served model is the file it serves, for its version only. */
+export type ModelSource =
+  | { kind: 'onnx'; path: string; target: string }
+  | { kind: 'http'; endpoint: EndpointConfig; target: string; path?: string }
+  | { kind: 'command'; command: CommandConfig; target: string; path?: string };
+
+/** What `model` and `baseline` both say about where a model runs. */
+export interface ModelPlace {
+  path?: string;
+  endpoint?: EndpointConfig;
+  command?: CommandConfig;
+}
+
+export interface OpenDeps {
+  clock: Clock;
+  /** Loads onnxruntime (provisioning it if needed). */
+  loadRuntime: () => Promise<OrtModule>;
+  /** The environment `${NAME}` in endpoint headers is read from. */
+  env?: NodeJS.ProcessEnv;
+  /** Told every secret value so that logs mask it. */
+  secret?: (value: string) => void;
+  sleep?: (ms: number) => Promise<void>;
+}
+
+/** Whether the model opened and how long it took (the smoke check's load outcome). */
+export interface Opened {
+  runner: ModelRunner | null;
+  outcome: { ok: boolean; ms: number; error: string | null };
+}
+
+/**
+ * Where the model runs, or null when nothing says (no file, endpoint or command). `key` is the
+ * config section ("model", "baseline") and `flags` the CLI prefix ("", "baseline-") for messages.
+ */
+export function sourceOf(place: ModelPlace, key: 'model' | 'baseline', where: string): ModelSource | null {
+  const { endpoint, command, path } = place;
+  const flag = key === 'model' ? '--' : '--baseline-';
+  if (endpoint && command) throw new UsageError(`give ${key}.endpoint or ${key}.command, not both (${where})`);
+  if (endpoint) {
+    if ((endpoint.protocol === 'v2' || endpoint.protocol === 'tfserving') && !endpoint.name) {
+      throw new UsageError(`protocol ${endpoint.protocol} needs the ${key === 'model' ? "model's" : "baseline's"} name on the server: ${flag}model-name, or ${key}.endpoint.name in ${where}`);
+    }
+    if (endpoint.protocol === 'custom' && !endpoint.custom) throw new UsageError(`protocol custom needs ${key}.endpoint.custom (path, template, outputs) in ${where}`);
+    const target = `${endpoint.url}${endpoint.name ? ` (${endpoint.protocol}, model ${endpoint.name})` : ` (${endpoint.protocol})`}`;
+    return { kind: 'http', endpoint, target, ...(path ? { path } : {}) };
+  }
+  if (command) return { kind: 'command', command, target: `command: ${command.run}`, ...(path ? { path } : {}) };
+  if (path) return { kind: 'onnx', path, target: path };
+  return null;
+}
+
+/** `${NAME}` in header values from the environment; every value that came from there is a secret. */
+export function expandHeaders(headers: Record<string, string>, env: NodeJS.ProcessEnv, secret: (v: string) => void): Record<string, string> {
+  return Object.fromEntries(Object.entries(headers).map(([key, value]) => [key, expandSecrets(value, env, secret, `header "${key}"`)]));
+}
+
+/**
+ * Opens the model. `onnxPath` is the local file an ONNX source reads (a baseline fetched from a
+ * URL or a git ref lives in a temporary file); `callTimeoutMs` bounds one call to an ONNX model.
+ */
+export async function openModel(source: ModelSource, deps: OpenDeps, options: { callTimeoutMs: number; onnxPath?: string }): Promise<Opened> {
+  if (source.kind === 'onnx') return openOnnx(options.onnxPath ?? source.path, options.callTimeoutMs, deps);
+  const t = deps.clock.now();
+  try {
+    const runner =
+      source.kind === 'http'
+        ? await openHttpRunner(
+            { ...source.endpoint, headers: expandHeaders(source.endpoint.headers ?? {}, deps.env ?? {}, deps.secret ?? (() => undefined)) },
+            deps.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms))),
+            () => deps.clock.now(),
+          )
+        : await openCommandRunner(source.command);
+    return { runner, outcome: { ok: true, ms: deps.clock.now() - t, error: null } };
+  } catch (error) {
+    if (error instanceof UsageError) throw error;
+    return { runner: null, outcome: { ok: false, ms: deps.clock.now() - t, error: getErrorMessage(error) } };
+  }
+}
+
+async function openOnnx(path: string, callTimeoutMs: number, deps: OpenDeps): Promise<Opened> {
+  try {
+    // Provisioned here, where a failure can be reported; the model's process loads it from the cache.
+    await deps.loadRuntime();
+  } catch (error) {
+    return { runner: null, outcome: { ok: false, ms: 0, error: `the ONNX runtime is not available: ${getErrorMessage(error)}` } };
+  }
+  const t = deps.clock.now();
+  try {
+    const runner = await openIsolatedOnnxRunner(path, { callTimeoutMs, env: deps.env ?? process.env });
+    return { runner, outcome: { ok: true, ms: runner.loadMs, error: null } };
+  } catch (error) {
+    return { runner: null, outcome: { ok: false, ms: deps.clock.now() - t, error: firstLines(getErrorMessage(error)) } };
+  }
+}
+
+const firstLines = (s: string) => s.split('\n').map((l) => l.trim()).filter(Boolean).slice(0, 3).join(' ');
