@@ -2,7 +2,8 @@
  * Error rates and latency judged on the evidence pooled over the stage's windows, one always-valid
  * sequential test per rule (promotion/tolerance.ts): a rule fails only when the test's lower bound
  * shows the canary beyond its tolerance, and passes only once there is enough evidence (at least
- * `min_requests` pooled, and the canary's error rate shown below its rollback limit). Latency from
+ * `min_requests` pooled, the canary's error rate shown below its rollback limit, its latency tail
+ * shown below TAIL_CEILING). Latency from
  * histograms is read by bucket edges only (promotion/histogram.ts): the share of requests slower
  * than an edge, and the p95 ratio bounded by the edges its p95s are shown to lie between.
  */
@@ -24,6 +25,12 @@ export interface JudgeContext {
 
 /** Error rates: warn (fail) at 5%, roll back at 10%; latency: p95 ratio 1.2× fails, 1.5× rolls back; tail share ≤ 2 × stable's + 1%. */
 export const DEFAULTS = { error_max: 0.05, error_critical: 0.1, latency_warning: 1.2, latency_critical: 1.5, tail_factor: 2, tail_plus: 0.01 };
+/**
+ * A latency pass needs the canary's share slower than the tail edge (stable's p95 edge) shown
+ * below this: a canary whose p75 is beyond stable's p95 (about ×1.6 for a lognormal spread of 0.5)
+ * is not shown healthy, however wide the interval of the tolerance test.
+ */
+export const TAIL_CEILING = 0.25;
 /** No latency rollback on fewer canary requests than this beyond the edge that decides. */
 export const MIN_TAIL = 20;
 /**
@@ -207,6 +214,13 @@ export function judgeLatencyBuckets(m: PromotionMetric, windows: Pair<Histogram 
   if (tail.lower > 0 && tail.canary.events >= MIN_TAIL) {
     return { ...base, verdict: 'fail', critical: m.critical, values, evidence: ev, reason: `canary slower ${pooled}: ${tailSaid}, over its tolerance ${tolName(factor, plus)} = ${pct(tail.limit)} by at least ${pp(tail.lower)} (lower bound, ${conf(ctx.alpha)} always-valid); ${ratioSaid}` };
   }
+  // A pass needs the canary's tail shown below TAIL_CEILING, as an error rate must be shown below
+  // its rollback limit: windows too few or too noisy to show even that hold, never pass.
+  const ceiling = toleranceTest(tailArm('canary', edge), null, 0, TAIL_CEILING, ctx.alpha);
+  values.tail_ceiling_upper = r(ceiling.upper);
+  if (!(ceiling.upper < 0)) {
+    return { ...base, verdict: 'inconclusive', critical: false, values, evidence: ev, reason: `${tailSaid} ${pooled}: not yet shown below ${pct(TAIL_CEILING)} slower than ${sec(edge)} (upper bound ${pct(TAIL_CEILING + ceiling.upper)}), which a pass needs; ${ratioSaid}` };
+  }
   return { ...base, verdict: 'pass', critical: false, values, evidence: ev, reason: `${tailSaid} ${pooled}: within ${tolName(factor, plus)} = ${pct(tail.limit)} (lower bound ${pp(tail.lower)}, a rollback needs > 0); ${ratioSaid}` };
 }
 
@@ -249,5 +263,7 @@ export function judgeLatencySamples(m: PromotionMetric, windows: Pair<number[] |
   const said = `canary / stable median ×${r(Math.exp(mean))} over ${k} windows (at least ×${values.ratio_lower}, at most ×${values.ratio_upper}, ${conf(ctx.alpha)} always-valid)`;
   if (crit.lower > 0) return { ...base, verdict: 'fail', critical: true, values, evidence: ev(crit, critical), reason: `canary slower: ${said}, at least ${critical}×: roll back` };
   if (warn.lower > 0) return { ...base, verdict: 'fail', critical: m.critical, values, evidence: ev(warn, warning), reason: `canary slower: ${said}, at least ${warning}×` };
+  // As with the tail share: a pass needs the ratio shown below the rollback ratio.
+  if (!(crit.upper < 0)) return { ...base, verdict: 'inconclusive', critical: false, values, evidence: ev(crit, critical), reason: `${said}: not yet shown below ${critical}×` };
   return { ...base, verdict: 'pass', critical: false, values, evidence: ev(warn, warning), reason: said };
 }

@@ -156,6 +156,18 @@ describe('each metric, on the windows pooled so far', () => {
     expect(windows(metric({ kind: 'latency', tail: { le: 0.3, factor: 2, plus: 0.01 } }), { kind: 'latency', buckets: { canary: stableH, stable: stableH } }, 5)).toMatchObject({ verdict: 'error', reason: expect.stringContaining('tail.le 0.3 is not one of the histogram') });
   });
 
+  it('latency: a pass needs the canary shown healthy; windows too noisy to show the tail below 25% hold', () => {
+    // Half the canary's windows all fast, half all slow: the tolerance test cannot show it beyond
+    // (the windows disagree wildly), and it cannot show its tail below 25% either: never a pass.
+    const fast = hist(LE, [60, 0, 0, 0, 0, 0, 0]);
+    const slow = hist(LE, [0, 0, 0, 0, 0, 60, 0]);
+    const stable = hist(LE, [950, 40, 10, 0, 0, 0, 0]);
+    const noisy = judgeWindows(metric({ kind: 'latency' }), [fast, slow, fast, slow].map((canary) => ({ kind: 'latency' as const, buckets: { canary, stable } })), { minRequests: 50, alone: false, alpha: 0.01 });
+    expect(noisy.verdict).toBe('inconclusive');
+    expect(noisy.reason).toMatch(/not yet shown below 25% slower than 0\.005 s \(upper bound [\d.]+%\), which a pass needs/);
+    expect(noisy.values.tail_ceiling_upper).toBeGreaterThan(0);
+  });
+
   it('latency samples: one value per window (the windows do not overlap); few windows are inconclusive', () => {
     const m = metric({ kind: 'latency' });
     const stable = [10, 11, 10, 12, 11, 10, 13, 11, 10, 12, 11, 10];
