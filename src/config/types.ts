@@ -228,7 +228,10 @@ export interface PromotionMetric {
   max_relative?: { factor?: number; plus: number };
   warning_ratio?: number;
   critical_ratio?: number;
-  confidence: number;
+  /** latency (buckets): the share of requests slower than `le` against stable's (× factor + plus). */
+  tail?: { le?: number; factor: number; plus: number };
+  /** When set, each of the metric's sequential tests runs at α = 1 − confidence per stage. */
+  confidence?: number;
   critical: boolean;
 }
 
@@ -252,6 +255,7 @@ export interface PromotionConfig {
     success_window: number;
     on_inconclusive: 'hold' | 'rollback';
     hold_minutes: number;
+    false_rollback_budget: number;
   };
 }
 

@@ -1,11 +1,13 @@
 /**
  * One promotion stage: shift traffic, bake while measuring at an interval, judge, then promote or
- * roll back. The engine's commands, the metrics and time come in as dependencies.
+ * roll back. Each metric's sound windows are pooled over the stage, so every measurement judges the
+ * evidence so far (one sequential test per rule, not one test per window). The engine's commands,
+ * the metrics and time come in as dependencies.
  */
 import type { Clock } from '../clock.ts';
 import type { PromotionConfig } from '../config/types.ts';
 import { UsageError, getErrorMessage } from '../errors.ts';
-import { NO_COUNTS, count, decide, judgeMetric, measurementVerdict, type Counters, type Measurement, type MetricResult, type StageAction } from './judge.ts';
+import { NO_COUNTS, count, decide, judgeWindows, measurementVerdict, testAlpha, windowProblem, type Counters, type Measurement, type MetricData, type MetricResult, type StageAction } from './judge.ts';
 import { fetchMetric, type MetricsProvider } from './providers.ts';
 import type { CommandKind } from './signals.ts';
 import { fill, type TrafficVars } from './traffic.ts';
@@ -155,6 +157,8 @@ export async function runStage(spec: StageSpec, cfg: PromotionConfig, deps: Stag
   const t0 = deps.clock.now();
   const bakeEnd = t0 + cfg.bake_minutes * 60_000;
   const interval = cfg.interval_seconds * 1000;
+  const pooled: MetricData[][] = cfg.metrics.map(() => []);
+  const alone = spec.weight === 100;
   for (let index = 1; ; index++) {
     // Measurements fall on a fixed schedule from the shift, whatever each one took.
     const due = t0 + index * interval;
@@ -165,9 +169,13 @@ export async function runStage(spec: StageSpec, cfg: PromotionConfig, deps: Stag
     const window = { version: spec.version, stage: spec.stage, weight: spec.weight, window: cfg.interval_seconds };
     const results = await Promise.race([
       Promise.all(
-        cfg.metrics.map(async (m): Promise<MetricResult> => {
+        cfg.metrics.map(async (m, i): Promise<MetricResult> => {
           try {
-            return judgeMetric(m, await fetchMetric(deps.provider, m, window), cfg.min_requests, spec.weight === 100);
+            const d = await fetchMetric(deps.provider, m, window);
+            const broken = windowProblem(m, d);
+            if (broken) return broken;
+            pooled[i]!.push(d);
+            return judgeWindows(m, pooled[i]!, { minRequests: cfg.min_requests, alone, alpha: testAlpha(cfg, m) });
           } catch (error) {
             return { name: m.name, kind: m.kind, verdict: 'error', critical: false, values: {}, thresholds: '', reason: getErrorMessage(error) };
           }

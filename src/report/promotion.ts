@@ -1,5 +1,5 @@
 /** A promotion stage for people: what was measured, against what, and why it went the way it did. */
-import type { MetricResult } from '../promotion/judge.ts';
+import type { MetricResult, TestEvidence } from '../promotion/judge.ts';
 import type { StageReport } from '../promotion/stage.ts';
 import { mdCell as cell, mdCode, mdCodeCell, mdText } from './escape.ts';
 
@@ -10,6 +10,30 @@ const values = (m: MetricResult) =>
     .map(([k, v]) => `${k} ${v}`)
     .join(', ');
 
+/** A bound in the test's own unit: a share difference in percentage points, a log ratio as ×. */
+function bound(e: TestEvidence, x: number): string {
+  if (!Number.isFinite(x)) return x > 0 ? '+∞' : '−∞';
+  if (e.unit === 'log_ratio') return `×${Number(Math.exp(x).toPrecision(3))}`;
+  return `${x >= 0 ? '+' : '−'}${Number(Math.abs(x * 100).toPrecision(3))} pp`;
+}
+
+/**
+ * The tests as the stage ended: for each pooled metric, the test that decided, the quantity it
+ * bounds, its always-valid interval and the evidence pooled. The verdict follows from the lower
+ * end alone (above 0 rolls back), so the row cannot say otherwise than the numbers.
+ */
+function testsTable(last: MetricResult[]): string[] {
+  const rows = last.filter((m) => m.evidence);
+  if (rows.length === 0) return [];
+  const lines = ['', '| Metric | Verdict | Test | Quantity | Estimate | Always-valid interval | Pooled |', '|---|---|---|---|---:|---|---|'];
+  for (const m of rows) {
+    const e = m.evidence!;
+    const pooled = `${e.pooled.windows} windows, ${e.pooled.canary.toLocaleString('en-US')}${e.pooled.stable !== null ? ` / ${e.pooled.stable.toLocaleString('en-US')}` : ''} ${e.pooled.of}`;
+    lines.push(`| ${mdCodeCell(m.name)} | ${ICON[m.verdict]} ${m.verdict} | ${cell(e.test)} | ${cell(e.quantity)} | ${bound(e, e.estimate)} | [${bound(e, e.lower)}, ${bound(e, e.upper)}] at ${Number((e.confidence * 100).toPrecision(4))}% (rolls back when the lower end > ${e.unit === 'log_ratio' ? '×1' : '0'}) | ${cell(pooled)} |`);
+  }
+  return lines;
+}
+
 export function renderStageMarkdown(r: StageReport, environment: string): string {
   const head =
     r.outcome === 'promoted'
@@ -18,7 +42,8 @@ export function renderStageMarkdown(r: StageReport, environment: string): string
         ? `## ❗ Rollback failed at ${mdText(r.stage)}: ${mdCode(r.version)} — traffic is not known to be on stable`
         : `## ⏪ Rolled back at ${mdText(r.stage)}: ${mdCode(r.version)}`;
   const lines = [head, '', `**${cell(r.reason)}** · environment ${mdCode(environment)} · weight ${mdText(r.weight)}% · bake ${mdText(r.bake_minutes)} min, a measurement every ${mdText(r.interval_seconds)} s`, ''];
-  lines.push(`Measurements: ${r.measurements.length} (${r.counters.failures} failed, ${r.counters.inconclusive} inconclusive)`, '');
+  lines.push(`Measurements: ${r.measurements.length} (${r.counters.failures} failed, ${r.counters.inconclusive} inconclusive); error rates and latency pool every window of the stage into one sequential test per rule (docs/canary-judge.md).`);
+  lines.push(...testsTable(r.measurements.at(-1)?.metrics ?? []), '');
   lines.push('| # | At | Verdict | Metric | Result | Values | Thresholds |', '|---:|---|---|---|---|---|---|');
   for (const m of r.measurements) {
     for (const [i, x] of m.metrics.entries()) {

@@ -91,7 +91,7 @@ describe('promote never advances on bad metrics (JSON provider)', () => {
     ['requests 1e308 with errors 1e306', { canary: { errors: 1e306, requests: 1e308 }, stable: healthyStable }, /error: .*requests\.canary is 1e\+308 \(over 1000000000000 in one window: not believable\)/],
     ['requests given as an array of objects', { canary: { errors: 0, requests: [{ value: 1000 }] }, stable: healthyStable }, /error: \/canary\/requests in .* is an array whose element 0 is not a bucket/],
     ['the stable side missing entirely', { canary: { errors: 0, requests: 1000 } }, /error: \/stable\/errors in .* finds nothing/],
-    ['the stable side present but empty (null: no data)', { canary: { errors: 0, requests: 1000 }, stable: { errors: null, requests: null } }, /inconclusive: no stable request count in the window/],
+    ['the stable side present but empty (null: no data)', { canary: { errors: 0, requests: 1000 }, stable: { errors: null, requests: null } }, /inconclusive: no stable request count in any window/],
     ['more errors than requests', { canary: { errors: 5000, requests: 1000 }, stable: healthyStable }, /error: canary: 5000 errors but 1000 requests/],
     ['a count beyond what JSON can hold (1e400 → Infinity)', '{"canary":{"errors":0,"requests":1e400},"stable":{"errors":1,"requests":1000}}', /error: .*requests\.canary is Infinity/],
     ['a count given as a string', { canary: { errors: '0', requests: 1000 }, stable: healthyStable }, /error: \/canary\/errors in .* is "0", not a number or buckets/],

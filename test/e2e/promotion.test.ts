@@ -6,6 +6,7 @@
  * deployments recorded against the OpenAPI-checked GitHub stand-in.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -144,7 +145,8 @@ const canaryWeight = () => {
   return m ? Number(m[2] ?? 0) : readFileSync(upstreamFile, 'utf8').includes(`server ${nginxEnv.NGINX_STABLE} down`) ? 100 : 0;
 };
 
-function config(name: string, over: string = ''): string {
+/** `timing`: the bake and hold (minutes); the pooled tests need at least 3 windows of 3 s. */
+function config(name: string, over: string = '', timing = { bake: 0.1, hold: 0.1 }): string {
   const file = join(dir, `${name}.yml`);
   const q = (v: string, what: string) => what.replace(/VERSION/g, v);
   const pair = (what: string) => `{ canary: '${q('canary', what)}', stable: '${q('stable', what)}' }`;
@@ -153,7 +155,7 @@ function config(name: string, over: string = ''): string {
     `version: 1
 promotion:
   stages: [5, 25, 50, 100]
-  bake_minutes: 0.1
+  bake_minutes: ${timing.bake}
   interval_seconds: 3
   min_requests: 10
   traffic:
@@ -163,7 +165,7 @@ promotion:
     timeout_seconds: 20
   provider: prometheus
   prometheus: { url: "${prometheusUrl}" }
-  analysis: { hold_minutes: 0.1 }
+  analysis: { hold_minutes: ${timing.hold} }
   metrics:
     - name: error_rate
       kind: error_rate
@@ -178,7 +180,7 @@ ${over}`,
 }
 
 /** Each scenario promotes a version of its own: records of one must not satisfy another. */
-const versionOf = (cfg: string) => `v_2026-11-22T08:00:00_${Buffer.from(cfg).toString('hex').slice(-8)}`;
+const versionOf = (cfg: string) => `v_2026-11-22T08:00:00_${createHash('sha256').update(cfg).digest('hex').slice(0, 8)}`;
 
 function stage(cfg: string, weight: string, extra: { env?: Record<string, string>; onSpawn?: (c: ChildProcess) => void; mode?: string } = {}): Promise<ActionRun> {
   return runAction({
@@ -233,45 +235,49 @@ describe.skipIf(skipWithout('nginx', 'prometheus'))('staged promotion against Pr
     expect(canaryWeight()).toBe(0);
   }, 150_000);
 
-  it('rolls back a canary answering 12% errors at its first stage', async () => {
+  it('rolls back a canary answering 30% errors at its first stage', async () => {
     stable.set({ delayMs: 3 });
-    canary.set({ errorRate: 0.12, delayMs: 3 });
+    // 30%, not 12%: near the 10% limit, a few hundred requests cannot show it above (a loaded machine
+    // spreads the windows); the statistical power is shown by the simulation, not here.
+    canary.set({ errorRate: 0.3, delayMs: 3 });
     const traffic = load(300);
     try {
-      const r = await stage(config('errors'), '5');
-      expect(r.code).toBe(1);
+      // Enough windows for the pooled test to show the rate above the limits (~40 canary requests a window).
+      const r = await stage(config('errors', '', { bake: 0.5, hold: 0.5 }), '5');
+      expect(r.code, r.stdout).toBe(1);
       expect(r.outputs.outcome).toBe('rolled_back');
       // Workflow commands escape % as %25.
-      expect(r.stdout.replace(/%25/g, '%')).toMatch(/::error::rolled back at 5%: (critical: error_rate: canary error rate 1\d(\.\d+)?% > 10%: roll back|\d measurements)/);
+      expect(r.stdout.replace(/%25/g, '%')).toMatch(/::error::rolled back at 5%: (critical: )?error_rate: canary [23]\d(\.\d+)?% vs stable [\d.]+% over \d+ windows .*: the rate is above (the rollback limit 10%|5%) by at least/);
       expect(canaryWeight()).toBe(0);
       const d = github.deployments.at(-1)!;
       expect(d.statuses.map((s) => s.state)).toEqual(expect.arrayContaining(['in_progress', 'failure', 'inactive']));
     } finally {
       traffic.stop();
     }
-  }, 60_000);
+  }, 120_000);
 
-  it('rolls back a canary twice as slow', async () => {
+  it('rolls back a canary 80 ms slower a request', async () => {
+    // 5 ms more (the old "twice as slow") is ×1.3 end to end here, inside the 2× tail tolerance; on a
+    // loaded machine the windows vary so much that 25 ms more is not shown within the bake either.
     stable.set({ delayMs: 3 });
-    canary.set({ delayMs: 8 });
+    canary.set({ delayMs: 80 });
     const traffic = load(300);
     try {
-      const r = await stage(config('slow'), '5');
-      expect(r.code).toBe(1);
-      // At once when the p95 ratio reaches 1.5×, or after two failed measurements at 1.2×: bucket
-      // interpolation and the shared overheads put a 2× slower model on either side of 1.5×.
-      expect(r.stdout).toMatch(/latency fail: canary slower: p95 [\d.]+ vs [\d.]+ \(×[\d.]+\)/);
-      expect(r.stdout.replace(/%25/g, '%')).toMatch(/::error::rolled back at 5%: (critical: latency: canary slower|2 measurements in a row failed \(limit 1\))/);
+      const r = await stage(config('slow', '', { bake: 0.3, hold: 0.3 }), '5');
+      expect(r.code, r.stdout).toBe(1);
+      // The pooled tail share or the p95 ratio bounded by bucket edges decides, whichever shows it first.
+      expect(r.stdout).toMatch(/latency fail: canary slower over \d+ windows/);
+      expect(r.stdout.replace(/%25/g, '%')).toMatch(/::error::rolled back at 5%: (critical: )?latency: canary slower over \d+ windows/);
       expect(canaryWeight()).toBe(0);
     } finally {
       traffic.stop();
     }
-  }, 60_000);
+  }, 120_000);
 
   it('holds without traffic as inconclusive, then rolls back by policy — never a pass', async () => {
     await new Promise((r) => setTimeout(r, 3500)); // earlier traffic out of the window
     const r = await stage(config('idle'), '5');
-    expect(r.code).toBe(1);
+    expect(r.code, r.stdout).toBe(1);
     expect(r.stdout).toMatch(/measurement \d+: INCONCLUSIVE/);
     expect(r.stdout).toMatch(/rolled back at 5%(?:25)?: (held 0\.1 min without conclusive data|only 0 of the last \d+ measurements passed)/);
     expect(canaryWeight()).toBe(0);
