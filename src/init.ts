@@ -99,7 +99,7 @@ export function starterConfig(settings: Pick<InitSettings, 'model' | 'data' | 'l
   if (outputs.length > 0) {
     lines.push('  # What each output holds, detected from its name, type and the classes the model names:', '  outputs:');
     for (const o of outputs) {
-      const kind = outputKind({ name: o.name, dtype: o.dtype!, source: o.source }, undefined);
+      const kind = outputKind({ name: o.name, dtype: o.dtype!, source: o.source, ...(o.softmax ? { softmax: o.softmax } : {}) }, undefined);
       const classes = o.classes ? `[${o.classes.map((c) => JSON.stringify(c)).join(', ')}]` : null;
       const value = kind === 'labels' && classes ? `{ kind: labels, classes: ${classes} }` : `{ kind: ${kind} }`;
       const note = kind === 'probabilities' && classes ? `; columns: classes ${classes}` : kind === 'scores' ? '; add range: [min, max] to bound the values' : '';

@@ -24,6 +24,7 @@ const EXPECTED = JSON.parse(readFileSync(join(TORCH, 'expected.json'), 'utf8')) 
   fixed1: { scores: number[]; accuracy: number; roc_auc: number; log_loss: number; brier: number };
   stream_csv: { scores: number[]; accuracy: number; roc_auc: number; log_loss: number };
   one_d: { rmse: number; mae: number; r2: number; max_error: number; inf_rows: number };
+  iris_output: { accuracy: number; log_loss: number };
 };
 
 type Config = Record<string, unknown>;
@@ -230,6 +231,19 @@ describe('PyTorch exports', () => {
     expect(byId(report, 'outputs.finite')).toMatchObject({ status: 'fail', message: `"y": ${EXPECTED.one_d.inf_rows} NaN/Inf values (first in row 49)` });
     expect(byId(report, 'metrics.computed')).toMatchObject({ status: 'fail', message: expect.stringMatching(/output "y" is Infinity on 5 rows \(rows 49, /) });
     expect(report.decision).toBe('NO-GO');
+  });
+
+  it('classifier exported as the tutorial does (output "output"): its Softmax node says probabilities; labelled, metrics equal scikit-learn\'s', async () => {
+    const ref = EXPECTED.iris_output;
+    const { code, report } = await validate('iris_output, labelled', join(TORCH, 'iris_output.onnx'), { data: { eval: resolve('examples/iris/eval.csv'), label: 'species' } });
+    expect(report.metrics!.task).toBe('multiclass');
+    const m = report.metrics!.candidate as Record<string, number>;
+    expect(m.accuracy).toBe(ref.accuracy);
+    expect(Math.abs(m.log_loss! - ref.log_loss)).toBeLessThan(1e-6);
+    expect(byId(report, 'outputs.probabilities.output').status).toBe('pass');
+    expect(notPassed(report)).toEqual([]);
+    expect(report.decision).toBe('GO');
+    expect(code).toBe(0);
   });
 
   it('text model: ids and mask get the sequence length from the snippet; generated ids fit an Embedding, masks are 1', async () => {

@@ -29,6 +29,10 @@ Writes into test/fixtures/models/torch/:
   one_d_inf.onnx        broken: +Inf for every x > 1.5
   text.onnx             input_ids int64[batch, seq] + attention_mask int64[batch, seq] ->
                         logits [batch, 2] (Embedding of 1000 ids, masked mean, linear)
+  iris_output.onnx      an MLP trained on scikit-learn's iris with a softmax on top, exported as
+                        the PyTorch tutorial does (input_names=['input'], output_names=['output']):
+                        nothing in the output's name says probabilities, only its Softmax node;
+                        expected.json has its metrics on examples/iris/eval.csv (scikit-learn)
   expected.json         torch's outputs on fixed inputs per model; metrics on the CSVs
 """
 import csv
@@ -259,6 +263,29 @@ def text_model(expected):
         expected["text"] = {"input_ids": ids.ravel().tolist(), "attention_mask": mask.ravel().tolist(), "shape": [3, 10], "logits": floats(model(ids, mask))}
 
 
+def iris_model(expected):
+    from sklearn.datasets import load_iris
+    torch.manual_seed(7)
+    x, y = load_iris(return_X_y=True)
+    net = nn.Sequential(nn.Linear(4, 16), nn.ReLU(), nn.Linear(16, 3))
+    opt = torch.optim.Adam(net.parameters(), lr=0.05)
+    xt, yt = torch.tensor(x, dtype=torch.float32), torch.tensor(y)
+    for _ in range(300):
+        opt.zero_grad()
+        nn.functional.cross_entropy(net(xt), yt).backward()
+        opt.step()
+    model = nn.Sequential(net, nn.Softmax(dim=1))
+    export(model, (xt[:1],), "iris_output.onnx", ["input"], ["output"], {"input": {0: "batch_size"}, "output": {0: "batch_size"}})
+    rows = np.loadtxt(os.path.join(ROOT, "examples", "iris", "eval.csv"), delimiter=",", skiprows=1)
+    with torch.no_grad():
+        proba = model(torch.tensor(rows[:, :4], dtype=torch.float32)).numpy().astype(np.float64)
+    truth = rows[:, 4].astype(int)
+    expected["iris_output"] = {
+        "accuracy": float(skm.accuracy_score(truth, proba.argmax(1))),
+        "log_loss": float(skm.log_loss(truth, proba, labels=[0, 1, 2])),
+    }
+
+
 def main():
     os.makedirs(OUT, exist_ok=True)
     expected = {"torch": torch.__version__}
@@ -267,6 +294,7 @@ def main():
     fixed1_model(expected)
     one_d_models(expected)
     text_model(expected)
+    iris_model(expected)
     with open(os.path.join(OUT, "expected.json"), "w") as f:
         json.dump(expected, f, indent=1)
         f.write("\n")

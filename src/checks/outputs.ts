@@ -17,13 +17,13 @@ const CATEGORY = 'outputs';
 export type OutputKind = 'probabilities' | 'labels' | 'scores';
 
 /**
- * The configured kind, else what the model says (a ZipMap zips probabilities; text is class
- * labels), else a guess from the name and type that sklearn-onnx style models follow.
+ * The configured kind, else what the model says (a ZipMap zips probabilities, a Softmax over each
+ * row makes them; text is class labels), else a guess from the name and type that sklearn-onnx style models follow.
  */
-export function outputKind(output: Pick<OutputColumn, 'name' | 'dtype' | 'source'>, cfg: OutputConfig | undefined): OutputKind {
+export function outputKind(output: Pick<OutputColumn, 'name' | 'dtype' | 'source' | 'softmax'>, cfg: OutputConfig | undefined): OutputKind {
   if (isText(output)) return 'labels'; // text is never a number to judge (a configured kind says otherwise: see judgeOutputs)
   if (cfg?.kind) return cfg.kind;
-  if (output.source?.op === 'ZipMap') return 'probabilities';
+  if (output.source?.op === 'ZipMap' || output.softmax) return 'probabilities';
   if (/prob/i.test(output.name) && !INTEGER_TYPES.has(output.dtype)) return 'probabilities';
   if (/label|class/i.test(output.name) && INTEGER_TYPES.has(output.dtype)) return 'labels';
   return 'scores';

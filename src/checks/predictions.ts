@@ -23,6 +23,8 @@ export interface OutputColumn {
   classes?: ClassLabel[];
   /** Set when the column stands for a non-tensor output (the probabilities a ZipMap zips). */
   source?: TensorSpec['source'];
+  /** Made by a Softmax over each row (TensorSpec.softmax). */
+  softmax?: true;
 }
 
 export interface Predictions {
@@ -81,6 +83,7 @@ export async function predictAll(
           chunks: [tensor.data],
           ...(spec?.classes ? { classes: spec.classes } : {}),
           ...(spec?.source ? { source: spec.source } : {}),
+          ...(spec?.softmax ? { softmax: true as const } : {}),
         });
       } else if (column.width !== width || column.dtype !== dtype) {
         throw new Error(`output "${name}" changed its shape or type between batches`);

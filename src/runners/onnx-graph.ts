@@ -32,6 +32,8 @@ export interface GraphFacts {
   nodes: Map<string, { op: string; inputs: string[] }>;
   /** Class labels of classifier nodes' outputs (label and scores), by value name. */
   classifierLabels: Map<string, ClassLabel[]>;
+  /** Softmax nodes' outputs, with their `axis` attribute (null: the opset's default). */
+  softmaxAxis: Map<string, number | null>;
   /** An initializer's data lives in a file beside the model. */
   externalData: boolean;
 }
@@ -40,7 +42,7 @@ export interface GraphFacts {
 const MODEL_GRAPH = 7;
 const GRAPH = { node: 1, initializer: 5, output: 12 } as const;
 const NODE = { input: 1, output: 2, op_type: 4, attribute: 5, domain: 7 } as const;
-const ATTRIBUTE = { name: 1, ints: 8, strings: 9 } as const;
+const ATTRIBUTE = { name: 1, i: 3, ints: 8, strings: 9 } as const;
 const VALUE_INFO = { name: 1, type: 2 } as const;
 const TYPE = { tensor: 1, sequence: 4, map: 5, sparse_tensor: 8, optional: 9 } as const;
 const TENSOR_DATA_LOCATION = 14;
@@ -70,7 +72,7 @@ function fields(bytes: Uint8Array, visit: (field: number, wire: number, reader: 
 
 /** Throws when the bytes are not a well-formed ModelProto. */
 export function readGraphFacts(model: Uint8Array): GraphFacts {
-  const facts: GraphFacts = { outputs: [], zipmaps: new Map(), producers: new Map(), nodes: new Map(), classifierLabels: new Map(), externalData: false };
+  const facts: GraphFacts = { outputs: [], zipmaps: new Map(), producers: new Map(), nodes: new Map(), classifierLabels: new Map(), softmaxAxis: new Map(), externalData: false };
   // A ModelProto may carry its graph in several pieces: protobuf merges them in order.
   fields(model, (field, wire, reader) => {
     if (field !== MODEL_GRAPH || wire !== 2) return false;
@@ -118,6 +120,7 @@ function readNode(bytes: Uint8Array, facts: GraphFacts): void {
   if (op === 'ZipMap' && domain === 'ai.onnx.ml' && inputs[0] && outputs[0]) {
     facts.zipmaps.set(outputs[0], { input: inputs[0], output: outputs[0], classes: zipMapClasses(attributes) });
   }
+  if (op === 'Softmax' && (domain === '' || domain === 'ai.onnx') && outputs[0]) facts.softmaxAxis.set(outputs[0], intAttribute(attributes, 'axis'));
   if (CLASSIFIERS.has(op) && domain === 'ai.onnx.ml') {
     // Both outputs (the label, the per-class scores) are in the order of the class labels.
     const classes = zipMapClasses(attributes);
@@ -164,6 +167,22 @@ function zipMapClasses(attributes: Uint8Array[]): ClassLabel[] {
     if (name === 'classlabels_strings') return strings;
   }
   return [];
+}
+
+/** An int attribute by name, or null when the node leaves it to its default. */
+function intAttribute(attributes: Uint8Array[], wanted: string): number | null {
+  for (const bytes of attributes) {
+    let name = '';
+    let value: number | null = null;
+    fields(bytes, (field, wire, reader) => {
+      if (field === ATTRIBUTE.name && wire === 2) name = reader.string();
+      else if (field === ATTRIBUTE.i && wire === 0) value = Number(reader.int64());
+      else return false;
+      return true;
+    });
+    if (name === wanted) return value;
+  }
+  return null;
 }
 
 function readValueInfo(bytes: Uint8Array): GraphOutput {

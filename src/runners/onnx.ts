@@ -47,11 +47,7 @@ export async function openOnnxRunner(ort: OrtModule, path: string, options: Onnx
   let session = await ort.InferenceSession.create(path, sessionOptions);
   if (session.outputMetadata.every((m) => m.isTensor)) {
     const graph = (await stat(path)).size <= GRAPH_READ_LIMIT ? labelFacts(await readFile(path)) : null;
-    // A classifier's own class labels name its label and probability columns (skl2onnx without ZipMap).
-    const outputs = session.outputMetadata.map((m) => {
-      const classes = graph && classLabelsOf(graph, m.name);
-      return classes ? { ...toSpec(m), classes } : toSpec(m);
-    });
+    const outputs = session.outputMetadata.map((m) => tensorSpec(m, graph));
     return new OnnxRunner(ort, session, path, { fetch: outputs.map((o) => o.name), aliases: [], outputs, unreadable: [] });
   }
   // Non-tensor outputs: the graph says what they are and what makes them.
@@ -83,7 +79,7 @@ function planOutputs(metadata: readonly InferenceSession.ValueMetadata[], graph:
     if (added.has(meta.name)) continue;
     if (meta.isTensor) {
       fetch.add(meta.name);
-      plan.outputs.push(toSpec(meta));
+      plan.outputs.push(tensorSpec(meta, graph));
       continue;
     }
     const type = graph.outputs.find((o) => o.name === meta.name)?.type ?? 'a non-tensor type';
@@ -107,6 +103,19 @@ function planOutputs(metadata: readonly InferenceSession.ValueMetadata[], graph:
   }
   plan.fetch = [...fetch];
   return plan;
+}
+
+/** A tensor output's spec with what its graph says of it; `graph` null: the graph was not read. */
+function tensorSpec(meta: InferenceSession.ValueMetadata, graph: GraphFacts | null): TensorSpec {
+  const spec = toSpec(meta);
+  if (!graph) return spec;
+  // A classifier's own class labels name its label and probability columns (skl2onnx without ZipMap).
+  const classes = classLabelsOf(graph, meta.name);
+  // A Softmax over the last axis of [rows, classes] (axis 1 or −1, or the default, which is the
+  // last axis of a rank-2 input in every opset): each row is a distribution.
+  const axis = graph.softmaxAxis.get(meta.name);
+  const perRow = axis !== undefined && spec.shape.length === 2 && (axis === null || axis === 1 || axis === -1);
+  return { ...spec, ...(classes ? { classes } : {}), ...(perRow ? { softmax: true as const } : {}) };
 }
 
 /** The graph read for class labels only: a graph onnxruntime loaded but this reader cannot parse has none. */

@@ -62,6 +62,11 @@ export interface TensorSpec {
   source?: { op: 'ZipMap'; tensor: string; type: string };
   /** Class labels of the columns (or label values), when the model itself names them. */
   classes?: (number | string)[];
+  /**
+   * Made by a Softmax over the last axis of a [rows, classes] tensor: each row is a probability
+   * distribution, whatever the output is called (a PyTorch export's "output", "softmax_0.tmp_0").
+   */
+  softmax?: true;
 }
 
 /** A declared output the runner cannot return, with why and what to do. */
