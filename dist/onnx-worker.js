@@ -5422,7 +5422,7 @@ var minimal = __nccwpck_require__(170);
 const MODEL_GRAPH = 7;
 const GRAPH = { node: 1, initializer: 5, output: 12 };
 const NODE = { input: 1, output: 2, op_type: 4, attribute: 5, domain: 7 };
-const ATTRIBUTE = { name: 1, ints: 8, strings: 9 };
+const ATTRIBUTE = { name: 1, i: 3, ints: 8, strings: 9 };
 const VALUE_INFO = { name: 1, type: 2 };
 const TYPE = { tensor: 1, sequence: 4, map: 5, sparse_tensor: 8, optional: 9 };
 const TENSOR_DATA_LOCATION = 14;
@@ -5449,7 +5449,7 @@ function fields(bytes, visit) {
 }
 /** Throws when the bytes are not a well-formed ModelProto. */
 function readGraphFacts(model) {
-    const facts = { outputs: [], zipmaps: new Map(), producers: new Map(), nodes: new Map(), classifierLabels: new Map(), externalData: false };
+    const facts = { outputs: [], zipmaps: new Map(), producers: new Map(), nodes: new Map(), classifierLabels: new Map(), softmaxAxis: new Map(), externalData: false };
     // A ModelProto may carry its graph in several pieces: protobuf merges them in order.
     fields(model, (field, wire, reader) => {
         if (field !== MODEL_GRAPH || wire !== 2)
@@ -5508,6 +5508,8 @@ function readNode(bytes, facts) {
     if (op === 'ZipMap' && domain === 'ai.onnx.ml' && inputs[0] && outputs[0]) {
         facts.zipmaps.set(outputs[0], { input: inputs[0], output: outputs[0], classes: zipMapClasses(attributes) });
     }
+    if (op === 'Softmax' && (domain === '' || domain === 'ai.onnx') && outputs[0])
+        facts.softmaxAxis.set(outputs[0], intAttribute(attributes, 'axis'));
     if (CLASSIFIERS.has(op) && domain === 'ai.onnx.ml') {
         // Both outputs (the label, the per-class scores) are in the order of the class labels.
         const classes = zipMapClasses(attributes);
@@ -5564,6 +5566,25 @@ function zipMapClasses(attributes) {
             return strings;
     }
     return [];
+}
+/** An int attribute by name, or null when the node leaves it to its default. */
+function intAttribute(attributes, wanted) {
+    for (const bytes of attributes) {
+        let name = '';
+        let value = null;
+        fields(bytes, (field, wire, reader) => {
+            if (field === ATTRIBUTE.name && wire === 2)
+                name = reader.string();
+            else if (field === ATTRIBUTE.i && wire === 0)
+                value = Number(reader.int64());
+            else
+                return false;
+            return true;
+        });
+        if (name === wanted)
+            return value;
+    }
+    return null;
 }
 function readValueInfo(bytes) {
     let name = '';
@@ -5699,11 +5720,7 @@ async function openOnnxRunner(ort, path, options = {}) {
     let session = await ort.InferenceSession.create(path, sessionOptions);
     if (session.outputMetadata.every((m) => m.isTensor)) {
         const graph = (await (0,promises_namespaceObject.stat)(path)).size <= GRAPH_READ_LIMIT ? labelFacts(await (0,promises_namespaceObject.readFile)(path)) : null;
-        // A classifier's own class labels name its label and probability columns (skl2onnx without ZipMap).
-        const outputs = session.outputMetadata.map((m) => {
-            const classes = graph && classLabelsOf(graph, m.name);
-            return classes ? { ...toSpec(m), classes } : toSpec(m);
-        });
+        const outputs = session.outputMetadata.map((m) => tensorSpec(m, graph));
         return new OnnxRunner(ort, session, path, { fetch: outputs.map((o) => o.name), aliases: [], outputs, unreadable: [] });
     }
     // Non-tensor outputs: the graph says what they are and what makes them.
@@ -5735,7 +5752,7 @@ function planOutputs(metadata, graph, added) {
             continue;
         if (meta.isTensor) {
             fetch.add(meta.name);
-            plan.outputs.push(toSpec(meta));
+            plan.outputs.push(tensorSpec(meta, graph));
             continue;
         }
         const type = graph.outputs.find((o) => o.name === meta.name)?.type ?? 'a non-tensor type';
@@ -5759,6 +5776,19 @@ function planOutputs(metadata, graph, added) {
     }
     plan.fetch = [...fetch];
     return plan;
+}
+/** A tensor output's spec with what its graph says of it; `graph` null: the graph was not read. */
+function tensorSpec(meta, graph) {
+    const spec = toSpec(meta);
+    if (!graph)
+        return spec;
+    // A classifier's own class labels name its label and probability columns (skl2onnx without ZipMap).
+    const classes = classLabelsOf(graph, meta.name);
+    // A Softmax over the last axis of [rows, classes] (axis 1 or −1, or the default, which is the
+    // last axis of a rank-2 input in every opset): each row is a distribution.
+    const axis = graph.softmaxAxis.get(meta.name);
+    const perRow = axis !== undefined && spec.shape.length === 2 && (axis === null || axis === 1 || axis === -1);
+    return { ...spec, ...(classes ? { classes } : {}), ...(perRow ? { softmax: true } : {}) };
 }
 /** The graph read for class labels only: a graph onnxruntime loaded but this reader cannot parse has none. */
 function labelFacts(bytes) {
