@@ -9,7 +9,7 @@
  * different question) is reported for reference only.
  */
 import type { GateConfig } from '../config/types.ts';
-import { timeCall } from './latency.ts';
+import { latencyFeeds, timeCall } from './latency.ts';
 import { feedsFor, type FeatureRows } from '../data/features.ts';
 import { pairedBootstrap, type Interval } from '../stats/bootstrap.ts';
 import { mannWhitneyU, type MannWhitney } from '../stats/mannwhitney.ts';
@@ -47,7 +47,7 @@ export async function timeInterleaved(
 ): Promise<{ candidate: Float64Array; baseline: Float64Array; stopped: LatencyComparison['stopped'] }> {
   const { batch_size: batch, warmup, iterations, max_iterations, time_budget_s } = config.comparison.latency;
   const most = Math.max(iterations, max_iterations);
-  const feeds = Array.from({ length: Math.min(iterations, 64) }, (_, i) => feedsFor(rows, i * batch, batch));
+  const feeds = latencyFeeds(rows, batch, iterations);
   const baseFeeds = baselineRows === rows ? feeds : feeds.map((_, i) => feedsFor(baselineRows, i * batch, batch));
   for (let i = 0; i < warmup; i++) {
     await candidate.infer(feeds[i % feeds.length]!);

@@ -41,11 +41,15 @@ export interface Predictions {
  */
 export const PREDICTION_BATCH = 4096;
 
-/** The most one call's request plus answer may weigh when running over a data set (64 MiB). */
-const PREDICTION_BYTES = 64 * 2 ** 20;
+/**
+ * The most one call's request plus answer may weigh when running over a data set (32 MiB): the
+ * model's own working memory grows with the batch (an OCR model's activations are ten times its
+ * answer), and larger batches buy no throughput once a call takes milliseconds.
+ */
+const PREDICTION_BYTES = 32 * 2 ** 20;
 
-/** Rows of the first call, which measures what an answer weighs. */
-const PROBE_ROWS = 64;
+/** Rows of the first call, which measures what an answer weighs: few, since a row may weigh megabytes. */
+const PROBE_ROWS = 8;
 
 export async function predictAll(
   runner: ModelRunner,
@@ -80,26 +84,42 @@ export async function predictAll(
           name,
           dtype,
           width,
-          chunks: [tensor.data],
+          chunks: [preallocate(tensor.data, rows.rows * width)],
           ...(spec?.classes ? { classes: spec.classes } : {}),
           ...(spec?.source ? { source: spec.source } : {}),
           ...(spec?.softmax ? { softmax: true as const } : {}),
         });
       } else if (column.width !== width || column.dtype !== dtype) {
         throw new Error(`output "${name}" changed its shape or type between batches`);
-      } else {
+      } else if (Array.isArray(tensor.data)) {
         column.chunks.push(tensor.data);
+      } else {
+        (column.chunks[0] as unknown as { set(a: ArrayLike<unknown>, at: number): void }).set(tensor.data as ArrayLike<unknown>, start * width);
       }
     }
     start += n;
     onBatch?.(start, rows.rows);
   }
+  for (const column of columns.values()) if (isText(column)) column.chunks = [(column.chunks as string[][]).flat()];
   if (columns.size === 0 && runner.signature.outputs.length > 0) {
     // Every output held one value per call: nothing per row for the checks to judge, never a pass.
     const shapes = runner.signature.outputs.map((o) => `"${o.name}" [${o.shape.map((d) => d ?? '?').join(', ')}]`).join(', ');
     throw new Error(`no output holds one answer per row: ${shapes} ${runner.signature.outputs.length === 1 ? 'is' : 'are'} one value per call whatever the batch`);
   }
   return { rows: rows.rows, outputs: [...columns.values()], batchSize, unreadable: runner.signature.unreadable ?? [] };
+}
+
+/**
+ * One array per numeric output for every row, of the type the model answered in, filled batch by
+ * batch: numbersOf then hands out that array instead of a float64 copy per call, and no batch is
+ * kept twice (an OCR model's 256 answers are 270 MB as float32). Text is kept per batch.
+ */
+function preallocate(first: TensorData, length: number): TensorData {
+  if (Array.isArray(first)) return first;
+  const Type = first.constructor as new (n: number) => NumericData;
+  const out = new Type(length);
+  (out as unknown as { set(a: ArrayLike<unknown>, at: number): void }).set(first as ArrayLike<unknown>, 0);
+  return out;
 }
 
 export const isText = (column: Pick<OutputColumn, 'dtype'>): boolean => column.dtype === 'string';
