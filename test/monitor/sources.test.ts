@@ -78,7 +78,9 @@ describe('model-gate monitor (CLI)', () => {
   const run = async (args: string[]) => {
     let out = '';
     let err = '';
-    const code = await runCli(args, { stdout: { write: (s: string) => ((out += s), true) } as never, stderr: { write: (s: string) => ((err += s), true) } as never, env: process.env });
+    // No GitHub here (a CI runner's GITHUB_* must not send these runs to the API): the version is given.
+    const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('GITHUB_') && k !== 'GH_TOKEN'));
+    const code = await runCli(args, { stdout: { write: (s: string) => ((out += s), true) } as never, stderr: { write: (s: string) => ((err += s), true) } as never, env });
     return { code, out, err };
   };
 
@@ -87,7 +89,7 @@ describe('model-gate monitor (CLI)', () => {
     expect(healthy.err).not.toMatch(/model-gate:/);
     expect(healthy.code).toBe(0);
     expect(healthy.out).toMatch(/^OK: fraud-model, version v1/);
-    const degraded = await run(['monitor', '--config', config, '--window', data.degraded, '--reference', data.reference, '--labels', data.labels, '--out', join(dir, 'out'), '--json']);
+    const degraded = await run(['monitor', '--config', config, '--window', data.degraded, '--reference', data.reference, '--labels', data.labels, '--out', join(dir, 'out'), '--json', '--version', 'v1']);
     expect(degraded.code).toBe(1);
     const report = JSON.parse(degraded.out) as { status: string; performance: { realised: { rows: number } }; checks: { id: string; status: string; severity: string }[] };
     expect(report.status).toBe('FAILING');
@@ -101,7 +103,7 @@ describe('model-gate monitor (CLI)', () => {
     // The degraded window's drift is real (PSI beyond its noise blocks at any size): PSI set not to
     // block here, so only the comparison with the reference's realised metrics fails.
     writeFileSync(mild, `${MONITOR_CONFIG.replace('    accuracy: {min: 0.6}\n', '    accuracy: {min: 0.3}\n')}drift:\n  psi: {blocker: 20}\n`);
-    const degraded = await run(['monitor', '--config', mild, '--window', data.degraded, '--reference', data.reference, '--out', join(dir, 'out')]);
+    const degraded = await run(['monitor', '--config', mild, '--window', data.degraded, '--reference', data.reference, '--out', join(dir, 'out'), '--version', 'v1']);
     expect(degraded.code).toBe(3);
     expect(degraded.out).toMatch(/^DEGRADED/);
     const missing = await run(['monitor', '--config', mild, '--reference', data.reference]);
