@@ -147,6 +147,8 @@ export function settingsFromInputs(getInput: (name: string) => string, env: Node
         ? {
             id: nonEmpty(getInput(Inputs.MonitorId)),
             version: nonEmpty(getInput(Inputs.Version)),
+            // Undefined unless set: action.yml gives "environment" no default, so monitor.environment
+            // of the config is not overridden by one (promotion below defaults it itself).
             environment: nonEmpty(getInput(Inputs.Environment)),
             window: nonEmpty(getInput(Inputs.Window)),
             reference: nonEmpty(getInput(Inputs.Reference)),
