@@ -16,6 +16,7 @@ import type { DeploymentRecords } from '../github/deployments.ts';
 import { providerFor } from '../promotion/command.ts';
 import type { MetricsProvider } from '../promotion/providers.ts';
 import { TOOL_VERSION } from '../report/json.ts';
+import { labelEncoder } from './columns.ts';
 import { joinLabels } from './labels.ts';
 import { judgeOperational, type OperationalRow } from './operational.ts';
 import { judgePerformance, type PerformanceSection } from './performance.ts';
@@ -110,7 +111,7 @@ export async function runMonitor(configPath: string | undefined, overrides: Moni
     try {
       if (!idColumn || !labelColumn) throw new UsageError('delayed labels are joined by an id: set monitor.id_column (or data.id) and monitor.label (or data.label)');
       deps.progress(`reading the labels from ${describeSource(source)}`);
-      const joined = joinLabels(window, await readSource(source, 'monitor.labels', limits, deps.env), idColumn, labelColumn, cfg.positive);
+      const joined = joinLabels(window, await readSource(source, 'monitor.labels', limits, deps.env), idColumn, labelColumn, labelEncoder(cfg));
       labels = joined.label;
       labelInfo = { source: describeSource(source), matched: joined.matched };
     } catch (error) {

@@ -130,7 +130,7 @@ export function fitCbpeMulticlass(reference: LabelledMulticlass): MulticlassCbpe
 }
 
 /** NannyML's multiclass sampling error: accuracy's std/√n; a macro metric's √(Σ_c (std_c/√(n·fraction_c))²)/K. */
-function samplingError(model: MulticlassCbpeModel, metric: MulticlassCbpeMetric, n: number): number | null {
+export function multiclassSamplingError(model: MulticlassCbpeModel, metric: MulticlassCbpeMetric, n: number): number | null {
   if (n <= 0) return null;
   if (metric === 'accuracy') return Number.isFinite(model.components.accuracy.std) ? model.components.accuracy.std / Math.sqrt(n) : null;
   let ss = 0;
@@ -174,7 +174,7 @@ export function estimateCbpeMulticlass(model: MulticlassCbpeModel, window: Multi
   };
   const estimates = MULTICLASS_CBPE_METRICS.map((metric): CbpeEstimate<MulticlassCbpeMetric> => {
     const value = values[metric] !== null && Number.isFinite(values[metric]) ? values[metric] : null;
-    const se = samplingError(model, metric, n);
+    const se = multiclassSamplingError(model, metric, n);
     if (value === null || se === null) return { metric, value, sampling_error: se, lower: null, upper: null };
     return { metric, value, sampling_error: se, lower: Math.max(0, value - SAMPLING_ERROR_RANGE * se), upper: Math.min(1, value + SAMPLING_ERROR_RANGE * se) };
   });

@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { MULTICLASS_CBPE_METRICS, estimateCbpeMulticlass, fitCbpeMulticlass, realisedMulticlass } from '../../src/stats/cbpe-multiclass.ts';
 import { uniformSource } from '../../src/stats/random.ts';
+import { multiclassWorld as world } from './support.ts';
 
 type Estimates = Record<string, { value: number; sampling_error: number; lower: number; upper: number }>;
 const ref = JSON.parse(readFileSync('test/fixtures/reference/cbpe_multiclass.json', 'utf8')) as {
@@ -69,48 +70,6 @@ describe('multiclass CBPE (NannyML) against the reference implementation', () =>
     expect(() => estimateCbpeMulticlass(model, { proba: [[0.5], [0.5]], pred: [0] })).toThrow(/the window has 2 class probabilities, the reference 3/);
   });
 });
-
-const W = [
-  [1.2, -0.6, 0.0],
-  [-0.4, 1.0, -0.7],
-  [-0.8, -0.4, 0.9],
-];
-const B = [0.2, 0.0, -0.1];
-const softmax = (z: number[]) => {
-  const m = Math.max(...z);
-  const e = z.map((v) => Math.exp(v - m));
-  const s = e.reduce((a, b) => a + b, 0);
-  return e.map((v) => v / s);
-};
-
-/** Three classes with P(y | x) fixed; the model's probabilities twice as sharp (over-confident). */
-function world(seed: number) {
-  const u = uniformSource(seed);
-  const normal = () => Math.sqrt(-2 * Math.log(1 - u())) * Math.cos(2 * Math.PI * u());
-  const row = (x: number[], out: { proba: number[][]; pred: number[]; label: number[] }) => {
-    const logits = W.map((w, c) => w.reduce((s, wj, j) => s + wj * x[j]!, B[c]!));
-    const truth = softmax(logits);
-    const r = u();
-    out.label.push(r < truth[0]! ? 0 : r < truth[0]! + truth[1]! ? 1 : 2);
-    const p = softmax(logits.map((l) => 2 * l));
-    p.forEach((v, c) => out.proba[c]!.push(v));
-    out.pred.push(p.indexOf(Math.max(...p)));
-  };
-  return {
-    /** x ~ N(shift, I). */
-    shifted(n: number, shift: number[]) {
-      const out = { proba: [[], [], []] as number[][], pred: [] as number[], label: [] as number[] };
-      for (let i = 0; i < n; i++) row(shift.map((s) => s + normal()), out);
-      return out;
-    },
-    /** x near where the three classes' logits meet: hard rows. */
-    crowded(n: number) {
-      const out = { proba: [[], [], []] as number[][], pred: [] as number[], label: [] as number[] };
-      for (let i = 0; i < n; i++) row([0.05, 0.15, 0.1].map((s) => s + 0.25 * normal()), out);
-      return out;
-    },
-  };
-}
 
 describe('multiclass CBPE on shifted data with known labels', () => {
   it('holds the realised accuracy within its interval in >= 90% of windows', () => {

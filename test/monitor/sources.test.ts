@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli-run.ts';
 import { readDataset } from '../../src/data/read.ts';
+import { binaryOf } from '../../src/monitor/columns.ts';
 import { joinLabels } from '../../src/monitor/labels.ts';
 import { readSource } from '../../src/monitor/source.ts';
 import { DEFAULT_LIMITS } from '../../src/data/limits.ts';
@@ -63,11 +64,12 @@ describe('delayed labels', () => {
   it('join by id; rows without a label stay unlabelled; an id labelled twice is refused', async () => {
     const window = await readDataset(csv);
     writeFileSync(join(dir, 'l.csv'), 'id,y\nc,1\na,0\nz,1\n');
-    const joined = joinLabels(window, await readDataset(join(dir, 'l.csv')), 'id', 'y', 1);
+    const binary = (d: Parameters<typeof binaryOf>[0], name: string) => binaryOf(d, name, 1);
+    const joined = joinLabels(window, await readDataset(join(dir, 'l.csv')), 'id', 'y', binary);
     expect(Array.from(joined.label)).toEqual([0, -1, 1]);
     expect(joined.matched).toBe(2);
     writeFileSync(join(dir, 'l2.csv'), 'id,y\na,1\na,0\n');
-    await expect((async () => joinLabels(window, await readDataset(join(dir, 'l2.csv')), 'id', 'y', 1))()).rejects.toThrow(/id "a" has two labels/);
+    await expect((async () => joinLabels(window, await readDataset(join(dir, 'l2.csv')), 'id', 'y', binary))()).rejects.toThrow(/id "a" has two labels/);
   });
 });
 
