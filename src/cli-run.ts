@@ -31,6 +31,7 @@ import { runAlerts } from './monitor/alerts-command.ts';
 import { writeMonitorReports } from './monitor/files.ts';
 import { renderMonitorTerminal } from './monitor/markdown.ts';
 import { MONITOR_EXIT_CODES } from './monitor/status.ts';
+import { deploymentRecordsFor } from './monitor/version.ts';
 
 export interface CliIO {
   stdout: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
@@ -79,13 +80,14 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
       return EXIT_CODES[report.decision];
     }
     if (command.kind === 'monitor') {
-      const report = shield.deep(await runMonitor(command.settings.configPath, command.settings.overrides, { clock: systemClock, env: io.env, progress, secret: (value) => shield.add(value), records: null }));
+      const records = deploymentRecordsFor(command.settings.githubToken, githubContext(io.env, null), { debug: () => undefined, warning: (m) => progress(m) });
+      const report = shield.deep(await runMonitor(command.settings.configPath, command.settings.overrides, { clock: systemClock, env: io.env, progress, secret: (value) => shield.add(value), records }));
       const written = await writeMonitorReports(command.settings.outDir, report);
       stdout.write(command.settings.json ? `${JSON.stringify(report, null, 2)}\n` : `${renderMonitorTerminal(report)}reports: ${written.json}, ${written.markdown}\n`);
       return MONITOR_EXIT_CODES[report.status];
     }
     if (command.kind === 'alerts') {
-      const out = await runAlerts(command.settings, null);
+      const out = await runAlerts(command.settings, deploymentRecordsFor(command.settings.githubToken, githubContext(io.env, null), { debug: () => undefined, warning: (m) => stderr.write(`model-gate alerts: ${m}\n`) }));
       if (command.settings.output) stdout.write(`wrote ${out.rules} rule${out.rules === 1 ? '' : 's'} to ${command.settings.output}\n`);
       else stdout.write(out.yaml);
       for (const note of out.notes) stderr.write(`model-gate alerts: ${note}\n`);

@@ -147,6 +147,8 @@ export function settingsFromInputs(getInput: (name: string) => string, env: Node
         ? {
             id: nonEmpty(getInput(Inputs.MonitorId)),
             version: nonEmpty(getInput(Inputs.Version)),
+            // Undefined unless set: action.yml gives "environment" no default, so monitor.environment
+            // of the config is not overridden by one (promotion below defaults it itself).
             environment: nonEmpty(getInput(Inputs.Environment)),
             window: nonEmpty(getInput(Inputs.Window)),
             reference: nonEmpty(getInput(Inputs.Reference)),
@@ -209,6 +211,8 @@ export type CliCommand =
 export interface MonitorSettings {
   configPath?: string;
   overrides: MonitorOverrides;
+  /** GITHUB_TOKEN (or GH_TOKEN): reads the deployed version from the promotion's deployment records. */
+  githubToken?: string;
   outDir: string;
   json: boolean;
   debug: boolean;
@@ -218,6 +222,8 @@ export interface MonitorSettings {
 export interface AlertsSettings {
   configPath?: string;
   overrides: MonitorOverrides;
+  /** GITHUB_TOKEN (or GH_TOKEN): reads the deployed version from the promotion's deployment records. */
+  githubToken?: string;
   /** The version latency is compared with. */
   previous?: string;
   /** Where the rules go; undefined: stdout. */
@@ -709,8 +715,11 @@ Options:
   --reference FILE    the reference data with labels and scores (default: monitor.reference,
                       data.reference)
   --labels FILE|URL   delayed labels, joined by monitor.id_column
-  --version ID        the deployed version (default: from the promotion's deployment records)
-  --environment NAME  the deployment environment (default: production)
+  --version ID        the deployed version (default: monitor.version, else the newest successful
+                      100% stage the promotion recorded as a GitHub deployment of the environment,
+                      read when GITHUB_REPOSITORY=owner/name and GITHUB_TOKEN (or GH_TOKEN) are
+                      set; GITHUB_API_URL for GitHub Enterprise Server). One of the two is needed.
+  --environment NAME  the deployment environment (default: monitor.environment, else production)
   --id ID             keys the alert issue (default: environment and config path)
   --config FILE       config file (default: .github/model-gate.yml when present)
   --out DIR           where monitor/report.json and monitor/summary.md go (default: ${DEFAULT_OUT_DIR})
@@ -728,8 +737,10 @@ enforces (promotion.metrics: error rate, p95 latency ratio against the previous 
 Alertmanager pages on the limits CI held the canary to. Check them: promtool check rules FILE.
 
 Options:
-  --version ID        the deployed version ({version} in the queries)
-  --previous ID       the version latency is compared with
+  --version ID        the deployed version ({version} in the queries); default: monitor.version,
+                      else the promotion's deployment records, read when GITHUB_REPOSITORY and
+                      GITHUB_TOKEN (or GH_TOKEN) are set
+  --previous ID       the version latency is compared with (default: the one deployed before)
   --id ID             names the rule group (default: environment and config path)
   --config FILE       config file (default: .github/model-gate.yml when present)
   --output FILE       where the rules go (default: stdout)
@@ -756,6 +767,8 @@ function monitorCommand(command: 'monitor' | 'alerts', args: string[], env: Node
   const str = (k: string) => nonEmpty(v[k] as string | undefined);
   const debug = ((v.debug as boolean) ?? false) || env.RUNNER_DEBUG === '1';
   const overrides: MonitorOverrides = { id: str('id'), version: str('version'), environment: str('environment'), window: str('window'), reference: str('reference'), labels: str('labels') };
-  if (command === 'alerts') return { kind: 'alerts', settings: { configPath: str('config'), overrides, previous: str('previous'), output: str('output'), debug } };
-  return { kind: 'monitor', settings: { configPath: str('config'), overrides, outDir: str('out') ?? DEFAULT_OUT_DIR, json: (v.json as boolean) ?? false, debug } };
+  // A token is never a flag (it would sit in the shell history and the process list).
+  const githubToken = nonEmpty(env.GITHUB_TOKEN) ?? nonEmpty(env.GH_TOKEN);
+  if (command === 'alerts') return { kind: 'alerts', settings: { configPath: str('config'), overrides, githubToken, previous: str('previous'), output: str('output'), debug } };
+  return { kind: 'monitor', settings: { configPath: str('config'), overrides, githubToken, outDir: str('out') ?? DEFAULT_OUT_DIR, json: (v.json as boolean) ?? false, debug } };
 }

@@ -321,6 +321,8 @@ export interface MonitorConfig {
   id_column?: string;
   label?: string;
   score?: string;
+  /** Multiclass: class (as in the label column) -> the column with the model's probability of it. */
+  scores?: Record<string, string>;
   prediction?: string;
   threshold: number;
   positive: number | string | boolean;

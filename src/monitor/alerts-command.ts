@@ -15,8 +15,8 @@ import { deployedVersion } from './version.ts';
 export async function runAlerts(settings: AlertsSettings, records: DeploymentRecords | null): Promise<{ yaml: string; rules: number; notes: string[] }> {
   const loaded = resolveConfig(settings.configPath);
   const cfg = monitorConfig(loaded.config, settings.overrides);
-  const version = await deployedVersion(cfg.version, cfg.environment, records);
-  if (version.source === 'unknown') throw new UsageError('model-gate alerts needs the deployed version: --version ID (or monitor.version), or deployment records of the promotion');
+  const version = await deployedVersion(cfg.version, cfg.environment, records, 'model-gate alerts');
+  if (version.source === 'unknown') throw new UsageError(`model-gate alerts needs the deployed version: the deployment records name no successful full (100%) promotion in ${cfg.environment}; give --version ID (or monitor.version)`);
   if (loaded.config.promotion.metrics.length === 0) throw new UsageError('promotion.metrics is empty: the alert rules are made from its error_rate and latency metrics');
   const out = alertRules({ ...loaded.config, monitor: cfg }, monitorId(cfg, loaded.path), version.id, settings.previous ?? version.previous);
   if (settings.output) {

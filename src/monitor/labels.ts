@@ -3,12 +3,11 @@
  * of the labels row with the same id, or none (-1) when it has not arrived. An id given twice in
  * the labels is ambiguous: the join refuses it rather than pick one.
  */
-import type { MonitorConfig } from '../config/types.ts';
 import type { Dataset } from '../data/dataset.ts';
-import { binaryOf, requireColumn } from './columns.ts';
+import { requireColumn } from './columns.ts';
 
 export interface JoinedLabels {
-  /** Per window row: 1 / 0, or -1 without a label. */
+  /** Per window row: the encoded label (1 / 0, or a class index), or -1 without one. */
   label: Int8Array;
   /** Window rows that got a label. */
   matched: number;
@@ -23,10 +22,11 @@ function idsOf(dataset: Dataset, name: string): (string | null)[] {
   });
 }
 
-export function joinLabels(window: Dataset, labels: Dataset, idColumn: string, labelColumn: string, positive: MonitorConfig['positive']): JoinedLabels {
+/** `encode` turns the label column into numbers (columns.ts labelEncoder: binary or class indexes). */
+export function joinLabels(window: Dataset, labels: Dataset, idColumn: string, labelColumn: string, encode: (dataset: Dataset, name: string) => Int8Array): JoinedLabels {
   const byId = new Map<string, number>();
   const labelIds = idsOf(labels, idColumn);
-  const values = binaryOf(labels, labelColumn, positive);
+  const values = encode(labels, labelColumn);
   labelIds.forEach((id, r) => {
     if (id === null || values[r] === -1) return;
     if (byId.has(id)) throw new Error(`${labels.path}: id "${id.slice(0, 60)}" has two labels (rows ${byId.get(id)! + 1} and ${r + 1}); a label must be given once`);

@@ -60,7 +60,7 @@ function performanceTable(report: MonitorReport): string[] {
   if (!p) return [];
   const realised = p.realised;
   return [
-    `### Performance (CBPE on ${p.window_rows.toLocaleString('en')} rows${realised ? `, realised on ${realised.rows.toLocaleString('en')} labelled` : ''})`,
+    `### Performance (CBPE on ${p.window_rows.toLocaleString('en')} rows${realised ? `, realised on ${realised.rows.toLocaleString('en')} labelled` : ''}${p.classes ? `; ${p.classes.length} classes, precision / recall / F1 macro-averaged` : ''})`,
     '',
     `| Metric | Estimated | Interval (±3 SE) | Reference |${realised ? ' Realised |' : ''}`,
     `| --- | --- | --- | --- |${realised ? ' --- |' : ''}`,

@@ -10,14 +10,17 @@
  *   regression the gate allows (metrics.thresholds.<m>.max_regression, default 0).
  *
  * Realised metrics are judged the same way, their interval the reference's sampling error at the
- * number of labelled rows. Returns checks; never prints or calls out.
+ * number of labelled rows. A multiclass model (monitor.scores) is estimated by multiclass CBPE
+ * (src/stats/cbpe-multiclass.ts): accuracy and macro precision / recall / F1, judged alike.
+ * Returns checks; never prints or calls out.
  */
 import { result, round, type CheckResult } from '../checks/types.ts';
 import type { GateConfig, MetricName } from '../config/types.ts';
 import type { Dataset } from '../data/dataset.ts';
 import { getErrorMessage } from '../errors.ts';
-import { SAMPLING_ERROR_RANGE, estimateCbpe, fitCbpe, realisedBinary, type CbpeEstimate, type CbpeMetric, type CbpeModel } from '../stats/cbpe.ts';
-import { binaryOf, predictionsOf, scoreOf } from './columns.ts';
+import { SAMPLING_ERROR_RANGE, estimateCbpe, fitCbpe, realisedBinary, type CbpeEstimate, type CbpeMetric } from '../stats/cbpe.ts';
+import { MULTICLASS_CBPE_METRICS, estimateCbpeMulticlass, fitCbpeMulticlass, multiclassSamplingError, realisedMulticlass, type MulticlassCbpeMetric } from '../stats/cbpe-multiclass.ts';
+import { binaryOf, classIndexOf, classPredictionsOf, classScoresOf, predictionsOf, scoreOf } from './columns.ts';
 
 export interface PerformanceSection {
   window_rows: number;
@@ -25,6 +28,8 @@ export interface PerformanceSection {
   reference: Partial<Record<CbpeMetric, number | null>>;
   estimated: CbpeEstimate[];
   realised: { rows: number; metrics: Partial<Record<CbpeMetric, number | null>> } | null;
+  /** A multiclass model's classes (precision, recall and F1 are then macro averages); absent for a binary one. */
+  classes?: string[];
 }
 
 const GATE_NAMES: Partial<Record<CbpeMetric, MetricName>> = { accuracy: 'accuracy', roc_auc: 'roc_auc' };
@@ -37,7 +42,7 @@ interface Judged {
   upper: number | null;
 }
 
-function judge(kind: 'estimated' | 'realised', j: Judged, model: CbpeModel, config: GateConfig, rows: number): CheckResult {
+function judge(kind: 'estimated' | 'realised', j: Judged, reference: Partial<Record<CbpeMetric, number | null>>, config: GateConfig, rows: number): CheckResult {
   const cfg = config.monitor;
   const id = `monitor.${kind}.${j.metric}`;
   const what = kind === 'estimated' ? `estimated ${j.metric} (CBPE)` : `realised ${j.metric} on ${rows.toLocaleString('en')} labelled rows`;
@@ -49,7 +54,7 @@ function judge(kind: 'estimated' | 'realised', j: Judged, model: CbpeModel, conf
   }
   const gateName = GATE_NAMES[j.metric];
   const gate = gateName ? config.metrics.thresholds[gateName] : undefined;
-  const ref = model.reference[j.metric];
+  const ref = reference[j.metric] ?? null;
   const allowed = gate?.max_regression ?? 0;
   const interval = `${fmt(j.value)} [${fmt(j.lower)}, ${fmt(j.upper)}]`;
   const value = { value: round(j.value, 4), lower: round(j.lower, 4), upper: round(j.upper, 4), reference: ref === null ? null : round(ref, 4) };
@@ -66,15 +71,27 @@ function judge(kind: 'estimated' | 'realised', j: Judged, model: CbpeModel, conf
   return result({ id, category: 'performance', severity: cfg.performance.severity, status: 'pass', value, threshold: thresholds, message: `${what} ${interval}${ref !== null ? `; reference ${fmt(ref)}` : ''}` });
 }
 
+/** The interval of a realised metric: ± 3 of the reference's sampling errors at this many labelled rows. */
+function realisedInterval(metric: CbpeMetric, value: number | null, se: number | null): Judged {
+  const ok = value !== null && se !== null && Number.isFinite(se);
+  return { metric, value, lower: ok ? Math.max(0, value - SAMPLING_ERROR_RANGE * se) : null, upper: ok ? Math.min(1, value + SAMPLING_ERROR_RANGE * se) : null };
+}
+
+const noLabels = () => result({ id: 'monitor.realised', category: 'performance', severity: 'info', status: 'skip', message: 'no labels have arrived for the rows of this window yet' });
+
 export function judgePerformance(config: GateConfig, reference: Dataset, window: Dataset, labels: Int8Array | null): { section: PerformanceSection | null; checks: CheckResult[] } {
   const cfg = config.monitor;
   if (!cfg.performance.enabled) return { section: null, checks: [] };
   const labelName = cfg.label ?? config.data.label;
+  if (cfg.score && cfg.scores) {
+    return { section: null, checks: [result({ id: 'monitor.estimated', category: 'performance', severity: 'warning', status: 'error', message: 'set monitor.score (a binary model\'s positive-class score) or monitor.scores (a multiclass model\'s probability per class), not both: performance is not estimated' })] };
+  }
+  if (cfg.scores && labelName) return judgeMulticlass(config, cfg.scores, labelName, reference, window, labels);
   if (!cfg.score || !labelName) {
-    const missing = [!cfg.score && 'monitor.score (the column with the positive class score)', !labelName && 'monitor.label or data.label'].filter(Boolean).join(' and ');
+    const missing = [!cfg.score && 'monitor.score (the column with the positive class score; multiclass: monitor.scores)', !labelName && 'monitor.label or data.label'].filter(Boolean).join(' and ');
     return { section: null, checks: [result({ id: 'monitor.estimated', category: 'performance', severity: 'info', status: 'skip', message: `performance is not estimated: set ${missing}` })] };
   }
-  let model: CbpeModel;
+  let model: ReturnType<typeof fitCbpe>;
   try {
     const score = scoreOf(reference, cfg.score);
     model = fitCbpe({ score, pred: predictionsOf(reference, score, cfg), label: binaryOf(reference, labelName, cfg.positive) });
@@ -92,7 +109,7 @@ export function judgePerformance(config: GateConfig, reference: Dataset, window:
   const est = estimateCbpe(model, { score, pred });
   const wanted = new Set(cfg.performance.metrics);
   const estimated = est.estimates.filter((e) => wanted.has(e.metric));
-  const checks = estimated.map((e) => judge('estimated', e, model, config, est.rows));
+  const checks = estimated.map((e) => judge('estimated', e, model.reference, config, est.rows));
   let realised: PerformanceSection['realised'] = null;
   if (labels) {
     const rows = [...labels.keys()].filter((r) => labels[r] !== -1 && pred[r] !== -1 && Number.isFinite(score[r]!));
@@ -100,14 +117,11 @@ export function judgePerformance(config: GateConfig, reference: Dataset, window:
       const metrics = realisedBinary({ score: rows.map((r) => score[r]!), pred: rows.map((r) => pred[r]!), label: rows.map((r) => labels[r]!) });
       realised = { rows: rows.length, metrics: Object.fromEntries([...wanted].map((m) => [m, metrics[m]])) };
       for (const m of wanted) {
-        const v = metrics[m];
         const c = model.components[m];
-        const se = c.fraction > 0 ? c.std / Math.sqrt(rows.length * c.fraction) : Number.NaN;
-        const ok = v !== null && Number.isFinite(se);
-        checks.push(judge('realised', { metric: m, value: v, lower: ok ? Math.max(0, v - SAMPLING_ERROR_RANGE * se) : null, upper: ok ? Math.min(1, v + SAMPLING_ERROR_RANGE * se) : null }, model, config, rows.length));
+        checks.push(judge('realised', realisedInterval(m, metrics[m], c.fraction > 0 ? c.std / Math.sqrt(rows.length * c.fraction) : null), model.reference, config, rows.length));
       }
     } else {
-      checks.push(result({ id: 'monitor.realised', category: 'performance', severity: 'info', status: 'skip', message: 'no labels have arrived for the rows of this window yet' }));
+      checks.push(noLabels());
     }
   }
   return {
@@ -117,6 +131,56 @@ export function judgePerformance(config: GateConfig, reference: Dataset, window:
       reference: Object.fromEntries([...wanted].map((m) => [m, model.reference[m]])),
       estimated,
       realised,
+    },
+    checks,
+  };
+}
+
+/** A multiclass model: the classes of monitor.scores, multiclass CBPE, macro averages. */
+function judgeMulticlass(config: GateConfig, scores: Record<string, string>, labelName: string, reference: Dataset, window: Dataset, labels: Int8Array | null): { section: PerformanceSection | null; checks: CheckResult[] } {
+  const cfg = config.monitor;
+  const classes = Object.keys(scores);
+  let model: ReturnType<typeof fitCbpeMulticlass>;
+  try {
+    const proba = classScoresOf(reference, scores);
+    model = fitCbpeMulticlass({ proba, pred: classPredictionsOf(reference, proba, cfg, classes), label: classIndexOf(reference, labelName, classes) });
+  } catch (error) {
+    return { section: null, checks: [result({ id: 'monitor.estimated', category: 'performance', severity: 'warning', status: 'error', message: `CBPE (multiclass) could not be fitted on the reference ${reference.path}: ${getErrorMessage(error)}` })] };
+  }
+  let proba: Float64Array[];
+  let pred: Int8Array;
+  try {
+    proba = classScoresOf(window, scores);
+    pred = classPredictionsOf(window, proba, cfg, classes);
+  } catch (error) {
+    return { section: null, checks: [result({ id: 'monitor.estimated', category: 'performance', severity: 'warning', status: 'error', message: `performance cannot be estimated on the window: ${getErrorMessage(error)}` })] };
+  }
+  const est = estimateCbpeMulticlass(model, { proba, pred });
+  const supported = new Set<string>(MULTICLASS_CBPE_METRICS);
+  const wanted = cfg.performance.metrics.filter((m): m is MulticlassCbpeMetric => supported.has(m));
+  const checks: CheckResult[] = [];
+  if (cfg.performance.metrics.includes('roc_auc')) checks.push(result({ id: 'monitor.estimated.roc_auc', category: 'performance', severity: 'info', status: 'skip', message: 'roc_auc is not estimated for a multiclass model (accuracy and macro precision / recall / F1 are)' }));
+  const estimated = est.estimates.filter((e) => wanted.includes(e.metric));
+  checks.push(...estimated.map((e) => judge('estimated', e, model.reference, config, est.rows)));
+  let realised: PerformanceSection['realised'] = null;
+  if (labels) {
+    const rows = [...labels.keys()].filter((r) => labels[r] !== -1 && pred[r] !== -1 && proba.every((p) => Number.isFinite(p[r]!)));
+    if (rows.length > 0) {
+      const metrics = realisedMulticlass({ proba: proba.map((p) => rows.map((r) => p[r]!)), pred: rows.map((r) => pred[r]!), label: rows.map((r) => labels[r]!) });
+      realised = { rows: rows.length, metrics: Object.fromEntries(wanted.map((m) => [m, metrics[m]])) };
+      for (const m of wanted) checks.push(judge('realised', realisedInterval(m, metrics[m], multiclassSamplingError(model, m, rows.length)), model.reference, config, rows.length));
+    } else {
+      checks.push(noLabels());
+    }
+  }
+  return {
+    section: {
+      window_rows: est.rows,
+      reference_rows: model.referenceRows,
+      reference: Object.fromEntries(wanted.map((m) => [m, model.reference[m]])),
+      estimated,
+      realised,
+      classes,
     },
     checks,
   };

@@ -11,11 +11,12 @@ import type { GateConfig, MonitorConfig, MonitorSource } from '../config/types.t
 import { limitsFromConfig } from '../data/limits.ts';
 import { coverageCheck } from '../drift/command.ts';
 import { dataDrift, driftSection, type DriftSection } from '../drift/run.ts';
-import { UsageError, getErrorMessage } from '../errors.ts';
+import { UsageError, getErrorMessage, isUserError } from '../errors.ts';
 import type { DeploymentRecords } from '../github/deployments.ts';
 import { providerFor } from '../promotion/command.ts';
 import type { MetricsProvider } from '../promotion/providers.ts';
 import { TOOL_VERSION } from '../report/json.ts';
+import { labelEncoder } from './columns.ts';
 import { joinLabels } from './labels.ts';
 import { judgeOperational, type OperationalRow } from './operational.ts';
 import { judgePerformance, type PerformanceSection } from './performance.ts';
@@ -58,7 +59,7 @@ export interface MonitorDeps {
   env: NodeJS.ProcessEnv;
   progress: (message: string) => void;
   secret: (value: string) => void;
-  /** The deployment records (null outside GitHub, or without a token). */
+  /** The deployment records (null outside GitHub, or without a token: then the version must be given). */
   records: DeploymentRecords | null;
   /** Tests may pass a provider; default: the promotion's (promotion.provider). */
   provider?: MetricsProvider;
@@ -90,6 +91,7 @@ export async function runMonitor(configPath: string | undefined, overrides: Moni
   if (!cfg.reference) throw new UsageError('model-gate monitor needs the reference data: --reference FILE, monitor.reference or data.reference');
   const limits = limitsFromConfig(config.data);
   const version = await deployedVersion(cfg.version, cfg.environment, deps.records).catch((error: unknown) => {
+    if (isUserError(error)) throw error;
     deps.progress(`the deployment records could not be read: ${getErrorMessage(error)}`);
     return { id: 'unknown', source: 'unknown', previous: null } satisfies DeployedVersion;
   });
@@ -109,7 +111,7 @@ export async function runMonitor(configPath: string | undefined, overrides: Moni
     try {
       if (!idColumn || !labelColumn) throw new UsageError('delayed labels are joined by an id: set monitor.id_column (or data.id) and monitor.label (or data.label)');
       deps.progress(`reading the labels from ${describeSource(source)}`);
-      const joined = joinLabels(window, await readSource(source, 'monitor.labels', limits, deps.env), idColumn, labelColumn, cfg.positive);
+      const joined = joinLabels(window, await readSource(source, 'monitor.labels', limits, deps.env), idColumn, labelColumn, labelEncoder(cfg));
       labels = joined.label;
       labelInfo = { source: describeSource(source), matched: joined.matched };
     } catch (error) {
@@ -135,7 +137,7 @@ export async function runMonitor(configPath: string | undefined, overrides: Moni
   let operational: OperationalRow[] = [];
   if (cfg.operational.enabled) {
     if (version.source === 'unknown') {
-      checks.push(result({ id: 'monitor.operational', category: 'operational', severity: 'warning', status: 'error', message: 'the deployed version is unknown (give --version, or promote with deployment records): its error rate cannot be queried' }));
+      checks.push(result({ id: 'monitor.operational', category: 'operational', severity: 'warning', status: 'error', message: `no successful full (100%) deployment of ${cfg.environment} is recorded, so the deployed version is unknown (give --version, or promote with deployment records): its error rate cannot be queried` }));
     } else {
       deps.progress('reading operational metrics');
       try {

@@ -32,7 +32,7 @@ export interface LabelledScores extends BinaryScores {
 }
 
 /** Per metric: the standard deviation of its row-level components and the share of rows they are. */
-type Components = Record<CbpeMetric, { std: number; fraction: number }>;
+export type Components = Record<CbpeMetric, { std: number; fraction: number }>;
 
 export interface CbpeModel {
   calibrator: IsotonicModel;
@@ -42,8 +42,8 @@ export interface CbpeModel {
   referenceRows: number;
 }
 
-export interface CbpeEstimate {
-  metric: CbpeMetric;
+export interface CbpeEstimate<M extends string = CbpeMetric> {
+  metric: M;
   value: number | null;
   sampling_error: number | null;
   lower: number | null;
@@ -63,7 +63,7 @@ function usable(d: BinaryScores & { label?: ArrayLike<number> }): number[] {
 }
 
 /** Population standard deviation (numpy's np.std), NaN for no values. */
-function std(values: number[]): number {
+export function std(values: number[]): number {
   if (values.length === 0) return Number.NaN;
   let mean = 0;
   for (const v of values) mean += v;
@@ -94,7 +94,31 @@ export function rocAucBinary(score: ArrayLike<number>, label: ArrayLike<number>)
   return (rankSum - (pos * (pos + 1)) / 2) / (pos * neg);
 }
 
-const ratio = (a: number, b: number): number | null => (b > 0 ? a / b : null);
+export const ratio = (a: number, b: number): number | null => (b > 0 ? a / b : null);
+
+/**
+ * NannyML's precision / recall / F1 sampling-error components of 0/1 predictions against 0/1
+ * labels (nannyml/sampling_error/binary_classification.py): the spread of each metric's row-level
+ * terms and the share of rows that make it. Multiclass CBPE takes them per class, one-vs-rest.
+ */
+export function confusionComponents(pred: ArrayLike<number>, label: ArrayLike<number>): Pick<Components, 'precision' | 'recall' | 'f1'> {
+  const n = pred.length;
+  let tpRows = 0, fpRows = 0, fnRows = 0, positives = 0;
+  for (let i = 0; i < n; i++) {
+    if (label[i] === 1) positives++;
+    if (label[i] === 1 && pred[i] === 1) tpRows++;
+    else if (pred[i] === 1) fpRows++;
+    else if (label[i] === 1) fnRows++;
+  }
+  const ones = (k: number, zeros: number) => [...Array<number>(k).fill(1), ...Array<number>(zeros).fill(0)];
+  const f1Rows = tpRows + fpRows + fnRows;
+  const correction = f1Rows / ((fnRows + fpRows) * 0.5 + tpRows);
+  return {
+    precision: { std: std(ones(tpRows, fpRows)), fraction: (tpRows + fpRows) / n },
+    recall: { std: std(ones(tpRows, fnRows)), fraction: positives / n },
+    f1: { std: std(ones(tpRows, fpRows + fnRows).map((v) => v * correction)), fraction: f1Rows / n },
+  };
+}
 
 /** Accuracy, precision, recall, F1 and ROC AUC of labelled rows (scikit-learn's definitions; a zero denominator gives null). */
 export function realisedBinary(d: LabelledScores): Record<CbpeMetric, number | null> {
@@ -146,17 +170,9 @@ export function fitCbpe(reference: LabelledScores): CbpeModel {
   const calibrator = fitIsotonic(score, label, { yMin: 0, yMax: 1 });
   const n = rows.length;
   const correct = label.map((l, i) => (l === pred[i] ? 1 : 0));
-  const tpRows = label.filter((l, i) => l === 1 && pred[i] === 1).length;
-  const fpRows = label.filter((l, i) => l === 0 && pred[i] === 1).length;
-  const fnRows = label.filter((l, i) => l === 1 && pred[i] === 0).length;
-  const ones = (k: number, zeros: number) => [...Array<number>(k).fill(1), ...Array<number>(zeros).fill(0)];
-  const f1Rows = tpRows + fpRows + fnRows;
-  const correction = f1Rows / ((fnRows + fpRows) * 0.5 + tpRows);
   const components: Components = {
     accuracy: { std: std(correct), fraction: 1 },
-    precision: { std: std(ones(tpRows, fpRows)), fraction: (tpRows + fpRows) / n },
-    recall: { std: std(ones(tpRows, fnRows)), fraction: positives / n },
-    f1: { std: std(ones(tpRows, fpRows + fnRows).map((v) => v * correction)), fraction: f1Rows / n },
+    ...confusionComponents(pred, label),
     roc_auc: aurocComponents(score, label),
   };
   return { calibrator, components, reference: realisedBinary({ score, pred, label }), referenceRows: n };

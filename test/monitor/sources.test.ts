@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli-run.ts';
 import { readDataset } from '../../src/data/read.ts';
+import { binaryOf } from '../../src/monitor/columns.ts';
 import { joinLabels } from '../../src/monitor/labels.ts';
 import { readSource } from '../../src/monitor/source.ts';
 import { DEFAULT_LIMITS } from '../../src/data/limits.ts';
@@ -63,11 +64,12 @@ describe('delayed labels', () => {
   it('join by id; rows without a label stay unlabelled; an id labelled twice is refused', async () => {
     const window = await readDataset(csv);
     writeFileSync(join(dir, 'l.csv'), 'id,y\nc,1\na,0\nz,1\n');
-    const joined = joinLabels(window, await readDataset(join(dir, 'l.csv')), 'id', 'y', 1);
+    const binary = (d: Parameters<typeof binaryOf>[0], name: string) => binaryOf(d, name, 1);
+    const joined = joinLabels(window, await readDataset(join(dir, 'l.csv')), 'id', 'y', binary);
     expect(Array.from(joined.label)).toEqual([0, -1, 1]);
     expect(joined.matched).toBe(2);
     writeFileSync(join(dir, 'l2.csv'), 'id,y\na,1\na,0\n');
-    await expect((async () => joinLabels(window, await readDataset(join(dir, 'l2.csv')), 'id', 'y', 1))()).rejects.toThrow(/id "a" has two labels/);
+    await expect((async () => joinLabels(window, await readDataset(join(dir, 'l2.csv')), 'id', 'y', binary))()).rejects.toThrow(/id "a" has two labels/);
   });
 });
 
@@ -78,7 +80,9 @@ describe('model-gate monitor (CLI)', () => {
   const run = async (args: string[]) => {
     let out = '';
     let err = '';
-    const code = await runCli(args, { stdout: { write: (s: string) => ((out += s), true) } as never, stderr: { write: (s: string) => ((err += s), true) } as never, env: process.env });
+    // No GitHub here (a CI runner's GITHUB_* must not send these runs to the API): the version is given.
+    const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('GITHUB_') && k !== 'GH_TOKEN'));
+    const code = await runCli(args, { stdout: { write: (s: string) => ((out += s), true) } as never, stderr: { write: (s: string) => ((err += s), true) } as never, env });
     return { code, out, err };
   };
 
@@ -87,7 +91,7 @@ describe('model-gate monitor (CLI)', () => {
     expect(healthy.err).not.toMatch(/model-gate:/);
     expect(healthy.code).toBe(0);
     expect(healthy.out).toMatch(/^OK: fraud-model, version v1/);
-    const degraded = await run(['monitor', '--config', config, '--window', data.degraded, '--reference', data.reference, '--labels', data.labels, '--out', join(dir, 'out'), '--json']);
+    const degraded = await run(['monitor', '--config', config, '--window', data.degraded, '--reference', data.reference, '--labels', data.labels, '--out', join(dir, 'out'), '--json', '--version', 'v1']);
     expect(degraded.code).toBe(1);
     const report = JSON.parse(degraded.out) as { status: string; performance: { realised: { rows: number } }; checks: { id: string; status: string; severity: string }[] };
     expect(report.status).toBe('FAILING');
@@ -101,7 +105,7 @@ describe('model-gate monitor (CLI)', () => {
     // The degraded window's drift is real (PSI beyond its noise blocks at any size): PSI set not to
     // block here, so only the comparison with the reference's realised metrics fails.
     writeFileSync(mild, `${MONITOR_CONFIG.replace('    accuracy: {min: 0.6}\n', '    accuracy: {min: 0.3}\n')}drift:\n  psi: {blocker: 20}\n`);
-    const degraded = await run(['monitor', '--config', mild, '--window', data.degraded, '--reference', data.reference, '--out', join(dir, 'out')]);
+    const degraded = await run(['monitor', '--config', mild, '--window', data.degraded, '--reference', data.reference, '--out', join(dir, 'out'), '--version', 'v1']);
     expect(degraded.code).toBe(3);
     expect(degraded.out).toMatch(/^DEGRADED/);
     const missing = await run(['monitor', '--config', mild, '--reference', data.reference]);

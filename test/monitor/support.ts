@@ -1,7 +1,8 @@
 /**
  * Monitor test data: a binary classifier's world where P(label | x) is fixed and the model's
  * score over-confident; the reference (labelled, scored), and production windows: healthy (the
- * same distribution) or degraded (rows crowding the decision boundary, so accuracy falls).
+ * same distribution) or degraded (rows crowding the decision boundary, so accuracy falls); and the
+ * same for a three-class model (softmax probabilities twice as sharp as the world's).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -62,4 +63,79 @@ metrics:
 monitor:
   id: fraud-model
   score: score
+`;
+
+const MW = [
+  [1.2, -0.6, 0.0],
+  [-0.4, 1.0, -0.7],
+  [-0.8, -0.4, 0.9],
+];
+const MB = [0.2, 0.0, -0.1];
+const softmax = (z: number[]) => {
+  const m = Math.max(...z);
+  const e = z.map((v) => Math.exp(v - m));
+  const s = e.reduce((a, b) => a + b, 0);
+  return e.map((v) => v / s);
+};
+
+/** Three classes with P(y | x) fixed; the model's probabilities twice as sharp (over-confident). */
+export function multiclassWorld(seed: number) {
+  const u = uniformSource(seed);
+  const normal = () => Math.sqrt(-2 * Math.log(1 - u())) * Math.cos(2 * Math.PI * u());
+  const row = (x: number[], out: { proba: number[][]; pred: number[]; label: number[] }) => {
+    const logits = MW.map((w, c) => w.reduce((s, wj, j) => s + wj * x[j]!, MB[c]!));
+    const truth = softmax(logits);
+    const r = u();
+    out.label.push(r < truth[0]! ? 0 : r < truth[0]! + truth[1]! ? 1 : 2);
+    const p = softmax(logits.map((l) => 2 * l));
+    p.forEach((v, c) => out.proba[c]!.push(v));
+    out.pred.push(p.indexOf(Math.max(...p)));
+  };
+  return {
+    /** x ~ N(shift, I). */
+    shifted(n: number, shift: number[]) {
+      const out = { proba: [[], [], []] as number[][], pred: [] as number[], label: [] as number[] };
+      for (let i = 0; i < n; i++) row(shift.map((s) => s + normal()), out);
+      return out;
+    },
+    /** x near where the three classes' logits meet: hard rows. */
+    crowded(n: number) {
+      const out = { proba: [[], [], []] as number[][], pred: [] as number[], label: [] as number[] };
+      for (let i = 0; i < n; i++) row([0.05, 0.15, 0.1].map((s) => s + 0.25 * normal()), out);
+      return out;
+    },
+  };
+}
+
+
+const CLASSES = ['setosa', 'versicolor', 'virginica'];
+
+/** A multiclass reference and windows (healthy; crowded where the classes meet) as CSV, class names as labels. */
+export function writeMulticlassData(dir: string): { reference: string; healthy: string; degraded: string; labels: string } {
+  mkdirSync(dir, { recursive: true });
+  const w = multiclassWorld(21);
+  const write = (name: string, rows: ReturnType<typeof w.shifted>, withLabel: boolean) => {
+    const head = `id,${CLASSES.map((c) => `p_${c}`).join(',')}${withLabel ? ',species' : ''}`;
+    const body = rows.pred.map((_, i) => `${name}${i},${rows.proba.map((p) => f(p[i]!)).join(',')}${withLabel ? `,${CLASSES[rows.label[i]!]}` : ''}`);
+    writeFileSync(join(dir, `${name}.csv`), `${head}\n${body.join('\n')}\n`);
+    return join(dir, `${name}.csv`);
+  };
+  const reference = write('reference', w.shifted(3000, [0, 0, 0]), true);
+  const healthy = write('healthy', w.shifted(800, [0, 0, 0]), false);
+  const hard = w.crowded(800);
+  const degraded = write('degraded', hard, false);
+  writeFileSync(join(dir, 'labels-degraded.csv'), `id,species\n${hard.label.map((l, i) => `degraded${i},${CLASSES[l]}`).join('\n')}\n`);
+  return { reference, healthy, degraded, labels: join(dir, 'labels-degraded.csv') };
+}
+
+export const MULTICLASS_CONFIG = `version: 1
+data:
+  id: id
+  label: species
+metrics:
+  thresholds:
+    accuracy: {min: 0.55}
+monitor:
+  id: iris-model
+  scores: {setosa: p_setosa, versicolor: p_versicolor, virginica: p_virginica}
 `;
