@@ -248,17 +248,20 @@ export async function runDrill(spec: DrillSpec, plan: DrillPlan, cfg: PromotionC
   // 4. A full window after the rollback without canary requests, with stable's.
   const rolledAt = deps.clock.now();
   let quiet = '';
+  let still = false;
   const clear = await waitFor(rolledAt, async () => {
     const after = deps.clock.now() - plan.window_seconds * 1000 >= rolledAt;
     if (!after) return clearVerdict({ canary: null, stable: null }, false);
     const [canary, stable] = await Promise.all([read('canary'), read('stable')]);
     const v = clearVerdict({ canary, stable }, true);
+    still = (canary ?? 0) > 0;
     quiet = v.why;
     return v;
   });
   if (!clear.ok) {
     steps.push({ step: 'clear', ok: false, seconds: secondsSince(rolledAt), detail: clear.why });
-    const why = interrupted() ?? `the rollback did not take traffic off the canary: ${clear.why}`;
+    // The command succeeded, yet the metrics say the canary is still served: say so, loudly.
+    const why = interrupted() ?? (still ? `the rollback did not take traffic off the canary: ${clear.why}; traffic may still reach the canary: check the rollback command and the routing` : `the rollback could not be shown to take traffic off the canary: ${clear.why}`);
     return finish('failed', why);
   }
   cleared = secondsSince(rolledAt);
