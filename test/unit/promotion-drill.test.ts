@@ -2,6 +2,7 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config/load.ts';
 import type { PromotionConfig } from '../../src/config/types.ts';
@@ -256,5 +257,26 @@ describe('model-gate promote --drill with the JSON provider', () => {
     const none = await cli(['promote', '--version', 'v_1']);
     expect(none.code).toBe(2);
     expect(none.stderr).toContain('model-gate promote needs --stage (a weight of promotion.stages, or shadow) or --drill');
+  });
+});
+
+describe('the reusable promotion workflow (model-promote.yml)', () => {
+  interface Job { needs?: string[]; if?: string; environment?: string; permissions?: Record<string, string>; steps?: { uses?: string; with?: Record<string, unknown> }[] }
+  const wf = parse(readFileSync('.github/workflows/model-promote.yml', 'utf8')) as { on: { workflow_call: { inputs: Record<string, { type: string; default: unknown }> } }; jobs: Record<string, Job> };
+  const gate = (job: Job) => job.steps!.find((s) => s.uses === './.model-gate-action')!.with!;
+
+  it('runs the drill, on input drill, in the first stage’s environment before it; the first stage then requires it', () => {
+    expect(wf.on.workflow_call.inputs.drill).toMatchObject({ type: 'boolean', default: false });
+    const { drill, 'stage-1': first, rollback } = wf.jobs;
+    expect(drill!.environment).toBe(first!.environment);
+    expect(drill!.permissions).toEqual({ contents: 'read', deployments: 'write' });
+    expect(drill!.if).toContain('inputs.drill');
+    expect(gate(drill!)).toMatchObject({ mode: 'promote', drill: true, stage: '${{ inputs.stage-1 }}', environment: '${{ inputs.canary-environment }}' });
+    expect(first!.needs).toContain('drill');
+    // A failed drill stops the first stage; a drill not asked for does not.
+    expect(first!.if).toContain("needs.drill.result == 'success' || (needs.drill.result == 'skipped' && !inputs.drill)");
+    expect(gate(first!)['require-drill']).toBe("${{ inputs.drill && 'true' || '' }}");
+    // A failed drill may leave traffic on the canary: the rollback job runs after it too.
+    expect(rollback!.needs).toContain('drill');
   });
 });
