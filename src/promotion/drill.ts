@@ -7,13 +7,14 @@
  */
 import { resolve } from 'node:path';
 import type { PromotionConfig, PromotionMetric } from '../config/types.ts';
+import { DRILL_STAGE } from '../github/deployments.ts';
 import { UsageError, getErrorMessage } from '../errors.ts';
 import { render, type QueryResult } from './providers.ts';
 import { rollback, type StageDeps, type TrafficState } from './stage.ts';
 import { fill, type TrafficVars } from './traffic.ts';
 
 /** The stage name the drill is recorded under (a GitHub deployment's payload.stage). */
-export const DRILL_STAGE = 'drill';
+export { DRILL_STAGE };
 
 /** Where the drill's report is written (and, without GitHub, where `drill.require` looks). */
 export const drillFile = (outDir: string) => resolve(outDir, 'promotion', 'drill.json');

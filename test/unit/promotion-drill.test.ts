@@ -11,6 +11,7 @@ import { passedDrill } from '../../src/promotion/drill-command.ts';
 import { clearVerdict, drillPlan, requestCount, runDrill, type DrillDeps } from '../../src/promotion/drill.ts';
 import type { MetricsProvider } from '../../src/promotion/providers.ts';
 import type { CommandStep } from '../../src/promotion/stage.ts';
+import { settingsFromArgv, settingsFromInputs } from '../../src/settings.ts';
 import { cli } from '../support/cli.ts';
 
 const requests = { canary: 'req{v="{version}",w="{weight}",s="{stage}"}[{window}]', stable: 'req{v="stable"}[{window}]' };
@@ -258,6 +259,7 @@ describe('model-gate promote --drill with the JSON provider', () => {
     expect(none.code).toBe(2);
     expect(none.stderr).toContain('model-gate promote needs --stage (a weight of promotion.stages, or shadow) or --drill');
   });
+
 });
 
 describe('the reusable promotion workflow (model-promote.yml)', () => {
@@ -278,5 +280,35 @@ describe('the reusable promotion workflow (model-promote.yml)', () => {
     expect(gate(first!)['require-drill']).toBe("${{ inputs.drill && 'true' || '' }}");
     // A failed drill may leave traffic on the canary: the rollback job runs after it too.
     expect(rollback!.needs).toContain('drill');
+  });
+});
+
+describe('the drill settings, read once from inputs or flags', () => {
+  const inputs = (values: Record<string, string>) => settingsFromInputs((name) => values[name] ?? '', {});
+  it('action: drill needs no stage; require-drill empty keeps the config, true / false override it; anything else is refused', () => {
+    expect(inputs({ mode: 'promote', drill: 'true' }).promotion).toMatchObject({ drill: true, requireDrill: undefined });
+    expect(inputs({ mode: 'promote', stage: '5', 'require-drill': 'false' }).promotion).toMatchObject({ drill: false, requireDrill: false });
+    expect(inputs({ mode: 'promote', stage: '5', 'require-drill': 'true' }).promotion!.requireDrill).toBe(true);
+    expect(() => inputs({ mode: 'promote' })).toThrow('or input "drill: true" for the rollback drill');
+    expect(() => inputs({ mode: 'promote', drill: 'yes' })).toThrow('input "drill" must be "true" or "false", got "yes"');
+  });
+
+  it('CLI: --drill and --require-drill', () => {
+    const run = (argv: string[]) => {
+      const c = settingsFromArgv(argv, {});
+      if (c.kind !== 'run') throw new Error(c.kind);
+      return c.settings.promotion!;
+    };
+    expect(run(['promote', '--drill'])).toMatchObject({ drill: true, stage: undefined, requireDrill: undefined });
+    expect(run(['promote', '--stage', '5', '--require-drill'])).toMatchObject({ drill: false, requireDrill: true });
+  });
+
+  it('the drill refuses shadow: it must move real traffic', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mg-drill-'));
+    const cfg = join(dir, 'gate.yml');
+    writeFileSync(cfg, `promotion:\n  shadow: true\n  traffic: { command: 'true', rollback: 'true', shadow: 'true' }\n  provider: json\n  json: { source: ${join(dir, 'm.json')} }\n  metrics:\n    - { name: e, kind: error_rate, errors: { canary: /a, stable: /a }, requests: { canary: /a, stable: /a } }\n`);
+    const r = await cli(['promote', '--drill', '--stage', 'shadow', '--version', 'v', '--config', cfg, '--out', dir]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('the rollback drill moves real traffic: give a weight of promotion.stages (or no stage: the first), not shadow');
   });
 });
