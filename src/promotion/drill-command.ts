@@ -58,7 +58,7 @@ export async function drill(req: Omit<StageRequest, 'stage'> & { stage?: string 
     throw error;
   }
   tracker.settle(report.outcome !== 'rollback_failed');
-  report.traffic = tracker.traffic();
+  report.traffic ??= tracker.traffic(); // unless the drill saw the canary still served
   report.environment = req.environment;
   if (deployment !== null) {
     const [state, text] = report.outcome === 'passed' ? (['success', `drill passed: ${report.reason}`] as const) : report.outcome === 'failed' ? (['failure', `drill failed: ${report.reason}`] as const) : (['error', `drill: the rollback failed, traffic not known to be on stable: ${report.reason}`] as const);

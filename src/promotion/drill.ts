@@ -179,7 +179,7 @@ export async function runDrill(spec: DrillSpec, plan: DrillPlan, cfg: PromotionC
   };
   /**
    * Reads until `done` says so or `timeout_seconds` pass; provider errors are retried, but
-   * ERROR_LIMIT in a row end the wait. Returns null when done, else why it was not.
+   * ERROR_LIMIT in a row end the wait. Each reading is bounded by the provider's own timeout.
    */
   const waitFor = async (from: number, done: () => Promise<{ done: boolean; why: string }>): Promise<{ ok: true } | { ok: false; why: string }> => {
     const deadline = from + plan.timeout_seconds * 1000;
@@ -263,7 +263,8 @@ export async function runDrill(spec: DrillSpec, plan: DrillPlan, cfg: PromotionC
     steps.push({ step: 'clear', ok: false, seconds: secondsSince(rolledAt), detail: clear.why });
     // The command succeeded, yet the metrics say the canary is still served: say so, loudly.
     const why = interrupted() ?? (still ? `the rollback did not take traffic off the canary: ${clear.why}; traffic may still reach the canary: check the rollback command and the routing` : `the rollback could not be shown to take traffic off the canary: ${clear.why}`);
-    return finish('failed', why);
+    // The rollback command succeeded, but the metrics show the canary served: not on stable.
+    return { ...finish('failed', why), ...(still && !interrupted() ? { traffic: { on_stable: false, weight: null } } : {}) };
   }
   cleared = secondsSince(rolledAt);
   steps.push({ step: 'clear', ok: true, seconds: cleared, detail: `${quiet} in the ${seconds(plan.window_seconds)} window` });

@@ -147,6 +147,7 @@ describe('the drill on a held clock', () => {
     expect(r.outcome).toBe('failed');
     expect(r.reason).toBe('the rollback did not take traffic off the canary: not within 20 s: the canary still received 1.5 requests; traffic may still reach the canary: check the rollback command and the routing');
     expect(r.cleared_after_seconds).toBeNull();
+    expect(r.traffic).toEqual({ on_stable: false, weight: null });
     expect(w.now()).toBeLessThan(2 + 20 + 20 + 1);
   });
 
@@ -247,7 +248,7 @@ describe('model-gate promote --drill with the JSON provider', () => {
     // A rollback command that moves nothing: the canary still receives requests after it.
     const broken = await cli(['promote', '--drill', '--version', 'v_3', '--config', config('echo moved nothing', false), '--out', dir, '--json']);
     expect(broken.code, broken.stderr).toBe(1);
-    expect(JSON.parse(broken.stdout)).toMatchObject({ outcome: 'failed', reason: 'the rollback did not take traffic off the canary: not within 2 s: the canary still received 100 requests; traffic may still reach the canary: check the rollback command and the routing' });
+    expect(JSON.parse(broken.stdout)).toMatchObject({ traffic: { on_stable: false, weight: null }, outcome: 'failed', reason: 'the rollback did not take traffic off the canary: not within 2 s: the canary still received 100 requests; traffic may still reach the canary: check the rollback command and the routing' });
     // The failed drill does not let v_3's first stage start, even where the config did not ask for one.
     const again = await cli(['promote', '--stage', '10', '--version', 'v_3', '--require-drill', '--config', config('echo moved nothing', false), '--out', dir]);
     expect(again.code).toBe(2);
