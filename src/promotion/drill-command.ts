@@ -46,7 +46,7 @@ export async function drill(req: Omit<StageRequest, 'stage'> & { stage?: string 
     deployment = await io.records.start(req.environment, io.ref, { version: req.version, stage: DRILL_STAGE, weight: plan.weight, model: req.model }, io.logUrl);
   }
   const tracker = trackTraffic(io, cfg, { stage: DRILL_STAGE, commandStage: plan.stage, version: req.version, model: req.model, environment: req.environment, deployment });
-  io.log(`rollback drill at ${plan.weight}%: the canary must receive ${plan.metric} requests, then none in a full ${plan.window_seconds} s window after the rollback (each wait at most ${plan.timeout_seconds} s)`);
+  io.log(`rollback drill at ${plan.weight}%: the canary must be shown receiving requests (the requests queries of ${plan.metric}), then none in a full ${plan.window_seconds} s window after the rollback (each wait at most ${plan.timeout_seconds} s)`);
   let report: DrillReport;
   try {
     report = await runDrill({ version: req.version, model: req.model }, plan, cfg, { provider, clock: io.clock, sleep: io.sleep, log: io.log, run: tracker.run, interrupted: io.interruption?.signal });

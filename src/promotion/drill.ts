@@ -233,7 +233,7 @@ export async function runDrill(spec: DrillSpec, plan: DrillPlan, cfg: PromotionC
   });
   if (!reach.ok) {
     steps.push({ step: 'reach', ok: false, seconds: secondsSince(t), detail: reach.why });
-    return back(interrupted() ?? `traffic never reached the canary at ${plan.weight}% (${plan.metric} requests, ${seconds(plan.window_seconds)} windows): ${reach.why}`);
+    return back(interrupted() ?? `traffic never reached the canary at ${plan.weight}% (the requests queries of ${plan.metric}, ${seconds(plan.window_seconds)} windows): ${reach.why}`);
   }
   reached = secondsSince(t);
   steps.push({ step: 'reach', ok: true, seconds: reached, detail: `${count(seen)} canary requests in the ${seconds(plan.window_seconds)} window` });

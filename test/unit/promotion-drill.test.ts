@@ -156,7 +156,7 @@ describe('the drill on a held clock', () => {
     const w = world({ trafficMoves: false });
     const r = await runDrill(spec, drillPlan(cfg, 5), cfg, w.deps);
     expect(r.outcome).toBe('failed');
-    expect(r.reason).toBe('traffic never reached the canary at 5% (errors requests, 3 s windows): not within 10 s: the canary received no requests');
+    expect(r.reason).toBe('traffic never reached the canary at 5% (the requests queries of errors, 3 s windows): not within 10 s: the canary received no requests');
     expect(w.ran).toEqual(['shift 5 5%', 'back 5%']);
   });
 
@@ -173,7 +173,7 @@ describe('the drill on a held clock', () => {
     const w = world({ providerDown: true });
     const r = await runDrill(spec, drillPlan(cfg, 5), cfg, w.deps);
     expect(r.outcome).toBe('failed');
-    expect(r.reason).toBe('traffic never reached the canary at 5% (errors requests, 3 s windows): the metrics provider failed: Prometheus at http://prom: connect ECONNREFUSED (3 times in a row)');
+    expect(r.reason).toBe('traffic never reached the canary at 5% (the requests queries of errors, 3 s windows): the metrics provider failed: Prometheus at http://prom: connect ECONNREFUSED (3 times in a row)');
     expect(w.ran).toHaveLength(2);
     expect(w.now()).toBeLessThan(5);
   });
