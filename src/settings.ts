@@ -250,6 +250,7 @@ Usage:
   model-gate drift [options]       compare two data sets feature by feature
   model-gate load [options]        load-test a served model against the SLO
   model-gate promote --stage N     one stage of a staged roll-out: shift, bake, judge
+  model-gate promote --drill       the rollback drill: first stage and back, checked by the metrics
   model-gate rollback              all traffic back on stable
   model-gate status                the last stage and its judgement
   model-gate monitor [options]     judge the deployed model on a production window
@@ -260,7 +261,7 @@ Usage:
   model-gate <command> --help      help for a command
 
 Exit codes: 0 GO, 1 NO-GO, 2 usage / config / IO error, 3 DELAY
-(promote: 0 promoted, 1 rolled back).
+(promote: 0 promoted, 1 rolled back; --drill: 0 passed, 1 failed).
 `;
 
 export const VALIDATE_HELP = `Usage: model-gate validate [options]
