@@ -17,6 +17,7 @@ import type { PendingRollback } from './promotion/command.ts';
 import { runPromotionMode } from './promotion/run.ts';
 import { handleInterrupts } from './promotion/signals.ts';
 import { renderStageTerminal } from './report/promotion.ts';
+import { renderDrillTerminal } from './report/drill.ts';
 import { redactorFor, type Redactor } from './redact.ts';
 import { resolveConfig } from './config/load.ts';
 import { relative } from 'node:path';
@@ -112,12 +113,24 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
           interruption: interrupts.interruption,
         });
         if (outcome.mode === 'status') {
-          stdout.write(settings.json ? `${JSON.stringify(outcome.view, null, 2)}\n` : outcome.view.local ? `${outcome.view.local.version} at ${outcome.view.local.stage}: ${outcome.view.local.outcome} — ${outcome.view.local.reason}\n` : 'no promotion recorded here\n');
+          const { local, drill } = outcome.view;
+          const line = local ? `${local.version} at ${local.stage}: ${local.outcome} — ${local.reason}\n` : 'no promotion recorded here\n';
+          const drilled = drill ? `rollback drill of ${drill.version}: ${drill.state}${drill.description ? ` — ${drill.description}` : ''}\n` : '';
+          stdout.write(settings.json ? `${JSON.stringify(outcome.view, null, 2)}\n` : line + drilled);
           return 0;
         }
         if (outcome.mode === 'rollback') {
           stdout.write(outcome.ok ? 'rolled back: all traffic on stable\n' : `rollback failed: ${outcome.error}\n`);
           return outcome.ok ? 0 : 1;
+        }
+        if (outcome.mode === 'drill') {
+          const { report, skipped } = outcome.result;
+          if (!report) {
+            stdout.write(`nothing to do: ${skipped}\n`);
+            return 0;
+          }
+          stdout.write(settings.json ? `${JSON.stringify(report, null, 2)}\n` : renderDrillTerminal(report));
+          return report.outcome === 'passed' ? 0 : 1;
         }
         const { report, skipped } = outcome.result;
         if (!report) {

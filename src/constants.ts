@@ -32,6 +32,8 @@ export const Inputs = {
   RollbackCommand: 'rollback-command',
   PromoteCommand: 'promote-command',
   AllowDelay: 'allow-delay',
+  Drill: 'drill',
+  RequireDrill: 'require-drill',
   Window: 'window',
   Labels: 'labels',
   MonitorId: 'monitor-id',

@@ -26,6 +26,7 @@ import { finishRollback, type PendingRollback } from './promotion/command.ts';
 import { runPromotionMode } from './promotion/run.ts';
 import { handleInterrupts } from './promotion/signals.ts';
 import { renderStageMarkdown } from './report/promotion.ts';
+import { renderDrillMarkdown } from './report/drill.ts';
 import { resolveConfig } from './config/load.ts';
 import { Redactor, redactorFor } from './redact.ts';
 import { logLine, mdText } from './report/escape.ts';
@@ -208,21 +209,39 @@ async function promotionMode(settings: Settings, ctx: GitHubContext, env: NodeJS
     });
     if (outcome.mode === 'status') {
       const { latest, local } = outcome.view;
+      const { drill } = outcome.view;
       const line = latest
         ? `${outcome.view.environment}: ${latest.payload.version} at ${latest.payload.stage} (weight ${latest.payload.weight}%): ${latest.state ?? 'no status'}${latest.description ? ` — ${latest.description}` : ''}`
         : local
           ? `last stage here: ${local.version} at ${local.stage}: ${local.outcome} — ${local.reason}`
           : `${outcome.view.environment}: no promotion recorded`;
       say.info(line);
+      const drilled = drill ? `last rollback drill: ${drill.version} at ${drill.weight}%: ${drill.state}${drill.description ? ` — ${drill.description}` : ''}` : null;
+      if (drilled) say.info(drilled);
       core.setOutput(Outputs.Stage, latest?.payload.stage ?? local?.stage ?? '');
       core.setOutput(Outputs.Outcome, latest?.state ?? local?.outcome ?? '');
-      await writeSummary(`## model-gate status\n\n${mdText(line)}\n`);
+      await writeSummary(`## model-gate status\n\n${mdText(line)}\n${drilled ? `\n${mdText(drilled)}\n` : ''}`);
       return;
     }
     if (outcome.mode === 'rollback') {
       core.setOutput(Outputs.Outcome, outcome.ok ? 'rolled_back' : 'rollback_failed');
       await writeSummary(outcome.ok ? '## ⏪ Rolled back to stable\n\nAll traffic is on stable.\n' : `## ❗ Rollback failed\n\nTraffic is not known to be on stable: the rollback command failed: ${mdText(outcome.error)}\n`);
       if (!outcome.ok) say.setFailed(`rollback failed: ${outcome.error}`);
+      return;
+    }
+    if (outcome.mode === 'drill') {
+      const { report, skipped } = outcome.result;
+      core.setOutput(Outputs.Stage, 'drill');
+      if (skipped || !report) {
+        core.setOutput(Outputs.Outcome, 'skipped');
+        say.info(`Nothing to do: ${skipped}`);
+        return;
+      }
+      core.setOutput(Outputs.Outcome, report.outcome === 'passed' ? 'drill_passed' : report.outcome === 'failed' ? 'drill_failed' : 'rollback_failed');
+      await writeSummary(renderDrillMarkdown(report, settings.promotion!.environment));
+      if (report.outcome === 'passed') say.info(`rollback drill passed at ${report.weight}% of ${report.version}: ${report.reason}`);
+      else if (report.outcome === 'failed') say.setFailed(`rollback drill failed at ${report.weight}%: ${report.reason}`);
+      else say.setFailed(`rollback drill: the rollback failed; traffic is not known to be on stable (the post step retries): ${report.reason}`);
       return;
     }
     const { report, skipped } = outcome.result;

@@ -65,6 +65,10 @@ export interface PromotionSettings {
   promote?: string;
   /** promote: a validate report saying DELAY may be promoted (a reviewer cleared it). */
   allowDelay?: boolean;
+  /** promote: run the rollback drill (at `stage`, default the first) instead of a stage. */
+  drill?: boolean;
+  /** Overrides promotion.drill.require; undefined keeps the config's. */
+  requireDrill?: boolean;
 }
 
 export interface Feedback {
@@ -91,6 +95,14 @@ function failOn(value: string | undefined, where: string): FailOn | undefined {
 
 const nonEmpty = (v: string | undefined) => (v === undefined || v.trim() === '' ? undefined : v.trim());
 
+/** `true` / `false` (empty: not given); anything else is a mistake worth stopping for. */
+function bool(value: string, where: string): boolean | undefined {
+  const v = value.trim();
+  if (v === '') return undefined;
+  if (v === 'true' || v === 'false') return v === 'true';
+  throw new UsageError(`${where} must be "true" or "false", got "${v}"`);
+}
+
 /** Action inputs (`getInput` is @actions/core's, passed in so tests need no environment). */
 export function settingsFromInputs(getInput: (name: string) => string, env: NodeJS.ProcessEnv): Settings {
   const mode = nonEmpty(getInput(Inputs.Mode)) ?? 'validate';
@@ -102,7 +114,8 @@ export function settingsFromInputs(getInput: (name: string) => string, env: Node
     throw new UsageError(`input "comment" must be one of: ${COMMENT_POLICIES.join(', ')}; got "${comment}"`);
   }
   const reportPath = nonEmpty(getInput(Inputs.Report));
-  if (mode === 'promote' && !nonEmpty(getInput(Inputs.Stage))) throw new UsageError('mode "promote" needs input "stage": a weight of promotion.stages (e.g. 25) or shadow');
+  const drill = bool(getInput(Inputs.Drill), 'input "drill"') ?? false;
+  if (mode === 'promote' && !drill && !nonEmpty(getInput(Inputs.Stage))) throw new UsageError('mode "promote" needs input "stage": a weight of promotion.stages (e.g. 25) or shadow (or input "drill: true" for the rollback drill)');
   if (mode === 'comment' && !reportPath) {
     throw new UsageError('mode "comment" needs input "report": the report.json downloaded from the validate run\'s artifact');
   }
@@ -163,6 +176,8 @@ export function settingsFromInputs(getInput: (name: string) => string, env: Node
       rollback: nonEmpty(getInput(Inputs.RollbackCommand)),
       promote: nonEmpty(getInput(Inputs.PromoteCommand)),
       allowDelay: getInput(Inputs.AllowDelay).trim() === 'true',
+      drill,
+      requireDrill: bool(getInput(Inputs.RequireDrill), 'input "require-drill"'),
     },
   };
 }
@@ -241,6 +256,7 @@ Usage:
   model-gate drift [options]       compare two data sets feature by feature
   model-gate load [options]        load-test a served model against the SLO
   model-gate promote --stage N     one stage of a staged roll-out: shift, bake, judge
+  model-gate promote --drill       the rollback drill: first stage and back, checked by the metrics
   model-gate rollback              all traffic back on stable
   model-gate status                the last stage and its judgement
   model-gate monitor [options]     judge the deployed model on a production window
@@ -251,7 +267,7 @@ Usage:
   model-gate <command> --help      help for a command
 
 Exit codes: 0 GO, 1 NO-GO, 2 usage / config / IO error, 3 DELAY
-(promote: 0 promoted, 1 rolled back).
+(promote: 0 promoted, 1 rolled back; --drill: 0 passed, 1 failed).
 `;
 
 export const VALIDATE_HELP = `Usage: model-gate validate [options]
@@ -454,12 +470,19 @@ Options:
   --rollback-command CMD    overrides promotion.traffic.rollback
   --promote-command CMD     overrides promotion.traffic.promote
   --allow-delay             promote: a report saying DELAY may be promoted (a person cleared it)
+  --drill                   promote: the rollback drill instead of a stage: traffic to the first
+                            stage's weight (or --stage), shown on the canary by the metrics, then
+                            the rollback, shown to take traffic off it; traffic left on stable
+                            (exit 0 passed, 1 failed; docs/rollback-drill.md)
+  --require-drill           promote: the first stage needs a passed drill of this version in this
+                            environment (overrides promotion.drill.require)
   --out DIR                 where stage reports go (default: ${DEFAULT_OUT_DIR})
   --json                    print the stage report as JSON on stdout, nothing else
   --debug                   print stack traces of unexpected errors
   -h, --help                this help
 
-Exit codes: 0 promoted (or nothing to do), 1 rolled back, 2 usage / config / IO error.
+Exit codes: 0 promoted (or nothing to do; --drill: passed), 1 rolled back (--drill: failed),
+2 usage / config / IO error (e.g. a stage refused for want of a passed drill).
 `;
 
 function promotionCommand(command: 'promote' | 'rollback' | 'status', args: string[], env: NodeJS.ProcessEnv): CliCommand {
@@ -475,6 +498,8 @@ function promotionCommand(command: 'promote' | 'rollback' | 'status', args: stri
       'rollback-command': { type: 'string' },
       'promote-command': { type: 'string' },
       'allow-delay': { type: 'boolean', default: false },
+      drill: { type: 'boolean', default: false },
+      'require-drill': { type: 'boolean' },
       out: { type: 'string' },
       ...COMMON_OPTIONS,
     },
@@ -482,7 +507,7 @@ function promotionCommand(command: 'promote' | 'rollback' | 'status', args: stri
   ).values as Record<string, string | boolean | undefined>;
   if (v.help) return { kind: 'help', text: PROMOTION_HELP };
   const str = (k: string) => nonEmpty(v[k] as string | undefined);
-  if (command === 'promote' && !str('stage')) throw new UsageError('model-gate promote needs --stage (a weight of promotion.stages, or shadow); run "model-gate promote --help"');
+  if (command === 'promote' && !str('stage') && !v.drill) throw new UsageError('model-gate promote needs --stage (a weight of promotion.stages, or shadow) or --drill; run "model-gate promote --help"');
   return {
     kind: 'run',
     settings: {
@@ -502,6 +527,8 @@ function promotionCommand(command: 'promote' | 'rollback' | 'status', args: stri
         rollback: str('rollback-command'),
         promote: str('promote-command'),
         allowDelay: (v['allow-delay'] as boolean) ?? false,
+        drill: command === 'promote' && ((v.drill as boolean) ?? false),
+        requireDrill: v['require-drill'] as boolean | undefined,
       },
     },
   };

@@ -246,6 +246,8 @@ export interface PromotionConfig {
   json?: { source: string };
   min_requests: number;
   metrics: PromotionMetric[];
+  /** The rollback drill (src/promotion/drill.ts); window and timeout default from interval_seconds. */
+  drill: { require: boolean; metric?: string; window_seconds?: number; timeout_seconds?: number };
   analysis: {
     failure_limit: number;
     consecutive_failure_limit: number;

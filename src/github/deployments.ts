@@ -6,6 +6,8 @@
 import type { Octokit } from './octokit.ts';
 
 export const DEPLOY_TASK = 'deploy:model-gate';
+/** payload.stage of a rollback drill's record (src/promotion/drill.ts): traffic was left on stable. */
+export const DRILL_STAGE = 'drill';
 
 export interface StagePayload {
   version: string;
@@ -46,13 +48,13 @@ export function githubDeployments(octokit: Octokit, repo: { owner: string; repo:
         auto_merge: false,
         required_contexts: [],
         payload: payload as unknown as Record<string, unknown>,
-        description: short(`model ${payload.version} at ${payload.stage}`),
+        description: short(payload.stage === DRILL_STAGE ? `rollback drill of model ${payload.version} at ${payload.weight}%` : `model ${payload.version} at ${payload.stage}`),
         production_environment: payload.weight === 100,
         transient_environment: false,
       });
       const id = (res.data as { id?: number }).id;
       if (typeof id !== 'number') throw new Error(`GitHub did not create the deployment: ${JSON.stringify(res.data).slice(0, 200)}`);
-      await this.status(id, 'in_progress', `baking ${payload.stage}`, logUrl);
+      await this.status(id, 'in_progress', payload.stage === DRILL_STAGE ? 'rollback drill under way' : `baking ${payload.stage}`, logUrl);
       return id;
     },
     async status(id, state, description, logUrl) {

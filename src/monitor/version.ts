@@ -6,7 +6,7 @@
  */
 import { UsageError } from '../errors.ts';
 import type { GitHubContext } from '../github/context.ts';
-import { githubDeployments, type DeploymentRecords } from '../github/deployments.ts';
+import { DRILL_STAGE, githubDeployments, type DeploymentRecords } from '../github/deployments.ts';
 import { createOctokit, type ApiLog } from '../github/octokit.ts';
 
 export interface DeployedVersion {
@@ -33,7 +33,7 @@ export function versionNeeded(command: string): UsageError {
 
 export async function deployedVersion(given: string | undefined, environment: string, records: DeploymentRecords | null, command = 'model-gate monitor'): Promise<DeployedVersion> {
   if (!given && !records) throw versionNeeded(command);
-  const full = records ? (await records.list(environment, 100)).filter((d) => d.state === 'success' && d.payload?.weight === 100 && typeof d.payload.version === 'string') : [];
+  const full = records ? (await records.list(environment, 100)).filter((d) => d.state === 'success' && d.payload?.weight === 100 && d.payload.stage !== DRILL_STAGE && typeof d.payload.version === 'string') : [];
   const versions = [...new Set(full.map((d) => d.payload.version))];
   if (given) return { id: given, source: 'given', previous: versions.find((v) => v !== given) ?? null };
   if (versions.length > 0) return { id: versions[0]!, source: 'deployments', previous: versions[1] ?? null };

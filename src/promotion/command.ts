@@ -9,6 +9,7 @@ import type { Clock } from '../clock.ts';
 import type { PromotionConfig } from '../config/types.ts';
 import { UsageError, getErrorMessage } from '../errors.ts';
 import type { DeploymentRecords, RecordedStage, StagePayload } from '../github/deployments.ts';
+import { DRILL_STAGE, drillFile, type DrillReport } from './drill.ts';
 import { expandSecrets } from './secrets.ts';
 import { jsonProvider, prometheusProvider, type MetricsProvider } from './providers.ts';
 import type { Interruption } from './signals.ts';
@@ -114,6 +115,67 @@ export function providerFor(cfg: PromotionConfig, io: Pick<PromotionIO, 'env' | 
   return prometheusProvider(p, headers);
 }
 
+/**
+ * Runs the commands that move traffic for one stage (or the drill), recording where traffic is
+ * believed to be before and after each (the state file, and `io.pending` for the post step) until
+ * `settle` says traffic is settled: on stable, or promoted. A rollback that failed stays owed.
+ */
+export function trackTraffic(io: PromotionIO, cfg: PromotionConfig, at: { stage: string; version: string; model: string; environment: string; deployment: number | null; commandStage?: string }) {
+  const stateFile = trafficStateFile(io.outDir, at.stage);
+  const undo: PendingRollback | null = cfg.traffic.rollback
+    ? {
+        command: fill(cfg.traffic.rollback, { weight: 0, version: at.version, stage: at.commandStage ?? at.stage, model: at.model }),
+        timeout_seconds: cfg.traffic.timeout_seconds,
+        retry_seconds: cfg.traffic.retry_seconds,
+        deployment: at.deployment,
+        environment: at.environment,
+        stage: at.stage,
+        version: at.version,
+        state_file: stateFile,
+      }
+    : null;
+  // Before the first command traffic is wherever the previous stage left it: not known to be on stable.
+  let traffic: TrafficState = { on_stable: false, weight: null };
+  let settled = false;
+  const record = () => {
+    const owed = undo && !settled ? { ...undo, traffic } : null;
+    io.pending(owed);
+    writeTrafficRecord(stateFile, { stage: at.stage, version: at.version, environment: at.environment, traffic, pending: owed, at: io.clock.date().toISOString() }, io.log);
+  };
+  record();
+  /** Runs a command that moves traffic, recording where traffic is believed to be before and after. */
+  const run = async (command: string, timeoutS: number, step: CommandStep) => {
+    const stop = io.interruption?.signal;
+    if (step.kind !== 'rollback' && stop?.aborted) throw new Error(`not run: the stage was interrupted by ${String(stop.reason)}`);
+    const before = traffic;
+    // While it runs, traffic may be anywhere between where it was and where the command takes it.
+    traffic = { on_stable: false, weight: before.weight === step.weight ? step.weight : null };
+    record();
+    let unregister: (() => void) | undefined;
+    try {
+      const result = await runCommand(command, timeoutS, io.log, (kill) => (unregister = io.interruption?.running(step.kind, kill)));
+      traffic = { on_stable: step.kind === 'rollback', weight: step.weight };
+      return result;
+    } catch (error) {
+      // A failed rollback most likely left traffic where it was; a failed traffic command, anywhere.
+      traffic = step.kind === 'rollback' ? { on_stable: false, weight: before.weight } : { on_stable: false, weight: null };
+      throw error;
+    } finally {
+      unregister?.();
+      record();
+    }
+  };
+  return {
+    run,
+    /** Traffic is settled (true), or a rollback is still owed (false). */
+    settle(ok: boolean) {
+      settled = ok;
+      record();
+    },
+    traffic: () => traffic,
+  };
+}
+
 async function writeStageReport(outDir: string, report: StageReport): Promise<string> {
   const dir = resolve(outDir, 'promotion');
   await mkdir(dir, { recursive: true });
@@ -146,50 +208,8 @@ export async function promote(req: StageRequest, cfg: PromotionConfig, io: Promo
     }
     deployment = await io.records.start(req.environment, io.ref, payload, io.logUrl);
   }
-  const stateFile = trafficStateFile(io.outDir, stage);
-  const undo: PendingRollback | null = cfg.traffic.rollback
-    ? {
-        command: fill(cfg.traffic.rollback, { weight: 0, version: req.version, stage, model: req.model }),
-        timeout_seconds: cfg.traffic.timeout_seconds,
-        retry_seconds: cfg.traffic.retry_seconds,
-        deployment,
-        environment: req.environment,
-        stage,
-        version: req.version,
-        state_file: stateFile,
-      }
-    : null;
-  // Before the first command traffic is wherever the previous stage left it: not known to be on stable.
-  let traffic: TrafficState = { on_stable: false, weight: null };
-  let settled = false;
-  const record = () => {
-    const owed = undo && !settled ? { ...undo, traffic } : null;
-    io.pending(owed);
-    writeTrafficRecord(stateFile, { stage, version: req.version, environment: req.environment, traffic, pending: owed, at: io.clock.date().toISOString() }, io.log);
-  };
-  record();
-  /** Runs a command that moves traffic, recording where traffic is believed to be before and after. */
-  const run = async (command: string, timeoutS: number, step: CommandStep) => {
-    const stop = io.interruption?.signal;
-    if (step.kind !== 'rollback' && stop?.aborted) throw new Error(`not run: the stage was interrupted by ${String(stop.reason)}`);
-    const before = traffic;
-    // While it runs, traffic may be anywhere between where it was and where the command takes it.
-    traffic = { on_stable: false, weight: before.weight === step.weight ? step.weight : null };
-    record();
-    let unregister: (() => void) | undefined;
-    try {
-      const result = await runCommand(command, timeoutS, io.log, (kill) => (unregister = io.interruption?.running(step.kind, kill)));
-      traffic = { on_stable: step.kind === 'rollback', weight: step.weight };
-      return result;
-    } catch (error) {
-      // A failed rollback most likely left traffic where it was; a failed traffic command, anywhere.
-      traffic = step.kind === 'rollback' ? { on_stable: false, weight: before.weight } : { on_stable: false, weight: null };
-      throw error;
-    } finally {
-      unregister?.();
-      record();
-    }
-  };
+  const tracker = trackTraffic(io, cfg, { stage, version: req.version, model: req.model, environment: req.environment, deployment });
+  const { run } = tracker;
   await io.announce?.('baking', `${cfg.bake_minutes} min bake, a measurement every ${cfg.interval_seconds} s`, stage, req.version);
   let report: StageReport;
   try {
@@ -209,14 +229,13 @@ export async function promote(req: StageRequest, cfg: PromotionConfig, io: Promo
     });
   } catch (error) {
     // The stage could not run to a verdict (a usage error, a crash): traffic goes back.
-    const back = undo ? await rollback(cfg, { weight: 0, version: req.version, stage, model: req.model }, { run, log: io.log }) : null;
-    settled = back?.ok ?? false;
-    record();
+    const back = cfg.traffic.rollback ? await rollback(cfg, { weight: 0, version: req.version, stage, model: req.model }, { run, log: io.log }) : null;
+    tracker.settle(back?.ok ?? false);
     if (deployment !== null) await io.records!.status(deployment, 'error', `stage could not run: ${getErrorMessage(error)}${back && !back.ok ? `; the rollback failed: ${back.error}` : ''}`, io.logUrl).catch(() => undefined);
     throw error;
   }
-  settled = report.outcome !== 'rollback_failed';
-  record();
+  tracker.settle(report.outcome !== 'rollback_failed');
+  const traffic = tracker.traffic();
   report.traffic = traffic;
   if (deployment !== null) {
     const where = traffic.weight === null ? 'an unknown weight' : `${traffic.weight}%`;
@@ -272,7 +291,8 @@ export async function rollbackAll(req: Omit<StageRequest, 'stage'>, cfg: Promoti
     for (const r of recorded) writeTrafficRecord(trafficStateFile(io.outDir, r.stage), { ...r, traffic: { on_stable: true, weight: 0 }, pending: null, at: io.clock.date().toISOString() }, io.log);
   }
   if (io.records) {
-    const open = (await io.records.list(req.environment)).filter((d) => d.payload?.version === req.version && (d.state === 'in_progress' || d.state === 'success' || d.state === 'queued' || d.state === 'pending'));
+    // A drill's record stays as it ended (traffic was left on stable): a later stage still needs it.
+    const open = (await io.records.list(req.environment)).filter((d) => d.payload?.version === req.version && d.payload.stage !== DRILL_STAGE && (d.state === 'in_progress' || d.state === 'success' || d.state === 'queued' || d.state === 'pending'));
     for (const d of open) await io.records.status(d.id, result.ok ? 'inactive' : 'error', result.ok ? 'rolled back: traffic on stable' : `rollback failed: ${result.error}`, io.logUrl);
   }
   return { ok: result.ok, error: result.error, recorded };
@@ -303,15 +323,28 @@ export interface StatusView {
   environment: string;
   latest: RecordedStage | null;
   local: (StageReport & { environment: string | null }) | null;
+  /** The newest rollback drill: its deployment, else the local drill.json. */
+  drill: { version: string; weight: number; state: string | null; description: string | null } | null;
 }
 
 export async function status(environment: string, io: Pick<PromotionIO, 'records' | 'outDir'>): Promise<StatusView> {
-  const latest = io.records ? ((await io.records.list(environment, 10))[0] ?? null) : null;
+  const records = io.records ? await io.records.list(environment, 30) : [];
+  const latest = records[0] ?? null;
+  const drilled = records.find((d) => d.payload?.stage === DRILL_STAGE);
+  let drill: StatusView['drill'] = drilled ? { version: drilled.payload.version, weight: drilled.payload.weight, state: drilled.state, description: drilled.description } : null;
+  if (!io.records) {
+    try {
+      const r = JSON.parse(await readFile(drillFile(io.outDir), 'utf8')) as DrillReport;
+      drill = { version: r.version, weight: r.weight, state: r.outcome, description: r.reason };
+    } catch {
+      drill = null; // no drill from this directory
+    }
+  }
   let local: StatusView['local'];
   try {
     local = JSON.parse(await readFile(resolve(io.outDir, 'promotion', 'last.json'), 'utf8'));
   } catch {
     local = null; // nothing promoted from this directory yet
   }
-  return { environment, latest, local };
+  return { environment, latest, local, drill };
 }

@@ -7,6 +7,7 @@ import { ReportFiles } from '../constants.ts';
 import { UsageError } from '../errors.ts';
 import type { Settings } from '../settings.ts';
 import { promote, rollbackAll, status, type PromoteResult, type PromotionIO, type StatusView } from './command.ts';
+import { drill, requireDrill, type DrillResult } from './drill-command.ts';
 
 export interface PromotionTarget {
   config: PromotionConfig;
@@ -46,6 +47,7 @@ export async function promotionTarget(settings: Settings, commit: string | null 
   const config: PromotionConfig = {
     ...base,
     traffic: { ...base.traffic, command: p.traffic ?? base.traffic.command, rollback: p.rollback ?? base.traffic.rollback, promote: p.promote ?? base.traffic.promote },
+    drill: { ...base.drill, require: p.requireDrill ?? base.drill?.require ?? false },
   };
   let version = p.version;
   let model = loaded.config.model.path ?? '';
@@ -70,6 +72,7 @@ export async function promotionTarget(settings: Settings, commit: string | null 
 
 export type PromotionOutcome =
   | { mode: 'promote'; result: PromoteResult }
+  | { mode: 'drill'; result: DrillResult }
   | { mode: 'rollback'; ok: boolean; error?: string }
   | { mode: 'status'; view: StatusView };
 
@@ -77,5 +80,9 @@ export async function runPromotionMode(settings: Settings, io: PromotionIO): Pro
   if (settings.mode === 'status') return { mode: 'status', view: await status(settings.promotion!.environment, io) };
   const t = await promotionTarget(settings, /^[0-9a-f]{40}$/.test(io.ref) ? io.ref : null);
   if (settings.mode === 'rollback') return { mode: 'rollback', ...(await rollbackAll({ version: t.version, model: t.model, environment: t.environment }, t.config, io)) };
-  return { mode: 'promote', result: await promote({ stage: settings.promotion!.stage!, version: t.version, model: t.model, environment: t.environment }, t.config, io) };
+  const p = settings.promotion!;
+  if (p.drill) return { mode: 'drill', result: await drill({ stage: p.stage, version: t.version, model: t.model, environment: t.environment }, t.config, io) };
+  const req = { stage: p.stage!, version: t.version, model: t.model, environment: t.environment };
+  await requireDrill(req, t.config, io);
+  return { mode: 'promote', result: await promote(req, t.config, io) };
 }
