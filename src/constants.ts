@@ -50,6 +50,7 @@ export const Outputs = {
   Stage: 'stage',
   Status: 'status',
   IssueUrl: 'issue-url',
+  Environment: 'environment',
 } as const;
 
 /** `validate` runs the suite; `comment` posts the PR comment from a report artifact (fork PRs); `load` load-tests; `monitor` watches the deployed model. */

@@ -36,6 +36,8 @@ export async function monitorMode(settings: Settings, ctx: GitHubContext, env: N
   const files = await writeMonitorReports(settings.outDir, report);
   core.setOutput(Outputs.Status, report.status);
   core.setOutput(Outputs.Version, report.version.id);
+  // The environment judged (input, else monitor.environment): the workflow's rollback job acts on it.
+  core.setOutput(Outputs.Environment, report.environment);
   core.setOutput(Outputs.Report, files.json);
   await shell.writeSummary(renderMonitorSummary(report));
   say.info(`${report.status}: ${report.id}, version ${report.version.id} — ${report.reason}`);

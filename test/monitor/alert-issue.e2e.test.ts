@@ -108,6 +108,7 @@ describe('the alert issue over a model\'s life', () => {
     const run = await monitor('degraded');
     expect(run.outputs.status).toBe('FAILING');
     expect(run.outputs.version).toBe(VERSION);
+    expect(run.outputs.environment).toBe('production');
     const issues = alertIssues();
     expect(issues).toHaveLength(1);
     const [number, issue] = issues[0]!;

@@ -146,12 +146,12 @@ describe('model-monitor.yml', () => {
   const wf = parse(readFileSync(join(dir, 'model-monitor.yml'), 'utf8')) as {
     on: Record<string, { inputs: Record<string, unknown> }>;
     permissions: unknown;
-    jobs: Record<string, { permissions?: Record<string, string>; concurrency?: { group: string }; steps?: { uses?: string; with?: Record<string, unknown> }[] }>;
+    jobs: Record<string, { if?: string; needs?: string; environment?: string; permissions?: Record<string, string>; concurrency?: { group: string }; steps?: { uses?: string; with?: Record<string, unknown> }[] }>;
   };
-  it('is only called (the caller owns the schedule), grants nothing at the top and issues: write to its one job', () => {
+  it('is only called (the caller owns the schedule), grants nothing at the top and issues: write to the monitor job', () => {
     expect(Object.keys(wf.on)).toEqual(['workflow_call']);
     expect(wf.permissions).toEqual({});
-    expect(Object.keys(wf.jobs)).toEqual(['monitor']);
+    expect(Object.keys(wf.jobs)).toEqual(['monitor', 'rollback']);
     expect(wf.jobs.monitor!.permissions).toEqual({ contents: 'read', deployments: 'read', issues: 'write' });
     expect(wf.jobs.monitor!.concurrency?.group).toMatch(/monitor/);
   });
@@ -159,5 +159,17 @@ describe('model-monitor.yml', () => {
     const step = wf.jobs.monitor!.steps!.find((s) => s.uses === './.model-gate-action')!;
     expect(step.with?.mode).toBe('monitor');
     for (const input of ['config', 'window', 'reference', 'labels', 'version', 'environment', 'monitor-id']) expect(step.with?.[input], input).toBe(`\${{ inputs.${input} }}`);
+  });
+  it('rollback-on: failing rolls back the judged version in its environment, only on FAILING, recorded as a deployment', () => {
+    const job = wf.jobs.rollback!;
+    expect(job.needs).toBe('monitor');
+    // always(): a FAILING run fails the monitor job; without it the rollback would never run.
+    expect(job.if).toBe("${{ always() && inputs.rollback-on == 'failing' && needs.monitor.outputs.status == 'FAILING' && needs.monitor.outputs.version != 'unknown' }}");
+    expect(job.environment).toBe('${{ needs.monitor.outputs.environment }}');
+    expect(job.permissions).toEqual({ contents: 'read', deployments: 'write' });
+    expect(job.concurrency?.group).toBe('model-gate-rollback-${{ github.repository }}');
+    const step = job.steps!.find((s) => s.uses === './.model-gate-action')!;
+    expect(step.with).toMatchObject({ mode: 'rollback', version: '${{ needs.monitor.outputs.version }}', environment: '${{ needs.monitor.outputs.environment }}', config: '${{ inputs.config }}' });
+    expect(wf.on.workflow_call!.inputs['rollback-on']).toMatchObject({ default: '' });
   });
 });
