@@ -21,6 +21,12 @@ import type { Labels } from './checks/evaluation.ts';
 import { resolveBaseline } from './runners/baseline-source.ts';
 import { BindingError, arrayWidths, bindInputs, describeFeed, featuresFromDataset, fedShape, type FeatureRows } from './data/features.ts';
 import { generateRows } from './data/generate.ts';
+import { bytesPerRow } from './checks/batch-bytes.ts';
+
+/** Generated input beyond which rows are not added (data.generated_rows is the count otherwise). */
+const GENERATED_BYTES = 16 * 2 ** 20;
+/** Generated rows however large a row: enough for the output checks and a batch of 32. */
+const MIN_GENERATED_ROWS = 64;
 import { decide } from './decision.ts';
 import { dataDrift, type DataDrift } from './drift/run.ts';
 import { InputFileError, UsageError, getErrorMessage } from './errors.ts';
@@ -355,7 +361,12 @@ function makeRows(
     const bindings = bindWithSlices(runner, source, config, exclude);
     runner.bindColumns?.(bindings[0]?.columns ?? null);
     if (!evalData) {
-      const rows = generateRows(bindings, config.data.generated_rows, config.data.seed, reference);
+      // Rows of an image or audio model weigh a lot, and their answers more (an OCR model's: 1 MiB
+      // a row): past GENERATED_BYTES of input, more random rows add memory, not coverage.
+      const fit = Math.max(MIN_GENERATED_ROWS, Math.floor(GENERATED_BYTES / bytesPerRow(generateRows(bindings, 1, config.data.seed, reference))));
+      const wanted = config.data.generated_rows;
+      const generated = generateRows(bindings, Math.min(wanted, fit), config.data.seed, reference);
+      const rows = fit < wanted ? { ...generated, source: `${generated.source}; fewer than data.generated_rows (${wanted}): at most ${GENERATED_BYTES / 2 ** 20} MiB of input` } : generated;
       checks.push(mappingCheck(bindings, rows.rows, null));
       return { rows, labels: null, sameRowsFor: null };
     }

@@ -340,8 +340,11 @@ describe('models shipped in npm packages', () => {
   it('PaddleOCR direction classifier [N, 3, ?, ?]: the snippet asks for the image size; filled, GO', async () => {
     const hint = await snippetOf('ppocr cls, zero config', ocrCls);
     expect(hint).toContain('x: { shape: [3, <size>, <size>] }');
-    const { code, report } = await validate('ppocr cls, snippet filled', ocrCls, fill(hint, [48, 192]));
+    // The default 256 generated rows asked for (FAST asks 64): an image row is large, so fewer are made.
+    const { code, report } = await validate('ppocr cls, snippet filled', ocrCls, merge(fill(hint, [48, 192]), { data: { generated_rows: 256 } }));
     expect(fed(report, 'x')).toMatchObject({ fed_shape: '[N, 3, 48, 192]' });
+    // 108 KiB of float32 a row: 151 rows make 16 MiB; more random images would add memory, not coverage.
+    expect(report.data.source).toMatch(/^151 rows generated \(seed \d+\).*; fewer than data\.generated_rows \(256\): at most 16 MiB of input$/);
     expect(notPassed(report)).toEqual([]);
     expect(report.decision).toBe('GO');
     expect(code).toBe(0);
