@@ -211,7 +211,7 @@ export async function runLatency(ctx: CheckContext): Promise<{ checks: CheckResu
       );
       continue;
     }
-    ctx.progress(`latency: batch ${b}, ${ctx.config.checks.latency.iterations} timed calls or more`);
+    ctx.progress(`latency: batch ${b}, ${ctx.config.checks.latency.iterations} timed calls (fewer if they take over ${ctx.config.checks.latency.time_budget_s} s, more while a limit is undecided)`);
     try {
       const s = await measureLatency(ctx, b);
       stats.push(s);
