@@ -112,6 +112,12 @@ class Model:
     def predict(self, x):  # -> {"probabilities": array, "labels": array} or {"prediction": array}
         raise NotImplementedError
 
+    def name_classes(self, args, k):
+        """Class names of a k-class booster: --classes, else 0 … k-1."""
+        self.classes = class_list(args.classes) if args.classes else list(range(k))
+        if len(self.classes) != k:
+            raise SystemExit(f"--classes names {len(self.classes)} classes; the model has {k}")
+
 
 class SklearnModel(Model):
     def __init__(self, path, args):
@@ -176,9 +182,7 @@ class XGBoostModel(Model):
         else:
             self.task, k = "regression", 0
         if self.task == "classification":
-            self.classes = class_list(args.classes) if args.classes else list(range(k))
-            if len(self.classes) != k:
-                raise SystemExit(f"--classes names {len(self.classes)} classes; the model has {k}")
+            self.name_classes(args, k)
         self.meta = {"framework": f"xgboost {xgb.__version__}", "objective": self.objective}
         if self.booster.feature_names:
             self.meta["feature_names"] = list(self.booster.feature_names)
@@ -224,9 +228,7 @@ class LightGBMModel(Model):
         else:
             self.task, k = "regression", 0
         if self.task == "classification":
-            self.classes = class_list(args.classes) if args.classes else list(range(k))
-            if len(self.classes) != k:
-                raise SystemExit(f"--classes names {len(self.classes)} classes; the model has {k}")
+            self.name_classes(args, k)
         self.meta = {"framework": f"lightgbm {lgb.__version__}", "objective": objective, "feature_names": self.booster.feature_name()}
 
     def predict(self, x):
