@@ -1,140 +1,52 @@
 /**
- * The rollback drill end to end, all real, on loopback (the setup of promotion.test.ts): two model
- * servers exporting request counters, a real Prometheus scraping them every second, a real nginx
- * splitting traffic by weight (reloaded by the traffic command), a bounded load generator, and
- * dist/index.js run as the runner runs it, recording deployments against the GitHub stand-in.
+ * The rollback drill end to end, all real, on loopback (the rig of promotion.test.ts,
+ * test/support/promotion-rig.ts): two model servers exporting request counters, a real Prometheus
+ * scraping them every second, a real nginx splitting traffic by weight (reloaded by the traffic
+ * command), a bounded load generator, and dist/index.js run as the runner runs it, recording
+ * deployments against the GitHub stand-in.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
+import { spawnSync, type ChildProcess } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { runAction, type ActionRun } from '../support/action.ts';
 import { FakeGitHub } from '../support/github-api.ts';
+import { startPromotionRig, until, WEIGHT_SCRIPT as WEIGHT, type PromotionRig, type Served } from '../support/promotion-rig.ts';
 import { skipWithout } from '../support/tools.ts';
-import { REPO, node24, trackedCopy } from '../support/tracked-copy.ts';
-// @ts-expect-error: a plain JavaScript script, shared with `npm test`
-import { which } from '../../scripts/test-tools.mjs';
-// @ts-expect-error: the example server is plain JavaScript
-import { startServer } from '../../examples/serving/onnx-server.mjs';
+import { node24, trackedCopy } from '../support/tracked-copy.ts';
 
-interface Served {
-  url: string;
-  set(o: object): void;
-  close(): Promise<void>;
-}
-
-const NGINX = (which('nginx') as string | null) ?? '';
-const PROMETHEUS = (which('prometheus') as string | null) ?? '';
-const WEIGHT = join(REPO, 'examples/promotion/nginx-weight.sh');
-
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as { port: number }).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
-
-async function until<T>(what: string, probe: () => Promise<T | null> | T | null, timeoutMs = 20_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      const v = await probe();
-      if (v !== null && v !== undefined && v !== false) return v;
-    } catch {
-      // not yet
-    }
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
-const dir = mkdtempSync(join(tmpdir(), 'mg-drill-'));
-const children: ChildProcess[] = [];
+const withTools = !skipWithout('nginx', 'prometheus');
+let rig: PromotionRig;
+let dir: string;
 let copy: string;
 let node: string;
 let stable: Served;
 let canary: Served;
 let github: FakeGitHub;
-let proxy: string;
 let prometheusUrl: string;
-const upstreamFile = join(dir, 'nginx', 'upstream.conf');
 let nginxEnv: Record<string, string>;
-
-/** A bounded load generator: `rate` inference requests per second through nginx while it runs. */
-function load(rate: number) {
-  const body = JSON.stringify({ inputs: [{ name: 'float_input', datatype: 'FP32', shape: [1, 4], data: [5.1, 3.5, 1.4, 0.2] }] });
-  const timer = setInterval(() => {
-    for (let i = 0; i < rate / 50; i++) {
-      fetch(`${proxy}/v2/models/iris/infer`, { method: 'POST', headers: { 'content-type': 'application/json' }, body }).then((r) => r.arrayBuffer(), () => undefined);
-    }
-  }, 20);
-  return { stop: () => clearInterval(timer) };
-}
+const load = (rate: number) => rig.load(rate);
+const canaryWeight = () => rig.canaryWeight();
 
 beforeAll(async () => {
+  if (!withTools) return;
   copy = trackedCopy();
   node = node24();
-  stable = (await startServer({ model: join(REPO, 'examples/iris/baseline.onnx'), name: 'iris' })) as Served;
-  canary = (await startServer({ model: join(REPO, 'examples/iris/model.onnx'), name: 'iris' })) as Served;
-
-  // nginx: a weighted upstream, all on stable to begin with.
-  const ngx = join(dir, 'nginx');
-  mkdirSync(ngx, { recursive: true });
-  const port = await freePort();
-  proxy = `http://127.0.0.1:${port}`;
-  const conf = join(ngx, 'nginx.conf');
-  writeFileSync(
-    conf,
-    `worker_processes 1;\ndaemon off;\npid ${ngx}/nginx.pid;\nerror_log ${ngx}/error.log;\nevents { worker_connections 1024; }\nhttp {\n  access_log off;\n  client_body_temp_path ${ngx}/body;\n  proxy_temp_path ${ngx}/proxy;\n  fastcgi_temp_path ${ngx}/fastcgi;\n  uwsgi_temp_path ${ngx}/uwsgi;\n  scgi_temp_path ${ngx}/scgi;\n  include ${upstreamFile};\n  server {\n    listen 127.0.0.1:${port};\n    location / { proxy_pass http://model_backend; proxy_http_version 1.1; proxy_set_header Connection ""; }\n  }\n}\n`,
-  );
-  nginxEnv = {
-    NGINX_UPSTREAM_FILE: upstreamFile,
-    NGINX_STABLE: stable.url.replace('http://', ''),
-    NGINX_CANARY: canary.url.replace('http://', ''),
-    NGINX_RELOAD: `${NGINX} -c ${conf} -p ${ngx} -s reload`,
-  };
-  spawnSync('sh', [WEIGHT, '0'], { env: { ...process.env, ...nginxEnv, NGINX_RELOAD: 'true' }, timeout: 10_000 });
-  const nginx = spawn(NGINX, ['-c', conf, '-p', ngx], { stdio: 'ignore' });
-  children.push(nginx);
-  await until('nginx', async () => (await fetch(`${proxy}/v2/health/ready`)).ok);
-
-  // Prometheus scraping both servers every second, each labelled with its version.
-  const prom = join(dir, 'prometheus');
-  mkdirSync(prom, { recursive: true });
-  const promPort = await freePort();
-  prometheusUrl = `http://127.0.0.1:${promPort}`;
-  writeFileSync(
-    join(prom, 'prometheus.yml'),
-    `global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\nscrape_configs:\n  - job_name: model\n    static_configs:\n      - targets: ['${stable.url.replace('http://', '')}']\n        labels: { version: stable }\n      - targets: ['${canary.url.replace('http://', '')}']\n        labels: { version: canary }\n`,
-  );
-  const prometheus = spawn(PROMETHEUS, [`--config.file=${join(prom, 'prometheus.yml')}`, `--storage.tsdb.path=${join(prom, 'data')}`, `--web.listen-address=127.0.0.1:${promPort}`, '--log.level=error'], { stdio: 'ignore' });
-  children.push(prometheus);
-  await until('prometheus', async () => (await fetch(`${prometheusUrl}/-/ready`)).ok, 30_000);
-
+  rig = await startPromotionRig('mg-drill-');
+  ({ dir, stable, canary, prometheusUrl, nginxEnv } = rig);
   github = new FakeGitHub('/api/v3');
   await github.start();
   github.addToken('bot-token', { login: 'github-actions[bot]', id: 41898282, bot: true, write: true });
 }, 120_000);
 
 afterAll(async () => {
-  for (const c of children) c.kill('SIGTERM');
-  await stable?.close();
-  await canary?.close();
+  await rig?.stop();
   await github?.stop();
 });
 
 afterEach(() => {
-  expect(github.violations).toEqual([]);
+  if (withTools) expect(github.violations).toEqual([]);
 });
-
-const weightOf = () => /server \S+ weight=(\d+);\n {2}server \S+ (?:weight=(\d+)|down);/.exec(readFileSync(upstreamFile, 'utf8'));
-const canaryWeight = () => {
-  const m = weightOf();
-  return m ? Number(m[2] ?? 0) : readFileSync(upstreamFile, 'utf8').includes(`server ${nginxEnv.NGINX_STABLE} down`) ? 100 : 0;
-};
 
 /** The promotion config of promotion.test.ts with a drill section; `rollback` replaces the rollback command. */
 function config(name: string, opts: { rollback?: string; require?: boolean; timeout?: number } = {}): string {
