@@ -14,6 +14,8 @@ import numpy as np
 from sklearn.isotonic import IsotonicRegression
 from sklearn.metrics import auc, roc_auc_score
 
+from nannyml_sampling import binary_components
+
 rng = np.random.default_rng(20261129)
 W = np.array([1.5, -1.0, 0.8])
 
@@ -31,13 +33,6 @@ def sample(n, shift):
 def components(score, pred, label):
     n = len(label)
     correct = (label == pred).astype(int)
-    tp = ((label == 1) & (pred == 1)).sum()
-    fp = ((label == 0) & (pred == 1)).sum()
-    fn = ((label == 1) & (pred == 0)).sum()
-    prec = np.concatenate([np.ones(tp), np.zeros(fp)])
-    rec = np.concatenate([np.ones(tp), np.zeros(fn)])
-    f1rows = np.concatenate([np.ones(tp), np.zeros(fn), np.zeros(fp)])
-    corr = len(f1rows) / ((fn + fp) * 0.5 + tp)
     # auroc (nannyml.sampling_error.binary_classification.auroc_sampling_error_components)
     y, s = label.copy(), score.copy()
     if y.mean() > 0.5:
@@ -49,9 +44,7 @@ def components(score, pred, label):
     ser = np.array([index - i for i, index in enumerate(indexes)]) / (len(y) - y.sum())
     return {
         "accuracy": (float(np.std(correct)), 1.0),
-        "precision": (float(np.std(prec)), float((tp + fp) / n)),
-        "recall": (float(np.std(rec)), float(label.sum() / n)),
-        "f1": (float(np.std(f1rows * corr)), float(len(f1rows) / n)),
+        **binary_components(pred, label),
         "roc_auc": (float(np.std(ser)), float(y.sum() / n)),
     }
 

@@ -19,6 +19,8 @@ import numpy as np
 from sklearn.isotonic import IsotonicRegression
 from sklearn.metrics import accuracy_score, f1_score, precision_score, recall_score
 
+from nannyml_sampling import binary_components
+
 rng = np.random.default_rng(20261130)
 # Three classes, three features: the world's logits; the model's are twice as sharp (over-confident).
 W = np.array([[1.2, -0.6, 0.0], [-0.4, 1.0, -0.7], [-0.8, -0.4, 0.9]])
@@ -39,23 +41,6 @@ def sample(n, shift):
     proba = np.round(softmax(2.0 * logits), 6)
     pred = proba.argmax(axis=1)
     return proba, pred, y
-
-
-def binary_components(pred, label):
-    """nannyml.sampling_error.binary_classification precision/recall/f1 components."""
-    n = len(label)
-    tp = ((label == 1) & (pred == 1)).sum()
-    fp = ((label == 0) & (pred == 1)).sum()
-    fn = ((label == 1) & (pred == 0)).sum()
-    prec = np.concatenate([np.ones(tp), np.zeros(fp)])
-    rec = np.concatenate([np.ones(tp), np.zeros(fn)])
-    f1rows = np.concatenate([np.ones(tp), np.zeros(fn), np.zeros(fp)])
-    corr = len(f1rows) / ((fn + fp) * 0.5 + tp)
-    return {
-        "precision": (float(np.std(prec)), float((tp + fp) / n)),
-        "recall": (float(np.std(rec)), float(label.sum() / n)),
-        "f1": (float(np.std(f1rows * corr)), float(len(f1rows) / n)),
-    }
 
 
 def components(pred, label):
