@@ -30,6 +30,9 @@ for (const [out, entry] of Object.entries(entries)) {
   await writeFile(join(dist, out), shebang + code, { mode: out === 'cli.js' ? 0o755 : 0o644 });
   for (const [name, asset] of Object.entries(assets)) {
     if (name === 'package.json') continue;
+    // ncc takes a path like join(resolve(x, 'promotion'), y) for a file to ship, copies the folder
+    // into dist/ and rewrites the runtime path to point there: never what this code means.
+    if (name !== 'licenses.txt') throw new Error(`ncc relocated ${name} into ${out}'s assets: a runtime path built from a literal folder name looked static to it; build the folder path in a variable first`);
     // Each bundle lists the licenses of what it contains.
     const target = name === 'licenses.txt' ? out.replace(/\.js$/, '.licenses.txt') : name;
     await mkdir(dirname(join(dist, target)), { recursive: true });

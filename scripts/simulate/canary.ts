@@ -3,7 +3,9 @@
  * judge's own runStage with a simulated clock and a simulated metrics provider that draws each
  * window's request, error and latency-bucket counts. Seeded, so a table is reproducible.
  *
- *   node_modules/node/bin/node scripts/simulate/canary.ts [--reps 200] [--seed 1] [--rates 500,1000,5000,50000] [--only name,…] [--json]
+ *   node_modules/node/bin/node scripts/simulate/canary.ts [--reps 200] [--seed 1] [--rates 500,1000,5000,50000] [--only name,…] [--fresh] [--json]
+ *
+ * --fresh: every stage starts its tests afresh (as when no evidence is handed over between stages).
  *
  * Each cell is the share of promotions that were rolled back (or, for rows that must pass, that
  * were promoted), with the median number of measurements to the rollback in parentheses.
@@ -11,6 +13,7 @@
 import { parseConfig } from '../../src/config/load.ts';
 import type { PromotionConfig } from '../../src/config/types.ts';
 import type { MetricsProvider, QueryResult } from '../../src/promotion/providers.ts';
+import { chooseCarry, type StageEvidence } from '../../src/promotion/carry.ts';
 import { runStage } from '../../src/promotion/stage.ts';
 import { uniformSource } from '../../src/stats/random.ts';
 import normalCdf from '@stdlib/stats-base-dists-normal-cdf';
@@ -167,20 +170,25 @@ let parsed: PromotionConfig | null = null;
 /** The README's metrics as the config loader fills them in (parsed once: compiling the schema is slow). */
 export const simulatedConfig = (): PromotionConfig => (parsed ??= parseConfig(JSON.stringify(CONFIG_YAML), 'simulate').promotion);
 
-export async function simulatePromotion(sc: Scenario, ratePerMin: number, seed: number, cfg: PromotionConfig = simulatedConfig()): Promise<PromotionResult> {
+/** `carry`: each stage continues the tests over the windows the previous stage handed over (false: every stage starts afresh). */
+export async function simulatePromotion(sc: Scenario, ratePerMin: number, seed: number, cfg: PromotionConfig = simulatedConfig(), carry = true): Promise<PromotionResult> {
   const draw = sampler(seed);
   let now = 0;
   let weight = 0;
   const clock = { now: () => now, date: () => new Date(Date.UTC(2026, 10, 29) + now) };
   const provider = simulatedProvider(sc, ratePerMin, () => weight, clock, cfg.interval_seconds, draw);
   let measurements = 0;
+  const handed: StageEvidence[] = [];
   for (const w of cfg.stages) {
     weight = w;
+    const spec = { stage: `${w}%`, weight: w, version: 'v_sim', model: 'sim', final: w === 100 };
     const report = await runStage(
-      { stage: `${w}%`, weight: w, version: 'v_sim', model: 'sim', final: w === 100 },
+      spec,
       cfg,
       {
         provider,
+        carried: carry ? chooseCarry(handed, cfg, spec).carried : undefined,
+        handOver: (e) => void handed.push(e),
         clock,
         sleep: async (ms) => void (now += ms),
         log: () => undefined,
@@ -204,9 +212,9 @@ export interface Cell {
   reasons: Record<string, number>;
 }
 
-export async function simulateCell(sc: Scenario, rate: number, reps: number, seed: number, cfg?: PromotionConfig): Promise<Cell> {
+export async function simulateCell(sc: Scenario, rate: number, reps: number, seed: number, cfg?: PromotionConfig, carry = true): Promise<Cell> {
   const results: PromotionResult[] = [];
-  for (let i = 0; i < reps; i++) results.push(await simulatePromotion(sc, rate, seed * 1_000_003 + i * 7919 + rate, cfg));
+  for (let i = 0; i < reps; i++) results.push(await simulatePromotion(sc, rate, seed * 1_000_003 + i * 7919 + rate, cfg, carry));
   const rolled = results.filter((r) => r.outcome === 'rolled_back');
   const counts = rolled.map((r) => r.measurements).sort((a, b) => a - b);
   const reasons: Record<string, number> = {};
@@ -242,18 +250,19 @@ async function main() {
   const seed = Number(arg('seed') ?? 1);
   const rates = (arg('rates') ?? '500,1000,5000,50000').split(',').map(Number);
   const only = arg('only')?.split(',');
+  const carry = !process.argv.includes('--fresh');
   const cells: Cell[] = [];
   const started = Date.now();
   for (const [i, sc] of SCENARIOS.entries()) {
     if (only && !only.includes(String(i + 1))) continue;
     for (const rate of rates) {
-      const c = await simulateCell(sc, rate, reps, seed + i);
+      const c = await simulateCell(sc, rate, reps, seed + i, undefined, carry);
       cells.push(c);
       process.stderr.write(`${sc.name} @ ${rate}: ${(c.share * 100).toFixed(1)}% (${c.median_measurements ?? '-'}) ${JSON.stringify(c.reasons)}\n`);
     }
   }
   if (process.argv.includes('--json')) console.log(JSON.stringify({ reps, seed, rates, cells }, null, 1));
-  else console.log(`${table(cells, rates)}\n\n${reps} promotions per cell, seed ${seed}, ${((Date.now() - started) / 1000).toFixed(0)} s. Rows that must pass report the share promoted; the others the share rolled back (median measurements to the rollback).`);
+  else console.log(`${table(cells, rates)}\n\n${reps} promotions per cell, seed ${seed}${carry ? '' : ', every stage afresh (--fresh)'}, ${((Date.now() - started) / 1000).toFixed(0)} s. Rows that must pass report the share promoted; the others the share rolled back (median measurements to the rollback).`);
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) await main();

@@ -9,6 +9,7 @@ import type { Clock } from '../clock.ts';
 import type { PromotionConfig } from '../config/types.ts';
 import { UsageError, getErrorMessage } from '../errors.ts';
 import type { DeploymentRecords, RecordedStage, StagePayload } from '../github/deployments.ts';
+import { chooseCarry, evidenceJson, evidenceName, parseEvidence, type StageEvidence } from './carry.ts';
 import { DRILL_STAGE, drillFile, type DrillReport } from './drill.ts';
 import { expandSecrets } from './secrets.ts';
 import { jsonProvider, prometheusProvider, type MetricsProvider } from './providers.ts';
@@ -208,6 +209,10 @@ export async function promote(req: StageRequest, cfg: PromotionConfig, io: Promo
     }
     deployment = await io.records.start(req.environment, io.ref, payload, io.logUrl);
   }
+  // What earlier stages handed over (the reusable workflow downloads their evidence here): the tests continue over it.
+  const found = (await readPromotionFiles(io.outDir, /(^|\/)evidence-[^/]+\.json$/)).flatMap((f) => parseEvidence(f.text) ?? []);
+  const carry = chooseCarry(found, cfg, spec);
+  io.log(carry.said);
   const tracker = trackTraffic(io, cfg, { stage, version: req.version, model: req.model, environment: req.environment, deployment });
   const { run } = tracker;
   await io.announce?.('baking', `${cfg.bake_minutes} min bake, a measurement every ${cfg.interval_seconds} s`, stage, req.version);
@@ -220,6 +225,8 @@ export async function promote(req: StageRequest, cfg: PromotionConfig, io: Promo
       log: io.log,
       run,
       interrupted: io.interruption?.signal,
+      carried: carry.carried,
+      handOver: (evidence) => writeEvidence(io.outDir, evidence, io.log),
       onMeasurement: async (m, c) => {
         if (deployment !== null && io.records) {
           const text = `measurement ${m.index}: ${m.verdict} (${c.failures} failed, ${c.inconclusive} inconclusive)`;
@@ -298,25 +305,48 @@ export async function rollbackAll(req: Omit<StageRequest, 'stage'>, cfg: Promoti
   return { ok: result.ok, error: result.error, recorded };
 }
 
-/** The state files under `<out>/promotion/` (any depth: a workflow may download them into folders). */
-export async function readTrafficRecords(outDir: string): Promise<TrafficRecord[]> {
+/** Files under `<out>/promotion/` whose path matches (any depth: a workflow may download them into folders). */
+async function readPromotionFiles(outDir: string, name: RegExp): Promise<{ file: string; text: string }[]> {
   const dir = resolve(outDir, 'promotion');
   let files: string[];
   try {
-    files = (await readdir(dir, { recursive: true })).filter((f) => /(^|\/)traffic-[^/]+\.json$/.test(f));
+    files = (await readdir(dir, { recursive: true })).filter((f) => name.test(f));
   } catch {
     return []; // nothing recorded here
   }
-  const out: TrafficRecord[] = [];
+  const out: { file: string; text: string }[] = [];
   for (const f of files.sort()) {
     try {
-      const r = JSON.parse(await readFile(join(dir, f), 'utf8')) as TrafficRecord;
-      if (r && typeof r.stage === 'string' && r.traffic && typeof r.traffic.on_stable === 'boolean') out.push(r);
+      out.push({ file: join(dir, f), text: await readFile(join(dir, f), 'utf8') });
     } catch {
-      // not a state file of ours: ignored
+      // gone or unreadable: as if not there
     }
   }
   return out;
+}
+
+/** The state files under `<out>/promotion/`. */
+export async function readTrafficRecords(outDir: string): Promise<TrafficRecord[]> {
+  return (await readPromotionFiles(outDir, /(^|\/)traffic-[^/]+\.json$/)).flatMap(({ text }) => {
+    try {
+      const r = JSON.parse(text) as TrafficRecord;
+      return r && typeof r.stage === 'string' && r.traffic && typeof r.traffic.on_stable === 'boolean' ? [r] : [];
+    } catch {
+      return []; // not a state file of ours: ignored
+    }
+  });
+}
+
+/** What a promoted stage hands to the next (`<out>/promotion/evidence-<weight>.json`). Never throws: without it the next stage starts afresh. */
+async function writeEvidence(outDir: string, evidence: StageEvidence, log: (line: string) => void): Promise<void> {
+  const dir = resolve(outDir, 'promotion');
+  const file = join(dir, evidenceName(evidence.stage));
+  try {
+    await mkdir(dir, { recursive: true });
+    await writeFile(file, evidenceJson(evidence));
+  } catch (error) {
+    log(`could not write the evidence for the next stage (${file}): ${getErrorMessage(error)}; it will start its tests afresh`);
+  }
 }
 
 export interface StatusView {

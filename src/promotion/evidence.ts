@@ -21,6 +21,8 @@ export interface JudgeContext {
   alone: boolean;
   /** This metric's tests' false-rollback risk for the stage. */
   alpha: number;
+  /** At a stage that carries evidence (carry.ts): the stages whose windows the test holds, this one last (or this one only). */
+  stages?: string[];
 }
 
 /** Error rates: warn (fail) at 5%, roll back at 10%; latency: p95 ratio 1.2× fails, 1.5× rolls back; tail share ≤ 2 × stable's + 1%. */
@@ -49,7 +51,9 @@ const conf = (alpha: number) => `${Number(((1 - alpha) * 100).toPrecision(4))}%`
 const n = (x: number) => Math.round(x).toLocaleString('en-US');
 const sec = (x: number) => (Number.isFinite(x) ? `${Number(x.toPrecision(4))} s` : '+Inf');
 
-function evidenceOf(t: ToleranceTest, test: string, quantity: string): TestEvidence {
+const stagesOf = (ctx: JudgeContext) => (ctx.stages ? { stages: ctx.stages } : {});
+
+function evidenceOf(t: ToleranceTest, test: string, quantity: string, ctx: JudgeContext): TestEvidence {
   return {
     test,
     quantity,
@@ -58,9 +62,15 @@ function evidenceOf(t: ToleranceTest, test: string, quantity: string): TestEvide
     lower: t.lower,
     upper: t.upper,
     confidence: 1 - t.alpha,
-    pooled: { windows: t.windows, canary: t.canary.requests, stable: t.stable?.requests ?? null, of: 'requests' },
+    pooled: { windows: t.windows, canary: t.canary.requests, stable: t.stable?.requests ?? null, of: 'requests', ...stagesOf(ctx) },
   };
 }
+
+/**
+ * "over 42 windows"; at a stage that carries evidence, "over 42 windows of stages 5%, 25%, 50%"
+ * (the chain's test) or "over 12 windows of stage 50% only" (the stage's own test).
+ */
+const over = (k: number, ctx: JudgeContext) => `over ${k} window${k === 1 ? '' : 's'}${!ctx.stages ? '' : ctx.stages.length === 1 ? ` of stage ${ctx.stages[0]} only` : ` of stages ${ctx.stages.join(', ')}`}`;
 
 const tolName = (factor: number, plus: number) => `${factor} × stable + ${pct(plus)}`;
 
@@ -91,16 +101,16 @@ export function judgeErrorRate(m: PromotionMetric, windows: Extract<MetricData, 
   };
   if (relTest) Object.assign(values, { relative_limit: r(relTest.limit), relative_lower: r(relTest.lower), relative_upper: r(relTest.upper), dispersion_stable: r(relTest.stable!.dispersion) });
   Object.assign(values, { limit_lower: r(abs.lower), critical_upper: r(crit.upper) });
-  const rates = `canary ${nc > 0 ? pct(abs.canary.share!) : '—'}${!ctx.alone && ps !== null ? ` vs stable ${pct(ps)}` : ''} over ${abs.windows} window${abs.windows === 1 ? '' : 's'} (${n(nc)}${!ctx.alone ? ` / ${n(ns)}` : ''} requests)`;
+  const rates = `canary ${nc > 0 ? pct(abs.canary.share!) : '—'}${!ctx.alone && ps !== null ? ` vs stable ${pct(ps)}` : ''} ${over(abs.windows, ctx)} (${n(nc)}${!ctx.alone ? ` / ${n(ns)}` : ''} requests)`;
   if (nc < ctx.minRequests || abs.canary.share === null) {
-    return { ...base, verdict: 'inconclusive', critical: false, values, reason: `only ${n(nc)} canary requests pooled over ${abs.windows} window${abs.windows === 1 ? '' : 's'} (at least ${ctx.minRequests} needed)` };
+    return { ...base, verdict: 'inconclusive', critical: false, values, reason: `only ${n(nc)} canary requests pooled ${over(abs.windows, ctx)} (at least ${ctx.minRequests} needed)` };
   }
   const test = 'mixture SPRT';
   if (crit.lower > 0) {
-    return { ...base, verdict: 'fail', critical: true, values, evidence: evidenceOf(crit, test, `canary error rate − ${pct(critical)}`), reason: `${rates}: the rate is above the rollback limit ${pct(critical)} by at least ${pp(crit.lower)} (lower bound, ${conf(ctx.alpha)} always-valid): roll back` };
+    return { ...base, verdict: 'fail', critical: true, values, evidence: evidenceOf(crit, test, `canary error rate − ${pct(critical)}`, ctx), reason: `${rates}: the rate is above the rollback limit ${pct(critical)} by at least ${pp(crit.lower)} (lower bound, ${conf(ctx.alpha)} always-valid): roll back` };
   }
   if (abs.lower > 0) {
-    return { ...base, verdict: 'fail', critical: m.critical, values, evidence: evidenceOf(abs, test, `canary error rate − ${pct(max)}`), reason: `${rates}: the rate is above ${pct(max)} by at least ${pp(abs.lower)} (lower bound, ${conf(ctx.alpha)} always-valid)` };
+    return { ...base, verdict: 'fail', critical: m.critical, values, evidence: evidenceOf(abs, test, `canary error rate − ${pct(max)}`, ctx), reason: `${rates}: the rate is above ${pct(max)} by at least ${pp(abs.lower)} (lower bound, ${conf(ctx.alpha)} always-valid)` };
   }
   // Below 100% stable serves the rest: without it nothing is compared, and a canary judged alone
   // while stable vanished is no evidence.
@@ -111,7 +121,7 @@ export function judgeErrorRate(m: PromotionMetric, windows: Extract<MetricData, 
     return { ...base, verdict: 'inconclusive', critical: false, values, reason: `${rates}: a comparison with stable needs ${MIN_WINDOWS} windows (${relTest.windows} so far)` };
   }
   if (relTest && relTest.lower > 0) {
-    return { ...base, verdict: 'fail', critical: m.critical, values, evidence: evidenceOf(relTest, test, `canary error rate − (${tolName(rel!.factor, rel!.plus)})`), reason: `${rates}: over its tolerance ${tolName(rel!.factor, rel!.plus)} = ${pct(relTest.limit)} by at least ${pp(relTest.lower)} (lower bound, ${conf(ctx.alpha)} always-valid)` };
+    return { ...base, verdict: 'fail', critical: m.critical, values, evidence: evidenceOf(relTest, test, `canary error rate − (${tolName(rel!.factor, rel!.plus)})`, ctx), reason: `${rates}: over its tolerance ${tolName(rel!.factor, rel!.plus)} = ${pct(relTest.limit)} by at least ${pp(relTest.lower)} (lower bound, ${conf(ctx.alpha)} always-valid)` };
   }
   // A pass needs the canary shown below the rollback limit: a few requests with many errors hold.
   if (!(crit.upper < 0)) {
@@ -120,7 +130,7 @@ export function judgeErrorRate(m: PromotionMetric, windows: Extract<MetricData, 
   const decisive = relTest ?? abs;
   const quantity = relTest ? `canary error rate − (${tolName(rel!.factor, rel!.plus)})` : `canary error rate − ${pct(max)}`;
   const limit = relTest ? `its tolerance ${tolName(rel!.factor, rel!.plus)} = ${pct(relTest.limit)}` : `${pct(max)}`;
-  return { ...base, verdict: 'pass', critical: false, values, evidence: evidenceOf(decisive, test, quantity), reason: `${rates}: within ${limit} (lower bound ${pp(decisive.lower)}, a rollback needs > 0)` };
+  return { ...base, verdict: 'pass', critical: false, values, evidence: evidenceOf(decisive, test, quantity, ctx), reason: `${rates}: within ${limit} (lower bound ${pp(decisive.lower)}, a rollback needs > 0)` };
 }
 
 /** The edge the tail share is measured beyond: the configured one, or the lowest with at most 5% of stable above it. */
@@ -160,7 +170,7 @@ export function judgeLatencyBuckets(m: PromotionMetric, windows: Pair<Histogram 
     return { ...base, verdict: 'pass', critical: false, values, reason: `p95 in ${bucket(bc)} over ${n(nc)} requests; not compared: stable served no traffic` };
   }
   if (!canary || !stable || nc < ctx.minRequests || ns < ctx.minRequests) {
-    return { ...base, verdict: 'inconclusive', critical: false, values, reason: `${n(nc)} canary and ${n(ns)} stable observations pooled over ${k} window${k === 1 ? '' : 's'} (at least ${ctx.minRequests} each needed)` };
+    return { ...base, verdict: 'inconclusive', critical: false, values, reason: `${n(nc)} canary and ${n(ns)} stable observations pooled ${over(k, ctx)} (at least ${ctx.minRequests} each needed)` };
   }
   const edges = canary.le.filter((x) => Number.isFinite(x));
   const edge = tailEdge(m, edges, stable, canary);
@@ -199,7 +209,7 @@ export function judgeLatencyBuckets(m: PromotionMetric, windows: Pair<Histogram 
   });
   const ratioSaid = sameBucket ? `p95 ratio undetermined (both p95 in ${bucket(bc)})` : `p95 canary in ${bucket(bc)}, stable in ${bucket(bs)}`;
   const tailSaid = `${pct(tail.canary.share!)} of canary vs ${pct(tail.stable!.share!)} of stable requests slower than ${sec(edge)}`;
-  const pooled = `over ${k} window${k === 1 ? '' : 's'} (${n(nc)} / ${n(ns)} requests)`;
+  const pooled = `${over(k, ctx)} (${n(nc)} / ${n(ns)} requests)`;
   const canaryTailAt = canaryAbove === null ? 0 : above(canary, canaryAbove);
   if (k < MIN_WINDOWS) {
     return { ...base, verdict: 'inconclusive', critical: false, values, reason: `${tailSaid} ${pooled}; ${ratioSaid}: a comparison with stable needs ${MIN_WINDOWS} windows (${k} so far)` };
@@ -207,10 +217,10 @@ export function judgeLatencyBuckets(m: PromotionMetric, windows: Pair<Histogram 
   if (ratioLower !== null && ratioLower >= warning && canaryTailAt >= MIN_TAIL) {
     const crit = ratioLower >= critical;
     const limit = crit ? critical : warning;
-    const ev: TestEvidence = { test: 'mixture SPRT on the shares beyond two bucket edges', quantity: `p95 ratio ÷ ${limit} (at least ${sec(canaryAbove!)} / ${sec(stableWithin!)})`, unit: 'log_ratio', estimate: Math.log(ratioLower / limit), lower: Math.log(ratioLower / limit), upper: Number.POSITIVE_INFINITY, confidence: 1 - ctx.alpha, pooled: { windows: k, canary: nc, stable: ns, of: 'requests' } };
+    const ev: TestEvidence = { test: 'mixture SPRT on the shares beyond two bucket edges', quantity: `p95 ratio ÷ ${limit} (at least ${sec(canaryAbove!)} / ${sec(stableWithin!)})`, unit: 'log_ratio', estimate: Math.log(ratioLower / limit), lower: Math.log(ratioLower / limit), upper: Number.POSITIVE_INFINITY, confidence: 1 - ctx.alpha, pooled: { windows: k, canary: nc, stable: ns, of: 'requests', ...stagesOf(ctx) } };
     return { ...base, verdict: 'fail', critical: crit, values, evidence: ev, reason: `canary slower ${pooled}: its p95 is shown above ${sec(canaryAbove!)} and stable's within ${sec(stableWithin!)}, a p95 ratio of at least ×${r(ratioLower)} (≥ ${crit ? critical : warning}×, ${conf(ctx.alpha)} always-valid)${crit ? ': roll back' : ''}` };
   }
-  const ev = evidenceOf(tail, 'mixture SPRT', `canary share slower than ${sec(edge)} − (${tolName(factor, plus)})`);
+  const ev = evidenceOf(tail, 'mixture SPRT', `canary share slower than ${sec(edge)} − (${tolName(factor, plus)})`, ctx);
   if (tail.lower > 0 && tail.canary.events >= MIN_TAIL) {
     return { ...base, verdict: 'fail', critical: m.critical, values, evidence: ev, reason: `canary slower ${pooled}: ${tailSaid}, over its tolerance ${tolName(factor, plus)} = ${pct(tail.limit)} by at least ${pp(tail.lower)} (lower bound, ${conf(ctx.alpha)} always-valid); ${ratioSaid}` };
   }
@@ -259,8 +269,8 @@ export function judgeLatencySamples(m: PromotionMetric, windows: Pair<number[] |
   const warn = alwaysValid(mean - Math.log(warning), variance, tau2, ctx.alpha);
   const crit = alwaysValid(mean - Math.log(critical), variance, tau2, ctx.alpha);
   Object.assign(values, { median_ratio: r(Math.exp(mean)), ratio_lower: r(Math.exp(mean - (warn.estimate - warn.lower))), ratio_upper: r(Math.exp(mean + (warn.upper - warn.estimate))) });
-  const ev = (b: typeof warn, limit: number): TestEvidence => ({ test: 'mixture SPRT over windows', quantity: `canary / stable median ÷ ${limit}`, unit: 'log_ratio', estimate: b.estimate, lower: b.lower, upper: b.upper, confidence: 1 - ctx.alpha, pooled: { windows: k, canary: k, stable: k, of: 'windows' } });
-  const said = `canary / stable median ×${r(Math.exp(mean))} over ${k} windows (at least ×${values.ratio_lower}, at most ×${values.ratio_upper}, ${conf(ctx.alpha)} always-valid)`;
+  const ev = (b: typeof warn, limit: number): TestEvidence => ({ test: 'mixture SPRT over windows', quantity: `canary / stable median ÷ ${limit}`, unit: 'log_ratio', estimate: b.estimate, lower: b.lower, upper: b.upper, confidence: 1 - ctx.alpha, pooled: { windows: k, canary: k, stable: k, of: 'windows', ...stagesOf(ctx) } });
+  const said = `canary / stable median ×${r(Math.exp(mean))} ${over(k, ctx)} (at least ×${values.ratio_lower}, at most ×${values.ratio_upper}, ${conf(ctx.alpha)} always-valid)`;
   if (crit.lower > 0) return { ...base, verdict: 'fail', critical: true, values, evidence: ev(crit, critical), reason: `canary slower: ${said}, at least ${critical}×: roll back` };
   if (warn.lower > 0) return { ...base, verdict: 'fail', critical: m.critical, values, evidence: ev(warn, warning), reason: `canary slower: ${said}, at least ${warning}×` };
   // As with the tail share: a pass needs the ratio shown below the rollback ratio.

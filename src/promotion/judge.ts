@@ -45,7 +45,7 @@ export interface TestEvidence {
   upper: number;
   confidence: number;
   /** Windows, and canary / stable counts (requests, or windows of samples) pooled. */
-  pooled: { windows: number; canary: number; stable: number | null; of: 'requests' | 'windows' };
+  pooled: { windows: number; canary: number; stable: number | null; of: 'requests' | 'windows'; stages?: string[] };
 }
 
 export interface MetricResult {

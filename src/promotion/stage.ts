@@ -1,13 +1,15 @@
 /**
  * One promotion stage: shift traffic, bake while measuring at an interval, judge, then promote or
- * roll back. Each metric's sound windows are pooled over the stage, so every measurement judges the
- * evidence so far (one sequential test per rule, not one test per window). The engine's commands,
+ * roll back. Each metric's sound windows are pooled over the stage, after those earlier stages
+ * handed over (carry.ts), so every measurement judges the evidence so far (one sequential test per
+ * rule, not one test per window). The engine's commands,
  * the metrics and time come in as dependencies.
  */
 import type { Clock } from '../clock.ts';
 import type { PromotionConfig } from '../config/types.ts';
 import { UsageError, getErrorMessage } from '../errors.ts';
-import { NO_COUNTS, count, decide, judgeWindows, measurementVerdict, testAlpha, windowProblem, type Counters, type Measurement, type MetricData, type MetricResult, type StageAction } from './judge.ts';
+import { handOver, judgeCarried, type Carried, type StageEvidence } from './carry.ts';
+import { NO_COUNTS, count, decide, measurementVerdict, testAlpha, windowProblem, type Counters, type Measurement, type MetricData, type MetricResult, type StageAction } from './judge.ts';
 import { fetchMetric, type MetricsProvider } from './providers.ts';
 import type { CommandKind } from './signals.ts';
 import { fill, type TrafficVars } from './traffic.ts';
@@ -33,6 +35,10 @@ export interface StageDeps {
   interrupted?: AbortSignal;
   /** Told of each measurement as it is made (records, the PR comment). */
   onMeasurement?: (m: Measurement, counters: Counters) => Promise<void> | void;
+  /** Per metric of the config, the windows earlier stages hand over (carry.ts); none: the tests start afresh. */
+  carried?: Carried[];
+  /** Given, when the stage is promoted, what it hands to the next stage. */
+  handOver?: (evidence: StageEvidence) => Promise<void> | void;
 }
 
 export interface CommandStep {
@@ -61,6 +67,8 @@ export interface StageReport {
   measurements: Measurement[];
   counters: Counters;
   commands: { command: string; ok: boolean; error?: string }[];
+  /** Pooled metrics whose tests continue from earlier stages: the stages and the windows carried. */
+  carried: { metric: string; stages: string[]; windows: number }[];
   /** Where traffic is believed to be once the stage settled. */
   traffic?: TrafficState;
 }
@@ -92,6 +100,9 @@ export async function runStage(spec: StageSpec, cfg: PromotionConfig, deps: Stag
   const commands: StageReport['commands'] = [];
   const measurements: Measurement[] = [];
   let counters: Counters = NO_COUNTS;
+  const carried: Carried[] = cfg.metrics.map((_, i) => deps.carried?.[i] ?? { windows: [], chain: [] });
+  // Each metric's sound windows of this stage (its tests continue over the carried ones too).
+  const own: MetricData[][] = cfg.metrics.map(() => []);
   const interrupted = () => (deps.interrupted?.aborted ? { action: 'rollback' as const, reason: `interrupted by ${String(deps.interrupted.reason)}` } : null);
   const finish = async (decided: StageAction & { action: 'promote' | 'rollback' }): Promise<StageReport> => {
     // An interrupted stage never promotes, whatever the last measurement said.
@@ -121,6 +132,7 @@ export async function runStage(spec: StageSpec, cfg: PromotionConfig, deps: Stag
         await back();
       }
     }
+    if (outcome === 'promoted') await deps.handOver?.(handOver(cfg, spec, deps.clock.date().toISOString(), carried, own));
     return {
       stage: spec.stage,
       weight: spec.weight,
@@ -134,6 +146,7 @@ export async function runStage(spec: StageSpec, cfg: PromotionConfig, deps: Stag
       measurements,
       counters,
       commands,
+      carried: cfg.metrics.flatMap((m, i) => (carried[i]!.chain.length > 0 ? [{ metric: m.name, stages: carried[i]!.chain, windows: carried[i]!.windows.length }] : [])),
     };
   };
 
@@ -157,7 +170,6 @@ export async function runStage(spec: StageSpec, cfg: PromotionConfig, deps: Stag
   const t0 = deps.clock.now();
   const bakeEnd = t0 + cfg.bake_minutes * 60_000;
   const interval = cfg.interval_seconds * 1000;
-  const pooled: MetricData[][] = cfg.metrics.map(() => []);
   const alone = spec.weight === 100;
   for (let index = 1; ; index++) {
     // Measurements fall on a fixed schedule from the shift, whatever each one took.
@@ -174,8 +186,8 @@ export async function runStage(spec: StageSpec, cfg: PromotionConfig, deps: Stag
             const d = await fetchMetric(deps.provider, m, window);
             const broken = windowProblem(m, d);
             if (broken) return broken;
-            pooled[i]!.push(d);
-            return judgeWindows(m, pooled[i]!, { minRequests: cfg.min_requests, alone, alpha: testAlpha(cfg, m) });
+            own[i]!.push(d);
+            return judgeCarried(m, own[i]!, carried[i]!, spec.stage, { minRequests: cfg.min_requests, alone, alpha: testAlpha(cfg, m) });
           } catch (error) {
             return { name: m.name, kind: m.kind, verdict: 'error', critical: false, values: {}, thresholds: '', reason: getErrorMessage(error) };
           }

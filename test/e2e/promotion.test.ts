@@ -121,6 +121,10 @@ describe.skipIf(skipWithout('nginx', 'prometheus'))('staged promotion against Pr
         expect(canaryWeight()).toBe(Number(w));
         expect(r.summary).toContain(`## ✅ Promoted: ${w}% of \`${versionOf(cfg)}\``);
         expect(r.summary).toMatch(/\| `error_rate` \| ✅ canary [\d.]+% vs stable [\d.]+%|\| `error_rate` \| ✅ canary [\d.]+%/);
+        // Each stage continues the tests over the windows the earlier stages handed over.
+        const earlier = { '5': null, '25': 'stage 5%', '50': 'stages 5%, 25%', '100': 'stages 5%, 25%, 50%' }[w];
+        if (earlier) expect(r.stdout).toContain(`carrying the evidence of ${earlier}`);
+        else expect(r.stdout).toContain('the first stage starts its tests afresh');
       }
     } finally {
       traffic.stop();
