@@ -102,7 +102,14 @@ export function starterConfig(settings: Pick<InitSettings, 'model' | 'data' | 'l
       const kind = outputKind({ name: o.name, dtype: o.dtype!, source: o.source, ...(o.softmax ? { softmax: o.softmax } : {}) }, undefined);
       const classes = o.classes ? `[${o.classes.map((c) => JSON.stringify(c)).join(', ')}]` : null;
       const value = kind === 'labels' && classes ? `{ kind: labels, classes: ${classes} }` : `{ kind: ${kind} }`;
-      const note = kind === 'probabilities' && classes ? `; columns: classes ${classes}` : kind === 'scores' ? '; add range: [min, max] to bound the values' : '';
+      const note =
+        kind === 'probabilities' && classes
+          ? `; columns: classes ${classes}`
+          : kind === 'scores'
+            ? '; add range: [min, max] to bound the values'
+            : kind === 'logits'
+              ? '; read as probabilities through a softmax (a sigmoid for one column)'
+              : '';
       lines.push(`    ${yamlKey(o.name)}: ${value}   # ${o.dtype}${formatShape(o.shape)}${note}`);
     }
   }

@@ -25,6 +25,7 @@ const EXPECTED = JSON.parse(readFileSync(join(TORCH, 'expected.json'), 'utf8')) 
   stream_csv: { scores: number[]; accuracy: number; roc_auc: number; log_loss: number };
   one_d: { rmse: number; mae: number; r2: number; max_error: number; inf_rows: number };
   iris_output: { accuracy: number; log_loss: number };
+  iris_logits: { accuracy: number; log_loss: number; roc_auc: number };
 };
 
 type Config = Record<string, unknown>;
@@ -241,6 +242,20 @@ describe('PyTorch exports', () => {
     expect(m.accuracy).toBe(ref.accuracy);
     expect(Math.abs(m.log_loss! - ref.log_loss)).toBeLessThan(1e-6);
     expect(byId(report, 'outputs.probabilities.output').status).toBe('pass');
+    expect(notPassed(report)).toEqual([]);
+    expect(report.decision).toBe('GO');
+    expect(code).toBe(0);
+  });
+
+  it('a classifier exported without its softmax (one score per class, named "output"): read as logits, metrics as scikit-learn on their softmax, GO', async () => {
+    const ref = EXPECTED.iris_logits;
+    const { code, report } = await validate('iris_logits, labelled', join(TORCH, 'iris_logits.onnx'), { data: { eval: resolve('examples/iris/eval.csv'), label: 'species' } });
+    expect(report.metrics!.task).toBe('multiclass');
+    const m = report.metrics!.candidate as Record<string, number>;
+    expect(m.accuracy).toBe(ref.accuracy);
+    expect(Math.abs(m.log_loss! - ref.log_loss)).toBeLessThan(1e-6);
+    expect(Math.abs(m.roc_auc! - ref.roc_auc)).toBeLessThan(1e-9);
+    expect(byId(report, 'metrics.computed').message).toContain('probabilities are the softmax of "output" (its scores read as logits; set model.outputs.output.kind to say otherwise)');
     expect(notPassed(report)).toEqual([]);
     expect(report.decision).toBe('GO');
     expect(code).toBe(0);

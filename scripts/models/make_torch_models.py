@@ -33,6 +33,9 @@ Writes into test/fixtures/models/torch/:
                         the PyTorch tutorial does (input_names=['input'], output_names=['output']):
                         nothing in the output's name says probabilities, only its Softmax node;
                         expected.json has its metrics on examples/iris/eval.csv (scikit-learn)
+  iris_logits.onnx      the same MLP without its softmax (the usual export of a classifier trained with
+                        cross_entropy): one score per class, nothing saying what they are;
+                        expected.json has its metrics on the softmax of those scores (scikit-learn)
   expected.json         torch's outputs on fixed inputs per model; metrics on the CSVs
 """
 import csv
@@ -283,6 +286,18 @@ def iris_model(expected):
     expected["iris_output"] = {
         "accuracy": float(skm.accuracy_score(truth, proba.argmax(1))),
         "log_loss": float(skm.log_loss(truth, proba, labels=[0, 1, 2])),
+    }
+    # The same network without its softmax, as most PyTorch classifiers are exported (trained with
+    # cross_entropy on raw scores): its metrics on the softmax of the logits, in float64.
+    export(net, (xt[:1],), "iris_logits.onnx", ["input"], ["output"], {"input": {0: "batch_size"}, "output": {0: "batch_size"}})
+    with torch.no_grad():
+        logits = net(torch.tensor(rows[:, :4], dtype=torch.float32)).numpy().astype(np.float64)
+    soft = np.exp(logits - logits.max(1, keepdims=True))
+    soft /= soft.sum(1, keepdims=True)
+    expected["iris_logits"] = {
+        "accuracy": float(skm.accuracy_score(truth, logits.argmax(1))),
+        "log_loss": float(skm.log_loss(truth, soft, labels=[0, 1, 2])),
+        "roc_auc": float(skm.roc_auc_score(truth, soft, multi_class="ovr", average="macro")),
     }
 
 

@@ -42,6 +42,10 @@ export type ModelView =
       labelOutput?: string;
       /** Epsilon of the probabilities' dtype, where log loss clips (as sklearn's eps="auto"). */
       eps?: number;
+      /** How `proba` was made from scores that were not probabilities (logits). */
+      through?: 'softmax' | 'sigmoid';
+      /** The scores' kind was not said: several plain score columns were taken for class logits. */
+      guessed?: true;
     }
   | { task: 'regression'; pred: Float64Array; score: Float64Array; outputs: string };
 
@@ -73,14 +77,18 @@ export function readModelView(predictions: Predictions, config: GateConfig): Mod
   // A binary task with one numeric column and nothing named as probabilities or labels (a wake-word
   // score, a sigmoid): that column is P(class 1), as metrics.output naming it would say.
   const single = outputs.filter((o) => !isText(o) && o.width === 1);
+  // One output of several score columns, and nothing else numeric: a score per class (a PyTorch
+  // classifier exported without its softmax), unless the task is said to be regression.
+  const wide = outputs.filter((o) => !isText(o) && o.width >= 2 && kindOf(o) === 'scores');
+  const perClass = m.task !== 'regression' && !labelled && single.length === 0 && wide.length === 1 ? wide[0] : undefined;
   const probaOut = m.output
     ? byName(m.output, 'output')
-    : (outputs.find((o) => kindOf(o) === 'probabilities') ?? (m.task === 'binary' && !labelled && single.length === 1 ? single[0] : undefined));
+    : (outputs.find((o) => kindOf(o) === 'probabilities') ?? outputs.find((o) => kindOf(o) === 'logits') ?? (m.task === 'binary' && !labelled && single.length === 1 ? single[0] : perClass));
   if (probaOut && isText(probaOut)) {
     throw new EvaluationError(`output "${probaOut.name}" holds text (class labels), not probabilities or a prediction: name it in metrics.label_output instead of metrics.output`);
   }
   const labelOut = labelled;
-  const wantsRegression = m.task === 'regression' || (m.task === 'auto' && !labelOut && (!probaOut || kindOf(probaOut) === 'scores'));
+  const wantsRegression = m.task === 'regression' || (m.task === 'auto' && !labelOut && (!probaOut || (kindOf(probaOut) === 'scores' && probaOut.width === 1)));
 
   if (!wantsRegression && !probaOut && !labelOut) {
     throw new EvaluationError(
@@ -97,20 +105,30 @@ export function readModelView(predictions: Predictions, config: GateConfig): Mod
   }
 
   let proba: Float64Array | null = null;
+  let through: 'softmax' | 'sigmoid' | undefined;
+  let guessed = false;
   let k: number;
   if (probaOut) {
     const raw = numbersOf(probaOut);
+    const kind = kindOf(probaOut);
     if (probaOut.width === 1) {
-      // A single sigmoid column: P(class 1).
+      // A single column: P(class 1), through the sigmoid when it is a logit.
+      if (kind === 'logits') through = 'sigmoid';
       proba = new Float64Array(predictions.rows * 2);
       for (let i = 0; i < predictions.rows; i++) {
-        proba[2 * i] = 1 - raw[i]!;
-        proba[2 * i + 1] = raw[i]!;
+        const p = through ? 1 / (1 + Math.exp(-raw[i]!)) : raw[i]!;
+        proba[2 * i] = 1 - p;
+        proba[2 * i + 1] = p;
       }
       k = 2;
     } else {
-      proba = Float64Array.from(raw);
       k = probaOut.width;
+      // Scores of unknown kind that already are probabilities (rows in [0, 1] summing to 1) stay as they are.
+      if (kind === 'logits' || (kind === 'scores' && !rowsAreProbabilities(raw, k))) {
+        through = 'softmax';
+        guessed = kind === 'scores';
+        proba = softmaxRows(raw, k);
+      } else proba = Float64Array.from(raw);
     }
   } else {
     k = 0;
@@ -164,7 +182,45 @@ export function readModelView(predictions: Predictions, config: GateConfig): Mod
     }
   }
   const names = [probaOut?.name, labelOut?.name].filter(Boolean).join(' + ');
-  return { task: task as 'binary' | 'multiclass', classes, proba, pred, score, outputs: names, ...(labelOut ? { labelOutput: labelOut.name } : {}), ...(probaOut ? { eps: dtypeEpsilon(probaOut.dtype) } : {}) };
+  return {
+    task: task as 'binary' | 'multiclass',
+    classes,
+    proba,
+    pred,
+    score,
+    outputs: names,
+    ...(labelOut ? { labelOutput: labelOut.name } : {}),
+    ...(probaOut ? { eps: dtypeEpsilon(probaOut.dtype) } : {}),
+    ...(through ? { through } : {}),
+    ...(guessed ? { guessed: true as const } : {}),
+  };
+}
+
+/** Every row's values in [0, 1] and summing to 1 (within float32 rounding over the row). */
+function rowsAreProbabilities(raw: ArrayLike<number>, k: number): boolean {
+  for (let i = 0; i < raw.length; i += k) {
+    let sum = 0;
+    for (let c = 0; c < k; c++) {
+      const v = raw[i + c]!;
+      if (!(v >= 0 && v <= 1)) return false;
+      sum += v;
+    }
+    if (!(Math.abs(sum - 1) <= 1e-4 * k)) return false;
+  }
+  return true;
+}
+
+/** The softmax of each row, shifted by the row's largest value so that no exp overflows (NaN stays NaN). */
+function softmaxRows(raw: ArrayLike<number>, k: number): Float64Array {
+  const out = new Float64Array(raw.length);
+  for (let i = 0; i < raw.length; i += k) {
+    let max = -Infinity;
+    for (let c = 0; c < k; c++) max = Math.max(max, raw[i + c]!);
+    let sum = 0;
+    for (let c = 0; c < k; c++) sum += out[i + c] = Math.exp(raw[i + c]! - max);
+    for (let c = 0; c < k; c++) out[i + c] = out[i + c]! / sum;
+  }
+  return out;
 }
 
 /** The distinct label values, sorted as scikit-learn's classes_ are (numbers by value, text by code point). */

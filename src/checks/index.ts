@@ -171,8 +171,22 @@ async function runComparison(ctx: CheckContext, measured: Measurements): Promise
   }
   measured.baseline_view = baseView;
   if (baseView && view) {
+    const classCount = (v: ModelView) => (v.task === 'regression' ? 0 : v.classes.length);
+    const guessed = baseView.task !== 'regression' && view.task !== 'regression' && baseView.guessed === true && !view.through && classCount(baseView) !== classCount(view);
     if (baseView.task !== view.task) {
       checks.push(result({ id: 'comparison.outputs', category: 'comparison', severity: 'blocker', status: 'fail', message: `the baseline is a ${baseView.task} model, the candidate a ${view.task} one${differs}` }));
+    } else if (guessed) {
+      // Plain scores taken for class logits only because nothing said otherwise, against a candidate
+      // whose classes are known and differ in number: more likely not predictions at all.
+      checks.push(
+        result({
+          id: 'comparison.outputs',
+          category: 'comparison',
+          severity: 'blocker',
+          status: 'fail',
+          message: `the baseline's outputs cannot be read as predictions: the ${classCount(baseView)} score columns of "${baseView.outputs}" would be class logits, but the candidate has ${classCount(view)} classes; say what they are in model.outputs.${baseView.outputs}.kind${differs}`,
+        }),
+      );
     } else {
       measured.agreement = agreementOf(view, baseView);
       checks.push(...judgeAgreement(measured.agreement, ctx.config));

@@ -151,7 +151,7 @@ function judgeWithView(predictions: Predictions, labels: Labels | null, config: 
       value: report.values[primary] ?? null,
       message: `${report.task} on ${report.rows.toLocaleString('en')} rows of ${labels.path} (label "${labels.column}"${labels.weights ? ', weighted' : ''}): ${shown
         .map((m) => `${m} ${formatMetric(report.values[m])}`)
-        .join(', ')}`,
+        .join(', ')}${throughNote(view)}${binaryLabelsNote(view, labels)}`,
     }),
   );
   const valid = new Set(metricsForTask(report.task));
@@ -183,4 +183,17 @@ function judgeWithView(predictions: Predictions, labels: Labels | null, config: 
     );
   }
   return { checks, view, evaluation, report };
+}
+
+/** Scores read as probabilities through a softmax or sigmoid: said, with how to say otherwise. */
+function throughNote(view: ModelView): string {
+  if (view.task === 'regression' || !view.through) return '';
+  return `; probabilities are the ${view.through} of "${view.outputs}" (its scores read as logits; set model.outputs.${view.outputs}.kind to say otherwise)`;
+}
+
+/** A regression read on labels that are only 0 and 1: most likely a classifier whose one output says nothing of its kind. */
+function binaryLabelsNote(view: ModelView, labels: Labels): string {
+  if (view.task !== 'regression' || !labels.numeric || labels.numeric.length === 0) return '';
+  for (const y of labels.numeric) if (y !== 0 && y !== 1) return '';
+  return `; the labels are all 0 or 1: if this is a classifier, set metrics.task: binary (and model.outputs.${view.outputs}.kind: logits if "${view.outputs}" is a logit, not a probability)`;
 }

@@ -14,7 +14,7 @@ type NumericColumn = Omit<OutputColumn, 'chunks'> & { values: NumberArray };
 
 const CATEGORY = 'outputs';
 
-export type OutputKind = 'probabilities' | 'labels' | 'scores';
+export type OutputKind = 'probabilities' | 'labels' | 'scores' | 'logits';
 
 /**
  * The configured kind, else what the model says (a ZipMap zips probabilities, a Softmax over each
@@ -26,6 +26,7 @@ export function outputKind(output: Pick<OutputColumn, 'name' | 'dtype' | 'source
   if (output.source?.op === 'ZipMap' || output.softmax) return 'probabilities';
   if (/prob/i.test(output.name) && !INTEGER_TYPES.has(output.dtype)) return 'probabilities';
   if (/label|class/i.test(output.name) && INTEGER_TYPES.has(output.dtype)) return 'labels';
+  if (/logit/i.test(output.name) && !INTEGER_TYPES.has(output.dtype)) return 'logits';
   return 'scores';
 }
 

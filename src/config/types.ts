@@ -26,7 +26,7 @@ export interface InputBindingConfig {
 }
 
 export interface OutputConfig {
-  kind?: 'probabilities' | 'labels' | 'scores';
+  kind?: 'probabilities' | 'labels' | 'scores' | 'logits';
   range?: [number, number];
   classes?: (number | string)[];
 }

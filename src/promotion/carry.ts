@@ -127,11 +127,11 @@ export function judgeCarried(m: PromotionMetric, own: MetricData[], carried: Car
   if (carried.chain.length === 0) return judgeWindows(m, own, ctx);
   const k = carried.chain.length + 1;
   const chain = judgeWindows(m, [...carried.windows, ...own], { ...ctx, alpha: Math.min(0.5, (ctx.alpha * (k + 1)) / 2), stages: [...carried.chain, stage] });
-  const alone = own.length > 0 ? judgeWindows(m, own, { ...ctx, alpha: ctx.alpha / 2, stages: [stage] }) : null;
-  if (!alone) return chain;
-  const worse = alone.verdict === 'fail' && (chain.verdict !== 'fail' || (alone.critical && !chain.critical));
-  if (worse) return alone;
+  const mine = own.length > 0 ? judgeWindows(m, own, { ...ctx, alpha: ctx.alpha / 2, stages: [stage] }) : null;
+  if (!mine) return chain;
+  const worse = mine.verdict === 'fail' && (chain.verdict !== 'fail' || (mine.critical && !chain.critical));
+  if (worse) return mine;
   // Windows that cannot be pooled with the carried ones (e.g. other histogram buckets): this stage's own test judges.
-  if (chain.verdict === 'error' && alone.verdict !== 'error') return { ...alone, reason: `${alone.reason} (the carried windows could not be pooled: ${chain.reason})` };
+  if (chain.verdict === 'error' && mine.verdict !== 'error') return { ...mine, reason: `${mine.reason} (the carried windows could not be pooled: ${chain.reason})` };
   return chain;
 }

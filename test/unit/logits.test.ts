@@ -1,0 +1,67 @@
+/** Class scores that are not probabilities (a classifier exported without its softmax or sigmoid), through the model view. */
+import { describe, expect, it } from 'vitest';
+import { readModelView, type Labels } from '../../src/checks/evaluation.ts';
+import { judgeMetrics } from '../../src/checks/metrics.ts';
+import { outputKind } from '../../src/checks/outputs.ts';
+import type { OutputColumn, Predictions } from '../../src/checks/predictions.ts';
+import { defaultConfig, parseConfig } from '../../src/config/load.ts';
+
+const column = (name: string, width: number, values: number[]): OutputColumn => ({ name, dtype: 'float32', width, chunks: [Float32Array.from(values)] });
+const predictions = (outputs: OutputColumn[]): Predictions => ({ rows: outputs[0]!.chunks[0]!.length / outputs[0]!.width, outputs, batchSize: 1024 });
+const classification = (v: ReturnType<typeof readModelView>) => {
+  if (v.task === 'regression') throw new Error('read as regression');
+  return v;
+};
+
+describe('scores per class', () => {
+  it('an unnamed output of several score columns is read as logits: argmax, and the softmax as probabilities', () => {
+    const v = classification(readModelView(predictions([column('output', 3, [2, 1, 0, -1, 3, 0.5])]), defaultConfig()));
+    expect(v).toMatchObject({ task: 'multiclass', classes: [0, 1, 2], through: 'softmax' });
+    expect(Array.from(v.pred)).toEqual([0, 1]);
+    const e = [Math.exp(2), Math.exp(1), Math.exp(0)];
+    const sum = e[0]! + e[1]! + e[2]!;
+    e.forEach((x, c) => expect(v.proba![c]).toBeCloseTo(x / sum, 15));
+  });
+
+  it('stays finite for large logits (shifted by the row maximum) and keeps NaN as NaN', () => {
+    const v = classification(readModelView(predictions([column('output', 2, [1000, 999, Number.NaN, 0])]), defaultConfig()));
+    expect(v.proba![0]).toBeCloseTo(1 / (1 + Math.exp(-1)), 12);
+    expect(Number.isNaN(v.proba![2]!)).toBe(true);
+  });
+
+  it('scores that already are probabilities (rows in [0, 1] summing to 1) stay as they are', () => {
+    const v = classification(readModelView(predictions([column('output', 2, [0.25, 0.75, 1, 0])]), defaultConfig()));
+    expect(v.through).toBeUndefined();
+    expect(Array.from(v.proba!)).toEqual([0.25, 0.75, 1, 0]);
+  });
+
+  it('an output named like logits is kind logits; one logit column is P(class 1) through the sigmoid', () => {
+    expect(outputKind({ name: 'logits', dtype: 'float32' }, undefined)).toBe('logits');
+    expect(outputKind({ name: 'logits', dtype: 'int64' }, undefined)).toBe('scores');
+    const v = classification(readModelView(predictions([column('logit', 1, [0, 2])]), defaultConfig()));
+    expect(v).toMatchObject({ task: 'binary', through: 'sigmoid' });
+    expect(v.proba![1]).toBe(0.5);
+    expect(v.proba![3]).toBeCloseTo(1 / (1 + Math.exp(-2)), 15);
+    // Configured: an unnamed single column is a logit too.
+    const said = classification(readModelView(predictions([column('output', 1, [0, 2])]), parseConfig('model:\n  outputs:\n    output: { kind: logits }\n', 'gate.yml')));
+    expect(said.through).toBe('sigmoid');
+  });
+
+  it('a task said to be regression is not read as classes; one plain score column stays a regression', () => {
+    const wide = predictions([column('output', 2, [2, 1])]);
+    expect(() => readModelView(wide, parseConfig('metrics:\n  task: regression\n', 'gate.yml'))).toThrow('regression needs one value per row; output "output" has 2');
+    expect(readModelView(predictions([column('output', 1, [2.5, -1])]), defaultConfig()).task).toBe('regression');
+  });
+});
+
+describe('one plain score column against labels that are all 0 or 1', () => {
+  it('is measured as a regression, and metrics.computed says how to read it as a classifier', () => {
+    const labels = (y: number[]): Labels => ({ path: 'eval.csv', column: 'y', numeric: Float64Array.from(y), text: null, weights: null });
+    const p = predictions([column('output', 1, [-2, 3, 0.5, -1])]);
+    const said = judgeMetrics(p, labels([0, 1, 1, 0]), defaultConfig()).checks.find((c) => c.id === 'metrics.computed')!;
+    expect(said.message).toMatch(/^regression on 4 rows/);
+    expect(said.message).toContain('the labels are all 0 or 1: if this is a classifier, set metrics.task: binary (and model.outputs.output.kind: logits if "output" is a logit, not a probability)');
+    const real = judgeMetrics(p, labels([0, 1, 2.5, 0]), defaultConfig()).checks.find((c) => c.id === 'metrics.computed')!;
+    expect(real.message).not.toContain('labels are all 0 or 1');
+  });
+});
