@@ -113,7 +113,8 @@ class Lines {
   end(): void {
     const rest = this.#carry;
     this.#carry = null;
-    if (rest) this.#line(rest, 0, rest.length);
+    // Followed by a newline like every other line, for plainNumber.
+    if (rest) this.#line(Buffer.concat([rest, Buffer.from('\n')]), 0, rest.length);
   }
 
   #line(buf: Buffer, start: number, end: number): void {
@@ -151,7 +152,7 @@ class Lines {
     for (let j = 0; j < n; j++) {
       if (p > end) return false; // fewer fields
       if (numeric[j]) {
-        const v = plainNumber(buf, p, end);
+        const v = plainNumber(buf, p);
         const q = plainEnd;
         if (v === v && (q === end || buf[q] === delim)) {
           numbers[j] = v;
@@ -181,20 +182,21 @@ const POW10 = Array.from({ length: 23 }, (_, k) => Number(`1e${k}`));
 export let plainEnd = 0;
 
 /**
- * A plain decimal at buf[p..end) ([+-]digits[.digits][e[+-]digits]), its end in plainEnd; NaN
- * when there is none or it is not one this reads exactly. With at most
+ * A plain decimal at buf[p..] ([+-]digits[.digits][e[+-]digits]), its end in plainEnd; NaN
+ * when there is none or it is not one this reads exactly. The line must end in a byte that no
+ * number goes on with ('\n', '\r'): the loops stop there without checking the length. With at most
  * 15 significant digits the digits make an exact integer, and with a power of ten up to 10^22 one
  * multiplication or division rounds it once: the double nearest the decimal, as Number gives
  * (Clinger's fast path). Anything else (more digits, larger exponents, hex, 'nan') is left to Number.
  */
-export function plainNumber(buf: Uint8Array, p: number, end: number): number {
+export function plainNumber(buf: Uint8Array, p: number): number {
   let i = p;
   plainEnd = p;
-  let c = i < end ? buf[i]! : -1;
+  let c = buf[i]!;
   let negative = false;
   if (c === 0x2d || c === 0x2b) {
     negative = c === 0x2d;
-    c = ++i < end ? buf[i]! : -1;
+    c = buf[++i]!;
   }
   let mantissa = 0;
   let digits = 0;
@@ -206,10 +208,10 @@ export function plainNumber(buf: Uint8Array, p: number, end: number): number {
       mantissa = mantissa * 10 + (c - 0x30);
       digits++;
     }
-    c = ++i < end ? buf[i]! : -1;
+    c = buf[++i]!;
   }
   if (c === 0x2e) {
-    c = ++i < end ? buf[i]! : -1;
+    c = buf[++i]!;
     while (c >= 0x30 && c <= 0x39) {
       any = true;
       if (mantissa !== 0 || c !== 0x30) {
@@ -217,23 +219,23 @@ export function plainNumber(buf: Uint8Array, p: number, end: number): number {
         digits++;
       }
       scale--;
-      c = ++i < end ? buf[i]! : -1;
+      c = buf[++i]!;
     }
   }
   if (!any || digits > 15) return Number.NaN;
   if (c === 0x65 || c === 0x45) {
-    c = ++i < end ? buf[i]! : -1;
+    c = buf[++i]!;
     let minus = false;
     if (c === 0x2d || c === 0x2b) {
       minus = c === 0x2d;
-      c = ++i < end ? buf[i]! : -1;
+      c = buf[++i]!;
     }
     let e = 0;
     let eDigits = 0;
     while (c >= 0x30 && c <= 0x39) {
       e = e * 10 + (c - 0x30);
       eDigits++;
-      c = ++i < end ? buf[i]! : -1;
+      c = buf[++i]!;
     }
     if (eDigits === 0 || eDigits > 4) return Number.NaN;
     scale += minus ? -e : e;

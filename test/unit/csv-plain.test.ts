@@ -61,6 +61,21 @@ describe('readCsv without quotes (from bytes)', () => {
     }
   });
 
+  it('reads a last number with no newline after it, in LF and CRLF files', async () => {
+    const body = Array.from({ length: 1500 }, (_, i) => `${i},${(i / 7).toFixed(3)}`);
+    for (const [name, text, newline] of [
+      ['end-lf.csv', `a,b\n${body.join('\n')}\n7,-1.25e-3`, '\n'],
+      ['end-crlf.csv', `a,b\r\n${body.join('\r\n')}\r\n7,-1.25e-3`, '\r\n'],
+      ['end-cr.csv', `a,b\r\n${body.join('\r\n')}\r\n7,-1.25e-3\r`, '\r\n'],
+    ] as const) {
+      const path = file(name, text);
+      expect(await readPlainCsv(path, { newline, delimiter: ',' }, DEFAULT_LIMITS, new Records(path)), name).not.toBeNull();
+      const d = await readCsv(path);
+      expect(d.columns[1]!.values!.at(-1)).toBe(-0.00125);
+      same(d, await readCsv(path, DEFAULT_LIMITS, { fast: false }));
+    }
+  });
+
   it('hands a file with a quote anywhere to Papa Parse', async () => {
     const body = Array.from({ length: 5000 }, (_, i) => `${i},${i / 7}`).join('\n');
     const path = file('late-quote.csv', `a,b\n${body}\n"5000",1\n`);
@@ -81,9 +96,9 @@ describe('readCsv without quotes (from bytes)', () => {
       samples.push(`${r() < 0.5 ? '-' : ''}${mantissa.slice(0, dot)}.${mantissa.slice(dot)}${e}`);
     }
     for (const s of samples) {
-      const b = Buffer.from(s);
-      const v = plainNumber(b, 0, b.length);
-      if (Number.isNaN(v) || plainEnd !== b.length) continue; // not read whole here: the caller gives the text to Number
+      const b = Buffer.from(`${s}\n`); // a line, as the reader hands it over
+      const v = plainNumber(b, 0);
+      if (Number.isNaN(v) || plainEnd !== b.length - 1) continue; // not read whole here: the caller gives the text to Number
       expect(Object.is(v, Number(s)), s).toBe(true);
     }
   });
