@@ -153,9 +153,9 @@ class IsolatedOnnxRunner implements ModelRunner {
   }
 
   async pin(arrays: readonly unknown[]): Promise<void> {
-    const fresh = pinnable(arrays).filter((a) => !this.#held.has(a.buffer));
-    this.#pins.push(...pinBuffers(fresh));
-    for (const a of fresh) this.#held.add(a.buffer);
+    const { pins, buffers } = pinBuffers(pinnable(arrays).filter((a) => !this.#held.has(a.buffer)));
+    this.#pins.push(...pins);
+    for (const buffer of buffers) this.#held.add(buffer);
   }
 
   async memory(): Promise<ModelMemory | null> {

@@ -55,24 +55,43 @@ export function pinnable(arrays: readonly unknown[]): Numeric[] {
   return total <= PIN_MAX_BYTES ? out : [];
 }
 
-/** Writes each array's whole buffer to a file (once per buffer while anyone holds it) and counts the user. */
-export function pinBuffers(arrays: readonly Numeric[]): Pin[] {
-  return arrays.map((a) => {
+/**
+ * Writes each array's whole buffer to a file (once per buffer while anyone holds it) and counts
+ * the user. An array that cannot be written (no space, a read-only temporary folder) is left out:
+ * its feeds are sent whole, as before.
+ */
+export function pinBuffers(arrays: readonly Numeric[]): { pins: Pin[]; buffers: ArrayBufferLike[] } {
+  const out: { pins: Pin[]; buffers: ArrayBufferLike[] } = { pins: [], buffers: [] };
+  for (const a of arrays) {
     const buffer = a.buffer;
     let pin = pins.get(buffer);
     if (!pin || pin.users === 0) {
-      if (!folder) {
-        folder = mkdtempSync(join(tmpdir(), 'model-gate-rows-'));
-        process.once('exit', removeAll);
-      }
-      const path = join(folder, `rows-${files++}.bin`);
-      writeFileSync(path, new Uint8Array(buffer));
+      const path = written(buffer);
+      if (path === null) continue;
       pin = { path, users: 0 };
       pins.set(buffer, pin);
     }
     pin.users++;
-    return pin;
-  });
+    out.pins.push(pin);
+    out.buffers.push(buffer);
+  }
+  return out;
+}
+
+function written(buffer: ArrayBufferLike): string | null {
+  let path: string | null = null;
+  try {
+    if (!folder) {
+      folder = mkdtempSync(join(tmpdir(), 'model-gate-rows-'));
+      process.once('exit', removeAll);
+    }
+    path = join(folder, `rows-${files++}.bin`);
+    writeFileSync(path, new Uint8Array(buffer));
+    return path;
+  } catch {
+    if (path) rmSync(path, { force: true });
+    return null;
+  }
 }
 
 /** One user fewer of each; a file nobody uses is removed. */

@@ -13,6 +13,21 @@ import type { Tensor } from '../../src/runners/types.ts';
 import { mlp } from '../support/onnx-builder.ts';
 
 describe('pinned feature rows', () => {
+  // First in the file: the module makes its temporary folder on the first pin.
+  it('are sent whole when the temporary folder cannot be written', () => {
+    const saved = process.env.TMPDIR;
+    process.env.TMPDIR = join(tmpdir(), 'model-gate-no-such-dir', 'deeper');
+    try {
+      const x = new Float32Array(PIN_MIN_BYTES / 4);
+      const { pins, buffers } = pinBuffers([x]);
+      expect([pins.length, buffers.length]).toEqual([0, 0]);
+      expect(isPinned(byReference({ dtype: 'float32', dims: [x.length], data: x }, new WeakSet([x.buffer])))).toBe(false);
+    } finally {
+      if (saved === undefined) delete process.env.TMPDIR;
+      else process.env.TMPDIR = saved;
+    }
+  });
+
   it('read back from the file as the same typed array, for every numeric element type', () => {
     const arrays = [
       Float32Array.from({ length: PIN_MIN_BYTES / 4 }, (_, i) => Math.sin(i)),
@@ -23,7 +38,7 @@ describe('pinned feature rows', () => {
     const dtypes = ['float32', 'float64', 'int64', 'bool'] as const;
     const chosen = pinnable([...arrays, arrays[0]!.subarray(5), new Float32Array(16), ['a']]);
     expect(chosen.length === arrays.length && chosen.every((c, k) => c === arrays[k])).toBe(true); // small ones, text and a second view are not
-    const pins = pinBuffers(arrays);
+    const { pins } = pinBuffers(arrays);
     const held = new WeakSet(arrays.map((a) => a.buffer));
     arrays.forEach((a, k) => {
       const view = a.subarray(100, 200);
@@ -52,7 +67,7 @@ describe('pinned feature rows', () => {
       const sent = await a.infer(feeds());
       await a.pin!([x]);
       await b.pin!([x]);
-      const [pinned] = pinBuffers([x]); // the same file, shared
+      const [pinned] = pinBuffers([x]).pins; // the same file, shared
       unpin([pinned!]);
       const byFile = await a.infer(feeds());
       expect(byFile.probabilities!.data).toEqual(sent.probabilities!.data);
