@@ -31,13 +31,19 @@ process.on('message', (message: Request) => {
       }
       return;
     }
+    // Feeds of pinned rows come as a place in a file (runners/pinned.ts), read before the clock starts.
+    const feeds: Feeds = {};
     try {
-      // Feeds of pinned rows come as a place in a file (runners/pinned.ts), read before the clock starts.
-      const feeds: Feeds = {};
       for (const name in message.feeds) {
         const feed = message.feeds[name]!;
         feeds[name] = isPinned(feed) ? readPinned(feed) : feed;
       }
+    } catch (error) {
+      // Not the model's failure: the parent sends the rows whole instead.
+      send({ type: 'result', id: message.id, error: getErrorMessage(error), unpinned: true });
+      return;
+    }
+    try {
       const t = performance.now();
       const outputs = await runner!.infer(feeds);
       send({ type: 'result', id: message.id, outputs, ms: performance.now() - t });

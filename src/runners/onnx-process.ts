@@ -87,7 +87,7 @@ interface ChildMemory {
 type Reply = (
   | { type: 'ready'; signature: ModelSignature; loadMs: number }
   | { type: 'failed'; error: string }
-  | { type: 'result'; id: number; outputs?: Outputs; ms?: number; error?: string }
+  | { type: 'result'; id: number; outputs?: Outputs; ms?: number; error?: string; unpinned?: true }
 ) & { memory?: ChildMemory };
 
 class IsolatedOnnxRunner implements ModelRunner {
@@ -148,6 +148,11 @@ class IsolatedOnnxRunner implements ModelRunner {
     const id = ++this.#next;
     child.send({ type: 'infer', id, feeds: this.#pins.length > 0 ? referenced(feeds, this.#held) : feeds });
     const reply = (await this.#await(child, (m) => m.type === 'result' && m.id === id, this.#options.callTimeoutMs)) as Extract<Reply, { type: 'result' }>;
+    if (reply.unpinned) {
+      // The child could not read a pinned file (removed by a temp cleaner?): rows go whole from now on.
+      this.#unpinAll();
+      return this.timed(feeds);
+    }
     if (reply.error !== undefined) throw onnxCallError(reply.error);
     return { outputs: reply.outputs!, ms: reply.ms! };
   }
@@ -164,6 +169,10 @@ class IsolatedOnnxRunner implements ModelRunner {
 
   async close(): Promise<void> {
     this.#kill();
+    this.#unpinAll();
+  }
+
+  #unpinAll(): void {
     unpin(this.#pins);
     this.#pins = [];
     this.#held = new WeakSet();

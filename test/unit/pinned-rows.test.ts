@@ -3,7 +3,7 @@
  * from its file and answers exactly as when the rows come over the pipe; the file goes when the
  * last runner holding it closes.
  */
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -77,6 +77,17 @@ describe('pinned feature rows', () => {
       expect((await b.infer(feeds())).probabilities!.data).toEqual(sent.probabilities!.data);
       await b.close();
       expect(existsSync(pinned!.path)).toBe(false);
+      // A file that vanished under a runner (a temp cleaner): the rows go whole, the answer is the same.
+      const c = await openIsolatedOnnxRunner(model, { callTimeoutMs: 60_000 });
+      try {
+        await c.pin!([x]);
+        const [own] = pinBuffers([x]).pins;
+        unpin([own!]);
+        rmSync(own!.path);
+        expect((await c.infer(feeds())).probabilities!.data).toEqual(sent.probabilities!.data);
+      } finally {
+        await c.close();
+      }
     } finally {
       await a.close();
       await b.close();
