@@ -33,6 +33,8 @@ export interface Pin {
 const pins = new WeakMap<ArrayBufferLike, Pin>();
 let folder: string | null = null;
 let files = 0;
+/** Files written and not yet removed. */
+let live = 0;
 
 /** The files left at exit (a gate that throws before closing its runners) are removed. */
 function removeAll(): void {
@@ -83,10 +85,11 @@ function written(buffer: ArrayBufferLike): string | null {
   try {
     if (!folder) {
       folder = mkdtempSync(join(tmpdir(), 'model-gate-rows-'));
-      process.once('exit', removeAll);
+      if (!process.listeners('exit').includes(removeAll)) process.on('exit', removeAll);
     }
     path = join(folder, `rows-${files++}.bin`);
     writeFileSync(path, new Uint8Array(buffer));
+    live++;
     return path;
   } catch {
     if (path) rmSync(path, { force: true });
@@ -94,9 +97,13 @@ function written(buffer: ArrayBufferLike): string | null {
   }
 }
 
-/** One user fewer of each; a file nobody uses is removed. */
+/** One user fewer of each; a file nobody uses is removed, and the folder with the last one. */
 export function unpin(held: readonly Pin[]): void {
-  for (const pin of held) if (--pin.users === 0) rmSync(pin.path, { force: true });
+  for (const pin of held) {
+    if (--pin.users > 0) continue;
+    rmSync(pin.path, { force: true });
+    if (--live === 0) removeAll();
+  }
 }
 
 /** The feed by reference when its data is a view of a buffer this runner pinned, else unchanged. */
