@@ -40,7 +40,8 @@ export async function readPlainCsv<S extends RecordSink>(path: string, head: { n
   const { newline, delimiter } = head;
   if ((newline !== '\n' && newline !== '\r\n') || delimiter?.length !== 1) return null;
   const code = delimiter.charCodeAt(0);
-  if (code >= 0x80 || code === QUOTE || code === LF || code === CR) return null;
+  // Papa Parse guesses among , \t | ; and two ASCII separators; none can be part of a number, which plainNumber relies on.
+  if (code >= 0x80 || code === QUOTE || code === LF || code === CR || /[\d.+\-eE]/.test(delimiter)) return null;
   const lines = new Lines(sink, delimiter, newline === '\r\n', (await stat(path)).size);
   // Bounded in line length exactly as the Papa Parse path is, with the same chunks.
   const raw = createReadStream(path, { highWaterMark: CHUNK_BYTES });

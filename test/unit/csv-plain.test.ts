@@ -76,6 +76,13 @@ describe('readCsv without quotes (from bytes)', () => {
     }
   });
 
+  it('leaves to Papa Parse a delimiter that could be part of a number, or a newline of \\r alone', async () => {
+    const path = file('dots.csv', 'a.b\n1.2\n');
+    for (const head of [{ newline: '\n', delimiter: '.' }, { newline: '\n', delimiter: 'e' }, { newline: '\r', delimiter: ',' }]) {
+      expect(await readPlainCsv(path, head, DEFAULT_LIMITS, new Records(path))).toBeNull();
+    }
+  });
+
   it('hands a file with a quote anywhere to Papa Parse', async () => {
     const body = Array.from({ length: 5000 }, (_, i) => `${i},${i / 7}`).join('\n');
     const path = file('late-quote.csv', `a,b\n${body}\n"5000",1\n`);
