@@ -9,8 +9,9 @@ import { openOnnxRunner } from './runners/onnx.ts';
 import { loadOnnxRuntime } from './runners/onnxruntime-loader.ts';
 import type { Feeds, ModelRunner } from './runners/types.ts';
 import { getErrorMessage } from './errors.ts';
+import { isPinned, readPinned, type PinnedTensor } from './runners/pinned.ts';
 
-type Request = { type: 'open'; path: string; intraOpThreads?: number } | { type: 'infer'; id: number; feeds: Feeds; timed?: boolean };
+type Request = { type: 'open'; path: string; intraOpThreads?: number } | { type: 'infer'; id: number; feeds: Record<string, Feeds[string] | PinnedTensor>; timed?: boolean };
 
 let runner: ModelRunner | null = null;
 /** This process's resident memory now and at its peak, in bytes, sent with every reply. */
@@ -30,9 +31,21 @@ process.on('message', (message: Request) => {
       }
       return;
     }
+    // Feeds of pinned rows come as a place in a file (runners/pinned.ts), read before the clock starts.
+    const feeds: Feeds = {};
+    try {
+      for (const name in message.feeds) {
+        const feed = message.feeds[name]!;
+        feeds[name] = isPinned(feed) ? readPinned(feed) : feed;
+      }
+    } catch (error) {
+      // Not the model's failure: the parent sends the rows whole instead.
+      send({ type: 'result', id: message.id, error: getErrorMessage(error), unpinned: true });
+      return;
+    }
     try {
       const t = performance.now();
-      const outputs = await runner!.infer(message.feeds);
+      const outputs = await runner!.infer(feeds);
       send({ type: 'result', id: message.id, outputs, ms: performance.now() - t });
     } catch (error) {
       send({ type: 'result', id: message.id, error: getErrorMessage(error) });

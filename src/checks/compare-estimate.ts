@@ -255,13 +255,13 @@ function influenceOf(e: Evaluation, metric: MetricName): Float64Array | null {
     const mse = mean(sq);
     if (metric === 'rmse') {
       const rmse = Math.sqrt(mse);
-      return Float64Array.from(sq, (v) => (rmse === 0 ? 0 : ((v - mse) / (2 * rmse)) * scale));
+      return mapped(sq, (v) => (rmse === 0 ? 0 : ((v - mse) / (2 * rmse)) * scale));
     }
     if (metric === 'r2') {
       const ybar = mean(e.y);
-      const dev = Float64Array.from(e.y, (y) => (y - ybar) ** 2);
+      const dev = mapped(e.y, (y) => (y - ybar) ** 2);
       const v = mean(dev);
-      return Float64Array.from(sq, (s, i) => (v === 0 ? 0 : (-((s - mse) - (mse / v) * (dev[i]! - v)) / v) * scale));
+      return mapped(sq, (s, i) => (v === 0 ? 0 : (-((s - mse) - (mse / v) * (dev[i]! - v)) / v) * scale));
     }
     return null;
   }
@@ -284,6 +284,13 @@ function aucInfluences(d: ClassificationData): Float64Array | null {
     for (let i = 0; i < total.length; i++) total[i]! += r.influence[i]! / classes.length;
   }
   return total;
+}
+
+/** Float64Array.from(src, f) without its per-element iterator protocol (ten times slower at a million rows). */
+function mapped(src: ArrayLike<number>, f: (v: number, i: number) => number): Float64Array {
+  const out = new Float64Array(src.length);
+  for (let i = 0; i < src.length; i++) out[i] = f(src[i]!, i);
+  return out;
 }
 
 function mean(x: ArrayLike<number>): number {
@@ -321,8 +328,8 @@ function swapper(candidate: Evaluation, baseline: Evaluation): ((swap: Uint8Arra
     const pc = candidate.view.pred;
     const pb = baseline.view.pred;
     return (swap) => {
-      const a = Float64Array.from(pc, (v, i) => (swap[i] ? pb[i]! : v));
-      const b = Float64Array.from(pb, (v, i) => (swap[i] ? pc[i]! : v));
+      const a = mapped(pc, (v, i) => (swap[i] ? pb[i]! : v));
+      const b = mapped(pb, (v, i) => (swap[i] ? pc[i]! : v));
       return [
         { ...candidate, view: { ...candidate.view, pred: a, score: a } },
         { ...baseline, view: { ...baseline.view, pred: b, score: b } },

@@ -189,7 +189,13 @@ export function compareMetrics(
   });
   let mcnemar: McNemar | null = null;
   if (candidate.task !== 'regression' && baseline.task !== 'regression') {
-    const right = (e: typeof candidate & { task: 'binary' | 'multiclass' }) => Uint8Array.from(e.data.y, (y, i) => (e.data.pred[i] === y ? 1 : 0));
+    // A plain loop: Uint8Array.from(y, fn) walks the labels through the iterator protocol.
+    const right = (e: typeof candidate & { task: 'binary' | 'multiclass' }) => {
+      const { y, pred } = e.data;
+      const out = new Uint8Array(y.length);
+      for (let i = 0; i < y.length; i++) out[i] = pred[i] === y[i] ? 1 : 0;
+      return out;
+    };
     const [b, c] = discordant(right(candidate), right(baseline as typeof candidate & { task: 'binary' | 'multiclass' }));
     mcnemar = mcnemarExact(b, c);
   }

@@ -64,6 +64,8 @@ export async function predictAll(
   // Otherwise batches are capped in bytes (request and answer): the first call, small, measures
   // what a row's answer weighs, and the rest are sized from it.
   const requestBytes = bytesPerRow(rows);
+  // Feature rows are built once and never changed: the model's process may read them by reference.
+  await runner.pin?.(rows.typed);
   let step = rows.fixedBatch ?? Math.max(1, Math.min(batchSize, PROBE_ROWS, Math.floor(PREDICTION_BYTES / requestBytes)));
   for (let start = 0; start < rows.rows; ) {
     const n = Math.min(step, rows.rows - start);

@@ -106,8 +106,27 @@ class NumericBuilder {
     else if (isEmpty(cell)) this.missing++;
     this.values[this.length++] = n ?? Number.NaN;
   }
+  /** Room for `rows` values in all, so that a reader that can tell the row count grows the array once. */
+  reserve(rows: number): void {
+    if (rows <= this.values.length) return;
+    const grown = new Float64Array(rows);
+    grown.set(this.values.subarray(0, this.length));
+    this.values = grown;
+  }
+  /** A cell the reader already parsed as a number (what push would make of its text). */
+  pushNumber(value: number): void {
+    if (this.length === this.values.length) {
+      const grown = new Float64Array(this.values.length * 2);
+      grown.set(this.values);
+      this.values = grown;
+    }
+    this.values[this.length++] = value;
+  }
   finish(name: string): Column {
-    return { name, kind: 'numeric', values: this.values.slice(0, this.length), text: null, missing: this.missing, invalid: this.invalid };
+    // Nearly full (a reserve that guessed well): a view, not a copy of what may be 8 MB per column.
+    const spare = this.values.length - this.length;
+    const values = spare <= this.length / 16 ? this.values.subarray(0, this.length) : this.values.slice(0, this.length);
+    return { name, kind: 'numeric', values, text: null, missing: this.missing, invalid: this.invalid };
   }
 }
 
@@ -231,6 +250,30 @@ export class DatasetBuilder {
         this.flushSample();
       }
     }
+  }
+
+  /** Which columns are numeric, once the first rows have decided the kinds; null before. */
+  numericColumns(): boolean[] | null {
+    return this.builders ? this.builders.map((b) => b instanceof NumericBuilder) : null;
+  }
+
+  /** Room in each numeric column for about `rows` rows in all (a reader's estimate from the file size). */
+  reserve(rows: number): void {
+    for (const b of this.builders ?? []) if (b instanceof NumericBuilder) b.reserve(rows);
+  }
+
+  /**
+   * A row the reader parsed itself (once the kinds are decided): column j takes numbers[j] when
+   * cells[j] is undefined (numeric columns only), else the cell as push would.
+   */
+  pushParsed(numbers: Float64Array, cells: readonly (string | undefined)[]): void {
+    const builders = this.builders!;
+    for (let j = 0; j < builders.length; j++) {
+      const cell = cells[j];
+      if (cell === undefined) (builders[j] as NumericBuilder).pushNumber(numbers[j]!);
+      else builders[j]!.push(cell);
+    }
+    this.rows++;
   }
 
   /** Records that the row about to be pushed (or, with no cells, skipped) is malformed. */

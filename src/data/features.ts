@@ -406,22 +406,40 @@ export function featuresFromDataset(dataset: Dataset, bindings: InputBinding[], 
       return out;
     }
     const out = allocate(b.dtype, rows * width) as Exclude<TensorData, string[]>;
-    for (let j = 0; j < width; j++) {
-      const col = cols[j]!.values!;
-      if (out instanceof BigInt64Array || out instanceof BigUint64Array) {
+    const values = cols.map((c) => c.values!);
+    if (out instanceof BigInt64Array || out instanceof BigUint64Array) {
+      for (let j = 0; j < width; j++) {
+        const col = values[j]!;
         for (let r = 0; r < rows; r++) {
           const v = col[at(r)]!;
           out[r * width + j] = BigInt(Number.isFinite(v) ? Math.round(v) : 0);
         }
-      } else if (isInteger(b.dtype) || b.dtype === 'bool') {
-        for (let r = 0; r < rows; r++) out[r * width + j] = Math.round(col[at(r)]!);
-      } else {
-        for (let r = 0; r < rows; r++) out[r * width + j] = col[at(r)]!;
       }
-    }
+    } else if (isInteger(b.dtype) || b.dtype === 'bool') {
+      for (let j = 0; j < width; j++) {
+        const col = values[j]!;
+        for (let r = 0; r < rows; r++) out[r * width + j] = Math.round(col[at(r)]!);
+      }
+    } else transpose(values, keep, out as Float32Array | Float64Array, rows, width);
     return out;
   });
   return { bindings, rows, typed, source: dataset.path, fixedBatch: fixedBatchOf(bindings) };
+}
+
+/**
+ * Columns into row-major floats, a block of rows at a time: column by column over all rows, each
+ * pass wrote across the whole output (120 MB for a million rows × 30), a cache miss per value.
+ */
+function transpose(cols: readonly Float64Array[], keep: Int32Array | null, out: Float32Array | Float64Array, rows: number, width: number): void {
+  const BLOCK = 2048;
+  for (let r0 = 0; r0 < rows; r0 += BLOCK) {
+    const r1 = Math.min(rows, r0 + BLOCK);
+    for (let j = 0; j < width; j++) {
+      const col = cols[j]!;
+      if (keep) for (let r = r0; r < r1; r++) out[r * width + j] = col[keep[r]!]!;
+      else for (let r = r0; r < r1; r++) out[r * width + j] = col[r]!;
+    }
+  }
 }
 
 function allocate(dtype: DType, n: number): TensorData {

@@ -16,6 +16,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { drained } from './drained.ts';
+import { byReference, pinBuffers, pinnable, unpin, type Pin } from './pinned.ts';
 import type { Feeds, ModelMemory, ModelRunner, ModelSignature, Outputs } from './types.ts';
 import { RunnerCrashError, RunnerRejectedError, RunnerTimeoutError } from './types.ts';
 
@@ -86,7 +87,7 @@ interface ChildMemory {
 type Reply = (
   | { type: 'ready'; signature: ModelSignature; loadMs: number }
   | { type: 'failed'; error: string }
-  | { type: 'result'; id: number; outputs?: Outputs; ms?: number; error?: string }
+  | { type: 'result'; id: number; outputs?: Outputs; ms?: number; error?: string; unpinned?: true }
 ) & { memory?: ChildMemory };
 
 class IsolatedOnnxRunner implements ModelRunner {
@@ -103,6 +104,9 @@ class IsolatedOnnxRunner implements ModelRunner {
   /** The last memory a child reported, and the most any child has held. */
   #rss: number | null = null;
   #peak = 0;
+  /** Buffers this runner pinned (pinned.ts): feeds that view them go to the child by reference. */
+  #held = new WeakSet<ArrayBufferLike>();
+  #pins: Pin[] = [];
 
   constructor(path: string, options: IsolatedOnnxOptions) {
     this.target = path;
@@ -142,10 +146,21 @@ class IsolatedOnnxRunner implements ModelRunner {
     if (!this.#child || this.#child.exitCode !== null || this.#child.signalCode !== null) await this.start();
     const child = this.#child!;
     const id = ++this.#next;
-    child.send({ type: 'infer', id, feeds });
+    child.send({ type: 'infer', id, feeds: this.#pins.length > 0 ? referenced(feeds, this.#held) : feeds });
     const reply = (await this.#await(child, (m) => m.type === 'result' && m.id === id, this.#options.callTimeoutMs)) as Extract<Reply, { type: 'result' }>;
+    if (reply.unpinned) {
+      // The child could not read a pinned file (removed by a temp cleaner?): rows go whole from now on.
+      this.#unpinAll();
+      return this.timed(feeds);
+    }
     if (reply.error !== undefined) throw onnxCallError(reply.error);
     return { outputs: reply.outputs!, ms: reply.ms! };
+  }
+
+  async pin(arrays: readonly unknown[]): Promise<void> {
+    const { pins, buffers } = pinBuffers(pinnable(arrays).filter((a) => !this.#held.has(a.buffer)));
+    this.#pins.push(...pins);
+    for (const buffer of buffers) this.#held.add(buffer);
   }
 
   async memory(): Promise<ModelMemory | null> {
@@ -154,6 +169,13 @@ class IsolatedOnnxRunner implements ModelRunner {
 
   async close(): Promise<void> {
     this.#kill();
+    this.#unpinAll();
+  }
+
+  #unpinAll(): void {
+    unpin(this.#pins);
+    this.#pins = [];
+    this.#held = new WeakSet();
   }
 
   #kill(): void {
@@ -197,6 +219,12 @@ class IsolatedOnnxRunner implements ModelRunner {
       child.on('exit', onExit);
     });
   }
+}
+
+function referenced(feeds: Feeds, held: WeakSet<ArrayBufferLike>): Record<string, object> {
+  const out: Record<string, object> = {};
+  for (const name in feeds) out[name] = byReference(feeds[name]!, held);
+  return out;
 }
 
 /** What the child last wrote to stderr (onnxruntime's own abort message), whole, for the error. */

@@ -99,6 +99,11 @@ export interface ModelRunner {
    */
   timed?(feeds: Feeds): Promise<{ outputs: Outputs; ms: number }>;
   close(): Promise<void>;
+  /**
+   * The caller promises that these arrays stay unchanged while the runner is open, so a runner in
+   * another process may take feeds that view them by reference instead of a copy per call.
+   */
+  pin?(arrays: readonly unknown[]): Promise<void>;
   /** HTTP-level error scenarios (malformed JSON, …); only runners that speak HTTP have them. */
   probe?(scenario: ProbeScenario, good: Feeds, sizeMb: number): Promise<{ request: string; outcome: Outcome; detail: string }>;
   /** Prepared requests for the load generator; runners without it are driven through infer(). */

@@ -68,7 +68,7 @@ export function psiOfShares(reference: ArrayLike<number>, current: ArrayLike<num
  */
 export function psi(reference: ArrayLike<number>, current: ArrayLike<number>, options: PsiOptions = PSI_DEFAULTS): number {
   if (hasNaN(reference) || hasNaN(current)) return Number.NaN;
-  const sorted = Float64Array.from(reference).filter((v) => !Number.isNaN(v)).sort();
+  const sorted = new Float64Array(reference).sort(); // a copy; no NaN here (above)
   const edges = quantileEdges(sorted, options.bins);
   return psiOfShares(binShares(sorted, edges), binShares(current, edges), options.floor);
 }
