@@ -17,7 +17,7 @@ import { getErrorMessage } from '../errors.ts';
 import type { DType, Feeds, Outputs } from '../runners/types.ts';
 import { PROBE_SCENARIOS, RunnerCrashError, RunnerRejectedError, RunnerTimeoutError, elementCount, type ProbeScenario } from '../runners/types.ts';
 import type { CheckContext } from './context.ts';
-import { result, type CheckResult } from './types.ts';
+import { result, type CheckResult } from '../core/check-result.ts';
 
 const CATEGORY = 'errors';
 

@@ -12,7 +12,7 @@ import { comparedMetrics, defaultMargin } from './compare.ts';
 import type { CheckContext } from './context.ts';
 import { HIGHER_IS_BETTER, evaluationOf, metricsForTask, metricsFunction, type Evaluation, type ModelView } from './evaluation.ts';
 import { formatMetric } from './metrics.ts';
-import { result, round, skipped, type CheckResult, type Severity } from './types.ts';
+import { result, round, skipped, type CheckResult, type Severity } from '../core/check-result.ts';
 
 const CATEGORY = 'slices';
 export const SLICE_DEFAULTS = { min_rows: 100, multiplicity: 'holm' as Multiplicity, max_slices: 50, severity: 'blocker' as Severity };

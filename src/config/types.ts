@@ -1,5 +1,5 @@
 /** The config after validation and defaults (see schema/model-gate.schema.json). */
-import type { Severity } from '../checks/types.ts';
+import type { Severity } from '../core/check-result.ts';
 import type { DriftRules } from '../drift/judge.ts';
 import type { CommandConfig } from '../runners/command.ts';
 import type { DType } from '../runners/types.ts';

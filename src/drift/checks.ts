@@ -3,7 +3,7 @@
  * severity (info by default), and by PSI on its own levels (warning 0.1, blocker 0.25) when its
  * noise test rejects after the run's multiplicity adjustment; dataset drift fails as a warning.
  */
-import { result, type CheckResult, type Severity } from '../checks/types.ts';
+import { result, type CheckResult, type Severity } from '../core/check-result.ts';
 import { fmt, IS_TEST, METHOD_LABEL, type DriftRules, type DriftSummary, type FeatureDrift } from './judge.ts';
 
 export interface DriftCheckOptions {

@@ -2,7 +2,7 @@
  * `model-gate drift`: two data sets in, a drift report and a decision out. No model involved.
  * Returns data; the CLI prints it.
  */
-import { result, type CheckResult } from '../checks/types.ts';
+import { result, type CheckResult } from '../core/check-result.ts';
 import type { Clock } from '../clock.ts';
 import { limitsFromConfig } from '../data/limits.ts';
 import { readDataset } from '../data/read.ts';

@@ -9,7 +9,7 @@
  * multiplicity adjustment (Holm by default): a distance above its threshold but within its own
  * sampling noise is stable. PSI gates on its levels under the same condition, at any size.
  */
-import type { Severity } from '../checks/types.ts';
+import type { Severity } from '../core/check-result.ts';
 import { chi2Isf } from '../stats/chi2.ts';
 import { adjust, type Multiplicity } from '../stats/multiplicity.ts';
 import { LOW_CARDINALITY, type FeatureKind, type FeatureMeasures } from './measure.ts';

@@ -2,7 +2,7 @@
  * Feature and label drift between two loaded data sets, as the config asks: summary and checklist
  * items. The features and the label are one multiplicity family (drift.multiplicity).
  */
-import type { CheckResult } from '../checks/types.ts';
+import type { CheckResult } from '../core/check-result.ts';
 import type { GateConfig } from '../config/types.ts';
 import type { Dataset } from '../data/dataset.ts';
 import { datasetCheck, featureCheck } from './checks.ts';

@@ -4,7 +4,7 @@
  * realised metrics, and the metrics provider; one checklist, one status. Returns data; the shells
  * write it out and keep the alert issue.
  */
-import { result, type CheckResult } from '../checks/types.ts';
+import { result, type CheckResult } from '../core/check-result.ts';
 import type { Clock } from '../clock.ts';
 import { resolveConfig } from '../config/load.ts';
 import type { GateConfig, MonitorConfig, MonitorSource } from '../config/types.ts';

@@ -2,7 +2,7 @@
  * report.html: the whole report in one self-contained page. Styles and charts (SVG) are inline and
  * nothing is fetched, so it opens offline and no model detail reaches a third-party host.
  */
-import type { CheckResult } from '../checks/types.ts';
+import type { CheckResult } from '../core/check-result.ts';
 import { fmt, METHOD_LABEL, type FeatureDrift } from '../drift/judge.ts';
 import type { DriftReport } from '../drift/command.ts';
 import type { Report } from './json.ts';
