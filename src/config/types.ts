@@ -1,13 +1,12 @@
 /** The config after validation and defaults (see schema/model-gate.schema.json). */
 import type { Severity } from '../core/check-result.ts';
+import type { Outcome } from '../core/probe-outcome.ts';
 import type { DriftRules } from '../drift/judge.ts';
 import type { CommandConfig } from '../runners/command.ts';
 import type { DType } from '../runners/types.ts';
 import type { Multiplicity } from '../stats/multiplicity.ts';
 import type { EndpointConfig } from '../runners/http/protocols.ts';
 
-/** What a model did with a bad request; the last three only over HTTP (status 2xx, 5xx, 4xx without a body). */
-export type Outcome = 'rejected' | 'non_finite' | 'finite' | 'empty' | 'accepted' | 'server_error' | 'no_error_body';
 /** Element types an input can be sent as: every tensor type but float16. */
 export type InputDType = Exclude<DType, 'float16'>;
 

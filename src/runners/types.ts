@@ -1,4 +1,4 @@
-import type { Outcome } from '../config/types.ts';
+import type { Outcome } from '../core/probe-outcome.ts';
 import type { LoadTarget } from '../load/generate.ts';
 
 /**

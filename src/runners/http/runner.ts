@@ -6,7 +6,7 @@
 import { Agent, request, type Dispatcher } from 'undici';
 import { http1Target } from '../../load/http1.ts';
 import type { LoadTarget } from '../../load/generate.ts';
-import type { Outcome } from '../../config/types.ts';
+import type { Outcome } from '../../core/probe-outcome.ts';
 import { getErrorMessage } from '../../errors.ts';
 import { parseJson } from '../tensor-json.ts';
 import type { Feeds, ModelRunner, ModelSignature, Outputs, ProbeScenario } from '../types.ts';
