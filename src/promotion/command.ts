@@ -11,7 +11,7 @@ import { UsageError, getErrorMessage } from '../errors.ts';
 import type { DeploymentRecords, RecordedStage, StagePayload } from '../github/deployments.ts';
 import { chooseCarry, evidenceJson, evidenceName, parseEvidence, type StageEvidence } from './carry.ts';
 import { DRILL_STAGE, drillFile, type DrillReport } from './drill.ts';
-import { expandSecrets } from './secrets.ts';
+import { expandSecrets } from '../core/secrets.ts';
 import { jsonProvider, prometheusProvider, type MetricsProvider } from './providers.ts';
 import type { Interruption } from './signals.ts';
 import { rollback, runStage, type CommandStep, type StageReport, type StageSpec, type TrafficState } from './stage.ts';
