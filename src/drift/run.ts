@@ -3,11 +3,11 @@
  * items. The features and the label are one multiplicity family (drift.multiplicity).
  */
 import type { CheckResult } from '../core/check-result.ts';
-import type { GateConfig } from '../config/types.ts';
+import type { DriftRules, GateConfig } from '../config/types.ts';
 import type { Dataset } from '../data/dataset.ts';
 import { datasetCheck, featureCheck } from './checks.ts';
 import { datasetDrift, featureDrift } from './datasets.ts';
-import { featureError, judgeFamily, summarize, type DriftRules, type DriftSummary, type FeatureDrift } from './judge.ts';
+import { featureError, judgeFamily, summarize, type DriftSummary, type FeatureDrift } from './judge.ts';
 
 export interface DataDrift {
   reference: { path: string; rows: number };
