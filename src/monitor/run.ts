@@ -12,6 +12,7 @@ import { limitsFromConfig } from '../data/limits.ts';
 import { coverageCheck } from '../drift/command.ts';
 import { dataDrift, driftSection, type DriftSection } from '../drift/run.ts';
 import { UsageError, getErrorMessage, isUserError } from '../errors.ts';
+import type { MonitorOverrides } from '../settings.ts';
 import type { DeploymentRecords } from '../github/deployments.ts';
 import { providerFor } from '../promotion/command.ts';
 import type { MetricsProvider } from '../promotion/providers.ts';
@@ -23,16 +24,6 @@ import { judgePerformance, type PerformanceSection } from './performance.ts';
 import { describeSource, readSource } from './source.ts';
 import { monitorStatus, type MonitorStatus } from './status.ts';
 import { deployedVersion, type DeployedVersion } from './version.ts';
-
-/** Flags and inputs over the config's monitor section. */
-export interface MonitorOverrides {
-  id?: string;
-  version?: string;
-  environment?: string;
-  window?: string;
-  reference?: string;
-  labels?: string;
-}
 
 export interface MonitorReport {
   tool: { name: 'model-gate'; version: string };
