@@ -5,6 +5,7 @@
 import type { CheckResult } from '../core/check-result.ts';
 import type { DriftRules, GateConfig } from '../config/types.ts';
 import type { Dataset } from '../data/dataset.ts';
+import type { Decision } from '../decision.ts';
 import { datasetCheck, featureCheck } from './checks.ts';
 import { datasetDrift, featureDrift } from './datasets.ts';
 import { featureError, judgeFamily, summarize, type DriftSummary, type FeatureDrift } from './judge.ts';
@@ -56,6 +57,14 @@ export interface DriftSection {
   dataset_drift: boolean | null;
   label: FeatureDrift | null;
 }
+
+/** The JSON of `model-gate drift --json`; the same block sits under `drift` in the validate report. */
+export type DriftReport = {
+  tool: { name: 'model-gate'; version: string };
+  decision: Decision;
+  reason: string;
+  headline: string;
+} & DriftSection & { checks: CheckResult[]; duration_ms: number };
 
 export function driftSection(d: DataDrift, config: GateConfig): DriftSection {
   const r = config.drift;
