@@ -13,7 +13,7 @@ import { coverageCheck } from '../drift/command.ts';
 import { dataDrift, driftSection, type DriftSection } from '../drift/run.ts';
 import { UsageError, getErrorMessage, isUserError } from '../errors.ts';
 import type { MonitorOverrides } from '../settings.ts';
-import type { DeploymentRecords } from '../github/deployments.ts';
+import type { DeploymentRecords } from '../promotion/records.ts';
 import { providerFor } from '../promotion/command.ts';
 import type { MetricsProvider } from '../promotion/providers.ts';
 import { TOOL_VERSION } from '../report/json.ts';

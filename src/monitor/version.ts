@@ -6,7 +6,8 @@
  */
 import { UsageError } from '../errors.ts';
 import type { GitHubContext } from '../github/context.ts';
-import { DRILL_STAGE, githubDeployments, type DeploymentRecords } from '../github/deployments.ts';
+import { githubDeployments } from '../github/deployments.ts';
+import { DRILL_STAGE, type DeploymentRecords } from '../promotion/records.ts';
 import { createOctokit, type ApiLog } from '../github/octokit.ts';
 
 export interface DeployedVersion {

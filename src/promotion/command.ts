@@ -8,7 +8,7 @@ import { join, resolve } from 'node:path';
 import type { Clock } from '../clock.ts';
 import type { PromotionConfig } from '../config/types.ts';
 import { UsageError, getErrorMessage } from '../errors.ts';
-import type { DeploymentRecords, RecordedStage, StagePayload } from '../github/deployments.ts';
+import type { DeploymentRecords, RecordedStage, StagePayload } from './records.ts';
 import { chooseCarry, evidenceJson, evidenceName, parseEvidence, type StageEvidence } from './carry.ts';
 import { DRILL_STAGE, drillFile, type DrillReport } from './drill.ts';
 import { expandSecrets } from '../core/secrets.ts';
