@@ -20,30 +20,11 @@ import { TOOL_VERSION } from '../report/json.ts';
 import { labelEncoder } from './columns.ts';
 import { joinLabels } from './labels.ts';
 import { judgeOperational, type OperationalRow } from './operational.ts';
-import { judgePerformance, type PerformanceSection } from './performance.ts';
+import { judgePerformance } from './performance.ts';
 import { describeSource, readSource } from './source.ts';
-import { monitorStatus, type MonitorStatus } from './status.ts';
-import { deployedVersion, type DeployedVersion } from './version.ts';
-
-export interface MonitorReport {
-  tool: { name: 'model-gate'; version: string };
-  kind: 'monitor';
-  at: string;
-  id: string;
-  environment: string;
-  version: DeployedVersion;
-  status: MonitorStatus;
-  reason: string;
-  deciding: string[];
-  window: { source: string; rows: number };
-  reference: { source: string; rows: number };
-  labels: { source: string; matched: number } | null;
-  performance: PerformanceSection | null;
-  drift: DriftSection | null;
-  operational: OperationalRow[];
-  checks: CheckResult[];
-  duration_ms: number;
-}
+import { monitorStatus } from './status.ts';
+import type { DeployedVersion, MonitorReport } from './types.ts';
+import { deployedVersion } from './version.ts';
 
 export interface MonitorDeps {
   clock: Clock;
