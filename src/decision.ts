@@ -3,7 +3,7 @@
  * did, GO otherwise. Fail closed: an errored check counts as failed, and a run in which no check
  * produced a verdict is never GO.
  */
-import type { CheckResult } from './checks/types.ts';
+import type { CheckResult } from './core/check-result.ts';
 
 export type Decision = 'GO' | 'NO-GO' | 'DELAY';
 

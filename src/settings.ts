@@ -6,7 +6,6 @@ import { parseArgs, type ParseArgsOptionsConfig } from 'node:util';
 import { COMMENT_POLICIES, DEFAULT_ARTIFACT_NAME, DEFAULT_OUT_DIR, Inputs, MODES, type CommentPolicy, type Mode } from './constants.ts';
 import { didYouMean } from './config/load.ts';
 import { UsageError } from './errors.ts';
-import type { MonitorOverrides } from './monitor/run.ts';
 
 export type FailOn = 'no-go' | 'delay';
 
@@ -221,6 +220,16 @@ export type CliCommand =
   | { kind: 'report'; settings: ReportSettings }
   | { kind: 'monitor'; settings: MonitorSettings }
   | { kind: 'alerts'; settings: AlertsSettings };
+
+/** Flags and inputs over the config's monitor section. */
+export interface MonitorOverrides {
+  id?: string;
+  version?: string;
+  environment?: string;
+  window?: string;
+  reference?: string;
+  labels?: string;
+}
 
 /** `model-gate monitor`: the deployed model's production window, judged. */
 export interface MonitorSettings {

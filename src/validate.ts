@@ -5,11 +5,11 @@
 import { createHash } from 'node:crypto';
 import type { ArtifactFacts } from './checks/artifact.ts';
 import { externalDataProblems, judgeArtifact } from './checks/artifact.ts';
-import type { CheckContext } from './checks/context.ts';
+import type { CheckContext, SliceColumn } from './checks/context.ts';
 import { FAMILIES, type Measurements } from './checks/index.ts';
-import { sliceColumnNames, type SliceColumn } from './checks/slices.ts';
+import { sliceColumnNames } from './checks/slices.ts';
 import { judgeLoad } from './checks/smoke.ts';
-import { errored, result, skipped, type CheckResult } from './checks/types.ts';
+import { errored, result, skipped, type CheckResult } from './core/check-result.ts';
 import type { Clock } from './clock.ts';
 import { commandWithDefaults, endpointWithDefaults, resolveConfig, type LoadedConfig } from './config/load.ts';
 import type { BaselineConfig, GateConfig } from './config/types.ts';

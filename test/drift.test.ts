@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import reference from './fixtures/reference/drift.json' with { type: 'json' };
-import type { DriftReport } from '../src/drift/command.ts';
+import type { DriftReport } from '../src/drift/run.ts';
 import type { FeatureDrift } from '../src/drift/judge.ts';
 import { byId, cli } from './support/cli.ts';
 import { categoricalSample, numericSample, type NumericSpec } from './support/samples.ts';

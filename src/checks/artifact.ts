@@ -5,7 +5,7 @@
 import { dirname, relative } from 'node:path';
 import type { GateConfig } from '../config/types.ts';
 import type { ExternalDataProblem, ModelFiles } from '../runners/model-files.ts';
-import { result, type CheckResult } from './types.ts';
+import { result, type CheckResult } from '../core/check-result.ts';
 
 /** What was read of the model's files (src/runners/model-files.ts). */
 export type ArtifactFacts = ModelFiles;

@@ -16,7 +16,7 @@ import { estimateChanges, PERMUTATION_BELOW_ROWS, type DeltaEstimate } from './c
 import { HIGHER_IS_BETTER, metricsForTask, primaryMetric, type Evaluation, type ModelView } from './evaluation.ts';
 import { formatMetric } from './metrics.ts';
 import { nonFiniteEvaluation } from './finite.ts';
-import { result, round, type CheckResult, type CheckStatus, type Severity } from './types.ts';
+import { result, round, type CheckResult, type CheckStatus, type Severity } from '../core/check-result.ts';
 
 const CATEGORY = 'comparison';
 

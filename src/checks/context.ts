@@ -5,7 +5,9 @@ import type { Dataset } from '../data/dataset.ts';
 import type { FeatureRows } from '../data/features.ts';
 import type { ModelRunner } from '../runners/types.ts';
 import type { Labels } from './evaluation.ts';
-import type { SliceColumn } from './slices.ts';
+
+/** A slice column's cells, row-aligned with the evaluated rows; null when the data has no such column. */
+export type SliceColumn = { values: Float64Array | null; text: string[] | null } | null;
 
 export interface CheckContext {
   config: GateConfig;

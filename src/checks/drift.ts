@@ -16,7 +16,7 @@ import type { ModelView } from './evaluation.ts';
 import { readModelView } from './evaluation.ts';
 import { PREDICTION_BATCH, predictAll, type Predictions } from './predictions.ts';
 import { throttledProgress } from './context.ts';
-import { result, type CheckResult } from './types.ts';
+import { result, type CheckResult } from '../core/check-result.ts';
 
 export interface PredictionDrift {
   /** The candidate on the reference rows vs on the current rows. */

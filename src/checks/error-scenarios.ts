@@ -9,7 +9,8 @@
  * and the runner is restarted for the next one. The suite has a time budget; what it could not
  * run within it is a failing warning, never a silent pass.
  */
-import type { Outcome, ScenarioConfig, ScenarioName } from '../config/types.ts';
+import type { Outcome } from '../core/probe-outcome.ts';
+import type { ScenarioConfig, ScenarioName } from '../config/types.ts';
 import { SCENARIOS } from '../config/types.ts';
 import { feedsFor, formatShape, isFloat, rowValues, rowWidth, tensorOf, type FeatureRows } from '../data/features.ts';
 import { answerBytesPerRow, bytesPerRow } from './batch-bytes.ts';
@@ -17,7 +18,7 @@ import { getErrorMessage } from '../errors.ts';
 import type { DType, Feeds, Outputs } from '../runners/types.ts';
 import { PROBE_SCENARIOS, RunnerCrashError, RunnerRejectedError, RunnerTimeoutError, elementCount, type ProbeScenario } from '../runners/types.ts';
 import type { CheckContext } from './context.ts';
-import { result, type CheckResult } from './types.ts';
+import { result, type CheckResult } from '../core/check-result.ts';
 
 const CATEGORY = 'errors';
 

@@ -15,7 +15,7 @@ import { PREDICTION_BATCH, predictAll, type Predictions } from './predictions.ts
 import { judgeResources, measureResources, modelMemory } from './resources.ts';
 import { runSlices, sliceSettings, type SliceReport } from './slices.ts';
 import { runSmoke } from './smoke.ts';
-import { result, type CheckResult } from './types.ts';
+import { result, type CheckResult } from '../core/check-result.ts';
 import { getErrorMessage } from '../errors.ts';
 import type { LoadReport } from '../load/judge.ts';
 import type { ModelMemory } from '../runners/types.ts';

@@ -16,7 +16,7 @@ import { mannWhitneyU, type MannWhitney } from '../stats/mannwhitney.ts';
 import { quantileSorted, sortedCopy } from '../stats/quantile.ts';
 import type { Clock } from '../clock.ts';
 import type { ModelRunner } from '../runners/types.ts';
-import { result, round, type CheckResult } from './types.ts';
+import { result, round, type CheckResult } from '../core/check-result.ts';
 
 export interface LatencyComparison {
   batch_size: number;

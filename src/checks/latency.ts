@@ -16,7 +16,7 @@ import { bytesPerRow } from './batch-bytes.ts';
 import { getErrorMessage } from '../errors.ts';
 import { mean, quantileInterval, quantileSorted, sortedCopy } from '../stats/quantile.ts';
 import type { CheckContext } from './context.ts';
-import { errored, result, round, skipped, type CheckResult } from './types.ts';
+import { errored, result, round, skipped, type CheckResult } from '../core/check-result.ts';
 
 const CATEGORY = 'latency';
 

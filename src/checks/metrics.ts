@@ -4,8 +4,8 @@
  * infinite predictions are refused (fail closed), never averaged into a number.
  */
 import type { GateConfig, MetricName, MetricThreshold } from '../config/types.ts';
-import type { Severity } from './types.ts';
-import { result, type CheckResult } from './types.ts';
+import type { Severity } from '../core/check-result.ts';
+import { result, type CheckResult } from '../core/check-result.ts';
 import {
   EvaluationError,
   computeMetrics,

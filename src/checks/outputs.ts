@@ -7,7 +7,7 @@ import type { GateConfig, OutputConfig } from '../config/types.ts';
 import { INTEGER_TYPES } from '../runners/types.ts';
 import type { NumberArray } from '../runners/types.ts';
 import { isText, numbersOf, valuesOf, type ClassLabel, type OutputColumn, type Predictions } from './predictions.ts';
-import { result, type CheckResult } from './types.ts';
+import { result, type CheckResult } from '../core/check-result.ts';
 
 /** An output read as plain numbers. */
 type NumericColumn = Omit<OutputColumn, 'chunks'> & { values: NumberArray };

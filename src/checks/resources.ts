@@ -7,7 +7,7 @@
 import type { ResourceLimits } from '../config/types.ts';
 import type { ModelMemory, ModelRunner } from '../runners/types.ts';
 import type { CheckContext } from './context.ts';
-import { result, round, type CheckResult } from './types.ts';
+import { result, round, type CheckResult } from '../core/check-result.ts';
 
 const CATEGORY = 'resources';
 

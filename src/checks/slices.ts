@@ -9,10 +9,10 @@ import type { GateConfig, MetricName, SliceSpec } from '../config/types.ts';
 import { pairedBootstrap, type Interval } from '../stats/bootstrap.ts';
 import { adjust, type Multiplicity } from '../stats/multiplicity.ts';
 import { comparedMetrics, defaultMargin } from './compare.ts';
-import type { CheckContext } from './context.ts';
+import type { CheckContext, SliceColumn } from './context.ts';
 import { HIGHER_IS_BETTER, evaluationOf, metricsForTask, metricsFunction, type Evaluation, type ModelView } from './evaluation.ts';
 import { formatMetric } from './metrics.ts';
-import { result, round, skipped, type CheckResult, type Severity } from './types.ts';
+import { result, round, skipped, type CheckResult, type Severity } from '../core/check-result.ts';
 
 const CATEGORY = 'slices';
 export const SLICE_DEFAULTS = { min_rows: 100, multiplicity: 'holm' as Multiplicity, max_slices: 50, severity: 'blocker' as Severity };
@@ -43,9 +43,6 @@ export function sliceSettings(config: GateConfig): SliceSettings | null {
 }
 
 export const sliceColumnNames = (config: GateConfig): string[] => [...new Set(sliceSettings(config)?.specs.map((s) => s.column) ?? [])];
-
-/** A slice column's cells, row-aligned with the evaluated rows; null when the data has no such column. */
-export type SliceColumn = { values: Float64Array | null; text: string[] | null } | null;
 
 export interface SliceGroup {
   name: string;

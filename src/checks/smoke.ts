@@ -9,7 +9,7 @@ import type { ModelSignature, Outputs } from '../runners/types.ts';
 import { toNumbers } from '../runners/types.ts';
 import type { CheckContext } from './context.ts';
 import { outputsShapeLine, perRowOutputs } from './predictions.ts';
-import { result, round, skipped, type CheckResult, type Severity } from './types.ts';
+import { result, round, skipped, type CheckResult, type Severity } from '../core/check-result.ts';
 
 const CATEGORY = 'smoke';
 

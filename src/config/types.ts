@@ -1,13 +1,11 @@
 /** The config after validation and defaults (see schema/model-gate.schema.json). */
-import type { Severity } from '../checks/types.ts';
-import type { DriftRules } from '../drift/judge.ts';
+import type { Severity } from '../core/check-result.ts';
+import type { Outcome } from '../core/probe-outcome.ts';
 import type { CommandConfig } from '../runners/command.ts';
 import type { DType } from '../runners/types.ts';
 import type { Multiplicity } from '../stats/multiplicity.ts';
 import type { EndpointConfig } from '../runners/http/protocols.ts';
 
-/** What a model did with a bad request; the last three only over HTTP (status 2xx, 5xx, 4xx without a body). */
-export type Outcome = 'rejected' | 'non_finite' | 'finite' | 'empty' | 'accepted' | 'server_error' | 'no_error_body';
 /** Element types an input can be sent as: every tensor type but float16. */
 export type InputDType = Exclude<DType, 'float16'>;
 
@@ -334,4 +332,33 @@ export interface MonitorConfig {
   operational: { enabled: boolean; window_minutes: number };
   issue: { enabled: boolean; labels: string[]; history: number };
   alerts: { for: string; window: string };
+}
+
+/** The drift measures a feature rule can name (`drift.features.<name>.method`). */
+export const DRIFT_METHODS = ['ks', 'chi2', 'z', 'wasserstein', 'jensen_shannon', 'psi'] as const;
+export type DriftMethod = (typeof DRIFT_METHODS)[number];
+
+export type FeatureKind = 'numeric' | 'categorical';
+
+export interface FeatureRule {
+  method?: DriftMethod;
+  threshold?: number;
+  kind?: FeatureKind;
+  severity?: Severity;
+  ignore?: boolean;
+}
+
+export interface DriftRules {
+  /** Fewer present values than this on either side: inconclusive. */
+  min_rows: number;
+  /** Effective sizes n₁n₂/(n₁+n₂) above this are judged by distances (beyond noise) rather than tests alone. */
+  large_sample_rows: number;
+  /** The family's significance level: a feature's noise test must reject at adjusted p ≤ this. */
+  p_value: number;
+  distance: number;
+  psi: { bins: number; floor: number; warning: number; blocker: number };
+  dataset_share: number;
+  /** How the p-values of one run's drift items are adjusted: Holm (family-wise), Benjamini–Hochberg (false discoveries), or none. */
+  multiplicity: Multiplicity;
+  features: Record<string, FeatureRule>;
 }

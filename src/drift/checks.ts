@@ -3,8 +3,9 @@
  * severity (info by default), and by PSI on its own levels (warning 0.1, blocker 0.25) when its
  * noise test rejects after the run's multiplicity adjustment; dataset drift fails as a warning.
  */
-import { result, type CheckResult, type Severity } from '../checks/types.ts';
-import { fmt, IS_TEST, METHOD_LABEL, type DriftRules, type DriftSummary, type FeatureDrift } from './judge.ts';
+import { result, type CheckResult, type Severity } from '../core/check-result.ts';
+import type { DriftRules } from '../config/types.ts';
+import { fmt, IS_TEST, METHOD_LABEL, type DriftSummary, type FeatureDrift } from './judge.ts';
 
 export interface DriftCheckOptions {
   /** Id prefix of the per-feature items, e.g. `drift.feature`. */

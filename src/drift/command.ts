@@ -2,24 +2,16 @@
  * `model-gate drift`: two data sets in, a drift report and a decision out. No model involved.
  * Returns data; the CLI prints it.
  */
-import { result, type CheckResult } from '../checks/types.ts';
+import { result, type CheckResult } from '../core/check-result.ts';
 import type { Clock } from '../clock.ts';
 import { limitsFromConfig } from '../data/limits.ts';
 import { readDataset } from '../data/read.ts';
-import { decide, headline, type Decision } from '../decision.ts';
+import { decide, headline } from '../decision.ts';
 import { TOOL_VERSION } from '../report/json.ts';
 import type { DriftSettings } from '../settings.ts';
 import { resolveConfig } from '../config/load.ts';
 import type { GateConfig } from '../config/types.ts';
-import { dataDrift, driftSection, type DataDrift, type DriftSection } from './run.ts';
-
-/** The JSON of `model-gate drift --json`; the same block sits under `drift` in the validate report. */
-export type DriftReport = {
-  tool: { name: 'model-gate'; version: string };
-  decision: Decision;
-  reason: string;
-  headline: string;
-} & DriftSection & { checks: CheckResult[]; duration_ms: number };
+import { dataDrift, driftSection, type DataDrift, type DriftReport } from './run.ts';
 
 export async function runDrift(settings: DriftSettings, deps: { clock: Clock; progress: (message: string) => void }): Promise<DriftReport> {
   const t0 = deps.clock.now();

@@ -7,8 +7,9 @@
  */
 import { column, type Column, type Dataset } from '../data/dataset.ts';
 import { getErrorMessage } from '../errors.ts';
-import { assess, featureError, type DriftRules, type FeatureDrift } from './judge.ts';
-import { measureFeature, type FeatureKind, type FeatureSample } from './measure.ts';
+import type { DriftRules, FeatureKind } from '../config/types.ts';
+import { assess, featureError, type FeatureDrift } from './judge.ts';
+import { measureFeature, type FeatureSample } from './measure.ts';
 
 export interface DriftOptions {
   /** Columns to compare; default: the reference's columns. */

@@ -9,7 +9,7 @@ import { CHECKLIST_HEAD, DECISION_ICON, bounded, checklistRows, driftTable, prob
 import { mdText } from '../report/escape.ts';
 import { removeReportFile, writeReportFile } from '../report/files.ts';
 import { renderDriftHtml } from '../report/html.ts';
-import type { DriftReport } from './command.ts';
+import type { DriftReport } from './run.ts';
 
 export interface WrittenDriftReports {
   json: string;

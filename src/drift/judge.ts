@@ -9,13 +9,10 @@
  * multiplicity adjustment (Holm by default): a distance above its threshold but within its own
  * sampling noise is stable. PSI gates on its levels under the same condition, at any size.
  */
-import type { Severity } from '../checks/types.ts';
+import type { DriftMethod, DriftRules, FeatureKind } from '../config/types.ts';
 import { chi2Isf } from '../stats/chi2.ts';
 import { adjust, type Multiplicity } from '../stats/multiplicity.ts';
-import { LOW_CARDINALITY, type FeatureKind, type FeatureMeasures } from './measure.ts';
-
-export const DRIFT_METHODS = ['ks', 'chi2', 'z', 'wasserstein', 'jensen_shannon', 'psi'] as const;
-export type DriftMethod = (typeof DRIFT_METHODS)[number];
+import { LOW_CARDINALITY, type FeatureMeasures } from './measure.ts';
 
 /** Tests decide by p ≤ threshold; distances by value ≥ threshold. */
 export const IS_TEST: Record<DriftMethod, boolean> = { ks: true, chi2: true, z: true, wasserstein: false, jensen_shannon: false, psi: false };
@@ -28,29 +25,6 @@ export const METHOD_LABEL: Record<DriftMethod, string> = {
   jensen_shannon: 'Jensen–Shannon',
   psi: 'PSI',
 };
-
-export interface FeatureRule {
-  method?: DriftMethod;
-  threshold?: number;
-  kind?: FeatureKind;
-  severity?: Severity;
-  ignore?: boolean;
-}
-
-export interface DriftRules {
-  /** Fewer present values than this on either side: inconclusive. */
-  min_rows: number;
-  /** Effective sizes n₁n₂/(n₁+n₂) above this are judged by distances (beyond noise) rather than tests alone. */
-  large_sample_rows: number;
-  /** The family's significance level: a feature's noise test must reject at adjusted p ≤ this. */
-  p_value: number;
-  distance: number;
-  psi: { bins: number; floor: number; warning: number; blocker: number };
-  dataset_share: number;
-  /** How the p-values of one run's drift items are adjusted: Holm (family-wise), Benjamini–Hochberg (false discoveries), or none. */
-  multiplicity: Multiplicity;
-  features: Record<string, FeatureRule>;
-}
 
 export type FeatureStatus = 'drifted' | 'stable' | 'inconclusive' | 'error';
 

@@ -3,6 +3,7 @@
  * values are sorted once and that order serves the KS test, the Wasserstein distance, the PSI
  * bins and the distinct count. Missing values (NaN, ±∞, empty cells) are counted, never binned.
  */
+import type { FeatureKind } from '../config/types.ts';
 import { chi2Binned, chi2TwoSample } from '../stats/chi2.ts';
 import { jensenShannon } from '../stats/jensen-shannon.ts';
 import { compareEcdfs } from '../stats/ecdf.ts';
@@ -13,7 +14,6 @@ import { sortFloat64 } from '../stats/sort.ts';
 import { populationStd } from '../stats/wasserstein.ts';
 import { sharedHistogram, type SharedHistogram } from '../stats/histogram.ts';
 
-export type FeatureKind = 'numeric' | 'categorical';
 
 /** One side of a feature: numbers (NaN = missing) or category labels (null = missing). */
 export type FeatureSample = { kind: 'numeric'; values: ArrayLike<number> } | { kind: 'categorical'; values: readonly (string | null)[] };

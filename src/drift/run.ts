@@ -2,12 +2,13 @@
  * Feature and label drift between two loaded data sets, as the config asks: summary and checklist
  * items. The features and the label are one multiplicity family (drift.multiplicity).
  */
-import type { CheckResult } from '../checks/types.ts';
-import type { GateConfig } from '../config/types.ts';
+import type { CheckResult } from '../core/check-result.ts';
+import type { DriftRules, GateConfig } from '../config/types.ts';
 import type { Dataset } from '../data/dataset.ts';
+import type { Decision } from '../decision.ts';
 import { datasetCheck, featureCheck } from './checks.ts';
 import { datasetDrift, featureDrift } from './datasets.ts';
-import { featureError, judgeFamily, summarize, type DriftRules, type DriftSummary, type FeatureDrift } from './judge.ts';
+import { featureError, judgeFamily, summarize, type DriftSummary, type FeatureDrift } from './judge.ts';
 
 export interface DataDrift {
   reference: { path: string; rows: number };
@@ -56,6 +57,14 @@ export interface DriftSection {
   dataset_drift: boolean | null;
   label: FeatureDrift | null;
 }
+
+/** The JSON of `model-gate drift --json`; the same block sits under `drift` in the validate report. */
+export type DriftReport = {
+  tool: { name: 'model-gate'; version: string };
+  decision: Decision;
+  reason: string;
+  headline: string;
+} & DriftSection & { checks: CheckResult[]; duration_ms: number };
 
 export function driftSection(d: DataDrift, config: GateConfig): DriftSection {
   const r = config.drift;

@@ -3,37 +3,10 @@
  * with statuses in_progress → success / failure (and inactive after a rollback), each pointing at
  * the run. A re-run looks here first: a stage already recorded as successful is not done again.
  */
+import { DRILL_STAGE, type DeploymentRecords, type StagePayload } from '../promotion/records.ts';
 import type { Octokit } from './octokit.ts';
 
 export const DEPLOY_TASK = 'deploy:model-gate';
-/** payload.stage of a rollback drill's record (src/promotion/drill.ts): traffic was left on stable. */
-export const DRILL_STAGE = 'drill';
-
-export interface StagePayload {
-  version: string;
-  stage: string;
-  weight: number;
-  model: string;
-  /** The last judgement, in words. */
-  judgement?: string;
-}
-
-export interface RecordedStage {
-  id: number;
-  environment: string;
-  payload: StagePayload;
-  state: string | null;
-  description: string | null;
-  created_at: string;
-  log_url: string | null;
-}
-
-export interface DeploymentRecords {
-  start(environment: string, ref: string, payload: StagePayload, logUrl: string | null): Promise<number>;
-  status(id: number, state: 'in_progress' | 'success' | 'failure' | 'inactive' | 'error', description: string, logUrl: string | null): Promise<void>;
-  /** This environment's model-gate deployments, newest first, with their latest status. */
-  list(environment: string, limit?: number): Promise<RecordedStage[]>;
-}
 
 const short = (s: string) => (s.length > 140 ? `${s.slice(0, 139)}…` : s);
 

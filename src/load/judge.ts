@@ -1,7 +1,7 @@
 /** The load test's checklist items: latency, errors and throughput against the SLO, and health. */
 import type { LoadConfig } from '../config/types.ts';
-import { result, type CheckResult } from '../checks/types.ts';
-import type { LoadRun } from './generate.ts';
+import { result, type CheckResult } from '../core/check-result.ts';
+import type { LoadRun } from '../runners/load/generate.ts';
 
 export type Health = 'healthy' | 'unhealthy' | 'unknown';
 

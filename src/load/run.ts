@@ -1,9 +1,9 @@
 /** The load family: every configured run against the model under test, then the SLO verdict. */
 import type { CheckContext } from '../checks/context.ts';
-import type { CheckResult } from '../checks/types.ts';
+import type { CheckResult } from '../core/check-result.ts';
 import { feedsFor } from '../data/features.ts';
 import type { ModelRunner, Feeds } from '../runners/types.ts';
-import { promiseTarget, runLoad, type LoadPlan, type LoadRun, type LoadTarget } from './generate.ts';
+import { promiseTarget, runLoad, type LoadPlan, type LoadRun, type LoadTarget } from '../runners/load/generate.ts';
 import { healthOf, judgeLoad, runLabel, type LoadReport } from './judge.ts';
 
 /** Runners without prepared requests are driven through infer(): what is timed includes encoding. */

@@ -6,7 +6,7 @@
 import type { AlertRequest } from '../github/alert-issue.ts';
 import { MAX_BODY } from '../github/alert-issue.ts';
 import { historyRow, readHistory, renderIssueBody } from './markdown.ts';
-import type { MonitorReport } from './run.ts';
+import type { MonitorReport } from './types.ts';
 
 /** The hidden marker; the id cannot close the HTML comment. */
 export const alertMarker = (id: string) => `<!-- model-gate-monitor: ${id.replace(/--+>?/g, '-').replace(/[\r\n]/g, ' ')} -->`;

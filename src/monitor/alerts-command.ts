@@ -6,7 +6,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { resolveConfig } from '../config/load.ts';
 import { UsageError } from '../errors.ts';
-import type { DeploymentRecords } from '../github/deployments.ts';
+import type { DeploymentRecords } from '../promotion/records.ts';
 import type { AlertsSettings } from '../settings.ts';
 import { alertRules } from './alert-rules.ts';
 import { monitorConfig, monitorId } from './run.ts';

@@ -2,7 +2,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { renderMonitorSummary } from './markdown.ts';
-import type { MonitorReport } from './run.ts';
+import type { MonitorReport } from './types.ts';
 
 export async function writeMonitorReports(outDir: string, report: MonitorReport): Promise<{ json: string; markdown: string }> {
   const dir = resolve(outDir, 'monitor');

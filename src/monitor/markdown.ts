@@ -6,7 +6,7 @@
  */
 import { mdCell, mdText, mdUrl } from '../report/escape.ts';
 import { mermaidLabel } from '../report/mermaid.ts';
-import type { MonitorReport } from './run.ts';
+import type { MonitorReport } from './types.ts';
 import { STATUS_ICON, type MonitorStatus } from './status.ts';
 
 /** One run as the issue remembers it. */

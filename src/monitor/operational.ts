@@ -5,7 +5,7 @@
  * max / critical_max the promotion judge uses (src/promotion/judge.ts DEFAULTS when unset):
  * above critical_max FAILING, above max DEGRADED; too few requests is inconclusive, never a pass.
  */
-import { result, round, type CheckResult } from '../checks/types.ts';
+import { result, round, type CheckResult } from '../core/check-result.ts';
 import type { GateConfig } from '../config/types.ts';
 import { getErrorMessage } from '../errors.ts';
 import { render, type MetricsProvider, type QueryResult } from '../promotion/providers.ts';

@@ -4,7 +4,7 @@
  * realised metrics, and the metrics provider; one checklist, one status. Returns data; the shells
  * write it out and keep the alert issue.
  */
-import { result, type CheckResult } from '../checks/types.ts';
+import { result, type CheckResult } from '../core/check-result.ts';
 import type { Clock } from '../clock.ts';
 import { resolveConfig } from '../config/load.ts';
 import type { GateConfig, MonitorConfig, MonitorSource } from '../config/types.ts';
@@ -12,47 +12,19 @@ import { limitsFromConfig } from '../data/limits.ts';
 import { coverageCheck } from '../drift/command.ts';
 import { dataDrift, driftSection, type DriftSection } from '../drift/run.ts';
 import { UsageError, getErrorMessage, isUserError } from '../errors.ts';
-import type { DeploymentRecords } from '../github/deployments.ts';
+import type { MonitorOverrides } from '../settings.ts';
+import type { DeploymentRecords } from '../promotion/records.ts';
 import { providerFor } from '../promotion/command.ts';
 import type { MetricsProvider } from '../promotion/providers.ts';
 import { TOOL_VERSION } from '../report/json.ts';
 import { labelEncoder } from './columns.ts';
 import { joinLabels } from './labels.ts';
 import { judgeOperational, type OperationalRow } from './operational.ts';
-import { judgePerformance, type PerformanceSection } from './performance.ts';
+import { judgePerformance } from './performance.ts';
 import { describeSource, readSource } from './source.ts';
-import { monitorStatus, type MonitorStatus } from './status.ts';
-import { deployedVersion, type DeployedVersion } from './version.ts';
-
-/** Flags and inputs over the config's monitor section. */
-export interface MonitorOverrides {
-  id?: string;
-  version?: string;
-  environment?: string;
-  window?: string;
-  reference?: string;
-  labels?: string;
-}
-
-export interface MonitorReport {
-  tool: { name: 'model-gate'; version: string };
-  kind: 'monitor';
-  at: string;
-  id: string;
-  environment: string;
-  version: DeployedVersion;
-  status: MonitorStatus;
-  reason: string;
-  deciding: string[];
-  window: { source: string; rows: number };
-  reference: { source: string; rows: number };
-  labels: { source: string; matched: number } | null;
-  performance: PerformanceSection | null;
-  drift: DriftSection | null;
-  operational: OperationalRow[];
-  checks: CheckResult[];
-  duration_ms: number;
-}
+import { monitorStatus } from './status.ts';
+import type { DeployedVersion, MonitorReport } from './types.ts';
+import { deployedVersion } from './version.ts';
 
 export interface MonitorDeps {
   clock: Clock;

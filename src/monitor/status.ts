@@ -3,7 +3,7 @@
  * a failed or unmeasurable blocker is FAILING, a warning DEGRADED, and a run in which nothing was
  * judged is never OK (it is DEGRADED: the model is not shown to be healthy, but nothing failed).
  */
-import type { CheckResult } from '../checks/types.ts';
+import type { CheckResult } from '../core/check-result.ts';
 import { decide } from '../decision.ts';
 
 export type MonitorStatus = 'OK' | 'DEGRADED' | 'FAILING';

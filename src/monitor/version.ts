@@ -6,16 +6,10 @@
  */
 import { UsageError } from '../errors.ts';
 import type { GitHubContext } from '../github/context.ts';
-import { DRILL_STAGE, githubDeployments, type DeploymentRecords } from '../github/deployments.ts';
+import { githubDeployments } from '../github/deployments.ts';
+import { DRILL_STAGE, type DeploymentRecords } from '../promotion/records.ts';
+import type { DeployedVersion } from './types.ts';
 import { createOctokit, type ApiLog } from '../github/octokit.ts';
-
-export interface DeployedVersion {
-  id: string;
-  /** Where the id came from ('unknown': the records were read and name no full deployment). */
-  source: 'given' | 'deployments' | 'unknown';
-  /** The version fully deployed before it (alert rules compare latency with it). */
-  previous: string | null;
-}
 
 /** The promotion's records through the API, when a token and a repository are known; else null. */
 export function deploymentRecordsFor(token: string | undefined, ctx: Pick<GitHubContext, 'apiUrl' | 'repository'>, log: ApiLog): DeploymentRecords | null {

@@ -16,7 +16,8 @@
  */
 import type { PromotionConfig, PromotionMetric } from '../config/types.ts';
 import type { JudgeContext } from './evidence.ts';
-import { judgeWindows, testsOf, windowProblem, type MetricData, type MetricResult } from './judge.ts';
+import { judgeWindows, testsOf, windowProblem } from './judge.ts';
+import type { MetricData, MetricResult } from './types.ts';
 
 export interface CarriedMetric {
   name: string;

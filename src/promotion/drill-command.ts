@@ -7,7 +7,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { PromotionConfig } from '../config/types.ts';
 import { UsageError, getErrorMessage } from '../errors.ts';
-import type { RecordedStage } from '../github/deployments.ts';
+import type { RecordedStage } from './records.ts';
 import { parseStage, providerFor, trackTraffic, type PromotionIO, type StageRequest } from './command.ts';
 import { DRILL_STAGE, drillFile, drillPlan, runDrill, type DrillReport } from './drill.ts';
 import { rollback } from './stage.ts';

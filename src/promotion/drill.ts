@@ -7,7 +7,7 @@
  */
 import { resolve } from 'node:path';
 import type { PromotionConfig, PromotionMetric } from '../config/types.ts';
-import { DRILL_STAGE } from '../github/deployments.ts';
+import { DRILL_STAGE } from './records.ts';
 import { UsageError, getErrorMessage } from '../errors.ts';
 import { render, type QueryResult } from './providers.ts';
 import { rollback, type StageDeps, type TrafficState } from './stage.ts';

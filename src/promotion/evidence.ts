@@ -11,7 +11,7 @@ import type { PromotionMetric } from '../config/types.ts';
 import { quantileSorted, sortedCopy } from '../stats/quantile.ts';
 import { alwaysValid } from '../stats/sequential.ts';
 import { above, histogramQuantile, poolHistograms, quantileBucket, total } from './histogram.ts';
-import type { Histogram, MetricData, MetricResult, Pair, TestEvidence } from './judge.ts';
+import type { Histogram, MetricData, MetricResult, Pair, TestEvidence } from './types.ts';
 import { toleranceTest, type Arm, type ToleranceTest } from './tolerance.ts';
 
 export interface JudgeContext {

@@ -3,7 +3,7 @@
  * bucket, so the judge works with bucket edges and the share of requests above an edge; the
  * interpolated value (Prometheus' histogram_quantile) is shown for orientation, never judged.
  */
-import type { Histogram } from './judge.ts';
+import type { Histogram } from './types.ts';
 
 /** A quantile as Prometheus' histogram_quantile computes it (linear within a bucket). */
 export function histogramQuantile(h: Histogram, q: number): number | null {

@@ -8,7 +8,7 @@ import { request } from 'undici';
 import type { PromotionConfig, PromotionMetric } from '../config/types.ts';
 import { getErrorMessage } from '../errors.ts';
 import { pointer } from '../runners/http/protocols.ts';
-import type { Histogram, MetricData } from './judge.ts';
+import type { Histogram, MetricData } from './types.ts';
 
 export type Sample = { labels: Record<string, string>; value: number };
 export type QueryResult = number | null | Sample[];

@@ -2,9 +2,8 @@
  * report.html: the whole report in one self-contained page. Styles and charts (SVG) are inline and
  * nothing is fetched, so it opens offline and no model detail reaches a third-party host.
  */
-import type { CheckResult } from '../checks/types.ts';
+import type { CheckResult } from '../core/check-result.ts';
 import { fmt, METHOD_LABEL, type FeatureDrift } from '../drift/judge.ts';
-import type { DriftReport } from '../drift/command.ts';
 import type { Report } from './json.ts';
 import { DECISION_ICON } from './markdown.ts';
 import { checkIcon, countsText, metricLimit, reportView, type ViewItem } from './view.ts';
@@ -17,7 +16,7 @@ import { latencyChart } from './svg/latency.ts';
 import { perClassChart } from './svg/per-class.ts';
 import { psiChart } from './svg/psi.ts';
 import { reliabilityChart } from './svg/reliability.ts';
-import { driftRank, HISTOGRAMS_KEPT } from '../drift/run.ts';
+import { driftRank, HISTOGRAMS_KEPT, type DriftReport } from '../drift/run.ts';
 import type { ReliabilityBin } from '../stats/classification.ts';
 
 /** Every interpolation below goes through this (or is a number formatted here, or a constant). */

@@ -11,7 +11,7 @@ import type { McNemar } from '../stats/mcnemar.ts';
 import type { PredictionDrift } from '../checks/drift.ts';
 import type { SliceReport } from '../checks/slices.ts';
 import { driftSection, type DataDrift, type DriftSection } from '../drift/run.ts';
-import type { CheckResult } from '../checks/types.ts';
+import type { CheckResult } from '../core/check-result.ts';
 import type { GateConfig } from '../config/types.ts';
 import { headline, type ChecklistSummary, type Decision, type DecisionOutcome } from '../decision.ts';
 import type { ModelFile } from '../runners/model-files.ts';

@@ -14,7 +14,7 @@
  * The schema allows no properties on a testcase, so every check's severity is a suite property
  * (`severity.<id>`) as well as the failure's `type`.
  */
-import type { CheckResult } from '../checks/types.ts';
+import type { CheckResult } from '../core/check-result.ts';
 import type { Report } from './json.ts';
 
 export interface JunitOptions {

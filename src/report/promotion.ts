@@ -1,5 +1,5 @@
 /** A promotion stage for people: what was measured, against what, and why it went the way it did. */
-import type { MetricResult, TestEvidence } from '../promotion/judge.ts';
+import type { MetricResult, TestEvidence } from '../promotion/types.ts';
 import type { StageReport } from '../promotion/stage.ts';
 import { mdCell as cell, mdCode, mdCodeCell, mdText } from './escape.ts';
 

@@ -1,8 +1,8 @@
 /** The checklist as a release manager reads it on a terminal. */
 import { styleText } from 'node:util';
-import type { CheckStatus } from '../checks/types.ts';
+import type { CheckStatus } from '../core/check-result.ts';
 import type { Decision } from '../decision.ts';
-import type { DriftReport } from '../drift/command.ts';
+import type { DriftReport } from '../drift/run.ts';
 import { fmt, METHOD_LABEL, type FeatureDrift } from '../drift/judge.ts';
 import { runLabel } from '../load/judge.ts';
 import type { Report } from './json.ts';

@@ -4,7 +4,7 @@
  * those parts, so they cannot disagree. Pure: Report in, plain (unescaped) strings out; each
  * renderer escapes for its own target.
  */
-import type { CheckResult, CheckStatus, CheckValue } from '../checks/types.ts';
+import type { CheckResult, CheckStatus, CheckValue } from '../core/check-result.ts';
 import { headline } from '../decision.ts';
 import type { Decision } from '../decision.ts';
 

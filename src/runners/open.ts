@@ -5,7 +5,7 @@
  */
 import type { Clock } from '../clock.ts';
 import { UsageError, getErrorMessage } from '../errors.ts';
-import { expandSecrets } from '../promotion/secrets.ts';
+import { expandSecrets } from '../core/secrets.ts';
 import { openCommandRunner, type CommandConfig } from './command.ts';
 import type { EndpointConfig } from './http/protocols.ts';
 import { openHttpRunner } from './http/runner.ts';

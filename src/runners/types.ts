@@ -1,5 +1,5 @@
-import type { Outcome } from '../config/types.ts';
-import type { LoadTarget } from '../load/generate.ts';
+import type { Outcome } from '../core/probe-outcome.ts';
+import type { LoadTarget } from './load/generate.ts';
 
 /**
  * How any model is called: in-process ONNX, an HTTP endpoint, a command over JSON Lines.

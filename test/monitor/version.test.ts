@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli-run.ts';
-import type { DeploymentRecords, RecordedStage } from '../../src/github/deployments.ts';
+import type { DeploymentRecords, RecordedStage } from '../../src/promotion/records.ts';
 import { deployedVersion } from '../../src/monitor/version.ts';
 import { FakeGitHub } from '../support/github-api.ts';
 import { MONITOR_CONFIG, writeMonitorData } from './support.ts';

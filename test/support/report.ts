@@ -1,5 +1,5 @@
 /** A report object for tests of the renderers: every section empty unless the test says. */
-import type { CheckResult } from '../../src/checks/types.ts';
+import type { CheckResult } from '../../src/core/check-result.ts';
 import type { Report } from '../../src/report/json.ts';
 
 export function reportOf(checks: CheckResult[], over: Partial<Report> = {}): Report {

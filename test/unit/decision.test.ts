@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { result, type CheckResult, type CheckStatus, type Severity } from '../../src/checks/types.ts';
+import { result, type CheckResult, type CheckStatus, type Severity } from '../../src/core/check-result.ts';
 import { decide, headline } from '../../src/decision.ts';
 
 const check = (id: string, status: CheckStatus, severity: Severity): CheckResult =>

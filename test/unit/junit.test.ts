@@ -5,7 +5,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { CheckResult } from '../../src/checks/types.ts';
+import type { CheckResult } from '../../src/core/check-result.ts';
 import type { Report } from '../../src/report/json.ts';
 import { attr, renderJunit, text } from '../../src/report/junit.ts';
 import { junitSchemaErrors, xpath } from '../support/xmllint.ts';

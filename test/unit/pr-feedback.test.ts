@@ -1,7 +1,7 @@
 /** The pure parts of PR feedback: the comment body and its limit, charts, HTML, the GitHub context. */
 import { reportOf } from '../support/report.ts';
 import { describe, expect, it } from 'vitest';
-import type { CheckResult } from '../../src/checks/types.ts';
+import type { CheckResult } from '../../src/core/check-result.ts';
 import { defaultCommentId, githubContext, runUrl } from '../../src/github/context.ts';
 import { COMMENT_LIMIT, commentMarker, fingerprintOf, renderComment, verdictFingerprint } from '../../src/report/comment.ts';
 import { escapeHtml, renderHtml } from '../../src/report/html.ts';

@@ -2,7 +2,8 @@
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config/load.ts';
 import { chooseCarry, evidenceJson, handOver, judgeCarried, parseEvidence, type StageEvidence } from '../../src/promotion/carry.ts';
-import { testAlpha, type MetricData } from '../../src/promotion/judge.ts';
+import { testAlpha } from '../../src/promotion/judge.ts';
+import type { MetricData } from '../../src/promotion/types.ts';
 import { SCENARIOS, simulateCell } from '../../scripts/simulate/canary.ts';
 
 const cfg = parseConfig(

@@ -6,7 +6,7 @@ import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config/load.ts';
 import type { PromotionConfig } from '../../src/config/types.ts';
-import type { RecordedStage } from '../../src/github/deployments.ts';
+import type { RecordedStage } from '../../src/promotion/records.ts';
 import { passedDrill } from '../../src/promotion/drill-command.ts';
 import { clearVerdict, drillPlan, requestCount, runDrill, type DrillDeps } from '../../src/promotion/drill.ts';
 import type { MetricsProvider } from '../../src/promotion/providers.ts';

@@ -1,7 +1,7 @@
 /** The pure parts of serving: tensors as JSON, the protocols' requests and answers, the SLO verdict. */
 import { describe, expect, it } from 'vitest';
 import { defaultConfig } from '../../src/config/load.ts';
-import type { LoadRun } from '../../src/load/generate.ts';
+import type { LoadRun } from '../../src/runners/load/generate.ts';
 import { healthOf, judgeLoad } from '../../src/load/judge.ts';
 import { pointer, protocolFor, type EndpointConfig } from '../../src/runners/http/protocols.ts';
 import { dataText, parseJson, rowsText, tensorFromValues } from '../../src/runners/tensor-json.ts';

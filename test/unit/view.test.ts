@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { result, type CheckResult, type CheckStatus, type Severity } from '../../src/checks/types.ts';
+import { result, type CheckResult, type CheckStatus, type Severity } from '../../src/core/check-result.ts';
 import { decide } from '../../src/decision.ts';
 import { checkIcon, countsText, reportView } from '../../src/report/view.ts';
 

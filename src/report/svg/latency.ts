@@ -3,7 +3,7 @@
  * longer flattens p10–p95, and equal ratios look equal. Each percentile carries its ratio; the
  * gate itself is on p95, which the chart marks and the caption names.
  */
-import type { CheckResult } from '../../checks/types.ts';
+import type { CheckResult } from '../../core/check-result.ts';
 import type { LatencyComparison } from '../../checks/latency-ab.ts';
 import { COLOR, esc, figure, legend, logTicks, num, px, svg } from './common.ts';
 

@@ -4,9 +4,9 @@
  * the failure or the latency the gate is there to see.
  */
 import { Agent, request, type Dispatcher } from 'undici';
-import { http1Target } from '../../load/http1.ts';
-import type { LoadTarget } from '../../load/generate.ts';
-import type { Outcome } from '../../config/types.ts';
+import { http1Target } from '../load/http1.ts';
+import type { LoadTarget } from '../load/generate.ts';
+import type { Outcome } from '../../core/probe-outcome.ts';
 import { getErrorMessage } from '../../errors.ts';
 import { parseJson } from '../tensor-json.ts';
 import type { Feeds, ModelRunner, ModelSignature, Outputs, ProbeScenario } from '../types.ts';

@@ -1,4 +1,8 @@
-/** The result shape every check family produces; the decision and all reports read only this. */
+/**
+ * The result shape every check family produces; the decision and all reports read only this.
+ * It sits at the bottom of the module layers (docs/architecture.md) because config, the check
+ * families, the decision and the reports all share it.
+ */
 
 export type CheckStatus = 'pass' | 'warn' | 'fail' | 'skip' | 'error';
 export type Severity = 'blocker' | 'warning' | 'info';

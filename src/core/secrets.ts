@@ -1,4 +1,4 @@
-/** `${NAME}` in a setting, read from the environment; every value read is a secret (masked in logs). */
+/** `${NAME}` in a setting, read from the environment; every value read is a secret (masked in logs). Runners and promotion providers both expand settings this way. */
 import { UsageError } from '../errors.ts';
 
 export function expandSecrets(value: string, env: NodeJS.ProcessEnv, secret: (v: string) => void, where: string): string {

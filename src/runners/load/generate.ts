@@ -4,8 +4,8 @@
  * from the time the request was due, not when it went out, so a stalled server cannot hide its
  * stall by slowing the generator down (no coordinated omission).
  */
-import type { Clock } from '../clock.ts';
-import { mean, quantileSorted, sortedCopy } from '../stats/quantile.ts';
+import type { Clock } from '../../clock.ts';
+import { mean, quantileSorted, sortedCopy } from '../../stats/quantile.ts';
 
 /** One request's fate: `ok`, or why not ("500", "timeout", "ECONNREFUSED", …). */
 export interface Sent {
