@@ -18,7 +18,6 @@ import { columnNames, type Dataset } from './data/dataset.ts';
 import { limitsFromConfig } from './data/limits.ts';
 import { readDataset } from './data/read.ts';
 import type { Labels } from './checks/evaluation.ts';
-import { resolveBaseline } from './runners/baseline-source.ts';
 import { BindingError, arrayWidths, bindInputs, describeFeed, featuresFromDataset, fedShape, type FeatureRows } from './data/features.ts';
 import { generateRows } from './data/generate.ts';
 import { bytesPerRow } from './checks/batch-bytes.ts';
@@ -29,11 +28,10 @@ const GENERATED_BYTES = 16 * 2 ** 20;
 const MIN_GENERATED_ROWS = 64;
 import { decide } from './decision.ts';
 import { dataDrift, type DataDrift } from './drift/run.ts';
-import { InputFileError, UsageError, getErrorMessage } from './errors.ts';
-import { foreignKindOf, headOf, runItHint } from './runners/model-kind.ts';
-import { openModel, sourceOf, type ModelSource, type Opened } from './runners/open.ts';
+import { UsageError, getErrorMessage } from './errors.ts';
+import { baselineFile, closeRunners, openModel, sourceOf } from './runners/open.ts';
 import { buildReport, type Report, type ReportSignature } from './report/json.ts';
-import { noModelFile, readModelFiles, safeToOpen, type ModelFiles } from './runners/model-files.ts';
+import { noModelFile, readModelFiles, safeToOpen } from './runners/model-files.ts';
 import type { OrtModule } from './runners/onnxruntime-loader.ts';
 import type { ModelRunner, ModelSignature } from './runners/types.ts';
 import { signatureMismatch } from './checks/compare.ts';
@@ -143,7 +141,7 @@ export async function validate(settings: Settings, deps: EngineDeps): Promise<Va
   if (driftOn && config.drift.current) deps.progress(`reading ${config.drift.current}`);
   const current = driftOn && config.drift.current ? await readDataset(config.drift.current, limitsFromConfig(config.data)) : null;
   const baselinePlace = config.baseline ? sourceOf(config.baseline as BaselineConfig, 'baseline', where) : null;
-  const baseline = await baselineFileOf(baselinePlace);
+  const baseline = await baselineFile(baselinePlace, externalDataProblems);
   const baselineSpec = baselinePlace ? (baselinePlace.kind === 'onnx' ? baselinePlace.path : baselinePlace.target) : '';
 
   const target = source.target;
@@ -186,7 +184,7 @@ export async function validate(settings: Settings, deps: EngineDeps): Promise<Va
   let baselineRunner: ModelRunner | null = null;
   if (served || safeToOpen(artifact)) {
     deps.progress(served ? `smoke: waiting for ${target}` : 'smoke: loading the model');
-    const load = !served && artifact.formatError ? await notOnnx(artifact.path, artifact.formatError, '--command') : await openModel(source, deps, callOptions(config));
+    const load = await openModel(source, deps, { ...callOptions(config), formatError: artifact.formatError });
     runner = load.runner;
     checks.push(judgeLoad(load.outcome, target, config.checks.smoke.severity));
   }
@@ -235,8 +233,7 @@ export async function validate(settings: Settings, deps: EngineDeps): Promise<Va
       }
     }
   } finally {
-    await runner?.close().catch(() => undefined);
-    await baselineRunner?.close().catch(() => undefined);
+    await closeRunners(runner, baselineRunner);
   }
 
   const servedHash = (kind: string, at: string, r: ModelRunner) => createHash('sha256').update(JSON.stringify({ served: kind, target: at, metadata: r.metadata ?? null })).digest('hex');
@@ -302,31 +299,6 @@ function feedsOfBaseline(candidate: ModelSignature, baseline: ModelSignature, sa
 }
 
 const callOptions = (config: GateConfig) => ({ callTimeoutMs: config.model.timeout_seconds * 1000 });
-
-/** A file given as an ONNX model that is not one: a load failure saying how to run it instead. */
-async function notOnnx(path: string, formatError: string, flag: '--command' | '--baseline-command'): Promise<Opened> {
-  const hint = runItHint(path, foreignKindOf(path, await headOf(path)), flag);
-  return { runner: null, outcome: { ok: false, ms: 0, error: `it is not an ONNX model (${formatError}): ${hint}` } };
-}
-
-/**
- * The baseline's file, fetched (URL, git ref) and read: the model for an ONNX baseline, the
- * version for a served one that names its file. A file that cannot be an ONNX model to open is a
- * usage error saying how to run it, not onnxruntime's "Protobuf parsing failed".
- */
-async function baselineFileOf(place: ModelSource | null): Promise<ModelFiles | null> {
-  if (!place?.path) return null;
-  const fetched = await resolveBaseline(place.path);
-  const files = await readModelFiles(fetched.path);
-  if (files.readError) throw new InputFileError(fetched.spec, files.readError);
-  if (place.kind !== 'onnx') return files;
-  if (files.formatError) {
-    const hint = runItHint(fetched.spec, foreignKindOf(fetched.path, await headOf(fetched.path)), '--baseline-command');
-    throw new InputFileError(fetched.spec, `the baseline is not an ONNX model (${files.formatError}): ${hint}`);
-  }
-  if (!safeToOpen(files)) throw new InputFileError(fetched.spec, externalDataProblems(files));
-  return files;
-}
 
 /**
  * Rows to run the model on, with their labels; bad rows are judged and (by policy) skipped.

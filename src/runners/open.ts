@@ -4,11 +4,14 @@
  * A failure to open is an outcome the smoke and comparison checks report, never a crash.
  */
 import type { Clock } from '../clock.ts';
-import { UsageError, getErrorMessage } from '../errors.ts';
+import { InputFileError, UsageError, getErrorMessage } from '../errors.ts';
 import { expandSecrets } from '../core/secrets.ts';
+import { resolveBaseline } from './baseline-source.ts';
 import { openCommandRunner, type CommandConfig } from './command.ts';
 import type { EndpointConfig } from './http/protocols.ts';
 import { openHttpRunner } from './http/runner.ts';
+import { readModelFiles, safeToOpen, type ModelFiles } from './model-files.ts';
+import { foreignKindOf, headOf, runItHint } from './model-kind.ts';
 import { openIsolatedOnnxRunner } from './onnx-process.ts';
 import type { OrtModule } from './onnxruntime-loader.ts';
 import type { ModelRunner } from './types.ts';
@@ -69,11 +72,21 @@ export function expandHeaders(headers: Record<string, string>, env: NodeJS.Proce
   return Object.fromEntries(Object.entries(headers).map(([key, value]) => [key, expandSecrets(value, env, secret, `header "${key}"`)]));
 }
 
+export interface OpenOptions {
+  /** Bounds one call to an ONNX model. */
+  callTimeoutMs: number;
+  /** The local file an ONNX source reads (a baseline fetched from a URL or a git ref lives in a temporary file). */
+  onnxPath?: string;
+  /** Why the ONNX file is not an ONNX model, when reading it said so: it is then not opened. */
+  formatError?: string | null;
+}
+
 /**
- * Opens the model. `onnxPath` is the local file an ONNX source reads (a baseline fetched from a
- * URL or a git ref lives in a temporary file); `callTimeoutMs` bounds one call to an ONNX model.
+ * Opens the model. An ONNX file known not to be one fails to load with how to run it instead
+ * (`--command`), not with onnxruntime's "Protobuf parsing failed".
  */
-export async function openModel(source: ModelSource, deps: OpenDeps, options: { callTimeoutMs: number; onnxPath?: string }): Promise<Opened> {
+export async function openModel(source: ModelSource, deps: OpenDeps, options: OpenOptions): Promise<Opened> {
+  if (source.kind === 'onnx' && options.formatError) return notOnnx(source.path, options.formatError);
   if (source.kind === 'onnx') return openOnnx(options.onnxPath ?? source.path, options.callTimeoutMs, deps);
   const t = deps.clock.now();
   try {
@@ -90,6 +103,37 @@ export async function openModel(source: ModelSource, deps: OpenDeps, options: { 
     if (error instanceof UsageError) throw error;
     return { runner: null, outcome: { ok: false, ms: deps.clock.now() - t, error: getErrorMessage(error) } };
   }
+}
+
+/**
+ * The baseline's file, fetched (URL, git ref) and read: the model for an ONNX baseline, the
+ * version for a served one that names its file. A file that cannot be an ONNX model to open is a
+ * usage error saying how to run it, not onnxruntime's "Protobuf parsing failed". `unsafe` words
+ * why a file's external data may not be opened (the artifact check's words).
+ */
+export async function baselineFile(place: ModelSource | null, unsafe: (files: ModelFiles) => string): Promise<ModelFiles | null> {
+  if (!place?.path) return null;
+  const fetched = await resolveBaseline(place.path);
+  const files = await readModelFiles(fetched.path);
+  if (files.readError) throw new InputFileError(fetched.spec, files.readError);
+  if (place.kind !== 'onnx') return files;
+  if (files.formatError) {
+    const hint = runItHint(fetched.spec, foreignKindOf(fetched.path, await headOf(fetched.path)), '--baseline-command');
+    throw new InputFileError(fetched.spec, `the baseline is not an ONNX model (${files.formatError}): ${hint}`);
+  }
+  if (!safeToOpen(files)) throw new InputFileError(fetched.spec, unsafe(files));
+  return files;
+}
+
+/** Closes every runner opened, in order; a runner that fails to close does not keep the others open. */
+export async function closeRunners(...runners: (ModelRunner | null)[]): Promise<void> {
+  for (const runner of runners) await runner?.close().catch(() => undefined);
+}
+
+/** A file given as an ONNX model that is not one: a load failure saying how to run it instead. */
+async function notOnnx(path: string, formatError: string): Promise<Opened> {
+  const hint = runItHint(path, foreignKindOf(path, await headOf(path)), '--command');
+  return { runner: null, outcome: { ok: false, ms: 0, error: `it is not an ONNX model (${formatError}): ${hint}` } };
 }
 
 async function openOnnx(path: string, callTimeoutMs: number, deps: OpenDeps): Promise<Opened> {
