@@ -31,7 +31,7 @@ const LAYERS: { name: string; members: string[] }[] = [
   { name: 'settings', members: ['settings.ts'] },
   { name: 'adapters', members: ['github/', 'provenance.ts', 'monitor/version.ts', 'monitor/alert.ts'] },
   { name: 'report', members: ['report/', 'monitor/markdown.ts'] },
-  { name: 'families', members: ['checks/', 'drift/', 'load/', 'promotion/', 'monitor/'] },
+  { name: 'families', members: ['checks/', 'drift/', 'load/', 'promotion/', 'monitor/', 'data/prepare.ts'] },
   { name: 'decision', members: ['decision.ts'] },
   { name: 'data', members: ['data/'] },
   { name: 'config', members: ['config/'] },
