@@ -2,7 +2,6 @@
  * The validate engine shared by the action and the CLI: settings -> config -> runner + data ->
  * check families -> decision -> report. It returns data; the shells print and write it.
  */
-import { createHash } from 'node:crypto';
 import type { ArtifactFacts } from './checks/artifact.ts';
 import { externalDataProblems, judgeArtifact } from './checks/artifact.ts';
 import type { CheckContext } from './checks/context.ts';
@@ -10,7 +9,7 @@ import { FAMILIES, type Measurements } from './checks/index.ts';
 import { judgeLoad } from './checks/smoke.ts';
 import { errored, result, skipped, type CheckResult } from './core/check-result.ts';
 import type { Clock } from './clock.ts';
-import { commandWithDefaults, endpointWithDefaults, resolveConfig, type LoadedConfig } from './config/load.ts';
+import { commandWithDefaults, endpointWithDefaults, resolveConfig } from './config/load.ts';
 import type { BaselineConfig, GateConfig } from './config/types.ts';
 import { describeFeed, fedShape, type FeatureRows } from './data/features.ts';
 import { feedsOfBaseline, prepareRows, readData } from './data/prepare.ts';
@@ -23,8 +22,7 @@ import { noModelFile, readModelFiles, safeToOpen } from './runners/model-files.t
 import type { OrtModule } from './runners/onnxruntime-loader.ts';
 import type { ModelRunner } from './runners/types.ts';
 import type { Settings } from './settings.ts';
-import type { Provenance } from './provenance.ts';
-import { versionId, type VersionInfo } from './version.ts';
+import { versionOf, type Provenance } from './provenance.ts';
 import type { EndpointConfig } from './runners/http/protocols.ts';
 
 export { expandHeaders } from './runners/open.ts';
@@ -221,17 +219,18 @@ export async function validate(settings: Settings, deps: EngineDeps): Promise<Va
     await closeRunners(runner, baselineRunner);
   }
 
-  const servedHash = (kind: string, at: string, r: ModelRunner) => createHash('sha256').update(JSON.stringify({ served: kind, target: at, metadata: r.metadata ?? null })).digest('hex');
-  // A served baseline without its file is versioned, like a served candidate, by what it reports.
-  const baselineAt = baseline
-    ? { ...baseline, at: deps.contentTimestamp(baseline.path) }
-    : baselinePlace && baselinePlace.kind !== 'onnx' && baselineRunner
-      ? { ...noModelFile(baselinePlace.target), sha256: servedHash(baselinePlace.kind, baselinePlace.target, baselineRunner), at: started }
-      : null;
-  if (served && !artifact.sha256 && runner) {
-    artifact = { ...artifact, sha256: servedHash(served.kind, target, runner) };
-  }
-  const version = versionInfo(started, artifact, baselineAt, loaded, deps.provenance);
+  const versioned = versionOf({
+    at: started,
+    artifact,
+    served: served ? { kind: served.kind, target, runner } : null,
+    baselineFile: baseline,
+    servedBaseline: baselinePlace && baselinePlace.kind !== 'onnx' ? { kind: baselinePlace.kind, target: baselinePlace.target, runner: baselineRunner } : null,
+    configSha256: loaded.sha256,
+    provenance: deps.provenance,
+    contentTimestamp: deps.contentTimestamp,
+  });
+  artifact = versioned.artifact;
+  const { version } = versioned;
   checks.push(
     result({
       id: 'version.id',
@@ -283,26 +282,3 @@ function reportSignature(runner: ModelRunner, rows: FeatureRows | null): ReportS
     ...(runner.signature.unreadable ? { unreadable: runner.signature.unreadable } : {}),
   };
 }
-
-function versionInfo(
-  at: Date,
-  artifact: ArtifactFacts,
-  baseline: (ArtifactFacts & { at: Date }) | null,
-  loaded: LoadedConfig,
-  provenance: Provenance,
-): VersionInfo {
-  return {
-    id: artifact.sha256 ? versionId(at, artifact.sha256) : '',
-    sha256: artifact.sha256,
-    size_bytes: artifact.size_bytes,
-    created_at: at.toISOString().slice(0, 19) + 'Z',
-    git_commit: provenance.gitCommit,
-    git_ref: provenance.gitRef,
-    run_url: provenance.runUrl,
-    config_sha256: loaded.sha256,
-    baseline: baseline
-      ? { id: versionId(baseline.at, baseline.sha256), sha256: baseline.sha256, size_bytes: baseline.size_bytes, path: baseline.path }
-      : null,
-  };
-}
-
