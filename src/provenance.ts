@@ -6,6 +6,7 @@
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { statSync } from 'node:fs';
+import { result, type CheckResult } from './core/check-result.ts';
 import { githubContext, runUrl } from './github/context.ts';
 import { noModelFile, type ModelFiles } from './runners/model-files.ts';
 import type { ModelRunner } from './runners/types.ts';
@@ -94,6 +95,20 @@ export function versionOf(facts: VersionFacts): { artifact: ModelFiles; version:
       : null,
   };
   return { artifact, version };
+}
+
+/** version.id: the version, or why there is none; a served model without its file says what versions it. */
+export function versionCheck(version: VersionInfo, served: { kind: string } | null, fileGiven: boolean): CheckResult {
+  return result({
+    id: 'version.id',
+    category: 'version',
+    severity: 'info',
+    status: version.id ? 'pass' : 'skip',
+    value: version.id,
+    message: version.id
+      ? `version ${version.id}${served && !fileGiven ? ` (from what the ${served.kind === 'http' ? 'server' : 'command'} reports about the model: give model.path too to version the file)` : ''}`
+      : `no version: the model ${served ? 'could not be reached' : 'could not be read'}`,
+  });
 }
 
 function servedHash(kind: string, target: string, runner: ModelRunner): string {

@@ -3,26 +3,27 @@
  * check families -> decision -> report. It returns data; the shells print and write it.
  */
 import type { ArtifactFacts } from './checks/artifact.ts';
-import { externalDataProblems, judgeArtifact } from './checks/artifact.ts';
+import { externalDataProblems, judgeArtifact, judgeNoArtifact } from './checks/artifact.ts';
 import type { CheckContext } from './checks/context.ts';
-import { FAMILIES, type Measurements } from './checks/index.ts';
+import { baselineNotLoaded } from './checks/compare.ts';
+import { familiesNotRun, runFamilies, type Measurements } from './checks/index.ts';
 import { judgeLoad } from './checks/smoke.ts';
-import { errored, result, skipped, type CheckResult } from './core/check-result.ts';
+import type { CheckResult } from './core/check-result.ts';
 import type { Clock } from './clock.ts';
 import { commandWithDefaults, endpointWithDefaults, resolveConfig } from './config/load.ts';
 import type { BaselineConfig, GateConfig } from './config/types.ts';
 import { describeFeed, fedShape, type FeatureRows } from './data/features.ts';
 import { feedsOfBaseline, prepareRows, readData } from './data/prepare.ts';
 import { decide } from './decision.ts';
-import { dataDrift, type DataDrift } from './drift/run.ts';
-import { UsageError, getErrorMessage } from './errors.ts';
+import { measureDataDrift, type DataDrift } from './drift/run.ts';
+import { UsageError } from './errors.ts';
 import { baselineFile, closeRunners, openModel, sourceOf } from './runners/open.ts';
 import { buildReport, type Report, type ReportSignature } from './report/json.ts';
 import { noModelFile, readModelFiles, safeToOpen } from './runners/model-files.ts';
 import type { OrtModule } from './runners/onnxruntime-loader.ts';
 import type { ModelRunner } from './runners/types.ts';
 import type { Settings } from './settings.ts';
-import { versionOf, type Provenance } from './provenance.ts';
+import { versionCheck, versionOf, type Provenance } from './provenance.ts';
 import type { EndpointConfig } from './runners/http/protocols.ts';
 
 export { expandHeaders } from './runners/open.ts';
@@ -134,31 +135,16 @@ export async function validate(settings: Settings, deps: EngineDeps): Promise<Va
     artifact = await readModelFiles(modelPath);
     checks.push(...judgeArtifact(artifact, config));
   } else {
-    // A served model with no file given: nothing to hash or parse; the server's metadata makes the version.
     artifact = noModelFile(target);
-    checks.push(skipped('artifact.readable', 'artifact', 'info', `no model file given: the model is served by ${target}`));
+    checks.push(...judgeNoArtifact(target));
   }
   const measured: Measurements = {};
   let rowsSource: string | null = null;
   let dataDriftResult: DataDrift | null = null;
-  const scalarColumns = reference ? reference.columns.filter((c) => c.kind !== 'array').length : 0;
-  if (driftOn && (current ?? evalData) && !config.drift.columns && scalarColumns > config.drift.max_features) {
-    // Per-column tests over an image's pixels or an embedding's dims say little and cost much.
-    checks.push(
-      skipped(
-        'drift.dataset',
-        'drift',
-        'info',
-        `drift not measured: ${reference!.path} has ${scalarColumns.toLocaleString('en')} columns, more than drift.max_features (${config.drift.max_features.toLocaleString('en')}); name the columns to watch in drift.columns`,
-      ),
-    );
-  } else if (driftOn && (current ?? evalData)) {
-    const { label, weight, id } = config.data;
-    deps.progress('drift: comparing the data with the reference');
-    dataDriftResult = dataDrift(config, reference!, (current ?? evalData)!, { exclude: new Set([label, weight, id].filter((x): x is string => !!x)) });
-    for (const c of dataDriftResult.checks) checks.push(c); // one per feature: too many to spread as arguments
-  } else if (driftOn) {
-    checks.push(skipped('drift.dataset', 'drift', 'info', 'drift not measured: no current data to compare with the reference (data.eval or drift.current)'));
+  if (driftOn) {
+    const measuredDrift = measureDataDrift(config, reference, current ?? evalData, deps.progress);
+    dataDriftResult = measuredDrift.drift;
+    for (const c of measuredDrift.checks) checks.push(c); // one per feature: too many to spread as arguments
   }
 
   let runner: ModelRunner | null = null;
@@ -175,11 +161,7 @@ export async function validate(settings: Settings, deps: EngineDeps): Promise<Va
       deps.progress(`comparison: ${baselinePlace.kind === 'onnx' ? 'loading' : 'waiting for'} the baseline ${baselineSpec}`);
       const load = await openModel(baselinePlace, deps, { ...callOptions(config), onnxPath: baseline?.path });
       baselineRunner = load.runner;
-      if (!load.runner) {
-        checks.push(
-          result({ id: 'comparison.baseline', category: 'comparison', severity: 'blocker', status: 'error', message: `the baseline ${baselineSpec} did not load: ${load.outcome.error}` }),
-        );
-      }
+      if (!load.runner) checks.push(baselineNotLoaded(baselineSpec, load.outcome.error));
     }
     if (runner) {
       const { checks: dataChecks, prepared: made } = prepareRows(runner, data, config);
@@ -201,19 +183,10 @@ export async function validate(settings: Settings, deps: EngineDeps): Promise<Va
           clock: deps.clock,
           progress: deps.progress,
         };
-        for (const family of FAMILIES) {
-          if (!family.enabled(ctx)) continue;
-          try {
-            for (const c of await family.run(ctx, measured)) checks.push(c);
-          } catch (error) {
-            checks.push(errored(`${family.name}.run`, family.name, 'blocker', `${family.name} checks could not run: ${getErrorMessage(error)}`));
-          }
-        }
+        for (const c of await runFamilies(ctx, measured)) checks.push(c);
       }
     } else {
-      for (const family of FAMILIES) {
-        checks.push(skipped(`${family.name}.run`, family.name, 'info', 'not run: the model did not load'));
-      }
+      checks.push(...familiesNotRun());
     }
   } finally {
     await closeRunners(runner, baselineRunner);
@@ -231,18 +204,7 @@ export async function validate(settings: Settings, deps: EngineDeps): Promise<Va
   });
   artifact = versioned.artifact;
   const { version } = versioned;
-  checks.push(
-    result({
-      id: 'version.id',
-      category: 'version',
-      severity: 'info',
-      status: version.id ? 'pass' : 'skip',
-      value: version.id,
-      message: version.id
-        ? `version ${version.id}${served && !modelPath ? ` (from what the ${served.kind === 'http' ? 'server' : 'command'} reports about the model: give model.path too to version the file)` : ''}`
-        : `no version: the model ${served ? 'could not be reached' : 'could not be read'}`,
-    }),
-  );
+  checks.push(versionCheck(version, served, !!modelPath));
   const outcome = decide(checks);
   const report = buildReport({
     outcome,

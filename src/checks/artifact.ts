@@ -5,7 +5,7 @@
 import { dirname, relative } from 'node:path';
 import type { GateConfig } from '../config/types.ts';
 import type { ExternalDataProblem, ModelFiles } from '../runners/model-files.ts';
-import { result, type CheckResult } from '../core/check-result.ts';
+import { result, skipped, type CheckResult } from '../core/check-result.ts';
 
 /** What was read of the model's files (src/runners/model-files.ts). */
 export type ArtifactFacts = ModelFiles;
@@ -139,6 +139,11 @@ function externalDataCheck(facts: ArtifactFacts, severity: CheckResult['severity
 }
 
 /** The first problems with a model's external data, in one line. */
+/** A served model with no file given: nothing to hash or parse; the server's metadata makes the version. */
+export function judgeNoArtifact(target: string): CheckResult[] {
+  return [skipped('artifact.readable', 'artifact', 'info', `no model file given: the model is served by ${target}`)];
+}
+
 export function externalDataProblems(facts: ArtifactFacts): string {
   const problems = facts.external?.problems ?? [];
   const shown = problems.slice(0, 3).map(describeProblem);

@@ -20,6 +20,11 @@ import { result, round, type CheckResult, type CheckStatus, type Severity } from
 
 const CATEGORY = 'comparison';
 
+/** The baseline named for comparison could not be opened: an error, not a comparison skipped in silence. */
+export function baselineNotLoaded(spec: string, error: string | null): CheckResult {
+  return result({ id: 'comparison.baseline', category: 'comparison', severity: 'blocker', status: 'error', message: `the baseline ${spec} did not load: ${error}` });
+}
+
 export type Verdict = 'improvement' | 'regression' | 'no significant change';
 
 export interface MetricComparison extends DeltaEstimate {

@@ -15,7 +15,7 @@ import { PREDICTION_BATCH, predictAll, type Predictions } from './predictions.ts
 import { judgeResources, measureResources, modelMemory } from './resources.ts';
 import { runSlices, sliceSettings, type SliceReport } from './slices.ts';
 import { runSmoke } from './smoke.ts';
-import { result, type CheckResult } from '../core/check-result.ts';
+import { errored, result, skipped, type CheckResult } from '../core/check-result.ts';
 import { getErrorMessage } from '../errors.ts';
 import type { LoadReport } from '../load/judge.ts';
 import type { ModelMemory } from '../runners/types.ts';
@@ -46,6 +46,26 @@ export interface CheckFamily {
   enabled(ctx: CheckContext): boolean;
   run(ctx: CheckContext, measured: Measurements): Promise<CheckResult[]>;
 }
+
+/**
+ * Runs every enabled family in order, each after the ones whose measurements it reads; a family
+ * that throws is one errored blocker (`<family>.run`), and the others still run.
+ */
+export async function runFamilies(ctx: CheckContext, measured: Measurements): Promise<CheckResult[]> {
+  const checks: CheckResult[] = [];
+  for (const family of FAMILIES) {
+    if (!family.enabled(ctx)) continue;
+    try {
+      for (const c of await family.run(ctx, measured)) checks.push(c);
+    } catch (error) {
+      checks.push(errored(`${family.name}.run`, family.name, 'blocker', `${family.name} checks could not run: ${getErrorMessage(error)}`));
+    }
+  }
+  return checks;
+}
+
+/** Every family skipped: the model did not load, so none could run. */
+export const familiesNotRun = (): CheckResult[] => FAMILIES.map((family) => skipped(`${family.name}.run`, family.name, 'info', 'not run: the model did not load'));
 
 /** Predictions over every row, made once and shared by the families that judge them. */
 async function predictions(ctx: CheckContext, measured: Measurements): Promise<Predictions> {

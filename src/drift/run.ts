@@ -2,7 +2,7 @@
  * Feature and label drift between two loaded data sets, as the config asks: summary and checklist
  * items. The features and the label are one multiplicity family (drift.multiplicity).
  */
-import type { CheckResult } from '../core/check-result.ts';
+import { skipped, type CheckResult } from '../core/check-result.ts';
 import type { DriftRules, GateConfig } from '../config/types.ts';
 import type { Dataset } from '../data/dataset.ts';
 import type { Decision } from '../decision.ts';
@@ -43,6 +43,27 @@ export function dataDrift(config: GateConfig, reference: Dataset, current: Datas
     label,
     checks,
   };
+}
+
+/**
+ * Validate's data drift: the current data (drift.current, else the eval data) against the
+ * reference, or a skipped drift.dataset saying why it was not measured (no current data; more
+ * columns than drift.max_features and none named). The label, weight and id columns are not features.
+ */
+export function measureDataDrift(config: GateConfig, reference: Dataset, current: Dataset | null, progress: (message: string) => void): { checks: CheckResult[]; drift: DataDrift | null } {
+  if (!current) {
+    return { checks: [skipped('drift.dataset', 'drift', 'info', 'drift not measured: no current data to compare with the reference (data.eval or drift.current)')], drift: null };
+  }
+  const scalarColumns = reference.columns.filter((c) => c.kind !== 'array').length;
+  if (!config.drift.columns && scalarColumns > config.drift.max_features) {
+    // Per-column tests over an image's pixels or an embedding's dims say little and cost much.
+    const message = `drift not measured: ${reference.path} has ${scalarColumns.toLocaleString('en')} columns, more than drift.max_features (${config.drift.max_features.toLocaleString('en')}); name the columns to watch in drift.columns`;
+    return { checks: [skipped('drift.dataset', 'drift', 'info', message)], drift: null };
+  }
+  const { label, weight, id } = config.data;
+  progress('drift: comparing the data with the reference');
+  const drift = dataDrift(config, reference, current, { exclude: new Set([label, weight, id].filter((x): x is string => !!x)) });
+  return { checks: drift.checks, drift };
 }
 
 /** The drift block of the reports (validate's `drift`, and `model-gate drift --json` itself). */
