@@ -10,7 +10,7 @@ import { familiesNotRun, runFamilies, type Measurements } from './checks/index.t
 import { judgeLoad } from './checks/smoke.ts';
 import type { CheckResult } from './core/check-result.ts';
 import type { Clock } from './clock.ts';
-import { commandWithDefaults, endpointWithDefaults, resolveConfig } from './config/load.ts';
+import { resolveConfig } from './config/load.ts';
 import type { BaselineConfig, GateConfig } from './config/types.ts';
 import { describeFeed, fedShape, type FeatureRows } from './data/features.ts';
 import { feedsOfBaseline, prepareRows, readData } from './data/prepare.ts';
@@ -22,11 +22,12 @@ import { buildReport, type Report, type ReportSignature } from './report/json.ts
 import { noModelFile, readModelFiles, safeToOpen } from './runners/model-files.ts';
 import type { OrtModule } from './runners/onnxruntime-loader.ts';
 import type { ModelRunner } from './runners/types.ts';
+import { applyOverrides } from './overrides.ts';
 import type { Settings } from './settings.ts';
 import { versionCheck, versionOf, type Provenance } from './provenance.ts';
-import type { EndpointConfig } from './runners/http/protocols.ts';
 
 export { expandHeaders } from './runners/open.ts';
+export { applyOverrides } from './overrides.ts';
 
 export interface EngineDeps {
   clock: Clock;
@@ -47,62 +48,6 @@ export interface ValidationRun {
   report: Report;
   config: GateConfig;
   configPath: string | null;
-}
-
-export function applyOverrides(config: GateConfig, settings: Settings): GateConfig {
-  const o = settings.overrides;
-  const defined = <T extends object>(x: T) => Object.fromEntries(Object.entries(x).filter(([, v]) => v !== undefined)) as Partial<T>;
-  let { endpoint, command } = config.model;
-  if (o.endpoint) {
-    const flags = defined(o.endpoint);
-    endpoint = endpointWithDefaults({ ...endpoint, ...flags, headers: { ...endpoint?.headers, ...o.endpoint.headers } } as Partial<EndpointConfig>);
-    command = undefined;
-  }
-  if (o.command) {
-    command = commandWithDefaults({ ...command, run: o.command });
-    endpoint = undefined;
-  }
-  const loadOnly = settings.mode === 'load';
-  const off = <T extends { enabled: boolean }>(x: T): T => (loadOnly ? { ...x, enabled: false } : x);
-  return {
-    ...config,
-    // `model-gate load`: the smoke test (does it answer at all?), then the load test alone.
-    checks: loadOnly
-      ? { ...config.checks, outputs: off(config.checks.outputs), latency: off(config.checks.latency), errors: off(config.checks.errors) }
-      : config.checks,
-    metrics: off(config.metrics),
-    comparison: off(config.comparison),
-    drift: off(config.drift),
-    model: { ...config.model, path: o.model ?? config.model.path, endpoint, command },
-    baseline: baselineWithOverrides(config.baseline ?? null, o),
-    data: {
-      ...config.data,
-      eval: o.data ?? config.data.eval,
-      label: o.label ?? config.data.label,
-      reference: o.reference ?? config.data.reference,
-    },
-    fail_on: o.failOn ?? config.fail_on,
-    load: o.load || loadOnly ? { ...config.load, ...defined(o.load ?? {}), enabled: true } : config.load,
-  };
-}
-
-/**
- * The baseline as one shape, flags over the config: `--baseline FILE` alone names the file to
- * compare with (whatever the config serves); with `--baseline-endpoint` / `--baseline-command` it
- * is the file that baseline serves, for its version.
- */
-function baselineWithOverrides(given: GateConfig['baseline'], o: Settings['overrides']): BaselineConfig | null {
-  const defined = <T extends object>(x: T) => Object.fromEntries(Object.entries(x).filter(([, v]) => v !== undefined)) as Partial<T>;
-  if (o.baseline && !o.baselineEndpoint && !o.baselineCommand) return { path: o.baseline };
-  let b: BaselineConfig | null = typeof given === 'string' ? { path: given } : given ? { ...given } : null;
-  if (o.baseline) b = { ...b, path: o.baseline };
-  if (o.baselineEndpoint) {
-    const flags = defined(o.baselineEndpoint);
-    const endpoint = endpointWithDefaults({ ...b?.endpoint, ...flags, headers: { ...b?.endpoint?.headers, ...o.baselineEndpoint.headers } } as Partial<EndpointConfig>);
-    b = { ...b, endpoint, command: undefined };
-  }
-  if (o.baselineCommand) b = { ...b, command: commandWithDefaults({ ...b?.command, run: o.baselineCommand }), endpoint: undefined };
-  return b;
 }
 
 export async function validate(settings: Settings, deps: EngineDeps): Promise<ValidationRun> {
