@@ -20,11 +20,6 @@ import { result, round, type CheckResult, type CheckStatus, type Severity } from
 
 const CATEGORY = 'comparison';
 
-/** The baseline named for comparison could not be opened: an error, not a comparison skipped in silence. */
-export function baselineNotLoaded(spec: string, error: string | null): CheckResult {
-  return result({ id: 'comparison.baseline', category: 'comparison', severity: 'blocker', status: 'error', message: `the baseline ${spec} did not load: ${error}` });
-}
-
 export type Verdict = 'improvement' | 'regression' | 'no significant change';
 
 export interface MetricComparison extends DeltaEstimate {
@@ -384,4 +379,9 @@ export function judgeComparison(report: ComparisonReport, task: Evaluation['task
 function powerNote(j: NonInferiorityJudgement, relative: boolean): string {
   if (j.mde === null) return '';
   return `, smallest detectable regression ${relative ? pct(j.mde) : formatMetric(j.mde)} (${round(j.power * 100, 1)}% power)`;
+}
+
+/** The baseline named for comparison could not be opened: an error, not a comparison skipped in silence. */
+export function baselineNotLoaded(spec: string, error: string | null): CheckResult {
+  return result({ id: 'comparison.baseline', category: 'comparison', severity: 'blocker', status: 'error', message: `the baseline ${spec} did not load: ${error}` });
 }
