@@ -20,7 +20,7 @@ import { result, round, type CheckResult, type CheckStatus, type Severity } from
 
 const CATEGORY = 'comparison';
 
-export type Verdict = 'improvement' | 'regression' | 'no significant change';
+export type ComparisonVerdict = 'improvement' | 'regression' | 'no significant change';
 
 export interface MetricComparison extends DeltaEstimate {
   metric: MetricName;
@@ -28,7 +28,7 @@ export interface MetricComparison extends DeltaEstimate {
   /** McNemar's two-sided p for accuracy (information: it does not decide); otherwise null. */
   p_value: number | null;
   /** Significance of the change at the one-sided level, whatever the margin. */
-  verdict: Verdict | null;
+  verdict: ComparisonVerdict | null;
   /**
    * The non-inferiority judgement against the metric's regression margin (its max_regression,
    * else max_regression_relative, else the default margin for the primary metric); null when the
@@ -225,7 +225,7 @@ export function compareMetrics(
  * Whether the change is significant at the one-sided α: its interval excludes 0 and, below 100
  * rows, the paired permutation test agrees (the bootstrap alone over-rejects there).
  */
-function verdictOf(e: DeltaEstimate, direction: 'higher' | 'lower', alpha: number, rows: number): Verdict {
+function verdictOf(e: DeltaEstimate, direction: 'higher' | 'lower', alpha: number, rows: number): ComparisonVerdict {
   const imp = asImprovement(e.interval!, direction);
   const perm = permutationSays(e, direction, alpha, rows);
   if (imp.low > 0 && perm.better) return 'improvement';
@@ -243,7 +243,7 @@ function permutationSays(e: DeltaEstimate, direction: 'higher' | 'lower', alpha:
   return { better: better <= alpha, worse: worse <= alpha, available: true };
 }
 
-const VERDICT_PHRASE: Record<Verdict, string> = {
+const VERDICT_PHRASE: Record<ComparisonVerdict, string> = {
   improvement: 'a significant improvement',
   regression: 'a significant but tolerated regression',
   'no significant change': 'no significant change',

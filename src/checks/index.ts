@@ -19,7 +19,7 @@ import { result, type CheckResult } from '../core/check-result.ts';
 import { getErrorMessage } from '../errors.ts';
 import type { LoadReport } from '../load/judge.ts';
 import type { ModelMemory } from '../runners/types.ts';
-import { runLoadTest } from '../load/run.ts';
+import { runLoadTest } from '../load/load-test.ts';
 
 /** What families measured besides their checklist items; later families may read earlier ones. */
 export interface Measurements {

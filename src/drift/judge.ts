@@ -163,12 +163,12 @@ export function judgeFamily(items: readonly FeatureDrift[], rules: DriftRules): 
   );
   const out = [...items];
   judgeable.forEach((i, k) => {
-    out[i] = decide(items[i]!, adjusted[k]!, rules);
+    out[i] = withAdjustedVerdict(items[i]!, adjusted[k]!, rules);
   });
   return out;
 }
 
-function decide(f: FeatureDrift, pAdjusted: number, rules: DriftRules): FeatureDrift {
+function withAdjustedVerdict(f: FeatureDrift, pAdjusted: number, rules: DriftRules): FeatureDrift {
   const method = f.method!;
   const value = f.value!;
   const threshold = f.threshold!;

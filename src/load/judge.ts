@@ -33,7 +33,7 @@ export function healthOf(runs: LoadRun[], cfg: LoadConfig): { health: Health; re
   return { health: 'healthy', reason: `ready, and ${pct(worst?.error_rate ?? 0)} or fewer requests failed under load` };
 }
 
-export function judgeLoad(report: LoadReport, cfg: LoadConfig): CheckResult[] {
+export function judgeLoadTest(report: LoadReport, cfg: LoadConfig): CheckResult[] {
   const { slo, severity } = cfg;
   const checks: CheckResult[] = [];
   const summary = (run: LoadRun) =>

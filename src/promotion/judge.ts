@@ -9,7 +9,7 @@
  */
 import type { PromotionConfig, PromotionMetric } from '../config/types.ts';
 import { judgeErrorRate, judgeLatencyBuckets, judgeLatencySamples, type JudgeContext } from './evidence.ts';
-import type { Histogram, Measurement, MetricData, MetricResult, Pair, Verdict } from './types.ts';
+import type { Histogram, Measurement, MetricData, MetricResult, Pair, CanaryVerdict } from './types.ts';
 export { histogramQuantile } from './histogram.ts';
 export { DEFAULTS } from './evidence.ts';
 
@@ -162,7 +162,7 @@ export function judgeMetric(m: PromotionMetric, d: MetricData, minRequests: numb
 }
 
 /** One measurement's verdict: error over fail over inconclusive over pass. */
-export function measurementVerdict(metrics: MetricResult[]): Verdict {
+export function measurementVerdict(metrics: MetricResult[]): CanaryVerdict {
   if (metrics.length === 0) return 'inconclusive';
   for (const v of ['error', 'fail', 'inconclusive'] as const) if (metrics.some((m) => m.verdict === v)) return v;
   return 'pass';
@@ -197,7 +197,7 @@ export function count(c: Counters, m: Measurement): Counters {
  * is considered. During the bake missing data only waits (the pooled tests gather it); at its end
  * a verdict without the evidence holds by policy, never fails for want of data per window.
  */
-export function decide(measurements: Measurement[], c: Counters, cfg: PromotionConfig, now: number, bakeEnd: number): StageAction {
+export function decideStage(measurements: Measurement[], c: Counters, cfg: PromotionConfig, now: number, bakeEnd: number): StageAction {
   const a = cfg.analysis;
   const last = measurements.at(-1);
   const critical = last?.metrics.find((m) => m.verdict === 'fail' && m.critical);

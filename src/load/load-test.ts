@@ -4,7 +4,7 @@ import type { CheckResult } from '../core/check-result.ts';
 import { feedsFor } from '../data/features.ts';
 import type { ModelRunner, Feeds } from '../runners/types.ts';
 import { promiseTarget, runLoad, type LoadPlan, type LoadRun, type LoadTarget } from '../runners/load/generate.ts';
-import { healthOf, judgeLoad, runLabel, type LoadReport } from './judge.ts';
+import { healthOf, judgeLoadTest, runLabel, type LoadReport } from './judge.ts';
 
 /** Runners without prepared requests are driven through infer(): what is timed includes encoding. */
 function inferTarget(runner: ModelRunner, feeds: Feeds[]): LoadTarget {
@@ -33,5 +33,5 @@ export async function runLoadTest(ctx: CheckContext): Promise<{ checks: CheckRes
   }
   const { health, reason } = healthOf(runs, cfg);
   const report: LoadReport = { batch_size: cfg.batch_size, runs, health, health_reason: reason };
-  return { checks: judgeLoad(report, cfg), report };
+  return { checks: judgeLoadTest(report, cfg), report };
 }
