@@ -14,9 +14,9 @@ import { psi } from '../stats/psi.ts';
 import type { ModelSignature } from '../runners/types.ts';
 import { estimateChanges, PERMUTATION_BELOW_ROWS, type DeltaEstimate } from './compare-estimate.ts';
 import { HIGHER_IS_BETTER, metricsForTask, primaryMetric, type Evaluation, type ModelView } from './evaluation.ts';
-import { formatMetric } from './metrics.ts';
 import { nonFiniteEvaluation } from './finite.ts';
-import { result, round, type CheckResult, type CheckStatus, type Severity } from '../core/check-result.ts';
+import { result, type CheckResult, type CheckStatus, type Severity } from '../core/check-result.ts';
+import { formatMetric, percentRounded } from '../core/format.ts';
 
 const CATEGORY = 'comparison';
 
@@ -119,7 +119,7 @@ const classOf = (classes: readonly (number | string)[]) => {
 export function judgeAgreement(a: Agreement, config: GateConfig): CheckResult[] {
   const cfg = config.comparison.agreement;
   const parts = [
-    a.flip_share !== null ? `${round(a.flip_share * 100, 2)}% of rows change class` : (a.classes_unmatched ?? null),
+    a.flip_share !== null ? `${percentRounded(a.flip_share)} of rows change class` : (a.classes_unmatched ?? null),
     a.mean_abs_score_delta !== null ? `mean |Δ score| ${formatMetric(a.mean_abs_score_delta)}` : null,
     a.score_psi !== null ? `score PSI ${formatMetric(a.score_psi)}` : null,
   ].filter(Boolean);
@@ -267,15 +267,14 @@ export function regressionMargin(metric: MetricName, task: Evaluation['task'], c
 }
 
 const fmtInterval = (i: Interval) => `[${formatMetric(i.low)}, ${formatMetric(i.high)}]`;
-const pct = (x: number) => `${round(x * 100, 2)}%`;
-const marginLabel = (x: number, relative: boolean) => (relative ? `${pct(x)} of the baseline` : formatMetric(x));
+const marginLabel = (x: number, relative: boolean) => (relative ? `${percentRounded(x)} of the baseline` : formatMetric(x));
 
 /** One checklist item per change rule; the primary metric's default non-inferiority rule when none is set. */
 export function judgeComparison(report: ComparisonReport, task: Evaluation['task'], config: GateConfig): CheckResult[] {
   const checks: CheckResult[] = [];
-  const level = `${round(report.confidence * 100, 1)}%`;
+  const level = percentRounded(report.confidence, 1);
   const alpha = report.alpha;
-  const alphaLabel = `one-sided α = ${pct(alpha)}`;
+  const alphaLabel = `one-sided α = ${percentRounded(alpha)}`;
   const power = config.comparison.power;
   const primary = primaryMetric(task, config);
   for (const m of report.metrics) {
@@ -330,7 +329,7 @@ export function judgeComparison(report: ComparisonReport, task: Evaluation['task
     };
 
     const improveRule = (ruleId: string, needed: number, relative: boolean) => {
-      const label = relative ? pct(needed) : formatMetric(needed);
+      const label = relative ? percentRounded(needed) : formatMetric(needed);
       const threshold = `improve by >= ${label} (${alphaLabel})`;
       const ch = change(relative);
       if (!ch) return rules.push({ id: ruleId, threshold, status: 'error', severity, message: `${estimate}: the relative change is undefined (baseline ≈ 0)` });
@@ -347,7 +346,7 @@ export function judgeComparison(report: ComparisonReport, task: Evaluation['task
     };
 
     const suspiciousRule = (ruleId: string, limit: number, relative: boolean) => {
-      const label = relative ? pct(limit) : formatMetric(limit);
+      const label = relative ? percentRounded(limit) : formatMetric(limit);
       const ch = change(relative);
       const flagged = !!ch && asImprovement(ch.interval, m.direction).low > limit;
       rules.push({
@@ -378,5 +377,5 @@ export function judgeComparison(report: ComparisonReport, task: Evaluation['task
 /** ", smallest detectable regression 0.012 (80% power)" — the power statement of a judgement. */
 function powerNote(j: NonInferiorityJudgement, relative: boolean): string {
   if (j.mde === null) return '';
-  return `, smallest detectable regression ${relative ? pct(j.mde) : formatMetric(j.mde)} (${round(j.power * 100, 1)}% power)`;
+  return `, smallest detectable regression ${relative ? percentRounded(j.mde) : formatMetric(j.mde)} (${percentRounded(j.power, 1)} power)`;
 }

@@ -8,6 +8,7 @@
  * inconclusive, never a pass.
  */
 import type { PromotionConfig, PromotionMetric } from '../config/types.ts';
+import { percent, significantOrNull } from '../core/format.ts';
 import { judgeErrorRate, judgeLatencyBuckets, judgeLatencySamples, type JudgeContext } from './evidence.ts';
 import type { Histogram, Measurement, MetricData, MetricResult, Pair, CanaryVerdict } from './types.ts';
 export { histogramQuantile } from './histogram.ts';
@@ -21,8 +22,8 @@ export const MAX_COUNT = 1e12;
 /** Magnitude beyond which a `value` or a latency sample is not believable. */
 export const MAX_VALUE = 1e15;
 
-const r = (x: number | null) => (x === null || !Number.isFinite(x) ? null : Number(x.toPrecision(6)));
-const pct = (x: number) => `${Number((x * 100).toPrecision(3))}%`;
+const r = (x: number | null) => significantOrNull(x, 6);
+const pct = (x: number) => percent(x, 3);
 
 /** What makes the given counts impossible: not finite, negative, or absurdly large ("errors.canary is -1000"). */
 export function countProblem(named: Record<string, number | null | undefined>): string | null {
