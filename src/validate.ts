@@ -7,7 +7,7 @@ import { externalDataProblems, judgeArtifact, judgeNoArtifact } from './checks/a
 import type { CheckContext } from './checks/context.ts';
 import { baselineNotLoaded } from './checks/compare.ts';
 import { familiesNotRun, runFamilies, type Measurements } from './checks/index.ts';
-import { judgeLoad } from './checks/smoke.ts';
+import { judgeModelLoad } from './checks/smoke.ts';
 import type { CheckResult } from './core/check-result.ts';
 import type { Clock } from './clock.ts';
 import { resolveConfig } from './config/load.ts';
@@ -99,7 +99,7 @@ export async function validate(settings: Settings, deps: EngineDeps): Promise<Va
     deps.progress(served ? `smoke: waiting for ${target}` : 'smoke: loading the model');
     const load = await openModel(source, deps, { ...callOptions(config), formatError: artifact.formatError });
     runner = load.runner;
-    checks.push(judgeLoad(load.outcome, target, config.checks.smoke.severity));
+    checks.push(judgeModelLoad(load.outcome, target, config.checks.smoke.severity));
   }
   try {
     if (runner && baselinePlace && config.comparison.enabled) {

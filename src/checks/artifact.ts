@@ -6,6 +6,7 @@ import { dirname, relative } from 'node:path';
 import type { GateConfig } from '../config/types.ts';
 import type { ExternalDataProblem, ModelFiles } from '../runners/model-files.ts';
 import { result, skipped, type CheckResult } from '../core/check-result.ts';
+import { formatBytes, round } from '../core/format.ts';
 
 /** What was read of the model's files (src/runners/model-files.ts). */
 export type ArtifactFacts = ModelFiles;
@@ -94,7 +95,7 @@ export function judgeArtifact(facts: ArtifactFacts, config: GateConfig): CheckRe
         category: CATEGORY,
         severity,
         status: ok ? 'pass' : 'fail',
-        value: Number(mb.toFixed(3)),
+        value: round(mb, 3),
         threshold: `<= ${cfg.max_size_mb} MiB`,
         message: `${formatBytes(facts.size_bytes)}${ok ? '' : `, over the ${cfg.max_size_mb} MiB limit`}`,
       }),
@@ -160,10 +161,3 @@ function describeProblem(p: ExternalDataProblem): string {
 
 /** The first three, then how many more. */
 const listSome = (items: string[]) => `${items.slice(0, 3).join(', ')}${items.length > 3 ? ` and ${items.length - 3} more` : ''}`;
-
-export function formatBytes(n: number): string {
-  if (n < 1024) return `${n} B`;
-  if (n < 2 ** 20) return `${(n / 1024).toFixed(1)} KiB`;
-  if (n < 2 ** 30) return `${(n / 2 ** 20).toFixed(1)} MiB`;
-  return `${(n / 2 ** 30).toFixed(2)} GiB`;
-}

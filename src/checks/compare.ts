@@ -14,13 +14,13 @@ import { psi } from '../stats/psi.ts';
 import type { ModelSignature } from '../runners/types.ts';
 import { estimateChanges, PERMUTATION_BELOW_ROWS, type DeltaEstimate } from './compare-estimate.ts';
 import { HIGHER_IS_BETTER, metricsForTask, primaryMetric, type Evaluation, type ModelView } from './evaluation.ts';
-import { formatMetric } from './metrics.ts';
 import { nonFiniteEvaluation } from './finite.ts';
-import { result, round, type CheckResult, type CheckStatus, type Severity } from '../core/check-result.ts';
+import { result, type CheckResult, type CheckStatus, type Severity } from '../core/check-result.ts';
+import { formatMetric, percentRounded } from '../core/format.ts';
 
 const CATEGORY = 'comparison';
 
-export type Verdict = 'improvement' | 'regression' | 'no significant change';
+export type ComparisonVerdict = 'improvement' | 'regression' | 'no significant change';
 
 export interface MetricComparison extends DeltaEstimate {
   metric: MetricName;
@@ -28,7 +28,7 @@ export interface MetricComparison extends DeltaEstimate {
   /** McNemar's two-sided p for accuracy (information: it does not decide); otherwise null. */
   p_value: number | null;
   /** Significance of the change at the one-sided level, whatever the margin. */
-  verdict: Verdict | null;
+  verdict: ComparisonVerdict | null;
   /**
    * The non-inferiority judgement against the metric's regression margin (its max_regression,
    * else max_regression_relative, else the default margin for the primary metric); null when the
@@ -119,7 +119,7 @@ const classOf = (classes: readonly (number | string)[]) => {
 export function judgeAgreement(a: Agreement, config: GateConfig): CheckResult[] {
   const cfg = config.comparison.agreement;
   const parts = [
-    a.flip_share !== null ? `${round(a.flip_share * 100, 2)}% of rows change class` : (a.classes_unmatched ?? null),
+    a.flip_share !== null ? `${percentRounded(a.flip_share)} of rows change class` : (a.classes_unmatched ?? null),
     a.mean_abs_score_delta !== null ? `mean |Δ score| ${formatMetric(a.mean_abs_score_delta)}` : null,
     a.score_psi !== null ? `score PSI ${formatMetric(a.score_psi)}` : null,
   ].filter(Boolean);
@@ -225,7 +225,7 @@ export function compareMetrics(
  * Whether the change is significant at the one-sided α: its interval excludes 0 and, below 100
  * rows, the paired permutation test agrees (the bootstrap alone over-rejects there).
  */
-function verdictOf(e: DeltaEstimate, direction: 'higher' | 'lower', alpha: number, rows: number): Verdict {
+function verdictOf(e: DeltaEstimate, direction: 'higher' | 'lower', alpha: number, rows: number): ComparisonVerdict {
   const imp = asImprovement(e.interval!, direction);
   const perm = permutationSays(e, direction, alpha, rows);
   if (imp.low > 0 && perm.better) return 'improvement';
@@ -243,7 +243,7 @@ function permutationSays(e: DeltaEstimate, direction: 'higher' | 'lower', alpha:
   return { better: better <= alpha, worse: worse <= alpha, available: true };
 }
 
-const VERDICT_PHRASE: Record<Verdict, string> = {
+const VERDICT_PHRASE: Record<ComparisonVerdict, string> = {
   improvement: 'a significant improvement',
   regression: 'a significant but tolerated regression',
   'no significant change': 'no significant change',
@@ -267,15 +267,14 @@ export function regressionMargin(metric: MetricName, task: Evaluation['task'], c
 }
 
 const fmtInterval = (i: Interval) => `[${formatMetric(i.low)}, ${formatMetric(i.high)}]`;
-const pct = (x: number) => `${round(x * 100, 2)}%`;
-const marginLabel = (x: number, relative: boolean) => (relative ? `${pct(x)} of the baseline` : formatMetric(x));
+const marginLabel = (x: number, relative: boolean) => (relative ? `${percentRounded(x)} of the baseline` : formatMetric(x));
 
 /** One checklist item per change rule; the primary metric's default non-inferiority rule when none is set. */
 export function judgeComparison(report: ComparisonReport, task: Evaluation['task'], config: GateConfig): CheckResult[] {
   const checks: CheckResult[] = [];
-  const level = `${round(report.confidence * 100, 1)}%`;
+  const level = percentRounded(report.confidence, 1);
   const alpha = report.alpha;
-  const alphaLabel = `one-sided α = ${pct(alpha)}`;
+  const alphaLabel = `one-sided α = ${percentRounded(alpha)}`;
   const power = config.comparison.power;
   const primary = primaryMetric(task, config);
   for (const m of report.metrics) {
@@ -330,7 +329,7 @@ export function judgeComparison(report: ComparisonReport, task: Evaluation['task
     };
 
     const improveRule = (ruleId: string, needed: number, relative: boolean) => {
-      const label = relative ? pct(needed) : formatMetric(needed);
+      const label = relative ? percentRounded(needed) : formatMetric(needed);
       const threshold = `improve by >= ${label} (${alphaLabel})`;
       const ch = change(relative);
       if (!ch) return rules.push({ id: ruleId, threshold, status: 'error', severity, message: `${estimate}: the relative change is undefined (baseline ≈ 0)` });
@@ -347,7 +346,7 @@ export function judgeComparison(report: ComparisonReport, task: Evaluation['task
     };
 
     const suspiciousRule = (ruleId: string, limit: number, relative: boolean) => {
-      const label = relative ? pct(limit) : formatMetric(limit);
+      const label = relative ? percentRounded(limit) : formatMetric(limit);
       const ch = change(relative);
       const flagged = !!ch && asImprovement(ch.interval, m.direction).low > limit;
       rules.push({
@@ -378,7 +377,7 @@ export function judgeComparison(report: ComparisonReport, task: Evaluation['task
 /** ", smallest detectable regression 0.012 (80% power)" — the power statement of a judgement. */
 function powerNote(j: NonInferiorityJudgement, relative: boolean): string {
   if (j.mde === null) return '';
-  return `, smallest detectable regression ${relative ? pct(j.mde) : formatMetric(j.mde)} (${round(j.power * 100, 1)}% power)`;
+  return `, smallest detectable regression ${relative ? percentRounded(j.mde) : formatMetric(j.mde)} (${percentRounded(j.power, 1)} power)`;
 }
 
 /** The baseline named for comparison could not be opened: an error, not a comparison skipped in silence. */

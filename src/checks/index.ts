@@ -19,7 +19,7 @@ import { errored, result, skipped, type CheckResult } from '../core/check-result
 import { getErrorMessage } from '../errors.ts';
 import type { LoadReport } from '../load/judge.ts';
 import type { ModelMemory } from '../runners/types.ts';
-import { runLoadTest } from '../load/run.ts';
+import { runLoadTest } from '../load/load-test.ts';
 
 /** What families measured besides their checklist items; later families may read earlier ones. */
 export interface Measurements {

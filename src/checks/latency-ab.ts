@@ -16,7 +16,8 @@ import { mannWhitneyU, type MannWhitney } from '../stats/mannwhitney.ts';
 import { quantileSorted, sortedCopy } from '../stats/quantile.ts';
 import type { Clock } from '../clock.ts';
 import type { ModelRunner } from '../runners/types.ts';
-import { result, round, type CheckResult } from '../core/check-result.ts';
+import { result, type CheckResult } from '../core/check-result.ts';
+import { percentRounded, round } from '../core/format.ts';
 
 export interface LatencyComparison {
   batch_size: number;
@@ -190,7 +191,7 @@ export function judgeLatencyComparison(l: LatencyComparison, config: GateConfig)
   const interval = l.p95_ratio_interval;
   const state = ratioState(interval, limits);
   const ratio = round(l.p95_ratio, 3);
-  const level = `${round(cfg.confidence * 100, 1)}% CI`;
+  const level = `${percentRounded(cfg.confidence, 1)} CI`;
   const ci = interval ? `${level} ×${round(interval.low, 3)}–×${round(interval.high, 3)}` : `no ${level} (too few defined resamples)`;
   const setting = `p95 ${round(l.candidate.p95_ms)} ms vs ${round(l.baseline.p95_ms)} ms, batch ${l.batch_size}, ${l.samples} interleaved calls each`;
   const stoppedBy = l.stopped === 'time_budget' ? ' (time budget reached)' : l.stopped === 'max_iterations' ? ' (max_iterations reached)' : '';

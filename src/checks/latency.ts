@@ -16,7 +16,8 @@ import { bytesPerRow } from './batch-bytes.ts';
 import { getErrorMessage } from '../errors.ts';
 import { mean, quantileInterval, quantileSorted, sortedCopy } from '../stats/quantile.ts';
 import type { CheckContext } from './context.ts';
-import { errored, result, round, skipped, type CheckResult } from '../core/check-result.ts';
+import { errored, result, skipped, type CheckResult } from '../core/check-result.ts';
+import { percentRounded, round } from '../core/format.ts';
 
 const CATEGORY = 'latency';
 
@@ -129,7 +130,7 @@ function limitChecks(stats: LatencyStats, limit: LatencyLimits): LimitCheck[] {
     const [low, high] = iv;
     // NaN or missing bounds are not "under": fail closed on a NaN estimate, stay inconclusive on an open interval.
     const state: LimitState = Number.isNaN(v) || (low !== null && low > bound) ? 'over' : high !== null && high <= bound ? 'under' : 'inside';
-    const ci = `${round((stats.confidence ?? 0.95) * 100, 1)}% CI ${ms(low, 'low')}–${ms(high, 'high')} ms`;
+    const ci = `${percentRounded(stats.confidence ?? 0.95, 1)} CI ${ms(low, 'low')}–${ms(high, 'high')} ms`;
     const relation = state === 'over' ? `lies above ${bound} ms` : state === 'under' ? `lies below ${bound} ms` : `contains ${bound} ms`;
     out.push({ label, bound, state, text: `${label} ${round(v)} ms (${ci} ${relation})` });
   }

@@ -6,6 +6,7 @@
 import type { GateConfig, MetricName, MetricThreshold } from '../config/types.ts';
 import type { Severity } from '../core/check-result.ts';
 import { result, type CheckResult } from '../core/check-result.ts';
+import { formatMetric } from '../core/format.ts';
 import {
   EvaluationError,
   computeMetrics,
@@ -31,7 +32,6 @@ export interface MetricsOutcome {
   report: MetricReport | null;
 }
 
-export const formatMetric = (v: number | null | undefined) => (v === null || v === undefined ? 'n/a' : Number(v.toPrecision(4)).toString());
 
 export function judgeMetrics(predictions: Predictions, labels: Labels | null, config: GateConfig): MetricsOutcome {
   const outcome = judgeWithView(predictions, labels, config);

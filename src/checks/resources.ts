@@ -7,7 +7,8 @@
 import type { ResourceLimits } from '../config/types.ts';
 import type { ModelMemory, ModelRunner } from '../runners/types.ts';
 import type { CheckContext } from './context.ts';
-import { result, round, type CheckResult } from '../core/check-result.ts';
+import { result, type CheckResult } from '../core/check-result.ts';
+import { round } from '../core/format.ts';
 
 const CATEGORY = 'resources';
 

@@ -11,8 +11,8 @@ import { adjust, type Multiplicity } from '../stats/multiplicity.ts';
 import { comparedMetrics, defaultMargin } from './compare.ts';
 import type { CheckContext, SliceColumn } from './context.ts';
 import { HIGHER_IS_BETTER, evaluationOf, metricsForTask, metricsFunction, type Evaluation, type ModelView } from './evaluation.ts';
-import { formatMetric } from './metrics.ts';
-import { result, round, skipped, type CheckResult, type Severity } from '../core/check-result.ts';
+import { result, skipped, type CheckResult, type Severity } from '../core/check-result.ts';
+import { formatMetric, percentRounded, round } from '../core/format.ts';
 
 const CATEGORY = 'slices';
 export const SLICE_DEFAULTS = { min_rows: 100, multiplicity: 'holm' as Multiplicity, max_slices: 50, severity: 'blocker' as Severity };
@@ -336,7 +336,7 @@ function blank(metric: MetricName, config: GateConfig): SliceMetric {
 }
 
 function describe(m: SliceMetric, confidence: number): string {
-  const ci = m.interval ? `, ${round(confidence * 100, 1)}% CI [${formatMetric(m.interval.low)}, ${formatMetric(m.interval.high)}]` : '';
+  const ci = m.interval ? `, ${percentRounded(confidence, 1)} CI [${formatMetric(m.interval.low)}, ${formatMetric(m.interval.high)}]` : '';
   return `${m.metric} ${formatMetric(m.candidate)} vs ${formatMetric(m.baseline)} (Δ ${m.delta === null ? 'n/a' : formatMetric(m.delta)}${ci}, margin ${formatMetric(m.margin)}, p=${formatMetric(m.p_value)}, adjusted p=${formatMetric(m.p_adjusted)})`;
 }
 

@@ -9,7 +9,8 @@ import type { ModelSignature, Outputs } from '../runners/types.ts';
 import { toNumbers } from '../runners/types.ts';
 import type { CheckContext } from './context.ts';
 import { outputsShapeLine, perRowOutputs } from './predictions.ts';
-import { result, round, skipped, type CheckResult, type Severity } from '../core/check-result.ts';
+import { result, skipped, type CheckResult, type Severity } from '../core/check-result.ts';
+import { round } from '../core/format.ts';
 
 const CATEGORY = 'smoke';
 
@@ -19,7 +20,7 @@ export interface LoadOutcome {
   error: string | null;
 }
 
-export function judgeLoad(load: LoadOutcome, target: string, severity: Severity): CheckResult {
+export function judgeModelLoad(load: LoadOutcome, target: string, severity: Severity): CheckResult {
   return load.ok
     ? result({
         id: 'smoke.load',

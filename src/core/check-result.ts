@@ -43,5 +43,3 @@ export function skipped(id: string, category: string, severity: Severity, why: s
   return result({ id, category, severity, status: 'skip', message: why });
 }
 
-/** Measured values in reports: a few decimals, not float noise. */
-export const round = (x: number, digits = 3) => Number(x.toFixed(digits));

@@ -4,8 +4,9 @@
  * noise test rejects after the run's multiplicity adjustment; dataset drift fails as a warning.
  */
 import { result, type CheckResult, type Severity } from '../core/check-result.ts';
+import { compact, round, significant } from '../core/format.ts';
 import type { DriftRules } from '../config/types.ts';
-import { fmt, IS_TEST, METHOD_LABEL, type DriftSummary, type FeatureDrift } from './judge.ts';
+import { IS_TEST, METHOD_LABEL, type DriftSummary, type FeatureDrift } from './judge.ts';
 
 export interface DriftCheckOptions {
   /** Id prefix of the per-feature items, e.g. `drift.feature`. */
@@ -21,24 +22,24 @@ export function featureCheck(f: FeatureDrift, options: DriftCheckOptions): Check
   const severity = rules.features[f.name]?.severity ?? options.severity;
   const adjusted = rules.multiplicity === 'none' ? '' : ` (${rules.multiplicity === 'holm' ? 'Holm' : 'BH'}-adjusted)`;
   const threshold = f.method
-    ? `${IS_TEST[f.method] ? `p${adjusted} > ${fmt(f.threshold!)}` : `${METHOD_LABEL[f.method]} < ${fmt(f.threshold!)} or p${adjusted} > ${fmt(rules.p_value)}`}${
-        options.psiGates ? `; PSI ≥ ${fmt(rules.psi.warning)} warns, ≥ ${fmt(rules.psi.blocker)} blocks, when beyond sampling noise` : ''
+    ? `${IS_TEST[f.method] ? `p${adjusted} > ${compact(f.threshold!)}` : `${METHOD_LABEL[f.method]} < ${compact(f.threshold!)} or p${adjusted} > ${compact(rules.p_value)}`}${
+        options.psiGates ? `; PSI ≥ ${compact(rules.psi.warning)} warns, ≥ ${compact(rules.psi.blocker)} blocks, when beyond sampling noise` : ''
       }`
     : null;
-  const base = { id: `${options.prefix}.${f.name}`, category: 'drift', value: f.value === null ? null : Number(f.value.toPrecision(6)), threshold, message: `${f.name}: ${f.message}` };
+  const base = { id: `${options.prefix}.${f.name}`, category: 'drift', value: f.value === null ? null : significant(f.value, 6), threshold, message: `${f.name}: ${f.message}` };
   if (f.status === 'error') return result({ ...base, severity, status: 'error' });
   if (f.status === 'inconclusive') return result({ ...base, severity: 'info', status: 'skip' });
   if (options.psiGates && f.psi_level !== 'ok' && f.psi_level !== null) {
     // PSI decided: it leads, once (the measure's own message carries it too, so it is cut there).
     const rest = f.message.replace(/; PSI \S+ \(/, ' (');
-    return result({ ...base, severity: f.psi_level, status: 'fail', message: `${f.name}: PSI ${fmt(f.psi!)} ≥ ${fmt(rules.psi[f.psi_level])}, which ${f.psi_level === 'blocker' ? 'blocks' : 'warns'}; ${rest}` });
+    return result({ ...base, severity: f.psi_level, status: 'fail', message: `${f.name}: PSI ${compact(f.psi!)} ≥ ${compact(rules.psi[f.psi_level])}, which ${f.psi_level === 'blocker' ? 'blocks' : 'warns'}; ${rest}` });
   }
   // Informational drift is a note on a passing item, not a failure.
   return result({ ...base, severity, status: f.drifted ? (severity === 'info' ? 'warn' : 'fail') : 'pass' });
 }
 
 export function datasetCheck(summary: DriftSummary, rules: DriftRules, severity: Severity, id = 'drift.dataset'): CheckResult {
-  const threshold = `< ${fmt(rules.dataset_share * 100)}% of features drifted`;
+  const threshold = `< ${compact(rules.dataset_share * 100)}% of features drifted`;
   if (summary.drifted_share === null) {
     return result({ id, category: 'drift', severity, status: 'error', threshold, message: 'dataset drift could not be judged: no feature could be compared (see the feature items)' });
   }
@@ -49,9 +50,9 @@ export function datasetCheck(summary: DriftSummary, rules: DriftRules, severity:
     category: 'drift',
     severity,
     status: summary.dataset_drift ? 'fail' : 'pass',
-    value: Number(summary.drifted_share.toFixed(4)),
+    value: round(summary.drifted_share, 4),
     threshold,
-    message: `${summary.drifted} of ${summary.judged} features drifted (${fmt(summary.drifted_share * 100)}%)${names.length ? `: ${shown}` : ''}${
+    message: `${summary.drifted} of ${summary.judged} features drifted (${compact(summary.drifted_share * 100)}%)${names.length ? `: ${shown}` : ''}${
       summary.dataset_drift ? ' — dataset drift' : ''
     }`,
   });

@@ -10,6 +10,7 @@
  * sampling noise is stable. PSI gates on its levels under the same condition, at any size.
  */
 import type { DriftMethod, DriftRules, FeatureKind } from '../config/types.ts';
+import { compact, significant } from '../core/format.ts';
 import { chi2Isf } from '../stats/chi2.ts';
 import { adjust, type Multiplicity } from '../stats/multiplicity.ts';
 import { LOW_CARDINALITY, type FeatureMeasures } from './measure.ts';
@@ -112,9 +113,6 @@ function noiseOf(m: FeatureMeasures, method: DriftMethod): { test: NoiseTest; p:
   }
 }
 
-/** Significant digits for messages, not float noise. */
-export const fmt = (x: number) => (x === 0 ? '0' : Math.abs(x) < 1e-4 ? x.toExponential(2) : String(Number(x.toPrecision(3))));
-
 const ADJUSTED: Record<Multiplicity, string> = { holm: 'Holm', bh: 'BH', none: 'unadjusted' };
 
 /**
@@ -134,7 +132,7 @@ export function assess(m: FeatureMeasures, rules: DriftRules): FeatureDrift {
   const noise = noiseOf(m, method);
   const nEff = effectiveRows(m.n_reference, m.n_current);
   const psiNoise = m.bins > 1 ? chi2Isf(0.05, m.bins - 1) / nEff : 0;
-  const base = { ...m, method, threshold, effective_rows: Number(nEff.toPrecision(6)), noise_test: noise.test, p_value: noise.p ?? null, p_adjusted: null, psi_noise: psiNoise, psi_level: null } as const;
+  const base = { ...m, method, threshold, effective_rows: significant(nEff, 6), noise_test: noise.test, p_value: noise.p ?? null, p_adjusted: null, psi_noise: psiNoise, psi_level: null } as const;
   if (value === undefined || noise.p === undefined) {
     return { ...base, status: 'error', value: null, drifted: null, message: `${METHOD_LABEL[method]} does not apply to a ${m.kind} feature with ${m.distinct} distinct values` };
   }
@@ -145,7 +143,7 @@ export function assess(m: FeatureMeasures, rules: DriftRules): FeatureDrift {
   }
   const sizes = `${m.n_reference.toLocaleString('en')} vs ${m.n_current.toLocaleString('en')} values`;
   if (Math.min(m.n_reference, m.n_current) < rules.min_rows) {
-    return { ...base, status: 'inconclusive', value, drifted: null, message: `inconclusive: ${sizes}, fewer than ${rules.min_rows} on a side (${METHOD_LABEL[method]} ${fmt(value)})` };
+    return { ...base, status: 'inconclusive', value, drifted: null, message: `inconclusive: ${sizes}, fewer than ${rules.min_rows} on a side (${METHOD_LABEL[method]} ${compact(value)})` };
   }
   // Judged in judgeFamily, once the family's adjusted p-values are known.
   return { ...base, status: 'stable', value, drifted: false, message: '' };
@@ -163,12 +161,12 @@ export function judgeFamily(items: readonly FeatureDrift[], rules: DriftRules): 
   );
   const out = [...items];
   judgeable.forEach((i, k) => {
-    out[i] = decide(items[i]!, adjusted[k]!, rules);
+    out[i] = withAdjustedVerdict(items[i]!, adjusted[k]!, rules);
   });
   return out;
 }
 
-function decide(f: FeatureDrift, pAdjusted: number, rules: DriftRules): FeatureDrift {
+function withAdjustedVerdict(f: FeatureDrift, pAdjusted: number, rules: DriftRules): FeatureDrift {
   const method = f.method!;
   const value = f.value!;
   const threshold = f.threshold!;
@@ -178,20 +176,20 @@ function decide(f: FeatureDrift, pAdjusted: number, rules: DriftRules): FeatureD
   const drifted = beyondNoise && material;
   const psi = f.psi!;
   const psiLevel = !beyondNoise ? 'ok' : psi >= rules.psi.blocker ? 'blocker' : psi >= rules.psi.warning ? 'warning' : 'ok';
-  const noise = `${NOISE_LABEL[f.noise_test!]} p ${fmt(f.p_value!)}${rules.multiplicity === 'none' ? '' : `, ${ADJUSTED[rules.multiplicity]} ${fmt(pAdjusted)}`}`;
-  const sizes = `${f.n_reference!.toLocaleString('en')} vs ${f.n_current!.toLocaleString('en')} values, n_eff ${fmt(f.effective_rows!)}`;
+  const noise = `${NOISE_LABEL[f.noise_test!]} p ${compact(f.p_value!)}${rules.multiplicity === 'none' ? '' : `, ${ADJUSTED[rules.multiplicity]} ${compact(pAdjusted)}`}`;
+  const sizes = `${f.n_reference!.toLocaleString('en')} vs ${f.n_current!.toLocaleString('en')} values, n_eff ${compact(f.effective_rows!)}`;
   const missing = f.missing && f.missing.reference + f.missing.current > 0 ? `; missing ${f.missing.reference.toLocaleString('en')} / ${f.missing.current.toLocaleString('en')}` : '';
-  const rounded = (x: number) => Number(x.toPrecision(6));
+  const rounded = (x: number) => significant(x, 6);
   let verdict: string;
   if (IS_TEST[method]) {
-    verdict = `${noise} ${beyondNoise ? '≤' : '>'} ${fmt(alpha)}`;
+    verdict = `${noise} ${beyondNoise ? '≤' : '>'} ${compact(alpha)}`;
   } else if (!material) {
-    verdict = `${METHOD_LABEL[method]} ${fmt(value)} < ${fmt(threshold)} (${noise})`;
+    verdict = `${METHOD_LABEL[method]} ${compact(value)} < ${compact(threshold)} (${noise})`;
   } else {
-    verdict = `${METHOD_LABEL[method]} ${fmt(value)} ≥ ${fmt(threshold)}${beyondNoise ? ` and beyond sampling noise (${noise} ≤ ${fmt(alpha)})` : `, but within sampling noise (${noise} > ${fmt(alpha)})`}`;
+    verdict = `${METHOD_LABEL[method]} ${compact(value)} ≥ ${compact(threshold)}${beyondNoise ? ` and beyond sampling noise (${noise} ≤ ${compact(alpha)})` : `, but within sampling noise (${noise} > ${compact(alpha)})`}`;
   }
   // The PSI printed beside its noise level, so a reader can see why a PSI over a level did not gate.
-  const psiNote = `PSI ${fmt(psi)}${psi >= rules.psi.warning && !beyondNoise ? ` (noise level ${fmt(f.psi_noise!)}, not beyond noise)` : ''}`;
+  const psiNote = `PSI ${compact(psi)}${psi >= rules.psi.warning && !beyondNoise ? ` (noise level ${compact(f.psi_noise!)}, not beyond noise)` : ''}`;
   return {
     ...f,
     status: drifted ? 'drifted' : 'stable',

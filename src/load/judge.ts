@@ -1,6 +1,7 @@
 /** The load test's checklist items: latency, errors and throughput against the SLO, and health. */
 import type { LoadConfig } from '../config/types.ts';
 import { result, type CheckResult } from '../core/check-result.ts';
+import { percent, significant } from '../core/format.ts';
 import type { LoadRun } from '../runners/load/generate.ts';
 
 export type Health = 'healthy' | 'unhealthy' | 'unknown';
@@ -16,9 +17,9 @@ export interface LoadReport {
 const CATEGORY = 'load';
 /** A success older than this at the end of a run is not "recent". */
 const RECENT_S = 5;
-const r = (x: number) => (Number.isFinite(x) ? Number(x.toPrecision(4)) : x);
+const r = (x: number) => significant(x, 4);
 export const runLabel = (run: LoadRun) => (run.mode === 'closed' ? `concurrency ${run.concurrency}` : `open loop ${r(run.rate!)}/s`);
-const pct = (x: number) => `${r(x * 100)}%`;
+const pct = (x: number) => percent(x, 4);
 
 export function healthOf(runs: LoadRun[], cfg: LoadConfig): { health: Health; reason: string } {
   const limit = cfg.slo.max_error_rate ?? 0.001;
@@ -33,7 +34,7 @@ export function healthOf(runs: LoadRun[], cfg: LoadConfig): { health: Health; re
   return { health: 'healthy', reason: `ready, and ${pct(worst?.error_rate ?? 0)} or fewer requests failed under load` };
 }
 
-export function judgeLoad(report: LoadReport, cfg: LoadConfig): CheckResult[] {
+export function judgeLoadTest(report: LoadReport, cfg: LoadConfig): CheckResult[] {
   const { slo, severity } = cfg;
   const checks: CheckResult[] = [];
   const summary = (run: LoadRun) =>

@@ -17,7 +17,7 @@ import type { Settings } from '../settings.ts';
 import { alertRequest } from './alert.ts';
 import { writeMonitorReports } from './files.ts';
 import { renderMonitorSummary } from './markdown.ts';
-import { runMonitor } from './run.ts';
+import { runMonitor } from './monitor-command.ts';
 
 export interface ActionShell {
   say: FeedbackLog & { setFailed(message: string): void };

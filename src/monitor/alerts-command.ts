@@ -9,7 +9,7 @@ import { UsageError } from '../errors.ts';
 import type { DeploymentRecords } from '../promotion/records.ts';
 import type { AlertsSettings } from '../settings.ts';
 import { alertRules } from './alert-rules.ts';
-import { monitorConfig, monitorId } from './run.ts';
+import { monitorConfig, monitorId } from './monitor-command.ts';
 import { deployedVersion } from './version.ts';
 
 export async function runAlerts(settings: AlertsSettings, records: DeploymentRecords | null): Promise<{ yaml: string; rules: number; notes: string[] }> {

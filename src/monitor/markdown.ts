@@ -4,6 +4,7 @@
  * its own history: the rows ride in a hidden block of the body (base64 JSON), so each run adds
  * its row to what the issue already holds, with no store of its own. Pure.
  */
+import { percentFixed, round } from '../core/format.ts';
 import { mdCell, mdText, mdUrl } from '../report/escape.ts';
 import { mermaidLabel } from '../report/mermaid.ts';
 import type { MonitorReport } from './types.ts';
@@ -24,7 +25,7 @@ export interface HistoryRow {
   run: string | null;
 }
 
-const r4 = (v: number | null | undefined) => (v === null || v === undefined ? null : Number(v.toFixed(4)));
+const r4 = (v: number | null | undefined) => (v === null || v === undefined ? null : round(v, 4));
 const show = (v: number | null) => (v === null ? '–' : String(v));
 
 export function historyRow(report: MonitorReport, runUrl: string | null): HistoryRow {
@@ -79,7 +80,7 @@ export function renderMonitorSummary(report: MonitorReport): string {
     `Window: ${report.window.rows.toLocaleString('en')} rows from ${mdText(report.window.source)}; reference: ${report.reference.rows.toLocaleString('en')} rows${report.labels ? `; labels joined to ${report.labels.matched.toLocaleString('en')} rows` : ''}${report.drift ? `; drift in ${report.drift.drifted_features} of ${report.drift.judged_features} columns` : ''}.`,
     '',
     ...performanceTable(report),
-    ...(report.operational.length > 0 ? ['### Operational', '', '| Metric | Errors | Requests | Rate |', '| --- | --- | --- | --- |', ...report.operational.map((o) => `| ${mdCell(o.name)} | ${show(o.errors)} | ${show(o.requests)} | ${o.rate === null ? '–' : `${(o.rate * 100).toFixed(2)}%`} |`), ''] : []),
+    ...(report.operational.length > 0 ? ['### Operational', '', '| Metric | Errors | Requests | Rate |', '| --- | --- | --- | --- |', ...report.operational.map((o) => `| ${mdCell(o.name)} | ${show(o.errors)} | ${show(o.requests)} | ${o.rate === null ? '–' : percentFixed(o.rate)} |`), ''] : []),
     '### Checks',
     '',
     ...checklist(report),

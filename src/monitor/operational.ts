@@ -5,7 +5,8 @@
  * max / critical_max the promotion judge uses (src/promotion/judge.ts DEFAULTS when unset):
  * above critical_max FAILING, above max DEGRADED; too few requests is inconclusive, never a pass.
  */
-import { result, round, type CheckResult } from '../core/check-result.ts';
+import { result, type CheckResult } from '../core/check-result.ts';
+import { percentRounded, round } from '../core/format.ts';
 import type { GateConfig } from '../config/types.ts';
 import { getErrorMessage } from '../errors.ts';
 import { render, type MetricsProvider, type QueryResult } from '../promotion/providers.ts';
@@ -26,7 +27,6 @@ function scalar(r: QueryResult, q: string): number | null {
   return Number.isFinite(r[0]!.value) ? r[0]!.value : null;
 }
 
-const pct = (x: number) => `${round(x * 100, 2)}%`;
 
 export async function judgeOperational(config: GateConfig, provider: MetricsProvider, version: string): Promise<{ rows: OperationalRow[]; checks: CheckResult[] }> {
   const metrics = config.promotion.metrics.filter((m) => m.kind === 'error_rate');
@@ -40,7 +40,7 @@ export async function judgeOperational(config: GateConfig, provider: MetricsProv
     const id = `monitor.operational.${m.name}`;
     const max = m.max ?? DEFAULTS.error_max;
     const critical = m.critical_max ?? DEFAULTS.error_critical;
-    const threshold = `<= ${pct(max)} (FAILING above ${pct(critical)})`;
+    const threshold = `<= ${percentRounded(max)} (FAILING above ${percentRounded(critical)})`;
     try {
       if (!m.errors || !m.requests) throw new Error(`metric ${m.name} needs errors and requests queries`);
       const qe = render(m.errors.canary, vars);
@@ -58,7 +58,7 @@ export async function judgeOperational(config: GateConfig, provider: MetricsProv
       } else {
         const status = rate > max ? 'fail' : 'pass';
         const severity = rate > critical ? 'blocker' : 'warning';
-        checks.push(result({ id, category: 'operational', severity, status, value: round(rate, 6), threshold, message: `${m.name} of ${version}: ${pct(rate)} (${errors} of ${requests} requests in the last ${config.monitor.operational.window_minutes} min)` }));
+        checks.push(result({ id, category: 'operational', severity, status, value: round(rate, 6), threshold, message: `${m.name} of ${version}: ${percentRounded(rate)} (${errors} of ${requests} requests in the last ${config.monitor.operational.window_minutes} min)` }));
       }
     } catch (error) {
       rows.push({ name: m.name, errors: null, requests: null, rate: null });

@@ -14,7 +14,8 @@
  * (src/stats/cbpe-multiclass.ts): accuracy and macro precision / recall / F1, judged alike.
  * Returns checks; never prints or calls out.
  */
-import { result, round, type CheckResult } from '../core/check-result.ts';
+import { result, type CheckResult } from '../core/check-result.ts';
+import { round } from '../core/format.ts';
 import type { GateConfig, MetricName } from '../config/types.ts';
 import type { Dataset } from '../data/dataset.ts';
 import { getErrorMessage } from '../errors.ts';

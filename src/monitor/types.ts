@@ -1,6 +1,6 @@
 /**
  * What a monitor run returns: the report the shells write, render and alert on. Apart from the
- * command (run.ts) so the renderers (markdown.ts, alert.ts, files.ts) need not import it.
+ * command (monitor-command.ts) so the renderers (markdown.ts, alert.ts, files.ts) need not import it.
  */
 import type { CheckResult } from '../core/check-result.ts';
 import type { DriftSection } from '../drift/run.ts';

@@ -12,7 +12,7 @@
  * stages together risk only its highest α: at the chain's k-th stage it runs at (k + 1) / 2 slots,
  * and each stage after the first gives its own-windows test the other half slot. A chain of k stages
  * thus spends k slots, and chains (a stage that starts afresh begins a new one) never share a slot:
- * the promotion stays within its budget. Pure: the shell (command.ts) reads and writes the files.
+ * the promotion stays within its budget. Pure: the shell (stage-command.ts) reads and writes the files.
  */
 import type { PromotionConfig, PromotionMetric } from '../config/types.ts';
 import type { JudgeContext } from './evidence.ts';

@@ -8,7 +8,7 @@ import { join, resolve } from 'node:path';
 import type { PromotionConfig } from '../config/types.ts';
 import { UsageError, getErrorMessage } from '../errors.ts';
 import type { RecordedStage } from './records.ts';
-import { parseStage, providerFor, trackTraffic, type PromotionIO, type StageRequest } from './command.ts';
+import { parseStage, providerFor, trackTraffic, type PromotionIO, type StageRequest } from './stage-command.ts';
 import { DRILL_STAGE, drillFile, drillPlan, runDrill, type DrillReport } from './drill.ts';
 import { rollback } from './stage.ts';
 

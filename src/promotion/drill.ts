@@ -7,6 +7,7 @@
  */
 import { resolve } from 'node:path';
 import type { PromotionConfig, PromotionMetric } from '../config/types.ts';
+import { seconds } from '../core/format.ts';
 import { DRILL_STAGE } from './records.ts';
 import { UsageError, getErrorMessage } from '../errors.ts';
 import { render, type QueryResult } from './providers.ts';
@@ -92,7 +93,6 @@ export function clearVerdict(r: Reading, windowAfterRollback: boolean): { done: 
 }
 
 const count = (n: number) => (Number.isInteger(n) ? n.toLocaleString('en-US') : n.toLocaleString('en-US', { maximumFractionDigits: 1 }));
-export const seconds = (s: number) => `${s < 10 ? Number(s.toFixed(1)) : Math.round(s)} s`;
 
 export interface DrillStep {
   step: 'traffic' | 'reach' | 'rollback' | 'clear';

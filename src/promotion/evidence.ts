@@ -8,6 +8,7 @@
  * than an edge, and the p95 ratio bounded by the edges its p95s are shown to lie between.
  */
 import type { PromotionMetric } from '../config/types.ts';
+import { percent, percentPoints, significant, significantOrNull, wholeNumber } from '../core/format.ts';
 import { quantileSorted, sortedCopy } from '../stats/quantile.ts';
 import { alwaysValid } from '../stats/sequential.ts';
 import { above, histogramQuantile, poolHistograms, quantileBucket, total } from './histogram.ts';
@@ -43,13 +44,14 @@ export const MIN_WINDOWS = 3;
 /** Samples mode: windows (each one value per arm) before the ratio is tested. */
 export const MIN_SAMPLE_WINDOWS = 5;
 
-const r = (x: number | null) => (x === null || !Number.isFinite(x) ? null : Number(x.toPrecision(6)));
-const pct = (x: number) => `${Number((x * 100).toPrecision(3))}%`;
+const r = (x: number | null) => significantOrNull(x, 6);
+const pct = (x: number) => percent(x, 3);
 /** A share difference in percentage points, signed. */
-const pp = (x: number) => `${x >= 0 ? '+' : '−'}${Number(Math.abs(x * 100).toPrecision(2))} pp`;
-const conf = (alpha: number) => `${Number(((1 - alpha) * 100).toPrecision(4))}%`;
-const n = (x: number) => Math.round(x).toLocaleString('en-US');
-const sec = (x: number) => (Number.isFinite(x) ? `${Number(x.toPrecision(4))} s` : '+Inf');
+const pp = (x: number) => percentPoints(x, 2);
+const conf = (alpha: number) => percent(1 - alpha, 4);
+const n = wholeNumber;
+/** A histogram bucket's edge; the last one is +Inf. */
+const sec = (x: number) => (Number.isFinite(x) ? `${significant(x, 4)} s` : '+Inf');
 
 const stagesOf = (ctx: JudgeContext) => (ctx.stages ? { stages: ctx.stages } : {});
 

@@ -8,8 +8,9 @@
  * inconclusive, never a pass.
  */
 import type { PromotionConfig, PromotionMetric } from '../config/types.ts';
+import { percent, significantOrNull } from '../core/format.ts';
 import { judgeErrorRate, judgeLatencyBuckets, judgeLatencySamples, type JudgeContext } from './evidence.ts';
-import type { Histogram, Measurement, MetricData, MetricResult, Pair, Verdict } from './types.ts';
+import type { Histogram, Measurement, MetricData, MetricResult, Pair, CanaryVerdict } from './types.ts';
 export { histogramQuantile } from './histogram.ts';
 export { DEFAULTS } from './evidence.ts';
 
@@ -21,8 +22,8 @@ export const MAX_COUNT = 1e12;
 /** Magnitude beyond which a `value` or a latency sample is not believable. */
 export const MAX_VALUE = 1e15;
 
-const r = (x: number | null) => (x === null || !Number.isFinite(x) ? null : Number(x.toPrecision(6)));
-const pct = (x: number) => `${Number((x * 100).toPrecision(3))}%`;
+const r = (x: number | null) => significantOrNull(x, 6);
+const pct = (x: number) => percent(x, 3);
 
 /** What makes the given counts impossible: not finite, negative, or absurdly large ("errors.canary is -1000"). */
 export function countProblem(named: Record<string, number | null | undefined>): string | null {
@@ -162,7 +163,7 @@ export function judgeMetric(m: PromotionMetric, d: MetricData, minRequests: numb
 }
 
 /** One measurement's verdict: error over fail over inconclusive over pass. */
-export function measurementVerdict(metrics: MetricResult[]): Verdict {
+export function measurementVerdict(metrics: MetricResult[]): CanaryVerdict {
   if (metrics.length === 0) return 'inconclusive';
   for (const v of ['error', 'fail', 'inconclusive'] as const) if (metrics.some((m) => m.verdict === v)) return v;
   return 'pass';
@@ -197,7 +198,7 @@ export function count(c: Counters, m: Measurement): Counters {
  * is considered. During the bake missing data only waits (the pooled tests gather it); at its end
  * a verdict without the evidence holds by policy, never fails for want of data per window.
  */
-export function decide(measurements: Measurement[], c: Counters, cfg: PromotionConfig, now: number, bakeEnd: number): StageAction {
+export function decideStage(measurements: Measurement[], c: Counters, cfg: PromotionConfig, now: number, bakeEnd: number): StageAction {
   const a = cfg.analysis;
   const last = measurements.at(-1);
   const critical = last?.metrics.find((m) => m.verdict === 'fail' && m.critical);

@@ -9,7 +9,7 @@ import type { Clock } from '../clock.ts';
 import type { PromotionConfig } from '../config/types.ts';
 import { UsageError, getErrorMessage } from '../errors.ts';
 import { handOver, judgeCarried, type Carried, type StageEvidence } from './carry.ts';
-import { NO_COUNTS, count, decide, measurementVerdict, testAlpha, windowProblem, type Counters, type StageAction } from './judge.ts';
+import { NO_COUNTS, count, decideStage, measurementVerdict, testAlpha, windowProblem, type Counters, type StageAction } from './judge.ts';
 import type { Measurement, MetricData, MetricResult } from './types.ts';
 import { fetchMetric, type MetricsProvider } from './providers.ts';
 import type { CommandKind } from './signals.ts';
@@ -202,7 +202,7 @@ export async function runStage(spec: StageSpec, cfg: PromotionConfig, deps: Stag
     measurements.push(measurement);
     counters = count(counters, measurement);
     const now = deps.clock.now();
-    const action = decide(measurements, counters, cfg, now, bakeEnd);
+    const action = decideStage(measurements, counters, cfg, now, bakeEnd);
     if (action.action === 'hold' && counters.holding_since === null) counters = { ...counters, holding_since: now };
     deps.log(`measurement ${index}: ${measurement.verdict.toUpperCase()} — ${results.map((r) => `${r.name} ${r.verdict}: ${r.reason}`).join('; ')}${action.action === 'continue' ? '' : ` → ${action.action}${'reason' in action ? `: ${action.reason}` : ''}`}`);
     await deps.onMeasurement?.(measurement, counters);

@@ -5,7 +5,7 @@
  */
 import type { PromotionMetric } from '../config/types.ts';
 
-export type Verdict = 'pass' | 'fail' | 'inconclusive' | 'error';
+export type CanaryVerdict = 'pass' | 'fail' | 'inconclusive' | 'error';
 
 /** A cumulative histogram: bucket upper bounds (`le`, +Inf last) and counts up to each. */
 export interface Histogram {
@@ -44,7 +44,7 @@ export interface TestEvidence {
 export interface MetricResult {
   name: string;
   kind: PromotionMetric['kind'];
-  verdict: Verdict;
+  verdict: CanaryVerdict;
   /** A failure that rolls back at once. */
   critical: boolean;
   values: Record<string, number | null>;
@@ -57,6 +57,6 @@ export interface MetricResult {
 export interface Measurement {
   index: number;
   at: string;
-  verdict: Verdict;
+  verdict: CanaryVerdict;
   metrics: MetricResult[];
 }

@@ -1,5 +1,6 @@
 /** The rollback drill for people: each step, how long it took, and why the drill passed or failed. */
-import { seconds, type DrillReport } from '../promotion/drill.ts';
+import { seconds } from '../core/format.ts';
+import type { DrillReport } from '../promotion/drill.ts';
 import { mdCell as cell, mdCode, mdCodeCell, mdText } from './escape.ts';
 
 const STEP: Record<DrillReport['steps'][number]['step'], string> = {

@@ -3,7 +3,8 @@
  * nothing is fetched, so it opens offline and no model detail reaches a third-party host.
  */
 import type { CheckResult } from '../core/check-result.ts';
-import { fmt, METHOD_LABEL, type FeatureDrift } from '../drift/judge.ts';
+import { METHOD_LABEL, type FeatureDrift } from '../drift/judge.ts';
+import { compact, numberText } from '../core/format.ts';
 import type { Report } from './json.ts';
 import { DECISION_ICON } from './markdown.ts';
 import { checkIcon, countsText, metricLimit, reportView, type ViewItem } from './view.ts';
@@ -22,7 +23,6 @@ import type { ReliabilityBin } from '../stats/classification.ts';
 /** Every interpolation below goes through this (or is a number formatted here, or a constant). */
 export const escapeHtml = htmlText;
 
-const num = (v: unknown, digits = 4) => (typeof v === 'number' && Number.isFinite(v) ? String(Number(v.toPrecision(digits))) : '—');
 
 function table(head: string[], rows: unknown[][], numeric: number[] = []): string {
   const td = (v: unknown, i: number) => `<td${numeric.includes(i) ? ' class="n"' : ''}>${v}</td>`;
@@ -51,10 +51,10 @@ function metricsHtml(report: Report): string {
   const compared = report.comparison?.metrics ?? {};
   const rows = names.map((name) => {
     const c = compared[name];
-    const interval = c?.interval ? `[${num(c.interval.low)}, ${num(c.interval.high)}]` : '';
+    const interval = c?.interval ? `[${numberText(c.interval.low)}, ${numberText(c.interval.high)}]` : '';
     const l = metricLimit(report, name);
     const delta = c?.delta ?? (typeof m.candidate[name] === 'number' && typeof m.baseline?.[name] === 'number' ? (m.candidate[name] as number) - (m.baseline[name] as number) : null);
-    return [escapeHtml(name), num(m.baseline?.[name]), num(m.candidate[name]), l ? `${l.icon} ${escapeHtml(l.limit)}` : '—', num(delta), interval, escapeHtml(c ? `${c.verdict ?? '—'}${c.p_value !== null ? ` (McNemar p=${num(c.p_value)})` : ''}` : '')];
+    return [escapeHtml(name), numberText(m.baseline?.[name]), numberText(m.candidate[name]), l ? `${l.icon} ${escapeHtml(l.limit)}` : '—', numberText(delta), interval, escapeHtml(c ? `${c.verdict ?? '—'}${c.p_value !== null ? ` (McNemar p=${numberText(c.p_value)})` : ''}` : '')];
   });
   return `<h2>Metrics (${escapeHtml(m.task)}, ${escapeHtml(Number(m.rows).toLocaleString('en'))} rows)</h2>${table(['Metric', 'Baseline', 'Candidate', 'Limit', 'Δ', 'CI of Δ', 'Significance'], rows, [1, 2, 4])}${classifierCharts(report)}`;
 }
@@ -90,7 +90,7 @@ function latencyHtml(report: Report): string {
       '<h2>Latency</h2>',
       table(
         ['Batch', 'Calls', 'p50 ms', 'p95 ms', 'p99 ms', 'max ms', 'mean ms', 'rows/s'],
-        report.latency.map((l) => [escapeHtml(l.batch_size), escapeHtml(l.samples), num(l.p50_ms), num(l.p95_ms), num(l.p99_ms), num(l.max_ms), num(l.mean_ms), num(l.rows_per_s)]),
+        report.latency.map((l) => [escapeHtml(l.batch_size), escapeHtml(l.samples), numberText(l.p50_ms), numberText(l.p95_ms), numberText(l.p99_ms), numberText(l.max_ms), numberText(l.mean_ms), numberText(l.rows_per_s)]),
         [0, 1, 2, 3, 4, 5, 6, 7],
       ),
     );
@@ -98,7 +98,7 @@ function latencyHtml(report: Report): string {
   const lc = report.latency_comparison;
   if (lc) {
     parts.push(
-      `<p>Against the baseline (batch ${escapeHtml(lc.batch_size)}, ${escapeHtml(lc.samples)} interleaved calls each): p95 ×${num(lc.p95_ratio)}${lc.p95_ratio_interval ? ` (CI ×${num(lc.p95_ratio_interval.low)}–×${num(lc.p95_ratio_interval.high)})` : ''}.</p>`,
+      `<p>Against the baseline (batch ${escapeHtml(lc.batch_size)}, ${escapeHtml(lc.samples)} interleaved calls each): p95 ×${numberText(lc.p95_ratio)}${lc.p95_ratio_interval ? ` (CI ×${numberText(lc.p95_ratio_interval.low)}–×${numberText(lc.p95_ratio_interval.high)})` : ''}.</p>`,
       latencyChart(lc, report.checks.find((c) => c.id === 'comparison.latency.p95_ratio')),
     );
   }
@@ -110,9 +110,9 @@ function driftRows(features: FeatureDrift[]): unknown[][] {
     `<code>${escapeHtml(f.name)}</code>`,
     escapeHtml(f.kind ?? '—'),
     escapeHtml(f.method ? METHOD_LABEL[f.method] : '—'),
-    f.value === null || f.value === undefined ? '—' : escapeHtml(fmt(f.value)),
-    f.threshold === null || f.threshold === undefined ? '—' : escapeHtml(fmt(f.threshold)),
-    f.psi === undefined ? '—' : escapeHtml(fmt(f.psi)),
+    f.value === null || f.value === undefined ? '—' : escapeHtml(compact(f.value)),
+    f.threshold === null || f.threshold === undefined ? '—' : escapeHtml(compact(f.threshold)),
+    f.psi === undefined ? '—' : escapeHtml(compact(f.psi)),
     escapeHtml(f.status === 'error' ? `error: ${f.message}` : f.status),
   ]);
 }

@@ -1,6 +1,7 @@
 /** Markdown for the job summary (and the report file): verdict first, then the full checklist. */
 import type { Decision } from '../decision.ts';
-import { fmt, METHOD_LABEL, type FeatureDrift } from '../drift/judge.ts';
+import { METHOD_LABEL, type FeatureDrift } from '../drift/judge.ts';
+import { compact, fixed, numberText } from '../core/format.ts';
 import type { Report } from './json.ts';
 import { driftChart, latencyChart } from './mermaid.ts';
 import { MAX_CLASSES } from './svg/confusion.ts';
@@ -14,8 +15,6 @@ export const DECISION_ICON: Record<Decision, string> = { GO: '✅', 'NO-GO': '�
 
 /** Table cells hold one line without pipes, markup or mentions (see escape.ts). */
 export const cell = mdCell;
-const fixed = (n: number, digits = 2) => (Number.isFinite(n) ? n.toFixed(digits) : '—');
-
 
 export function renderMarkdown(report: Report): string {
   const lines: string[] = [];
@@ -132,8 +131,7 @@ export function latencyRows(report: Report): string[] {
   );
 }
 
-const num = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? Number(v.toPrecision(4)).toString() : '—');
-const signed = (v: number | null) => (v === null ? '—' : `${v >= 0 ? '+' : '−'}${num(Math.abs(v))}`);
+const signed = (v: number | null) => (v === null ? '—' : `${v >= 0 ? '+' : '−'}${numberText(Math.abs(v))}`);
 const VERDICT: Record<string, string> = { improvement: '🟢 better', regression: '🔴 worse', 'no significant change': '⚪ no significant change' };
 
 /** The metrics a reader looks at first: those compared with the baseline or bounded by a check. */
@@ -167,18 +165,18 @@ export function metricsTable(report: Report, only?: ReadonlySet<string>): string
       const c = compared[name];
       const delta = typeof m.candidate[name] === 'number' && typeof m.baseline[name] === 'number' ? (m.candidate[name] as number) - (m.baseline[name] as number) : null;
       const interval = c?.interval ? `[${signed(c.interval.low)}, ${signed(c.interval.high)}]` : '';
-      const sig = c ? `${VERDICT[c.verdict ?? ''] ?? '—'}${c.p_value !== null ? ` (McNemar p=${num(c.p_value)})` : ''}` : 'not tested';
-      lines.push(`| ${c ? `**${cell(name)}**` : cell(name)} | ${num(m.baseline[name])} | ${num(m.candidate[name])} | ${limit(name)} | ${signed(delta)} | ${interval} | ${sig} |`);
+      const sig = c ? `${VERDICT[c.verdict ?? ''] ?? '—'}${c.p_value !== null ? ` (McNemar p=${numberText(c.p_value)})` : ''}` : 'not tested';
+      lines.push(`| ${c ? `**${cell(name)}**` : cell(name)} | ${numberText(m.baseline[name])} | ${numberText(m.candidate[name])} | ${limit(name)} | ${signed(delta)} | ${interval} | ${sig} |`);
     }
   } else {
     lines.push('| Metric | Candidate | Limit |');
     lines.push('|---|---:|---|');
-    for (const name of names) lines.push(`| ${cell(name)} | ${num(m.candidate[name])} | ${limit(name)} |`);
+    for (const name of names) lines.push(`| ${cell(name)} | ${numberText(m.candidate[name])} | ${limit(name)} |`);
   }
   lines.push('');
   const lc = report.latency_comparison;
   if (lc) {
-    lines.push(`Latency against the baseline (batch ${mdText(lc.batch_size)}, ${mdText(lc.samples)} interleaved calls each): p50 ${num(lc.candidate.p50_ms)} vs ${num(lc.baseline.p50_ms)} ms (×${num(lc.p50_ratio)}), p95 ${num(lc.candidate.p95_ms)} vs ${num(lc.baseline.p95_ms)} ms (×${num(lc.p95_ratio)}${lc.p95_ratio_interval ? `, CI ×${num(lc.p95_ratio_interval.low)}–×${num(lc.p95_ratio_interval.high)}` : ''}).`);
+    lines.push(`Latency against the baseline (batch ${mdText(lc.batch_size)}, ${mdText(lc.samples)} interleaved calls each): p50 ${numberText(lc.candidate.p50_ms)} vs ${numberText(lc.baseline.p50_ms)} ms (×${numberText(lc.p50_ratio)}), p95 ${numberText(lc.candidate.p95_ms)} vs ${numberText(lc.baseline.p95_ms)} ms (×${numberText(lc.p95_ratio)}${lc.p95_ratio_interval ? `, CI ×${numberText(lc.p95_ratio_interval.low)}–×${numberText(lc.p95_ratio_interval.high)}` : ''}).`);
     lines.push('');
   }
   return lines;
@@ -198,7 +196,7 @@ function confusionTable(classes: string[], m: number[][], keep: number[]): strin
     const cells = keep.map((p) => {
       const v = row[p] ?? 0;
       const share = total > 0 ? ` (${Math.round((v / total) * 1000) / 10}%)` : '';
-      return t === p ? `**${num(v)}**${share}` : v === 0 ? '0' : `${num(v)}${share}`;
+      return t === p ? `**${numberText(v)}**${share}` : v === 0 ? '0' : `${numberText(v)}${share}`;
     });
     return `| ${mdCodeCell(classes[t]!)} | ${cells.join(' | ')} |`;
   });
@@ -239,10 +237,10 @@ function driftRows(title: string, features: readonly FeatureDrift[]): string[] {
       lines.push(`| ${mdCodeCell(f.name)} | ${cell(f.kind ?? '—')} | | | | | | | | ${DRIFT_ICON.error}: ${cell(f.message)} |`);
       continue;
     }
-    const psi = f.psi === undefined ? '—' : `${fmt(f.psi)}${f.psi_level === 'blocker' ? ' ⛔' : f.psi_level === 'warning' ? ' ⚠️' : ''}`;
-    const p = typeof f.p_value === 'number' ? `${fmt(f.p_value)} / ${typeof f.p_adjusted === 'number' ? fmt(f.p_adjusted) : '—'}` : '—';
+    const psi = f.psi === undefined ? '—' : `${compact(f.psi)}${f.psi_level === 'blocker' ? ' ⛔' : f.psi_level === 'warning' ? ' ⚠️' : ''}`;
+    const p = typeof f.p_value === 'number' ? `${compact(f.p_value)} / ${typeof f.p_adjusted === 'number' ? compact(f.p_adjusted) : '—'}` : '—';
     lines.push(
-      `| ${mdCodeCell(f.name)} | ${cell(f.kind)} | ${cell(f.method ? METHOD_LABEL[f.method] : '—')} | ${f.value === null ? '—' : fmt(f.value)} | ${f.threshold === null ? '—' : fmt(f.threshold)} | ${p} | ${psi} | ${n(f.n_reference)} / ${n(f.n_current)} | ${f.missing ? `${n(f.missing.reference)} / ${n(f.missing.current)}` : '—'} | ${DRIFT_ICON[f.status] ?? cell(f.status)} |`,
+      `| ${mdCodeCell(f.name)} | ${cell(f.kind)} | ${cell(f.method ? METHOD_LABEL[f.method] : '—')} | ${f.value === null ? '—' : compact(f.value)} | ${f.threshold === null ? '—' : compact(f.threshold)} | ${p} | ${psi} | ${n(f.n_reference)} / ${n(f.n_current)} | ${f.missing ? `${n(f.missing.reference)} / ${n(f.missing.current)}` : '—'} | ${DRIFT_ICON[f.status] ?? cell(f.status)} |`,
     );
   }
   lines.push('');
@@ -251,7 +249,7 @@ function driftRows(title: string, features: readonly FeatureDrift[]): string[] {
 
 export function driftShare(d: NonNullable<Report['drift']>): string {
   if (d.drifted_share === null) return 'Drift not judged: no feature could be compared.';
-  return `${mdText(d.drifted_features)} of ${mdText(d.judged_features)} features drifted (${fmt(d.drifted_share * 100)}%)${d.dataset_drift ? ' — **dataset drift**' : ''}`;
+  return `${mdText(d.drifted_features)} of ${mdText(d.judged_features)} features drifted (${compact(d.drifted_share * 100)}%)${d.dataset_drift ? ' — **dataset drift**' : ''}`;
 }
 
 /**

@@ -5,8 +5,10 @@
 import type { LatencyComparison } from '../checks/latency-ab.ts';
 import type { DriftSection } from '../drift/run.ts';
 import type { FeatureDrift } from '../drift/judge.ts';
+import { numberText } from '../core/format.ts';
 
-const value = (n: number) => (Number.isFinite(n) ? Number(n.toPrecision(4)).toString() : '0');
+/** Mermaid needs a number in every slot: a value that is not finite is drawn as 0. */
+const value = (n: number) => numberText(n, 4, '0');
 /**
  * A Mermaid label from any text. Strings end at a double quote, `#…;` is an entity code, `%%` a
  * comment, brackets and braces end the axis list, `<` could be markup or start one of our hidden

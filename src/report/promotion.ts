@@ -1,4 +1,5 @@
 /** A promotion stage for people: what was measured, against what, and why it went the way it did. */
+import { percent, percentPoints, significant } from '../core/format.ts';
 import type { MetricResult, TestEvidence } from '../promotion/types.ts';
 import type { StageReport } from '../promotion/stage.ts';
 import { mdCell as cell, mdCode, mdCodeCell, mdText } from './escape.ts';
@@ -13,8 +14,8 @@ const values = (m: MetricResult) =>
 /** A bound in the test's own unit: a share difference in percentage points, a log ratio as ×. */
 function bound(e: TestEvidence, x: number): string {
   if (!Number.isFinite(x)) return x > 0 ? '+∞' : '−∞';
-  if (e.unit === 'log_ratio') return `×${Number(Math.exp(x).toPrecision(3))}`;
-  return `${x >= 0 ? '+' : '−'}${Number(Math.abs(x * 100).toPrecision(3))} pp`;
+  if (e.unit === 'log_ratio') return `×${significant(Math.exp(x), 3)}`;
+  return percentPoints(x, 3);
 }
 
 /**
@@ -29,7 +30,7 @@ function testsTable(last: MetricResult[]): string[] {
   for (const m of rows) {
     const e = m.evidence!;
     const pooled = `${e.pooled.windows} windows, ${e.pooled.canary.toLocaleString('en-US')}${e.pooled.stable !== null ? ` / ${e.pooled.stable.toLocaleString('en-US')}` : ''} ${e.pooled.of}`;
-    lines.push(`| ${mdCodeCell(m.name)} | ${ICON[m.verdict]} ${m.verdict} | ${cell(e.test)} | ${cell(e.quantity)} | ${bound(e, e.estimate)} | [${bound(e, e.lower)}, ${bound(e, e.upper)}] at ${Number((e.confidence * 100).toPrecision(4))}% (rolls back when the lower end > ${e.unit === 'log_ratio' ? '×1' : '0'}) | ${cell(pooled)} |`);
+    lines.push(`| ${mdCodeCell(m.name)} | ${ICON[m.verdict]} ${m.verdict} | ${cell(e.test)} | ${cell(e.quantity)} | ${bound(e, e.estimate)} | [${bound(e, e.lower)}, ${bound(e, e.upper)}] at ${percent(e.confidence, 4)} (rolls back when the lower end > ${e.unit === 'log_ratio' ? '×1' : '0'}) | ${cell(pooled)} |`);
   }
   return lines;
 }

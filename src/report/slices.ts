@@ -1,9 +1,9 @@
 /** The per-slice tables of summary.md and report.html: one row per slice and metric. */
 import type { SliceReport, SliceRow } from '../checks/slices.ts';
+import { numberText } from '../core/format.ts';
 import { htmlText, mdCell, mdCode, mdText } from './escape.ts';
 
-const num = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? Number(v.toPrecision(4)).toString() : '—');
-const signed = (v: number | null) => (v === null ? '—' : `${v >= 0 ? '+' : '−'}${num(Math.abs(v))}`);
+const signed = (v: number | null) => (v === null ? '—' : `${v >= 0 ? '+' : '−'}${numberText(Math.abs(v))}`);
 
 const HEAD = ['Slice', 'Rows', 'Metric', 'Baseline', 'Candidate', 'Δ', 'CI of Δ', 'Margin', 'p (adjusted)', 'Verdict'];
 
@@ -27,12 +27,12 @@ function rows(entry: SliceReport['columns'][number]): string[][] {
       out.push([
         ...(i === 0 ? head : ['', '']),
         m.metric,
-        num(m.baseline),
-        num(m.candidate),
+        numberText(m.baseline),
+        numberText(m.candidate),
         signed(m.delta),
         m.interval ? `[${signed(m.interval.low)}, ${signed(m.interval.high)}]` : '—',
-        m.p_value === null && s.status === 'not_compared' ? '—' : num(m.margin),
-        m.p_value === null ? '—' : `${num(m.p_value)} (${num(m.p_adjusted)})`,
+        m.p_value === null && s.status === 'not_compared' ? '—' : numberText(m.margin),
+        m.p_value === null ? '—' : `${numberText(m.p_value)} (${numberText(m.p_adjusted)})`,
         verdict,
       ]);
     });
@@ -41,7 +41,7 @@ function rows(entry: SliceReport['columns'][number]): string[][] {
 }
 
 const how = (r: SliceReport) =>
-  `${r.multiplicity === 'holm' ? 'Holm' : r.multiplicity === 'bh' ? 'Benjamini–Hochberg' : 'no'} adjustment over all slice tests, one-sided α ${num(r.alpha)}, ${num(r.confidence * 100)}% intervals`;
+  `${r.multiplicity === 'holm' ? 'Holm' : r.multiplicity === 'bh' ? 'Benjamini–Hochberg' : 'no'} adjustment over all slice tests, one-sided α ${numberText(r.alpha)}, ${numberText(r.confidence * 100)}% intervals`;
 
 export function slicesMarkdown(r: SliceReport | null | undefined): string[] {
   if (!r) return [];

@@ -3,7 +3,8 @@ import { styleText } from 'node:util';
 import type { CheckStatus } from '../core/check-result.ts';
 import type { Decision } from '../decision.ts';
 import type { DriftReport } from '../drift/run.ts';
-import { fmt, METHOD_LABEL, type FeatureDrift } from '../drift/judge.ts';
+import { METHOD_LABEL, type FeatureDrift } from '../drift/judge.ts';
+import { compact, fixed, percentFixed } from '../core/format.ts';
 import { runLabel } from '../load/judge.ts';
 import type { Report } from './json.ts';
 import { ioRows } from './model-io.ts';
@@ -52,9 +53,9 @@ export function renderTerminal(report: Report, color: boolean, width = 120): str
   if (report.load) {
     lines.push('', paint('bold', `${`LOAD, batch ${report.load.batch_size}`.padEnd(22)}    req/s   p50 ms   p95 ms   p99 ms   max ms   errors  timeouts  statuses`));
     for (const run of report.load.runs) {
-      const f = (n: number) => (Number.isFinite(n) ? n.toFixed(2) : '–').padStart(8);
+      const f = (n: number) => fixed(n, 2, '–').padStart(8);
       const statuses = Object.entries(run.status_counts).map(([k, v]) => `${k}:${v}`).join(' ');
-      lines.push(`${runLabel(run).padEnd(22)} ${Math.round(run.achieved_rps).toString().padStart(8)} ${f(run.p50_ms)} ${f(run.p95_ms)} ${f(run.p99_ms)} ${f(run.max_ms)} ${`${(run.error_rate * 100).toFixed(2)}%`.padStart(8)} ${String(run.timeouts).padStart(9)}  ${statuses}`);
+      lines.push(`${runLabel(run).padEnd(22)} ${Math.round(run.achieved_rps).toString().padStart(8)} ${f(run.p50_ms)} ${f(run.p95_ms)} ${f(run.p99_ms)} ${f(run.max_ms)} ${percentFixed(run.error_rate).padStart(8)} ${String(run.timeouts).padStart(9)}  ${statuses}`);
     }
     lines.push(`health: ${report.load.health} (${report.load.health_reason})`);
   }
@@ -83,7 +84,7 @@ export function driftTable(features: readonly FeatureDrift[], paint: (style: Sty
     }
     const missing = f.missing ? `${n(f.missing.reference)}/${n(f.missing.current)}` : '–';
     lines.push(
-      `${name.padEnd(nameWidth)} ${(f.kind ?? '').padEnd(11)} ${(f.method ? METHOD_LABEL[f.method] : '').padEnd(18)} ${(f.value === null ? '–' : fmt(f.value)).padStart(9)} ${(f.threshold === null ? '' : fmt(f.threshold)).padStart(6)} ${(f.psi === undefined ? '–' : fmt(f.psi)).padStart(7)} ${`${n(f.n_reference)} / ${n(f.n_current)}`.padStart(21)} ${missing.padStart(11)}  ${paint(VERDICT_STYLE[f.status], f.status.toUpperCase())}`,
+      `${name.padEnd(nameWidth)} ${(f.kind ?? '').padEnd(11)} ${(f.method ? METHOD_LABEL[f.method] : '').padEnd(18)} ${(f.value === null ? '–' : compact(f.value)).padStart(9)} ${(f.threshold === null ? '' : compact(f.threshold)).padStart(6)} ${(f.psi === undefined ? '–' : compact(f.psi)).padStart(7)} ${`${n(f.n_reference)} / ${n(f.n_current)}`.padStart(21)} ${missing.padStart(11)}  ${paint(VERDICT_STYLE[f.status], f.status.toUpperCase())}`,
     );
   }
   return lines;

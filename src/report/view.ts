@@ -5,6 +5,7 @@
  * renderer escapes for its own target.
  */
 import type { CheckResult, CheckStatus, CheckValue } from '../core/check-result.ts';
+import { significant } from '../core/format.ts';
 import { headline } from '../decision.ts';
 import type { Decision } from '../decision.ts';
 
@@ -56,7 +57,7 @@ export function checkIcon(c: Pick<CheckResult, 'status' | 'severity'>): string {
 /** A value as one short line: numbers as measured, lists abbreviated; a record is left to the message. */
 export function valueText(v: CheckValue | undefined): string | null {
   if (v === null || v === undefined) return null;
-  if (typeof v === 'number') return Number.isFinite(v) ? String(Number(v.toPrecision(6))) : String(v);
+  if (typeof v === 'number') return String(significant(v, 6));
   if (typeof v === 'string' || typeof v === 'boolean') return String(v);
   // A record of figures (latency percentiles …) is what the message already spells out.
   if (!Array.isArray(v)) return null;

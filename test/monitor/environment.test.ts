@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { parseConfig } from '../../src/config/load.ts';
-import { monitorConfig } from '../../src/monitor/run.ts';
+import { monitorConfig } from '../../src/monitor/monitor-command.ts';
 import { settingsFromInputs } from '../../src/settings.ts';
 
 const action = parse(readFileSync('action.yml', 'utf8')) as { inputs: Record<string, { default?: string }> };

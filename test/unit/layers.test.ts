@@ -14,7 +14,7 @@ const SRC = resolve(import.meta.dirname, '../../src');
 /**
  * Top to bottom; docs/architecture.md says why each layer sits where it does (and a test below
  * keeps its table in this order). A member is a file ('validate.ts') or a folder ('checks/'); the
- * longest match wins, so a command can sit in its feature's folder ('drift/command.ts').
+ * longest match wins, so a command can sit in its feature's folder ('drift/drift-command.ts').
  */
 const LAYERS: { name: string; members: string[] }[] = [
   { name: 'entries', members: ['cli.ts', 'index.ts', 'main.ts', 'cli-run.ts', 'onnx-worker.ts', 'node-version-gate.ts'] },
@@ -22,9 +22,9 @@ const LAYERS: { name: string; members: string[] }[] = [
     name: 'commands',
     members: [
       'validate.ts', 'init.ts', 'progress-writer.ts',
-      'drift/command.ts', 'drift/files.ts',
-      'promotion/command.ts', 'promotion/run.ts', 'promotion/drill-command.ts',
-      'monitor/run.ts', 'monitor/action.ts', 'monitor/alerts-command.ts', 'monitor/files.ts',
+      'drift/drift-command.ts', 'drift/files.ts',
+      'promotion/stage-command.ts', 'promotion/mode.ts', 'promotion/drill-command.ts',
+      'monitor/monitor-command.ts', 'monitor/action.ts', 'monitor/alerts-command.ts', 'monitor/files.ts',
       'github/feedback.ts', 'github/comment-from-artifact.ts',
     ],
   },

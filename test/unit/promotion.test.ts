@@ -3,8 +3,8 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { defaultConfig, parseConfig } from '../../src/config/load.ts';
 import type { PromotionConfig, PromotionMetric } from '../../src/config/types.ts';
-import { NO_COUNTS, count, decide, histogramQuantile, judgeMetric, judgeWindows, measurementVerdict, testAlpha } from '../../src/promotion/judge.ts';
-import type { Measurement, MetricData, Verdict } from '../../src/promotion/types.ts';
+import { NO_COUNTS, count, decideStage, histogramQuantile, judgeMetric, judgeWindows, measurementVerdict, testAlpha } from '../../src/promotion/judge.ts';
+import type { Measurement, MetricData, CanaryVerdict } from '../../src/promotion/types.ts';
 import { toleranceTest } from '../../src/promotion/tolerance.ts';
 import { mannWhitneyGrouped, type Alternative } from '../../src/stats/mannwhitney.ts';
 import { twoProportionZ } from '../../src/stats/proportions.ts';
@@ -202,23 +202,23 @@ describe('the promotion simulation (scripts/simulate/canary.ts), a small seeded 
   }, 120_000);
 });
 
-const m = (index: number, verdict: Verdict, critical = false): Measurement => ({
+const m = (index: number, verdict: CanaryVerdict, critical = false): Measurement => ({
   index,
   at: '2026-11-22T00:00:00Z',
   verdict,
   metrics: [{ name: 'e', kind: 'error_rate', verdict, critical, values: {}, thresholds: '', reason: verdict }],
 });
-function run(verdicts: Verdict[], cfg: PromotionConfig, at: (i: number) => number, bakeEnd: number) {
+function run(verdicts: CanaryVerdict[], cfg: PromotionConfig, at: (i: number) => number, bakeEnd: number) {
   const ms: Measurement[] = [];
   let c = NO_COUNTS;
   for (const [i, v] of verdicts.entries()) {
     ms.push(m(i + 1, v));
     c = count(c, ms.at(-1)!);
-    const action = decide(ms, c, cfg, at(i), bakeEnd);
+    const action = decideStage(ms, c, cfg, at(i), bakeEnd);
     if (action.action === 'hold' && c.holding_since === null) c = { ...c, holding_since: at(i) };
     if (action.action !== 'continue' && action.action !== 'hold') return action;
   }
-  return decide(ms, c, cfg, at(verdicts.length - 1), bakeEnd);
+  return decideStage(ms, c, cfg, at(verdicts.length - 1), bakeEnd);
 }
 
 describe('the stage decision', () => {
@@ -231,21 +231,21 @@ describe('the stage decision', () => {
 
   it('min_success_rate counts the value checks only: a pooled test inconclusive in its first windows still promotes', () => {
     expect(run(['inconclusive', 'inconclusive', 'pass'], base, (i) => i * 60_000, 120_000)).toMatchObject({ action: 'promote', reason: 'e: pass' });
-    const v = (index: number, value: Verdict): Measurement => ({ ...m(index, 'pass'), verdict: value === 'pass' ? 'pass' : value, metrics: [...m(index, 'pass').metrics, { name: 'v', kind: 'value', verdict: value, critical: false, values: {}, thresholds: '', reason: value }] });
+    const v = (index: number, value: CanaryVerdict): Measurement => ({ ...m(index, 'pass'), verdict: value === 'pass' ? 'pass' : value, metrics: [...m(index, 'pass').metrics, { name: 'v', kind: 'value', verdict: value, critical: false, values: {}, thresholds: '', reason: value }] });
     const ms = [v(1, 'fail'), v(2, 'fail'), v(3, 'pass')];
     const c = ms.reduce(count, NO_COUNTS);
-    expect(decide(ms, { ...c, failures: 0, consecutive_failures: 0 }, base, 120_000, 120_000)).toMatchObject({ action: 'rollback', reason: 'only 1 of the last 3 measurements passed their value checks (at least 50% needed)' });
-    expect(decide([...ms, v(4, 'pass')], { ...c, failures: 0, consecutive_failures: 0 }, base, 180_000, 120_000)).toMatchObject({ action: 'promote' });
+    expect(decideStage(ms, { ...c, failures: 0, consecutive_failures: 0 }, base, 120_000, 120_000)).toMatchObject({ action: 'rollback', reason: 'only 1 of the last 3 measurements passed their value checks (at least 50% needed)' });
+    expect(decideStage([...ms, v(4, 'pass')], { ...c, failures: 0, consecutive_failures: 0 }, base, 180_000, 120_000)).toMatchObject({ action: 'promote' });
   });
 
   it('a critical failure rolls back at the first measurement', () => {
     const ms = [m(1, 'fail', true)];
-    expect(decide(ms, count(NO_COUNTS, ms[0]!), base, 0, 1e9)).toMatchObject({ action: 'rollback', reason: 'critical: e: fail' });
+    expect(decideStage(ms, count(NO_COUNTS, ms[0]!), base, 0, 1e9)).toMatchObject({ action: 'rollback', reason: 'critical: e: fail' });
   });
 
   it('no data is never a pass: it holds, then rolls back at the hold deadline', () => {
     const cfg = { ...base, analysis: { ...base.analysis, hold_minutes: 5 } };
-    const verdicts: Verdict[] = Array.from({ length: 12 }, () => 'inconclusive');
+    const verdicts: CanaryVerdict[] = Array.from({ length: 12 }, () => 'inconclusive');
     // During the bake missing data waits for the pooled evidence; at its end it holds, then rolls back.
     expect(run(verdicts.slice(0, 3), cfg, (i) => i * 60_000, 600_000)).toMatchObject({ action: 'continue' });
     expect(run(verdicts.slice(0, 3), cfg, (i) => i * 60_000, 60_000)).toMatchObject({ action: 'hold', reason: 'holding for evidence (e: inconclusive)' });

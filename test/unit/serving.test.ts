@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { defaultConfig } from '../../src/config/load.ts';
 import type { LoadRun } from '../../src/runners/load/generate.ts';
-import { healthOf, judgeLoad } from '../../src/load/judge.ts';
+import { healthOf, judgeLoadTest } from '../../src/load/judge.ts';
 import { pointer, protocolFor, type EndpointConfig } from '../../src/runners/http/protocols.ts';
 import { dataText, parseJson, rowsText, tensorFromValues } from '../../src/runners/tensor-json.ts';
 import type { Tensor } from '../../src/runners/types.ts';
@@ -88,14 +88,14 @@ describe('the SLO verdict', () => {
   it('passes at the defaults, fails each item past its limit, and says which run', () => {
     const good = [run({ concurrency: 1, achieved_rps: 400 }), run({ achieved_rps: 1200 })];
     const report = { batch_size: 1, runs: good, ...(({ health, reason }) => ({ health, health_reason: reason }))(healthOf(good, cfg)) };
-    expect(judgeLoad(report, cfg).map((c) => [c.id, c.status])).toEqual([
+    expect(judgeLoadTest(report, cfg).map((c) => [c.id, c.status])).toEqual([
       ['load.latency', 'pass'],
       ['load.errors', 'pass'],
       ['load.throughput', 'pass'],
       ['load.health', 'pass'],
     ]);
     const bad = [run({ p95_ms: 150, error_rate: 0.01, errors: 100, status_counts: { 200: 9900, 503: 100 }, achieved_rps: 800 })];
-    const verdict = judgeLoad({ batch_size: 1, runs: bad, health: 'unhealthy', health_reason: 'x' }, cfg);
+    const verdict = judgeLoadTest({ batch_size: 1, runs: bad, health: 'unhealthy', health_reason: 'x' }, cfg);
     expect(verdict.find((c) => c.id === 'load.latency')).toMatchObject({ status: 'fail', severity: 'blocker', message: expect.stringContaining('concurrency 8: p50 5 ms, p95 150 ms') });
     expect(verdict.find((c) => c.id === 'load.errors')).toMatchObject({ status: 'fail', message: expect.stringContaining('503: 100') });
     expect(verdict.find((c) => c.id === 'load.throughput')).toMatchObject({ status: 'fail', severity: 'warning' });
@@ -105,6 +105,6 @@ describe('the SLO verdict', () => {
   it('calls the endpoint unknown without a recent success; an open loop below the target does not judge throughput', () => {
     expect(healthOf([run({ requests: 0, ok: 0, error_rate: 0, since_last_ok_s: null })], cfg).health).toBe('unknown');
     const slow = [run({ mode: 'open', concurrency: null, rate: 50, achieved_rps: 50 })];
-    expect(judgeLoad({ batch_size: 1, runs: slow, health: 'healthy', health_reason: '' }, cfg).find((c) => c.id === 'load.throughput')).toMatchObject({ status: 'skip' });
+    expect(judgeLoadTest({ batch_size: 1, runs: slow, health: 'healthy', health_reason: '' }, cfg).find((c) => c.id === 'load.throughput')).toMatchObject({ status: 'skip' });
   });
 });

@@ -2,6 +2,7 @@
  * What every report chart shares: the palette, number and axis formatting, and the <svg> wrapper.
  * Pure string building; every text goes through htmlText, every coordinate through px (finite).
  */
+import { percent } from '../../core/format.ts';
 import { htmlText } from '../escape.ts';
 
 export const esc = htmlText;
@@ -28,7 +29,7 @@ export function num(v: number | null | undefined, digits = 4): string {
   return Number(v.toPrecision(digits)).toLocaleString('en');
 }
 
-export const pct = (v: number) => (Number.isFinite(v) ? `${Number((v * 100).toPrecision(3))}%` : '—');
+export const pct = (v: number) => (Number.isFinite(v) ? percent(v, 3) : '—');
 
 /** Cut a label to n characters. */
 export const clip = (s: string, n: number) => ([...s].length > n ? `${[...s].slice(0, n - 1).join('')}…` : s);

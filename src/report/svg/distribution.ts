@@ -4,7 +4,8 @@
  * small chart per feature; the caller picks the most drifted few.
  */
 import type { FeatureDrift } from '../../drift/judge.ts';
-import { fmt, METHOD_LABEL } from '../../drift/judge.ts';
+import { compact } from '../../core/format.ts';
+import { METHOD_LABEL } from '../../drift/judge.ts';
 import { COLOR, clip, esc, legend, linearTicks, num, pct, px, svg } from './common.ts';
 
 const MAX_CATEGORIES = 12;
@@ -15,8 +16,8 @@ const shares = (xs: readonly number[]) => {
 };
 
 function frame(f: FeatureDrift, width: number, height: number, body: string, note: string): string {
-  const verdict = f.method && f.value !== null ? `${f.status}: ${METHOD_LABEL[f.method]} ${fmt(f.value)}${f.threshold !== null ? ` (limit ${fmt(f.threshold)})` : ''}` : f.status;
-  const head = `<text x="8" y="16" class="t">${esc(clip(f.name, 40))}</text><text x="8" y="31" class="a">${esc(`${verdict}${typeof f.psi === 'number' ? `; PSI ${fmt(f.psi)}` : ''}`)}</text>`;
+  const verdict = f.method && f.value !== null ? `${f.status}: ${METHOD_LABEL[f.method]} ${compact(f.value)}${f.threshold !== null ? ` (limit ${compact(f.threshold)})` : ''}` : f.status;
+  const head = `<text x="8" y="16" class="t">${esc(clip(f.name, 40))}</text><text x="8" y="31" class="a">${esc(`${verdict}${typeof f.psi === 'number' ? `; PSI ${compact(f.psi)}` : ''}`)}</text>`;
   const foot = `${legend(8, height - 8, [{ label: `reference (${num(f.n_reference ?? 0, 6)})`, color: COLOR.reference }, { label: `current (${num(f.n_current ?? 0, 6)})`, color: COLOR.current, line: !!f.histogram }])}${note ? `<text x="${width - 8}" y="${height - 26}" class="a" text-anchor="end">${esc(note)}</text>` : ''}`;
   return svg('distribution', `${f.name}: reference against current`, width, height, head + body + foot);
 }

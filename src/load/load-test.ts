@@ -1,10 +1,11 @@
 /** The load family: every configured run against the model under test, then the SLO verdict. */
 import type { CheckContext } from '../checks/context.ts';
 import type { CheckResult } from '../core/check-result.ts';
+import { percentFixed } from '../core/format.ts';
 import { feedsFor } from '../data/features.ts';
 import type { ModelRunner, Feeds } from '../runners/types.ts';
 import { promiseTarget, runLoad, type LoadPlan, type LoadRun, type LoadTarget } from '../runners/load/generate.ts';
-import { healthOf, judgeLoad, runLabel, type LoadReport } from './judge.ts';
+import { healthOf, judgeLoadTest, runLabel, type LoadReport } from './judge.ts';
 
 /** Runners without prepared requests are driven through infer(): what is timed includes encoding. */
 function inferTarget(runner: ModelRunner, feeds: Feeds[]): LoadTarget {
@@ -25,7 +26,7 @@ export async function runLoadTest(ctx: CheckContext): Promise<{ checks: CheckRes
     ctx.progress(`load: ${plan.mode === 'closed' ? `concurrency ${plan.concurrency}` : `open loop ${plan.rate}/s`} for ${cfg.duration_s} s`);
     try {
       const run = await runLoad(target, plan, cfg.duration_s, cfg.warmup_s, ctx.clock);
-      ctx.progress(`load: ${runLabel(run)}: ${Math.round(run.achieved_rps)} req/s, p95 ${run.p95_ms.toFixed(2)} ms, ${(run.error_rate * 100).toFixed(2)}% errors`);
+      ctx.progress(`load: ${runLabel(run)}: ${Math.round(run.achieved_rps)} req/s, p95 ${run.p95_ms.toFixed(2)} ms, ${percentFixed(run.error_rate)} errors`);
       runs.push(run);
     } finally {
       await target.close?.();
@@ -33,5 +34,5 @@ export async function runLoadTest(ctx: CheckContext): Promise<{ checks: CheckRes
   }
   const { health, reason } = healthOf(runs, cfg);
   const report: LoadReport = { batch_size: cfg.batch_size, runs, health, health_reason: reason };
-  return { checks: judgeLoad(report, cfg), report };
+  return { checks: judgeLoadTest(report, cfg), report };
 }

@@ -6,7 +6,7 @@ import type { PromotionConfig } from '../config/types.ts';
 import { ReportFiles } from '../constants.ts';
 import { UsageError } from '../errors.ts';
 import type { Settings } from '../settings.ts';
-import { promote, rollbackAll, status, type PromoteResult, type PromotionIO, type StatusView } from './command.ts';
+import { promote, rollbackAll, status, type PromoteResult, type PromotionIO, type StatusView } from './stage-command.ts';
 import { drill, requireDrill, type DrillResult } from './drill-command.ts';
 
 export interface PromotionTarget {
