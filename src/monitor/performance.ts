@@ -78,7 +78,29 @@ function realisedInterval(metric: CbpeMetric, value: number | null, se: number |
   return { metric, value, lower: ok ? Math.max(0, value - SAMPLING_ERROR_RANGE * se) : null, upper: ok ? Math.min(1, value + SAMPLING_ERROR_RANGE * se) : null };
 }
 
-const noLabels = () => result({ id: 'monitor.realised', category: 'performance', severity: 'info', status: 'skip', message: 'no labels have arrived for the rows of this window yet' });
+/**
+ * The realised metrics on the window's rows that have a label and a usable prediction, each judged
+ * on the reference's sampling error `se(metric, rows)`; without such rows, a skip saying so.
+ */
+function realisedOn<M extends CbpeMetric>(
+  labels: Int8Array,
+  usable: (row: number) => boolean,
+  wanted: readonly M[],
+  measure: (rows: number[]) => Record<M, number | null>,
+  se: (metric: M, rows: number) => number | null,
+  reference: Partial<Record<CbpeMetric, number | null>>,
+  config: GateConfig,
+): { realised: PerformanceSection['realised']; checks: CheckResult[] } {
+  const rows = [...labels.keys()].filter((r) => labels[r] !== -1 && usable(r));
+  if (rows.length === 0) {
+    return { realised: null, checks: [result({ id: 'monitor.realised', category: 'performance', severity: 'info', status: 'skip', message: 'no labels have arrived for the rows of this window yet' })] };
+  }
+  const metrics = measure(rows);
+  return {
+    realised: { rows: rows.length, metrics: Object.fromEntries(wanted.map((m) => [m, metrics[m]])) },
+    checks: wanted.map((m) => judge('realised', realisedInterval(m, metrics[m], se(m, rows.length)), reference, config, rows.length)),
+  };
+}
 
 export function judgePerformance(config: GateConfig, reference: Dataset, window: Dataset, labels: Int8Array | null): { section: PerformanceSection | null; checks: CheckResult[] } {
   const cfg = config.monitor;
@@ -113,17 +135,20 @@ export function judgePerformance(config: GateConfig, reference: Dataset, window:
   const checks = estimated.map((e) => judge('estimated', e, model.reference, config, est.rows));
   let realised: PerformanceSection['realised'] = null;
   if (labels) {
-    const rows = [...labels.keys()].filter((r) => labels[r] !== -1 && pred[r] !== -1 && Number.isFinite(score[r]!));
-    if (rows.length > 0) {
-      const metrics = realisedBinary({ score: rows.map((r) => score[r]!), pred: rows.map((r) => pred[r]!), label: rows.map((r) => labels[r]!) });
-      realised = { rows: rows.length, metrics: Object.fromEntries([...wanted].map((m) => [m, metrics[m]])) };
-      for (const m of wanted) {
+    const r = realisedOn(
+      labels,
+      (i) => pred[i] !== -1 && Number.isFinite(score[i]!),
+      [...wanted],
+      (rows) => realisedBinary({ score: rows.map((i) => score[i]!), pred: rows.map((i) => pred[i]!), label: rows.map((i) => labels[i]!) }),
+      (m, n) => {
         const c = model.components[m];
-        checks.push(judge('realised', realisedInterval(m, metrics[m], c.fraction > 0 ? c.std / Math.sqrt(rows.length * c.fraction) : null), model.reference, config, rows.length));
-      }
-    } else {
-      checks.push(noLabels());
-    }
+        return c.fraction > 0 ? c.std / Math.sqrt(n * c.fraction) : null;
+      },
+      model.reference,
+      config,
+    );
+    realised = r.realised;
+    checks.push(...r.checks);
   }
   return {
     section: {
@@ -165,14 +190,17 @@ function judgeMulticlass(config: GateConfig, scores: Record<string, string>, lab
   checks.push(...estimated.map((e) => judge('estimated', e, model.reference, config, est.rows)));
   let realised: PerformanceSection['realised'] = null;
   if (labels) {
-    const rows = [...labels.keys()].filter((r) => labels[r] !== -1 && pred[r] !== -1 && proba.every((p) => Number.isFinite(p[r]!)));
-    if (rows.length > 0) {
-      const metrics = realisedMulticlass({ proba: proba.map((p) => rows.map((r) => p[r]!)), pred: rows.map((r) => pred[r]!), label: rows.map((r) => labels[r]!) });
-      realised = { rows: rows.length, metrics: Object.fromEntries(wanted.map((m) => [m, metrics[m]])) };
-      for (const m of wanted) checks.push(judge('realised', realisedInterval(m, metrics[m], multiclassSamplingError(model, m, rows.length)), model.reference, config, rows.length));
-    } else {
-      checks.push(noLabels());
-    }
+    const r = realisedOn(
+      labels,
+      (i) => pred[i] !== -1 && proba.every((p) => Number.isFinite(p[i]!)),
+      wanted,
+      (rows) => realisedMulticlass({ proba: proba.map((p) => rows.map((i) => p[i]!)), pred: rows.map((i) => pred[i]!), label: rows.map((i) => labels[i]!) }),
+      (m, n) => multiclassSamplingError(model, m, n),
+      model.reference,
+      config,
+    );
+    realised = r.realised;
+    checks.push(...r.checks);
   }
   return {
     section: {
