@@ -4,6 +4,7 @@
  * written to a temporary file so that every runner reads a path.
  */
 import { execFile } from 'node:child_process';
+import { rmSync } from 'node:fs';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
@@ -101,8 +102,17 @@ async function fromUrl(url: string): Promise<string> {
   return keep(Buffer.from(await response.arrayBuffer()), name);
 }
 
+const fetched: string[] = [];
+
+/** A fetched copy lives as long as the run: a CLI run on a workstation must not leave models in /tmp. */
+function removeAtExit(dir: string): void {
+  if (fetched.length === 0) process.once('exit', () => { for (const d of fetched) rmSync(d, { recursive: true, force: true }); });
+  fetched.push(dir);
+}
+
 async function keep(bytes: Buffer, name: string): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'model-gate-baseline-'));
+  removeAtExit(dir);
   const file = join(dir, basename(name));
   await writeFile(file, bytes);
   return file;

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolveBaseline } from '../../src/runners/baseline-source.ts';
+import { node24 } from '../support/tracked-copy.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'model-gate-baseline-args-'));
 const repo = join(dir, 'repo');
@@ -43,5 +44,14 @@ describe('git baselines refuse refs git would read as options', () => {
       const b = await resolveBaseline(`git:${ref}:model.onnx`, {});
       expect(readFileSync(b.path, 'utf8')).toBe('baseline bytes');
     }
+  });
+
+  it('removes the copy it fetched when the run ends', () => {
+    const module = join(cwd, 'src', 'runners', 'baseline-source.ts');
+    const script = `const { resolveBaseline } = await import(${JSON.stringify(module)});
+      console.log((await resolveBaseline('git:HEAD:model.onnx', {})).path);`;
+    const copy = execFileSync(node24(), ['--input-type=module', '-e', script], { cwd: repo, encoding: 'utf8' }).trim();
+    expect(copy).toMatch(/model-gate-baseline-.*model\.onnx$/);
+    expect(existsSync(copy)).toBe(false);
   });
 });
