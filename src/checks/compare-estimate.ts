@@ -4,12 +4,20 @@
  *
  * - confusion-matrix metrics (accuracy, precision, recall, F1, balanced accuracy): the row
  *   bootstrap, drawn as multinomial resamples of the joint (label, candidate class, baseline
- *   class) table — the same distribution, O(cells) per resample instead of O(rows);
+ *   class) table — the same distribution, O(cells) per resample instead of O(rows); with sample
+ *   weights, of the (cell, weight) groups, which is still exactly the row bootstrap (a row adds
+ *   its weight to its cell) and as fast when the weights take few values (class weights);
  * - mean-type metrics (log loss, Brier, MAE, MAPE, and through the delta method RMSE and R²):
  *   the per-row paired differences and the central limit theorem from 1,000 rows on; the row
  *   bootstrap below;
  * - ROC AUC: DeLong's paired variance (pROC's), one-vs-rest averaged for multiclass;
- * - the rest (ECE, max error), and everything when rows carry sample weights: the row bootstrap.
+ * - the rest (ECE, max error), and the other metrics when rows carry sample weights: the row bootstrap.
+ *
+ * When the two models predict the same class on every row, every resample shows no change and
+ * the bootstrap's interval is [0, 0], which would claim non-inferiority from any number of rows.
+ * Confusion-matrix metrics then take the exact bound instead: with 0 of n rows differing, the share
+ * of such rows on which the models differ is at most u = 1 − α^(1/n) (Clopper–Pearson, one-sided
+ * at the interval's level), and a share u of rows moves accuracy by at most u: interval [−u, u].
  *
  * Below 100 rows, a paired permutation test adds one-sided p-values, which keep their level where
  * the bootstrap's interval does not. Pure: over both models' evaluations.
@@ -23,7 +31,7 @@ import { pairedPermutation, type PermutationP } from '../stats/permutation.ts';
 import { rowErrors } from '../stats/regression.ts';
 import { metricsFunction, PROBABILITY_METRICS, type Evaluation } from './evaluation.ts';
 
-export type EstimationMethod = 'multinomial bootstrap' | 'row bootstrap' | 'normal (CLT)' | 'DeLong' | 'none';
+export type EstimationMethod = 'multinomial bootstrap' | 'row bootstrap' | 'normal (CLT)' | 'DeLong' | 'same classes on every row' | 'none';
 
 /** From this many rows on, mean-type metrics use the normal interval of their paired differences. */
 export const CLT_MIN_ROWS = 1000;
@@ -64,8 +72,8 @@ const MEAN_TYPE: ReadonlySet<MetricName> = new Set(['log_loss', 'brier', 'rmse',
 
 /** Which method estimates a metric's change on these data. */
 export function methodFor(metric: MetricName, rows: number, weighted: boolean, task: Evaluation['task']): EstimationMethod {
-  if (weighted) return 'row bootstrap';
   if (task !== 'regression' && CONFUSION(metric)) return 'multinomial bootstrap';
+  if (weighted) return 'row bootstrap';
   if (metric === 'roc_auc') return 'DeLong';
   if (MEAN_TYPE.has(metric)) return rows >= CLT_MIN_ROWS ? 'normal (CLT)' : 'row bootstrap';
   return 'row bootstrap';
@@ -91,13 +99,14 @@ export function estimateChanges(candidate: Evaluation, baseline: Evaluation, nam
     const subset = names.filter((_, i) => methods[i] === method);
     const result =
       method === 'multinomial bootstrap'
-        ? jointTableBootstrap(candidate, baseline, subset, bootOpts)
+        ? jointTableBootstrap(candidate, baseline, subset, weights, bootOpts)
         : rowBootstrap(candidate, baseline, subset, options.eceBins, { ...bootOpts, weights });
     subset.forEach((m, index) => boot.set(m, { result, index }));
     run++;
   }
 
   const permutation = n < PERMUTATION_BELOW_ROWS ? permutationPs(candidate, baseline, names, options) : null;
+  const sameClasses = n > 0 && predictSameClasses(candidate, baseline);
 
   return names.map((metric, i): DeltaEstimate => {
     const c = point.c[i] ?? null;
@@ -118,6 +127,15 @@ export function estimateChanges(candidate: Evaluation, baseline: Evaluation, nam
       permutation: permutation?.[i] ?? null,
     };
     if (delta === null) return { ...base, method: 'none' };
+    if (sameClasses && CONFUSION(metric)) {
+      const u = 1 - Math.pow((1 - options.confidence) / 2, 1 / n);
+      return {
+        ...base,
+        method: 'same classes on every row',
+        interval: { low: -u, high: u },
+        relative_interval: relOk ? { low: -u / Math.abs(b), high: u / Math.abs(b) } : null,
+      };
+    }
     const fromBoot = boot.get(metric);
     if (fromBoot) {
       const { result, index } = fromBoot;
@@ -153,6 +171,16 @@ export function estimateChanges(candidate: Evaluation, baseline: Evaluation, nam
   });
 }
 
+/** Whether the two classifiers predict the same class on every row (their class lists alike). */
+function predictSameClasses(candidate: Evaluation, baseline: Evaluation): boolean {
+  if (candidate.task === 'regression' || baseline.task === 'regression' || candidate.data.k !== baseline.data.k) return false;
+  const c = candidate.data;
+  const b = baseline.data;
+  // The same label index on every row: both models list their classes in the same order.
+  for (let i = 0; i < c.y.length; i++) if (c.pred[i] !== b.pred[i] || c.y[i] !== b.y[i]) return false;
+  return true;
+}
+
 /** Each statistic's delta and relative delta, in pairs, from the two metric vectors. */
 function pairs(c: (number | null)[], b: (number | null)[]): (number | null)[] {
   return c.flatMap((ci, i) => {
@@ -177,12 +205,14 @@ function rowBootstrap(
 /**
  * The row bootstrap of confusion-matrix metrics as multinomial draws of the joint table: cells
  * keyed by (candidate's label index, baseline's label index, candidate's class, baseline's
- * class), only the cells that occur (so many classes cost no more than the rows).
+ * class) and, with sample weights, the row's weight; only the groups that occur (so many classes
+ * cost no more than the rows). A resample adds count × weight to each group's cell.
  */
 function jointTableBootstrap(
   candidate: Evaluation,
   baseline: Evaluation,
   names: readonly MetricName[],
+  weights: Float64Array | null,
   opts: Parameters<typeof multinomialBootstrap>[2],
 ): BootstrapResult {
   const c = (candidate as Extract<Evaluation, { task: 'binary' | 'multiclass' }>).data;
@@ -190,25 +220,35 @@ function jointTableBootstrap(
   const n = c.y.length;
   const kc = c.k;
   const kb = b.k;
+  // Group index by cell key, then by weight (one inner map per cell, only when weighted).
   const index = new Map<number, number>();
+  const byWeight = new Map<number, Map<number, number>>();
   const keys: number[] = [];
+  const groupWeight: number[] = [];
   const counts: number[] = [];
   for (let i = 0; i < n; i++) {
     const key = ((c.y[i]! * kb + b.y[i]!) * (kc + 1) + c.pred[i]! + 1) * (kb + 1) + b.pred[i]! + 1;
-    const at = index.get(key);
+    const w = weights ? weights[i]! : 1;
+    let groups = index;
+    if (weights) {
+      groups = byWeight.get(key) ?? new Map<number, number>();
+      if (groups.size === 0) byWeight.set(key, groups);
+    }
+    const at = groups.get(weights ? w : key);
     if (at === undefined) {
-      index.set(key, keys.length);
+      groups.set(weights ? w : key, keys.length);
       keys.push(key);
+      groupWeight.push(w);
       counts.push(1);
     } else counts[at]!++;
   }
   // Decode each cell once.
-  const cells = keys.map((key) => {
+  const cells = keys.map((key, j) => {
     const pb = (key % (kb + 1)) - 1;
     let rest = Math.floor(key / (kb + 1));
     const pc = (rest % (kc + 1)) - 1;
     rest = Math.floor(rest / (kc + 1));
-    return { yc: Math.floor(rest / kb), yb: rest % kb, pc, pb };
+    return { yc: Math.floor(rest / kb), yb: rest % kb, pc, pb, w: groupWeight[j]! };
   });
   const mc = new Float64Array(kc * kc);
   const mb = new Float64Array(kb * kb);
@@ -218,14 +258,17 @@ function jointTableBootstrap(
     (draw) => {
       mc.fill(0);
       mb.fill(0);
+      let total = 0;
       for (let j = 0; j < cells.length; j++) {
         const x = draw[j]!;
         if (x === 0) continue;
         const cell = cells[j]!;
-        if (cell.pc >= 0) mc[cell.yc * kc + cell.pc]! += x;
-        if (cell.pb >= 0) mb[cell.yb * kb + cell.pb]! += x;
+        const mass = x * cell.w;
+        total += mass;
+        if (cell.pc >= 0) mc[cell.yc * kc + cell.pc]! += mass;
+        if (cell.pb >= 0) mb[cell.yb * kb + cell.pb]! += mass;
       }
-      return pairs(read(fromConfusion(mc, kc, n)), read(fromConfusion(mb, kb, n)));
+      return pairs(read(fromConfusion(mc, kc, total)), read(fromConfusion(mb, kb, total)));
     },
     opts,
   );

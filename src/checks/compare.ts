@@ -315,6 +315,12 @@ export function judgeComparison(report: ComparisonReport, task: Evaluation['task
       } else if (j.verdict === 'non-inferior') {
         status = 'pass';
         message = `${estimate}, ${held}: within the tolerated regression (${VERDICT_PHRASE[m.verdict ?? 'no significant change']})`;
+      } else if (m.method === 'same classes on every row') {
+        status = 'warn';
+        // With none of n rows differing, n ≥ ln α / ln(1 − share) bounds the differing share within the margin.
+        const share = Math.min(relative ? margin * Math.abs(m.baseline ?? 0) : margin, 0.5);
+        const needed = share > 0 ? ` about ${Math.ceil(Math.log(alpha) / Math.log(1 - share)).toLocaleString('en')} rows would show non-inferiority` : '';
+        message = `${estimate}, ${held}: the two models predict the same class on all ${report.rows.toLocaleString('en')} rows, which bounds the change at ${formatMetric(ch.interval.high)} (one-sided α), more than the margin${needed ? `;${needed}` : ''}`;
       } else if (!perm.available) {
         status = 'warn';
         message = `${estimate}, ${held}: cannot judge on ${report.rows} rows (fewer than ${PERMUTATION_BELOW_ROWS}, and the two models' predictions cannot be exchanged for the permutation test)`;

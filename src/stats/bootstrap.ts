@@ -64,8 +64,8 @@ export function pairedBootstrap(
 
 /**
  * The row bootstrap of statistics that read the rows only through per-cell counts: each
- * resample is a Multinomial(Σcells, cells / Σcells) draw of the counts. `cells` are unweighted
- * row counts (sample weights break the equivalence: use `pairedBootstrap` then).
+ * resample is a Multinomial(Σcells, cells / Σcells) draw of the counts. `cells` are row counts;
+ * with sample weights, cells must also be split by weight (a row adds its weight to its cell).
  */
 export function multinomialBootstrap(
   cells: Float64Array,

@@ -134,12 +134,35 @@ describe('multinomial bootstrap of the joint table against the row bootstrap (sc
     }
   });
 
-  it('weighted rows fall back to the row bootstrap (weights break the multinomial equivalence)', () => {
-    expect(methodFor('accuracy', 1_000_000, true, 'multiclass')).toBe('row bootstrap');
+  it('weighted rows: confusion metrics by the (cell, weight) groups, the rest by the row bootstrap', () => {
+    expect(methodFor('accuracy', 1_000_000, true, 'multiclass')).toBe('multinomial bootstrap');
+    expect(methodFor('log_loss', 1_000_000, true, 'binary')).toBe('row bootstrap');
     expect(methodFor('accuracy', 10, false, 'multiclass')).toBe('multinomial bootstrap');
     expect(methodFor('log_loss', 999, false, 'binary')).toBe('row bootstrap');
     expect(methodFor('log_loss', 1000, false, 'binary')).toBe('normal (CLT)');
     expect(methodFor('ece', 1_000_000, false, 'binary')).toBe('row bootstrap');
+  });
+
+  it('with sample weights, the grouped multinomial draws the row bootstrap’s distribution (within Monte-Carlo error)', () => {
+    const weights = Float64Array.from(b.y, (_, i) => [0.5, 1, 2.5][i % 3]!);
+    const wc = { ...cand, weights };
+    const wb = { ...base, weights };
+    const names: MetricName[] = ['accuracy', 'f1_macro'];
+    const fast = estimateChanges(wc, wb, names, { confidence: 0.95, resamples: 10000, seed: 11, eceBins: 15 });
+    const rows = pairedBootstrap(b.y.length, (w) => {
+      const c = metricsFunction(wc, names, 15)(w);
+      const d = metricsFunction(wb, names, 15)(w);
+      return c.map((v, i) => v! - d[i]!);
+    }, { resamples: 10000, level: 0.95, seed: 12, weights });
+    fast.forEach((e, i) => {
+      expect(e.method).toBe('multinomial bootstrap');
+      const se = rows.standardErrors[i]!;
+      expect(Math.abs(e.interval!.low - rows.intervals[i]!.low)).toBeLessThan(0.35 * se);
+      expect(Math.abs(e.interval!.high - rows.intervals[i]!.high)).toBeLessThan(0.35 * se);
+      expect(Math.abs(e.se! / se - 1)).toBeLessThan(0.05);
+    });
+    // The weights matter: the weighted interval is not the unweighted one.
+    expect(Math.abs(fast[0]!.delta! - acc!.delta!)).toBeGreaterThan(1e-6);
   });
 
   it('binomial draws have the right mean and variance, in both the inversion and the BTRS regimes', () => {
@@ -297,6 +320,21 @@ describe('decisions: material, not merely significant', () => {
     const [check] = judgeComparison(report, 'binary', cfg);
     expect(check!.status).toBe('warn');
     expect(check!.message).toMatch(/too small to show non-inferiority — about [\d,]+ rows would be needed; a GO here is not evidence/);
+  });
+
+  it('models that predict the same class on every row: the exact bound, not a [0, 0] interval, so a small eval set shows nothing', () => {
+    const [, b] = pair(200, 0);
+    const cfg = config();
+    // 0 of n rows differing bounds the differing share at 1 − α^(1/n) (Clopper–Pearson, scipy.stats.beta.ppf(0.975, 1, n)).
+    const small = compareMetrics(b, b, cfg);
+    expect(small.metrics[0]).toMatchObject({ method: 'same classes on every row', delta: 0 });
+    expect(small.metrics[0]!.interval!.high).toBeCloseTo(1 - 0.025 ** (1 / 200), 12);
+    const [note] = judgeComparison(small, 'binary', cfg);
+    expect(note).toMatchObject({ status: 'warn' });
+    expect(note!.message).toMatch(/predict the same class on all 200 rows, which bounds the change at 0\.018\d* \(one-sided α\), more than the margin; about 368 rows would show non-inferiority/);
+    const [, big] = pair(400, 0);
+    const [pass] = judgeComparison(compareMetrics(big, big, cfg), 'binary', cfg);
+    expect(pass).toMatchObject({ status: 'pass' });
   });
 
   it('error metrics default to a relative margin (1% of the baseline)', () => {
