@@ -6,7 +6,8 @@ import type { ArtifactFacts } from './checks/artifact.ts';
 import { externalDataProblems, judgeArtifact, judgeNoArtifact } from './checks/artifact.ts';
 import type { CheckContext } from './checks/context.ts';
 import { baselineNotLoaded } from './checks/compare.ts';
-import { familiesNotRun, runFamilies, type Measurements } from './checks/index.ts';
+import { familiesNotRun, runFamilies, type Measurements } from './checks/family.ts';
+import { FAMILIES } from './checks/index.ts';
 import { judgeModelLoad } from './checks/smoke.ts';
 import type { CheckResult } from './core/check-result.ts';
 import type { Clock } from './clock.ts';
@@ -85,12 +86,11 @@ export async function validate(settings: Settings, deps: EngineDeps): Promise<Va
   }
   const measured: Measurements = {};
   let rowsSource: string | null = null;
-  let dataDriftResult: DataDrift | null = null;
-  if (driftOn) {
-    const measuredDrift = measureDataDrift(config, reference, current ?? evalData, deps.progress);
-    dataDriftResult = measuredDrift.drift;
-    for (const c of measuredDrift.checks) checks.push(c); // one per feature: too many to spread as arguments
-  }
+  let dataDrift: DataDrift | null = null;
+  let driftChecks: CheckResult[] = [];
+  if (driftOn) ({ drift: dataDrift, checks: driftChecks } = measureDataDrift(config, reference, current ?? evalData, deps.progress));
+  // The data's rows go here, once known: the drift family may judge them again with the predictions'.
+  const driftAt = checks.length;
 
   let runner: ModelRunner | null = null;
   let fedRows: FeatureRows | null = null;
@@ -117,25 +117,32 @@ export async function validate(settings: Settings, deps: EngineDeps): Promise<Va
         fedRows = rows;
         const baselineRows = baselineRunner ? feedsOfBaseline(runner.signature, baselineRunner.signature, made.sameRowsFor) : undefined;
         const ctx: CheckContext = {
+          mode: settings.mode === 'load' ? 'load' : 'validate',
           config,
           runner,
           rows,
           labels,
           baseline: baselineRunner ? { runner: baselineRunner, path: baselineSpec, ...(baselineRows ? { rows: baselineRows } : {}) } : null,
           // Prediction drift needs real current rows: the eval data, or drift.current.
-          drift: driftOn && (current || evalData) ? { reference: reference!, current } : null,
+          drift: driftOn && (current || evalData) ? { reference: reference!, current, data: dataDrift } : null,
           ...(sliceColumns ? { sliceColumns } : {}),
           clock: deps.clock,
           progress: deps.progress,
         };
-        for (const c of await runFamilies(ctx, measured)) checks.push(c);
+        for (const c of await runFamilies(FAMILIES, ctx, measured)) checks.push(c);
       }
     } else {
-      checks.push(...familiesNotRun());
+      checks.push(...familiesNotRun(FAMILIES));
     }
   } finally {
     await closeRunners(runner, baselineRunner);
   }
+  if (measured.data_drift) {
+    dataDrift = measured.data_drift;
+    driftChecks = dataDrift.checks;
+  }
+  // Not splice(…spread): one row per feature can be more than a call takes as arguments.
+  const listed = [...checks.slice(0, driftAt), ...driftChecks, ...checks.slice(driftAt)];
 
   const versioned = versionOf({
     at: started,
@@ -149,11 +156,11 @@ export async function validate(settings: Settings, deps: EngineDeps): Promise<Va
   });
   artifact = versioned.artifact;
   const { version } = versioned;
-  checks.push(versionCheck(version, served, !!modelPath));
-  const outcome = decide(checks);
+  listed.push(versionCheck(version, served, !!modelPath));
+  const outcome = decide(listed);
   const report = buildReport({
     outcome,
-    checks,
+    checks: listed,
     config,
     configPath: loaded.path,
     version,
@@ -161,7 +168,7 @@ export async function validate(settings: Settings, deps: EngineDeps): Promise<Va
     runnerKind: served?.kind ?? 'onnx',
     signature: runner ? reportSignature(runner, fedRows) : null,
     measured,
-    drift: dataDriftResult,
+    drift: dataDrift,
     data: {
       eval: config.data.eval ?? null,
       label: config.data.label ?? null,

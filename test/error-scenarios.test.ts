@@ -240,7 +240,7 @@ describe('an ONNX model', () => {
       const cfg = parseConfig('', 'inline');
       const bindings = bindInputs(runner.signature, null, undefined, new Set());
       const rows = generateRows(bindings, 16, 7, null);
-      const { checks } = await runErrorScenarios({ config: cfg, runner, rows, labels: null, baseline: null, drift: null, clock: systemClock, progress: () => undefined });
+      const { checks } = await runErrorScenarios({ config: cfg, runner, rows, mode: 'validate', labels: null, baseline: null, drift: null, clock: systemClock, progress: () => undefined });
       const status = Object.fromEntries(checks.map((c) => [c.id, c.status]));
       expect(status).toEqual({
         'errors.wrong_feature_count': 'pass',

@@ -2,6 +2,7 @@
 import type { Clock } from '../clock.ts';
 import type { GateConfig } from '../config/types.ts';
 import type { Dataset } from '../data/dataset.ts';
+import type { DataDrift } from '../drift/run.ts';
 import type { FeatureRows } from '../data/features.ts';
 import type { ModelRunner } from '../runners/types.ts';
 import type { Labels } from './evaluation.ts';
@@ -10,6 +11,8 @@ import type { Labels } from './evaluation.ts';
 export type SliceColumn = { values: Float64Array | null; text: string[] | null } | null;
 
 export interface CheckContext {
+  /** `validate`, or `load` (`model-gate load`: the smoke and load tests alone). */
+  mode: 'validate' | 'load';
   config: GateConfig;
   runner: ModelRunner;
   rows: FeatureRows;
@@ -20,8 +23,11 @@ export interface CheckContext {
    * rows when its inputs differ from the candidate's (a pickle behind a command against an ONNX file).
    */
   baseline: { runner: ModelRunner; path: string; rows?: FeatureRows } | null;
-  /** Data for prediction drift: the reference, and the current data when it is not the eval data (null). */
-  drift: { reference: Dataset; current: Dataset | null } | null;
+  /**
+   * Data for prediction drift: the reference, the current data when it is not the eval data
+   * (null), and the data's drift as judged alone, to be judged again with the predictions'.
+   */
+  drift: { reference: Dataset; current: Dataset | null; data: DataDrift | null } | null;
   /** The columns `slices:` reads, row-aligned with `rows`, by name (null: not in the data). */
   sliceColumns?: ReadonlyMap<string, SliceColumn>;
   clock: Clock;

@@ -9,6 +9,7 @@ import { columnNames, type Dataset } from '../data/dataset.ts';
 import { arrayWidths, featuresFromDataset, type FeatureRows } from '../data/features.ts';
 import { featureCheck } from '../drift/checks.ts';
 import { assess, featureError, judgeFamily, type FeatureDrift } from '../drift/judge.ts';
+import { judgeWithPredictions, type DataDrift } from '../drift/run.ts';
 import { measureFeature, type FeatureSample } from '../drift/measure.ts';
 import { getErrorMessage } from '../errors.ts';
 import type { CheckContext } from './context.ts';
@@ -49,10 +50,10 @@ export function predictionSamples(view: ModelView): Record<string, FeatureSample
   return out;
 }
 
-/** One multiplicity family: the predictions' items adjusted together (drift.multiplicity). */
-function compare(reference: Record<string, FeatureSample>, current: Record<string, FeatureSample>, ctx: CheckContext): FeatureDrift[] {
+/** The predictions' items measured, before the multiplicity adjustment. */
+function assessAll(reference: Record<string, FeatureSample>, current: Record<string, FeatureSample>, ctx: CheckContext): FeatureDrift[] {
   const rules = { ...ctx.config.drift, features: {} };
-  const assessed = Object.keys(current)
+  return Object.keys(current)
     .filter((name) => reference[name])
     .map((name) => {
       try {
@@ -61,16 +62,21 @@ function compare(reference: Record<string, FeatureSample>, current: Record<strin
         return featureError(name, getErrorMessage(error));
       }
     });
-  return judgeFamily(assessed, rules);
 }
 
+/**
+ * The candidate's prediction drift is one multiplicity family with the data's drift (features and
+ * label): `data` comes back judged again with it. The baseline against the candidate compares two
+ * models on the same rows, not the data over time, so its items are a family of their own.
+ */
 export async function runPredictionDrift(
   ctx: CheckContext,
   candidateOnEval: Predictions,
   baselineView: ModelView | null,
-): Promise<{ checks: CheckResult[]; drift: PredictionDrift }> {
+): Promise<{ checks: CheckResult[]; drift: PredictionDrift; data: DataDrift | null }> {
   const cfg = ctx.config.drift;
   const { reference, current } = ctx.drift!;
+  let data = ctx.drift!.data;
   const drift: PredictionDrift = { reference_vs_current: [], baseline_vs_candidate: [] };
   const checks: CheckResult[] = [];
   try {
@@ -81,12 +87,14 @@ export async function runPredictionDrift(
       return predictionSamples(readModelView(await predictAll(ctx.runner, rows, PREDICTION_BATCH, throttledProgress(ctx, 'drift')), ctx.config));
     };
     const onCurrent = current === null ? onEval : await predict(current);
-    drift.reference_vs_current = compare(await predict(reference), onCurrent, ctx);
+    const items = assessAll(await predict(reference), onCurrent, ctx);
+    if (data) ({ drift: data, predictions: drift.reference_vs_current } = judgeWithPredictions(data, items, cfg));
+    else drift.reference_vs_current = judgeFamily(items, cfg);
     for (const f of drift.reference_vs_current) {
       checks.push(featureCheck(f, { prefix: 'drift.prediction', severity: cfg.predictions.severity, psiGates: true, rules: cfg }));
     }
     if (baselineView) {
-      drift.baseline_vs_candidate = compare(predictionSamples(baselineView), onEval, ctx);
+      drift.baseline_vs_candidate = judgeFamily(assessAll(predictionSamples(baselineView), onEval, ctx), cfg);
       for (const f of drift.baseline_vs_candidate) {
         checks.push(featureCheck(f, { prefix: 'drift.baseline', severity: cfg.predictions.baseline_severity, psiGates: false, rules: cfg }));
       }
@@ -96,5 +104,5 @@ export async function runPredictionDrift(
       result({ id: 'drift.prediction', category: 'drift', severity: cfg.predictions.severity, status: 'error', message: `prediction drift could not be measured: ${getErrorMessage(error)}` }),
     );
   }
-  return { checks, drift };
+  return { checks, drift, data };
 }

@@ -30,19 +30,33 @@ export function dataDrift(config: GateConfig, reference: Dataset, current: Datas
     if (ref && cur) label = featureDrift(labelName, ref, cur, rules, null, null);
     else if (ref || cur) label = featureError(labelName, `label column "${labelName}" is not in ${ref ? current.path : reference.path}`);
   }
-  const judged = judgeFamily(label ? [...assessed, label] : assessed, rules);
-  if (label) label = judged.pop()!;
-  const summary = summarize(judged, rules);
+  const sides = { reference: { path: reference.path, rows: reference.rows }, current: { path: current.path, rows: current.rows } };
+  return judged(sides, assessed, label, [], rules).drift;
+}
+
+/**
+ * The features, the label and `more` items (the predictions' drift) judged as one multiplicity
+ * family, with the data's checklist rows. Judged items keep their raw p-values, so a data drift
+ * judged alone can be judged again with the predictions once they are known.
+ */
+function judged(sides: Pick<DataDrift, 'reference' | 'current'>, features: readonly FeatureDrift[], label: FeatureDrift | null, more: readonly FeatureDrift[], rules: GateConfig['drift']): { drift: DataDrift; more: FeatureDrift[] } {
+  const all = judgeFamily([...features, ...(label ? [label] : []), ...more], rules);
+  const judgedFeatures = all.slice(0, features.length);
+  const judgedLabel = label ? all[features.length]! : null;
+  const summary = summarize(judgedFeatures, rules);
   const checks = summary.features.map((f) => featureCheck(f, { prefix: 'drift.feature', severity: rules.severity, psiGates: true, rules }));
   checks.push(datasetCheck(summary, rules, rules.dataset_severity));
-  if (label) checks.push(featureCheck({ ...label }, { prefix: 'drift.label', severity: rules.labels.severity, psiGates: false, rules }));
-  return {
-    reference: { path: reference.path, rows: reference.rows },
-    current: { path: current.path, rows: current.rows },
-    summary,
-    label,
-    checks,
-  };
+  if (judgedLabel) checks.push(featureCheck({ ...judgedLabel }, { prefix: 'drift.label', severity: rules.labels.severity, psiGates: false, rules }));
+  return { drift: { ...sides, summary, label: judgedLabel, checks }, more: all.slice(features.length + (label ? 1 : 0)) };
+}
+
+/**
+ * The data's drift judged again together with the predictions' (drift.multiplicity over every
+ * drift warning of the run): the adjusted data drift and the predictions' items, judged.
+ */
+export function judgeWithPredictions(data: DataDrift, predictions: readonly FeatureDrift[], rules: GateConfig['drift']): { drift: DataDrift; predictions: FeatureDrift[] } {
+  const { drift, more } = judged(data, data.summary.features, data.label, predictions, rules);
+  return { drift, predictions: more };
 }
 
 /**

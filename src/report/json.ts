@@ -1,6 +1,6 @@
 /** The JSON report: the machine-readable record of a run (schema/report.schema.json, versioned). */
 import type { ArtifactFacts } from '../checks/artifact.ts';
-import type { Measurements } from '../checks/index.ts';
+import type { Measurements } from '../checks/family.ts';
 import type { ScenarioOutcome } from '../checks/error-scenarios.ts';
 import type { LatencyStats } from '../checks/latency.ts';
 import type { Agreement, MetricComparison } from '../checks/compare.ts';
@@ -119,9 +119,9 @@ const valuesOf = (r: MetricReport): MetricValues => ({
 });
 
 function metricsSection(m: Measurements): Report['metrics'] {
-  const candidate = m.metrics?.candidate;
+  const candidate = m.metrics;
   if (!candidate) return null;
-  const baseline = m.metrics?.baseline;
+  const baseline = m.baseline_metrics;
   return { task: candidate.task, rows: candidate.rows, candidate: valuesOf(candidate), baseline: baseline ? valuesOf(baseline) : null };
 }
 

@@ -37,7 +37,7 @@ async function measure(msPerCall: number, batch: number) {
   const config = parseConfig('', 'inline');
   const m = slowModel(msPerCall);
   const rows = generateRows(bindInputs(signature, null, undefined, new Set()), 64, 1, null);
-  const stats = await measureLatency({ config, runner: m.runner, rows, labels: null, baseline: null, drift: null, clock: m.clock, progress: () => undefined }, batch);
+  const stats = await measureLatency({ config, runner: m.runner, rows, mode: 'validate', labels: null, baseline: null, drift: null, clock: m.clock, progress: () => undefined }, batch);
   return { stats, calls: m.calls(), config };
 }
 
