@@ -4,6 +4,7 @@
  * this file only names parts of them and keeps the value lists the code iterates.
  * test/unit/config-types.test.ts checks that both are fresh and agree with the schema.
  */
+import schema from '../../schema/model-gate.schema.json' with { type: 'json' };
 import type { DriftConfig, FeatureRule, InputBindingConfig, MetricsConfig } from './schema-types.ts';
 
 export type {
@@ -66,9 +67,9 @@ export const CLASSIFICATION_METRICS = [
 export const REGRESSION_METRICS = ['rmse', 'mae', 'r2', 'mape', 'max_error'] as const;
 export type MetricName = (typeof CLASSIFICATION_METRICS)[number] | (typeof REGRESSION_METRICS)[number];
 
-/** The drift measures a feature rule can name (`drift.features.<name>.method`). */
-export const DRIFT_METHODS = ['ks', 'chi2', 'z', 'wasserstein', 'jensen_shannon', 'psi'] as const;
-export type DriftMethod = (typeof DRIFT_METHODS)[number];
+/** The drift measures a feature rule can name (`drift.features.<name>.method`), in the schema's order. */
+export type DriftMethod = NonNullable<FeatureRule['method']>;
+export const DRIFT_METHODS: readonly DriftMethod[] = schema.properties.drift.properties.features.additionalProperties.properties.method.enum as DriftMethod[];
 
 export type FeatureKind = NonNullable<FeatureRule['kind']>;
 
