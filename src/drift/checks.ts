@@ -6,7 +6,8 @@
 import { result, type CheckResult, type Severity } from '../core/check-result.ts';
 import { compact, round, significant } from '../core/format.ts';
 import type { DriftRules } from '../config/types.ts';
-import { IS_TEST, METHOD_LABEL, type DriftSummary, type FeatureDrift } from './judge.ts';
+import type { DriftSummary, FeatureDrift } from './judge.ts';
+import { DRIFT_MEASURES } from './methods.ts';
 
 export interface DriftCheckOptions {
   /** Id prefix of the per-feature items, e.g. `drift.feature`. */
@@ -22,7 +23,7 @@ export function featureCheck(f: FeatureDrift, options: DriftCheckOptions): Check
   const severity = rules.features[f.name]?.severity ?? options.severity;
   const adjusted = rules.multiplicity === 'none' ? '' : ` (${rules.multiplicity === 'holm' ? 'Holm' : 'BH'}-adjusted)`;
   const threshold = f.method
-    ? `${IS_TEST[f.method] ? `p${adjusted} > ${compact(f.threshold!)}` : `${METHOD_LABEL[f.method]} < ${compact(f.threshold!)} or p${adjusted} > ${compact(rules.p_value)}`}${
+    ? `${DRIFT_MEASURES[f.method].isTest ? `p${adjusted} > ${compact(f.threshold!)}` : `${DRIFT_MEASURES[f.method].label} < ${compact(f.threshold!)} or p${adjusted} > ${compact(rules.p_value)}`}${
         options.psiGates ? `; PSI ≥ ${compact(rules.psi.warning)} warns, ≥ ${compact(rules.psi.blocker)} blocks, when beyond sampling noise` : ''
       }`
     : null;

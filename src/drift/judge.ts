@@ -14,25 +14,14 @@ import { compact, significant } from '../core/format.ts';
 import { chi2Isf } from '../stats/chi2.ts';
 import { adjust, type Multiplicity } from '../stats/multiplicity.ts';
 import { LOW_CARDINALITY, type FeatureMeasures } from './measure.ts';
+import { DRIFT_MEASURES, NOISE_TESTS, type NoiseTest } from './methods.ts';
 
-/** Tests decide by p ≤ threshold; distances by value ≥ threshold. */
-export const IS_TEST: Record<DriftMethod, boolean> = { ks: true, chi2: true, z: true, wasserstein: false, jensen_shannon: false, psi: false };
-
-export const METHOD_LABEL: Record<DriftMethod, string> = {
-  ks: 'KS p',
-  chi2: 'chi² p',
-  z: 'z-test p',
-  wasserstein: 'normed Wasserstein',
-  jensen_shannon: 'Jensen–Shannon',
-  psi: 'PSI',
-};
+/** How reports name each measure's value (from the measures' descriptors). */
+export const METHOD_LABEL = Object.fromEntries(Object.entries(DRIFT_MEASURES).map(([k, d]) => [k, d.label])) as Record<DriftMethod, string>;
 
 export type FeatureStatus = 'drifted' | 'stable' | 'inconclusive' | 'error';
 
-/** The test whose null gives a measure's sampling noise. */
-export type NoiseTest = 'ks' | 'chi2' | 'z' | 'binned_chi2';
-
-export const NOISE_LABEL: Record<NoiseTest, string> = { ks: 'KS', chi2: 'chi²', z: 'z-test', binned_chi2: 'binned chi²' };
+export type { NoiseTest } from './methods.ts';
 
 /** A feature's line in the drift report: its verdict and every measure computed. */
 export type FeatureDrift = Omit<Partial<FeatureMeasures>, 'name' | 'kind'> & {
@@ -76,41 +65,14 @@ export function chooseMethod(m: FeatureMeasures, rules: DriftRules): DriftMethod
   return lowCardinality ? 'jensen_shannon' : 'wasserstein';
 }
 
+/** A method's value and its noise test's p-value on a feature; undefined where they do not apply. */
 function valueOf(m: FeatureMeasures, method: DriftMethod): number | undefined {
-  switch (method) {
-    case 'ks':
-      return m.ks_p_value;
-    case 'chi2':
-      return m.chi2_p_value;
-    case 'z':
-      return m.z_p_value;
-    case 'wasserstein':
-      return m.wasserstein_normed;
-    case 'jensen_shannon':
-      return m.jensen_shannon;
-    case 'psi':
-      return m.psi;
-  }
+  return DRIFT_MEASURES[method].value(m);
 }
 
-/**
- * The test that says whether a method's value is beyond sampling noise. Wasserstein has no
- * closed-form null; KS tests the same hypothesis on the same ECDFs. PSI and Jensen–Shannon are
- * functions of bin counts, whose null is the chi-squared test on those counts.
- */
 function noiseOf(m: FeatureMeasures, method: DriftMethod): { test: NoiseTest; p: number | undefined } {
-  switch (method) {
-    case 'ks':
-    case 'wasserstein':
-      return { test: 'ks', p: m.ks_p_value };
-    case 'chi2':
-      return { test: 'chi2', p: m.chi2_p_value };
-    case 'z':
-      return { test: 'z', p: m.z_p_value };
-    case 'jensen_shannon':
-    case 'psi':
-      return { test: 'binned_chi2', p: m.binned_p_value };
-  }
+  const test = DRIFT_MEASURES[method].noise;
+  return { test, p: NOISE_TESTS[test].p(m) };
 }
 
 const ADJUSTED: Record<Multiplicity, string> = { holm: 'Holm', bh: 'BH', none: 'unadjusted' };
@@ -127,23 +89,23 @@ export function judgeFeature(m: FeatureMeasures, rules: DriftRules): FeatureDrif
 export function assess(m: FeatureMeasures, rules: DriftRules): FeatureDrift {
   const rule = rules.features[m.name] ?? {};
   const method = rule.method ?? chooseMethod(m, rules);
-  const threshold = rule.threshold ?? (method === 'psi' ? rules.psi.warning : IS_TEST[method] ? rules.p_value : rules.distance);
+  const threshold = rule.threshold ?? DRIFT_MEASURES[method].defaultThreshold(rules);
   const value = valueOf(m, method);
   const noise = noiseOf(m, method);
   const nEff = effectiveRows(m.n_reference, m.n_current);
   const psiNoise = m.bins > 1 ? chi2Isf(0.05, m.bins - 1) / nEff : 0;
   const base = { ...m, method, threshold, effective_rows: significant(nEff, 6), noise_test: noise.test, p_value: noise.p ?? null, p_adjusted: null, psi_noise: psiNoise, psi_level: null } as const;
   if (value === undefined || noise.p === undefined) {
-    return { ...base, status: 'error', value: null, drifted: null, message: `${METHOD_LABEL[method]} does not apply to a ${m.kind} feature with ${m.distinct} distinct values` };
+    return { ...base, status: 'error', value: null, drifted: null, message: `${DRIFT_MEASURES[method].label} does not apply to a ${m.kind} feature with ${m.distinct} distinct values` };
   }
   // NaN compares false both ways, which would read as "stable": an undefined measure is an error.
-  const undefinedMeasure = Number.isNaN(value) ? METHOD_LABEL[method] : Number.isNaN(m.psi) ? 'PSI' : Number.isNaN(noise.p) ? `the ${NOISE_LABEL[noise.test]} p-value` : null;
+  const undefinedMeasure = Number.isNaN(value) ? DRIFT_MEASURES[method].label : Number.isNaN(m.psi) ? 'PSI' : Number.isNaN(noise.p) ? `the ${NOISE_TESTS[noise.test].label} p-value` : null;
   if (undefinedMeasure) {
     return { ...base, status: 'error', value: null, drifted: null, message: `${undefinedMeasure} is undefined on these values (NaN)` };
   }
   const sizes = `${m.n_reference.toLocaleString('en')} vs ${m.n_current.toLocaleString('en')} values`;
   if (Math.min(m.n_reference, m.n_current) < rules.min_rows) {
-    return { ...base, status: 'inconclusive', value, drifted: null, message: `inconclusive: ${sizes}, fewer than ${rules.min_rows} on a side (${METHOD_LABEL[method]} ${compact(value)})` };
+    return { ...base, status: 'inconclusive', value, drifted: null, message: `inconclusive: ${sizes}, fewer than ${rules.min_rows} on a side (${DRIFT_MEASURES[method].label} ${compact(value)})` };
   }
   // Judged in judgeFamily, once the family's adjusted p-values are known.
   return { ...base, status: 'stable', value, drifted: false, message: '' };
@@ -170,23 +132,23 @@ function withAdjustedVerdict(f: FeatureDrift, pAdjusted: number, rules: DriftRul
   const method = f.method!;
   const value = f.value!;
   const threshold = f.threshold!;
-  const alpha = IS_TEST[method] ? threshold : rules.p_value;
+  const alpha = DRIFT_MEASURES[method].isTest ? threshold : rules.p_value;
   const beyondNoise = pAdjusted <= alpha;
-  const material = IS_TEST[method] ? true : value >= threshold;
+  const material = DRIFT_MEASURES[method].isTest ? true : value >= threshold;
   const drifted = beyondNoise && material;
   const psi = f.psi!;
   const psiLevel = !beyondNoise ? 'ok' : psi >= rules.psi.blocker ? 'blocker' : psi >= rules.psi.warning ? 'warning' : 'ok';
-  const noise = `${NOISE_LABEL[f.noise_test!]} p ${compact(f.p_value!)}${rules.multiplicity === 'none' ? '' : `, ${ADJUSTED[rules.multiplicity]} ${compact(pAdjusted)}`}`;
+  const noise = `${NOISE_TESTS[f.noise_test!].label} p ${compact(f.p_value!)}${rules.multiplicity === 'none' ? '' : `, ${ADJUSTED[rules.multiplicity]} ${compact(pAdjusted)}`}`;
   const sizes = `${f.n_reference!.toLocaleString('en')} vs ${f.n_current!.toLocaleString('en')} values, n_eff ${compact(f.effective_rows!)}`;
   const missing = f.missing && f.missing.reference + f.missing.current > 0 ? `; missing ${f.missing.reference.toLocaleString('en')} / ${f.missing.current.toLocaleString('en')}` : '';
   const rounded = (x: number) => significant(x, 6);
   let verdict: string;
-  if (IS_TEST[method]) {
+  if (DRIFT_MEASURES[method].isTest) {
     verdict = `${noise} ${beyondNoise ? '≤' : '>'} ${compact(alpha)}`;
   } else if (!material) {
-    verdict = `${METHOD_LABEL[method]} ${compact(value)} < ${compact(threshold)} (${noise})`;
+    verdict = `${DRIFT_MEASURES[method].label} ${compact(value)} < ${compact(threshold)} (${noise})`;
   } else {
-    verdict = `${METHOD_LABEL[method]} ${compact(value)} ≥ ${compact(threshold)}${beyondNoise ? ` and beyond sampling noise (${noise} ≤ ${compact(alpha)})` : `, but within sampling noise (${noise} > ${compact(alpha)})`}`;
+    verdict = `${DRIFT_MEASURES[method].label} ${compact(value)} ≥ ${compact(threshold)}${beyondNoise ? ` and beyond sampling noise (${noise} ≤ ${compact(alpha)})` : `, but within sampling noise (${noise} > ${compact(alpha)})`}`;
   }
   // The PSI printed beside its noise level, so a reader can see why a PSI over a level did not gate.
   const psiNote = `PSI ${compact(psi)}${psi >= rules.psi.warning && !beyondNoise ? ` (noise level ${compact(f.psi_noise!)}, not beyond noise)` : ''}`;

@@ -2,8 +2,12 @@
  * Every drift measure for one feature, reference against current. Pure and columnar: numeric
  * values are sorted once and that order serves the KS test, the Wasserstein distance, the PSI
  * bins and the distinct count. Missing values (NaN, ±∞, empty cells) are counted, never binned.
+ * What several measures share is computed here in one pass (the ECDF comparison: KS and
+ * Wasserstein; the reference-quantile bins: PSI, Jensen–Shannon, binned chi²; category counts:
+ * chi² and z); a measure of its own is computed by its descriptor's `measure` (methods.ts).
  */
-import type { FeatureKind } from '../config/types.ts';
+import type { FeatureMeasures, FeatureSample, FeatureSides } from './feature-measures.ts';
+import { DRIFT_MEASURES, type DriftMeasure } from './methods.ts';
 import { chi2Binned, chi2TwoSample } from '../stats/chi2.ts';
 import { jensenShannon } from '../stats/jensen-shannon.ts';
 import { compareEcdfs } from '../stats/ecdf.ts';
@@ -11,51 +15,12 @@ import { ksTest } from '../stats/ks.ts';
 import { twoProportionZ } from '../stats/proportions.ts';
 import { binShares, psiOfShares, quantileEdges, type PsiOptions } from '../stats/psi.ts';
 import { sortFloat64 } from '../stats/sort.ts';
-import { populationStd } from '../stats/wasserstein.ts';
-import { sharedHistogram, type SharedHistogram } from '../stats/histogram.ts';
-
-
-/** One side of a feature: numbers (NaN = missing) or category labels (null = missing). */
-export type FeatureSample = { kind: 'numeric'; values: ArrayLike<number> } | { kind: 'categorical'; values: readonly (string | null)[] };
+import { sharedHistogram } from '../stats/histogram.ts';
 
 /** Numeric features with at most this many distinct values are also tested as categories. */
 export const LOW_CARDINALITY = 5;
 
-export interface FeatureMeasures {
-  name: string;
-  kind: FeatureKind;
-  /** Values present (not missing) on each side. */
-  n_reference: number;
-  n_current: number;
-  missing: { reference: number; current: number };
-  /** Distinct present values over both sides. */
-  distinct: number;
-  ks_statistic?: number;
-  ks_p_value?: number;
-  ks_method?: 'exact' | 'asymptotic';
-  wasserstein?: number;
-  wasserstein_normed?: number;
-  psi: number;
-  jensen_shannon: number;
-  /**
-   * PSI's and Jensen–Shannon's own sampling noise: chi-squared on the counts in the bins they are
-   * computed over (the reference-quantile bins of a numeric feature, the categories otherwise),
-   * and how many bins hold values. Under no drift, n_eff·PSI and 8·n_eff·JS² are both close to
-   * χ² with bins − 1 degrees of freedom.
-   */
-  binned_p_value: number;
-  bins: number;
-  chi2_statistic?: number;
-  chi2_p_value?: number;
-  chi2_dof?: number;
-  /** Two categories only: current share minus reference share of the second category, as z. */
-  z_statistic?: number;
-  z_p_value?: number;
-  /** Categories (or low-cardinality values) with their counts, reference then current. */
-  categories?: { value: string; reference: number; current: number }[];
-  /** Numeric features with more distinct values: both sides on the same equal-width bins (the report keeps a few). */
-  histogram?: SharedHistogram;
-}
+export type { FeatureMeasures, FeatureSample, FeatureSides } from './feature-measures.ts';
 
 /** Finite values, sorted, and how many were missing. */
 function present(values: ArrayLike<number>): { sorted: Float64Array; missing: number } {
@@ -153,12 +118,12 @@ export function measureFeature(name: string, reference: FeatureSample, current: 
       ks_p_value: ks.pValue,
       ks_method: ks.method,
       wasserstein: wd,
-      wasserstein_normed: wd / Math.max(populationStd(a.sorted), 0.001),
       psi: psiOfShares(sa, sb, psi.floor),
       jensen_shannon: jensenShannon(sa, sb),
       binned_p_value: binned.pValue,
       bins: binned.dof + 1,
     };
+    withOwnMeasures(measures, { kind: 'numeric', reference: a.sorted, current: b.sorted });
     if (measures.distinct <= LOW_CARDINALITY) {
       const counts = valueCounts(a.sorted, b.sorted);
       const { chi2_statistic, chi2_p_value, chi2_dof, z_statistic, z_p_value } = categoryMeasures(counts.ca, counts.cb, psi.floor);
@@ -202,7 +167,7 @@ export function measureFeature(name: string, reference: FeatureSample, current: 
   const order = [...index.keys()].sort();
   const ra = order.map((k) => ca[index.get(k)!]!);
   const rb = order.map((k) => cb[index.get(k)!]!);
-  return stripUndefined({
+  const measures: FeatureMeasures = {
     name,
     kind: 'categorical',
     n_reference: na,
@@ -210,8 +175,17 @@ export function measureFeature(name: string, reference: FeatureSample, current: 
     missing: { reference: missingA, current: missingB },
     distinct: order.length,
     ...(categoryMeasures(ra, rb, psi.floor) as Pick<FeatureMeasures, 'psi' | 'jensen_shannon' | 'binned_p_value' | 'bins'>),
-    categories: order.map((value, k) => ({ value, reference: ra[k]!, current: rb[k]! })),
-  });
+  };
+  withOwnMeasures(measures, { kind: 'categorical', categories: order, reference: ra, current: rb });
+  measures.categories = order.map((value, k) => ({ value, reference: ra[k]!, current: rb[k]! }));
+  return stripUndefined(measures);
+}
+
+const OWN: DriftMeasure[] = Object.values(DRIFT_MEASURES).filter((d: DriftMeasure) => d.measure !== undefined);
+
+/** Adds the values the measures compute themselves, from the prepared sides and the shared pass. */
+function withOwnMeasures(measures: FeatureMeasures, sides: FeatureSides): void {
+  for (const d of OWN) Object.assign(measures, d.measure!(sides, measures));
 }
 
 function emptyCheck(name: string, na: number, ta: number, nb: number, tb: number): void {

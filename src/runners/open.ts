@@ -8,7 +8,7 @@ import { InputFileError, UsageError, getErrorMessage } from '../errors.ts';
 import { expandSecrets } from '../core/secrets.ts';
 import { resolveBaseline } from './baseline-source.ts';
 import { openCommandRunner, type CommandConfig } from './command.ts';
-import type { EndpointConfig } from './http/protocols.ts';
+import { endpointProblem, type EndpointConfig } from './http/protocols.ts';
 import { openHttpRunner } from './http/runner.ts';
 import { readModelFiles, safeToOpen, type ModelFiles } from './model-files.ts';
 import { foreignKindOf, headOf, runItHint } from './model-kind.ts';
@@ -55,10 +55,8 @@ export function sourceOf(place: ModelPlace, key: 'model' | 'baseline', where: st
   const flag = key === 'model' ? '--' : '--baseline-';
   if (endpoint && command) throw new UsageError(`give ${key}.endpoint or ${key}.command, not both (${where})`);
   if (endpoint) {
-    if ((endpoint.protocol === 'v2' || endpoint.protocol === 'tfserving') && !endpoint.name) {
-      throw new UsageError(`protocol ${endpoint.protocol} needs the ${key === 'model' ? "model's" : "baseline's"} name on the server: ${flag}model-name, or ${key}.endpoint.name in ${where}`);
-    }
-    if (endpoint.protocol === 'custom' && !endpoint.custom) throw new UsageError(`protocol custom needs ${key}.endpoint.custom (path, template, outputs) in ${where}`);
+    const problem = endpointProblem(endpoint, { key, flag, where });
+    if (problem) throw new UsageError(problem);
     const target = `${endpoint.url}${endpoint.name ? ` (${endpoint.protocol}, model ${endpoint.name})` : ` (${endpoint.protocol})`}`;
     return { kind: 'http', endpoint, target, ...(path ? { path } : {}) };
   }
