@@ -256,16 +256,18 @@ def markdown(summary, command, started, seconds, label):
     ]
     aa = [s for s in summary if s["kind"] in ("aa", "identical")]
     fams = sorted({f for s in aa for f in s["families"]}, key=lambda f: (FAMILIES.index(f) if f in FAMILIES else 99, f))
-    head = "| models | eval rows | trials | GO | DELAY | NO-GO | false alarms (95% CI) | " + " | ".join(f"{f} DELAY / NO-GO" for f in fams) + " |"
+    head = "| " + " | ".join(["models", "eval rows", "trials", "GO", "DELAY", "NO-GO", "false alarms (95% CI)"] + [f"{f} DELAY / NO-GO" for f in fams]) + " |"
     lines += [head, "|" + "---|" * (7 + len(fams))]
     for s in aa:
         n = s["trials"]
         d = s["decisions"]
         cells = [f"{pct(s['families'].get(f, {}).get('delay', 0), n)} / {pct(s['families'].get(f, {}).get('no_go', 0), n)}" for f in fams]
         lines.append(
-            f"| {'A/A' if s['kind'] == 'aa' else 'identical'} | {s['rows']:,} | {n} | {pct(d['GO'], n)} | {pct(d['DELAY'], n)} | {pct(d['NO-GO'], n)} | {wilson(n - d['GO'], n)} | " + " | ".join(cells) + " |"
+            "| " + " | ".join([f"{'A/A' if s['kind'] == 'aa' else 'identical'}", f"{s['rows']:,}", str(n), pct(d['GO'], n), pct(d['DELAY'], n), pct(d['NO-GO'], n), wilson(n - d['GO'], n)] + cells) + " |"
         )
     lines += ["", "Checks that fired (runs out of trials):", ""]
+    if not any(s["checks"] for s in aa):
+        lines.append("- none")
     for s in aa:
         if s["checks"]:
             top = sorted(s["checks"].items(), key=lambda kv: -kv[1])[:8]
