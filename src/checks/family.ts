@@ -11,12 +11,20 @@
  * (`declare module './family.ts' { interface Measurements { … } }`), so a new family is its own
  * file plus one line in the registry (checks/index.ts), and a reader still gets typed fields.
  */
+import type { GateConfig } from '../config/types.ts';
 import { errored, skipped, type CheckResult } from '../core/check-result.ts';
 import { getErrorMessage } from '../errors.ts';
 import type { CheckContext } from './context.ts';
 
 // eslint-disable-next-line @typescript-eslint/no-empty-object-type -- filled in by each family's file
 export interface Measurements {}
+
+/**
+ * The family's blocks of report.json (schema/report.schema.json), also filled in by each family's
+ * file; the report (report/json.ts) is its fixed head, these sections and the data's drift.
+ */
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type -- filled in by each family's file
+export interface ReportSections {}
 
 export type Product = keyof Measurements;
 
@@ -47,6 +55,8 @@ export interface Family {
   /** It only produces for others and has no checklist rows (it is not listed when the model did not load). */
   internal?: boolean;
   run(ctx: CheckContext, got: Inputs): Promise<FamilyOutcome>;
+  /** Its sections of report.json from what it produced, also when it did not run (then their empty form). */
+  report?: (measured: Readonly<Measurements>, config: GateConfig) => Partial<ReportSections>;
 }
 
 /** What a family receives of the others. */
@@ -146,3 +156,11 @@ export async function runFamilies(registry: readonly Family[], ctx: CheckContext
 /** Every family with checklist rows skipped: the model did not load, so none could run. */
 export const familiesNotRun = (registry: readonly Family[]): CheckResult[] =>
   registry.filter((f) => !f.internal).map((f) => skipped(`${f.id}.run`, f.id, 'info', 'not run: the model did not load'));
+
+/** Every family's report sections, in registry order. */
+export function reportSections(registry: readonly Family[], measured: Readonly<Measurements>, config: GateConfig): ReportSections {
+  const sections: Partial<ReportSections> = {};
+  for (const f of registry) Object.assign(sections, f.report?.(measured, config));
+  // Each section's family is in the registry (the report schema's test would miss a required one).
+  return sections as ReportSections;
+}

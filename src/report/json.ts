@@ -1,15 +1,8 @@
 /** The JSON report: the machine-readable record of a run (schema/report.schema.json, versioned). */
 import type { ArtifactFacts } from '../checks/artifact.ts';
-import type { Measurements } from '../checks/family.ts';
-import type { ScenarioOutcome } from '../checks/error-scenarios.ts';
-import type { LatencyStats } from '../checks/latency.ts';
-import type { Agreement, MetricComparison } from '../checks/compare.ts';
-import type { MetricReport } from '../checks/evaluation.ts';
-import type { LatencyComparison } from '../checks/latency-ab.ts';
-import type { LoadReport } from '../load/judge.ts';
-import type { McNemar } from '../stats/mcnemar.ts';
 import type { PredictionDrift } from '../checks/drift.ts';
-import type { SliceReport } from '../checks/slices.ts';
+import { reportSections, type Measurements, type ReportSections } from '../checks/family.ts';
+import { FAMILIES } from '../checks/index.ts';
 import { driftSection, type DataDrift, type DriftSection } from '../drift/run.ts';
 import type { CheckResult } from '../core/check-result.ts';
 import type { GateConfig } from '../config/types.ts';
@@ -22,7 +15,8 @@ import pkg from '../../package.json' with { type: 'json' };
 
 export const REPORT_SCHEMA_VERSION = 1;
 
-export interface Report {
+/** The run's record: this head, every family's sections (checks/family.ts `ReportSections`), the data's drift. */
+export interface Report extends ReportSections {
   schema_version: typeof REPORT_SCHEMA_VERSION;
   tool: { name: 'model-gate'; version: string };
   decision: Decision;
@@ -48,24 +42,6 @@ export interface Report {
   data: { eval: string | null; label: string | null; reference: string | null; rows_evaluated: number; source: string | null };
   config: { path: string | null; sha256: string | null; fail_on: GateConfig['fail_on'] };
   checks: CheckResult[];
-  latency: LatencyStats[];
-  error_scenarios: ScenarioOutcome[];
-  /** Metrics on the labelled rows, by name (`metrics.candidate.accuracy`); null without labels. */
-  metrics: { task: string; rows: number; candidate: MetricValues; baseline: MetricValues | null } | null;
-  /** The candidate against the baseline on the same rows; null without a baseline. */
-  comparison: {
-    confidence: number;
-    resamples: number;
-    seed: number;
-    metrics: Record<string, Omit<MetricComparison, 'metric'>>;
-    mcnemar: McNemar | null;
-    agreement: Agreement | null;
-  } | null;
-  latency_comparison: LatencyComparison | null;
-  /** Metrics per slice (`slices:` in the config), candidate against baseline; absent or null without slices. */
-  slices?: SliceReport | null;
-  /** The load test: every run's figures, and the endpoint's health; null when it did not run. */
-  load: LoadReport | null;
   /** Feature, label and prediction drift against the reference data; null without reference data. */
   drift: (DriftSection & { predictions: PredictionDrift | null }) | null;
   /** The roll-out plan (the manifest carries it too). */
@@ -110,21 +86,6 @@ export interface ReportSignature {
   unreadable?: UnreadableOutput[];
 }
 
-export type MetricValues = Record<string, unknown>;
-
-const valuesOf = (r: MetricReport): MetricValues => ({
-  ...r.values,
-  ...(r.per_class ? { per_class: r.per_class, classes: r.classes, confusion_matrix: r.confusion_matrix } : {}),
-  ...(r.reliability ? { reliability: r.reliability } : {}),
-});
-
-function metricsSection(m: Measurements): Report['metrics'] {
-  const candidate = m.metrics;
-  if (!candidate) return null;
-  const baseline = m.baseline_metrics;
-  return { task: candidate.task, rows: candidate.rows, candidate: valuesOf(candidate), baseline: baseline ? valuesOf(baseline) : null };
-}
-
 export const TOOL_VERSION: string = pkg.version;
 
 export function buildReport(p: ReportParts): Report {
@@ -149,23 +110,7 @@ export function buildReport(p: ReportParts): Report {
     data: p.data,
     config: { path: p.configPath, sha256: p.version.config_sha256, fail_on: p.config.fail_on },
     checks: p.checks,
-    latency: p.measured.latency ?? [],
-    error_scenarios: p.measured.error_scenarios ?? [],
-    metrics: metricsSection(p.measured),
-    comparison:
-      p.measured.comparison || p.measured.agreement
-        ? {
-            confidence: p.config.comparison.confidence,
-            resamples: p.config.comparison.resamples,
-            seed: p.config.comparison.seed,
-            metrics: Object.fromEntries((p.measured.comparison?.metrics ?? []).map(({ metric, ...rest }) => [metric, rest])),
-            mcnemar: p.measured.comparison?.mcnemar ?? null,
-            agreement: p.measured.agreement ?? null,
-          }
-        : null,
-    latency_comparison: p.measured.latency_comparison ?? null,
-    ...(p.measured.slices ? { slices: p.measured.slices } : {}),
-    load: p.measured.load ?? null,
+    ...reportSections(FAMILIES, p.measured, p.config),
     drift: p.drift ? { ...driftSection(p.drift, p.config), predictions: p.measured.prediction_drift ?? null } : null,
     promotion: { stages: p.config.promotion.stages, bake_minutes: p.config.promotion.bake_minutes },
     started_at: p.startedAt.toISOString(),

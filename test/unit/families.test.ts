@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { FAMILIES } from '../../src/checks/index.ts';
-import { planFamilies, runFamilies, type Family, type Measurements } from '../../src/checks/family.ts';
+import { planFamilies, reportSections, runFamilies, type Family, type Measurements } from '../../src/checks/family.ts';
 import type { CheckContext } from '../../src/checks/context.ts';
 import { result } from '../../src/core/check-result.ts';
 import { parseConfig } from '../../src/config/load.ts';
@@ -95,6 +95,10 @@ describe('the registry', () => {
     expect(order.indexOf('metrics')).toBeLessThan(order.indexOf('comparison'));
     expect(order.indexOf('comparison')).toBeLessThan(order.indexOf('drift'));
     expect(order.indexOf('latency')).toBeLessThan(order.indexOf('resources'));
+  });
+
+  it("each family writes its report.json sections, in their empty form when it did not run", () => {
+    expect(reportSections(FAMILIES, {}, parseConfig('', 'inline'))).toEqual({ latency: [], error_scenarios: [], metrics: null, comparison: null, latency_comparison: null, load: null });
   });
 
   it('with metrics.enabled false, labels and a baseline, the comparison still compares the metrics', async () => {

@@ -4,7 +4,8 @@
  * (checks/compare.ts, checks/latency-ab.ts). It needs the candidate's evaluation, so the metrics
  * family runs for it even with `metrics.enabled: false`.
  */
-import { agreementOf, compareMetrics, judgeAgreement, judgeComparison, signatureMismatch, type Agreement, type ComparisonReport } from '../compare.ts';
+import { agreementOf, compareMetrics, judgeAgreement, judgeComparison, signatureMismatch, type Agreement, type ComparisonReport, type MetricComparison } from '../compare.ts';
+import type { McNemar } from '../../stats/mcnemar.ts';
 import { throttledProgress, type CheckContext } from '../context.ts';
 import { evaluationOf, readModelView, computeMetrics, EvaluationError, type MetricReport, type ModelView } from '../evaluation.ts';
 import type { Family, FamilyOutcome, Inputs, Measurements } from '../family.ts';
@@ -23,6 +24,18 @@ declare module '../family.ts' {
     /** The baseline's metrics on the labelled rows. */
     baseline_metrics?: MetricReport;
   }
+  interface ReportSections {
+    /** The candidate against the baseline on the same rows; null without a baseline. */
+    comparison: {
+      confidence: number;
+      resamples: number;
+      seed: number;
+      metrics: Record<string, Omit<MetricComparison, 'metric'>>;
+      mcnemar: McNemar | null;
+      agreement: Agreement | null;
+    } | null;
+    latency_comparison: LatencyComparison | null;
+  }
 }
 
 export const comparison: Family = {
@@ -33,6 +46,20 @@ export const comparison: Family = {
   produces: ['comparison', 'agreement', 'latency_comparison', 'baseline_view', 'baseline_metrics'],
   enabled: (ctx) => ctx.config.comparison.enabled,
   run: (ctx, got) => runComparison(ctx, got),
+  report: (m, config) => ({
+    comparison:
+      m.comparison || m.agreement
+        ? {
+            confidence: config.comparison.confidence,
+            resamples: config.comparison.resamples,
+            seed: config.comparison.seed,
+            metrics: Object.fromEntries((m.comparison?.metrics ?? []).map(({ metric, ...rest }) => [metric, rest])),
+            mcnemar: m.comparison?.mcnemar ?? null,
+            agreement: m.agreement ?? null,
+          }
+        : null,
+    latency_comparison: m.latency_comparison ?? null,
+  }),
 };
 
 async function runComparison(ctx: CheckContext, got: Inputs): Promise<FamilyOutcome> {

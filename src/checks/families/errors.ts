@@ -6,6 +6,9 @@ declare module '../family.ts' {
   interface Measurements {
     error_scenarios?: ScenarioOutcome[];
   }
+  interface ReportSections {
+    error_scenarios: ScenarioOutcome[];
+  }
 }
 
 export const errors: Family = {
@@ -17,4 +20,5 @@ export const errors: Family = {
     const { checks, outcomes } = await runErrorScenarios(ctx);
     return { checks, produced: { error_scenarios: outcomes } };
   },
+  report: (m) => ({ error_scenarios: m.error_scenarios ?? [] }),
 };

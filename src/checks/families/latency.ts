@@ -10,6 +10,9 @@ declare module '../family.ts' {
     /** The model process's memory around the latency loop. */
     latency_memory?: { before: ModelMemory | null; after: ModelMemory | null };
   }
+  interface ReportSections {
+    latency: LatencyStats[];
+  }
 }
 
 export const latency: Family = {
@@ -22,4 +25,5 @@ export const latency: Family = {
     const { checks, stats } = await runLatency(ctx);
     return { checks, produced: { latency: stats, latency_memory: { before, after: await modelMemory(ctx.runner) } } };
   },
+  report: (m) => ({ latency: m.latency ?? [] }),
 };

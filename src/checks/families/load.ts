@@ -7,6 +7,10 @@ declare module '../family.ts' {
   interface Measurements {
     load?: LoadReport;
   }
+  interface ReportSections {
+    /** The load test: every run's figures, and the endpoint's health; null when it did not run. */
+    load: LoadReport | null;
+  }
 }
 
 export const load: Family = {
@@ -18,4 +22,5 @@ export const load: Family = {
     const { checks, report } = await runLoadTest(ctx);
     return { checks, produced: { load: report } };
   },
+  report: (m) => ({ load: m.load ?? null }),
 };

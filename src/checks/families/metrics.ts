@@ -16,7 +16,19 @@ declare module '../family.ts' {
     /** The candidate's metrics on the labelled rows. */
     metrics?: MetricReport | null;
   }
+  interface ReportSections {
+    /** Metrics on the labelled rows, by name (`metrics.candidate.accuracy`); null without labels. */
+    metrics: { task: string; rows: number; candidate: MetricValues; baseline: MetricValues | null } | null;
+  }
 }
+
+export type MetricValues = Record<string, unknown>;
+
+const valuesOf = (r: MetricReport): MetricValues => ({
+  ...r.values,
+  ...(r.per_class ? { per_class: r.per_class, classes: r.classes, confusion_matrix: r.confusion_matrix } : {}),
+  ...(r.reliability ? { reliability: r.reliability } : {}),
+});
 
 export const metrics: Family = {
   id: 'metrics',
@@ -27,5 +39,11 @@ export const metrics: Family = {
   async run(ctx, got) {
     const outcome = judgeMetrics(got.need('predictions'), ctx.labels, ctx.config);
     return { checks: outcome.checks, produced: { view: outcome.view, evaluation: outcome.evaluation, metrics: outcome.report } };
+  },
+  report(m) {
+    const candidate = m.metrics;
+    if (!candidate) return { metrics: null };
+    const baseline = m.baseline_metrics;
+    return { metrics: { task: candidate.task, rows: candidate.rows, candidate: valuesOf(candidate), baseline: baseline ? valuesOf(baseline) : null } };
   },
 };

@@ -6,6 +6,10 @@ declare module '../family.ts' {
   interface Measurements {
     slices?: SliceReport;
   }
+  interface ReportSections {
+    /** Metrics per slice (`slices:` in the config), candidate against baseline; absent or null without slices. */
+    slices?: SliceReport | null;
+  }
 }
 
 export const slices: Family = {
@@ -20,4 +24,5 @@ export const slices: Family = {
     const { checks, report } = runSlices(ctx, got.measured.evaluation ?? null, got.measured.baseline_view ?? null);
     return { checks, produced: report ? { slices: report } : {} };
   },
+  report: (m) => (m.slices ? { slices: m.slices } : {}),
 };
