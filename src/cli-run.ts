@@ -1,8 +1,7 @@
 /** The CLI shell around the engine; testable without spawning a process. */
 import { systemClock } from './clock.ts';
-import { ConfigValidationError, formatIssue } from './config/load.ts';
 import type { Decision } from './decision.ts';
-import { ConfigError, formatLocated, getErrorMessage, isUserError } from './errors.ts';
+import { ERROR_EXIT_CODE, classifyError, failureText } from './errors.ts';
 import { runDrift } from './drift/drift-command.ts';
 import { contentTimestamp, detectProvenance } from './provenance.ts';
 import { removeReportFile, removeReports, writeReportFile, writeReports } from './report/files.ts';
@@ -40,7 +39,7 @@ export interface CliIO {
   env: NodeJS.ProcessEnv;
 }
 
-export const EXIT_CODES: Record<Decision | 'error', number> = { GO: 0, 'NO-GO': 1, error: 2, DELAY: 3 };
+export const EXIT_CODES: Record<Decision | 'error', number> = { GO: 0, 'NO-GO': 1, error: ERROR_EXIT_CODE, DELAY: 3 };
 
 export async function runCli(argv: string[], io: CliIO): Promise<number> {
   let debug = argv.includes('--debug') || io.env.RUNNER_DEBUG === '1';
@@ -172,18 +171,8 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
     }
     return EXIT_CODES[report.decision];
   } catch (error) {
-    if (error instanceof ConfigValidationError) {
-      stderr.write(`model-gate: invalid config\n${error.issues.map((i) => `  ${formatIssue(i)}`).join('\n')}\n`);
-    } else if (error instanceof ConfigError) {
-      stderr.write(`model-gate: ${formatLocated(error)}\n`);
-    } else if (isUserError(error)) {
-      stderr.write(`model-gate: ${getErrorMessage(error)}\n`);
-    } else {
-      stderr.write(`model-gate: unexpected error: ${getErrorMessage(error)}\n`);
-      if (debug && error instanceof Error && error.stack) stderr.write(`${error.stack}\n`);
-      else stderr.write('(run with --debug for details)\n');
-    }
-    return EXIT_CODES.error;
+    stderr.write(failureText(classifyError(error), debug));
+    return ERROR_EXIT_CODE;
   }
 }
 

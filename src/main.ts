@@ -7,9 +7,8 @@ import { readFileSync } from 'node:fs';
 import { relative } from 'node:path';
 import * as core from '@actions/core';
 import { systemClock } from './clock.ts';
-import { ConfigValidationError } from './config/load.ts';
 import { Outputs } from './constants.ts';
-import { ConfigError, getErrorMessage, isUserError } from './errors.ts';
+import { classifyError, getErrorMessage, type Failure } from './errors.ts';
 import { contentTimestamp, detectProvenance } from './provenance.ts';
 import { removeReports, writeReports } from './report/files.ts';
 import type { Report } from './report/json.ts';
@@ -132,8 +131,15 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
       say.setFailed(`DELAY (fail-on: delay): ${report.reason}`);
     }
   } catch (error) {
-    if (error instanceof ConfigValidationError) {
-      for (const issue of error.issues) {
+    fail(classifyError(error));
+  }
+}
+
+/** A failed run, as the action says it: config problems as annotations on the file, a stack only in the debug log. */
+function fail(failure: Failure): void {
+  switch (failure.kind) {
+    case 'invalid-config':
+      for (const issue of failure.issues) {
         say.error(issue.message, {
           title: 'model-gate config',
           file: issue.location.file,
@@ -141,16 +147,21 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
           startColumn: issue.location.column,
         });
       }
-      say.setFailed(`invalid config: ${error.issues.length} problem${error.issues.length === 1 ? '' : 's'} (see annotations)`);
-    } else if (error instanceof ConfigError && error.location) {
-      say.error(error.message, { title: 'model-gate config', file: error.location.file, startLine: error.location.line });
-      say.setFailed(error.message);
-    } else {
-      if (!isUserError(error) && error instanceof Error && error.stack) say.debug(error.stack);
-      say.setFailed(getErrorMessage(error));
-    }
+      say.setFailed(`invalid config: ${failure.issues.length} problem${failure.issues.length === 1 ? '' : 's'} (see annotations)`);
+      return;
+    case 'located':
+      say.error(failure.message, { title: 'model-gate config', file: failure.location.file, startLine: failure.location.line });
+      say.setFailed(failure.message);
+      return;
+    case 'user':
+      say.setFailed(failure.message);
+      return;
+    case 'internal':
+      if (failure.stack) say.debug(failure.stack);
+      say.setFailed(failure.message);
   }
 }
+
 
 function reportGitHub(ctx: GitHubContext, commentId: string): Report['github'] {
   const pr = ctx.pullRequest;
