@@ -14,7 +14,7 @@ import { removeReports, writeReports } from './report/files.ts';
 import type { Report } from './report/json.ts';
 import { renderMarkdown } from './report/markdown.ts';
 import { loadOnnxRuntime } from './runners/onnxruntime-loader.ts';
-import { settingsFromInputs, type Settings } from './settings.ts';
+import { route, settingsFromInputs, type ActionMode, type ActionSettings, type CommentSettings, type PromotionSettings, type Runners, type SuiteSettings } from './settings.ts';
 import { validate } from './validate.ts';
 import { commentFromArtifact } from './github/comment-from-artifact.ts';
 import { artifactUrl, defaultCommentId, githubContext, runUrl, type GitHubContext } from './github/context.ts';
@@ -55,7 +55,7 @@ function secret(value: string): void {
 }
 
 /** The shield for a run: the environment's secret-looking values, the inputs, the config's secrets. */
-function shieldRun(settings: Settings | null, env: NodeJS.ProcessEnv): void {
+function shieldRun(settings: ActionSettings | null, env: NodeJS.ProcessEnv): void {
   shield = redactorFor(env, settings);
   if (settings) {
     try {
@@ -84,55 +84,24 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
     const settings = settingsFromInputs((name) => core.getInput(name), env);
     shieldRun(settings, env);
     const ctx = githubContext(env, readEvent(env));
-    if (settings.mode === 'comment') return await commentMode(settings, ctx);
-    if (settings.mode === 'promote' || settings.mode === 'rollback' || settings.mode === 'status') return await promotionMode(settings, ctx, env);
-    if (settings.mode === 'monitor') return await monitorMode(settings, ctx, env, { say, shield, secret, writeSummary });
-    await removeReports(settings.outDir); // a run that fails must not leave an earlier verdict behind
-    const run = await validate(settings, {
-      clock: systemClock,
-      loadRuntime: () => loadOnnxRuntime({ info: (m) => say.info(m) }, env),
-      progress: (m) => say.info(`› ${m}`),
-      provenance: detectProvenance(env),
-      contentTimestamp,
-      env,
-      secret,
-    });
-    const { config } = run;
-    const commentId = settings.feedback.commentId ?? defaultCommentId(ctx, run.configPath === null ? null : relative(process.cwd(), run.configPath));
-    shield.addSettings(run.config, env);
-    // The one report every output is made from: files, annotations, summary, comment.
-    const report: Report = shield.deep({ ...run.report, github: reportGitHub(ctx, commentId) });
-    const files = await writeReports(settings.outDir, report);
-    core.setOutput(Outputs.Decision, report.decision);
-    core.setOutput(Outputs.Version, report.version.id);
-    core.setOutput(Outputs.Report, files.json);
-    core.setOutput(Outputs.Manifest, files.manifest);
-    annotate(report);
-    await writeSummary(renderMarkdown(report));
-    say.info(`${report.headline} (${report.version.id})`);
-
-    const uploaded = await publishArtifact(settings.feedback.artifactName, [files.json, files.html, files.manifest, files.markdown], settings.outDir, env, log);
-    core.setOutput(Outputs.ReportArtifact, uploaded?.name ?? '');
-    const posted = await publishComment({
-      report,
-      issue: ctx.pullRequest?.number ?? null,
-      commentId,
-      links: { summary: runUrl(ctx), artifact: uploaded && ctx.runId ? artifactUrl(ctx, ctx.runId, uploaded.id) : null },
-      feedback: settings.feedback,
-      token: settings.githubToken,
-      ctx,
-      log,
-      redact: (text) => shield.text(text),
-    });
-    core.setOutput(Outputs.CommentUrl, posted?.url ?? '');
-
-    if (report.decision === 'NO-GO') say.setFailed(`NO-GO: ${report.reason}`);
-    else if (report.decision === 'DELAY' && config.fail_on === 'delay') {
-      say.setFailed(`DELAY (fail-on: delay): ${report.reason}`);
-    }
+    await route(actionRunners(ctx, env), settings);
   } catch (error) {
     fail(classifyError(error));
   }
+}
+
+/** The action's runner of each mode. */
+function actionRunners(ctx: GitHubContext, env: NodeJS.ProcessEnv): Runners<ActionMode, void> {
+  const promotion = (settings: PromotionSettings) => promotionMode(settings, ctx, env);
+  return {
+    validate: (settings) => suiteMode(settings, ctx, env),
+    load: (settings) => suiteMode(settings, ctx, env),
+    comment: (settings) => commentMode(settings, ctx),
+    promote: promotion,
+    rollback: promotion,
+    status: promotion,
+    monitor: (settings) => monitorMode(settings, ctx, env, { say, shield, secret, writeSummary }),
+  };
 }
 
 /** A failed run, as the action says it: config problems as annotations on the file, a stack only in the debug log. */
@@ -162,6 +131,52 @@ function fail(failure: Failure): void {
   }
 }
 
+/** validate and load: the suite, its outputs, annotations, summary, artifact and PR comment. */
+async function suiteMode(settings: SuiteSettings, ctx: GitHubContext, env: NodeJS.ProcessEnv): Promise<void> {
+  await removeReports(settings.outDir); // a run that fails must not leave an earlier verdict behind
+  const run = await validate(settings, {
+    clock: systemClock,
+    loadRuntime: () => loadOnnxRuntime({ info: (m) => say.info(m) }, env),
+    progress: (m) => say.info(`› ${m}`),
+    provenance: detectProvenance(env),
+    contentTimestamp,
+    env,
+    secret,
+  });
+  const { config } = run;
+  const commentId = settings.feedback.commentId ?? defaultCommentId(ctx, run.configPath === null ? null : relative(process.cwd(), run.configPath));
+  shield.addSettings(run.config, env);
+  // The one report every output is made from: files, annotations, summary, comment.
+  const report: Report = shield.deep({ ...run.report, github: reportGitHub(ctx, commentId) });
+  const files = await writeReports(settings.outDir, report);
+  core.setOutput(Outputs.Decision, report.decision);
+  core.setOutput(Outputs.Version, report.version.id);
+  core.setOutput(Outputs.Report, files.json);
+  core.setOutput(Outputs.Manifest, files.manifest);
+  annotate(report);
+  await writeSummary(renderMarkdown(report));
+  say.info(`${report.headline} (${report.version.id})`);
+
+  const uploaded = await publishArtifact(settings.feedback.artifactName, [files.json, files.html, files.manifest, files.markdown], settings.outDir, env, log);
+  core.setOutput(Outputs.ReportArtifact, uploaded?.name ?? '');
+  const posted = await publishComment({
+    report,
+    issue: ctx.pullRequest?.number ?? null,
+    commentId,
+    links: { summary: runUrl(ctx), artifact: uploaded && ctx.runId ? artifactUrl(ctx, ctx.runId, uploaded.id) : null },
+    feedback: settings.feedback,
+    token: settings.githubToken,
+    ctx,
+    log,
+    redact: (text) => shield.text(text),
+  });
+  core.setOutput(Outputs.CommentUrl, posted?.url ?? '');
+
+  if (report.decision === 'NO-GO') say.setFailed(`NO-GO: ${report.reason}`);
+  else if (report.decision === 'DELAY' && config.fail_on === 'delay') {
+    say.setFailed(`DELAY (fail-on: delay): ${report.reason}`);
+  }
+}
 
 function reportGitHub(ctx: GitHubContext, commentId: string): Report['github'] {
   const pr = ctx.pullRequest;
@@ -177,7 +192,7 @@ function reportGitHub(ctx: GitHubContext, commentId: string): Report['github'] {
 }
 
 /** The fork workflow's job: comment from a report artifact; the decision was made (and gated) before. */
-async function commentMode(settings: Settings, ctx: GitHubContext): Promise<void> {
+async function commentMode(settings: CommentSettings, ctx: GitHubContext): Promise<void> {
   const { report, outcome } = await commentFromArtifact(settings, ctx, log, (text) => shield.text(text));
   core.setOutput(Outputs.Decision, report.decision);
   core.setOutput(Outputs.Version, report.version.id);
@@ -187,7 +202,7 @@ async function commentMode(settings: Settings, ctx: GitHubContext): Promise<void
 const STATE_ROLLBACK = 'pending-rollback';
 
 /** promote / rollback / status, recorded as GitHub deployments of the environment. */
-async function promotionMode(settings: Settings, ctx: GitHubContext, env: NodeJS.ProcessEnv): Promise<void> {
+async function promotionMode(settings: PromotionSettings, ctx: GitHubContext, env: NodeJS.ProcessEnv): Promise<void> {
   const octokit = settings.githubToken && ctx.repository ? apiClient(settings.githubToken, ctx, log) : null;
   if (!octokit) say.notice('No GitHub token or repository: the stage is not recorded as a deployment.');
   const records = octokit && ctx.repository ? githubDeployments(octokit, ctx.repository) : null;
@@ -207,7 +222,7 @@ async function promotionMode(settings: Settings, ctx: GitHubContext, env: NodeJS
       interruption: interrupts.interruption,
       announce: async (state, judgement, stage, version) => {
         if (!octokit || !ctx.repository || !env.GITHUB_SHA) return;
-        const row = { stage, environment: settings.promotion!.environment, version, state, judgement, runUrl: runUrl(ctx) };
+        const row = { stage, environment: settings.promotion.environment, version, state, judgement, runUrl: runUrl(ctx) };
         const url = await announceStage(octokit, ctx.repository, env.GITHUB_SHA, row, settings.feedback.commentAuthor, (m) => say.warning(m));
         if (url) say.info(`Pull request told: ${url}`);
       },
@@ -249,7 +264,7 @@ async function promotionMode(settings: Settings, ctx: GitHubContext, env: NodeJS
         return;
       }
       core.setOutput(Outputs.Outcome, report.outcome === 'passed' ? 'drill_passed' : report.outcome === 'failed' ? 'drill_failed' : 'rollback_failed');
-      await writeSummary(renderDrillMarkdown(report, settings.promotion!.environment));
+      await writeSummary(renderDrillMarkdown(report, settings.promotion.environment));
       if (report.outcome === 'passed') say.info(`rollback drill passed at ${report.weight}% of ${report.version}: ${report.reason}`);
       else if (report.outcome === 'failed') say.setFailed(`rollback drill failed at ${report.weight}%: ${report.reason}`);
       else say.setFailed(`rollback drill: the rollback failed; traffic is not known to be on stable (the post step retries): ${report.reason}`);
@@ -263,7 +278,7 @@ async function promotionMode(settings: Settings, ctx: GitHubContext, env: NodeJS
     }
     core.setOutput(Outputs.Outcome, report.outcome);
     core.setOutput(Outputs.Stage, report.stage);
-    await writeSummary(renderStageMarkdown(report, settings.promotion!.environment));
+    await writeSummary(renderStageMarkdown(report, settings.promotion.environment));
     if (report.outcome === 'rolled_back') say.setFailed(`rolled back at ${report.stage}: ${report.reason}`);
     else if (report.outcome === 'rollback_failed') say.setFailed(`the rollback at ${report.stage} failed; traffic is not known to be on stable (the post step retries): ${report.reason}`);
     else say.info(`promoted ${report.stage} of ${report.version}: ${report.reason}`);

@@ -5,7 +5,7 @@ import { resolveConfig } from '../config/load.ts';
 import type { PromotionConfig } from '../config/types.ts';
 import { ReportFiles } from '../constants.ts';
 import { UsageError } from '../errors.ts';
-import type { Settings } from '../settings.ts';
+import type { PromotionSettings } from '../settings.ts';
 import { promote, rollbackAll, status, type PromoteResult, type PromotionIO, type StatusView } from './stage-command.ts';
 import { drill, requireDrill, type DrillResult } from './drill-command.ts';
 
@@ -40,9 +40,9 @@ function clearedReport(report: ValidateReport, file: string, allowDelay: boolean
 }
 
 /** The config's promotion section with the command flags over it, and the version being promoted. */
-export async function promotionTarget(settings: Settings, commit: string | null = null): Promise<PromotionTarget> {
+export async function promotionTarget(settings: PromotionSettings, commit: string | null = null): Promise<PromotionTarget> {
   const loaded = resolveConfig(settings.configPath);
-  const p = settings.promotion!;
+  const p = settings.promotion;
   const base = loaded.config.promotion;
   const config: PromotionConfig = {
     ...base,
@@ -76,13 +76,13 @@ export type PromotionOutcome =
   | { mode: 'rollback'; ok: boolean; error?: string }
   | { mode: 'status'; view: StatusView };
 
-export async function runPromotionMode(settings: Settings, io: PromotionIO): Promise<PromotionOutcome> {
-  if (settings.mode === 'status') return { mode: 'status', view: await status(settings.promotion!.environment, io) };
+export async function runPromotionMode(settings: PromotionSettings, io: PromotionIO): Promise<PromotionOutcome> {
+  if (settings.mode === 'status') return { mode: 'status', view: await status(settings.promotion.environment, io) };
   const t = await promotionTarget(settings, /^[0-9a-f]{40}$/.test(io.ref) ? io.ref : null);
   if (settings.mode === 'rollback') return { mode: 'rollback', ...(await rollbackAll({ version: t.version, model: t.model, environment: t.environment }, t.config, io)) };
-  const p = settings.promotion!;
+  const p = settings.promotion;
   if (p.drill) return { mode: 'drill', result: await drill({ stage: p.stage, version: t.version, model: t.model, environment: t.environment }, t.config, io) };
-  const req = { stage: p.stage!, version: t.version, model: t.model, environment: t.environment };
+  const req = { stage: p.stage, version: t.version, model: t.model, environment: t.environment };
   await requireDrill(req, t.config, io);
   return { mode: 'promote', result: await promote(req, t.config, io) };
 }
