@@ -13,10 +13,10 @@ import { hostname } from 'node:os';
 import { TOOL_VERSION } from './report/json.ts';
 import { renderDriftTerminal, renderTerminal } from './report/terminal.ts';
 import { loadOnnxRuntime } from './runners/onnxruntime-loader.ts';
-import { route, settingsFromArgv, type AlertsSettings, type CliMode, type DriftSettings, type InitSettings, type MonitorSettings, type PromotionSettings, type ReportSettings, type Runners, type SuiteSettings } from './settings.ts';
+import { route, settingsFromArgv, type AlertsSettings, type CliMode, type DriftSettings, type InitSettings, type MonitorSettings, type PromoteSettings, type PromotionSettings, type ReportSettings, type RollbackSettings, type StatusSettings, type Runners, type SuiteSettings } from './settings.ts';
 import { validate } from './validate.ts';
-import type { PendingRollback } from './promotion/stage-command.ts';
-import { runPromotionMode } from './promotion/mode.ts';
+import type { PendingRollback, PromotionIO } from './promotion/stage-command.ts';
+import { runPromote, runRollback, runStatus } from './promotion/mode.ts';
 import { handleInterrupts } from './promotion/signals.ts';
 import { renderStageTerminal } from './report/promotion.ts';
 import { renderDrillTerminal } from './report/drill.ts';
@@ -82,13 +82,12 @@ interface CliShell {
 
 /** The CLI's runner of each command; each returns the exit code. */
 function cliRunners(shell: CliShell): Runners<CliMode, number> {
-  const promotion = (settings: PromotionSettings) => promotionCommand(settings, shell);
   return {
     validate: (settings) => suite(settings, shell, { junitPath: settings.junitPath, commentPreview: settings.commentPreview }),
     load: (settings) => suite(settings, shell, {}),
-    promote: promotion,
-    rollback: promotion,
-    status: promotion,
+    promote: (settings) => promote(settings, shell),
+    rollback: (settings) => rollback(settings, shell),
+    status: (settings) => status(settings, shell),
     monitor: (settings) => monitor(settings, shell),
     alerts: (settings) => alerts(settings, shell),
     drift: (settings) => drift(settings, shell),
@@ -135,11 +134,12 @@ async function alerts(settings: AlertsSettings, { io, stdout, stderr }: CliShell
   return 0;
 }
 
-async function promotionCommand(settings: PromotionSettings, { io, stdout, progress, shield }: CliShell): Promise<number> {
+/** promote, rollback, status: the stage's IO on this machine (no deployment records), interrupts handled. */
+async function withPromotionIO(settings: PromotionSettings, { io, progress, shield }: CliShell, act: (pio: PromotionIO) => Promise<number>): Promise<number> {
   let pending: PendingRollback | null = null;
   const interrupts = handleInterrupts(() => pending !== null, progress);
   try {
-    const outcome = await runPromotionMode(settings, {
+    return await act({
       clock: systemClock,
       sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
       log: progress,
@@ -152,36 +152,50 @@ async function promotionCommand(settings: PromotionSettings, { io, stdout, progr
       pending: (undo) => (pending = undo),
       interruption: interrupts.interruption,
     });
-    if (outcome.mode === 'status') {
-      const { local, drill } = outcome.view;
-      const line = local ? `${local.version} at ${local.stage}: ${local.outcome} — ${local.reason}\n` : 'no promotion recorded here\n';
-      const drilled = drill ? `rollback drill of ${drill.version}: ${drill.state}${drill.description ? ` — ${drill.description}` : ''}\n` : '';
-      stdout.write(settings.json ? `${JSON.stringify(outcome.view, null, 2)}\n` : line + drilled);
+  } finally {
+    interrupts.stop();
+  }
+}
+
+async function status(settings: StatusSettings, shell: CliShell): Promise<number> {
+  return withPromotionIO(settings, shell, async (pio) => {
+    const view = await runStatus(settings, pio);
+    const { local, drill } = view;
+    const line = local ? `${local.version} at ${local.stage}: ${local.outcome} — ${local.reason}\n` : 'no promotion recorded here\n';
+    const drilled = drill ? `rollback drill of ${drill.version}: ${drill.state}${drill.description ? ` — ${drill.description}` : ''}\n` : '';
+    shell.stdout.write(settings.json ? `${JSON.stringify(view, null, 2)}\n` : line + drilled);
+    return 0;
+  });
+}
+
+async function rollback(settings: RollbackSettings, shell: CliShell): Promise<number> {
+  return withPromotionIO(settings, shell, async (pio) => {
+    const outcome = await runRollback(settings, pio);
+    shell.stdout.write(outcome.ok ? 'rolled back: all traffic on stable\n' : `rollback failed: ${outcome.error}\n`);
+    return outcome.ok ? 0 : 1;
+  });
+}
+
+/** promote: exit 0 promoted (--drill: passed) or nothing to do, 1 rolled back (--drill: failed). */
+async function promote(settings: PromoteSettings, shell: CliShell): Promise<number> {
+  const { stdout } = shell;
+  return withPromotionIO(settings, shell, async (pio) => {
+    const outcome = await runPromote(settings, pio);
+    const nothing = (skipped: string | null) => {
+      stdout.write(`nothing to do: ${skipped}\n`);
       return 0;
-    }
-    if (outcome.mode === 'rollback') {
-      stdout.write(outcome.ok ? 'rolled back: all traffic on stable\n' : `rollback failed: ${outcome.error}\n`);
-      return outcome.ok ? 0 : 1;
-    }
-    if (outcome.mode === 'drill') {
+    };
+    if (outcome.drill) {
       const { report, skipped } = outcome.result;
-      if (!report) {
-        stdout.write(`nothing to do: ${skipped}\n`);
-        return 0;
-      }
+      if (!report) return nothing(skipped);
       stdout.write(settings.json ? `${JSON.stringify(report, null, 2)}\n` : renderDrillTerminal(report));
       return report.outcome === 'passed' ? 0 : 1;
     }
     const { report, skipped } = outcome.result;
-    if (!report) {
-      stdout.write(`nothing to do: ${skipped}\n`);
-      return 0;
-    }
+    if (!report) return nothing(skipped);
     stdout.write(settings.json ? `${JSON.stringify(report, null, 2)}\n` : renderStageTerminal(report));
     return report.outcome === 'promoted' ? 0 : 1;
-  } finally {
-    interrupts.stop();
-  }
+  });
 }
 
 /** validate and load: the suite, its report files, and the checklist on the terminal. */

@@ -21,8 +21,8 @@ import { artifactUrl, defaultCommentId, githubContext, runUrl, type GitHubContex
 import { apiClient, publishArtifact, publishComment, type FeedbackLog } from './github/feedback.ts';
 import { githubDeployments } from './github/deployments.ts';
 import { announceStage } from './github/announce-stage.ts';
-import { finishRollback, type PendingRollback } from './promotion/stage-command.ts';
-import { runPromotionMode } from './promotion/mode.ts';
+import { finishRollback, type PendingRollback, type PromotionIO, type StatusView } from './promotion/stage-command.ts';
+import { runPromote, runRollback, runStatus, type PromoteOutcome } from './promotion/mode.ts';
 import { handleInterrupts } from './promotion/signals.ts';
 import { renderStageMarkdown } from './report/promotion.ts';
 import { renderDrillMarkdown } from './report/drill.ts';
@@ -92,14 +92,13 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
 
 /** The action's runner of each mode. */
 function actionRunners(ctx: GitHubContext, env: NodeJS.ProcessEnv): Runners<ActionMode, void> {
-  const promotion = (settings: PromotionSettings) => promotionMode(settings, ctx, env);
   return {
     validate: (settings) => suiteMode(settings, ctx, env),
     load: (settings) => suiteMode(settings, ctx, env),
     comment: (settings) => commentMode(settings, ctx),
-    promote: promotion,
-    rollback: promotion,
-    status: promotion,
+    promote: (settings) => withPromotionIO(settings, ctx, env, async (io) => showPromotion(await runPromote(settings, io), settings.promotion.environment)),
+    rollback: (settings) => withPromotionIO(settings, ctx, env, async (io) => showRollback(await runRollback(settings, io))),
+    status: (settings) => withPromotionIO(settings, ctx, env, async (io) => showStatus(await runStatus(settings, io))),
     monitor: (settings) => monitorMode(settings, ctx, env, { say, shield, secret, writeSummary }),
   };
 }
@@ -201,15 +200,18 @@ async function commentMode(settings: CommentSettings, ctx: GitHubContext): Promi
 
 const STATE_ROLLBACK = 'pending-rollback';
 
-/** promote / rollback / status, recorded as GitHub deployments of the environment. */
-async function promotionMode(settings: PromotionSettings, ctx: GitHubContext, env: NodeJS.ProcessEnv): Promise<void> {
+/**
+ * promote / rollback / status: the stage's IO, recorded as GitHub deployments of the environment,
+ * with interrupts handled and what a crash leaves saved for the post step.
+ */
+async function withPromotionIO(settings: PromotionSettings, ctx: GitHubContext, env: NodeJS.ProcessEnv, act: (io: PromotionIO) => Promise<void>): Promise<void> {
   const octokit = settings.githubToken && ctx.repository ? apiClient(settings.githubToken, ctx, log) : null;
   if (!octokit) say.notice('No GitHub token or repository: the stage is not recorded as a deployment.');
   const records = octokit && ctx.repository ? githubDeployments(octokit, ctx.repository) : null;
   let pending: PendingRollback | null = null;
   const interrupts = handleInterrupts(() => pending !== null, (line) => say.info(line));
   try {
-    const outcome = await runPromotionMode(settings, {
+    await act({
       clock: systemClock,
       sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
       log: (line) => say.info(line),
@@ -233,58 +235,63 @@ async function promotionMode(settings: PromotionSettings, ctx: GitHubContext, en
         core.saveState(STATE_ROLLBACK, undo ? JSON.stringify(undo) : '');
       },
     });
-    if (outcome.mode === 'status') {
-      const { latest, local } = outcome.view;
-      const { drill } = outcome.view;
-      const line = latest
-        ? `${outcome.view.environment}: ${latest.payload.version} at ${latest.payload.stage} (weight ${latest.payload.weight}%): ${latest.state ?? 'no status'}${latest.description ? ` — ${latest.description}` : ''}`
-        : local
-          ? `last stage here: ${local.version} at ${local.stage}: ${local.outcome} — ${local.reason}`
-          : `${outcome.view.environment}: no promotion recorded`;
-      say.info(line);
-      const drilled = drill ? `last rollback drill: ${drill.version} at ${drill.weight}%: ${drill.state}${drill.description ? ` — ${drill.description}` : ''}` : null;
-      if (drilled) say.info(drilled);
-      core.setOutput(Outputs.Stage, latest?.payload.stage ?? local?.stage ?? '');
-      core.setOutput(Outputs.Outcome, latest?.state ?? local?.outcome ?? '');
-      await writeSummary(`## model-gate status\n\n${mdText(line)}\n${drilled ? `\n${mdText(drilled)}\n` : ''}`);
-      return;
-    }
-    if (outcome.mode === 'rollback') {
-      core.setOutput(Outputs.Outcome, outcome.ok ? 'rolled_back' : 'rollback_failed');
-      await writeSummary(outcome.ok ? '## ⏪ Rolled back to stable\n\nAll traffic is on stable.\n' : `## ❗ Rollback failed\n\nTraffic is not known to be on stable: the rollback command failed: ${mdText(outcome.error)}\n`);
-      if (!outcome.ok) say.setFailed(`rollback failed: ${outcome.error}`);
-      return;
-    }
-    if (outcome.mode === 'drill') {
-      const { report, skipped } = outcome.result;
-      core.setOutput(Outputs.Stage, 'drill');
-      if (skipped || !report) {
-        core.setOutput(Outputs.Outcome, 'skipped');
-        say.info(`Nothing to do: ${skipped}`);
-        return;
-      }
-      core.setOutput(Outputs.Outcome, report.outcome === 'passed' ? 'drill_passed' : report.outcome === 'failed' ? 'drill_failed' : 'rollback_failed');
-      await writeSummary(renderDrillMarkdown(report, settings.promotion.environment));
-      if (report.outcome === 'passed') say.info(`rollback drill passed at ${report.weight}% of ${report.version}: ${report.reason}`);
-      else if (report.outcome === 'failed') say.setFailed(`rollback drill failed at ${report.weight}%: ${report.reason}`);
-      else say.setFailed(`rollback drill: the rollback failed; traffic is not known to be on stable (the post step retries): ${report.reason}`);
-      return;
-    }
+  } finally {
+    interrupts.stop();
+  }
+}
+
+/** status: the last stage (the deployment records', else this machine's) in the log, outputs and summary. */
+async function showStatus(view: StatusView): Promise<void> {
+  const { latest, local, drill } = view;
+  const line = latest
+    ? `${view.environment}: ${latest.payload.version} at ${latest.payload.stage} (weight ${latest.payload.weight}%): ${latest.state ?? 'no status'}${latest.description ? ` — ${latest.description}` : ''}`
+    : local
+      ? `last stage here: ${local.version} at ${local.stage}: ${local.outcome} — ${local.reason}`
+      : `${view.environment}: no promotion recorded`;
+  say.info(line);
+  const drilled = drill ? `last rollback drill: ${drill.version} at ${drill.weight}%: ${drill.state}${drill.description ? ` — ${drill.description}` : ''}` : null;
+  if (drilled) say.info(drilled);
+  core.setOutput(Outputs.Stage, latest?.payload.stage ?? local?.stage ?? '');
+  core.setOutput(Outputs.Outcome, latest?.state ?? local?.outcome ?? '');
+  await writeSummary(`## model-gate status\n\n${mdText(line)}\n${drilled ? `\n${mdText(drilled)}\n` : ''}`);
+}
+
+/** rollback: the step fails when traffic is not known to be on stable. */
+async function showRollback(outcome: { ok: boolean; error?: string }): Promise<void> {
+  core.setOutput(Outputs.Outcome, outcome.ok ? 'rolled_back' : 'rollback_failed');
+  await writeSummary(outcome.ok ? '## ⏪ Rolled back to stable\n\nAll traffic is on stable.\n' : `## ❗ Rollback failed\n\nTraffic is not known to be on stable: the rollback command failed: ${mdText(outcome.error)}\n`);
+  if (!outcome.ok) say.setFailed(`rollback failed: ${outcome.error}`);
+}
+
+/** promote: a stage or the drill; the step fails on a rollback. */
+async function showPromotion(outcome: PromoteOutcome, environment: string): Promise<void> {
+  if (outcome.drill) {
     const { report, skipped } = outcome.result;
+    core.setOutput(Outputs.Stage, 'drill');
     if (skipped || !report) {
       core.setOutput(Outputs.Outcome, 'skipped');
       say.info(`Nothing to do: ${skipped}`);
       return;
     }
-    core.setOutput(Outputs.Outcome, report.outcome);
-    core.setOutput(Outputs.Stage, report.stage);
-    await writeSummary(renderStageMarkdown(report, settings.promotion.environment));
-    if (report.outcome === 'rolled_back') say.setFailed(`rolled back at ${report.stage}: ${report.reason}`);
-    else if (report.outcome === 'rollback_failed') say.setFailed(`the rollback at ${report.stage} failed; traffic is not known to be on stable (the post step retries): ${report.reason}`);
-    else say.info(`promoted ${report.stage} of ${report.version}: ${report.reason}`);
-  } finally {
-    interrupts.stop();
+    core.setOutput(Outputs.Outcome, report.outcome === 'passed' ? 'drill_passed' : report.outcome === 'failed' ? 'drill_failed' : 'rollback_failed');
+    await writeSummary(renderDrillMarkdown(report, environment));
+    if (report.outcome === 'passed') say.info(`rollback drill passed at ${report.weight}% of ${report.version}: ${report.reason}`);
+    else if (report.outcome === 'failed') say.setFailed(`rollback drill failed at ${report.weight}%: ${report.reason}`);
+    else say.setFailed(`rollback drill: the rollback failed; traffic is not known to be on stable (the post step retries): ${report.reason}`);
+    return;
   }
+  const { report, skipped } = outcome.result;
+  if (skipped || !report) {
+    core.setOutput(Outputs.Outcome, 'skipped');
+    say.info(`Nothing to do: ${skipped}`);
+    return;
+  }
+  core.setOutput(Outputs.Outcome, report.outcome);
+  core.setOutput(Outputs.Stage, report.stage);
+  await writeSummary(renderStageMarkdown(report, environment));
+  if (report.outcome === 'rolled_back') say.setFailed(`rolled back at ${report.stage}: ${report.reason}`);
+  else if (report.outcome === 'rollback_failed') say.setFailed(`the rollback at ${report.stage} failed; traffic is not known to be on stable (the post step retries): ${report.reason}`);
+  else say.info(`promoted ${report.stage} of ${report.version}: ${report.reason}`);
 }
 
 /**
