@@ -1,8 +1,10 @@
-/** The CLI shell around the engine; testable without spawning a process. */
+/**
+ * The CLI shell around the engine: argv -> settings -> the command's runner (one a mode, picked by
+ * settings.ts's route) -> stdout and an exit code; one catch. Testable without spawning a process.
+ */
 import { systemClock } from './clock.ts';
-import { ConfigValidationError, formatIssue } from './config/load.ts';
 import type { Decision } from './decision.ts';
-import { ConfigError, formatLocated, getErrorMessage, isUserError } from './errors.ts';
+import { ERROR_EXIT_CODE, classifyError, failureText } from './errors.ts';
 import { runDrift } from './drift/drift-command.ts';
 import { contentTimestamp, detectProvenance } from './provenance.ts';
 import { removeReportFile, removeReports, writeReportFile, writeReports } from './report/files.ts';
@@ -11,10 +13,10 @@ import { hostname } from 'node:os';
 import { TOOL_VERSION } from './report/json.ts';
 import { renderDriftTerminal, renderTerminal } from './report/terminal.ts';
 import { loadOnnxRuntime } from './runners/onnxruntime-loader.ts';
-import { settingsFromArgv } from './settings.ts';
+import { route, settingsFromArgv, type AlertsSettings, type CliMode, type DriftSettings, type InitSettings, type MonitorSettings, type PromoteSettings, type PromotionSettings, type ReportSettings, type RollbackSettings, type StatusSettings, type Runners, type SuiteSettings } from './settings.ts';
 import { validate } from './validate.ts';
-import type { PendingRollback } from './promotion/stage-command.ts';
-import { runPromotionMode } from './promotion/mode.ts';
+import type { PendingRollback, PromotionIO } from './promotion/stage-command.ts';
+import { runPromote, runRollback, runStatus } from './promotion/mode.ts';
 import { handleInterrupts } from './promotion/signals.ts';
 import { renderStageTerminal } from './report/promotion.ts';
 import { renderDrillTerminal } from './report/drill.ts';
@@ -40,7 +42,7 @@ export interface CliIO {
   env: NodeJS.ProcessEnv;
 }
 
-export const EXIT_CODES: Record<Decision | 'error', number> = { GO: 0, 'NO-GO': 1, error: 2, DELAY: 3 };
+export const EXIT_CODES: Record<Decision | 'error', number> = { GO: 0, 'NO-GO': 1, error: ERROR_EXIT_CODE, DELAY: 3 };
 
 export async function runCli(argv: string[], io: CliIO): Promise<number> {
   let debug = argv.includes('--debug') || io.env.RUNNER_DEBUG === '1';
@@ -51,7 +53,6 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
   const progress = progressWriter((text) => stderr.write(text), (codes) => io.stderr.write(codes), Boolean(io.stderr.isTTY));
   try {
     const command = settingsFromArgv(argv, io.env);
-    if (command.kind === 'drift' || command.kind === 'run' || command.kind === 'monitor' || command.kind === 'alerts') shield = shieldFor(io.env, command.settings);
     if (command.kind === 'help') {
       stdout.write(command.text);
       return 0;
@@ -60,131 +61,173 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
       stdout.write(`${TOOL_VERSION}\n`);
       return 0;
     }
-    debug = command.settings.debug;
-    if (command.kind === 'init') {
-      const written = await runInit(command.settings, { loadRuntime: () => loadOnnxRuntime({ info: progress }, io.env), env: io.env });
-      stdout.write(`wrote ${written.path}${written.todo ? ' (fill in the TODO lines, then run model-gate validate)' : '; next: model-gate validate'}\n`);
-      return 0;
-    }
-    if (command.kind === 'report') {
-      const report = await readReport(command.settings.report);
-      const files = await writeReports(command.settings.outDir, report);
-      stdout.write(`reports: ${files.json}, ${files.html}, ${files.markdown}, ${files.manifest}\n`);
-      return 0;
-    }
-    if (command.kind === 'drift') {
-      const report = await runDrift(command.settings, { clock: systemClock, progress });
-      const written = command.settings.outDir ? await writeDriftReports(command.settings.outDir, report) : null;
-      const color = Boolean(io.stdout.isTTY) && !io.env.NO_COLOR;
-      stdout.write(command.settings.json ? `${JSON.stringify(report, null, 2)}\n` : renderDriftTerminal(report, color));
-      if (written && !command.settings.json) stdout.write(`reports: ${written.json}, ${written.html}, ${written.markdown}\n`);
-      return EXIT_CODES[report.decision];
-    }
-    if (command.kind === 'monitor') {
-      const records = deploymentRecordsFor(command.settings.githubToken, githubContext(io.env, null), { debug: () => undefined, warning: (m) => progress(m) });
-      const report = shield.deep(await runMonitor(command.settings.configPath, command.settings.overrides, { clock: systemClock, env: io.env, progress, secret: (value) => shield.add(value), records }));
-      const written = await writeMonitorReports(command.settings.outDir, report);
-      stdout.write(command.settings.json ? `${JSON.stringify(report, null, 2)}\n` : `${renderMonitorTerminal(report)}reports: ${written.json}, ${written.markdown}\n`);
-      return MONITOR_EXIT_CODES[report.status];
-    }
-    if (command.kind === 'alerts') {
-      const out = await runAlerts(command.settings, deploymentRecordsFor(command.settings.githubToken, githubContext(io.env, null), { debug: () => undefined, warning: (m) => stderr.write(`model-gate alerts: ${m}\n`) }));
-      if (command.settings.output) stdout.write(`wrote ${out.rules} rule${out.rules === 1 ? '' : 's'} to ${command.settings.output}\n`);
-      else stdout.write(out.yaml);
-      for (const note of out.notes) stderr.write(`model-gate alerts: ${note}\n`);
-      return 0;
-    }
     const { settings } = command;
-    if (settings.mode === 'promote' || settings.mode === 'rollback' || settings.mode === 'status') {
-      let pending: PendingRollback | null = null;
-      const interrupts = handleInterrupts(() => pending !== null, progress);
-      try {
-        const outcome = await runPromotionMode(settings, {
-          clock: systemClock,
-          sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
-          log: progress,
-          env: io.env,
-          secret: (value) => shield.add(value),
-          records: null,
-          logUrl: null,
-          ref: 'HEAD',
-          outDir: settings.outDir,
-          pending: (undo) => (pending = undo),
-          interruption: interrupts.interruption,
-        });
-        if (outcome.mode === 'status') {
-          const { local, drill } = outcome.view;
-          const line = local ? `${local.version} at ${local.stage}: ${local.outcome} — ${local.reason}\n` : 'no promotion recorded here\n';
-          const drilled = drill ? `rollback drill of ${drill.version}: ${drill.state}${drill.description ? ` — ${drill.description}` : ''}\n` : '';
-          stdout.write(settings.json ? `${JSON.stringify(outcome.view, null, 2)}\n` : line + drilled);
-          return 0;
-        }
-        if (outcome.mode === 'rollback') {
-          stdout.write(outcome.ok ? 'rolled back: all traffic on stable\n' : `rollback failed: ${outcome.error}\n`);
-          return outcome.ok ? 0 : 1;
-        }
-        if (outcome.mode === 'drill') {
-          const { report, skipped } = outcome.result;
-          if (!report) {
-            stdout.write(`nothing to do: ${skipped}\n`);
-            return 0;
-          }
-          stdout.write(settings.json ? `${JSON.stringify(report, null, 2)}\n` : renderDrillTerminal(report));
-          return report.outcome === 'passed' ? 0 : 1;
-        }
-        const { report, skipped } = outcome.result;
-        if (!report) {
-          stdout.write(`nothing to do: ${skipped}\n`);
-          return 0;
-        }
-        stdout.write(settings.json ? `${JSON.stringify(report, null, 2)}\n` : renderStageTerminal(report));
-        return report.outcome === 'promoted' ? 0 : 1;
-      } finally {
-        interrupts.stop();
-      }
-    }
-    await removeReports(settings.outDir); // a run that fails must not leave an earlier verdict behind
-    if (settings.junitPath) await removeReportFile(settings.junitPath);
-    if (settings.commentPreview) await removeReportFile(settings.commentPreview);
-    const run = await validate(settings, {
+    if ('configPath' in settings) shield = shieldFor(io.env, settings);
+    debug = settings.debug;
+    return await route(cliRunners({ io, stdout, stderr, progress, shield }), settings);
+  } catch (error) {
+    stderr.write(failureText(classifyError(error), debug));
+    return ERROR_EXIT_CODE;
+  }
+}
+
+/** What a command's runner prints through: everything redacted, control characters shown. */
+interface CliShell {
+  io: CliIO;
+  stdout: { write(text: string): void };
+  stderr: { write(text: string): void };
+  progress: (message: string) => void;
+  shield: Redactor;
+}
+
+/** The CLI's runner of each command; each returns the exit code. */
+function cliRunners(shell: CliShell): Runners<CliMode, number> {
+  return {
+    validate: (settings) => suite(settings, shell, { junitPath: settings.junitPath, commentPreview: settings.commentPreview }),
+    load: (settings) => suite(settings, shell, {}),
+    promote: (settings) => promote(settings, shell),
+    rollback: (settings) => rollback(settings, shell),
+    status: (settings) => status(settings, shell),
+    monitor: (settings) => monitor(settings, shell),
+    alerts: (settings) => alerts(settings, shell),
+    drift: (settings) => drift(settings, shell),
+    init: (settings) => init(settings, shell),
+    report: (settings) => report(settings, shell),
+  };
+}
+
+async function init(settings: InitSettings, { io, stdout, progress }: CliShell): Promise<number> {
+  const written = await runInit(settings, { loadRuntime: () => loadOnnxRuntime({ info: progress }, io.env), env: io.env });
+  stdout.write(`wrote ${written.path}${written.todo ? ' (fill in the TODO lines, then run model-gate validate)' : '; next: model-gate validate'}\n`);
+  return 0;
+}
+
+async function report(settings: ReportSettings, { stdout }: CliShell): Promise<number> {
+  const report = await readReport(settings.report);
+  const files = await writeReports(settings.outDir, report);
+  stdout.write(`reports: ${files.json}, ${files.html}, ${files.markdown}, ${files.manifest}\n`);
+  return 0;
+}
+
+async function drift(settings: DriftSettings, { io, stdout, progress }: CliShell): Promise<number> {
+  const report = await runDrift(settings, { clock: systemClock, progress });
+  const written = settings.outDir ? await writeDriftReports(settings.outDir, report) : null;
+  const color = Boolean(io.stdout.isTTY) && !io.env.NO_COLOR;
+  stdout.write(settings.json ? `${JSON.stringify(report, null, 2)}\n` : renderDriftTerminal(report, color));
+  if (written && !settings.json) stdout.write(`reports: ${written.json}, ${written.html}, ${written.markdown}\n`);
+  return EXIT_CODES[report.decision];
+}
+
+async function monitor(settings: MonitorSettings, { io, stdout, progress, shield }: CliShell): Promise<number> {
+  const records = deploymentRecordsFor(settings.githubToken, githubContext(io.env, null), { debug: () => undefined, warning: (m) => progress(m) });
+  const report = shield.deep(await runMonitor(settings.configPath, settings.overrides, { clock: systemClock, env: io.env, progress, secret: (value) => shield.add(value), records }));
+  const written = await writeMonitorReports(settings.outDir, report);
+  stdout.write(settings.json ? `${JSON.stringify(report, null, 2)}\n` : `${renderMonitorTerminal(report)}reports: ${written.json}, ${written.markdown}\n`);
+  return MONITOR_EXIT_CODES[report.status];
+}
+
+async function alerts(settings: AlertsSettings, { io, stdout, stderr }: CliShell): Promise<number> {
+  const out = await runAlerts(settings, deploymentRecordsFor(settings.githubToken, githubContext(io.env, null), { debug: () => undefined, warning: (m) => stderr.write(`model-gate alerts: ${m}\n`) }));
+  if (settings.output) stdout.write(`wrote ${out.rules} rule${out.rules === 1 ? '' : 's'} to ${settings.output}\n`);
+  else stdout.write(out.yaml);
+  for (const note of out.notes) stderr.write(`model-gate alerts: ${note}\n`);
+  return 0;
+}
+
+/** promote, rollback, status: the stage's IO on this machine (no deployment records), interrupts handled. */
+async function withPromotionIO(settings: PromotionSettings, { io, progress, shield }: CliShell, act: (pio: PromotionIO) => Promise<number>): Promise<number> {
+  let pending: PendingRollback | null = null;
+  const interrupts = handleInterrupts(() => pending !== null, progress);
+  try {
+    return await act({
       clock: systemClock,
-      loadRuntime: () => loadOnnxRuntime({ info: progress }, io.env),
-      progress,
-      provenance: detectProvenance(io.env),
-      contentTimestamp,
+      sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
+      log: progress,
       env: io.env,
       secret: (value) => shield.add(value),
+      records: null,
+      logUrl: null,
+      ref: 'HEAD',
+      outDir: settings.outDir,
+      pending: (undo) => (pending = undo),
+      interruption: interrupts.interruption,
     });
-    shield.addSettings(run.config, io.env);
-    const report = shield.deep(run.report);
-    const files = await writeReports(settings.outDir, report);
-    const junit = settings.junitPath ? await writeReportFile(settings.junitPath, renderJunit(report, { hostname: hostname() })) : undefined;
-    const preview = settings.commentPreview ? await writeReportFile(settings.commentPreview, commentPreview(report, run.configPath, io.env, shield)) : undefined;
-    if (settings.json) {
-      stdout.write(`${JSON.stringify(report, null, 2)}\n`);
-    } else {
-      const color = Boolean(io.stdout.isTTY) && !io.env.NO_COLOR;
-      // Fit a terminal's width; logs and pipes get whole lines.
-      const width = io.stdout.isTTY ? (io.stdout.columns ?? 120) : Number.POSITIVE_INFINITY;
-      stdout.write(renderTerminal(report, color, width));
-      const written = [files.json, files.html, files.markdown, files.manifest, junit, preview].filter((f) => f !== undefined);
-      stdout.write(`reports: ${written.join(', ')}\n`);
-    }
-    return EXIT_CODES[report.decision];
-  } catch (error) {
-    if (error instanceof ConfigValidationError) {
-      stderr.write(`model-gate: invalid config\n${error.issues.map((i) => `  ${formatIssue(i)}`).join('\n')}\n`);
-    } else if (error instanceof ConfigError) {
-      stderr.write(`model-gate: ${formatLocated(error)}\n`);
-    } else if (isUserError(error)) {
-      stderr.write(`model-gate: ${getErrorMessage(error)}\n`);
-    } else {
-      stderr.write(`model-gate: unexpected error: ${getErrorMessage(error)}\n`);
-      if (debug && error instanceof Error && error.stack) stderr.write(`${error.stack}\n`);
-      else stderr.write('(run with --debug for details)\n');
-    }
-    return EXIT_CODES.error;
+  } finally {
+    interrupts.stop();
   }
+}
+
+async function status(settings: StatusSettings, shell: CliShell): Promise<number> {
+  return withPromotionIO(settings, shell, async (pio) => {
+    const view = await runStatus(settings, pio);
+    const { local, drill } = view;
+    const line = local ? `${local.version} at ${local.stage}: ${local.outcome} — ${local.reason}\n` : 'no promotion recorded here\n';
+    const drilled = drill ? `rollback drill of ${drill.version}: ${drill.state}${drill.description ? ` — ${drill.description}` : ''}\n` : '';
+    shell.stdout.write(settings.json ? `${JSON.stringify(view, null, 2)}\n` : line + drilled);
+    return 0;
+  });
+}
+
+async function rollback(settings: RollbackSettings, shell: CliShell): Promise<number> {
+  return withPromotionIO(settings, shell, async (pio) => {
+    const outcome = await runRollback(settings, pio);
+    shell.stdout.write(outcome.ok ? 'rolled back: all traffic on stable\n' : `rollback failed: ${outcome.error}\n`);
+    return outcome.ok ? 0 : 1;
+  });
+}
+
+/** promote: exit 0 promoted (--drill: passed) or nothing to do, 1 rolled back (--drill: failed). */
+async function promote(settings: PromoteSettings, shell: CliShell): Promise<number> {
+  const { stdout } = shell;
+  return withPromotionIO(settings, shell, async (pio) => {
+    const outcome = await runPromote(settings, pio);
+    const nothing = (skipped: string | null) => {
+      stdout.write(`nothing to do: ${skipped}\n`);
+      return 0;
+    };
+    if (outcome.drill) {
+      const { report, skipped } = outcome.result;
+      if (!report) return nothing(skipped);
+      stdout.write(settings.json ? `${JSON.stringify(report, null, 2)}\n` : renderDrillTerminal(report));
+      return report.outcome === 'passed' ? 0 : 1;
+    }
+    const { report, skipped } = outcome.result;
+    if (!report) return nothing(skipped);
+    stdout.write(settings.json ? `${JSON.stringify(report, null, 2)}\n` : renderStageTerminal(report));
+    return report.outcome === 'promoted' ? 0 : 1;
+  });
+}
+
+/** validate and load: the suite, its report files, and the checklist on the terminal. */
+async function suite(settings: SuiteSettings, { io, stdout, progress, shield }: CliShell, extra: { junitPath?: string; commentPreview?: string }): Promise<number> {
+  await removeReports(settings.outDir); // a run that fails must not leave an earlier verdict behind
+  if (extra.junitPath) await removeReportFile(extra.junitPath);
+  if (extra.commentPreview) await removeReportFile(extra.commentPreview);
+  const run = await validate(settings, {
+    clock: systemClock,
+    loadRuntime: () => loadOnnxRuntime({ info: progress }, io.env),
+    progress,
+    provenance: detectProvenance(io.env),
+    contentTimestamp,
+    env: io.env,
+    secret: (value) => shield.add(value),
+  });
+  shield.addSettings(run.config, io.env);
+  const report = shield.deep(run.report);
+  const files = await writeReports(settings.outDir, report);
+  const junit = extra.junitPath ? await writeReportFile(extra.junitPath, renderJunit(report, { hostname: hostname() })) : undefined;
+  const preview = extra.commentPreview ? await writeReportFile(extra.commentPreview, commentPreview(report, run.configPath, io.env, shield)) : undefined;
+  if (settings.json) {
+    stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+  } else {
+    const color = Boolean(io.stdout.isTTY) && !io.env.NO_COLOR;
+    // Fit a terminal's width; logs and pipes get whole lines.
+    const width = io.stdout.isTTY ? (io.stdout.columns ?? 120) : Number.POSITIVE_INFINITY;
+    stdout.write(renderTerminal(report, color, width));
+    const written = [files.json, files.html, files.markdown, files.manifest, junit, preview].filter((f) => f !== undefined);
+    stdout.write(`reports: ${written.join(', ')}\n`);
+  }
+  return EXIT_CODES[report.decision];
 }
 
 /**

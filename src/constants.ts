@@ -53,10 +53,6 @@ export const Outputs = {
   Environment: 'environment',
 } as const;
 
-/** `validate` runs the suite; `comment` posts the PR comment from a report artifact (fork PRs); `load` load-tests; `monitor` watches the deployed model. */
-export const MODES = ['validate', 'comment', 'load', 'promote', 'rollback', 'status', 'monitor'] as const;
-export type Mode = (typeof MODES)[number];
-
 export const DEFAULT_CONFIG_PATHS = ['.github/model-gate.yml', '.github/model-gate.yaml'];
 export const DEFAULT_OUT_DIR = 'model-gate-report';
 export const DEFAULT_ARTIFACT_NAME = 'model-gate-report';

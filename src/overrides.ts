@@ -6,9 +6,9 @@
 import { commandWithDefaults, endpointWithDefaults } from './config/load.ts';
 import type { BaselineConfig, GateConfig } from './config/types.ts';
 import type { EndpointConfig } from './runners/http/protocols.ts';
-import type { Settings } from './settings.ts';
+import type { Overrides, SuiteSettings } from './settings.ts';
 
-export function applyOverrides(config: GateConfig, settings: Settings): GateConfig {
+export function applyOverrides(config: GateConfig, settings: SuiteSettings): GateConfig {
   const o = settings.overrides;
   const defined = <T extends object>(x: T) => Object.fromEntries(Object.entries(x).filter(([, v]) => v !== undefined)) as Partial<T>;
   let { endpoint, command } = config.model;
@@ -50,7 +50,7 @@ export function applyOverrides(config: GateConfig, settings: Settings): GateConf
  * compare with (whatever the config serves); with `--baseline-endpoint` / `--baseline-command` it
  * is the file that baseline serves, for its version.
  */
-function baselineWithOverrides(given: GateConfig['baseline'], o: Settings['overrides']): BaselineConfig | null {
+function baselineWithOverrides(given: GateConfig['baseline'], o: Overrides): BaselineConfig | null {
   const defined = <T extends object>(x: T) => Object.fromEntries(Object.entries(x).filter(([, v]) => v !== undefined)) as Partial<T>;
   if (o.baseline && !o.baselineEndpoint && !o.baselineCommand) return { path: o.baseline };
   let b: BaselineConfig | null = typeof given === 'string' ? { path: given } : given ? { ...given } : null;

@@ -1,9 +1,12 @@
 /**
- * The only reader of action inputs and CLI flags. Both faces produce the same typed Settings;
- * nothing else looks at argv or INPUT_* variables.
+ * The only reader of action inputs and CLI flags, and the one table of modes. A run's settings are
+ * a union keyed by `mode`: each mode's code receives exactly its fields. The table says which face
+ * offers a mode and how its settings are read there; each face names one runner per mode it
+ * offers, and `route` picks it.
  */
 import { parseArgs, type ParseArgsOptionsConfig } from 'node:util';
-import { COMMENT_POLICIES, DEFAULT_ARTIFACT_NAME, DEFAULT_OUT_DIR, Inputs, MODES, type CommentPolicy, type Mode } from './constants.ts';
+import { ALERTS_HELP, CLI_HELP, DEFAULT_INIT_PATH, DRIFT_HELP, INIT_HELP, LOAD_HELP, MONITOR_HELP, PROMOTION_HELP, REPORT_HELP, VALIDATE_HELP } from './cli-help.ts';
+import { COMMENT_POLICIES, DEFAULT_ARTIFACT_NAME, DEFAULT_OUT_DIR, Inputs, type CommentPolicy } from './constants.ts';
 import { didYouMean } from './config/load.ts';
 import { UsageError } from './errors.ts';
 
@@ -28,46 +31,11 @@ export interface Overrides {
   load?: LoadOverrides;
 }
 
-export interface Settings {
-  mode: Mode;
-  /** Explicit config path; undefined means the default location, if a file is there. */
-  configPath?: string;
-  overrides: Overrides;
-  outDir: string;
-  /** CLI validate: also write the checklist as JUnit XML here (GitLab, Jenkins, Azure). */
-  junitPath?: string;
-  /** CLI validate: also write the body the PR comment would get here (no GitHub call). */
-  commentPreview?: string;
-  /** CLI: print the JSON report on stdout and nothing else there. */
-  json: boolean;
-  debug: boolean;
-  githubToken?: string;
-  /** Where results go besides the files: the PR comment and the report artifact (the action only). */
-  feedback: Feedback;
-  /** `comment` mode: report.json (or the directory holding it) from the validate run's artifact. */
-  reportPath?: string;
-  /** promote / rollback / status. */
-  promotion?: PromotionSettings;
-  /** monitor. */
-  monitor?: MonitorOverrides;
-}
-
-export interface PromotionSettings {
-  /** `25`, `25%` or `shadow`. */
-  stage?: string;
-  /** The version ID being promoted; default: the one in the validate report. */
-  version?: string;
-  /** The GitHub environment the stage deploys to (its deployments are the records). */
-  environment: string;
-  traffic?: string;
-  rollback?: string;
-  promote?: string;
-  /** promote: a validate report saying DELAY may be promoted (a reviewer cleared it). */
-  allowDelay?: boolean;
-  /** promote: run the rollback drill (at `stage`, default the first) instead of a stage. */
-  drill?: boolean;
-  /** Overrides promotion.drill.require; undefined keeps the config's. */
-  requireDrill?: boolean;
+export interface LoadOverrides {
+  rate?: number;
+  concurrency?: number[];
+  duration_s?: number;
+  warmup_s?: number;
 }
 
 export interface Feedback {
@@ -77,6 +45,239 @@ export interface Feedback {
   /** Login that writes the comment, when the token cannot say (GitHub App installation tokens). */
   commentAuthor?: string;
   artifactName: string;
+}
+
+/** What a run on a config has, whichever the mode and the face. */
+interface ConfigRun {
+  /** Explicit config path; undefined means the default location, if a file is there. */
+  configPath?: string;
+  outDir: string;
+  /** CLI: print the JSON report on stdout and nothing else there. */
+  json: boolean;
+  debug: boolean;
+  /** The action's input; the CLI's monitor reads GITHUB_TOKEN (or GH_TOKEN). */
+  githubToken?: string;
+  /** Where results go besides the files: the PR comment and the report artifact (the action only). */
+  feedback: Feedback;
+}
+
+/** `validate`: the suite on one model. */
+export interface ValidateSettings extends ConfigRun {
+  mode: 'validate';
+  overrides: Overrides;
+  /** CLI: also write the checklist as JUnit XML here (GitLab, Jenkins, Azure). */
+  junitPath?: string;
+  /** CLI: also write the body the PR comment would get here (no GitHub call). */
+  commentPreview?: string;
+}
+
+/** `load`: the suite with every family off but the smoke and load tests. */
+export interface LoadSettings extends ConfigRun {
+  mode: 'load';
+  overrides: Overrides;
+}
+
+/** What the validate engine runs on. */
+export type SuiteSettings = ValidateSettings | LoadSettings;
+
+/** `comment` (the action only, for fork PRs): the PR comment from the validate run's report artifact. */
+export interface CommentSettings {
+  mode: 'comment';
+  /** Read for its secrets only: they are kept out of the log and the comment. */
+  configPath?: string;
+  /** report.json (or the directory holding it) from the validate run's artifact. */
+  reportPath: string;
+  githubToken?: string;
+  feedback: Feedback;
+  debug: boolean;
+}
+
+/** What promote, rollback and status act on. */
+export interface PromotionOptions {
+  /** The version ID being promoted; default: the one in the validate report. */
+  version?: string;
+  /** The GitHub environment the stage deploys to (its deployments are the records). */
+  environment: string;
+  traffic?: string;
+  rollback?: string;
+  promote?: string;
+  /** A validate report saying DELAY may be promoted (a reviewer cleared it). */
+  allowDelay?: boolean;
+  /** Overrides promotion.drill.require; undefined keeps the config's. */
+  requireDrill?: boolean;
+}
+
+/** promote: one stage (`25`, `25%` or `shadow`), or the rollback drill (at `stage`, default the first). */
+export type PromoteOptions = PromotionOptions & ({ drill: false; stage: string } | { drill: true; stage?: string });
+
+interface PromotionRun extends ConfigRun {
+  /** The validate run's report.json, naming the version and the model (default: <out>/report.json). */
+  reportPath?: string;
+}
+export interface PromoteSettings extends PromotionRun {
+  mode: 'promote';
+  promotion: PromoteOptions;
+}
+export interface RollbackSettings extends PromotionRun {
+  mode: 'rollback';
+  promotion: PromotionOptions;
+}
+export interface StatusSettings extends PromotionRun {
+  mode: 'status';
+  promotion: PromotionOptions;
+}
+export type PromotionSettings = PromoteSettings | RollbackSettings | StatusSettings;
+
+/** Flags and inputs over the config's monitor section. */
+export interface MonitorOverrides {
+  id?: string;
+  version?: string;
+  environment?: string;
+  window?: string;
+  reference?: string;
+  labels?: string;
+}
+
+/** `monitor`: the deployed model's production window, judged. */
+export interface MonitorSettings extends ConfigRun {
+  mode: 'monitor';
+  overrides: MonitorOverrides;
+}
+
+/** `model-gate alerts`: Prometheus alerting rules for the deployed model. */
+export interface AlertsSettings {
+  mode: 'alerts';
+  configPath?: string;
+  overrides: MonitorOverrides;
+  /** GITHUB_TOKEN (or GH_TOKEN): reads the deployed version from the promotion's deployment records. */
+  githubToken?: string;
+  /** The version latency is compared with. */
+  previous?: string;
+  /** Where the rules go; undefined: stdout. */
+  output?: string;
+  debug: boolean;
+}
+
+/** `model-gate drift`: two data sets, no model. */
+export interface DriftSettings {
+  mode: 'drift';
+  configPath?: string;
+  reference: string;
+  current: string;
+  columns?: string[];
+  exclude: string[];
+  /** Where report.json, report.html and summary.md of the drift go; undefined: no files. */
+  outDir?: string;
+  json: boolean;
+  debug: boolean;
+}
+
+/** `model-gate init`: a starter config for a model. */
+export interface InitSettings {
+  mode: 'init';
+  model: string;
+  out: string;
+  data?: string;
+  label?: string;
+  force: boolean;
+  debug: boolean;
+}
+
+/** `model-gate report`: re-render the reports of a saved report.json. */
+export interface ReportSettings {
+  mode: 'report';
+  report: string;
+  outDir: string;
+  debug: boolean;
+}
+
+/** The settings of a run, of any mode of either face. */
+export type Settings =
+  | ValidateSettings
+  | LoadSettings
+  | CommentSettings
+  | PromoteSettings
+  | RollbackSettings
+  | StatusSettings
+  | MonitorSettings
+  | AlertsSettings
+  | DriftSettings
+  | InitSettings
+  | ReportSettings;
+
+export type Mode = Settings['mode'];
+export type SettingsOf<M extends Mode> = Extract<Settings, { mode: M }>;
+
+export type CliCommand = { kind: 'help'; text: string } | { kind: 'version' } | CliRun<CliMode>;
+type CliRun<M extends Mode> = { kind: 'run'; settings: SettingsOf<M> };
+type CliParsed<M extends Mode> = { kind: 'help'; text: string } | CliRun<M>;
+
+/** How a mode's settings are read: from the action's inputs, from the CLI's arguments; absent: not offered there. */
+interface ModeEntry<M extends Mode> {
+  action?: (inputs: ActionInputs) => SettingsOf<M>;
+  cli?: (args: string[], env: NodeJS.ProcessEnv) => CliParsed<M>;
+}
+
+/**
+ * Every mode, once, in the order errors list them. A new mode is its settings type in `Settings`,
+ * one entry here, and a runner in each face that offers it (main.ts, cli-run.ts: the compiler names
+ * a face that lacks one); its help goes in cli-help.ts, an action mode in action.yml.
+ */
+const MODE_TABLE = {
+  validate: { action: (i) => ({ mode: 'validate', ...i.run, overrides: i.overrides }), cli: (args, env) => suiteCommand('validate', args, env) },
+  comment: { action: commentFromInputs },
+  drift: { cli: driftCommand },
+  load: { action: (i) => ({ mode: 'load', ...i.run, overrides: i.overrides }), cli: (args, env) => suiteCommand('load', args, env) },
+  promote: { action: promoteFromInputs, cli: (args, env) => promotionCommand('promote', args, env) },
+  rollback: { action: (i) => ({ mode: 'rollback', ...i.run, reportPath: i.reportPath, promotion: i.promotion.target }), cli: (args, env) => promotionCommand('rollback', args, env) },
+  status: { action: (i) => ({ mode: 'status', ...i.run, reportPath: i.reportPath, promotion: i.promotion.target }), cli: (args, env) => promotionCommand('status', args, env) },
+  monitor: { action: (i) => ({ mode: 'monitor', ...i.run, overrides: i.monitor }), cli: monitorCommand },
+  alerts: { cli: alertsCommand },
+  init: { cli: initCommand },
+  report: { cli: reportCommand },
+} satisfies { [M in Mode]: ModeEntry<M> };
+
+type Offered<Face extends keyof ModeEntry<Mode>> = { [M in Mode]: (typeof MODE_TABLE)[M] extends Record<Face, unknown> ? M : never }[Mode];
+/** The modes of the action (input `mode`) and the commands of the CLI. */
+export type ActionMode = Offered<'action'>;
+export type CliMode = Offered<'cli'>;
+export type ActionSettings = SettingsOf<ActionMode>;
+
+const modes = Object.keys(MODE_TABLE) as Mode[];
+const ACTION_MODES = modes.filter((m): m is ActionMode => 'action' in MODE_TABLE[m]);
+const CLI_MODES = modes.filter((m): m is CliMode => 'cli' in MODE_TABLE[m]);
+
+/** What a face does in each mode it offers: one runner a mode, checked complete by the compiler. */
+export type Runners<M extends Mode, R> = { [K in M]: (settings: SettingsOf<K>) => Promise<R> };
+
+/** The face's runner for the settings' mode: the one place a mode picks the code it runs. */
+export function route<M extends Mode, R>(runners: Runners<M, R>, settings: SettingsOf<M>): Promise<R> {
+  // `Runners` pairs each mode with the runner of its settings; TypeScript cannot follow that pairing
+  // through an index by a union, so the cast states it.
+  const runner = runners[settings.mode as M] as (settings: SettingsOf<M>) => Promise<R>;
+  return runner(settings);
+}
+
+/** Action inputs (`getInput` is @actions/core's, passed in so tests need no environment). */
+export function settingsFromInputs(getInput: (name: string) => string, env: NodeJS.ProcessEnv): ActionSettings {
+  const mode = nonEmpty(getInput(Inputs.Mode)) ?? 'validate';
+  if (!(ACTION_MODES as string[]).includes(mode)) {
+    throw new UsageError(`input "mode" must be one of: ${ACTION_MODES.join(', ')}; got "${mode}"`);
+  }
+  return MODE_TABLE[mode as ActionMode].action(readInputs(getInput, env));
+}
+
+export function settingsFromArgv(argv: string[], env: NodeJS.ProcessEnv): CliCommand {
+  const [command, ...rest] = argv;
+  if (command === undefined || command === '-h' || command === '--help' || command === 'help') {
+    return { kind: 'help', text: CLI_HELP };
+  }
+  if (command === '--version' || command === '-v') return { kind: 'version' };
+  if (!(CLI_MODES as string[]).includes(command)) {
+    const suggestion = command.startsWith('-') ? undefined : didYouMean(command, [...CLI_MODES, 'help']);
+    throw new UsageError(`unknown command "${command}"${suggestion ? `; did you mean "${suggestion}"?` : ''} Run "model-gate --help" for the commands`);
+  }
+  return MODE_TABLE[command as CliMode].cli(rest, env);
 }
 
 /** The CLI never comments or uploads: it writes files. */
@@ -102,239 +303,341 @@ function bool(value: string, where: string): boolean | undefined {
   throw new UsageError(`${where} must be "true" or "false", got "${v}"`);
 }
 
-/** Action inputs (`getInput` is @actions/core's, passed in so tests need no environment). */
-export function settingsFromInputs(getInput: (name: string) => string, env: NodeJS.ProcessEnv): Settings {
-  const mode = nonEmpty(getInput(Inputs.Mode)) ?? 'validate';
-  if (!MODES.includes(mode as Mode)) {
-    throw new UsageError(`input "mode" must be one of: ${MODES.join(', ')}; got "${mode}"`);
-  }
+/** The stage promote needs, unless it runs the drill. */
+function promoteOptions({ target, stage, drill }: StageChoice, missing: string): PromoteOptions {
+  if (drill) return { ...target, drill: true, stage };
+  if (stage === undefined) throw new UsageError(missing);
+  return { ...target, drill: false, stage };
+}
+
+/** What promote / rollback / status read: the target, and promote's stage or drill. */
+interface StageChoice {
+  target: PromotionOptions;
+  stage?: string;
+  drill: boolean;
+}
+
+function commentFromInputs({ run, reportPath }: ActionInputs): CommentSettings {
+  if (!reportPath) throw new UsageError('mode "comment" needs input "report": the report.json downloaded from the validate run\'s artifact');
+  return { mode: 'comment', configPath: run.configPath, reportPath, githubToken: run.githubToken, feedback: run.feedback, debug: run.debug };
+}
+
+function promoteFromInputs({ run, reportPath, promotion }: ActionInputs): PromoteSettings {
+  const missing = 'mode "promote" needs input "stage": a weight of promotion.stages (e.g. 25) or shadow (or input "drill: true" for the rollback drill)';
+  return { mode: 'promote', ...run, reportPath, promotion: promoteOptions(promotion, missing) };
+}
+
+/**
+ * Every action input, read and checked once whatever the mode (a malformed input fails the step
+ * even where its mode does not use it); the mode's entry in MODE_TABLE takes what it needs.
+ */
+interface ActionInputs {
+  run: ConfigRun;
+  overrides: Overrides;
+  reportPath?: string;
+  promotion: StageChoice;
+  monitor: MonitorOverrides;
+}
+
+function readInputs(getInput: (name: string) => string, env: NodeJS.ProcessEnv): ActionInputs {
   const comment = nonEmpty(getInput(Inputs.Comment)) ?? 'always';
   if (!COMMENT_POLICIES.includes(comment as CommentPolicy)) {
     throw new UsageError(`input "comment" must be one of: ${COMMENT_POLICIES.join(', ')}; got "${comment}"`);
   }
-  const reportPath = nonEmpty(getInput(Inputs.Report));
   const drill = bool(getInput(Inputs.Drill), 'input "drill"') ?? false;
-  if (mode === 'promote' && !drill && !nonEmpty(getInput(Inputs.Stage))) throw new UsageError('mode "promote" needs input "stage": a weight of promotion.stages (e.g. 25) or shadow (or input "drill: true" for the rollback drill)');
-  if (mode === 'comment' && !reportPath) {
-    throw new UsageError('mode "comment" needs input "report": the report.json downloaded from the validate run\'s artifact');
-  }
+  const lines = (name: string) => getInput(name).split('\n').map((l) => l.trim()).filter((l) => l !== '');
+  const overrides: Overrides = {
+    model: nonEmpty(getInput(Inputs.Model)),
+    baseline: nonEmpty(getInput(Inputs.Baseline)),
+    data: nonEmpty(getInput(Inputs.Data)),
+    label: nonEmpty(getInput(Inputs.Label)),
+    reference: nonEmpty(getInput(Inputs.Reference)),
+    failOn: failOn(nonEmpty(getInput(Inputs.FailOn)), 'input "fail-on"'),
+    ...servingOverrides({
+      endpoint: getInput(Inputs.Endpoint),
+      protocol: getInput(Inputs.Protocol),
+      'model-name': getInput(Inputs.ModelName),
+      header: lines(Inputs.Headers),
+      command: getInput(Inputs.Command),
+    }),
+    ...baselineServingOverrides({
+      'baseline-endpoint': getInput(Inputs.BaselineEndpoint),
+      'baseline-protocol': getInput(Inputs.BaselineProtocol),
+      'baseline-model-name': getInput(Inputs.BaselineModelName),
+      'baseline-header': lines(Inputs.BaselineHeaders),
+      'baseline-command': getInput(Inputs.BaselineCommand),
+    }),
+  };
+  const target: PromotionOptions = {
+    version: nonEmpty(getInput(Inputs.Version)),
+    environment: nonEmpty(getInput(Inputs.Environment)) ?? 'production',
+    traffic: nonEmpty(getInput(Inputs.TrafficCommand)),
+    rollback: nonEmpty(getInput(Inputs.RollbackCommand)),
+    promote: nonEmpty(getInput(Inputs.PromoteCommand)),
+    allowDelay: getInput(Inputs.AllowDelay).trim() === 'true',
+    requireDrill: bool(getInput(Inputs.RequireDrill), 'input "require-drill"'),
+  };
   return {
-    mode: mode as Mode,
-    configPath: nonEmpty(getInput(Inputs.Config)),
-    overrides: {
-      model: nonEmpty(getInput(Inputs.Model)),
-      baseline: nonEmpty(getInput(Inputs.Baseline)),
-      data: nonEmpty(getInput(Inputs.Data)),
-      label: nonEmpty(getInput(Inputs.Label)),
-      reference: nonEmpty(getInput(Inputs.Reference)),
-      failOn: failOn(nonEmpty(getInput(Inputs.FailOn)), 'input "fail-on"'),
-      ...servingOverrides({
-        endpoint: getInput(Inputs.Endpoint),
-        protocol: getInput(Inputs.Protocol),
-        'model-name': getInput(Inputs.ModelName),
-        header: getInput(Inputs.Headers).split('\n').map((l) => l.trim()).filter((l) => l !== ''),
-        command: getInput(Inputs.Command),
-      }),
-      ...baselineServingOverrides({
-        'baseline-endpoint': getInput(Inputs.BaselineEndpoint),
-        'baseline-protocol': getInput(Inputs.BaselineProtocol),
-        'baseline-model-name': getInput(Inputs.BaselineModelName),
-        'baseline-header': getInput(Inputs.BaselineHeaders).split('\n').map((l) => l.trim()).filter((l) => l !== ''),
-        'baseline-command': getInput(Inputs.BaselineCommand),
-      }),
+    run: {
+      configPath: nonEmpty(getInput(Inputs.Config)),
+      outDir: nonEmpty(getInput(Inputs.Out)) ?? DEFAULT_OUT_DIR,
+      json: false,
+      debug: env.RUNNER_DEBUG === '1',
+      githubToken: nonEmpty(getInput(Inputs.GithubToken)),
+      feedback: {
+        comment: comment as CommentPolicy,
+        commentId: nonEmpty(getInput(Inputs.CommentId)),
+        commentAuthor: nonEmpty(getInput(Inputs.CommentAuthor)),
+        artifactName: nonEmpty(getInput(Inputs.ArtifactName)) ?? DEFAULT_ARTIFACT_NAME,
+      },
     },
-    outDir: nonEmpty(getInput(Inputs.Out)) ?? DEFAULT_OUT_DIR,
-    json: false,
-    debug: env.RUNNER_DEBUG === '1',
-    githubToken: nonEmpty(getInput(Inputs.GithubToken)),
-    feedback: {
-      comment: comment as CommentPolicy,
-      commentId: nonEmpty(getInput(Inputs.CommentId)),
-      commentAuthor: nonEmpty(getInput(Inputs.CommentAuthor)),
-      artifactName: nonEmpty(getInput(Inputs.ArtifactName)) ?? DEFAULT_ARTIFACT_NAME,
-    },
-    reportPath,
-    monitor:
-      mode === 'monitor'
-        ? {
-            id: nonEmpty(getInput(Inputs.MonitorId)),
-            version: nonEmpty(getInput(Inputs.Version)),
-            // Undefined unless set: action.yml gives "environment" no default, so monitor.environment
-            // of the config is not overridden by one (promotion below defaults it itself).
-            environment: nonEmpty(getInput(Inputs.Environment)),
-            window: nonEmpty(getInput(Inputs.Window)),
-            reference: nonEmpty(getInput(Inputs.Reference)),
-            labels: nonEmpty(getInput(Inputs.Labels)),
-          }
-        : undefined,
-    promotion: {
-      stage: nonEmpty(getInput(Inputs.Stage)),
+    overrides,
+    reportPath: nonEmpty(getInput(Inputs.Report)),
+    promotion: { target, stage: nonEmpty(getInput(Inputs.Stage)), drill },
+    monitor: {
+      id: nonEmpty(getInput(Inputs.MonitorId)),
       version: nonEmpty(getInput(Inputs.Version)),
-      environment: nonEmpty(getInput(Inputs.Environment)) ?? 'production',
-      traffic: nonEmpty(getInput(Inputs.TrafficCommand)),
-      rollback: nonEmpty(getInput(Inputs.RollbackCommand)),
-      promote: nonEmpty(getInput(Inputs.PromoteCommand)),
-      allowDelay: getInput(Inputs.AllowDelay).trim() === 'true',
-      drill,
-      requireDrill: bool(getInput(Inputs.RequireDrill), 'input "require-drill"'),
+      // Undefined unless set: action.yml gives "environment" no default, so monitor.environment
+      // of the config is not overridden by one (promotion above defaults it itself).
+      environment: nonEmpty(getInput(Inputs.Environment)),
+      window: nonEmpty(getInput(Inputs.Window)),
+      reference: nonEmpty(getInput(Inputs.Reference)),
+      labels: nonEmpty(getInput(Inputs.Labels)),
     },
   };
 }
 
-/** `model-gate drift`: two data sets, no model. */
-export interface DriftSettings {
-  configPath?: string;
-  reference: string;
-  current: string;
-  columns?: string[];
-  exclude: string[];
-  /** Where report.json, report.html and summary.md of the drift go; undefined: no files. */
-  outDir?: string;
-  json: boolean;
-  debug: boolean;
+/** Flags every command takes. */
+const COMMON_OPTIONS: ParseArgsOptionsConfig = {
+  json: { type: 'boolean', default: false },
+  debug: { type: 'boolean', default: false },
+  help: { type: 'boolean', short: 'h', default: false },
+};
+
+function parse(args: string[], options: ParseArgsOptionsConfig, command: string, allowPositionals = false) {
+  try {
+    return parseArgs({ args, allowPositionals, strict: true, options });
+  } catch (error) {
+    const message = (error as Error).message.split('\n')[0]!;
+    const unknown = /^Unknown option '(-{1,2}[^'=]+)/.exec(message)?.[1];
+    if (unknown) {
+      const suggestion = didYouMean(unknown.replace(/^-+/, ''), Object.keys(options));
+      const hint = suggestion ? `; did you mean --${suggestion}?` : '';
+      throw new UsageError(`unknown option ${unknown} for model-gate ${command}${hint} (run "model-gate ${command} --help")`);
+    }
+    throw new UsageError(`${message}; run "model-gate ${command} --help"`);
+  }
 }
 
-/** `model-gate init`: a starter config for a model. */
-export interface InitSettings {
-  model: string;
-  out: string;
-  data?: string;
-  label?: string;
-  force: boolean;
-  debug: boolean;
+const list = (values: string[] | undefined) =>
+  values?.flatMap((v) => v.split(',')).map((v) => v.trim()).filter((v) => v !== '');
+
+
+/** `model-gate validate` and `model-gate load`: the suite's flags (load: the load test's too). */
+function suiteCommand<M extends 'validate' | 'load'>(command: M, args: string[], env: NodeJS.ProcessEnv): CliParsed<M> {
+  const v = parse(
+    args,
+    {
+      config: { type: 'string' },
+      model: { type: 'string' },
+      baseline: { type: 'string' },
+      data: { type: 'string' },
+      label: { type: 'string' },
+      reference: { type: 'string' },
+      out: { type: 'string' },
+      ...(command === 'validate' ? { junit: { type: 'string' }, 'comment-preview': { type: 'string' } } : {}),
+      ...SERVING_OPTIONS,
+      ...(command === 'load' ? LOAD_OPTIONS : {}),
+      ...COMMON_OPTIONS,
+    },
+    command,
+  ).values as { 'comment-preview'?: string; config?: string; model?: string; baseline?: string; data?: string; label?: string; reference?: string; out?: string; junit?: string; json?: boolean; debug?: boolean; help?: boolean } & ServingFlags & BaselineServingFlags & LoadFlags;
+  if (v.help) return { kind: 'help', text: command === 'load' ? LOAD_HELP : VALIDATE_HELP };
+  const run: ConfigRun = {
+    configPath: nonEmpty(v.config),
+    outDir: nonEmpty(v.out) ?? DEFAULT_OUT_DIR,
+    json: v.json ?? false,
+    debug: (v.debug ?? false) || env.RUNNER_DEBUG === '1',
+    feedback: LOCAL_FEEDBACK,
+  };
+  const overrides: Overrides = {
+    model: nonEmpty(v.model),
+    baseline: nonEmpty(v.baseline),
+    data: nonEmpty(v.data),
+    label: nonEmpty(v.label),
+    reference: nonEmpty(v.reference),
+    ...servingOverrides(v),
+    ...baselineServingOverrides(v),
+  };
+  const settings: SuiteSettings =
+    command === 'load'
+      ? { mode: 'load', ...run, overrides: { ...overrides, load: loadOverrides(v) } }
+      : { mode: 'validate', ...run, overrides, junitPath: nonEmpty(v.junit), commentPreview: nonEmpty(v['comment-preview']) };
+  return { kind: 'run', settings: settings as SettingsOf<M> };
 }
 
-/** `model-gate report`: re-render the reports of a saved report.json. */
-export interface ReportSettings {
-  report: string;
-  outDir: string;
-  debug: boolean;
+function promotionCommand<M extends PromotionSettings['mode']>(command: M, args: string[], env: NodeJS.ProcessEnv): CliParsed<M> {
+  const v = parse(
+    args,
+    {
+      stage: { type: 'string' },
+      version: { type: 'string' },
+      report: { type: 'string' },
+      config: { type: 'string' },
+      environment: { type: 'string' },
+      'traffic-command': { type: 'string' },
+      'rollback-command': { type: 'string' },
+      'promote-command': { type: 'string' },
+      'allow-delay': { type: 'boolean', default: false },
+      drill: { type: 'boolean', default: false },
+      'require-drill': { type: 'boolean' },
+      out: { type: 'string' },
+      ...COMMON_OPTIONS,
+    },
+    command,
+  ).values as Record<string, string | boolean | undefined>;
+  if (v.help) return { kind: 'help', text: PROMOTION_HELP };
+  const str = (k: string) => nonEmpty(v[k] as string | undefined);
+  const run: PromotionRun = {
+    configPath: str('config'),
+    outDir: str('out') ?? DEFAULT_OUT_DIR,
+    json: (v.json as boolean) ?? false,
+    debug: ((v.debug as boolean) ?? false) || env.RUNNER_DEBUG === '1',
+    feedback: LOCAL_FEEDBACK,
+    reportPath: str('report'),
+  };
+  const target: PromotionOptions = {
+    version: str('version'),
+    environment: str('environment') ?? 'production',
+    traffic: str('traffic-command'),
+    rollback: str('rollback-command'),
+    promote: str('promote-command'),
+    allowDelay: (v['allow-delay'] as boolean) ?? false,
+    requireDrill: v['require-drill'] as boolean | undefined,
+  };
+  const settings: PromotionSettings =
+    command === 'promote'
+      ? { mode: 'promote', ...run, promotion: promoteOptions({ target, stage: str('stage'), drill: (v.drill as boolean) ?? false }, 'model-gate promote needs --stage (a weight of promotion.stages, or shadow) or --drill; run "model-gate promote --help"') }
+      : { mode: command as 'rollback' | 'status', ...run, promotion: target };
+  return { kind: 'run', settings: settings as SettingsOf<M> };
 }
 
-export type CliCommand =
-  | { kind: 'help'; text: string }
-  | { kind: 'version' }
-  | { kind: 'run'; settings: Settings }
-  | { kind: 'drift'; settings: DriftSettings }
-  | { kind: 'init'; settings: InitSettings }
-  | { kind: 'report'; settings: ReportSettings }
-  | { kind: 'monitor'; settings: MonitorSettings }
-  | { kind: 'alerts'; settings: AlertsSettings };
-
-/** Flags and inputs over the config's monitor section. */
-export interface MonitorOverrides {
-  id?: string;
-  version?: string;
-  environment?: string;
-  window?: string;
-  reference?: string;
-  labels?: string;
+function driftCommand(args: string[], env: NodeJS.ProcessEnv): CliParsed<'drift'> {
+  const v = parse(
+    args,
+    {
+      reference: { type: 'string' },
+      current: { type: 'string' },
+      columns: { type: 'string', multiple: true },
+      exclude: { type: 'string', multiple: true },
+      config: { type: 'string' },
+      out: { type: 'string' },
+      ...COMMON_OPTIONS,
+    },
+    'drift',
+  ).values as { out?: string; reference?: string; current?: string; columns?: string[]; exclude?: string[]; config?: string; json?: boolean; debug?: boolean; help?: boolean };
+  if (v.help) return { kind: 'help', text: DRIFT_HELP };
+  const reference = nonEmpty(v.reference);
+  const current = nonEmpty(v.current);
+  if (!reference || !current) throw new UsageError('model-gate drift needs --reference FILE and --current FILE; run "model-gate drift --help"');
+  const columns = list(v.columns);
+  return {
+    kind: 'run',
+    settings: {
+      mode: 'drift',
+      configPath: nonEmpty(v.config),
+      reference,
+      current,
+      columns: columns && columns.length > 0 ? columns : undefined,
+      exclude: list(v.exclude) ?? [],
+      outDir: nonEmpty(v.out),
+      json: v.json ?? false,
+      debug: (v.debug ?? false) || env.RUNNER_DEBUG === '1',
+    },
+  };
 }
 
-/** `model-gate monitor`: the deployed model's production window, judged. */
-export interface MonitorSettings {
-  configPath?: string;
-  overrides: MonitorOverrides;
-  /** GITHUB_TOKEN (or GH_TOKEN): reads the deployed version from the promotion's deployment records. */
-  githubToken?: string;
-  outDir: string;
-  json: boolean;
-  debug: boolean;
+function initCommand(args: string[], env: NodeJS.ProcessEnv): CliParsed<'init'> {
+  const v = parse(
+    args,
+    {
+      model: { type: 'string' },
+      out: { type: 'string' },
+      data: { type: 'string' },
+      label: { type: 'string' },
+      force: { type: 'boolean', default: false },
+      debug: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+    'init',
+  ).values as { model?: string; out?: string; data?: string; label?: string; force?: boolean; debug?: boolean; help?: boolean };
+  if (v.help) return { kind: 'help', text: INIT_HELP };
+  const model = nonEmpty(v.model);
+  if (!model) throw new UsageError('model-gate init needs --model FILE (an ONNX model); run "model-gate init --help"');
+  if (nonEmpty(v.label) && !nonEmpty(v.data)) throw new UsageError('--label names a column of --data: give --data FILE too');
+  return {
+    kind: 'run',
+    settings: {
+      mode: 'init',
+      model,
+      out: nonEmpty(v.out) ?? DEFAULT_INIT_PATH,
+      data: nonEmpty(v.data),
+      label: nonEmpty(v.label),
+      force: v.force ?? false,
+      debug: (v.debug ?? false) || env.RUNNER_DEBUG === '1',
+    },
+  };
 }
 
-/** `model-gate alerts`: Prometheus alerting rules for the deployed model. */
-export interface AlertsSettings {
-  configPath?: string;
-  overrides: MonitorOverrides;
-  /** GITHUB_TOKEN (or GH_TOKEN): reads the deployed version from the promotion's deployment records. */
-  githubToken?: string;
-  /** The version latency is compared with. */
-  previous?: string;
-  /** Where the rules go; undefined: stdout. */
-  output?: string;
-  debug: boolean;
+function reportCommand(args: string[], env: NodeJS.ProcessEnv): CliParsed<'report'> {
+  const { values, positionals } = parse(
+    args,
+    { out: { type: 'string' }, debug: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h', default: false } },
+    'report',
+    true,
+  );
+  const v = values as { out?: string; debug?: boolean; help?: boolean };
+  if (v.help) return { kind: 'help', text: REPORT_HELP };
+  if (positionals.length !== 1) throw new UsageError('model-gate report needs one report.json (or the directory holding it); run "model-gate report --help"');
+  return { kind: 'run', settings: { mode: 'report', report: positionals[0]!, outDir: nonEmpty(v.out) ?? DEFAULT_OUT_DIR, debug: (v.debug ?? false) || env.RUNNER_DEBUG === '1' } };
 }
 
-/** The default place of the config, where `init` writes and `validate` looks first. */
-export const DEFAULT_INIT_PATH = '.github/model-gate.yml';
+/** Flags over the config's monitor section, shared by monitor and alerts. */
+function monitorFlags(command: 'monitor' | 'alerts', args: string[], env: NodeJS.ProcessEnv) {
+  const v = parse(
+    args,
+    {
+      config: { type: 'string' },
+      version: { type: 'string' },
+      id: { type: 'string' },
+      ...(command === 'monitor'
+        ? { window: { type: 'string' }, reference: { type: 'string' }, labels: { type: 'string' }, environment: { type: 'string' }, out: { type: 'string' }, ...COMMON_OPTIONS }
+        : { previous: { type: 'string' }, output: { type: 'string' }, debug: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h', default: false } }),
+    },
+    command,
+  ).values as Record<string, string | boolean | undefined>;
+  const str = (k: string) => nonEmpty(v[k] as string | undefined);
+  return {
+    v,
+    str,
+    debug: ((v.debug as boolean) ?? false) || env.RUNNER_DEBUG === '1',
+    overrides: { id: str('id'), version: str('version'), environment: str('environment'), window: str('window'), reference: str('reference'), labels: str('labels') } satisfies MonitorOverrides,
+    // A token is never a flag (it would sit in the shell history and the process list).
+    githubToken: nonEmpty(env.GITHUB_TOKEN) ?? nonEmpty(env.GH_TOKEN),
+  };
+}
 
-export const CLI_HELP = `model-gate — decide whether a machine-learning model may ship
+function monitorCommand(args: string[], env: NodeJS.ProcessEnv): CliParsed<'monitor'> {
+  const { v, str, debug, overrides, githubToken } = monitorFlags('monitor', args, env);
+  if (v.help) return { kind: 'help', text: MONITOR_HELP };
+  return { kind: 'run', settings: { mode: 'monitor', configPath: str('config'), overrides, githubToken, outDir: str('out') ?? DEFAULT_OUT_DIR, json: (v.json as boolean) ?? false, debug, feedback: LOCAL_FEEDBACK } };
+}
 
-Usage:
-  model-gate validate [options]    run the validation suite and print GO / NO-GO / DELAY
-  model-gate drift [options]       compare two data sets feature by feature
-  model-gate load [options]        load-test a served model against the SLO
-  model-gate promote --stage N     one stage of a staged roll-out: shift, bake, judge
-  model-gate promote --drill       the rollback drill: first stage and back, checked by the metrics
-  model-gate rollback              all traffic back on stable
-  model-gate status                the last stage and its judgement
-  model-gate monitor [options]     judge the deployed model on a production window
-  model-gate alerts [options]      write Prometheus alerting rules for the deployed model
-  model-gate init --model FILE     write a commented starter config for a model
-  model-gate report FILE --out DIR re-render the reports of a saved report.json
-  model-gate --version             print the version
-  model-gate <command> --help      help for a command
-
-Exit codes: 0 GO, 1 NO-GO, 2 usage / config / IO error, 3 DELAY
-(promote: 0 promoted, 1 rolled back; --drill: 0 passed, 1 failed).
-`;
-
-export const VALIDATE_HELP = `Usage: model-gate validate [options]
-
-Runs the validation suite on a model and decides GO / NO-GO / DELAY.
-Flags override the config file. A run with only --model works with defaults.
-
-Options:
-  --config FILE       config file (default: .github/model-gate.yml when present)
-  --model FILE        the candidate ONNX model
-  --baseline FILE     the model in production, for lineage and comparison: an ONNX
-                      file, an http(s) URL or git:<ref>:<path>
-  --baseline-endpoint URL, --baseline-protocol NAME, --baseline-model-name NAME,
-  --baseline-header 'K: V', --baseline-command CMD
-                      the baseline served or behind a command, as for the candidate
-                      (with --baseline FILE: the file it serves, for its version)
-  --data FILE         labelled evaluation data (CSV, JSON Lines or Parquet)
-  --label COLUMN      label column of --data
-  --reference FILE    reference data, e.g. the training set: drift is measured against it
-  --endpoint URL      test the model served at URL instead of a file
-  --protocol NAME     the endpoint's protocol: v2 (default), tfserving, mlflow, custom
-  --model-name NAME   the model's name on the server (v2, tfserving)
-  --header 'K: V'     a header for every request (repeatable); \${NAME} reads the environment
-  --command CMD       test the model behind a command speaking JSON Lines (see README)
-  --out DIR           where report.json, report.html, deployment_manifest.yaml and
-                      summary.md go
-                      (default: ${DEFAULT_OUT_DIR})
-  --junit FILE        also write the checklist as JUnit XML (one test case per check)
-                      for GitLab, Jenkins or Azure test reports
-  --comment-preview FILE
-                      also write the body the pull-request comment would get (Markdown),
-                      to look at before pushing; nothing is sent to GitHub
-  --json              print the JSON report on stdout, nothing else
-  --debug             print stack traces of unexpected errors
-  -h, --help          this help
-
-Exit codes: 0 GO, 1 NO-GO, 2 usage / config / IO error, 3 DELAY.
-`;
-
-export const DRIFT_HELP = `Usage: model-gate drift --reference FILE --current FILE [options]
-
-Measures drift feature by feature (KS, chi-squared, z-test, PSI, Wasserstein, Jensen–Shannon)
-and decides GO / NO-GO / DELAY from it, with the config's drift section when there is one.
-
-Options:
-  --reference FILE    the reference data (CSV, JSON Lines or Parquet), e.g. the training set
-  --current FILE      the data to compare with it
-  --columns A,B,…     only these columns (repeatable; default: every column of the reference)
-  --exclude A,B,…     leave these columns out (repeatable), e.g. an id column
-  --config FILE       config file for thresholds (default: .github/model-gate.yml when present)
-  --out DIR           also write report.json (the drift report), report.html and summary.md there
-                      (no report.html: the HTML report needs a validate run)
-  --json              print the drift report as JSON on stdout, nothing else
-  --debug             print stack traces of unexpected errors
-  -h, --help          this help
-
-Exit codes: 0 GO, 1 NO-GO, 2 usage / config / IO error, 3 DELAY.
-`;
+function alertsCommand(args: string[], env: NodeJS.ProcessEnv): CliParsed<'alerts'> {
+  const { v, str, debug, overrides, githubToken } = monitorFlags('alerts', args, env);
+  if (v.help) return { kind: 'help', text: ALERTS_HELP };
+  return { kind: 'run', settings: { mode: 'alerts', configPath: str('config'), overrides, githubToken, previous: str('previous'), output: str('output'), debug } };
+}
 
 const SERVING_OPTIONS: ParseArgsOptionsConfig = {
   endpoint: { type: 'string' },
@@ -405,13 +708,6 @@ interface LoadFlags {
   warmup?: string;
 }
 
-export interface LoadOverrides {
-  rate?: number;
-  concurrency?: number[];
-  duration_s?: number;
-  warmup_s?: number;
-}
-
 function number(value: string | undefined, flag: string, { integer = false, zero = false } = {}): number | undefined {
   if (value === undefined) return undefined;
   const n = Number(value);
@@ -433,378 +729,5 @@ function loadOverrides(v: LoadFlags): LoadOverrides {
   };
 }
 
-export const LOAD_HELP = `Usage: model-gate load (--endpoint URL | --command CMD | --model FILE) [options]
 
-Load-tests a model where it is served and judges the result against the SLO (config section
-"load": p95 < 100 ms, >= 1,000 requests/s, error rate < 0.1% by default).
 
-Options:
-  --endpoint URL      the server's base URL
-  --protocol NAME     v2 (default), tfserving, mlflow, custom
-  --model-name NAME   the model's name on the server (v2, tfserving)
-  --header 'K: V'     a header for every request (repeatable); \${NAME} reads the environment
-  --command CMD       a command speaking JSON Lines instead of a server
-  --model FILE        an ONNX file, run in-process
-  --concurrency N     closed loop: N requests in flight (repeatable, or N,M,… for several runs)
-  --rate R            open loop: R requests/s on schedule (no coordinated omission)
-  --duration S        measured seconds per run (default 10)
-  --warmup S          unmeasured seconds before each run (default 2)
-  --data FILE         rows to send (default: generated from the model's signature)
-  --config FILE       config file (its model and load sections)
-  --out DIR           where report.json, report.html, deployment_manifest.yaml and
-                      summary.md go (default: ${DEFAULT_OUT_DIR})
-  --json              print the load report as JSON on stdout, nothing else
-  --debug             print stack traces of unexpected errors
-  -h, --help          this help
-
-Exit codes: 0 GO, 1 NO-GO, 2 usage / config / IO error, 3 DELAY.
-`;
-
-export const PROMOTION_HELP = `Usage: model-gate promote --stage N [options]
-       model-gate rollback [options]
-       model-gate status [options]
-
-promote: one stage of the roll-out: set the canary's traffic to the stage's weight with the
-traffic command, bake while measuring canary against stable (config section "promotion"), then
-promote (exit 0) or roll back (exit 1). rollback: all traffic back on stable, idempotently.
-status: the last stage, its weight and its judgement.
-
-Options:
-  --stage N|shadow          promote: a weight of promotion.stages (e.g. 25) or shadow
-  --version ID              the version being promoted (default: the validate report's)
-  --report FILE             the validate run's report.json (default: <out>/report.json)
-  --config FILE             config file (default: .github/model-gate.yml when present)
-  --environment NAME        the deployment environment recorded (default: production)
-  --traffic-command CMD     overrides promotion.traffic.command ({weight} {version} {stage} {model})
-  --rollback-command CMD    overrides promotion.traffic.rollback
-  --promote-command CMD     overrides promotion.traffic.promote
-  --allow-delay             promote: a report saying DELAY may be promoted (a person cleared it)
-  --drill                   promote: the rollback drill instead of a stage: traffic to the first
-                            stage's weight (or --stage), shown on the canary by the metrics, then
-                            the rollback, shown to take traffic off it; traffic left on stable
-                            (exit 0 passed, 1 failed; docs/rollback-drill.md)
-  --require-drill           promote: the first stage needs a passed drill of this version in this
-                            environment (overrides promotion.drill.require)
-  --out DIR                 where stage reports go (default: ${DEFAULT_OUT_DIR})
-  --json                    print the stage report as JSON on stdout, nothing else
-  --debug                   print stack traces of unexpected errors
-  -h, --help                this help
-
-Exit codes: 0 promoted (or nothing to do; --drill: passed), 1 rolled back (--drill: failed),
-2 usage / config / IO error (e.g. a stage refused for want of a passed drill).
-`;
-
-function promotionCommand(command: 'promote' | 'rollback' | 'status', args: string[], env: NodeJS.ProcessEnv): CliCommand {
-  const v = parse(
-    args,
-    {
-      stage: { type: 'string' },
-      version: { type: 'string' },
-      report: { type: 'string' },
-      config: { type: 'string' },
-      environment: { type: 'string' },
-      'traffic-command': { type: 'string' },
-      'rollback-command': { type: 'string' },
-      'promote-command': { type: 'string' },
-      'allow-delay': { type: 'boolean', default: false },
-      drill: { type: 'boolean', default: false },
-      'require-drill': { type: 'boolean' },
-      out: { type: 'string' },
-      ...COMMON_OPTIONS,
-    },
-    command,
-  ).values as Record<string, string | boolean | undefined>;
-  if (v.help) return { kind: 'help', text: PROMOTION_HELP };
-  const str = (k: string) => nonEmpty(v[k] as string | undefined);
-  if (command === 'promote' && !str('stage') && !v.drill) throw new UsageError('model-gate promote needs --stage (a weight of promotion.stages, or shadow) or --drill; run "model-gate promote --help"');
-  return {
-    kind: 'run',
-    settings: {
-      mode: command,
-      configPath: str('config'),
-      overrides: {},
-      outDir: str('out') ?? DEFAULT_OUT_DIR,
-      json: (v.json as boolean) ?? false,
-      debug: ((v.debug as boolean) ?? false) || env.RUNNER_DEBUG === '1',
-      feedback: LOCAL_FEEDBACK,
-      reportPath: str('report'),
-      promotion: {
-        stage: str('stage'),
-        version: str('version'),
-        environment: str('environment') ?? 'production',
-        traffic: str('traffic-command'),
-        rollback: str('rollback-command'),
-        promote: str('promote-command'),
-        allowDelay: (v['allow-delay'] as boolean) ?? false,
-        drill: command === 'promote' && ((v.drill as boolean) ?? false),
-        requireDrill: v['require-drill'] as boolean | undefined,
-      },
-    },
-  };
-}
-
-/** Flags every command takes. */
-const COMMON_OPTIONS: ParseArgsOptionsConfig = {
-  json: { type: 'boolean', default: false },
-  debug: { type: 'boolean', default: false },
-  help: { type: 'boolean', short: 'h', default: false },
-};
-
-function parse(args: string[], options: ParseArgsOptionsConfig, command: string, allowPositionals = false) {
-  try {
-    return parseArgs({ args, allowPositionals, strict: true, options });
-  } catch (error) {
-    const message = (error as Error).message.split('\n')[0]!;
-    const unknown = /^Unknown option '(-{1,2}[^'=]+)/.exec(message)?.[1];
-    if (unknown) {
-      const suggestion = didYouMean(unknown.replace(/^-+/, ''), Object.keys(options));
-      const hint = suggestion ? `; did you mean --${suggestion}?` : '';
-      throw new UsageError(`unknown option ${unknown} for model-gate ${command}${hint} (run "model-gate ${command} --help")`);
-    }
-    throw new UsageError(`${message}; run "model-gate ${command} --help"`);
-  }
-}
-
-const COMMANDS = ['validate', 'drift', 'load', 'promote', 'rollback', 'status', 'monitor', 'alerts', 'init', 'report', 'help'];
-
-const list = (values: string[] | undefined) =>
-  values?.flatMap((v) => v.split(',')).map((v) => v.trim()).filter((v) => v !== '');
-
-function driftCommand(args: string[], env: NodeJS.ProcessEnv): CliCommand {
-  const v = parse(
-    args,
-    {
-      reference: { type: 'string' },
-      current: { type: 'string' },
-      columns: { type: 'string', multiple: true },
-      exclude: { type: 'string', multiple: true },
-      config: { type: 'string' },
-      out: { type: 'string' },
-      ...COMMON_OPTIONS,
-    },
-    'drift',
-  ).values as { out?: string; reference?: string; current?: string; columns?: string[]; exclude?: string[]; config?: string; json?: boolean; debug?: boolean; help?: boolean };
-  if (v.help) return { kind: 'help', text: DRIFT_HELP };
-  const reference = nonEmpty(v.reference);
-  const current = nonEmpty(v.current);
-  if (!reference || !current) throw new UsageError('model-gate drift needs --reference FILE and --current FILE; run "model-gate drift --help"');
-  const columns = list(v.columns);
-  return {
-    kind: 'drift',
-    settings: {
-      configPath: nonEmpty(v.config),
-      reference,
-      current,
-      columns: columns && columns.length > 0 ? columns : undefined,
-      exclude: list(v.exclude) ?? [],
-      outDir: nonEmpty(v.out),
-      json: v.json ?? false,
-      debug: (v.debug ?? false) || env.RUNNER_DEBUG === '1',
-    },
-  };
-}
-
-export function settingsFromArgv(argv: string[], env: NodeJS.ProcessEnv): CliCommand {
-  const [command, ...rest] = argv;
-  if (command === undefined || command === '-h' || command === '--help' || command === 'help') {
-    return { kind: 'help', text: CLI_HELP };
-  }
-  if (command === '--version' || command === '-v') return { kind: 'version' };
-  if (command === 'drift') return driftCommand(rest, env);
-  if (command === 'promote' || command === 'rollback' || command === 'status') return promotionCommand(command, rest, env);
-  if (command === 'init') return initCommand(rest, env);
-  if (command === 'monitor' || command === 'alerts') return monitorCommand(command, rest, env);
-  if (command === 'report') return reportCommand(rest, env);
-  if (command !== 'validate' && command !== 'load') {
-    const suggestion = command.startsWith('-') ? undefined : didYouMean(command, COMMANDS);
-    throw new UsageError(`unknown command "${command}"${suggestion ? `; did you mean "${suggestion}"?` : ''} Run "model-gate --help" for the commands`);
-  }
-  const v = parse(
-    rest,
-    {
-      config: { type: 'string' },
-      model: { type: 'string' },
-      baseline: { type: 'string' },
-      data: { type: 'string' },
-      label: { type: 'string' },
-      reference: { type: 'string' },
-      out: { type: 'string' },
-      ...(command === 'validate' ? { junit: { type: 'string' }, 'comment-preview': { type: 'string' } } : {}),
-      ...SERVING_OPTIONS,
-      ...(command === 'load' ? LOAD_OPTIONS : {}),
-      ...COMMON_OPTIONS,
-    },
-    command,
-  ).values as { 'comment-preview'?: string; config?: string; model?: string; baseline?: string; data?: string; label?: string; reference?: string; out?: string; junit?: string; json?: boolean; debug?: boolean; help?: boolean } & ServingFlags & BaselineServingFlags & LoadFlags;
-  if (v.help) return { kind: 'help', text: command === 'load' ? LOAD_HELP : VALIDATE_HELP };
-  return {
-    kind: 'run',
-    settings: {
-      mode: command,
-      configPath: nonEmpty(v.config),
-      overrides: {
-        model: nonEmpty(v.model),
-        baseline: nonEmpty(v.baseline),
-        data: nonEmpty(v.data),
-        label: nonEmpty(v.label),
-        reference: nonEmpty(v.reference),
-        ...servingOverrides(v),
-        ...baselineServingOverrides(v),
-        ...(command === 'load' ? { load: loadOverrides(v) } : {}),
-      },
-      outDir: nonEmpty(v.out) ?? DEFAULT_OUT_DIR,
-      junitPath: nonEmpty(v.junit),
-      commentPreview: nonEmpty(v['comment-preview']),
-      json: v.json ?? false,
-      debug: (v.debug ?? false) || env.RUNNER_DEBUG === '1',
-      feedback: LOCAL_FEEDBACK,
-    },
-  };
-}
-
-export const INIT_HELP = `Usage: model-gate init --model FILE [options]
-
-Writes a commented starter config for an ONNX model: its inputs and outputs read from the
-model's signature, a model.inputs block only where an input needs one (left as commented
-TODO lines to fill in), and a versioned $schema line for editors.
-
-Options:
-  --model FILE        the ONNX model
-  --out FILE          where the config goes (default: ${DEFAULT_INIT_PATH})
-  --data FILE         labelled evaluation data to name in the config (and map inputs from)
-  --label COLUMN      label column of --data
-  --force             overwrite FILE when it exists
-  --debug             print stack traces of unexpected errors
-  -h, --help          this help
-
-Exit codes: 0 written, 2 usage / IO error (or FILE exists without --force).
-`;
-
-function initCommand(args: string[], env: NodeJS.ProcessEnv): CliCommand {
-  const v = parse(
-    args,
-    {
-      model: { type: 'string' },
-      out: { type: 'string' },
-      data: { type: 'string' },
-      label: { type: 'string' },
-      force: { type: 'boolean', default: false },
-      debug: { type: 'boolean', default: false },
-      help: { type: 'boolean', short: 'h', default: false },
-    },
-    'init',
-  ).values as { model?: string; out?: string; data?: string; label?: string; force?: boolean; debug?: boolean; help?: boolean };
-  if (v.help) return { kind: 'help', text: INIT_HELP };
-  const model = nonEmpty(v.model);
-  if (!model) throw new UsageError('model-gate init needs --model FILE (an ONNX model); run "model-gate init --help"');
-  if (nonEmpty(v.label) && !nonEmpty(v.data)) throw new UsageError('--label names a column of --data: give --data FILE too');
-  return {
-    kind: 'init',
-    settings: {
-      model,
-      out: nonEmpty(v.out) ?? DEFAULT_INIT_PATH,
-      data: nonEmpty(v.data),
-      label: nonEmpty(v.label),
-      force: v.force ?? false,
-      debug: (v.debug ?? false) || env.RUNNER_DEBUG === '1',
-    },
-  };
-}
-
-export const REPORT_HELP = `Usage: model-gate report FILE --out DIR
-
-Re-renders the reports of a saved validate run from its report.json (checked against
-schema/report.schema.json first): report.html, summary.md, deployment_manifest.yaml and a
-copy of report.json, in DIR.
-
-Options:
-  --out DIR           where the reports go (default: ${DEFAULT_OUT_DIR})
-  --debug             print stack traces of unexpected errors
-  -h, --help          this help
-
-Exit codes: 0 written, 2 usage / IO error or not a model-gate report.
-`;
-
-function reportCommand(args: string[], env: NodeJS.ProcessEnv): CliCommand {
-  const { values, positionals } = parse(
-    args,
-    { out: { type: 'string' }, debug: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h', default: false } },
-    'report',
-    true,
-  );
-  const v = values as { out?: string; debug?: boolean; help?: boolean };
-  if (v.help) return { kind: 'help', text: REPORT_HELP };
-  if (positionals.length !== 1) throw new UsageError('model-gate report needs one report.json (or the directory holding it); run "model-gate report --help"');
-  return { kind: 'report', settings: { report: positionals[0]!, outDir: nonEmpty(v.out) ?? DEFAULT_OUT_DIR, debug: (v.debug ?? false) || env.RUNNER_DEBUG === '1' } };
-}
-
-export const MONITOR_HELP = `Usage: model-gate monitor [options]
-
-Judges the deployed model on a window of production data: feature and prediction drift against
-the reference, performance estimated without labels (CBPE), realised metrics where delayed labels
-arrived, and (monitor.operational) its error rate from the metrics provider. Prints OK, DEGRADED
-or FAILING. Config section "monitor"; flags override it.
-
-Options:
-  --window FILE|URL   the production window (CSV, JSON Lines or Parquet); a command printing
-                      it goes in the config: monitor.window: {command: "aws s3 cp s3://… -"}
-  --reference FILE    the reference data with labels and scores (default: monitor.reference,
-                      data.reference)
-  --labels FILE|URL   delayed labels, joined by monitor.id_column
-  --version ID        the deployed version (default: monitor.version, else the newest successful
-                      100% stage the promotion recorded as a GitHub deployment of the environment,
-                      read when GITHUB_REPOSITORY=owner/name and GITHUB_TOKEN (or GH_TOKEN) are
-                      set; GITHUB_API_URL for GitHub Enterprise Server). One of the two is needed.
-  --environment NAME  the deployment environment (default: monitor.environment, else production)
-  --id ID             keys the alert issue (default: environment and config path)
-  --config FILE       config file (default: .github/model-gate.yml when present)
-  --out DIR           where monitor/report.json and monitor/summary.md go (default: ${DEFAULT_OUT_DIR})
-  --json              print the monitor report as JSON on stdout, nothing else
-  --debug             print stack traces of unexpected errors
-  -h, --help          this help
-
-Exit codes: 0 OK, 1 FAILING, 2 usage / config / IO error, 3 DEGRADED.
-`;
-
-export const ALERTS_HELP = `Usage: model-gate alerts [options]
-
-Writes Prometheus alerting rules for the deployed model from the thresholds the promotion judge
-enforces (promotion.metrics: error rate, p95 latency ratio against the previous version), so
-Alertmanager pages on the limits CI held the canary to. Check them: promtool check rules FILE.
-
-Options:
-  --version ID        the deployed version ({version} in the queries); default: monitor.version,
-                      else the promotion's deployment records, read when GITHUB_REPOSITORY and
-                      GITHUB_TOKEN (or GH_TOKEN) are set
-  --previous ID       the version latency is compared with (default: the one deployed before)
-  --id ID             names the rule group (default: environment and config path)
-  --config FILE       config file (default: .github/model-gate.yml when present)
-  --output FILE       where the rules go (default: stdout)
-  --debug             print stack traces of unexpected errors
-  -h, --help          this help
-
-Exit codes: 0 written, 2 usage / config / IO error.
-`;
-
-function monitorCommand(command: 'monitor' | 'alerts', args: string[], env: NodeJS.ProcessEnv): CliCommand {
-  const v = parse(
-    args,
-    {
-      config: { type: 'string' },
-      version: { type: 'string' },
-      id: { type: 'string' },
-      ...(command === 'monitor'
-        ? { window: { type: 'string' }, reference: { type: 'string' }, labels: { type: 'string' }, environment: { type: 'string' }, out: { type: 'string' }, ...COMMON_OPTIONS }
-        : { previous: { type: 'string' }, output: { type: 'string' }, debug: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h', default: false } }),
-    },
-    command,
-  ).values as Record<string, string | boolean | undefined>;
-  if (v.help) return { kind: 'help', text: command === 'monitor' ? MONITOR_HELP : ALERTS_HELP };
-  const str = (k: string) => nonEmpty(v[k] as string | undefined);
-  const debug = ((v.debug as boolean) ?? false) || env.RUNNER_DEBUG === '1';
-  const overrides: MonitorOverrides = { id: str('id'), version: str('version'), environment: str('environment'), window: str('window'), reference: str('reference'), labels: str('labels') };
-  // A token is never a flag (it would sit in the shell history and the process list).
-  const githubToken = nonEmpty(env.GITHUB_TOKEN) ?? nonEmpty(env.GH_TOKEN);
-  if (command === 'alerts') return { kind: 'alerts', settings: { configPath: str('config'), overrides, githubToken, previous: str('previous'), output: str('output'), debug } };
-  return { kind: 'monitor', settings: { configPath: str('config'), overrides, githubToken, outDir: str('out') ?? DEFAULT_OUT_DIR, json: (v.json as boolean) ?? false, debug } };
-}

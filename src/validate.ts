@@ -24,7 +24,7 @@ import { noModelFile, readModelFiles, safeToOpen } from './runners/model-files.t
 import type { OrtModule } from './runners/onnxruntime-loader.ts';
 import type { ModelRunner } from './runners/types.ts';
 import { applyOverrides } from './overrides.ts';
-import type { Settings } from './settings.ts';
+import type { SuiteSettings } from './settings.ts';
 import { versionCheck, versionOf, type Provenance } from './provenance.ts';
 
 export { expandHeaders } from './runners/open.ts';
@@ -51,7 +51,7 @@ export interface ValidationRun {
   configPath: string | null;
 }
 
-export async function validate(settings: Settings, deps: EngineDeps): Promise<ValidationRun> {
+export async function validate(settings: SuiteSettings, deps: EngineDeps): Promise<ValidationRun> {
   const started = deps.clock.date();
   const t0 = deps.clock.now();
   const loaded = resolveConfig(settings.configPath);

@@ -9,36 +9,13 @@ import { closest } from 'fastest-levenshtein';
 import { LineCounter, isMap, isNode, isPair, isScalar, parseDocument, type Document, type Node } from 'yaml';
 import schema from '../../schema/model-gate.schema.json' with { type: 'json' };
 import { DEFAULT_CONFIG_PATHS } from '../constants.ts';
-import { ConfigError, UsageError, getErrorMessage, type SourceLocation } from '../errors.ts';
+import { ConfigError, ConfigValidationError, UsageError, getErrorMessage, type ConfigIssue, type SourceLocation } from '../errors.ts';
 import type { CommandConfig } from '../runners/command.ts';
 import type { EndpointConfig } from '../runners/http/protocols.ts';
 import { SCENARIOS, type GateConfig, type ScenarioConfig } from './types.ts';
 
-export interface ConfigIssue {
-  message: string;
-  keyPath: string;
-  location: SourceLocation;
-}
-
-/** A config that failed validation: every issue, the first one as the error's own location. */
-export class ConfigValidationError extends ConfigError {
-  readonly issues: ConfigIssue[];
-  constructor(issues: ConfigIssue[]) {
-    const first = issues[0]!;
-    super(
-      issues.length === 1
-        ? first.message
-        : `${issues.length} problems in the config:\n${issues.map((i) => `  ${formatIssue(i)}`).join('\n')}`,
-      first.location,
-      first.keyPath,
-    );
-    this.issues = issues;
-  }
-}
-
-export function formatIssue(issue: ConfigIssue): string {
-  return `${issue.location.file}:${issue.location.line}:${issue.location.column}: ${issue.message}`;
-}
+// Moved to errors.ts, where the shells classify every error; re-exported for the config's readers.
+export { ConfigValidationError, formatIssue, type ConfigIssue } from '../errors.ts';
 
 export interface LoadedConfig {
   config: GateConfig;

@@ -9,7 +9,7 @@ import type { Report } from '../report/json.ts';
 import { readReport } from '../report/read.ts';
 
 export { readReport };
-import type { Settings } from '../settings.ts';
+import type { CommentSettings } from '../settings.ts';
 import type { StickyOutcome } from './comments.ts';
 import { artifactUrl, type GitHubContext } from './context.ts';
 import { apiClient, publishComment, type FeedbackLog } from './feedback.ts';
@@ -20,12 +20,12 @@ export interface CommentModeResult {
   outcome: StickyOutcome | null;
 }
 
-export async function commentFromArtifact(settings: Settings, ctx: GitHubContext, log: FeedbackLog, redact?: (text: string) => string): Promise<CommentModeResult> {
+export async function commentFromArtifact(settings: CommentSettings, ctx: GitHubContext, log: FeedbackLog, redact?: (text: string) => string): Promise<CommentModeResult> {
   const run = ctx.workflowRun;
   if (!run) {
     throw new UsageError(`mode "comment" runs in a job triggered by workflow_run (this is "${ctx.eventName ?? 'no event'}"); see .github/workflows/model-comment.yml`);
   }
-  const report = await readReport(settings.reportPath!);
+  const report = await readReport(settings.reportPath);
   const gh = report.github;
   const skip = (why: string): CommentModeResult => {
     log.notice(`No pull-request comment: ${why}`);

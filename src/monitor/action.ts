@@ -13,7 +13,7 @@ import { runUrl, type GitHubContext } from '../github/context.ts';
 import { githubDeployments } from '../github/deployments.ts';
 import { apiClient, type FeedbackLog } from '../github/feedback.ts';
 import type { Redactor } from '../redact.ts';
-import type { Settings } from '../settings.ts';
+import type { MonitorSettings } from '../settings.ts';
 import { alertRequest } from './alert.ts';
 import { writeMonitorReports } from './files.ts';
 import { renderMonitorSummary } from './markdown.ts';
@@ -26,12 +26,12 @@ export interface ActionShell {
   writeSummary: (markdown: string) => Promise<void>;
 }
 
-export async function monitorMode(settings: Settings, ctx: GitHubContext, env: NodeJS.ProcessEnv, shell: ActionShell): Promise<void> {
+export async function monitorMode(settings: MonitorSettings, ctx: GitHubContext, env: NodeJS.ProcessEnv, shell: ActionShell): Promise<void> {
   const { say, shield } = shell;
   const octokit = settings.githubToken && ctx.repository ? apiClient(settings.githubToken, ctx, say) : null;
   const records = octokit && ctx.repository ? githubDeployments(octokit, ctx.repository) : null;
   const report = shield.deep(
-    await runMonitor(settings.configPath, settings.monitor ?? {}, { clock: systemClock, env, progress: (m) => say.info(`› ${m}`), secret: shell.secret, records }),
+    await runMonitor(settings.configPath, settings.overrides, { clock: systemClock, env, progress: (m) => say.info(`› ${m}`), secret: shell.secret, records }),
   );
   const files = await writeMonitorReports(settings.outDir, report);
   core.setOutput(Outputs.Status, report.status);

@@ -1,11 +1,11 @@
-/** What promote / rollback / status need from settings: the config, the version, the commands. */
+/** promote, rollback and status, one function each, from their settings: the config, the version, the commands. */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { resolveConfig } from '../config/load.ts';
 import type { PromotionConfig } from '../config/types.ts';
 import { ReportFiles } from '../constants.ts';
 import { UsageError } from '../errors.ts';
-import type { Settings } from '../settings.ts';
+import type { PromoteSettings, PromotionSettings, RollbackSettings, StatusSettings } from '../settings.ts';
 import { promote, rollbackAll, status, type PromoteResult, type PromotionIO, type StatusView } from './stage-command.ts';
 import { drill, requireDrill, type DrillResult } from './drill-command.ts';
 
@@ -40,9 +40,9 @@ function clearedReport(report: ValidateReport, file: string, allowDelay: boolean
 }
 
 /** The config's promotion section with the command flags over it, and the version being promoted. */
-export async function promotionTarget(settings: Settings, commit: string | null = null): Promise<PromotionTarget> {
+export async function promotionTarget(settings: PromotionSettings, commit: string | null = null): Promise<PromotionTarget> {
   const loaded = resolveConfig(settings.configPath);
-  const p = settings.promotion!;
+  const p = settings.promotion;
   const base = loaded.config.promotion;
   const config: PromotionConfig = {
     ...base,
@@ -70,19 +70,28 @@ export async function promotionTarget(settings: Settings, commit: string | null 
   return { config, version, model, environment: p.environment };
 }
 
-export type PromotionOutcome =
-  | { mode: 'promote'; result: PromoteResult }
-  | { mode: 'drill'; result: DrillResult }
-  | { mode: 'rollback'; ok: boolean; error?: string }
-  | { mode: 'status'; view: StatusView };
+/** A 40-hex commit the report must be of, when the shell knows it. */
+const commitOf = (io: PromotionIO) => (/^[0-9a-f]{40}$/.test(io.ref) ? io.ref : null);
 
-export async function runPromotionMode(settings: Settings, io: PromotionIO): Promise<PromotionOutcome> {
-  if (settings.mode === 'status') return { mode: 'status', view: await status(settings.promotion!.environment, io) };
-  const t = await promotionTarget(settings, /^[0-9a-f]{40}$/.test(io.ref) ? io.ref : null);
-  if (settings.mode === 'rollback') return { mode: 'rollback', ...(await rollbackAll({ version: t.version, model: t.model, environment: t.environment }, t.config, io)) };
-  const p = settings.promotion!;
-  if (p.drill) return { mode: 'drill', result: await drill({ stage: p.stage, version: t.version, model: t.model, environment: t.environment }, t.config, io) };
-  const req = { stage: p.stage!, version: t.version, model: t.model, environment: t.environment };
+/** status: the last stage in the environment and its judgement. */
+export async function runStatus(settings: StatusSettings, io: PromotionIO): Promise<StatusView> {
+  return status(settings.promotion.environment, io);
+}
+
+/** rollback: all traffic back on stable. */
+export async function runRollback(settings: RollbackSettings, io: PromotionIO): Promise<{ ok: boolean; error?: string }> {
+  const t = await promotionTarget(settings, commitOf(io));
+  return rollbackAll({ version: t.version, model: t.model, environment: t.environment }, t.config, io);
+}
+
+/** promote: one stage (after the drill it may require), or the rollback drill itself. */
+export type PromoteOutcome = { drill: false; result: PromoteResult } | { drill: true; result: DrillResult };
+
+export async function runPromote(settings: PromoteSettings, io: PromotionIO): Promise<PromoteOutcome> {
+  const t = await promotionTarget(settings, commitOf(io));
+  const p = settings.promotion;
+  if (p.drill) return { drill: true, result: await drill({ stage: p.stage, version: t.version, model: t.model, environment: t.environment }, t.config, io) };
+  const req = { stage: p.stage, version: t.version, model: t.model, environment: t.environment };
   await requireDrill(req, t.config, io);
-  return { mode: 'promote', result: await promote(req, t.config, io) };
+  return { drill: false, result: await promote(req, t.config, io) };
 }

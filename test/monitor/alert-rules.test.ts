@@ -75,7 +75,7 @@ describe.skipIf(skipWithout('prometheus'))('model-gate alerts', () => {
   const rulesFile = join(dir, 'rules.yml');
 
   it('writes error-rate and latency-ratio rules that promtool accepts', async () => {
-    const out = await runAlerts({ configPath: config, overrides: { version: 'v2' }, previous: 'v1', output: rulesFile, debug: false }, null);
+    const out = await runAlerts({ mode: 'alerts', configPath: config, overrides: { version: 'v2' }, previous: 'v1', output: rulesFile, debug: false }, null);
     expect(out.rules).toBe(4);
     const rules = (parse(readFileSync(rulesFile, 'utf8')) as { groups: { name: string; rules: { alert: string; expr: string; labels: Record<string, string> }[] }[] }).groups[0]!;
     expect(rules.name).toBe('model-gate-fraud-model');

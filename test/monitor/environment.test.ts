@@ -18,7 +18,8 @@ const runnerInputs = (given: Record<string, string>) => (name: string) => given[
 
 const environmentOf = (configYaml: string, given: Record<string, string>) => {
   const settings = settingsFromInputs(runnerInputs({ mode: 'monitor', ...given }), {});
-  return monitorConfig(parseConfig(configYaml, 'gate.yml'), settings.monitor!).environment;
+  if (settings.mode !== 'monitor') throw new Error(settings.mode);
+  return monitorConfig(parseConfig(configYaml, 'gate.yml'), settings.overrides).environment;
 };
 
 describe('monitor environment: input over config over default', () => {
@@ -39,9 +40,14 @@ describe('monitor environment: input over config over default', () => {
   });
 
   it('promote / rollback / status still default to production themselves', () => {
-    const s = settingsFromInputs(runnerInputs({ mode: 'status' }), {});
+    const status = (given: Record<string, string>) => {
+      const s = settingsFromInputs(runnerInputs({ mode: 'status', ...given }), {});
+      if (s.mode !== 'status') throw new Error(s.mode);
+      return s;
+    };
+    const s = status({});
     expect(s.promotion!.environment).toBe('production');
-    expect(settingsFromInputs(runnerInputs({ mode: 'status', environment: 'staging' }), {}).promotion!.environment).toBe('staging');
+    expect(status({ environment: 'staging' }).promotion!.environment).toBe('staging');
   });
 
   it('the reusable workflow passes an empty environment unless its caller sets one', () => {

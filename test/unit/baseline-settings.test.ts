@@ -2,12 +2,12 @@
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config/load.ts';
 import { sourceOf } from '../../src/runners/open.ts';
-import { settingsFromArgv, settingsFromInputs, type Settings } from '../../src/settings.ts';
+import { settingsFromArgv, settingsFromInputs, type ValidateSettings } from '../../src/settings.ts';
 import { applyOverrides } from '../../src/validate.ts';
 
-const run = (argv: string[]): Settings => {
+const run = (argv: string[]): ValidateSettings => {
   const c = settingsFromArgv(['validate', ...argv], {});
-  if (c.kind !== 'run') throw new Error(c.kind);
+  if (c.kind !== 'run' || c.settings.mode !== 'validate') throw new Error(c.kind);
   return c.settings;
 };
 const baselineOf = (yaml: string, argv: string[]) => applyOverrides(parseConfig(yaml, 'gate.yml'), run(argv)).baseline;
@@ -24,6 +24,7 @@ describe('the baseline, as the candidate', () => {
   it('reads the action inputs of the same names', () => {
     const inputs: Record<string, string> = { 'baseline-command': 'python3 a.py m.pkl', 'baseline-headers': 'X-A: 1\nX-B: 2' };
     const s = settingsFromInputs((name) => inputs[name] ?? '', {});
+    if (s.mode !== 'validate') throw new Error(s.mode);
     expect(s.overrides.baselineCommand).toBe('python3 a.py m.pkl');
     expect(s.overrides.baselineEndpoint).toMatchObject({ headers: { 'X-A': '1', 'X-B': '2' } });
   });

@@ -28,7 +28,7 @@ const LAYERS: { name: string; members: string[] }[] = [
       'github/feedback.ts', 'github/comment-from-artifact.ts',
     ],
   },
-  { name: 'settings', members: ['settings.ts', 'overrides.ts'] },
+  { name: 'settings', members: ['settings.ts', 'cli-help.ts', 'overrides.ts'] },
   { name: 'adapters', members: ['github/', 'provenance.ts', 'monitor/version.ts', 'monitor/alert.ts'] },
   { name: 'report', members: ['report/', 'monitor/markdown.ts'] },
   { name: 'families', members: ['checks/', 'drift/', 'load/', 'promotion/', 'monitor/', 'data/prepare.ts'] },

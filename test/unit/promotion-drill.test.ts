@@ -285,7 +285,11 @@ describe('the reusable promotion workflow (model-promote.yml)', () => {
 });
 
 describe('the drill settings, read once from inputs or flags', () => {
-  const inputs = (values: Record<string, string>) => settingsFromInputs((name) => values[name] ?? '', {});
+  const inputs = (values: Record<string, string>) => {
+    const s = settingsFromInputs((name) => values[name] ?? '', {});
+    if (s.mode !== 'promote') throw new Error(s.mode);
+    return s;
+  };
   it('action: drill needs no stage; require-drill empty keeps the config, true / false override it; anything else is refused', () => {
     expect(inputs({ mode: 'promote', drill: 'true' }).promotion).toMatchObject({ drill: true, requireDrill: undefined });
     expect(inputs({ mode: 'promote', stage: '5', 'require-drill': 'false' }).promotion).toMatchObject({ drill: false, requireDrill: false });
@@ -297,7 +301,7 @@ describe('the drill settings, read once from inputs or flags', () => {
   it('CLI: --drill and --require-drill', () => {
     const run = (argv: string[]) => {
       const c = settingsFromArgv(argv, {});
-      if (c.kind !== 'run') throw new Error(c.kind);
+      if (c.kind !== 'run' || c.settings.mode !== 'promote') throw new Error(c.kind);
       return c.settings.promotion!;
     };
     expect(run(['promote', '--drill'])).toMatchObject({ drill: true, stage: undefined, requireDrill: undefined });
