@@ -6081,6 +6081,20 @@ class ConfigError extends Error {
         this.keyPath = keyPath;
     }
 }
+/** A config that failed validation: every issue, the first one as the error's own location. */
+class ConfigValidationError extends ConfigError {
+    issues;
+    constructor(issues) {
+        const first = issues[0];
+        super(issues.length === 1
+            ? first.message
+            : `${issues.length} problems in the config:\n${issues.map((i) => `  ${formatIssue(i)}`).join('\n')}`, first.location, first.keyPath);
+        this.issues = issues;
+    }
+}
+function formatIssue(issue) {
+    return `${issue.location.file}:${issue.location.line}:${issue.location.column}: ${issue.message}`;
+}
 /** A file the run depends on (config, dataset) that cannot be read or parsed. */
 class InputFileError extends Error {
     name = 'InputFileError';
@@ -6107,9 +6121,29 @@ function getErrorMessage(error) {
 function isUserError(error) {
     return error instanceof UsageError || error instanceof ConfigError || error instanceof InputFileError;
 }
-function formatLocated(error) {
-    const where = error.location ? `${error.location.file}:${error.location.line}:${error.location.column}: ` : '';
-    return `${where}${error.message}`;
+/** The exit code of a run that decided nothing: a usage, config or IO error, or a crash. */
+const ERROR_EXIT_CODE = 2;
+function classifyError(error) {
+    if (error instanceof ConfigValidationError)
+        return { kind: 'invalid-config', issues: error.issues };
+    if (error instanceof ConfigError && error.location)
+        return { kind: 'located', message: error.message, location: error.location };
+    if (isUserError(error))
+        return { kind: 'user', message: getErrorMessage(error) };
+    return { kind: 'internal', message: getErrorMessage(error), stack: error instanceof Error && error.stack ? error.stack : null };
+}
+/** A failure as the CLI prints it on stderr; the stack only when debugging. */
+function failureText(failure, debug) {
+    switch (failure.kind) {
+        case 'invalid-config':
+            return `model-gate: invalid config\n${failure.issues.map((i) => `  ${formatIssue(i)}`).join('\n')}\n`;
+        case 'located':
+            return `model-gate: ${failure.location.file}:${failure.location.line}:${failure.location.column}: ${failure.message}\n`;
+        case 'user':
+            return `model-gate: ${failure.message}\n`;
+        case 'internal':
+            return `model-gate: unexpected error: ${failure.message}\n${debug && failure.stack ? failure.stack : '(run with --debug for details)'}\n`;
+    }
 }
 
 ;// CONCATENATED MODULE: ./src/runners/pinned.ts
