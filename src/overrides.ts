@@ -1,7 +1,7 @@
 /**
  * The config a run uses: the flags and action inputs over the config file (model, endpoint,
- * command, data, baseline, fail_on, load), and `load` mode, which turns every family off but the
- * smoke and load tests.
+ * command, data, baseline, fail_on, load). Which families `load` mode runs is theirs to declare
+ * (checks/families/, `modes`), not the config's.
  */
 import { commandWithDefaults, endpointWithDefaults } from './config/load.ts';
 import type { BaselineConfig, GateConfig } from './config/types.ts';
@@ -21,17 +21,8 @@ export function applyOverrides(config: GateConfig, settings: SuiteSettings): Gat
     command = commandWithDefaults({ ...command, run: o.command });
     endpoint = undefined;
   }
-  const loadOnly = settings.mode === 'load';
-  const off = <T extends { enabled: boolean }>(x: T): T => (loadOnly ? { ...x, enabled: false } : x);
   return {
     ...config,
-    // `model-gate load`: the smoke test (does it answer at all?), then the load test alone.
-    checks: loadOnly
-      ? { ...config.checks, outputs: off(config.checks.outputs), latency: off(config.checks.latency), errors: off(config.checks.errors) }
-      : config.checks,
-    metrics: off(config.metrics),
-    comparison: off(config.comparison),
-    drift: off(config.drift),
     model: { ...config.model, path: o.model ?? config.model.path, endpoint, command },
     baseline: baselineWithOverrides(config.baseline ?? null, o),
     data: {
@@ -41,7 +32,7 @@ export function applyOverrides(config: GateConfig, settings: SuiteSettings): Gat
       reference: o.reference ?? config.data.reference,
     },
     fail_on: o.failOn ?? config.fail_on,
-    load: o.load || loadOnly ? { ...config.load, ...defined(o.load ?? {}), enabled: true } : config.load,
+    load: o.load ? { ...config.load, ...defined(o.load), enabled: true } : config.load,
   };
 }
 

@@ -6,7 +6,7 @@ import type { ArtifactFacts } from './checks/artifact.ts';
 import { externalDataProblems, judgeArtifact, judgeNoArtifact } from './checks/artifact.ts';
 import type { CheckContext } from './checks/context.ts';
 import { baselineNotLoaded } from './checks/compare.ts';
-import { familiesNotRun, runFamilies, type Measurements } from './checks/family.ts';
+import { familiesNotRun, modeRequires, runFamilies, type Measurements } from './checks/family.ts';
 import { FAMILIES } from './checks/index.ts';
 import { judgeModelLoad } from './checks/smoke.ts';
 import type { CheckResult } from './core/check-result.ts';
@@ -66,9 +66,11 @@ export async function validate(settings: SuiteSettings, deps: EngineDeps): Promi
     );
   }
 
-  const data = await readData(config, deps.progress);
+  const { mode } = settings;
+  const driftWanted = config.drift.enabled && modeRequires(FAMILIES, mode, 'drift_data');
+  const data = await readData(config, deps.progress, driftWanted);
   const { evalData, reference, current } = data;
-  const driftOn = config.drift.enabled && reference !== null;
+  const driftOn = driftWanted && reference !== null;
   const baselinePlace = config.baseline ? sourceOf(config.baseline as BaselineConfig, 'baseline', where) : null;
   const baseline = await baselineFile(baselinePlace, externalDataProblems);
   const baselineSpec = baselinePlace ? (baselinePlace.kind === 'onnx' ? baselinePlace.path : baselinePlace.target) : '';
@@ -102,7 +104,7 @@ export async function validate(settings: SuiteSettings, deps: EngineDeps): Promi
     checks.push(judgeModelLoad(load.outcome, target, config.checks.smoke.severity));
   }
   try {
-    if (runner && baselinePlace && config.comparison.enabled) {
+    if (runner && baselinePlace && config.comparison.enabled && modeRequires(FAMILIES, mode, 'baseline')) {
       deps.progress(`comparison: ${baselinePlace.kind === 'onnx' ? 'loading' : 'waiting for'} the baseline ${baselineSpec}`);
       const load = await openModel(baselinePlace, deps, { ...callOptions(config), onnxPath: baseline?.path });
       baselineRunner = load.runner;
@@ -117,7 +119,7 @@ export async function validate(settings: SuiteSettings, deps: EngineDeps): Promi
         fedRows = rows;
         const baselineRows = baselineRunner ? feedsOfBaseline(runner.signature, baselineRunner.signature, made.sameRowsFor) : undefined;
         const ctx: CheckContext = {
-          mode: settings.mode === 'load' ? 'load' : 'validate',
+          mode,
           config,
           runner,
           rows,

@@ -164,3 +164,11 @@ export function reportSections(registry: readonly Family[], measured: Readonly<M
   // Each section's family is in the registry (the report schema's test would miss a required one).
   return sections as ReportSections;
 }
+
+/**
+ * Whether any family of the mode could use what the run would have to prepare before the model
+ * runs (open a baseline, read and measure drift data): `load` mode neither opens the baseline nor
+ * reads the reference, because none of its families requires them.
+ */
+export const modeRequires = (registry: readonly Family[], mode: FamilyMode, requirement: Requirement): boolean =>
+  registry.some((f) => f.modes.includes(mode) && (f.requires ?? []).includes(requirement));

@@ -41,11 +41,12 @@ export interface PreparedRows {
   sliceColumns?: Map<string, SliceColumn>;
 }
 
-export async function readData(config: GateConfig, progress: (message: string) => void): Promise<DataSets> {
+/** The run's data sets; `drift` says whether drift is measured (the mode's families use it, and the config has it on). */
+export async function readData(config: GateConfig, progress: (message: string) => void, drift: boolean): Promise<DataSets> {
   if (config.data.eval) progress(`reading ${config.data.eval}`);
   const evalData = config.data.eval ? await readDataset(config.data.eval, limitsFromConfig(config.data)) : null;
   const reference = config.data.reference ? await readDataset(config.data.reference, limitsFromConfig(config.data)) : null;
-  const driftOn = config.drift.enabled && reference !== null;
+  const driftOn = drift && reference !== null;
   if (driftOn && config.drift.current) progress(`reading ${config.drift.current}`);
   const current = driftOn && config.drift.current ? await readDataset(config.drift.current, limitsFromConfig(config.data)) : null;
   return { evalData, reference, current };
