@@ -90,7 +90,11 @@ export async function validate(settings: SuiteSettings, deps: EngineDeps): Promi
   let rowsSource: string | null = null;
   let dataDrift: DataDrift | null = null;
   let driftChecks: CheckResult[] = [];
-  if (driftOn) ({ drift: dataDrift, checks: driftChecks } = measureDataDrift(config, reference, current ?? evalData, deps.progress));
+  if (driftOn) {
+    const measuredDrift = measureDataDrift(config, reference, current ?? evalData, deps.progress);
+    dataDrift = measuredDrift.drift;
+    driftChecks = measuredDrift.checks;
+  }
   // The data's rows go here, once known: the drift family may judge them again with the predictions'.
   const driftAt = checks.length;
 

@@ -88,8 +88,13 @@ export async function runPredictionDrift(
     };
     const onCurrent = current === null ? onEval : await predict(current);
     const items = assessAll(await predict(reference), onCurrent, ctx);
-    if (data) ({ drift: data, predictions: drift.reference_vs_current } = judgeWithPredictions(data, items, cfg));
-    else drift.reference_vs_current = judgeFamily(items, cfg);
+    if (data) {
+      const joint = judgeWithPredictions(data, items, cfg);
+      data = joint.drift;
+      drift.reference_vs_current = joint.predictions;
+    } else {
+      drift.reference_vs_current = judgeFamily(items, cfg);
+    }
     for (const f of drift.reference_vs_current) {
       checks.push(featureCheck(f, { prefix: 'drift.prediction', severity: cfg.predictions.severity, psiGates: true, rules: cfg }));
     }
