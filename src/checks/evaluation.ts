@@ -87,6 +87,13 @@ export function readModelView(predictions: Predictions, config: GateConfig): Mod
   if (probaOut && isText(probaOut)) {
     throw new EvaluationError(`output "${probaOut.name}" holds text (class labels), not probabilities or a prediction: name it in metrics.label_output instead of metrics.output`);
   }
+  if (probaOut && probaOut.sigmoid && probaOut.width > 1 && !config.model.outputs?.[probaOut.name]?.kind) {
+    // Independent sigmoids (a multi-label model's tags) are no distribution over classes: an argmax
+    // of them against one label column would be a number without meaning.
+    throw new EvaluationError(
+      `output "${probaOut.name}" holds ${probaOut.width} independent probabilities per row (made by a Sigmoid: a multi-label model), not one distribution over classes, and the metrics read one class per row: leave data.label out for this model (outputs, latency, error scenarios and drift are still checked), or set model.outputs.${probaOut.name}.kind if its rows are one distribution`,
+    );
+  }
   const labelOut = labelled;
   const wantsRegression = m.task === 'regression' || (m.task === 'auto' && !labelOut && (!probaOut || (kindOf(probaOut) === 'scores' && probaOut.width === 1)));
 
@@ -98,7 +105,11 @@ export function readModelView(predictions: Predictions, config: GateConfig): Mod
   if (wantsRegression) {
     const out = probaOut ?? outputs.find((o) => o.width === 1 && kindOf(o) === 'scores') ?? (outputs.length === 1 ? outputs[0] : undefined);
     if (!out) throw new EvaluationError(`cannot tell which output holds the prediction (${outputs.map((o) => o.name).join(', ')}); set metrics.output`);
-    if (out.width !== 1) throw new EvaluationError(`regression needs one value per row; output "${out.name}" has ${out.width}`);
+    if (out.width !== 1) {
+      throw new EvaluationError(
+        `regression needs one value per row; output "${out.name}" has ${out.width} (several targets: export each as its own output [batch, 1] and name the one the label holds in metrics.output)`,
+      );
+    }
     if (isText(out)) throw new EvaluationError(`output "${out.name}" holds text (class labels), not a number to regress: set metrics.task to binary or multiclass`);
     const pred = Float64Array.from(numbersOf(out));
     return { task: 'regression', pred, score: pred, outputs: out.name };
@@ -269,6 +280,14 @@ export function evaluationOf(view: ModelView, labels: Labels): Evaluation {
     const c = index(v);
     if (c === undefined) unknown.set(String(v), (unknown.get(String(v)) ?? 0) + 1);
     else y[i] = c;
+  }
+  const fraction = labels.numeric?.find((v) => Number.isFinite(v) && !Number.isInteger(v));
+  if (unknown.size > 0 && view.guessed && fraction !== undefined) {
+    // Plain score columns were taken for class logits only because nothing said otherwise; a label
+    // with fractions says the model is a regressor (several targets: one column each).
+    throw new EvaluationError(
+      `${labels.path}: label column "${labels.column}" holds continuous values (e.g. ${fraction}), but output "${view.outputs}" has ${view.classes.length} values per row, read as class scores: for a regression model, the metrics compare one prediction per row with the label (metrics.task: regression), so a model with several targets must answer each as its own output [batch, 1], named in metrics.output`,
+    );
   }
   if (unknown.size > 0) {
     const shown = [...unknown].slice(0, 5).map(([v, count]) => `"${v}" (${count} rows)`).join(', ');

@@ -80,7 +80,9 @@ export function judgeOutputs(raw: Predictions, config: GateConfig): CheckResult[
     const kind = outputKind(output, oc);
     if (kind === 'probabilities') {
       probabilityOutputs.push(output);
-      checks.push(judgeProbabilities(output, cfg.probability_tolerance, severity, rowsNote));
+      // A Sigmoid's columns are probabilities each (multi-label tags), unless the config says they are one distribution.
+      const independent = output.sigmoid === true && !oc?.kind;
+      checks.push(judgeProbabilities(output, cfg.probability_tolerance, severity, rowsNote, independent));
     }
     if (oc?.range) {
       const [lo, hi] = oc.range;
@@ -165,14 +167,15 @@ function labelsOutside(output: OutputColumn, declared: ClassLabel[]): { count: n
   return { count, firstRow, first };
 }
 
-function judgeProbabilities(output: NumericColumn, tolerance: number, severity: CheckResult['severity'], rowsNote: string) {
+function judgeProbabilities(output: NumericColumn, tolerance: number, severity: CheckResult['severity'], rowsNote: string, independent: boolean) {
   const outside = countWhere(output, (v) => !(v >= 0 && v <= 1));
   let badSums = 0;
   let firstBadRow = -1;
   let worst = 0;
   const rows = output.values.length / output.width;
   // A single score per row (binary models) is a probability, not a distribution: no sum to check.
-  if (output.width > 1) {
+  const distribution = output.width > 1 && !independent;
+  if (distribution) {
     for (let r = 0; r < rows; r++) {
       let sum = 0;
       for (let j = 0; j < output.width; j++) sum += output.values[r * output.width + j]!;
@@ -195,9 +198,9 @@ function judgeProbabilities(output: NumericColumn, tolerance: number, severity: 
     severity,
     status: ok ? 'pass' : 'fail',
     value: badSums + outside.count,
-    threshold: `in [0, 1]${output.width > 1 ? `, rows sum to 1 ± ${tolerance}` : ''}`,
+    threshold: `in [0, 1]${distribution ? `, rows sum to 1 ± ${tolerance}` : ''}`,
     message: ok
-      ? `"${output.name}" are probabilities over ${rowsNote}${output.width > 1 ? ` (largest |sum - 1| = ${worst.toExponential(2)})` : ''}`
+      ? `"${output.name}" are probabilities over ${rowsNote}${distribution ? ` (largest |sum - 1| = ${worst.toExponential(2)})` : independent && output.width > 1 ? ` (${output.width} per row, each its own: made by a Sigmoid)` : ''}`
       : `"${output.name}": ${problems.join('; ')}`,
   });
 }

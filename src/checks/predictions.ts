@@ -25,6 +25,8 @@ export interface OutputColumn {
   source?: TensorSpec['source'];
   /** Made by a Softmax over each row (TensorSpec.softmax). */
   softmax?: true;
+  /** Made by an elementwise Sigmoid (TensorSpec.sigmoid): independent probabilities. */
+  sigmoid?: true;
 }
 
 export interface Predictions {
@@ -90,6 +92,7 @@ export async function predictAll(
           ...(spec?.classes ? { classes: spec.classes } : {}),
           ...(spec?.source ? { source: spec.source } : {}),
           ...(spec?.softmax ? { softmax: true as const } : {}),
+          ...(spec?.sigmoid ? { sigmoid: true as const } : {}),
         });
       } else if (column.width !== width || column.dtype !== dtype) {
         throw new Error(`output "${name}" changed its shape or type between batches`);

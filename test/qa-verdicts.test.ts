@@ -1,0 +1,91 @@
+/**
+ * Verdicts on model kinds the other fixtures do not cover, with the config a user writes: a
+ * multi-label classifier (independent sigmoids named "probs"), a multi-target regressor, a binary
+ * classifier with one sigmoid column exported at opset 17 (healthy, and NaN on some rows). Models
+ * and reference values come from scripts/models/make_qa_models.py (test/fixtures/models/qa/).
+ */
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { stringify } from 'yaml';
+import type { Report } from '../src/report/json.ts';
+import { byId, cli } from './support/cli.ts';
+
+const QA = resolve('test/fixtures/models/qa');
+const EXPECTED = JSON.parse(readFileSync(join(QA, 'expected.json'), 'utf8')) as {
+  bin_a: { accuracy: number; roc_auc: number };
+  bin_nan: { nan_rows: number };
+};
+const at = (name: string) => join(QA, name);
+
+/** Only to keep the suite quick: fewer timed calls, a smaller oversized batch, no latency comparison. */
+const FAST = {
+  checks: { latency: { warmup: 2, iterations: 10 }, errors: { oversized_batch: { size: 64 } } },
+  comparison: { latency: { enabled: false } },
+};
+
+let work: string;
+beforeAll(() => {
+  work = mkdtempSync(join(tmpdir(), 'mg-qa-'));
+});
+
+async function validate(config: Record<string, unknown>): Promise<{ code: number; report: Report }> {
+  const out = mkdtempSync(join(work, 'out-'));
+  const file = join(out, 'gate.yml');
+  writeFileSync(file, stringify({ version: 1, ...FAST, ...config }));
+  const r = await cli(['validate', '--json', '--out', out, '--config', file]);
+  expect(r.stderr).not.toMatch(/unexpected error|at .*\.ts:\d+/);
+  return { code: r.code, report: JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as Report };
+}
+
+const failing = (report: Report) => report.checks.filter((c) => c.status === 'fail' || c.status === 'error').map((c) => c.id);
+const X6 = { x: { columns: ['x0', 'x1', 'x2', 'x3', 'x4', 'x5'] } };
+
+describe('a multi-label classifier (independent sigmoids named "probs")', () => {
+  it('is GO against its baseline: each value in [0, 1], rows not held to sum to 1', async () => {
+    const { code, report } = await validate({ model: { path: at('ml_a.onnx') }, baseline: at('ml_b.onnx') });
+    expect(failing(report)).toEqual([]);
+    expect(report.decision).toBe('GO');
+    expect(code).toBe(0);
+    const probs = byId(report, 'outputs.probabilities.probs');
+    expect(probs.status).toBe('pass');
+    expect(probs.message).toContain('made by a Sigmoid');
+  });
+
+  it('with one tag as the label: metrics refuse to argmax the tags, saying why and what to do', async () => {
+    const { report } = await validate({ model: { path: at('ml_a.onnx'), inputs: X6 }, data: { eval: at('ml.csv'), label: 'tag0' } });
+    expect(byId(report, 'outputs.probabilities.probs').status).toBe('pass');
+    expect(failing(report)).toEqual(['metrics.task']);
+    expect(byId(report, 'metrics.task').message).toMatch(/"probs" holds 4 independent probabilities per row .*Sigmoid.*leave data.label out/);
+  });
+
+  it('a sigmoid output configured as one distribution is still held to sum to 1', async () => {
+    const { report } = await validate({ model: { path: at('ml_a.onnx'), outputs: { probs: { kind: 'probabilities' } } } });
+    expect(byId(report, 'outputs.probabilities.probs').status).toBe('fail');
+  });
+});
+
+describe('a multi-target regressor (y [batch, 2]) with one target as the label', () => {
+  it('says the label is continuous and how to export the targets, not that the model has classes 0, 1', async () => {
+    const { report } = await validate({ model: { path: at('reg2_a.onnx'), inputs: X6 }, baseline: at('reg2_b.onnx'), data: { eval: at('reg2.csv'), label: 'y0' } });
+    expect(report.decision).toBe('NO-GO');
+    const labels = byId(report, 'metrics.labels');
+    expect(labels.message).toMatch(/label column "y0" holds continuous values .* output "y" has 2 values per row.*its own output \[batch, 1\]/);
+    expect(labels.message).not.toContain("the model's classes are");
+    // There is labelled data: the comparison must not say there is none.
+    expect(byId(report, 'comparison.metrics').message).not.toContain('no labelled evaluation data');
+  });
+});
+
+describe('a binary classifier with one sigmoid column, opset 17, dynamic axes named', () => {
+  it('is GO against its baseline, with the metrics scikit-learn computes', async () => {
+    const { code, report } = await validate({ model: { path: at('bin_a.onnx') }, baseline: at('bin_b.onnx'), data: { eval: at('bin.csv'), label: 'label' } });
+    expect(failing(report)).toEqual([]);
+    expect(report.decision).toBe('GO');
+    expect(code).toBe(0);
+    const metrics = (report as unknown as { metrics: { candidate: Record<string, number> } }).metrics.candidate;
+    expect(metrics.accuracy).toBeCloseTo(EXPECTED.bin_a.accuracy, 6);
+    expect(metrics.roc_auc).toBeCloseTo(EXPECTED.bin_a.roc_auc, 4);
+  });
+});
