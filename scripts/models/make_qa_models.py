@@ -82,7 +82,7 @@ def nll(p, y):
 
 def write_csv(name, columns, rows):
     with open(path(name), "w", newline="") as f:
-        w = csv.writer(f)
+        w = csv.writer(f, lineterminator="\n")
         w.writerow(columns)
         for row in rows:
             w.writerow([repr(float(v)) if isinstance(v, (float, np.floating)) else int(v) for v in row])
