@@ -15,7 +15,7 @@ import { byId, cli } from './support/cli.ts';
 const QA = resolve('test/fixtures/models/qa');
 const EXPECTED = JSON.parse(readFileSync(join(QA, 'expected.json'), 'utf8')) as {
   bin_a: { accuracy: number; roc_auc: number };
-  bin_nan: { nan_rows: number };
+  bin_nan: { nan_rows: number; nan_data_rows: number[] };
 };
 const at = (name: string) => join(QA, name);
 
@@ -79,6 +79,22 @@ describe('a multi-target regressor (y [batch, 2]) with one target as the label',
 });
 
 describe('a binary classifier with one sigmoid column, opset 17, dynamic axes named', () => {
+  it('broken (NaN on some rows) is NO-GO, naming the rows as the data file numbers them, a skipped bad row counted', async () => {
+    // Row 5 (no NaN answer) gets an empty cell: a bad row left out, which must not shift later rows' numbers.
+    const lines = readFileSync(at('bin.csv'), 'utf8').split('\n');
+    lines[5] = lines[5]!.replace(/^[^,]*/, '');
+    const data = join(mkdtempSync(join(work, 'data-')), 'bin.csv');
+    writeFileSync(data, lines.join('\n'));
+    const { code, report } = await validate({ model: { path: at('bin_nan.onnx') }, baseline: at('bin_b.onnx'), data: { eval: data, label: 'label' } });
+    expect(report.decision).toBe('NO-GO');
+    expect(code).toBe(1);
+    expect(byId(report, 'data.bad_rows')).toMatchObject({ status: 'pass', value: 1, message: expect.stringContaining('row 5:') });
+    const rows = EXPECTED.bin_nan.nan_data_rows;
+    expect(rows).not.toContain(5);
+    expect(byId(report, 'outputs.finite')).toMatchObject({ status: 'fail', message: `"prob": ${EXPECTED.bin_nan.nan_rows} NaN/Inf values (first in row ${rows[0]})` });
+    expect(byId(report, 'metrics.computed').message).toBe(`output "prob" is NaN on ${EXPECTED.bin_nan.nan_rows} rows (rows ${rows.slice(0, 5).join(', ')}, …): metrics need finite predictions`);
+  });
+
   it('is GO against its baseline, with the metrics scikit-learn computes', async () => {
     const { code, report } = await validate({ model: { path: at('bin_a.onnx') }, baseline: at('bin_b.onnx'), data: { eval: at('bin.csv'), label: 'label' } });
     expect(failing(report)).toEqual([]);

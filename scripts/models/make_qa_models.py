@@ -209,7 +209,9 @@ def binary():
         s = p[:, 0]
         ok = np.isfinite(s)
         expected[name] = {"accuracy": float(((s[ok] >= 0.5) == ey[ok]).mean()),
-                          "roc_auc": float(skm.roc_auc_score(ey[ok], s[ok])), "nan_rows": int((~ok).sum())}
+                          "roc_auc": float(skm.roc_auc_score(ey[ok], s[ok])), "nan_rows": int((~ok).sum()),
+                          # as the data file numbers them: row 1 is the first after the header
+                          "nan_data_rows": [int(r) + 1 for r in np.flatnonzero(~ok)]}
 
 
 # --- multi-label, independent sigmoids -------------------------------------------------------------

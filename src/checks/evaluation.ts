@@ -56,11 +56,14 @@ export interface Labels {
   numeric: Float64Array | null;
   text: string[] | null;
   weights: Float64Array | null;
+  /** The data file's rows the labels are (FeatureRows.kept), for naming rows in messages. */
+  kept?: Int32Array;
 }
 
-export type Evaluation =
+export type Evaluation = (
   | { task: 'binary' | 'multiclass'; view: Extract<ModelView, { task: 'binary' | 'multiclass' }>; data: ClassificationData; weights: Weights }
-  | { task: 'regression'; view: Extract<ModelView, { task: 'regression' }>; y: Float64Array; weights: Weights };
+  | { task: 'regression'; view: Extract<ModelView, { task: 'regression' }>; y: Float64Array; weights: Weights }
+) & { kept?: Int32Array };
 
 export class EvaluationError extends Error {}
 
@@ -270,7 +273,7 @@ export function evaluationOf(view: ModelView, labels: Labels): Evaluation {
   if (raw.length !== n) throw new EvaluationError(`${labels.path}: ${raw.length} labels for ${n} predictions`);
   if (view.task === 'regression') {
     if (!labels.numeric) throw new EvaluationError(`${labels.path}: label column "${labels.column}" is not numeric, but the model predicts a number (regression)`);
-    return { task: 'regression', view, y: labels.numeric, weights: labels.weights };
+    return { task: 'regression', view, y: labels.numeric, weights: labels.weights, ...(labels.kept ? { kept: labels.kept } : {}) };
   }
   const index = classIndex(view.classes);
   const y = new Int32Array(n);
@@ -295,7 +298,13 @@ export function evaluationOf(view: ModelView, labels: Labels): Evaluation {
       `${labels.path}: label column "${labels.column}" holds values the model does not predict: ${shown}${unknown.size > 5 ? ', …' : ''}; the model's classes are ${view.classes.join(', ')} (set metrics.classes to name them)`,
     );
   }
-  return { task: view.task, view, data: { k: view.classes.length, y, pred: view.pred, proba: view.proba, ...(view.eps !== undefined ? { eps: view.eps } : {}) }, weights: labels.weights };
+  return {
+    task: view.task,
+    view,
+    data: { k: view.classes.length, y, pred: view.pred, proba: view.proba, ...(view.eps !== undefined ? { eps: view.eps } : {}) },
+    weights: labels.weights,
+    ...(labels.kept ? { kept: labels.kept } : {}),
+  };
 }
 
 export const primaryMetric = (task: Task, config: GateConfig): MetricName =>

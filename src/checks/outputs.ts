@@ -8,6 +8,7 @@ import { INTEGER_TYPES } from '../runners/types.ts';
 import type { NumberArray } from '../runners/types.ts';
 import { isText, numbersOf, valuesOf, type ClassLabel, type OutputColumn, type Predictions } from './predictions.ts';
 import { result, type CheckResult } from '../core/check-result.ts';
+import { dataRowNumber } from '../data/features.ts';
 
 /** An output read as plain numbers. */
 type NumericColumn = Omit<OutputColumn, 'chunks'> & { values: NumberArray };
@@ -36,6 +37,8 @@ export function judgeOutputs(raw: Predictions, config: GateConfig): CheckResult[
   const predictions = { ...raw, outputs: raw.outputs.filter((o) => !isText(o)).map((o): NumericColumn => ({ ...o, values: numbersOf(o) })) };
   const { severity } = cfg;
   const rowsNote = `${predictions.rows} rows`;
+  // Rows named as the data file numbers them (bad rows left out still counted), as data.bad_rows does.
+  const row = (r: number) => dataRowNumber(raw.kept, r);
   const checks: CheckResult[] = [];
 
   for (const u of raw.unreadable ?? []) {
@@ -70,7 +73,7 @@ export function judgeOutputs(raw: Predictions, config: GateConfig): CheckResult[
       message:
         nonFinite.length === 0
           ? `no NaN or Inf in ${predictions.outputs.map((o) => `"${o.name}"`).join(', ')} over ${rowsNote}`
-          : nonFinite.map((x) => `"${x.name}": ${x.count} NaN/Inf values (first in row ${x.firstRow})`).join('; '),
+          : nonFinite.map((x) => `"${x.name}": ${x.count} NaN/Inf values (first in row ${row(x.firstRow)})`).join('; '),
     }),
   );
 
@@ -82,7 +85,7 @@ export function judgeOutputs(raw: Predictions, config: GateConfig): CheckResult[
       probabilityOutputs.push(output);
       // A Sigmoid's columns are probabilities each (multi-label tags), unless the config says they are one distribution.
       const independent = output.sigmoid === true && !oc?.kind;
-      checks.push(judgeProbabilities(output, cfg.probability_tolerance, severity, rowsNote, independent));
+      checks.push(judgeProbabilities(output, cfg.probability_tolerance, severity, rowsNote, independent, row));
     }
     if (oc?.range) {
       const [lo, hi] = oc.range;
@@ -98,7 +101,7 @@ export function judgeOutputs(raw: Predictions, config: GateConfig): CheckResult[
           message:
             out.count === 0
               ? `"${output.name}" within [${lo}, ${hi}] over ${rowsNote}`
-              : `"${output.name}": ${out.count} values outside [${lo}, ${hi}] (first in row ${out.firstRow})`,
+              : `"${output.name}": ${out.count} values outside [${lo}, ${hi}] (first in row ${row(out.firstRow)})`,
         }),
       );
     }
@@ -133,7 +136,7 @@ export function judgeOutputs(raw: Predictions, config: GateConfig): CheckResult[
         message:
           out.count === 0
             ? `"${output.name}" within the ${declared.length} declared classes over ${rowsNote}`
-            : `"${output.name}": ${out.count} labels outside {${declared.join(', ')}} (first in row ${out.firstRow}: ${out.first})`,
+            : `"${output.name}": ${out.count} labels outside {${declared.join(', ')}} (first in row ${row(out.firstRow)}: ${out.first})`,
       }),
     );
   }
@@ -167,7 +170,7 @@ function labelsOutside(output: OutputColumn, declared: ClassLabel[]): { count: n
   return { count, firstRow, first };
 }
 
-function judgeProbabilities(output: NumericColumn, tolerance: number, severity: CheckResult['severity'], rowsNote: string, independent: boolean) {
+function judgeProbabilities(output: NumericColumn, tolerance: number, severity: CheckResult['severity'], rowsNote: string, independent: boolean, row: (r: number) => number) {
   const outside = countWhere(output, (v) => !(v >= 0 && v <= 1));
   let badSums = 0;
   let firstBadRow = -1;
@@ -189,8 +192,8 @@ function judgeProbabilities(output: NumericColumn, tolerance: number, severity: 
   }
   const ok = outside.count === 0 && badSums === 0;
   const problems = [
-    outside.count > 0 ? `${outside.count} values outside [0, 1] (first in row ${outside.firstRow})` : '',
-    badSums > 0 ? `${badSums} rows not summing to 1 ± ${tolerance} (first: row ${firstBadRow})` : '',
+    outside.count > 0 ? `${outside.count} values outside [0, 1] (first in row ${row(outside.firstRow)})` : '',
+    badSums > 0 ? `${badSums} rows not summing to 1 ± ${tolerance} (first: row ${row(firstBadRow)})` : '',
   ].filter(Boolean);
   return result({
     id: `outputs.probabilities.${output.name}`,
