@@ -1,5 +1,6 @@
 /**
  * Verdicts on model kinds the other fixtures do not cover, with the config a user writes: a
+ * GRU sequence classifier ([batch, steps, 4], steps dynamic), a
  * multi-label classifier (independent sigmoids named "probs"), a multi-target regressor, a binary
  * classifier with one sigmoid column exported at opset 17 (healthy, and NaN on some rows). Models
  * and reference values come from scripts/models/make_qa_models.py (test/fixtures/models/qa/).
@@ -8,7 +9,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { stringify } from 'yaml';
+import { parse, stringify } from 'yaml';
 import type { Report } from '../src/report/json.ts';
 import { byId, cli } from './support/cli.ts';
 
@@ -16,6 +17,7 @@ const QA = resolve('test/fixtures/models/qa');
 const EXPECTED = JSON.parse(readFileSync(join(QA, 'expected.json'), 'utf8')) as {
   bin_a: { accuracy: number; roc_auc: number };
   bin_nan: { nan_rows: number; nan_data_rows: number[] };
+  gru_a: { accuracy: number };
 };
 const at = (name: string) => join(QA, name);
 
@@ -41,6 +43,38 @@ async function validate(config: Record<string, unknown>): Promise<{ code: number
 
 const failing = (report: Report) => report.checks.filter((c) => c.status === 'fail' || c.status === 'error').map((c) => c.id);
 const X6 = { x: { columns: ['x0', 'x1', 'x2', 'x3', 'x4', 'x5'] } };
+
+describe('a GRU sequence classifier, steps dynamic, fed 40 columns', () => {
+  const gru = (model: string, extra: Record<string, unknown> = {}) =>
+    validate({ model: { path: at(model) }, baseline: at('gru_b.onnx'), data: { eval: at('gru.csv'), label: 'label' }, ...extra });
+  let accepted: Record<string, unknown>;
+
+  it('healthy: DELAY only because an empty batch aborts onnxruntime, with the config that accepts it knowingly', async () => {
+    const { code, report } = await gru('gru_a.onnx');
+    expect(failing(report)).toEqual(['errors.empty_batch']);
+    expect(report.decision).toBe('DELAY');
+    expect(code).toBe(3);
+    const empty = byId(report, 'errors.empty_batch') as { message: string; hint?: string };
+    expect(empty.message).toMatch(/a crash, not a refusal/);
+    expect(empty.hint).toContain('empty_batch: { severity: info }');
+    expect((report as unknown as { metrics: { candidate: { accuracy: number } } }).metrics.candidate.accuracy).toBeCloseTo(EXPECTED.gru_a.accuracy, 6);
+    accepted = parse(empty.hint!.split('\n').slice(1).join('\n')) as Record<string, unknown>;
+  });
+
+  it('healthy, the crash accepted as the hint says: GO', async () => {
+    const { code, report } = await gru('gru_a.onnx', accepted);
+    expect(failing(report)).toEqual(['errors.empty_batch']); // still reported, no longer gating
+    expect(byId(report, 'errors.empty_batch').severity).toBe('info');
+    expect(report.decision).toBe('GO');
+    expect(code).toBe(0);
+  });
+
+  it('classes permuted: NO-GO on the comparison with the baseline', async () => {
+    const { report } = await gru('gru_shuffled.onnx', accepted);
+    expect(report.decision).toBe('NO-GO');
+    expect(byId(report, 'comparison.accuracy').status).toBe('fail');
+  });
+});
 
 describe('a multi-label classifier (independent sigmoids named "probs")', () => {
   it('is GO against its baseline: each value in [0, 1], rows not held to sum to 1', async () => {
