@@ -87,6 +87,19 @@ describe('a multi-label classifier (independent sigmoids named "probs")', () => 
     expect(probs.message).toContain('made by a Sigmoid');
   });
 
+  it('the config `init` writes keeps it GO: a value in [0, 1] per column, not one distribution', async () => {
+    const file = join(mkdtempSync(join(work, 'init-')), 'gate.yml');
+    const r = await cli(['init', '--model', at('ml_a.onnx'), '--out', file]);
+    expect(r.code).toBe(0);
+    const written = parse(readFileSync(file, 'utf8')) as { model: Record<string, unknown> };
+    expect(written.model.outputs).toEqual({ probs: { kind: 'scores', range: [0, 1] } });
+    const { code, report } = await validate({ model: written.model, baseline: at('ml_b.onnx') });
+    expect(failing(report)).toEqual([]);
+    expect(report.decision).toBe('GO');
+    expect(code).toBe(0);
+    expect(byId(report, 'outputs.range.probs').status).toBe('pass');
+  });
+
   it('with one tag as the label: metrics refuse to argmax the tags, saying why and what to do', async () => {
     const { report } = await validate({ model: { path: at('ml_a.onnx'), inputs: X6 }, data: { eval: at('ml.csv'), label: 'tag0' } });
     expect(byId(report, 'outputs.probabilities.probs').status).toBe('pass');

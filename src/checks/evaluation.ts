@@ -90,11 +90,12 @@ export function readModelView(predictions: Predictions, config: GateConfig): Mod
   if (probaOut && isText(probaOut)) {
     throw new EvaluationError(`output "${probaOut.name}" holds text (class labels), not probabilities or a prediction: name it in metrics.label_output instead of metrics.output`);
   }
-  if (probaOut && probaOut.sigmoid && probaOut.width > 1 && !config.model.outputs?.[probaOut.name]?.kind) {
+  const claimed = probaOut ? config.model.outputs?.[probaOut.name]?.kind : undefined;
+  if (probaOut && probaOut.sigmoid && probaOut.width > 1 && claimed !== 'probabilities' && claimed !== 'logits') {
     // Independent sigmoids (a multi-label model's tags) are no distribution over classes: an argmax
     // of them against one label column would be a number without meaning.
     throw new EvaluationError(
-      `output "${probaOut.name}" holds ${probaOut.width} independent probabilities per row (made by a Sigmoid: a multi-label model), not one distribution over classes, and the metrics read one class per row: leave data.label out for this model (outputs, latency, error scenarios and drift are still checked), or set model.outputs.${probaOut.name}.kind if its rows are one distribution`,
+      `output "${probaOut.name}" holds ${probaOut.width} independent probabilities per row (made by a Sigmoid: a multi-label model), not one distribution over classes, and the metrics read one class per row: leave data.label out for this model (outputs, latency, error scenarios and drift are still checked), or set model.outputs.${probaOut.name}.kind: probabilities if its rows are one distribution`,
     );
   }
   const labelOut = labelled;
