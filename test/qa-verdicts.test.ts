@@ -139,6 +139,8 @@ describe('a binary classifier with one sigmoid column, opset 17, dynamic axes na
     const rows = EXPECTED.bin_nan.nan_data_rows;
     expect(rows).not.toContain(5);
     expect(byId(report, 'outputs.finite')).toMatchObject({ status: 'fail', message: `"prob": ${EXPECTED.bin_nan.nan_rows} NaN/Inf values (first in row ${rows[0]})` });
+    // NaN is said as NaN, not as a probability "outside [0, 1]".
+    expect(byId(report, 'outputs.probabilities.prob')).toMatchObject({ status: 'fail', message: `"prob": ${EXPECTED.bin_nan.nan_rows} NaN/Inf values (first in row ${rows[0]})` });
     expect(byId(report, 'metrics.computed').message).toBe(`output "prob" is NaN on ${EXPECTED.bin_nan.nan_rows} rows (rows ${rows.slice(0, 5).join(', ')}, …): metrics need finite predictions`);
   });
 

@@ -171,7 +171,9 @@ function labelsOutside(output: OutputColumn, declared: ClassLabel[]): { count: n
 }
 
 function judgeProbabilities(output: NumericColumn, tolerance: number, severity: CheckResult['severity'], rowsNote: string, independent: boolean, row: (r: number) => number) {
-  const outside = countWhere(output, (v) => !(v >= 0 && v <= 1));
+  // NaN / Inf are said as such (outputs.finite names them too), not as values "outside [0, 1]".
+  const nonFinite = countWhere(output, (v) => !Number.isFinite(v));
+  const outside = countWhere(output, (v) => Number.isFinite(v) && !(v >= 0 && v <= 1));
   let badSums = 0;
   let firstBadRow = -1;
   let worst = 0;
@@ -183,15 +185,16 @@ function judgeProbabilities(output: NumericColumn, tolerance: number, severity: 
       let sum = 0;
       for (let j = 0; j < output.width; j++) sum += output.values[r * output.width + j]!;
       const off = Math.abs(sum - 1);
-      if (!(off <= tolerance)) {
+      if (Number.isFinite(off) && off > tolerance) {
         badSums++;
         if (firstBadRow < 0) firstBadRow = r;
       }
       if (Number.isFinite(off)) worst = Math.max(worst, off);
     }
   }
-  const ok = outside.count === 0 && badSums === 0;
+  const ok = nonFinite.count === 0 && outside.count === 0 && badSums === 0;
   const problems = [
+    nonFinite.count > 0 ? `${nonFinite.count} NaN/Inf values (first in row ${row(nonFinite.firstRow)})` : '',
     outside.count > 0 ? `${outside.count} values outside [0, 1] (first in row ${row(outside.firstRow)})` : '',
     badSums > 0 ? `${badSums} rows not summing to 1 ± ${tolerance} (first: row ${row(firstBadRow)})` : '',
   ].filter(Boolean);
@@ -200,7 +203,7 @@ function judgeProbabilities(output: NumericColumn, tolerance: number, severity: 
     category: CATEGORY,
     severity,
     status: ok ? 'pass' : 'fail',
-    value: badSums + outside.count,
+    value: badSums + outside.count + nonFinite.count,
     threshold: `in [0, 1]${distribution ? `, rows sum to 1 ± ${tolerance}` : ''}`,
     message: ok
       ? `"${output.name}" are probabilities over ${rowsNote}${distribution ? ` (largest |sum - 1| = ${worst.toExponential(2)})` : independent && output.width > 1 ? ` (${output.width} per row, each its own: made by a Sigmoid)` : ''}`
