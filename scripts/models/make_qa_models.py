@@ -24,7 +24,7 @@ OUT_DIR (kinds: gru, reg2, binary, multilabel, f64, xgb, image; default all):
                              probs [batch, 4]; ml.csv (x0 ... x5, label = the first tag, tag0 ... tag3)
   f64_a.onnx, f64_b.onnx     float64 throughout: x float64[batch, 5] -> probabilities float64
                              [batch, 3]; f64.csv (x0 ... x4, label)
-  f64_slow.onnx              broken: the same answers after many more matrix products
+  f64_slow.onnx              broken: the same answers after 1,500 more elementwise ops (milliseconds slower)
   xgb_reg.json               XGBRegressor (save_model) on reg.csv; reg.csv (x0 ... x5, y)
   gbr_reg.pkl                sklearn GradientBoostingRegressor on the same data (the baseline)
   xgb_reg_noise.json         broken: an XGBRegressor trained on shuffled targets
@@ -255,13 +255,11 @@ class F64(nn.Module):
     def forward(self, x):
         z = self.net(x)
         if self.slow:
-            # products whose result is multiplied by zero: the same answer, many times the work
+            # 1,500 more ops whose result is multiplied by zero: the same answer, ~1,500 kernel launches more
             w = x.repeat(1, 40)
-            acc = torch.zeros_like(z[:, :1])
-            for _ in range(60):
-                w = torch.tanh(w @ self.big)
-                acc = acc + w.mean(1, keepdim=True)
-            z = z + 0.0 * acc
+            for _ in range(1500):
+                w = torch.tanh(w * 1.0001 + 0.001)
+            z = z + 0.0 * w.mean(1, keepdim=True)
         return torch.softmax(z, dim=1)
 
 
@@ -282,7 +280,6 @@ def f64():
         models[name] = fit(F64().double(), x, y, 600, nll)
     slow = F64(slow=True).double()
     slow.load_state_dict(models["f64_a"].state_dict())
-    slow.big = torch.randn(200, 200, dtype=torch.float64) * 0.05
     models["f64_slow"] = slow
     for name, m in models.items():
         p = export(m, torch.from_numpy(ex), name + ".onnx", "x", "probabilities")
