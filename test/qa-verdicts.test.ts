@@ -100,6 +100,21 @@ describe('a multi-label classifier (independent sigmoids named "probs")', () => 
     expect(byId(report, 'outputs.range.probs').status).toBe('pass');
   });
 
+  it('prediction drift is measured per tag: stable on the same rows, drifted on the tag whose feature moved', async () => {
+    const model = { path: at('ml_a.onnx'), inputs: X6 };
+    const same = await validate({ model, baseline: at('ml_b.onnx'), data: { eval: at('ml.csv'), reference: at('ml.csv') } });
+    expect(failing(same.report)).toEqual([]);
+    expect(same.report.decision).toBe('GO');
+    expect([0, 1, 2, 3].map((k) => byId(same.report, `drift.prediction.probs_${k}`).status)).toEqual(['pass', 'pass', 'pass', 'pass']);
+    // Tag 0 is read off x0: the reference with x0 moved by +1 drifts x0 and tag 0's probability, not tag 3's.
+    const [head, ...rows] = readFileSync(at('ml.csv'), 'utf8').trim().split('\n');
+    const shifted = join(mkdtempSync(join(work, 'ref-')), 'ml_shifted.csv');
+    writeFileSync(shifted, [head, ...rows.map((r) => r.replace(/^[^,]*/, (x) => String(Number(x) + 1)))].join('\n') + '\n');
+    const moved = await validate({ model, data: { eval: at('ml.csv'), reference: shifted } });
+    expect(byId(moved.report, 'drift.prediction.probs_0').status).toBe('fail');
+    expect(byId(moved.report, 'drift.prediction.probs_3').status).toBe('pass');
+  });
+
   it('with one tag as the label: metrics refuse to argmax the tags, saying why and what to do', async () => {
     const { report } = await validate({ model: { path: at('ml_a.onnx'), inputs: X6 }, data: { eval: at('ml.csv'), label: 'tag0' } });
     expect(byId(report, 'outputs.probabilities.probs').status).toBe('pass');

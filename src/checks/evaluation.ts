@@ -67,6 +67,16 @@ export type Evaluation = (
 
 export class EvaluationError extends Error {}
 
+/** Several columns made by a Sigmoid, not said to be one distribution: a probability per tag (multi-label). */
+const isIndependent = (o: OutputColumn, config: GateConfig): boolean => {
+  const claimed = config.model.outputs?.[o.name]?.kind;
+  return o.sigmoid === true && o.width > 1 && claimed !== 'probabilities' && claimed !== 'logits';
+};
+
+/** The output of independent probabilities a multi-label model answers, if it has one. */
+export const independentProbabilities = (predictions: Predictions, config: GateConfig): OutputColumn | undefined =>
+  predictions.outputs.find((o) => isIndependent(o, config));
+
 export function readModelView(predictions: Predictions, config: GateConfig): ModelView {
   const m = config.metrics;
   const outputs = predictions.outputs;
@@ -90,8 +100,7 @@ export function readModelView(predictions: Predictions, config: GateConfig): Mod
   if (probaOut && isText(probaOut)) {
     throw new EvaluationError(`output "${probaOut.name}" holds text (class labels), not probabilities or a prediction: name it in metrics.label_output instead of metrics.output`);
   }
-  const claimed = probaOut ? config.model.outputs?.[probaOut.name]?.kind : undefined;
-  if (probaOut && probaOut.sigmoid && probaOut.width > 1 && claimed !== 'probabilities' && claimed !== 'logits') {
+  if (probaOut && isIndependent(probaOut, config)) {
     // Independent sigmoids (a multi-label model's tags) are no distribution over classes: an argmax
     // of them against one label column would be a number without meaning.
     throw new EvaluationError(
