@@ -18,6 +18,7 @@ const EXPECTED = JSON.parse(readFileSync(join(QA, 'expected.json'), 'utf8')) as 
   bin_a: { accuracy: number; roc_auc: number };
   bin_nan: { nan_rows: number; nan_data_rows: number[] };
   gru_a: { accuracy: number };
+  reg2_split: { mae_y0: number; mae_y1: number };
 };
 const at = (name: string) => join(QA, name);
 
@@ -137,6 +138,31 @@ describe('a multi-target regressor (y [batch, 2]) with one target as the label',
     expect(labels.message).not.toContain("the model's classes are");
     // There is labelled data: the comparison must not say there is none.
     expect(byId(report, 'comparison.metrics').message).not.toContain('no labelled evaluation data');
+  });
+});
+
+describe('a multi-target regressor exported as the doc says, one output per target', () => {
+  const model = { path: at('reg2_split.onnx'), inputs: X6 };
+  const mae = (report: Report) => (report as unknown as { metrics: { candidate: { mae: number } } }).metrics.candidate.mae;
+
+  it('scores the output named like the label (y1), not the first one', async () => {
+    const { report } = await validate({ model, data: { eval: at('reg2.csv'), label: 'y1' } });
+    expect(report.decision).toBe('GO');
+    expect(mae(report)).toBeCloseTo(EXPECTED.reg2_split.mae_y1, 5);
+    expect(byId(report, 'metrics.computed').message).not.toContain('predictions read from output');
+  });
+
+  it('with metrics.output naming it: that output, however the label is called', async () => {
+    const { report } = await validate({ model, data: { eval: at('reg2.csv'), label: 'y0' }, metrics: { output: 'y0' } });
+    expect(mae(report)).toBeCloseTo(EXPECTED.reg2_split.mae_y0, 5);
+  });
+
+  it('a label named like no output: the first output, and the report says so', async () => {
+    const data = join(mkdtempSync(join(work, 'data-')), 'reg2.csv');
+    writeFileSync(data, readFileSync(at('reg2.csv'), 'utf8').replace(/^(.*),y0,y1$/m, '$1,target,y1'));
+    const { report } = await validate({ model, data: { eval: data, label: 'target' } });
+    expect(mae(report)).toBeCloseTo(EXPECTED.reg2_split.mae_y0, 5);
+    expect(byId(report, 'metrics.computed').message).toContain('predictions read from output "y0", the first of "y0", "y1" (none is named like the label "target"): set metrics.output');
   });
 });
 

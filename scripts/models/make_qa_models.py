@@ -17,6 +17,7 @@ OUT_DIR (kinds: gru, reg2, binary, multilabel, f64, xgb, image; default all):
   reg2_a.onnx, reg2_b.onnx   multi-target regression x float32[batch, 6] -> y [batch, 2];
                              reg2.csv (x0 ... x5, y0, y1)
   reg2_const.onnx            broken: the same constant answer for every row
+  reg2_split.onnx            reg2_a with each target its own output: y0 [batch, 1], y1 [batch, 1]
   bin_a.onnx, bin_b.onnx     binary classifier, one sigmoid column: x float32[batch_size, 5] ->
                              prob [batch_size, 1], opset 17, dynamic axes named; bin.csv (x0 ... x4, label)
   bin_nan.onnx               broken: NaN for rows whose x0 > 1
@@ -137,6 +138,18 @@ def gru():
 
 
 # --- multi-target regression ----------------------------------------------------------------------
+class Split(nn.Module):
+    """A multi-target model exported the way the gate can score it: one output per target."""
+
+    def __init__(self, inner):
+        super().__init__()
+        self.inner = inner
+
+    def forward(self, x):
+        out = self.inner(x)
+        return out[:, :1], out[:, 1:]
+
+
 class Reg2(nn.Module):
     def __init__(self, const=False):
         super().__init__()
@@ -170,6 +183,12 @@ def reg2():
         p = export(m, torch.from_numpy(ex), name + ".onnx", "x", "y")
         expected[name] = {"mae_y0": float(np.abs(p[:, 0] - ey[:, 0]).mean()),
                           "mae_y1": float(np.abs(p[:, 1] - ey[:, 1]).mean())}
+    split = Split(models["reg2_a"]).eval()
+    torch.onnx.export(split, torch.from_numpy(ex), path("reg2_split.onnx"), input_names=["x"], output_names=["y0", "y1"],
+                      dynamic_axes={"x": {0: "batch"}, "y0": {0: "batch"}, "y1": {0: "batch"}}, opset_version=14)
+    with torch.no_grad():
+        y0, y1 = (t.numpy()[:, 0] for t in split(torch.from_numpy(ex)))
+    expected["reg2_split"] = {"mae_y0": float(np.abs(y0 - ey[:, 0]).mean()), "mae_y1": float(np.abs(y1 - ey[:, 1]).mean())}
 
 
 # --- binary classifier, one sigmoid column, opset 17 ----------------------------------------------

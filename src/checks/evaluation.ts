@@ -47,7 +47,14 @@ export type ModelView =
       /** The scores' kind was not said: several plain score columns were taken for class logits. */
       guessed?: true;
     }
-  | { task: 'regression'; pred: Float64Array; score: Float64Array; outputs: string };
+  | {
+      task: 'regression';
+      pred: Float64Array;
+      score: Float64Array;
+      outputs: string;
+      /** Other one-value outputs that could have held the prediction (the first was taken): said, not guessed silently. */
+      passedOver?: string[];
+    };
 
 /** The label column (and weights) of the rows that were evaluated. */
 export interface Labels {
@@ -116,7 +123,12 @@ export function readModelView(predictions: Predictions, config: GateConfig): Mod
     );
   }
   if (wantsRegression) {
-    const out = probaOut ?? outputs.find((o) => o.width === 1 && kindOf(o) === 'scores') ?? (outputs.length === 1 ? outputs[0] : undefined);
+    // Several one-value outputs (one per target, or a mean and a variance): the one named like the
+    // label, else the first, and the report says which when it was a choice.
+    const singles = outputs.filter((o) => o.width === 1 && kindOf(o) === 'scores');
+    const named = singles.find((o) => o.name === config.data.label);
+    const out = probaOut ?? named ?? singles[0] ?? (outputs.length === 1 ? outputs[0] : undefined);
+    const passedOver = !probaOut && !named && out === singles[0] ? singles.slice(1).map((o) => o.name) : [];
     if (!out) throw new EvaluationError(`cannot tell which output holds the prediction (${outputs.map((o) => o.name).join(', ')}); set metrics.output`);
     if (out.width !== 1) {
       throw new EvaluationError(
@@ -125,7 +137,7 @@ export function readModelView(predictions: Predictions, config: GateConfig): Mod
     }
     if (isText(out)) throw new EvaluationError(`output "${out.name}" holds text (class labels), not a number to regress: set metrics.task to binary or multiclass`);
     const pred = Float64Array.from(numbersOf(out));
-    return { task: 'regression', pred, score: pred, outputs: out.name };
+    return { task: 'regression', pred, score: pred, outputs: out.name, ...(passedOver.length > 0 ? { passedOver } : {}) };
   }
 
   let proba: Float64Array | null = null;
