@@ -101,9 +101,13 @@ export function starterConfig(settings: Pick<InitSettings, 'model' | 'data' | 'l
     for (const o of outputs) {
       const kind = outputKind({ name: o.name, dtype: o.dtype!, source: o.source, ...(o.softmax ? { softmax: o.softmax } : {}) }, undefined);
       const classes = o.classes ? `[${o.classes.map((c) => JSON.stringify(c)).join(', ')}]` : null;
-      const value = kind === 'labels' && classes ? `{ kind: labels, classes: ${classes} }` : `{ kind: ${kind} }`;
-      const note =
-        kind === 'probabilities' && classes
+      // Several columns made by a Sigmoid are a probability each (multi-label tags), not one distribution:
+      // `kind: probabilities` would hold their rows to sum to 1.
+      const perColumn = o.sigmoid === true && kind === 'probabilities' && o.shape.length >= 2 && o.shape[o.shape.length - 1] !== 1;
+      const value = perColumn ? '{ kind: scores, range: [0, 1] }' : kind === 'labels' && classes ? `{ kind: labels, classes: ${classes} }` : `{ kind: ${kind} }`;
+      const note = perColumn
+        ? '; made by a Sigmoid: a probability per column (multi-label), rows need not sum to 1'
+        : kind === 'probabilities' && classes
           ? `; columns: classes ${classes}`
           : kind === 'scores'
             ? '; add range: [min, max] to bound the values'

@@ -113,7 +113,7 @@ describe('a classifier whose probabilities are NaN on a few rows', () => {
   it('finishes NO-GO: outputs.finite and the metrics name the output and the rows', { timeout: 2 * KILL_AFTER_MS }, async () => {
     const report = finishedNoGo(await validate(['--model', join(work, 'nan.onnx'), '--data', join(work, 'eval.csv'), '--label', 'label']));
     expect(byId(report, 'outputs.finite')).toMatchObject({ status: 'fail', value: 6 });
-    const why = 'output "probabilities" is NaN on 3 rows (rows 4, 17, 90): metrics need finite predictions';
+    const why = 'output "probabilities" is NaN on 3 rows (rows 5, 18, 91): metrics need finite predictions';
     expect(byId(report, 'metrics.computed')).toMatchObject({ status: 'fail', severity: 'blocker', message: why });
     expect(byId(report, 'metrics.accuracy')).toMatchObject({ status: 'fail', message: `accuracy cannot be computed: ${why}` });
     expect(byId(report, 'metrics.roc_auc')).toMatchObject({ status: 'fail', message: `roc_auc cannot be computed: ${why}` });
@@ -127,7 +127,7 @@ describe('a classifier whose probabilities are NaN on a few rows', () => {
     expect(byId(nanBaseline, 'comparison.metrics')).toMatchObject({
       status: 'error',
       severity: 'blocker',
-      message: `the baseline's output "probabilities" is NaN on 3 rows (rows 4, 17, 90): metrics need finite predictions`,
+      message: `the baseline's output "probabilities" is NaN on 3 rows (rows 5, 18, 91): metrics need finite predictions`,
     });
 
     const nanCandidate = finishedNoGo(await validate(['--model', join(work, 'nan.onnx'), '--baseline', join(work, 'finite.onnx'), ...data]));
@@ -146,7 +146,7 @@ describe('eval data with Infinity, -Infinity, 1e309 and NaN cells', () => {
       return lines.join('\n') + '\n';
     };
     const features = join(work, 'features.csv');
-    // Data rows 3, 6, 8 (0-based 2, 5, 7) are infinite; row 10 (0-based 9) is NaN and skipped.
+    // Data rows 3, 6, 8 (0-based 2, 5, 7) are infinite, and named so; row 10 (0-based 9) is NaN and skipped.
     writeFileSync(features, rows({ 2: 'Infinity,1,3', 5: '2,-Infinity,1', 7: '1e309,2,3', 9: 'NaN,1,1' }));
     const base = ['--config', regression, '--model', join(work, 'sum.onnx'), '--label', 'y'];
     const r = await validate(['--data', features, ...base]);
@@ -154,7 +154,7 @@ describe('eval data with Infinity, -Infinity, 1e309 and NaN cells', () => {
     expect(byId(report, 'data.bad_rows')).toMatchObject({ status: 'pass', value: 1, message: expect.stringContaining('row 10: "a" is empty or NaN (skipped)') });
     expect(report.data.rows_evaluated).toBe(149);
     expect(byId(report, 'outputs.finite')).toMatchObject({ status: 'fail', value: 3 });
-    const why = 'output "prediction" is ±Infinity on 3 rows (rows 2, 5, 7): metrics need finite predictions';
+    const why = 'output "prediction" is ±Infinity on 3 rows (rows 3, 6, 8): metrics need finite predictions';
     expect(byId(report, 'metrics.computed')).toMatchObject({ status: 'fail', message: why });
     expect(byId(report, 'metrics.rmse')).toMatchObject({ status: 'fail', message: `rmse cannot be computed: ${why}` });
 
@@ -165,7 +165,7 @@ describe('eval data with Infinity, -Infinity, 1e309 and NaN cells', () => {
     expect(byId(byLabel, 'outputs.finite')).toMatchObject({ status: 'pass' });
     expect(byId(byLabel, 'metrics.computed')).toMatchObject({
       status: 'fail',
-      message: `${labels}: label column "y" is ±Infinity on 2 rows (rows 3, 8): metrics need finite labels`,
+      message: `${labels}: label column "y" is ±Infinity on 2 rows (rows 4, 9): metrics need finite labels`,
     });
   });
 
@@ -180,7 +180,7 @@ describe('eval data with Infinity, -Infinity, 1e309 and NaN cells', () => {
     const report = finishedNoGo(await validate(['--model', join(work, 'nan.onnx'), '--data', path, '--label', 'label']));
     expect(byId(report, 'data.bad_rows')).toMatchObject({ value: 1 });
     expect(byId(report, 'outputs.finite')).toMatchObject({ status: 'fail' });
-    expect(byId(report, 'metrics.computed').message).toMatch(/^output "probabilities" is NaN on \d+ rows \(rows 2, 5, 8.*\): metrics need finite predictions$/);
+    expect(byId(report, 'metrics.computed').message).toMatch(/^output "probabilities" is NaN on \d+ rows \(rows 3, 6, 9.*\): metrics need finite predictions$/);
   });
 });
 
@@ -207,7 +207,7 @@ describe('a command writing bare NaN', () => {
     expect(byId(report, 'outputs.finite')).toMatchObject({ status: 'fail', value: 6 });
     expect(byId(report, 'metrics.computed')).toMatchObject({
       status: 'fail',
-      message: 'output "probabilities" is NaN on 3 rows (rows 4, 17, 90): metrics need finite predictions',
+      message: 'output "probabilities" is NaN on 3 rows (rows 5, 18, 91): metrics need finite predictions',
     });
   });
 });

@@ -137,7 +137,7 @@ describe('models with several inputs', () => {
 
 describe('defective models are NO-GO, with the failing check naming the cause', () => {
   const cases: [ModelName, string, RegExp][] = [
-    ['nanOutputs', 'outputs.finite', /"score": \d+ NaN\/Inf values \(first in row 0\)/],
+    ['nanOutputs', 'outputs.finite', /"score": \d+ NaN\/Inf values \(first in row 1\)/],
     ['throwsAtInference', 'smoke.single', /inference failed: .*/],
     ['unnormalisedProbabilities', 'outputs.probabilities.probabilities', /rows not summing to 1/],
     ['batchDependent', 'smoke.batch_32_consistency', /batch of 32 differs from row-by-row results/],

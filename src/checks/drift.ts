@@ -14,8 +14,8 @@ import { measureFeature, type FeatureSample } from '../drift/measure.ts';
 import { getErrorMessage } from '../errors.ts';
 import type { CheckContext } from './context.ts';
 import type { ModelView } from './evaluation.ts';
-import { readModelView } from './evaluation.ts';
-import { PREDICTION_BATCH, predictAll, type Predictions } from './predictions.ts';
+import { EvaluationError, independentProbabilities, readModelView } from './evaluation.ts';
+import { numbersOf, PREDICTION_BATCH, predictAll, type Predictions } from './predictions.ts';
 import { throttledProgress } from './context.ts';
 import { result, type CheckResult } from '../core/check-result.ts';
 
@@ -50,6 +50,24 @@ export function predictionSamples(view: ModelView): Record<string, FeatureSample
   return out;
 }
 
+/**
+ * The candidate's predictions as drift samples. A multi-label model's tags have no one predicted
+ * class: each tag's probability is a numeric sample of its own (`<output>_<column>`).
+ */
+function samplesOf(predictions: Predictions, ctx: CheckContext): Record<string, FeatureSample> {
+  try {
+    return predictionSamples(readModelView(predictions, ctx.config));
+  } catch (error) {
+    const tags = error instanceof EvaluationError ? independentProbabilities(predictions, ctx.config) : undefined;
+    if (!tags) throw error;
+    const values = numbersOf(tags);
+    const rows = values.length / tags.width;
+    const out: Record<string, FeatureSample> = {};
+    for (let k = 0; k < tags.width; k++) out[`${tags.name}_${k}`] = { kind: 'numeric', values: Float64Array.from({ length: rows }, (_, r) => values[r * tags.width + k]!) };
+    return out;
+  }
+}
+
 /** The predictions' items measured, before the multiplicity adjustment. */
 function assessAll(reference: Record<string, FeatureSample>, current: Record<string, FeatureSample>, ctx: CheckContext): FeatureDrift[] {
   const rules = { ...ctx.config.drift, features: {} };
@@ -80,11 +98,11 @@ export async function runPredictionDrift(
   const drift: PredictionDrift = { reference_vs_current: [], baseline_vs_candidate: [] };
   const checks: CheckResult[] = [];
   try {
-    const onEval = predictionSamples(readModelView(candidateOnEval, ctx.config));
+    const onEval = samplesOf(candidateOnEval, ctx);
     const predict = async (dataset: Dataset) => {
       const rows = rowsOf(dataset, ctx.rows);
       ctx.progress(`drift: predicting ${rows.rows.toLocaleString('en')} rows of ${dataset.path}`);
-      return predictionSamples(readModelView(await predictAll(ctx.runner, rows, PREDICTION_BATCH, throttledProgress(ctx, 'drift')), ctx.config));
+      return samplesOf(await predictAll(ctx.runner, rows, PREDICTION_BATCH, throttledProgress(ctx, 'drift')), ctx);
     };
     const onCurrent = current === null ? onEval : await predict(current);
     const items = assessAll(await predict(reference), onCurrent, ctx);

@@ -304,6 +304,12 @@ async function runScenario(ctx: CheckContext, name: ScenarioName, sc: ScenarioCo
     observed = { scenario: name, request: req.request, ...classify(await runner.infer(req.feeds)) };
   } catch (error) {
     const refusal = refusalOf(error, primary);
+    if ('failed' in refusal && error instanceof RunnerCrashError) {
+      // A real finding (a server running this model goes down with it), but one a team may accept
+      // knowingly: say how, rather than leave a DELAY nobody can clear.
+      const hint = `The model took the ONNX runtime down with it on this request. If your server never sends it, report it without gating:\nchecks:\n  errors:\n    ${name}: { severity: info }`;
+      return { check: result({ id, category: CATEGORY, severity: sc.severity, status: 'error', message: `${req.request}: ${refusal.failed}`, hint }), observed: null };
+    }
     if ('failed' in refusal) return failed(`${req.request}: ${refusal.failed}`);
     observed = { scenario: name, request: req.request, outcome: 'rejected', detail: refusal.rejected };
   }

@@ -47,7 +47,14 @@ export type ModelView =
       /** The scores' kind was not said: several plain score columns were taken for class logits. */
       guessed?: true;
     }
-  | { task: 'regression'; pred: Float64Array; score: Float64Array; outputs: string };
+  | {
+      task: 'regression';
+      pred: Float64Array;
+      score: Float64Array;
+      outputs: string;
+      /** Other one-value outputs that could have held the prediction (the first was taken): said, not guessed silently. */
+      passedOver?: string[];
+    };
 
 /** The label column (and weights) of the rows that were evaluated. */
 export interface Labels {
@@ -56,13 +63,26 @@ export interface Labels {
   numeric: Float64Array | null;
   text: string[] | null;
   weights: Float64Array | null;
+  /** The data file's rows the labels are (FeatureRows.kept), for naming rows in messages. */
+  kept?: Int32Array;
 }
 
-export type Evaluation =
+export type Evaluation = (
   | { task: 'binary' | 'multiclass'; view: Extract<ModelView, { task: 'binary' | 'multiclass' }>; data: ClassificationData; weights: Weights }
-  | { task: 'regression'; view: Extract<ModelView, { task: 'regression' }>; y: Float64Array; weights: Weights };
+  | { task: 'regression'; view: Extract<ModelView, { task: 'regression' }>; y: Float64Array; weights: Weights }
+) & { kept?: Int32Array };
 
 export class EvaluationError extends Error {}
+
+/** Several columns made by a Sigmoid, not said to be one distribution: a probability per tag (multi-label). */
+const isIndependent = (o: OutputColumn, config: GateConfig): boolean => {
+  const claimed = config.model.outputs?.[o.name]?.kind;
+  return o.sigmoid === true && o.width > 1 && claimed !== 'probabilities' && claimed !== 'logits';
+};
+
+/** The output of independent probabilities a multi-label model answers, if it has one. */
+export const independentProbabilities = (predictions: Predictions, config: GateConfig): OutputColumn | undefined =>
+  predictions.outputs.find((o) => isIndependent(o, config));
 
 export function readModelView(predictions: Predictions, config: GateConfig): ModelView {
   const m = config.metrics;
@@ -87,6 +107,13 @@ export function readModelView(predictions: Predictions, config: GateConfig): Mod
   if (probaOut && isText(probaOut)) {
     throw new EvaluationError(`output "${probaOut.name}" holds text (class labels), not probabilities or a prediction: name it in metrics.label_output instead of metrics.output`);
   }
+  if (probaOut && isIndependent(probaOut, config)) {
+    // Independent sigmoids (a multi-label model's tags) are no distribution over classes: an argmax
+    // of them against one label column would be a number without meaning.
+    throw new EvaluationError(
+      `output "${probaOut.name}" holds ${probaOut.width} independent probabilities per row (made by a Sigmoid: a multi-label model), not one distribution over classes, and the metrics read one class per row: leave data.label out for this model (outputs, latency, error scenarios and drift are still checked), or set model.outputs.${probaOut.name}.kind: probabilities if its rows are one distribution`,
+    );
+  }
   const labelOut = labelled;
   const wantsRegression = m.task === 'regression' || (m.task === 'auto' && !labelOut && (!probaOut || (kindOf(probaOut) === 'scores' && probaOut.width === 1)));
 
@@ -96,12 +123,21 @@ export function readModelView(predictions: Predictions, config: GateConfig): Mod
     );
   }
   if (wantsRegression) {
-    const out = probaOut ?? outputs.find((o) => o.width === 1 && kindOf(o) === 'scores') ?? (outputs.length === 1 ? outputs[0] : undefined);
+    // Several one-value outputs (one per target, or a mean and a variance): the one named like the
+    // label, else the first, and the report says which when it was a choice.
+    const singles = outputs.filter((o) => o.width === 1 && kindOf(o) === 'scores');
+    const named = singles.find((o) => o.name === config.data.label);
+    const out = probaOut ?? named ?? singles[0] ?? (outputs.length === 1 ? outputs[0] : undefined);
+    const passedOver = !probaOut && !named && out === singles[0] ? singles.slice(1).map((o) => o.name) : [];
     if (!out) throw new EvaluationError(`cannot tell which output holds the prediction (${outputs.map((o) => o.name).join(', ')}); set metrics.output`);
-    if (out.width !== 1) throw new EvaluationError(`regression needs one value per row; output "${out.name}" has ${out.width}`);
+    if (out.width !== 1) {
+      throw new EvaluationError(
+        `regression needs one value per row; output "${out.name}" has ${out.width} (several targets: export each as its own output [batch, 1] and name the one the label holds in metrics.output)`,
+      );
+    }
     if (isText(out)) throw new EvaluationError(`output "${out.name}" holds text (class labels), not a number to regress: set metrics.task to binary or multiclass`);
     const pred = Float64Array.from(numbersOf(out));
-    return { task: 'regression', pred, score: pred, outputs: out.name };
+    return { task: 'regression', pred, score: pred, outputs: out.name, ...(passedOver.length > 0 ? { passedOver } : {}) };
   }
 
   let proba: Float64Array | null = null;
@@ -259,7 +295,7 @@ export function evaluationOf(view: ModelView, labels: Labels): Evaluation {
   if (raw.length !== n) throw new EvaluationError(`${labels.path}: ${raw.length} labels for ${n} predictions`);
   if (view.task === 'regression') {
     if (!labels.numeric) throw new EvaluationError(`${labels.path}: label column "${labels.column}" is not numeric, but the model predicts a number (regression)`);
-    return { task: 'regression', view, y: labels.numeric, weights: labels.weights };
+    return { task: 'regression', view, y: labels.numeric, weights: labels.weights, ...(labels.kept ? { kept: labels.kept } : {}) };
   }
   const index = classIndex(view.classes);
   const y = new Int32Array(n);
@@ -270,13 +306,27 @@ export function evaluationOf(view: ModelView, labels: Labels): Evaluation {
     if (c === undefined) unknown.set(String(v), (unknown.get(String(v)) ?? 0) + 1);
     else y[i] = c;
   }
+  const fraction = labels.numeric?.find((v) => Number.isFinite(v) && !Number.isInteger(v));
+  if (unknown.size > 0 && view.guessed && fraction !== undefined) {
+    // Plain score columns were taken for class logits only because nothing said otherwise; a label
+    // with fractions says the model is a regressor (several targets: one column each).
+    throw new EvaluationError(
+      `${labels.path}: label column "${labels.column}" holds continuous values (e.g. ${fraction}), but output "${view.outputs}" has ${view.classes.length} values per row, read as class scores: for a regression model, the metrics compare one prediction per row with the label (metrics.task: regression), so a model with several targets must answer each as its own output [batch, 1], named in metrics.output`,
+    );
+  }
   if (unknown.size > 0) {
     const shown = [...unknown].slice(0, 5).map(([v, count]) => `"${v}" (${count} rows)`).join(', ');
     throw new EvaluationError(
       `${labels.path}: label column "${labels.column}" holds values the model does not predict: ${shown}${unknown.size > 5 ? ', …' : ''}; the model's classes are ${view.classes.join(', ')} (set metrics.classes to name them)`,
     );
   }
-  return { task: view.task, view, data: { k: view.classes.length, y, pred: view.pred, proba: view.proba, ...(view.eps !== undefined ? { eps: view.eps } : {}) }, weights: labels.weights };
+  return {
+    task: view.task,
+    view,
+    data: { k: view.classes.length, y, pred: view.pred, proba: view.proba, ...(view.eps !== undefined ? { eps: view.eps } : {}) },
+    weights: labels.weights,
+    ...(labels.kept ? { kept: labels.kept } : {}),
+  };
 }
 
 export const primaryMetric = (task: Task, config: GateConfig): MetricName =>

@@ -151,7 +151,7 @@ function judgeWithView(predictions: Predictions, labels: Labels | null, config: 
       value: report.values[primary] ?? null,
       message: `${report.task} on ${report.rows.toLocaleString('en')} rows of ${labels.path} (label "${labels.column}"${labels.weights ? ', weighted' : ''}): ${shown
         .map((m) => `${m} ${formatMetric(report.values[m])}`)
-        .join(', ')}${throughNote(view)}${binaryLabelsNote(view, labels)}`,
+        .join(', ')}${throughNote(view)}${binaryLabelsNote(view, labels)}${choiceNote(view, labels)}`,
     }),
   );
   const valid = new Set(metricsForTask(report.task));
@@ -189,6 +189,12 @@ function judgeWithView(predictions: Predictions, labels: Labels | null, config: 
 function throughNote(view: ModelView): string {
   if (view.task === 'regression' || !view.through) return '';
   return `; probabilities are the ${view.through} of "${view.outputs}" (its scores read as logits; set model.outputs.${view.outputs}.kind to say otherwise)`;
+}
+
+/** A prediction read from the first of several one-value outputs: which, and how to name another. */
+function choiceNote(view: ModelView, labels: Labels): string {
+  if (view.task !== 'regression' || !view.passedOver) return '';
+  return `; predictions read from output "${view.outputs}", the first of ${[view.outputs, ...view.passedOver].map((n) => `"${n}"`).join(', ')} (none is named like the label "${labels.column}"): set metrics.output if another holds them`;
 }
 
 /** A regression read on labels that are only 0 and 1: most likely a classifier whose one output says nothing of its kind. */

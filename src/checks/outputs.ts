@@ -8,6 +8,7 @@ import { INTEGER_TYPES } from '../runners/types.ts';
 import type { NumberArray } from '../runners/types.ts';
 import { isText, numbersOf, valuesOf, type ClassLabel, type OutputColumn, type Predictions } from './predictions.ts';
 import { result, type CheckResult } from '../core/check-result.ts';
+import { dataRowNumber } from '../data/features.ts';
 
 /** An output read as plain numbers. */
 type NumericColumn = Omit<OutputColumn, 'chunks'> & { values: NumberArray };
@@ -36,6 +37,8 @@ export function judgeOutputs(raw: Predictions, config: GateConfig): CheckResult[
   const predictions = { ...raw, outputs: raw.outputs.filter((o) => !isText(o)).map((o): NumericColumn => ({ ...o, values: numbersOf(o) })) };
   const { severity } = cfg;
   const rowsNote = `${predictions.rows} rows`;
+  // Rows named as the data file numbers them (bad rows left out still counted), as data.bad_rows does.
+  const row = (r: number) => dataRowNumber(raw.kept, r);
   const checks: CheckResult[] = [];
 
   for (const u of raw.unreadable ?? []) {
@@ -70,7 +73,7 @@ export function judgeOutputs(raw: Predictions, config: GateConfig): CheckResult[
       message:
         nonFinite.length === 0
           ? `no NaN or Inf in ${predictions.outputs.map((o) => `"${o.name}"`).join(', ')} over ${rowsNote}`
-          : nonFinite.map((x) => `"${x.name}": ${x.count} NaN/Inf values (first in row ${x.firstRow})`).join('; '),
+          : nonFinite.map((x) => `"${x.name}": ${x.count} NaN/Inf values (first in row ${row(x.firstRow)})`).join('; '),
     }),
   );
 
@@ -80,7 +83,11 @@ export function judgeOutputs(raw: Predictions, config: GateConfig): CheckResult[
     const kind = outputKind(output, oc);
     if (kind === 'probabilities') {
       probabilityOutputs.push(output);
-      checks.push(judgeProbabilities(output, cfg.probability_tolerance, severity, rowsNote));
+      // Several columns made by a Sigmoid, not said to be anything: a multi-label model's tags, or a
+      // classifier whose head should have been a softmax. The graph cannot tell, so the rows are held
+      // to sum to 1 (a defect is never passed) and a failure says how to declare tags.
+      const sigmoidTags = output.sigmoid === true && output.width > 1 && !oc?.kind;
+      checks.push(judgeProbabilities(output, cfg.probability_tolerance, severity, rowsNote, sigmoidTags, row));
     }
     if (oc?.range) {
       const [lo, hi] = oc.range;
@@ -96,7 +103,7 @@ export function judgeOutputs(raw: Predictions, config: GateConfig): CheckResult[
           message:
             out.count === 0
               ? `"${output.name}" within [${lo}, ${hi}] over ${rowsNote}`
-              : `"${output.name}": ${out.count} values outside [${lo}, ${hi}] (first in row ${out.firstRow})`,
+              : `"${output.name}": ${out.count} values outside [${lo}, ${hi}] (first in row ${row(out.firstRow)})`,
         }),
       );
     }
@@ -131,7 +138,7 @@ export function judgeOutputs(raw: Predictions, config: GateConfig): CheckResult[
         message:
           out.count === 0
             ? `"${output.name}" within the ${declared.length} declared classes over ${rowsNote}`
-            : `"${output.name}": ${out.count} labels outside {${declared.join(', ')}} (first in row ${out.firstRow}: ${out.first})`,
+            : `"${output.name}": ${out.count} labels outside {${declared.join(', ')}} (first in row ${row(out.firstRow)}: ${out.first})`,
       }),
     );
   }
@@ -165,40 +172,47 @@ function labelsOutside(output: OutputColumn, declared: ClassLabel[]): { count: n
   return { count, firstRow, first };
 }
 
-function judgeProbabilities(output: NumericColumn, tolerance: number, severity: CheckResult['severity'], rowsNote: string) {
-  const outside = countWhere(output, (v) => !(v >= 0 && v <= 1));
+function judgeProbabilities(output: NumericColumn, tolerance: number, severity: CheckResult['severity'], rowsNote: string, sigmoidTags: boolean, row: (r: number) => number) {
+  // NaN / Inf are said as such (outputs.finite names them too), not as values "outside [0, 1]".
+  const nonFinite = countWhere(output, (v) => !Number.isFinite(v));
+  const outside = countWhere(output, (v) => Number.isFinite(v) && !(v >= 0 && v <= 1));
   let badSums = 0;
   let firstBadRow = -1;
   let worst = 0;
   const rows = output.values.length / output.width;
   // A single score per row (binary models) is a probability, not a distribution: no sum to check.
-  if (output.width > 1) {
+  const distribution = output.width > 1;
+  if (distribution) {
     for (let r = 0; r < rows; r++) {
       let sum = 0;
       for (let j = 0; j < output.width; j++) sum += output.values[r * output.width + j]!;
       const off = Math.abs(sum - 1);
-      if (!(off <= tolerance)) {
+      if (Number.isFinite(off) && off > tolerance) {
         badSums++;
         if (firstBadRow < 0) firstBadRow = r;
       }
       if (Number.isFinite(off)) worst = Math.max(worst, off);
     }
   }
-  const ok = outside.count === 0 && badSums === 0;
+  const ok = nonFinite.count === 0 && outside.count === 0 && badSums === 0;
   const problems = [
-    outside.count > 0 ? `${outside.count} values outside [0, 1] (first in row ${outside.firstRow})` : '',
-    badSums > 0 ? `${badSums} rows not summing to 1 ± ${tolerance} (first: row ${firstBadRow})` : '',
+    nonFinite.count > 0 ? `${nonFinite.count} NaN/Inf values (first in row ${row(nonFinite.firstRow)})` : '',
+    outside.count > 0 ? `${outside.count} values outside [0, 1] (first in row ${row(outside.firstRow)})` : '',
+    badSums > 0 ? `${badSums} rows not summing to 1 ± ${tolerance} (first: row ${row(firstBadRow)})` : '',
   ].filter(Boolean);
   return result({
     id: `outputs.probabilities.${output.name}`,
     category: CATEGORY,
     severity,
     status: ok ? 'pass' : 'fail',
-    value: badSums + outside.count,
-    threshold: `in [0, 1]${output.width > 1 ? `, rows sum to 1 ± ${tolerance}` : ''}`,
+    value: badSums + outside.count + nonFinite.count,
+    threshold: `in [0, 1]${distribution ? `, rows sum to 1 ± ${tolerance}` : ''}`,
     message: ok
-      ? `"${output.name}" are probabilities over ${rowsNote}${output.width > 1 ? ` (largest |sum - 1| = ${worst.toExponential(2)})` : ''}`
-      : `"${output.name}": ${problems.join('; ')}`,
+      ? `"${output.name}" are probabilities over ${rowsNote}${distribution ? ` (largest |sum - 1| = ${worst.toExponential(2)})` : ''}`
+      : `"${output.name}": ${problems.join('; ')}${sigmoidTags && badSums > 0 ? ` ("${output.name}" is made by a Sigmoid: if its columns are independent probabilities, a multi-label model, say so in model.outputs)` : ''}`,
+    ...(sigmoidTags && badSums > 0
+      ? { hint: `If "${output.name}" holds one probability per tag (multi-label), each in [0, 1]:\nmodel:\n  outputs:\n    ${output.name}: { kind: scores, range: [0, 1] }` }
+      : {}),
   });
 }
 

@@ -25,6 +25,8 @@ export interface OutputColumn {
   source?: TensorSpec['source'];
   /** Made by a Softmax over each row (TensorSpec.softmax). */
   softmax?: true;
+  /** Made by an elementwise Sigmoid (TensorSpec.sigmoid): independent probabilities. */
+  sigmoid?: true;
 }
 
 export interface Predictions {
@@ -33,6 +35,8 @@ export interface Predictions {
   batchSize: number;
   /** Declared outputs the runner cannot return, with why and the fix. */
   unreadable?: UnreadableOutput[];
+  /** The data file's rows these are (FeatureRows.kept), for naming rows in messages. */
+  kept?: Int32Array;
 }
 
 /**
@@ -90,6 +94,7 @@ export async function predictAll(
           ...(spec?.classes ? { classes: spec.classes } : {}),
           ...(spec?.source ? { source: spec.source } : {}),
           ...(spec?.softmax ? { softmax: true as const } : {}),
+          ...(spec?.sigmoid ? { sigmoid: true as const } : {}),
         });
       } else if (column.width !== width || column.dtype !== dtype) {
         throw new Error(`output "${name}" changed its shape or type between batches`);
@@ -108,7 +113,7 @@ export async function predictAll(
     const shapes = runner.signature.outputs.map((o) => `"${o.name}" [${o.shape.map((d) => d ?? '?').join(', ')}]`).join(', ');
     throw new Error(`no output holds one answer per row: ${shapes} ${runner.signature.outputs.length === 1 ? 'is' : 'are'} one value per call whatever the batch`);
   }
-  return { rows: rows.rows, outputs: [...columns.values()], batchSize, unreadable: runner.signature.unreadable ?? [] };
+  return { rows: rows.rows, outputs: [...columns.values()], batchSize, unreadable: runner.signature.unreadable ?? [], ...(rows.kept ? { kept: rows.kept } : {}) };
 }
 
 /**

@@ -47,7 +47,12 @@ export interface FeatureRows {
   source: string;
   /** The batch size the model is fixed to (e.g. 1), or null when it takes any. */
   fixedBatch: number | null;
+  /** The data file's rows (0-based) these rows are, when bad rows were left out; absent: row r is row r. */
+  kept?: Int32Array;
 }
+
+/** Row r as the data file numbers it (1 = the first row after the header), bad rows left out counted. */
+export const dataRowNumber = (kept: Int32Array | undefined, r: number): number => (kept ? kept[r]! : r) + 1;
 
 export const rowWidth = (b: InputBinding): number => b.rowShape.reduce((a, d) => a * d, 1);
 
@@ -378,6 +383,10 @@ const arrayOf = (col: Column) => (col.kind === 'array' && col.array ? col.array 
  * `keep` lists the rows to use (ascending); null uses all.
  */
 export function featuresFromDataset(dataset: Dataset, bindings: InputBinding[], keep: Int32Array | null): FeatureRows {
+  return { ...featuresFromDatasetRows(dataset, bindings, keep), ...(keep ? { kept: keep } : {}) };
+}
+
+function featuresFromDatasetRows(dataset: Dataset, bindings: InputBinding[], keep: Int32Array | null): FeatureRows {
   const rows = keep ? keep.length : dataset.rows;
   const at = (r: number) => (keep ? keep[r]! : r);
   const typed = bindings.map((b): TensorData => {

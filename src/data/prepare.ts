@@ -220,5 +220,5 @@ function labelsOf(data: Dataset, label: string, weight: string | undefined, keep
   const text = col.text ? (keep ? Array.from(keep, (r) => col.text![r]!) : col.text) : null;
   const w = weight ? data.columns.find((c) => c.name === weight)?.values : null;
   const weights = w ? pick(w, (n, at) => Float64Array.from({ length: n }, (_, i) => w[at(i)]!)) : null;
-  return { path: data.path, column: label, numeric, text, weights };
+  return { path: data.path, column: label, numeric, text, weights, ...(keep ? { kept: keep } : {}) };
 }

@@ -115,7 +115,8 @@ function tensorSpec(meta: InferenceSession.ValueMetadata, graph: GraphFacts | nu
   // last axis of a rank-2 input in every opset): each row is a distribution.
   const axis = graph.softmaxAxis.get(meta.name);
   const perRow = axis !== undefined && spec.shape.length === 2 && (axis === null || axis === 1 || axis === -1);
-  return { ...spec, ...(classes ? { classes } : {}), ...(perRow ? { softmax: true as const } : {}) };
+  const sigmoid = graph.producers.get(meta.name) === 'Sigmoid';
+  return { ...spec, ...(classes ? { classes } : {}), ...(perRow ? { softmax: true as const } : {}), ...(sigmoid ? { sigmoid: true as const } : {}) };
 }
 
 /** The graph read for class labels only: a graph onnxruntime loaded but this reader cannot parse has none. */

@@ -67,6 +67,11 @@ export interface TensorSpec {
    * distribution, whatever the output is called (a PyTorch export's "output", "softmax_0.tmp_0").
    */
   softmax?: true;
+  /**
+   * Made by an elementwise Sigmoid: each value is a probability of its own (a multi-label model's
+   * tags), so a row of several need not sum to 1.
+   */
+  sigmoid?: true;
 }
 
 /** A declared output the runner cannot return, with why and what to do. */

@@ -41,10 +41,13 @@ export function nonFiniteRows(values: ArrayLike<number>, width = 1, keep = 5): N
   return found;
 }
 
-/** "NaN on 3 rows (rows 4, 17, 90)", "Infinity on 1 row (row 2)", "NaN or ±Infinity on 12 rows (rows 0, 1, 2, 3, 4, …)". */
-export function describeNonFinite(f: NonFinite): string {
+/**
+ * "NaN on 3 rows (rows 4, 17, 90)", "Infinity on 1 row (row 2)", "NaN or ±Infinity on 12 rows (rows 1, 2, 3, 4, 5, …)".
+ * `rowNumber` names a 0-based row as the reader finds it (the data file's row number); default r + 1.
+ */
+export function describeNonFinite(f: NonFinite, rowNumber: (r: number) => number = (r) => r + 1): string {
   const infinities = f.positive && f.negative ? '±Infinity' : f.positive ? 'Infinity' : f.negative ? '-Infinity' : '';
   const kind = f.nan && infinities ? `NaN or ${infinities}` : f.nan ? 'NaN' : infinities;
-  const rows = `${f.rows.length === 1 ? 'row' : 'rows'} ${f.rows.join(', ')}${f.count > f.rows.length ? ', …' : ''}`;
+  const rows = `${f.rows.length === 1 ? 'row' : 'rows'} ${f.rows.map(rowNumber).join(', ')}${f.count > f.rows.length ? ', …' : ''}`;
   return `${kind} on ${f.count.toLocaleString('en')} ${f.count === 1 ? 'row' : 'rows'} (${rows})`;
 }

@@ -19,7 +19,7 @@ describe('judgeOutputs', () => {
     );
     const [, prob] = judgeOutputs(p, defaultConfig());
     expect(prob).toMatchObject({ id: 'outputs.probabilities.probabilities', status: 'fail' });
-    expect(prob!.message).toBe('"probabilities": 2 values outside [0, 1] (first in row 2); 1 rows not summing to 1 ± 0.0001 (first: row 1)');
+    expect(prob!.message).toBe('"probabilities": 2 values outside [0, 1] (first in row 3); 1 rows not summing to 1 ± 0.0001 (first: row 2)');
   });
 
   it('a single probability per row is not required to sum to 1', () => {
@@ -38,18 +38,18 @@ describe('judgeOutputs', () => {
     );
     const byId = Object.fromEntries(judgeOutputs(p, config).map((c) => [c.id, c]));
     expect(byId['outputs.finite']!.status).toBe('pass');
-    expect(byId['outputs.range.score']!.message).toBe('"score": 1 values outside [0, 10] (first in row 1)');
-    expect(byId['outputs.labels.label']!.message).toBe('"label": 1 labels outside {0, 1} (first in row 2: 2)');
+    expect(byId['outputs.range.score']!.message).toBe('"score": 1 values outside [0, 10] (first in row 2)');
+    expect(byId['outputs.labels.label']!.message).toBe('"label": 1 labels outside {0, 1} (first in row 3: 2)');
   });
 
   it('reads outputs batch after batch: row numbers run on across batches', () => {
     const p = predictions([{ name: 'y', dtype: 'float32', width: 2, chunks: [Float32Array.from([1, 2]), Float32Array.from([3, NaN])] }], 2);
-    expect(judgeOutputs(p, defaultConfig())[0]!.message).toBe('"y": 1 NaN/Inf values (first in row 1)');
+    expect(judgeOutputs(p, defaultConfig())[0]!.message).toBe('"y": 1 NaN/Inf values (first in row 2)');
   });
 
   it('counts NaN and Inf in every output', () => {
     const p = predictions([{ name: 'y', dtype: 'float64', width: 2, chunks: [Float64Array.from([1, NaN, 2, Infinity])] }], 2);
-    expect(judgeOutputs(p, defaultConfig())[0]).toMatchObject({ status: 'fail', value: 2, message: '"y": 2 NaN/Inf values (first in row 0)' });
+    expect(judgeOutputs(p, defaultConfig())[0]).toMatchObject({ status: 'fail', value: 2, message: '"y": 2 NaN/Inf values (first in row 1)' });
   });
 });
 

@@ -216,10 +216,10 @@ describe('non-finite rows, described', () => {
   it('names the kind, counts rows (not values), and shows the first five rows', () => {
     expect(nonFiniteRows([1, 2, 3])).toBeNull();
     const f = nonFiniteRows([nan, nan, 1, 2, 0, inf], 2)!;
-    expect(describeNonFinite(f)).toBe('NaN or Infinity on 2 rows (rows 0, 2)');
-    expect(describeNonFinite(nonFiniteRows([1, ninf])!)).toBe('-Infinity on 1 row (row 1)');
+    expect(describeNonFinite(f)).toBe('NaN or Infinity on 2 rows (rows 1, 3)');
+    expect(describeNonFinite(nonFiniteRows([1, ninf])!)).toBe('-Infinity on 1 row (row 2)');
     const many = nonFiniteRows(Float64Array.from({ length: 20 }, (_, i) => (i % 2 ? inf : ninf)))!;
-    expect(describeNonFinite(many)).toBe('±Infinity on 20 rows (rows 0, 1, 2, 3, 4, …)');
+    expect(describeNonFinite(many)).toBe('±Infinity on 20 rows (rows 1, 2, 3, 4, 5, …)');
   });
 
   it('an evaluation with NaN probabilities or infinite regression labels is refused by name', () => {
@@ -230,10 +230,10 @@ describe('non-finite rows, described', () => {
       data: { k: 2, y: Int32Array.from([1, 0, 1]), pred: Int32Array.from([1, 0, 0]), proba },
       weights: null,
     };
-    expect(nonFiniteEvaluation(ev, 'baseline')).toBe(`the baseline's output "probabilities" is NaN on 1 row (row 1): metrics need finite predictions`);
+    expect(nonFiniteEvaluation(ev, 'baseline')).toBe(`the baseline's output "probabilities" is NaN on 1 row (row 2): metrics need finite predictions`);
     const pred = Float64Array.from([1, 2, 3]);
     const reg: Evaluation = { task: 'regression', view: { task: 'regression', pred, score: pred, outputs: 'y' }, y: Float64Array.from([1, inf, 3]), weights: null };
-    expect(nonFiniteEvaluation(reg, 'candidate', { path: 'eval.csv', column: 'target' })).toBe('eval.csv: label column "target" is Infinity on 1 row (row 1): metrics need finite labels');
+    expect(nonFiniteEvaluation(reg, 'candidate', { path: 'eval.csv', column: 'target' })).toBe('eval.csv: label column "target" is Infinity on 1 row (row 2): metrics need finite labels');
     expect(nonFiniteEvaluation({ ...reg, y: pred }, 'candidate')).toBeNull();
   });
 });

@@ -24,7 +24,7 @@ describe('text class labels', () => {
     const byId = Object.fromEntries(judgeOutputs(p, defaultConfig()).map((c) => [c.id, c]));
     expect(byId['outputs.finite']!.message).toBe('no NaN or Inf in "output_probability" over 3 rows');
     expect(byId['outputs.probabilities.output_probability']!.status).toBe('pass');
-    expect(byId['outputs.labels.output_label']).toMatchObject({ status: 'fail', message: '"output_label": 1 labels outside {cat, dog} (first in row 2: "emu")' });
+    expect(byId['outputs.labels.output_label']).toMatchObject({ status: 'fail', message: '"output_label": 1 labels outside {cat, dog} (first in row 3: "emu")' });
   });
 
   it('a kind other than labels configured for a text output fails naming the setting', () => {

@@ -136,7 +136,14 @@ async function runComparison(ctx: CheckContext, got: Inputs): Promise<FamilyOutc
         }
       } else {
         checks.push(
-          result({ id: 'comparison.metrics', category: 'comparison', severity: 'info', status: 'skip', message: 'metric changes not compared: no labelled evaluation data' }),
+          result({
+            id: 'comparison.metrics',
+            category: 'comparison',
+            severity: 'info',
+            status: 'skip',
+            // With labels, the candidate's own metrics failed: say that, not that there is no data.
+            message: ctx.labels ? "metric changes not compared: the candidate's metrics could not be computed (see metrics.*)" : 'metric changes not compared: no labelled evaluation data',
+          }),
         );
       }
     }
