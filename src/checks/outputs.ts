@@ -83,11 +83,9 @@ export function judgeOutputs(raw: Predictions, config: GateConfig): CheckResult[
     const kind = outputKind(output, oc);
     if (kind === 'probabilities') {
       probabilityOutputs.push(output);
-      // Several columns made by a Sigmoid, not said to be anything: a multi-label model's tags, or a
-      // classifier whose head should have been a softmax. The graph cannot tell, so the rows are held
-      // to sum to 1 (a defect is never passed) and a failure says how to declare tags.
-      const sigmoidTags = output.sigmoid === true && output.width > 1 && !oc?.kind;
-      checks.push(judgeProbabilities(output, cfg.probability_tolerance, severity, rowsNote, sigmoidTags, row));
+      // A Sigmoid's columns are probabilities each (multi-label tags), unless the config says they are one distribution.
+      const independent = output.sigmoid === true && !oc?.kind;
+      checks.push(judgeProbabilities(output, cfg.probability_tolerance, severity, rowsNote, independent, row));
     }
     if (oc?.range) {
       const [lo, hi] = oc.range;
@@ -172,7 +170,7 @@ function labelsOutside(output: OutputColumn, declared: ClassLabel[]): { count: n
   return { count, firstRow, first };
 }
 
-function judgeProbabilities(output: NumericColumn, tolerance: number, severity: CheckResult['severity'], rowsNote: string, sigmoidTags: boolean, row: (r: number) => number) {
+function judgeProbabilities(output: NumericColumn, tolerance: number, severity: CheckResult['severity'], rowsNote: string, independent: boolean, row: (r: number) => number) {
   // NaN / Inf are said as such (outputs.finite names them too), not as values "outside [0, 1]".
   const nonFinite = countWhere(output, (v) => !Number.isFinite(v));
   const outside = countWhere(output, (v) => Number.isFinite(v) && !(v >= 0 && v <= 1));
@@ -181,7 +179,7 @@ function judgeProbabilities(output: NumericColumn, tolerance: number, severity: 
   let worst = 0;
   const rows = output.values.length / output.width;
   // A single score per row (binary models) is a probability, not a distribution: no sum to check.
-  const distribution = output.width > 1;
+  const distribution = output.width > 1 && !independent;
   if (distribution) {
     for (let r = 0; r < rows; r++) {
       let sum = 0;
@@ -208,11 +206,8 @@ function judgeProbabilities(output: NumericColumn, tolerance: number, severity: 
     value: badSums + outside.count + nonFinite.count,
     threshold: `in [0, 1]${distribution ? `, rows sum to 1 ± ${tolerance}` : ''}`,
     message: ok
-      ? `"${output.name}" are probabilities over ${rowsNote}${distribution ? ` (largest |sum - 1| = ${worst.toExponential(2)})` : ''}`
-      : `"${output.name}": ${problems.join('; ')}${sigmoidTags && badSums > 0 ? ` ("${output.name}" is made by a Sigmoid: if its columns are independent probabilities, a multi-label model, say so in model.outputs)` : ''}`,
-    ...(sigmoidTags && badSums > 0
-      ? { hint: `If "${output.name}" holds one probability per tag (multi-label), each in [0, 1]:\nmodel:\n  outputs:\n    ${output.name}: { kind: scores, range: [0, 1] }` }
-      : {}),
+      ? `"${output.name}" are probabilities over ${rowsNote}${distribution ? ` (largest |sum - 1| = ${worst.toExponential(2)})` : independent && output.width > 1 ? ` (${output.width} per row, each its own: made by a Sigmoid)` : ''}`
+      : `"${output.name}": ${problems.join('; ')}`,
   });
 }
 
