@@ -5788,7 +5788,8 @@ function tensorSpec(meta, graph) {
     // last axis of a rank-2 input in every opset): each row is a distribution.
     const axis = graph.softmaxAxis.get(meta.name);
     const perRow = axis !== undefined && spec.shape.length === 2 && (axis === null || axis === 1 || axis === -1);
-    return { ...spec, ...(classes ? { classes } : {}), ...(perRow ? { softmax: true } : {}) };
+    const sigmoid = graph.producers.get(meta.name) === 'Sigmoid';
+    return { ...spec, ...(classes ? { classes } : {}), ...(perRow ? { softmax: true } : {}), ...(sigmoid ? { sigmoid: true } : {}) };
 }
 /** The graph read for class labels only: a graph onnxruntime loaded but this reader cannot parse has none. */
 function labelFacts(bytes) {

@@ -43,12 +43,19 @@ export const MODELS = {
       nodes: [{ op: 'Reshape', inputs: ['x', 'shape'], outputs: ['y'] }],
       initializers: [{ name: 'shape', dims: [2], values: [3, -1], type: 'int64' }],
     }),
-  /** Sigmoid scores named "probabilities": each in [0, 1] but rows do not sum to 1. */
+  /**
+   * Scores named "probabilities" whose rows do not sum to 1: exp(−|x|), each in (0, 1]. (Columns
+   * made by a Sigmoid are read as a multi-label model's tags, each its own probability.)
+   */
   unnormalisedProbabilities: () =>
     buildModel({
       inputs: [X4],
       outputs: [{ name: 'probabilities', type: 'float32', shape: ['N', 4] }],
-      nodes: [{ op: 'Sigmoid', inputs: ['x'], outputs: ['probabilities'] }],
+      nodes: [
+        { op: 'Abs', inputs: ['x'], outputs: ['a'] },
+        { op: 'Neg', inputs: ['a'], outputs: ['n'] },
+        { op: 'Exp', inputs: ['n'], outputs: ['probabilities'] },
+      ],
     }),
   /** x - mean over the batch: the answer for a row depends on the other rows in its batch. */
   batchDependent: () =>
