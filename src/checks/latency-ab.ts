@@ -188,6 +188,10 @@ export function judgeLatencyComparison(l: LatencyComparison, config: GateConfig)
   const limits = ratioLimits(l.baseline.p95_ms, config);
   const { warn, block } = limits;
   const raised = warn > cfg.latency.warning_ratio ? `, limits raised by comparison.latency.min_slowdown_ms (${cfg.latency.min_slowdown_ms} ms)` : '';
+  // Said in the message too: a ×10 limit on a sub-millisecond baseline reads as a bug otherwise.
+  const why = raised
+    ? ` (the limits ×${round(cfg.latency.warning_ratio, 3)} / ×${round(cfg.latency.blocker_ratio, 3)} are raised so that a slowdown under comparison.latency.min_slowdown_ms = ${cfg.latency.min_slowdown_ms} ms never counts)`
+    : '';
   const interval = l.p95_ratio_interval;
   const state = ratioState(interval, limits);
   const ratio = round(l.p95_ratio, 3);
@@ -211,7 +215,7 @@ export function judgeLatencyComparison(l: LatencyComparison, config: GateConfig)
       status: state === 'pass' ? 'pass' : 'fail',
       value: ratio,
       threshold: `×${round(warn, 3)} warns, ×${round(block, 3)} blocks, when the ${level} of the p95 ratio lies above it (inconclusive while it contains ×${round(block, 3)})${raised}`,
-      message: `${messages[state]}; ${setting}`,
+      message: `${messages[state]}; ${setting}${why}`,
     }),
   ];
 }

@@ -31,6 +31,8 @@ describe('comparison.latency.p95_ratio is judged on the interval of the ratio it
     const [tiny] = judgeLatencyComparison(comparison(3, 2, 4, 1e-6, 0.05), defaultConfig());
     expect(tiny!.status).toBe('pass');
     expect(tiny!.threshold).toContain('limits raised by comparison.latency.min_slowdown_ms (1 ms)');
+    // The message says why the limit reads ×21, not only the threshold field.
+    expect(tiny!.message).toContain('the limits ×1.2 / ×1.5 are raised so that a slowdown under comparison.latency.min_slowdown_ms = 1 ms never counts');
     const strict = defaultConfig();
     strict.comparison.latency.min_slowdown_ms = 0;
     expect(judgeLatencyComparison(comparison(3, 2, 4, 1e-6, 0.05), strict)[0]).toMatchObject({ status: 'fail', severity: 'blocker' });

@@ -97,7 +97,7 @@ async function runComparison(ctx: CheckContext, got: Inputs): Promise<FamilyOutc
             category: 'comparison',
             severity: 'info',
             status: 'skip',
-            message: `predictions not compared: neither model's outputs can be read as predictions (${getErrorMessage(error)}); set model.outputs.<name>.kind (e.g. probabilities) to compare them`,
+            message: `predictions not compared: neither model's outputs can be read as predictions (${getErrorMessage(error)}); if an output holds class probabilities, labels or logits, say so in model.outputs.<name>.kind to compare them`,
           }),
     );
   }
