@@ -429,6 +429,18 @@ function parse(args: string[], options: ParseArgsOptionsConfig, command: string,
   }
 }
 
+/** `--debug`, or a runner's debug logging (RUNNER_DEBUG=1). */
+const cliDebug = (flag: unknown, env: NodeJS.ProcessEnv): boolean => flag === true || env.RUNNER_DEBUG === '1';
+
+/** The run settings every config-reading CLI command takes from its flags. */
+const cliRun = (v: { config?: unknown; out?: unknown; json?: unknown; debug?: unknown }, env: NodeJS.ProcessEnv): ConfigRun => ({
+  configPath: nonEmpty(v.config as string | undefined),
+  outDir: nonEmpty(v.out as string | undefined) ?? DEFAULT_OUT_DIR,
+  json: v.json === true,
+  debug: cliDebug(v.debug, env),
+  feedback: LOCAL_FEEDBACK,
+});
+
 const list = (values: string[] | undefined) =>
   values?.flatMap((v) => v.split(',')).map((v) => v.trim()).filter((v) => v !== '');
 
@@ -453,13 +465,7 @@ function suiteCommand<M extends 'validate' | 'load'>(command: M, args: string[],
     command,
   ).values as { 'comment-preview'?: string; config?: string; model?: string; baseline?: string; data?: string; label?: string; reference?: string; out?: string; junit?: string; json?: boolean; debug?: boolean; help?: boolean } & ServingFlags & BaselineServingFlags & LoadFlags;
   if (v.help) return { kind: 'help', text: command === 'load' ? LOAD_HELP : VALIDATE_HELP };
-  const run: ConfigRun = {
-    configPath: nonEmpty(v.config),
-    outDir: nonEmpty(v.out) ?? DEFAULT_OUT_DIR,
-    json: v.json ?? false,
-    debug: (v.debug ?? false) || env.RUNNER_DEBUG === '1',
-    feedback: LOCAL_FEEDBACK,
-  };
+  const run = cliRun(v, env);
   const overrides: Overrides = {
     model: nonEmpty(v.model),
     baseline: nonEmpty(v.baseline),
@@ -498,14 +504,7 @@ function promotionCommand<M extends PromotionSettings['mode']>(command: M, args:
   ).values as Record<string, string | boolean | undefined>;
   if (v.help) return { kind: 'help', text: PROMOTION_HELP };
   const str = (k: string) => nonEmpty(v[k] as string | undefined);
-  const run: PromotionRun = {
-    configPath: str('config'),
-    outDir: str('out') ?? DEFAULT_OUT_DIR,
-    json: (v.json as boolean) ?? false,
-    debug: ((v.debug as boolean) ?? false) || env.RUNNER_DEBUG === '1',
-    feedback: LOCAL_FEEDBACK,
-    reportPath: str('report'),
-  };
+  const run: PromotionRun = { ...cliRun(v, env), reportPath: str('report') };
   const target: PromotionOptions = {
     version: str('version'),
     environment: str('environment') ?? 'production',
@@ -552,7 +551,7 @@ function driftCommand(args: string[], env: NodeJS.ProcessEnv): CliParsed<'drift'
       exclude: list(v.exclude) ?? [],
       outDir: nonEmpty(v.out),
       json: v.json ?? false,
-      debug: (v.debug ?? false) || env.RUNNER_DEBUG === '1',
+      debug: cliDebug(v.debug, env),
     },
   };
 }
@@ -584,7 +583,7 @@ function initCommand(args: string[], env: NodeJS.ProcessEnv): CliParsed<'init'> 
       data: nonEmpty(v.data),
       label: nonEmpty(v.label),
       force: v.force ?? false,
-      debug: (v.debug ?? false) || env.RUNNER_DEBUG === '1',
+      debug: cliDebug(v.debug, env),
     },
   };
 }
@@ -599,7 +598,7 @@ function reportCommand(args: string[], env: NodeJS.ProcessEnv): CliParsed<'repor
   const v = values as { out?: string; debug?: boolean; help?: boolean };
   if (v.help) return { kind: 'help', text: REPORT_HELP };
   if (positionals.length !== 1) throw new UsageError('model-gate report needs one report.json (or the directory holding it); run "model-gate report --help"');
-  return { kind: 'run', settings: { mode: 'report', report: positionals[0]!, outDir: nonEmpty(v.out) ?? DEFAULT_OUT_DIR, debug: (v.debug ?? false) || env.RUNNER_DEBUG === '1' } };
+  return { kind: 'run', settings: { mode: 'report', report: positionals[0]!, outDir: nonEmpty(v.out) ?? DEFAULT_OUT_DIR, debug: cliDebug(v.debug, env) } };
 }
 
 /** Flags over the config's monitor section, shared by monitor and alerts. */
@@ -620,7 +619,7 @@ function monitorFlags(command: 'monitor' | 'alerts', args: string[], env: NodeJS
   return {
     v,
     str,
-    debug: ((v.debug as boolean) ?? false) || env.RUNNER_DEBUG === '1',
+    debug: cliDebug(v.debug, env),
     overrides: { id: str('id'), version: str('version'), environment: str('environment'), window: str('window'), reference: str('reference'), labels: str('labels') } satisfies MonitorOverrides,
     // A token is never a flag (it would sit in the shell history and the process list).
     githubToken: nonEmpty(env.GITHUB_TOKEN) ?? nonEmpty(env.GH_TOKEN),
@@ -628,9 +627,9 @@ function monitorFlags(command: 'monitor' | 'alerts', args: string[], env: NodeJS
 }
 
 function monitorCommand(args: string[], env: NodeJS.ProcessEnv): CliParsed<'monitor'> {
-  const { v, str, debug, overrides, githubToken } = monitorFlags('monitor', args, env);
+  const { v, overrides, githubToken } = monitorFlags('monitor', args, env);
   if (v.help) return { kind: 'help', text: MONITOR_HELP };
-  return { kind: 'run', settings: { mode: 'monitor', configPath: str('config'), overrides, githubToken, outDir: str('out') ?? DEFAULT_OUT_DIR, json: (v.json as boolean) ?? false, debug, feedback: LOCAL_FEEDBACK } };
+  return { kind: 'run', settings: { mode: 'monitor', ...cliRun(v, env), overrides, githubToken } };
 }
 
 function alertsCommand(args: string[], env: NodeJS.ProcessEnv): CliParsed<'alerts'> {
