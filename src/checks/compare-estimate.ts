@@ -231,8 +231,9 @@ function jointTableBootstrap(
     const w = weights ? weights[i]! : 1;
     let groups = index;
     if (weights) {
-      groups = byWeight.get(key) ?? new Map<number, number>();
-      if (groups.size === 0) byWeight.set(key, groups);
+      let ofCell = byWeight.get(key);
+      if (!ofCell) byWeight.set(key, (ofCell = new Map<number, number>()));
+      groups = ofCell;
     }
     const at = groups.get(weights ? w : key);
     if (at === undefined) {
