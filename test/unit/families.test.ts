@@ -116,6 +116,19 @@ describe('the registry', () => {
   });
 });
 
+describe('fail closed when the metrics family runs only for the comparison', () => {
+  it('with metrics.enabled false and labels the candidate cannot be evaluated on, comparison.metrics blocks with the cause', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mg-families-'));
+    const config = join(dir, 'gate.yml');
+    writeFileSync(config, ['model: { path: examples/iris/model.onnx }', 'baseline: examples/iris/baseline.onnx', 'data: { eval: examples/iris/eval.csv, label: sepal_length }', 'metrics: { enabled: false }', 'checks: { latency: { enabled: false } }', 'comparison: { latency: { enabled: false } }'].join('\n'));
+    const r = await cli(['validate', '--config', config, '--json', '--out', join(dir, 'out')]);
+    const report = JSON.parse(r.stdout) as Report;
+    expect(byId(report, 'comparison.metrics')).toMatchObject({ status: 'error', severity: 'blocker' });
+    expect(byId(report, 'comparison.metrics').message).toMatch(/cannot be evaluated on the labels: .*label column "sepal_length" holds values the model does not predict/);
+    expect(report.decision).toBe('NO-GO');
+  });
+});
+
 describe('drift warnings of a run are one multiplicity family', () => {
   it("the features', label's and predictions' p-values are adjusted together (Holm over all of them); the baseline's items apart", async () => {
     const dir = mkdtempSync(join(tmpdir(), 'mg-families-'));

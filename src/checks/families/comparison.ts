@@ -7,7 +7,7 @@
 import { agreementOf, compareMetrics, judgeAgreement, judgeComparison, signatureMismatch, type Agreement, type ComparisonReport, type MetricComparison } from '../compare.ts';
 import type { McNemar } from '../../stats/mcnemar.ts';
 import { throttledProgress, type CheckContext } from '../context.ts';
-import { evaluationOf, readModelView, computeMetrics, EvaluationError, type MetricReport, type ModelView } from '../evaluation.ts';
+import { evaluationOf, readModelView, computeMetrics, EvaluationError, type Labels, type MetricReport, type ModelView } from '../evaluation.ts';
 import type { Family, FamilyOutcome, Inputs, Measurements } from '../family.ts';
 import { compareLatency, judgeLatencyComparison, timeInterleaved, type LatencyComparison } from '../latency-ab.ts';
 import { PREDICTION_BATCH, predictAll, type Predictions } from '../predictions.ts';
@@ -134,17 +134,12 @@ async function runComparison(ctx: CheckContext, got: Inputs): Promise<FamilyOutc
           const message = error instanceof EvaluationError ? `baseline: ${error.message}` : getErrorMessage(error);
           checks.push(result({ id: 'comparison.metrics', category: 'comparison', severity: 'blocker', status: 'error', message }));
         }
+      } else if (ctx.labels) {
+        // Labels the candidate's predictions cannot be evaluated on: fail closed, with the cause
+        // (the metrics family's own rows are not listed when metrics.enabled is false).
+        checks.push(result({ id: 'comparison.metrics', category: 'comparison', severity: 'blocker', status: 'error', message: `metric changes not compared: ${candidateProblem(view, ctx.labels)}` }));
       } else {
-        checks.push(
-          result({
-            id: 'comparison.metrics',
-            category: 'comparison',
-            severity: 'info',
-            status: 'skip',
-            // With labels, the candidate's own metrics failed: say that, not that there is no data.
-            message: ctx.labels ? "metric changes not compared: the candidate's metrics could not be computed (see metrics.*)" : 'metric changes not compared: no labelled evaluation data',
-          }),
-        );
+        checks.push(result({ id: 'comparison.metrics', category: 'comparison', severity: 'info', status: 'skip', message: 'metric changes not compared: no labelled evaluation data' }));
       }
     }
   }
@@ -166,6 +161,16 @@ async function runComparison(ctx: CheckContext, got: Inputs): Promise<FamilyOutc
     checks.push(...judgeLatencyComparison(produced.latency_comparison, ctx.config));
   }
   return { checks, produced };
+}
+
+/** Why the candidate's predictions could not be evaluated on the labels (the metrics family said it first). */
+function candidateProblem(view: ModelView, labels: Labels): string {
+  try {
+    evaluationOf(view, labels);
+  } catch (error) {
+    return `the candidate's predictions cannot be evaluated on the labels: ${getErrorMessage(error)}`;
+  }
+  return "the candidate's metrics could not be computed (see metrics.*)";
 }
 
 function safeView(p: Predictions, ctx: CheckContext): ModelView | null {
