@@ -122,7 +122,7 @@ export function starterConfig(settings: Pick<InitSettings, 'model' | 'data' | 'l
     lines.push(settings.label ? `  label: ${scalar(settings.label)}` : '  # label: <column>   # TODO: the label column, for quality metrics');
     lines.push('  # reference: <training data>   # measures drift against it');
   } else {
-    lines.push('# data:', '#   eval: <labelled evaluation data: CSV, JSON Lines or Parquet>', '#   label: <its label column>', '# Without data the gate runs on generated rows: no quality metric is measured.');
+    lines.push('# data:', '#   eval: <labelled evaluation data: CSV, JSON Lines, Parquet or .npz>', '#   label: <its label column>', '# Without data the gate runs on generated rows: no quality metric is measured.');
   }
   lines.push(
     '# metrics:',
