@@ -73,7 +73,10 @@ function dtypeOf(descr: string): { kind: string; size: number; little: boolean }
   const unit = kind === 'U' ? 4 : 1;
   const size = Number(digits || '1') * unit;
   if (NAMES[kind]) {
-    const fix = kind === 'O' ? ': save numbers as a numeric dtype and text as str (np.asarray(x, dtype=str))' : ': save it as numbers or text';
+    const fix =
+      kind === 'O'
+        ? ': save numbers as a numeric dtype and text as str (np.asarray(x, dtype=str)); rows of different lengths (clips, token lists) make an object array too: pad them to one length, or use JSON Lines'
+        : ': save it as numbers or text';
     throw new Error(`dtype ${descr} is ${NAMES[kind]}, which model-gate does not read${fix}`);
   }
   if (!'fiubUS'.includes(kind)) throw new Error(`dtype "${descr}" is not one model-gate reads`);
