@@ -129,6 +129,10 @@ export function starterConfig(settings: Pick<InitSettings, 'model' | 'data' | 'l
     '#   thresholds:',
     '#     accuracy: { min: 0.9 }   # a floor for a quality metric (needs labelled data)',
     '# baseline: <the model in production>   # compares the candidate with it',
+    '# checks:',
+    '#   latency:',
+    '#     limits:',
+    '#       "1": { p95_ms: 100 }   # your latency SLO per batch size; none by default',
   );
   return { text: `${lines.join('\n')}\n`, todo: mapping !== null || (!!settings.data && !settings.label) };
 }

@@ -212,7 +212,7 @@ export interface ChecksConfig {
     time_budget_s: number;
     /** Batch sizes to measure (plus any that `limits` names). */
     batch_sizes: number[];
-    /** Limits per batch size (keys are batch sizes). Default: p95 <= 100 ms at batch 1. */
+    /** Limits per batch size (keys are batch sizes), your latency SLO, e.g. `"1": { p95_ms: 100 }`. Default: none: latency is measured and reported, and a slowdown against the baseline is judged by comparison.latency; a limit only you can set is not guessed. */
     limits: Record<string, LatencyLimits>;
   };
   /** Error scenarios: what the model does with bad requests, judged against the outcomes you accept. */
