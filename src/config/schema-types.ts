@@ -152,6 +152,8 @@ export interface DataConfig {
   bad_rows: {
     /** skip: leave bad rows out, failing only above max_share; fail: any bad row fails the check. */
     policy: "skip" | "fail";
+    /** bad: an empty or NaN cell in a feature column makes its row bad; feed: it reaches the model as NaN (an empty text cell as ""), for a model that handles missing values (XGBoost, LightGBM, HistGradientBoosting, a Pipeline with an imputer). Only for float and text inputs; label and weight cells must still be present. */
+    missing_features: "bad" | "feed";
     /** Largest share of rows that may be skipped. */
     max_share: number;
     severity: Severity;

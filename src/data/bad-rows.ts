@@ -41,9 +41,16 @@ export function badWeightRows(dataset: Dataset, weight: string | undefined): Map
 
 /**
  * Bad rows when only `used` columns matter; a text column's cell is bad only when empty. Linear in
- * the cells used. With `weight`, a negative or infinite sample weight makes its row bad too.
+ * the cells used. With `weight`, a negative or infinite sample weight makes its row bad too. An
+ * empty or NaN cell of a column in `missingFed` is not bad: it reaches the model as a missing value.
  */
-export function findBadRows(dataset: Dataset, used: readonly string[], weight?: string, arrayWidths?: ReadonlyMap<string, number>): BadRows {
+export function findBadRows(
+  dataset: Dataset,
+  used: readonly string[],
+  weight?: string,
+  arrayWidths?: ReadonlyMap<string, number>,
+  missingFed: ReadonlySet<string> = new Set(),
+): BadRows {
   const cause = new Uint8Array(dataset.rows); // 0 good, 1 malformed, 2 invalid, 3 missing
   const reason = new Map<number, string>();
   const note = (r: number, c: number, why: () => string) => {
@@ -81,6 +88,8 @@ export function findBadRows(dataset: Dataset, used: readonly string[], weight?: 
           }
         }
       }
+    } else if (missingFed.has(name)) {
+      continue;
     } else if (col.values) {
       const v = col.values;
       for (let r = 0; r < v.length; r++) if (Number.isNaN(v[r]!)) note(r, 3, () => `"${name}" is empty or NaN`);
