@@ -55,10 +55,24 @@ const SWAPPED: Partial<Record<DType, DType>> = {
   bool: 'float32',
 };
 
+/** Scenarios that perturb the values of one input (its width, type or a value). */
+const VALUE_SCENARIOS: ReadonlySet<ScenarioName> = new Set(['wrong_feature_count', 'wrong_dtype', 'nan_input', 'inf_input']);
+
+/**
+ * The input a scenario perturbs: the first that data feeds (constants, a sample rate or a state,
+ * are not the request); for a value perturbation, the first of those that is not text (a
+ * table's text column comes first as often as not, its numbers after it); -1 when none is fed.
+ */
+export function perturbedInput(rows: FeatureRows, name: ScenarioName): number {
+  const fed = rows.bindings.findIndex((b) => b.source.kind !== 'constant');
+  if (!VALUE_SCENARIOS.has(name)) return fed;
+  const numeric = rows.bindings.findIndex((b, i) => b.source.kind !== 'constant' && !Array.isArray(rows.typed[i]));
+  return numeric >= 0 ? numeric : fed;
+}
+
 /** The request each scenario sends, or why it does not apply to this model. */
 export function scenarioRequest(name: ScenarioName, rows: FeatureRows, cfg: ScenarioConfig, answerBytes = 0): ScenarioRequest | string {
-  // The first input that data feeds: constants (a sample rate, a state) are not the request.
-  const index = rows.bindings.findIndex((b) => b.source.kind !== 'constant');
+  const index = perturbedInput(rows, name);
   if (index < 0) return 'every input is a constant from the config: no data to perturb';
   const primary = rows.bindings[index]!;
   const width = rowWidth(primary);
@@ -178,6 +192,7 @@ const words = (scenario: ScenarioName, outcome: Outcome) => (HANDLED.has(scenari
 export function judgeScenario(observed: ScenarioOutcome, cfg: ScenarioConfig): CheckResult {
   const ok = cfg.expect.includes(observed.outcome);
   const { scenario } = observed;
+  const said = words(scenario, observed.outcome);
   return result({
     id: `errors.${scenario}`,
     category: CATEGORY,
@@ -185,7 +200,7 @@ export function judgeScenario(observed: ScenarioOutcome, cfg: ScenarioConfig): C
     status: ok ? 'pass' : 'fail',
     value: observed.outcome,
     threshold: `one of: ${cfg.expect.join(', ')}`,
-    message: `${observed.request}: the model ${words(scenario, observed.outcome)}${observed.outcome === 'rejected' || !ok ? ` (${observed.detail})` : ''}${ok ? '' : ` — expected ${cfg.expect.map((o) => words(scenario, o)).join(' or ')} (errors.${scenario}.expect)`}`,
+    message: `${observed.request}: the model ${said}${(observed.outcome === 'rejected' || !ok) && !said.includes(observed.detail) ? ` (${observed.detail})` : ''}${ok ? '' : ` — expected ${cfg.expect.map((o) => words(scenario, o)).join(' or ')} (errors.${scenario}.expect)`}`,
   });
 }
 
@@ -262,7 +277,7 @@ async function runScenario(ctx: CheckContext, name: ScenarioName, sc: ScenarioCo
   const runner = ctx.runner;
   const id = `errors.${name}`;
   const failed = (message: string) => ({ check: result({ id, category: CATEGORY, severity: sc.severity, status: 'error', message }), observed: null });
-  const primary = ctx.rows.bindings.find((b) => b.source.kind !== 'constant')?.name ?? '';
+  const primary = ctx.rows.bindings[perturbedInput(ctx.rows, name)]?.name ?? '';
   let req: ScenarioRequest | string;
   if (PROBE_SCENARIOS.has(name)) {
     req = { request: name.replace(/_/g, ' '), feeds: {} };
