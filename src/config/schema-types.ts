@@ -302,7 +302,7 @@ export interface MetricsConfig {
   label_output?: string;
   /** The label value of each probability column, in order. Default: the output's `classes` in model.outputs, else 0, 1, … */
   classes?: (number | string)[];
-  /** The metric the default baseline comparison guards. Default: accuracy (classification), rmse (regression). */
+  /** The metric the default baseline comparison guards. Default: accuracy (classification; balanced_accuracy when one class holds 90% or more of the labelled rows, where accuracy would score a model that always answers that class above a healthy one), rmse (regression). */
   primary?: "accuracy" | "balanced_accuracy" | "precision_macro" | "recall_macro" | "f1_macro" | "precision_micro" | "recall_micro" | "f1_micro" | "precision_weighted" | "recall_weighted" | "f1_weighted" | "roc_auc" | "log_loss" | "brier" | "ece" | "rmse" | "mae" | "r2" | "mape" | "max_error";
   /** Equal-width confidence bins for the expected calibration error. */
   ece_bins: number;
