@@ -11,6 +11,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { outputKind } from './checks/outputs.ts';
 import { defaultConfig, parseConfig } from './config/load.ts';
+import { findBadRows } from './data/bad-rows.ts';
 import { BindingError, bindInputs, formatShape } from './data/features.ts';
 import { limitsFromConfig } from './data/limits.ts';
 import { readDataset } from './data/read.ts';
@@ -68,8 +69,9 @@ const scalar = (s: string) => (/^[\w./-]+$/.test(s) && !/^[-.]/.test(s) ? s : JS
 /** The config text, and whether it holds TODO lines to fill in. */
 export function starterConfig(settings: Pick<InitSettings, 'model' | 'data' | 'label'>, signature: ModelSignature, dataset: Dataset | null): { text: string; todo: boolean } {
   let mapping: { message: string; snippet: string } | null = null;
+  let fedColumns: string[] = [];
   try {
-    bindInputs(signature, dataset, undefined, new Set(settings.label ? [settings.label] : []));
+    fedColumns = bindInputs(signature, dataset, undefined, new Set(settings.label ? [settings.label] : [])).flatMap((b) => b.columns ?? []);
   } catch (error) {
     if (!(error instanceof BindingError)) throw error;
     mapping = { message: error.message, snippet: error.snippet };
@@ -120,6 +122,7 @@ export function starterConfig(settings: Pick<InitSettings, 'model' | 'data' | 'l
   if (settings.data) {
     lines.push('data:', `  eval: ${scalar(settings.data)}`);
     lines.push(settings.label ? `  label: ${scalar(settings.label)}` : '  # label: <column>   # TODO: the label column, for quality metrics');
+    lines.push(...missingCellsNote(dataset, fedColumns));
     lines.push('  # reference: <training data>   # measures drift against it');
   } else {
     lines.push('# data:', '#   eval: <labelled evaluation data: CSV, JSON Lines or Parquet>', '#   label: <its label column>', '# Without data the gate runs on generated rows: no quality metric is measured.');
@@ -131,6 +134,20 @@ export function starterConfig(settings: Pick<InitSettings, 'model' | 'data' | 'l
     '# baseline: <the model in production>   # compares the candidate with it',
   );
   return { text: `${lines.join('\n')}\n`, todo: mapping !== null || (!!settings.data && !settings.label) };
+}
+
+/** Commented lines offering missing_features: feed when the feature columns have empty cells; none otherwise. */
+function missingCellsNote(dataset: Dataset | null, columns: string[]): string[] {
+  if (!dataset || columns.length === 0) return [];
+  const bad = findBadRows(dataset, columns);
+  if (bad.byCause.missing === 0) return [];
+  const named = columns.filter((c) => findBadRows(dataset, [c]).byCause.missing > 0);
+  return [
+    `  # ${bad.byCause.missing.toLocaleString('en')} of ${dataset.rows.toLocaleString('en')} rows have empty cells (${named.join(', ')}): they are left out, and`,
+    '  # above 1% they block (data.bad_rows). If the model handles missing values (an imputer,',
+    '  # XGBoost, HistGradientBoosting), uncomment this line to feed them to it as NaN:',
+    '  # bad_rows: { missing_features: feed }',
+  ];
 }
 
 /** A long message over several comment lines. */
