@@ -11,7 +11,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { stringify } from 'yaml';
+import { parse, stringify } from 'yaml';
 import type { Report } from '../src/report/json.ts';
 import { byId, cli } from './support/cli.ts';
 import { PYTHON, skipWithout } from './support/tools.ts';
@@ -74,6 +74,22 @@ describe.skipIf(skipWithout('python', 'xgboost'))('tabular models through the Py
     }
     expect(byId(report, 'errors.nan_input').message).toMatch(/handled it/);
     expect(byId(report, 'errors.wrong_dtype').message).toContain('"tenure" as float32 instead of float64: the model rejected it');
+  });
+
+  it('the Pipeline as skl2onnx converts it (one input per column), in-process: init offers the line, and with it GO against the pickle', async () => {
+    const written = join(mkdtempSync(join(work, 'init-')), 'gate.yml');
+    const init = await cli(['init', '--model', at('pipe_a.onnx'), '--data', at('churn.csv'), '--label', 'churn', '--out', written]);
+    expect(init.code, init.stderr).toBe(0);
+    const text = readFileSync(written, 'utf8');
+    expect(text).toContain('  # 42 of 400 rows have empty cells (tenure): they are left out, and\n');
+    expect(text).toContain('\n  # bad_rows: { missing_features: feed }\n');
+    const config = parse(text.replace('  # bad_rows: { missing_features: feed }', '  bad_rows: { missing_features: feed }')) as Record<string, unknown>;
+    const { code, report } = await validate({ ...config, baseline: { command: adapter('pipe_b.pkl') } });
+    expect(failing(report)).toEqual([]);
+    expect(code).toBe(0);
+    expect(byId(report, 'inputs.mapping').message).toContain('"plan" string[N, 1] <- column plan; "region" string[N, 1] <- column region; "tenure" float32[N, 1] <- column tenure');
+    expect(metricsOf(report, 'candidate').accuracy).toBeCloseTo(EXPECTED.pipe_a!.accuracy!, 10); // float32 moves no row across ½
+    expect(metricsOf(report, 'baseline').accuracy).toBeCloseTo(EXPECTED.pipe_b!.accuracy!, 10);
   });
 
   it('HistGradientBoosting against XGBoost, both reading NaN as missing: GO, metrics of every row equal the libraries\'', async () => {

@@ -12,6 +12,8 @@ Seeded: the same files every time on the same builds. Writes into OUT_DIR:
   churn_num.csv        the same rows without the text columns (numeric features only)
   pipe_a.pkl pipe_b.pkl  Pipeline(ColumnTransformer(OneHotEncoder on plan, region; imputer + scaler
                        on the numbers), LogisticRegression), fitted on a DataFrame; b: another sample
+  pipe_a.onnx          pipe_a as skl2onnx converts it from a DataFrame: one input per column (plan,
+                       region string [N, 1]; tenure, monthly, calls float [N, 1]), label, probabilities
   hgb.pkl              HistGradientBoostingClassifier on the numeric columns (NaN: missing, natively)
   xgb_bin.json         XGBClassifier on the numeric columns (NaN: missing, natively)
   reg.csv              eval rows x0 ... x4, y (continuous)
@@ -106,6 +108,8 @@ def make_churn():
     for name, train in (("pipe_a", train_a), ("pipe_b", train_b)):
         m = pipeline().fit(train[CAT + NUM], train["churn"])
         dump(m, f"{name}.pkl")
+        if name == "pipe_a":
+            export_pipeline(m, "pipe_a.onnx")
         expected[name] = classification(ev["churn"], m.predict(x_ev), m.predict_proba(x_ev))
     hgb = HistGradientBoostingClassifier(max_iter=60, random_state=0).fit(train_a[NUM].to_numpy(), train_a["churn"])
     dump(hgb, "hgb.pkl")
@@ -114,6 +118,47 @@ def make_churn():
     xb = xgb.XGBClassifier(n_estimators=40, max_depth=3, random_state=0, n_jobs=1).fit(train_a[NUM].to_numpy(), train_a["churn"])
     xb.save_model(path("xgb_bin.json"))
     expected["xgb_bin"] = classification(ev["churn"], xb.predict(x), xb.predict_proba(x))
+
+
+def export_pipeline(m, name):
+    """The graph skl2onnx's convert_sklearn writes for pipeline() fitted on a DataFrame, with one
+    input per column (initial_types from the frame: StringTensorType / FloatTensorType [None, 1]):
+    OneHotEncoder per text column (unknown and "" -> zeros), Imputer (NaN -> the median) and
+    Scaler on the numbers, LinearClassifier -> label int64 [N], probabilities float [N, 2]."""
+    import onnx
+    from onnx import TensorProto, helper
+
+    pre, clf = m.named_steps["pre"], m.named_steps["clf"]
+    enc = pre.named_transformers_["cat"]
+    num = pre.named_transformers_["num"]
+    imputer, scaler = num.named_steps["impute"], num.named_steps["scale"]
+    nodes, hot = [], []
+    for col, cats in zip(CAT, enc.categories_):
+        nodes.append(helper.make_node("OneHotEncoder", [col], [f"{col}_hot3"], domain="ai.onnx.ml", cats_strings=[str(c) for c in cats], zeros=1))
+        nodes.append(helper.make_node("Flatten", [f"{col}_hot3"], [f"{col}_hot"], axis=1))
+        hot.append(f"{col}_hot")
+    nodes.append(helper.make_node("Concat", NUM, ["numbers"], axis=1))
+    nodes.append(helper.make_node("Imputer", ["numbers"], ["imputed"], domain="ai.onnx.ml", imputed_value_floats=imputer.statistics_.astype(np.float32).tolist(), replaced_value_float=float("nan")))
+    nodes.append(helper.make_node("Scaler", ["imputed"], ["scaled"], domain="ai.onnx.ml", offset=scaler.mean_.astype(np.float32).tolist(), scale=(1.0 / scaler.scale_).astype(np.float32).tolist()))
+    nodes.append(helper.make_node("Concat", [*hot, "scaled"], ["features"], axis=1))
+    coefficients = clf.coef_.flatten().astype(float).tolist()
+    intercepts = clf.intercept_.astype(float).tolist()
+    nodes.append(helper.make_node(
+        "LinearClassifier", ["features"], ["label", "probabilities"], domain="ai.onnx.ml",
+        coefficients=[-c for c in coefficients] + coefficients, intercepts=[-c for c in intercepts] + intercepts,
+        classlabels_ints=[int(c) for c in clf.classes_], multi_class=0, post_transform="LOGISTIC",
+    ))
+    inputs = [helper.make_tensor_value_info(c, TensorProto.STRING, [None, 1]) for c in CAT]
+    inputs += [helper.make_tensor_value_info(c, TensorProto.FLOAT, [None, 1]) for c in NUM]
+    graph = helper.make_graph(nodes, "pipeline", inputs, [
+        helper.make_tensor_value_info("label", TensorProto.INT64, [None]),
+        helper.make_tensor_value_info("probabilities", TensorProto.FLOAT, [None, 2]),
+    ])
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13), helper.make_opsetid("ai.onnx.ml", 1)])
+    model.ir_version = 7
+    model.producer_name = "skl2onnx"
+    onnx.checker.check_model(model)
+    onnx.save(model, path(name))
 
 
 def make_regression():
