@@ -3,8 +3,11 @@
  * NaN cells, cells that are not numbers (for array columns: empty arrays, elements that are not
  * numbers, NaN or infinite elements). Pure: reads the Dataset, returns row numbers.
  */
+import type { GateConfig } from '../config/types.ts';
+import { FLOAT_TYPES } from '../runners/types.ts';
 import { column } from './dataset.ts';
 import type { Dataset } from './dataset.ts';
+import type { InputBinding } from './features.ts';
 
 const DETAIL = 10;
 
@@ -133,3 +136,16 @@ export function describeBadRows(bad: BadRows): string {
   const examples = bad.first.map((b) => `row ${b.row}: ${b.reason}`).join('; ');
   return `${bad.indices.length} of ${bad.rows} rows are bad (${parts.join(', ')}); ${examples}${bad.indices.length > bad.first.length ? '; …' : ''}`;
 }
+
+/**
+ * Feature columns whose empty cells can reach the model as missing values: numeric columns feeding
+ * float inputs (as NaN), text columns feeding text inputs (as ""). An integer input has no NaN.
+ */
+export function missingFedColumns(bindings: readonly InputBinding[], dataset: Dataset): Set<string> {
+  const fed = (b: InputBinding, c: string) => (b.dtype === 'string' ? column(dataset, c)?.kind === 'text' : FLOAT_TYPES.has(b.dtype));
+  return new Set(bindings.flatMap((b) => (b.source.kind === 'columns' ? b.source.columns.filter((c) => fed(b, c)) : [])));
+}
+
+/** The columns whose empty cells reach the model, as data.bad_rows.missing_features says; none by default. */
+export const missingFedBy = (policy: GateConfig['data']['bad_rows'], bindings: readonly InputBinding[], dataset: Dataset): Set<string> =>
+  policy.missing_features === 'feed' ? missingFedColumns(bindings, dataset) : new Set();

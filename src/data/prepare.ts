@@ -12,10 +12,10 @@ import { sliceColumnNames } from '../checks/slices.ts';
 import type { GateConfig } from '../config/types.ts';
 import { result, type CheckResult } from '../core/check-result.ts';
 import { UsageError, getErrorMessage } from '../errors.ts';
-import { FLOAT_TYPES, type ModelRunner, type ModelSignature } from '../runners/types.ts';
-import { describeBadRows, findBadRows, keptRows } from './bad-rows.ts';
-import { column, columnNames, type Dataset } from './dataset.ts';
-import { BindingError, arrayWidths, type InputBinding, bindInputs, describeFeed, featuresFromDataset, fedShape, type FeatureRows } from './features.ts';
+import type { ModelRunner, ModelSignature } from '../runners/types.ts';
+import { describeBadRows, findBadRows, keptRows, missingFedBy, missingFedColumns } from './bad-rows.ts';
+import { columnNames, type Dataset } from './dataset.ts';
+import { BindingError, arrayWidths, bindInputs, describeFeed, featuresFromDataset, fedShape, type FeatureRows } from './features.ts';
 import { generateRows } from './generate.ts';
 import { limitsFromConfig } from './limits.ts';
 import { readDataset } from './read.ts';
@@ -97,7 +97,7 @@ function makeRows(runner: ModelRunner, evalData: Dataset | null, reference: Data
     }
     const used = [...new Set([...bindings.flatMap((b) => b.columns ?? []), ...[labelColumn, weight].filter((x): x is string => !!x)])];
     const policy = config.data.bad_rows;
-    const bad = findBadRows(evalData, used, weight, arrayWidths(bindings), policy.missing_features === 'feed' ? missingFedColumns(bindings, evalData) : undefined);
+    const bad = findBadRows(evalData, used, weight, arrayWidths(bindings), missingFedBy(policy, bindings, evalData));
     const share = evalData.rows === 0 ? 0 : bad.indices.length / evalData.rows;
     const tooMany = policy.policy === 'fail' ? bad.indices.length > 0 : share > policy.max_share;
     if (bad.indices.length > 0 || evalData.rows === 0) {
@@ -160,15 +160,6 @@ const MISSING_HINT = [
   'data:',
   '  bad_rows: { missing_features: feed }',
 ].join('\n');
-
-/**
- * Feature columns whose empty cells can reach the model as missing values: numeric columns feeding
- * float inputs (as NaN), text columns feeding text inputs (as ""). An integer input has no NaN.
- */
-function missingFedColumns(bindings: readonly InputBinding[], dataset: Dataset): Set<string> {
-  const fed = (b: InputBinding, c: string) => (b.dtype === 'string' ? column(dataset, c)?.kind === 'text' : FLOAT_TYPES.has(b.dtype));
-  return new Set(bindings.flatMap((b) => (b.source.kind === 'columns' ? b.source.columns.filter((c) => fed(b, c)) : [])));
-}
 
 function mappingCheck(bindings: ReturnType<typeof bindInputs>, rows: number, data: Dataset | null): CheckResult {
   const mapping = bindings.map((b) => `"${b.name}" ${b.dtype}${fedShape(b)} <- ${describeFeed(b)}`).join('; ');
