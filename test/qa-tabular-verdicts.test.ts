@@ -76,6 +76,18 @@ describe.skipIf(skipWithout('python', 'xgboost'))('tabular models through the Py
     expect(byId(report, 'errors.wrong_dtype').message).toContain('"tenure" as float32 instead of float64: the model rejected it');
   });
 
+  it('drift against the training rows: text columns and empty cells fed to the model there too, prediction drift measured on every row', async () => {
+    const { report } = await validate({
+      model: { command: adapter('pipe_a.pkl') },
+      data: churn({ reference: at('churn_ref.csv'), bad_rows: { missing_features: 'feed' } }),
+      checks: { ...FAST.checks, errors: { enabled: false } },
+    });
+    expect(failing(report)).toEqual([]);
+    expect(report.decision).toBe('GO');
+    expect(byId(report, 'drift.feature.tenure').message).toContain('missing 153 / 42');
+    expect(byId(report, 'drift.prediction.score').message).toContain('(1,500 vs 400 values');
+  });
+
   it('the Pipeline as skl2onnx converts it (one input per column), in-process: init offers the line, and with it GO against the pickle', async () => {
     const written = join(mkdtempSync(join(work, 'init-')), 'gate.yml');
     const init = await cli(['init', '--model', at('pipe_a.onnx'), '--data', at('churn.csv'), '--label', 'churn', '--out', written]);

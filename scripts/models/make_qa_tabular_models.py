@@ -10,6 +10,7 @@ Run with Debian's packages (python3-sklearn 1.2, python3-xgboost 1.7, python3-pa
 Seeded: the same files every time on the same builds. Writes into OUT_DIR:
   churn.csv            eval rows: plan, region (text), tenure (empty cells), monthly, calls, churn (0/1)
   churn_num.csv        the same rows without the text columns (numeric features only)
+  churn_ref.csv        pipe_a's training rows (the reference for drift), empty cells alike
   pipe_a.pkl pipe_b.pkl  Pipeline(ColumnTransformer(OneHotEncoder on plan, region; imputer + scaler
                        on the numbers), LogisticRegression), fitted on a DataFrame; b: another sample
   pipe_a.onnx          pipe_a as skl2onnx converts it from a DataFrame: one input per column (plan,
@@ -103,6 +104,7 @@ def pipeline():
 def make_churn():
     train_a, train_b, ev = churn(1500, 1), churn(1500, 2), churn(400, 3)
     ev = write_csv("churn.csv", ev)
+    write_csv("churn_ref.csv", train_a)  # the training rows, as drift's reference
     write_csv("churn_num.csv", ev[NUM + ["churn"]])
     x_ev = ev[CAT + NUM]
     for name, train in (("pipe_a", train_a), ("pipe_b", train_b)):
