@@ -225,7 +225,7 @@ export interface ChecksConfig {
     time_budget_s: number;
     /** One row with one feature too few (or too many, for a single feature). */
     wrong_feature_count: ScenarioConfig;
-    /** The input in another element type (float64 for float32, and so on). */
+    /** The input in another element type (float64 for float32, and so on). By default the model must refuse it, or answer it as it answers the declared type (converted: a JSON server that reads the values as numbers). */
     wrong_dtype: ScenarioConfig;
     /** One row with NaN in its first feature. By default a model may reject it, propagate it (NaN out) or handle it (a finite answer: XGBoost and LightGBM read NaN as a missing value); a crash or a hang fails. Set `expect: [rejected]` when NaN must be refused. */
     nan_input: ScenarioConfig;
@@ -276,8 +276,8 @@ export interface ScenarioConfig {
   size_mb?: number;
 }
 
-/** rejected: the model refused the request cleanly (an onnxruntime input validation error about the perturbed input, an HTTP 4xx with an error body, a command's {"id", "error"} line); non_finite: it returned NaN or Inf; finite: it returned finite values; empty: it returned zero rows; over HTTP also accepted: a 2xx; server_error: a 5xx; no_error_body: a 4xx without an error body. A crash, a hang, a 5xx answer to an inference call, running out of memory or an error about another input is never an outcome: the scenario is an error. */
-export type Outcome = "rejected" | "non_finite" | "finite" | "empty" | "accepted" | "server_error" | "no_error_body";
+/** rejected: the model refused the request cleanly (an onnxruntime input validation error about the perturbed input, an HTTP 4xx with an error body, a command's {"id", "error"} line); non_finite: it returned NaN or Inf; finite: it returned finite values; empty: it returned zero rows; converted (wrong_dtype): it answered as it answers the request in the declared type (within 1e-3), having read the values as numbers; over HTTP also accepted: a 2xx; server_error: a 5xx; no_error_body: a 4xx without an error body. A crash, a hang, a 5xx answer to an inference call, running out of memory or an error about another input is never an outcome: the scenario is an error. */
+export type Outcome = "rejected" | "non_finite" | "finite" | "empty" | "converted" | "accepted" | "server_error" | "no_error_body";
 
 /** Memory of the run: peak resident memory of the gate and of the model's process, and the model's growth over the latency loop. Reported as information; with a limit set, a value over it fails at `severity`. */
 export interface ResourceLimits {
