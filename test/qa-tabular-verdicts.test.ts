@@ -201,6 +201,7 @@ describe.skipIf(skipWithout('python'))('a scikit-learn model behind a real HTTP 
       serve('fraud_lr.pkl', '--short').then((s) => ['short', s] as const),
       serve('fraud_lr.pkl', '--sleep-ms', '3000').then((s) => ['slow', s] as const),
       serve('fraud_never.pkl').then((s) => ['worse', s] as const),
+      serve('fraud_lr.pkl', '--fp32-garbage').then((s) => ['misread', s] as const),
     ]);
     for (const [name, s] of started) {
       servers.push(s.child);
@@ -224,6 +225,15 @@ describe.skipIf(skipWithout('python'))('a scikit-learn model behind a real HTTP 
     expect(code).toBe(0);
     expect(metricsOf(report, 'candidate').balanced_accuracy).toBeGreaterThan(0.85);
     expect(metricsOf(report, 'baseline').roc_auc).toBeCloseTo(EXPECTED.fraud_lr_b!.roc_auc!, 10);
+  });
+
+  it('float32 sent to the float64 model: converted (the same answer) passes; a server that misreads the type fails', async () => {
+    const { report } = await validate(endpoint('healthy'));
+    expect(byId(report, 'errors.wrong_dtype')).toMatchObject({ status: 'pass', message: '"input" as float32 instead of float64: the model converted it (the same answer as to the declared type)' });
+    const misread = await validate(endpoint('misread'));
+    expect(failing(misread.report)).toEqual(['errors.wrong_dtype']);
+    expect(misread.report.decision).toBe('DELAY');
+    expect(byId(misread.report, 'errors.wrong_dtype').message).toContain('the model returned finite values — expected rejected it or converted it');
   });
 
   it('HTTP 500 on some rows: NO-GO, the server\'s error in the message', async () => {
