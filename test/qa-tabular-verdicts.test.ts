@@ -268,16 +268,19 @@ describe.skipIf(skipWithout('python'))('a scikit-learn model behind a real HTTP 
     expect(failing(report)).toEqual(['comparison.balanced_accuracy']);
   });
 
-  it('MLflow (labels only) with metrics.task: binary: GO, the same balanced accuracy as V2', async () => {
-    const { report } = await validate({
-      model: { endpoint: { url: urls.healthy, protocol: 'mlflow' } },
-      baseline: { endpoint: { url: urls.baseline, protocol: 'mlflow' } },
-      data: { eval: at('fraud.csv'), label: 'fraud' },
-      metrics: { task: 'binary' },
-    });
+  it('MLflow answers labels: read as a regression, the note says to declare them; declared, GO with the balanced accuracy of V2', async () => {
+    const mlflow = (name: string) => ({ url: urls[name], protocol: 'mlflow' });
+    const data = { eval: at('fraud.csv'), label: 'fraud' };
+    const plain = await validate({ model: { endpoint: mlflow('healthy') }, data });
+    expect(plain.report.metrics!.task).toBe('regression');
+    expect(byId(plain.report, 'metrics.computed').message).toContain(
+      'the labels and every value of "predictions" are 0 or 1: if "predictions" holds a classifier\'s labels (as MLflow serves predict()), set model.outputs.predictions.kind: labels',
+    );
+    const { report } = await validate({ model: { endpoint: mlflow('healthy'), outputs: { predictions: { kind: 'labels' } } }, baseline: { endpoint: mlflow('baseline') }, data });
     expect(failing(report)).toEqual([]);
     expect(report.decision).toBe('GO');
     expect(metricsOf(report, 'candidate').balanced_accuracy).toBeCloseTo(0.9004, 4);
+    expect(metricsOf(report, 'candidate').roc_auc).toBeNull(); // labels only: no score to rank by
   });
 });
 

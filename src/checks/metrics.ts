@@ -203,6 +203,10 @@ function choiceNote(view: ModelView, labels: Labels): string {
 function binaryLabelsNote(view: ModelView, labels: Labels): string {
   if (view.task !== 'regression' || !labels.numeric || labels.numeric.length === 0) return '';
   for (const y of labels.numeric) if (y !== 0 && y !== 1) return '';
+  // Every prediction 0 or 1 too: a classifier answering its labels (MLflow serves predict()).
+  if (view.pred.every((p) => p === 0 || p === 1)) {
+    return `; the labels and every value of "${view.outputs}" are 0 or 1: if "${view.outputs}" holds a classifier's labels (as MLflow serves predict()), set model.outputs.${view.outputs}.kind: labels`;
+  }
   return `; the labels are all 0 or 1: if this is a classifier, set metrics.task: binary (and model.outputs.${view.outputs}.kind: logits if "${view.outputs}" is a logit, not a probability)`;
 }
 
