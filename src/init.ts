@@ -20,6 +20,8 @@ import { yamlKey } from './data/input-hints.ts';
 import { InputFileError, UsageError, getErrorMessage } from './errors.ts';
 import { checkInputFile } from './input-file.ts';
 import { TOOL_VERSION } from './report/json.ts';
+import { readModelFiles } from './runners/model-files.ts';
+import { foreignKindOf, headOf, runItHint } from './runners/model-kind.ts';
 import { openIsolatedOnnxRunner } from './runners/onnx-process.ts';
 import type { OrtModule } from './runners/onnxruntime-loader.ts';
 import type { ModelSignature } from './runners/types.ts';
@@ -42,6 +44,13 @@ export async function runInit(settings: InitSettings, deps: InitDeps): Promise<{
   const dataset = settings.data ? await readDataset(settings.data, limitsFromConfig(defaults.data)) : null;
   if (dataset && settings.label && !dataset.columns.some((c) => c.name === settings.label)) {
     throw new UsageError(`--label "${settings.label}" is not a column of ${settings.data}; its columns are: ${dataset.columns.map((c) => c.name).join(', ')}`);
+  }
+  // A pickle or an XGBoost file is no ONNX model to read a signature from: say how to run it,
+  // not onnxruntime's "Protobuf parsing failed".
+  const files = await readModelFiles(settings.model);
+  if (files.formatError) {
+    const hint = runItHint(settings.model, foreignKindOf(settings.model, await headOf(settings.model)), '--command');
+    throw new InputFileError(settings.model, `init writes a config from an ONNX model's inputs and outputs, and this is not one (${files.formatError}): ${hint}`);
   }
   await deps.loadRuntime();
   let signature: ModelSignature;

@@ -104,6 +104,16 @@ describe.skipIf(skipWithout('python', 'xgboost'))('tabular models through the Py
     expect(metricsOf(report, 'baseline').accuracy).toBeCloseTo(EXPECTED.pipe_b!.accuracy!, 10);
   });
 
+  it('init on a pickle or an XGBoost file says how to run it, not "Protobuf parsing failed"', async () => {
+    for (const file of ['pipe_a.pkl', 'xgb_bin.json']) {
+      const r = await cli(['init', '--model', at(file), '--out', join(mkdtempSync(join(work, 'init-')), 'gate.yml')]);
+      expect(r.code).toBe(2);
+      expect(r.stderr).not.toMatch(/Protobuf|\n\s+at /);
+      expect(r.stderr).toContain(`init writes a config from an ONNX model's inputs and outputs, and this is not one`);
+      expect(r.stderr).toContain(`--command 'python3 examples/serving/python_adapter.py ${at(file)}'`);
+    }
+  });
+
   it('HistGradientBoosting against XGBoost, both reading NaN as missing: GO, metrics of every row equal the libraries\'', async () => {
     const { report } = await validate({
       model: { command: adapter('hgb.pkl') },
