@@ -360,7 +360,7 @@ def read_input(request, model, name):
 
 def read_columns(request, model):
     """A request for a model with text columns: one input per column, [n, 1] or [n], BYTES for a
-    text column and FP64 for a number; returns {column: 1-d array}, NaN and "" as they came."""
+    text column and FP64 for a number; returns ({column: 1-d array}, rows), "" read as NaN."""
     inputs = request.get("inputs")
     got = {t.get("name"): t for t in inputs if isinstance(t, dict)} if isinstance(inputs, list) else {}
     missing = [c for c in model.columns if c not in got]
@@ -383,7 +383,8 @@ def read_columns(request, model):
         if rows is not None and shape[0] != rows:
             raise Refused(f'input "{c}" has {shape[0]} rows, the others {rows}')
         rows = shape[0]
-        out[c] = np.asarray([str(v) for v in data], dtype=object) if want == "BYTES" else np.asarray(data, dtype=np.float64)
+        # An empty text cell is NaN, as pandas.read_csv reads it (and the model saw it in training).
+        out[c] = np.asarray([np.nan if v == "" else str(v) for v in data], dtype=object) if want == "BYTES" else np.asarray(data, dtype=np.float64)
     return out, rows
 
 

@@ -8,7 +8,7 @@ Run with Debian's packages (python3-sklearn 1.2, python3-xgboost 1.7, python3-pa
     /usr/bin/python3 scripts/models/make_qa_tabular_models.py test/fixtures/models/qa-tabular
 
 Seeded: the same files every time on the same builds. Writes into OUT_DIR:
-  churn.csv            eval rows: plan, region (text), tenure (empty cells), monthly, calls, churn (0/1)
+  churn.csv            eval rows: plan, region (text, 5% empty), tenure (10% empty), monthly, calls, churn (0/1)
   churn_num.csv        the same rows without the text columns (numeric features only)
   churn_ref.csv        pipe_a's training rows (the reference for drift), empty cells alike
   pipe_a.pkl pipe_b.pkl  Pipeline(ColumnTransformer(OneHotEncoder on plan, region; imputer + scaler
@@ -79,6 +79,8 @@ def churn(n, seed):
     z = -0.06 * tenure + 0.5 * calls + 0.8 * (plan == "basic") + 0.6 * (region == "south") - 0.5
     y = (rng.random(n) < 1 / (1 + np.exp(-z))).astype(int)
     tenure[rng.random(n) < 0.1] = np.nan  # 10% unknown tenure: empty cells
+    region = region.astype(object)
+    region[rng.random(n) < 0.05] = np.nan  # 5% unknown region: empty cells, NaN to pandas.read_csv
     return pd.DataFrame({"plan": plan, "region": region, "tenure": tenure, "monthly": monthly, "calls": calls, "churn": y})
 
 
@@ -112,6 +114,10 @@ def make_churn():
         dump(m, f"{name}.pkl")
         if name == "pipe_a":
             export_pipeline(m, "pipe_a.onnx")
+            # The ONNX OneHotEncoder knows text categories only: an empty cell is an unknown
+            # category there (all zeros), as handle_unknown="ignore" makes it in scikit-learn.
+            unknown = x_ev.fillna({"region": "<empty>"})
+            expected["pipe_a_onnx"] = classification(ev["churn"], m.predict(unknown), m.predict_proba(unknown))
         expected[name] = classification(ev["churn"], m.predict(x_ev), m.predict_proba(x_ev))
     hgb = HistGradientBoostingClassifier(max_iter=60, random_state=0).fit(train_a[NUM].to_numpy(), train_a["churn"])
     dump(hgb, "hgb.pkl")
@@ -136,7 +142,9 @@ def export_pipeline(m, name):
     imputer, scaler = num.named_steps["impute"], num.named_steps["scale"]
     nodes, hot = [], []
     for col, cats in zip(CAT, enc.categories_):
-        nodes.append(helper.make_node("OneHotEncoder", [col], [f"{col}_hot3"], domain="ai.onnx.ml", cats_strings=[str(c) for c in cats], zeros=1))
+        # A NaN category (empty cells at fit time) has no string: its column stays, always 0.
+        strings = [str(c) if isinstance(c, str) else "\u0000nan" for c in cats]
+        nodes.append(helper.make_node("OneHotEncoder", [col], [f"{col}_hot3"], domain="ai.onnx.ml", cats_strings=strings, zeros=1))
         nodes.append(helper.make_node("Flatten", [f"{col}_hot3"], [f"{col}_hot"], axis=1))
         hot.append(f"{col}_hot")
     nodes.append(helper.make_node("Concat", NUM, ["numbers"], axis=1))
