@@ -250,7 +250,7 @@ describe.skipIf(skipWithout('python'))('a scikit-learn model behind a real HTTP 
   it('HTTP 500 on some rows: NO-GO, the server\'s error in the message', async () => {
     const { report } = await validate(endpoint('fail'));
     expect(report.decision).toBe('NO-GO');
-    expect(byId(report, 'metrics.run').message).toMatch(/HTTP 500: internal error: KeyError: 'segment'/);
+    expect(byId(report, 'metrics.run').message).toMatch(/HTTP 500: internal error: KeyError: 'segment' \(row \d+\) \(the call with rows \d+–1000 of .*fraud\.csv\)$/);
   });
 
   it('NaN on some rows: NO-GO naming the rows', async () => {
