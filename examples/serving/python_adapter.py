@@ -15,6 +15,10 @@ The model's kind comes from the file name, or --kind:
   lightgbm     .txt .lgb              a LightGBM text model (Booster.save_model); untested here
   torchscript  .pt .pth .ts           a TorchScript module (torch.jit.save); see --output
 
+Inputs: one, "input" (FP64 [-1, n_features]); a scikit-learn model whose encoders learned text
+categories (a ColumnTransformer over text and numeric columns; --text-columns) takes one input per
+column instead, named like it, BYTES or FP64 [-1, 1], an empty text cell read as NaN.
+
 Outputs: a classifier answers "label" (the model's own prediction; text classes as BYTES) and
 "probabilities" (rows x classes, the columns named in the ready line's "classes"); a regressor
 answers "prediction"; a TorchScript module with --output raw answers "output" as it is.
