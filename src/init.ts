@@ -11,6 +11,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { outputKind } from './checks/outputs.ts';
 import { defaultConfig, parseConfig } from './config/load.ts';
+import { findBadRows } from './data/bad-rows.ts';
 import { BindingError, bindInputs, formatShape } from './data/features.ts';
 import { limitsFromConfig } from './data/limits.ts';
 import { readDataset } from './data/read.ts';
@@ -19,6 +20,8 @@ import { yamlKey } from './data/input-hints.ts';
 import { InputFileError, UsageError, getErrorMessage } from './errors.ts';
 import { checkInputFile } from './input-file.ts';
 import { TOOL_VERSION } from './report/json.ts';
+import { readModelFiles } from './runners/model-files.ts';
+import { foreignKindOf, headOf, runItHint } from './runners/model-kind.ts';
 import { openIsolatedOnnxRunner } from './runners/onnx-process.ts';
 import type { OrtModule } from './runners/onnxruntime-loader.ts';
 import type { ModelSignature } from './runners/types.ts';
@@ -41,6 +44,13 @@ export async function runInit(settings: InitSettings, deps: InitDeps): Promise<{
   const dataset = settings.data ? await readDataset(settings.data, limitsFromConfig(defaults.data)) : null;
   if (dataset && settings.label && !dataset.columns.some((c) => c.name === settings.label)) {
     throw new UsageError(`--label "${settings.label}" is not a column of ${settings.data}; its columns are: ${dataset.columns.map((c) => c.name).join(', ')}`);
+  }
+  // A pickle or an XGBoost file is no ONNX model to read a signature from: say how to run it,
+  // not onnxruntime's "Protobuf parsing failed".
+  const files = await readModelFiles(settings.model);
+  if (files.formatError) {
+    const hint = runItHint(settings.model, foreignKindOf(settings.model, await headOf(settings.model)), '--command');
+    throw new InputFileError(settings.model, `init writes a config from an ONNX model's inputs and outputs, and this is not one (${files.formatError}): ${hint}`);
   }
   await deps.loadRuntime();
   let signature: ModelSignature;
@@ -68,8 +78,9 @@ const scalar = (s: string) => (/^[\w./-]+$/.test(s) && !/^[-.]/.test(s) ? s : JS
 /** The config text, and whether it holds TODO lines to fill in. */
 export function starterConfig(settings: Pick<InitSettings, 'model' | 'data' | 'label'>, signature: ModelSignature, dataset: Dataset | null): { text: string; todo: boolean } {
   let mapping: { message: string; snippet: string } | null = null;
+  let fedColumns: string[] = [];
   try {
-    bindInputs(signature, dataset, undefined, new Set(settings.label ? [settings.label] : []));
+    fedColumns = bindInputs(signature, dataset, undefined, new Set(settings.label ? [settings.label] : [])).flatMap((b) => b.columns ?? []);
   } catch (error) {
     if (!(error instanceof BindingError)) throw error;
     mapping = { message: error.message, snippet: error.snippet };
@@ -120,6 +131,7 @@ export function starterConfig(settings: Pick<InitSettings, 'model' | 'data' | 'l
   if (settings.data) {
     lines.push('data:', `  eval: ${scalar(settings.data)}`);
     lines.push(settings.label ? `  label: ${scalar(settings.label)}` : '  # label: <column>   # TODO: the label column, for quality metrics');
+    lines.push(...missingCellsNote(dataset, fedColumns));
     lines.push('  # reference: <training data>   # measures drift against it');
   } else {
     lines.push('# data:', '#   eval: <labelled evaluation data: CSV, JSON Lines, Parquet or .npz>', '#   label: <its label column>', '# Without data the gate runs on generated rows: no quality metric is measured.');
@@ -135,6 +147,20 @@ export function starterConfig(settings: Pick<InitSettings, 'model' | 'data' | 'l
     '#       "1": { p95_ms: 100 }   # your latency SLO per batch size; none by default',
   );
   return { text: `${lines.join('\n')}\n`, todo: mapping !== null || (!!settings.data && !settings.label) };
+}
+
+/** Commented lines offering missing_features: feed when the feature columns have empty cells; none otherwise. */
+function missingCellsNote(dataset: Dataset | null, columns: string[]): string[] {
+  if (!dataset || columns.length === 0) return [];
+  const bad = findBadRows(dataset, columns);
+  if (bad.byCause.missing === 0) return [];
+  const named = columns.filter((c) => findBadRows(dataset, [c]).byCause.missing > 0);
+  return [
+    `  # ${bad.byCause.missing.toLocaleString('en')} of ${dataset.rows.toLocaleString('en')} rows have empty cells (${named.join(', ')}): they are left out, and`,
+    '  # above 1% they block (data.bad_rows). If the model handles missing values (an imputer,',
+    '  # XGBoost, HistGradientBoosting), uncomment this line to feed them to it as NaN:',
+    '  # bad_rows: { missing_features: feed }',
+  ];
 }
 
 /** A long message over several comment lines. */

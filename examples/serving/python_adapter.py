@@ -15,6 +15,10 @@ The model's kind comes from the file name, or --kind:
   lightgbm     .txt .lgb              a LightGBM text model (Booster.save_model); untested here
   torchscript  .pt .pth .ts           a TorchScript module (torch.jit.save); see --output
 
+Inputs: one, "input" (FP64 [-1, n_features]); a scikit-learn model whose encoders learned text
+categories (a ColumnTransformer over text and numeric columns; --text-columns) takes one input per
+column instead, named like it, BYTES or FP64 [-1, 1], an empty text cell read as NaN.
+
 Outputs: a classifier answers "label" (the model's own prediction; text classes as BYTES) and
 "probabilities" (rows x classes, the columns named in the ready line's "classes"); a regressor
 answers "prediction"; a TorchScript module with --output raw answers "output" as it is.
@@ -143,6 +147,7 @@ class SklearnModel(Model):
         names = getattr(m, "feature_names_in_", None)
         self.meta = {"framework": f"scikit-learn {sklearn.__version__}", "class": type(m).__name__}
         self.names = None
+        self.text = set()
         if names is not None:
             self.meta["feature_names"] = [str(c) for c in names]
             try:  # fitted on a DataFrame (a ColumnTransformer may select columns by name): give it one
@@ -151,10 +156,22 @@ class SklearnModel(Model):
                 self.names, self.pandas = list(names), pandas
             except ImportError:
                 pass
+            self.text = set(args.text_columns or text_columns(m)) & set(self.meta["feature_names"])
+            if args.text_columns and set(args.text_columns) - self.text:
+                raise SystemExit(f"--text-columns names {', '.join(sorted(set(args.text_columns) - self.text))}, which the model does not take; its columns are {', '.join(self.meta['feature_names'])}")
+        if self.text:
+            # Text columns cannot travel in one FP64 matrix: one input per column, named like it
+            # (as skl2onnx converts a DataFrame), BYTES for text, FP64 for numbers.
+            self.columns = self.meta["feature_names"]
 
     def predict(self, x):
+        if self.text:
+            return self.predict_frame(self.pandas.DataFrame({c: x[c] for c in self.columns}))
         if self.names is not None:
             x = self.pandas.DataFrame(x, columns=self.names)
+        return self.predict_frame(x)
+
+    def predict_frame(self, x):
         if self.task == "classification":
             return {"probabilities": self.model.predict_proba(x), "labels": self.model.predict(x)}
         return {"prediction": self.model.predict(x)}
@@ -281,6 +298,34 @@ class TorchScriptModel(Model):
         return {"probabilities": proba, "labels": np.asarray(self.classes, dtype=object)[proba.argmax(axis=1)]}
 
 
+def text_columns(model):
+    """Columns a fitted scikit-learn model reads as text: those its encoders (OneHotEncoder,
+    OrdinalEncoder, …) learned text categories for, inside Pipelines and ColumnTransformers."""
+    found = []
+
+    def visit(est, columns):
+        if est is None or isinstance(est, str):
+            return
+        for step in getattr(est, "steps", None) or []:  # Pipeline: every step sees the same columns first
+            visit(step[1], columns)
+            break
+        for name, inner, cols in getattr(est, "transformers_", None) or []:  # ColumnTransformer
+            if isinstance(cols, str):
+                cols = [cols]
+            elif hasattr(cols, "__len__") and len(cols) and not isinstance(cols[0], str):
+                names = list(getattr(est, "feature_names_in_", []))
+                cols = [names[i] for i in np.arange(len(names))[cols]] if names else []
+            visit(inner, list(cols) if hasattr(cols, "__len__") else [])
+        categories = getattr(est, "categories_", None)
+        if categories is not None and columns:
+            for column, values in zip(columns, categories):
+                if any(isinstance(v, (str, bytes, np.str_, np.bytes_)) for v in values):
+                    found.append(column)
+
+    visit(model, list(getattr(model, "feature_names_in_", [])))
+    return found
+
+
 LOADERS = {"sklearn": SklearnModel, "xgboost": XGBoostModel, "lightgbm": LightGBMModel, "torchscript": TorchScriptModel}
 
 
@@ -317,8 +362,38 @@ def read_input(request, model, name):
     return x.astype(np.float32 if isinstance(model, TorchScriptModel) else np.float64)
 
 
-def answer(model, x):
-    n = x.shape[0]
+def read_columns(request, model):
+    """A request for a model with text columns: one input per column, [n, 1] or [n], BYTES for a
+    text column and FP64 for a number; returns ({column: 1-d array}, rows), "" read as NaN."""
+    inputs = request.get("inputs")
+    got = {t.get("name"): t for t in inputs if isinstance(t, dict)} if isinstance(inputs, list) else {}
+    missing = [c for c in model.columns if c not in got]
+    if missing:
+        raise Refused(f'missing input{"s" if len(missing) > 1 else ""} {", ".join(missing)}; the model takes one input per column: {", ".join(model.columns)}')
+    unknown = [n for n in got if n not in model.columns]
+    if unknown:
+        raise Refused(f'unknown input "{unknown[0]}"; the model takes {", ".join(model.columns)}')
+    out, rows = {}, None
+    for c in model.columns:
+        t = got[c]
+        want = "BYTES" if c in model.text else "FP64"
+        if t.get("datatype") != want:
+            raise Refused(f'input "{c}" must be {want}, got {t.get("datatype")}')
+        shape, data = t.get("shape"), t.get("data")
+        if not isinstance(shape, list) or len(shape) not in (1, 2) or (len(shape) == 2 and shape[1] != 1):
+            raise Refused(f'input "{c}" must have shape [n, 1], got {shape}')
+        if not isinstance(data, list) or len(data) != shape[0]:
+            raise Refused(f'input "{c}": shape {shape} does not hold {len(data) if isinstance(data, list) else "no"} values')
+        if rows is not None and shape[0] != rows:
+            raise Refused(f'input "{c}" has {shape[0]} rows, the others {rows}')
+        rows = shape[0]
+        # An empty text cell is NaN, as pandas.read_csv reads it (and the model saw it in training).
+        out[c] = np.asarray([np.nan if v == "" else str(v) for v in data], dtype=object) if want == "BYTES" else np.asarray(data, dtype=np.float64)
+    return out, rows
+
+
+def answer(model, x, n=None):
+    n = x.shape[0] if n is None else n
     if n == 0:  # many estimators refuse an empty batch; the answer to no rows is no predictions
         if model.task == "classification":
             got = {"probabilities": np.zeros((0, len(model.classes))), "labels": np.zeros(0, dtype=object)}
@@ -352,7 +427,8 @@ def main():
     parser.add_argument("--dtype", choices=sorted(NUMPY_OF), help="the input's element type (default FP64, FP32 for TorchScript); FP32 with --input-name matches an ONNX model's signature, to compare the two")
     parser.add_argument("--features", type=int, help="features per row, when the model does not say")
     parser.add_argument("--shape", help="torchscript: the input's dims after the batch, comma-separated (e.g. 3,224,224)")
-    parser.add_argument("--threads", type=int, default=1, help="threads per prediction for XGBoost, LightGBM and torch (default 1: small batches are fastest so)")
+    parser.add_argument("--threads", type=int, default=1, help="threads per prediction for XGBoost, LightGBM, torch and scikit-learn's OpenMP and BLAS (default 1: small batches are fastest so)")
+    parser.add_argument("--text-columns", type=lambda s: s.split(","), help="sklearn: the columns the model reads as text, comma-separated (default: those its encoders learned text categories for); each column is then its own input")
     parser.add_argument("--output", choices=["raw", "logits", "probabilities"], default="raw", help="torchscript: what the module returns (logits get a softmax)")
     args = parser.parse_args()
 
@@ -366,10 +442,16 @@ def main():
     if args.dtype:
         model.dtype = args.dtype
 
+    if getattr(model, "text", None):
+        inputs = [{"name": c, "datatype": "BYTES" if c in model.text else "FP64", "shape": [-1, 1]} for c in model.columns]
+        log(f"one input per column (text: {', '.join(c for c in model.columns if c in model.text)})")
+    else:
+        inputs = [{"name": args.input_name, "datatype": model.dtype, "shape": [-1, *model.row_shape]}]
+    limit_threads(args.threads)
     send({
         "ready": True,
         "model": {"kind": kind, "file": os.path.basename(args.model), "sha256": sha256_of(args.model), **model.meta},
-        "inputs": [{"name": args.input_name, "datatype": model.dtype, "shape": [-1, *model.row_shape]}],
+        "inputs": inputs,
         "outputs": output_specs(model),
     })
     for line in sys.stdin:
@@ -379,7 +461,11 @@ def main():
         try:
             request = json.loads(line)  # reads the bare NaN / Infinity / -Infinity tokens
             request_id = request.get("id")
-            send({"id": request_id, "outputs": answer(model, read_input(request, model, args.input_name))})
+            if getattr(model, "text", None):
+                columns, n = read_columns(request, model)
+                send({"id": request_id, "outputs": answer(model, columns, n)})
+            else:
+                send({"id": request_id, "outputs": answer(model, read_input(request, model, args.input_name))})
         except Refused as error:
             send({"id": request_id, "error": str(error)})
         except (ValueError, TypeError, RuntimeError, KeyError, IndexError) as error:
@@ -389,6 +475,17 @@ def main():
             if OUT_OF_MEMORY.search(cause):
                 raise  # torch reports running out of memory as a RuntimeError: a crash, never a refusal
             send({"id": request_id, "error": f"{type(error).__name__}: {cause}"})
+
+
+def limit_threads(threads):
+    """--threads for scikit-learn too: HistGradientBoosting and others predict on OpenMP threads,
+    and BLAS has its own; on a small busy runner their start-up per call dominates small batches
+    (a p95 of 200 ms for a 1 ms prediction). threadpoolctl comes with scikit-learn."""
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:
+        return
+    threadpool_limits(limits=threads)
 
 
 OUT_OF_MEMORY = re.compile(r"out of memory|can't allocate memory|failed to allocate|bad_alloc", re.I)

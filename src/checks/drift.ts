@@ -4,7 +4,8 @@
  * read as the metrics read them: the predicted class (categorical) and the score (P(positive)
  * or the top probability) for classifiers, the value for regressors.
  */
-import { describeBadRows, findBadRows, keptRows } from '../data/bad-rows.ts';
+import type { GateConfig } from '../config/types.ts';
+import { describeBadRows, findBadRows, keptRows, missingFedBy } from '../data/bad-rows.ts';
 import { columnNames, type Dataset } from '../data/dataset.ts';
 import { arrayWidths, featuresFromDataset, type FeatureRows } from '../data/features.ts';
 import { featureCheck } from '../drift/checks.ts';
@@ -26,14 +27,24 @@ export interface PredictionDrift {
   baseline_vs_candidate: FeatureDrift[];
 }
 
-/** The model inputs' rows of another data set (its bad rows skipped), bound as the eval rows are. */
-export function rowsOf(dataset: Dataset, like: FeatureRows): FeatureRows {
+/**
+ * The model inputs' rows of another data set (its bad rows skipped, its empty cells fed as the
+ * eval rows' are: data.bad_rows.missing_features), bound as the eval rows are.
+ */
+export function rowsOf(dataset: Dataset, like: FeatureRows, policy: GateConfig['data']['bad_rows']): FeatureRows {
   const used = [...new Set(like.bindings.flatMap((b) => b.columns ?? []))];
-  const absent = used.filter((name) => !dataset.columns.some((c) => c.name === name && (c.values || c.kind !== 'text')));
+  // A text column feeds a text input; every other input takes numbers.
+  const text = new Set(like.bindings.filter((b) => b.dtype === 'string').flatMap((b) => b.columns ?? []));
+  const absent = used.filter((name) => !dataset.columns.some((c) => c.name === name));
   if (absent.length > 0) {
-    throw new Error(`${dataset.path} lacks the model's numeric input column${absent.length === 1 ? '' : 's'} ${absent.map((n) => `"${n}"`).join(', ')}; its columns are: ${columnNames(dataset)}`);
+    const what = absent.every((n) => text.has(n)) ? 'input column' : 'numeric input column';
+    throw new Error(`${dataset.path} lacks the model's ${what}${absent.length === 1 ? '' : 's'} ${absent.map((n) => `"${n}"`).join(', ')}; its columns are: ${columnNames(dataset)}`);
   }
-  const bad = findBadRows(dataset, used, undefined, arrayWidths(like.bindings));
+  const notNumbers = used.filter((name) => !text.has(name) && dataset.columns.some((c) => c.name === name && !c.values && c.kind === 'text'));
+  if (notNumbers.length > 0) {
+    throw new Error(`${dataset.path}: the model's input column${notNumbers.length === 1 ? '' : 's'} ${notNumbers.map((n) => `"${n}"`).join(', ')} hold${notNumbers.length === 1 ? 's' : ''} text there, but the model takes numbers`);
+  }
+  const bad = findBadRows(dataset, used, undefined, arrayWidths(like.bindings), missingFedBy(policy, like.bindings, dataset));
   const rows = featuresFromDataset(dataset, like.bindings, keptRows(bad));
   if (rows.rows === 0) throw new Error(`${dataset.path} has no usable rows: ${describeBadRows(bad)}`);
   return rows;
@@ -100,7 +111,7 @@ export async function runPredictionDrift(
   try {
     const onEval = samplesOf(candidateOnEval, ctx);
     const predict = async (dataset: Dataset) => {
-      const rows = rowsOf(dataset, ctx.rows);
+      const rows = rowsOf(dataset, ctx.rows, ctx.config.data.bad_rows);
       ctx.progress(`drift: predicting ${rows.rows.toLocaleString('en')} rows of ${dataset.path}`);
       return samplesOf(await predictAll(ctx.runner, rows, PREDICTION_BATCH, throttledProgress(ctx, 'drift')), ctx);
     };

@@ -332,6 +332,39 @@ export function evaluationOf(view: ModelView, labels: Labels): Evaluation {
 export const primaryMetric = (task: Task, config: GateConfig): MetricName =>
   config.metrics.primary ?? (task === 'regression' ? 'rmse' : 'accuracy');
 
+/** Share of the (weighted) rows in the most frequent class from which accuracy is not the default primary metric. */
+export const IMBALANCED_SHARE = 0.9;
+
+/** The most frequent class of the labels and its (weighted) share of the rows; null for regression or no rows. */
+export function majorityClass(ev: Evaluation): { index: number; share: number } | null {
+  if (ev.task === 'regression') return null;
+  const { k, y } = ev.data;
+  const count = new Float64Array(k);
+  let total = 0;
+  for (let r = 0; r < y.length; r++) {
+    const w = ev.weights ? ev.weights[r]! : 1;
+    if (y[r]! >= 0 && y[r]! < k) count[y[r]!]! += w;
+    total += w;
+  }
+  if (!(total > 0)) return null;
+  let index = 0;
+  for (let c = 1; c < k; c++) if (count[c]! > count[index]!) index = c;
+  return { index, share: count[index]! / total };
+}
+
+/**
+ * The config the metric families judge with: metrics.primary as set, else rmse for a regressor,
+ * accuracy for a classifier, and balanced accuracy when one class holds IMBALANCED_SHARE of the
+ * rows. There, accuracy scores a model that always answers that class above a healthy one (0.99
+ * with 1% positives), so the default comparison would pass it as an improvement.
+ */
+export function withPrimaryMetric(ev: Evaluation, config: GateConfig): GateConfig {
+  if (config.metrics.primary) return config;
+  const majority = majorityClass(ev);
+  const primary: MetricName = ev.task === 'regression' ? 'rmse' : majority && majority.share >= IMBALANCED_SHARE ? 'balanced_accuracy' : 'accuracy';
+  return { ...config, metrics: { ...config.metrics, primary } };
+}
+
 export const metricsForTask = (task: Task): readonly MetricName[] => (task === 'regression' ? REGRESSION_METRICS : CLASSIFICATION_METRICS);
 
 /** Metrics that need probabilities. */

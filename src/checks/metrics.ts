@@ -6,13 +6,15 @@
 import type { GateConfig, MetricName, MetricThreshold } from '../config/types.ts';
 import type { Severity } from '../core/check-result.ts';
 import { result, type CheckResult } from '../core/check-result.ts';
-import { formatMetric } from '../core/format.ts';
+import { formatMetric, percentRounded } from '../core/format.ts';
 import {
   EvaluationError,
   computeMetrics,
   evaluationOf,
   metricsForTask,
   primaryMetric,
+  withPrimaryMetric,
+  majorityClass,
   readModelView,
   type Evaluation,
   type Labels,
@@ -140,8 +142,8 @@ function judgeWithView(predictions: Predictions, labels: Labels | null, config: 
   }
   const report = computeMetrics(evaluation, cfg.ece_bins);
   const checks: CheckResult[] = [];
-  const primary = primaryMetric(report.task, config);
-  const shown = [primary, ...metricsForTask(report.task).filter((m) => m !== primary && ['f1_macro', 'roc_auc', 'mae', 'r2'].includes(m))];
+  const primary = primaryMetric(report.task, withPrimaryMetric(evaluation, config));
+  const shown = [primary, ...metricsForTask(report.task).filter((m) => m !== primary && ['accuracy', 'f1_macro', 'roc_auc', 'mae', 'r2'].includes(m))];
   checks.push(
     result({
       id: 'metrics.computed',
@@ -151,7 +153,7 @@ function judgeWithView(predictions: Predictions, labels: Labels | null, config: 
       value: report.values[primary] ?? null,
       message: `${report.task} on ${report.rows.toLocaleString('en')} rows of ${labels.path} (label "${labels.column}"${labels.weights ? ', weighted' : ''}): ${shown
         .map((m) => `${m} ${formatMetric(report.values[m])}`)
-        .join(', ')}${throughNote(view)}${binaryLabelsNote(view, labels)}${choiceNote(view, labels)}`,
+        .join(', ')}${imbalanceNote(evaluation, config)}${throughNote(view)}${binaryLabelsNote(view, labels)}${choiceNote(view, labels)}`,
     }),
   );
   const valid = new Set(metricsForTask(report.task));
@@ -201,5 +203,17 @@ function choiceNote(view: ModelView, labels: Labels): string {
 function binaryLabelsNote(view: ModelView, labels: Labels): string {
   if (view.task !== 'regression' || !labels.numeric || labels.numeric.length === 0) return '';
   for (const y of labels.numeric) if (y !== 0 && y !== 1) return '';
+  // Every prediction 0 or 1 too: a classifier answering its labels (MLflow serves predict()).
+  if (view.pred.every((p) => p === 0 || p === 1)) {
+    return `; the labels and every value of "${view.outputs}" are 0 or 1: if "${view.outputs}" holds a classifier's labels (as MLflow serves predict()), set model.outputs.${view.outputs}.kind: labels`;
+  }
   return `; the labels are all 0 or 1: if this is a classifier, set metrics.task: binary (and model.outputs.${view.outputs}.kind: logits if "${view.outputs}" is a logit, not a probability)`;
+}
+
+/** Why balanced accuracy, not accuracy, is the metric compared by default on these labels; '' otherwise. */
+function imbalanceNote(ev: Evaluation, config: GateConfig): string {
+  if (config.metrics.primary || withPrimaryMetric(ev, config).metrics.primary !== 'balanced_accuracy' || ev.task === 'regression') return '';
+  const majority = majorityClass(ev)!;
+  const cls = String(ev.view.classes[majority.index]);
+  return `; balanced_accuracy is the metric compared: class ${cls} holds ${percentRounded(majority.share, 1)} of the rows, so accuracy would score a model that always answers ${cls} at ${formatMetric(majority.share)} (set metrics.primary to choose another)`;
 }

@@ -1,5 +1,5 @@
 /** Runs the model over every row once, in batches; several check families judge the result. */
-import { feedsFor, type FeatureRows } from '../data/features.ts';
+import { dataRowNumber, feedsFor, type FeatureRows } from '../data/features.ts';
 import { answerBytesPerRow, bytesPerRow } from './batch-bytes.ts';
 import { batchSymbol, outputBatchAxis, rowsFromBatchAxis } from '../data/layout.ts';
 import type { DType, ModelRunner, ModelSignature, NumberArray, Outputs, Tensor, TensorData, TensorSpec, UnreadableOutput } from '../runners/types.ts';
@@ -74,7 +74,14 @@ export async function predictAll(
   for (let start = 0; start < rows.rows; ) {
     const n = Math.min(step, rows.rows - start);
     const sent = rows.fixedBatch ?? n;
-    const answer = await runner.infer(feedsFor(rows, start, sent));
+    let answer: Outputs;
+    try {
+      answer = await runner.infer(feedsFor(rows, start, sent));
+    } catch (error) {
+      // Which rows the failing call held, as the data file numbers them: what a user reruns.
+      if (error instanceof Error) error.message += ` (the call with rows ${dataRowNumber(rows.kept, start)}–${dataRowNumber(rows.kept, start + n - 1)} of ${rows.source})`;
+      throw error;
+    }
     if (start === 0 && !rows.fixedBatch) {
       step = Math.max(1, Math.min(batchSize, Math.floor(PREDICTION_BYTES / (requestBytes + answerBytesPerRow(answer, sent)))));
     }

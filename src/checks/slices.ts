@@ -10,7 +10,7 @@ import { pairedBootstrap, type Interval } from '../stats/bootstrap.ts';
 import { adjust, type Multiplicity } from '../stats/multiplicity.ts';
 import { comparedMetrics, defaultMargin } from './compare.ts';
 import type { CheckContext, SliceColumn } from './context.ts';
-import { HIGHER_IS_BETTER, evaluationOf, metricsForTask, metricsFunction, type Evaluation, type ModelView } from './evaluation.ts';
+import { HIGHER_IS_BETTER, evaluationOf, metricsForTask, metricsFunction, withPrimaryMetric, type Evaluation, type ModelView } from './evaluation.ts';
 import { result, skipped, type CheckResult, type Severity } from '../core/check-result.ts';
 import { formatMetric, percentRounded, round } from '../core/format.ts';
 
@@ -241,7 +241,8 @@ export interface SliceInput {
 
 /** Every slice of every spec measured, tested, adjusted and judged. */
 export function judgeSlices(input: SliceInput): { checks: CheckResult[]; report: SliceReport } {
-  const { config, candidate, baseline } = input;
+  const { candidate, baseline } = input;
+  const config = withPrimaryMetric(candidate, input.config);
   const settings = sliceSettings(config)!;
   const names = sliceMetrics(candidate.task, config);
   const alpha = (1 - config.comparison.confidence) / 2;

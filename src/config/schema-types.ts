@@ -152,6 +152,8 @@ export interface DataConfig {
   bad_rows: {
     /** skip: leave bad rows out, failing only above max_share; fail: any bad row fails the check. */
     policy: "skip" | "fail";
+    /** bad: an empty or NaN cell in a feature column makes its row bad; feed: it reaches the model as NaN (an empty text cell as ""), for a model that handles missing values (XGBoost, LightGBM, HistGradientBoosting, a Pipeline with an imputer). Only for float and text inputs; label and weight cells must still be present. */
+    missing_features: "bad" | "feed";
     /** Largest share of rows that may be skipped. */
     max_share: number;
     severity: Severity;
@@ -223,7 +225,7 @@ export interface ChecksConfig {
     time_budget_s: number;
     /** One row with one feature too few (or too many, for a single feature). */
     wrong_feature_count: ScenarioConfig;
-    /** The input in another element type (float64 for float32, and so on). */
+    /** The input in another element type (float64 for float32, and so on). By default the model must refuse it, or answer it as it answers the declared type (converted: a JSON server that reads the values as numbers). */
     wrong_dtype: ScenarioConfig;
     /** One row with NaN in its first feature. By default a model may reject it, propagate it (NaN out) or handle it (a finite answer: XGBoost and LightGBM read NaN as a missing value); a crash or a hang fails. Set `expect: [rejected]` when NaN must be refused. */
     nan_input: ScenarioConfig;
@@ -274,8 +276,8 @@ export interface ScenarioConfig {
   size_mb?: number;
 }
 
-/** rejected: the model refused the request cleanly (an onnxruntime input validation error about the perturbed input, an HTTP 4xx with an error body, a command's {"id", "error"} line); non_finite: it returned NaN or Inf; finite: it returned finite values; empty: it returned zero rows; over HTTP also accepted: a 2xx; server_error: a 5xx; no_error_body: a 4xx without an error body. A crash, a hang, a 5xx answer to an inference call, running out of memory or an error about another input is never an outcome: the scenario is an error. */
-export type Outcome = "rejected" | "non_finite" | "finite" | "empty" | "accepted" | "server_error" | "no_error_body";
+/** rejected: the model refused the request cleanly (an onnxruntime input validation error about the perturbed input, an HTTP 4xx with an error body, a command's {"id", "error"} line); non_finite: it returned NaN or Inf; finite: it returned finite values; empty: it returned zero rows; converted (wrong_dtype): it answered as it answers the request in the declared type (within 1e-3), having read the values as numbers; over HTTP also accepted: a 2xx; server_error: a 5xx; no_error_body: a 4xx without an error body. A crash, a hang, a 5xx answer to an inference call, running out of memory or an error about another input is never an outcome: the scenario is an error. */
+export type Outcome = "rejected" | "non_finite" | "finite" | "empty" | "converted" | "accepted" | "server_error" | "no_error_body";
 
 /** Memory of the run: peak resident memory of the gate and of the model's process, and the model's growth over the latency loop. Reported as information; with a limit set, a value over it fails at `severity`. */
 export interface ResourceLimits {
@@ -300,7 +302,7 @@ export interface MetricsConfig {
   label_output?: string;
   /** The label value of each probability column, in order. Default: the output's `classes` in model.outputs, else 0, 1, … */
   classes?: (number | string)[];
-  /** The metric the default baseline comparison guards. Default: accuracy (classification), rmse (regression). */
+  /** The metric the default baseline comparison guards. Default: accuracy (classification; balanced_accuracy when one class holds 90% or more of the labelled rows, where accuracy would score a model that always answers that class above a healthy one), rmse (regression). */
   primary?: "accuracy" | "balanced_accuracy" | "precision_macro" | "recall_macro" | "f1_macro" | "precision_micro" | "recall_micro" | "f1_micro" | "precision_weighted" | "recall_weighted" | "f1_weighted" | "roc_auc" | "log_loss" | "brier" | "ece" | "rmse" | "mae" | "r2" | "mape" | "max_error";
   /** Equal-width confidence bins for the expected calibration error. */
   ece_bins: number;

@@ -3,8 +3,11 @@
  * NaN cells, cells that are not numbers (for array columns: empty arrays, elements that are not
  * numbers, NaN or infinite elements). Pure: reads the Dataset, returns row numbers.
  */
+import type { GateConfig } from '../config/types.ts';
+import { FLOAT_TYPES } from '../runners/types.ts';
 import { column } from './dataset.ts';
 import type { Dataset } from './dataset.ts';
+import type { InputBinding } from './features.ts';
 
 const DETAIL = 10;
 
@@ -41,9 +44,16 @@ export function badWeightRows(dataset: Dataset, weight: string | undefined): Map
 
 /**
  * Bad rows when only `used` columns matter; a text column's cell is bad only when empty. Linear in
- * the cells used. With `weight`, a negative or infinite sample weight makes its row bad too.
+ * the cells used. With `weight`, a negative or infinite sample weight makes its row bad too. An
+ * empty or NaN cell of a column in `missingFed` is not bad: it reaches the model as a missing value.
  */
-export function findBadRows(dataset: Dataset, used: readonly string[], weight?: string, arrayWidths?: ReadonlyMap<string, number>): BadRows {
+export function findBadRows(
+  dataset: Dataset,
+  used: readonly string[],
+  weight?: string,
+  arrayWidths?: ReadonlyMap<string, number>,
+  missingFed: ReadonlySet<string> = new Set(),
+): BadRows {
   const cause = new Uint8Array(dataset.rows); // 0 good, 1 malformed, 2 invalid, 3 missing
   const reason = new Map<number, string>();
   const note = (r: number, c: number, why: () => string) => {
@@ -81,6 +91,8 @@ export function findBadRows(dataset: Dataset, used: readonly string[], weight?: 
           }
         }
       }
+    } else if (missingFed.has(name)) {
+      continue;
     } else if (col.values) {
       const v = col.values;
       for (let r = 0; r < v.length; r++) if (Number.isNaN(v[r]!)) note(r, 3, () => `"${name}" is empty or NaN`);
@@ -124,3 +136,16 @@ export function describeBadRows(bad: BadRows): string {
   const examples = bad.first.map((b) => `row ${b.row}: ${b.reason}`).join('; ');
   return `${bad.indices.length} of ${bad.rows} rows are bad (${parts.join(', ')}); ${examples}${bad.indices.length > bad.first.length ? '; …' : ''}`;
 }
+
+/**
+ * Feature columns whose empty cells can reach the model as missing values: numeric columns feeding
+ * float inputs (as NaN), text columns feeding text inputs (as ""). An integer input has no NaN.
+ */
+export function missingFedColumns(bindings: readonly InputBinding[], dataset: Dataset): Set<string> {
+  const fed = (b: InputBinding, c: string) => (b.dtype === 'string' ? column(dataset, c)?.kind === 'text' : FLOAT_TYPES.has(b.dtype));
+  return new Set(bindings.flatMap((b) => (b.source.kind === 'columns' ? b.source.columns.filter((c) => fed(b, c)) : [])));
+}
+
+/** The columns whose empty cells reach the model, as data.bad_rows.missing_features says; none by default. */
+export const missingFedBy = (policy: GateConfig['data']['bad_rows'], bindings: readonly InputBinding[], dataset: Dataset): Set<string> =>
+  policy.missing_features === 'feed' ? missingFedColumns(bindings, dataset) : new Set();

@@ -13,7 +13,7 @@ import type { GateConfig } from '../config/types.ts';
 import { result, type CheckResult } from '../core/check-result.ts';
 import { UsageError, getErrorMessage } from '../errors.ts';
 import type { ModelRunner, ModelSignature } from '../runners/types.ts';
-import { describeBadRows, findBadRows, keptRows } from './bad-rows.ts';
+import { describeBadRows, findBadRows, keptRows, missingFedBy, missingFedColumns } from './bad-rows.ts';
 import { columnNames, type Dataset } from './dataset.ts';
 import { BindingError, arrayWidths, bindInputs, describeFeed, featuresFromDataset, fedShape, type FeatureRows } from './features.ts';
 import { generateRows } from './generate.ts';
@@ -96,8 +96,8 @@ function makeRows(runner: ModelRunner, evalData: Dataset | null, reference: Data
       return { rows, labels: null, sameRowsFor: null };
     }
     const used = [...new Set([...bindings.flatMap((b) => b.columns ?? []), ...[labelColumn, weight].filter((x): x is string => !!x)])];
-    const bad = findBadRows(evalData, used, weight, arrayWidths(bindings));
     const policy = config.data.bad_rows;
+    const bad = findBadRows(evalData, used, weight, arrayWidths(bindings), missingFedBy(policy, bindings, evalData));
     const share = evalData.rows === 0 ? 0 : bad.indices.length / evalData.rows;
     const tooMany = policy.policy === 'fail' ? bad.indices.length > 0 : share > policy.max_share;
     if (bad.indices.length > 0 || evalData.rows === 0) {
@@ -110,6 +110,7 @@ function makeRows(runner: ModelRunner, evalData: Dataset | null, reference: Data
           value: bad.indices.length,
           threshold: policy.policy === 'fail' ? 'no bad rows' : `<= ${policy.max_share * 100}% skipped`,
           message: `${evalData.path}: ${describeBadRows(bad)}${tooMany ? '' : ' (skipped)'}`,
+          ...(bad.byCause.missing > 0 && policy.missing_features !== 'feed' && missingFedColumns(bindings, evalData).size > 0 ? { hint: MISSING_HINT } : {}),
         }),
       );
     }
@@ -152,6 +153,13 @@ export function feedsOfBaseline(candidate: ModelSignature, baseline: ModelSignat
     return undefined;
   }
 }
+
+const MISSING_HINT = [
+  'Empty cells are left out with their rows, and the model is judged on the rest. If the model handles missing values',
+  '(XGBoost, LightGBM, HistGradientBoosting, a Pipeline with an imputer), feed them to it as NaN:',
+  'data:',
+  '  bad_rows: { missing_features: feed }',
+].join('\n');
 
 function mappingCheck(bindings: ReturnType<typeof bindInputs>, rows: number, data: Dataset | null): CheckResult {
   const mapping = bindings.map((b) => `"${b.name}" ${b.dtype}${fedShape(b)} <- ${describeFeed(b)}`).join('; ');

@@ -224,6 +224,14 @@ export class CommandRunner implements ModelRunner {
       else this.#onFail?.(new Error(`the command's first line must be {"ready": true, …}; it printed: ${line.slice(0, 200)}`));
       return;
     }
+    if (msg === null || typeof msg !== 'object' || Array.isArray(msg) || msg.id === undefined || msg.id === null) {
+      // An answer nobody can match to its request: every pending request would wait out its timeout.
+      const cause = typeof msg?.error === 'string' ? ` (its error: ${msg.error.slice(0, 200)})` : '';
+      this.#failAll(
+        new Error(`the command printed a JSON line that is not an answer to a request: each answer is {"id": <the request's id>, "outputs": [...]} or {"id": …, "error": "…"}; it printed: ${line.slice(0, 200)}${cause}`),
+      );
+      return;
+    }
     const id = String(msg.id);
     const p = this.#pending.get(id);
     if (!p) return; // the answer to a request that already timed out

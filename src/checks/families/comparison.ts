@@ -7,7 +7,7 @@
 import { agreementOf, compareMetrics, judgeAgreement, judgeComparison, signatureMismatch, type Agreement, type ComparisonReport, type MetricComparison } from '../compare.ts';
 import type { McNemar } from '../../stats/mcnemar.ts';
 import { throttledProgress, type CheckContext } from '../context.ts';
-import { evaluationOf, readModelView, computeMetrics, EvaluationError, type Labels, type MetricReport, type ModelView } from '../evaluation.ts';
+import { evaluationOf, readModelView, withPrimaryMetric, computeMetrics, EvaluationError, type Labels, type MetricReport, type ModelView } from '../evaluation.ts';
 import type { Family, FamilyOutcome, Inputs, Measurements } from '../family.ts';
 import { compareLatency, judgeLatencyComparison, timeInterleaved, type LatencyComparison } from '../latency-ab.ts';
 import { PREDICTION_BATCH, predictAll, type Predictions } from '../predictions.ts';
@@ -128,8 +128,10 @@ async function runComparison(ctx: CheckContext, got: Inputs): Promise<FamilyOutc
           const base = evaluationOf(baseView, ctx.labels);
           produced.baseline_metrics = computeMetrics(base, ctx.config.metrics.ece_bins);
           ctx.progress(`comparison: metric changes on ${ctx.rows.rows.toLocaleString('en')} rows`);
-          produced.comparison = compareMetrics(candidate, base, ctx.config, throttledProgress(ctx, 'comparison: bootstrap', 2000, 'resamples'));
-          checks.push(...judgeComparison(produced.comparison, candidate.task, ctx.config));
+          // The labels are the candidate's: they choose the default primary metric for both models.
+          const config = withPrimaryMetric(candidate, ctx.config);
+          produced.comparison = compareMetrics(candidate, base, config, throttledProgress(ctx, 'comparison: bootstrap', 2000, 'resamples'));
+          checks.push(...judgeComparison(produced.comparison, candidate.task, config));
         } catch (error) {
           const message = error instanceof EvaluationError ? `baseline: ${error.message}` : getErrorMessage(error);
           checks.push(result({ id: 'comparison.metrics', category: 'comparison', severity: 'blocker', status: 'error', message }));
