@@ -185,7 +185,8 @@ export function bindInputs(
     }
     const known = knownSize(p, dataset);
     if (typeof known === 'string') {
-      problem(`input "${p.spec.name}": ${known}`, 'columns');
+      // Ragged arrays: the hint gives the sizes (`shape`), not columns, which are already found.
+      problem(`input "${p.spec.name}": ${known}`, p.source.kind === 'array' ? 'shape' : 'columns');
       continue;
     }
     const shape = rowShapeOf(p, known);
@@ -262,7 +263,8 @@ function knownSize(p: Planned, dataset: Dataset | null): number | number[] | nul
       // other length are bad rows; with nothing to decide by, the data must be padded.
       const rest = p.cfg?.shape ?? (p.batchAxis === null ? p.spec.shape : p.spec.shape.filter((_, i) => i !== p.batchAxis));
       if (rest.every((d) => typeof d === 'number')) return null;
-      return `column "${col.name}" of ${dataset.path} holds arrays of different lengths and the input's dims are dynamic; pad them to one length, or set model.inputs.${p.spec.name}.shape`;
+      const [shortest, longest] = lengthRange(arrays.offsets);
+      return `column "${col.name}" of ${dataset.path} holds arrays of different lengths (${shortest} to ${longest} values) and the input's dims are dynamic, so no batch can hold them: pad every row to one length in the data (as your loader pads a batch: token ids with the pad id, an attention mask with 0), or set model.inputs.${p.spec.name}.shape to keep only the rows of that length (the others are bad rows)`;
     }
   }
   return source.columns.length;
@@ -376,6 +378,19 @@ function fixedBatchOf(bindings: InputBinding[]): number | null {
 
 /** An array column's cells, if the column holds arrays (JSON Lines, Parquet lists). */
 const arrayOf = (col: Column) => (col.kind === 'array' && col.array ? col.array : null);
+
+/** The shortest and longest non-empty row of an array column (empty cells are missing values). */
+function lengthRange(offsets: ArrayLike<number>): [number, number] {
+  let lo = Infinity;
+  let hi = 0;
+  for (let r = 0; r + 1 < offsets.length; r++) {
+    const n = offsets[r + 1]! - offsets[r]!;
+    if (n === 0) continue;
+    lo = Math.min(lo, n);
+    hi = Math.max(hi, n);
+  }
+  return [lo === Infinity ? 0 : lo, hi];
+}
 
 /**
  * Row-major feature values of a data set for each binding, written straight into the input's

@@ -84,7 +84,7 @@ async function runComparison(ctx: CheckContext, got: Inputs): Promise<FamilyOutc
   const view = measured.view ?? safeView(candidatePredictions, ctx);
   let baseView: ModelView | null = null;
   try {
-    baseView = readModelView(basePredictions, ctx.config);
+    baseView = readModelView(basePredictions, ctx.config, ctx.labels);
   } catch (error) {
     // When the candidate's outputs cannot be read that way either (e.g. a `scores` output two
     // wide), there are no predictions to compare on either side: a skip with the cause, not a
@@ -175,7 +175,7 @@ function candidateProblem(view: ModelView, labels: Labels): string {
 
 function safeView(p: Predictions, ctx: CheckContext): ModelView | null {
   try {
-    return readModelView(p, ctx.config);
+    return readModelView(p, ctx.config, ctx.labels);
   } catch {
     return null;
   }
