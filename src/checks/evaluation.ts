@@ -76,6 +76,9 @@ export type Evaluation = (
 
 export class EvaluationError extends Error {}
 
+/** The output is an embedding (unit-length rows), which holds no prediction to score, compare or watch drift on. */
+export class EmbeddingOutputError extends EvaluationError {}
+
 /** Several columns made by a Sigmoid, not said to be one distribution: a probability per tag (multi-label). */
 const isIndependent = (o: OutputColumn, config: GateConfig): boolean => {
   const claimed = config.model.outputs?.[o.name]?.kind;
@@ -111,7 +114,7 @@ export function readModelView(predictions: Predictions, config: GateConfig, labe
   const perClass = m.task !== 'regression' && !labelled && single.length === 0 && wide.length === 1 ? wide[0] : undefined;
   if (perClass && !m.output && unitRows(numbersOf(perClass), perClass.width)) {
     // An L2-normalised vector per row (an embedding) is no score per class: its argmax means nothing.
-    throw new EvaluationError(
+    throw new EmbeddingOutputError(
       `output "${perClass.name}" holds vectors of length 1 (every row's L2 norm is 1: an embedding), not a score per class, so it has no predicted class to compare or score; outputs, latency, error scenarios and drift of the inputs are still checked (set model.outputs.${perClass.name}.kind: logits if its columns are classes)`,
     );
   }
