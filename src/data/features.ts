@@ -9,7 +9,7 @@ import { UsageError } from '../errors.ts';
 import type { DType, Dim, Feeds, ModelSignature, Tensor, TensorData, TensorSpec } from '../runners/types.ts';
 import { FLOAT_TYPES, INTEGER_TYPES, copyNumbers } from '../runners/types.ts';
 import { column, describeColumns, type Column, type Dataset } from './dataset.ts';
-import { STATE_NAME, inputsSnippet, type InputNeed } from './input-hints.ts';
+import { TOKEN_TYPE_NAME, inputsSnippet, zeroByDefault, type InputNeed } from './input-hints.ts';
 import { batchSymbol, formatShape, inferBatchAxis, moveBatchAxis, openAxes } from './layout.ts';
 
 export { formatShape } from './layout.ts';
@@ -228,7 +228,7 @@ const columnsSource = (columns: string[]): InputSource => ({ kind: 'columns', co
  * instead of asking the user to list every column by hand.
  */
 function restAfterSnippet(needs: InputNeed[], planned: Planned[], dataset: Dataset, exclude: ReadonlySet<string>, claimed: ReadonlySet<string>): void {
-  const willBeConstant = (n: InputNeed) => n.need === 'value' || (n.need === 'columns' && STATE_NAME.test(n.spec.name));
+  const willBeConstant = (n: InputNeed) => n.need === 'value' || (n.need === 'columns' && zeroByDefault(n.spec.name));
   const asking = needs.filter((n) => n.need === 'columns' && !willBeConstant(n));
   if (asking.length !== 1) return;
   const p = planned.find((q) => q.spec === asking[0]!.spec)!;
@@ -243,7 +243,9 @@ function restAfterSnippet(needs: InputNeed[], planned: Planned[], dataset: Datas
 }
 
 const cannotTell = (p: Planned, inputs: number) =>
-  `cannot tell which columns feed input "${p.spec.name}" of a model with ${inputs} inputs; set model.inputs.${p.spec.name}.columns in the config (or .value for a constant)`;
+  TOKEN_TYPE_NAME.test(p.spec.name)
+    ? `no column feeds input "${p.spec.name}" of a model with ${inputs} inputs; for text of one segment its values are all 0: set model.inputs.${p.spec.name}.value: 0 (with .shape giving the sequence length of the other inputs), or .columns naming the column that holds them`
+    : `cannot tell which columns feed input "${p.spec.name}" of a model with ${inputs} inputs; set model.inputs.${p.spec.name}.columns in the config (or .value for a constant)`;
 
 const noBatch = (p: Planned) =>
   `input "${p.spec.name}" ${formatShape(p.spec.shape)} has no batch dimension${p.spec.scalar ? ' (a scalar)' : ''}, so data cannot feed it: set model.inputs.${p.spec.name}.value`;

@@ -8,12 +8,11 @@
 import { uniformSource } from '../stats/random.ts';
 import { column, type Dataset } from './dataset.ts';
 import { featureRows, isInteger, rowWidth, type FeatureRows, type InputBinding } from './features.ts';
-import { STATE_NAME } from './input-hints.ts';
+import { STATE_NAME, TOKEN_TYPE_NAME } from './input-hints.ts';
 
 /** Ids drawn for integer inputs: small enough for any vocabulary or category table. */
 const MAX_ID = 100;
 const MASK_NAME = /mask/i;
-const ZERO_NAME = /token_type|segment/i;
 
 export function generateRows(
   bindings: InputBinding[],
@@ -37,7 +36,7 @@ export function generateRows(
       for (let r = 0; r < rows; r++) for (let j = 0; j < width; j++) out[r * width + j] = draw(j);
     };
     if (MASK_NAME.test(b.name)) fill(() => 1);
-    else if (ZERO_NAME.test(b.name) || STATE_NAME.test(b.name)) fill(() => 0);
+    else if (TOKEN_TYPE_NAME.test(b.name) || STATE_NAME.test(b.name)) fill(() => 0);
     else if (b.dtype === 'bool') fill(() => (random() < 0.5 ? 0 : 1));
     else if (b.dtype === 'uint8') fill(() => Math.floor(random() * 256));
     else if (isInteger(b.dtype)) {
