@@ -65,13 +65,31 @@ describe('a BERT-like text classifier: input_ids, attention_mask, token_type_ids
     expect(byId(report, 'comparison.accuracy').status).toBe('fail');
   });
 
-  it('rows of different lengths: NO-GO naming the file, the column, the lengths and the fix; the hint gives sizes, not columns', async () => {
-    const { report } = await validate({ model: { path: at('bert_a.onnx') }, data: { eval: at('bert_ragged.jsonl'), label: 'label' } });
+  it('rows of different lengths (unpadded token ids, an attention mask of the same lengths): padded as a tokenizer pads, GO with the metrics of each row run alone', async () => {
+    const { code, report } = await validate({ model: { path: at('bert_a.onnx') }, baseline: at('bert_b.onnx'), data: { eval: at('bert_ragged.jsonl'), label: 'label' } });
+    expect(failing(report)).toEqual([]);
+    expect(report.decision).toBe('GO');
+    expect(code).toBe(0);
+    expect(byId(report, 'inputs.mapping').message).toContain(
+      '"input_ids" int64[N, 16] <- arrays in column input_ids, padded with 0 to 16 (attention_mask marks the padding); "attention_mask" int64[N, 16] <- arrays in column attention_mask, padded with 0 to 16;',
+    );
+    expect(report.checks.map((c) => c.id)).not.toContain('data.bad_rows');
+    const ragged = EXPECTED.bert_a_ragged!;
+    expect(candidate(report).accuracy).toBeCloseTo(ragged.accuracy, 6);
+    expect(candidate(report).roc_auc).toBeCloseTo(ragged.roc_auc!, 4);
+    expect(candidate(report).log_loss).toBeCloseTo(ragged.log_loss!, 5);
+  });
+
+  it('waveforms of different lengths (no mask to say where padding is): NO-GO naming the file, the column, the lengths and the fix; the hint gives sizes, not columns', async () => {
+    const lines = readFileSync(at('kws.jsonl'), 'utf8').trim().split('\n');
+    const data = join(mkdtempSync(join(work, 'data-')), 'kws_ragged.jsonl');
+    writeFileSync(data, lines.map((l, i) => { const r = JSON.parse(l) as { waveform: number[] }; r.waveform = r.waveform.slice(0, 200 + (i % 57)); return JSON.stringify(r); }).join('\n') + '\n');
+    const { report } = await validate({ model: { path: at('kws_a.onnx') }, data: { eval: data, label: 'label' } });
     expect(report.decision).toBe('NO-GO');
     const mapping = byId(report, 'inputs.mapping') as { message: string; hint?: string };
-    expect(mapping.message).toContain(`column "input_ids" of ${at('bert_ragged.jsonl')} holds arrays of different lengths (4 to 16 values)`);
-    expect(mapping.message).toMatch(/pad every row to one length in the data .*attention mask with 0.*or set model\.inputs\.input_ids\.shape/);
-    expect(mapping.hint).toContain('input_ids: { shape: [<sequence>] }');
+    expect(mapping.message).toContain(`column "waveform" of ${data} holds arrays of different lengths (200 to 256 values)`);
+    expect(mapping.message).toMatch(/pad every row to one length in the data, or set model\.inputs\.waveform\.shape to keep only the rows of that length/);
+    expect(mapping.hint).toContain('waveform: { shape: [<samples>] }');
     expect(mapping.hint).not.toContain('columns');
   });
 

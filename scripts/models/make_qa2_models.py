@@ -10,7 +10,8 @@ Weights are seeded, so the script writes the same files every time on the same b
 OUT_DIR (kinds: bert, kws, spec, binlogit, argmax, embed, detect, imgdyn; default all):
   bert_a.onnx, bert_b.onnx   BERT-like text classifier: input_ids, attention_mask, token_type_ids
                              int64[batch, seq] (seq dynamic) -> logits [batch, 2];
-                             bert.jsonl (padded to 16, label), bert_ragged.jsonl (unpadded rows)
+                             bert.jsonl (padded to 16, label), bert_ragged.jsonl (unpadded rows;
+                             expected bert_a_ragged: each row through the model alone, unpadded)
   bert_shuffled.onnx         broken: the two logits swapped
   kws_a.onnx, kws_b.onnx     keyword spotter on raw audio: waveform float32[batch, samples]
                              (samples dynamic) -> logits [batch, 3]; kws.jsonl (256 samples a row)
@@ -115,6 +116,7 @@ def classification(p, y):
     out = {"accuracy": float((np.argmax(p, 1) == y).mean())}
     if p.shape[1] == 2:
         out["roc_auc"] = float(skm.roc_auc_score(y, p[:, 1]))
+        out["log_loss"] = float(skm.log_loss(y, p.astype(np.float64), labels=[0, 1]))
     return out
 
 

@@ -43,7 +43,10 @@ export function badWeightRows(dataset: Dataset, weight: string | undefined): Map
  * Bad rows when only `used` columns matter; a text column's cell is bad only when empty. Linear in
  * the cells used. With `weight`, a negative or infinite sample weight makes its row bad too.
  */
-export function findBadRows(dataset: Dataset, used: readonly string[], weight?: string, arrayWidths?: ReadonlyMap<string, number>): BadRows {
+/** The values an array column's row must hold: exactly, or up to (rows padded with 0 to that length). */
+export type ArrayWidth = number | { upTo: number };
+
+export function findBadRows(dataset: Dataset, used: readonly string[], weight?: string, arrayWidths?: ReadonlyMap<string, ArrayWidth>): BadRows {
   const cause = new Uint8Array(dataset.rows); // 0 good, 1 malformed, 2 invalid, 3 missing
   const reason = new Map<number, string>();
   const note = (r: number, c: number, why: () => string) => {
@@ -70,8 +73,8 @@ export function findBadRows(dataset: Dataset, used: readonly string[], weight?: 
         }
         // An array feeding an input must hold as many values as the input takes per row.
         const width = arrayWidths?.get(name);
-        if (width !== undefined && end - start !== width) {
-          note(r, 2, () => `"${name}" has ${end - start} values; the input it feeds takes ${width}`);
+        if (width !== undefined && (typeof width === 'number' ? end - start !== width : end - start > width.upTo)) {
+          note(r, 2, () => `"${name}" has ${end - start} values; the input it feeds takes ${typeof width === 'number' ? width : `at most ${width.upTo}`}`);
           continue;
         }
         for (let k = start; k < end; k++) {

@@ -8,11 +8,10 @@
 import { uniformSource } from '../stats/random.ts';
 import { column, type Dataset } from './dataset.ts';
 import { featureRows, isInteger, rowWidth, type FeatureRows, type InputBinding } from './features.ts';
-import { STATE_NAME, TOKEN_TYPE_NAME } from './input-hints.ts';
+import { MASK_NAME, STATE_NAME, TOKEN_TYPE_NAME } from './input-hints.ts';
 
 /** Ids drawn for integer inputs: small enough for any vocabulary or category table. */
 const MAX_ID = 100;
-const MASK_NAME = /mask/i;
 
 export function generateRows(
   bindings: InputBinding[],

@@ -21,6 +21,9 @@ export interface InputNeed {
 /** Inputs named like recurrent state: a zero state is what a fresh stream starts from. */
 export const STATE_NAME = /state|hidden|cache|past|^[hc]\d*$|^[hc]_?(in|0)$/i;
 
+/** Inputs named like masks (`attention_mask`): 1 where a token is, 0 where the row is padded. */
+export const MASK_NAME = /mask/i;
+
 /** Inputs named like token types (segment ids): all 0 for one segment, as a tokenizer gives for one sentence. */
 export const TOKEN_TYPE_NAME = /token_type|segment/i;
 
