@@ -120,7 +120,8 @@ export function readModelView(predictions: Predictions, config: GateConfig, labe
   }
   const named =
     outputs.find((o) => kindOf(o) === 'probabilities') ?? outputs.find((o) => kindOf(o) === 'logits') ?? (m.task === 'binary' && !labelled && single.length === 1 ? single[0] : perClass);
-  const byLabels = !m.output && !named && m.task === 'auto' && !labelled && single.length === 1 && kindOf(single[0]!) === 'scores' && labelsAreBinary(labels);
+  const byLabels =
+    !m.output && !named && m.task === 'auto' && !labelled && single.length === 1 && kindOf(single[0]!) === 'scores' && labelsAreBinary(labels) && probabilityOrLogit(numbersOf(single[0]!));
   const probaOut = m.output ? byName(m.output, 'output') : (named ?? (byLabels ? single[0] : undefined));
   if (probaOut && isText(probaOut)) {
     throw new EvaluationError(`output "${probaOut.name}" holds text (class labels), not probabilities or a prediction: name it in metrics.label_output instead of metrics.output`);
@@ -258,6 +259,15 @@ function labelsAreBinary(labels: Labels | null | undefined): boolean {
   if (!y || y.length === 0) return false;
   for (const v of y) if (v !== 0 && v !== 1) return false;
   return true;
+}
+
+/**
+ * Values a binary classifier gives: all in [0, 1] (P(class 1)), or some negative (logits). Values
+ * all non-negative with some above 1 are neither (a count, an amount): that column stays a number.
+ */
+function probabilityOrLogit(raw: ArrayLike<number>): boolean {
+  for (let i = 0; i < raw.length; i++) if (raw[i]! < 0) return true;
+  return within01(raw);
 }
 
 /** Every finite value in [0, 1] (NaN is judged by the outputs checks, not taken for a logit). */

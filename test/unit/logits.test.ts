@@ -75,6 +75,12 @@ describe('one plain score column against labels that are all 0 or 1', () => {
     expect(v.proba![3]).toBeCloseTo(0.9, 6);
   });
 
+  it('values never negative with some above 1 (a count, an amount) are neither a probability nor a logit: a regression, with the note', () => {
+    const p = predictions([column('output', 1, [0.2, 1.7, 0.9, 0])]);
+    expect(readModelView(p, defaultConfig(), labels([0, 1, 1, 0])).task).toBe('regression');
+    expect(computed(p, [0, 1, 1, 0]).message).toContain('the labels are all 0 or 1: if this is a classifier, set metrics.task: binary');
+  });
+
   it('other labels, or metrics.task regression, keep it a regression; with 0/1 labels it says how to read it as a classifier', () => {
     const p = predictions([column('output', 1, [-2, 3, 0.5, -1])]);
     expect(computed(p, [0, 1, 2.5, 0]).message).toMatch(/^regression on 4 rows/);
