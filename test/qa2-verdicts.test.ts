@@ -106,6 +106,15 @@ describe('a BERT-like text classifier: input_ids, attention_mask, token_type_ids
     expect(candidate(fixed.report).accuracy).toBeCloseTo(EXPECTED.bert_a!.accuracy, 6);
   });
 
+  it('without data, the sequence length given: GO, the generated ids below the 50 rows of its embedding table (read from the graph)', async () => {
+    const shape = { shape: [16] };
+    const { code, report } = await validate({ model: { path: at('bert_a.onnx'), inputs: { input_ids: shape, attention_mask: shape, token_type_ids: shape } } });
+    expect(failing(report)).toEqual([]);
+    expect(report.decision).toBe('GO');
+    expect(code).toBe(0);
+    expect(report.data.source).toContain('ids 0–99 ("input_ids" 0–49, the rows of the table it indexes), masks 1');
+  });
+
   it('with reference data: GO, data drift skipped saying the array columns are left out (not an error that delays)', async () => {
     const { report } = await validate({ model: { path: at('bert_a.onnx') }, data: { eval: at('bert.jsonl'), label: 'label', reference: at('bert.jsonl') } });
     expect(failing(report)).toEqual([]);

@@ -34,6 +34,8 @@ export interface InputBinding {
   source: InputSource;
   /** Data set columns feeding it, or null when it is a constant or generated. */
   columns: string[] | null;
+  /** The rows of the table an integer input indexes (an embedding): generated ids stay below it. */
+  ids?: number;
 }
 
 /**
@@ -206,7 +208,7 @@ export function bindInputs(
       continue;
     }
     const columns = p.source.kind === 'columns' ? p.source.columns : p.source.kind === 'array' ? [p.source.column] : null;
-    bindings.push({ name: p.spec.name, dtype, rowShape: shape, batchAxis: p.batchAxis, declared: p.spec.shape, source: p.source, columns });
+    bindings.push({ name: p.spec.name, dtype, rowShape: shape, batchAxis: p.batchAxis, declared: p.spec.shape, source: p.source, columns, ...(p.spec.ids ? { ids: p.spec.ids } : {}) });
   }
   if (needs.length > 0) {
     if (dataset) restAfterSnippet(needs, planned, dataset, exclude, claimed);
