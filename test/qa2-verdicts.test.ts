@@ -226,6 +226,14 @@ describe('a classifier exporting its predicted label (int64 argmax)', () => {
     expect(candidate(report).roc_auc ?? null).toBeNull();
   });
 
+  it('label and logits: GO, the probabilities the softmax of "logits" (the output named, not "logits + label")', async () => {
+    const { report } = await validate({ model: { path: at('argmax_logits.onnx') }, data: { eval: at('argmax.csv'), label: 'label' } });
+    expect(failing(report)).toEqual([]);
+    expect(report.decision).toBe('GO');
+    expect(candidate(report).accuracy).toBeCloseTo(EXPECTED.argmax_logits!.accuracy, 6);
+    expect(byId(report, 'metrics.computed').message).toContain('probabilities are the softmax of "logits" (its scores read as logits; set model.outputs.logits.kind to say otherwise)');
+  });
+
   it('classes permuted: NO-GO', async () => {
     const { report } = await argmax('argmax_shuffled.onnx');
     expect(report.decision).toBe('NO-GO');

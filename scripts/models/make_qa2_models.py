@@ -28,6 +28,7 @@ OUT_DIR (kinds: bert, kws, spec, binlogit, argmax, embed, detect, imgdyn; defaul
                              binlogit.csv (x0 ... x4, label 0/1)
   argmax_a.onnx, argmax_b.onnx  classifier exporting label int64[batch] (argmax) and probs [batch, 3]
   argmax_only.onnx           the same classifier exporting only label int64[batch]
+  argmax_logits.onnx         the same classifier exporting label int64[batch] and logits [batch, 3]
   argmax_shuffled.onnx       broken: label and probs from permuted classes; argmax.csv (x0 ... x5, label)
   embed_a.onnx, embed_b.onnx embedding model: x float32[batch, 6] -> embedding [batch, 8], L2-normalised
   embed_nan.onnx             broken: NaN for rows whose x0 > 2.5; embed.csv (x0 ... x5, no label)
@@ -338,13 +339,15 @@ class Mlp3(nn.Module):
 
 
 class WithLabel(nn.Module):
-    def __init__(self, inner, only_label=False):
+    def __init__(self, inner, only_label=False, logits=False):
         super().__init__()
         self.inner = inner
         self.only_label = only_label
+        self.logits = logits
 
     def forward(self, x):
-        p = torch.softmax(self.inner(x), dim=1)
+        z = self.inner(x)
+        p = z if self.logits else torch.softmax(z, dim=1)
         label = torch.argmax(p, dim=1)
         return label if self.only_label else (label, p)
 
@@ -365,9 +368,9 @@ def argmax():
     b = fit(seeded(Mlp3, 2), (x,), y, 300, ce)
     s = permuted(Mlp3, a.state_dict())
     models = {"argmax_a": WithLabel(a), "argmax_b": WithLabel(b), "argmax_only": WithLabel(a, only_label=True),
-              "argmax_shuffled": WithLabel(s)}
+              "argmax_shuffled": WithLabel(s), "argmax_logits": WithLabel(a, logits=True)}
     for name, m in models.items():
-        outs = ["label"] if name == "argmax_only" else ["label", "probs"]
+        outs = ["label"] if name == "argmax_only" else ["label", "logits"] if name == "argmax_logits" else ["label", "probs"]
         res = export(m, (torch.from_numpy(ex),), name + ".onnx", ["x"], outs, {"x": {0: "batch"}} | {o: {0: "batch"} for o in outs})
         expected[name] = {"accuracy": float((res[0] == ey).mean())}
 

@@ -40,6 +40,8 @@ export type ModelView =
       outputs: string;
       /** The output `pred` was read from, when the model gives labels of its own (not an argmax). */
       labelOutput?: string;
+      /** The output `proba` was read from, when there is one. */
+      probaOutput?: string;
       /** Epsilon of the probabilities' dtype, where log loss clips (as sklearn's eps="auto"). */
       eps?: number;
       /** How `proba` was made from scores that were not probabilities (logits). */
@@ -246,7 +248,7 @@ export function readModelView(predictions: Predictions, config: GateConfig, labe
     score,
     outputs: names,
     ...(labelOut ? { labelOutput: labelOut.name } : {}),
-    ...(probaOut ? { eps: dtypeEpsilon(probaOut.dtype) } : {}),
+    ...(probaOut ? { probaOutput: probaOut.name, eps: dtypeEpsilon(probaOut.dtype) } : {}),
     ...(through ? { through } : {}),
     ...(guessed ? { guessed: true as const } : {}),
     ...(byLabels ? { byLabels: true as const } : {}),

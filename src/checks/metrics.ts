@@ -194,7 +194,8 @@ function byLabelsNote(view: ModelView): string {
 /** Scores read as probabilities through a softmax or sigmoid: said, with how to say otherwise. */
 function throughNote(view: ModelView): string {
   if (view.task === 'regression' || !view.through) return '';
-  return `; probabilities are the ${view.through} of "${view.outputs}" (its scores read as logits; set model.outputs.${view.outputs}.kind to say otherwise)`;
+  const name = view.probaOutput ?? view.outputs; // not "logits + label": the output the scores come from
+  return `; probabilities are the ${view.through} of "${name}" (its scores read as logits; set model.outputs.${name}.kind to say otherwise)`;
 }
 
 /** A prediction read from the first of several one-value outputs: which, and how to name another. */
