@@ -39,7 +39,7 @@ Options:
   --baseline-header 'K: V', --baseline-command CMD
                       the baseline served or behind a command, as for the candidate
                       (with --baseline FILE: the file it serves, for its version)
-  --data FILE         labelled evaluation data (CSV, JSON Lines or Parquet)
+  --data FILE         labelled evaluation data (CSV, JSON Lines, Parquet or .npz)
   --label COLUMN      label column of --data
   --reference FILE    reference data, e.g. the training set: drift is measured against it
   --endpoint URL      test the model served at URL instead of a file
@@ -68,7 +68,7 @@ Measures drift feature by feature (KS, chi-squared, z-test, PSI, Wasserstein, Je
 and decides GO / NO-GO / DELAY from it, with the config's drift section when there is one.
 
 Options:
-  --reference FILE    the reference data (CSV, JSON Lines or Parquet), e.g. the training set
+  --reference FILE    the reference data (CSV, JSON Lines, Parquet or .npz), e.g. the training set
   --current FILE      the data to compare with it
   --columns A,B,…     only these columns (repeatable; default: every column of the reference)
   --exclude A,B,…     leave these columns out (repeatable), e.g. an id column
@@ -183,7 +183,7 @@ arrived, and (monitor.operational) its error rate from the metrics provider. Pri
 or FAILING. Config section "monitor"; flags override it.
 
 Options:
-  --window FILE|URL   the production window (CSV, JSON Lines or Parquet); a command printing
+  --window FILE|URL   the production window (CSV, JSON Lines, Parquet or .npz); a command printing
                       it goes in the config: monitor.window: {command: "aws s3 cp s3://… -"}
   --reference FILE    the reference data with labels and scores (default: monitor.reference,
                       data.reference)

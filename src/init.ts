@@ -122,13 +122,17 @@ export function starterConfig(settings: Pick<InitSettings, 'model' | 'data' | 'l
     lines.push(settings.label ? `  label: ${scalar(settings.label)}` : '  # label: <column>   # TODO: the label column, for quality metrics');
     lines.push('  # reference: <training data>   # measures drift against it');
   } else {
-    lines.push('# data:', '#   eval: <labelled evaluation data: CSV, JSON Lines or Parquet>', '#   label: <its label column>', '# Without data the gate runs on generated rows: no quality metric is measured.');
+    lines.push('# data:', '#   eval: <labelled evaluation data: CSV, JSON Lines, Parquet or .npz>', '#   label: <its label column>', '# Without data the gate runs on generated rows: no quality metric is measured.');
   }
   lines.push(
     '# metrics:',
     '#   thresholds:',
     '#     accuracy: { min: 0.9 }   # a floor for a quality metric (needs labelled data)',
     '# baseline: <the model in production>   # compares the candidate with it',
+    '# checks:',
+    '#   latency:',
+    '#     limits:',
+    '#       "1": { p95_ms: 100 }   # your latency SLO per batch size; none by default',
   );
   return { text: `${lines.join('\n')}\n`, todo: mapping !== null || (!!settings.data && !settings.label) };
 }

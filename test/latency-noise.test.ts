@@ -1,8 +1,8 @@
 /**
  * Ten identical runs, ten identical decisions, on a loaded machine: a busy child process spins
  * beside the gate while it validates a small real ONNX model (iris, scikit-learn) against
- * itself as baseline, ten times, with the default latency limits (p95 ≤ 100 ms at batch 1) and
- * the default p95-ratio limits. Latency verdicts are judged on intervals, so the noise the hog
+ * itself as baseline, ten times, with a latency limit of p95 ≤ 100 ms at batch 1 and the default
+ * p95-ratio limits. Latency verdicts are judged on intervals, so the noise the hog
  * adds cannot flip them. Also checks every report against the published schema.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -30,7 +30,7 @@ describe('latency verdicts under a CPU hog', () => {
 
   it('ten identical runs give ten identical decisions and latency verdicts', async () => {
     const config = join(work, 'gate.yml');
-    writeFileSync(config, `model:\n  path: ${join(DIR, 'iris_int.onnx')}\nbaseline: ${join(DIR, 'iris_int.onnx')}\ndata:\n  eval: ${join(DIR, 'iris_int.csv')}\n  label: target\n`);
+    writeFileSync(config, `checks:\n  latency:\n    limits:\n      "1": { p95_ms: 100 }\nmodel:\n  path: ${join(DIR, 'iris_int.onnx')}\nbaseline: ${join(DIR, 'iris_int.onnx')}\ndata:\n  eval: ${join(DIR, 'iris_int.csv')}\n  label: target\n`);
     const outcomes: string[] = [];
     const messages: string[] = [];
     for (let run = 0; run < 10; run++) {

@@ -169,7 +169,7 @@ export function judgeLatency(stats: LatencyStats, config: GateConfig): CheckResu
     rows_per_s: Math.round(stats.rows_per_s),
   };
   if (!limit) {
-    return result({ id, category: CATEGORY, severity: 'info', status: 'pass', value, message: `batch ${stats.batch_size}: ${measured}` });
+    return result({ id, category: CATEGORY, severity: 'info', status: 'pass', value, message: `batch ${stats.batch_size}: ${measured}; no limit set (checks.latency.limits)` });
   }
   const checks = limitChecks(stats, limit);
   const threshold = checks.map((c) => (c.label === 'rows/s' ? `>= ${c.bound} rows/s` : `${c.label} <= ${c.bound} ms`)).join(', ') + (checks.some((c) => c.label.startsWith('p')) ? ' (percentiles judged on their interval)' : '');

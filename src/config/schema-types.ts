@@ -54,7 +54,7 @@ export interface ModelConfig {
 }
 
 export interface InputBindingConfig {
-  /** Dataset columns, in the order the input expects them: they fill the dims after the batch axis in row-major order. A JSON Lines or Parquet column of arrays (e.g. token ids) feeds an input by itself. */
+  /** Dataset columns, in the order the input expects them: they fill the dims after the batch axis in row-major order. A JSON Lines or Parquet column of arrays, or an .npz array of more than one dim (e.g. token ids, images), feeds an input by itself. */
   columns?: string[];
   /** Element type sent to the model. Default: the type the model declares. */
   dtype?: "float32" | "float64" | "int8" | "uint8" | "int16" | "uint16" | "int32" | "uint32" | "int64" | "uint64" | "bool" | "string";
@@ -134,7 +134,7 @@ export interface BaselineConfig {
 
 /** Data sets the checks run on. */
 export interface DataConfig {
-  /** Labelled evaluation data: CSV, JSON Lines (.jsonl, .ndjson) or Parquet, by extension. */
+  /** Labelled evaluation data: CSV, JSON Lines (.jsonl, .ndjson), Parquet or a NumPy archive (.npz, np.savez: one array per input, the first axis the rows, plus the label), by extension. */
   eval?: string;
   /** Name of the label column in the evaluation data. */
   label?: string;
@@ -142,7 +142,7 @@ export interface DataConfig {
   weight?: string;
   /** Column identifying rows, used to name bad rows in reports. */
   id?: string;
-  /** Reference data (CSV, JSON Lines or Parquet), e.g. the training set: drift is measured against it, and its ranges bound generated inputs. */
+  /** Reference data (CSV, JSON Lines, Parquet or .npz), e.g. the training set: drift is measured against it, and its ranges bound generated inputs. */
   reference?: string;
   /** Rows to generate when no evaluation data is given; fewer (64 at least) when they would weigh more than 16 MiB of input (an image model), as the report's data source says. */
   generated_rows: number;
@@ -212,7 +212,7 @@ export interface ChecksConfig {
     time_budget_s: number;
     /** Batch sizes to measure (plus any that `limits` names). */
     batch_sizes: number[];
-    /** Limits per batch size (keys are batch sizes). Default: p95 <= 100 ms at batch 1. */
+    /** Limits per batch size (keys are batch sizes), your latency SLO, e.g. `"1": { p95_ms: 100 }`. Default: none: latency is measured and reported, and a slowdown against the baseline is judged by comparison.latency; a limit only you can set is not guessed. */
     limits: Record<string, LatencyLimits>;
   };
   /** Error scenarios: what the model does with bad requests, judged against the outcomes you accept. */
@@ -427,7 +427,7 @@ export interface SlicesConfig {
 export interface DriftConfig {
   /** Measure drift when reference data is given. */
   enabled: boolean;
-  /** The data to compare with the reference (CSV, JSON Lines or Parquet); default: the evaluation data (data.eval). */
+  /** The data to compare with the reference (CSV, JSON Lines, Parquet or .npz); default: the evaluation data (data.eval). */
   current?: string;
   /** Features to compare; default: every column of the reference except the label, weight and id columns. */
   columns?: string[];
@@ -716,14 +716,14 @@ export interface MonitorConfig {
   };
 }
 
-/** Where a data set comes from: a file (`path`), an http(s) `url`, or a `command` that prints CSV, JSON Lines or Parquet on stdout (e.g. `aws s3 cp s3://bucket/today.parquet -`). A plain string is a path, or a URL when it starts with http(s)://. */
+/** Where a data set comes from: a file (`path`), an http(s) `url`, or a `command` that prints CSV, JSON Lines, Parquet or .npz on stdout (e.g. `aws s3 cp s3://bucket/today.parquet -`). A plain string is a path, or a URL when it starts with http(s)://. */
 export type MonitorSource = string | {
   path?: string;
   url?: string;
   /** Run with sh -c in a process group of its own; stdout is the data, stderr is shown when it fails. */
   command?: string;
   /** The format printed by the command or served at the URL; default: from the path or URL extension, else csv. */
-  format?: "csv" | "jsonl" | "parquet";
+  format?: "csv" | "jsonl" | "parquet" | "npz";
   /** How long the command or download may take (default 300). */
   timeout_seconds?: number;
   /** The most a command may print or a URL may serve, in MiB (default 2048). */

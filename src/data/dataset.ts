@@ -3,7 +3,7 @@ import { excerpt } from '../redact.ts';
 
 /** 'array': each cell is a (possibly nested) list of numbers, e.g. token ids or an image. */
 export type ColumnKind = 'numeric' | 'text' | 'array';
-export type DataFormat = 'csv' | 'jsonl' | 'parquet';
+export type DataFormat = 'csv' | 'jsonl' | 'parquet' | 'npz';
 
 /** Array cells, flattened: one buffer for the whole column rather than an array per row. */
 export interface ArrayCells {

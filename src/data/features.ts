@@ -152,9 +152,13 @@ export function bindInputs(
   const open = planned.filter((p) => p.source === null && p.batchAxis !== null);
   if (dataset && open.length === 1) {
     const wantsText = (open[0]!.cfg?.dtype ?? open[0]!.spec.dtype) === 'string';
-    const rest = dataset.columns.filter((c) => !exclude.has(c.name) && !claimed.has(c.name) && (wantsText ? c.kind === 'text' : c.kind === 'numeric'));
-    if (rest.length > 0) {
-      open[0]!.source = { kind: 'columns', columns: rest.map((c) => c.name) };
+    const unclaimed = dataset.columns.filter((c) => !exclude.has(c.name) && !claimed.has(c.name));
+    const rest = unclaimed.filter((c) => (wantsText ? c.kind === 'text' : c.kind === 'numeric'));
+    // Without scalar columns, the one array column left (an .npz's `X`, an image column) is the input.
+    const arrays = wantsText ? [] : unclaimed.filter((c) => c.kind === 'array');
+    const fed = rest.length > 0 ? rest : arrays.length === 1 ? arrays : [];
+    if (fed.length > 0) {
+      open[0]!.source = { kind: 'columns', columns: fed.map((c) => c.name) };
       open[0]!.guessed = true;
     }
   }

@@ -6,6 +6,7 @@ import { readCsv } from './csv.ts';
 import type { DataFormat, Dataset } from './dataset.ts';
 import { readJsonl } from './jsonl.ts';
 import { DEFAULT_LIMITS, type ReaderLimits } from './limits.ts';
+import { readNpz } from './npz.ts';
 import { readParquet } from './parquet.ts';
 
 const BY_EXTENSION: Record<string, DataFormat> = {
@@ -16,12 +17,13 @@ const BY_EXTENSION: Record<string, DataFormat> = {
   '.json': 'jsonl',
   '.parquet': 'parquet',
   '.pq': 'parquet',
+  '.npz': 'npz',
 };
 
 export function formatOf(path: string): DataFormat {
   const format = BY_EXTENSION[extname(path).toLowerCase()];
   if (!format) {
-    throw new InputFileError(path, `cannot tell the format from the extension; use .csv, .jsonl (or .ndjson) or .parquet`);
+    throw new InputFileError(path, `cannot tell the format from the extension; use .csv, .jsonl (or .ndjson), .parquet or .npz`);
   }
   return format;
 }
@@ -36,5 +38,7 @@ export async function readDataset(path: string, limits: ReaderLimits = DEFAULT_L
       return readJsonl(path, limits);
     case 'parquet':
       return readParquet(path);
+    case 'npz':
+      return readNpz(path);
   }
 }

@@ -42,16 +42,10 @@ export function featureCheck(f: FeatureDrift, options: DriftCheckOptions): Check
 export function datasetCheck(summary: DriftSummary, rules: DriftRules, severity: Severity, id = 'drift.dataset'): CheckResult {
   const threshold = `< ${compact(rules.dataset_share * 100)}% of features drifted`;
   if (summary.features.length === 0) {
-    // Nothing to judge, not a failure to judge: a model fed by array columns alone (token ids, an
-    // image, a waveform), which drift leaves out. The label's and the predictions' drift still run.
-    return result({
-      id,
-      category: 'drift',
-      severity: 'info',
-      status: 'skip',
-      threshold,
-      message: 'dataset drift not measured: no scalar feature column to compare (array columns, such as token ids, images or waveforms, are left out of drift); the label and the predictions are compared on their own; name scalar columns in drift.columns to watch them',
-    });
+    // Nothing tabular to compare (images, audio, token ids): not a failure to measure; the
+    // predictions' drift still watches what the model makes of the data.
+    const message = 'no feature columns to compare: arrays (images, audio, token ids) are left out of per-column drift, those of up to drift.max_features elements compared per element; prediction drift still runs';
+    return result({ id, category: 'drift', severity: 'info', status: 'skip', threshold, message });
   }
   if (summary.drifted_share === null) {
     return result({ id, category: 'drift', severity, status: 'error', threshold, message: 'dataset drift could not be judged: no feature could be compared (see the feature items)' });

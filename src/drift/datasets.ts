@@ -62,6 +62,35 @@ export function featureDrift(name: string, reference: Column, current: Column, r
   }
 }
 
+const widthOf = (c: Column) => (c.array?.shape ? c.array.shape.reduce((a, b) => a * b, 1) : 0);
+
+/**
+ * Array columns of one fixed shape and at most `max` elements, as one numeric column per element
+ * (`X[0]`, `X[1]`, …, flat index): an .npz's `X` [N, 4] holds four features, each drifting on its
+ * own. Wider arrays (images, audio, token ids) stay whole, and per-column drift leaves them out.
+ */
+export function withElementColumns(d: Dataset, max: number): Dataset {
+  if (!d.columns.some((c) => c.kind === 'array' && widthOf(c) > 0 && widthOf(c) <= max)) return d;
+  const columns = d.columns.flatMap((c): Column[] => {
+    const width = widthOf(c);
+    if (c.kind !== 'array' || width === 0 || width > max) return [c];
+    const { values, offsets } = c.array!;
+    const whole = (r: number) => offsets[r + 1]! - offsets[r]! === width;
+    let missing = 0;
+    for (let r = 0; r < d.rows; r++) if (!whole(r)) missing++;
+    return Array.from({ length: width }, (_, j) => {
+      const out = new Float64Array(d.rows);
+      for (let r = 0; r < d.rows; r++) out[r] = whole(r) ? values[offsets[r]! + j]! : Number.NaN;
+      return { name: `${c.name}[${j}]`, kind: 'numeric', values: out, text: null, missing, invalid: c.invalid };
+    });
+  });
+  return { ...d, columns };
+}
+
+/** The columns per-column drift would compare: scalar columns and the elements of narrow arrays. */
+export const featureCount = (d: Dataset, max: number) =>
+  d.columns.reduce((n, c) => n + (c.kind !== 'array' ? 1 : widthOf(c) <= max ? widthOf(c) : 0), 0);
+
 export function datasetDrift(reference: Dataset, current: Dataset, rules: DriftRules, options: DriftOptions = {}): FeatureDrift[] {
   const exclude = options.exclude ?? new Set<string>();
   // Array columns (token ids, images) are left out by default: a per-feature test of a whole array

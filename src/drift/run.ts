@@ -7,7 +7,7 @@ import type { DriftRules, GateConfig } from '../config/types.ts';
 import type { Dataset } from '../data/dataset.ts';
 import type { Decision } from '../decision.ts';
 import { datasetCheck, featureCheck } from './checks.ts';
-import { datasetDrift, featureDrift } from './datasets.ts';
+import { datasetDrift, featureCount, featureDrift, withElementColumns } from './datasets.ts';
 import { featureError, judgeFamily, summarize, type DriftSummary, type FeatureDrift } from './judge.ts';
 
 export interface DataDrift {
@@ -18,8 +18,10 @@ export interface DataDrift {
   checks: CheckResult[];
 }
 
-export function dataDrift(config: GateConfig, reference: Dataset, current: Dataset, options: { columns?: readonly string[]; exclude?: ReadonlySet<string> } = {}): DataDrift {
+export function dataDrift(config: GateConfig, referenceData: Dataset, currentData: Dataset, options: { columns?: readonly string[]; exclude?: ReadonlySet<string> } = {}): DataDrift {
   const rules = config.drift;
+  const reference = withElementColumns(referenceData, rules.max_features);
+  const current = withElementColumns(currentData, rules.max_features);
   const assessed = datasetDrift(reference, current, rules, { columns: options.columns ?? rules.columns, exclude: options.exclude });
   let label: FeatureDrift | null = null;
   const labelName = config.data.label;
@@ -68,7 +70,7 @@ export function measureDataDrift(config: GateConfig, reference: Dataset, current
   if (!current) {
     return { checks: [skipped('drift.dataset', 'drift', 'info', 'drift not measured: no current data to compare with the reference (data.eval or drift.current)')], drift: null };
   }
-  const scalarColumns = reference.columns.filter((c) => c.kind !== 'array').length;
+  const scalarColumns = featureCount(reference, config.drift.max_features);
   if (!config.drift.columns && scalarColumns > config.drift.max_features) {
     // Per-column tests over an image's pixels or an embedding's dims say little and cost much.
     const message = `drift not measured: ${reference.path} has ${scalarColumns.toLocaleString('en')} columns, more than drift.max_features (${config.drift.max_features.toLocaleString('en')}); name the columns to watch in drift.columns`;

@@ -80,7 +80,7 @@ function formatFor(r: Resolved): DataFormat {
   return 'csv';
 }
 
-const EXT: Record<DataFormat, string> = { csv: '.csv', jsonl: '.jsonl', parquet: '.parquet' };
+const EXT: Record<DataFormat, string> = { csv: '.csv', jsonl: '.jsonl', parquet: '.parquet', npz: '.npz' };
 
 /** Runs the command, its stdout into `file`; rejects on a failure, a timeout or too much output. */
 export function commandToFile(command: string, file: string, timeoutS: number, maxBytes: number, env: NodeJS.ProcessEnv = process.env): Promise<void> {

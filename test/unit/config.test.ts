@@ -22,7 +22,7 @@ describe('config', () => {
   it('applies documented defaults to an empty file', () => {
     const c = defaultConfig();
     expect(c.checks.smoke.batch_sizes).toEqual([1, 32]);
-    expect(c.checks.latency.limits).toEqual({ '1': { p95_ms: 100 } });
+    expect(c.checks.latency.limits).toEqual({}); // an SLO is the user's to set, never guessed
     expect(c.checks.errors.wrong_feature_count).toEqual({ enabled: true, expect: ['rejected'], severity: 'blocker' });
     expect(c.promotion.stages).toEqual([5, 25, 50, 100]);
     expect(c.fail_on).toBe('no-go');
