@@ -15,7 +15,7 @@ import { measureFeature, type FeatureSample } from '../drift/measure.ts';
 import { getErrorMessage } from '../errors.ts';
 import type { CheckContext } from './context.ts';
 import type { ModelView } from './evaluation.ts';
-import { EvaluationError, independentProbabilities, readModelView } from './evaluation.ts';
+import { EmbeddingOutputError, EvaluationError, independentProbabilities, readModelView } from './evaluation.ts';
 import { numbersOf, PREDICTION_BATCH, predictAll, type Predictions } from './predictions.ts';
 import { throttledProgress } from './context.ts';
 import { result, type CheckResult } from '../core/check-result.ts';
@@ -61,13 +61,25 @@ export function predictionSamples(view: ModelView): Record<string, FeatureSample
   return out;
 }
 
+/** Why the predictions are an embedding (no predicted class or value to watch), or null. */
+function embeddingOf(predictions: Predictions, ctx: CheckContext): string | null {
+  try {
+    readModelView(predictions, ctx.config, ctx.labels);
+  } catch (error) {
+    if (error instanceof EmbeddingOutputError) return error.message;
+  }
+  return null;
+}
+
 /**
  * The candidate's predictions as drift samples. A multi-label model's tags have no one predicted
  * class: each tag's probability is a numeric sample of its own (`<output>_<column>`).
  */
 function samplesOf(predictions: Predictions, ctx: CheckContext): Record<string, FeatureSample> {
   try {
-    return predictionSamples(readModelView(predictions, ctx.config));
+    // Read as the metrics read them (the labels settle one plain score column against 0/1 labels), so
+    // the baseline's view, read that way too, compares like with like.
+    return predictionSamples(readModelView(predictions, ctx.config, ctx.labels));
   } catch (error) {
     const tags = error instanceof EvaluationError ? independentProbabilities(predictions, ctx.config) : undefined;
     if (!tags) throw error;
@@ -109,6 +121,11 @@ export async function runPredictionDrift(
   const drift: PredictionDrift = { reference_vs_current: [], baseline_vs_candidate: [] };
   const checks: CheckResult[] = [];
   try {
+    const embedding = embeddingOf(candidateOnEval, ctx);
+    if (embedding) {
+      checks.push(result({ id: 'drift.prediction', category: 'drift', severity: 'info', status: 'skip', message: `prediction drift not measured: ${embedding}` }));
+      return { checks, drift, data };
+    }
     const onEval = samplesOf(candidateOnEval, ctx);
     const predict = async (dataset: Dataset) => {
       const rows = rowsOf(dataset, ctx.rows, ctx.config.data.bad_rows);

@@ -40,12 +40,16 @@ export type ModelView =
       outputs: string;
       /** The output `pred` was read from, when the model gives labels of its own (not an argmax). */
       labelOutput?: string;
+      /** The output `proba` was read from, when there is one. */
+      probaOutput?: string;
       /** Epsilon of the probabilities' dtype, where log loss clips (as sklearn's eps="auto"). */
       eps?: number;
       /** How `proba` was made from scores that were not probabilities (logits). */
       through?: 'softmax' | 'sigmoid';
       /** The scores' kind was not said: several plain score columns were taken for class logits. */
       guessed?: true;
+      /** One plain score column read as a binary classifier because every label is 0 or 1. */
+      byLabels?: true;
     }
   | {
       task: 'regression';
@@ -74,6 +78,9 @@ export type Evaluation = (
 
 export class EvaluationError extends Error {}
 
+/** The output is an embedding (unit-length rows), which holds no prediction to score, compare or watch drift on. */
+export class EmbeddingOutputError extends EvaluationError {}
+
 /** Several columns made by a Sigmoid, not said to be one distribution: a probability per tag (multi-label). */
 const isIndependent = (o: OutputColumn, config: GateConfig): boolean => {
   const claimed = config.model.outputs?.[o.name]?.kind;
@@ -84,7 +91,13 @@ const isIndependent = (o: OutputColumn, config: GateConfig): boolean => {
 export const independentProbabilities = (predictions: Predictions, config: GateConfig): OutputColumn | undefined =>
   predictions.outputs.find((o) => isIndependent(o, config));
 
-export function readModelView(predictions: Predictions, config: GateConfig): ModelView {
+/**
+ * How the model's outputs read as predictions. `labels`, when given, settle one case the outputs
+ * alone cannot: one plain score column (a PyTorch binary classifier trained with
+ * BCEWithLogitsLoss, its output named "output") against labels that are all 0 or 1 is a binary
+ * classifier, not a regressor, unless metrics.task says regression.
+ */
+export function readModelView(predictions: Predictions, config: GateConfig, labels?: Labels | null): ModelView {
   const m = config.metrics;
   const outputs = predictions.outputs;
   const byName = (name: string, key: string) => {
@@ -101,9 +114,17 @@ export function readModelView(predictions: Predictions, config: GateConfig): Mod
   // classifier exported without its softmax), unless the task is said to be regression.
   const wide = outputs.filter((o) => !isText(o) && o.width >= 2 && kindOf(o) === 'scores');
   const perClass = m.task !== 'regression' && !labelled && single.length === 0 && wide.length === 1 ? wide[0] : undefined;
-  const probaOut = m.output
-    ? byName(m.output, 'output')
-    : (outputs.find((o) => kindOf(o) === 'probabilities') ?? outputs.find((o) => kindOf(o) === 'logits') ?? (m.task === 'binary' && !labelled && single.length === 1 ? single[0] : perClass));
+  if (perClass && !m.output && unitRows(numbersOf(perClass), perClass.width)) {
+    // An L2-normalised vector per row (an embedding) is no score per class: its argmax means nothing.
+    throw new EmbeddingOutputError(
+      `output "${perClass.name}" holds vectors of length 1 (every row's L2 norm is 1: an embedding), not a score per class, so it has no predicted class to compare or score; outputs, latency, error scenarios and drift of the inputs are still checked (set model.outputs.${perClass.name}.kind: logits if its columns are classes)`,
+    );
+  }
+  const named =
+    outputs.find((o) => kindOf(o) === 'probabilities') ?? outputs.find((o) => kindOf(o) === 'logits') ?? (m.task === 'binary' && !labelled && single.length === 1 ? single[0] : perClass);
+  const byLabels =
+    !m.output && !named && m.task === 'auto' && !labelled && single.length === 1 && kindOf(single[0]!) === 'scores' && labelsAreBinary(labels) && probabilityOrLogit(numbersOf(single[0]!));
+  const probaOut = m.output ? byName(m.output, 'output') : (named ?? (byLabels ? single[0] : undefined));
   if (probaOut && isText(probaOut)) {
     throw new EvaluationError(`output "${probaOut.name}" holds text (class labels), not probabilities or a prediction: name it in metrics.label_output instead of metrics.output`);
   }
@@ -115,7 +136,7 @@ export function readModelView(predictions: Predictions, config: GateConfig): Mod
     );
   }
   const labelOut = labelled;
-  const wantsRegression = m.task === 'regression' || (m.task === 'auto' && !labelOut && (!probaOut || (kindOf(probaOut) === 'scores' && probaOut.width === 1)));
+  const wantsRegression = m.task === 'regression' || (m.task === 'auto' && !byLabels && !labelOut && (!probaOut || (kindOf(probaOut) === 'scores' && probaOut.width === 1)));
 
   if (!wantsRegression && !probaOut && !labelOut) {
     throw new EvaluationError(
@@ -148,8 +169,9 @@ export function readModelView(predictions: Predictions, config: GateConfig): Mod
     const raw = numbersOf(probaOut);
     const kind = kindOf(probaOut);
     if (probaOut.width === 1) {
-      // A single column: P(class 1), through the sigmoid when it is a logit.
-      if (kind === 'logits') through = 'sigmoid';
+      // A single column: P(class 1), through the sigmoid when it is a logit (said, or read off the
+      // 0/1 labels with values outside [0, 1]).
+      if (kind === 'logits' || (byLabels && !within01(raw))) through = 'sigmoid';
       proba = new Float64Array(predictions.rows * 2);
       for (let i = 0; i < predictions.rows; i++) {
         const p = through ? 1 / (1 + Math.exp(-raw[i]!)) : raw[i]!;
@@ -226,10 +248,48 @@ export function readModelView(predictions: Predictions, config: GateConfig): Mod
     score,
     outputs: names,
     ...(labelOut ? { labelOutput: labelOut.name } : {}),
-    ...(probaOut ? { eps: dtypeEpsilon(probaOut.dtype) } : {}),
+    ...(probaOut ? { probaOutput: probaOut.name, eps: dtypeEpsilon(probaOut.dtype) } : {}),
     ...(through ? { through } : {}),
     ...(guessed ? { guessed: true as const } : {}),
+    ...(byLabels ? { byLabels: true as const } : {}),
   };
+}
+
+/** Labels that are all 0 or 1 (numeric, at least one row): a binary task's. */
+function labelsAreBinary(labels: Labels | null | undefined): boolean {
+  const y = labels?.numeric;
+  if (!y || y.length === 0) return false;
+  for (const v of y) if (v !== 0 && v !== 1) return false;
+  return true;
+}
+
+/**
+ * Values a binary classifier gives: all in [0, 1] (P(class 1)), or some negative (logits). Values
+ * all non-negative with some above 1 are neither (a count, an amount): that column stays a number.
+ */
+function probabilityOrLogit(raw: ArrayLike<number>): boolean {
+  for (let i = 0; i < raw.length; i++) if (raw[i]! < 0) return true;
+  return within01(raw);
+}
+
+/** Every finite value in [0, 1] (NaN is judged by the outputs checks, not taken for a logit). */
+function within01(raw: ArrayLike<number>): boolean {
+  for (let i = 0; i < raw.length; i++) if (raw[i]! < 0 || raw[i]! > 1) return false;
+  return true;
+}
+
+/** Every finite row's L2 norm is 1 (an L2-normalised embedding), and there is such a row; one-hot rows are probabilities. */
+function unitRows(raw: ArrayLike<number>, k: number): boolean {
+  if (rowsAreProbabilities(raw, k)) return false;
+  let seen = false;
+  for (let i = 0; i + k <= raw.length; i += k) {
+    let sq = 0;
+    for (let c = 0; c < k; c++) sq += raw[i + c]! * raw[i + c]!;
+    if (!Number.isFinite(sq)) continue;
+    if (!(Math.abs(Math.sqrt(sq) - 1) <= 1e-3)) return false;
+    seen = true;
+  }
+  return seen;
 }
 
 /** Every row's values in [0, 1] and summing to 1 (within float32 rounding over the row). */

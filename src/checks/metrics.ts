@@ -110,7 +110,7 @@ function judgeWithView(predictions: Predictions, labels: Labels | null, config: 
   let view: ModelView | null = null;
   let viewError: string | null = null;
   try {
-    view = readModelView(predictions, config);
+    view = readModelView(predictions, config, labels);
   } catch (error) {
     viewError = `cannot read the model's outputs as predictions: ${getErrorMessage(error)}`;
   }
@@ -153,7 +153,7 @@ function judgeWithView(predictions: Predictions, labels: Labels | null, config: 
       value: report.values[primary] ?? null,
       message: `${report.task} on ${report.rows.toLocaleString('en')} rows of ${labels.path} (label "${labels.column}"${labels.weights ? ', weighted' : ''}): ${shown
         .map((m) => `${m} ${formatMetric(report.values[m])}`)
-        .join(', ')}${imbalanceNote(evaluation, config)}${throughNote(view)}${binaryLabelsNote(view, labels)}${choiceNote(view, labels)}`,
+        .join(', ')}${imbalanceNote(evaluation, config)}${byLabelsNote(view)}${throughNote(view)}${binaryLabelsNote(view, labels)}${choiceNote(view, labels)}`,
     }),
   );
   const valid = new Set(metricsForTask(report.task));
@@ -187,10 +187,17 @@ function judgeWithView(predictions: Predictions, labels: Labels | null, config: 
   return { checks, view, evaluation, report };
 }
 
+/** One plain score column read as a classifier because the labels are 0 and 1: said, with how to say otherwise. */
+function byLabelsNote(view: ModelView): string {
+  if (view.task === 'regression' || !view.byLabels) return '';
+  return `; "${view.outputs}" is one column and the labels are all 0 or 1: read as a binary classifier (set metrics.task: regression if it predicts a number)`;
+}
+
 /** Scores read as probabilities through a softmax or sigmoid: said, with how to say otherwise. */
 function throughNote(view: ModelView): string {
   if (view.task === 'regression' || !view.through) return '';
-  return `; probabilities are the ${view.through} of "${view.outputs}" (its scores read as logits; set model.outputs.${view.outputs}.kind to say otherwise)`;
+  const name = view.probaOutput ?? view.outputs; // not "logits + label": the output the scores come from
+  return `; probabilities are the ${view.through} of "${name}" (its scores read as logits; set model.outputs.${name}.kind to say otherwise)`;
 }
 
 /** A prediction read from the first of several one-value outputs: which, and how to name another. */

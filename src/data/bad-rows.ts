@@ -42,6 +42,9 @@ export function badWeightRows(dataset: Dataset, weight: string | undefined): Map
   return bad;
 }
 
+/** The values an array column's row must hold: exactly, or up to (rows padded with 0 to that length). */
+export type ArrayWidth = number | { upTo: number };
+
 /**
  * Bad rows when only `used` columns matter; a text column's cell is bad only when empty. Linear in
  * the cells used. With `weight`, a negative or infinite sample weight makes its row bad too. An
@@ -51,7 +54,7 @@ export function findBadRows(
   dataset: Dataset,
   used: readonly string[],
   weight?: string,
-  arrayWidths?: ReadonlyMap<string, number>,
+  arrayWidths?: ReadonlyMap<string, ArrayWidth>,
   missingFed: ReadonlySet<string> = new Set(),
 ): BadRows {
   const cause = new Uint8Array(dataset.rows); // 0 good, 1 malformed, 2 invalid, 3 missing
@@ -80,8 +83,8 @@ export function findBadRows(
         }
         // An array feeding an input must hold as many values as the input takes per row.
         const width = arrayWidths?.get(name);
-        if (width !== undefined && end - start !== width) {
-          note(r, 2, () => `"${name}" has ${end - start} values; the input it feeds takes ${width}`);
+        if (width !== undefined && (typeof width === 'number' ? end - start !== width : end - start > width.upTo)) {
+          note(r, 2, () => `"${name}" has ${end - start} values; the input it feeds takes ${typeof width === 'number' ? width : `at most ${width.upTo}`}`);
           continue;
         }
         for (let k = start; k < end; k++) {

@@ -8,15 +8,17 @@ import type { InputBindingConfig, InputValue } from '../config/types.ts';
 import { UsageError } from '../errors.ts';
 import type { DType, Dim, Feeds, ModelSignature, Tensor, TensorData, TensorSpec } from '../runners/types.ts';
 import { FLOAT_TYPES, INTEGER_TYPES, copyNumbers } from '../runners/types.ts';
+import type { ArrayWidth } from './bad-rows.ts';
 import { column, describeColumns, type Column, type Dataset } from './dataset.ts';
-import { STATE_NAME, inputsSnippet, type InputNeed } from './input-hints.ts';
+import { MASK_NAME, TOKEN_TYPE_NAME, inputsSnippet, zeroByDefault, type InputNeed } from './input-hints.ts';
 import { batchSymbol, formatShape, inferBatchAxis, moveBatchAxis, openAxes } from './layout.ts';
 
 export { formatShape } from './layout.ts';
 
 export type InputSource =
   | { kind: 'columns'; columns: string[] }
-  | { kind: 'array'; column: string }
+  /** `padMask`: rows of different lengths padded with 0 to the longest, where this mask input's 0s mark the padding. */
+  | { kind: 'array'; column: string; padMask?: string }
   | { kind: 'constant'; values: number[] | string[] }
   | { kind: 'generated' };
 
@@ -32,6 +34,8 @@ export interface InputBinding {
   source: InputSource;
   /** Data set columns feeding it, or null when it is a constant or generated. */
   columns: string[] | null;
+  /** The rows of the table an integer input indexes (an embedding): generated ids stay below it. */
+  ids?: number;
 }
 
 /**
@@ -187,9 +191,10 @@ export function bindInputs(
       problem(`input "${p.spec.name}" takes text, which model-gate cannot make up: give evaluation data (data.eval) with a text column`, 'data');
       continue;
     }
-    const known = knownSize(p, dataset);
+    const known = knownSize(p, dataset, planned);
     if (typeof known === 'string') {
-      problem(`input "${p.spec.name}": ${known}`, 'columns');
+      // Ragged arrays: the hint gives the sizes (`shape`), not columns, which are already found.
+      problem(`input "${p.spec.name}": ${known}`, p.source.kind === 'array' ? 'shape' : 'columns');
       continue;
     }
     const shape = rowShapeOf(p, known);
@@ -207,7 +212,7 @@ export function bindInputs(
       continue;
     }
     const columns = p.source.kind === 'columns' ? p.source.columns : p.source.kind === 'array' ? [p.source.column] : null;
-    bindings.push({ name: p.spec.name, dtype, rowShape: shape, batchAxis: p.batchAxis, declared: p.spec.shape, source: p.source, columns });
+    bindings.push({ name: p.spec.name, dtype, rowShape: shape, batchAxis: p.batchAxis, declared: p.spec.shape, source: p.source, columns, ...(p.spec.ids ? { ids: p.spec.ids } : {}) });
   }
   if (needs.length > 0) {
     if (dataset) restAfterSnippet(needs, planned, dataset, exclude, claimed);
@@ -231,7 +236,7 @@ const columnsSource = (columns: string[]): InputSource => ({ kind: 'columns', co
  * instead of asking the user to list every column by hand.
  */
 function restAfterSnippet(needs: InputNeed[], planned: Planned[], dataset: Dataset, exclude: ReadonlySet<string>, claimed: ReadonlySet<string>): void {
-  const willBeConstant = (n: InputNeed) => n.need === 'value' || (n.need === 'columns' && STATE_NAME.test(n.spec.name));
+  const willBeConstant = (n: InputNeed) => n.need === 'value' || (n.need === 'columns' && zeroByDefault(n.spec.name));
   const asking = needs.filter((n) => n.need === 'columns' && !willBeConstant(n));
   if (asking.length !== 1) return;
   const p = planned.find((q) => q.spec === asking[0]!.spec)!;
@@ -246,13 +251,15 @@ function restAfterSnippet(needs: InputNeed[], planned: Planned[], dataset: Datas
 }
 
 const cannotTell = (p: Planned, inputs: number) =>
-  `cannot tell which columns feed input "${p.spec.name}" of a model with ${inputs} inputs; set model.inputs.${p.spec.name}.columns in the config (or .value for a constant)`;
+  TOKEN_TYPE_NAME.test(p.spec.name)
+    ? `no column feeds input "${p.spec.name}" of a model with ${inputs} inputs; for text of one segment its values are all 0: set model.inputs.${p.spec.name}.value: 0 (with .shape giving the sequence length of the other inputs), or .columns naming the column that holds them`
+    : `cannot tell which columns feed input "${p.spec.name}" of a model with ${inputs} inputs; set model.inputs.${p.spec.name}.columns in the config (or .value for a constant)`;
 
 const noBatch = (p: Planned) =>
   `input "${p.spec.name}" ${formatShape(p.spec.shape)} has no batch dimension${p.spec.scalar ? ' (a scalar)' : ''}, so data cannot feed it: set model.inputs.${p.spec.name}.value`;
 
 /** The values a data source gives per row: a column count, an array column's common shape. */
-function knownSize(p: Planned, dataset: Dataset | null): number | number[] | null | string {
+function knownSize(p: Planned, dataset: Dataset | null, planned: readonly Planned[]): number | number[] | null | string {
   const source = p.source!;
   if (source.kind === 'constant') return constantShape(p.cfg!.value!);
   if (source.kind !== 'columns' || !dataset) return null;
@@ -266,7 +273,16 @@ function knownSize(p: Planned, dataset: Dataset | null): number | number[] | nul
       // other length are bad rows; with nothing to decide by, the data must be padded.
       const rest = p.cfg?.shape ?? (p.batchAxis === null ? p.spec.shape : p.spec.shape.filter((_, i) => i !== p.batchAxis));
       if (rest.every((d) => typeof d === 'number')) return null;
-      return `column "${col.name}" of ${dataset.path} holds arrays of different lengths and the input's dims are dynamic; pad them to one length, or set model.inputs.${p.spec.name}.shape`;
+      const [shortest, longest] = lengthRange(arrays.offsets);
+      // Token ids with an attention mask of the same length on every row: padded with 0 to the
+      // longest, the mask's 0s marking the padding, as a tokenizer pads a batch. A model that
+      // honours its mask answers as it does on each row alone.
+      const mask = rest.length === 1 ? maskOf(planned, dataset, arrays.offsets) : null;
+      if (mask) {
+        p.source = { kind: 'array', column: col.name, padMask: mask };
+        return [longest];
+      }
+      return `column "${col.name}" of ${dataset.path} holds arrays of different lengths (${shortest} to ${longest} values) and the input's dims are dynamic, so no batch can hold them: pad every row to one length in the data, or set model.inputs.${p.spec.name}.shape to keep only the rows of that length (the others are bad rows); token ids are padded by model-gate only beside an input named like a mask whose arrays have the same lengths`;
     }
   }
   return source.columns.length;
@@ -382,6 +398,37 @@ function fixedBatchOf(bindings: InputBinding[]): number | null {
 const arrayOf = (col: Column) => (col.kind === 'array' && col.array ? col.array : null);
 
 /**
+ * The input named like a mask (`attention_mask`) fed by an array column whose every row has the
+ * length `offsets` gives, or null: the rows can then be padded, the mask saying where.
+ */
+function maskOf(planned: readonly Planned[], dataset: Dataset, offsets: Int32Array): string | null {
+  for (const q of planned) {
+    if (!MASK_NAME.test(q.spec.name) || !q.source) continue;
+    const name = q.source.kind === 'array' ? q.source.column : q.source.kind === 'columns' && q.source.columns.length === 1 ? q.source.columns[0]! : null;
+    const col = name === null ? undefined : column(dataset, name);
+    const theirs = col ? arrayOf(col)?.offsets : undefined;
+    if (!theirs || theirs.length !== offsets.length) continue;
+    let same = true;
+    for (let r = 0; r < offsets.length && same; r++) same = theirs[r] === offsets[r];
+    if (same) return q.spec.name;
+  }
+  return null;
+}
+
+/** The shortest and longest non-empty row of an array column (empty cells are missing values). */
+function lengthRange(offsets: ArrayLike<number>): [number, number] {
+  let lo = Infinity;
+  let hi = 0;
+  for (let r = 0; r + 1 < offsets.length; r++) {
+    const n = offsets[r + 1]! - offsets[r]!;
+    if (n === 0) continue;
+    lo = Math.min(lo, n);
+    hi = Math.max(hi, n);
+  }
+  return [lo === Infinity ? 0 : lo, hi];
+}
+
+/**
  * Row-major feature values of a data set for each binding, written straight into the input's
  * element type (no intermediate copy: this is most of the memory a large eval set takes).
  * `keep` lists the rows to use (ascending); null uses all.
@@ -403,8 +450,9 @@ function featuresFromDatasetRows(dataset: Dataset, bindings: InputBinding[], kee
       for (let r = 0; r < rows; r++) {
         const from = array.offsets[at(r)]!;
         const to = array.offsets[at(r) + 1]!;
-        // A row of another length is a bad row and was dropped; a missing one is NaN.
-        if (to - from === width) flat.set(array.values.subarray(from, to), r * width);
+        // A row of another length is a bad row and was dropped (a padded input's shorter rows end
+        // in zeros); a missing one is NaN.
+        if (to - from === width || (b.source.padMask && to > from && to - from < width)) flat.set(array.values.subarray(from, to), r * width);
         else flat.fill(Number.NaN, r * width, (r + 1) * width);
       }
       writeNumbers(out, flat);
@@ -557,8 +605,10 @@ function copyInto(dst: TensorData, src: TensorData, at: number): void {
 }
 
 /** Array columns and the values per row the input each feeds takes: other lengths are bad rows. */
-export function arrayWidths(bindings: readonly InputBinding[]): Map<string, number> {
-  return new Map(bindings.flatMap((b) => (b.source.kind === 'array' ? [[b.source.column, rowWidth(b)] as [string, number]] : [])));
+export function arrayWidths(bindings: readonly InputBinding[]): Map<string, ArrayWidth> {
+  return new Map(
+    bindings.flatMap((b) => (b.source.kind === 'array' ? [[b.source.column, b.source.padMask ? { upTo: rowWidth(b) } : rowWidth(b)] as [string, ArrayWidth]] : [])),
+  );
 }
 
 /** The batch sizes a model takes: every size, or only its fixed one. */
@@ -590,7 +640,7 @@ export function describeFeed(b: InputBinding): string {
     case 'columns':
       return `${b.source.columns.length === 1 ? 'column' : 'columns'} ${describeColumns(b.source.columns)}${axis}`;
     case 'array':
-      return `arrays in column ${b.source.column}${axis}`;
+      return `arrays in column ${b.source.column}${b.source.padMask ? `, padded with 0 to ${rowWidth(b)}${b.source.padMask === b.name ? '' : ` (${b.source.padMask} marks the padding)`}` : ''}${axis}`;
     case 'constant': {
       const v = b.source.values;
       const shown = new Set<number | string>(v).size === 1 ? String(v[0]) : `[${v.slice(0, 4).join(', ')}${v.length > 4 ? ', …' : ''}]`;

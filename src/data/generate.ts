@@ -8,12 +8,10 @@
 import { uniformSource } from '../stats/random.ts';
 import { column, type Dataset } from './dataset.ts';
 import { featureRows, isInteger, rowWidth, type FeatureRows, type InputBinding } from './features.ts';
-import { STATE_NAME } from './input-hints.ts';
+import { MASK_NAME, STATE_NAME, TOKEN_TYPE_NAME } from './input-hints.ts';
 
-/** Ids drawn for integer inputs: small enough for any vocabulary or category table. */
+/** Ids drawn for integer inputs: 0–99, or fewer below the table an input indexes (an embedding of 50 rows: 0–49). */
 const MAX_ID = 100;
-const MASK_NAME = /mask/i;
-const ZERO_NAME = /token_type|segment/i;
 
 export function generateRows(
   bindings: InputBinding[],
@@ -37,14 +35,15 @@ export function generateRows(
       for (let r = 0; r < rows; r++) for (let j = 0; j < width; j++) out[r * width + j] = draw(j);
     };
     if (MASK_NAME.test(b.name)) fill(() => 1);
-    else if (ZERO_NAME.test(b.name) || STATE_NAME.test(b.name)) fill(() => 0);
+    else if (TOKEN_TYPE_NAME.test(b.name) || STATE_NAME.test(b.name)) fill(() => 0);
     else if (b.dtype === 'bool') fill(() => (random() < 0.5 ? 0 : 1));
     else if (b.dtype === 'uint8') fill(() => Math.floor(random() * 256));
     else if (isInteger(b.dtype)) {
       fill((j) => {
         const range = ranges?.[j];
-        const lo = range ? Math.max(0, Math.ceil(range[0])) : 0;
-        const hi = range ? Math.max(lo, Math.floor(range[1])) : MAX_ID - 1;
+        const top = (b.ids ?? Number.POSITIVE_INFINITY) - 1; // the table's last row
+        const lo = Math.min(range ? Math.max(0, Math.ceil(range[0])) : 0, top);
+        const hi = Math.min(range ? Math.max(lo, Math.floor(range[1])) : MAX_ID - 1, top);
         return lo + Math.floor(random() * (hi - lo + 1));
       });
     } else {
@@ -55,9 +54,10 @@ export function generateRows(
     }
     return out;
   });
+  const small = bindings.filter((b) => b.ids !== undefined && b.ids < MAX_ID && isInteger(b.dtype) && !MASK_NAME.test(b.name) && !TOKEN_TYPE_NAME.test(b.name));
   const source = reference
     ? `${rows} rows generated within the ranges of ${reference.path} (seed ${seed})`
-    : `${rows} rows generated (seed ${seed}): floats standard normal, ids 0–${MAX_ID - 1}, masks 1`;
+    : `${rows} rows generated (seed ${seed}): floats standard normal, ids 0–${MAX_ID - 1}${small.length > 0 ? ` (${small.map((b) => `"${b.name}" 0–${b.ids! - 1}, the rows of the table it indexes`).join('; ')})` : ''}, masks 1`;
   return featureRows(bindings, rows, values, source);
 }
 

@@ -21,6 +21,15 @@ export interface InputNeed {
 /** Inputs named like recurrent state: a zero state is what a fresh stream starts from. */
 export const STATE_NAME = /state|hidden|cache|past|^[hc]\d*$|^[hc]_?(in|0)$/i;
 
+/** Inputs named like masks (`attention_mask`): 1 where a token is, 0 where the row is padded. */
+export const MASK_NAME = /mask/i;
+
+/** Inputs named like token types (segment ids): all 0 for one segment, as a tokenizer gives for one sentence. */
+export const TOKEN_TYPE_NAME = /token_type|segment/i;
+
+/** An input without a column whose hint is a zero constant rather than columns: a state, token types. */
+export const zeroByDefault = (name: string): boolean => STATE_NAME.test(name) || TOKEN_TYPE_NAME.test(name);
+
 /** A YAML snippet (under `model: inputs:`) that feeds every input named in `needs`. */
 export function inputsSnippet(needs: readonly InputNeed[], symbol: string | null): string {
   const lines = needs
@@ -30,7 +39,7 @@ export function inputsSnippet(needs: readonly InputNeed[], symbol: string | null
       if (n.need === 'rest') return `    # ${spec.name}: fed by the remaining columns, ${describeColumns(n.columns ?? [])}`;
       const rest = batchAxis === null ? spec.shape : spec.shape.filter((_, i) => i !== batchAxis);
       const keys: string[] = [];
-      if (n.need === 'value' || (n.need === 'columns' && STATE_NAME.test(spec.name))) {
+      if (n.need === 'value' || (n.need === 'columns' && zeroByDefault(spec.name))) {
         keys.push(`value: ${spec.scalar || rest.length === 0 ? '<value>' : '0'}`);
         if (rest.some((d) => typeof d !== 'number')) keys.push(`shape: ${sizes(rest)}`);
       } else if (n.need === 'shape') keys.push(`shape: ${sizes(rest)}`);

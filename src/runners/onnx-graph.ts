@@ -2,7 +2,8 @@
  * Reads what the ONNX runner needs to know about a graph's outputs that onnxruntime-node cannot
  * tell it: the declared type of each non-tensor output (a sequence, a map), the ZipMap node that
  * makes one from a probability tensor (with its class labels), and whether weights live in
- * external files. Also writes the one change the runner makes: more graph outputs.
+ * external files; and which integer inputs index a table (an embedding's rows), so generated ids
+ * stay inside it. Also writes the one change the runner makes: more graph outputs.
  */
 import protobuf from 'protobufjs/minimal.js';
 
@@ -36,11 +37,16 @@ export interface GraphFacts {
   softmaxAxis: Map<string, number | null>;
   /** An initializer's data lives in a file beside the model. */
   externalData: boolean;
+  /** Gather nodes (an embedding lookup: rows of `data` picked by `indices`), with their `axis`. */
+  gathers: { data: string; indices: string; axis: number | null }[];
+  /** Each initializer's first dim (a table's row count), by name. */
+  initializerRows: Map<string, number>;
 }
 
 // Field numbers from onnx.proto.
 const MODEL_GRAPH = 7;
 const GRAPH = { node: 1, initializer: 5, output: 12 } as const;
+const TENSOR = { dims: 1, name: 8 } as const;
 const NODE = { input: 1, output: 2, op_type: 4, attribute: 5, domain: 7 } as const;
 const ATTRIBUTE = { name: 1, i: 3, ints: 8, strings: 9 } as const;
 const VALUE_INFO = { name: 1, type: 2 } as const;
@@ -72,7 +78,17 @@ function fields(bytes: Uint8Array, visit: (field: number, wire: number, reader: 
 
 /** Throws when the bytes are not a well-formed ModelProto. */
 export function readGraphFacts(model: Uint8Array): GraphFacts {
-  const facts: GraphFacts = { outputs: [], zipmaps: new Map(), producers: new Map(), nodes: new Map(), classifierLabels: new Map(), softmaxAxis: new Map(), externalData: false };
+  const facts: GraphFacts = {
+    outputs: [],
+    zipmaps: new Map(),
+    producers: new Map(),
+    nodes: new Map(),
+    classifierLabels: new Map(),
+    softmaxAxis: new Map(),
+    externalData: false,
+    gathers: [],
+    initializerRows: new Map(),
+  };
   // A ModelProto may carry its graph in several pieces: protobuf merges them in order.
   fields(model, (field, wire, reader) => {
     if (field !== MODEL_GRAPH || wire !== 2) return false;
@@ -88,8 +104,10 @@ function readGraph(bytes: Uint8Array, facts: GraphFacts): void {
     if (field === GRAPH.node) readNode(reader.bytes(), facts);
     else if (field === GRAPH.output) facts.outputs.push(readValueInfo(reader.bytes()));
     else if (field === GRAPH.initializer) {
-      const external = isExternal(reader.bytes()); // read even when already known: it advances the reader
-      facts.externalData ||= external;
+      const tensor = reader.bytes();
+      facts.externalData ||= isExternal(tensor);
+      const { name, rows } = tensorRows(tensor);
+      if (name && rows !== null) facts.initializerRows.set(name, rows);
     }
     else return false;
     return true;
@@ -121,6 +139,7 @@ function readNode(bytes: Uint8Array, facts: GraphFacts): void {
     facts.zipmaps.set(outputs[0], { input: inputs[0], output: outputs[0], classes: zipMapClasses(attributes) });
   }
   if (op === 'Softmax' && (domain === '' || domain === 'ai.onnx') && outputs[0]) facts.softmaxAxis.set(outputs[0], intAttribute(attributes, 'axis'));
+  if (op === 'Gather' && (domain === '' || domain === 'ai.onnx') && inputs[0] && inputs[1]) facts.gathers.push({ data: inputs[0], indices: inputs[1], axis: intAttribute(attributes, 'axis') });
   if (CLASSIFIERS.has(op) && domain === 'ai.onnx.ml') {
     // Both outputs (the label, the per-class scores) are in the order of the class labels.
     const classes = zipMapClasses(attributes);
@@ -144,6 +163,42 @@ export function classLabelsOf(facts: GraphFacts, value: string): ClassLabel[] | 
     name = node.inputs[0];
   }
   return null;
+}
+
+/**
+ * The rows of the smallest table the graph input `input` indexes (a Gather on axis 0 of an
+ * initializer, the input fed to it as it is or through a Cast), or null when it indexes none: ids
+ * at or above it make onnxruntime fail ("indices element out of data bounds").
+ */
+export function idTableRows(facts: GraphFacts, input: string): number | null {
+  let rows: number | null = null;
+  for (const g of facts.gathers) {
+    if (g.axis !== null && g.axis !== 0) continue;
+    const cast = facts.nodes.get(g.indices);
+    const from = cast && (cast.op === 'Cast' || cast.op === 'Identity') ? cast.inputs[0] : g.indices;
+    if (from !== input) continue;
+    const table = facts.initializerRows.get(g.data);
+    if (table !== undefined && table > 0) rows = rows === null ? table : Math.min(rows, table);
+  }
+  return rows;
+}
+
+/** A TensorProto's name and first dim (null for a scalar); its data is skipped, not read. */
+function tensorRows(tensor: Uint8Array): { name: string; rows: number | null } {
+  let name = '';
+  let rows: number | null = null;
+  fields(tensor, (f, w, r) => {
+    if (f === TENSOR.name && w === 2) name = r.string();
+    else if (f === TENSOR.dims && w === 0) {
+      const d = Number(r.int64());
+      rows ??= d;
+    } else if (f === TENSOR.dims && w === 2) {
+      const packed = protobuf.Reader.create(r.bytes());
+      if (packed.pos < packed.len) rows ??= Number(packed.int64());
+    } else return false;
+    return true;
+  });
+  return { name, rows };
 }
 
 /** classlabels_int64s or classlabels_strings, in column order. */

@@ -11,9 +11,10 @@
 import { readFile, stat } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import type { InferenceSession, Tensor as OrtTensor } from 'onnxruntime-node';
-import { ELEM_FLOAT, classLabelsOf, readGraphFacts, withGraphOutputs, type GraphFacts } from './onnx-graph.ts';
+import { ELEM_FLOAT, classLabelsOf, idTableRows, readGraphFacts, withGraphOutputs, type GraphFacts } from './onnx-graph.ts';
 import type { OrtModule } from './onnxruntime-loader.ts';
 import type { DType, Feeds, ModelRunner, ModelSignature, Outputs, TensorSpec, UnreadableOutput } from './types.ts';
+import { INTEGER_TYPES } from './types.ts';
 
 /**
  * Graph files up to this size are read for class labels; larger ones (deep nets, whose weights make
@@ -48,7 +49,7 @@ export async function openOnnxRunner(ort: OrtModule, path: string, options: Onnx
   if (session.outputMetadata.every((m) => m.isTensor)) {
     const graph = (await stat(path)).size <= GRAPH_READ_LIMIT ? labelFacts(await readFile(path)) : null;
     const outputs = session.outputMetadata.map((m) => tensorSpec(m, graph));
-    return new OnnxRunner(ort, session, path, { fetch: outputs.map((o) => o.name), aliases: [], outputs, unreadable: [] });
+    return new OnnxRunner(ort, session, path, { fetch: outputs.map((o) => o.name), aliases: [], outputs, unreadable: [] }, graph);
   }
   // Non-tensor outputs: the graph says what they are and what makes them.
   const bytes = await readFile(path);
@@ -64,7 +65,7 @@ export async function openOnnxRunner(ort: OrtModule, path: string, options: Onnx
       ...(graph.externalData ? { extra: { session: { model_external_initializers_file_folder_path: dirname(resolve(path)) } } } : {}),
     });
   }
-  return new OnnxRunner(ort, session, path, planOutputs(session.outputMetadata, graph, new Set(added)));
+  return new OnnxRunner(ort, session, path, planOutputs(session.outputMetadata, graph, new Set(added)), graph);
 }
 
 /**
@@ -119,6 +120,13 @@ function tensorSpec(meta: InferenceSession.ValueMetadata, graph: GraphFacts | nu
   return { ...spec, ...(classes ? { classes } : {}), ...(perRow ? { softmax: true as const } : {}), ...(sigmoid ? { sigmoid: true as const } : {}) };
 }
 
+/** An input's spec with the size of the table it indexes, when it feeds an embedding lookup. */
+function inputSpec(meta: InferenceSession.ValueMetadata, graph: GraphFacts | null): TensorSpec {
+  const spec = toSpec(meta);
+  const rows = graph && spec.dtype && INTEGER_TYPES.has(spec.dtype) ? idTableRows(graph, meta.name) : null;
+  return rows === null ? spec : { ...spec, ids: rows };
+}
+
 /** The graph read for class labels only: a graph onnxruntime loaded but this reader cannot parse has none. */
 function labelFacts(bytes: Uint8Array): GraphFacts | null {
   try {
@@ -144,13 +152,13 @@ class OnnxRunner implements ModelRunner {
   readonly #session: InferenceSession;
   readonly #plan: OutputPlan;
 
-  constructor(ort: OrtModule, session: InferenceSession, target: string, plan: OutputPlan) {
+  constructor(ort: OrtModule, session: InferenceSession, target: string, plan: OutputPlan, graph: GraphFacts | null) {
     this.#ort = ort;
     this.#session = session;
     this.#plan = plan;
     this.target = target;
     this.signature = {
-      inputs: session.inputMetadata.map(toSpec),
+      inputs: session.inputMetadata.map((meta) => inputSpec(meta, graph)),
       outputs: plan.outputs,
       ...(plan.unreadable.length > 0 ? { unreadable: plan.unreadable } : {}),
     };

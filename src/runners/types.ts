@@ -55,6 +55,8 @@ export interface TensorSpec {
   shape: Dim[];
   /** The model declares a rank-0 tensor (a scalar such as a sample rate), not an unknown shape. */
   scalar?: boolean;
+  /** An integer input that indexes a table of this many rows (an embedding): valid ids are below it. */
+  ids?: number;
   /**
    * Set when the model declares a non-tensor output (a ZipMap's seq(map)) and the runner reports,
    * under its name, the tensor it is made from: the output's declared type and that tensor's name.

@@ -55,13 +55,54 @@ describe('scores per class', () => {
 });
 
 describe('one plain score column against labels that are all 0 or 1', () => {
-  it('is measured as a regression, and metrics.computed says how to read it as a classifier', () => {
-    const labels = (y: number[]): Labels => ({ path: 'eval.csv', column: 'y', numeric: Float64Array.from(y), text: null, weights: null });
+  const labels = (y: number[]): Labels => ({ path: 'eval.csv', column: 'y', numeric: Float64Array.from(y), text: null, weights: null });
+  const computed = (p: Predictions, y: number[], config = defaultConfig()) => judgeMetrics(p, labels(y), config).checks.find((c) => c.id === 'metrics.computed')!;
+
+  it('is read as a binary classifier (a BCEWithLogitsLoss export named "output"): values outside [0, 1] through the sigmoid, said with how to say regression', () => {
     const p = predictions([column('output', 1, [-2, 3, 0.5, -1])]);
-    const said = judgeMetrics(p, labels([0, 1, 1, 0]), defaultConfig()).checks.find((c) => c.id === 'metrics.computed')!;
+    const v = classification(readModelView(p, defaultConfig(), labels([0, 1, 1, 0])));
+    expect(v).toMatchObject({ task: 'binary', through: 'sigmoid', byLabels: true });
+    expect(Array.from(v.pred)).toEqual([0, 1, 1, 0]);
+    const said = computed(p, [0, 1, 1, 0]);
+    expect(said.message).toMatch(/^binary on 4 rows/);
+    expect(said.message).toContain('"output" is one column and the labels are all 0 or 1: read as a binary classifier (set metrics.task: regression if it predicts a number)');
+    expect(said.message).toContain('probabilities are the sigmoid of "output"');
+  });
+
+  it('values all in [0, 1] are P(class 1) as they are', () => {
+    const v = classification(readModelView(predictions([column('output', 1, [0.2, 0.9, 0.6, 0.1])]), defaultConfig(), labels([0, 1, 1, 0])));
+    expect(v.through).toBeUndefined();
+    expect(v.proba![3]).toBeCloseTo(0.9, 6);
+  });
+
+  it('values never negative with some above 1 (a count, an amount) are neither a probability nor a logit: a regression, with the note', () => {
+    const p = predictions([column('output', 1, [0.2, 1.7, 0.9, 0])]);
+    expect(readModelView(p, defaultConfig(), labels([0, 1, 1, 0])).task).toBe('regression');
+    expect(computed(p, [0, 1, 1, 0]).message).toContain('the labels are all 0 or 1: if this is a classifier, set metrics.task: binary');
+  });
+
+  it('other labels, or metrics.task regression, keep it a regression; with 0/1 labels it says how to read it as a classifier', () => {
+    const p = predictions([column('output', 1, [-2, 3, 0.5, -1])]);
+    expect(computed(p, [0, 1, 2.5, 0]).message).toMatch(/^regression on 4 rows/);
+    expect(computed(p, [0, 1, 2.5, 0]).message).not.toContain('labels are all 0 or 1');
+    expect(readModelView(p, defaultConfig()).task).toBe('regression'); // no labels: nothing says classes
+    const said = computed(p, [0, 1, 1, 0], parseConfig('metrics:\n  task: regression\n', 'gate.yml'));
     expect(said.message).toMatch(/^regression on 4 rows/);
-    expect(said.message).toContain('the labels are all 0 or 1: if this is a classifier, set metrics.task: binary (and model.outputs.output.kind: logits if "output" is a logit, not a probability)');
-    const real = judgeMetrics(p, labels([0, 1, 2.5, 0]), defaultConfig()).checks.find((c) => c.id === 'metrics.computed')!;
-    expect(real.message).not.toContain('labels are all 0 or 1');
+    expect(said.message).toContain('the labels are all 0 or 1: if this is a classifier, set metrics.task: binary');
+  });
+});
+
+describe('an L2-normalised output (an embedding)', () => {
+  it('is not read as scores per class: it says what it is and how to say otherwise', () => {
+    const s = Math.SQRT1_2;
+    const p = predictions([column('embedding', 2, [s, s, 1, 0, Number.NaN, Number.NaN, 0, -1])]);
+    expect(() => readModelView(p, defaultConfig())).toThrow('output "embedding" holds vectors of length 1 (every row\'s L2 norm is 1: an embedding), not a score per class');
+    const said = classification(readModelView(p, parseConfig('model:\n  outputs:\n    embedding: { kind: logits }\n', 'gate.yml')));
+    expect(said.classes).toEqual([0, 1]);
+  });
+
+  it('one-hot rows are probabilities, and rows of other norms scores per class, as before', () => {
+    expect(classification(readModelView(predictions([column('output', 2, [1, 0, 0, 1])]), defaultConfig())).through).toBeUndefined();
+    expect(classification(readModelView(predictions([column('output', 2, [1, 0, 2, 1])]), defaultConfig())).through).toBe('softmax');
   });
 });

@@ -7,7 +7,7 @@
 import { agreementOf, compareMetrics, judgeAgreement, judgeComparison, signatureMismatch, type Agreement, type ComparisonReport, type MetricComparison } from '../compare.ts';
 import type { McNemar } from '../../stats/mcnemar.ts';
 import { throttledProgress, type CheckContext } from '../context.ts';
-import { evaluationOf, readModelView, withPrimaryMetric, computeMetrics, EvaluationError, type Labels, type MetricReport, type ModelView } from '../evaluation.ts';
+import { evaluationOf, readModelView, withPrimaryMetric, computeMetrics, EmbeddingOutputError, EvaluationError, type Labels, type MetricReport, type ModelView } from '../evaluation.ts';
 import type { Family, FamilyOutcome, Inputs, Measurements } from '../family.ts';
 import { compareLatency, judgeLatencyComparison, timeInterleaved, type LatencyComparison } from '../latency-ab.ts';
 import { PREDICTION_BATCH, predictAll, type Predictions } from '../predictions.ts';
@@ -84,7 +84,7 @@ async function runComparison(ctx: CheckContext, got: Inputs): Promise<FamilyOutc
   const view = measured.view ?? safeView(candidatePredictions, ctx);
   let baseView: ModelView | null = null;
   try {
-    baseView = readModelView(basePredictions, ctx.config);
+    baseView = readModelView(basePredictions, ctx.config, ctx.labels);
   } catch (error) {
     // When the candidate's outputs cannot be read that way either (e.g. a `scores` output two
     // wide), there are no predictions to compare on either side: a skip with the cause, not a
@@ -97,7 +97,10 @@ async function runComparison(ctx: CheckContext, got: Inputs): Promise<FamilyOutc
             category: 'comparison',
             severity: 'info',
             status: 'skip',
-            message: `predictions not compared: neither model's outputs can be read as predictions (${getErrorMessage(error)}); if an output holds class probabilities, labels or logits, say so in model.outputs.<name>.kind to compare them`,
+            message:
+              error instanceof EmbeddingOutputError
+                ? `predictions not compared: ${error.message}`
+                : `predictions not compared: neither model's outputs can be read as predictions (${getErrorMessage(error)}); if an output holds class probabilities, labels or logits, say so in model.outputs.<name>.kind to compare them`,
           }),
     );
   }
@@ -177,7 +180,7 @@ function candidateProblem(view: ModelView, labels: Labels): string {
 
 function safeView(p: Predictions, ctx: CheckContext): ModelView | null {
   try {
-    return readModelView(p, ctx.config);
+    return readModelView(p, ctx.config, ctx.labels);
   } catch {
     return null;
   }
