@@ -279,19 +279,18 @@ describe.skipIf(skipWithout('python'))('a scikit-learn model behind a real HTTP 
     expect(failing(report)).toEqual(['comparison.balanced_accuracy']);
   });
 
-  it('MLflow answers labels: read as a regression, the note says to declare them; declared, GO with the balanced accuracy of V2', async () => {
+  it('MLflow answers labels (0/1 like the labels): read as the predicted class with no config, GO with the balanced accuracy of V2 and no ROC AUC', async () => {
     const mlflow = (name: string) => ({ url: urls[name], protocol: 'mlflow' });
     const data = { eval: at('fraud.csv'), label: 'fraud' };
-    const plain = await validate({ model: { endpoint: mlflow('healthy') }, data });
-    expect(plain.report.metrics!.task).toBe('regression');
-    expect(byId(plain.report, 'metrics.computed').message).toContain(
-      'the labels and every value of "predictions" are 0 or 1: if "predictions" holds a classifier\'s labels (as MLflow serves predict()), set model.outputs.predictions.kind: labels',
-    );
-    const { report } = await validate({ model: { endpoint: mlflow('healthy'), outputs: { predictions: { kind: 'labels' } } }, baseline: { endpoint: mlflow('baseline') }, data });
-    expect(failing(report)).toEqual([]);
-    expect(report.decision).toBe('GO');
-    expect(metricsOf(report, 'candidate').balanced_accuracy).toBeCloseTo(0.9004, 4);
-    expect(metricsOf(report, 'candidate').roc_auc).toBeNull(); // labels only: no score to rank by
+    for (const outputs of [undefined, { predictions: { kind: 'labels' } }]) {
+      const { report } = await validate({ model: { endpoint: mlflow('healthy'), ...(outputs ? { outputs } : {}) }, baseline: { endpoint: mlflow('baseline') }, data });
+      expect(report.metrics!.task).toBe('binary');
+      expect(failing(report)).toEqual([]);
+      expect(report.decision).toBe('GO');
+      expect(metricsOf(report, 'candidate').balanced_accuracy).toBeCloseTo(0.9004, 4);
+      expect(metricsOf(report, 'candidate').roc_auc).toBeNull(); // labels only: no score to rank by
+      if (!outputs) expect(byId(report, 'metrics.computed').message).toContain('"predictions" is one column and the labels are all 0 or 1: read as the predicted class');
+    }
   });
 });
 

@@ -124,7 +124,10 @@ export function readModelView(predictions: Predictions, config: GateConfig, labe
     outputs.find((o) => kindOf(o) === 'probabilities') ?? outputs.find((o) => kindOf(o) === 'logits') ?? (m.task === 'binary' && !labelled && single.length === 1 ? single[0] : perClass);
   const byLabels =
     !m.output && !named && m.task === 'auto' && !labelled && single.length === 1 && kindOf(single[0]!) === 'scores' && labelsAreBinary(labels) && probabilityOrLogit(numbersOf(single[0]!));
-  const probaOut = m.output ? byName(m.output, 'output') : (named ?? (byLabels ? single[0] : undefined));
+  // Only 0s and 1s, as the labels (MLflow serving a classifier's predict()): the predicted class,
+  // not a probability to rank rows by (a ROC AUC of hard labels would be a made-up number).
+  const hardLabels = byLabels && onlyZeroOne(numbersOf(single[0]!));
+  const probaOut = m.output ? byName(m.output, 'output') : (named ?? (byLabels && !hardLabels ? single[0] : undefined));
   if (probaOut && isText(probaOut)) {
     throw new EvaluationError(`output "${probaOut.name}" holds text (class labels), not probabilities or a prediction: name it in metrics.label_output instead of metrics.output`);
   }
@@ -135,7 +138,7 @@ export function readModelView(predictions: Predictions, config: GateConfig, labe
       `output "${probaOut.name}" holds ${probaOut.width} independent probabilities per row (made by a Sigmoid: a multi-label model), not one distribution over classes, and the metrics read one class per row: leave data.label out for this model (outputs, latency, error scenarios and drift are still checked), or set model.outputs.${probaOut.name}.kind: probabilities if its rows are one distribution`,
     );
   }
-  const labelOut = labelled;
+  const labelOut = labelled ?? (hardLabels ? single[0] : undefined);
   const wantsRegression = m.task === 'regression' || (m.task === 'auto' && !byLabels && !labelOut && (!probaOut || (kindOf(probaOut) === 'scores' && probaOut.width === 1)));
 
   if (!wantsRegression && !probaOut && !labelOut) {
@@ -208,7 +211,8 @@ export function readModelView(predictions: Predictions, config: GateConfig, labe
       `output "${labelOut.name}" gives text labels (e.g. "${example}"), but the ${k} probability columns of "${probaOut!.name}" are not named: set metrics.classes to the label of each column, in order`,
     );
   } else if (proba) classes = Array.from({ length: k }, (_, i) => i);
-  else classes = distinctSorted(valuesOf(labelOut!));
+  // Read off the 0/1 labels: both classes, even when the model answers one of them on every row.
+  else classes = hardLabels ? [0, 1] : distinctSorted(valuesOf(labelOut!));
   if (proba && classes.length !== k) {
     throw new EvaluationError(`${classes.length} classes are declared, but output "${probaOut!.name}" has ${k} probability columns`);
   }
@@ -270,6 +274,11 @@ function labelsAreBinary(labels: Labels | null | undefined): boolean {
 function probabilityOrLogit(raw: ArrayLike<number>): boolean {
   for (let i = 0; i < raw.length; i++) if (raw[i]! < 0) return true;
   return within01(raw);
+}
+
+function onlyZeroOne(raw: ArrayLike<number>): boolean {
+  for (let i = 0; i < raw.length; i++) if (raw[i] !== 0 && raw[i] !== 1) return false;
+  return raw.length > 0;
 }
 
 /** Every finite value in [0, 1] (NaN is judged by the outputs checks, not taken for a logit). */

@@ -190,7 +190,8 @@ function judgeWithView(predictions: Predictions, labels: Labels | null, config: 
 /** One plain score column read as a classifier because the labels are 0 and 1: said, with how to say otherwise. */
 function byLabelsNote(view: ModelView): string {
   if (view.task === 'regression' || !view.byLabels) return '';
-  return `; "${view.outputs}" is one column and the labels are all 0 or 1: read as a binary classifier (set metrics.task: regression if it predicts a number)`;
+  const as = view.proba ? 'a binary classifier' : 'the predicted class (it holds only 0 and 1, as a served predict() does)';
+  return `; "${view.outputs}" is one column and the labels are all 0 or 1: read as ${as} (set metrics.task: regression if it predicts a number)`;
 }
 
 /** Scores read as probabilities through a softmax or sigmoid: said, with how to say otherwise. */

@@ -7,7 +7,7 @@ import type { GateConfig } from '../config/types.ts';
 import { FLOAT_TYPES } from '../runners/types.ts';
 import { column } from './dataset.ts';
 import type { Dataset } from './dataset.ts';
-import type { InputBinding } from './features.ts';
+import type { ArrayWidth, InputBinding } from './features.ts';
 
 const DETAIL = 10;
 
@@ -41,9 +41,6 @@ export function badWeightRows(dataset: Dataset, weight: string | undefined): Map
   }
   return bad;
 }
-
-/** The values an array column's row must hold: exactly, or up to (rows padded with 0 to that length). */
-export type ArrayWidth = number | { upTo: number };
 
 /**
  * Bad rows when only `used` columns matter; a text column's cell is bad only when empty. Linear in

@@ -8,7 +8,6 @@ import type { InputBindingConfig, InputValue } from '../config/types.ts';
 import { UsageError } from '../errors.ts';
 import type { DType, Dim, Feeds, ModelSignature, Tensor, TensorData, TensorSpec } from '../runners/types.ts';
 import { FLOAT_TYPES, INTEGER_TYPES, copyNumbers } from '../runners/types.ts';
-import type { ArrayWidth } from './bad-rows.ts';
 import { column, describeColumns, type Column, type Dataset } from './dataset.ts';
 import { MASK_NAME, TOKEN_TYPE_NAME, inputsSnippet, zeroByDefault, type InputNeed } from './input-hints.ts';
 import { batchSymbol, formatShape, inferBatchAxis, moveBatchAxis, openAxes } from './layout.ts';
@@ -603,6 +602,9 @@ function copyInto(dst: TensorData, src: TensorData, at: number): void {
   if (Array.isArray(dst)) for (let k = 0; k < src.length; k++) dst[at + k] = (src as string[])[k]!;
   else (dst as Float64Array).set(src as Float64Array, at);
 }
+
+/** The values an array column's row must hold: exactly, or up to (rows padded with 0 to that length). */
+export type ArrayWidth = number | { upTo: number };
 
 /** Array columns and the values per row the input each feeds takes: other lengths are bad rows. */
 export function arrayWidths(bindings: readonly InputBinding[]): Map<string, ArrayWidth> {

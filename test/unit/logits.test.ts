@@ -75,6 +75,15 @@ describe('one plain score column against labels that are all 0 or 1', () => {
     expect(v.proba![3]).toBeCloseTo(0.9, 6);
   });
 
+  it('values that are only 0 and 1 (a served predict()) are the predicted class, not a probability; both classes even when one is never answered', () => {
+    const v = classification(readModelView(predictions([column('predictions', 1, [1, 0, 1, 0])]), defaultConfig(), labels([0, 1, 1, 0])));
+    expect(v).toMatchObject({ task: 'binary', classes: [0, 1], proba: null, labelOutput: 'predictions' });
+    expect(Array.from(v.pred)).toEqual([1, 0, 1, 0]);
+    const never = classification(readModelView(predictions([column('predictions', 1, [0, 0, 0, 0])]), defaultConfig(), labels([0, 1, 1, 0])));
+    expect(never).toMatchObject({ task: 'binary', classes: [0, 1], proba: null });
+    expect(computed(predictions([column('predictions', 1, [0, 0, 0, 0])]), [0, 1, 1, 0]).message).toContain('read as the predicted class');
+  });
+
   it('values never negative with some above 1 (a count, an amount) are neither a probability nor a logit: a regression, with the note', () => {
     const p = predictions([column('output', 1, [0.2, 1.7, 0.9, 0])]);
     expect(readModelView(p, defaultConfig(), labels([0, 1, 1, 0])).task).toBe('regression');
