@@ -5415,12 +5415,14 @@ var minimal = __nccwpck_require__(170);
  * Reads what the ONNX runner needs to know about a graph's outputs that onnxruntime-node cannot
  * tell it: the declared type of each non-tensor output (a sequence, a map), the ZipMap node that
  * makes one from a probability tensor (with its class labels), and whether weights live in
- * external files. Also writes the one change the runner makes: more graph outputs.
+ * external files; and which integer inputs index a table (an embedding's rows), so generated ids
+ * stay inside it. Also writes the one change the runner makes: more graph outputs.
  */
 
 // Field numbers from onnx.proto.
 const MODEL_GRAPH = 7;
 const GRAPH = { node: 1, initializer: 5, output: 12 };
+const TENSOR = { dims: 1, name: 8 };
 const NODE = { input: 1, output: 2, op_type: 4, attribute: 5, domain: 7 };
 const ATTRIBUTE = { name: 1, i: 3, ints: 8, strings: 9 };
 const VALUE_INFO = { name: 1, type: 2 };
@@ -5449,7 +5451,17 @@ function fields(bytes, visit) {
 }
 /** Throws when the bytes are not a well-formed ModelProto. */
 function readGraphFacts(model) {
-    const facts = { outputs: [], zipmaps: new Map(), producers: new Map(), nodes: new Map(), classifierLabels: new Map(), softmaxAxis: new Map(), externalData: false };
+    const facts = {
+        outputs: [],
+        zipmaps: new Map(),
+        producers: new Map(),
+        nodes: new Map(),
+        classifierLabels: new Map(),
+        softmaxAxis: new Map(),
+        externalData: false,
+        gathers: [],
+        initializerRows: new Map(),
+    };
     // A ModelProto may carry its graph in several pieces: protobuf merges them in order.
     fields(model, (field, wire, reader) => {
         if (field !== MODEL_GRAPH || wire !== 2)
@@ -5468,8 +5480,11 @@ function readGraph(bytes, facts) {
         else if (field === GRAPH.output)
             facts.outputs.push(readValueInfo(reader.bytes()));
         else if (field === GRAPH.initializer) {
-            const external = isExternal(reader.bytes()); // read even when already known: it advances the reader
-            facts.externalData ||= external;
+            const tensor = reader.bytes();
+            facts.externalData ||= isExternal(tensor);
+            const { name, rows } = tensorRows(tensor);
+            if (name && rows !== null)
+                facts.initializerRows.set(name, rows);
         }
         else
             return false;
@@ -5510,6 +5525,8 @@ function readNode(bytes, facts) {
     }
     if (op === 'Softmax' && (domain === '' || domain === 'ai.onnx') && outputs[0])
         facts.softmaxAxis.set(outputs[0], intAttribute(attributes, 'axis'));
+    if (op === 'Gather' && (domain === '' || domain === 'ai.onnx') && inputs[0] && inputs[1])
+        facts.gathers.push({ data: inputs[0], indices: inputs[1], axis: intAttribute(attributes, 'axis') });
     if (CLASSIFIERS.has(op) && domain === 'ai.onnx.ml') {
         // Both outputs (the label, the per-class scores) are in the order of the class labels.
         const classes = zipMapClasses(attributes);
@@ -5536,6 +5553,48 @@ function classLabelsOf(facts, value) {
         name = node.inputs[0];
     }
     return null;
+}
+/**
+ * The rows of the smallest table the graph input `input` indexes (a Gather on axis 0 of an
+ * initializer, the input fed to it as it is or through a Cast), or null when it indexes none: ids
+ * at or above it make onnxruntime fail ("indices element out of data bounds").
+ */
+function idTableRows(facts, input) {
+    let rows = null;
+    for (const g of facts.gathers) {
+        if (g.axis !== null && g.axis !== 0)
+            continue;
+        const cast = facts.nodes.get(g.indices);
+        const from = cast && (cast.op === 'Cast' || cast.op === 'Identity') ? cast.inputs[0] : g.indices;
+        if (from !== input)
+            continue;
+        const table = facts.initializerRows.get(g.data);
+        if (table !== undefined && table > 0)
+            rows = rows === null ? table : Math.min(rows, table);
+    }
+    return rows;
+}
+/** A TensorProto's name and first dim (null for a scalar); its data is skipped, not read. */
+function tensorRows(tensor) {
+    let name = '';
+    let rows = null;
+    fields(tensor, (f, w, r) => {
+        if (f === TENSOR.name && w === 2)
+            name = r.string();
+        else if (f === TENSOR.dims && w === 0) {
+            const d = Number(r.int64());
+            rows ??= d;
+        }
+        else if (f === TENSOR.dims && w === 2) {
+            const packed = minimal.Reader.create(r.bytes());
+            if (packed.pos < packed.len)
+                rows ??= Number(packed.int64());
+        }
+        else
+            return false;
+        return true;
+    });
+    return { name, rows };
 }
 /** classlabels_int64s or classlabels_strings, in column order. */
 function zipMapClasses(attributes) {
@@ -5690,6 +5749,74 @@ function withGraphOutputs(model, outputs) {
     return out;
 }
 
+;// CONCATENATED MODULE: ./src/runners/types.ts
+const PROBE_SCENARIOS = new Set(['malformed_json', 'wrong_content_type', 'oversized_request']);
+/** A request that did not finish in time: the model hung, which is neither an answer nor a rejection. */
+class RunnerTimeoutError extends (/* unused pure expression or super */ null && (Error)) {
+    name = 'RunnerTimeoutError';
+}
+/**
+ * The model cleanly refused the request: an onnxruntime validation error, an HTTP 4xx, a command's
+ * `{"id", "error"}` line. `input` is the input the refusal names, when it names one. Anything else
+ * that fails a call (a crash, a 5xx, a timeout, running out of memory) is not a refusal.
+ */
+class RunnerRejectedError extends Error {
+    name = 'RunnerRejectedError';
+    input;
+    constructor(message, input = null) {
+        super(message);
+        this.input = input;
+    }
+}
+/** The process running the model died during a request (an abort inside the runtime, a signal). */
+class RunnerCrashError extends (/* unused pure expression or super */ null && (Error)) {
+    name = 'RunnerCrashError';
+}
+const FLOAT_TYPES = new Set(['float32', 'float64', 'float16']);
+const INTEGER_TYPES = new Set([
+    'int8',
+    'uint8',
+    'int16',
+    'uint16',
+    'int32',
+    'uint32',
+    'int64',
+    'uint64',
+]);
+/** Element count of a tensor's shape. */
+function elementCount(dims) {
+    return dims.reduce((a, b) => a * b, 1);
+}
+/** Numeric view of any numeric tensor's data (BigInt64 -> number), for checks that compare values. */
+function toNumbers(tensor) {
+    const { data } = tensor;
+    if (Array.isArray(data))
+        return null;
+    if (data instanceof Float64Array)
+        return data;
+    const out = new Float64Array(data.length);
+    copyNumbers(data, out, 0);
+    return out;
+}
+/**
+ * Copies numeric tensor data into `out` at `offset` as doubles. 64-bit integers are read as two
+ * 32-bit words (little-endian, as on every platform onnxruntime ships for): exact below 2^53 and
+ * much faster than converting each BigInt.
+ */
+function copyNumbers(data, out, offset) {
+    if (data instanceof BigInt64Array || data instanceof BigUint64Array) {
+        const words = new Int32Array(data.buffer, data.byteOffset, data.length * 2);
+        const signed = data instanceof BigInt64Array;
+        for (let i = 0; i < data.length; i++) {
+            const lo = words[2 * i] >>> 0;
+            const hi = words[2 * i + 1];
+            out[offset + i] = (signed ? hi : hi >>> 0) * 4294967296 + lo;
+        }
+        return;
+    }
+    out.set(data, offset); // native element conversion
+}
+
 ;// CONCATENATED MODULE: ./src/runners/onnx.ts
 /**
  * The embedded runner: an ONNX model run in-process by onnxruntime-node on the CPU.
@@ -5701,6 +5828,7 @@ function withGraphOutputs(model, outputs) {
  * onnxruntime only fetches graph outputs) and reports it under the ZipMap output's name with the
  * ZipMap's class labels. Other non-tensor outputs are left out, each named with the fix.
  */
+
 
 
 
@@ -5721,7 +5849,7 @@ async function openOnnxRunner(ort, path, options = {}) {
     if (session.outputMetadata.every((m) => m.isTensor)) {
         const graph = (await (0,promises_namespaceObject.stat)(path)).size <= GRAPH_READ_LIMIT ? labelFacts(await (0,promises_namespaceObject.readFile)(path)) : null;
         const outputs = session.outputMetadata.map((m) => tensorSpec(m, graph));
-        return new OnnxRunner(ort, session, path, { fetch: outputs.map((o) => o.name), aliases: [], outputs, unreadable: [] });
+        return new OnnxRunner(ort, session, path, { fetch: outputs.map((o) => o.name), aliases: [], outputs, unreadable: [] }, graph);
     }
     // Non-tensor outputs: the graph says what they are and what makes them.
     const bytes = await (0,promises_namespaceObject.readFile)(path);
@@ -5737,7 +5865,7 @@ async function openOnnxRunner(ort, path, options = {}) {
             ...(graph.externalData ? { extra: { session: { model_external_initializers_file_folder_path: (0,external_node_path_namespaceObject.dirname)((0,external_node_path_namespaceObject.resolve)(path)) } } } : {}),
         });
     }
-    return new OnnxRunner(ort, session, path, planOutputs(session.outputMetadata, graph, new Set(added)));
+    return new OnnxRunner(ort, session, path, planOutputs(session.outputMetadata, graph, new Set(added)), graph);
 }
 /**
  * Declared outputs in order: tensors as they are, a ZipMap's output as the tensor it zips, other
@@ -5791,6 +5919,12 @@ function tensorSpec(meta, graph) {
     const sigmoid = graph.producers.get(meta.name) === 'Sigmoid';
     return { ...spec, ...(classes ? { classes } : {}), ...(perRow ? { softmax: true } : {}), ...(sigmoid ? { sigmoid: true } : {}) };
 }
+/** An input's spec with the size of the table it indexes, when it feeds an embedding lookup. */
+function inputSpec(meta, graph) {
+    const spec = toSpec(meta);
+    const rows = graph && spec.dtype && INTEGER_TYPES.has(spec.dtype) ? idTableRows(graph, meta.name) : null;
+    return rows === null ? spec : { ...spec, ids: rows };
+}
 /** The graph read for class labels only: a graph onnxruntime loaded but this reader cannot parse has none. */
 function labelFacts(bytes) {
     try {
@@ -5814,13 +5948,13 @@ class OnnxRunner {
     #ort;
     #session;
     #plan;
-    constructor(ort, session, target, plan) {
+    constructor(ort, session, target, plan, graph) {
         this.#ort = ort;
         this.#session = session;
         this.#plan = plan;
         this.target = target;
         this.signature = {
-            inputs: session.inputMetadata.map(toSpec),
+            inputs: session.inputMetadata.map((meta) => inputSpec(meta, graph)),
             outputs: plan.outputs,
             ...(plan.unreadable.length > 0 ? { unreadable: plan.unreadable } : {}),
         };
