@@ -15,7 +15,7 @@ import { findBadRows } from './data/bad-rows.ts';
 import { BindingError, bindInputs, formatShape } from './data/features.ts';
 import { limitsFromConfig } from './data/limits.ts';
 import { readDataset } from './data/read.ts';
-import type { Dataset } from './data/dataset.ts';
+import { column, describeColumns, type Dataset } from './data/dataset.ts';
 import { yamlKey } from './data/input-hints.ts';
 import { InputFileError, UsageError, getErrorMessage } from './errors.ts';
 import { checkInputFile } from './input-file.ts';
@@ -154,9 +154,14 @@ function missingCellsNote(dataset: Dataset | null, columns: string[]): string[] 
   if (!dataset || columns.length === 0) return [];
   const bad = findBadRows(dataset, columns);
   if (bad.byCause.missing === 0) return [];
-  const named = columns.filter((c) => findBadRows(dataset, [c]).byCause.missing > 0);
+  const empty = (name: string) => {
+    const col = column(dataset, name);
+    return col?.values ? col.values.some(Number.isNaN) : col?.text ? col.text.includes('') : (col?.missing ?? 0) > 0;
+  };
+  // Named briefly: an image's 150,528 pixel columns would make a line of megabytes.
+  const named = describeColumns(columns.filter(empty));
   return [
-    `  # ${bad.byCause.missing.toLocaleString('en')} of ${dataset.rows.toLocaleString('en')} rows have empty cells (${named.join(', ')}): they are left out, and`,
+    `  # ${bad.byCause.missing.toLocaleString('en')} of ${dataset.rows.toLocaleString('en')} rows have empty cells (${named}): they are left out, and`,
     '  # above 1% they block (data.bad_rows). If the model handles missing values (an imputer,',
     '  # XGBoost, HistGradientBoosting), uncomment this line to feed them to it as NaN:',
     '  # bad_rows: { missing_features: feed }',
