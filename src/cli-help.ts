@@ -1,5 +1,9 @@
 /** The CLI's help texts: `model-gate --help` and each command's `--help`. */
 import { DEFAULT_OUT_DIR } from './constants.ts';
+import { PROTOCOLS } from './runners/http/protocols.ts';
+
+/** The registry's protocol names, the first (v2) the schema's default: a new protocol shows up here by itself. */
+const PROTOCOL_NAMES = PROTOCOLS.map((p, i) => (i === 0 ? `${p} (default)` : p)).join(', ');
 
 /** The default place of the config, where `init` writes and `validate` looks first. */
 export const DEFAULT_INIT_PATH = '.github/model-gate.yml';
@@ -43,7 +47,7 @@ Options:
   --label COLUMN      label column of --data
   --reference FILE    reference data, e.g. the training set: drift is measured against it
   --endpoint URL      test the model served at URL instead of a file
-  --protocol NAME     the endpoint's protocol: v2 (default), tfserving, mlflow, custom
+  --protocol NAME     the endpoint's protocol: ${PROTOCOL_NAMES}
   --model-name NAME   the model's name on the server (v2, tfserving)
   --header 'K: V'     a header for every request (repeatable); \${NAME} reads the environment
   --command CMD       test the model behind a command speaking JSON Lines (see README)
@@ -89,7 +93,7 @@ Load-tests a model where it is served and judges the result against the SLO (con
 
 Options:
   --endpoint URL      the server's base URL
-  --protocol NAME     v2 (default), tfserving, mlflow, custom
+  --protocol NAME     ${PROTOCOL_NAMES}
   --model-name NAME   the model's name on the server (v2, tfserving)
   --header 'K: V'     a header for every request (repeatable); \${NAME} reads the environment
   --command CMD       a command speaking JSON Lines instead of a server
