@@ -4,24 +4,17 @@
  * saved under the input's name feed a PyTorch CNN with dynamic height and width without any
  * `model.inputs` config; drift between two archives is measured per 1-D array.
  */
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import type { Report } from '../src/report/json.ts';
 import { byId, cli } from './support/cli.ts';
+import { validateConfig } from './support/validate-config.ts';
 
-const FAST = { checks: { latency: { warmup: 2, iterations: 10 }, errors: { oversized_batch: { size: 64 } } }, comparison: { latency: { enabled: false } } };
 
-async function validate(config: Record<string, unknown>): Promise<{ code: number; report: Report }> {
-  const out = mkdtempSync(join(tmpdir(), 'mg-npz-'));
-  const file = join(out, 'gate.yml');
-  writeFileSync(file, stringify({ version: 1, ...FAST, ...config }));
-  const r = await cli(['validate', '--json', '--out', out, '--config', file]);
-  expect(r.stderr).not.toMatch(/unexpected error|at .*\.ts:\d+/);
-  return { code: r.code, report: JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as Report };
-}
+const validate = validateConfig;
 
 const metricsOf = (r: Report) => (r as unknown as { metrics: { candidate: Record<string, unknown> } }).metrics.candidate;
 

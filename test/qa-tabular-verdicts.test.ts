@@ -7,13 +7,14 @@
  * (test/fixtures/models/qa-tabular/).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parse, stringify } from 'yaml';
+import { parse } from 'yaml';
 import type { Report } from '../src/report/json.ts';
 import { byId, cli } from './support/cli.ts';
+import { FAST, failing, validateConfig } from './support/validate-config.ts';
 import { PYTHON, skipWithout } from './support/tools.ts';
 
 const DIR = resolve('test/fixtures/models/qa-tabular');
@@ -23,27 +24,14 @@ const EXPECTED = JSON.parse(readFileSync(at('expected.json'), 'utf8')) as Record
 const ADAPTER = `${PYTHON} examples/serving/python_adapter.py`;
 const adapter = (file: string, extra = '') => ({ run: `${ADAPTER} ${at(file)}${extra}` });
 
-/** Only to keep the suite quick and this 2-core machine's load out of the verdicts: fewer timed calls, no latency limits. */
-const FAST = {
-  checks: { latency: { warmup: 2, iterations: 10, limits: {} }, errors: { oversized_batch: { size: 64 } } },
-  comparison: { latency: { enabled: false } },
-};
 
 let work: string;
 beforeAll(() => {
   work = mkdtempSync(join(tmpdir(), 'mg-qa-tabular-'));
 });
 
-async function validate(config: Record<string, unknown>): Promise<{ code: number; report: Report; stderr: string }> {
-  const out = mkdtempSync(join(work, 'out-'));
-  const file = join(out, 'gate.yml');
-  writeFileSync(file, stringify({ version: 1, ...FAST, ...config }));
-  const r = await cli(['validate', '--json', '--out', out, '--config', file]);
-  expect(r.stderr).not.toMatch(/unexpected error|\n\s+at .*\.ts:\d+/);
-  return { code: r.code, stderr: r.stderr, report: JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as Report };
-}
+const validate = (config: Record<string, unknown>) => validateConfig(config, /unexpected error|\n\s+at .*\.ts:\d+/);
 
-const failing = (report: Report) => report.checks.filter((c) => c.status === 'fail' || c.status === 'error').map((c) => c.id);
 const metricsOf = (report: Report, side: 'candidate' | 'baseline') => report.metrics![side] as unknown as Metrics;
 const churn = (extra: Record<string, unknown> = {}) => ({ eval: at('churn.csv'), label: 'churn', ...extra });
 

@@ -9,9 +9,10 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { parse, stringify } from 'yaml';
+import { parse } from 'yaml';
 import type { Report } from '../src/report/json.ts';
 import { byId, cli } from './support/cli.ts';
+import { failing, validateConfig } from './support/validate-config.ts';
 
 const QA = resolve('test/fixtures/models/qa');
 const EXPECTED = JSON.parse(readFileSync(join(QA, 'expected.json'), 'utf8')) as {
@@ -22,27 +23,14 @@ const EXPECTED = JSON.parse(readFileSync(join(QA, 'expected.json'), 'utf8')) as 
 };
 const at = (name: string) => join(QA, name);
 
-/** Only to keep the suite quick: fewer timed calls, a smaller oversized batch, no latency comparison. */
-const FAST = {
-  checks: { latency: { warmup: 2, iterations: 10 }, errors: { oversized_batch: { size: 64 } } },
-  comparison: { latency: { enabled: false } },
-};
 
 let work: string;
 beforeAll(() => {
   work = mkdtempSync(join(tmpdir(), 'mg-qa-'));
 });
 
-async function validate(config: Record<string, unknown>): Promise<{ code: number; report: Report }> {
-  const out = mkdtempSync(join(work, 'out-'));
-  const file = join(out, 'gate.yml');
-  writeFileSync(file, stringify({ version: 1, ...FAST, ...config }));
-  const r = await cli(['validate', '--json', '--out', out, '--config', file]);
-  expect(r.stderr).not.toMatch(/unexpected error|at .*\.ts:\d+/);
-  return { code: r.code, report: JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as Report };
-}
+const validate = validateConfig;
 
-const failing = (report: Report) => report.checks.filter((c) => c.status === 'fail' || c.status === 'error').map((c) => c.id);
 const X6 = { x: { columns: ['x0', 'x1', 'x2', 'x3', 'x4', 'x5'] } };
 
 describe('a GRU sequence classifier, steps dynamic, fed 40 columns', () => {

@@ -11,9 +11,10 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { parse, stringify } from 'yaml';
+import { parse } from 'yaml';
 import type { Report } from '../src/report/json.ts';
 import { byId, cli } from './support/cli.ts';
+import { failing, validateConfig } from './support/validate-config.ts';
 
 const QA = resolve('test/fixtures/models/qa2');
 type Scores = { accuracy: number; roc_auc?: number; log_loss?: number };
@@ -21,27 +22,14 @@ type NanRows = { nan_rows: number; nan_data_rows: number[] };
 const EXPECTED = JSON.parse(readFileSync(join(QA, 'expected.json'), 'utf8')) as Record<string, Scores> & Record<'kws_nan' | 'embed_nan' | 'detect_nan', NanRows>;
 const at = (name: string) => join(QA, name);
 
-/** Only to keep the suite quick: fewer timed calls, a smaller oversized batch, no latency comparison. */
-const FAST = {
-  checks: { latency: { warmup: 2, iterations: 10 }, errors: { oversized_batch: { size: 64 } } },
-  comparison: { latency: { enabled: false } },
-};
 
 let work: string;
 beforeAll(() => {
   work = mkdtempSync(join(tmpdir(), 'mg-qa2-'));
 });
 
-async function validate(config: Record<string, unknown>): Promise<{ code: number; report: Report; stdout: string }> {
-  const out = mkdtempSync(join(work, 'out-'));
-  const file = join(out, 'gate.yml');
-  writeFileSync(file, stringify({ version: 1, ...FAST, ...config }));
-  const r = await cli(['validate', '--json', '--out', out, '--config', file]);
-  expect(r.stderr).not.toMatch(/unexpected error|at .*\.ts:\d+/);
-  return { code: r.code, report: JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as Report, stdout: r.stdout };
-}
+const validate = validateConfig;
 
-const failing = (report: Report) => report.checks.filter((c) => c.status === 'fail' || c.status === 'error').map((c) => c.id);
 const candidate = (report: Report) => (report as unknown as { metrics: { candidate: Record<string, number> } }).metrics.candidate;
 const classifier = (stem: string, data: string, baseline = `${stem}_b.onnx`) => (model: string, extra: Record<string, unknown> = {}) =>
   validate({ model: { path: at(model) }, baseline: at(baseline), data: { eval: at(data), label: 'label' }, ...extra });
